@@ -1,0 +1,291 @@
+//! The kinds of entry the catalog holds, one struct each, as written in `catalog/*.toml`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::Id;
+
+/// What every catalog entry has: an identifier, a Korean and an English name, and the place in
+/// the brief (or the law) it comes from.
+pub trait Entry {
+    fn id(&self) -> &Id;
+    fn name_ko(&self) -> &str;
+    fn name_en(&self) -> &str;
+    fn source(&self) -> &str;
+}
+
+macro_rules! entry {
+    ($($kind:ty),* $(,)?) => {$(
+        impl Entry for $kind {
+            fn id(&self) -> &Id { &self.id }
+            fn name_ko(&self) -> &str { &self.name_ko }
+            fn name_en(&self) -> &str { &self.name_en }
+            fn source(&self) -> &str { &self.source }
+        }
+    )*};
+}
+
+entry!(
+    Function,
+    FacilityType,
+    Linkage,
+    LinkageProgram,
+    SupportProgram,
+    Principle,
+    Typology,
+    ZoneType,
+    Ministry,
+    Figure4Column,
+    Program,
+    Designation,
+    Improvement,
+    InstitutionKind,
+    Region,
+);
+
+/// 핵심기능 — one of the four core functions.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+    #[serde(default)]
+    pub summary_ko: String,
+    #[serde(default)]
+    pub summary_en: String,
+}
+
+/// 주요 도입시설 — a facility type and the functions it serves.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityType {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub functions: Vec<Id>,
+    pub source: String,
+    #[serde(default)]
+    pub summary_ko: String,
+    #[serde(default)]
+    pub summary_en: String,
+}
+
+/// 기능 연계 — a linkage between two functions (Figure 3).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Linkage {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    /// The two functions it links.
+    pub functions: Vec<Id>,
+    pub source: String,
+    #[serde(default)]
+    pub summary_ko: String,
+    #[serde(default)]
+    pub summary_en: String,
+}
+
+/// 연계사업 — a program of Figure 3 that makes one linkage run.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkageProgram {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub linkage: Id,
+    pub source: String,
+}
+
+/// 지원 프로그램 — a support program of Figure 2.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportProgram {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    /// `tenant_growth` (입주기업 성장지원) or `innovation_district` (혁신지구 산학연 혁신활동).
+    pub group: String,
+    pub functions: Vec<Id>,
+    pub source: String,
+}
+
+/// 운영·관리원칙 — an operating principle and the evidence that shows a plan meets it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Principle {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+    #[serde(default)]
+    pub summary_ko: String,
+    #[serde(default)]
+    pub summary_en: String,
+    pub advice_ko: String,
+    pub advice_en: String,
+    /// All must hold for the principle to be met.
+    pub requires: Vec<Requirement>,
+}
+
+/// One piece of evidence a principle asks of a zone plan.
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Requirement {
+    /// The plan names at least this many strategic industries.
+    StrategicIndustriesAtLeast(u32),
+    /// An institution of one of these kinds takes part.
+    InstitutionKindIn(Vec<Id>),
+    /// Institutions of at least `count` distinct kinds among `kinds` take part.
+    InstitutionKindsAtLeast { count: u32, kinds: Vec<Id> },
+    /// The site holds one of these designations.
+    DesignationIn(Vec<Id>),
+    /// One of these ministry programs is in use.
+    ProgramIn(Vec<Id>),
+    /// One of these support programs runs.
+    SupportProgramIn(Vec<Id>),
+    /// One of these linkage programs runs.
+    LinkageProgramIn(Vec<Id>),
+    /// At least one of these holds.
+    Any(Vec<Requirement>),
+}
+
+/// 표 1 — a single-function project type, or (with no primary function) the convergence target.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Typology {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub primary_function: Option<Id>,
+    pub source: String,
+    pub limits_ko: Vec<String>,
+    pub limits_en: Vec<String>,
+    /// The linkages the zone adds to overcome this type's limits.
+    pub remedies: Vec<Id>,
+    pub remedies_ko: Vec<String>,
+    pub remedies_en: Vec<String>,
+}
+
+/// 사업유형 — new town, urban regeneration or industrial complex, with advice for each.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneType {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    /// The region of the pilot zone of this type.
+    pub pilot: Option<Id>,
+    /// The Table-1 type whose limits a zone of this type most risks repeating.
+    pub resembles: Option<Id>,
+    pub source: String,
+    #[serde(default)]
+    pub advice: Vec<Advice>,
+}
+
+/// A piece of advice in both languages, with its place in the brief.
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    pub ko: String,
+    pub en: String,
+    pub source: String,
+}
+
+/// 부처 — a ministry and the direction of its package (Figure 4).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ministry {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+    pub direction_ko: String,
+    pub direction_en: String,
+}
+
+/// A column of Figure 4.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Figure4Column {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+}
+
+/// 부처 사업 — a ministry program of Figure 4 or section 3.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Program {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub ministry: Id,
+    /// The Figure-4 column it is listed under.
+    pub column: Id,
+    /// Set when the program consists in holding this designation.
+    pub designation: Option<Id>,
+    pub functions: Vec<Id>,
+    #[serde(default)]
+    pub linkages: Vec<Id>,
+    pub source: String,
+    #[serde(default)]
+    pub summary_ko: String,
+    #[serde(default)]
+    pub summary_en: String,
+}
+
+/// 지정제도 — a designation a site can hold.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Designation {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    /// Owning ministries, the lead first.
+    pub ministries: Vec<Id>,
+    pub functions: Vec<Id>,
+    #[serde(default)]
+    pub linkages: Vec<Id>,
+    pub law: Option<String>,
+    pub source: String,
+}
+
+/// 제도 개선과제 — an institutional improvement the brief proposes.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Improvement {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+    #[serde(default)]
+    pub points_ko: Vec<String>,
+    #[serde(default)]
+    pub points_en: Vec<String>,
+}
+
+/// 참여기관 유형 — a kind of institution and the functions it brings to a zone.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstitutionKind {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub functions: Vec<Id>,
+    pub source: String,
+}
+
+/// 시도 — a provincial-level region.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    /// 수도권: Seoul, Incheon, Gyeonggi.
+    pub capital_region: bool,
+    pub source: String,
+}

@@ -1,0 +1,387 @@
+//! The policy content of the zone model — functions, facilities, linkages, programs, designations,
+//! principles, typologies — read from the TOML files under `catalog/` and checked as a whole.
+//!
+//! The catalog is data a policy researcher can review; nothing here knows a program by name.
+
+mod check;
+mod entries;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use entries::*;
+
+use crate::id::Id;
+use crate::source::{InputError, InputErrors, SourceFile};
+
+/// The whole catalog. Serialized, it is one JSON object with one array per kind.
+#[derive(Clone, Debug, Serialize)]
+pub struct Catalog {
+    pub functions: Vec<Function>,
+    pub facility_types: Vec<FacilityType>,
+    pub linkages: Vec<Linkage>,
+    pub linkage_programs: Vec<LinkageProgram>,
+    pub support_programs: Vec<SupportProgram>,
+    pub principles: Vec<Principle>,
+    pub typologies: Vec<Typology>,
+    pub zone_types: Vec<ZoneType>,
+    pub ministries: Vec<Ministry>,
+    pub programs: Vec<Program>,
+    pub designations: Vec<Designation>,
+    pub figure4_columns: Vec<Figure4Column>,
+    pub improvements: Vec<Improvement>,
+    pub institution_kinds: Vec<InstitutionKind>,
+    pub regions: Vec<Region>,
+}
+
+/// The catalog's files: for each kind, its JSON array name, its file and its TOML table name.
+pub const KINDS: [(&str, &str, &str); 15] = [
+    ("functions", "functions.toml", "function"),
+    ("facility_types", "facility_types.toml", "facility_type"),
+    ("linkages", "linkages.toml", "linkage"),
+    (
+        "linkage_programs",
+        "linkage_programs.toml",
+        "linkage_program",
+    ),
+    (
+        "support_programs",
+        "support_programs.toml",
+        "support_program",
+    ),
+    ("principles", "principles.toml", "principle"),
+    ("typologies", "typologies.toml", "typology"),
+    ("zone_types", "zone_types.toml", "zone_type"),
+    ("ministries", "ministries.toml", "ministry"),
+    ("programs", "programs.toml", "program"),
+    ("designations", "designations.toml", "designation"),
+    ("figure4_columns", "figure4_columns.toml", "figure4_column"),
+    ("improvements", "improvements.toml", "improvement"),
+    (
+        "institution_kinds",
+        "institution_kinds.toml",
+        "institution_kind",
+    ),
+    ("regions", "regions.toml", "region"),
+];
+
+/// The texts of a catalog's files, as read by the caller, keyed by file name.
+#[derive(Clone, Debug)]
+pub struct CatalogSources {
+    /// How the folder is named in messages (`catalog`, `/path/to/catalog`).
+    pub folder: String,
+    pub files: BTreeMap<String, String>,
+}
+
+macro_rules! bundled_files {
+    ($($file:literal),* $(,)?) => {
+        [$(($file, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../catalog/", $file)))),*]
+    };
+}
+
+impl CatalogSources {
+    /// The catalog of this repository, compiled into the program.
+    pub fn bundled() -> Self {
+        let files = bundled_files!(
+            "functions.toml",
+            "facility_types.toml",
+            "linkages.toml",
+            "linkage_programs.toml",
+            "support_programs.toml",
+            "principles.toml",
+            "typologies.toml",
+            "zone_types.toml",
+            "ministries.toml",
+            "programs.toml",
+            "designations.toml",
+            "figure4_columns.toml",
+            "improvements.toml",
+            "institution_kinds.toml",
+            "regions.toml",
+        );
+        Self {
+            folder: "catalog".to_string(),
+            files: files
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.to_string()))
+                .collect(),
+        }
+    }
+
+    /// The path of a file as shown in messages.
+    pub fn path(&self, file: &str) -> String {
+        format!("{}/{}", self.folder.trim_end_matches('/'), file)
+    }
+}
+
+impl Catalog {
+    /// Parses every file and checks the catalog as a whole: unique identifiers, every reference
+    /// resolved, names in both languages. Reports every problem found, not just the first.
+    pub fn load(sources: &CatalogSources) -> Result<Self, InputErrors> {
+        let mut errors = Vec::new();
+        let paths: Vec<String> = KINDS
+            .iter()
+            .map(|(_, file, _)| sources.path(file))
+            .collect();
+        macro_rules! parse {
+            ($index:literal) => {{
+                let (_, file, key) = KINDS[$index];
+                match sources.files.get(file) {
+                    None => {
+                        errors.push(
+                            SourceFile::new(&paths[$index], "")
+                                .error(None, "file missing from the catalog folder"),
+                        );
+                        Vec::new()
+                    }
+                    Some(text) => parse_kind(SourceFile::new(&paths[$index], text), key)
+                        .unwrap_or_else(|e| {
+                            errors.push(e);
+                            Vec::new()
+                        }),
+                }
+            }};
+        }
+        let catalog = Catalog {
+            functions: parse!(0),
+            facility_types: parse!(1),
+            linkages: parse!(2),
+            linkage_programs: parse!(3),
+            support_programs: parse!(4),
+            principles: parse!(5),
+            typologies: parse!(6),
+            zone_types: parse!(7),
+            ministries: parse!(8),
+            programs: parse!(9),
+            designations: parse!(10),
+            figure4_columns: parse!(11),
+            improvements: parse!(12),
+            institution_kinds: parse!(13),
+            regions: parse!(14),
+        };
+        if !errors.is_empty() {
+            return Err(InputErrors(errors));
+        }
+        check::check(&catalog, sources)?;
+        Ok(catalog)
+    }
+
+    /// The catalog compiled into the program. It is checked by the test suite, so this cannot
+    /// fail in a released build; the error is still returned rather than hidden.
+    pub fn bundled() -> Result<Self, InputErrors> {
+        Self::load(&CatalogSources::bundled())
+    }
+
+    /// How many entries each kind has, in catalog order.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        let lens = [
+            self.functions.len(),
+            self.facility_types.len(),
+            self.linkages.len(),
+            self.linkage_programs.len(),
+            self.support_programs.len(),
+            self.principles.len(),
+            self.typologies.len(),
+            self.zone_types.len(),
+            self.ministries.len(),
+            self.programs.len(),
+            self.designations.len(),
+            self.figure4_columns.len(),
+            self.improvements.len(),
+            self.institution_kinds.len(),
+            self.regions.len(),
+        ];
+        KINDS
+            .iter()
+            .zip(lens)
+            .map(|((kind, _, _), n)| (*kind, n))
+            .collect()
+    }
+
+    pub fn function(&self, id: &str) -> Option<&Function> {
+        find(&self.functions, id)
+    }
+    pub fn facility_type(&self, id: &str) -> Option<&FacilityType> {
+        find(&self.facility_types, id)
+    }
+    pub fn linkage(&self, id: &str) -> Option<&Linkage> {
+        find(&self.linkages, id)
+    }
+    pub fn linkage_program(&self, id: &str) -> Option<&LinkageProgram> {
+        find(&self.linkage_programs, id)
+    }
+    pub fn support_program(&self, id: &str) -> Option<&SupportProgram> {
+        find(&self.support_programs, id)
+    }
+    pub fn typology(&self, id: &str) -> Option<&Typology> {
+        find(&self.typologies, id)
+    }
+    pub fn zone_type(&self, id: &str) -> Option<&ZoneType> {
+        find(&self.zone_types, id)
+    }
+    pub fn ministry(&self, id: &str) -> Option<&Ministry> {
+        find(&self.ministries, id)
+    }
+    pub fn program(&self, id: &str) -> Option<&Program> {
+        find(&self.programs, id)
+    }
+    pub fn designation(&self, id: &str) -> Option<&Designation> {
+        find(&self.designations, id)
+    }
+    pub fn institution_kind(&self, id: &str) -> Option<&InstitutionKind> {
+        find(&self.institution_kinds, id)
+    }
+    pub fn region(&self, id: &str) -> Option<&Region> {
+        find(&self.regions, id)
+    }
+    pub fn principle(&self, id: &str) -> Option<&Principle> {
+        find(&self.principles, id)
+    }
+
+    /// The Table-1 type built around a function.
+    pub fn typology_of_function(&self, function: &str) -> Option<&Typology> {
+        self.typologies
+            .iter()
+            .find(|t| t.primary_function.as_deref() == Some(function))
+    }
+
+    /// The target type: every linkage runs.
+    pub fn convergence_typology(&self) -> Option<&Typology> {
+        self.typologies
+            .iter()
+            .find(|t| t.primary_function.is_none())
+    }
+
+    /// The program that consists in holding a designation, if the catalog has one.
+    pub fn program_of_designation(&self, designation: &str) -> Option<&Program> {
+        self.programs
+            .iter()
+            .find(|p| p.designation.as_deref() == Some(designation))
+    }
+
+    /// Korean or English name of any entry, by kind and id; the id itself if unknown.
+    pub fn name(&self, kind: Kind, id: &str, lang: crate::Lang) -> String {
+        let entry: Option<&dyn Entry> = match kind {
+            Kind::Function => self.function(id).map(|e| e as &dyn Entry),
+            Kind::FacilityType => self.facility_type(id).map(|e| e as &dyn Entry),
+            Kind::Linkage => self.linkage(id).map(|e| e as &dyn Entry),
+            Kind::LinkageProgram => self.linkage_program(id).map(|e| e as &dyn Entry),
+            Kind::SupportProgram => self.support_program(id).map(|e| e as &dyn Entry),
+            Kind::Principle => self.principle(id).map(|e| e as &dyn Entry),
+            Kind::Typology => self.typology(id).map(|e| e as &dyn Entry),
+            Kind::ZoneType => self.zone_type(id).map(|e| e as &dyn Entry),
+            Kind::Ministry => self.ministry(id).map(|e| e as &dyn Entry),
+            Kind::Program => self.program(id).map(|e| e as &dyn Entry),
+            Kind::Designation => self.designation(id).map(|e| e as &dyn Entry),
+            Kind::InstitutionKind => self.institution_kind(id).map(|e| e as &dyn Entry),
+            Kind::Region => self.region(id).map(|e| e as &dyn Entry),
+        };
+        match (entry, lang) {
+            (Some(e), crate::Lang::Ko) => e.name_ko().to_string(),
+            (Some(e), crate::Lang::En) => e.name_en().to_string(),
+            (None, _) => id.to_string(),
+        }
+    }
+}
+
+/// The kinds of entry a name can be looked up for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Function,
+    FacilityType,
+    Linkage,
+    LinkageProgram,
+    SupportProgram,
+    Principle,
+    Typology,
+    ZoneType,
+    Ministry,
+    Program,
+    Designation,
+    InstitutionKind,
+    Region,
+}
+
+fn find<'a, T: Entry>(items: &'a [T], id: &str) -> Option<&'a T> {
+    items.iter().find(|e| e.id() == id)
+}
+
+/// Reads one file: a single array of tables named `key` (`[[program]]`).
+fn parse_kind<T: DeserializeOwned>(file: SourceFile<'_>, key: &str) -> Result<Vec<T>, InputError> {
+    let mut tables: BTreeMap<String, toml::Spanned<Vec<T>>> =
+        toml::from_str(file.text).map_err(|e| file.toml_error(&e))?;
+    if let Some(other) = tables.keys().find(|k| k.as_str() != key) {
+        return Err(file
+            .error(
+                Some(tables[other].span()),
+                format!("unexpected top-level key `{other}`"),
+            )
+            .expected([format!("[[{key}]]")]));
+    }
+    match tables.remove(key) {
+        Some(entries) => Ok(entries.into_inner()),
+        None => Err(file.error(None, format!("no `[[{key}]]` entries"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_catalog_is_valid() {
+        let catalog = Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(catalog.functions.len(), 4);
+        assert_eq!(catalog.facility_types.len(), 6);
+        assert_eq!(catalog.linkages.len(), 6);
+        assert_eq!(catalog.principles.len(), 6);
+        assert_eq!(catalog.ministries.len(), 7);
+        assert_eq!(catalog.zone_types.len(), 3);
+        assert_eq!(catalog.regions.len(), 17);
+        assert_eq!(
+            catalog
+                .typologies
+                .iter()
+                .filter(|t| t.primary_function.is_some())
+                .count(),
+            4
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_named() {
+        let mut sources = CatalogSources::bundled();
+        sources.files.remove("ministries.toml");
+        let errors = Catalog::load(&sources).expect_err("missing file");
+        assert_eq!(errors.0[0].file, "catalog/ministries.toml");
+        assert!(errors.0[0].message.contains("missing"));
+    }
+
+    #[test]
+    fn a_misnamed_table_is_reported_with_the_expected_name() {
+        let mut sources = CatalogSources::bundled();
+        sources.files.insert(
+            "functions.toml".into(),
+            "[[functon]]\nid = \"innovation\"\nname_ko = \"혁신\"\nname_en = \"Innovation\"\nsource = \"x\"\n"
+                .into(),
+        );
+        let errors = Catalog::load(&sources).expect_err("bad key");
+        let first = &errors.0[0];
+        assert_eq!(first.file, "catalog/functions.toml");
+        assert!(first.message.contains("functon"), "{first}");
+        assert_eq!(first.expected, vec!["[[function]]".to_string()]);
+    }
+
+    #[test]
+    fn malformed_toml_is_reported_at_its_line() {
+        let mut sources = CatalogSources::bundled();
+        sources.files.insert(
+            "linkages.toml".into(),
+            "[[linkage]]\nid = \"x\nname_ko = 1\n".into(),
+        );
+        let errors = Catalog::load(&sources).expect_err("syntax");
+        assert_eq!(errors.0[0].position.map(|p| p.0), Some(2));
+    }
+}

@@ -1,0 +1,20 @@
+//! The domain core of ucz: the zone model of the KRIHS policy brief as a catalog, zone plans, and
+//! their diagnosis.
+//!
+//! This crate does no I/O: callers read files and hand their text in, and get values back.
+//! It knows nothing about the file system, HTTP, SQL or terminals.
+
+pub mod catalog;
+pub mod diagnosis;
+pub mod id;
+pub mod lang;
+pub mod report;
+pub mod source;
+pub mod zone;
+
+pub use catalog::{Catalog, CatalogSources};
+pub use diagnosis::{Diagnosis, diagnose};
+pub use id::Id;
+pub use lang::Lang;
+pub use source::{InputError, InputErrors, SourceFile};
+pub use zone::Zone;

@@ -1,0 +1,187 @@
+//! Where input came from, and errors that point into it: `file:line:column`, the field, what is
+//! wrong and what was expected. Every error a user can cause by editing a file is one of these.
+
+use std::fmt;
+use std::ops::Range;
+
+use crate::id::Id;
+
+/// A named text, as read by the caller (the core does no I/O).
+#[derive(Clone, Copy, Debug)]
+pub struct SourceFile<'a> {
+    pub name: &'a str,
+    pub text: &'a str,
+}
+
+impl<'a> SourceFile<'a> {
+    pub fn new(name: &'a str, text: &'a str) -> Self {
+        Self { name, text }
+    }
+
+    /// The 1-based line and column (in characters) of a byte offset.
+    pub fn locate(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or(self.text);
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Location {
+            file: self.name.to_string(),
+            line,
+            column,
+        }
+    }
+
+    /// An error at the start of `span`, or at the file as a whole when there is no span.
+    pub fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> InputError {
+        InputError {
+            file: self.name.to_string(),
+            position: span.map(|s| {
+                let l = self.locate(s.start);
+                (l.line, l.column)
+            }),
+            field: None,
+            message: message.into(),
+            expected: Vec::new(),
+        }
+    }
+
+    /// An error about an identifier, placed where the identifier was written.
+    pub fn error_at(&self, id: &Id, message: impl Into<String>) -> InputError {
+        self.error(id.span(), message)
+    }
+
+    /// Turns a TOML syntax or shape error into an [`InputError`] at its place.
+    pub fn toml_error(&self, error: &toml::de::Error) -> InputError {
+        self.error(error.span(), error.message().trim_end().to_string())
+    }
+}
+
+/// A place in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One thing wrong with a file a user wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    pub file: String,
+    /// Line and column, both from 1.
+    pub position: Option<(usize, usize)>,
+    /// The field, as a path (`facility[2].type`).
+    pub field: Option<String>,
+    pub message: String,
+    /// The values that would have been accepted, when there is a short list of them.
+    pub expected: Vec<String>,
+}
+
+impl InputError {
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn expected<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: ToString,
+    {
+        self.expected = values.into_iter().map(|v| v.to_string()).collect();
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some((line, column)) = self.position {
+            write!(f, ":{line}:{column}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if !self.expected.is_empty() {
+            write!(f, "; expected one of: {}", self.expected.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything wrong with a set of files, in the order found. Never empty.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct InputErrors(pub Vec<InputError>);
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<InputError> for InputErrors {
+    fn from(error: InputError) -> Self {
+        Self(vec![error])
+    }
+}
+
+/// Collects errors while a check goes on, so that one run reports all of them.
+#[derive(Default)]
+pub(crate) struct Errors(Vec<InputError>);
+
+impl Errors {
+    pub(crate) fn push(&mut self, error: InputError) {
+        self.0.push(error);
+    }
+
+    pub(crate) fn finish<T>(self, value: T) -> Result<T, InputErrors> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(InputErrors(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_lines_and_columns_in_characters() {
+        let file = SourceFile::new("z.toml", "a = 1\n이름 = \"x\"\n");
+        assert_eq!(
+            file.locate(0),
+            Location {
+                file: "z.toml".into(),
+                line: 1,
+                column: 1
+            }
+        );
+        let offset = file.text.find('"').expect("quote");
+        let loc = file.locate(offset);
+        assert_eq!((loc.line, loc.column), (2, 6));
+    }
+
+    #[test]
+    fn displays_file_line_column_field_and_expected() {
+        let file = SourceFile::new("z.toml", "x = \"foo\"\n");
+        let error = file
+            .error(Some(4..9), "unknown function id \"foo\"")
+            .field("functions[0]")
+            .expected(["innovation", "startup"]);
+        assert_eq!(
+            error.to_string(),
+            "z.toml:1:5: field `functions[0]`: unknown function id \"foo\"; expected one of: innovation, startup"
+        );
+    }
+}

@@ -1,0 +1,340 @@
+//! A zone plan (도심융합특구 기본계획) as a TOML file: what the zone holds — facilities,
+//! institutions, designations, programs — checked against the catalog.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::catalog::{Catalog, Entry};
+use crate::id::Id;
+use crate::source::{Errors, InputErrors, SourceFile};
+
+/// A zone plan. See `docs/zone-file.md` for every field.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Zone {
+    pub id: Id,
+    pub name: Text,
+    pub name_en: Option<Text>,
+    /// `new_town`, `urban_regeneration` or `industrial_complex`.
+    pub zone_type: Id,
+    /// 시도 id.
+    pub region: Id,
+    /// Where in the region (station, district).
+    pub location: Option<String>,
+    pub area_km2: Option<Positive>,
+    /// Date of designation, when designated (`2024-11-07`).
+    pub designated: Option<toml::value::Datetime>,
+    #[serde(default)]
+    pub strategic_industries: Vec<Text>,
+    /// Designation ids held over (part of) the site.
+    #[serde(default)]
+    pub designations: Vec<Id>,
+    /// Ministry program ids in use.
+    #[serde(default)]
+    pub programs: Vec<Id>,
+    /// Support program ids (Figure 2) running.
+    #[serde(default)]
+    pub support_programs: Vec<Id>,
+    /// Linkage program ids (Figure 3) running.
+    #[serde(default)]
+    pub linkage_programs: Vec<Id>,
+    #[serde(default, rename = "facility")]
+    pub facilities: Vec<Facility>,
+    #[serde(default, rename = "institution")]
+    pub institutions: Vec<Institution>,
+}
+
+/// A facility planned or built in the zone.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facility {
+    /// Facility type id.
+    #[serde(rename = "type")]
+    pub kind: Id,
+    pub name: Text,
+    pub floor_area_m2: Positive,
+    pub units: Option<u32>,
+    /// Planned (not yet built); counts the same in the diagnosis of a plan.
+    #[serde(default)]
+    pub planned: bool,
+}
+
+/// An institution taking part in the zone.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Institution {
+    /// Institution kind id.
+    pub kind: Id,
+    pub name: Text,
+}
+
+/// Non-empty text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Text(String);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text.trim().is_empty() {
+            return Err(serde::de::Error::custom("must not be empty"));
+        }
+        Ok(Text(text))
+    }
+}
+
+/// A finite number greater than zero (an area).
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+#[serde(transparent)]
+pub struct Positive(f64);
+
+impl Positive {
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for Positive {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Number {
+            Int(i64),
+            Float(f64),
+        }
+        let value = match Number::deserialize(deserializer) {
+            Ok(Number::Int(i)) => i as f64,
+            Ok(Number::Float(f)) => f,
+            Err(_) => return Err(serde::de::Error::custom("expected a number")),
+        };
+        if !value.is_finite() || value <= 0.0 {
+            return Err(serde::de::Error::custom(format!(
+                "must be a number greater than 0, found {value}"
+            )));
+        }
+        Ok(Positive(value))
+    }
+}
+
+impl Zone {
+    /// Reads a zone file and checks every id against the catalog. All problems are reported,
+    /// each at its line and column.
+    pub fn parse(file: SourceFile<'_>, catalog: &Catalog) -> Result<Zone, InputErrors> {
+        let zone: Zone =
+            toml::from_str(file.text).map_err(|e| InputErrors::from(file.toml_error(&e)))?;
+        let mut errors = Errors::default();
+        let e = &mut errors;
+        if !zone.id.is_well_formed() {
+            e.push(
+                file.error_at(
+                    &zone.id,
+                    format!(
+                        "zone id \"{}\" must be lower snake_case ([a-z][a-z0-9_]*)",
+                        zone.id
+                    ),
+                )
+                .field("id"),
+            );
+        }
+        known(
+            file,
+            "zone_type",
+            std::slice::from_ref(&zone.zone_type),
+            &catalog.zone_types,
+            "zone type",
+            e,
+        );
+        known(
+            file,
+            "region",
+            std::slice::from_ref(&zone.region),
+            &catalog.regions,
+            "region",
+            e,
+        );
+        known(
+            file,
+            "designations",
+            &zone.designations,
+            &catalog.designations,
+            "designation",
+            e,
+        );
+        known(
+            file,
+            "programs",
+            &zone.programs,
+            &catalog.programs,
+            "program",
+            e,
+        );
+        known(
+            file,
+            "support_programs",
+            &zone.support_programs,
+            &catalog.support_programs,
+            "support program",
+            e,
+        );
+        known(
+            file,
+            "linkage_programs",
+            &zone.linkage_programs,
+            &catalog.linkage_programs,
+            "linkage program",
+            e,
+        );
+        for (i, facility) in zone.facilities.iter().enumerate() {
+            known(
+                file,
+                &format!("facility[{i}].type"),
+                std::slice::from_ref(&facility.kind),
+                &catalog.facility_types,
+                "facility type",
+                e,
+            );
+        }
+        for (i, institution) in zone.institutions.iter().enumerate() {
+            known(
+                file,
+                &format!("institution[{i}].kind"),
+                std::slice::from_ref(&institution.kind),
+                &catalog.institution_kinds,
+                "institution kind",
+                e,
+            );
+        }
+        errors.finish(zone)
+    }
+
+    /// Total floor area of the zone's facilities, in m².
+    pub fn floor_area_m2(&self) -> f64 {
+        self.facilities.iter().map(|f| f.floor_area_m2.get()).sum()
+    }
+}
+
+/// Every id names a catalog entry of the right kind; a list names each at most once.
+fn known<T: Entry>(
+    file: SourceFile<'_>,
+    field: &str,
+    ids: &[Id],
+    targets: &[T],
+    kind: &str,
+    e: &mut Errors,
+) {
+    let single = ids.len() == 1 && !field.ends_with('s');
+    for (i, id) in ids.iter().enumerate() {
+        let path = if single {
+            field.to_string()
+        } else {
+            format!("{field}[{i}]")
+        };
+        if !targets.iter().any(|t| t.id() == id) {
+            e.push(
+                file.error_at(id, format!("unknown {kind} id \"{id}\""))
+                    .field(path)
+                    .expected(targets.iter().map(|t| t.id().clone())),
+            );
+        } else if ids[..i].contains(id) {
+            e.push(
+                file.error_at(id, format!("{kind} \"{id}\" is listed twice"))
+                    .field(path),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog::bundled().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn parse(text: &str) -> Result<Zone, InputErrors> {
+        Zone::parse(SourceFile::new("zone.toml", text), &catalog())
+    }
+
+    const MINIMAL: &str =
+        "id = \"z\"\nname = \"시험 특구\"\nzone_type = \"new_town\"\nregion = \"gwangju\"\n";
+
+    #[test]
+    fn a_minimal_zone_parses() {
+        let zone = parse(MINIMAL).unwrap_or_else(|e| panic!("{e}"));
+        assert!(zone.facilities.is_empty());
+        assert_eq!(zone.floor_area_m2(), 0.0);
+    }
+
+    #[test]
+    fn an_unknown_id_names_file_line_column_field_and_allowed_ids() {
+        let text = format!("{MINIMAL}designations = [\"rnd_special_zone\", \"free_zone\"]\n");
+        let errors = parse(&text).expect_err("unknown designation");
+        let error = &errors.0[0];
+        assert_eq!(error.position, Some((5, 37)));
+        assert_eq!(error.field.as_deref(), Some("designations[1]"));
+        assert!(error.expected.contains(&"regulation_free_zone".to_string()));
+        assert_eq!(
+            error.to_string().split(';').next(),
+            Some("zone.toml:5:37: field `designations[1]`: unknown designation id \"free_zone\"")
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let errors = parse("id = \"z\"\nname = \"x\"\nregion = \"busan\"\n").expect_err("missing");
+        assert!(errors.0[0].message.contains("zone_type"), "{errors}");
+    }
+
+    #[test]
+    fn a_wrong_type_is_reported_at_its_place() {
+        let text = format!(
+            "{MINIMAL}[[facility]]\ntype = \"tenant_space\"\nname = \"A\"\nfloor_area_m2 = \"big\"\n"
+        );
+        let errors = parse(&text).expect_err("type");
+        let error = &errors.0[0];
+        assert_eq!(error.position.map(|p| p.0), Some(8));
+        assert!(error.message.contains("number"), "{error}");
+    }
+
+    #[test]
+    fn areas_must_be_positive() {
+        let text = format!(
+            "{MINIMAL}[[facility]]\ntype = \"tenant_space\"\nname = \"A\"\nfloor_area_m2 = 0\n"
+        );
+        let errors = parse(&text).expect_err("area");
+        assert!(errors.0[0].message.contains("greater than 0"), "{errors}");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let errors = parse(&format!("{MINIMAL}facilitys = []\n")).expect_err("typo");
+        assert!(errors.0[0].message.contains("facilitys"), "{errors}");
+    }
+
+    #[test]
+    fn duplicates_in_a_list_are_refused() {
+        let errors = parse(&format!(
+            "{MINIMAL}programs = [\"living_lab_support\", \"living_lab_support\"]\n"
+        ))
+        .expect_err("dup");
+        assert!(errors.0[0].message.contains("listed twice"), "{errors}");
+    }
+
+    #[test]
+    fn malformed_toml_is_reported() {
+        let errors = parse("id = \"z\nname = 1").expect_err("syntax");
+        assert_eq!(errors.0[0].position.map(|p| p.0), Some(1));
+    }
+}
