@@ -131,8 +131,8 @@ impl Zone {
     /// Reads a zone file and checks every id against the catalog. All problems are reported,
     /// each at its line and column.
     pub fn parse(file: SourceFile<'_>, catalog: &Catalog) -> Result<Zone, InputErrors> {
-        let zone: Zone =
-            toml::from_str(file.text).map_err(|e| InputErrors::from(file.toml_error(&e)))?;
+        let zone: Zone = toml::from_str(file.text)
+            .map_err(|e| InputErrors::from(with_hint(file.toml_error(&e))))?;
         let mut errors = Errors::default();
         let e = &mut errors;
         if !zone.id.is_well_formed() {
@@ -222,6 +222,28 @@ impl Zone {
     pub fn floor_area_m2(&self) -> f64 {
         self.facilities.iter().map(|f| f.floor_area_m2.get()).sum()
     }
+}
+
+/// Keys written after a `[[facility]]` or `[[institution]]` header belong to that table in TOML:
+/// the commonest mistake in a zone file, so say so.
+fn with_hint(mut error: crate::source::InputError) -> crate::source::InputError {
+    const TOP_LEVEL: [&str; 6] = [
+        "strategic_industries",
+        "designations",
+        "programs",
+        "support_programs",
+        "linkage_programs",
+        "location",
+    ];
+    if TOP_LEVEL
+        .iter()
+        .any(|key| error.message.contains(&format!("unknown field `{key}`")))
+    {
+        error.message.push_str(
+            " (top-level keys must come before the first [[facility]] or [[institution]] table)",
+        );
+    }
+    error
 }
 
 /// Every id names a catalog entry of the right kind; a list names each at most once.
@@ -321,6 +343,20 @@ mod tests {
     fn unknown_fields_are_refused() {
         let errors = parse(&format!("{MINIMAL}facilitys = []\n")).expect_err("typo");
         assert!(errors.0[0].message.contains("facilitys"), "{errors}");
+    }
+
+    #[test]
+    fn a_top_level_key_after_a_table_gets_a_hint() {
+        let text = format!(
+            "{MINIMAL}[[facility]]\ntype = \"tenant_space\"\nname = \"A\"\nfloor_area_m2 = 1\nprograms = []\n"
+        );
+        let errors = parse(&text).expect_err("misplaced key");
+        assert!(
+            errors.0[0]
+                .message
+                .contains("must come before the first [[facility]]"),
+            "{errors}"
+        );
     }
 
     #[test]

@@ -674,6 +674,9 @@ fn zone_type_finding(
     }
 }
 
+#[cfg(test)]
+mod tests;
+
 /// The JSON Schema of [`Diagnosis`], as published in `docs/diagnosis.schema.json`.
 pub fn json_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(Diagnosis);

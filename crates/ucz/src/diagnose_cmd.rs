@@ -1,0 +1,25 @@
+//! `ucz diagnose ZONE.toml`.
+
+use std::path::Path;
+
+use ucz_core::report::{self, Style};
+use ucz_core::{Catalog, Lang, SourceFile, Zone, diagnose};
+
+use crate::ReportFormat;
+use crate::input::{self, BadInput};
+
+pub fn run(catalog: &Catalog, path: &Path, format: ReportFormat, lang: Lang) -> anyhow::Result<()> {
+    let text = input::read_text(path)?;
+    let name = path.display().to_string();
+    let zone = Zone::parse(SourceFile::new(&name, &text), catalog).map_err(BadInput::from)?;
+    let diagnosis = diagnose(catalog, &zone);
+    match format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&diagnosis)?),
+        ReportFormat::Text => print!("{}", report::render(&diagnosis, catalog, lang, Style::Text)),
+        ReportFormat::Md => print!(
+            "{}",
+            report::render(&diagnosis, catalog, lang, Style::Markdown)
+        ),
+    }
+    Ok(())
+}
