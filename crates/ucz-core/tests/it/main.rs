@@ -1,0 +1,4 @@
+//! Integration tests of the domain core on files: the digest, test zones.
+
+mod digest;
+mod typology;
