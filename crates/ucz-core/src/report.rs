@@ -52,34 +52,38 @@ impl Report<'_> {
 
     fn title(&mut self, text: &str) {
         match self.style {
-            Style::Markdown => {
-                let _ = writeln!(self.out, "# {text}");
-            }
-            Style::Text => {
-                let _ = writeln!(self.out, "{text}\n{}", "=".repeat(60));
-            }
+            Style::Markdown => self.out.push_str(&format!("# {text}\n")),
+            Style::Text => self.out.push_str(&format!("{text}\n{}\n", "=".repeat(60))),
         }
     }
 
+    /// Ends what came before with exactly one empty line.
+    fn blank(&mut self) {
+        if self.out.is_empty() {
+            return;
+        }
+        while self.out.ends_with("\n\n") {
+            self.out.pop();
+        }
+        if !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+        self.out.push('\n');
+    }
+
     fn heading(&mut self, text: &str) {
+        self.blank();
         match self.style {
-            Style::Markdown => {
-                let _ = writeln!(self.out, "\n## {text}\n");
-            }
-            Style::Text => {
-                let _ = writeln!(self.out, "\n{text}\n{}", "-".repeat(60));
-            }
+            Style::Markdown => self.out.push_str(&format!("## {text}\n\n")),
+            Style::Text => self.out.push_str(&format!("{text}\n{}\n", "-".repeat(60))),
         }
     }
 
     fn subheading(&mut self, text: &str) {
+        self.blank();
         match self.style {
-            Style::Markdown => {
-                let _ = writeln!(self.out, "\n### {text}\n");
-            }
-            Style::Text => {
-                let _ = writeln!(self.out, "\n  {text}");
-            }
+            Style::Markdown => self.out.push_str(&format!("### {text}\n\n")),
+            Style::Text => self.out.push_str(&format!("  {text}\n")),
         }
     }
 
@@ -94,11 +98,18 @@ impl Report<'_> {
             (Style::Text, 0) => "•",
             (Style::Text, _) => "·",
         };
-        let _ = writeln!(self.out, "{indent}{mark} {text}");
+        self.out.push_str(&format!("{indent}{mark} {text}\n"));
     }
 
+    /// A line of text; in Markdown, a paragraph of its own.
     fn line(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{text}");
+        match self.style {
+            Style::Markdown => {
+                self.blank();
+                self.out.push_str(&format!("{text}\n\n"));
+            }
+            Style::Text => self.out.push_str(&format!("{text}\n")),
+        }
     }
 
     fn bold(&self, text: &str) -> String {
@@ -145,7 +156,7 @@ impl Report<'_> {
         if let Some(area) = z.area_km2 {
             facts.push(format!("{}: {area} km²", self.t("면적", "Area")));
         }
-        self.line("");
+        self.blank();
         if let (Lang::En, Some(name_en)) = (self.lang, &z.name_en) {
             self.line(name_en);
         }
@@ -455,15 +466,12 @@ impl Report<'_> {
 
     fn evidence(&self, e: &Evidence) -> String {
         match e {
-            Evidence::Facility {
-                facility_type,
-                name,
-                floor_area_m2,
-            } => format!(
-                "{}: {name} ({}, {} m²)",
+            Evidence::Facility { facility_type, name, floor_area_m2, planned } => format!(
+                "{}: {name} ({}, {} m²{})",
                 self.t("시설", "Facility"),
                 self.name(Kind::FacilityType, facility_type),
-                thousands(*floor_area_m2)
+                thousands(*floor_area_m2),
+                if *planned { self.t(", 계획", ", planned") } else { "" }
             ),
             Evidence::Institution {
                 institution_kind,

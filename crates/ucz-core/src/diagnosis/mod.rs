@@ -65,6 +65,8 @@ pub enum Evidence {
         facility_type: Id,
         name: String,
         floor_area_m2: f64,
+        /// Planned, not yet built.
+        planned: bool,
     },
     Institution {
         institution_kind: Id,
@@ -344,6 +346,7 @@ fn function_finding(
                 facility_type: facility.kind.clone(),
                 name: facility.name.to_string(),
                 floor_area_m2: facility.floor_area_m2.get(),
+                planned: facility.planned,
             });
         }
     }
