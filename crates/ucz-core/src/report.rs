@@ -466,12 +466,21 @@ impl Report<'_> {
 
     fn evidence(&self, e: &Evidence) -> String {
         match e {
-            Evidence::Facility { facility_type, name, floor_area_m2, planned } => format!(
+            Evidence::Facility {
+                facility_type,
+                name,
+                floor_area_m2,
+                planned,
+            } => format!(
                 "{}: {name} ({}, {} m²{})",
                 self.t("시설", "Facility"),
                 self.name(Kind::FacilityType, facility_type),
                 thousands(*floor_area_m2),
-                if *planned { self.t(", 계획", ", planned") } else { "" }
+                if *planned {
+                    self.t(", 계획", ", planned")
+                } else {
+                    ""
+                }
             ),
             Evidence::Institution {
                 institution_kind,

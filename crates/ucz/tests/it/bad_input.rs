@@ -35,9 +35,16 @@ fn an_unknown_id_lists_the_allowed_ids() {
 
 #[test]
 fn an_unknown_facility_type_names_the_facility() {
-    let (code, err, path) = diagnose_text(&format!("{HEAD}[[facility]]\ntype = \"lab\"\nname = \"A\"\nfloor_area_m2 = 10\n"));
+    let (code, err, path) = diagnose_text(&format!(
+        "{HEAD}[[facility]]\ntype = \"lab\"\nname = \"A\"\nfloor_area_m2 = 10\n"
+    ));
     assert_eq!(code, Some(2));
-    assert!(err.contains(&format!("{path}:6:8: field `facility[0].type`: unknown facility type id \"lab\"")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:6:8: field `facility[0].type`: unknown facility type id \"lab\""
+        )),
+        "{err}"
+    );
     assert!(err.contains("incubation_space"), "{err}");
 }
 
@@ -58,9 +65,16 @@ fn a_missing_field() {
 
 #[test]
 fn several_errors_are_reported_together() {
-    let (code, err, _) = diagnose_text(&format!("{HEAD}designations = [\"a\", \"b\"]\n").replace("gwangju", "atlantis"));
+    let (code, err, _) = diagnose_text(
+        &format!("{HEAD}designations = [\"a\", \"b\"]\n").replace("gwangju", "atlantis"),
+    );
     assert_eq!(code, Some(2));
-    assert!(err.contains("unknown region id \"atlantis\"") && err.contains("\"a\"") && err.contains("\"b\""), "{err}");
+    assert!(
+        err.contains("unknown region id \"atlantis\"")
+            && err.contains("\"a\"")
+            && err.contains("\"b\""),
+        "{err}"
+    );
     assert!(err.trim_end().ends_with("3 errors"), "{err}");
 }
 
@@ -68,7 +82,11 @@ fn several_errors_are_reported_together() {
 fn a_missing_file() {
     let out = ucz(&["diagnose", "examples/zones/atlantis.toml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("examples/zones/atlantis.toml: cannot read"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("examples/zones/atlantis.toml: cannot read"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

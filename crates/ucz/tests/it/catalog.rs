@@ -8,7 +8,11 @@ use crate::{root, stderr, stdout, ucz};
 fn the_catalog_checks_clean() {
     let out = ucz(&["catalog", "check"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("4 functions, 6 facility_types, 6 linkages"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("4 functions, 6 facility_types, 6 linkages"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -35,18 +39,34 @@ fn json_has_one_array_per_kind_with_ids_and_names() {
         "programs",
         "designations",
     ] {
-        let items = json[kind].as_array().unwrap_or_else(|| panic!("{kind} is not an array"));
+        let items = json[kind]
+            .as_array()
+            .unwrap_or_else(|| panic!("{kind} is not an array"));
         assert!(!items.is_empty(), "{kind}");
         for item in items {
             for field in ["id", "name_ko", "name_en"] {
-                assert!(item[field].as_str().is_some_and(|s| !s.is_empty()), "{kind}: {field} in {item}");
+                assert!(
+                    item[field].as_str().is_some_and(|s| !s.is_empty()),
+                    "{kind}: {field} in {item}"
+                );
             }
         }
     }
-    assert!(json["linkage_programs"].as_array().unwrap().iter().all(|p| p["linkage"].is_string()));
+    assert!(
+        json["linkage_programs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["linkage"].is_string())
+    );
     for program in json["programs"].as_array().unwrap() {
         assert!(program["ministry"].is_string(), "{program}");
-        assert!(program["functions"].as_array().is_some_and(|f| !f.is_empty()), "{program}");
+        assert!(
+            program["functions"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty()),
+            "{program}"
+        );
     }
 }
 
@@ -73,19 +93,35 @@ fn broken_catalog(file: &str, edit: impl Fn(String) -> String) -> tempfile::Temp
 
 #[test]
 fn a_broken_reference_fails_the_check_with_its_place_and_exit_code_2() {
-    let dir = broken_catalog("linkage_programs.toml", |t| t.replacen("linkage = \"innovation_startup\"", "linkage = \"innovation_start\"", 1));
+    let dir = broken_catalog("linkage_programs.toml", |t| {
+        t.replacen(
+            "linkage = \"innovation_startup\"",
+            "linkage = \"innovation_start\"",
+            1,
+        )
+    });
     let path = dir.path().to_str().unwrap();
     let out = ucz(&["catalog", "check", "--catalog", path]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(err.contains(&format!("{path}/linkage_programs.toml:8:11: field `joint_rnd_commercialization.linkage`: unknown linkage id \"innovation_start\"")), "{err}");
-    assert!(err.contains("expected one of: innovation_startup, innovation_enterprise"), "{err}");
+    assert!(
+        err.contains("expected one of: innovation_startup, innovation_enterprise"),
+        "{err}"
+    );
 }
 
 #[test]
 fn every_command_uses_the_catalog_given() {
-    let dir = broken_catalog("zone_types.toml", |t| t.replace("name_ko = \"도시재생형\"", "name_ko = \"원도심 재생형\""));
-    let out = ucz(&["diagnose", "examples/zones/daejeon.toml", "--catalog", dir.path().to_str().unwrap()]);
+    let dir = broken_catalog("zone_types.toml", |t| {
+        t.replace("name_ko = \"도시재생형\"", "name_ko = \"원도심 재생형\"")
+    });
+    let out = ucz(&[
+        "diagnose",
+        "examples/zones/daejeon.toml",
+        "--catalog",
+        dir.path().to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("원도심 재생형"));
 }

@@ -26,7 +26,10 @@ fn korean_text_reports() {
 #[test]
 fn english_markdown_reports() {
     for zone in ZONES {
-        insta::assert_snapshot!(format!("{zone}_en_md"), diagnose(zone, &["--format", "md", "--lang", "en"]));
+        insta::assert_snapshot!(
+            format!("{zone}_en_md"),
+            diagnose(zone, &["--format", "md", "--lang", "en"])
+        );
     }
 }
 
@@ -40,13 +43,26 @@ fn json_reports() {
 
 #[test]
 fn json_reports_validate_against_the_published_schema() {
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(root().join("docs/diagnosis.schema.json")).unwrap()).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/diagnosis.schema.json")).unwrap(),
+    )
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     for zone in ZONES {
         let json: Value = serde_json::from_str(&diagnose(zone, &["--format", "json"])).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&json).map(|e| format!("{}: {e}", e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{zone}: {errors:?}");
-        for field in ["zone", "functions", "linkages", "typology", "packages", "principles"] {
+        for field in [
+            "zone",
+            "functions",
+            "linkages",
+            "typology",
+            "packages",
+            "principles",
+        ] {
             assert!(!json[field].is_null(), "{zone}: {field}");
         }
     }
@@ -57,6 +73,12 @@ fn the_published_schema_is_the_one_the_code_produces() {
     let out = ucz(&["schema", "diagnosis"]);
     assert!(out.status.success());
     let generated: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    let published: Value = serde_json::from_str(&std::fs::read_to_string(root().join("docs/diagnosis.schema.json")).unwrap()).unwrap();
-    assert_eq!(generated, published, "run `ucz schema diagnosis > docs/diagnosis.schema.json`");
+    let published: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/diagnosis.schema.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        generated, published,
+        "run `ucz schema diagnosis > docs/diagnosis.schema.json`"
+    );
 }

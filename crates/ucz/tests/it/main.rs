@@ -11,7 +11,10 @@ use std::process::{Command, Output};
 
 /// The repository root, where `examples/` and `catalog/` are.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Runs `ucz` from the repository root.
