@@ -5,6 +5,7 @@
 //! It knows nothing about the file system, HTTP, SQL or terminals.
 
 pub mod catalog;
+pub mod date;
 pub mod diagnosis;
 pub mod id;
 pub mod lang;

@@ -47,7 +47,7 @@ impl Report<'_> {
         ids.iter()
             .map(|id| self.name(kind, id))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(LIST_SEPARATOR)
     }
 
     fn title(&mut self, text: &str) {
@@ -112,6 +112,43 @@ impl Report<'_> {
         }
     }
 
+    /// Text a user wrote (names, places), escaped where Markdown would read it as markup.
+    fn user(&self, text: &str) -> String {
+        match self.style {
+            Style::Text => text.to_string(),
+            Style::Markdown => {
+                let mut escaped = String::with_capacity(text.len());
+                for c in text.chars() {
+                    if matches!(
+                        c,
+                        '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|'
+                    ) {
+                        escaped.push('\\');
+                    }
+                    escaped.push(c);
+                }
+                escaped
+            }
+        }
+    }
+
+    /// A place in the brief (`Figure 3`, `Table 1`, `Section 3`) in the report's language.
+    fn source(&self, source: &str) -> String {
+        match self.lang {
+            Lang::En => source.to_string(),
+            Lang::Ko => {
+                let mut out = source.replace("Figure ", "그림 ").replace("Table ", "표 ");
+                while let Some(i) = out.find("Section ") {
+                    let rest = &out[i + "Section ".len()..];
+                    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    let tail = rest[digits.len()..].to_string();
+                    out = format!("{}{digits}장{tail}", &out[..i]);
+                }
+                out
+            }
+        }
+    }
+
     fn bold(&self, text: &str) -> String {
         match self.style {
             Style::Markdown => format!("**{text}**"),
@@ -120,9 +157,13 @@ impl Report<'_> {
     }
 
     fn diagnosis(mut self, d: &Diagnosis) -> String {
+        let name = match (self.lang, &d.zone.name_en) {
+            (Lang::En, Some(name_en)) => name_en,
+            _ => &d.zone.name,
+        };
         let title = format!(
             "{} — {}",
-            d.zone.name,
+            self.user(name),
             self.t("도심융합특구 계획 진단", "zone plan diagnosis")
         );
         self.title(&title);
@@ -141,7 +182,7 @@ impl Report<'_> {
         let mut facts = vec![
             format!(
                 "{}: {}",
-                self.t("유형", "Zone type"),
+                self.t("특구 유형", "Zone type"),
                 self.name(Kind::ZoneType, &z.zone_type)
             ),
             format!(
@@ -151,21 +192,33 @@ impl Report<'_> {
             ),
         ];
         if let Some(location) = &z.location {
-            facts.push(format!("{}: {location}", self.t("위치", "Location")));
+            facts.push(format!(
+                "{}: {}",
+                self.t("위치", "Location"),
+                self.user(location)
+            ));
         }
         if let Some(area) = z.area_km2 {
             facts.push(format!("{}: {area} km²", self.t("면적", "Area")));
         }
+        if let Some(designated) = &z.designated {
+            facts.push(format!("{}: {designated}", self.t("지정", "Designated")));
+        }
         self.blank();
-        if let (Lang::En, Some(name_en)) = (self.lang, &z.name_en) {
-            self.line(name_en);
+        if self.lang == Lang::En && z.name_en.is_some() {
+            let name = self.user(&z.name);
+            self.line(&name);
         }
         self.line(&facts.join(" · "));
         if !z.strategic_industries.is_empty() {
             let line = format!(
                 "{}: {}",
                 self.t("전략산업", "Strategic industries"),
-                z.strategic_industries.join(", ")
+                z.strategic_industries
+                    .iter()
+                    .map(|s| self.user(s))
+                    .collect::<Vec<_>>()
+                    .join(LIST_SEPARATOR)
             );
             self.line(&line);
         }
@@ -199,7 +252,7 @@ impl Report<'_> {
             d.linkages.len(),
             self.t("원칙 충족", "principles met"),
             d.principles.len(),
-            self.t("유형", "type"),
+            self.t("표 1 유형", "Table-1 type"),
             self.name(Kind::Typology, &d.typology.id),
         );
         let summary = self.bold(&summary);
@@ -207,14 +260,18 @@ impl Report<'_> {
 
         for warning in &d.warnings {
             let text = match warning {
-                Warning::CapitalRegion { region } => format!(
-                    "{} {}",
-                    self.name(Kind::Region, region),
-                    self.t(
-                        "은(는) 수도권입니다. 도심융합특구법은 수도권 밖에만 적용됩니다.",
-                        "is in the capital region; the special act applies outside it only."
-                    )
-                ),
+                Warning::CapitalRegion { region } => {
+                    let name = self.name(Kind::Region, region);
+                    match self.lang {
+                        Lang::Ko => format!(
+                            "{name}{} 수도권입니다. 도심융합특구법은 수도권 밖에만 적용됩니다.",
+                            topic_particle(&name)
+                        ),
+                        Lang::En => format!(
+                            "{name} is in the capital region; the special act applies outside it only."
+                        ),
+                    }
+                }
                 Warning::NoFacilities => self
                     .t(
                         "시설이 없어 주기능(연면적 최대)을 정할 수 없습니다. 유형은 카탈로그의 첫 기능을 따릅니다.",
@@ -379,8 +436,8 @@ impl Report<'_> {
                 let text = format!(
                     "{label}: {} → {}: {}",
                     self.bold(&self.name(kind, &item.id)),
-                    self.t("보완", "closes"),
-                    closes.join(", ")
+                    self.t("지원", "supports"),
+                    closes.join(LIST_SEPARATOR)
                 );
                 self.item(0, &text);
             }
@@ -422,7 +479,7 @@ impl Report<'_> {
     fn zone_type(&mut self, d: &Diagnosis) {
         let heading = format!(
             "{} — {}",
-            self.t("6. 사업유형별 권고", "6. Advice for the zone type"),
+            self.t("6. 특구 유형별 권고", "6. Advice for the zone type"),
             self.name(Kind::ZoneType, &d.zone_type.id)
         );
         self.heading(&heading);
@@ -458,7 +515,7 @@ impl Report<'_> {
             let text = format!(
                 "{} ({})",
                 self.lang.pick(&advice.ko, &advice.en),
-                advice.source
+                self.source(&advice.source)
             );
             self.item(0, &text);
         }
@@ -472,8 +529,9 @@ impl Report<'_> {
                 floor_area_m2,
                 planned,
             } => format!(
-                "{}: {name} ({}, {} m²{})",
+                "{}: {} — {}, {} m²{}",
                 self.t("시설", "Facility"),
+                self.user(name),
                 self.name(Kind::FacilityType, facility_type),
                 thousands(*floor_area_m2),
                 if *planned {
@@ -487,8 +545,9 @@ impl Report<'_> {
                 name,
             } => {
                 format!(
-                    "{}: {name} ({})",
+                    "{}: {} — {}",
                     self.t("기관", "Institution"),
+                    self.user(name),
                     self.name(Kind::InstitutionKind, institution_kind)
                 )
             }
@@ -519,7 +578,11 @@ impl Report<'_> {
             Evidence::StrategicIndustries { names } => format!(
                 "{}: {}",
                 self.t("전략산업", "Strategic industries"),
-                names.join(", ")
+                names
+                    .iter()
+                    .map(|n| self.user(n))
+                    .collect::<Vec<_>>()
+                    .join(LIST_SEPARATOR)
             ),
         }
     }
@@ -537,7 +600,10 @@ impl Report<'_> {
                 .lang
                 .pick(
                     &format!("전략산업 {n}개 이상 명시"),
-                    &format!("at least {n} strategic industries named"),
+                    &format!(
+                        "at least {n} strategic {} named",
+                        if *n == 1 { "industry" } else { "industries" }
+                    ),
                 )
                 .to_string(),
             Requirement::InstitutionKindIn(kinds) => format!(
@@ -550,7 +616,7 @@ impl Report<'_> {
                     .iter()
                     .map(|k| self.name(Kind::InstitutionKind, k))
                     .collect::<Vec<_>>()
-                    .join(", ");
+                    .join(LIST_SEPARATOR);
                 self.lang
                     .pick(
                         &format!("{kinds} 가운데 {count}개 유형 이상의 참여기관"),
@@ -614,9 +680,28 @@ fn thousands(value: f64) -> String {
     }
 }
 
+/// Names can hold commas (`…(마이크로그리드, 자율주행서비스 등)`): lists of them use semicolons.
+const LIST_SEPARATOR: &str = "; ";
+
+/// 은 after a final consonant, 는 after a vowel (or a non-Hangul ending).
+fn topic_particle(word: &str) -> &'static str {
+    match word.chars().last() {
+        Some(c @ '\u{AC00}'..='\u{D7A3}') if (c as u32 - 0xAC00) % 28 != 0 => "은",
+        _ => "는",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::thousands;
+
+    #[test]
+    fn korean_topic_particles() {
+        assert_eq!(super::topic_particle("서울특별시"), "는");
+        assert_eq!(super::topic_particle("인천광역시"), "는");
+        assert_eq!(super::topic_particle("경기도"), "는");
+        assert_eq!(super::topic_particle("대전역"), "은");
+    }
 
     #[test]
     fn groups_thousands() {

@@ -53,7 +53,80 @@ impl<'a> SourceFile<'a> {
 
     /// Turns a TOML syntax or shape error into an [`InputError`] at its place.
     pub fn toml_error(&self, error: &toml::de::Error) -> InputError {
-        self.error(error.span(), error.message().trim_end().to_string())
+        let located = self.error(error.span(), error.message().trim_end().to_string());
+        match error.span().and_then(|span| self.field_at(span)) {
+            Some(field) => located.field(field),
+            None => located,
+        }
+    }
+
+    /// The key a TOML error points at, as a path (`facility[1].floor_area_m2`): the key of the
+    /// `key = value` line the span lies on, under the array-of-tables header above it.
+    fn field_at(&self, span: Range<usize>) -> Option<String> {
+        let start = span.start.min(self.text.len());
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        let line = self.text[line_start..line_end].trim();
+        let header = |line: &str| -> Option<String> {
+            let name = line.strip_prefix("[[")?.split("]]").next()?.trim();
+            let count = self.text[..line_start]
+                .lines()
+                .filter(|l| {
+                    l.trim()
+                        .strip_prefix("[[")
+                        .and_then(|r| r.split("]]").next())
+                        .map(str::trim)
+                        == Some(name)
+                })
+                .count();
+            Some(format!("{name}[{count}]"))
+        };
+        if line.starts_with("[[") {
+            return header(line);
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|r| r.split(']').next()) {
+            return Some(name.trim().to_string());
+        }
+        if span.end > line_end {
+            return None;
+        }
+        let key = line.split('=').next()?.trim();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return None;
+        }
+        // The nearest table header above decides what the key belongs to.
+        let table = self.text[..line_start]
+            .lines()
+            .rev()
+            .map(str::trim)
+            .find(|l| l.starts_with('['));
+        match table {
+            Some(t) if t.starts_with("[[") => {
+                let name = t.trim_start_matches('[').split(']').next()?.trim();
+                let index = self.text[..line_start]
+                    .lines()
+                    .filter(|l| {
+                        l.trim()
+                            .strip_prefix("[[")
+                            .and_then(|r| r.split("]]").next())
+                            .map(str::trim)
+                            == Some(name)
+                    })
+                    .count();
+                Some(format!("{name}[{}].{key}", index.saturating_sub(1)))
+            }
+            Some(t) => Some(format!(
+                "{}.{key}",
+                t.trim_start_matches('[').split(']').next()?.trim()
+            )),
+            None => Some(key.to_string()),
+        }
     }
 }
 

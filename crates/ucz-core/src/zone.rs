@@ -22,7 +22,7 @@ pub struct Zone {
     pub location: Option<String>,
     pub area_km2: Option<Positive>,
     /// Date of designation, when designated (`2024-11-07`).
-    pub designated: Option<toml::value::Datetime>,
+    pub designated: Option<crate::date::Date>,
     #[serde(default)]
     pub strategic_industries: Vec<Text>,
     /// Designation ids held over (part of) the site.
@@ -90,16 +90,24 @@ impl<'de> Deserialize<'de> for Text {
         if text.trim().is_empty() {
             return Err(serde::de::Error::custom("must not be empty"));
         }
+        if text.chars().any(char::is_control) {
+            return Err(serde::de::Error::custom(
+                "must be one line without control characters",
+            ));
+        }
         Ok(Text(text))
     }
 }
 
-/// A finite number greater than zero (an area).
+/// A finite number greater than zero and at most [`Positive::MAX`] (an area).
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
 #[serde(transparent)]
 pub struct Positive(f64);
 
 impl Positive {
+    /// No floor area or site reaches a billion m² (or km²): larger values are typing mistakes.
+    pub const MAX: f64 = 1e9;
+
     pub fn get(self) -> f64 {
         self.0
     }
@@ -107,23 +115,34 @@ impl Positive {
 
 impl<'de> Deserialize<'de> for Positive {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Number {
-            Int(i64),
-            Float(f64),
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Positive;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "a number greater than 0")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Positive, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Positive, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Positive, E> {
+                if !v.is_finite() || v <= 0.0 {
+                    return Err(E::custom(format!(
+                        "must be a number greater than 0, found {v}"
+                    )));
+                }
+                if v > Positive::MAX {
+                    return Err(E::custom(format!(
+                        "{v} is implausibly large (at most {})",
+                        Positive::MAX
+                    )));
+                }
+                Ok(Positive(v))
+            }
         }
-        let value = match Number::deserialize(deserializer) {
-            Ok(Number::Int(i)) => i as f64,
-            Ok(Number::Float(f)) => f,
-            Err(_) => return Err(serde::de::Error::custom("expected a number")),
-        };
-        if !value.is_finite() || value <= 0.0 {
-            return Err(serde::de::Error::custom(format!(
-                "must be a number greater than 0, found {value}"
-            )));
-        }
-        Ok(Positive(value))
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -243,6 +262,13 @@ fn with_hint(mut error: crate::source::InputError) -> crate::source::InputError 
             " (top-level keys must come before the first [[facility]] or [[institution]] table)",
         );
     }
+    if error.message.contains("expected a sequence")
+        && matches!(error.field.as_deref(), Some("facility" | "institution"))
+    {
+        error.message.push_str(
+            " (write [[facility]] or [[institution]] with double brackets: a zone has a list of them)",
+        );
+    }
     error
 }
 
@@ -337,6 +363,48 @@ mod tests {
         );
         let errors = parse(&text).expect_err("area");
         assert!(errors.0[0].message.contains("greater than 0"), "{errors}");
+    }
+
+    #[test]
+    fn a_missing_area_is_named() {
+        let text = format!("{MINIMAL}[[facility]]\ntype = \"tenant_space\"\nname = \"A\"\n");
+        let errors = parse(&text).expect_err("missing");
+        assert!(
+            errors.0[0]
+                .message
+                .contains("missing field `floor_area_m2`"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn implausible_areas_are_refused() {
+        let text = format!(
+            "{MINIMAL}[[facility]]\ntype = \"tenant_space\"\nname = \"A\"\nfloor_area_m2 = 1e19\n"
+        );
+        let errors = parse(&text).expect_err("huge");
+        assert!(
+            errors.0[0].message.contains("implausibly large"),
+            "{errors}"
+        );
+        assert_eq!(
+            errors.0[0].field.as_deref(),
+            Some("facility[0].floor_area_m2")
+        );
+    }
+
+    #[test]
+    fn errors_inside_values_name_the_key() {
+        let errors = parse(&MINIMAL.replace("\"시험 특구\"", "\"\"")).expect_err("empty");
+        assert_eq!(errors.0[0].field.as_deref(), Some("name"));
+        assert!(errors.0[0].message.contains("must not be empty"));
+    }
+
+    #[test]
+    fn a_single_bracket_table_gets_a_hint() {
+        let errors =
+            parse(&format!("{MINIMAL}[facility]\ntype = \"tenant_space\"\n")).expect_err("table");
+        assert!(errors.0[0].message.contains("[[facility]]"), "{errors}");
     }
 
     #[test]

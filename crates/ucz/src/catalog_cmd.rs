@@ -1,35 +1,38 @@
 //! `ucz catalog` and `ucz catalog check`.
 
-use std::path::Path;
-
-use ucz_core::catalog::{Catalog, Entry};
-use ucz_core::{Lang, catalog::Kind};
+use ucz_core::catalog::{Catalog, Entry, Kind};
+use ucz_core::{Id, Lang};
 
 use crate::ListFormat;
-use crate::input::{self, BadInput};
+use crate::input::{self, BadInput, CatalogFolder};
+use crate::output;
 
 /// Validates the catalog and says what it holds.
-pub fn check(dir: Option<&Path>) -> anyhow::Result<()> {
-    let sources = input::catalog_sources(dir)?;
+pub fn check(folder: Option<&CatalogFolder>) -> anyhow::Result<()> {
+    let sources = input::catalog_sources(folder)?;
     let catalog = Catalog::load(&sources).map_err(BadInput::from)?;
     let counts: Vec<String> = catalog
         .counts()
         .iter()
         .map(|(kind, n)| format!("{n} {kind}"))
         .collect();
-    println!("{}: ok — {}", sources.folder, counts.join(", "));
-    Ok(())
+    output::text(&format!("{}: ok — {}\n", sources.folder, counts.join(", ")))
 }
 
 pub fn show(catalog: &Catalog, format: ListFormat, lang: Lang) -> anyhow::Result<()> {
     match format {
-        ListFormat::Json => println!("{}", serde_json::to_string_pretty(catalog)?),
-        ListFormat::Text => print!("{}", text(catalog, lang)),
+        ListFormat::Json => output::json(catalog),
+        ListFormat::Text => output::text(&text(catalog, lang)),
     }
-    Ok(())
 }
 
 fn text(catalog: &Catalog, lang: Lang) -> String {
+    let names = |kind: Kind, ids: &[Id]| {
+        ids.iter()
+            .map(|id| catalog.name(kind, id, lang))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     let mut out = String::new();
     section(
         &mut out,
@@ -43,7 +46,7 @@ fn text(catalog: &Catalog, lang: Lang) -> String {
         lang.pick("도입시설", "Facility types"),
         &catalog.facility_types,
         lang,
-        |f| names(catalog, Kind::Function, &f.functions, lang),
+        |f| names(Kind::Function, &f.functions),
     );
     section(
         &mut out,
@@ -64,7 +67,7 @@ fn text(catalog: &Catalog, lang: Lang) -> String {
         lang.pick("지원 프로그램", "Support programs"),
         &catalog.support_programs,
         lang,
-        |p| names(catalog, Kind::Function, &p.functions, lang),
+        |p| names(Kind::Function, &p.functions),
     );
     section(
         &mut out,
@@ -111,7 +114,14 @@ fn text(catalog: &Catalog, lang: Lang) -> String {
         lang.pick("지정제도", "Designations"),
         &catalog.designations,
         lang,
-        |d| names(catalog, Kind::Ministry, &d.ministries, lang),
+        |d| names(Kind::Ministry, &d.ministries),
+    );
+    section(
+        &mut out,
+        lang.pick("그림 4의 열", "Figure 4 columns"),
+        &catalog.figure4_columns,
+        lang,
+        |_| String::new(),
     );
     section(
         &mut out,
@@ -120,14 +130,27 @@ fn text(catalog: &Catalog, lang: Lang) -> String {
         lang,
         |_| String::new(),
     );
+    section(
+        &mut out,
+        lang.pick("참여기관 유형", "Institution kinds"),
+        &catalog.institution_kinds,
+        lang,
+        |k| names(Kind::Function, &k.functions),
+    );
+    section(
+        &mut out,
+        lang.pick("시도", "Regions"),
+        &catalog.regions,
+        lang,
+        |r| {
+            if r.capital_region {
+                lang.pick("수도권", "capital region").to_string()
+            } else {
+                String::new()
+            }
+        },
+    );
     out
-}
-
-fn names(catalog: &Catalog, kind: Kind, ids: &[ucz_core::Id], lang: Lang) -> String {
-    ids.iter()
-        .map(|id| catalog.name(kind, id, lang))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn section<T: Entry>(
@@ -137,7 +160,7 @@ fn section<T: Entry>(
     lang: Lang,
     detail: impl Fn(&T) -> String,
 ) {
-    out.push_str(&format!("{title} ({})\n", items.len()));
+    out.push_str(&format!("{title} · {}\n", items.len()));
     for item in items {
         let name = lang.pick(item.name_ko(), item.name_en());
         let detail = detail(item);

@@ -7,6 +7,7 @@ use ucz_core::{Catalog, Lang, SourceFile, Zone, diagnose};
 
 use crate::ReportFormat;
 use crate::input::{self, BadInput};
+use crate::output;
 
 pub fn run(catalog: &Catalog, path: &Path, format: ReportFormat, lang: Lang) -> anyhow::Result<()> {
     let text = input::read_text(path)?;
@@ -14,12 +15,10 @@ pub fn run(catalog: &Catalog, path: &Path, format: ReportFormat, lang: Lang) -> 
     let zone = Zone::parse(SourceFile::new(&name, &text), catalog).map_err(BadInput::from)?;
     let diagnosis = diagnose(catalog, &zone);
     match format {
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&diagnosis)?),
-        ReportFormat::Text => print!("{}", report::render(&diagnosis, catalog, lang, Style::Text)),
-        ReportFormat::Md => print!(
-            "{}",
-            report::render(&diagnosis, catalog, lang, Style::Markdown)
-        ),
+        ReportFormat::Json => output::json(&diagnosis),
+        ReportFormat::Text => output::text(&report::render(&diagnosis, catalog, lang, Style::Text)),
+        ReportFormat::Md => {
+            output::text(&report::render(&diagnosis, catalog, lang, Style::Markdown))
+        }
     }
-    Ok(())
 }

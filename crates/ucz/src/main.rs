@@ -6,11 +6,12 @@
 mod catalog_cmd;
 mod diagnose_cmd;
 mod input;
+mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use ucz_core::Lang;
 
 use crate::input::BadInput;
@@ -19,16 +20,13 @@ use crate::input::BadInput;
 #[command(
     name = "ucz",
     version,
-    about = "Urban Convergence Special Zones (도심융합특구): catalog and zone-plan diagnosis"
+    about = "Urban Convergence Special Zones (도심융합특구): the zone model's catalog and zone-plan diagnosis",
+    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 bad input (the message names file:line:column and field)."
 )]
 struct Cli {
-    /// Catalog folder to use instead of the catalog built into ucz.
-    #[arg(long, global = true, value_name = "DIR", env = "UCZ_CATALOG")]
+    /// Catalog folder to use instead of the catalog built into ucz [default: $UCZ_CATALOG if set]
+    #[arg(long, global = true, value_name = "DIR")]
     catalog: Option<PathBuf>,
-
-    /// Language of reports: ko (Korean) or en (English).
-    #[arg(long, global = true, default_value = "ko", value_parser = parse_lang)]
-    lang: Lang,
 
     #[command(subcommand)]
     command: Command,
@@ -36,30 +34,43 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show the catalog (`--format json` prints it as one JSON object), or check it.
+    /// Show the catalog (`--format json`: one JSON object, one array per kind), or check it
     Catalog {
         #[command(subcommand)]
         action: Option<CatalogAction>,
+        /// Output format
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+        #[command(flatten)]
+        lang: LangArg,
     },
-    /// Diagnose a zone plan against the model of the brief.
+    /// Diagnose a zone plan against the model of the brief
     Diagnose {
-        /// The zone file (TOML).
+        /// The zone file (TOML; see docs/zone-file.md)
         zone: PathBuf,
+        /// Output format: a text report, JSON (docs/diagnosis.schema.json) or Markdown
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
+        #[command(flatten)]
+        lang: LangArg,
     },
-    /// Print a JSON Schema of an output.
+    /// Print the JSON Schema of an output
     Schema {
         #[arg(value_enum)]
         output: SchemaOutput,
     },
 }
 
+#[derive(Args)]
+struct LangArg {
+    /// Language of the output: ko (Korean) or en (English)
+    #[arg(long = "lang", value_name = "ko|en", default_value = "ko", value_parser = parse_lang)]
+    value: Lang,
+}
+
 #[derive(Subcommand)]
 enum CatalogAction {
-    /// Validate the catalog: unique ids, every reference resolves, Korean and English names.
+    /// Validate the catalog: unique ids, every reference resolved, Korean and English names
     Check,
 }
 
@@ -78,12 +89,12 @@ pub(crate) enum ReportFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum SchemaOutput {
-    /// The output of `ucz diagnose --format json`.
+    /// The output of `ucz diagnose --format json`
     Diagnosis,
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
-    s.parse()
+    s.to_ascii_lowercase().parse()
 }
 
 fn main() -> ExitCode {
@@ -94,6 +105,9 @@ fn main() -> ExitCode {
             if let Some(bad) = error.downcast_ref::<BadInput>() {
                 eprintln!("{bad}");
                 ExitCode::from(2)
+            } else if output::is_closed_pipe(&error) {
+                // `ucz … | head`: the reader has what it wanted.
+                ExitCode::SUCCESS
             } else {
                 eprintln!("error: {error:#}");
                 ExitCode::from(1)
@@ -103,27 +117,23 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let catalog = || input::load_catalog(cli.catalog.as_deref());
+    let folder = input::catalog_folder(cli.catalog);
+    let catalog = || input::load_catalog(folder.as_ref());
     match cli.command {
         Command::Catalog {
             action: Some(CatalogAction::Check),
             ..
-        } => catalog_cmd::check(cli.catalog.as_deref()),
+        } => catalog_cmd::check(folder.as_ref()),
         Command::Catalog {
             action: None,
             format,
-        } => catalog_cmd::show(&catalog()?, format, cli.lang),
-        Command::Diagnose { zone, format } => {
-            diagnose_cmd::run(&catalog()?, &zone, format, cli.lang)
+            lang,
+        } => catalog_cmd::show(&catalog()?, format, lang.value),
+        Command::Diagnose { zone, format, lang } => {
+            diagnose_cmd::run(&catalog()?, &zone, format, lang.value)
         }
         Command::Schema {
             output: SchemaOutput::Diagnosis,
-        } => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&ucz_core::diagnosis::json_schema())?
-            );
-            Ok(())
-        }
+        } => output::json(&ucz_core::diagnosis::json_schema()),
     }
 }

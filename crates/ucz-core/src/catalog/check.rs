@@ -377,7 +377,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
 
 /// Identifiers unique and well formed; names in both languages; a source.
 fn entries<T: Entry>(file: &Checked<'_>, kind: &str, items: &[T], e: &mut Errors) {
-    let mut seen = HashSet::new();
+    let mut seen: std::collections::HashMap<&str, &Id> = std::collections::HashMap::new();
     for item in items {
         let id = item.id();
         if !id.is_well_formed() {
@@ -387,8 +387,18 @@ fn entries<T: Entry>(file: &Checked<'_>, kind: &str, items: &[T], e: &mut Errors
                 format!("{kind} id \"{id}\" must be lower snake_case ([a-z][a-z0-9_]*)"),
             ));
         }
-        if !seen.insert(id.as_str()) {
-            e.push(file.at(id, "id", format!("duplicate {kind} id \"{id}\"")));
+        if let Some(first) = seen.get(id.as_str()) {
+            let line = first
+                .span()
+                .map(|s| file.file.locate(s.start).line)
+                .unwrap_or(0);
+            e.push(file.at(
+                id,
+                "id",
+                format!("duplicate {kind} id \"{id}\" (first at line {line})"),
+            ));
+        } else {
+            seen.insert(id.as_str(), id);
         }
         if !item.name_ko().chars().any(is_hangul) {
             e.push(file.at(id, "name_ko", "a Korean name (with Hangul) is required"));
@@ -560,7 +570,7 @@ mod tests {
             errors
                 .0
                 .iter()
-                .any(|e| e.message == "duplicate function id \"innovation\""),
+                .any(|e| e.message == "duplicate function id \"innovation\" (first at line 5)"),
             "{errors}"
         );
     }

@@ -34,6 +34,8 @@ pub struct ZoneSummary {
     pub region: Id,
     pub location: Option<String>,
     pub area_km2: Option<f64>,
+    /// Date of designation (`YYYY-MM-DD`), when designated.
+    pub designated: Option<String>,
     pub strategic_industries: Vec<String>,
     pub facilities: usize,
     pub floor_area_m2: f64,
@@ -272,6 +274,7 @@ pub fn diagnose(catalog: &Catalog, zone: &Zone) -> Diagnosis {
             region: zone.region.clone(),
             location: zone.location.clone(),
             area_km2: zone.area_km2.map(|a| a.get()),
+            designated: zone.designated.map(|d| d.to_string()),
             strategic_industries: zone
                 .strategic_industries
                 .iter()
@@ -291,11 +294,12 @@ pub fn diagnose(catalog: &Catalog, zone: &Zone) -> Diagnosis {
     }
 }
 
-/// Ministry programs the zone uses: those it lists, and those that consist in holding a
-/// designation the zone holds.
+/// Ministry programs the zone uses and designations it holds. A designation and the program that
+/// consists in holding it are one thing: listing either counts as both.
 struct ProgramsInUse {
     /// (program id, held through this designation).
     programs: Vec<(Id, Option<Id>)>,
+    designations: Vec<Id>,
 }
 
 impl ProgramsInUse {
@@ -309,7 +313,21 @@ impl ProgramsInUse {
                 }
             }
         }
-        Self { programs }
+        let mut designations = zone.designations.clone();
+        for program in &zone.programs {
+            if let Some(designation) = catalog
+                .program(program)
+                .and_then(|p| p.designation.as_ref())
+            {
+                if !designations.contains(designation) {
+                    designations.push(designation.clone());
+                }
+            }
+        }
+        Self {
+            programs,
+            designations,
+        }
     }
 
     fn contains(&self, program: &str) -> bool {
@@ -474,12 +492,7 @@ fn packages(
                 .collect(),
         )
     };
-    let held = |designation: &Id| {
-        in_use
-            .programs
-            .iter()
-            .any(|(_, d)| d.as_ref() == Some(designation))
-    };
+    let held = |designation: &Id| in_use.designations.contains(designation);
 
     let mut packages: Vec<Package> = catalog
         .ministries
@@ -520,11 +533,8 @@ fn packages(
         }
     }
     for designation in catalog.designations.iter().filter(|d| !held(&d.id)) {
-        let in_use_as_program = catalog
-            .program_of_designation(&designation.id)
-            .is_some_and(|p| in_use.contains(&p.id));
         let (functions, linkages) = gaps(&designation.functions, &designation.linkages);
-        if in_use_as_program || (functions.is_empty() && linkages.is_empty()) {
+        if functions.is_empty() && linkages.is_empty() {
             continue;
         }
         if let Some(lead) = designation.ministries.first() {
@@ -608,7 +618,7 @@ fn satisfy(
             (distinct.len() >= *count as usize).then_some(evidence)
         }
         Requirement::DesignationIn(ids) => {
-            let held: Vec<Evidence> = zone
+            let held: Vec<Evidence> = in_use
                 .designations
                 .iter()
                 .filter(|d| ids.contains(d))

@@ -269,18 +269,18 @@ fn packages_offer_what_serves_a_gap_and_is_not_yet_used() {
 #[test]
 fn designations_are_offered_under_their_lead_ministry_unless_held() {
     let d = diagnosed("");
-    let moe = d
+    let lead = d
         .packages
         .iter()
-        .find(|p| p.ministry == "moe")
-        .expect("moe");
+        .find(|p| p.ministry == "mss")
+        .expect("lead ministry");
     assert!(
-        moe.designations
+        lead.designations
             .iter()
             .any(|x| x == "campus_innovation_park")
     );
     assert!(!d.packages.iter().any(
-        |p| p.ministry != "moe" && p.designations.iter().any(|x| x == "campus_innovation_park")
+        |p| p.ministry != "mss" && p.designations.iter().any(|x| x == "campus_innovation_park")
     ));
     // Designation-backed programs are offered as designations, not twice.
     assert!(
@@ -411,4 +411,20 @@ fn a_zone_in_the_capital_region_is_warned_about() {
             .warnings
             .contains(&Warning::NoFacilities)
     );
+}
+
+#[test]
+fn a_designation_listed_as_a_program_counts_as_held() {
+    let d = diagnosed("programs = [\"investment_leading_district\"]\n");
+    let p = d
+        .principles
+        .iter()
+        .find(|p| p.id == "public_private_investment")
+        .expect("principle");
+    assert!(p.met, "listing the program is holding the designation");
+    assert!(!d.packages.iter().any(|p| {
+        p.designations
+            .iter()
+            .any(|x| x == "investment_leading_district")
+    }));
 }

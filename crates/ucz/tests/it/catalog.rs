@@ -73,9 +73,9 @@ fn json_has_one_array_per_kind_with_ids_and_names() {
 #[test]
 fn the_text_listing_follows_the_language() {
     let ko = stdout(&ucz(&["catalog"]));
-    assert!(ko.contains("핵심기능 (4)") && ko.contains("중소벤처기업부"));
+    assert!(ko.contains("핵심기능 · 4") && ko.contains("중소벤처기업부"));
     let en = stdout(&ucz(&["catalog", "--lang", "en"]));
-    assert!(en.contains("Functions (4)") && en.contains("Ministry of SMEs and Startups"));
+    assert!(en.contains("Functions · 4") && en.contains("Ministry of SMEs and Startups"));
 }
 
 /// Copies the catalog to a temporary folder with one file changed.
