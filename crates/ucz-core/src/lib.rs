@@ -7,9 +7,11 @@
 pub mod catalog;
 pub mod date;
 pub mod diagnosis;
+pub mod firm;
 pub mod id;
 pub mod lang;
 pub mod report;
+pub mod rule;
 pub mod source;
 pub mod zone;
 

@@ -51,6 +51,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     entries(&file(12), "improvement", &catalog.improvements, e);
     entries(&file(13), "institution_kind", &catalog.institution_kinds, e);
     entries(&file(14), "region", &catalog.regions, e);
+    entries(&file(15), "stage", &catalog.stages, e);
 
     let f = &catalog.functions;
     let links = &catalog.linkages;

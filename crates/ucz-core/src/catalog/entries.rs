@@ -40,6 +40,7 @@ entry!(
     Improvement,
     InstitutionKind,
     Region,
+    Stage,
 );
 
 /// 핵심기능 — one of the four core functions.
@@ -288,4 +289,18 @@ pub struct Region {
     /// 수도권: Seoul, Incheon, Gyeonggi.
     pub capital_region: bool,
     pub source: String,
+}
+
+/// 성장단계 — a growth stage of a firm; the catalog lists them in order.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+    #[serde(default)]
+    pub summary_ko: String,
+    #[serde(default)]
+    pub summary_en: String,
 }

@@ -34,10 +34,11 @@ pub struct Catalog {
     pub improvements: Vec<Improvement>,
     pub institution_kinds: Vec<InstitutionKind>,
     pub regions: Vec<Region>,
+    pub stages: Vec<Stage>,
 }
 
 /// The catalog's files: for each kind, its JSON array name, its file and its TOML table name.
-pub const KINDS: [(&str, &str, &str); 15] = [
+pub const KINDS: [(&str, &str, &str); 16] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -65,6 +66,7 @@ pub const KINDS: [(&str, &str, &str); 15] = [
         "institution_kind",
     ),
     ("regions", "regions.toml", "region"),
+    ("stages", "stages.toml", "stage"),
 ];
 
 /// The texts of a catalog's files, as read by the caller, keyed by file name.
@@ -100,6 +102,7 @@ impl CatalogSources {
             "improvements.toml",
             "institution_kinds.toml",
             "regions.toml",
+            "stages.toml",
         );
         Self {
             folder: "catalog".to_string(),
@@ -160,6 +163,7 @@ impl Catalog {
             improvements: parse!(12),
             institution_kinds: parse!(13),
             regions: parse!(14),
+            stages: parse!(15),
         };
         if !errors.is_empty() {
             return Err(InputErrors(errors));
@@ -192,6 +196,7 @@ impl Catalog {
             self.improvements.len(),
             self.institution_kinds.len(),
             self.regions.len(),
+            self.stages.len(),
         ];
         KINDS
             .iter()
@@ -236,6 +241,14 @@ impl Catalog {
     pub fn region(&self, id: &str) -> Option<&Region> {
         find(&self.regions, id)
     }
+    pub fn stage(&self, id: &str) -> Option<&Stage> {
+        find(&self.stages, id)
+    }
+    /// The stage after `id`, if any.
+    pub fn next_stage(&self, id: &str) -> Option<&Stage> {
+        let i = self.stages.iter().position(|s| s.id == id)?;
+        self.stages.get(i + 1)
+    }
     pub fn principle(&self, id: &str) -> Option<&Principle> {
         find(&self.principles, id)
     }
@@ -277,6 +290,7 @@ impl Catalog {
             Kind::Designation => self.designation(id).map(|e| e as &dyn Entry),
             Kind::InstitutionKind => self.institution_kind(id).map(|e| e as &dyn Entry),
             Kind::Region => self.region(id).map(|e| e as &dyn Entry),
+            Kind::Stage => self.stage(id).map(|e| e as &dyn Entry),
         };
         match (entry, lang) {
             (Some(e), crate::Lang::Ko) => e.name_ko().to_string(),
@@ -302,6 +316,7 @@ pub enum Kind {
     Designation,
     InstitutionKind,
     Region,
+    Stage,
 }
 
 fn find<'a, T: Entry>(items: &'a [T], id: &str) -> Option<&'a T> {

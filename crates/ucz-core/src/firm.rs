@@ -1,0 +1,317 @@
+//! A firm as eligibility rules see it: the documented fields of a firm profile (one TOML file, or
+//! one CSV row with columns of the same names), and the facts derived from them at a date.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::catalog::Catalog;
+use crate::date::Date;
+use crate::id::Id;
+
+/// A firm profile. Field names are the CSV column names; see `docs/firm.md`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Firm {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    /// Date business started; none for a founder not yet registered (pre_startup).
+    pub founded: Option<Date>,
+    /// Growth stage id (catalog/stages.toml).
+    pub stage: Id,
+    #[serde(default, deserialize_with = "count")]
+    pub employees: i64,
+    /// Employees aged 15–34 (청년).
+    #[serde(default, deserialize_with = "count")]
+    pub youth_employees: i64,
+    #[serde(default, deserialize_with = "count")]
+    pub revenue_krw: i64,
+    #[serde(default, deserialize_with = "count")]
+    pub rnd_spend_krw: i64,
+    #[serde(default, deserialize_with = "count")]
+    pub export_revenue_krw: i64,
+    /// KSIC code: a section letter and up to five digits (`C`, `C26`, `J62`).
+    #[serde(default)]
+    pub sector: String,
+    /// 시도 id.
+    pub region: Id,
+    /// Zone id, or empty when outside every zone.
+    #[serde(default)]
+    pub zone: String,
+    /// Designation ids held by the firm's site.
+    #[serde(default)]
+    pub designations: Vec<Id>,
+    #[serde(default)]
+    pub in_incubator: bool,
+    #[serde(default)]
+    pub graduated_incubator: bool,
+    #[serde(default)]
+    pub venture_certified: bool,
+    #[serde(default)]
+    pub has_rnd_lab: bool,
+    #[serde(default, deserialize_with = "count")]
+    pub founder_age: i64,
+}
+
+fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let value = i64::deserialize(deserializer)?;
+    if value < 0 {
+        return Err(serde::de::Error::custom(format!(
+            "must be 0 or more, found {value}"
+        )));
+    }
+    Ok(value)
+}
+
+/// The facts a rule reads: the profile and what is derived from it at the evaluation date.
+#[derive(Clone, Copy, Debug)]
+pub struct FirmFacts<'a> {
+    pub firm: &'a Firm,
+    /// Whole years from `founded` to the evaluation date; 0 when not founded.
+    pub age_years: i64,
+    /// The firm's region is in the capital region (수도권).
+    pub capital_region: bool,
+}
+
+impl Firm {
+    pub fn facts<'a>(&'a self, as_of: Date, catalog: &Catalog) -> FirmFacts<'a> {
+        FirmFacts {
+            firm: self,
+            age_years: self
+                .founded
+                .map_or(0, |f| f.whole_years_until(as_of).max(0)),
+            capital_region: catalog
+                .region(&self.region)
+                .is_some_and(|r| r.capital_region),
+        }
+    }
+
+    /// Problems with values that parsed but do not fit the catalog: `(field, message, accepted)`.
+    pub fn problems(&self, catalog: &Catalog) -> Vec<(String, String, Vec<String>)> {
+        let mut problems = Vec::new();
+        let ids =
+            |items: &mut dyn Iterator<Item = &Id>| items.map(|i| i.to_string()).collect::<Vec<_>>();
+        if catalog.stage(&self.stage).is_none() {
+            problems.push((
+                "stage".into(),
+                format!("unknown stage \"{}\"", self.stage),
+                ids(&mut catalog.stages.iter().map(|s| &s.id)),
+            ));
+        }
+        if catalog.region(&self.region).is_none() {
+            problems.push((
+                "region".into(),
+                format!("unknown region \"{}\"", self.region),
+                ids(&mut catalog.regions.iter().map(|r| &r.id)),
+            ));
+        }
+        for (i, designation) in self.designations.iter().enumerate() {
+            if catalog.designation(designation).is_none() {
+                problems.push((
+                    format!("designations[{i}]"),
+                    format!("unknown designation \"{designation}\""),
+                    ids(&mut catalog.designations.iter().map(|d| &d.id)),
+                ));
+            }
+        }
+        if !self.sector.is_empty() && !is_ksic(&self.sector) {
+            problems.push((
+                "sector".into(),
+                format!("\"{}\" is not a KSIC code (a section letter A–U and up to five digits, e.g. C26)", self.sector),
+                Vec::new(),
+            ));
+        }
+        if self.youth_employees > self.employees {
+            problems.push((
+                "youth_employees".into(),
+                format!(
+                    "{} youth employees is more than the {} employees",
+                    self.youth_employees, self.employees
+                ),
+                Vec::new(),
+            ));
+        }
+        if self.id.trim().is_empty() {
+            problems.push(("id".into(), "must not be empty".into(), Vec::new()));
+        }
+        problems
+    }
+}
+
+/// KSIC (한국표준산업분류) code: section letter A–U, then up to five digits.
+pub fn is_ksic(code: &str) -> bool {
+    let mut chars = code.chars();
+    matches!(chars.next(), Some('A'..='U')) && code.len() <= 6 && chars.all(|c| c.is_ascii_digit())
+}
+
+/// The fields a rule can read as `firm.<name>`, with their CEL types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FirmField {
+    Id,
+    Name,
+    Stage,
+    Employees,
+    YouthEmployees,
+    RevenueKrw,
+    RndSpendKrw,
+    ExportRevenueKrw,
+    Sector,
+    Region,
+    Zone,
+    Designations,
+    InIncubator,
+    GraduatedIncubator,
+    VentureCertified,
+    HasRndLab,
+    FounderAge,
+    AgeYears,
+    CapitalRegion,
+}
+
+/// CEL types of firm fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    Int,
+    String,
+    Bool,
+    StringList,
+}
+
+impl FirmField {
+    pub const ALL: [FirmField; 19] = [
+        FirmField::Id,
+        FirmField::Name,
+        FirmField::Stage,
+        FirmField::Employees,
+        FirmField::YouthEmployees,
+        FirmField::RevenueKrw,
+        FirmField::RndSpendKrw,
+        FirmField::ExportRevenueKrw,
+        FirmField::Sector,
+        FirmField::Region,
+        FirmField::Zone,
+        FirmField::Designations,
+        FirmField::InIncubator,
+        FirmField::GraduatedIncubator,
+        FirmField::VentureCertified,
+        FirmField::HasRndLab,
+        FirmField::FounderAge,
+        FirmField::AgeYears,
+        FirmField::CapitalRegion,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FirmField::Id => "id",
+            FirmField::Name => "name",
+            FirmField::Stage => "stage",
+            FirmField::Employees => "employees",
+            FirmField::YouthEmployees => "youth_employees",
+            FirmField::RevenueKrw => "revenue_krw",
+            FirmField::RndSpendKrw => "rnd_spend_krw",
+            FirmField::ExportRevenueKrw => "export_revenue_krw",
+            FirmField::Sector => "sector",
+            FirmField::Region => "region",
+            FirmField::Zone => "zone",
+            FirmField::Designations => "designations",
+            FirmField::InIncubator => "in_incubator",
+            FirmField::GraduatedIncubator => "graduated_incubator",
+            FirmField::VentureCertified => "venture_certified",
+            FirmField::HasRndLab => "has_rnd_lab",
+            FirmField::FounderAge => "founder_age",
+            FirmField::AgeYears => "age_years",
+            FirmField::CapitalRegion => "capital_region",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<FirmField> {
+        Self::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    pub fn field_type(self) -> FieldType {
+        match self {
+            FirmField::Id
+            | FirmField::Name
+            | FirmField::Stage
+            | FirmField::Sector
+            | FirmField::Region
+            | FirmField::Zone => FieldType::String,
+            FirmField::Employees
+            | FirmField::YouthEmployees
+            | FirmField::RevenueKrw
+            | FirmField::RndSpendKrw
+            | FirmField::ExportRevenueKrw
+            | FirmField::FounderAge
+            | FirmField::AgeYears => FieldType::Int,
+            FirmField::Designations => FieldType::StringList,
+            FirmField::InIncubator
+            | FirmField::GraduatedIncubator
+            | FirmField::VentureCertified
+            | FirmField::HasRndLab
+            | FirmField::CapitalRegion => FieldType::Bool,
+        }
+    }
+}
+
+impl FirmFacts<'_> {
+    pub fn int(&self, field: FirmField) -> i64 {
+        let f = self.firm;
+        match field {
+            FirmField::Employees => f.employees,
+            FirmField::YouthEmployees => f.youth_employees,
+            FirmField::RevenueKrw => f.revenue_krw,
+            FirmField::RndSpendKrw => f.rnd_spend_krw,
+            FirmField::ExportRevenueKrw => f.export_revenue_krw,
+            FirmField::FounderAge => f.founder_age,
+            FirmField::AgeYears => self.age_years,
+            _ => 0,
+        }
+    }
+
+    pub fn string(&self, field: FirmField) -> &str {
+        let f = self.firm;
+        match field {
+            FirmField::Id => &f.id,
+            FirmField::Name => &f.name,
+            FirmField::Stage => &f.stage,
+            FirmField::Sector => &f.sector,
+            FirmField::Region => &f.region,
+            FirmField::Zone => &f.zone,
+            _ => "",
+        }
+    }
+
+    pub fn bool(&self, field: FirmField) -> bool {
+        let f = self.firm;
+        match field {
+            FirmField::InIncubator => f.in_incubator,
+            FirmField::GraduatedIncubator => f.graduated_incubator,
+            FirmField::VentureCertified => f.venture_certified,
+            FirmField::HasRndLab => f.has_rnd_lab,
+            FirmField::CapitalRegion => self.capital_region,
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ksic_codes() {
+        assert!(is_ksic("C26"));
+        assert!(is_ksic("J"));
+        assert!(is_ksic("M70113"));
+        assert!(!is_ksic("c26"));
+        assert!(!is_ksic("Z01"));
+        assert!(!is_ksic("C2a"));
+        assert!(!is_ksic("C1234567"));
+    }
+
+    #[test]
+    fn every_field_has_a_unique_name() {
+        for field in FirmField::ALL {
+            assert_eq!(FirmField::from_name(field.name()), Some(field));
+        }
+    }
+}

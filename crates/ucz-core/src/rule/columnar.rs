@@ -1,0 +1,781 @@
+//! Column-wise evaluation of many rules over a whole firm population.
+//!
+//! Rules are compiled into one graph of kernels with common sub-expressions shared across rules
+//! (`firm.stage == "early"` is computed once for every rule that tests it). The population is cut
+//! into chunks of [`CHUNK`] firms; for each chunk every kernel fills two bitsets — the firms for
+//! which its value is `true` and those for which it is `false`; a firm in neither is an error. With
+//! these, `&&`, `||` and `!` are word-wide bit operations that keep CEL's error absorption:
+//! `t = a.t & b.t, f = a.f | b.f` for `&&`, and the dual for `||`.
+//!
+//! Kernels:
+//! - numeric expressions over int fields, literals, `+ - * / %`, `double()` and `int()` become
+//!   vectors (with an error bitset), and comparisons of them become bitsets;
+//! - a condition that reads a single categorical field (stage, sector, region, zone, a flag, the
+//!   designations) is evaluated once per distinct value of that field in the population, then
+//!   looked up per firm;
+//! - anything else falls back to the interpreter, firm by firm, so every rule can be compiled.
+
+// Word loops index several bitsets in step; an index reads better than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::eval::{self, Value, double_to_int, int_arithmetic};
+use super::syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
+use super::types::{self, Type};
+use super::{Rule, as_field};
+use crate::catalog::Catalog;
+use crate::date::Date;
+use crate::firm::{FieldType, Firm, FirmFacts, FirmField};
+
+/// Firms per chunk: 64 words of 64 bits.
+pub const CHUNK: usize = 4096;
+const WORDS: usize = CHUNK / 64;
+
+/// A firm population laid out by column, at an evaluation date.
+pub struct Population<'a> {
+    firms: &'a [Firm],
+    facts: Vec<(i64, bool)>,
+    ints: HashMap<FirmField, Vec<i64>>,
+    /// Dictionary codes of categorical fields, and the distinct values.
+    categories: HashMap<FirmField, (Vec<u32>, Vec<usize>)>,
+}
+
+/// Fields whose distinct values are few enough to evaluate a condition once per value.
+fn is_categorical(field: FirmField) -> bool {
+    !matches!(field, FirmField::Id | FirmField::Name) && field.field_type() != FieldType::Int
+}
+
+impl<'a> Population<'a> {
+    pub fn new(firms: &'a [Firm], as_of: Date, catalog: &Catalog) -> Self {
+        let facts: Vec<(i64, bool)> = firms
+            .iter()
+            .map(|f| {
+                let facts = f.facts(as_of, catalog);
+                (facts.age_years, facts.capital_region)
+            })
+            .collect();
+        let mut population = Population {
+            firms,
+            facts,
+            ints: HashMap::new(),
+            categories: HashMap::new(),
+        };
+        for field in FirmField::ALL {
+            if field.field_type() == FieldType::Int {
+                let column = (0..firms.len())
+                    .map(|i| population.facts(i).int(field))
+                    .collect();
+                population.ints.insert(field, column);
+            } else if is_categorical(field) {
+                let mut codes = Vec::with_capacity(firms.len());
+                let mut first_of: Vec<usize> = Vec::new();
+                let mut seen: HashMap<Value, u32> = HashMap::new();
+                for i in 0..firms.len() {
+                    let value = eval::field_value(field, &population.facts(i));
+                    let next = seen.len() as u32;
+                    let code = *seen.entry(value).or_insert_with(|| {
+                        first_of.push(i);
+                        next
+                    });
+                    codes.push(code);
+                }
+                population.categories.insert(field, (codes, first_of));
+            }
+        }
+        population
+    }
+
+    pub fn len(&self) -> usize {
+        self.firms.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.firms.is_empty()
+    }
+
+    fn facts(&self, i: usize) -> FirmFacts<'a> {
+        let (age_years, capital_region) = self.facts[i];
+        FirmFacts {
+            firm: &self.firms[i],
+            age_years,
+            capital_region,
+        }
+    }
+}
+
+// `Value` as a dictionary key: doubles never occur in categorical fields.
+impl Eq for Value {}
+impl std::hash::Hash for Value {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            Value::Int(i) => i.hash(state),
+            Value::Double(d) => d.to_bits().hash(state),
+            Value::String(s) => s.hash(state),
+            Value::Bool(b) => b.hash(state),
+            Value::List(items) => items.hash(state),
+        }
+    }
+}
+
+type NodeId = usize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Num {
+    Column(FirmField),
+    Int(i64),
+    /// A double literal, by its bits.
+    Double(u64),
+    IntOp(BinaryOp, NodeId, NodeId),
+    DoubleOp(BinaryOp, NodeId, NodeId),
+    NegInt(NodeId),
+    NegDouble(NodeId),
+    ToDouble(NodeId),
+    ToInt(NodeId),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Node {
+    Num(Num),
+    /// A comparison of two numeric nodes.
+    Compare(BinaryOp, NodeId, NodeId),
+    /// A condition on one categorical field, looked up by the field's dictionary code.
+    Categorical(FirmField, String),
+    And(NodeId, NodeId),
+    Or(NodeId, NodeId),
+    Not(NodeId),
+    /// Evaluated by the interpreter firm by firm.
+    Fallback(String),
+}
+
+/// Rules compiled together.
+pub struct Matcher {
+    nodes: Vec<Node>,
+    /// The syntax of `Categorical` and `Fallback` nodes, by their canonical text.
+    exprs: HashMap<String, Expr>,
+    roots: Vec<NodeId>,
+}
+
+impl Matcher {
+    pub fn compile(rules: &[Rule]) -> Matcher {
+        let mut compiler = Compiler {
+            nodes: Vec::new(),
+            index: HashMap::new(),
+            exprs: HashMap::new(),
+        };
+        let roots = rules.iter().map(|r| compiler.boolean(r.expr())).collect();
+        Matcher {
+            nodes: compiler.nodes,
+            exprs: compiler.exprs,
+            roots,
+        }
+    }
+
+    /// How many kernels the rules share after common sub-expressions are merged.
+    pub fn kernel_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// How many kernels fall back to the interpreter.
+    pub fn fallback_count(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|n| matches!(n, Node::Fallback(_)))
+            .count()
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.roots.len()
+    }
+
+    /// Evaluates every rule for every firm, `threads` chunks at a time, and hands each chunk's
+    /// result to `sink` (from several threads; the chunk's first firm index comes with it).
+    /// `progress` counts the firms done.
+    pub fn run(
+        &self,
+        population: &Population<'_>,
+        threads: usize,
+        progress: &AtomicUsize,
+        sink: &(dyn Fn(usize, &ChunkResult) + Sync),
+    ) {
+        let tables = self.tables(population);
+        let chunks = population.len().div_ceil(CHUNK);
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..threads.max(1) {
+                scope.spawn(|| {
+                    let mut state = ChunkState::new(self.nodes.len());
+                    let mut result = ChunkResult {
+                        len: 0,
+                        eligible: vec![[0; WORDS]; self.roots.len()],
+                    };
+                    loop {
+                        let chunk = next.fetch_add(1, Ordering::Relaxed);
+                        if chunk >= chunks {
+                            break;
+                        }
+                        let start = chunk * CHUNK;
+                        let len = CHUNK.min(population.len() - start);
+                        self.evaluate_chunk(population, &tables, start, len, &mut state);
+                        result.len = len;
+                        for (rule, root) in self.roots.iter().enumerate() {
+                            result.eligible[rule] = state.t[*root];
+                        }
+                        sink(start, &result);
+                        progress.fetch_add(len, Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+    }
+
+    /// Every rule's result for every firm: `matrix[firm][rule]`. For tests and small populations.
+    pub fn matrix(&self, population: &Population<'_>) -> Vec<Vec<bool>> {
+        let rows = std::sync::Mutex::new(vec![vec![false; self.roots.len()]; population.len()]);
+        self.run(population, 1, &AtomicUsize::new(0), &|start, chunk| {
+            if let Ok(mut rows) = rows.lock() {
+                for firm in 0..chunk.len {
+                    for rule in 0..self.roots.len() {
+                        rows[start + firm][rule] = chunk.holds(rule, firm);
+                    }
+                }
+            }
+        });
+        rows.into_inner().unwrap_or_default()
+    }
+
+    /// For each categorical node, its value (0 false, 1 true, 2 error) per dictionary code.
+    fn tables(&self, population: &Population<'_>) -> HashMap<NodeId, Vec<u8>> {
+        let mut tables = HashMap::new();
+        for (id, node) in self.nodes.iter().enumerate() {
+            if let Node::Categorical(field, key) = node {
+                let (Some((_, first_of)), Some(expr)) =
+                    (population.categories.get(field), self.exprs.get(key))
+                else {
+                    continue;
+                };
+                let table = first_of
+                    .iter()
+                    .map(|&i| match eval::eval(expr, &population.facts(i)) {
+                        Ok(Value::Bool(false)) => 0,
+                        Ok(Value::Bool(true)) => 1,
+                        _ => 2,
+                    })
+                    .collect();
+                tables.insert(id, table);
+            }
+        }
+        tables
+    }
+
+    fn evaluate_chunk(
+        &self,
+        population: &Population<'_>,
+        tables: &HashMap<NodeId, Vec<u8>>,
+        start: usize,
+        len: usize,
+        state: &mut ChunkState,
+    ) {
+        let valid = valid_words(len);
+        for (id, node) in self.nodes.iter().enumerate() {
+            match node {
+                Node::Num(num) => self.numeric(num, id, population, start, len, state),
+                Node::Compare(op, a, b) => {
+                    let (t, f) = compare(
+                        *op,
+                        &state.nums[*a],
+                        &state.nums[*b],
+                        len,
+                        population,
+                        start,
+                    );
+                    state.t[id] = t;
+                    state.f[id] = f;
+                }
+                Node::Categorical(field, _) => {
+                    let (mut t, mut f) = ([0u64; WORDS], [0u64; WORDS]);
+                    if let (Some(table), Some((codes, _))) =
+                        (tables.get(&id), population.categories.get(field))
+                    {
+                        for (i, code) in codes[start..start + len].iter().enumerate() {
+                            match table[*code as usize] {
+                                0 => f[i / 64] |= 1 << (i % 64),
+                                1 => t[i / 64] |= 1 << (i % 64),
+                                _ => {}
+                            }
+                        }
+                    }
+                    state.t[id] = t;
+                    state.f[id] = f;
+                }
+                Node::And(a, b) => {
+                    for w in 0..WORDS {
+                        state.t[id][w] = state.t[*a][w] & state.t[*b][w];
+                        state.f[id][w] = state.f[*a][w] | state.f[*b][w];
+                    }
+                }
+                Node::Or(a, b) => {
+                    for w in 0..WORDS {
+                        state.t[id][w] = state.t[*a][w] | state.t[*b][w];
+                        state.f[id][w] = state.f[*a][w] & state.f[*b][w];
+                    }
+                }
+                Node::Not(a) => {
+                    state.t[id] = state.f[*a];
+                    state.f[id] = state.t[*a];
+                }
+                Node::Fallback(key) => {
+                    let (mut t, mut f) = ([0u64; WORDS], [0u64; WORDS]);
+                    if let Some(expr) = self.exprs.get(key) {
+                        for i in 0..len {
+                            match eval::eval(expr, &population.facts(start + i)) {
+                                Ok(Value::Bool(true)) => t[i / 64] |= 1 << (i % 64),
+                                Ok(Value::Bool(false)) => f[i / 64] |= 1 << (i % 64),
+                                _ => {}
+                            }
+                        }
+                    }
+                    state.t[id] = t;
+                    state.f[id] = f;
+                }
+            }
+            for w in 0..WORDS {
+                state.t[id][w] &= valid[w];
+                state.f[id][w] &= valid[w];
+            }
+        }
+    }
+
+    fn numeric(
+        &self,
+        num: &Num,
+        id: NodeId,
+        population: &Population<'_>,
+        start: usize,
+        len: usize,
+        state: &mut ChunkState,
+    ) {
+        let mut out = std::mem::take(&mut state.nums[id]);
+        out.err = [0; WORDS];
+        match num {
+            Num::Column(field) => {
+                out.data = Data::Column(*field);
+            }
+            Num::Int(i) => out.data = Data::ConstInt(*i),
+            Num::Double(bits) => out.data = Data::ConstDouble(f64::from_bits(*bits)),
+            Num::IntOp(op, a, b) => {
+                let mut values = take_ints(&mut out.data, len);
+                let (na, nb) = (&state.nums[*a], &state.nums[*b]);
+                for (i, slot) in values.iter_mut().enumerate() {
+                    let (x, y) = (na.int(i, population, start), nb.int(i, population, start));
+                    match int_arithmetic(*op, x, y) {
+                        Ok(v) => *slot = v,
+                        Err(_) => out.err[i / 64] |= 1 << (i % 64),
+                    }
+                }
+                for w in 0..WORDS {
+                    out.err[w] |= na.err[w] | nb.err[w];
+                }
+                out.data = Data::Ints(values);
+            }
+            Num::DoubleOp(op, a, b) => {
+                let mut values = take_doubles(&mut out.data, len);
+                let (na, nb) = (&state.nums[*a], &state.nums[*b]);
+                for (i, slot) in values.iter_mut().enumerate() {
+                    *slot = eval::double_arithmetic(
+                        *op,
+                        na.double(i, population, start),
+                        nb.double(i, population, start),
+                    );
+                }
+                for w in 0..WORDS {
+                    out.err[w] = na.err[w] | nb.err[w];
+                }
+                out.data = Data::Doubles(values);
+            }
+            Num::NegInt(a) => {
+                let mut values = take_ints(&mut out.data, len);
+                let na = &state.nums[*a];
+                for (i, slot) in values.iter_mut().enumerate() {
+                    match na.int(i, population, start).checked_neg() {
+                        Some(v) => *slot = v,
+                        None => out.err[i / 64] |= 1 << (i % 64),
+                    }
+                }
+                for w in 0..WORDS {
+                    out.err[w] |= na.err[w];
+                }
+                out.data = Data::Ints(values);
+            }
+            Num::NegDouble(a) | Num::ToDouble(a) => {
+                let negate = matches!(num, Num::NegDouble(_));
+                let mut values = take_doubles(&mut out.data, len);
+                let na = &state.nums[*a];
+                for (i, slot) in values.iter_mut().enumerate() {
+                    let v = na.double(i, population, start);
+                    *slot = if negate { -v } else { v };
+                }
+                out.err = na.err;
+                out.data = Data::Doubles(values);
+            }
+            Num::ToInt(a) => {
+                let mut values = take_ints(&mut out.data, len);
+                let na = &state.nums[*a];
+                for (i, slot) in values.iter_mut().enumerate() {
+                    match double_to_int(na.double(i, population, start)) {
+                        Ok(v) => *slot = v,
+                        Err(_) => out.err[i / 64] |= 1 << (i % 64),
+                    }
+                }
+                for w in 0..WORDS {
+                    out.err[w] |= na.err[w];
+                }
+                out.data = Data::Ints(values);
+            }
+        }
+        state.nums[id] = out;
+    }
+}
+
+/// The rules' results for one chunk of firms.
+pub struct ChunkResult {
+    /// Firms in the chunk.
+    pub len: usize,
+    eligible: Vec<[u64; WORDS]>,
+}
+
+impl ChunkResult {
+    /// Whether firm `firm` of the chunk satisfies rule `rule`.
+    pub fn holds(&self, rule: usize, firm: usize) -> bool {
+        self.eligible[rule][firm / 64] >> (firm % 64) & 1 == 1
+    }
+
+    /// How many firms of the chunk satisfy rule `rule`.
+    pub fn count(&self, rule: usize) -> u32 {
+        self.eligible[rule].iter().map(|w| w.count_ones()).sum()
+    }
+
+    /// The chunk's firms that satisfy rule `rule`, in order.
+    pub fn firms(&self, rule: usize) -> impl Iterator<Item = usize> + '_ {
+        self.eligible[rule]
+            .iter()
+            .enumerate()
+            .flat_map(|(w, word)| {
+                let mut bits = *word;
+                std::iter::from_fn(move || {
+                    if bits == 0 {
+                        return None;
+                    }
+                    let bit = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    Some(w * 64 + bit)
+                })
+            })
+    }
+}
+
+#[derive(Clone, Default)]
+enum Data {
+    #[default]
+    Empty,
+    Column(FirmField),
+    ConstInt(i64),
+    ConstDouble(f64),
+    Ints(Vec<i64>),
+    Doubles(Vec<f64>),
+}
+
+#[derive(Clone)]
+struct NumValues {
+    data: Data,
+    err: [u64; WORDS],
+}
+
+impl Default for NumValues {
+    fn default() -> Self {
+        NumValues {
+            data: Data::Empty,
+            err: [0; WORDS],
+        }
+    }
+}
+
+impl NumValues {
+    #[inline]
+    fn int(&self, i: usize, population: &Population<'_>, start: usize) -> i64 {
+        match &self.data {
+            Data::Column(field) => population.ints.get(field).map_or(0, |c| c[start + i]),
+            Data::ConstInt(v) => *v,
+            Data::Ints(values) => values[i],
+            Data::ConstDouble(_) | Data::Doubles(_) | Data::Empty => 0,
+        }
+    }
+
+    #[inline]
+    fn double(&self, i: usize, population: &Population<'_>, start: usize) -> f64 {
+        match &self.data {
+            Data::ConstDouble(v) => *v,
+            Data::Doubles(values) => values[i],
+            _ => self.int(i, population, start) as f64,
+        }
+    }
+
+    fn is_double(&self) -> bool {
+        matches!(self.data, Data::ConstDouble(_) | Data::Doubles(_))
+    }
+}
+
+fn take_ints(data: &mut Data, len: usize) -> Vec<i64> {
+    let mut values = match std::mem::take(data) {
+        Data::Ints(v) => v,
+        _ => Vec::with_capacity(CHUNK),
+    };
+    values.clear();
+    values.resize(len, 0);
+    values
+}
+
+fn take_doubles(data: &mut Data, len: usize) -> Vec<f64> {
+    let mut values = match std::mem::take(data) {
+        Data::Doubles(v) => v,
+        _ => Vec::with_capacity(CHUNK),
+    };
+    values.clear();
+    values.resize(len, 0.0);
+    values
+}
+
+struct ChunkState {
+    nums: Vec<NumValues>,
+    t: Vec<[u64; WORDS]>,
+    f: Vec<[u64; WORDS]>,
+}
+
+impl ChunkState {
+    fn new(nodes: usize) -> Self {
+        ChunkState {
+            nums: vec![NumValues::default(); nodes],
+            t: vec![[0; WORDS]; nodes],
+            f: vec![[0; WORDS]; nodes],
+        }
+    }
+}
+
+fn valid_words(len: usize) -> [u64; WORDS] {
+    let mut valid = [0u64; WORDS];
+    for (w, word) in valid.iter_mut().enumerate() {
+        let lo = w * 64;
+        *word = if len >= lo + 64 {
+            u64::MAX
+        } else if len > lo {
+            (1u64 << (len - lo)) - 1
+        } else {
+            0
+        };
+    }
+    valid
+}
+
+/// Compares two numeric vectors into (true, false) bitsets; errors set neither.
+fn compare(
+    op: BinaryOp,
+    a: &NumValues,
+    b: &NumValues,
+    len: usize,
+    population: &Population<'_>,
+    start: usize,
+) -> ([u64; WORDS], [u64; WORDS]) {
+    let mut t = [0u64; WORDS];
+    let test = |o: Option<std::cmp::Ordering>| -> bool {
+        use std::cmp::Ordering::*;
+        match op {
+            BinaryOp::Eq => o == Some(Equal),
+            BinaryOp::Ne => o != Some(Equal),
+            BinaryOp::Lt => o == Some(Less),
+            BinaryOp::Le => matches!(o, Some(Less | Equal)),
+            BinaryOp::Gt => o == Some(Greater),
+            BinaryOp::Ge => matches!(o, Some(Greater | Equal)),
+            _ => false,
+        }
+    };
+    if a.is_double() || b.is_double() {
+        for (w, word) in t.iter_mut().enumerate().take(len.div_ceil(64)) {
+            let mut bits = 0u64;
+            for bit in 0..64.min(len - w * 64) {
+                let i = w * 64 + bit;
+                let ordering = a
+                    .double(i, population, start)
+                    .partial_cmp(&b.double(i, population, start));
+                bits |= (test(ordering) as u64) << bit;
+            }
+            *word = bits;
+        }
+    } else if let (Data::Column(field), Data::ConstInt(c)) = (&a.data, &b.data) {
+        // The common case, kept tight: a field against a threshold.
+        let column = population
+            .ints
+            .get(field)
+            .map_or(&[][..], |c| &c[start..start + len]);
+        let c = *c;
+        for (w, chunk) in column.chunks(64).enumerate() {
+            let mut bits = 0u64;
+            for (bit, x) in chunk.iter().enumerate() {
+                let hit = match op {
+                    BinaryOp::Eq => *x == c,
+                    BinaryOp::Ne => *x != c,
+                    BinaryOp::Lt => *x < c,
+                    BinaryOp::Le => *x <= c,
+                    BinaryOp::Gt => *x > c,
+                    BinaryOp::Ge => *x >= c,
+                    _ => false,
+                };
+                bits |= (hit as u64) << bit;
+            }
+            t[w] = bits;
+        }
+    } else {
+        for (w, word) in t.iter_mut().enumerate().take(len.div_ceil(64)) {
+            let mut bits = 0u64;
+            for bit in 0..64.min(len - w * 64) {
+                let i = w * 64 + bit;
+                let ordering = a
+                    .int(i, population, start)
+                    .cmp(&b.int(i, population, start));
+                bits |= (test(Some(ordering)) as u64) << bit;
+            }
+            *word = bits;
+        }
+    }
+    let mut f = [0u64; WORDS];
+    for w in 0..WORDS {
+        let err = a.err[w] | b.err[w];
+        t[w] &= !err;
+        f[w] = !t[w] & !err;
+    }
+    (t, f)
+}
+
+struct Compiler {
+    nodes: Vec<Node>,
+    index: HashMap<Node, NodeId>,
+    exprs: HashMap<String, Expr>,
+}
+
+impl Compiler {
+    fn add(&mut self, node: Node) -> NodeId {
+        if let Some(id) = self.index.get(&node) {
+            return *id;
+        }
+        let id = self.nodes.len();
+        self.nodes.push(node.clone());
+        self.index.insert(node, id);
+        id
+    }
+
+    fn keyed(&mut self, expr: &Expr) -> String {
+        let key = super::expr_to_string(expr);
+        self.exprs
+            .entry(key.clone())
+            .or_insert_with(|| expr.clone());
+        key
+    }
+
+    /// Compiles a boolean expression.
+    fn boolean(&mut self, expr: &Expr) -> NodeId {
+        let mut fields = Vec::new();
+        super::collect_fields(expr, &mut fields);
+        match &expr.kind {
+            ExprKind::Binary(BinaryOp::And, a, b) => {
+                let (a, b) = (self.boolean(a), self.boolean(b));
+                return self.add(Node::And(a, b));
+            }
+            ExprKind::Binary(BinaryOp::Or, a, b) => {
+                let (a, b) = (self.boolean(a), self.boolean(b));
+                return self.add(Node::Or(a, b));
+            }
+            ExprKind::Unary(UnaryOp::Not, a) => {
+                let a = self.boolean(a);
+                return self.add(Node::Not(a));
+            }
+            _ => {}
+        }
+        match fields.as_slice() {
+            // A constant is evaluated like a condition on any categorical field: the same value
+            // for every distinct value.
+            [] => {
+                let key = self.keyed(expr);
+                self.add(Node::Categorical(FirmField::Stage, key))
+            }
+            [field] if is_categorical(*field) => {
+                let key = self.keyed(expr);
+                self.add(Node::Categorical(*field, key))
+            }
+            _ => {
+                if let ExprKind::Binary(op, a, b) = &expr.kind {
+                    if op.is_comparison() {
+                        if let (Some(a), Some(b)) = (self.numeric(a), self.numeric(b)) {
+                            return self.add(Node::Compare(*op, a, b));
+                        }
+                    }
+                }
+                if let Some(field) = as_field(expr) {
+                    if field.field_type() == FieldType::Bool {
+                        let key = self.keyed(expr);
+                        return self.add(Node::Categorical(field, key));
+                    }
+                }
+                let key = self.keyed(expr);
+                self.add(Node::Fallback(key))
+            }
+        }
+    }
+
+    /// Compiles a numeric expression, if it is made of what the kernels support.
+    fn numeric(&mut self, expr: &Expr) -> Option<NodeId> {
+        let ty = types::type_of(expr).ok()?;
+        let num = match &expr.kind {
+            ExprKind::Int(i) => Num::Int(*i),
+            ExprKind::Double(d) => Num::Double(d.to_bits()),
+            ExprKind::Select(..) => match as_field(expr)? {
+                field if field.field_type() == FieldType::Int => Num::Column(field),
+                _ => return None,
+            },
+            ExprKind::Unary(UnaryOp::Neg, a) => {
+                let a = self.numeric(a)?;
+                if ty == Type::Int {
+                    Num::NegInt(a)
+                } else {
+                    Num::NegDouble(a)
+                }
+            }
+            ExprKind::Binary(
+                op
+                @ (BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem),
+                a,
+                b,
+            ) => {
+                let (a, b) = (self.numeric(a)?, self.numeric(b)?);
+                match ty {
+                    Type::Int => Num::IntOp(*op, a, b),
+                    Type::Double => Num::DoubleOp(*op, a, b),
+                    _ => return None,
+                }
+            }
+            ExprKind::Call(name, args) if args.len() == 1 => {
+                let arg_type = types::type_of(&args[0]).ok()?;
+                match (name.as_str(), arg_type) {
+                    ("double", Type::Int) => Num::ToDouble(self.numeric(&args[0])?),
+                    ("double", Type::Double) | ("int", Type::Int) => return self.numeric(&args[0]),
+                    ("int", Type::Double) => Num::ToInt(self.numeric(&args[0])?),
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        Some(self.add(Node::Num(num)))
+    }
+}
+
+#[cfg(test)]
+mod tests;

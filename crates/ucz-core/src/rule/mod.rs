@@ -1,0 +1,279 @@
+//! Eligibility rules: CEL expressions over a variable `firm`, checked for types when the catalog is
+//! loaded, evaluated one firm at a time by [`eval`] (with explanations) or for a whole population
+//! at once by [`columnar`]. The supported subset is documented in `docs/rules.md`.
+
+pub mod columnar;
+mod eval;
+pub mod syntax;
+mod types;
+
+use std::ops::Range;
+
+pub use eval::{EvalError, Value};
+pub use syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
+pub use types::Type;
+
+use crate::firm::{FirmFacts, FirmField};
+
+/// A parsed and type-checked rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    text: String,
+    expr: Expr,
+}
+
+/// Why a rule was refused: where in its text, and the reason.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("at column {column}: {message}")]
+pub struct RuleError {
+    /// Byte offset in the rule text.
+    pub offset: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    pub message: String,
+}
+
+impl Rule {
+    /// Parses a rule and checks that it is a well-typed boolean expression over `firm`.
+    pub fn parse(text: &str) -> Result<Rule, RuleError> {
+        let error = |offset: usize, message: String| RuleError {
+            offset,
+            column: text.get(..offset).map_or(offset, |t| t.chars().count()) + 1,
+            message,
+        };
+        let expr = syntax::parse(text).map_err(|e| error(e.offset, e.message))?;
+        match types::type_of(&expr) {
+            Ok(Type::Bool) => Ok(Rule {
+                text: text.to_string(),
+                expr,
+            }),
+            Ok(other) => Err(error(
+                0,
+                format!("a rule must be a condition (bool), not {other}"),
+            )),
+            Err(e) => Err(error(e.offset, e.message)),
+        }
+    }
+
+    /// Builds a rule from a syntax tree (used to make variants of catalog rules for benchmarks).
+    pub fn from_expr(expr: Expr) -> Result<Rule, RuleError> {
+        let text = expr_to_string(&expr);
+        Rule::parse(&text)
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// Evaluates the rule for one firm: `true` only when the rule holds; a rule that errors for a
+    /// firm (say, a division by zero) does not hold.
+    pub fn holds(&self, facts: &FirmFacts<'_>) -> bool {
+        matches!(eval::eval(&self.expr, facts), Ok(Value::Bool(true)))
+    }
+
+    /// The rule's value for one firm, errors included.
+    pub fn evaluate(&self, facts: &FirmFacts<'_>) -> Result<Value, EvalError> {
+        eval::eval(&self.expr, facts)
+    }
+
+    /// Evaluates and explains: when the rule does not hold, the clause that failed (the first
+    /// false conjunct of the top-level `&&` chain, else the first in error, else the whole rule)
+    /// with the firm's values of the fields it reads.
+    pub fn explain(&self, facts: &FirmFacts<'_>) -> Outcome {
+        let result = eval::eval(&self.expr, facts);
+        if matches!(result, Ok(Value::Bool(true))) {
+            return Outcome {
+                eligible: true,
+                failed: None,
+            };
+        }
+        let mut conjuncts = Vec::new();
+        flatten_and(&self.expr, &mut conjuncts);
+        let evaluated: Vec<(&Expr, Result<Value, EvalError>)> = conjuncts
+            .iter()
+            .map(|c| (*c, eval::eval(c, facts)))
+            .collect();
+        let failed = evaluated
+            .iter()
+            .find(|(_, r)| matches!(r, Ok(Value::Bool(false))))
+            .or_else(|| evaluated.iter().find(|(_, r)| r.is_err()))
+            .map(|(e, r)| (*e, r.clone()))
+            .unwrap_or((&self.expr, result));
+        let (clause, value) = failed;
+        let mut fields = Vec::new();
+        collect_fields(clause, &mut fields);
+        Outcome {
+            eligible: false,
+            failed: Some(FailedClause {
+                clause: self
+                    .text
+                    .get(clause.span.clone())
+                    .unwrap_or(&self.text)
+                    .to_string(),
+                values: fields
+                    .into_iter()
+                    .map(|f| (f, eval::field_value(f, facts)))
+                    .collect(),
+                error: value.err().map(|e| e.to_string()),
+            }),
+        }
+    }
+
+    /// The firm fields the rule reads, in order of first appearance.
+    pub fn fields(&self) -> Vec<FirmField> {
+        let mut fields = Vec::new();
+        collect_fields(&self.expr, &mut fields);
+        fields
+    }
+}
+
+/// The result of evaluating a rule for one firm, with the reason when it does not hold.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub eligible: bool,
+    pub failed: Option<FailedClause>,
+}
+
+/// The part of a rule that failed, and the firm's values it read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailedClause {
+    /// The clause as written in the rule.
+    pub clause: String,
+    pub values: Vec<(FirmField, Value)>,
+    /// Set when the clause could not be evaluated.
+    pub error: Option<String>,
+}
+
+impl std::fmt::Display for FailedClause {
+    /// `firm.age_years <= 7: 9`, `a && b: firm.x = 1, firm.y = 2`, `…: error: division by zero`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: ", self.clause)?;
+        if let Some(error) = &self.error {
+            return write!(f, "error: {error}");
+        }
+        match self.values.as_slice() {
+            [] => write!(f, "false"),
+            [(_, value)] => write!(f, "{value}"),
+            values => {
+                let parts: Vec<String> = values
+                    .iter()
+                    .map(|(field, v)| format!("firm.{} = {v}", field.name()))
+                    .collect();
+                write!(f, "{}", parts.join(", "))
+            }
+        }
+    }
+}
+
+fn flatten_and<'a>(expr: &'a Expr, out: &mut Vec<&'a Expr>) {
+    match &expr.kind {
+        ExprKind::Binary(BinaryOp::And, left, right) => {
+            flatten_and(left, out);
+            flatten_and(right, out);
+        }
+        _ => out.push(expr),
+    }
+}
+
+fn collect_fields(expr: &Expr, out: &mut Vec<FirmField>) {
+    visit(expr, &mut |e| {
+        if let Some(field) = as_field(e) {
+            if !out.contains(&field) {
+                out.push(field);
+            }
+        }
+    });
+}
+
+/// `firm.<field>`, if the expression is one.
+pub(crate) fn as_field(expr: &Expr) -> Option<FirmField> {
+    match &expr.kind {
+        ExprKind::Select(operand, name) if matches!(&operand.kind, ExprKind::Ident(i) if i == "firm") => {
+            FirmField::from_name(name)
+        }
+        _ => None,
+    }
+}
+
+/// Calls `f` on every node, parents before children, left to right.
+pub fn visit(expr: &Expr, f: &mut impl FnMut(&Expr)) {
+    f(expr);
+    match &expr.kind {
+        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| visit(i, f)),
+        ExprKind::Select(operand, _) | ExprKind::Unary(_, operand) => visit(operand, f),
+        ExprKind::Binary(_, a, b) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        ExprKind::Conditional(c, a, b) => {
+            visit(c, f);
+            visit(a, f);
+            visit(b, f);
+        }
+        ExprKind::Method(target, _, args) => {
+            visit(target, f);
+            args.iter().for_each(|a| visit(a, f));
+        }
+        ExprKind::Int(_)
+        | ExprKind::Double(_)
+        | ExprKind::Str(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Ident(_) => {}
+    }
+}
+
+/// Writes a syntax tree back as CEL text, fully parenthesized.
+pub fn expr_to_string(expr: &Expr) -> String {
+    let list = |items: &[Expr]| {
+        items
+            .iter()
+            .map(expr_to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &expr.kind {
+        ExprKind::Int(i) => i.to_string(),
+        ExprKind::Double(d) => {
+            let s = format!("{d:?}");
+            if s.contains(['.', 'e', 'E']) || !d.is_finite() {
+                s
+            } else {
+                format!("{s}.0")
+            }
+        }
+        ExprKind::Str(s) => format!("{s:?}"),
+        ExprKind::Bool(b) => b.to_string(),
+        ExprKind::List(items) => format!("[{}]", list(items)),
+        ExprKind::Ident(name) => name.clone(),
+        ExprKind::Select(operand, name) => format!("{}.{name}", expr_to_string(operand)),
+        ExprKind::Unary(UnaryOp::Not, operand) => format!("!({})", expr_to_string(operand)),
+        ExprKind::Unary(UnaryOp::Neg, operand) => format!("-({})", expr_to_string(operand)),
+        ExprKind::Binary(op, a, b) => format!(
+            "({} {} {})",
+            expr_to_string(a),
+            op.symbol(),
+            expr_to_string(b)
+        ),
+        ExprKind::Conditional(c, a, b) => {
+            format!(
+                "({} ? {} : {})",
+                expr_to_string(c),
+                expr_to_string(a),
+                expr_to_string(b)
+            )
+        }
+        ExprKind::Call(name, args) => format!("{name}({})", list(args)),
+        ExprKind::Method(target, name, args) => {
+            format!("{}.{name}({})", expr_to_string(target), list(args))
+        }
+    }
+}
+
+/// The byte range of a rule's text a node covers.
+pub fn span_of(expr: &Expr) -> Range<usize> {
+    expr.span.clone()
+}
