@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod date;
 pub mod diagnosis;
+pub mod eligibility;
 pub mod firm;
 pub mod id;
 pub mod lang;

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use ucz_core::catalog::KINDS;
+use ucz_core::catalog::{KINDS, TEST_FILES};
 use ucz_core::{Catalog, CatalogSources, InputErrors};
 
 /// An error the user can fix by changing a file or an argument.
@@ -89,7 +89,7 @@ pub fn catalog_sources(folder: Option<&CatalogFolder>) -> Result<CatalogSources,
         )));
     }
     let mut files = std::collections::BTreeMap::new();
-    for (_, file, _) in KINDS {
+    for file in KINDS.iter().map(|(_, file, _)| *file).chain(TEST_FILES) {
         let path = dir.join(file);
         if path.exists() {
             files.insert(file.to_string(), read_text(&path)?);

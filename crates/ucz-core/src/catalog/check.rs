@@ -98,6 +98,51 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
         }
     }
 
+    // Rules, references and stages of every program that has an eligibility rule; match results
+    // name programs by id alone, so ids are unique across the three kinds.
+    let mut ruled_ids: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for (index, kind, items) in [
+        (
+            9,
+            "program",
+            catalog
+                .programs
+                .iter()
+                .map(|p| p as &dyn Ruled)
+                .collect::<Vec<_>>(),
+        ),
+        (
+            4,
+            "support_program",
+            catalog
+                .support_programs
+                .iter()
+                .map(|p| p as &dyn Ruled)
+                .collect(),
+        ),
+        (
+            3,
+            "linkage_program",
+            catalog
+                .linkage_programs
+                .iter()
+                .map(|p| p as &dyn Ruled)
+                .collect(),
+        ),
+    ] {
+        let checked = file(index);
+        for item in items {
+            rules(&checked, item, &catalog.stages, e);
+            if let Some(other) = ruled_ids.insert(item.id().as_str(), kind) {
+                e.push(checked.at(
+                    item.id(),
+                    "id",
+                    format!("id \"{}\" is also a {other} id; program ids must be unique across programs, support programs and linkage programs", item.id()),
+                ));
+            }
+        }
+    }
+
     let lp = file(3);
     for item in &catalog.linkage_programs {
         refs(
@@ -374,6 +419,32 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     }
 
     errors.finish(())
+}
+
+/// The rule parses and type-checks; the reference and stages are given.
+fn rules(file: &Checked<'_>, item: &dyn Ruled, stages: &[Stage], e: &mut Errors) {
+    let rule = item.eligibility();
+    if let Err(error) = crate::rule::Rule::parse(rule.get_ref()) {
+        e.push(
+            file.file
+                .error(
+                    Some(rule.span()),
+                    format!("invalid rule at column {}: {}", error.column, error.message),
+                )
+                .field(format!("{}.eligibility", item.id())),
+        );
+    }
+    if item.reference().trim().is_empty() {
+        e.push(file.at(
+            item.id(),
+            "reference",
+            "the law or notice the rule rests on is required",
+        ));
+    }
+    if item.stages().is_empty() {
+        e.push(file.at(item.id(), "stages", "must list at least one growth stage"));
+    }
+    refs(file, item.id(), "stages", item.stages(), stages, "stage", e);
 }
 
 /// Identifiers unique and well formed; names in both languages; a source.

@@ -97,6 +97,12 @@ pub struct LinkageProgram {
     pub name_en: String,
     pub linkage: Id,
     pub source: String,
+    /// Eligibility rule in CEL over `firm` (docs/rules.md).
+    pub eligibility: toml::Spanned<String>,
+    /// The law or notice the rule rests on.
+    pub reference: String,
+    /// Growth stages the program serves.
+    pub stages: Vec<Id>,
 }
 
 /// 지원 프로그램 — a support program of Figure 2.
@@ -110,6 +116,12 @@ pub struct SupportProgram {
     pub group: String,
     pub functions: Vec<Id>,
     pub source: String,
+    /// Eligibility rule in CEL over `firm` (docs/rules.md).
+    pub eligibility: toml::Spanned<String>,
+    /// The law or notice the rule rests on.
+    pub reference: String,
+    /// Growth stages the program serves.
+    pub stages: Vec<Id>,
 }
 
 /// 운영·관리원칙 — an operating principle and the evidence that shows a plan meets it.
@@ -232,6 +244,12 @@ pub struct Program {
     #[serde(default)]
     pub linkages: Vec<Id>,
     pub source: String,
+    /// Eligibility rule in CEL over `firm` (docs/rules.md).
+    pub eligibility: toml::Spanned<String>,
+    /// The law or notice the rule rests on.
+    pub reference: String,
+    /// Growth stages the program serves.
+    pub stages: Vec<Id>,
     #[serde(default)]
     pub summary_ko: String,
     #[serde(default)]
@@ -296,6 +314,8 @@ pub struct Region {
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     pub id: Id,
+    /// Firm age, in whole years, at which the stage usually begins.
+    pub from_age_years: i64,
     pub name_ko: String,
     pub name_en: String,
     pub source: String,
@@ -304,3 +324,23 @@ pub struct Stage {
     #[serde(default)]
     pub summary_en: String,
 }
+
+/// The entries that carry an eligibility rule: ministry programs, support programs and linkage
+/// programs.
+pub trait Ruled: Entry {
+    fn eligibility(&self) -> &toml::Spanned<String>;
+    fn reference(&self) -> &str;
+    fn stages(&self) -> &[Id];
+}
+
+macro_rules! ruled {
+    ($($kind:ty),*) => {$(
+        impl Ruled for $kind {
+            fn eligibility(&self) -> &toml::Spanned<String> { &self.eligibility }
+            fn reference(&self) -> &str { &self.reference }
+            fn stages(&self) -> &[Id] { &self.stages }
+        }
+    )*};
+}
+
+ruled!(Program, SupportProgram, LinkageProgram);

@@ -69,6 +69,13 @@ pub const KINDS: [(&str, &str, &str); 16] = [
     ("stages", "stages.toml", "stage"),
 ];
 
+/// The rule tests, beside the rules (`ucz catalog test`).
+pub const TEST_FILES: [&str; 3] = [
+    "tests/programs.toml",
+    "tests/support_programs.toml",
+    "tests/linkage_programs.toml",
+];
+
 /// The texts of a catalog's files, as read by the caller, keyed by file name.
 #[derive(Clone, Debug)]
 pub struct CatalogSources {
@@ -103,6 +110,9 @@ impl CatalogSources {
             "institution_kinds.toml",
             "regions.toml",
             "stages.toml",
+            "tests/programs.toml",
+            "tests/support_programs.toml",
+            "tests/linkage_programs.toml",
         );
         Self {
             folder: "catalog".to_string(),

@@ -1,0 +1,205 @@
+//! Eligibility: which programs of every ministry a firm qualifies for, why, and what opens at its
+//! next stage — the one-stop package of the zone. The rules are catalog data; this module only
+//! evaluates and groups them.
+
+pub mod cases;
+
+use serde::Serialize;
+
+use crate::catalog::{Catalog, Ruled};
+use crate::date::Date;
+use crate::firm::{Firm, FirmField};
+use crate::id::Id;
+use crate::rule::Rule;
+
+/// The three kinds of program that carry a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramKind {
+    /// A ministry program (Figure 4, section 3).
+    Program,
+    /// A support program run in the zone (Figure 2).
+    SupportProgram,
+    /// A linkage program between two functions (Figure 3).
+    LinkageProgram,
+}
+
+/// A program with its parsed rule.
+#[derive(Clone, Debug)]
+pub struct RuledProgram {
+    pub kind: ProgramKind,
+    pub id: Id,
+    pub rule: Rule,
+    pub reference: String,
+    pub stages: Vec<Id>,
+    pub functions: Vec<Id>,
+    pub ministry: Option<Id>,
+}
+
+/// Every program of a checked catalog with its rule, in catalog order: ministry programs, then
+/// support programs, then linkage programs.
+#[derive(Clone, Debug)]
+pub struct Rulebook {
+    pub programs: Vec<RuledProgram>,
+}
+
+impl Rulebook {
+    /// Parses the rules of a catalog that `Catalog::load` has checked; a rule that does not parse
+    /// (only possible for an unchecked catalog) is left out.
+    pub fn new(catalog: &Catalog) -> Rulebook {
+        let mut programs = Vec::new();
+        let mut add = |kind, entry: &dyn Ruled, functions: Vec<Id>, ministry: Option<Id>| {
+            if let Ok(rule) = Rule::parse(entry.eligibility().get_ref()) {
+                programs.push(RuledProgram {
+                    kind,
+                    id: entry.id().clone(),
+                    rule,
+                    reference: entry.reference().to_string(),
+                    stages: entry.stages().to_vec(),
+                    functions,
+                    ministry,
+                });
+            }
+        };
+        for p in &catalog.programs {
+            add(
+                ProgramKind::Program,
+                p,
+                p.functions.clone(),
+                Some(p.ministry.clone()),
+            );
+        }
+        for p in &catalog.support_programs {
+            add(ProgramKind::SupportProgram, p, p.functions.clone(), None);
+        }
+        for p in &catalog.linkage_programs {
+            let functions = catalog
+                .linkage(&p.linkage)
+                .map(|l| l.functions.clone())
+                .unwrap_or_default();
+            add(ProgramKind::LinkageProgram, p, functions, None);
+        }
+        Rulebook { programs }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&RuledProgram> {
+        self.programs.iter().find(|p| p.id == id)
+    }
+
+    pub fn rules(&self) -> Vec<Rule> {
+        self.programs.iter().map(|p| p.rule.clone()).collect()
+    }
+
+    /// The package of one firm at a date: every program it qualifies for with the reference,
+    /// every program it does not with the clause that failed, and what opens at its next stage.
+    pub fn package(&self, catalog: &Catalog, firm: &Firm, as_of: Date) -> Package {
+        let facts = firm.facts(as_of, catalog);
+        let mut eligible = Vec::new();
+        let mut ineligible = Vec::new();
+        for program in &self.programs {
+            let outcome = program.rule.explain(&facts);
+            match outcome.failed {
+                None => eligible.push(Offer::of(program)),
+                Some(failed) => ineligible.push(Refusal {
+                    id: program.id.clone(),
+                    kind: program.kind,
+                    ministry: program.ministry.clone(),
+                    reason: failed.to_string(),
+                    clause: failed.clause.clone(),
+                    values: failed
+                        .values
+                        .iter()
+                        .map(|(f, v)| (f.name().to_string(), v.to_string()))
+                        .collect(),
+                    error: failed.error,
+                }),
+            }
+        }
+
+        let next_stage = catalog.next_stage(&firm.stage);
+        let mut opens_next = Vec::new();
+        if let Some(next) = next_stage {
+            let mut later = firm.clone();
+            later.stage = next.id.clone();
+            let mut facts = later.facts(as_of, catalog);
+            facts.age_years = facts.age_years.max(next.from_age_years);
+            for program in &self.programs {
+                let now = eligible.iter().any(|o: &Offer| o.id == program.id);
+                if !now && program.stages.contains(&next.id) && program.rule.holds(&facts) {
+                    opens_next.push(Offer::of(program));
+                }
+            }
+        }
+        Package {
+            firm: firm.id.clone(),
+            name: firm.name.clone(),
+            as_of: as_of.to_string(),
+            stage: firm.stage.clone(),
+            next_stage: next_stage.map(|s| s.id.clone()),
+            age_years: facts.age_years,
+            eligible,
+            ineligible,
+            next_stage_programs: opens_next,
+        }
+    }
+}
+
+/// One firm's package. Its JSON form is the output of `ucz match --firm … --format json`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Package {
+    pub firm: String,
+    pub name: String,
+    pub as_of: String,
+    pub stage: Id,
+    pub next_stage: Option<Id>,
+    pub age_years: i64,
+    pub eligible: Vec<Offer>,
+    pub ineligible: Vec<Refusal>,
+    /// Programs the firm does not qualify for now but would at its next stage.
+    pub next_stage_programs: Vec<Offer>,
+}
+
+/// A program the firm qualifies for.
+#[derive(Clone, Debug, Serialize)]
+pub struct Offer {
+    pub id: Id,
+    pub kind: ProgramKind,
+    pub ministry: Option<Id>,
+    pub functions: Vec<Id>,
+    pub reference: String,
+    pub rule: String,
+}
+
+impl Offer {
+    fn of(program: &RuledProgram) -> Offer {
+        Offer {
+            id: program.id.clone(),
+            kind: program.kind,
+            ministry: program.ministry.clone(),
+            functions: program.functions.clone(),
+            reference: program.reference.clone(),
+            rule: program.rule.text().to_string(),
+        }
+    }
+}
+
+/// A program the firm does not qualify for, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Refusal {
+    pub id: Id,
+    pub kind: ProgramKind,
+    pub ministry: Option<Id>,
+    /// `firm.age_years <= 7: 9`.
+    pub reason: String,
+    /// The clause of the rule that failed, as written.
+    pub clause: String,
+    /// The firm's values of the fields the clause reads.
+    pub values: Vec<(String, String)>,
+    /// Set when the clause could not be evaluated (say, a division by zero).
+    pub error: Option<String>,
+}
+
+/// The fields of a firm a rule may read, for documentation and error messages.
+pub fn field_names() -> Vec<&'static str> {
+    FirmField::ALL.iter().map(|f| f.name()).collect()
+}
