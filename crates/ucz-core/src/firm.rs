@@ -85,6 +85,39 @@ impl Firm {
         }
     }
 
+    /// Reads a firm profile (TOML) and checks it against the catalog.
+    pub fn parse(
+        file: crate::source::SourceFile<'_>,
+        catalog: &Catalog,
+    ) -> Result<Firm, crate::source::InputErrors> {
+        let firm: Firm = toml::from_str(file.text)
+            .map_err(|e| crate::source::InputErrors::from(file.toml_error(&e)))?;
+        let problems = firm.problems(catalog);
+        if problems.is_empty() {
+            return Ok(firm);
+        }
+        let position = |field: &str| {
+            let key = field.split('[').next().unwrap_or(field);
+            file.text
+                .lines()
+                .position(|l| l.trim_start().starts_with(key) && l.contains('='))
+                .map(|line| line + 1)
+        };
+        Err(crate::source::InputErrors(
+            problems
+                .into_iter()
+                .map(|(field, message, expected)| {
+                    let mut error = file
+                        .error(None, message)
+                        .field(field.clone())
+                        .expected(expected);
+                    error.position = position(&field).map(|line| (line, 1));
+                    error
+                })
+                .collect(),
+        ))
+    }
+
     /// Problems with values that parsed but do not fit the catalog: `(field, message, accepted)`.
     pub fn problems(&self, catalog: &Catalog) -> Vec<(String, String, Vec<String>)> {
         let mut problems = Vec::new();
@@ -252,7 +285,7 @@ impl FirmField {
     }
 }
 
-impl FirmFacts<'_> {
+impl<'a> FirmFacts<'a> {
     pub fn int(&self, field: FirmField) -> i64 {
         let f = self.firm;
         match field {
@@ -267,7 +300,7 @@ impl FirmFacts<'_> {
         }
     }
 
-    pub fn string(&self, field: FirmField) -> &str {
+    pub fn string(&self, field: FirmField) -> &'a str {
         let f = self.firm;
         match field {
             FirmField::Id => &f.id,

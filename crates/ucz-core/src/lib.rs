@@ -14,6 +14,7 @@ pub mod lang;
 pub mod report;
 pub mod rule;
 pub mod source;
+pub mod synth;
 pub mod zone;
 
 pub use catalog::{Catalog, CatalogSources};

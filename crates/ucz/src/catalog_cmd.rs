@@ -172,3 +172,58 @@ fn section<T: Entry>(
     }
     out.push('\n');
 }
+
+/// Runs the rule tests; exit code 1 when one fails or a program has too few.
+pub fn test(folder: Option<&CatalogFolder>) -> anyhow::Result<std::process::ExitCode> {
+    use ucz_core::eligibility::{Rulebook, cases};
+    let sources = input::catalog_sources(folder)?;
+    let catalog = Catalog::load(&sources).map_err(BadInput::from)?;
+    let rulebook = Rulebook::new(&catalog);
+    let mut all = Vec::new();
+    let mut errors = Vec::new();
+    for file in ucz_core::catalog::TEST_FILES {
+        let path = sources.path(file);
+        let Some(text) = sources.files.get(file) else {
+            errors.push(ucz_core::SourceFile::new(&path, "").error(None, "rule test file missing"));
+            continue;
+        };
+        match cases::parse(ucz_core::SourceFile::new(&path, text), &catalog, &rulebook) {
+            Ok(found) => all.extend(found),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(BadInput::from(ucz_core::InputErrors(errors)).into());
+    }
+    let results = cases::run(&catalog, &rulebook, &all);
+    let mut report = String::new();
+    let mut failed = 0;
+    for result in &results {
+        if let Some(failure) = &result.failure {
+            failed += 1;
+            report.push_str(&format!(
+                "FAIL {}:{} [{}] {}: {failure}\n",
+                result.case.file, result.case.line, result.case.program, result.case.name
+            ));
+        }
+    }
+    let undertested = cases::undertested(&rulebook, &all);
+    for program in &undertested {
+        report.push_str(&format!(
+            "FAIL program {program} has fewer than {} rule tests\n",
+            cases::MIN_CASES_PER_PROGRAM
+        ));
+    }
+    let passed = results.len() - failed;
+    report.push_str(&format!(
+        "rule tests: {} programs, {} cases\n{passed} passed, {failed} failed\n",
+        rulebook.programs.len(),
+        results.len()
+    ));
+    output::text(&report)?;
+    Ok(if failed == 0 && undertested.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::from(1)
+    })
+}

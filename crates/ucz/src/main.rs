@@ -1,18 +1,24 @@
 //! `ucz`: the command line of the Urban Convergence Special Zone platform.
 //!
 //! Reads files, hands their text to `ucz-core`, prints what comes back. Exit codes: 0 success,
-//! 1 an unexpected failure, 2 bad input (a file or an argument the user can fix).
+//! 1 an unexpected failure or failing rule tests, 2 bad input (a file or an argument the user
+//! can fix).
 
+mod bench_cmd;
 mod catalog_cmd;
 mod diagnose_cmd;
+mod firms_csv;
 mod input;
+mod match_cmd;
 mod output;
+mod synth_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ucz_core::Lang;
+use ucz_core::date::Date;
 
 use crate::input::BadInput;
 
@@ -20,8 +26,8 @@ use crate::input::BadInput;
 #[command(
     name = "ucz",
     version,
-    about = "Urban Convergence Special Zones (도심융합특구): the zone model's catalog and zone-plan diagnosis",
-    after_help = "Exit codes: 0 success, 1 unexpected failure, 2 bad input (the message names file:line:column and field)."
+    about = "Urban Convergence Special Zones (도심융합특구): the zone model's catalog, zone-plan diagnosis and program eligibility",
+    after_help = "Exit codes: 0 success, 1 unexpected failure or failing rule tests, 2 bad input (the message names file, line, column and field)."
 )]
 struct Cli {
     /// Catalog folder to use instead of the catalog built into ucz [default: $UCZ_CATALOG if set]
@@ -34,7 +40,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show the catalog (`--format json`: one JSON object, one array per kind), or check it
+    /// Show the catalog (`--format json`: one JSON object, one array per kind), check it, or run its rule tests
     Catalog {
         #[command(subcommand)]
         action: Option<CatalogAction>,
@@ -54,6 +60,38 @@ enum Command {
         #[command(flatten)]
         lang: LangArg,
     },
+    /// Programs a firm qualifies for (--firm), or every eligible firm–program pair of a CSV (--firms … --out …)
+    Match {
+        /// One firm profile (TOML; see docs/firm.md)
+        #[arg(long, value_name = "FIRM.toml", conflicts_with_all = ["firms", "out", "skip_bad_rows"], required_unless_present = "firms")]
+        firm: Option<PathBuf>,
+        /// Firms as CSV, one row per firm, columns named as the firm fields
+        #[arg(long, value_name = "FIRMS.csv", requires = "out")]
+        firms: Option<PathBuf>,
+        /// Where to write `firm_id,program_id`, one row per eligible pair
+        #[arg(long, value_name = "MATCHES.csv")]
+        out: Option<PathBuf>,
+        /// Leave out bad rows (they are counted and listed) instead of stopping
+        #[arg(long)]
+        skip_bad_rows: bool,
+        #[command(flatten)]
+        as_of: AsOf,
+        /// Output format of --firm
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        #[command(flatten)]
+        lang: LangArg,
+    },
+    /// Generate synthetic data
+    Synth {
+        #[command(subcommand)]
+        what: SynthWhat,
+    },
+    /// Measure how fast ucz is
+    Bench {
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Print the JSON Schema of an output
     Schema {
         #[arg(value_enum)]
@@ -65,17 +103,63 @@ enum Command {
 struct LangArg {
     /// Language of the output: ko (Korean) or en (English)
     #[arg(long = "lang", value_name = "ko|en", default_value = "ko", value_parser = parse_lang)]
-    value: Lang,
+    lang: Lang,
+}
+
+#[derive(Args)]
+struct AsOf {
+    /// Evaluation date (YYYY-MM-DD) for firm ages [default: today in Korea]
+    #[arg(long = "as-of", value_name = "DATE", value_parser = parse_date)]
+    as_of: Option<Date>,
+}
+
+impl AsOf {
+    fn date(&self) -> Date {
+        self.as_of.unwrap_or_else(today_in_korea)
+    }
 }
 
 #[derive(Subcommand)]
 enum CatalogAction {
-    /// Validate the catalog: unique ids, every reference resolved, Korean and English names
+    /// Validate the catalog: unique ids, every reference resolved, names in both languages, every rule well-typed
     Check,
+    /// Run the rule tests beside the rules (catalog/tests/*.toml)
+    Test,
+}
+
+#[derive(Subcommand)]
+enum SynthWhat {
+    /// A firm population with the shares of published Korean statistics, as CSV
+    Firms {
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_name = "FIRMS.csv")]
+        out: PathBuf,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchWhat {
+    /// Match a synthetic population against many programs; prints evaluations per second and wall time
+    Match {
+        #[arg(long, default_value_t = 4_000_000)]
+        firms: usize,
+        /// Programs: the catalog's, then variants of its rules with other thresholds
+        #[arg(long, default_value_t = 2_000)]
+        programs: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        as_of: AsOf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ListFormat {
+pub(crate) enum ListFormat {
     Text,
     Json,
 }
@@ -97,10 +181,22 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
     s.to_ascii_lowercase().parse()
 }
 
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse()
+}
+
+/// Today's date in Korea (UTC+9), where the programs' deadlines and ages are counted.
+fn today_in_korea() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    Date::from_days_since_epoch((seconds + 9 * 3600).div_euclid(86_400))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             if let Some(bad) = error.downcast_ref::<BadInput>() {
                 eprintln!("{bad}");
@@ -116,24 +212,76 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let folder = input::catalog_folder(cli.catalog);
     let catalog = || input::load_catalog(folder.as_ref());
     match cli.command {
         Command::Catalog {
             action: Some(CatalogAction::Check),
             ..
-        } => catalog_cmd::check(folder.as_ref()),
+        } => catalog_cmd::check(folder.as_ref())?,
+        Command::Catalog {
+            action: Some(CatalogAction::Test),
+            ..
+        } => return catalog_cmd::test(folder.as_ref()),
         Command::Catalog {
             action: None,
             format,
             lang,
-        } => catalog_cmd::show(&catalog()?, format, lang.value),
+        } => catalog_cmd::show(&catalog()?, format, lang.lang)?,
         Command::Diagnose { zone, format, lang } => {
-            diagnose_cmd::run(&catalog()?, &zone, format, lang.value)
+            diagnose_cmd::run(&catalog()?, &zone, format, lang.lang)?
         }
+        Command::Match {
+            firm: Some(firm),
+            as_of,
+            format,
+            lang,
+            ..
+        } => match_cmd::one(&catalog()?, &firm, as_of.date(), format, lang.lang)?,
+        Command::Match {
+            firms: Some(firms),
+            out: Some(out),
+            as_of,
+            skip_bad_rows,
+            ..
+        } => match_cmd::many(&catalog()?, &firms, &out, as_of.date(), skip_bad_rows)?,
+        Command::Match { .. } => {
+            return Err(BadInput(
+                "error: give --firm FIRM.toml, or --firms FIRMS.csv with --out MATCHES.csv".into(),
+            )
+            .into());
+        }
+        Command::Synth {
+            what:
+                SynthWhat::Firms {
+                    count,
+                    seed,
+                    out,
+                    as_of,
+                },
+        } => synth_cmd::firms(count, seed, as_of.date(), &out)?,
+        Command::Bench {
+            what:
+                BenchWhat::Match {
+                    firms,
+                    programs,
+                    seed,
+                    as_of,
+                },
+        } => bench_cmd::run(&catalog()?, firms, programs, seed, as_of.date())?,
         Command::Schema {
             output: SchemaOutput::Diagnosis,
-        } => output::json(&ucz_core::diagnosis::json_schema()),
+        } => output::json(&ucz_core::diagnosis::json_schema())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

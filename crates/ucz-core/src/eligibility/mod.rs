@@ -3,6 +3,7 @@
 //! evaluates and groups them.
 
 pub mod cases;
+pub mod report;
 
 use serde::Serialize;
 

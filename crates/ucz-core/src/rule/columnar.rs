@@ -37,8 +37,9 @@ const WORDS: usize = CHUNK / 64;
 pub struct Population<'a> {
     firms: &'a [Firm],
     facts: Vec<(i64, bool)>,
-    ints: HashMap<FirmField, Vec<i64>>,
-    /// Dictionary codes of categorical fields, and the distinct values.
+    /// Int columns, by `FirmField as usize` (empty for other fields).
+    ints: Vec<Vec<i64>>,
+    /// Dictionary codes of categorical fields and the first firm with each value.
     categories: HashMap<FirmField, (Vec<u32>, Vec<usize>)>,
 }
 
@@ -59,7 +60,7 @@ impl<'a> Population<'a> {
         let mut population = Population {
             firms,
             facts,
-            ints: HashMap::new(),
+            ints: vec![Vec::new(); FirmField::ALL.len()],
             categories: HashMap::new(),
         };
         for field in FirmField::ALL {
@@ -67,13 +68,18 @@ impl<'a> Population<'a> {
                 let column = (0..firms.len())
                     .map(|i| population.facts(i).int(field))
                     .collect();
-                population.ints.insert(field, column);
+                population.ints[field as usize] = column;
             } else if is_categorical(field) {
                 let mut codes = Vec::with_capacity(firms.len());
                 let mut first_of: Vec<usize> = Vec::new();
-                let mut seen: HashMap<Value, u32> = HashMap::new();
+                let mut seen: HashMap<Key<'a>, u32> = HashMap::new();
                 for i in 0..firms.len() {
-                    let value = eval::field_value(field, &population.facts(i));
+                    let facts = population.facts(i);
+                    let value = match field.field_type() {
+                        FieldType::String => Key::Text(facts.string(field)),
+                        FieldType::Bool => Key::Flag(facts.bool(field)),
+                        _ => Key::List(&firms[i].designations),
+                    };
                     let next = seen.len() as u32;
                     let code = *seen.entry(value).or_insert_with(|| {
                         first_of.push(i);
@@ -105,18 +111,12 @@ impl<'a> Population<'a> {
     }
 }
 
-// `Value` as a dictionary key: doubles never occur in categorical fields.
-impl Eq for Value {}
-impl std::hash::Hash for Value {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        match self {
-            Value::Int(i) => i.hash(state),
-            Value::Double(d) => d.to_bits().hash(state),
-            Value::String(s) => s.hash(state),
-            Value::Bool(b) => b.hash(state),
-            Value::List(items) => items.hash(state),
-        }
-    }
+/// A categorical field's value, borrowed from the firm, as a dictionary key.
+#[derive(PartialEq, Eq, Hash)]
+enum Key<'a> {
+    Text(&'a str),
+    Flag(bool),
+    List(&'a [crate::id::Id]),
 }
 
 type NodeId = usize;
@@ -282,14 +282,7 @@ impl Matcher {
             match node {
                 Node::Num(num) => self.numeric(num, id, population, start, len, state),
                 Node::Compare(op, a, b) => {
-                    let (t, f) = compare(
-                        *op,
-                        &state.nums[*a],
-                        &state.nums[*b],
-                        len,
-                        population,
-                        start,
-                    );
+                    let (t, f) = compare(*op, &state.nums[*a], &state.nums[*b], len);
                     state.t[id] = t;
                     state.f[id] = f;
                 }
@@ -360,34 +353,47 @@ impl Matcher {
         out.err = [0; WORDS];
         match num {
             Num::Column(field) => {
-                out.data = Data::Column(*field);
+                let mut values = take_ints(&mut out.data, len);
+                values.copy_from_slice(&population.ints[*field as usize][start..start + len]);
+                out.data = Data::Ints(values);
             }
             Num::Int(i) => out.data = Data::ConstInt(*i),
             Num::Double(bits) => out.data = Data::ConstDouble(f64::from_bits(*bits)),
             Num::IntOp(op, a, b) => {
                 let mut values = take_ints(&mut out.data, len);
                 let (na, nb) = (&state.nums[*a], &state.nums[*b]);
-                for (i, slot) in values.iter_mut().enumerate() {
-                    let (x, y) = (na.int(i, population, start), nb.int(i, population, start));
-                    match int_arithmetic(*op, x, y) {
-                        Ok(v) => *slot = v,
-                        Err(_) => out.err[i / 64] |= 1 << (i % 64),
+                let op = *op;
+                let mut err = [0u64; WORDS];
+                match op {
+                    BinaryOp::Add => {
+                        int_kernel(na, nb, &mut values, &mut err, |x, y| x.checked_add(y))
                     }
+                    BinaryOp::Sub => {
+                        int_kernel(na, nb, &mut values, &mut err, |x, y| x.checked_sub(y))
+                    }
+                    BinaryOp::Mul => {
+                        int_kernel(na, nb, &mut values, &mut err, |x, y| x.checked_mul(y))
+                    }
+                    _ => int_kernel(na, nb, &mut values, &mut err, |x, y| {
+                        int_arithmetic(op, x, y).ok()
+                    }),
                 }
                 for w in 0..WORDS {
-                    out.err[w] |= na.err[w] | nb.err[w];
+                    out.err[w] = err[w] | na.err[w] | nb.err[w];
                 }
                 out.data = Data::Ints(values);
             }
             Num::DoubleOp(op, a, b) => {
                 let mut values = take_doubles(&mut out.data, len);
                 let (na, nb) = (&state.nums[*a], &state.nums[*b]);
-                for (i, slot) in values.iter_mut().enumerate() {
-                    *slot = eval::double_arithmetic(
-                        *op,
-                        na.double(i, population, start),
-                        nb.double(i, population, start),
-                    );
+                match op {
+                    BinaryOp::Add => double_kernel(na, nb, &mut values, |x, y| x + y),
+                    BinaryOp::Sub => double_kernel(na, nb, &mut values, |x, y| x - y),
+                    BinaryOp::Mul => double_kernel(na, nb, &mut values, |x, y| x * y),
+                    BinaryOp::Div => double_kernel(na, nb, &mut values, |x, y| x / y),
+                    op => double_kernel(na, nb, &mut values, |x, y| {
+                        eval::double_arithmetic(*op, x, y)
+                    }),
                 }
                 for w in 0..WORDS {
                     out.err[w] = na.err[w] | nb.err[w];
@@ -397,39 +403,45 @@ impl Matcher {
             Num::NegInt(a) => {
                 let mut values = take_ints(&mut out.data, len);
                 let na = &state.nums[*a];
-                for (i, slot) in values.iter_mut().enumerate() {
-                    match na.int(i, population, start).checked_neg() {
-                        Some(v) => *slot = v,
-                        None => out.err[i / 64] |= 1 << (i % 64),
-                    }
-                }
+                let mut err = [0u64; WORDS];
+                int_kernel(
+                    na,
+                    &NumValues::constant(0),
+                    &mut values,
+                    &mut err,
+                    |x, _| x.checked_neg(),
+                );
                 for w in 0..WORDS {
-                    out.err[w] |= na.err[w];
+                    out.err[w] = err[w] | na.err[w];
                 }
                 out.data = Data::Ints(values);
             }
-            Num::NegDouble(a) | Num::ToDouble(a) => {
-                let negate = matches!(num, Num::NegDouble(_));
+            Num::NegDouble(a) => {
                 let mut values = take_doubles(&mut out.data, len);
                 let na = &state.nums[*a];
-                for (i, slot) in values.iter_mut().enumerate() {
-                    let v = na.double(i, population, start);
-                    *slot = if negate { -v } else { v };
-                }
+                double_kernel(na, &NumValues::constant(0), &mut values, |x, _| -x);
+                out.err = na.err;
+                out.data = Data::Doubles(values);
+            }
+            Num::ToDouble(a) => {
+                let mut values = take_doubles(&mut out.data, len);
+                let na = &state.nums[*a];
+                double_kernel(na, &NumValues::constant(0), &mut values, |x, _| x);
                 out.err = na.err;
                 out.data = Data::Doubles(values);
             }
             Num::ToInt(a) => {
                 let mut values = take_ints(&mut out.data, len);
                 let na = &state.nums[*a];
+                let mut err = [0u64; WORDS];
                 for (i, slot) in values.iter_mut().enumerate() {
-                    match double_to_int(na.double(i, population, start)) {
+                    match double_to_int(na.double_at(i)) {
                         Ok(v) => *slot = v,
-                        Err(_) => out.err[i / 64] |= 1 << (i % 64),
+                        Err(_) => err[i / 64] |= 1 << (i % 64),
                     }
                 }
                 for w in 0..WORDS {
-                    out.err[w] |= na.err[w];
+                    out.err[w] = err[w] | na.err[w];
                 }
                 out.data = Data::Ints(values);
             }
@@ -479,13 +491,13 @@ impl ChunkResult {
 enum Data {
     #[default]
     Empty,
-    Column(FirmField),
     ConstInt(i64),
     ConstDouble(f64),
     Ints(Vec<i64>),
     Doubles(Vec<f64>),
 }
 
+/// A numeric kernel's values for a chunk, and the firms for which it has none (errors).
 #[derive(Clone)]
 struct NumValues {
     data: Data,
@@ -502,27 +514,73 @@ impl Default for NumValues {
 }
 
 impl NumValues {
-    #[inline]
-    fn int(&self, i: usize, population: &Population<'_>, start: usize) -> i64 {
-        match &self.data {
-            Data::Column(field) => population.ints.get(field).map_or(0, |c| c[start + i]),
-            Data::ConstInt(v) => *v,
-            Data::Ints(values) => values[i],
-            Data::ConstDouble(_) | Data::Doubles(_) | Data::Empty => 0,
-        }
-    }
-
-    #[inline]
-    fn double(&self, i: usize, population: &Population<'_>, start: usize) -> f64 {
-        match &self.data {
-            Data::ConstDouble(v) => *v,
-            Data::Doubles(values) => values[i],
-            _ => self.int(i, population, start) as f64,
+    fn constant(value: i64) -> Self {
+        NumValues {
+            data: Data::ConstInt(value),
+            err: [0; WORDS],
         }
     }
 
     fn is_double(&self) -> bool {
         matches!(self.data, Data::ConstDouble(_) | Data::Doubles(_))
+    }
+
+    fn double_at(&self, i: usize) -> f64 {
+        match &self.data {
+            Data::ConstDouble(v) => *v,
+            Data::Doubles(values) => values[i],
+            Data::ConstInt(v) => *v as f64,
+            Data::Ints(values) => values[i] as f64,
+            Data::Empty => 0.0,
+        }
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` over ints, an error bit where `f` has no value. Constants stay
+/// scalars; each combination is its own loop so that the compiler can vectorise it.
+fn int_kernel(
+    a: &NumValues,
+    b: &NumValues,
+    out: &mut [i64],
+    err: &mut [u64; WORDS],
+    f: impl Fn(i64, i64) -> Option<i64>,
+) {
+    let len = out.len();
+    let mut put = |i: usize, v: Option<i64>| match v {
+        Some(v) => out[i] = v,
+        None => err[i / 64] |= 1 << (i % 64),
+    };
+    match (&a.data, &b.data) {
+        (Data::Ints(x), Data::Ints(y)) => (0..len).for_each(|i| put(i, f(x[i], y[i]))),
+        (Data::Ints(x), Data::ConstInt(c)) => (0..len).for_each(|i| put(i, f(x[i], *c))),
+        (Data::ConstInt(c), Data::Ints(y)) => (0..len).for_each(|i| put(i, f(*c, y[i]))),
+        (Data::ConstInt(c), Data::ConstInt(d)) => {
+            let v = f(*c, *d);
+            (0..len).for_each(|i| put(i, v))
+        }
+        _ => (0..len).for_each(|i| put(i, None)),
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` over doubles (ints converted).
+fn double_kernel(a: &NumValues, b: &NumValues, out: &mut [f64], f: impl Fn(f64, f64) -> f64) {
+    match (&a.data, &b.data) {
+        (Data::Doubles(x), Data::Doubles(y)) => out
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, o)| *o = f(x[i], y[i])),
+        (Data::Doubles(x), Data::ConstDouble(c)) => out
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, o)| *o = f(x[i], *c)),
+        (Data::ConstDouble(c), Data::Doubles(y)) => out
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, o)| *o = f(*c, y[i])),
+        _ => out
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, o)| *o = f(a.double_at(i), b.double_at(i))),
     }
 }
 
@@ -577,74 +635,40 @@ fn valid_words(len: usize) -> [u64; WORDS] {
     valid
 }
 
-/// Compares two numeric vectors into (true, false) bitsets; errors set neither.
-fn compare(
-    op: BinaryOp,
-    a: &NumValues,
-    b: &NumValues,
-    len: usize,
-    population: &Population<'_>,
-    start: usize,
-) -> ([u64; WORDS], [u64; WORDS]) {
+/// Compares two numeric kernels into (true, false) bitsets; errors set neither. Mixed int and
+/// double compare as doubles, as the interpreter does; NaN is unordered.
+fn compare(op: BinaryOp, a: &NumValues, b: &NumValues, len: usize) -> ([u64; WORDS], [u64; WORDS]) {
     let mut t = [0u64; WORDS];
-    let test = |o: Option<std::cmp::Ordering>| -> bool {
-        use std::cmp::Ordering::*;
-        match op {
-            BinaryOp::Eq => o == Some(Equal),
-            BinaryOp::Ne => o != Some(Equal),
-            BinaryOp::Lt => o == Some(Less),
-            BinaryOp::Le => matches!(o, Some(Less | Equal)),
-            BinaryOp::Gt => o == Some(Greater),
-            BinaryOp::Ge => matches!(o, Some(Greater | Equal)),
-            _ => false,
-        }
-    };
     if a.is_double() || b.is_double() {
-        for (w, word) in t.iter_mut().enumerate().take(len.div_ceil(64)) {
-            let mut bits = 0u64;
-            for bit in 0..64.min(len - w * 64) {
-                let i = w * 64 + bit;
-                let ordering = a
-                    .double(i, population, start)
-                    .partial_cmp(&b.double(i, population, start));
-                bits |= (test(ordering) as u64) << bit;
-            }
-            *word = bits;
-        }
-    } else if let (Data::Column(field), Data::ConstInt(c)) = (&a.data, &b.data) {
-        // The common case, kept tight: a field against a threshold.
-        let column = population
-            .ints
-            .get(field)
-            .map_or(&[][..], |c| &c[start..start + len]);
-        let c = *c;
-        for (w, chunk) in column.chunks(64).enumerate() {
-            let mut bits = 0u64;
-            for (bit, x) in chunk.iter().enumerate() {
-                let hit = match op {
-                    BinaryOp::Eq => *x == c,
-                    BinaryOp::Ne => *x != c,
-                    BinaryOp::Lt => *x < c,
-                    BinaryOp::Le => *x <= c,
-                    BinaryOp::Gt => *x > c,
-                    BinaryOp::Ge => *x >= c,
-                    _ => false,
-                };
-                bits |= (hit as u64) << bit;
-            }
-            t[w] = bits;
+        match op {
+            BinaryOp::Eq => bits_by(&mut t, len, |i| a.double_at(i) == b.double_at(i)),
+            BinaryOp::Ne => bits_by(&mut t, len, |i| a.double_at(i) != b.double_at(i)),
+            BinaryOp::Lt => bits_by(&mut t, len, |i| a.double_at(i) < b.double_at(i)),
+            BinaryOp::Le => bits_by(&mut t, len, |i| a.double_at(i) <= b.double_at(i)),
+            BinaryOp::Gt => bits_by(&mut t, len, |i| a.double_at(i) > b.double_at(i)),
+            BinaryOp::Ge => bits_by(&mut t, len, |i| a.double_at(i) >= b.double_at(i)),
+            _ => {}
         }
     } else {
-        for (w, word) in t.iter_mut().enumerate().take(len.div_ceil(64)) {
-            let mut bits = 0u64;
-            for bit in 0..64.min(len - w * 64) {
-                let i = w * 64 + bit;
-                let ordering = a
-                    .int(i, population, start)
-                    .cmp(&b.int(i, population, start));
-                bits |= (test(Some(ordering)) as u64) << bit;
+        match (&a.data, &b.data) {
+            (Data::Ints(x), Data::ConstInt(c)) => int_compare(&mut t, op, x, |_| *c),
+            (Data::ConstInt(c), Data::Ints(y)) => int_compare(&mut t, op.flipped(), y, |_| *c),
+            (Data::Ints(x), Data::Ints(y)) => int_compare(&mut t, op, x, |i| y[i]),
+            (Data::ConstInt(c), Data::ConstInt(d)) => {
+                let holds = match op {
+                    BinaryOp::Eq => c == d,
+                    BinaryOp::Ne => c != d,
+                    BinaryOp::Lt => c < d,
+                    BinaryOp::Le => c <= d,
+                    BinaryOp::Gt => c > d,
+                    BinaryOp::Ge => c >= d,
+                    _ => false,
+                };
+                if holds {
+                    t = valid_words(len);
+                }
             }
-            *word = bits;
+            _ => {}
         }
     }
     let mut f = [0u64; WORDS];
@@ -654,6 +678,41 @@ fn compare(
         f[w] = !t[w] & !err;
     }
     (t, f)
+}
+
+fn int_compare(t: &mut [u64; WORDS], op: BinaryOp, x: &[i64], y: impl Fn(usize) -> i64) {
+    let len = x.len();
+    match op {
+        BinaryOp::Eq => bits_by(t, len, |i| x[i] == y(i)),
+        BinaryOp::Ne => bits_by(t, len, |i| x[i] != y(i)),
+        BinaryOp::Lt => bits_by(t, len, |i| x[i] < y(i)),
+        BinaryOp::Le => bits_by(t, len, |i| x[i] <= y(i)),
+        BinaryOp::Gt => bits_by(t, len, |i| x[i] > y(i)),
+        BinaryOp::Ge => bits_by(t, len, |i| x[i] >= y(i)),
+        _ => {}
+    }
+}
+
+/// Packs `test(i)` for `i < len` into bits, 64 at a time.
+#[inline(always)]
+fn bits_by(t: &mut [u64; WORDS], len: usize, test: impl Fn(usize) -> bool) {
+    let full = len / 64;
+    for w in 0..full {
+        let base = w * 64;
+        let mut bits = 0u64;
+        for bit in 0..64 {
+            bits |= (test(base + bit) as u64) << bit;
+        }
+        t[w] = bits;
+    }
+    if full < WORDS && len % 64 != 0 {
+        let base = full * 64;
+        let mut bits = 0u64;
+        for bit in 0..len % 64 {
+            bits |= (test(base + bit) as u64) << bit;
+        }
+        t[full] = bits;
+    }
 }
 
 struct Compiler {

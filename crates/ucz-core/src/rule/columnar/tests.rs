@@ -306,3 +306,38 @@ fn chunks_and_threads_do_not_change_results() {
         .collect();
     assert_eq!(*counts.lock().expect("lock"), expected);
 }
+
+#[test]
+fn every_catalog_rule_agrees_on_100_000_synthetic_firms() {
+    let catalog = catalog();
+    let rules = crate::eligibility::Rulebook::new(&catalog).rules();
+    assert!(rules.len() >= 50);
+    let firms = crate::synth::firms(100_000, 2026, as_of());
+    let population = Population::new(&firms, as_of(), &catalog);
+    let matcher = Matcher::compile(&rules);
+    assert_eq!(
+        matcher.fallback_count(),
+        0,
+        "every catalog rule compiles to kernels"
+    );
+    let matrix = matcher.matrix(&population);
+    let mut eligible = vec![0usize; rules.len()];
+    for (i, firm) in firms.iter().enumerate() {
+        let facts = firm.facts(as_of(), &catalog);
+        for (r, rule) in rules.iter().enumerate() {
+            assert_eq!(
+                matrix[i][r],
+                rule.holds(&facts),
+                "rule `{}` on {firm:?}",
+                rule.text()
+            );
+            eligible[r] += usize::from(matrix[i][r]);
+        }
+    }
+    // The population exercises both outcomes of most rules.
+    let decided = eligible
+        .iter()
+        .filter(|n| **n > 0 && **n < firms.len())
+        .count();
+    assert!(decided * 10 >= rules.len() * 9, "{eligible:?}");
+}

@@ -1,0 +1,232 @@
+//! Firms as CSV: one row per firm, columns named as the fields of the firm schema
+//! (`docs/firm.md`). Reading reports every bad row with its line, column and value.
+
+use std::io::{Read, Write};
+
+use ucz_core::firm::Firm;
+use ucz_core::{Catalog, Id};
+
+/// The columns, in the order ucz writes them.
+pub const COLUMNS: [&str; 18] = [
+    "id",
+    "name",
+    "founded",
+    "stage",
+    "employees",
+    "youth_employees",
+    "revenue_krw",
+    "rnd_spend_krw",
+    "export_revenue_krw",
+    "sector",
+    "region",
+    "zone",
+    "designations",
+    "in_incubator",
+    "graduated_incubator",
+    "venture_certified",
+    "has_rnd_lab",
+    "founder_age",
+];
+
+/// Columns every file must have; the others default to empty, zero or false.
+const REQUIRED: [&str; 3] = ["id", "stage", "region"];
+
+/// A row that could not be read.
+#[derive(Debug)]
+pub struct BadRow {
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for BadRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column {}, value \"{}\": {}",
+            self.line, self.column, self.value, self.reason
+        )
+    }
+}
+
+pub struct FirmsFile {
+    pub firms: Vec<Firm>,
+    pub bad: Vec<BadRow>,
+    /// Columns of the file that ucz does not know (ignored).
+    pub ignored_columns: Vec<String>,
+}
+
+/// Reads every row; bad rows are collected, not fatal. A missing required column or an
+/// unreadable header is an error for the whole file.
+pub fn read(
+    input: impl Read,
+    catalog: &Catalog,
+    mut progress: impl FnMut(u64),
+) -> Result<FirmsFile, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("cannot read the header: {e}"))?
+        .clone();
+    let index: Vec<Option<usize>> = COLUMNS
+        .iter()
+        .map(|c| headers.iter().position(|h| h.trim() == *c))
+        .collect();
+    for required in REQUIRED {
+        if !headers.iter().any(|h| h.trim() == required) {
+            return Err(format!(
+                "the header has no column `{required}`; expected columns: {}",
+                COLUMNS.join(",")
+            ));
+        }
+    }
+    let ignored_columns = headers
+        .iter()
+        .filter(|h| !COLUMNS.contains(&h.trim()))
+        .map(str::to_string)
+        .collect();
+    let mut firms = Vec::new();
+    let mut bad = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map_or(0, |p| p.line());
+                let get = |column: usize| {
+                    index[column]
+                        .and_then(|i| record.get(i))
+                        .unwrap_or("")
+                        .trim()
+                };
+                match parse_row(&get, catalog) {
+                    Ok(firm) => firms.push(firm),
+                    Err((column, value, reason)) => bad.push(BadRow {
+                        line,
+                        column,
+                        value,
+                        reason,
+                    }),
+                }
+                if let Some(position) = record.position() {
+                    progress(position.byte());
+                }
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                bad.push(BadRow {
+                    line,
+                    column: "-".into(),
+                    value: String::new(),
+                    reason: e.to_string(),
+                });
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(FirmsFile {
+        firms,
+        bad,
+        ignored_columns,
+    })
+}
+
+type RowError = (String, String, String);
+
+fn parse_row<'r>(get: &dyn Fn(usize) -> &'r str, catalog: &Catalog) -> Result<Firm, RowError> {
+    let column = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
+    let text = |name: &str| get(column(name)).to_string();
+    let fail =
+        |name: &str, reason: String| (name.to_string(), get(column(name)).to_string(), reason);
+    let count = |name: &str| -> Result<i64, RowError> {
+        let value = get(column(name));
+        if value.is_empty() {
+            return Ok(0);
+        }
+        match value.replace(',', "").parse::<i64>() {
+            Ok(n) if n >= 0 => Ok(n),
+            Ok(_) => Err(fail(name, "must be 0 or more".into())),
+            Err(_) => Err(fail(name, "is not a whole number".into())),
+        }
+    };
+    let flag = |name: &str| -> Result<bool, RowError> {
+        match get(column(name)).to_ascii_lowercase().as_str() {
+            "" | "false" | "0" => Ok(false),
+            "true" | "1" => Ok(true),
+            _ => Err(fail(name, "must be true or false".into())),
+        }
+    };
+    let founded = match get(column("founded")) {
+        "" => None,
+        value => Some(value.parse().map_err(|e: String| fail("founded", e))?),
+    };
+    let firm = Firm {
+        id: text("id"),
+        name: text("name"),
+        founded,
+        stage: Id::new(text("stage")),
+        employees: count("employees")?,
+        youth_employees: count("youth_employees")?,
+        revenue_krw: count("revenue_krw")?,
+        rnd_spend_krw: count("rnd_spend_krw")?,
+        export_revenue_krw: count("export_revenue_krw")?,
+        sector: text("sector"),
+        region: Id::new(text("region")),
+        zone: text("zone"),
+        designations: get(column("designations"))
+            .split(';')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(Id::new)
+            .collect(),
+        in_incubator: flag("in_incubator")?,
+        graduated_incubator: flag("graduated_incubator")?,
+        venture_certified: flag("venture_certified")?,
+        has_rnd_lab: flag("has_rnd_lab")?,
+        founder_age: count("founder_age")?,
+    };
+    if let Some((field, message, expected)) = firm.problems(catalog).into_iter().next() {
+        let name = field.split('[').next().unwrap_or(&field).to_string();
+        let mut reason = message;
+        if !expected.is_empty() && expected.len() <= 20 {
+            reason.push_str(&format!("; expected one of: {}", expected.join(", ")));
+        }
+        return Err(fail(&name, reason));
+    }
+    Ok(firm)
+}
+
+pub fn write(out: impl Write, firms: &[Firm]) -> std::io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record(COLUMNS)?;
+    for f in firms {
+        let designations: Vec<&str> = f.designations.iter().map(Id::as_str).collect();
+        writer.write_record([
+            f.id.as_str(),
+            &f.name,
+            &f.founded.map(|d| d.to_string()).unwrap_or_default(),
+            f.stage.as_str(),
+            &f.employees.to_string(),
+            &f.youth_employees.to_string(),
+            &f.revenue_krw.to_string(),
+            &f.rnd_spend_krw.to_string(),
+            &f.export_revenue_krw.to_string(),
+            &f.sector,
+            f.region.as_str(),
+            &f.zone,
+            &designations.join(";"),
+            &f.in_incubator.to_string(),
+            &f.graduated_incubator.to_string(),
+            &f.venture_certified.to_string(),
+            &f.has_rnd_lab.to_string(),
+            &f.founder_age.to_string(),
+        ])?;
+    }
+    writer.flush()
+}

@@ -1,0 +1,197 @@
+//! `ucz match`: one firm's package (`--firm`), or every eligible firm–program pair of a population
+//! (`--firms … --out …`).
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use ucz_core::date::Date;
+use ucz_core::eligibility::{Rulebook, report};
+use ucz_core::firm::Firm;
+use ucz_core::rule::columnar::{Matcher, Population};
+use ucz_core::{Catalog, Lang, SourceFile};
+
+use crate::input::{self, BadInput};
+use crate::{ListFormat, firms_csv, output};
+
+pub fn one(
+    catalog: &Catalog,
+    path: &Path,
+    as_of: Date,
+    format: ListFormat,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let text = input::read_text(path)?;
+    let name = path.display().to_string();
+    let firm = Firm::parse(SourceFile::new(&name, &text), catalog).map_err(BadInput::from)?;
+    let package = Rulebook::new(catalog).package(catalog, &firm, as_of);
+    match format {
+        ListFormat::Json => output::json(&package),
+        ListFormat::Text => output::text(&report::render(&package, catalog, lang)),
+    }
+}
+
+pub fn many(
+    catalog: &Catalog,
+    path: &Path,
+    out: &Path,
+    as_of: Date,
+    skip_bad_rows: bool,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let file = std::fs::File::open(path)
+        .map_err(|e| BadInput(format!("error: {}: cannot read: {e}", path.display())))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bar(size, "reading");
+    let read = firms_csv::read(std::io::BufReader::new(file), catalog, |byte| {
+        bar.set_position(byte)
+    })
+    .map_err(|e| BadInput(format!("error: {}: {e}", path.display())))?;
+    bar.finish_and_clear();
+    for column in &read.ignored_columns {
+        eprintln!(
+            "warning: {}: column `{column}` is not a firm field; ignored",
+            path.display()
+        );
+    }
+    if !read.bad.is_empty() {
+        let listed: Vec<String> = read
+            .bad
+            .iter()
+            .take(20)
+            .map(|b| format!("  {}:{b}", path.display()))
+            .collect();
+        let more = read.bad.len().saturating_sub(20);
+        let more = if more > 0 {
+            format!("\n  … and {more} more")
+        } else {
+            String::new()
+        };
+        if !skip_bad_rows {
+            return Err(BadInput(format!(
+                "error: {} bad rows in {}; nothing was written (use --skip-bad-rows to match the good rows):\n{}{more}",
+                read.bad.len(),
+                path.display(),
+                listed.join("\n")
+            ))
+            .into());
+        }
+        eprintln!(
+            "warning: skipped {} bad rows:\n{}{more}",
+            read.bad.len(),
+            listed.join("\n")
+        );
+    }
+    let read_time = started.elapsed();
+
+    let rulebook = Rulebook::new(catalog);
+    let matching = Instant::now();
+    let population = Population::new(&read.firms, as_of, catalog);
+    let matcher = Matcher::compile(&rulebook.rules());
+    let chunks = population.len().div_ceil(ucz_core::rule::columnar::CHUNK);
+    let pairs: Mutex<Vec<Vec<(u32, u16)>>> = Mutex::new(vec![Vec::new(); chunks]);
+    let done = AtomicUsize::new(0);
+    let bar = progress_bar(population.len() as u64, "matching");
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            matcher.run(&population, threads(), &done, &|start, chunk| {
+                let mut found = Vec::new();
+                for firm in 0..chunk.len {
+                    for rule in 0..matcher.rule_count() {
+                        if chunk.holds(rule, firm) {
+                            found.push(((start + firm) as u32, rule as u16));
+                        }
+                    }
+                }
+                if let Ok(mut pairs) = pairs.lock() {
+                    pairs[start / ucz_core::rule::columnar::CHUNK] = found;
+                }
+            })
+        });
+        while !worker.is_finished() {
+            bar.set_position(done.load(Ordering::Relaxed) as u64);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    bar.finish_and_clear();
+    let match_time = matching.elapsed();
+
+    let writing = Instant::now();
+    let pairs = pairs.into_inner().unwrap_or_default();
+    let total: usize = pairs.iter().map(Vec::len).sum();
+    write_atomically(out, |w| {
+        writeln!(w, "firm_id,program_id")?;
+        for (firm, rule) in pairs.iter().flatten() {
+            let firm = &read.firms[*firm as usize].id;
+            let program = &rulebook.programs[*rule as usize].id;
+            if firm.contains([',', '"', '\n']) {
+                writeln!(w, "\"{}\",{program}", firm.replace('"', "\"\""))?;
+            } else {
+                writeln!(w, "{firm},{program}")?;
+            }
+        }
+        Ok(())
+    })
+    .with_context(|| format!("cannot write {}", out.display()))?;
+    eprintln!(
+        "firms: {}, programs: {}, pairs: {total}, skipped rows: {}, time: {:.2} s (read {:.2} s, match {:.2} s, write {:.2} s) → {}",
+        read.firms.len(),
+        rulebook.programs.len(),
+        read.bad.len(),
+        started.elapsed().as_secs_f64(),
+        read_time.as_secs_f64(),
+        match_time.as_secs_f64(),
+        writing.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Threads for column-wise matching: every core.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// A progress bar on a terminal; hidden when standard error is not one.
+pub fn progress_bar(len: u64, label: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>9} [{bar:40}] {percent:>3}% {eta}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(label);
+    bar
+}
+
+/// Writes a whole file or nothing: into a temporary file beside it, renamed at the end.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&temporary)?;
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+        write(&mut writer)?;
+        writer
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}
