@@ -78,16 +78,35 @@ fn the_text_listing_follows_the_language() {
     assert!(en.contains("Functions · 4") && en.contains("Ministry of SMEs and Startups"));
 }
 
-/// Copies the catalog to a temporary folder with one file changed.
-fn broken_catalog(file: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(root().join("catalog")).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let text = if name == file { edit(text) } else { text };
-        std::fs::write(dir.path().join(name), text).unwrap();
+/// Copies the catalog (with its rule tests) to a temporary folder, with one file changed.
+pub fn broken_catalog(file: &str, edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    fn copy(
+        from: &std::path::Path,
+        to: &std::path::Path,
+        file: &str,
+        edit: &dyn Fn(String) -> String,
+    ) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if path.is_dir() {
+                copy(&path, &to.join(&name), file, edit);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let relative = path
+                .strip_prefix(root().join("catalog"))
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            let text = if relative == file { edit(text) } else { text };
+            std::fs::write(to.join(name), text).unwrap();
+        }
     }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&root().join("catalog"), dir.path(), file, &edit);
     dir
 }
 

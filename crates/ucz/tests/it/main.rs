@@ -5,6 +5,7 @@
 mod bad_input;
 mod catalog;
 mod diagnose;
+mod matching;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,0 +1,283 @@
+//! `ucz match`, `ucz synth firms`, `ucz catalog test` and `ucz bench match` as a user runs them.
+
+use std::collections::BTreeSet;
+
+use ucz_core::Catalog;
+use ucz_core::date::Date;
+use ucz_core::eligibility::Rulebook;
+
+use crate::catalog::broken_catalog;
+use crate::{stderr, stdout, ucz};
+
+const FIRM: &str = "examples/firms/seonhwa-robotics.toml";
+
+#[test]
+fn one_firms_package_in_korean_and_english() {
+    let out = ucz(&["match", "--firm", FIRM, "--as-of", "2026-06-30"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    insta::assert_snapshot!("seonhwa_ko", stdout(&out));
+    let out = ucz(&[
+        "match",
+        "--firm",
+        FIRM,
+        "--as-of",
+        "2026-06-30",
+        "--lang",
+        "en",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Eligible programs") && text.contains("Ministry of SMEs and Startups"),
+        "{text}"
+    );
+}
+
+#[test]
+fn one_firms_package_as_json() {
+    let out = ucz(&[
+        "match",
+        "--firm",
+        FIRM,
+        "--as-of",
+        "2026-06-30",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    insta::assert_json_snapshot!("seonhwa_json", json);
+    let refusal = json["ineligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "early_startup_package")
+        .unwrap();
+    assert_eq!(refusal["reason"], "firm.age_years < 3: 4");
+}
+
+#[test]
+fn a_bad_firm_file_names_the_field_and_the_accepted_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("firm.toml");
+    std::fs::write(
+        &path,
+        "id = \"x\"\nstage = \"seed\"\nregion = \"daejeon\"\n",
+    )
+    .unwrap();
+    let out = ucz(&["match", "--firm", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("firm.toml:2:1: field `stage`: unknown stage \"seed\"; expected one of: pre_startup, early"), "{err}");
+}
+
+fn synth(dir: &std::path::Path, name: &str, count: &str, seed: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let out = ucz(&[
+        "synth",
+        "firms",
+        "--count",
+        count,
+        "--seed",
+        seed,
+        "--as-of",
+        "2026-06-30",
+        "--out",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    path
+}
+
+#[test]
+fn synthetic_firms_are_reproducible_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = std::fs::read_to_string(synth(dir.path(), "a.csv", "300", "5")).unwrap();
+    let b = std::fs::read_to_string(synth(dir.path(), "b.csv", "300", "5")).unwrap();
+    let c = std::fs::read_to_string(synth(dir.path(), "c.csv", "300", "6")).unwrap();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_eq!(a.lines().count(), 301);
+    assert!(a.starts_with("id,name,founded,stage,employees,youth_employees,revenue_krw"));
+}
+
+#[test]
+fn every_firm_of_a_csv_matches_as_it_does_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms = synth(dir.path(), "firms.csv", "3000", "11");
+    let matches = dir.path().join("matches.csv");
+    let out = ucz(&[
+        "match",
+        "--firms",
+        firms.to_str().unwrap(),
+        "--out",
+        matches.to_str().unwrap(),
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("firms: 3000, programs: 52"),
+        "{}",
+        stderr(&out)
+    );
+    let text = std::fs::read_to_string(&matches).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("firm_id,program_id"));
+    let written: BTreeSet<(String, String)> = lines
+        .map(|l| {
+            let (f, p) = l.split_once(',').unwrap();
+            (f.to_string(), p.to_string())
+        })
+        .collect();
+
+    let catalog = Catalog::bundled().unwrap();
+    let rulebook = Rulebook::new(&catalog);
+    let as_of = Date::new(2026, 6, 30).unwrap();
+    let expected: BTreeSet<(String, String)> = ucz_core::synth::firms(3000, 11, as_of)
+        .iter()
+        .flat_map(|firm| {
+            rulebook
+                .package(&catalog, firm, as_of)
+                .eligible
+                .into_iter()
+                .map(|o| (firm.id.clone(), o.id.to_string()))
+        })
+        .collect();
+    assert_eq!(written, expected);
+}
+
+#[test]
+fn bad_rows_stop_the_run_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms = dir.path().join("firms.csv");
+    std::fs::write(
+        &firms,
+        "id,stage,region,employees\na,early,daejeon,3\nb,early,daejeon,three\nc,seed,busan,1\nd,growth,ulsan,9\n",
+    )
+    .unwrap();
+    let matches = dir.path().join("matches.csv");
+    let args = [
+        "match",
+        "--firms",
+        firms.to_str().unwrap(),
+        "--out",
+        matches.to_str().unwrap(),
+        "--as-of",
+        "2026-06-30",
+    ];
+    let out = ucz(&args);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("2 bad rows"), "{err}");
+    assert!(
+        err.contains("line 3, column employees, value \"three\": is not a whole number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4, column stage, value \"seed\": unknown stage"),
+        "{err}"
+    );
+    assert!(!matches.exists(), "nothing written");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left behind"
+    );
+
+    let mut skip = args.to_vec();
+    skip.push("--skip-bad-rows");
+    let out = ucz(&skip);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("skipped 2 bad rows"));
+    let text = std::fs::read_to_string(&matches).unwrap();
+    assert!(
+        text.contains("\na,") && text.contains("\nd,") && !text.contains("\nb,"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_csv_without_required_columns_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let firms = dir.path().join("firms.csv");
+    std::fs::write(&firms, "name,stage\nx,early\n").unwrap();
+    let out = ucz(&[
+        "match",
+        "--firms",
+        firms.to_str().unwrap(),
+        "--out",
+        dir.path().join("m.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the header has no column `id`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_rule_tests_pass_and_a_wrong_one_fails() {
+    let out = ucz(&["catalog", "test"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.trim_end().ends_with("passed, 0 failed"), "{text}");
+
+    let dir = broken_catalog("tests/programs.toml", |t| {
+        t.replacen("expected = \"eligible\"", "expected = \"ineligible\"", 1)
+    });
+    let out = ucz(&["catalog", "test", "--catalog", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("FAIL ")
+            && text.contains("[regulation_free_zone]")
+            && text.contains("expected ineligible"),
+        "{text}"
+    );
+    assert!(text.trim_end().ends_with("1 failed"), "{text}");
+}
+
+#[test]
+fn an_invalid_rule_is_refused_with_program_position_and_reason() {
+    let dir = broken_catalog("programs.toml", |t| {
+        t.replacen("firm.age_years < 3", "firm.age_years < \"three\"", 1)
+    });
+    let out = ucz(&[
+        "catalog",
+        "check",
+        "--catalog",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("field `early_startup_package.eligibility`: invalid rule at column 32: no operator < for int and string"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_benchmark_prints_its_figures() {
+    let out = ucz(&[
+        "bench",
+        "match",
+        "--firms",
+        "20000",
+        "--programs",
+        "120",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for line in [
+        "firms: 20000",
+        "programs: 120",
+        "evaluations per second:",
+        "wall time:",
+        "one firm, whole catalog",
+    ] {
+        assert!(text.contains(line), "{text}");
+    }
+}
