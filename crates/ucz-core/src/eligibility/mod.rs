@@ -110,7 +110,10 @@ impl Rulebook {
                     values: failed
                         .values
                         .iter()
-                        .map(|(f, v)| (f.name().to_string(), v.to_string()))
+                        .map(|(f, v)| FieldValue {
+                            field: f.name().to_string(),
+                            value: v.to_string(),
+                        })
                         .collect(),
                     error: failed.error,
                 }),
@@ -195,9 +198,16 @@ pub struct Refusal {
     /// The clause of the rule that failed, as written.
     pub clause: String,
     /// The firm's values of the fields the clause reads.
-    pub values: Vec<(String, String)>,
+    pub values: Vec<FieldValue>,
     /// Set when the clause could not be evaluated (say, a division by zero).
     pub error: Option<String>,
+}
+
+/// A firm's value of a field, as CEL writes it (`"growth"`, `4`, `true`).
+#[derive(Clone, Debug, Serialize)]
+pub struct FieldValue {
+    pub field: String,
+    pub value: String,
 }
 
 /// The fields of a firm a rule may read, for documentation and error messages.
