@@ -59,6 +59,24 @@ fn json_has_one_array_per_kind_with_ids_and_names() {
             .iter()
             .all(|p| p["linkage"].is_string())
     );
+    for kind in ["programs", "support_programs", "linkage_programs"] {
+        for program in json[kind].as_array().unwrap() {
+            assert!(
+                program["eligibility"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("firm.")),
+                "{program}"
+            );
+            assert!(
+                program["reference"].as_str().is_some_and(|r| !r.is_empty()),
+                "{program}"
+            );
+            assert!(
+                program["stages"].as_array().is_some_and(|s| !s.is_empty()),
+                "{program}"
+            );
+        }
+    }
     for program in json["programs"].as_array().unwrap() {
         assert!(program["ministry"].is_string(), "{program}");
         assert!(
