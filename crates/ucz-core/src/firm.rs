@@ -48,7 +48,8 @@ pub struct Firm {
     pub venture_certified: bool,
     #[serde(default)]
     pub has_rnd_lab: bool,
-    #[serde(default, deserialize_with = "count")]
+    /// The representative's age; required, since several programs depend on it.
+    #[serde(deserialize_with = "count")]
     pub founder_age: i64,
 }
 
@@ -118,6 +119,13 @@ impl Firm {
         ))
     }
 
+    /// A founding date after the evaluation date makes every age-based rule meaningless.
+    pub fn date_problem(&self, as_of: Date) -> Option<String> {
+        self.founded
+            .filter(|f| *f > as_of)
+            .map(|f| format!("founded {f} is after the evaluation date {as_of}"))
+    }
+
     /// Problems with values that parsed but do not fit the catalog: `(field, message, accepted)`.
     pub fn problems(&self, catalog: &Catalog) -> Vec<(String, String, Vec<String>)> {
         let mut problems = Vec::new();
@@ -152,6 +160,31 @@ impl Firm {
                 format!("\"{}\" is not a KSIC code (a section letter A–U and up to five digits, e.g. C26)", self.sector),
                 Vec::new(),
             ));
+        }
+        if self.founded.is_none() && self.stage != "pre_startup" {
+            problems.push((
+                "founded".into(),
+                format!("a firm at stage \"{}\" needs its founding date (only pre_startup founders have none)", self.stage),
+                Vec::new(),
+            ));
+        }
+        if !self.zone.is_empty() {
+            match catalog.designated_zone(&self.zone) {
+                None => problems.push((
+                    "zone".into(),
+                    format!("unknown zone \"{}\"", self.zone),
+                    ids(&mut catalog.designated_zones.iter().map(|z| &z.id)),
+                )),
+                Some(zone) if zone.region != self.region => problems.push((
+                    "zone".into(),
+                    format!(
+                        "zone \"{}\" is in {}, not in {}",
+                        self.zone, zone.region, self.region
+                    ),
+                    Vec::new(),
+                )),
+                Some(_) => {}
+            }
         }
         if self.youth_employees > self.employees {
             problems.push((

@@ -53,7 +53,20 @@ impl<'a> SourceFile<'a> {
 
     /// Turns a TOML syntax or shape error into an [`InputError`] at its place.
     pub fn toml_error(&self, error: &toml::de::Error) -> InputError {
-        let located = self.error(error.span(), error.message().trim_end().to_string());
+        // Rust type names mean nothing to the people who write these files.
+        let message = error
+            .message()
+            .trim_end()
+            .replace("i64", "a whole number")
+            .replace("i128", "a whole number")
+            .replace("u32", "a whole number")
+            .replace("f64", "a number")
+            .replace("a spanned value", "a text value");
+        let located = self.error(error.span(), message);
+        // A missing field is reported at its table, not at any key of it.
+        if error.message().starts_with("missing field") {
+            return located;
+        }
         match error.span().and_then(|span| self.field_at(span)) {
             Some(field) => located.field(field),
             None => located,

@@ -23,6 +23,12 @@ pub fn run(
     seed: u64,
     as_of: Date,
 ) -> anyhow::Result<()> {
+    if firms == 0 || programs == 0 {
+        return Err(crate::input::BadInput(
+            "error: --firms and --programs must be at least 1".into(),
+        )
+        .into());
+    }
     let rulebook = Rulebook::new(catalog);
     let base = rulebook.rules();
     let rules = variants(&base, programs);
@@ -57,7 +63,7 @@ pub fn run(
     let per_firm = one.elapsed() / sample.len().max(1) as u32;
 
     output::text(&format!(
-        "firms: {firms}\nprograms: {}\nkernels: {} ({} by interpreter)\nthreads: {threads}\neligible pairs: {}\n\
+        "firms: {firms}\nprograms: {}\nkernels (shared sub-expressions, compiled once): {} ({} by interpreter)\nthreads: {threads}\neligible pairs: {}\n\
          evaluations: {evaluations:.0}\nevaluations per second: {:.3e}\nwall time: {:.3} s (compile {:.3} s; load {:.2} s not counted)\n\
          one firm, whole catalog ({} programs) with explanations: {:.1} µs (mean of {} firms, {explained} refusals explained)\n",
         rules.len(),

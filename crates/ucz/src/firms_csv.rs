@@ -1,8 +1,10 @@
 //! Firms as CSV: one row per firm, columns named as the fields of the firm schema
 //! (`docs/firm.md`). Reading reports every bad row with its line, column and value.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 
+use ucz_core::date::Date;
 use ucz_core::firm::Firm;
 use ucz_core::{Catalog, Id};
 
@@ -29,7 +31,7 @@ pub const COLUMNS: [&str; 18] = [
 ];
 
 /// Columns every file must have; the others default to empty, zero or false.
-const REQUIRED: [&str; 3] = ["id", "stage", "region"];
+const REQUIRED: [&str; 4] = ["id", "stage", "region", "founder_age"];
 
 /// A row that could not be read.
 #[derive(Debug)]
@@ -53,15 +55,15 @@ impl std::fmt::Display for BadRow {
 pub struct FirmsFile {
     pub firms: Vec<Firm>,
     pub bad: Vec<BadRow>,
-    /// Columns of the file that ucz does not know (ignored).
-    pub ignored_columns: Vec<String>,
 }
 
-/// Reads every row; bad rows are collected, not fatal. A missing required column or an
-/// unreadable header is an error for the whole file.
+/// Reads every row; bad rows are collected, not fatal. A header without a required column, or
+/// with a column that is not a firm field (a misspelt one would silently read as empty), is an
+/// error for the whole file.
 pub fn read(
     input: impl Read,
     catalog: &Catalog,
+    as_of: Date,
     mut progress: impl FnMut(u64),
 ) -> Result<FirmsFile, String> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
@@ -69,25 +71,37 @@ pub fn read(
         .headers()
         .map_err(|e| format!("cannot read the header: {e}"))?
         .clone();
-    let index: Vec<Option<usize>> = COLUMNS
+    let names: Vec<String> = headers
         .iter()
-        .map(|c| headers.iter().position(|h| h.trim() == *c))
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
+    let unknown: Vec<&str> = names
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !COLUMNS.contains(h))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "unknown column `{}`; expected columns: {}",
+            unknown.join("`, `"),
+            COLUMNS.join(",")
+        ));
+    }
     for required in REQUIRED {
-        if !headers.iter().any(|h| h.trim() == required) {
+        if !names.iter().any(|h| h == required) {
             return Err(format!(
                 "the header has no column `{required}`; expected columns: {}",
                 COLUMNS.join(",")
             ));
         }
     }
-    let ignored_columns = headers
+    let index: Vec<Option<usize>> = COLUMNS
         .iter()
-        .filter(|h| !COLUMNS.contains(&h.trim()))
-        .map(str::to_string)
+        .map(|c| names.iter().position(|h| h == c))
         .collect();
     let mut firms = Vec::new();
     let mut bad = Vec::new();
+    let mut first_line: HashMap<String, u64> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -100,8 +114,19 @@ pub fn read(
                         .unwrap_or("")
                         .trim()
                 };
-                match parse_row(&get, catalog) {
-                    Ok(firm) => firms.push(firm),
+                match parse_row(&get, catalog, as_of) {
+                    Ok(firm) => match first_line.get(&firm.id) {
+                        Some(first) => bad.push(BadRow {
+                            line,
+                            column: "id".into(),
+                            value: firm.id.clone(),
+                            reason: format!("duplicate id (first at line {first})"),
+                        }),
+                        None => {
+                            first_line.insert(firm.id.clone(), line);
+                            firms.push(firm);
+                        }
+                    },
                     Err((column, value, reason)) => bad.push(BadRow {
                         line,
                         column,
@@ -130,16 +155,16 @@ pub fn read(
             }
         }
     }
-    Ok(FirmsFile {
-        firms,
-        bad,
-        ignored_columns,
-    })
+    Ok(FirmsFile { firms, bad })
 }
 
 type RowError = (String, String, String);
 
-fn parse_row<'r>(get: &dyn Fn(usize) -> &'r str, catalog: &Catalog) -> Result<Firm, RowError> {
+fn parse_row<'r>(
+    get: &dyn Fn(usize) -> &'r str,
+    catalog: &Catalog,
+    as_of: Date,
+) -> Result<Firm, RowError> {
     let column = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
     let text = |name: &str| get(column(name)).to_string();
     let fail =
@@ -166,6 +191,9 @@ fn parse_row<'r>(get: &dyn Fn(usize) -> &'r str, catalog: &Catalog) -> Result<Fi
         "" => None,
         value => Some(value.parse().map_err(|e: String| fail("founded", e))?),
     };
+    if get(column("founder_age")).is_empty() {
+        return Err(fail("founder_age", "is required".into()));
+    }
     let firm = Firm {
         id: text("id"),
         name: text("name"),
@@ -198,6 +226,9 @@ fn parse_row<'r>(get: &dyn Fn(usize) -> &'r str, catalog: &Catalog) -> Result<Fi
             reason.push_str(&format!("; expected one of: {}", expected.join(", ")));
         }
         return Err(fail(&name, reason));
+    }
+    if let Some(problem) = firm.date_problem(as_of) {
+        return Err(fail("founded", problem));
     }
     Ok(firm)
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ucz_core::date::Date;
 use ucz_core::eligibility::{Rulebook, report};
 use ucz_core::firm::Firm;
-use ucz_core::rule::columnar::{Matcher, Population};
+use ucz_core::rule::columnar::{CHUNK, Matcher, Population};
 use ucz_core::{Catalog, Lang, SourceFile};
 
 use crate::input::{self, BadInput};
@@ -28,11 +28,52 @@ pub fn one(
     let text = input::read_text(path)?;
     let name = path.display().to_string();
     let firm = Firm::parse(SourceFile::new(&name, &text), catalog).map_err(BadInput::from)?;
+    if let Some(problem) = firm.date_problem(as_of) {
+        return Err(BadInput(format!(
+            "error: {name}: field `founded`: {problem} (see --as-of)"
+        ))
+        .into());
+    }
     let package = Rulebook::new(catalog).package(catalog, &firm, as_of);
     match format {
         ListFormat::Json => output::json(&package),
         ListFormat::Text => output::text(&report::render(&package, catalog, lang)),
     }
+}
+
+/// Where the pairs go: a file (written whole or not at all), or standard output for `-`.
+pub fn check_output(input: &Path, out: &Path) -> Result<(), BadInput> {
+    if out == Path::new("-") {
+        return Ok(());
+    }
+    if out.is_dir() {
+        return Err(BadInput(format!(
+            "error: --out {}: is a folder; give a file name",
+            out.display()
+        )));
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(BadInput(format!(
+            "error: --out {}: the folder {} does not exist",
+            out.display(),
+            parent.display()
+        )));
+    }
+    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(BadInput(format!(
+            "error: --out {}: is the input file; refusing to overwrite it",
+            out.display()
+        )));
+    }
+    Ok(())
 }
 
 pub fn many(
@@ -42,28 +83,23 @@ pub fn many(
     as_of: Date,
     skip_bad_rows: bool,
 ) -> anyhow::Result<()> {
+    check_output(path, out)?;
     let started = Instant::now();
     let file = std::fs::File::open(path)
         .map_err(|e| BadInput(format!("error: {}: cannot read: {e}", path.display())))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(size, "reading");
-    let read = firms_csv::read(std::io::BufReader::new(file), catalog, |byte| {
+    let read = firms_csv::read(std::io::BufReader::new(file), catalog, as_of, |byte| {
         bar.set_position(byte)
     })
     .map_err(|e| BadInput(format!("error: {}: {e}", path.display())))?;
     bar.finish_and_clear();
-    for column in &read.ignored_columns {
-        eprintln!(
-            "warning: {}: column `{column}` is not a firm field; ignored",
-            path.display()
-        );
-    }
     if !read.bad.is_empty() {
         let listed: Vec<String> = read
             .bad
             .iter()
             .take(20)
-            .map(|b| format!("  {}:{b}", path.display()))
+            .map(|b| format!("  {}: {b}", path.display()))
             .collect();
         let more = read.bad.len().saturating_sub(20);
         let more = if more > 0 {
@@ -71,9 +107,14 @@ pub fn many(
         } else {
             String::new()
         };
-        if !skip_bad_rows {
+        if !skip_bad_rows || read.firms.is_empty() {
+            let hint = if skip_bad_rows {
+                "no row is good"
+            } else {
+                "use --skip-bad-rows to match the good rows"
+            };
             return Err(BadInput(format!(
-                "error: {} bad rows in {}; nothing was written (use --skip-bad-rows to match the good rows):\n{}{more}",
+                "error: {} bad rows in {}; nothing was written ({hint}):\n{}{more}",
                 read.bad.len(),
                 path.display(),
                 listed.join("\n")
@@ -92,14 +133,19 @@ pub fn many(
     let matching = Instant::now();
     let population = Population::new(&read.firms, as_of, catalog);
     let matcher = Matcher::compile(&rulebook.rules());
-    let chunks = population.len().div_ceil(ucz_core::rule::columnar::CHUNK);
+    let chunks = population.len().div_ceil(CHUNK);
     let pairs: Mutex<Vec<Vec<(u32, u16)>>> = Mutex::new(vec![Vec::new(); chunks]);
+    let errors = AtomicU64::new(0);
     let done = AtomicUsize::new(0);
     let bar = progress_bar(population.len() as u64, "matching");
     std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             matcher.run(&population, threads(), &done, &|start, chunk| {
                 let mut found = Vec::new();
+                let mut undecided = 0u64;
+                for rule in 0..matcher.rule_count() {
+                    undecided += u64::from(chunk.error_count(rule));
+                }
                 for firm in 0..chunk.len {
                     for rule in 0..matcher.rule_count() {
                         if chunk.holds(rule, firm) {
@@ -107,14 +153,15 @@ pub fn many(
                         }
                     }
                 }
+                errors.fetch_add(undecided, Ordering::Relaxed);
                 if let Ok(mut pairs) = pairs.lock() {
-                    pairs[start / ucz_core::rule::columnar::CHUNK] = found;
+                    pairs[start / CHUNK] = found;
                 }
             })
         });
         while !worker.is_finished() {
             bar.set_position(done.load(Ordering::Relaxed) as u64);
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(20));
         }
     });
     bar.finish_and_clear();
@@ -123,22 +170,38 @@ pub fn many(
     let writing = Instant::now();
     let pairs = pairs.into_inner().unwrap_or_default();
     let total: usize = pairs.iter().map(Vec::len).sum();
-    write_atomically(out, |w| {
+    let write_pairs = |w: &mut dyn Write| -> std::io::Result<()> {
         writeln!(w, "firm_id,program_id")?;
         for (firm, rule) in pairs.iter().flatten() {
             let firm = &read.firms[*firm as usize].id;
             let program = &rulebook.programs[*rule as usize].id;
-            if firm.contains([',', '"', '\n']) {
+            if firm.contains([',', '"', '\n', '\r']) {
                 writeln!(w, "\"{}\",{program}", firm.replace('"', "\"\""))?;
             } else {
                 writeln!(w, "{firm},{program}")?;
             }
         }
         Ok(())
-    })
-    .with_context(|| format!("cannot write {}", out.display()))?;
+    };
+    if out == Path::new("-") {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        write_pairs(&mut stdout)
+            .and_then(|()| stdout.flush())
+            .context("cannot write the output")?;
+    } else {
+        write_atomically(out, write_pairs)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    let errors = errors.load(Ordering::Relaxed);
+    let errors = if errors > 0 {
+        format!(
+            ", rule errors: {errors} firm–program pairs could not be evaluated and count as not eligible"
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "firms: {}, programs: {}, pairs: {total}, skipped rows: {}, time: {:.2} s (read {:.2} s, match {:.2} s, write {:.2} s) → {}",
+        "firms: {}, programs: {}, pairs: {total}, skipped rows: {}{errors}, time: {:.2} s (read {:.2} s, match {:.2} s, write {:.2} s) → {}",
         read.firms.len(),
         rulebook.programs.len(),
         read.bad.len(),
@@ -146,7 +209,11 @@ pub fn many(
         read_time.as_secs_f64(),
         match_time.as_secs_f64(),
         writing.elapsed().as_secs_f64(),
-        out.display()
+        if out == Path::new("-") {
+            "standard output".to_string()
+        } else {
+            out.display().to_string()
+        }
     );
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::firms_csv;
 use crate::match_cmd::write_atomically;
 
 pub fn firms(count: usize, seed: u64, as_of: Date, out: &Path) -> anyhow::Result<()> {
+    crate::match_cmd::check_output(Path::new(""), out)?;
     let started = Instant::now();
     let firms = ucz_core::synth::firms(count, seed, as_of);
     write_atomically(out, |w| firms_csv::write(w, &firms))

@@ -52,6 +52,19 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     entries(&file(13), "institution_kind", &catalog.institution_kinds, e);
     entries(&file(14), "region", &catalog.regions, e);
     entries(&file(15), "stage", &catalog.stages, e);
+    entries(&file(16), "designated_zone", &catalog.designated_zones, e);
+    let dz = file(16);
+    for item in &catalog.designated_zones {
+        refs(
+            &dz,
+            &item.id,
+            "region",
+            std::slice::from_ref(&item.region),
+            &catalog.regions,
+            "region",
+            e,
+        );
+    }
 
     let f = &catalog.functions;
     let links = &catalog.linkages;

@@ -41,6 +41,7 @@ entry!(
     InstitutionKind,
     Region,
     Stage,
+    DesignatedZone,
 );
 
 /// 핵심기능 — one of the four core functions.
@@ -323,6 +324,18 @@ pub struct Stage {
     pub summary_ko: String,
     #[serde(default)]
     pub summary_en: String,
+}
+
+/// 지정된 도심융합특구 — a designated zone, which firms can be tenants of.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DesignatedZone {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub region: Id,
+    pub designated: crate::date::Date,
+    pub source: String,
 }
 
 /// The entries that carry an eligibility rule: ministry programs, support programs and linkage

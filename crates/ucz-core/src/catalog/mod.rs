@@ -35,10 +35,11 @@ pub struct Catalog {
     pub institution_kinds: Vec<InstitutionKind>,
     pub regions: Vec<Region>,
     pub stages: Vec<Stage>,
+    pub designated_zones: Vec<DesignatedZone>,
 }
 
 /// The catalog's files: for each kind, its JSON array name, its file and its TOML table name.
-pub const KINDS: [(&str, &str, &str); 16] = [
+pub const KINDS: [(&str, &str, &str); 17] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -67,6 +68,11 @@ pub const KINDS: [(&str, &str, &str); 16] = [
     ),
     ("regions", "regions.toml", "region"),
     ("stages", "stages.toml", "stage"),
+    (
+        "designated_zones",
+        "designated_zones.toml",
+        "designated_zone",
+    ),
 ];
 
 /// The rule tests, beside the rules (`ucz catalog test`).
@@ -110,6 +116,7 @@ impl CatalogSources {
             "institution_kinds.toml",
             "regions.toml",
             "stages.toml",
+            "designated_zones.toml",
             "tests/programs.toml",
             "tests/support_programs.toml",
             "tests/linkage_programs.toml",
@@ -174,6 +181,7 @@ impl Catalog {
             institution_kinds: parse!(13),
             regions: parse!(14),
             stages: parse!(15),
+            designated_zones: parse!(16),
         };
         if !errors.is_empty() {
             return Err(InputErrors(errors));
@@ -207,6 +215,7 @@ impl Catalog {
             self.institution_kinds.len(),
             self.regions.len(),
             self.stages.len(),
+            self.designated_zones.len(),
         ];
         KINDS
             .iter()
@@ -250,6 +259,9 @@ impl Catalog {
     }
     pub fn region(&self, id: &str) -> Option<&Region> {
         find(&self.regions, id)
+    }
+    pub fn designated_zone(&self, id: &str) -> Option<&DesignatedZone> {
+        find(&self.designated_zones, id)
     }
     pub fn stage(&self, id: &str) -> Option<&Stage> {
         find(&self.stages, id)

@@ -75,6 +75,14 @@ pub fn parse(
             );
             continue;
         }
+        // Firm problems are reported at the case's `firm =` line.
+        let firm_at = case.program.span().and_then(|s| {
+            file.text[s.start..]
+                .find("\nfirm")
+                .map(|i| s.start + i + 1..s.start + i + 2)
+        });
+        let at_firm =
+            |message: String| file.error(firm_at.clone().or(case.program.span()), message);
         let mut table = case.firm;
         table
             .entry("id")
@@ -86,16 +94,13 @@ pub fn parse(
         let firm = match firm {
             Ok(firm) => firm,
             Err(e) => {
-                errors.push(
-                    file.error_at(&case.program, e)
-                        .field(format!("test[{i}].firm")),
-                );
+                errors.push(at_firm(e).field(format!("test[{i}].firm")));
                 continue;
             }
         };
         for (field, message, expected) in firm.problems(catalog) {
             errors.push(
-                file.error_at(&case.program, message)
+                at_firm(message)
                     .field(format!("test[{i}].firm.{field}"))
                     .expected(expected),
             );

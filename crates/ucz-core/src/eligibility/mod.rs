@@ -3,6 +3,7 @@
 //! evaluates and groups them.
 
 pub mod cases;
+mod explain;
 pub mod report;
 
 use serde::Serialize;
@@ -37,6 +38,17 @@ pub struct RuledProgram {
     pub ministry: Option<Id>,
 }
 
+impl RuledProgram {
+    /// The catalog kind its names are looked up in.
+    pub fn catalog_kind(&self) -> crate::catalog::Kind {
+        match self.kind {
+            ProgramKind::Program => crate::catalog::Kind::Program,
+            ProgramKind::SupportProgram => crate::catalog::Kind::SupportProgram,
+            ProgramKind::LinkageProgram => crate::catalog::Kind::LinkageProgram,
+        }
+    }
+}
+
 /// Every program of a checked catalog with its rule, in catalog order: ministry programs, then
 /// support programs, then linkage programs.
 #[derive(Clone, Debug)]
@@ -50,7 +62,9 @@ impl Rulebook {
     pub fn new(catalog: &Catalog) -> Rulebook {
         let mut programs = Vec::new();
         let mut add = |kind, entry: &dyn Ruled, functions: Vec<Id>, ministry: Option<Id>| {
-            if let Ok(rule) = Rule::parse(entry.eligibility().get_ref()) {
+            if let Ok(rule) =
+                Rule::parse(&with_stages(entry.eligibility().get_ref(), entry.stages()))
+            {
                 programs.push(RuledProgram {
                     kind,
                     id: entry.id().clone(),
@@ -100,23 +114,38 @@ impl Rulebook {
         for program in &self.programs {
             let outcome = program.rule.explain(&facts);
             match outcome.failed {
-                None => eligible.push(Offer::of(program)),
-                Some(failed) => ineligible.push(Refusal {
-                    id: program.id.clone(),
-                    kind: program.kind,
-                    ministry: program.ministry.clone(),
-                    reason: failed.to_string(),
-                    clause: failed.clause.clone(),
-                    values: failed
-                        .values
-                        .iter()
-                        .map(|(f, v)| FieldValue {
-                            field: f.name().to_string(),
-                            value: v.to_string(),
-                        })
-                        .collect(),
-                    error: failed.error,
-                }),
+                None => eligible.push(Offer::of(program, catalog)),
+                Some(failed) => {
+                    let words = |lang| {
+                        program
+                            .rule
+                            .node_at(&failed.span)
+                            .and_then(|clause| {
+                                explain::explain(clause, &failed, &facts, catalog, lang)
+                            })
+                            .unwrap_or_else(|| failed.to_string())
+                    };
+                    ineligible.push(Refusal {
+                        id: program.id.clone(),
+                        kind: program.kind,
+                        name_ko: catalog.name(program.catalog_kind(), &program.id, crate::Lang::Ko),
+                        name_en: catalog.name(program.catalog_kind(), &program.id, crate::Lang::En),
+                        ministry: program.ministry.clone(),
+                        reason: failed.to_string(),
+                        explanation_ko: words(crate::Lang::Ko),
+                        explanation_en: words(crate::Lang::En),
+                        clause: failed.clause.clone(),
+                        values: failed
+                            .values
+                            .iter()
+                            .map(|(f, v)| FieldValue {
+                                field: f.name().to_string(),
+                                value: explain::json_value(v),
+                            })
+                            .collect(),
+                        error: failed.error,
+                    })
+                }
             }
         }
 
@@ -130,7 +159,7 @@ impl Rulebook {
             for program in &self.programs {
                 let now = eligible.iter().any(|o: &Offer| o.id == program.id);
                 if !now && program.stages.contains(&next.id) && program.rule.holds(&facts) {
-                    opens_next.push(Offer::of(program));
+                    opens_next.push(Offer::of(program, catalog));
                 }
             }
         }
@@ -145,6 +174,26 @@ impl Rulebook {
             ineligible,
             next_stage_programs: opens_next,
         }
+    }
+}
+
+/// The rule a program applies: its stages, then its own conditions. A program serves only the
+/// stages it lists, so a firm at another stage is told so (`firm.stage in ["early"]: "growth"`).
+pub fn with_stages(rule: &str, stages: &[Id]) -> String {
+    let listed: Vec<String> = stages.iter().map(|s| format!("\"{s}\"")).collect();
+    let guard = format!("firm.stage in [{}]", listed.join(", "));
+    // `&&` binds tighter than `||` and `?:`: only those need parentheses to stay one condition.
+    let top_level_loose = crate::rule::syntax::parse(rule).is_ok_and(|e| {
+        matches!(
+            e.kind,
+            crate::rule::ExprKind::Binary(crate::rule::BinaryOp::Or, ..)
+                | crate::rule::ExprKind::Conditional(..)
+        )
+    });
+    if top_level_loose {
+        format!("{guard} && ({rule})")
+    } else {
+        format!("{guard} && {rule}")
     }
 }
 
@@ -168,6 +217,8 @@ pub struct Package {
 pub struct Offer {
     pub id: Id,
     pub kind: ProgramKind,
+    pub name_ko: String,
+    pub name_en: String,
     pub ministry: Option<Id>,
     pub functions: Vec<Id>,
     pub reference: String,
@@ -175,10 +226,12 @@ pub struct Offer {
 }
 
 impl Offer {
-    fn of(program: &RuledProgram) -> Offer {
+    fn of(program: &RuledProgram, catalog: &Catalog) -> Offer {
         Offer {
             id: program.id.clone(),
             kind: program.kind,
+            name_ko: catalog.name(program.catalog_kind(), &program.id, crate::Lang::Ko),
+            name_en: catalog.name(program.catalog_kind(), &program.id, crate::Lang::En),
             ministry: program.ministry.clone(),
             functions: program.functions.clone(),
             reference: program.reference.clone(),
@@ -192,9 +245,14 @@ impl Offer {
 pub struct Refusal {
     pub id: Id,
     pub kind: ProgramKind,
+    pub name_ko: String,
+    pub name_en: String,
     pub ministry: Option<Id>,
-    /// `firm.age_years <= 7: 9`.
+    /// `firm.age_years <= 7: 9`: the failing clause and the firm's values.
     pub reason: String,
+    /// The same in words: `업력 3년 미만 대상 (현재 4년)`.
+    pub explanation_ko: String,
+    pub explanation_en: String,
     /// The clause of the rule that failed, as written.
     pub clause: String,
     /// The firm's values of the fields the clause reads.
@@ -203,11 +261,11 @@ pub struct Refusal {
     pub error: Option<String>,
 }
 
-/// A firm's value of a field, as CEL writes it (`"growth"`, `4`, `true`).
+/// A firm's value of a field.
 #[derive(Clone, Debug, Serialize)]
 pub struct FieldValue {
     pub field: String,
-    pub value: String,
+    pub value: serde_json::Value,
 }
 
 /// The fields of a firm a rule may read, for documentation and error messages.

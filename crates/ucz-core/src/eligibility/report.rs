@@ -28,7 +28,11 @@ pub fn render(package: &Package, catalog: &Catalog, lang: Lang) -> String {
         t("업력", "Age"),
         lang.pick(
             &format!("{}년", package.age_years),
-            &format!("{} years", package.age_years)
+            &format!(
+                "{} year{}",
+                package.age_years,
+                if package.age_years == 1 { "" } else { "s" }
+            )
         ),
     );
     if let Some(next) = &package.next_stage {
@@ -132,7 +136,7 @@ pub fn render(package: &Package, catalog: &Catalog, lang: Lang) -> String {
             out,
             "  • {} — {}",
             program_name(catalog, refusal.kind, &refusal.id, lang),
-            refusal.reason
+            lang.pick(&refusal.explanation_ko, &refusal.explanation_en)
         );
     }
     out

@@ -209,6 +209,7 @@ impl Matcher {
                     let mut result = ChunkResult {
                         len: 0,
                         eligible: vec![[0; WORDS]; self.roots.len()],
+                        decided: vec![[0; WORDS]; self.roots.len()],
                     };
                     loop {
                         let chunk = next.fetch_add(1, Ordering::Relaxed);
@@ -221,6 +222,10 @@ impl Matcher {
                         result.len = len;
                         for (rule, root) in self.roots.iter().enumerate() {
                             result.eligible[rule] = state.t[*root];
+                            result.decided[rule] = state.t[*root];
+                            for w in 0..WORDS {
+                                result.decided[rule][w] |= state.f[*root][w];
+                            }
                         }
                         sink(start, &result);
                         progress.fetch_add(len, Ordering::Relaxed);
@@ -455,12 +460,24 @@ pub struct ChunkResult {
     /// Firms in the chunk.
     pub len: usize,
     eligible: Vec<[u64; WORDS]>,
+    /// Firms for which the rule has a value (true or false), not an error.
+    decided: Vec<[u64; WORDS]>,
 }
 
 impl ChunkResult {
     /// Whether firm `firm` of the chunk satisfies rule `rule`.
     pub fn holds(&self, rule: usize, firm: usize) -> bool {
         self.eligible[rule][firm / 64] >> (firm % 64) & 1 == 1
+    }
+
+    /// How many firms of the chunk the rule could not be evaluated for (counted as not eligible).
+    pub fn error_count(&self, rule: usize) -> u32 {
+        let valid = valid_words(self.len);
+        self.decided[rule]
+            .iter()
+            .zip(valid)
+            .map(|(d, v)| (!d & v).count_ones())
+            .sum()
     }
 
     /// How many firms of the chunk satisfy rule `rule`.

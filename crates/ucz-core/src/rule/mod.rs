@@ -114,6 +114,7 @@ impl Rule {
                     .get(clause.span.clone())
                     .unwrap_or(&self.text)
                     .to_string(),
+                span: clause.span.clone(),
                 values: fields
                     .into_iter()
                     .map(|f| (f, eval::field_value(f, facts)))
@@ -121,6 +122,27 @@ impl Rule {
                 error: value.err().map(|e| e.to_string()),
             }),
         }
+    }
+
+    /// The node of the rule's syntax tree that covers exactly `span`.
+    pub fn node_at(&self, span: &Range<usize>) -> Option<&Expr> {
+        fn find<'e>(expr: &'e Expr, span: &Range<usize>) -> Option<&'e Expr> {
+            if expr.span == *span {
+                return Some(expr);
+            }
+            let children: Vec<&Expr> = match &expr.kind {
+                ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().collect(),
+                ExprKind::Select(o, _) | ExprKind::Unary(_, o) => vec![o],
+                ExprKind::Binary(_, a, b) => vec![a, b],
+                ExprKind::Conditional(c, a, b) => vec![c, a, b],
+                ExprKind::Method(t, _, args) => {
+                    std::iter::once(t.as_ref()).chain(args.iter()).collect()
+                }
+                _ => Vec::new(),
+            };
+            children.into_iter().find_map(|c| find(c, span))
+        }
+        find(&self.expr, span)
     }
 
     /// The firm fields the rule reads, in order of first appearance.
@@ -143,6 +165,8 @@ pub struct Outcome {
 pub struct FailedClause {
     /// The clause as written in the rule.
     pub clause: String,
+    /// Where the clause is in the rule's text.
+    pub span: Range<usize>,
     pub values: Vec<(FirmField, Value)>,
     /// Set when the clause could not be evaluated.
     pub error: Option<String>,
@@ -190,7 +214,7 @@ fn collect_fields(expr: &Expr, out: &mut Vec<FirmField>) {
 }
 
 /// `firm.<field>`, if the expression is one.
-pub(crate) fn as_field(expr: &Expr) -> Option<FirmField> {
+pub fn as_field(expr: &Expr) -> Option<FirmField> {
     match &expr.kind {
         ExprKind::Select(operand, name) if matches!(&operand.kind, ExprKind::Ident(i) if i == "firm") => {
             FirmField::from_name(name)

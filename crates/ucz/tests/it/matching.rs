@@ -50,9 +50,25 @@ fn one_firms_package_as_json() {
         .as_array()
         .unwrap()
         .iter()
+        .find(|r| r["id"] == "smart_green_city")
+        .unwrap();
+    assert_eq!(
+        refusal["explanation_ko"],
+        "업종(KSIC) D·E·F·M 대상 (현재 C28)"
+    );
+    assert_eq!(
+        refusal["explanation_en"],
+        "for KSIC sectors D, E, F, M (now C28)"
+    );
+    assert!(refusal["reason"].as_str().unwrap().ends_with(": \"C28\""));
+    assert_eq!(refusal["values"][0]["value"], "C28");
+    let refusal = json["ineligible"]
+        .as_array()
+        .unwrap()
+        .iter()
         .find(|r| r["id"] == "early_startup_package")
         .unwrap();
-    assert_eq!(refusal["reason"], "firm.age_years < 3: 4");
+    assert_eq!(refusal["reason"], "firm.stage in [\"early\"]: \"growth\"");
 }
 
 #[test]
@@ -61,7 +77,7 @@ fn a_bad_firm_file_names_the_field_and_the_accepted_values() {
     let path = dir.path().join("firm.toml");
     std::fs::write(
         &path,
-        "id = \"x\"\nstage = \"seed\"\nregion = \"daejeon\"\n",
+        "id = \"x\"\nstage = \"seed\"\nregion = \"daejeon\"\nfounder_age = 40\n",
     )
     .unwrap();
     let out = ucz(&["match", "--firm", path.to_str().unwrap()]);
@@ -152,7 +168,7 @@ fn bad_rows_stop_the_run_before_anything_is_written() {
     let firms = dir.path().join("firms.csv");
     std::fs::write(
         &firms,
-        "id,stage,region,employees\na,early,daejeon,3\nb,early,daejeon,three\nc,seed,busan,1\nd,growth,ulsan,9\n",
+        "id,stage,region,employees,founded,founder_age\na,early,daejeon,3,2025-01-01,30\nb,early,daejeon,three,2025-01-01,30\nc,seed,busan,1,2025-01-01,30\nd,growth,ulsan,9,2022-01-01,50\n",
     )
     .unwrap();
     let matches = dir.path().join("matches.csv");
@@ -252,7 +268,7 @@ fn an_invalid_rule_is_refused_with_program_position_and_reason() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("field `early_startup_package.eligibility`: invalid rule at column 32: no operator < for int and string"),
+        err.contains("field `early_startup_package.eligibility`: invalid rule at column 1: no operator < for int and string"),
         "{err}"
     );
 }
@@ -280,4 +296,98 @@ fn the_benchmark_prints_its_figures() {
     ] {
         assert!(text.contains(line), "{text}");
     }
+}
+
+#[test]
+fn a_firm_in_a_zone_of_another_region_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("firm.toml");
+    std::fs::write(&path, "id = \"x\"\nstage = \"early\"\nfounded = 2025-01-01\nregion = \"seoul\"\nzone = \"daejeon\"\nfounder_age = 40\n").unwrap();
+    let out = ucz(&["match", "--firm", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("field `zone`: zone \"daejeon\" is in daejeon, not in seoul"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn csv_headers_ids_and_output_paths_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let good = write(
+        "good.csv",
+        "id,stage,region,founded,founder_age\na,early,daejeon,2025-01-01,30\nb,early,daejeon,2025-01-01,31\n",
+    );
+    let out_path = dir.path().join("m.csv").to_str().unwrap().to_string();
+
+    let misspelt = write(
+        "misspelt.csv",
+        "id,stage,region,founded,founder_age,employes\na,early,daejeon,2025-01-01,30,3\n",
+    );
+    let out = ucz(&["match", "--firms", &misspelt, "--out", &out_path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown column `employes`"),
+        "{}",
+        stderr(&out)
+    );
+
+    let duplicate = write(
+        "dup.csv",
+        "id,stage,region,founded,founder_age\na,early,daejeon,2025-01-01,30\na,early,daejeon,2025-01-01,30\n",
+    );
+    let out = ucz(&["match", "--firms", &duplicate, "--out", &out_path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("line 3, column id, value \"a\": duplicate id (first at line 2)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = ucz(&["match", "--firms", &good, "--out", &good]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is the input file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        std::fs::read_to_string(&good)
+            .unwrap()
+            .starts_with("id,stage"),
+        "the input is untouched"
+    );
+
+    let missing = dir.path().join("no/such/m.csv");
+    let out = ucz(&[
+        "match",
+        "--firms",
+        &good,
+        "--out",
+        missing.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+
+    let out = ucz(&[
+        "match",
+        "--firms",
+        &good,
+        "--out",
+        "-",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("firm_id,program_id\na,"),
+        "{}",
+        stdout(&out)
+    );
 }

@@ -1,0 +1,218 @@
+//! A failed clause in words a founder reads, Korean and English: "업력 3년 미만 대상 (현재 4년)"
+//! rather than `firm.age_years < 3: 4`. Clauses of a shape it does not know keep the rule's text.
+
+use crate::catalog::{Catalog, Kind};
+use crate::firm::{FirmFacts, FirmField};
+use crate::lang::Lang;
+use crate::rule::{BinaryOp, Expr, ExprKind, FailedClause, UnaryOp, Value, as_field};
+
+/// The clause that failed, explained; `None` when its shape is not one of the known ones.
+pub fn explain(
+    clause: &Expr,
+    failed: &FailedClause,
+    facts: &FirmFacts<'_>,
+    catalog: &Catalog,
+    lang: Lang,
+) -> Option<String> {
+    if let Some(error) = &failed.error {
+        return Some(match lang {
+            Lang::Ko => format!("규칙을 평가할 수 없어 대상이 아님 ({error})"),
+            Lang::En => {
+                format!("the rule cannot be evaluated for this firm ({error}), so not eligible")
+            }
+        });
+    }
+    let t = |ko: &str, en: &str| lang.pick(ko, en).to_string();
+    match &clause.kind {
+        // firm.stage in ["early", …]
+        ExprKind::Binary(BinaryOp::In, a, b) if as_field(a) == Some(FirmField::Stage) => {
+            let ExprKind::List(items) = &b.kind else {
+                return None;
+            };
+            let stages: Vec<String> = items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    ExprKind::Str(s) => Some(catalog.name(Kind::Stage, s, lang)),
+                    _ => None,
+                })
+                .collect();
+            let now = catalog.name(Kind::Stage, facts.firm.stage.as_str(), lang);
+            Some(match lang {
+                Lang::Ko => format!("대상 단계: {} (현재 {now})", stages.join(", ")),
+                Lang::En => format!("for stages {} (now {now})", stages.join(", ")),
+            })
+        }
+        // "rnd_special_zone" in firm.designations
+        ExprKind::Binary(BinaryOp::In, a, b) if as_field(b) == Some(FirmField::Designations) => {
+            let ExprKind::Str(designation) = &a.kind else {
+                return None;
+            };
+            let name = catalog.name(Kind::Designation, designation, lang);
+            Some(match lang {
+                Lang::Ko => format!("{name} 지정 지역의 기업 대상"),
+                Lang::En => format!("for firms in a designated area: {name}"),
+            })
+        }
+        // firm.zone != ""
+        ExprKind::Binary(BinaryOp::Ne, a, b)
+            if as_field(a) == Some(FirmField::Zone)
+                && matches!(&b.kind, ExprKind::Str(s) if s.is_empty()) =>
+        {
+            Some(t(
+                "도심융합특구 입주기업 대상",
+                "for tenants of an urban convergence special zone",
+            ))
+        }
+        // firm.stage == "pre_startup"
+        ExprKind::Binary(op @ (BinaryOp::Eq | BinaryOp::Ne), a, b)
+            if as_field(a) == Some(FirmField::Stage) =>
+        {
+            let ExprKind::Str(stage) = &b.kind else {
+                return None;
+            };
+            let name = catalog.name(Kind::Stage, stage, lang);
+            let now = catalog.name(Kind::Stage, facts.firm.stage.as_str(), lang);
+            Some(match (lang, op) {
+                (Lang::Ko, BinaryOp::Eq) => format!("{name} 단계 대상 (현재 {now})"),
+                (Lang::Ko, _) => format!("{name} 단계는 제외"),
+                (Lang::En, BinaryOp::Eq) => format!("for the {name} stage (now {now})"),
+                (Lang::En, _) => format!("not for the {name} stage"),
+            })
+        }
+        // firm.employees < 300, firm.age_years >= 3
+        ExprKind::Binary(op, a, b) if op.is_comparison() => {
+            let field = as_field(a)?;
+            let limit = match &b.kind {
+                ExprKind::Int(i) => *i,
+                _ => return None,
+            };
+            let (label_ko, label_en, unit_ko, unit_en) = quantity(field)?;
+            let now = facts.int(field);
+            let (op_ko, op_en) = match op {
+                BinaryOp::Lt => ("미만", "less than"),
+                BinaryOp::Le => ("이하", "at most"),
+                BinaryOp::Gt => ("초과", "more than"),
+                BinaryOp::Ge => ("이상", "at least"),
+                BinaryOp::Eq => ("", "exactly"),
+                _ => ("아닌", "other than"),
+            };
+            Some(match lang {
+                Lang::Ko => format!(
+                    "{label_ko} {}{unit_ko} {op_ko} 대상 (현재 {}{unit_ko})",
+                    grouped(limit),
+                    grouped(now)
+                ),
+                Lang::En => format!(
+                    "for {label_en} {op_en} {}{unit_en} (now {}{unit_en})",
+                    grouped(limit),
+                    grouped(now)
+                ),
+            })
+        }
+        // firm.has_rnd_lab, !firm.capital_region
+        ExprKind::Select(..) => {
+            let (ko, en) = flag(as_field(clause)?)?;
+            Some(match lang {
+                Lang::Ko => format!("{ko} 기업 대상"),
+                Lang::En => format!("for firms that are {en}"),
+            })
+        }
+        ExprKind::Unary(UnaryOp::Not, inner) => {
+            let (ko, en) = flag(as_field(inner)?)?;
+            Some(match lang {
+                Lang::Ko => format!("{ko} 기업은 제외"),
+                Lang::En => format!("not for firms that are {en}"),
+            })
+        }
+        // (firm.sector.startsWith("C") || firm.sector.startsWith("J") || …)
+        ExprKind::Binary(BinaryOp::Or, ..) | ExprKind::Method(..) => {
+            let mut prefixes = Vec::new();
+            sector_prefixes(clause, &mut prefixes)?;
+            let now = if facts.firm.sector.is_empty() {
+                t("없음", "none")
+            } else {
+                facts.firm.sector.clone()
+            };
+            Some(match lang {
+                Lang::Ko => format!("업종(KSIC) {} 대상 (현재 {now})", prefixes.join("·")),
+                Lang::En => format!("for KSIC sectors {} (now {now})", prefixes.join(", ")),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `firm.sector.startsWith("C") || …` as its prefixes, if the clause is only that.
+fn sector_prefixes(expr: &Expr, out: &mut Vec<String>) -> Option<()> {
+    match &expr.kind {
+        ExprKind::Binary(BinaryOp::Or, a, b) => {
+            sector_prefixes(a, out)?;
+            sector_prefixes(b, out)
+        }
+        ExprKind::Method(target, name, args)
+            if name == "startsWith" && as_field(target) == Some(FirmField::Sector) =>
+        {
+            match args.as_slice() {
+                [
+                    Expr {
+                        kind: ExprKind::Str(prefix),
+                        ..
+                    },
+                ] => {
+                    out.push(prefix.clone());
+                    Some(())
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn quantity(field: FirmField) -> Option<(&'static str, &'static str, &'static str, &'static str)> {
+    Some(match field {
+        FirmField::AgeYears => ("업력", "firm age", "년", " years"),
+        FirmField::Employees => ("직원 수", "employees", "명", ""),
+        FirmField::YouthEmployees => ("청년 직원 수", "young employees", "명", ""),
+        FirmField::RevenueKrw => ("매출", "revenue", "원", " won"),
+        FirmField::RndSpendKrw => ("연구개발비", "R&D spending", "원", " won"),
+        FirmField::ExportRevenueKrw => ("수출액", "export revenue", "원", " won"),
+        FirmField::FounderAge => ("대표자 나이", "founder's age", "세", ""),
+        _ => return None,
+    })
+}
+
+fn flag(field: FirmField) -> Option<(&'static str, &'static str)> {
+    Some(match field {
+        FirmField::InIncubator => ("창업보육센터 입주", "in an incubator"),
+        FirmField::GraduatedIncubator => ("창업보육센터 졸업", "incubator graduates"),
+        FirmField::VentureCertified => ("벤처기업 확인", "venture-certified"),
+        FirmField::HasRndLab => ("기업부설연구소 보유", "running an R&D lab"),
+        FirmField::CapitalRegion => ("수도권 소재", "in the capital region"),
+        _ => return None,
+    })
+}
+
+fn grouped(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if value < 0 { format!("-{out}") } else { out }
+}
+
+/// The value as JSON, for machine readers of the package.
+pub fn json_value(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Int(i) => serde_json::Value::from(*i),
+        Value::Double(d) => serde_json::Number::from_f64(*d)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::String(s) => serde_json::Value::from(s.as_str()),
+        Value::Bool(b) => serde_json::Value::from(*b),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(json_value).collect()),
+    }
+}
