@@ -1,0 +1,551 @@
+//! Records as JSON objects over a few tables described by [`Table`]: one way to list, read,
+//! create, update and delete zones, facilities, spaces, institutions and firms, each write with
+//! its audit row in the same transaction. The web layer validates a record before it gets here.
+
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row};
+
+use crate::audit::{append, now};
+use crate::{Store, StoreError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    Text,
+    OptionalText,
+    Int,
+    OptionalInt,
+    Real,
+    Bool,
+    /// JSON stored as text.
+    Json,
+}
+
+/// A table of records.
+#[derive(Debug)]
+pub struct Table {
+    pub name: &'static str,
+    /// The entity's name in the audit trail and in messages.
+    pub entity: &'static str,
+    /// Whether the key is a number the database assigns (else a text id the client gives).
+    pub numeric_key: bool,
+    /// Columns other than `id`.
+    pub columns: &'static [(&'static str, Column)],
+}
+
+pub const ZONES: Table = Table {
+    name: "zones",
+    entity: "zone",
+    numeric_key: false,
+    columns: &[("body", Column::Json), ("demo", Column::Bool)],
+};
+pub const FACILITIES: Table = Table {
+    name: "facilities",
+    entity: "facility",
+    numeric_key: true,
+    columns: &[
+        ("zone_id", Column::Text),
+        ("kind", Column::Text),
+        ("name", Column::Text),
+        ("floor_area_m2", Column::Real),
+        ("units", Column::OptionalInt),
+        ("planned", Column::Bool),
+    ],
+};
+pub const SPACES: Table = Table {
+    name: "spaces",
+    entity: "space",
+    numeric_key: true,
+    columns: &[
+        ("facility_id", Column::Int),
+        ("name", Column::Text),
+        ("kind", Column::Text),
+        ("area_m2", Column::Real),
+        ("monthly_rent_krw", Column::OptionalInt),
+    ],
+};
+pub const INSTITUTIONS: Table = Table {
+    name: "institutions",
+    entity: "institution",
+    numeric_key: true,
+    columns: &[
+        ("zone_id", Column::Text),
+        ("kind", Column::Text),
+        ("name", Column::Text),
+    ],
+};
+pub const FIRMS: Table = Table {
+    name: "firms",
+    entity: "firm",
+    numeric_key: false,
+    columns: &[
+        ("zone", Column::Text),
+        ("region", Column::Text),
+        ("stage", Column::Text),
+        ("body", Column::Json),
+        ("demo", Column::Bool),
+    ],
+};
+
+fn select_list(table: &Table) -> String {
+    let mut columns = vec!["id"];
+    columns.extend(table.columns.iter().map(|(c, _)| *c));
+    columns.join(", ")
+}
+
+fn to_json(table: &Table, row: &AnyRow) -> Result<Value, StoreError> {
+    let mut object = Map::new();
+    let id = if table.numeric_key {
+        Value::from(row.try_get::<i64, _>("id")?)
+    } else {
+        Value::from(row.try_get::<String, _>("id")?)
+    };
+    object.insert("id".into(), id);
+    for (name, column) in table.columns {
+        let value = match column {
+            Column::Text => Value::from(row.try_get::<String, _>(*name)?),
+            Column::OptionalText => row
+                .try_get::<Option<String>, _>(*name)?
+                .map_or(Value::Null, Value::from),
+            Column::Int => Value::from(row.try_get::<i64, _>(*name)?),
+            Column::OptionalInt => row
+                .try_get::<Option<i64>, _>(*name)?
+                .map_or(Value::Null, Value::from),
+            Column::Real => Value::from(row.try_get::<f64, _>(*name)?),
+            Column::Bool => Value::from(row.try_get::<i64, _>(*name)? != 0),
+            Column::Json => {
+                let text: String = row.try_get(*name)?;
+                serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Corrupt(format!("{}.{name}: {e}", table.name)))?
+            }
+        };
+        object.insert((*name).into(), value);
+    }
+    Ok(Value::Object(object))
+}
+
+type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
+
+/// A query whose text is built only from the static table and column names of this module —
+/// never from input — with every value bound as a parameter.
+fn trusted(sql: &str) -> Query<'static> {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+}
+
+fn bind<'q>(query: Query<'q>, column: Column, value: &Value) -> Query<'q> {
+    match column {
+        Column::Text => query.bind(value.as_str().unwrap_or_default().to_string()),
+        Column::OptionalText => query.bind(value.as_str().map(str::to_string)),
+        Column::Int => query.bind(value.as_i64().unwrap_or_default()),
+        Column::OptionalInt => query.bind(value.as_i64()),
+        Column::Real => query.bind(value.as_f64().unwrap_or_default()),
+        Column::Bool => query.bind(i64::from(value.as_bool().unwrap_or(false))),
+        Column::Json => query.bind(value.to_string()),
+    }
+}
+
+fn bind_id<'q>(table: &Table, query: Query<'q>, id: &str) -> Query<'q> {
+    if table.numeric_key {
+        query.bind(id.parse::<i64>().unwrap_or(-1))
+    } else {
+        query.bind(id.to_string())
+    }
+}
+
+/// Which records to list.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Column equal to a text value (`zone_id = "daejeon"`).
+    pub equals: Vec<(&'static str, String)>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Store {
+    pub async fn list(
+        &self,
+        table: &Table,
+        filter: &Filter,
+    ) -> Result<(Vec<Value>, i64), StoreError> {
+        let mut conditions = Vec::new();
+        for (i, (column, _)) in filter.equals.iter().enumerate() {
+            conditions.push(format!("{column} = ${}", i + 1));
+        }
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let n = filter.equals.len();
+        let sql = format!(
+            "SELECT {} FROM {}{clause} ORDER BY id LIMIT ${} OFFSET ${}",
+            select_list(table),
+            table.name,
+            n + 1,
+            n + 2
+        );
+        let mut query = trusted(&sql);
+        for (_, value) in &filter.equals {
+            query = query.bind(value.clone());
+        }
+        let rows = query
+            .bind(filter.limit)
+            .bind(filter.offset)
+            .fetch_all(&self.pool)
+            .await?;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM {}{clause}", table.name);
+        let mut count = trusted(&count_sql);
+        for (_, value) in &filter.equals {
+            count = count.bind(value.clone());
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
+        let items = rows
+            .iter()
+            .map(|r| to_json(table, r))
+            .collect::<Result<_, _>>()?;
+        Ok((items, total))
+    }
+
+    pub async fn get(&self, table: &Table, id: &str) -> Result<Option<Value>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id = $1",
+            select_list(table),
+            table.name
+        );
+        let row = bind_id(table, trusted(&sql), id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| to_json(table, &r)).transpose()
+    }
+
+    /// Creates a record; text keys come in `record["id"]`, numeric keys are assigned.
+    pub async fn create(
+        &self,
+        actor: &str,
+        table: &Table,
+        record: &Value,
+    ) -> Result<Value, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut names: Vec<&str> = Vec::new();
+        if !table.numeric_key {
+            names.push("id");
+        }
+        names.extend(table.columns.iter().map(|(c, _)| *c));
+        let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
+            table.name,
+            names.join(", "),
+            placeholders.join(", ")
+        );
+        let mut query = trusted(&sql);
+        if !table.numeric_key {
+            let id = record["id"].as_str().unwrap_or_default().to_string();
+            if self.get(table, &id).await?.is_some() {
+                return Err(StoreError::Conflict {
+                    entity: table.entity,
+                    id,
+                });
+            }
+            query = query.bind(id);
+        }
+        for (name, column) in table.columns {
+            query = bind(query, *column, &record[*name]);
+        }
+        let row = query.fetch_one(&mut *tx).await?;
+        let id = if table.numeric_key {
+            row.try_get::<i64, _>("id")?.to_string()
+        } else {
+            row.try_get::<String, _>("id")?
+        };
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id = $1",
+            select_list(table),
+            table.name
+        );
+        let created = to_json(
+            table,
+            &bind_id(table, trusted(&sql), &id)
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
+        append(
+            &mut tx,
+            actor,
+            "create",
+            table.entity,
+            &id,
+            None,
+            Some(&created),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// Replaces a record's columns; `None` when there is no such record.
+    pub async fn update(
+        &self,
+        actor: &str,
+        table: &Table,
+        id: &str,
+        record: &Value,
+    ) -> Result<Option<Value>, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let select = format!(
+            "SELECT {} FROM {} WHERE id = $1",
+            select_list(table),
+            table.name
+        );
+        let Some(before) = bind_id(table, trusted(&select), id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let before = to_json(table, &before)?;
+        let sets: Vec<String> = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE {} SET {} WHERE id = ${}",
+            table.name,
+            sets.join(", "),
+            table.columns.len() + 1
+        );
+        let mut query = trusted(&sql);
+        for (name, column) in table.columns {
+            query = bind(query, *column, &record[*name]);
+        }
+        bind_id(table, query, id).execute(&mut *tx).await?;
+        let after = to_json(
+            table,
+            &bind_id(table, trusted(&select), id)
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
+        append(
+            &mut tx,
+            actor,
+            "update",
+            table.entity,
+            id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(after))
+    }
+
+    /// Deletes a record (and, by foreign keys, what belongs to it); `false` when there is none.
+    pub async fn delete(&self, actor: &str, table: &Table, id: &str) -> Result<bool, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let select = format!(
+            "SELECT {} FROM {} WHERE id = $1",
+            select_list(table),
+            table.name
+        );
+        let Some(before) = bind_id(table, trusted(&select), id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let before = to_json(table, &before)?;
+        let sql = format!("DELETE FROM {} WHERE id = $1", table.name);
+        bind_id(table, trusted(&sql), id).execute(&mut *tx).await?;
+        append(
+            &mut tx,
+            actor,
+            "delete",
+            table.entity,
+            id,
+            Some(&before),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// An account.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub role: String,
+    pub zone_id: Option<String>,
+    pub firm_id: Option<String>,
+}
+
+fn user(row: &AnyRow) -> Result<User, StoreError> {
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        password_hash: row.try_get("password_hash")?,
+        role: row.try_get("role")?,
+        zone_id: row.try_get("zone_id")?,
+        firm_id: row.try_get("firm_id")?,
+    })
+}
+
+const USER_COLUMNS: &str = "users.id, username, password_hash, role, zone_id, firm_id";
+
+impl Store {
+    pub async fn add_user(
+        &self,
+        actor: &str,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        zone_id: Option<&str>,
+        firm_id: Option<&str>,
+    ) -> Result<User, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let exists = sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::Conflict {
+                entity: "user",
+                id: username.to_string(),
+            });
+        }
+        let row = sqlx::query(
+            "INSERT INTO users (username, password_hash, role, zone_id, firm_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(username)
+        .bind(password_hash)
+        .bind(role)
+        .bind(zone_id.map(str::to_string))
+        .bind(firm_id.map(str::to_string))
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        let record = serde_json::json!({"id": id, "username": username, "role": role, "zone_id": zone_id, "firm_id": firm_id});
+        append(
+            &mut tx,
+            actor,
+            "create",
+            "user",
+            &id.to_string(),
+            None,
+            Some(&record),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(User {
+            id,
+            username: username.into(),
+            password_hash: password_hash.into(),
+            role: role.into(),
+            zone_id: zone_id.map(Into::into),
+            firm_id: firm_id.map(Into::into),
+        })
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        trusted(&sql)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| user(&r))
+            .transpose()
+    }
+
+    pub async fn user_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        expires_at: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The user of a live session and its CSRF token.
+    pub async fn session_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, csrf, expires_at FROM sessions JOIN users ON users.id = sessions.user_id WHERE token_hash = $1"
+        );
+        let Some(row) = trusted(&sql)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let expires: String = row.try_get("expires_at")?;
+        if expires < now() {
+            return Ok(None);
+        }
+        Ok(Some((user(&row)?, row.try_get("csrf")?)))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn create_token(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        name: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = $1"
+        );
+        trusted(&sql)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| user(&r))
+            .transpose()
+    }
+}
