@@ -11,6 +11,7 @@ mod firms_csv;
 mod input;
 mod match_cmd;
 mod output;
+mod serve_cmd;
 mod synth_cmd;
 
 use std::path::PathBuf;
@@ -92,10 +93,85 @@ enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Run the platform server (JSON API under /api/v1) on SQLite (default ucz.db) or PostgreSQL
+    Serve {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long)]
+        listen: Option<String>,
+        /// Do not load demo data on first start
+        #[arg(long)]
+        no_demo: bool,
+    },
+    /// Apply the database migrations
+    Migrate {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Manage accounts
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Check the audit trail
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Print the JSON Schema of an output
     Schema {
         #[arg(value_enum)]
         output: SchemaOutput,
+    },
+}
+
+#[derive(Args)]
+struct ServerArgs {
+    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// sqlite://FILE or postgres://… [default: sqlite://ucz.db, or $UCZ_DATABASE_URL]
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
+impl ServerArgs {
+    fn settings(&self) -> anyhow::Result<serve_cmd::Settings> {
+        let mut settings = serve_cmd::Settings::load(self.config.as_deref())?;
+        if let Some(url) = &self.database_url {
+            settings.database_url = url.clone();
+        }
+        Ok(settings)
+    }
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account; its password is printed once
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, coordinator, operator or firm
+        #[arg(long)]
+        role: String,
+        /// The zone of an operator
+        #[arg(long)]
+        zone: Option<String>,
+        /// The firm of a firm account
+        #[arg(long)]
+        firm: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Recompute the hash chain; exit code 1 when a row was altered
+    Verify {
+        #[command(flatten)]
+        server: ServerArgs,
     },
 }
 
@@ -186,7 +262,7 @@ fn parse_date(s: &str) -> Result<Date, String> {
 }
 
 /// Today's date in Korea (UTC+9), where the programs' deadlines and ages are counted.
-fn today_in_korea() -> Date {
+pub(crate) fn today_in_korea() -> Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -273,6 +349,40 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema {
             output: SchemaOutput::Diagnosis,
         } => output::json(&ucz_core::diagnosis::json_schema())?,
+        Command::Serve {
+            server,
+            listen,
+            no_demo,
+        } => {
+            let mut settings = server.settings()?;
+            if let Some(listen) = listen {
+                settings.listen = listen;
+            }
+            if no_demo {
+                settings.demo = false;
+            }
+            serve_cmd::serve(catalog()?, settings)?
+        }
+        Command::Migrate { server } => serve_cmd::migrate(server.settings()?)?,
+        Command::User {
+            action:
+                UserAction::Add {
+                    username,
+                    role,
+                    zone,
+                    firm,
+                    server,
+                },
+        } => serve_cmd::add_user(
+            server.settings()?,
+            &username,
+            &role,
+            zone.as_deref(),
+            firm.as_deref(),
+        )?,
+        Command::Audit {
+            action: AuditAction::Verify { server },
+        } => return serve_cmd::verify_audit(server.settings()?),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,162 @@
+//! RFC 9457 problem details with a stable `code` per kind of failure: the only place that knows
+//! HTTP status codes.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{code}: {detail}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+    pub fn not_found(what: &str, id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no {what} {id}"),
+        )
+    }
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role may not do this",
+        )
+    }
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "log in or send an API token",
+        )
+    }
+    pub fn bad_credentials() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "wrong user name or password",
+        )
+    }
+    pub fn too_many_attempts() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many login attempts; wait a minute",
+        )
+    }
+    pub fn csrf() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "a write with a session cookie needs the X-CSRF-Token header of the session",
+        )
+    }
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", detail)
+    }
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+    }
+    /// 422 with the fields and rules that failed.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        ApiError {
+            errors,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "the request is not valid",
+            )
+        }
+    }
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            detail.to_string(),
+        )
+    }
+}
+
+impl From<ucz_store::StoreError> for ApiError {
+    fn from(error: ucz_store::StoreError) -> Self {
+        match error {
+            ucz_store::StoreError::Conflict { entity, id } => {
+                ApiError::conflict(format!("{entity} {id} already exists"))
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<ucz_core::InputErrors> for ApiError {
+    fn from(errors: ucz_core::InputErrors) -> Self {
+        ApiError::invalid(
+            errors
+                .0
+                .into_iter()
+                .map(|e| {
+                    let mut message = e.message;
+                    if !e.expected.is_empty() {
+                        message.push_str(&format!("; expected one of: {}", e.expected.join(", ")));
+                    }
+                    FieldError {
+                        field: e.field.unwrap_or_default(),
+                        message,
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    code: &'a str,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            kind: format!("https://ucz.example/problems/{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("error"),
+            status: self.status.as_u16(),
+            code: self.code,
+            detail: &self.detail,
+            errors: &self.errors,
+        };
+        let json = serde_json::to_string(&body).unwrap_or_default();
+        (
+            self.status,
+            [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
+            json,
+        )
+            .into_response()
+    }
+}

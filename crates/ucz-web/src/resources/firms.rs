@@ -1,0 +1,153 @@
+//! `/api/v1/firms`: firm profiles with the fields of the firm schema (docs/firm.md).
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use ucz_core::SourceFile;
+use ucz_core::firm::Firm;
+use ucz_store::{FIRMS, Filter};
+
+use super::{ListParams, Page, as_toml, body};
+use crate::auth::{Caller, Role};
+use crate::error::ApiError;
+use crate::{AppState, access};
+
+/// Checks a firm with the firm-file parser; returns the stored record.
+pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
+    let firm = Firm::parse(SourceFile::new("body", &as_toml(body)?), &state.catalog)?;
+    Ok(json!({
+        "id": firm.id, "zone": firm.zone, "region": firm.region.as_str(), "stage": firm.stage.as_str(),
+        "body": body, "demo": demo,
+    }))
+}
+
+/// The stored firm as a `Firm`.
+pub fn firm_of(state: &AppState, record: &Value) -> Result<Firm, ApiError> {
+    let text = as_toml(&record["body"])?;
+    Firm::parse(SourceFile::new("stored firm", &text), &state.catalog)
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+fn view(record: Value) -> Value {
+    let mut firm = record["body"].clone();
+    firm["demo"] = record["demo"].clone();
+    firm
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<ListParams>,
+) -> Result<Json<Page>, ApiError> {
+    let (limit, offset) = params.page()?;
+    let mut equals = Vec::new();
+    match caller.require_user()? {
+        Role::Admin | Role::Coordinator => {
+            if let Some(zone) = &params.zone {
+                equals.push(("zone", zone.clone()));
+            }
+        }
+        // An operator lists the tenants of its zone only.
+        Role::Operator { zone } => equals.push(("zone", zone.clone())),
+        Role::Firm { .. } => return Err(ApiError::forbidden()),
+    }
+    if let Some(region) = &params.region {
+        equals.push(("region", region.clone()));
+    }
+    if let Some(stage) = &params.stage {
+        equals.push(("stage", stage.clone()));
+    }
+    let (items, total) = state
+        .store
+        .list(
+            &FIRMS,
+            &Filter {
+                equals,
+                limit,
+                offset,
+            },
+        )
+        .await?;
+    Ok(Json(Page {
+        items: items.into_iter().map(view).collect(),
+        total,
+        limit,
+        offset,
+    }))
+}
+
+pub async fn stored(state: &AppState, caller: &Caller, id: &str) -> Result<Value, ApiError> {
+    caller.require_user()?;
+    let record = state.store.get(&FIRMS, id).await?;
+    // Someone who may not read a firm learns nothing about it, not even that it exists.
+    match record {
+        Some(record) => {
+            access::read_firm(caller, id, record["zone"].as_str().unwrap_or_default())?;
+            Ok(record)
+        }
+        None => match caller.role() {
+            Some(Role::Admin | Role::Coordinator | Role::Operator { .. }) => {
+                Err(ApiError::not_found("firm", id))
+            }
+            _ => Err(ApiError::forbidden()),
+        },
+    }
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(view(stored(&state, &caller, &id).await?)))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_user()?;
+    let record = validate(&state, &body(payload)?, false)?;
+    access::create_or_delete_firm(&caller, record["zone"].as_str().unwrap_or_default())?;
+    let created = state.store.create(&caller.actor(), &FIRMS, &record).await?;
+    Ok((StatusCode::CREATED, Json(view(created))))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let before = stored(&state, &caller, &id).await?;
+    access::write_firm(&caller, &id, before["zone"].as_str().unwrap_or_default())?;
+    let mut body = body(payload)?;
+    body["id"] = Value::from(id.clone());
+    let record = validate(&state, &body, before["demo"].as_bool().unwrap_or(false))?;
+    // A firm edits its profile but does not move itself into another zone.
+    if matches!(caller.role(), Some(Role::Firm { .. })) && record["zone"] != before["zone"] {
+        return Err(ApiError::forbidden());
+    }
+    access::write_firm(&caller, &id, record["zone"].as_str().unwrap_or_default())?;
+    let updated = state
+        .store
+        .update(&caller.actor(), &FIRMS, &id, &record)
+        .await?;
+    updated
+        .map(|r| Json(view(r)))
+        .ok_or_else(|| ApiError::not_found("firm", &id))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let before = stored(&state, &caller, &id).await?;
+    access::create_or_delete_firm(&caller, before["zone"].as_str().unwrap_or_default())?;
+    state.store.delete(&caller.actor(), &FIRMS, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

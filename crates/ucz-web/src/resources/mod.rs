@@ -1,0 +1,111 @@
+//! CRUD of zones, facilities, spaces, institutions and firms: list (paginated, filterable), read,
+//! create, update (`PUT`, the whole record), delete. Every body is validated with `ucz-core`
+//! before it is stored; every write is one transaction with its audit row.
+
+pub mod firms;
+pub(crate) mod parts;
+pub mod zones;
+
+use axum::extract::rejection::JsonRejection;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{ApiError, FieldError};
+
+pub use parts::handlers::{facilities, institutions, spaces};
+
+/// `?limit=&offset=` and filters.
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    pub zone_id: Option<String>,
+    pub facility_id: Option<String>,
+    pub region: Option<String>,
+    pub stage: Option<String>,
+    pub zone: Option<String>,
+}
+
+impl ListParams {
+    pub fn page(&self) -> Result<(i64, i64), ApiError> {
+        let limit = self.limit.unwrap_or(50);
+        let offset = self.offset.unwrap_or(0);
+        if !(1..=500).contains(&limit) || offset < 0 {
+            return Err(ApiError::invalid(vec![FieldError {
+                field: "limit".into(),
+                message: "limit must be 1 to 500 and offset 0 or more".into(),
+            }]));
+        }
+        Ok((limit, offset))
+    }
+}
+
+#[derive(Serialize)]
+pub struct Page {
+    pub items: Vec<Value>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A JSON body, or a 400 that says what is wrong with it.
+pub fn body(result: Result<axum::Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
+    match result {
+        Ok(axum::Json(value)) if value.is_object() => Ok(value),
+        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
+        Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
+    }
+}
+
+/// The fields of a body that must be present, with their JSON type.
+pub fn required(
+    value: &Value,
+    fields: &[(&str, fn(&Value) -> bool, &str)],
+) -> Result<(), ApiError> {
+    let errors: Vec<FieldError> = fields
+        .iter()
+        .filter(|(name, ok, _)| !ok(&value[*name]))
+        .map(|(name, _, what)| FieldError {
+            field: (*name).into(),
+            message: format!("required: {what}"),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(errors))
+    }
+}
+
+pub fn is_text(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| !s.trim().is_empty())
+}
+pub fn is_positive(v: &Value) -> bool {
+    v.as_f64()
+        .is_some_and(|x| x.is_finite() && x > 0.0 && x <= 1e9)
+}
+pub fn is_optional_count(v: &Value) -> bool {
+    v.is_null() || v.as_i64().is_some_and(|x| x >= 0)
+}
+pub fn is_optional_bool(v: &Value) -> bool {
+    v.is_null() || v.is_boolean()
+}
+
+/// JSON turned into TOML text, so that the core's file parsers (and their messages) apply.
+/// JSON `null` means absent.
+pub fn as_toml(value: &Value) -> Result<String, ApiError> {
+    fn without_nulls(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), without_nulls(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+            other => other.clone(),
+        }
+    }
+    toml::to_string(&without_nulls(value))
+        .map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))
+}

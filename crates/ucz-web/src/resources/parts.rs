@@ -1,0 +1,343 @@
+//! What a zone holds: `/api/v1/facilities`, `/api/v1/spaces` (rooms and units of a facility) and
+//! `/api/v1/institutions`. Any account reads them; the zone's operator (or an admin) writes them.
+
+use axum::Json;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use ucz_store::{FACILITIES, Filter, INSTITUTIONS, SPACES, Table};
+
+use super::{
+    ListParams, Page, is_optional_bool, is_optional_count, is_positive, is_text, required,
+};
+use crate::auth::Caller;
+use crate::error::{ApiError, FieldError};
+use crate::{AppState, access};
+
+async fn zone_exists(state: &AppState, zone: &str) -> Result<(), ApiError> {
+    match state.store.get(&ucz_store::ZONES, zone).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::invalid(vec![FieldError {
+            field: "zone_id".into(),
+            message: format!("no zone {zone}"),
+        }])),
+    }
+}
+
+fn known(field: &str, value: &Value, ids: Vec<String>, kind: &str) -> Result<(), ApiError> {
+    let id = value.as_str().unwrap_or_default();
+    if ids.iter().any(|i| i == id) {
+        return Ok(());
+    }
+    Err(ApiError::invalid(vec![FieldError {
+        field: field.into(),
+        message: format!(
+            "unknown {kind} \"{id}\"; expected one of: {}",
+            ids.join(", ")
+        ),
+    }]))
+}
+
+async fn list(
+    state: &AppState,
+    caller: &Caller,
+    table: &Table,
+    equals: Vec<(&'static str, String)>,
+    params: &ListParams,
+) -> Result<Json<Page>, ApiError> {
+    access::read_zone_part(caller)?;
+    let (limit, offset) = params.page()?;
+    let (items, total) = state
+        .store
+        .list(
+            table,
+            &Filter {
+                equals,
+                limit,
+                offset,
+            },
+        )
+        .await?;
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+async fn read(
+    state: &AppState,
+    caller: &Caller,
+    table: &Table,
+    id: &str,
+) -> Result<Json<Value>, ApiError> {
+    access::read_zone_part(caller)?;
+    state
+        .store
+        .get(table, id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(table.entity, id))
+}
+
+async fn existing(state: &AppState, table: &Table, id: &str) -> Result<Value, ApiError> {
+    state
+        .store
+        .get(table, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(table.entity, id))
+}
+
+async fn remove(
+    state: &AppState,
+    caller: &Caller,
+    table: &Table,
+    id: &str,
+    zone: &str,
+) -> Result<StatusCode, ApiError> {
+    access::write_zone_part(caller, zone)?;
+    state.store.delete(&caller.actor(), table, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub mod handlers {
+    //! The HTTP handlers of the three resources.
+    use axum::extract::rejection::JsonRejection;
+    use axum::extract::{Path, Query, State};
+
+    use super::*;
+
+    macro_rules! resource {
+        ($module:ident, $table:expr, $zone_of:path, $validate:path, $filters:expr) => {
+            pub mod $module {
+                use super::*;
+
+                pub async fn list(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    Query(params): Query<ListParams>,
+                ) -> Result<Json<Page>, ApiError> {
+                    let filters: fn(&ListParams) -> Vec<(&'static str, String)> = $filters;
+                    crate::resources::parts::list(
+                        &state,
+                        &caller,
+                        &$table,
+                        filters(&params),
+                        &params,
+                    )
+                    .await
+                }
+
+                pub async fn read(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    Path(id): Path<String>,
+                ) -> Result<Json<Value>, ApiError> {
+                    crate::resources::parts::read(&state, &caller, &$table, &id).await
+                }
+
+                pub async fn create(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    payload: Result<Json<Value>, JsonRejection>,
+                ) -> Result<(StatusCode, Json<Value>), ApiError> {
+                    caller.require_user()?;
+                    let record = $validate(&state, &crate::resources::body(payload)?).await?;
+                    let zone = $zone_of(&state, &record).await?;
+                    access::write_zone_part(&caller, &zone)?;
+                    let created = state
+                        .store
+                        .create(&caller.actor(), &$table, &record)
+                        .await?;
+                    Ok((StatusCode::CREATED, Json(created)))
+                }
+
+                pub async fn update(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    Path(id): Path<String>,
+                    payload: Result<Json<Value>, JsonRejection>,
+                ) -> Result<Json<Value>, ApiError> {
+                    caller.require_user()?;
+                    let before = existing(&state, &$table, &id).await?;
+                    access::write_zone_part(&caller, &$zone_of(&state, &before).await?)?;
+                    let record = $validate(&state, &crate::resources::body(payload)?).await?;
+                    access::write_zone_part(&caller, &$zone_of(&state, &record).await?)?;
+                    let updated = state
+                        .store
+                        .update(&caller.actor(), &$table, &id, &record)
+                        .await?;
+                    updated
+                        .map(Json)
+                        .ok_or_else(|| ApiError::not_found($table.entity, &id))
+                }
+
+                pub async fn delete(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    Path(id): Path<String>,
+                ) -> Result<StatusCode, ApiError> {
+                    caller.require_user()?;
+                    let before = existing(&state, &$table, &id).await?;
+                    remove(
+                        &state,
+                        &caller,
+                        &$table,
+                        &id,
+                        &$zone_of(&state, &before).await?,
+                    )
+                    .await
+                }
+            }
+        };
+    }
+
+    resource!(
+        facilities,
+        FACILITIES,
+        crate::resources::parts::facility_zone,
+        crate::resources::parts::facility,
+        |p| p.zone_id.iter().map(|z| ("zone_id", z.clone())).collect()
+    );
+    resource!(
+        spaces,
+        SPACES,
+        crate::resources::parts::space_zone,
+        crate::resources::parts::space,
+        |p| p
+            .facility_id
+            .iter()
+            .map(|f| ("facility_id", f.clone()))
+            .collect()
+    );
+    resource!(
+        institutions,
+        INSTITUTIONS,
+        crate::resources::parts::facility_zone,
+        crate::resources::parts::institution,
+        |p| p.zone_id.iter().map(|z| ("zone_id", z.clone())).collect()
+    );
+}
+
+/// Facilities and institutions belong to the zone they name.
+pub(crate) async fn facility_zone(_: &AppState, record: &Value) -> Result<String, ApiError> {
+    Ok(record["zone_id"].as_str().unwrap_or_default().to_string())
+}
+
+/// A space belongs to the zone of its facility.
+pub(crate) async fn space_zone(state: &AppState, record: &Value) -> Result<String, ApiError> {
+    let facility = record["facility_id"].as_i64().unwrap_or(-1).to_string();
+    let facility = state
+        .store
+        .get(&FACILITIES, &facility)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid(vec![FieldError {
+                field: "facility_id".into(),
+                message: format!("no facility {facility}"),
+            }])
+        })?;
+    Ok(facility["zone_id"].as_str().unwrap_or_default().to_string())
+}
+
+pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, ApiError> {
+    required(
+        body,
+        &[
+            ("zone_id", is_text, "a zone id"),
+            ("type", is_text, "a facility type id"),
+            ("name", is_text, "a name"),
+            (
+                "floor_area_m2",
+                is_positive,
+                "a number greater than 0 (at most 1e9)",
+            ),
+            ("units", is_optional_count, "a whole number ≥ 0, or absent"),
+            ("planned", is_optional_bool, "true or false, or absent"),
+        ],
+    )?;
+    known(
+        "type",
+        &body["type"],
+        state
+            .catalog
+            .facility_types
+            .iter()
+            .map(|t| t.id.to_string())
+            .collect(),
+        "facility type",
+    )?;
+    zone_exists(state, body["zone_id"].as_str().unwrap_or_default()).await?;
+    Ok(json!({
+        "zone_id": body["zone_id"], "kind": body["type"], "name": body["name"],
+        "floor_area_m2": body["floor_area_m2"], "units": body["units"], "planned": body["planned"].as_bool().unwrap_or(false),
+    }))
+}
+
+pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiError> {
+    required(
+        body,
+        &[
+            ("facility_id", |v| v.as_i64().is_some(), "a facility id"),
+            ("name", is_text, "a name"),
+            (
+                "kind",
+                is_text,
+                "incubation_room, post_bi_office, rental_unit, lab or coworking_desk",
+            ),
+            (
+                "area_m2",
+                is_positive,
+                "a number greater than 0 (at most 1e9)",
+            ),
+            (
+                "monthly_rent_krw",
+                is_optional_count,
+                "a whole number ≥ 0, or absent",
+            ),
+        ],
+    )?;
+    known(
+        "kind",
+        &body["kind"],
+        [
+            "incubation_room",
+            "post_bi_office",
+            "rental_unit",
+            "lab",
+            "coworking_desk",
+        ]
+        .map(String::from)
+        .to_vec(),
+        "space kind",
+    )?;
+    space_zone(state, body).await?;
+    Ok(json!({
+        "facility_id": body["facility_id"], "name": body["name"], "kind": body["kind"],
+        "area_m2": body["area_m2"], "monthly_rent_krw": body["monthly_rent_krw"],
+    }))
+}
+
+pub(crate) async fn institution(state: &AppState, body: &Value) -> Result<Value, ApiError> {
+    required(
+        body,
+        &[
+            ("zone_id", is_text, "a zone id"),
+            ("kind", is_text, "an institution kind id"),
+            ("name", is_text, "a name"),
+        ],
+    )?;
+    known(
+        "kind",
+        &body["kind"],
+        state
+            .catalog
+            .institution_kinds
+            .iter()
+            .map(|k| k.id.to_string())
+            .collect(),
+        "institution kind",
+    )?;
+    zone_exists(state, body["zone_id"].as_str().unwrap_or_default()).await?;
+    Ok(json!({"zone_id": body["zone_id"], "kind": body["kind"], "name": body["name"]}))
+}

@@ -1,0 +1,117 @@
+//! Logging in and out with a session cookie, and API tokens for machine clients.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
+use crate::error::ApiError;
+
+#[derive(Deserialize)]
+pub struct Login {
+    username: String,
+    password: String,
+}
+
+/// Sessions last twelve hours.
+const SESSION_SECONDS: i64 = 12 * 3600;
+
+pub async fn login(
+    State(state): State<AppState>,
+    payload: Result<Json<Login>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(login) = payload.map_err(|r| ApiError::bad_request(r.body_text()))?;
+    if !state.limiter.allowed(&login.username) {
+        return Err(ApiError::too_many_attempts());
+    }
+    let user = state.store.user_by_name(&login.username).await?;
+    let Some(user) = user.filter(|u| verify_password(&login.password, &u.password_hash)) else {
+        state.limiter.failed(&login.username);
+        return Err(ApiError::bad_credentials());
+    };
+    state.limiter.succeeded(&login.username);
+    let token = random_token()?;
+    let csrf = random_token()?;
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+        + SESSION_SECONDS;
+    let date = ucz_core::date::Date::from_days_since_epoch(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    let expires = format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60);
+    state
+        .store
+        .create_session(&token_hash(&token), user.id, &csrf, &expires)
+        .await?;
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}{secure}"
+    );
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(ApiError::internal)?,
+    );
+    Ok((headers, Json(json!({"user": user, "csrf_token": csrf}))).into_response())
+}
+
+pub async fn me(caller: Caller) -> Result<Json<serde_json::Value>, ApiError> {
+    match caller {
+        Caller::User { user, .. } => Ok(Json(json!({"user": user}))),
+        Caller::Anonymous => Err(ApiError::unauthenticated()),
+    }
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    caller.require_user()?;
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            pair.trim()
+                .strip_prefix(&format!("{SESSION_COOKIE}="))
+                .map(str::to_string)
+        });
+    if let Some(token) = session {
+        state.store.delete_session(&token_hash(&token)).await?;
+    }
+    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewToken {
+    name: String,
+}
+
+/// A token for the caller's own account; shown once.
+pub async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Result<Json<NewToken>, JsonRejection>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    let Caller::User { user, .. } = caller else {
+        return Err(ApiError::unauthenticated());
+    };
+    let Json(request) = payload.map_err(|r| ApiError::bad_request(r.body_text()))?;
+    let token = random_token()?;
+    state
+        .store
+        .create_token(&token_hash(&token), user.id, &request.name)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"name": request.name, "token": token})),
+    ))
+}

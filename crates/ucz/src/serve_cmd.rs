@@ -1,0 +1,173 @@
+//! `ucz serve`, `ucz migrate`, `ucz user add`, `ucz audit verify`: the platform server and its
+//! database. Configuration: defaults, then a TOML file (`--config`), then `UCZ_`-prefixed
+//! environment variables, then the command line.
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Deserialize;
+use ucz_core::Catalog;
+use ucz_store::Store;
+use ucz_web::AppState;
+use ucz_web::auth::{hash_password, random_token};
+
+use crate::input::BadInput;
+
+/// Server settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub listen: String,
+    pub database_url: String,
+    /// Load the demo data on first start.
+    pub demo: bool,
+    pub demo_firms: usize,
+    /// Mark session cookies `Secure` (behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://ucz.db".into(),
+            demo: true,
+            demo_firms: 300,
+            secure_cookies: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults ← file ← environment; the command line is applied by the caller.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let mut settings = match file {
+            Some(path) => {
+                let text = crate::input::read_text(path)?;
+                toml::from_str(&text)
+                    .map_err(|e| BadInput(format!("error: {}: {}", path.display(), e.message())))?
+            }
+            None => Settings::default(),
+        };
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        if let Some(v) = var("UCZ_LISTEN") {
+            settings.listen = v;
+        }
+        if let Some(v) = var("UCZ_DATABASE_URL") {
+            settings.database_url = v;
+        }
+        if let Some(v) = var("UCZ_DEMO") {
+            settings.demo = v != "false" && v != "0";
+        }
+        if let Some(v) = var("UCZ_SECURE_COOKIES") {
+            settings.secure_cookies = v == "true" || v == "1";
+        }
+        Ok(settings)
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Runtime::new().context("cannot start the async runtime")
+}
+
+async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url)
+        .await
+        .map_err(|e| BadInput(format!("error: database {url}: {e}")))?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("cannot migrate {url}"))?;
+    Ok(store)
+}
+
+pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
+    runtime()?.block_on(async {
+        let store = open(&settings.database_url).await?;
+        if store.user_count().await? == 0 {
+            let password = random_token()?;
+            store.add_user("ucz", "admin", &hash_password(&password)?, "admin", None, None).await?;
+            eprintln!("created the first account: user \"admin\", password {password} (shown once; change it)");
+        }
+        let state = AppState::new(store, catalog, settings.secure_cookies);
+        if settings.demo {
+            let today = crate::today_in_korea();
+            let (zones, firms) = ucz_web::demo::load(&state, settings.demo_firms, today).await?;
+            if zones > 0 {
+                eprintln!("loaded demo data: {zones} zones and {firms} synthetic firms (marked \"demo\")");
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(&settings.listen)
+            .await
+            .map_err(|e| BadInput(format!("error: cannot listen on {}: {e}", settings.listen)))?;
+        eprintln!("ucz serving http://{} (database {}); Ctrl-C stops", listener.local_addr()?, settings.database_url);
+        ucz_web::serve(listener, state).await?;
+        Ok(())
+    })
+}
+
+pub fn migrate(settings: Settings) -> anyhow::Result<()> {
+    runtime()?.block_on(async {
+        open(&settings.database_url).await?;
+        eprintln!("migrated {}", settings.database_url);
+        Ok(())
+    })
+}
+
+pub fn add_user(
+    settings: Settings,
+    username: &str,
+    role: &str,
+    zone: Option<&str>,
+    firm: Option<&str>,
+) -> anyhow::Result<()> {
+    let valid = match role {
+        "admin" | "coordinator" => true,
+        "operator" => zone.is_some(),
+        "firm" => firm.is_some(),
+        _ => false,
+    };
+    if !valid {
+        return Err(BadInput(
+            "error: --role admin, coordinator, operator (with --zone ZONE) or firm (with --firm FIRM)".into(),
+        )
+        .into());
+    }
+    runtime()?.block_on(async {
+        let store = open(&settings.database_url).await?;
+        let password = random_token()?;
+        store
+            .add_user(
+                "ucz",
+                username,
+                &hash_password(&password)?,
+                role,
+                zone,
+                firm,
+            )
+            .await
+            .map_err(|e| BadInput(format!("error: {e}")))?;
+        println!("user \"{username}\" ({role}) created; password {password} (shown once)");
+        Ok(())
+    })
+}
+
+pub fn verify_audit(settings: Settings) -> anyhow::Result<std::process::ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&settings.database_url).await?;
+        let result = store.verify_audit().await?;
+        match result.broken_at {
+            None => {
+                println!("audit trail intact: {} rows", result.rows);
+                Ok(std::process::ExitCode::SUCCESS)
+            }
+            Some(id) => {
+                println!(
+                    "audit trail BROKEN at row {id} (of {}): a row was altered or removed",
+                    result.rows
+                );
+                Ok(std::process::ExitCode::from(1))
+            }
+        }
+    })
+}
