@@ -184,9 +184,19 @@ impl Store {
             n + 1,
             n + 2
         );
+        let numeric = |column: &str| {
+            table
+                .columns
+                .iter()
+                .any(|(c, t)| *c == column && matches!(t, Column::Int | Column::OptionalInt))
+        };
         let mut query = trusted(&sql);
-        for (_, value) in &filter.equals {
-            query = query.bind(value.clone());
+        for (column, value) in &filter.equals {
+            query = if numeric(column) {
+                query.bind(value.parse::<i64>().unwrap_or(-1))
+            } else {
+                query.bind(value.clone())
+            };
         }
         let rows = query
             .bind(filter.limit)
@@ -195,8 +205,12 @@ impl Store {
             .await?;
         let count_sql = format!("SELECT COUNT(*) AS n FROM {}{clause}", table.name);
         let mut count = trusted(&count_sql);
-        for (_, value) in &filter.equals {
-            count = count.bind(value.clone());
+        for (column, value) in &filter.equals {
+            count = if numeric(column) {
+                count.bind(value.parse::<i64>().unwrap_or(-1))
+            } else {
+                count.bind(value.clone())
+            };
         }
         let total: i64 = count.fetch_one(&self.pool).await?.try_get("n")?;
         let items = rows

@@ -53,6 +53,9 @@ pub fn body(result: Result<axum::Json<Value>, JsonRejection>) -> Result<Value, A
     match result {
         Ok(axum::Json(value)) if value.is_object() => Ok(value),
         Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
+        Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(ApiError::too_large())
+        }
         Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
     }
 }

@@ -1,0 +1,180 @@
+//! The real server on a free port, against a fresh SQLite file and a fresh PostgreSQL schema:
+//! the same scenarios on both.
+
+#![allow(clippy::unwrap_used)]
+
+mod scenarios;
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::Value;
+use ucz_store::Store;
+use ucz_web::AppState;
+use ucz_web::auth::{hash_password, token_hash};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Roles the scenarios act as; each has an API token `token-<name>`.
+pub const ROLES: [&str; 6] = [
+    "anonymous",
+    "admin",
+    "coordinator",
+    "operator",
+    "other_operator",
+    "firm",
+];
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("ucz.db").display()))
+            .await
+            .unwrap();
+        Self::start(store, Some(dir)).await
+    }
+
+    pub async fn postgres() -> TestApp {
+        let base = std::env::var("UCZ_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+        let schema = format!(
+            "w{}_{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        );
+        let admin = Store::connect(&base).await.unwrap();
+        sqlx_create_schema(&admin, &schema).await;
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let store = Store::connect(&format!(
+            "{base}{separator}options=-csearch_path%3D{schema}"
+        ))
+        .await
+        .unwrap();
+        Self::start(store, None).await
+    }
+
+    async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+        store.migrate().await.unwrap();
+        let catalog = ucz_core::Catalog::bundled().unwrap();
+        let state = AppState::new(store.clone(), catalog, false);
+        ucz_web::demo::load(&state, 40, ucz_core::date::Date::new(2026, 6, 30).unwrap())
+            .await
+            .unwrap();
+        let firm_id = "T-FIRM";
+        for (name, role, zone, firm) in [
+            ("admin", "admin", None, None),
+            ("coordinator", "coordinator", None, None),
+            ("operator", "operator", Some("daejeon"), None),
+            ("other_operator", "operator", Some("busan"), None),
+            ("firm", "firm", None, Some(firm_id)),
+        ] {
+            let user = store
+                .add_user(
+                    "test",
+                    name,
+                    &hash_password(&format!("pw-{name}")).unwrap(),
+                    role,
+                    zone,
+                    firm,
+                )
+                .await
+                .unwrap();
+            store
+                .create_token(&token_hash(&format!("token-{name}")), user.id, "test")
+                .await
+                .unwrap();
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+        tokio::spawn(async move { ucz_web::serve(listener, state).await.unwrap() });
+        let app = TestApp {
+            base,
+            client: Client::new(),
+            store,
+            _dir: dir,
+        };
+        let (status, _) = app
+            .call(
+                "admin",
+                Method::POST,
+                "/firms",
+                Some(&firm_body(firm_id, "daejeon")),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        app
+    }
+
+    /// Sends a request as `role` (an API token, or nothing for anonymous).
+    pub async fn call(
+        &self,
+        role: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if role != "anonymous" {
+            request = request.bearer_auth(format!("token-{role}"));
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+/// Raw SQL for the tests' own setup and tampering.
+pub async fn execute(store: &Store, sql: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(store.pool())
+        .await
+        .unwrap();
+}
+
+async fn sqlx_create_schema(store: &Store, schema: &str) {
+    execute(store, &format!("CREATE SCHEMA {schema}")).await;
+}
+
+/// A valid firm in a zone.
+pub fn firm_body(id: &str, zone: &str) -> Value {
+    serde_json::json!({
+        "id": id, "name": "시험기업", "founded": "2024-03-01", "stage": "early", "employees": 4,
+        "region": zone, "zone": zone, "founder_age": 33, "sector": "J62",
+    })
+}
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::scenarios::$name(super::TestApp::sqlite().await).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::scenarios::$name(super::TestApp::postgres().await).await;
+            })*
+        }
+    };
+}
+
+on_both!(
+    crud_of_every_resource,
+    the_role_matrix,
+    diagnosis_and_package,
+    problems_are_problem_json,
+    sessions_need_csrf_for_writes_and_logins_are_limited,
+    the_audit_chain_holds_and_detects_tampering,
+);
