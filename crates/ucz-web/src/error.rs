@@ -36,6 +36,14 @@ impl ApiError {
             format!("no {what} {id}"),
         )
     }
+    /// No operation at this path and method.
+    pub fn unknown_route() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "unknown_route",
+            "no such route; see /api/docs",
+        )
+    }
     pub fn forbidden() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,

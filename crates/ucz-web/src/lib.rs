@@ -45,62 +45,395 @@ impl AppState {
 /// Request bodies above this size are refused (413).
 pub const MAX_BODY: usize = 1 << 20;
 
-pub fn router(state: AppState) -> Router {
+/// One operation of the API: how it is documented, and the handler that serves it. The router
+/// and the OpenAPI document are both made from this list, so they cannot disagree.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Who may call it, in words (the rules are in `access`).
+    pub access: &'static str,
+    /// The component schema of the request body, if any.
+    pub body: Option<&'static str>,
+}
+
+type Handler = axum::routing::MethodRouter<AppState>;
+
+fn operations_and_handlers() -> Vec<(Operation, Handler)> {
+    use axum::routing::{delete, put};
     use resources::*;
-    let api = Router::new()
-        .route("/catalog", get(analysis::catalog))
-        .route("/catalog/{kind}", get(analysis::catalog_kind))
-        .route("/zones", get(zones::list).post(zones::create))
-        .route(
-            "/zones/{id}",
-            get(zones::read).put(zones::update).delete(zones::delete),
-        )
-        .route("/zones/{id}/diagnosis", get(analysis::diagnosis))
-        .route(
-            "/facilities",
-            get(facilities::list).post(facilities::create),
-        )
-        .route(
-            "/facilities/{id}",
-            get(facilities::read)
-                .put(facilities::update)
-                .delete(facilities::delete),
-        )
-        .route("/spaces", get(spaces::list).post(spaces::create))
-        .route(
-            "/spaces/{id}",
-            get(spaces::read).put(spaces::update).delete(spaces::delete),
-        )
-        .route(
-            "/institutions",
-            get(institutions::list).post(institutions::create),
-        )
-        .route(
-            "/institutions/{id}",
-            get(institutions::read)
-                .put(institutions::update)
-                .delete(institutions::delete),
-        )
-        .route("/firms", get(firms::list).post(firms::create))
-        .route(
-            "/firms/{id}",
-            get(firms::read).put(firms::update).delete(firms::delete),
-        )
-        .route("/firms/{id}/package", get(analysis::package))
-        .route("/audit", get(analysis::audit))
-        .route(
-            "/session",
-            post(session::login)
-                .get(session::me)
-                .delete(session::logout),
-        )
-        .route("/tokens", post(session::create_token));
-    Router::new()
-        .nest("/api/v1", api)
-        .fallback(|| async { error::ApiError::not_found("route", "") })
+    let op = |method, path, summary, access, body| Operation {
+        method,
+        path,
+        summary,
+        access,
+        body,
+    };
+    let anyone = "anyone";
+    let account = "any account";
+    vec![
+        (
+            op(
+                "get",
+                "/api/v1/catalog",
+                "The whole catalog, one array per kind",
+                anyone,
+                None,
+            ),
+            get(analysis::catalog),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/catalog/{kind}",
+                "One kind of the catalog (programs, designations, …)",
+                anyone,
+                None,
+            ),
+            get(analysis::catalog_kind),
+        ),
+        (
+            op("get", "/api/v1/zones", "Zones, paginated", anyone, None),
+            get(zones::list),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/zones",
+                "Create a zone (its top-level plan)",
+                "admin, coordinator",
+                Some("Zone"),
+            ),
+            post(zones::create),
+        ),
+        (
+            op("get", "/api/v1/zones/{id}", "A zone", anyone, None),
+            get(zones::read),
+        ),
+        (
+            op(
+                "put",
+                "/api/v1/zones/{id}",
+                "Replace a zone's plan",
+                "admin, coordinator, the zone's operator",
+                Some("Zone"),
+            ),
+            put(zones::update),
+        ),
+        (
+            op(
+                "delete",
+                "/api/v1/zones/{id}",
+                "Delete a zone with what it holds",
+                "admin",
+                None,
+            ),
+            delete(zones::delete),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/zones/{id}/diagnosis",
+                "The zone's diagnosis against the model of the brief",
+                anyone,
+                None,
+            ),
+            get(analysis::diagnosis),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/facilities",
+                "Facilities, paginated; ?zone_id=",
+                account,
+                None,
+            ),
+            get(facilities::list),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/facilities",
+                "Create a facility",
+                "admin, the zone's operator",
+                Some("Facility"),
+            ),
+            post(facilities::create),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/facilities/{id}",
+                "A facility",
+                account,
+                None,
+            ),
+            get(facilities::read),
+        ),
+        (
+            op(
+                "put",
+                "/api/v1/facilities/{id}",
+                "Replace a facility",
+                "admin, the zone's operator",
+                Some("Facility"),
+            ),
+            put(facilities::update),
+        ),
+        (
+            op(
+                "delete",
+                "/api/v1/facilities/{id}",
+                "Delete a facility and its spaces",
+                "admin, the zone's operator",
+                None,
+            ),
+            delete(facilities::delete),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/spaces",
+                "Spaces (rooms, units), paginated; ?facility_id=",
+                account,
+                None,
+            ),
+            get(spaces::list),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/spaces",
+                "Create a space",
+                "admin, the zone's operator",
+                Some("Space"),
+            ),
+            post(spaces::create),
+        ),
+        (
+            op("get", "/api/v1/spaces/{id}", "A space", account, None),
+            get(spaces::read),
+        ),
+        (
+            op(
+                "put",
+                "/api/v1/spaces/{id}",
+                "Replace a space",
+                "admin, the zone's operator",
+                Some("Space"),
+            ),
+            put(spaces::update),
+        ),
+        (
+            op(
+                "delete",
+                "/api/v1/spaces/{id}",
+                "Delete a space",
+                "admin, the zone's operator",
+                None,
+            ),
+            delete(spaces::delete),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/institutions",
+                "Institutions, paginated; ?zone_id=",
+                account,
+                None,
+            ),
+            get(institutions::list),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/institutions",
+                "Create an institution",
+                "admin, the zone's operator",
+                Some("Institution"),
+            ),
+            post(institutions::create),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/institutions/{id}",
+                "An institution",
+                account,
+                None,
+            ),
+            get(institutions::read),
+        ),
+        (
+            op(
+                "put",
+                "/api/v1/institutions/{id}",
+                "Replace an institution",
+                "admin, the zone's operator",
+                Some("Institution"),
+            ),
+            put(institutions::update),
+        ),
+        (
+            op(
+                "delete",
+                "/api/v1/institutions/{id}",
+                "Delete an institution",
+                "admin, the zone's operator",
+                None,
+            ),
+            delete(institutions::delete),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/firms",
+                "Firms, paginated; ?zone=&region=&stage= (an operator sees its zone's)",
+                "admin, coordinator, operator",
+                None,
+            ),
+            get(firms::list),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/firms",
+                "Create a firm",
+                "admin, the zone's operator",
+                Some("Firm"),
+            ),
+            post(firms::create),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/firms/{id}",
+                "A firm",
+                "admin, coordinator, its zone's operator, the firm",
+                None,
+            ),
+            get(firms::read),
+        ),
+        (
+            op(
+                "put",
+                "/api/v1/firms/{id}",
+                "Replace a firm's profile",
+                "admin, its zone's operator, the firm",
+                Some("Firm"),
+            ),
+            put(firms::update),
+        ),
+        (
+            op(
+                "delete",
+                "/api/v1/firms/{id}",
+                "Delete a firm",
+                "admin, its zone's operator",
+                None,
+            ),
+            delete(firms::delete),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/firms/{id}/package",
+                "The firm's program package with reasons; ?as_of=",
+                "admin, coordinator, its zone's operator, the firm",
+                None,
+            ),
+            get(analysis::package),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/audit",
+                "The audit trail, newest first, and the state of its hash chain",
+                "admin, coordinator",
+                None,
+            ),
+            get(analysis::audit),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/session",
+                "Log in: sets the session cookie, returns the CSRF token",
+                anyone,
+                Some("Login"),
+            ),
+            post(session::login),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/session",
+                "The logged-in account",
+                account,
+                None,
+            ),
+            get(session::me),
+        ),
+        (
+            op("delete", "/api/v1/session", "Log out", account, None),
+            delete(session::logout),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/tokens",
+                "An API token for the caller's account (shown once)",
+                account,
+                Some("NewToken"),
+            ),
+            post(session::create_token),
+        ),
+        (
+            op("get", "/api/openapi.json", "This document", anyone, None),
+            get(|| async { axum::Json(openapi()) }),
+        ),
+        (
+            op(
+                "get",
+                "/api/docs",
+                "The API reference as a page",
+                anyone,
+                None,
+            ),
+            get(|| async { axum::response::Html(reference_page()) }),
+        ),
+    ]
+}
+
+/// Every operation of the API.
+pub fn operations() -> Vec<Operation> {
+    operations_and_handlers()
+        .into_iter()
+        .map(|(op, _)| op)
+        .collect()
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut paths: Vec<(&'static str, Handler)> = Vec::new();
+    for (op, handler) in operations_and_handlers() {
+        match paths.iter_mut().find(|(path, _)| *path == op.path) {
+            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
+            None => paths.push((op.path, handler)),
+        }
+    }
+    let mut router = Router::new();
+    for (path, handler) in paths {
+        router = router.route(path, handler);
+    }
+    router
+        .fallback(|| async { error::ApiError::unknown_route() })
+        .method_not_allowed_fallback(|| async { error::ApiError::unknown_route() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
+
+mod openapi_doc;
+pub use openapi_doc::{openapi, reference_page};
 
 /// Serves until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {

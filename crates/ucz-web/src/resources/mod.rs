@@ -60,11 +60,11 @@ pub fn body(result: Result<axum::Json<Value>, JsonRejection>) -> Result<Value, A
     }
 }
 
+/// A body field: its name, the check its value must pass, and what it should be.
+pub type FieldRule = (&'static str, fn(&Value) -> bool, &'static str);
+
 /// The fields of a body that must be present, with their JSON type.
-pub fn required(
-    value: &Value,
-    fields: &[(&str, fn(&Value) -> bool, &str)],
-) -> Result<(), ApiError> {
+pub fn required(value: &Value, fields: &[FieldRule]) -> Result<(), ApiError> {
     let errors: Vec<FieldError> = fields
         .iter()
         .filter(|(name, ok, _)| !ok(&value[*name]))

@@ -536,7 +536,7 @@ pub async fn problems_are_problem_json(app: TestApp) {
         .await;
     assert_eq!(
         (status, problem["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("not_found"))
+        (StatusCode::NOT_FOUND, Some("unknown_route"))
     );
     let (status, _) = app.call("anonymous", Method::GET, "/zones", None).await;
     assert_eq!(status, StatusCode::OK, "the server is still up");
@@ -696,4 +696,85 @@ pub async fn the_audit_chain_holds_and_detects_tampering(app: TestApp) {
     .await;
     let (_, audit) = app.call("admin", Method::GET, "/audit?limit=1", None).await;
     assert!(audit["chain"]["broken_at"].is_i64(), "{}", audit["chain"]);
+}
+
+/// Every operation of the OpenAPI document is served (none falls through to `unknown_route`),
+/// and the document is well formed; the reference page loads nothing from elsewhere.
+pub async fn the_openapi_document_covers_every_route(app: TestApp) {
+    let root = app.base.trim_end_matches("/api/v1").to_string();
+    let document: Value = app
+        .client
+        .get(format!("{root}/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    let mut operation_ids = std::collections::HashSet::new();
+    let paths = document["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), 19);
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            assert!(
+                operation["responses"].is_object() && operation["summary"].is_string(),
+                "{method} {path}"
+            );
+            assert!(
+                operation_ids.insert(operation["operationId"].as_str().unwrap().to_string()),
+                "unique operationId"
+            );
+            if let Some(reference) =
+                operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str()
+            {
+                let name = reference.trim_start_matches("#/components/schemas/");
+                assert!(
+                    document["components"]["schemas"][name].is_object(),
+                    "{reference}"
+                );
+            }
+            let concrete = path
+                .replace("{kind}", "programs")
+                .replace("{id}", "daejeon");
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let mut request = app
+                .client
+                .request(method.clone(), format!("{root}{concrete}"))
+                .bearer_auth("token-admin");
+            if operation["requestBody"].is_object() {
+                request = request.json(&json!({}));
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            assert_ne!(
+                body["code"], "unknown_route",
+                "{method} {path} is documented but not served ({status})"
+            );
+        }
+    }
+    let (status, problem) = app
+        .call("admin", Method::PATCH, "/zones/daejeon", Some(&json!({})))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_route")),
+        "undocumented: not served"
+    );
+
+    let page = app
+        .client
+        .get(format!("{root}/api/docs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("/api/v1/firms/{id}/package"));
+    assert!(
+        !page.contains("<script") && !page.contains("src=\"http") && !page.contains("href=\"http"),
+        "nothing from the network"
+    );
 }
