@@ -5,6 +5,7 @@
 //! can fix).
 
 mod bench_cmd;
+mod bench_serve;
 mod catalog_cmd;
 mod diagnose_cmd;
 mod firms_csv;
@@ -232,6 +233,17 @@ enum BenchWhat {
         #[command(flatten)]
         as_of: AsOf,
     },
+    /// Requests per second and p50/p99 latency of the server for a package read and a firm write
+    Serve {
+        /// Requests of the read; the write gets a quarter as many
+        #[arg(long, default_value_t = 4_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Benchmark this database instead of a temporary SQLite file (its tables get demo data)
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -346,6 +358,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     as_of,
                 },
         } => bench_cmd::run(&catalog()?, firms, programs, seed, as_of.date())?,
+        Command::Bench {
+            what:
+                BenchWhat::Serve {
+                    requests,
+                    concurrency,
+                    database_url,
+                },
+        } => bench_serve::run(catalog()?, database_url, requests, concurrency)?,
         Command::Schema {
             output: SchemaOutput::Diagnosis,
         } => output::json(&ucz_core::diagnosis::json_schema())?,

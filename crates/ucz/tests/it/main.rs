@@ -6,6 +6,7 @@ mod bad_input;
 mod catalog;
 mod diagnose;
 mod matching;
+mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

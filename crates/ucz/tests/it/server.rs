@@ -1,0 +1,121 @@
+//! `ucz serve` as a user starts it: a fresh SQLite database with demo data and a first admin,
+//! then `ucz user add`, `ucz audit verify` and `ucz bench serve`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::{stderr, stdout, ucz};
+
+#[test]
+fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .env("UCZ_DEMO", "true")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let address = loop {
+        let line = lines.next().expect("server output").unwrap();
+        log.push(line.clone());
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    assert!(
+        log.iter()
+            .any(|l| l.contains("created the first account: user \"admin\", password ")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.contains("loaded demo data: 5 zones and 300 synthetic firms")),
+        "{log:?}"
+    );
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let zones: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("http://{address}/api/v1/zones"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(zones["total"], 5);
+    assert!(
+        zones["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|z| z["demo"] == true)
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let out = ucz(&[
+        "user",
+        "add",
+        "--username",
+        "ops",
+        "--role",
+        "operator",
+        "--zone",
+        "daejeon",
+        "--database-url",
+        &url,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("user \"ops\" (operator) created; password "));
+    let out = ucz(&[
+        "user",
+        "add",
+        "--username",
+        "ops",
+        "--role",
+        "operator",
+        "--zone",
+        "daejeon",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "a second user of the same name");
+    let out = ucz(&[
+        "user",
+        "add",
+        "--username",
+        "x",
+        "--role",
+        "operator",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "an operator needs a zone");
+
+    let out = ucz(&["audit", "verify", "--database-url", &url]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("audit trail intact: "),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn the_server_benchmark_prints_its_figures() {
+    let out = ucz(&["bench", "serve", "--requests", "80", "--concurrency", "4"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "GET /api/v1/firms/{id}/package: 80 requests",
+        "PUT /api/v1/firms/{id}: 20 requests",
+        "p99",
+        "failed 0",
+        "chain intact: true",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+}
