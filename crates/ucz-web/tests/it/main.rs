@@ -5,6 +5,19 @@
 
 mod scenarios;
 
+#[test]
+fn the_openapi_document_validates_against_the_openapi_3_1_schema() {
+    let schema: Value = serde_json::from_str(include_str!("openapi/schema-3.1.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let document = ucz_web::openapi();
+    let errors: Vec<String> = validator.iter_errors(&document).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The validator does reject a broken document.
+    let mut broken = document.clone();
+    broken["paths"]["/api/v1/zones"]["get"]["responses"] = Value::from("none");
+    assert!(!validator.is_valid(&broken));
+}
+
 use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
 use ucz_store::Store;
