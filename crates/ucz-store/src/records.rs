@@ -563,3 +563,53 @@ impl Store {
             .transpose()
     }
 }
+
+impl Store {
+    /// Replaces the stored catalog with `entries` (kind, id, entry) when it differs, in one
+    /// transaction with an audit row; returns whether anything changed.
+    pub async fn sync_catalog(
+        &self,
+        entries: &[(String, String, Value)],
+    ) -> Result<bool, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query("SELECT kind, id, body FROM catalog_entries ORDER BY kind, id")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut stored: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("id")?, r.try_get("body")?)))
+            .collect::<Result<_, StoreError>>()?;
+        stored.sort();
+        let mut wanted: Vec<(String, String, String)> = entries
+            .iter()
+            .map(|(k, i, b)| (k.clone(), i.clone(), b.to_string()))
+            .collect();
+        wanted.sort();
+        if stored == wanted {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM catalog_entries")
+            .execute(&mut *tx)
+            .await?;
+        for (kind, id, body) in &wanted {
+            sqlx::query("INSERT INTO catalog_entries (kind, id, body) VALUES ($1, $2, $3)")
+                .bind(kind.clone())
+                .bind(id.clone())
+                .bind(body.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        let summary = serde_json::json!({"entries": wanted.len(), "before": stored.len()});
+        append(&mut tx, "ucz", "sync", "catalog", "", None, Some(&summary)).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn catalog_entry_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM catalog_entries")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+}

@@ -42,6 +42,22 @@ impl AppState {
     }
 }
 
+/// Stores the catalog in the database (read-only through the API), replacing what an earlier
+/// start stored when it changed.
+pub async fn sync_catalog(state: &AppState) -> Result<bool, ucz_store::StoreError> {
+    let all = serde_json::to_value(state.catalog.as_ref()).unwrap_or_default();
+    let mut entries = Vec::new();
+    if let serde_json::Value::Object(kinds) = all {
+        for (kind, items) in kinds {
+            for item in items.as_array().into_iter().flatten() {
+                let id = item["id"].as_str().unwrap_or_default().to_string();
+                entries.push((kind.clone(), id, item.clone()));
+            }
+        }
+    }
+    state.store.sync_catalog(&entries).await
+}
+
 /// Request bodies above this size are refused (413).
 pub const MAX_BODY: usize = 1 << 20;
 

@@ -90,6 +90,9 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             eprintln!("created the first account: user \"admin\", password {password} (shown once; change it)");
         }
         let state = AppState::new(store, catalog, settings.secure_cookies);
+        if ucz_web::sync_catalog(&state).await? {
+            eprintln!("stored the catalog in the database");
+        }
         if settings.demo {
             let today = crate::today_in_korea();
             let (zones, firms) = ucz_web::demo::load(&state, settings.demo_firms, today).await?;

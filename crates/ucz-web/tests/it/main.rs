@@ -10,7 +10,10 @@ fn the_openapi_document_validates_against_the_openapi_3_1_schema() {
     let schema: Value = serde_json::from_str(include_str!("openapi/schema-3.1.json")).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let document = ucz_web::openapi();
-    let errors: Vec<String> = validator.iter_errors(&document).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&document)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // The validator does reject a broken document.
     let mut broken = document.clone();
@@ -76,6 +79,16 @@ impl TestApp {
         store.migrate().await.unwrap();
         let catalog = ucz_core::Catalog::bundled().unwrap();
         let state = AppState::new(store.clone(), catalog, false);
+        assert!(
+            ucz_web::sync_catalog(&state).await.unwrap(),
+            "the first start stores the catalog"
+        );
+        assert!(
+            !ucz_web::sync_catalog(&state).await.unwrap(),
+            "an unchanged catalog is not stored again"
+        );
+        let entries: usize = state.catalog.counts().iter().map(|(_, n)| n).sum();
+        assert_eq!(store.catalog_entry_count().await.unwrap(), entries as i64);
         ucz_web::demo::load(&state, 40, ucz_core::date::Date::new(2026, 6, 30).unwrap())
             .await
             .unwrap();
