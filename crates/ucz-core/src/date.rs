@@ -62,6 +62,19 @@ impl Date {
     }
 }
 
+/// Seconds since 1970-01-01T00:00:00Z as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn utc_timestamp(seconds: i64) -> String {
+    let date = Date::from_days_since_epoch(seconds.div_euclid(86_400));
+    let s = seconds.rem_euclid(86_400);
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// The date in Korea (UTC+9, no daylight saving) at seconds since the epoch: the date programs'
+/// ages and deadlines are counted in.
+pub fn korean_date(seconds: i64) -> Date {
+    Date::from_days_since_epoch((seconds + 9 * 3600).div_euclid(86_400))
+}
+
 fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
@@ -139,6 +152,14 @@ mod tests {
         assert_eq!(d("2019-06-15").whole_years_until(d("2026-06-14")), 6);
         assert_eq!(d("2019-06-15").whole_years_until(d("2026-06-15")), 7);
         assert_eq!(d("2024-02-29").whole_years_until(d("2025-02-28")), 0);
+    }
+
+    #[test]
+    fn timestamps_and_korean_dates() {
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_timestamp(1_795_776_300), "2026-11-27T10:45:00Z");
+        // 15:00 UTC is already the next day in Korea.
+        assert_eq!(korean_date(1_795_791_600).to_string(), "2026-11-28");
     }
 
     #[test]

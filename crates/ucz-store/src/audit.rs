@@ -47,12 +47,13 @@ fn digest(prev: &str, fields: [&str; 7]) -> String {
 }
 
 pub(crate) fn now() -> String {
-    let seconds = std::time::SystemTime::now()
+    ucz_core::date::utc_timestamp(unix_seconds())
+}
+
+fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let date = ucz_core::date::Date::from_days_since_epoch(seconds.div_euclid(86_400));
-    let s = seconds.rem_euclid(86_400);
-    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// Appends a row in the caller's transaction.

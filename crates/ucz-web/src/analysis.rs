@@ -101,7 +101,7 @@ fn today() -> Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    Date::from_days_since_epoch((seconds + 9 * 3600).div_euclid(86_400))
+    ucz_core::date::korean_date(seconds)
 }
 
 #[derive(Deserialize)]

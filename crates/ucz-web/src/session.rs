@@ -41,9 +41,7 @@ pub async fn login(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
         + SESSION_SECONDS;
-    let date = ucz_core::date::Date::from_days_since_epoch(seconds.div_euclid(86_400));
-    let s = seconds.rem_euclid(86_400);
-    let expires = format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60);
+    let expires = ucz_core::date::utc_timestamp(seconds);
     state
         .store
         .create_session(&token_hash(&token), user.id, &csrf, &expires)
