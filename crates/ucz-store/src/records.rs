@@ -551,6 +551,14 @@ impl Store {
         Ok(())
     }
 
+    pub async fn delete_token(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = $1"

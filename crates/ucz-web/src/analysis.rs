@@ -1,7 +1,7 @@
 //! Computed on demand: a zone's diagnosis, a firm's package, the catalog, the audit trail.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use serde_json::Value;
 use ucz_core::date::Date;
@@ -81,7 +81,7 @@ pub async fn package(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Query(params): Query<PackageParams>,
+    crate::resources::Q(params): crate::resources::Q<PackageParams>,
 ) -> Result<Json<ucz_core::eligibility::Package>, ApiError> {
     let record = firms::stored(&state, &caller, &id).await?;
     let firm = firms::firm_of(&state, &record)?;
@@ -113,7 +113,7 @@ pub struct AuditParams {
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<AuditParams>,
+    crate::resources::Q(params): crate::resources::Q<AuditParams>,
 ) -> Result<Json<Value>, ApiError> {
     access::read_audit(&caller)?;
     let limit = params.limit.unwrap_or(100).clamp(1, 1000);

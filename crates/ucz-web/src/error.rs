@@ -44,6 +44,13 @@ impl ApiError {
             "no such route; see /api/docs",
         )
     }
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not take this method; see /api/docs",
+        )
+    }
     pub fn forbidden() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,

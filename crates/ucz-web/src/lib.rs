@@ -443,7 +443,7 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(|| async { error::ApiError::unknown_route() })
-        .method_not_allowed_fallback(|| async { error::ApiError::unknown_route() })
+        .method_not_allowed_fallback(|| async { error::ApiError::method_not_allowed() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }

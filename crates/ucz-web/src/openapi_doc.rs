@@ -14,7 +14,7 @@ fn schemas() -> Value {
             "required": ["type", "title", "status", "code", "detail"],
             "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "code": {"type": "string", "enum": ["not_found", "unknown_route", "forbidden", "unauthenticated", "bad_credentials", "too_many_attempts", "csrf", "conflict", "bad_request", "too_large", "validation", "internal"]},
+                "code": {"type": "string", "enum": ["not_found", "unknown_route", "method_not_allowed", "forbidden", "unauthenticated", "bad_credentials", "too_many_attempts", "csrf", "conflict", "bad_request", "too_large", "validation", "internal"]},
                 "detail": {"type": "string"},
                 "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
             }
@@ -65,6 +65,15 @@ fn schemas() -> Value {
     })
 }
 
+/// 201 for creations, 204 for deletions, 200 otherwise.
+fn success(method: &str) -> &'static str {
+    match method {
+        "post" => "201",
+        "delete" => "204",
+        _ => "200",
+    }
+}
+
 pub fn openapi() -> Value {
     let mut paths = Map::new();
     for op in operations() {
@@ -76,7 +85,7 @@ pub fn openapi() -> Value {
             "description": format!("Who: {}.", op.access),
             "operationId": format!("{}_{}", op.method, op.path.trim_start_matches('/').replace(['/', '{', '}'], "_")),
             "responses": {
-                "200": {"description": "OK"},
+                if op.path == "/api/v1/session" { "200" } else { success(op.method) }: {"description": "Success"},
                 "default": {"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             }
         });
@@ -105,6 +114,7 @@ pub fn openapi() -> Value {
             "description": "Zones, what they hold, firms and their program packages. Send `Authorization: Bearer <token>`, or log in for a session cookie and send `X-CSRF-Token` with every write."
         },
         "paths": paths,
+        "security": [{}, {"token": []}, {"session": []}],
         "components": {
             "schemas": schemas(),
             "securitySchemes": {

@@ -18,6 +18,8 @@ pub struct Login {
     password: String,
 }
 
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 /// Sessions last twelve hours.
 const SESSION_SECONDS: i64 = 12 * 3600;
 
@@ -30,7 +32,18 @@ pub async fn login(
         return Err(ApiError::too_many_attempts());
     }
     let user = state.store.user_by_name(&login.username).await?;
-    let Some(user) = user.filter(|u| verify_password(&login.password, &u.password_hash)) else {
+    // An unknown user name costs a password check too, so timing does not tell which names exist.
+    let known = match &user {
+        Some(u) => verify_password(&login.password, &u.password_hash),
+        None => {
+            let _ = verify_password(
+                &login.password,
+                DUMMY_HASH.get_or_init(|| crate::auth::hash_password("x").unwrap_or_default()),
+            );
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| known) else {
         state.limiter.failed(&login.username);
         return Err(ApiError::bad_credentials());
     };
@@ -65,12 +78,21 @@ pub async fn me(caller: Caller) -> Result<Json<serde_json::Value>, ApiError> {
     }
 }
 
+/// Ends the session of the cookie; called with a bearer token, revokes that token.
 pub async fn logout(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     caller.require_user()?;
+    if let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        state.store.delete_token(&token_hash(token)).await?;
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     let session = headers
         .get_all(header::COOKIE)
         .iter()

@@ -125,19 +125,48 @@ pub fn add_user(
     firm: Option<&str>,
 ) -> anyhow::Result<()> {
     let valid = match role {
-        "admin" | "coordinator" => true,
-        "operator" => zone.is_some(),
-        "firm" => firm.is_some(),
+        "admin" | "coordinator" => zone.is_none() && firm.is_none(),
+        "operator" => zone.is_some() && firm.is_none(),
+        "firm" => firm.is_some() && zone.is_none(),
         _ => false,
     };
     if !valid {
         return Err(BadInput(
-            "error: --role admin, coordinator, operator (with --zone ZONE) or firm (with --firm FIRM)".into(),
+            "error: --role admin or coordinator (alone), operator with --zone ZONE, or firm with --firm FIRM".into(),
         )
+        .into());
+    }
+    let well_formed = !username.is_empty()
+        && username.len() <= 64
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'));
+    if !well_formed {
+        return Err(BadInput(format!(
+            "error: user name \"{username}\": 1 to 64 letters, digits, '_', '-', '.' or '@'"
+        ))
         .into());
     }
     runtime()?.block_on(async {
         let store = open(&settings.database_url).await?;
+        if let Some(zone) = zone {
+            if store.get(&ucz_store::ZONES, zone).await?.is_none() {
+                return Err(BadInput(format!(
+                    "error: --zone {zone}: no such zone in {}",
+                    settings.database_url
+                ))
+                .into());
+            }
+        }
+        if let Some(firm) = firm {
+            if store.get(&ucz_store::FIRMS, firm).await?.is_none() {
+                return Err(BadInput(format!(
+                    "error: --firm {firm}: no such firm in {}",
+                    settings.database_url
+                ))
+                .into());
+            }
+        }
         let password = random_token()?;
         store
             .add_user(

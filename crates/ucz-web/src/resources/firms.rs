@@ -2,14 +2,14 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use ucz_core::SourceFile;
 use ucz_core::firm::Firm;
 use ucz_store::{FIRMS, Filter};
 
-use super::{ListParams, Page, as_toml, body};
+use super::{ListParams, Page, as_toml, body, same_id};
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
 use crate::{AppState, access};
@@ -39,13 +39,13 @@ fn view(record: Value) -> Value {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<ListParams>,
+    crate::resources::Q(params): crate::resources::Q<ListParams>,
 ) -> Result<Json<Page>, ApiError> {
     let (limit, offset) = params.page()?;
     let mut equals = Vec::new();
     match caller.require_user()? {
         Role::Admin | Role::Coordinator => {
-            if let Some(zone) = &params.zone {
+            if let Some(zone) = params.zone.as_ref().or(params.zone_id.as_ref()) {
                 equals.push(("zone", zone.clone()));
             }
         }
@@ -125,6 +125,7 @@ pub async fn update(
     let before = stored(&state, &caller, &id).await?;
     access::write_firm(&caller, &id, before["zone"].as_str().unwrap_or_default())?;
     let mut body = body(payload)?;
+    same_id(&body, &id)?;
     body["id"] = Value::from(id.clone());
     let record = validate(&state, &body, before["demo"].as_bool().unwrap_or(false))?;
     // A firm edits its profile but does not move itself into another zone.

@@ -14,8 +14,29 @@ use crate::error::{ApiError, FieldError};
 
 pub use parts::handlers::{facilities, institutions, spaces};
 
-/// `?limit=&offset=` and filters.
+/// Query parameters, or a problem+json that says which one is wrong.
+pub struct Q<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Q(value)),
+            Err(rejection) => Err(ApiError::invalid(vec![FieldError {
+                field: "query".into(),
+                message: rejection.body_text(),
+            }])),
+        }
+    }
+}
+
+/// `?limit=&offset=` and filters; an unknown parameter is refused rather than ignored.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub limit: Option<i64>,
     pub offset: Option<i64>,
@@ -80,18 +101,35 @@ pub fn required(value: &Value, fields: &[FieldRule]) -> Result<(), ApiError> {
     }
 }
 
+/// Non-empty text of one line, at most 300 characters.
 pub fn is_text(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| !s.trim().is_empty())
+    v.as_str().is_some_and(|s| {
+        !s.trim().is_empty() && s.chars().count() <= 300 && !s.chars().any(char::is_control)
+    })
 }
 pub fn is_positive(v: &Value) -> bool {
     v.as_f64()
         .is_some_and(|x| x.is_finite() && x > 0.0 && x <= 1e9)
 }
 pub fn is_optional_count(v: &Value) -> bool {
-    v.is_null() || v.as_i64().is_some_and(|x| x >= 0)
+    // Within the integers a JavaScript client reads exactly.
+    v.is_null()
+        || v.as_i64()
+            .is_some_and(|x| (0..=9_007_199_254_740_991).contains(&x))
 }
 pub fn is_optional_bool(v: &Value) -> bool {
     v.is_null() || v.is_boolean()
+}
+
+/// A body that names an id must name the one of the URL.
+pub fn same_id(body: &Value, id: &str) -> Result<(), ApiError> {
+    match body.get("id") {
+        Some(given) if given.as_str() != Some(id) => Err(ApiError::invalid(vec![FieldError {
+            field: "id".into(),
+            message: format!("the body's id {given} is not the id of the URL, \"{id}\""),
+        }])),
+        _ => Ok(()),
+    }
 }
 
 /// JSON turned into TOML text, so that the core's file parsers (and their messages) apply.

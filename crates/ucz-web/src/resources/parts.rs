@@ -58,11 +58,23 @@ async fn list(
         )
         .await?;
     Ok(Json(Page {
-        items,
+        items: items.into_iter().map(|i| present(table, i)).collect(),
         total,
         limit,
         offset,
     }))
+}
+
+/// A record as the API shows it: a facility's stored `kind` is its `type`, as in zone files.
+pub(crate) fn present(table: &Table, mut record: Value) -> Value {
+    if table.name == FACILITIES.name {
+        if let Some(object) = record.as_object_mut() {
+            if let Some(kind) = object.remove("kind") {
+                object.insert("type".into(), kind);
+            }
+        }
+    }
+    record
 }
 
 async fn read(
@@ -76,7 +88,7 @@ async fn read(
         .store
         .get(table, id)
         .await?
-        .map(Json)
+        .map(|r| Json(present(table, r)))
         .ok_or_else(|| ApiError::not_found(table.entity, id))
 }
 
@@ -103,7 +115,7 @@ async fn remove(
 pub mod handlers {
     //! The HTTP handlers of the three resources.
     use axum::extract::rejection::JsonRejection;
-    use axum::extract::{Path, Query, State};
+    use axum::extract::{Path, State};
 
     use super::*;
 
@@ -115,7 +127,7 @@ pub mod handlers {
                 pub async fn list(
                     State(state): State<AppState>,
                     caller: Caller,
-                    Query(params): Query<ListParams>,
+                    crate::resources::Q(params): crate::resources::Q<ListParams>,
                 ) -> Result<Json<Page>, ApiError> {
                     let filters: fn(&ListParams) -> Vec<(&'static str, String)> = $filters;
                     crate::resources::parts::list(
@@ -149,7 +161,7 @@ pub mod handlers {
                         .store
                         .create(&caller.actor(), &$table, &record)
                         .await?;
-                    Ok((StatusCode::CREATED, Json(created)))
+                    Ok((StatusCode::CREATED, Json(present(&$table, created))))
                 }
 
                 pub async fn update(
@@ -168,7 +180,7 @@ pub mod handlers {
                         .update(&caller.actor(), &$table, &id, &record)
                         .await?;
                     updated
-                        .map(Json)
+                        .map(|r| Json(present(&$table, r)))
                         .ok_or_else(|| ApiError::not_found($table.entity, &id))
                 }
 

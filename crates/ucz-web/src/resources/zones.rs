@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use ucz_core::{SourceFile, Zone};
@@ -34,7 +34,7 @@ fn view(record: Value) -> Value {
 
 pub async fn list(
     State(state): State<AppState>,
-    Query(params): Query<ListParams>,
+    crate::resources::Q(params): crate::resources::Q<ListParams>,
 ) -> Result<Json<Page>, ApiError> {
     let (limit, offset) = params.page()?;
     let (items, total) = state
@@ -88,6 +88,7 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     access::update_zone(&caller, &id)?;
     let mut body = body(payload)?;
+    super::same_id(&body, &id)?;
     body["id"] = Value::from(id.clone());
     let existing = state
         .store

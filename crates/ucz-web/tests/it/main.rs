@@ -204,4 +204,5 @@ on_both!(
     sessions_need_csrf_for_writes_and_logins_are_limited,
     the_audit_chain_holds_and_detects_tampering,
     the_openapi_document_covers_every_route,
+    integrators_get_clear_answers,
 );

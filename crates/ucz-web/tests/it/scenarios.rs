@@ -759,7 +759,7 @@ pub async fn the_openapi_document_covers_every_route(app: TestApp) {
         .await;
     assert_eq!(
         (status, problem["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("unknown_route")),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed")),
         "undocumented: not served"
     );
 
@@ -776,5 +776,111 @@ pub async fn the_openapi_document_covers_every_route(app: TestApp) {
     assert!(
         !page.contains("<script") && !page.contains("src=\"http") && !page.contains("href=\"http"),
         "nothing from the network"
+    );
+}
+
+/// What a new integrator ran into: names with control characters, ids that disagree with the
+/// URL, query strings that do not parse, facilities read back as written, revoking a token.
+pub async fn integrators_get_clear_answers(app: TestApp) {
+    let tabbed =
+        json!({"zone_id": "daejeon", "type": "tenant_space", "name": "a\tb", "floor_area_m2": 10});
+    let (status, problem) = app
+        .call("admin", Method::POST, "/facilities", Some(&tabbed))
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("name"))
+    );
+    let (status, _) = app
+        .call("anonymous", Method::GET, "/zones/daejeon/diagnosis", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "the diagnosis stays computable");
+
+    let mut other = firm_body("T-FIRM", "daejeon");
+    other["id"] = json!("T-ELSE");
+    let (status, problem) = app
+        .call("admin", Method::PUT, "/firms/T-FIRM", Some(&other))
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("id"))
+    );
+
+    for query in [
+        "/firms?limit=abc",
+        "/facilities?zon=daejeon",
+        "/audit?limit=1.5",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{query}", app.base))
+            .bearer_auth("token-admin")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}"
+        );
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{query}"
+        );
+    }
+    let (status, page) = app
+        .call("admin", Method::GET, "/firms?zone_id=daejeon", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["zone"] == "daejeon")
+    );
+
+    let facility = json!({"zone_id": "daejeon", "type": "support_space", "name": "시험인증센터", "floor_area_m2": 100});
+    let (_, created) = app
+        .call("operator", Method::POST, "/facilities", Some(&facility))
+        .await;
+    let path = format!("/facilities/{}", created["id"]);
+    let (_, read) = app.call("operator", Method::GET, &path, None).await;
+    assert_eq!(
+        read["type"], "support_space",
+        "read back with the field it was written with"
+    );
+    let (status, _) = app.call("operator", Method::PUT, &path, Some(&read)).await;
+    assert_eq!(status, StatusCode::OK, "what was read can be written back");
+
+    let (_, token) = app
+        .call(
+            "firm",
+            Method::POST,
+            "/tokens",
+            Some(&json!({"name": "once"})),
+        )
+        .await;
+    let token = token["token"].as_str().unwrap().to_string();
+    let revoke = app
+        .client
+        .delete(format!("{}/session", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
+    let after = app
+        .client
+        .get(format!("{}/session", app.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::UNAUTHORIZED,
+        "a revoked token no longer works"
     );
 }

@@ -83,17 +83,44 @@ fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
         &url,
     ]);
     assert_eq!(out.status.code(), Some(2), "a second user of the same name");
-    let out = ucz(&[
-        "user",
-        "add",
-        "--username",
-        "x",
-        "--role",
-        "operator",
-        "--database-url",
-        &url,
-    ]);
-    assert_eq!(out.status.code(), Some(2), "an operator needs a zone");
+    for (args, why) in [
+        (
+            vec!["--username", "x", "--role", "operator"],
+            "an operator needs a zone",
+        ),
+        (
+            vec![
+                "--username",
+                "x",
+                "--role",
+                "operator",
+                "--zone",
+                "atlantis",
+            ],
+            "an existing zone",
+        ),
+        (
+            vec!["--username", "x", "--role", "firm", "--firm", "NOPE"],
+            "an existing firm",
+        ),
+        (vec!["--username", "", "--role", "admin"], "a user name"),
+        (
+            vec![
+                "--username",
+                "x",
+                "--role",
+                "coordinator",
+                "--zone",
+                "daejeon",
+            ],
+            "no zone for a coordinator",
+        ),
+    ] {
+        let mut all = vec!["user", "add", "--database-url", &url];
+        all.extend(args);
+        let out = ucz(&all);
+        assert_eq!(out.status.code(), Some(2), "{why}: {}", stderr(&out));
+    }
 
     let out = ucz(&["audit", "verify", "--database-url", &url]);
     assert!(out.status.success(), "{}", stdout(&out));
