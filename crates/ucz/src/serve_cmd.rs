@@ -87,7 +87,7 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
         if store.user_count().await? == 0 {
             let password = random_token()?;
             store.add_user("ucz", "admin", &hash_password(&password)?, "admin", None, None).await?;
-            eprintln!("created the first account: user \"admin\", password {password} (shown once; change it)");
+            eprintln!("created the first account: user \"admin\", password {password} (shown once; keep it safe)");
         }
         let state = AppState::new(store, catalog, settings.secure_cookies);
         if ucz_web::sync_catalog(&state).await? {
