@@ -373,6 +373,22 @@ impl Store {
             return Ok(false);
         };
         let before = to_json(table, &before)?;
+        // What the foreign keys delete with the record gets its own audit rows, children first.
+        let mut doomed = Vec::new();
+        dependants(&mut tx, table, id, &mut doomed).await?;
+        for (child, record) in doomed.iter().rev() {
+            let child_id = record["id"].to_string();
+            append(
+                &mut tx,
+                actor,
+                "delete",
+                child.entity,
+                &child_id,
+                Some(record),
+                None,
+            )
+            .await?;
+        }
         let sql = format!("DELETE FROM {} WHERE id = $1", table.name);
         bind_id(table, trusted(&sql), id).execute(&mut *tx).await?;
         append(
@@ -388,6 +404,44 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// The tables whose rows a deletion removes through foreign keys: (table, its key column).
+fn children(table: &Table) -> &'static [(&'static Table, &'static str)] {
+    match table.name {
+        "zones" => &[(&FACILITIES, "zone_id"), (&INSTITUTIONS, "zone_id")],
+        "facilities" => &[(&SPACES, "facility_id")],
+        _ => &[],
+    }
+}
+
+/// Every record that depends on `table`'s record `id`, parents before their children.
+async fn dependants(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    table: &Table,
+    id: &str,
+    out: &mut Vec<(&'static Table, Value)>,
+) -> Result<(), StoreError> {
+    for (child, column) in children(table) {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE {column} = $1 ORDER BY id",
+            select_list(child),
+            child.name
+        );
+        let query = if table.numeric_key {
+            trusted(&sql).bind(id.parse::<i64>().unwrap_or(-1))
+        } else {
+            trusted(&sql).bind(id.to_string())
+        };
+        let rows = query.fetch_all(&mut **tx).await?;
+        for row in rows {
+            let record = to_json(child, &row)?;
+            let child_id = record["id"].to_string();
+            out.push((child, record));
+            Box::pin(dependants(tx, child, &child_id, out)).await?;
+        }
+    }
+    Ok(())
 }
 
 /// An account.

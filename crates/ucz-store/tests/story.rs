@@ -97,20 +97,31 @@ async fn story(store: Store) {
     assert!(!store.delete("admin", &ZONES, "daejeon").await.unwrap());
 
     let audit = store.audit(100, 0).await.unwrap();
+    let trail: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|a| (a.action.as_str(), a.entity.as_str()))
+        .collect();
     assert_eq!(
-        audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(),
-        ["delete", "update", "create", "create"]
+        trail,
+        [
+            ("delete", "zone"),
+            ("delete", "facility"),
+            ("update", "facility"),
+            ("create", "facility"),
+            ("create", "zone")
+        ],
+        "the facility deleted with its zone has its own row"
     );
-    assert_eq!(audit[1].before.as_ref().unwrap()["name"], "선화");
+    assert_eq!(audit[2].before.as_ref().unwrap()["name"], "선화");
     let verified = store.verify_audit().await.unwrap();
-    assert_eq!((verified.rows, verified.broken_at), (4, None));
+    assert_eq!((verified.rows, verified.broken_at), (5, None));
 
     sqlx::query("UPDATE audit SET actor = 'mallory' WHERE id = (SELECT MIN(id) FROM audit)")
         .execute(store.pool())
         .await
         .unwrap();
     let verified = store.verify_audit().await.unwrap();
-    assert_eq!(verified.broken_at, Some(audit[3].id));
+    assert_eq!(verified.broken_at, Some(audit[4].id));
 }
 
 #[tokio::test]

@@ -96,7 +96,7 @@ pub async fn load(state: &AppState, firms: usize, as_of: Date) -> Result<(usize,
             firm.zone = firm.region.to_string();
         }
         let body = serde_json::to_value(&firm).map_err(ApiError::internal)?;
-        let record = crate::resources::firms::validate(state, &body, true)?;
+        let record = crate::resources::firms::validate(state, &body, true).await?;
         state.store.create(actor, &FIRMS, &record).await?;
         loaded += 1;
     }

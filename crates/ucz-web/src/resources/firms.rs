@@ -15,8 +15,36 @@ use crate::error::ApiError;
 use crate::{AppState, access};
 
 /// Checks a firm with the firm-file parser; returns the stored record.
-pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
-    let firm = Firm::parse(SourceFile::new("body", &as_toml(body)?), &state.catalog)?;
+///
+/// A firm may be a tenant of a designated zone (the catalog's) or of a zone created through the
+/// API, in its own region.
+pub async fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
+    let zone = body["zone"].as_str().unwrap_or_default();
+    let stored_zone = if zone.is_empty() || state.catalog.designated_zone(zone).is_some() {
+        None
+    } else {
+        state.store.get(&ucz_store::ZONES, zone).await?
+    };
+    let firm = match &stored_zone {
+        None => Firm::parse(SourceFile::new("body", &as_toml(body)?), &state.catalog)?,
+        Some(stored) => {
+            let mut without_zone = body.clone();
+            without_zone["zone"] = Value::Null;
+            let mut firm = Firm::parse(
+                SourceFile::new("body", &as_toml(&without_zone)?),
+                &state.catalog,
+            )?;
+            let region = stored["body"]["region"].as_str().unwrap_or_default();
+            if region != firm.region.as_str() {
+                return Err(ApiError::invalid(vec![crate::error::FieldError {
+                    field: "zone".into(),
+                    message: format!("zone \"{zone}\" is in {region}, not in {}", firm.region),
+                }]));
+            }
+            firm.zone = zone.to_string();
+            firm
+        }
+    };
     Ok(json!({
         "id": firm.id, "zone": firm.zone, "region": firm.region.as_str(), "stage": firm.stage.as_str(),
         "body": body, "demo": demo,
@@ -24,10 +52,18 @@ pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, Api
 }
 
 /// The stored firm as a `Firm`.
+/// The zone was checked when the firm was written, possibly against a zone of the database.
 pub fn firm_of(state: &AppState, record: &Value) -> Result<Firm, ApiError> {
-    let text = as_toml(&record["body"])?;
-    Firm::parse(SourceFile::new("stored firm", &text), &state.catalog)
-        .map_err(|e| ApiError::internal(e.to_string()))
+    let mut body = record["body"].clone();
+    let zone = body["zone"].as_str().unwrap_or_default().to_string();
+    body["zone"] = Value::Null;
+    let mut firm = Firm::parse(
+        SourceFile::new("stored firm", &as_toml(&body)?),
+        &state.catalog,
+    )
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    firm.zone = zone;
+    Ok(firm)
 }
 
 fn view(record: Value) -> Value {
@@ -110,7 +146,7 @@ pub async fn create(
     payload: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_user()?;
-    let record = validate(&state, &body(payload)?, false)?;
+    let record = validate(&state, &body(payload)?, false).await?;
     access::create_or_delete_firm(&caller, record["zone"].as_str().unwrap_or_default())?;
     let created = state.store.create(&caller.actor(), &FIRMS, &record).await?;
     Ok((StatusCode::CREATED, Json(view(created))))
@@ -127,7 +163,7 @@ pub async fn update(
     let mut body = body(payload)?;
     same_id(&body, &id)?;
     body["id"] = Value::from(id.clone());
-    let record = validate(&state, &body, before["demo"].as_bool().unwrap_or(false))?;
+    let record = validate(&state, &body, before["demo"].as_bool().unwrap_or(false)).await?;
     // A firm edits its profile but does not move itself into another zone.
     if matches!(caller.role(), Some(Role::Firm { .. })) && record["zone"] != before["zone"] {
         return Err(ApiError::forbidden());

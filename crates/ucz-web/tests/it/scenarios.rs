@@ -884,3 +884,63 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
         "a revoked token no longer works"
     );
 }
+
+/// The operator of a zone created through the API can have tenant firms, in the zone's region,
+/// and their packages count them as zone tenants.
+pub async fn firms_can_be_tenants_of_zones_created_through_the_api(app: TestApp) {
+    let (status, _) = app
+        .call("admin", Method::POST, "/zones", Some(&zone_body("newzone")))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, firm) = app
+        .call(
+            "admin",
+            Method::POST,
+            "/firms",
+            Some(&firm_body("T-NEWZONE", "gwangju").tap_zone("newzone")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{firm}");
+    let (status, problem) = app
+        .call(
+            "admin",
+            Method::POST,
+            "/firms",
+            Some(&firm_body("T-ELSEWHERE", "busan").tap_zone("newzone")),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("zone"))
+    );
+    let (status, package) = app
+        .call(
+            "admin",
+            Method::GET,
+            "/firms/T-NEWZONE/package?as_of=2026-06-30",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{package}");
+    let eligible: Vec<&str> = package["eligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        eligible.contains(&"employee_special_supply"),
+        "{eligible:?}"
+    );
+}
+
+trait TapZone {
+    fn tap_zone(self, zone: &str) -> Value;
+}
+
+impl TapZone for Value {
+    fn tap_zone(mut self, zone: &str) -> Value {
+        self["zone"] = json!(zone);
+        self
+    }
+}
