@@ -150,7 +150,7 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// At most `LIMIT` failed logins per user name per minute.
+/// At most `LIMIT` login attempts per user name per minute, until one succeeds.
 #[derive(Default)]
 pub struct LoginLimiter {
     failures: Mutex<HashMap<String, (u32, Instant)>>,
@@ -159,32 +159,30 @@ pub struct LoginLimiter {
 const LIMIT: u32 = 5;
 
 impl LoginLimiter {
-    pub fn allowed(&self, username: &str) -> bool {
-        let Ok(mut failures) = self.failures.lock() else {
-            return true;
+    /// Counts an attempt for the user name and says whether it may go ahead: attempts are
+    /// counted before the password is checked, so concurrent guesses cannot slip past the limit.
+    pub fn attempt(&self, username: &str) -> bool {
+        let Ok(mut attempts) = self.failures.lock() else {
+            return false;
         };
-        match failures.get(username) {
-            Some((count, since)) if since.elapsed() < Duration::from_secs(60) => *count < LIMIT,
-            Some(_) => {
-                failures.remove(username);
-                true
-            }
-            None => true,
+        // Expired windows are dropped so that random user names cannot grow the map for ever.
+        if attempts.len() > 10_000 {
+            attempts.retain(|_, (_, since)| since.elapsed() < Duration::from_secs(60));
         }
+        let entry = attempts
+            .entry(username.to_string())
+            .or_insert((0, Instant::now()));
+        if entry.1.elapsed() >= Duration::from_secs(60) {
+            *entry = (0, Instant::now());
+        }
+        entry.0 += 1;
+        entry.0 <= LIMIT
     }
 
-    pub fn failed(&self, username: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            let entry = failures
-                .entry(username.to_string())
-                .or_insert((0, Instant::now()));
-            entry.0 += 1;
-        }
-    }
-
+    /// A successful login clears the user name's count.
     pub fn succeeded(&self, username: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(username);
+        if let Ok(mut attempts) = self.failures.lock() {
+            attempts.remove(username);
         }
     }
 }

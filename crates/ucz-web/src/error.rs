@@ -125,7 +125,11 @@ impl From<ucz_store::StoreError> for ApiError {
             ucz_store::StoreError::Conflict { entity, id } => {
                 ApiError::conflict(format!("{entity} {id} already exists"))
             }
-            other => ApiError::internal(other),
+            other => {
+                // The details are for the operator's log, not for the client.
+                eprintln!("error: store: {other}");
+                ApiError::internal("the database could not complete the request")
+            }
         }
     }
 }

@@ -28,23 +28,27 @@ pub async fn login(
     payload: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(login) = payload.map_err(|r| ApiError::bad_request(r.body_text()))?;
-    if !state.limiter.allowed(&login.username) {
+    if login.username.len() > 64 {
+        return Err(ApiError::bad_credentials());
+    }
+    if !state.limiter.attempt(&login.username) {
         return Err(ApiError::too_many_attempts());
     }
     let user = state.store.user_by_name(&login.username).await?;
     // An unknown user name costs a password check too, so timing does not tell which names exist.
-    let known = match &user {
-        Some(u) => verify_password(&login.password, &u.password_hash),
-        None => {
-            let _ = verify_password(
-                &login.password,
-                DUMMY_HASH.get_or_init(|| crate::auth::hash_password("x").unwrap_or_default()),
-            );
-            false
-        }
+    // Argon2 takes tens of milliseconds: it runs off the async workers.
+    let hash = match &user {
+        Some(u) => u.password_hash.clone(),
+        None => DUMMY_HASH
+            .get_or_init(|| crate::auth::hash_password("x").unwrap_or_default())
+            .clone(),
     };
+    let password = login.password.clone();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let known = user.is_some() && matches;
     let Some(user) = user.filter(|_| known) else {
-        state.limiter.failed(&login.username);
         return Err(ApiError::bad_credentials());
     };
     state.limiter.succeeded(&login.username);

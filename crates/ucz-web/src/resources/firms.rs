@@ -19,6 +19,18 @@ use crate::{AppState, access};
 /// A firm may be a tenant of a designated zone (the catalog's) or of a zone created through the
 /// API, in its own region.
 pub async fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
+    let id = body["id"].as_str().unwrap_or_default();
+    if id.is_empty()
+        || id.len() > 64
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    {
+        return Err(ApiError::invalid(vec![crate::error::FieldError {
+            field: "id".into(),
+            message: "1 to 64 letters, digits, '_', '-' or '.'".into(),
+        }]));
+    }
     let zone = body["zone"].as_str().unwrap_or_default();
     let stored_zone = if zone.is_empty() || state.catalog.designated_zone(zone).is_some() {
         None
@@ -146,10 +158,21 @@ pub async fn create(
     payload: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     caller.require_user()?;
-    let record = validate(&state, &body(payload)?, false).await?;
+    let body = body(payload)?;
+    // Who may create here is decided before the body is examined.
+    access::create_or_delete_firm(&caller, body["zone"].as_str().unwrap_or_default())?;
+    let record = validate(&state, &body, false).await?;
     access::create_or_delete_firm(&caller, record["zone"].as_str().unwrap_or_default())?;
-    let created = state.store.create(&caller.actor(), &FIRMS, &record).await?;
-    Ok((StatusCode::CREATED, Json(view(created))))
+    match state.store.create(&caller.actor(), &FIRMS, &record).await {
+        Ok(created) => Ok((StatusCode::CREATED, Json(view(created)))),
+        // Only those who may read the existing firm learn that its id is taken.
+        Err(ucz_store::StoreError::Conflict { .. })
+            if !matches!(caller.role(), Some(Role::Admin | Role::Coordinator)) =>
+        {
+            Err(ApiError::forbidden())
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 pub async fn update(

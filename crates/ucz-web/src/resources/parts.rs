@@ -264,7 +264,11 @@ pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, Ap
                 is_positive,
                 "a number greater than 0 (at most 1e9)",
             ),
-            ("units", is_optional_count, "a whole number ≥ 0, or absent"),
+            (
+                "units",
+                |v| v.is_null() || v.as_u64().is_some_and(|u| u <= u64::from(u32::MAX)),
+                "a whole number from 0 to 4294967295, or absent",
+            ),
             ("planned", is_optional_bool, "true or false, or absent"),
         ],
     )?;

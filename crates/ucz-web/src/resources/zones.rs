@@ -110,6 +110,18 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     access::delete_zone(&caller)?;
+    // Tenant firms name their zone; a later zone of the same id must not inherit them.
+    let tenants = Filter {
+        equals: vec![("zone", id.clone())],
+        limit: 1,
+        offset: 0,
+    };
+    let (_, count) = state.store.list(&ucz_store::FIRMS, &tenants).await?;
+    if count > 0 {
+        return Err(ApiError::conflict(format!(
+            "zone {id} has {count} tenant firms; move or delete them first"
+        )));
+    }
     if state.store.delete(&caller.actor(), &ZONES, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

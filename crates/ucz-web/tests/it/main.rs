@@ -206,4 +206,5 @@ on_both!(
     the_openapi_document_covers_every_route,
     integrators_get_clear_answers,
     firms_can_be_tenants_of_zones_created_through_the_api,
+    boundaries_hold,
 );

@@ -934,6 +934,56 @@ pub async fn firms_can_be_tenants_of_zones_created_through_the_api(app: TestApp)
     );
 }
 
+/// Review findings: a zone with tenants cannot be deleted (a new zone of the same id would inherit
+/// them), facility units fit the plan's type, firm ids are path-safe.
+pub async fn boundaries_hold(app: TestApp) {
+    let (status, problem) = app
+        .call("admin", Method::DELETE, "/zones/daejeon", None)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict")),
+        "{problem}"
+    );
+    let huge = json!({"zone_id": "daejeon", "type": "tenant_space", "name": "큰 시설", "floor_area_m2": 10, "units": 5_000_000_000_u64});
+    let (status, problem) = app
+        .call("operator", Method::POST, "/facilities", Some(&huge))
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("units"))
+    );
+    let (status, _) = app
+        .call("anonymous", Method::GET, "/zones/daejeon/diagnosis", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, problem) = app
+        .call(
+            "admin",
+            Method::POST,
+            "/firms",
+            Some(&firm_body("a/b", "daejeon")),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["errors"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("id"))
+    );
+    let (status, _) = app
+        .call(
+            "other_operator",
+            Method::POST,
+            "/firms",
+            Some(&firm_body("T-FIRM", "busan")),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an id taken in another zone is not revealed"
+    );
+}
+
 trait TapZone {
     fn tap_zone(self, zone: &str) -> Value;
 }
