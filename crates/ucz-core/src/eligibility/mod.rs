@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::catalog::{Catalog, Ruled};
 use crate::date::Date;
-use crate::firm::{Firm, FirmField};
+use crate::firm::Firm;
 use crate::id::Id;
 use crate::rule::Rule;
 
@@ -266,9 +266,4 @@ pub struct Refusal {
 pub struct FieldValue {
     pub field: String,
     pub value: serde_json::Value,
-}
-
-/// The fields of a firm a rule may read, for documentation and error messages.
-pub fn field_names() -> Vec<&'static str> {
-    FirmField::ALL.iter().map(|f| f.name()).collect()
 }

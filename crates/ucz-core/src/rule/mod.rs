@@ -296,8 +296,3 @@ pub fn expr_to_string(expr: &Expr) -> String {
         }
     }
 }
-
-/// The byte range of a rule's text a node covers.
-pub fn span_of(expr: &Expr) -> Range<usize> {
-    expr.span.clone()
-}
