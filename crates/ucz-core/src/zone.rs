@@ -20,6 +20,8 @@ pub struct Zone {
     pub region: Id,
     /// Where in the region (station, district).
     pub location: Option<String>,
+    /// The site's position, for maps: `{ lat = 36.33, lon = 127.43 }` (WGS84, within Korea).
+    pub site: Option<Site>,
     pub area_km2: Option<Positive>,
     /// Date of designation, when designated (`2024-11-07`).
     pub designated: Option<crate::date::Date>,
@@ -65,6 +67,40 @@ pub struct Institution {
     /// Institution kind id.
     pub kind: Id,
     pub name: Text,
+}
+
+/// A point in WGS84 degrees, within the bounds of South Korea's territory.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Site {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+impl Site {
+    pub const LAT: std::ops::RangeInclusive<f64> = 33.0..=38.7;
+    pub const LON: std::ops::RangeInclusive<f64> = 124.5..=131.9;
+}
+
+impl<'de> Deserialize<'de> for Site {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            lat: f64,
+            lon: f64,
+        }
+        let raw = Raw::deserialize(deserializer)?;
+        if !Site::LAT.contains(&raw.lat) || !Site::LON.contains(&raw.lon) {
+            return Err(serde::de::Error::custom(format!(
+                "lat {} lon {} is outside South Korea (lat 33.0–38.7, lon 124.5–131.9)",
+                raw.lat, raw.lon
+            )));
+        }
+        Ok(Site {
+            lat: raw.lat,
+            lon: raw.lon,
+        })
+    }
 }
 
 /// Non-empty text.

@@ -22,7 +22,46 @@ pub fn explain(
             }
         });
     }
+    words(clause, Some(facts), catalog, lang)
+}
+
+/// A whole rule in words, for readers of the catalog: its `&&` clauses one by one, each in
+/// words when its shape is known and as CEL otherwise.
+pub fn describe(rule: &Expr, catalog: &Catalog, lang: Lang) -> Vec<String> {
+    fn clauses<'a>(expr: &'a Expr, out: &mut Vec<&'a Expr>) {
+        match &expr.kind {
+            ExprKind::Binary(BinaryOp::And, a, b) => {
+                clauses(a, out);
+                clauses(b, out);
+            }
+            _ => out.push(expr),
+        }
+    }
+    let mut parts = Vec::new();
+    clauses(rule, &mut parts);
+    parts
+        .into_iter()
+        .map(|clause| {
+            words(clause, None, catalog, lang)
+                .unwrap_or_else(|| crate::rule::expr_to_string(clause))
+        })
+        .collect()
+}
+
+/// One clause in words; with a firm's facts, its current value is added ("(현재 4년)").
+fn words(
+    clause: &Expr,
+    facts: Option<&FirmFacts<'_>>,
+    catalog: &Catalog,
+    lang: Lang,
+) -> Option<String> {
     let t = |ko: &str, en: &str| lang.pick(ko, en).to_string();
+    // "(now …)" when the firm is known.
+    let now = |value: String| match (facts, lang) {
+        (None, _) => String::new(),
+        (Some(_), Lang::Ko) => format!(" (현재 {value})"),
+        (Some(_), Lang::En) => format!(" (now {value})"),
+    };
     match &clause.kind {
         // firm.stage in ["early", …]
         ExprKind::Binary(BinaryOp::In, a, b) if as_field(a) == Some(FirmField::Stage) => {
@@ -36,10 +75,10 @@ pub fn explain(
                     _ => None,
                 })
                 .collect();
-            let now = catalog.name(Kind::Stage, facts.firm.stage.as_str(), lang);
+            let now = now(stage_now(facts, catalog, lang));
             Some(match lang {
-                Lang::Ko => format!("대상 단계: {} (현재 {now})", stages.join(", ")),
-                Lang::En => format!("for stages {} (now {now})", stages.join(", ")),
+                Lang::Ko => format!("대상 단계: {}{now}", stages.join(", ")),
+                Lang::En => format!("for stages {}{now}", stages.join(", ")),
             })
         }
         // "rnd_special_zone" in firm.designations
@@ -71,11 +110,11 @@ pub fn explain(
                 return None;
             };
             let name = catalog.name(Kind::Stage, stage, lang);
-            let now = catalog.name(Kind::Stage, facts.firm.stage.as_str(), lang);
+            let now = now(stage_now(facts, catalog, lang));
             Some(match (lang, op) {
-                (Lang::Ko, BinaryOp::Eq) => format!("{name} 단계 대상 (현재 {now})"),
+                (Lang::Ko, BinaryOp::Eq) => format!("{name} 단계 대상{now}"),
                 (Lang::Ko, _) => format!("{name} 단계는 제외"),
-                (Lang::En, BinaryOp::Eq) => format!("for the {name} stage (now {now})"),
+                (Lang::En, BinaryOp::Eq) => format!("for the {name} stage{now}"),
                 (Lang::En, _) => format!("not for the {name} stage"),
             })
         }
@@ -87,7 +126,11 @@ pub fn explain(
                 _ => return None,
             };
             let (label_ko, label_en, unit_ko, unit_en) = quantity(field)?;
-            let now = facts.int(field);
+            let now = now(format!(
+                "{}{}",
+                grouped(facts.map_or(0, |f| f.int(field))),
+                lang.pick(unit_ko, unit_en)
+            ));
             let (op_ko, op_en) = match op {
                 BinaryOp::Lt => ("미만", "less than"),
                 BinaryOp::Le => ("이하", "at most"),
@@ -97,16 +140,8 @@ pub fn explain(
                 _ => ("아닌", "other than"),
             };
             Some(match lang {
-                Lang::Ko => format!(
-                    "{label_ko} {}{unit_ko} {op_ko} 대상 (현재 {}{unit_ko})",
-                    grouped(limit),
-                    grouped(now)
-                ),
-                Lang::En => format!(
-                    "for {label_en} {op_en} {}{unit_en} (now {}{unit_en})",
-                    grouped(limit),
-                    grouped(now)
-                ),
+                Lang::Ko => format!("{label_ko} {}{unit_ko} {op_ko} 대상{now}", grouped(limit)),
+                Lang::En => format!("for {label_en} {op_en} {}{unit_en}{now}", grouped(limit)),
             })
         }
         // firm.has_rnd_lab, !firm.capital_region
@@ -128,18 +163,25 @@ pub fn explain(
         ExprKind::Binary(BinaryOp::Or, ..) | ExprKind::Method(..) => {
             let mut prefixes = Vec::new();
             sector_prefixes(clause, &mut prefixes)?;
-            let now = if facts.firm.sector.is_empty() {
+            let sector = facts.map(|f| f.firm.sector.clone()).unwrap_or_default();
+            let now = now(if sector.is_empty() {
                 t("없음", "none")
             } else {
-                facts.firm.sector.clone()
-            };
+                sector
+            });
             Some(match lang {
-                Lang::Ko => format!("업종(KSIC) {} 대상 (현재 {now})", prefixes.join("·")),
-                Lang::En => format!("for KSIC sectors {} (now {now})", prefixes.join(", ")),
+                Lang::Ko => format!("업종(KSIC) {} 대상{now}", prefixes.join("·")),
+                Lang::En => format!("for KSIC sectors {}{now}", prefixes.join(", ")),
             })
         }
         _ => None,
     }
+}
+
+fn stage_now(facts: Option<&FirmFacts<'_>>, catalog: &Catalog, lang: Lang) -> String {
+    facts.map_or_else(String::new, |f| {
+        catalog.name(Kind::Stage, f.firm.stage.as_str(), lang)
+    })
 }
 
 /// `firm.sector.startsWith("C") || …` as its prefixes, if the clause is only that.
@@ -214,5 +256,31 @@ pub fn json_value(value: &Value) -> serde_json::Value {
         Value::String(s) => serde_json::Value::from(s.as_str()),
         Value::Bool(b) => serde_json::Value::from(*b),
         Value::List(items) => serde_json::Value::Array(items.iter().map(json_value).collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::rule::Rule;
+
+    #[test]
+    fn a_rule_reads_as_words_clause_by_clause() {
+        let catalog = Catalog::bundled().expect("bundled catalog");
+        let rule = Rule::parse(
+            r#"firm.stage in ["early", "growth"] && firm.age_years < 7 && !firm.capital_region && firm.sector.size() > 9"#,
+        )
+        .expect("rule");
+        let ko = describe(rule.expr(), &catalog, Lang::Ko);
+        assert_eq!(ko.len(), 4);
+        assert!(ko[0].starts_with("대상 단계: "), "{ko:?}");
+        assert!(!ko[0].contains("현재"), "no firm, no current value: {ko:?}");
+        assert_eq!(ko[1], "업력 7년 미만 대상");
+        assert_eq!(ko[2], "수도권 소재 기업은 제외");
+        // A shape without words stays CEL.
+        assert!(ko[3].contains("firm.sector"), "{ko:?}");
+        let en = describe(rule.expr(), &catalog, Lang::En);
+        assert_eq!(en[1], "for firm age less than 7 years");
     }
 }

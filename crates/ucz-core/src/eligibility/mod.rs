@@ -4,6 +4,7 @@
 
 pub mod cases;
 mod explain;
+pub use explain::describe;
 pub mod report;
 
 use serde::Serialize;
