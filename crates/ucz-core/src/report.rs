@@ -660,7 +660,7 @@ impl Report<'_> {
 }
 
 /// `12000.0` → `12,000`; fractions are kept to one decimal.
-fn thousands(value: f64) -> String {
+pub fn thousands(value: f64) -> String {
     let rounded = (value * 10.0).round() / 10.0;
     let whole = rounded.trunc() as i64;
     let digits = whole.abs().to_string();

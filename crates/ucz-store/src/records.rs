@@ -241,63 +241,95 @@ impl Store {
     ) -> Result<Value, StoreError> {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
-        let mut names: Vec<&str> = Vec::new();
-        if !table.numeric_key {
-            names.push("id");
-        }
-        names.extend(table.columns.iter().map(|(c, _)| *c));
-        let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
-            table.name,
-            names.join(", "),
-            placeholders.join(", ")
-        );
-        let mut query = trusted(&sql);
-        if !table.numeric_key {
-            let id = record["id"].as_str().unwrap_or_default().to_string();
-            if self.get(table, &id).await?.is_some() {
-                return Err(StoreError::Conflict {
-                    entity: table.entity,
-                    id,
-                });
-            }
-            query = query.bind(id);
-        }
-        for (name, column) in table.columns {
-            query = bind(query, *column, &record[*name]);
-        }
-        let row = query.fetch_one(&mut *tx).await?;
-        let id = if table.numeric_key {
-            row.try_get::<i64, _>("id")?.to_string()
-        } else {
-            row.try_get::<String, _>("id")?
-        };
-        let sql = format!(
-            "SELECT {} FROM {} WHERE id = $1",
-            select_list(table),
-            table.name
-        );
-        let created = to_json(
-            table,
-            &bind_id(table, trusted(&sql), &id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
-        append(
-            &mut tx,
-            actor,
-            "create",
-            table.entity,
-            &id,
-            None,
-            Some(&created),
-        )
-        .await?;
+        let created = insert(&mut tx, actor, table, record).await?;
         tx.commit().await?;
         Ok(created)
     }
 
+    /// Creates all the records or none (an import): one transaction, one audit row each.
+    pub async fn create_many(
+        &self,
+        actor: &str,
+        table: &Table,
+        records: &[Value],
+    ) -> Result<Vec<Value>, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut created = Vec::with_capacity(records.len());
+        for record in records {
+            created.push(insert(&mut tx, actor, table, record).await?);
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+}
+
+async fn exists(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    table: &Table,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let sql = format!("SELECT id FROM {} WHERE id = $1", table.name);
+    Ok(bind_id(table, trusted(&sql), id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some())
+}
+
+async fn insert(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    actor: &str,
+    table: &Table,
+    record: &Value,
+) -> Result<Value, StoreError> {
+    let mut names: Vec<&str> = Vec::new();
+    if !table.numeric_key {
+        names.push("id");
+    }
+    names.extend(table.columns.iter().map(|(c, _)| *c));
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
+        table.name,
+        names.join(", "),
+        placeholders.join(", ")
+    );
+    let mut query = trusted(&sql);
+    if !table.numeric_key {
+        let id = record["id"].as_str().unwrap_or_default().to_string();
+        if exists(tx, table, &id).await? {
+            return Err(StoreError::Conflict {
+                entity: table.entity,
+                id,
+            });
+        }
+        query = query.bind(id);
+    }
+    for (name, column) in table.columns {
+        query = bind(query, *column, &record[*name]);
+    }
+    let row = query.fetch_one(&mut **tx).await?;
+    let id = if table.numeric_key {
+        row.try_get::<i64, _>("id")?.to_string()
+    } else {
+        row.try_get::<String, _>("id")?
+    };
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = $1",
+        select_list(table),
+        table.name
+    );
+    let created = to_json(
+        table,
+        &bind_id(table, trusted(&sql), &id)
+            .fetch_one(&mut **tx)
+            .await?,
+    )?;
+    append(tx, actor, "create", table.entity, &id, None, Some(&created)).await?;
+    Ok(created)
+}
+
+impl Store {
     /// Replaces a record's columns; `None` when there is no such record.
     pub async fn update(
         &self,

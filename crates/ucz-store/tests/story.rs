@@ -116,6 +116,35 @@ async fn story(store: Store) {
     let verified = store.verify_audit().await.unwrap();
     assert_eq!((verified.rows, verified.broken_at), (5, None));
 
+    // An import writes all its records or none.
+    let zone = |id: &str| json!({"id": id, "body": {"name": id}, "demo": false});
+    let all_or_none = store
+        .create_many("importer", &ZONES, &[zone("a"), zone("b"), zone("a")])
+        .await;
+    assert!(matches!(
+        all_or_none,
+        Err(ucz_store::StoreError::Conflict { .. })
+    ));
+    assert!(
+        store.get(&ZONES, "a").await.unwrap().is_none(),
+        "rolled back"
+    );
+    let created = store
+        .create_many("importer", &ZONES, &[zone("a"), zone("b")])
+        .await
+        .unwrap();
+    assert_eq!(created.len(), 2);
+    assert_eq!(
+        store.audit(100, 0).await.unwrap().len(),
+        7,
+        "one audit row each"
+    );
+    for id in ["a", "b"] {
+        assert!(store.delete("admin", &ZONES, id).await.unwrap());
+    }
+    let verified = store.verify_audit().await.unwrap();
+    assert_eq!((verified.rows, verified.broken_at), (9, None));
+
     sqlx::query("UPDATE audit SET actor = 'mallory' WHERE id = (SELECT MIN(id) FROM audit)")
         .execute(store.pool())
         .await

@@ -66,10 +66,15 @@ pub async fn diagnosis(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<ucz_core::Diagnosis>, ApiError> {
-    let text = zone_text(&state, &id).await?;
-    let zone = Zone::parse(SourceFile::new(&id, &text), &state.catalog)
+    diagnosis_of(&state, &id).await.map(Json)
+}
+
+/// The diagnosis of a stored zone with its facilities and institutions.
+pub async fn diagnosis_of(state: &AppState, id: &str) -> Result<ucz_core::Diagnosis, ApiError> {
+    let text = zone_text(state, id).await?;
+    let zone = Zone::parse(SourceFile::new(id, &text), &state.catalog)
         .map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(Json(diagnose(&state.catalog, &zone)))
+    Ok(diagnose(&state.catalog, &zone))
 }
 
 #[derive(Deserialize)]
@@ -97,7 +102,7 @@ pub async fn package(
     Ok(Json(state.rulebook.package(&state.catalog, &firm, as_of)))
 }
 
-fn today() -> Date {
+pub fn today() -> Date {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);

@@ -98,7 +98,7 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-fn cookie(parts: &Parts, name: &str) -> Option<String> {
+pub(crate) fn cookie(parts: &Parts, name: &str) -> Option<String> {
     parts
         .headers
         .get_all(header::COOKIE)
@@ -108,6 +108,20 @@ fn cookie(parts: &Parts, name: &str) -> Option<String> {
         .find_map(|pair| {
             let (key, value) = pair.trim().split_once('=')?;
             (key == name).then(|| value.to_string())
+        })
+}
+
+/// The session token of a request's cookie.
+pub(crate) fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            pair.trim()
+                .strip_prefix(&format!("{SESSION_COOKIE}="))
+                .map(str::to_string)
         })
 }
 

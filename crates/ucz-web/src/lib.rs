@@ -1,5 +1,5 @@
 //! The ucz platform server: a JSON API under `/api/v1` over the store, with accounts and roles,
-//! problem+json errors and an audit trail. Handlers validate with `ucz-core` and persist with
+//! problem+json errors and an audit trail, and the web pages (`pages`) built on the same handlers. Handlers validate with `ucz-core` and persist with
 //! `ucz-store`; this crate alone knows HTTP.
 
 mod access;
@@ -25,6 +25,7 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub rulebook: Arc<Rulebook>,
     pub limiter: Arc<auth::LoginLimiter>,
+    pub pages: Arc<pages::Pages>,
     /// Set behind TLS: session cookies get `Secure`.
     pub secure_cookies: bool,
 }
@@ -32,7 +33,9 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, catalog: Catalog, secure_cookies: bool) -> Self {
         let rulebook = Rulebook::new(&catalog);
+        let pages = Arc::new(pages::Pages::new(&catalog));
         AppState {
+            pages,
             store,
             catalog: Arc::new(catalog),
             rulebook: Arc::new(rulebook),
@@ -442,13 +445,29 @@ pub fn router(state: AppState) -> Router {
         router = router.route(path, handler);
     }
     router
-        .fallback(|| async { error::ApiError::unknown_route() })
+        .merge(pages::routes())
+        .fallback(fallback)
         .method_not_allowed_fallback(|| async { error::ApiError::method_not_allowed() })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
 
+/// Unknown paths: problem+json under `/api`, an HTML page elsewhere.
+async fn fallback(
+    state: axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    visitor: pages::Visitor,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        error::ApiError::unknown_route().into_response()
+    } else {
+        pages::not_found(state, visitor).await
+    }
+}
+
 mod openapi_doc;
+pub mod pages;
 pub use openapi_doc::{openapi, reference_page};
 
 /// Serves until Ctrl-C.

@@ -28,6 +28,26 @@ pub async fn login(
     payload: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(login) = payload.map_err(|r| ApiError::bad_request(r.body_text()))?;
+    let (user, cookie, csrf) = open_session(&state, &login.username, &login.password).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(ApiError::internal)?,
+    );
+    Ok((headers, Json(json!({"user": user, "csrf_token": csrf}))).into_response())
+}
+
+/// Checks a user name and password (rate-limited, in constant time whether the name exists or
+/// not) and opens a session: the user, the `Set-Cookie` value and the session's CSRF token.
+pub async fn open_session(
+    state: &AppState,
+    username: &str,
+    password: &str,
+) -> Result<(ucz_store::User, String, String), ApiError> {
+    let login = Login {
+        username: username.to_string(),
+        password: password.to_string(),
+    };
     if login.username.len() > 64 {
         return Err(ApiError::bad_credentials());
     }
@@ -67,12 +87,15 @@ pub async fn login(
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}{secure}"
     );
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(ApiError::internal)?,
-    );
-    Ok((headers, Json(json!({"user": user, "csrf_token": csrf}))).into_response())
+    Ok((user, cookie, csrf))
+}
+
+/// Ends the session of a cookie value; returns the `Set-Cookie` value that clears it.
+pub async fn close_session(state: &AppState, token: &str) -> Result<String, ApiError> {
+    state.store.delete_session(&token_hash(token)).await?;
+    Ok(format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+    ))
 }
 
 pub async fn me(caller: Caller) -> Result<Json<serde_json::Value>, ApiError> {
@@ -97,20 +120,11 @@ pub async fn logout(
         state.store.delete_token(&token_hash(token)).await?;
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let session = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            pair.trim()
-                .strip_prefix(&format!("{SESSION_COOKIE}="))
-                .map(str::to_string)
-        });
-    if let Some(token) = session {
-        state.store.delete_session(&token_hash(&token)).await?;
-    }
-    let clear = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let session = crate::auth::session_cookie(&headers);
+    let clear = match session {
+        Some(token) => close_session(&state, &token).await?,
+        None => format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+    };
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 

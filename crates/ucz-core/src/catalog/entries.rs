@@ -307,6 +307,8 @@ pub struct Region {
     pub name_en: String,
     /// 수도권: Seoul, Incheon, Gyeonggi.
     pub capital_region: bool,
+    /// KOSTAT's census code of the region (2013), as in the province map.
+    pub census_code_2013: Option<String>,
     pub source: String,
 }
 

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod browser;
+mod pages;
 mod scenarios;
 
 #[test]
@@ -197,6 +199,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    pages_follow_the_role_rules,
     crud_of_every_resource,
     the_role_matrix,
     diagnosis_and_package,

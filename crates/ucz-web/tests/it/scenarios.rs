@@ -1,5 +1,6 @@
 //! The scenarios, each run on SQLite and on PostgreSQL.
 
+pub use super::pages::pages_follow_the_role_rules;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

@@ -1,0 +1,143 @@
+//! Logging in and out in the browser, and the account page.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Visitor, form_pairs, form_value};
+use crate::AppState;
+use crate::auth::{Caller, Role};
+use crate::error::ApiError;
+use crate::session::{close_session, open_session};
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Only paths of this site are followed after login.
+fn local(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .map(String::from)
+}
+
+fn home(role: &Role) -> String {
+    match role {
+        Role::Firm { firm } => format!("/firms/{firm}"),
+        Role::Operator { zone } => format!("/zones/{zone}"),
+        _ => "/".into(),
+    }
+}
+
+fn login_form(
+    state: &AppState,
+    visitor: &Visitor,
+    status: StatusCode,
+    next: Option<String>,
+    username: &str,
+    error: Option<String>,
+) -> Result<Response, ApiError> {
+    visitor.page(
+        state,
+        status,
+        "login.html",
+        json!({"next": next, "username": username, "error": error}),
+    )
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(next): Query<Next>,
+) -> Response {
+    let result = login_form(
+        &state,
+        &visitor,
+        StatusCode::OK,
+        local(next.next.as_deref()),
+        "",
+        None,
+    );
+    visitor.respond(&state, result)
+}
+
+pub async fn login(State(state): State<AppState>, visitor: Visitor, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let get = |key: &str| form_value(&pairs, key);
+    let result = async {
+        visitor.check_form(get("_csrf"))?;
+        let username = get("username").unwrap_or_default().trim();
+        let next = local(get("next"));
+        match open_session(&state, username, get("password").unwrap_or_default()).await {
+            Ok((user, cookie, _)) => {
+                let to = next.unwrap_or_else(|| Role::of(&user).map_or("/".into(), |r| home(&r)));
+                let mut response = visitor.redirect(&to);
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    HeaderValue::from_str(&cookie).map_err(ApiError::internal)?,
+                );
+                Ok(response)
+            }
+            Err(error) if error.status.is_client_error() => {
+                let key = if error.code == "too_many_attempts" {
+                    "login_too_many"
+                } else {
+                    "login_failed"
+                };
+                login_form(
+                    &state,
+                    &visitor,
+                    error.status,
+                    next,
+                    username,
+                    Some(state.pages.word(visitor.lang, key)),
+                )
+            }
+            Err(error) => Err(error),
+        }
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        visitor.check_form(form_value(&form_pairs(&body), "_csrf"))?;
+        let session = crate::auth::session_cookie(&headers);
+        let mut response = visitor.redirect("/");
+        if let Some(token) = session {
+            let clear = close_session(&state, &token).await?;
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&clear).map_err(ApiError::internal)?,
+            );
+        }
+        Ok(response)
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
+    let result = async {
+        let Caller::User { user, role } = &visitor.caller else {
+            return Err(ApiError::unauthenticated());
+        };
+        visitor.page(
+            &state,
+            StatusCode::OK,
+            "account.html",
+            json!({"account": user, "home": home(role)}),
+        )
+    }
+    .await;
+    visitor.respond(&state, result)
+}

@@ -1,0 +1,144 @@
+//! Pictures drawn on the server as SVG, so they print, need no script and carry their own text
+//! for screen readers: the brief's Figure 3 diamond (four functions, six linkages) and bar charts.
+
+/// Text placed inside SVG or HTML.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A function at a corner of the diamond.
+pub struct Corner<'a> {
+    pub id: &'a str,
+    pub name: String,
+    pub present: bool,
+}
+
+/// A linkage between two functions, with its status (`active`, `possible`, `missing`).
+pub struct Link<'a> {
+    pub between: [&'a str; 2],
+    pub name: String,
+    pub status: &'a str,
+    pub status_name: String,
+}
+
+/// Where Figure 3 puts each function: innovation on top, startup left, enterprise support right,
+/// living at the bottom.
+fn position(function: &str) -> Option<(f64, f64)> {
+    Some(match function {
+        "innovation" => (240.0, 50.0),
+        "startup" => (70.0, 200.0),
+        "enterprise_support" => (410.0, 200.0),
+        "living" => (240.0, 350.0),
+        _ => return None,
+    })
+}
+
+/// The diamond of Figure 3, coloured by the diagnosis.
+pub fn diamond(title: &str, corners: &[Corner<'_>], links: &[Link<'_>]) -> String {
+    let mut svg = format!(
+        r#"<svg class="diamond" viewBox="0 0 480 400" role="img" aria-labelledby="diamond-title" xmlns="http://www.w3.org/2000/svg"><title id="diamond-title">{}</title>"#,
+        escape(title)
+    );
+    for link in links {
+        let (Some((x1, y1)), Some((x2, y2))) =
+            (position(link.between[0]), position(link.between[1]))
+        else {
+            continue;
+        };
+        let dash = match link.status {
+            "active" => "",
+            "possible" => r#" stroke-dasharray="10 6""#,
+            _ => r#" stroke-dasharray="3 6""#,
+        };
+        svg.push_str(&format!(
+            r#"<line class="link {status}" x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}"{dash}><title>{name}: {status_name}</title></line>"#,
+            status = escape(link.status),
+            name = escape(&link.name),
+            status_name = escape(&link.status_name),
+        ));
+    }
+    for corner in corners {
+        let Some((x, y)) = position(corner.id) else {
+            continue;
+        };
+        let class = if corner.present { "present" } else { "absent" };
+        svg.push_str(&format!(
+            r#"<g class="function {class}"><circle cx="{x}" cy="{y}" r="44"/><text x="{x}" y="{ty}" text-anchor="middle">{name}</text></g>"#,
+            ty = y + 5.0,
+            name = escape(&corner.name),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Horizontal bars, one per label, with the count written beside each.
+pub fn bars(title: &str, items: &[(String, i64)]) -> String {
+    let max = items.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+    let row = 34.0;
+    let height = row * items.len() as f64 + 10.0;
+    let mut svg = format!(
+        r#"<svg class="bars" viewBox="0 0 480 {height}" role="img" aria-labelledby="bars-title" xmlns="http://www.w3.org/2000/svg"><title id="bars-title">{}</title>"#,
+        escape(title)
+    );
+    for (i, (label, count)) in items.iter().enumerate() {
+        let y = 5.0 + row * i as f64;
+        let width = 260.0 * (*count as f64) / max;
+        svg.push_str(&format!(
+            r#"<text x="130" y="{ty}" text-anchor="end">{label}</text><rect x="140" y="{y}" width="{width:.1}" height="24" rx="3"/><text x="{vx:.1}" y="{ty}">{count}</text>"#,
+            ty = y + 17.0,
+            vx = 146.0 + width,
+            label = escape(label),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diamond_draws_each_linkage_in_its_status() {
+        let corners = [
+            Corner {
+                id: "innovation",
+                name: "혁신".into(),
+                present: true,
+            },
+            Corner {
+                id: "living",
+                name: "정주".into(),
+                present: false,
+            },
+        ];
+        let links = [Link {
+            between: ["innovation", "living"],
+            name: "혁신-정주".into(),
+            status: "missing",
+            status_name: "없음".into(),
+        }];
+        let svg = diamond("진단 <요약>", &corners, &links);
+        assert!(svg.contains(r#"<line class="link missing" x1="240" y1="50" x2="240" y2="350" stroke-dasharray="3 6">"#), "{svg}");
+        assert!(svg.contains(r#"<g class="function absent"><circle cx="240" cy="350""#));
+        assert!(svg.contains("진단 &lt;요약&gt;"), "titles are escaped");
+    }
+
+    #[test]
+    fn bars_are_proportional_to_counts() {
+        let svg = bars(
+            "stages",
+            &[("초기".into(), 10), ("성장".into(), 5), ("없음".into(), 0)],
+        );
+        assert!(
+            svg.contains(r#"width="260.0""#)
+                && svg.contains(r#"width="130.0""#)
+                && svg.contains(r#"width="0.0""#),
+            "{svg}"
+        );
+    }
+}

@@ -1,0 +1,248 @@
+//! Any list as a spreadsheet: `/export/{zones|facilities|spaces|institutions|firms|programs}.{xlsx|csv}`
+//! with the list's filters and the API's role rules. Headers read "label (field)", which the
+//! import reads back.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use rust_xlsxwriter::{Format, Workbook};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::Visitor;
+use super::form::{self, Resource};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::resources::{ListParams, Q, facilities, firms, institutions, spaces, zones};
+
+#[derive(Deserialize, Default)]
+pub struct Filters {
+    zone: Option<String>,
+    facility: Option<String>,
+    stage: Option<String>,
+    region: Option<String>,
+}
+
+/// One page of a list through its API handler.
+async fn list_page(
+    state: &AppState,
+    caller: &Caller,
+    resource: Resource,
+    filters: &Filters,
+    offset: i64,
+) -> Result<(Vec<Value>, i64), ApiError> {
+    let some = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let params = ListParams {
+        limit: Some(500),
+        offset: Some(offset),
+        zone_id: if resource == Resource::Firm {
+            None
+        } else {
+            some(&filters.zone)
+        },
+        facility_id: some(&filters.facility),
+        region: some(&filters.region),
+        stage: some(&filters.stage),
+        zone: if resource == Resource::Firm {
+            some(&filters.zone)
+        } else {
+            None
+        },
+    };
+    let (s, c) = (State(state.clone()), caller.clone());
+    let page = match resource {
+        Resource::Zone => zones::list(s, Q(params)).await?,
+        Resource::Facility => facilities::list(s, c, Q(params)).await?,
+        Resource::Space => spaces::list(s, c, Q(params)).await?,
+        Resource::Institution => institutions::list(s, c, Q(params)).await?,
+        Resource::Firm => firms::list(s, c, Q(params)).await?,
+    }
+    .0;
+    Ok((page.items, page.total))
+}
+
+/// A table: header cells and rows of JSON values.
+pub struct Sheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+async fn sheet(
+    state: &AppState,
+    visitor: &Visitor,
+    what: &str,
+    filters: &Filters,
+) -> Result<Sheet, ApiError> {
+    let lang = visitor.lang;
+    if what == "programs" {
+        let programs = super::catalog::programs(state, lang);
+        let keys = [
+            "id",
+            "kind",
+            "name_ko",
+            "name_en",
+            "ministry",
+            "column",
+            "designation",
+            "linkage",
+            "functions",
+            "stages",
+            "rule",
+            "reference",
+        ];
+        return Ok(Sheet {
+            name: what.into(),
+            header: keys.iter().map(|k| k.to_string()).collect(),
+            rows: programs
+                .iter()
+                .map(|p| keys.iter().map(|k| p[*k].clone()).collect())
+                .collect(),
+        });
+    }
+    let resource = Resource::parse(what).ok_or_else(|| ApiError::not_found("list", what))?;
+    let mut items = Vec::new();
+    loop {
+        let (page, total) = list_page(
+            state,
+            &visitor.caller,
+            resource,
+            filters,
+            items.len() as i64,
+        )
+        .await?;
+        let done = page.is_empty();
+        items.extend(page);
+        if done || items.len() as i64 >= total {
+            break;
+        }
+    }
+    let fields = form::fields(state, resource, lang, &form::Options::default());
+    let mut keys: Vec<String> = Vec::new();
+    if !fields.iter().any(|f| f.name == "id") {
+        keys.push("id".into());
+    }
+    keys.extend(fields.iter().map(|f| f.name.to_string()));
+    let header = keys
+        .iter()
+        .map(|k| match fields.iter().find(|f| f.name == k) {
+            Some(field) => format!("{} ({k})", field.label),
+            None => k.clone(),
+        })
+        .collect();
+    let rows = items
+        .iter()
+        .map(|item| {
+            keys.iter()
+                .map(|k| match k.as_str() {
+                    "site_lat" => item["site"]["lat"].clone(),
+                    "site_lon" => item["site"]["lon"].clone(),
+                    k => item[k].clone(),
+                })
+                .collect()
+        })
+        .collect();
+    Ok(Sheet {
+        name: what.into(),
+        header,
+        rows,
+    })
+}
+
+fn cell_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+pub fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
+    let mut workbook = Workbook::new();
+    let worksheet = workbook.add_worksheet();
+    worksheet
+        .set_name(&sheet.name)
+        .map_err(ApiError::internal)?;
+    let bold = Format::new().set_bold();
+    for (c, title) in sheet.header.iter().enumerate() {
+        worksheet
+            .write_string_with_format(0, c as u16, title, &bold)
+            .map_err(ApiError::internal)?;
+    }
+    for (r, row) in sheet.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, value) in row.iter().enumerate() {
+            let c = c as u16;
+            let written = match value {
+                Value::Null => continue,
+                Value::Number(n) => worksheet.write_number(r, c, n.as_f64().unwrap_or_default()),
+                Value::Bool(b) => worksheet.write_boolean(r, c, *b),
+                other => worksheet.write_string(r, c, cell_text(other)),
+            };
+            written.map_err(ApiError::internal)?;
+        }
+    }
+    worksheet
+        .set_freeze_panes(1, 0)
+        .map_err(ApiError::internal)?;
+    worksheet.autofit();
+    workbook.save_to_buffer().map_err(ApiError::internal)
+}
+
+/// CSV in UTF-8 with a byte-order mark, which spreadsheet programs need to read Hangul.
+pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
+    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    writer
+        .write_record(&sheet.header)
+        .map_err(ApiError::internal)?;
+    for row in &sheet.rows {
+        writer
+            .write_record(row.iter().map(cell_text))
+            .map_err(ApiError::internal)?;
+    }
+    writer.into_inner().map_err(ApiError::internal)
+}
+
+pub fn attachment(name: &str, format: &str, bytes: Vec<u8>) -> Response {
+    let content_type = if format == "xlsx" {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{format}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn download(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(file): Path<String>,
+    Query(filters): Query<Filters>,
+) -> Response {
+    let result = async {
+        let (what, format) = file
+            .rsplit_once('.')
+            .filter(|(_, f)| matches!(*f, "xlsx" | "csv"))
+            .ok_or_else(|| ApiError::not_found("export", &file))?;
+        let sheet = sheet(&state, &visitor, what, &filters).await?;
+        let bytes = if format == "xlsx" {
+            xlsx(&sheet)?
+        } else {
+            csv(&sheet)?
+        };
+        Ok(attachment(what, format, bytes))
+    }
+    .await;
+    visitor.respond(&state, result)
+}

@@ -1,0 +1,496 @@
+//! The fields of each record as a form and as spreadsheet columns: how text typed in a browser
+//! or found in a cell becomes the JSON body the API checks, and how a stored record fills a form.
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use ucz_core::Lang;
+
+use crate::AppState;
+use crate::error::FieldError;
+
+/// What a field's text turns into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Text,
+    Number,
+    Integer,
+    Date,
+    Bool,
+    /// Several values: checkboxes in a form, `;`-separated in a cell.
+    List,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// A field of a form, with what the visitor typed and what is wrong with it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Field {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    /// Offered values (a select, or checkboxes for a list); empty for free input.
+    pub choices: Vec<Choice>,
+    pub label: String,
+    pub hint: String,
+    pub value: String,
+    pub values: Vec<String>,
+    pub error: Option<String>,
+}
+
+/// The records a form edits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resource {
+    Zone,
+    Facility,
+    Space,
+    Institution,
+    Firm,
+}
+
+impl Resource {
+    pub fn parse(text: &str) -> Option<Resource> {
+        Some(match text {
+            "zones" => Resource::Zone,
+            "facilities" => Resource::Facility,
+            "spaces" => Resource::Space,
+            "institutions" => Resource::Institution,
+            "firms" => Resource::Firm,
+            _ => return None,
+        })
+    }
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            Resource::Zone => "zones",
+            Resource::Facility => "facilities",
+            Resource::Space => "spaces",
+            Resource::Institution => "institutions",
+            Resource::Firm => "firms",
+        }
+    }
+
+    pub fn table(self) -> &'static ucz_store::Table {
+        match self {
+            Resource::Zone => &ucz_store::ZONES,
+            Resource::Facility => &ucz_store::FACILITIES,
+            Resource::Space => &ucz_store::SPACES,
+            Resource::Institution => &ucz_store::INSTITUTIONS,
+            Resource::Firm => &ucz_store::FIRMS,
+        }
+    }
+}
+
+/// The space kinds the API accepts.
+pub const SPACE_KINDS: [&str; 5] = [
+    "incubation_room",
+    "post_bi_office",
+    "rental_unit",
+    "lab",
+    "coworking_desk",
+];
+
+fn catalog_choices(state: &AppState, kind: &str, lang: Lang) -> Vec<Choice> {
+    let all = serde_json::to_value(state.catalog.as_ref()).unwrap_or_default();
+    all[kind]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|entry| {
+            let id = entry["id"].as_str().unwrap_or_default();
+            let name = entry[lang.pick("name_ko", "name_en")]
+                .as_str()
+                .unwrap_or(id);
+            Choice {
+                value: id.to_string(),
+                label: format!("{name} ({id})"),
+            }
+        })
+        .collect()
+}
+
+/// The fields of a resource, in form order. `options` offers the zones and facilities the
+/// visitor may choose from.
+pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Options) -> Vec<Field> {
+    let word = |key: &str| state.pages.word(lang, key);
+    let field = |name: &'static str, kind: Kind, required: bool, choices: Vec<Choice>| Field {
+        name,
+        kind,
+        required,
+        choices,
+        label: word(&format!("f_{name}")),
+        hint: {
+            let hint = word(&format!("h_{name}"));
+            if hint.starts_with("h_") {
+                String::new()
+            } else {
+                hint
+            }
+        },
+        value: String::new(),
+        values: Vec::new(),
+        error: None,
+    };
+    let catalog = |kind: &str| catalog_choices(state, kind, lang);
+    use Kind::*;
+    match resource {
+        Resource::Zone => vec![
+            field("id", Text, true, vec![]),
+            field("name", Text, true, vec![]),
+            field("name_en", Text, false, vec![]),
+            field("zone_type", Text, true, catalog("zone_types")),
+            field("region", Text, true, catalog("regions")),
+            field("location", Text, false, vec![]),
+            field("site_lat", Number, false, vec![]),
+            field("site_lon", Number, false, vec![]),
+            field("area_km2", Number, false, vec![]),
+            field("designated", Date, false, vec![]),
+            field("strategic_industries", List, false, vec![]),
+            field("designations", List, false, catalog("designations")),
+            field("programs", List, false, catalog("programs")),
+            field("support_programs", List, false, catalog("support_programs")),
+            field("linkage_programs", List, false, catalog("linkage_programs")),
+        ],
+        Resource::Facility => vec![
+            field("zone_id", Text, true, options.zones.clone()),
+            field("type", Text, true, catalog("facility_types")),
+            field("name", Text, true, vec![]),
+            field("floor_area_m2", Number, true, vec![]),
+            field("units", Integer, false, vec![]),
+            field("planned", Bool, false, vec![]),
+        ],
+        Resource::Space => vec![
+            field("facility_id", Integer, true, options.facilities.clone()),
+            field("name", Text, true, vec![]),
+            field(
+                "kind",
+                Text,
+                true,
+                SPACE_KINDS
+                    .iter()
+                    .map(|k| Choice {
+                        value: k.to_string(),
+                        label: word(&format!("space_{k}")),
+                    })
+                    .collect(),
+            ),
+            field("area_m2", Number, true, vec![]),
+            field("monthly_rent_krw", Integer, false, vec![]),
+        ],
+        Resource::Institution => vec![
+            field("zone_id", Text, true, options.zones.clone()),
+            field("kind", Text, true, catalog("institution_kinds")),
+            field("name", Text, true, vec![]),
+        ],
+        Resource::Firm => vec![
+            field("id", Text, true, vec![]),
+            field("name", Text, false, vec![]),
+            field("founded", Date, false, vec![]),
+            field("stage", Text, true, catalog("stages")),
+            field("founder_age", Integer, true, vec![]),
+            field("employees", Integer, false, vec![]),
+            field("youth_employees", Integer, false, vec![]),
+            field("revenue_krw", Integer, false, vec![]),
+            field("rnd_spend_krw", Integer, false, vec![]),
+            field("export_revenue_krw", Integer, false, vec![]),
+            field("sector", Text, false, vec![]),
+            field("region", Text, true, catalog("regions")),
+            field("zone", Text, false, {
+                let mut zones = vec![Choice {
+                    value: String::new(),
+                    label: word("none"),
+                }];
+                zones.extend(options.zones.iter().cloned());
+                zones
+            }),
+            field("designations", List, false, catalog("designations")),
+            field("in_incubator", Bool, false, vec![]),
+            field("graduated_incubator", Bool, false, vec![]),
+            field("venture_certified", Bool, false, vec![]),
+            field("has_rnd_lab", Bool, false, vec![]),
+        ],
+    }
+}
+
+/// The zones and facilities offered in selects.
+#[derive(Default)]
+pub struct Options {
+    pub zones: Vec<Choice>,
+    pub facilities: Vec<Choice>,
+}
+
+/// Fills the fields from a stored record (as the API shows it).
+pub fn fill(fields: &mut [Field], record: &Value) {
+    for field in fields.iter_mut() {
+        let value = match field.name {
+            "site_lat" => &record["site"]["lat"],
+            "site_lon" => &record["site"]["lon"],
+            name => &record[name],
+        };
+        match value {
+            Value::Array(items) => {
+                field.values = items.iter().map(plain).collect();
+                field.value = field.values.join("; ");
+            }
+            Value::Null => {}
+            other => field.value = plain(other),
+        }
+    }
+}
+
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads the submitted pairs into the fields (a list field collects every value of its name).
+pub fn read(fields: &mut [Field], pairs: &[(String, String)]) {
+    for field in fields.iter_mut() {
+        let given: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| k == field.name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        match field.kind {
+            Kind::List if field.choices.is_empty() => {
+                field.value = given.join("; ");
+                field.values = split(&field.value);
+            }
+            Kind::List => {
+                field.values = given.iter().flat_map(|v| split(v)).collect();
+                field.value = field.values.join("; ");
+            }
+            _ => {
+                field.value = given
+                    .last()
+                    .map(|v| v.trim().to_string())
+                    .unwrap_or_default()
+            }
+        }
+    }
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.split([';', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// "예", "true", "1", "Y", "O" and "on" are true; empty and their opposites are false.
+fn truth(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "" | "false" | "0" | "n" | "no" | "x" | "off" | "아니오" | "아니요" => Some(false),
+        "true" | "1" | "y" | "yes" | "o" | "on" | "예" | "네" => Some(true),
+        _ => None,
+    }
+}
+
+/// The JSON body of the fields, or the fields whose text cannot be read. Empty text is absent.
+pub fn body(fields: &mut [Field], lang: Lang) -> Option<Value> {
+    let mut body = Map::new();
+    let mut ok = true;
+    for field in fields.iter_mut() {
+        let text = field.value.trim();
+        let value = match field.kind {
+            Kind::List => Value::from(field.values.clone()),
+            Kind::Bool => match truth(text) {
+                Some(b) => Value::from(b),
+                None => {
+                    field.error = Some(lang.pick("예 또는 아니오", "yes or no").into());
+                    ok = false;
+                    continue;
+                }
+            },
+            _ if text.is_empty() => {
+                if field.required {
+                    field.error = Some(lang.pick("필수 항목입니다", "required").into());
+                    ok = false;
+                }
+                continue;
+            }
+            Kind::Text | Kind::Date => Value::from(text),
+            Kind::Number => match text.replace(',', "").parse::<f64>() {
+                Ok(n) if n.is_finite() => json!(n),
+                _ => {
+                    field.error = Some(lang.pick("숫자를 입력하세요", "enter a number").into());
+                    ok = false;
+                    continue;
+                }
+            },
+            Kind::Integer => match text.replace(',', "").parse::<i64>() {
+                Ok(n) => Value::from(n),
+                Err(_) => {
+                    field.error = Some(
+                        lang.pick("정수를 입력하세요", "enter a whole number")
+                            .into(),
+                    );
+                    ok = false;
+                    continue;
+                }
+            },
+        };
+        body.insert(field.name.to_string(), value);
+    }
+    // A site is one point: both coordinates or neither.
+    match (body.remove("site_lat"), body.remove("site_lon")) {
+        (Some(lat), Some(lon)) => {
+            body.insert("site".into(), json!({"lat": lat, "lon": lon}));
+        }
+        (None, None) => {}
+        (lat, _) => {
+            let missing = if lat.is_none() {
+                "site_lat"
+            } else {
+                "site_lon"
+            };
+            if let Some(field) = fields.iter_mut().find(|f| f.name == missing) {
+                field.error = Some(
+                    lang.pick(
+                        "위도와 경도를 함께 입력하세요",
+                        "give both latitude and longitude",
+                    )
+                    .into(),
+                );
+            }
+            ok = false;
+        }
+    }
+    ok.then_some(Value::Object(body))
+}
+
+/// Puts the API's field errors beside their fields; returns those that match no field.
+pub fn attach(fields: &mut [Field], errors: Vec<FieldError>) -> Vec<FieldError> {
+    let mut rest = Vec::new();
+    for error in errors {
+        let target = fields.iter_mut().find(|f| {
+            let name = if f.name.starts_with("site_") {
+                "site"
+            } else {
+                f.name
+            };
+            error.field == name
+                || error.field.starts_with(&format!("{name}."))
+                || error.field.starts_with(&format!("{name}["))
+        });
+        match target {
+            Some(field) if field.error.is_none() => field.error = Some(error.message),
+            Some(_) => {}
+            None => rest.push(error),
+        }
+    }
+    rest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &'static str, kind: Kind, required: bool) -> Field {
+        Field {
+            name,
+            kind,
+            required,
+            choices: Vec::new(),
+            label: name.into(),
+            hint: String::new(),
+            value: String::new(),
+            values: Vec::new(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn typed_text_becomes_the_json_body() {
+        let mut fields = vec![
+            field("name", Kind::Text, true),
+            field("floor_area_m2", Kind::Number, true),
+            field("units", Kind::Integer, false),
+            field("planned", Kind::Bool, false),
+            field("strategic_industries", Kind::List, false),
+        ];
+        let pairs: Vec<(String, String)> = [
+            ("name", " 센터 "),
+            ("floor_area_m2", "12,000.5"),
+            ("units", ""),
+            ("planned", "on"),
+            ("strategic_industries", "로봇; UAM"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        read(&mut fields, &pairs);
+        let body = body(&mut fields, Lang::Ko).expect("valid");
+        assert_eq!(
+            body,
+            json!({"name": "센터", "floor_area_m2": 12000.5, "planned": true, "strategic_industries": ["로봇", "UAM"]})
+        );
+    }
+
+    #[test]
+    fn unreadable_text_is_reported_beside_its_field() {
+        let mut fields = vec![
+            field("name", Kind::Text, true),
+            field("units", Kind::Integer, false),
+            field("site_lat", Kind::Number, false),
+            field("site_lon", Kind::Number, false),
+        ];
+        let pairs = vec![
+            ("units".to_string(), "many".to_string()),
+            ("site_lat".to_string(), "36.3".to_string()),
+        ];
+        read(&mut fields, &pairs);
+        assert!(body(&mut fields, Lang::En).is_none());
+        assert_eq!(fields[0].error.as_deref(), Some("required"));
+        assert_eq!(fields[1].error.as_deref(), Some("enter a whole number"));
+        assert_eq!(
+            fields[3].error.as_deref(),
+            Some("give both latitude and longitude")
+        );
+    }
+
+    #[test]
+    fn api_errors_land_on_their_fields() {
+        let mut fields = vec![
+            field("designations", Kind::List, false),
+            field("site_lat", Kind::Number, false),
+        ];
+        let rest = attach(
+            &mut fields,
+            vec![
+                FieldError {
+                    field: "designations[1]".into(),
+                    message: "unknown".into(),
+                },
+                FieldError {
+                    field: "site".into(),
+                    message: "outside Korea".into(),
+                },
+                FieldError {
+                    field: "other".into(),
+                    message: "?".into(),
+                },
+            ],
+        );
+        assert_eq!(fields[0].error.as_deref(), Some("unknown"));
+        assert_eq!(fields[1].error.as_deref(), Some("outside Korea"));
+        assert_eq!(rest.len(), 1);
+    }
+
+    #[test]
+    fn yes_and_no_are_read_in_both_languages() {
+        assert_eq!(truth("예"), Some(true));
+        assert_eq!(truth("No"), Some(false));
+        assert_eq!(truth(""), Some(false));
+        assert_eq!(truth("maybe"), None);
+    }
+}

@@ -1,0 +1,544 @@
+//! Importing firms, facilities and spaces from `.xlsx` or `.csv`: the file is read and every row
+//! checked as the API would check it; the preview lists each row with what is wrong with it, and
+//! nothing is written until the visitor confirms. Confirmed rows are written in one transaction.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Cursor;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::form::{self, Resource};
+use super::{Visitor, form_pairs, form_value};
+use crate::auth::{Caller, Role, random_token};
+use crate::error::{ApiError, FieldError};
+use crate::resources::{firms, parts};
+use crate::{AppState, access};
+
+/// What can be imported.
+const IMPORTABLE: [Resource; 3] = [Resource::Firm, Resource::Facility, Resource::Space];
+
+/// Imports read and awaiting confirmation, by token.
+#[derive(Default)]
+pub struct Pending {
+    imports: HashMap<String, PendingImport>,
+}
+
+pub struct PendingImport {
+    user: i64,
+    resource: Resource,
+    records: Vec<Value>,
+    read_at: Instant,
+}
+
+/// An unconfirmed import is forgotten after this long.
+const KEEP: Duration = Duration::from_secs(30 * 60);
+
+/// A spreadsheet's cells as text, row by row.
+pub type Rows = Vec<Vec<String>>;
+
+/// Days since 1899-12-30 (spreadsheet serial dates) as `YYYY-MM-DD`.
+fn serial_date(serial: f64) -> String {
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = serial.floor() as i64 - 25569 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+fn cell(data: &Data) -> String {
+    match data {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => serial_date(d.as_f64()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.chars().take(10).collect(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// The first sheet of a workbook, or the records of a CSV file (UTF-8, with or without BOM).
+pub fn read_table(name: &str, bytes: &[u8]) -> Result<Rows, String> {
+    if bytes.starts_with(b"PK") || name.to_lowercase().ends_with(".xlsx") {
+        let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+            .map_err(|e| format!("{name}: not a readable .xlsx workbook ({e})"))?;
+        let range = workbook
+            .worksheet_range_at(0)
+            .ok_or_else(|| format!("{name}: the workbook has no sheet"))?
+            .map_err(|e| format!("{name}: the first sheet cannot be read ({e})"))?;
+        return Ok(range
+            .rows()
+            .map(|row| row.iter().map(cell).collect())
+            .collect());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{name}: not UTF-8 text at byte {} (save as \"CSV UTF-8\" or as .xlsx)",
+            e.valid_up_to()
+        )
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("{name}: {e}"))?;
+        rows.push(record.iter().map(String::from).collect());
+    }
+    Ok(rows)
+}
+
+/// The field a header names: `name`, `label (name)` or the label alone.
+fn header_field(header: &str, fields: &[form::Field]) -> Option<&'static str> {
+    let header = header.trim();
+    let inner = header
+        .strip_suffix(')')
+        .and_then(|h| h.rsplit_once('('))
+        .map(|(_, name)| name.trim());
+    fields
+        .iter()
+        .find(|f| {
+            Some(f.name) == inner
+                || f.name.eq_ignore_ascii_case(header)
+                || f.label.eq_ignore_ascii_case(header)
+        })
+        .map(|f| f.name)
+}
+
+/// One row of the preview.
+#[derive(Serialize)]
+pub struct RowReport {
+    /// The spreadsheet's row number (the header is row 1).
+    pub row: usize,
+    pub label: String,
+    pub errors: Vec<FieldError>,
+}
+
+/// What a file would import.
+pub struct Checked {
+    pub rows: Vec<RowReport>,
+    pub records: Vec<Value>,
+    /// Problems of the file as a whole (headers).
+    pub problems: Vec<String>,
+}
+
+/// Checks a row's body as the API would, returning the record to store.
+async fn check_row(
+    state: &AppState,
+    caller: &Caller,
+    resource: Resource,
+    body: &Value,
+) -> Result<Value, ApiError> {
+    match resource {
+        Resource::Firm => {
+            access::create_or_delete_firm(caller, body["zone"].as_str().unwrap_or_default())?;
+            let record = firms::validate(state, body, false).await?;
+            let id = record["id"].as_str().unwrap_or_default();
+            if state.store.get(&ucz_store::FIRMS, id).await?.is_some() {
+                return Err(ApiError::invalid(vec![FieldError {
+                    field: "id".into(),
+                    message: format!("a firm {id} exists already"),
+                }]));
+            }
+            Ok(record)
+        }
+        Resource::Facility => {
+            let record = parts::facility(state, body).await?;
+            access::write_zone_part(caller, record["zone_id"].as_str().unwrap_or_default())?;
+            Ok(record)
+        }
+        Resource::Space => {
+            let record = parts::space(state, body).await?;
+            access::write_zone_part(caller, &parts::space_zone(state, &record).await?)?;
+            Ok(record)
+        }
+        _ => Err(ApiError::bad_request("cannot import this kind of record")),
+    }
+}
+
+pub async fn check(
+    state: &AppState,
+    caller: &Caller,
+    lang: ucz_core::Lang,
+    resource: Resource,
+    rows: &Rows,
+) -> Checked {
+    let options = form::Options::default();
+    let template = form::fields(state, resource, lang, &options);
+    let mut problems = Vec::new();
+    let Some(header) = rows.first() else {
+        problems.push(
+            lang.pick("파일이 비어 있습니다", "the file is empty")
+                .into(),
+        );
+        return Checked {
+            rows: vec![],
+            records: vec![],
+            problems,
+        };
+    };
+    let columns: Vec<Option<&'static str>> =
+        header.iter().map(|h| header_field(h, &template)).collect();
+    for (i, (title, field)) in header.iter().zip(&columns).enumerate() {
+        if field.is_none() && !title.trim().is_empty() && title.trim() != "id" {
+            problems.push(format!(
+                "{} {}: \"{title}\" — {}",
+                lang.pick("열", "column"),
+                column_letter(i),
+                lang.pick("알 수 없는 열은 무시합니다", "unknown column, ignored")
+            ));
+        }
+    }
+    for field in template.iter().filter(|f| f.required) {
+        if !columns.contains(&Some(field.name)) {
+            problems.push(format!(
+                "{}: {} ({})",
+                lang.pick("필수 열이 없습니다", "a required column is missing"),
+                field.label,
+                field.name
+            ));
+        }
+    }
+    let mut reports = Vec::new();
+    let mut records = Vec::new();
+    let mut seen = HashSet::new();
+    for (index, row) in rows.iter().enumerate().skip(1) {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let pairs: Vec<(String, String)> = columns
+            .iter()
+            .zip(row)
+            .filter_map(|(field, value)| field.map(|f| (f.to_string(), value.clone())))
+            .collect();
+        let mut fields = template.clone();
+        form::read(&mut fields, &pairs);
+        let label = ["id", "name"]
+            .iter()
+            .filter_map(|k| {
+                fields
+                    .iter()
+                    .find(|f| f.name == *k)
+                    .map(|f| f.value.clone())
+            })
+            .filter(|v| !v.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let mut errors: Vec<FieldError> = Vec::new();
+        match form::body(&mut fields, lang) {
+            None => {}
+            Some(body) => match check_row(state, caller, resource, &body).await {
+                Ok(record) => {
+                    let id = record["id"].as_str().unwrap_or_default().to_string();
+                    if !id.is_empty() && !seen.insert(id.clone()) {
+                        errors.push(FieldError {
+                            field: "id".into(),
+                            message: format!(
+                                "{} {id}",
+                                lang.pick("파일 안에서 중복된 id", "duplicate id in the file:")
+                            ),
+                        });
+                    } else {
+                        records.push(record);
+                    }
+                }
+                Err(error) if error.errors.is_empty() => errors.push(FieldError {
+                    field: String::new(),
+                    message: match error.code {
+                        "forbidden" => lang
+                            .pick("이 행을 쓸 권한이 없습니다", "you may not write this row")
+                            .to_string(),
+                        _ => error.detail,
+                    },
+                }),
+                Err(error) => errors.extend(error.errors),
+            },
+        }
+        errors.extend(fields.iter().filter_map(|f| {
+            f.error.clone().map(|message| FieldError {
+                field: f.name.to_string(),
+                message,
+            })
+        }));
+        reports.push(RowReport {
+            row: index + 1,
+            label,
+            errors,
+        });
+    }
+    Checked {
+        rows: reports,
+        records,
+        problems,
+    }
+}
+
+fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push((b'A' + rem as u8) as char);
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+fn may_import(caller: &Caller) -> Result<i64, ApiError> {
+    match caller {
+        Caller::User {
+            user,
+            role: Role::Admin | Role::Operator { .. },
+        } => Ok(user.id),
+        Caller::User { .. } => Err(ApiError::forbidden()),
+        Caller::Anonymous => Err(ApiError::unauthenticated()),
+    }
+}
+
+fn choices(state: &AppState, visitor: &Visitor) -> Value {
+    IMPORTABLE
+        .iter()
+        .map(|r| json!({"value": r.plural(), "label": state.pages.word(visitor.lang, &format!("r_{}", r.plural()))}))
+        .collect()
+}
+
+pub async fn start(State(state): State<AppState>, visitor: Visitor) -> Response {
+    let result = may_import(&visitor.caller).and_then(|_| {
+        visitor.page(
+            &state,
+            StatusCode::OK,
+            "import.html",
+            json!({"resources": choices(&state, &visitor), "error": null}),
+        )
+    });
+    visitor.respond(&state, result)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    mut multipart: Multipart,
+) -> Response {
+    let result = async {
+        let user = may_import(&visitor.caller)?;
+        let mut csrf = None;
+        let mut resource = None;
+        let mut file: Option<(String, Bytes)> = None;
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| ApiError::bad_request(e.body_text()))?
+        {
+            match field.name() {
+                Some("_csrf") => csrf = field.text().await.ok(),
+                Some("resource") => resource = field.text().await.ok(),
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("upload").to_string();
+                    let bytes = field.bytes().await.map_err(|e| {
+                        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                            ApiError::too_large()
+                        } else {
+                            ApiError::bad_request(e.body_text())
+                        }
+                    })?;
+                    file = Some((name, bytes));
+                }
+                _ => {}
+            }
+        }
+        visitor.check_form(csrf.as_deref())?;
+        let resource = resource
+            .as_deref()
+            .and_then(Resource::parse)
+            .filter(|r| IMPORTABLE.contains(r));
+        let failure = |message: String| {
+            visitor.page(
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import.html",
+                json!({"resources": choices(&state, &visitor), "error": message}),
+            )
+        };
+        let Some(resource) = resource else {
+            return failure(state.pages.word(visitor.lang, "import_choose"));
+        };
+        let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+            return failure(state.pages.word(visitor.lang, "import_no_file"));
+        };
+        let rows = match read_table(&name, &bytes) {
+            Ok(rows) => rows,
+            Err(message) => return failure(message),
+        };
+        let checked = check(&state, &visitor.caller, visitor.lang, resource, &rows).await;
+        let token = random_token()?;
+        let valid = checked.records.len();
+        let bad = checked.rows.iter().filter(|r| !r.errors.is_empty()).count();
+        if valid > 0 {
+            let mut pending = state
+                .pages
+                .imports
+                .lock()
+                .map_err(|_| ApiError::internal("import list poisoned"))?;
+            pending.imports.retain(|_, p| p.read_at.elapsed() < KEEP);
+            if pending.imports.len() >= 100 {
+                return Err(ApiError::too_many_attempts());
+            }
+            pending.imports.insert(
+                token.clone(),
+                PendingImport {
+                    user,
+                    resource,
+                    records: checked.records,
+                    read_at: Instant::now(),
+                },
+            );
+        }
+        visitor.page(
+            &state,
+            StatusCode::OK,
+            "preview.html",
+            json!({
+                "file": name,
+                "resource": resource.plural(),
+                "rows": checked.rows,
+                "problems": checked.problems,
+                "valid": valid,
+                "bad": bad,
+                "token": token,
+            }),
+        )
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let user = may_import(&visitor.caller)?;
+        let pairs = form_pairs(&body);
+        let get = |key: &str| form_value(&pairs, key);
+
+        visitor.check_form(get("_csrf"))?;
+        let pending = {
+            let mut all = state
+                .pages
+                .imports
+                .lock()
+                .map_err(|_| ApiError::internal("import list poisoned"))?;
+            match all.imports.get(&token) {
+                Some(p) if p.user == user && p.read_at.elapsed() < KEEP => {
+                    all.imports.remove(&token)
+                }
+                _ => None,
+            }
+        }
+        .ok_or_else(|| ApiError::not_found("import", &token))?;
+        if get("action") == Some("cancel") {
+            return Ok(visitor.redirect("/import"));
+        }
+        let table = pending.resource.table();
+        let created = state
+            .store
+            .create_many(&visitor.caller.actor(), table, &pending.records)
+            .await?;
+        visitor.page(
+            &state,
+            StatusCode::OK,
+            "preview.html",
+            json!({
+                "done": created.len(),
+                "resource": pending.resource.plural(),
+                "rows": [], "problems": [], "valid": 0, "bad": 0, "token": "", "file": "",
+            }),
+        )
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+/// An empty sheet with the right headers, to fill in.
+pub async fn template(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(file): Path<String>,
+) -> Response {
+    let result = (|| {
+        let (what, format) = file
+            .rsplit_once('.')
+            .filter(|(_, f)| matches!(*f, "xlsx" | "csv"))
+            .ok_or_else(|| ApiError::not_found("template", &file))?;
+        let resource = Resource::parse(what)
+            .filter(|r| IMPORTABLE.contains(r))
+            .ok_or_else(|| ApiError::not_found("template", &file))?;
+        let fields = form::fields(&state, resource, visitor.lang, &form::Options::default());
+        let sheet = super::export::Sheet {
+            name: what.into(),
+            header: fields
+                .iter()
+                .map(|f| format!("{} ({})", f.label, f.name))
+                .collect(),
+            rows: vec![],
+        };
+        let bytes = if format == "xlsx" {
+            super::export::xlsx(&sheet)?
+        } else {
+            super::export::csv(&sheet)?
+        };
+        Ok(super::export::attachment(
+            &format!("{what}-template"),
+            format,
+            bytes,
+        ))
+    })();
+    visitor.respond(&state, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spreadsheet_serial_dates_become_iso_dates() {
+        assert_eq!(serial_date(45_603.0), "2024-11-07");
+        assert_eq!(serial_date(25_569.0), "1970-01-01");
+        assert_eq!(serial_date(36_526.5), "2000-01-01");
+    }
+
+    #[test]
+    fn csv_with_a_byte_order_mark_reads_as_rows() {
+        let rows =
+            read_table("f.csv", "\u{feff}id,name\nf1,\"가, 나\"\n".as_bytes()).expect("rows");
+        assert_eq!(rows, vec![vec!["id", "name"], vec!["f1", "가, 나"]]);
+        let error = read_table("f.csv", b"id\n\xff\xfe").expect_err("not UTF-8");
+        assert!(error.contains("not UTF-8 text at byte 3"), "{error}");
+    }
+
+    #[test]
+    fn columns_are_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(27), "AB");
+    }
+}

@@ -1,0 +1,412 @@
+//! The web pages people use: server-rendered HTML in Korean (English on request), styled with
+//! KRDS, working offline. Every page goes through the API's own handlers and role rules; this
+//! module adds only presentation, forms and files.
+
+mod account;
+mod assets;
+mod catalog;
+mod charts;
+mod edit;
+mod export;
+mod firm;
+mod form;
+mod import;
+mod overview;
+mod zone;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use minijinja::value::Serde;
+use minijinja::{Environment, State as TemplateState, UndefinedBehavior};
+use serde_json::{Value, json};
+use ucz_core::{Catalog, Lang};
+
+use crate::AppState;
+use crate::auth::{Caller, Role, SESSION_COOKIE, cookie, random_token, token_hash};
+use crate::error::ApiError;
+
+pub const LANG_COOKIE: &str = "ucz_lang";
+/// Before logging in, forms are protected by a double-submit token in this cookie.
+pub const FORM_COOKIE: &str = "ucz_form";
+
+const TEMPLATES: [(&str, &str); 13] = [
+    ("layout.html", include_str!("../../templates/layout.html")),
+    ("macros.html", include_str!("../../templates/macros.html")),
+    (
+        "overview.html",
+        include_str!("../../templates/overview.html"),
+    ),
+    ("zone.html", include_str!("../../templates/zone.html")),
+    ("firm.html", include_str!("../../templates/firm.html")),
+    ("firms.html", include_str!("../../templates/firms.html")),
+    ("catalog.html", include_str!("../../templates/catalog.html")),
+    ("form.html", include_str!("../../templates/form.html")),
+    ("import.html", include_str!("../../templates/import.html")),
+    ("preview.html", include_str!("../../templates/preview.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("account.html", include_str!("../../templates/account.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+];
+
+const WORDS: &str = include_str!("../../templates/words.toml");
+
+/// The compiled templates, the words of both languages and the imports awaiting confirmation.
+pub struct Pages {
+    env: Environment<'static>,
+    words: HashMap<Lang, Value>,
+    /// Problems found when the templates or words were loaded; a test keeps this empty.
+    pub problems: Vec<String>,
+    pub(crate) imports: Mutex<import::Pending>,
+}
+
+impl Pages {
+    pub fn new(catalog: &Catalog) -> Pages {
+        let mut problems = Vec::new();
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        for (name, source) in TEMPLATES {
+            if let Err(e) = env.add_template(name, source) {
+                problems.push(format!("template {name}: {e:#}"));
+            }
+        }
+        let names = Arc::new(catalog_names(catalog));
+        env.add_function(
+            "name",
+            move |state: &TemplateState, kind: String, id: String| -> String {
+                let en = state
+                    .lookup("lang")
+                    .is_some_and(|l| l.as_str() == Some("en"));
+                match names.get(&(kind, id.clone())) {
+                    Some((ko, english)) => if en { english } else { ko }.clone(),
+                    None => id,
+                }
+            },
+        );
+        env.add_filter("grouped", ucz_core::report::thousands);
+        let mut words = HashMap::new();
+        match toml::from_str::<toml::Table>(WORDS) {
+            Ok(table) => {
+                for lang in [Lang::Ko, Lang::En] {
+                    let mut map = serde_json::Map::new();
+                    for (key, entry) in &table {
+                        match entry.get(lang.to_string()).and_then(|v| v.as_str()) {
+                            Some(text) => {
+                                map.insert(key.clone(), Value::from(text));
+                            }
+                            None => problems.push(format!("words.toml: {key} has no {lang}")),
+                        }
+                    }
+                    words.insert(lang, Value::Object(map));
+                }
+            }
+            Err(e) => problems.push(format!("words.toml: {e}")),
+        }
+        Pages {
+            env,
+            words,
+            problems,
+            imports: Mutex::new(import::Pending::default()),
+        }
+    }
+
+    fn render(&self, template: &str, context: &Value) -> Result<String, ApiError> {
+        self.env
+            .get_template(template)
+            .and_then(|t| t.render(Serde(context)))
+            .map_err(|e| ApiError::internal(format!("page {template}: {e:#}")))
+    }
+
+    pub fn word(&self, lang: Lang, key: &str) -> String {
+        self.words
+            .get(&lang)
+            .and_then(|w| w.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or(key)
+            .to_string()
+    }
+}
+
+/// Every catalog entry's Korean and English name, by (kind, id).
+fn catalog_names(catalog: &Catalog) -> HashMap<(String, String), (String, String)> {
+    let mut names = HashMap::new();
+    if let Ok(Value::Object(kinds)) = serde_json::to_value(catalog) {
+        for (kind, items) in kinds {
+            for item in items.as_array().into_iter().flatten() {
+                let text = |key: &str| item[key].as_str().unwrap_or_default().to_string();
+                names.insert(
+                    (kind.clone(), text("id")),
+                    (text("name_ko"), text("name_en")),
+                );
+            }
+        }
+    }
+    names
+}
+
+/// The pairs of a urlencoded form body.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The last value of a form field.
+pub fn form_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `?saved=1` after a form was saved: the page says so.
+#[derive(serde::Deserialize)]
+pub struct Flash {
+    pub saved: Option<String>,
+}
+
+/// Who is looking at a page, in which language, with the token their forms must carry.
+pub struct Visitor {
+    pub caller: Caller,
+    pub lang: Lang,
+    pub csrf: String,
+    /// The path and query of the page, for the language switch and the way back after login.
+    pub here: String,
+    cookies: Vec<String>,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let mut cookies = Vec::new();
+        let secure = if state.secure_cookies { "; Secure" } else { "" };
+        let asked = parts.uri.query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "lang")
+                .and_then(|(_, v)| v.parse::<Lang>().ok())
+        });
+        let lang = match asked {
+            Some(lang) => {
+                cookies.push(format!(
+                    "{LANG_COOKIE}={lang}; Path=/; SameSite=Lax; Max-Age=31536000{secure}"
+                ));
+                lang
+            }
+            None => cookie(parts, LANG_COOKIE)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_default(),
+        };
+        let session = match cookie(parts, SESSION_COOKIE) {
+            Some(token) => state
+                .store
+                .session_user(&token_hash(&token))
+                .await
+                .map_err(|e| ApiError::from(e).into_response())?,
+            None => None,
+        };
+        let (caller, csrf) = match session {
+            Some((user, csrf)) => match Role::of(&user) {
+                Some(role) => (Caller::User { user, role }, csrf),
+                None => (Caller::Anonymous, String::new()),
+            },
+            None => (Caller::Anonymous, String::new()),
+        };
+        let csrf = if !csrf.is_empty() {
+            csrf
+        } else if let Some(token) = cookie(parts, FORM_COOKIE).filter(|t| t.len() == 64) {
+            token
+        } else {
+            let token = random_token().map_err(IntoResponse::into_response)?;
+            cookies.push(format!(
+                "{FORM_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/{secure}"
+            ));
+            token
+        };
+        let here = parts
+            .uri
+            .path_and_query()
+            .map_or("/".to_string(), |p| p.as_str().to_string());
+        Ok(Visitor {
+            caller,
+            lang,
+            csrf,
+            here,
+            cookies,
+        })
+    }
+}
+
+impl Visitor {
+    pub fn role(&self) -> Option<&Role> {
+        self.caller.role()
+    }
+
+    /// A form's token must be the one of this visitor's session (or pre-login cookie).
+    pub fn check_form(&self, sent: Option<&str>) -> Result<(), ApiError> {
+        match sent {
+            Some(token) if !self.csrf.is_empty() && token == self.csrf => Ok(()),
+            _ => Err(ApiError::csrf()),
+        }
+    }
+
+    /// The page's own path with another language.
+    fn switch_to(&self, lang: Lang) -> String {
+        let (path, query) = self.here.split_once('?').unwrap_or((&self.here, ""));
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .filter(|(k, _)| k != "lang")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        pairs.push(("lang".into(), lang.to_string()));
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        format!("{path}?{query}")
+    }
+
+    fn base(&self, state: &AppState) -> Value {
+        let user = match &self.caller {
+            Caller::Anonymous => Value::Null,
+            Caller::User { user, role } => json!({
+                "name": user.username,
+                "role": user.role,
+                "zone": match role { Role::Operator { zone } => Value::from(zone.as_str()), _ => Value::Null },
+                "firm": match role { Role::Firm { firm } => Value::from(firm.as_str()), _ => Value::Null },
+                "reads_firms": matches!(role, Role::Admin | Role::Coordinator | Role::Operator { .. }),
+                "imports": matches!(role, Role::Admin | Role::Operator { .. }),
+            }),
+        };
+        json!({
+            "lang": self.lang.to_string(),
+            "t": state.pages.words.get(&self.lang).cloned().unwrap_or_default(),
+            "user": user,
+            "csrf": self.csrf,
+            "here": self.here,
+            "other_lang": self.switch_to(match self.lang { Lang::Ko => Lang::En, Lang::En => Lang::Ko }),
+        })
+    }
+
+    /// Renders a page with the common context added, and the visitor's cookies.
+    pub fn page(
+        &self,
+        state: &AppState,
+        status: StatusCode,
+        template: &str,
+        context: Value,
+    ) -> Result<Response, ApiError> {
+        let mut full = self.base(state);
+        if let (Value::Object(full), Value::Object(extra)) = (&mut full, context) {
+            full.extend(extra);
+        }
+        let html = state.pages.render(template, &full)?;
+        Ok(self.with_cookies((status, Html(html)).into_response()))
+    }
+
+    fn with_cookies(&self, mut response: Response) -> Response {
+        for cookie in &self.cookies {
+            if let Ok(value) = HeaderValue::from_str(cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
+        response
+    }
+
+    /// The page, or the error as a page: a visitor who must log in is sent to the login page.
+    pub fn respond(&self, state: &AppState, result: Result<Response, ApiError>) -> Response {
+        match result {
+            Ok(response) => response,
+            Err(error) if error.status == StatusCode::UNAUTHORIZED => {
+                let next: String = form_urlencoded::byte_serialize(self.here.as_bytes()).collect();
+                self.with_cookies(Redirect::to(&format!("/login?next={next}")).into_response())
+            }
+            Err(error) => self.error_page(state, error),
+        }
+    }
+
+    pub fn error_page(&self, state: &AppState, error: ApiError) -> Response {
+        if error.status.is_server_error() {
+            eprintln!("error: page {}: {}", self.here, error.detail);
+        }
+        let key = match error.code {
+            "forbidden" => "error_forbidden",
+            "not_found" | "unknown_route" => "error_not_found",
+            "csrf" => "error_csrf",
+            "internal" => "error_internal",
+            _ => "error_other",
+        };
+        let detail = if error.status.is_server_error() {
+            String::new()
+        } else {
+            error.detail.clone()
+        };
+        let context = json!({
+            "status": error.status.as_u16(),
+            "message": state.pages.word(self.lang, key),
+            "detail": detail,
+            "errors": error.errors,
+        });
+        self.page(state, error.status, "error.html", context)
+            .unwrap_or_else(|e| (e.status, e.detail).into_response())
+    }
+
+    pub fn redirect(&self, to: &str) -> Response {
+        self.with_cookies(Redirect::to(to).into_response())
+    }
+}
+
+/// The pages' routes; the API keeps `/api`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(overview::page))
+        .route("/assets/{*path}", get(assets::serve))
+        .route("/catalog", get(catalog::page))
+        .route("/zones/{id}", get(zone::page))
+        .route("/firms", get(firm::list))
+        .route("/firms/{id}", get(firm::page))
+        .route("/import", get(import::start).post(import::upload))
+        .route("/import/{token}", post(import::confirm))
+        .route("/import/template/{file}", get(import::template))
+        .route("/export/{file}", get(export::download))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/account", get(account::page))
+        .merge(edit::routes())
+}
+
+/// An HTML 404 for paths outside the API.
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    visitor: Visitor,
+) -> Response {
+    visitor.error_page(&state, ApiError::unknown_route())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_and_words_load_without_problems() {
+        let catalog = Catalog::bundled().expect("bundled catalog");
+        let pages = Pages::new(&catalog);
+        assert!(pages.problems.is_empty(), "{:#?}", pages.problems);
+    }
+
+    #[test]
+    fn forms_read_the_last_value_of_a_field() {
+        let pairs = form_pairs(b"a=1&b=%EC%B0%BD%EC%97%85&a=2");
+        assert_eq!(form_value(&pairs, "a"), Some("2"));
+        assert_eq!(form_value(&pairs, "b"), Some("창업"));
+        assert_eq!(form_value(&pairs, "c"), None);
+    }
+}

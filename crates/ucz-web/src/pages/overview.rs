@@ -1,0 +1,89 @@
+//! The national overview: a map of Korea with the zones, and a table comparing them.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Value, json};
+use ucz_store::{FIRMS, Filter, ZONES};
+
+use super::Visitor;
+use crate::AppState;
+use crate::analysis::diagnosis_of;
+use crate::error::ApiError;
+
+/// One row of the comparison, also drawn on the map.
+pub async fn zone_summaries(state: &AppState) -> Result<Vec<Value>, ApiError> {
+    let all = Filter {
+        equals: vec![],
+        limit: i64::MAX,
+        offset: 0,
+    };
+    let (zones, _) = state.store.list(&ZONES, &all).await?;
+    let mut rows = Vec::new();
+    for zone in zones {
+        let id = zone["id"].as_str().unwrap_or_default().to_string();
+        let body = &zone["body"];
+        let diagnosis = diagnosis_of(state, &id).await?;
+        let functions: Vec<Value> = diagnosis
+            .functions
+            .iter()
+            .map(|f| json!({"id": f.id, "present": f.status == ucz_core::diagnosis::FunctionStatus::Present}))
+            .collect();
+        let active = diagnosis
+            .linkages
+            .iter()
+            .filter(|l| l.status == ucz_core::diagnosis::LinkageStatus::Active)
+            .count();
+        let tenants = Filter {
+            equals: vec![("zone", id.clone())],
+            limit: 1,
+            offset: 0,
+        };
+        let (_, firms) = state.store.list(&FIRMS, &tenants).await?;
+        let census = state
+            .catalog
+            .regions
+            .iter()
+            .find(|r| r.id.as_str() == body["region"].as_str().unwrap_or_default())
+            .and_then(|r| r.census_code_2013.clone());
+        rows.push(json!({
+            "id": id,
+            "name": body["name"],
+            "name_en": body["name_en"],
+            "region": body["region"],
+            "census_code": census,
+            "zone_type": body["zone_type"],
+            "area_km2": body["area_km2"],
+            "site": body["site"],
+            "functions": functions,
+            "functions_present": functions.iter().filter(|f| f["present"] == true).count(),
+            "linkages_active": active,
+            "linkages_total": diagnosis.linkages.len(),
+            "facilities": diagnosis.zone.facilities,
+            "floor_area_m2": diagnosis.zone.floor_area_m2,
+            "firms": firms,
+            "typology": diagnosis.typology.id,
+        }));
+    }
+    Ok(rows)
+}
+
+pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
+    let result = async {
+        let zones = zone_summaries(&state).await?;
+        let map_data = serde_json::to_string(&zones).map_err(ApiError::internal)?;
+        visitor.page(
+            &state,
+            StatusCode::OK,
+            "overview.html",
+            json!({
+                "zones": zones,
+                // Read by the map script; `</` cannot close the script element.
+                "map_data": map_data.replace("</", "<\\/"),
+                "functions": state.catalog.functions.iter().map(|f| f.id.to_string()).collect::<Vec<_>>(),
+            }),
+        )
+    }
+    .await;
+    visitor.respond(&state, result)
+}

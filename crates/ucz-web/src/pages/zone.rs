@@ -1,0 +1,169 @@
+//! A zone's page: its diagnosis as a picture (Figure 3's diamond), typology and remedies,
+//! ministry packages and principles; its facilities, spaces, institutions and tenant firms.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{Value, json};
+use ucz_core::catalog::Kind;
+use ucz_store::{FACILITIES, FIRMS, Filter, INSTITUTIONS, SPACES};
+
+use super::{Flash, Visitor};
+use super::charts::{self, Corner, Link};
+use crate::AppState;
+use crate::analysis::diagnosis_of;
+use crate::auth::Role;
+
+
+fn all(equals: Vec<(&'static str, String)>) -> Filter {
+    Filter {
+        equals,
+        limit: i64::MAX,
+        offset: 0,
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Query(flash): Query<Flash>,
+) -> Response {
+    let result = async {
+        let zone = crate::resources::zones::read(State(state.clone()), Path(id.clone()))
+            .await?
+            .0;
+        let diagnosis = diagnosis_of(&state, &id).await?;
+        let lang = visitor.lang;
+        let catalog = &state.catalog;
+        let status_word = |s: &str| state.pages.word(lang, &format!("status_{s}"));
+        let corners: Vec<Corner> = diagnosis
+            .functions
+            .iter()
+            .map(|f| Corner {
+                id: f.id.as_str(),
+                name: catalog.name(Kind::Function, f.id.as_str(), lang),
+                present: f.status == ucz_core::diagnosis::FunctionStatus::Present,
+            })
+            .collect();
+        let statuses: Vec<String> = diagnosis
+            .linkages
+            .iter()
+            .map(|l| {
+                serde_json::to_value(l.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let links: Vec<Link> = diagnosis
+            .linkages
+            .iter()
+            .zip(&statuses)
+            .filter_map(|(l, status)| {
+                let linkage = catalog.linkage(l.id.as_str())?;
+                Some(Link {
+                    between: [
+                        linkage.functions.first()?.as_str(),
+                        linkage.functions.get(1)?.as_str(),
+                    ],
+                    name: catalog.name(Kind::Linkage, l.id.as_str(), lang),
+                    status: status.as_str(),
+                    status_name: status_word(status),
+                })
+            })
+            .collect();
+        let diamond = charts::diamond(&state.pages.word(lang, "diamond_title"), &corners, &links);
+
+        // Tenants by stage: counts only, public like the diagnosis.
+        let mut by_stage = Vec::new();
+        for stage in &catalog.stages {
+            let filter = Filter {
+                equals: vec![("zone", id.clone()), ("stage", stage.id.to_string())],
+                limit: 1,
+                offset: 0,
+            };
+            let (_, count) = state.store.list(&FIRMS, &filter).await?;
+            by_stage.push((catalog.name(Kind::Stage, stage.id.as_str(), lang), count));
+        }
+        let tenant_count: i64 = by_stage.iter().map(|(_, n)| n).sum();
+        let stage_chart = charts::bars(&state.pages.word(lang, "firms_by_stage"), &by_stage);
+
+        let role = visitor.role();
+        let account = role.is_some();
+        let writes_parts = matches!(role, Some(Role::Admin))
+            || matches!(role, Some(Role::Operator { zone }) if *zone == id);
+        let edits_zone = writes_parts || matches!(role, Some(Role::Coordinator));
+        let reads_firms = edits_zone;
+        let (facilities, institutions) = if account {
+            let (facilities, _) = state
+                .store
+                .list(&FACILITIES, &all(vec![("zone_id", id.clone())]))
+                .await?;
+            let mut with_spaces = Vec::new();
+            for facility in facilities {
+                let facility_id = facility["id"].to_string();
+                let (spaces, _) = state
+                    .store
+                    .list(&SPACES, &all(vec![("facility_id", facility_id)]))
+                    .await?;
+                let mut facility = crate::resources::parts::present(&FACILITIES, facility);
+                facility["spaces"] = Value::from(spaces);
+                with_spaces.push(facility);
+            }
+            let (institutions, _) = state
+                .store
+                .list(&INSTITUTIONS, &all(vec![("zone_id", id.clone())]))
+                .await?;
+            (with_spaces, institutions)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let tenants = if reads_firms {
+            let (firms, _) = state
+                .store
+                .list(
+                    &FIRMS,
+                    &Filter {
+                        equals: vec![("zone", id.clone())],
+                        limit: 200,
+                        offset: 0,
+                    },
+                )
+                .await?;
+            firms.into_iter().map(|f| f["body"].clone()).collect()
+        } else {
+            Vec::new()
+        };
+        let linkages: Vec<Value> = diagnosis
+            .linkages
+            .iter()
+            .zip(&statuses)
+            .map(|(l, status)| json!({"finding": l, "status": status}))
+            .collect();
+        visitor.page(
+            &state,
+            StatusCode::OK,
+            "zone.html",
+            json!({
+                "zone": zone,
+                "diagnosis": diagnosis,
+                "linkages": linkages,
+                "diamond": diamond,
+                "stage_chart": stage_chart,
+                "by_stage": by_stage,
+                "tenant_count": tenant_count,
+                "facilities": facilities,
+                "institutions": institutions,
+                "tenants": tenants,
+                "account": account,
+                "writes_parts": writes_parts,
+                "edits_zone": edits_zone,
+                "reads_firms": reads_firms,
+                "saved": flash.saved.is_some(),
+            }),
+        )
+    }
+    .await;
+    visitor.respond(&state, result)
+}

@@ -1,0 +1,157 @@
+// Drives Debian's headless Chromium through the ucz pages as an anonymous visitor, a zone
+// operator and a firm. Started by `cargo test` (tests/it/browser.rs) against a real server:
+//   node run.mjs <origin> <screenshot dir> <import.xlsx>
+// Exits non-zero with the failed check's message.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const [origin, shots, workbook] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+
+function check(ok, message) {
+  if (!ok) {
+    throw new Error(message);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.UCZ_CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+const foreign = [];
+let requests = 0;
+async function visitor() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ko-KR" });
+  context.on("request", (request) => {
+    requests += 1;
+    const url = request.url();
+    if (!url.startsWith(origin + "/") && !url.startsWith("data:") && url !== "about:blank") {
+      foreign.push(url);
+    }
+  });
+  return context.newPage();
+}
+async function shot(page, name) {
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
+async function login(page, user, password) {
+  await page.goto(`${origin}/login`);
+  await page.fill("#username", user);
+  await page.fill("#password", password);
+  await Promise.all([page.waitForNavigation(), page.click("form.krds-form button[type=submit]")]);
+}
+const steps = [];
+async function step(name, body) {
+  await body();
+  steps.push(name);
+  console.log(`ok - ${name}`);
+}
+
+try {
+  const page = await visitor();
+
+  await step("the public overview maps the zones and compares them", async () => {
+    const response = await page.goto(`${origin}/`);
+    check(response.status() === 200, `overview: ${response.status()}`);
+    await page.waitForSelector("#map[data-ready=true]", { timeout: 15000 });
+    const provinces = await page.locator("#map path.leaflet-interactive").count();
+    check(provinces >= 17 + 5, `map: ${provinces} shapes, expected 17 provinces and 5 zones`);
+    const rows = await page.locator("#zones-table tbody tr").count();
+    check(rows === 5, `comparison: ${rows} rows`);
+    check((await page.getAttribute("html", "lang")) === "ko", "Korean by default");
+    await shot(page, "overview");
+  });
+
+  await step("the catalog is searched and filtered", async () => {
+    await page.goto(`${origin}/catalog`);
+    const all = await page.locator("#programs > li.program").count();
+    check(all >= 50, `catalog: ${all} programs`);
+    await page.fill("#catalog-q", "창업");
+    await page.selectOption("select[name=ministry]", "mss");
+    await Promise.all([page.waitForNavigation(), page.click("form.filters button[type=submit]")]);
+    const found = await page.locator("#programs > li.program").count();
+    check(found > 0 && found < all, `search: ${found} of ${all}`);
+    const texts = await page.locator("#programs > li.program").allInnerTexts();
+    check(texts.every((t) => t.includes("창업") && t.includes("중소벤처기업부")), "every result matches");
+    check(await page.locator("#programs code.cel").first().isVisible(), "rules shown as CEL");
+    await shot(page, "catalog");
+  });
+
+  await step("English on request", async () => {
+    await page.click("a.lang-switch");
+    check((await page.getAttribute("html", "lang")) === "en", "switched to English");
+    check((await page.locator("h1").innerText()).includes("Find programs"), "English title");
+    await page.click("a.lang-switch");
+    check((await page.getAttribute("html", "lang")) === "ko", "back to Korean");
+  });
+
+  await step("an anonymous visitor is sent to log in for firm lists", async () => {
+    await page.goto(`${origin}/firms`);
+    check(page.url().startsWith(`${origin}/login?next=`), `redirected to ${page.url()}`);
+  });
+
+  await step("an operator creates a facility, with inline errors first", async () => {
+    await login(page, "operator", "pw-operator");
+    check(page.url() === `${origin}/zones/daejeon`, `operator lands on its zone: ${page.url()}`);
+    await page.click("a[href='/facilities/new?zone=daejeon']");
+    await page.selectOption("#f-type", "incubation_space");
+    await page.fill("#f-name", "브라우저 창업보육동");
+    await page.fill("#f-floor_area_m2", "-5");
+    await Promise.all([page.waitForNavigation(), page.click("form.krds-form button[type=submit]")]);
+    check(await page.locator("#err-floor_area_m2").isVisible(), "inline error beside the floor area");
+    check(await page.locator("#form-errors").isVisible(), "error summary");
+    check((await page.inputValue("#f-name")) === "브라우저 창업보육동", "typed values kept");
+    await shot(page, "facility-form-error");
+    await page.fill("#f-floor_area_m2", "2500");
+    await Promise.all([page.waitForNavigation(), page.click("form.krds-form button[type=submit]")]);
+    check(page.url().startsWith(`${origin}/zones/daejeon`), `back on the zone: ${page.url()}`);
+    check(await page.locator("text=브라우저 창업보육동").first().isVisible(), "facility on the zone page");
+    check(await page.locator("svg.diamond line.link").count() === 6, "six linkages drawn");
+    await shot(page, "zone");
+  });
+
+  await step("an Excel import reports the bad row and writes nothing until confirmed", async () => {
+    await page.goto(`${origin}/import`);
+    await page.selectOption("#resource", "firms");
+    await page.setInputFiles("#file", workbook);
+    await Promise.all([page.waitForNavigation(), page.click("form.krds-form button[type=submit]")]);
+    const bad = await page.locator("#preview-table tr.bad").count();
+    const good = await page.locator("#preview-table tr.good").count();
+    check(bad === 1 && good === 2, `preview: ${good} good, ${bad} bad`);
+    check((await page.locator("#preview-table tr.bad").innerText()).includes("4"), "the bad row's number");
+    await shot(page, "import-preview");
+    const before = await page.request.get(`${origin}/firms/IMP-OK-1`);
+    check(before.status() === 404, `nothing written before confirming: ${before.status()}`);
+    await Promise.all([page.waitForNavigation(), page.click("#confirm-import")]);
+    check((await page.locator("#import-done").innerText()).includes("2"), "two rows written");
+    const after = await page.request.get(`${origin}/firms/IMP-OK-1`);
+    check(after.status() === 200, `written after confirming: ${after.status()}`);
+  });
+
+  await step("a firm sees its package and may not open other pages", async () => {
+    await page.click("header form.inline button");
+    await login(page, "firm", "pw-firm");
+    check(page.url() === `${origin}/firms/T-FIRM`, `firm lands on its page: ${page.url()}`);
+    const eligible = await page.locator("#eligible-table tbody tr").count();
+    check(eligible >= 1, `package: ${eligible} programs`);
+    check(await page.locator("#eligible-table ul.reasons li").first().isVisible(), "reasons in words");
+    await shot(page, "firm");
+    const forbidden = await page.goto(`${origin}/import`);
+    check(forbidden.status() === 403, `import as a firm: ${forbidden.status()}`);
+    check((await page.locator("h1").innerText()).includes("403"), "a 403 page");
+    await shot(page, "forbidden");
+    const other = await page.goto(`${origin}/firms/IMP-OK-1`);
+    check(other.status() === 403, `another firm's page: ${other.status()}`);
+  });
+
+  check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);
+  console.log(`ok - ${requests} requests, all to ${origin}`);
+} catch (error) {
+  console.error(`FAILED after [${steps.join("; ")}]: ${error.message}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

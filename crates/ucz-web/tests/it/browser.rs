@@ -1,0 +1,146 @@
+//! The pages in Debian's headless Chromium, driven by playwright-core (`tests/browser/run.mjs`)
+//! against the real server on SQLite. Screenshots go to `target/screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rust_xlsxwriter::{Format, Workbook};
+
+use super::TestApp;
+
+fn browser_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
+}
+
+/// playwright-core comes from npm (no browser download); installed once with `npm ci`.
+fn ensure_node_modules() {
+    let dir = browser_dir();
+    if dir.join("node_modules/playwright-core").exists() {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir)
+        .status()
+        .expect("npm runs (Node.js is needed for the browser tests)");
+    assert!(status.success(), "npm ci in {}", dir.display());
+}
+
+/// Two good firms and, on spreadsheet row 4, one with a stage that does not exist.
+fn import_workbook(path: &Path) {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let header = [
+        "기업 ID (id)",
+        "name",
+        "창업일",
+        "stage",
+        "founder_age",
+        "region",
+        "zone",
+        "sector",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        ("IMP-OK-1", "가져온기업 하나", "early", 36.0),
+        ("IMP-OK-2", "가져온기업 둘", "growth", 41.0),
+        ("IMP-BAD-3", "잘못된 단계", "unicorn", 29.0),
+    ];
+    for (r, (id, name, stage, age)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, *id).unwrap();
+        sheet.write_string(r, 1, *name).unwrap();
+        // 2023-01-05 as a spreadsheet date.
+        sheet
+            .write_number_with_format(r, 2, 44_931.0, &date)
+            .unwrap();
+        sheet.write_string(r, 3, *stage).unwrap();
+        sheet.write_number(r, 4, *age).unwrap();
+        sheet.write_string(r, 5, "daejeon").unwrap();
+        sheet.write_string(r, 6, "daejeon").unwrap();
+        sheet.write_string(r, 7, "J62").unwrap();
+    }
+    workbook.save(path).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_in_headless_chromium() {
+    let chromium = std::env::var("UCZ_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() && Path::new("/usr/bin/apt-get").exists() {
+        // A fresh Debian machine: the browser tests install the browser they drive.
+        eprintln!("installing Debian's chromium for the browser tests");
+        let _ = Command::new("apt-get")
+            .args(["install", "-y", "-qq", "chromium"])
+            .status();
+    }
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} is missing: install Debian's Chromium with `apt-get install -y chromium` \
+         (.ci/run does), or point UCZ_CHROMIUM at a Chromium binary"
+    );
+    ensure_node_modules();
+    let app = TestApp::sqlite().await;
+    let origin = app.base.trim_end_matches("/api/v1").to_string();
+    let files = tempfile::tempdir().unwrap();
+    let workbook = files.path().join("firms.xlsx");
+    import_workbook(&workbook);
+    let screenshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    let mut node = Command::new("node");
+    node.arg(browser_dir().join("run.mjs"))
+        .arg(&origin)
+        .arg(&screenshots)
+        .arg(&workbook)
+        .env("UCZ_CHROMIUM", &chromium);
+    let output = tokio::task::spawn_blocking(move || node.output())
+        .await
+        .unwrap()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "browser run failed:\n{stdout}\n{stderr}"
+    );
+    for name in [
+        "overview",
+        "catalog",
+        "zone",
+        "firm",
+        "import-preview",
+        "forbidden",
+    ] {
+        assert!(
+            screenshots.join(format!("{name}.png")).exists(),
+            "screenshot {name}"
+        );
+    }
+    // What the browser did is in the database: the two good rows, not the bad one, audited.
+    let (status, _) = app
+        .call("admin", reqwest::Method::GET, "/firms/IMP-OK-2", None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .call("admin", reqwest::Method::GET, "/firms/IMP-BAD-3", None)
+        .await;
+    assert_eq!(status, 404);
+    let (_, audit) = app
+        .call("admin", reqwest::Method::GET, "/audit?limit=5", None)
+        .await;
+    assert_eq!(
+        audit["chain"]["broken_at"],
+        serde_json::Value::Null,
+        "{audit}"
+    );
+    assert!(
+        audit["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["entity_id"] == "IMP-OK-1" && e["actor"] == "operator"),
+        "{audit}"
+    );
+}

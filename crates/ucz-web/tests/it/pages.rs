@@ -1,0 +1,259 @@
+//! The pages over HTTP on both databases: role rules, CSRF on forms, inline errors, exports and
+//! the import's preview-then-confirm, without a browser.
+
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{Client, StatusCode, redirect::Policy};
+use serde_json::json;
+
+use super::TestApp;
+
+struct Browser {
+    origin: String,
+    client: Client,
+    cookie: String,
+    csrf: String,
+}
+
+impl Browser {
+    async fn new(app: &TestApp, user: Option<&str>) -> Browser {
+        let origin = app.base.trim_end_matches("/api/v1").to_string();
+        let client = Client::builder().redirect(Policy::none()).build().unwrap();
+        let (mut cookie, mut csrf) = (String::new(), String::new());
+        if let Some(user) = user {
+            let response = client
+                .post(format!("{}/session", app.base))
+                .json(&json!({"username": user, "password": format!("pw-{user}")}))
+                .send()
+                .await
+                .unwrap();
+            cookie = response.headers()[SET_COOKIE]
+                .to_str()
+                .unwrap()
+                .split(';')
+                .next()
+                .unwrap()
+                .to_string();
+            let body: serde_json::Value = response.json().await.unwrap();
+            csrf = body["csrf_token"].as_str().unwrap().to_string();
+        }
+        Browser {
+            origin,
+            client,
+            cookie,
+            csrf,
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String, String) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.origin))
+            .header(COOKIE, &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, response.text().await.unwrap())
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.send(path, "application/x-www-form-urlencoded", body.into_bytes())
+            .await
+    }
+
+    async fn send(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, String, String) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.origin))
+            .header(COOKIE, &self.cookie)
+            .header(CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(LOCATION)
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, location, response.text().await.unwrap())
+    }
+}
+
+pub async fn pages_follow_the_role_rules(app: TestApp) {
+    let anonymous = Browser::new(&app, None).await;
+    let (status, _, html) = anonymous.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("대전 도심융합특구") && html.contains(r#"<html lang="ko">"#));
+    let (_, _, html) = anonymous.get("/?lang=en").await;
+    assert!(html.contains(r#"<html lang="en">"#) && html.contains("Zones compared"));
+    let (_, _, html) = anonymous.get("/catalog?ministry=molit&kind=program").await;
+    assert!(
+        html.contains("국토교통부") && !html.contains(">중소벤처기업부</span>"),
+        "filtered by ministry"
+    );
+    let (status, _, html) = anonymous.get("/zones/daejeon").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("svg class=\"diamond\"") && !html.contains("facilities-table"));
+    let (status, location, _) = anonymous.get("/firms").await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/login?next=%2Ffirms")
+    );
+    let (status, _, html) = anonymous.get("/no-such-page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("<h1>404"));
+
+    let operator = Browser::new(&app, Some("operator")).await;
+    let (_, _, html) = operator.get("/zones/daejeon").await;
+    assert!(html.contains("facilities-table") && html.contains("/facilities/new?zone=daejeon"));
+    let facility = [
+        ("zone_id", "daejeon"),
+        ("type", "support_space"),
+        ("name", "페이지 시험 공동기기실"),
+        ("floor_area_m2", "0"),
+    ];
+    // No token, no write.
+    let (status, _, _) = operator.post("/facilities/new", &facility).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let mut with_token = facility.to_vec();
+    with_token.push(("_csrf", &operator.csrf));
+    let (status, _, html) = operator.post("/facilities/new", &with_token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r#"id="err-floor_area_m2""#), "inline error");
+    with_token[3] = ("floor_area_m2", "1500");
+    let (status, location, _) = operator.post("/facilities/new", &with_token).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/zones/daejeon?saved=1")
+    );
+    let (_, _, html) = operator.get("/zones/daejeon").await;
+    assert!(html.contains("페이지 시험 공동기기실"));
+    // Another zone's facility is refused by the API's rule.
+    with_token[0] = ("zone_id", "busan");
+    let (status, _, _) = operator.post("/facilities/new", &with_token).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Exports keep the list's rules: an operator gets its zone's firms only.
+    let (status, _, csv) = operator.get("/export/firms.csv").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let header = lines.next().unwrap();
+    assert!(header.contains("(zone)"), "{header}");
+    let zone_column = header
+        .split(',')
+        .position(|h| h.ends_with("(zone)"))
+        .unwrap();
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r.split(',').nth(zone_column) == Some("daejeon")),
+        "{csv}"
+    );
+    let response = operator
+        .client
+        .get(format!("{}/export/zones.xlsx", operator.origin))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.bytes().await.unwrap().starts_with(b"PK"),
+        "an xlsx is a zip"
+    );
+    let (status, _, _) = anonymous.get("/export/firms.csv").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Import: preview first, nothing written, then confirm.
+    let csv = "id,name,founded,stage,founder_age,region,zone\n\
+               PG-IMP-1,하나,2024-02-01,early,30,daejeon,daejeon\n\
+               PG-IMP-2,둘,2024-02-01,early,abc,daejeon,daejeon\n";
+    let boundary = "XUCZBOUNDARY";
+    let multipart = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"resource\"\r\n\r\nfirms\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"firms.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n\
+         --{boundary}--\r\n",
+        operator.csrf
+    );
+    let (status, _, html) = operator
+        .send(
+            "/import",
+            &format!("multipart/form-data; boundary={boundary}"),
+            multipart.into_bytes(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("<th scope=\"row\">3</th>"),
+        "the bad row's number"
+    );
+    assert!(html.contains("<code>founder_age</code>"), "the bad field");
+    let (status, _) = app
+        .call("admin", reqwest::Method::GET, "/firms/PG-IMP-1", None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "nothing written before confirming"
+    );
+    let token = html
+        .split("action=\"/import/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    // Someone else's session cannot confirm it.
+    let other = Browser::new(&app, Some("other_operator")).await;
+    let (status, _, _) = other
+        .post(
+            &format!("/import/{token}"),
+            &[("_csrf", &other.csrf), ("action", "confirm")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, html) = operator
+        .post(
+            &format!("/import/{token}"),
+            &[("_csrf", &operator.csrf), ("action", "confirm")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"import-done\""));
+    let (status, _) = app
+        .call("admin", reqwest::Method::GET, "/firms/PG-IMP-1", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // A token is used once.
+    let (status, _, _) = operator
+        .post(
+            &format!("/import/{token}"),
+            &[("_csrf", &operator.csrf), ("action", "confirm")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A firm sees its package, not the import nor other firms.
+    let firm = Browser::new(&app, Some("firm")).await;
+    let (status, _, html) = firm.get("/firms/T-FIRM").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("eligible-table"));
+    assert_eq!(firm.get("/import").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(firm.get("/firms/PG-IMP-1").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(firm.get("/zones/new").await.0, StatusCode::FORBIDDEN);
+}
