@@ -14,7 +14,6 @@ use crate::AppState;
 use crate::analysis::today;
 use crate::resources::{ListParams, Q, firms};
 
-
 /// An offer with its conditions in words.
 fn offer(state: &AppState, offer: &Offer, lang: ucz_core::Lang) -> Value {
     let reasons = state

@@ -45,17 +45,7 @@ pub type Rows = Vec<Vec<String>>;
 
 /// Days since 1899-12-30 (spreadsheet serial dates) as `YYYY-MM-DD`.
 fn serial_date(serial: f64) -> String {
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = serial.floor() as i64 - 25569 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    ucz_core::date::Date::from_days_since_epoch(serial.floor() as i64 - 25_569).to_string()
 }
 
 fn cell(data: &Data) -> String {

@@ -8,12 +8,11 @@ use serde_json::{Value, json};
 use ucz_core::catalog::Kind;
 use ucz_store::{FACILITIES, FIRMS, Filter, INSTITUTIONS, SPACES};
 
-use super::{Flash, Visitor};
 use super::charts::{self, Corner, Link};
+use super::{Flash, Visitor};
 use crate::AppState;
 use crate::analysis::diagnosis_of;
 use crate::auth::Role;
-
 
 fn all(equals: Vec<(&'static str, String)>) -> Filter {
     Filter {

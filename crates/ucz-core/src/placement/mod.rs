@@ -1,0 +1,415 @@
+//! Post-BI placement: graduates of a region's incubators matched to the expansion spaces of its
+//! hubs. The plan is optimal, not greedy: it places as many graduates as any assignment can, then
+//! fits their needs and preferences best, then keeps them closest to where they are now
+//! (lexicographically). Every graduate gets a proposed space with its reasons, or the reason no
+//! space fits.
+
+mod flow;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::lang::Lang;
+use crate::zone::Site;
+
+/// A graduate looking for space.
+#[derive(Clone, Debug, Serialize)]
+pub struct Need {
+    pub firm: String,
+    pub region: String,
+    /// The space must be free on or before this day (the end of its incubation lease).
+    pub needed_by: Date,
+    pub area_m2: f64,
+    /// KSIC code of the firm, matched against the prefixes a space admits.
+    pub sector: String,
+    pub stage: String,
+    /// Monthly rent it can pay, if known.
+    pub budget_krw: Option<i64>,
+    /// Space kinds it can use (Post-BI office, rental unit, lab).
+    pub kinds: Vec<String>,
+    /// Shared equipment it wants nearby (a preference).
+    pub equipment: Vec<String>,
+    /// Hubs it prefers (a preference).
+    pub preferred_hubs: Vec<String>,
+    /// Where it is now.
+    pub site: Option<Site>,
+}
+
+/// A space free (or freeing up) in a hub of the region.
+#[derive(Clone, Debug, Serialize)]
+pub struct Vacancy {
+    pub space: String,
+    pub hub: String,
+    pub region: String,
+    pub kind: String,
+    pub area_m2: f64,
+    pub rent_krw: Option<i64>,
+    /// Stages it admits; empty admits all.
+    pub stages: Vec<String>,
+    /// KSIC prefixes it admits; empty admits all.
+    pub sectors: Vec<String>,
+    pub equipment: Vec<String>,
+    pub site: Option<Site>,
+    pub free_from: Date,
+}
+
+/// Hard requirements: a graduate can only be proposed a space that meets all of them.
+pub fn fits(need: &Need, space: &Vacancy) -> bool {
+    space.region == need.region
+        && need.kinds.contains(&space.kind)
+        && space.area_m2 >= need.area_m2
+        && admits_sector(space, &need.sector)
+        && (space.stages.is_empty() || space.stages.contains(&need.stage))
+        && match (space.rent_krw, need.budget_krw) {
+            (Some(rent), Some(budget)) => rent <= budget,
+            _ => true,
+        }
+        && space.free_from <= need.needed_by
+}
+
+fn admits_sector(space: &Vacancy, sector: &str) -> bool {
+    space.sectors.is_empty() || space.sectors.iter().any(|p| sector.starts_with(p.as_str()))
+}
+
+/// How well a fitting space suits the graduate, as a penalty (0 is perfect, at most 1,000):
+/// outside its preferred hubs, missing equipment it wants, much larger than needed, rent close
+/// to its budget.
+pub fn misfit(need: &Need, space: &Vacancy) -> i64 {
+    let mut penalty = 0;
+    if !need.preferred_hubs.is_empty() && !need.preferred_hubs.contains(&space.hub) {
+        penalty += 400;
+    }
+    let missing = need
+        .equipment
+        .iter()
+        .filter(|e| !space.equipment.contains(e))
+        .count() as i64;
+    penalty += (missing * 100).min(300);
+    let oversize = ((space.area_m2 - need.area_m2) / need.area_m2.max(1.0) * 100.0) as i64;
+    penalty += oversize.clamp(0, 200);
+    if let (Some(rent), Some(budget)) = (space.rent_krw, need.budget_krw) {
+        penalty += (rent * 100 / budget.max(1)).clamp(0, 100);
+    }
+    penalty
+}
+
+/// Great-circle distance in metres.
+pub fn distance_m(a: Site, b: Site) -> f64 {
+    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dla = la2 - la1;
+    let dlo = (b.lon - a.lon).to_radians();
+    let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
+    2.0 * 6_371_000.0 * h.sqrt().asin()
+}
+
+/// Distance counts in units of 100 m, up to this many: below one step of misfit, so a better
+/// fit always wins over a shorter move.
+const DISTANCE_UNITS: i64 = 9_999;
+
+fn distance_units(need: &Need, space: &Vacancy) -> i64 {
+    match (need.site, space.site) {
+        (Some(a), Some(b)) => ((distance_m(a, b) / 100.0).round() as i64).min(DISTANCE_UNITS),
+        _ => 0,
+    }
+}
+
+/// The cost the plan minimises among plans that place the most graduates.
+pub fn cost(need: &Need, space: &Vacancy) -> i64 {
+    misfit(need, space) * (DISTANCE_UNITS + 1) + distance_units(need, space)
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Proposal {
+    pub firm: String,
+    pub space: String,
+    pub hub: String,
+    pub misfit: i64,
+    pub distance_km: Option<f64>,
+    pub reasons_ko: Vec<String>,
+    pub reasons_en: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Unplaced {
+    pub firm: String,
+    /// Spaces that fit it, all proposed to other graduates: it waits for one to free up.
+    pub fitting_spaces: usize,
+    pub reason_ko: String,
+    pub reason_en: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Plan {
+    pub proposals: Vec<Proposal>,
+    pub unplaced: Vec<Unplaced>,
+    /// The sum of `cost` over the proposals.
+    pub cost: i64,
+}
+
+/// Spaces that are interchangeable for every graduate form one class, so a region with many
+/// identical rooms makes a small network.
+fn class_key(v: &Vacancy) -> String {
+    format!(
+        "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{}",
+        v.hub,
+        v.region,
+        v.kind,
+        v.area_m2,
+        v.rent_krw,
+        v.stages,
+        v.sectors,
+        v.equipment,
+        v.site.map(|s| (s.lat.to_bits(), s.lon.to_bits())),
+        v.free_from
+    )
+}
+
+/// The optimal plan (see the module's documentation).
+pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
+    let mut classes: Vec<Vec<usize>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (i, v) in vacancies.iter().enumerate() {
+        let next = classes.len();
+        let class = *index.entry(class_key(v)).or_insert(next);
+        if class == next {
+            classes.push(Vec::new());
+        }
+        classes[class].push(i);
+    }
+    // Classes by region, largest area first, so a graduate scans only those that can hold it.
+    let mut by_region: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (c, members) in classes.iter().enumerate() {
+        by_region
+            .entry(vacancies[members[0]].region.as_str())
+            .or_default()
+            .push(c);
+    }
+    for list in by_region.values_mut() {
+        list.sort_by(|a, b| {
+            vacancies[classes[*b][0]]
+                .area_m2
+                .total_cmp(&vacancies[classes[*a][0]].area_m2)
+        });
+    }
+    let (source, sink) = (0, 1);
+    let first_need = 2;
+    let first_class = first_need + needs.len();
+    let mut net = flow::Network::new(first_class + classes.len());
+    let mut edges: Vec<(usize, usize, usize)> = Vec::new(); // (need, class, arc)
+    let mut fitting = vec![0usize; needs.len()];
+    for (n, need) in needs.iter().enumerate() {
+        net.arc(source, first_need + n, 1, 0);
+        for &c in by_region.get(need.region.as_str()).into_iter().flatten() {
+            let space = &vacancies[classes[c][0]];
+            if space.area_m2 < need.area_m2 {
+                break;
+            }
+            if fits(need, space) {
+                fitting[n] += classes[c].len();
+                let arc = net.arc(first_need + n, first_class + c, 1, cost(need, space));
+                edges.push((n, c, arc));
+            }
+        }
+    }
+    for (c, members) in classes.iter().enumerate() {
+        net.arc(first_class + c, sink, members.len() as i64, 0);
+    }
+    let (_, total) = net.solve(source, sink);
+    let mut next_member = vec![0usize; classes.len()];
+    let mut placed = vec![false; needs.len()];
+    let mut proposals = Vec::new();
+    for (n, c, arc) in edges {
+        if net.flow(arc) > 0 {
+            let space = &vacancies[classes[c][next_member[c]]];
+            next_member[c] += 1;
+            placed[n] = true;
+            proposals.push(proposal(&needs[n], space));
+        }
+    }
+    let unplaced = needs
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| !placed[*n])
+        .map(|(n, need)| unplaced(need, vacancies, fitting[n]))
+        .collect();
+    Plan {
+        proposals,
+        unplaced,
+        cost: total,
+    }
+}
+
+fn won(n: i64) -> String {
+    crate::report::thousands(n as f64)
+}
+
+fn proposal(need: &Need, space: &Vacancy) -> Proposal {
+    let distance = match (need.site, space.site) {
+        (Some(a), Some(b)) => Some((distance_m(a, b) / 100.0).round() / 10.0),
+        _ => None,
+    };
+    let mut ko = vec![format!(
+        "{}: {} m² (필요 {} m²)",
+        space.hub,
+        crate::report::thousands(space.area_m2),
+        crate::report::thousands(need.area_m2)
+    )];
+    let mut en = vec![format!(
+        "{}: {} m² ({} m² needed)",
+        space.hub,
+        crate::report::thousands(space.area_m2),
+        crate::report::thousands(need.area_m2)
+    )];
+    if !space.sectors.is_empty() {
+        ko.push(format!("업종 {} 입주 가능", need.sector));
+        en.push(format!("admits sector {}", need.sector));
+    }
+    if let (Some(rent), Some(budget)) = (space.rent_krw, need.budget_krw) {
+        ko.push(format!(
+            "월 임대료 {}원 ≤ 예산 {}원",
+            won(rent),
+            won(budget)
+        ));
+        en.push(format!(
+            "rent {} won ≤ budget {} won",
+            won(rent),
+            won(budget)
+        ));
+    }
+    if need.preferred_hubs.contains(&space.hub) {
+        ko.push("희망 거점".into());
+        en.push("a preferred hub".into());
+    }
+    let wanted: Vec<&String> = need
+        .equipment
+        .iter()
+        .filter(|e| space.equipment.contains(e))
+        .collect();
+    if !wanted.is_empty() {
+        let list = wanted
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        ko.push(format!("공동장비: {list}"));
+        en.push(format!("equipment: {list}"));
+    }
+    if let Some(km) = distance {
+        ko.push(format!("현 위치에서 {km} km"));
+        en.push(format!("{km} km from its current site"));
+    }
+    ko.push(format!("{}부터 입주 가능", space.free_from));
+    en.push(format!("free from {}", space.free_from));
+    Proposal {
+        firm: need.firm.clone(),
+        space: space.space.clone(),
+        hub: space.hub.clone(),
+        misfit: misfit(need, space),
+        distance_km: distance,
+        reasons_ko: ko,
+        reasons_en: en,
+    }
+}
+
+/// Why no space was proposed: the requirements in order, up to the first that no space of the
+/// region meets ("no space ≥ 200 m² admitting C26 in daejeon before 2027-03-31"), or that every
+/// fitting space went to another graduate.
+fn unplaced(need: &Need, vacancies: &[Vacancy], fitting: usize) -> Unplaced {
+    if fitting > 0 {
+        return Unplaced {
+            firm: need.firm.clone(),
+            fitting_spaces: fitting,
+            reason_ko: format!("맞는 공간 {fitting}곳이 모두 다른 졸업기업에 배정됨 (대기자 명단)"),
+            reason_en: format!(
+                "all {fitting} fitting spaces are proposed to other graduates (waitlisted)"
+            ),
+        };
+    }
+    type Filter<'a> = (Box<dyn Fn(&Vacancy) -> bool + 'a>, String, String);
+    let filters: Vec<Filter> = vec![
+        (
+            Box::new(|v: &Vacancy| v.region == need.region),
+            format!("{} 지역", need.region),
+            format!("in {}", need.region),
+        ),
+        (
+            Box::new(|v: &Vacancy| need.kinds.contains(&v.kind)),
+            format!("{} 유형", need.kinds.join("/")),
+            format!("of kind {}", need.kinds.join("/")),
+        ),
+        (
+            Box::new(|v: &Vacancy| v.area_m2 >= need.area_m2),
+            format!("{} m² 이상", crate::report::thousands(need.area_m2)),
+            format!("≥ {} m²", crate::report::thousands(need.area_m2)),
+        ),
+        (
+            Box::new(|v: &Vacancy| admits_sector(v, &need.sector)),
+            format!("업종 {} 입주 가능", need.sector),
+            format!("admitting {}", need.sector),
+        ),
+        (
+            Box::new(|v: &Vacancy| v.stages.is_empty() || v.stages.contains(&need.stage)),
+            format!("{} 단계 입주 가능", need.stage),
+            format!("for the {} stage", need.stage),
+        ),
+        (
+            Box::new(|v: &Vacancy| match (v.rent_krw, need.budget_krw) {
+                (Some(rent), Some(budget)) => rent <= budget,
+                _ => true,
+            }),
+            format!("월 {}원 이하", won(need.budget_krw.unwrap_or(0))),
+            format!("at most {} won a month", won(need.budget_krw.unwrap_or(0))),
+        ),
+        (
+            Box::new(|v: &Vacancy| v.free_from <= need.needed_by),
+            format!("{}까지 입주 가능", need.needed_by),
+            format!("before {}", need.needed_by),
+        ),
+    ];
+    let mut remaining: Vec<&Vacancy> = vacancies.iter().collect();
+    let (mut ko, mut en) = (Vec::new(), Vec::new());
+    for (keep, words_ko, words_en) in &filters {
+        if need.budget_krw.is_none() && words_en.starts_with("at most") {
+            continue;
+        }
+        ko.push(words_ko.clone());
+        en.push(words_en.clone());
+        remaining.retain(|v| keep(v));
+        if remaining.is_empty() {
+            break;
+        }
+    }
+    // Order the words as one reads them: "no space ≥ 200 m² admitting C26 in daejeon before …".
+    let en_order = |words: &[String]| {
+        let last = |w: &str| match w {
+            w if w.starts_with("in ") => 1,
+            w if w.starts_with("before ") => 2,
+            _ => 0,
+        };
+        let mut sorted: Vec<&String> = words.iter().collect();
+        sorted.sort_by_key(|w| last(w));
+        sorted
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    Unplaced {
+        firm: need.firm.clone(),
+        fitting_spaces: 0,
+        reason_ko: format!("{} 공간 없음", ko.join(", ")),
+        reason_en: format!("no space {}", en_order(&en)),
+    }
+}
+
+impl Plan {
+    /// The reasons in one language.
+    pub fn reason(unplaced: &Unplaced, lang: Lang) -> &str {
+        lang.pick(&unplaced.reason_ko, &unplaced.reason_en)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,275 @@
+use super::*;
+
+fn date(text: &str) -> Date {
+    text.parse().expect("date")
+}
+
+fn need(firm: &str, area: f64, sector: &str) -> Need {
+    Need {
+        firm: firm.into(),
+        region: "daejeon".into(),
+        needed_by: date("2027-03-31"),
+        area_m2: area,
+        sector: sector.into(),
+        stage: "growth".into(),
+        budget_krw: None,
+        kinds: vec!["post_bi_office".into(), "rental_unit".into()],
+        equipment: vec![],
+        preferred_hubs: vec![],
+        site: None,
+    }
+}
+
+fn space(id: &str, hub: &str, area: f64) -> Vacancy {
+    Vacancy {
+        space: id.into(),
+        hub: hub.into(),
+        region: "daejeon".into(),
+        kind: "post_bi_office".into(),
+        area_m2: area,
+        rent_krw: None,
+        stages: vec![],
+        sectors: vec![],
+        equipment: vec![],
+        site: None,
+        free_from: date("2027-01-01"),
+    }
+}
+
+#[test]
+fn placing_more_graduates_beats_a_better_fit_for_one() {
+    // A greedy pass gives the big space to the first graduate and strands the second.
+    let needs = [need("a", 50.0, "J62"), need("b", 150.0, "J62")];
+    let spaces = [space("big", "hub1", 200.0), space("small", "hub2", 60.0)];
+    let plan = plan(&needs, &spaces);
+    assert_eq!(plan.proposals.len(), 2);
+    let of = |firm: &str| {
+        plan.proposals
+            .iter()
+            .find(|p| p.firm == firm)
+            .map(|p| p.space.as_str())
+    };
+    assert_eq!((of("a"), of("b")), (Some("small"), Some("big")));
+}
+
+#[test]
+fn preferences_then_distance_decide_among_fitting_spaces() {
+    let mut a = need("a", 50.0, "J62");
+    a.preferred_hubs = vec!["far".into()];
+    a.site = Some(Site {
+        lat: 36.35,
+        lon: 127.38,
+    });
+    let mut near = space("near", "near", 60.0);
+    near.site = Some(Site {
+        lat: 36.351,
+        lon: 127.381,
+    });
+    let mut far = space("far-1", "far", 60.0);
+    far.site = Some(Site {
+        lat: 36.5,
+        lon: 127.5,
+    });
+    let plan = plan(&[a.clone()], &[near.clone(), far.clone()]);
+    assert_eq!(
+        plan.proposals[0].space, "far-1",
+        "the preferred hub wins over distance"
+    );
+    a.preferred_hubs.clear();
+    let plan = super::plan(&[a], &[far, near]);
+    assert_eq!(plan.proposals[0].space, "near", "then the nearer one");
+    assert!(
+        plan.proposals[0]
+            .reasons_en
+            .iter()
+            .any(|r| r.ends_with("km from its current site"))
+    );
+}
+
+#[test]
+fn an_unplaced_graduate_is_told_which_requirement_no_space_meets() {
+    let mut spaces = vec![space("s1", "hub", 120.0)];
+    spaces[0].sectors = vec!["J".into()];
+    let plan = plan(&[need("c", 200.0, "C26")], &spaces);
+    assert!(plan.proposals.is_empty());
+    assert_eq!(
+        plan.unplaced[0].reason_en,
+        "no space of kind post_bi_office/rental_unit ≥ 200 m² in daejeon"
+    );
+    let mut big = space("s2", "hub", 300.0);
+    big.sectors = vec!["J".into()];
+    let plan = super::plan(&[need("c", 200.0, "C26")], &[big]);
+    assert_eq!(
+        plan.unplaced[0].reason_en,
+        "no space of kind post_bi_office/rental_unit ≥ 200 m² admitting C26 in daejeon"
+    );
+    let mut late = space("s3", "hub", 300.0);
+    late.free_from = date("2027-06-01");
+    let plan = super::plan(&[need("c", 200.0, "C26")], &[late]);
+    assert!(
+        plan.unplaced[0]
+            .reason_en
+            .ends_with("in daejeon before 2027-03-31"),
+        "{}",
+        plan.unplaced[0].reason_en
+    );
+    assert!(
+        plan.unplaced[0]
+            .reason_ko
+            .ends_with("2027-03-31까지 입주 가능 공간 없음"),
+        "{}",
+        plan.unplaced[0].reason_ko
+    );
+}
+
+#[test]
+fn a_graduate_outbid_for_every_fitting_space_is_waitlisted() {
+    let plan = plan(
+        &[need("a", 50.0, "J62"), need("b", 50.0, "J62")],
+        &[space("only", "hub", 60.0)],
+    );
+    assert_eq!(plan.proposals.len(), 1);
+    assert_eq!(plan.unplaced[0].fitting_spaces, 1);
+    assert!(plan.unplaced[0].reason_en.contains("waitlisted"));
+}
+
+/// A small random region, reproducible from a seed.
+fn random_region(seed: u64) -> (Vec<Need>, Vec<Vacancy>) {
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let sectors = ["C26", "J62", "M70"];
+    let hubs = ["h1", "h2", "h3"];
+    let needs: Vec<Need> = (0..1 + next(5))
+        .map(|i| {
+            let mut n = need(
+                &format!("g{i}"),
+                (1 + next(4)) as f64 * 50.0,
+                sectors[next(3) as usize],
+            );
+            n.budget_krw = (next(2) == 0).then(|| (1 + next(4) as i64) * 1_000_000);
+            n.preferred_hubs = if next(2) == 0 {
+                vec![hubs[next(3) as usize].to_string()]
+            } else {
+                vec![]
+            };
+            n.equipment = if next(2) == 0 {
+                vec!["cnc".to_string()]
+            } else {
+                vec![]
+            };
+            n.site = Some(Site {
+                lat: 36.0 + next(50) as f64 / 100.0,
+                lon: 127.0 + next(50) as f64 / 100.0,
+            });
+            n
+        })
+        .collect();
+    let spaces: Vec<Vacancy> = (0..1 + next(6))
+        .map(|i| {
+            let mut s = space(
+                &format!("s{i}"),
+                hubs[next(3) as usize],
+                (1 + next(5)) as f64 * 50.0,
+            );
+            s.rent_krw = Some((1 + next(4) as i64) * 1_000_000);
+            s.sectors = match next(3) {
+                0 => vec![],
+                1 => vec!["C".into()],
+                _ => vec!["J".into(), "M".into()],
+            };
+            s.equipment = if next(2) == 0 {
+                vec!["cnc".to_string()]
+            } else {
+                vec![]
+            };
+            s.site = Some(Site {
+                lat: 36.0 + next(50) as f64 / 100.0,
+                lon: 127.0 + next(50) as f64 / 100.0,
+            });
+            s.free_from = if next(4) == 0 {
+                date("2027-05-01")
+            } else {
+                date("2027-01-01")
+            };
+            s
+        })
+        .collect();
+    (needs, spaces)
+}
+
+/// Every assignment, the best by (placed, −cost).
+fn brute_force(needs: &[Need], spaces: &[Vacancy]) -> (usize, i64) {
+    fn walk(
+        i: usize,
+        needs: &[Need],
+        spaces: &[Vacancy],
+        used: &mut Vec<bool>,
+        placed: usize,
+        cost: i64,
+        best: &mut (usize, i64),
+    ) {
+        if i == needs.len() {
+            if placed > best.0 || (placed == best.0 && cost < best.1) {
+                *best = (placed, cost);
+            }
+            return;
+        }
+        walk(i + 1, needs, spaces, used, placed, cost, best);
+        for s in 0..spaces.len() {
+            if !used[s] && fits(&needs[i], &spaces[s]) {
+                used[s] = true;
+                walk(
+                    i + 1,
+                    needs,
+                    spaces,
+                    used,
+                    placed + 1,
+                    cost + super::cost(&needs[i], &spaces[s]),
+                    best,
+                );
+                used[s] = false;
+            }
+        }
+    }
+    let mut best = (0, 0);
+    walk(
+        0,
+        needs,
+        spaces,
+        &mut vec![false; spaces.len()],
+        0,
+        0,
+        &mut best,
+    );
+    best
+}
+
+#[test]
+fn the_plan_is_optimal_on_small_regions_checked_by_brute_force() {
+    for seed in 0..400 {
+        let (needs, spaces) = random_region(seed);
+        let plan = plan(&needs, &spaces);
+        let (placed, cost) = brute_force(&needs, &spaces);
+        assert_eq!(
+            (plan.proposals.len(), plan.cost),
+            (placed, cost),
+            "seed {seed}"
+        );
+        // The proposals are real: each fits, no space twice, costs add up.
+        let mut used = std::collections::HashSet::new();
+        let mut total = 0;
+        for p in &plan.proposals {
+            let n = needs.iter().find(|n| n.firm == p.firm).expect("need");
+            let s = spaces.iter().find(|s| s.space == p.space).expect("space");
+            assert!(fits(n, s) && used.insert(&p.space), "seed {seed}");
+            total += super::cost(n, s);
+        }
+        assert_eq!(total, plan.cost, "seed {seed}");
+        assert_eq!(plan.proposals.len() + plan.unplaced.len(), needs.len());
+    }
+}
