@@ -447,7 +447,7 @@ pub fn router(state: AppState) -> Router {
     router
         .merge(pages::routes())
         .fallback(fallback)
-        .method_not_allowed_fallback(|| async { error::ApiError::method_not_allowed() })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
@@ -463,6 +463,21 @@ async fn fallback(
         error::ApiError::unknown_route().into_response()
     } else {
         pages::not_found(state, visitor).await
+    }
+}
+
+/// A wrong method: problem+json under `/api`, an HTML page elsewhere.
+async fn method_not_allowed(
+    state: axum::extract::State<AppState>,
+    uri: axum::http::Uri,
+    visitor: pages::Visitor,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let error = error::ApiError::method_not_allowed();
+    if uri.path().starts_with("/api/") {
+        error.into_response()
+    } else {
+        visitor.error_page(&state, error)
     }
 }
 

@@ -5,6 +5,7 @@
 //! can fix).
 
 mod bench_cmd;
+mod bench_placement;
 mod bench_serve;
 mod catalog_cmd;
 mod diagnose_cmd;
@@ -233,6 +234,15 @@ enum BenchWhat {
         #[command(flatten)]
         as_of: AsOf,
     },
+    /// Time to plan the Post-BI placement of one synthetic region (most placed, best fit, shortest move)
+    Placement {
+        #[arg(long, default_value_t = 5_000)]
+        graduates: usize,
+        #[arg(long, default_value_t = 20_000)]
+        spaces: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Requests per second and p50/p99 latency of the server for a package read and a firm write
     Serve {
         /// Requests of the read; the write gets a quarter as many
@@ -358,6 +368,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     as_of,
                 },
         } => bench_cmd::run(&catalog()?, firms, programs, seed, as_of.date())?,
+        Command::Bench {
+            what:
+                BenchWhat::Placement {
+                    graduates,
+                    spaces,
+                    seed,
+                },
+        } => bench_placement::run(graduates, spaces, seed)?,
         Command::Bench {
             what:
                 BenchWhat::Serve {

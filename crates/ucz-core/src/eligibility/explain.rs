@@ -159,6 +159,18 @@ fn words(
                 Lang::En => format!("not for firms that are {en}"),
             })
         }
+        // firm.stage == "early" || firm.stage == "growth"
+        ExprKind::Binary(BinaryOp::Or, ..) if stage_choices(clause).is_some() => {
+            let stages: Vec<String> = stage_choices(clause)?
+                .iter()
+                .map(|s| catalog.name(Kind::Stage, s, lang))
+                .collect();
+            let now = now(stage_now(facts, catalog, lang));
+            Some(match lang {
+                Lang::Ko => format!("대상 단계: {}{now}", stages.join(", ")),
+                Lang::En => format!("for stages {}{now}", stages.join(", ")),
+            })
+        }
         // (firm.sector.startsWith("C") || firm.sector.startsWith("J") || …)
         ExprKind::Binary(BinaryOp::Or, ..) | ExprKind::Method(..) => {
             let mut prefixes = Vec::new();
@@ -173,6 +185,24 @@ fn words(
                 Lang::Ko => format!("업종(KSIC) {} 대상{now}", prefixes.join("·")),
                 Lang::En => format!("for KSIC sectors {}{now}", prefixes.join(", ")),
             })
+        }
+        _ => None,
+    }
+}
+
+/// `firm.stage == "a" || firm.stage == "b" || …` as its stages, if the clause is only that.
+fn stage_choices(expr: &Expr) -> Option<Vec<String>> {
+    match &expr.kind {
+        ExprKind::Binary(BinaryOp::Or, a, b) => {
+            let mut stages = stage_choices(a)?;
+            stages.extend(stage_choices(b)?);
+            Some(stages)
+        }
+        ExprKind::Binary(BinaryOp::Eq, a, b) if as_field(a) == Some(FirmField::Stage) => {
+            match &b.kind {
+                ExprKind::Str(stage) => Some(vec![stage.clone()]),
+                _ => None,
+            }
         }
         _ => None,
     }
@@ -282,5 +312,11 @@ mod tests {
         assert!(ko[3].contains("firm.sector"), "{ko:?}");
         let en = describe(rule.expr(), &catalog, Lang::En);
         assert_eq!(en[1], "for firm age less than 7 years");
+        let either = Rule::parse(
+            r#"(firm.stage == "early" || firm.stage == "growth") && firm.employees < 50"#,
+        )
+        .expect("rule");
+        let words = describe(either.expr(), &catalog, Lang::En);
+        assert_eq!(words[0], "for stages Early stage, Growth", "{words:?}");
     }
 }

@@ -1,13 +1,13 @@
 //! Logging in and out in the browser, and the account page.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Visitor, form_pairs, form_value};
+use super::{PageQuery, Visitor, form_pairs, form_value};
 use crate::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
@@ -51,7 +51,7 @@ fn login_form(
 pub async fn login_page(
     State(state): State<AppState>,
     visitor: Visitor,
-    Query(next): Query<Next>,
+    PageQuery(next): PageQuery<Next>,
 ) -> Response {
     let result = login_form(
         &state,
@@ -124,6 +124,16 @@ pub async fn logout(
     }
     .await;
     visitor.respond(&state, result)
+}
+
+/// `GET /logout` (a typed or bookmarked address): logging out takes the button, which carries
+/// the form token; the account page has it.
+pub async fn logout_page(visitor: Visitor) -> Response {
+    visitor.redirect(if visitor.role().is_some() {
+        "/account"
+    } else {
+        "/"
+    })
 }
 
 pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {

@@ -37,3 +37,8 @@ pub async fn serve(Path(path): Path<String>) -> Response {
         None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
     }
 }
+
+/// Browsers ask for `/favicon.ico` on their own.
+pub async fn favicon() -> Response {
+    serve(Path("favicon.svg".to_string())).await
+}

@@ -1,14 +1,14 @@
 //! The catalog browser: every program of the seven ministries, the support programs and the
 //! linkage programs, searchable and filterable, each rule shown in words and as CEL.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use ucz_core::eligibility::{ProgramKind, describe};
 
-use super::Visitor;
+use super::{PageQuery, Visitor};
 use crate::AppState;
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -83,7 +83,7 @@ pub fn programs(state: &AppState, lang: ucz_core::Lang) -> Vec<Value> {
         .collect()
 }
 
-fn matches(program: &Value, filters: &Filters) -> bool {
+pub fn matches(program: &Value, filters: &Filters) -> bool {
     let is = |key: &str, wanted: &str| wanted.is_empty() || program[key].as_str() == Some(wanted);
     let has = |key: &str, wanted: &str| {
         wanted.is_empty()
@@ -108,8 +108,10 @@ fn matches(program: &Value, filters: &Filters) -> bool {
 pub async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
-    Query(filters): Query<Filters>,
+    PageQuery(filters): PageQuery<Filters>,
 ) -> Response {
+    let mut filters = filters;
+    filters.q = filters.q.chars().filter(|c| !c.is_control()).collect();
     let all = programs(&state, visitor.lang);
     let total = all.len();
     let shown: Vec<Value> = all.into_iter().filter(|p| matches(p, &filters)).collect();
@@ -123,6 +125,7 @@ pub async fn page(
             "programs": shown,
             "total": total,
             "filters": filters,
+            "query": visitor.here.split_once('?').map_or("", |(_, q)| q),
             "ministries": ids(c.ministries.iter().map(|m| m.id.to_string()).collect()),
             "functions": ids(c.functions.iter().map(|m| m.id.to_string()).collect()),
             "stages": ids(c.stages.iter().map(|m| m.id.to_string()).collect()),

@@ -5,17 +5,18 @@
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde_json::{Value, json};
+use ucz_core::Lang;
 use ucz_store::Filter;
 
 use super::form::{self, Choice, Options, Resource};
-use super::{Visitor, form_pairs, form_value};
+use super::{PageQuery, Visitor, form_pairs, form_value};
 use crate::auth::{Caller, Role};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::resources::{facilities, firms, institutions, spaces, zones};
 use crate::{AppState, access};
 
@@ -28,7 +29,10 @@ pub fn routes() -> Router<AppState> {
                 &format!("/{plural}/{{id}}/edit"),
                 get(edit_form).post(update),
             )
-            .route(&format!("/{plural}/{{id}}/delete"), post(delete));
+            .route(
+                &format!("/{plural}/{{id}}/delete"),
+                get(confirm_delete).post(delete),
+            );
     }
     router
 }
@@ -141,7 +145,7 @@ fn page_of(resource: Resource, zone: Option<String>, record: &Value) -> String {
 }
 
 /// Zones the visitor may choose for a facility, institution or firm, and facilities for a space.
-pub async fn options(state: &AppState, caller: &Caller) -> Result<Options, ApiError> {
+pub async fn options(state: &AppState, caller: &Caller, lang: Lang) -> Result<Options, ApiError> {
     let all = |equals| Filter {
         equals,
         limit: i64::MAX,
@@ -153,13 +157,21 @@ pub async fn options(state: &AppState, caller: &Caller) -> Result<Options, ApiEr
         Some(Role::Firm { .. }) | None => false,
         Some(_) => true,
     };
+    let names: std::collections::HashMap<&str, String> = zones
+        .iter()
+        .filter_map(|z| Some((z["id"].as_str()?, super::zone_name(&z["body"], lang))))
+        .collect();
     let zone_choices = zones
         .iter()
         .filter_map(|z| {
             let id = z["id"].as_str()?;
             own(id).then(|| Choice {
                 value: id.to_string(),
-                label: format!("{} ({id})", z["body"]["name"].as_str().unwrap_or(id)),
+                label: names.get(id).cloned().unwrap_or_default(),
+                names: ["name", "name_en"]
+                    .iter()
+                    .filter_map(|k| z["body"][*k].as_str().map(String::from))
+                    .collect(),
             })
         })
         .collect();
@@ -175,8 +187,12 @@ pub async fn options(state: &AppState, caller: &Caller) -> Result<Options, ApiEr
             label: format!(
                 "{} — {}",
                 f["name"].as_str().unwrap_or_default(),
-                f["zone_id"].as_str().unwrap_or_default()
+                names
+                    .get(f["zone_id"].as_str().unwrap_or_default())
+                    .cloned()
+                    .unwrap_or_default()
             ),
+            names: Vec::new(),
         })
         .collect();
     Ok(Options {
@@ -193,6 +209,8 @@ struct FormPage<'a> {
     action: String,
     cancel: String,
     editing: Option<&'a str>,
+    /// Whether the visitor may delete the record (a firm edits its profile, not its existence).
+    deletable: bool,
 }
 
 fn show(
@@ -202,15 +220,24 @@ fn show(
     page: FormPage<'_>,
 ) -> Result<Response, ApiError> {
     let word = |key: &str| state.pages.word(visitor.lang, key);
-    let title = format!(
-        "{} {}",
-        word(&format!("r_{}", page.resource.plural())),
-        word(if page.editing.is_some() {
-            "edit"
-        } else {
-            "new"
-        })
-    );
+    let thing = word(&format!("r_{}", page.resource.plural()));
+    let thing = match visitor.lang {
+        ucz_core::Lang::Ko => thing,
+        ucz_core::Lang::En => thing.to_lowercase(),
+    };
+    let title = word(if page.editing.is_some() {
+        "edit_title"
+    } else {
+        "new_title"
+    })
+    .replace("{}", &thing);
+    // A record keeps its id: the field is shown but not editable.
+    let mut fields = page.fields;
+    if page.editing.is_some() {
+        for field in fields.iter_mut().filter(|f| f.name == "id") {
+            field.readonly = true;
+        }
+    }
     visitor.page(
         state,
         status,
@@ -218,13 +245,38 @@ fn show(
         json!({
             "title": title,
             "resource": page.resource.plural(),
-            "fields": page.fields,
+            "fields": fields,
             "errors": page.errors,
             "action": page.action,
             "cancel": page.cancel,
-            "delete": page.editing.map(|id| format!("/{}/{id}/delete", page.resource.plural())),
+            "delete": page
+                .editing
+                .filter(|_| page.deletable)
+                .map(|id| format!("/{}/{id}/delete", page.resource.plural())),
         }),
     )
+}
+
+/// The API's validation of a body, without writing: when some fields could not be read, the
+/// others still get their errors, all in one answer.
+pub async fn check_only(state: &AppState, resource: Resource, body: &Value) -> ApiError {
+    let checked = match resource {
+        Resource::Zone => zones::validate(state, body, false).map(|_| ()),
+        Resource::Facility => crate::resources::parts::facility(state, body)
+            .await
+            .map(|_| ()),
+        Resource::Space => crate::resources::parts::space(state, body)
+            .await
+            .map(|_| ()),
+        Resource::Institution => crate::resources::parts::institution(state, body)
+            .await
+            .map(|_| ()),
+        Resource::Firm => firms::validate(state, body, false).await.map(|_| ()),
+    };
+    match checked {
+        Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => error,
+        _ => ApiError::invalid(vec![]),
+    }
 }
 
 /// After a submission: the record's page when it was saved; the form again, each error beside
@@ -235,6 +287,30 @@ async fn after_submit(
     attempt: Result<Value, ApiError>,
     mut page: FormPage<'_>,
 ) -> Result<Response, ApiError> {
+    let word = |key: &str| state.pages.word(visitor.lang, key);
+    let attempt = attempt.map_err(|mut error| {
+        let creating = page.editing.is_none();
+        if error.status == StatusCode::CONFLICT {
+            // An id already in use.
+            error.errors.push(FieldError {
+                field: "id".into(),
+                message: word("id_taken"),
+            });
+            error.status = StatusCode::UNPROCESSABLE_ENTITY;
+        } else if error.code == "forbidden"
+            && creating
+            && page.resource == Resource::Firm
+            && matches!(visitor.role(), Some(Role::Operator { .. }))
+        {
+            // An operator's new firm in its own zone is refused only when the id is taken
+            // (by a firm it may not see).
+            error = ApiError::invalid(vec![FieldError {
+                field: "id".into(),
+                message: word("id_unavailable"),
+            }]);
+        }
+        error
+    });
     match attempt {
         Ok(saved) => {
             let zone = zone_of(state, page.resource, &saved).await;
@@ -247,11 +323,19 @@ async fn after_submit(
                 StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::BAD_REQUEST
             ) =>
         {
-            page.errors = form::attach(&mut page.fields, error.errors)
+            let errors = error
+                .errors
+                .into_iter()
+                .map(|e| FieldError {
+                    message: state.pages.message(visitor.lang, &e.message),
+                    ..e
+                })
+                .collect();
+            page.errors = form::attach(&mut page.fields, errors)
                 .into_iter()
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect();
-            if error.status != StatusCode::UNPROCESSABLE_ENTITY {
+            if error.status == StatusCode::BAD_REQUEST {
                 page.errors.push(error.detail);
             }
             show(state, visitor, StatusCode::UNPROCESSABLE_ENTITY, page)
@@ -282,13 +366,21 @@ pub async fn new_form(
     State(state): State<AppState>,
     visitor: Visitor,
     uri: axum::http::Uri,
-    Query(preset): Query<std::collections::HashMap<String, String>>,
+    PageQuery(preset): PageQuery<std::collections::HashMap<String, String>>,
 ) -> Response {
     let result = async {
         let resource = resource_of(&uri)?;
         may_write(&visitor.caller, resource)?;
-        let options = options(&state, &visitor.caller).await?;
+        let options = options(&state, &visitor.caller, visitor.lang).await?;
         let mut fields = form::fields(&state, resource, visitor.lang, &options);
+        restrict(
+            &state,
+            &visitor.caller,
+            visitor.lang,
+            &mut fields,
+            &Value::Null,
+        )
+        .await;
         // `?zone=busan` or `?facility=3` preselects the parent.
         let preset_record = json!({
             "zone_id": preset.get("zone"), "zone": preset.get("zone"),
@@ -309,6 +401,7 @@ pub async fn new_form(
                 action: format!("/{}/new", resource.plural()),
                 cancel,
                 editing: None,
+                deletable: false,
             },
         )
     }
@@ -327,12 +420,20 @@ pub async fn create(
         let pairs = form_pairs(&body);
         visitor.check_form(form_value(&pairs, "_csrf"))?;
         may_write(&visitor.caller, resource)?;
-        let options = options(&state, &visitor.caller).await?;
+        let options = options(&state, &visitor.caller, visitor.lang).await?;
         let mut fields = form::fields(&state, resource, visitor.lang, &options);
+        restrict(
+            &state,
+            &visitor.caller,
+            visitor.lang,
+            &mut fields,
+            &Value::Null,
+        )
+        .await;
         form::read(&mut fields, &pairs);
         let attempt = match form::body(&mut fields, visitor.lang) {
-            Some(body) => create_record(&state, &visitor.caller, resource, body).await,
-            None => Err(ApiError::invalid(vec![])),
+            (body, true) => create_record(&state, &visitor.caller, resource, body).await,
+            (body, false) => Err(check_only(&state, resource, &body).await),
         };
         let page = FormPage {
             resource,
@@ -341,6 +442,7 @@ pub async fn create(
             action: format!("/{}/new", resource.plural()),
             cancel: "/".into(),
             editing: None,
+            deletable: false,
         };
         after_submit(&state, &visitor, attempt, page).await
     }
@@ -359,9 +461,9 @@ pub async fn edit_form(
         let record = read(&state, &visitor.caller, resource, &id).await?;
         let zone = zone_of(&state, resource, &record).await;
         check_edit(&visitor.caller, resource, &id, zone.as_deref())?;
-        let options = options(&state, &visitor.caller).await?;
+        let options = options(&state, &visitor.caller, visitor.lang).await?;
         let mut fields = form::fields(&state, resource, visitor.lang, &options);
-        locked(&visitor.caller, &mut fields, &record);
+        restrict(&state, &visitor.caller, visitor.lang, &mut fields, &record).await;
         form::fill(&mut fields, &record);
         show(
             &state,
@@ -373,9 +475,8 @@ pub async fn edit_form(
                 errors: vec![],
                 action: format!("/{}/{id}/edit", resource.plural()),
                 cancel: page_of(resource, zone, &record),
-                editing: (resource != Resource::Firm
-                    || !matches!(visitor.role(), Some(Role::Firm { .. })))
-                .then_some(&id),
+                editing: Some(&id),
+                deletable: !matches!(visitor.role(), Some(Role::Firm { .. })),
             },
         )
     }
@@ -398,13 +499,43 @@ fn check_edit(
     }
 }
 
-/// A firm edits its profile but stays in its zone: the zone select offers only the current one.
-fn locked(caller: &Caller, fields: &mut [form::Field], record: &Value) {
-    if matches!(caller.role(), Some(Role::Firm { .. })) {
-        if let Some(zone) = fields.iter_mut().find(|f| f.name == "zone") {
-            let current = record["zone"].as_str().unwrap_or_default();
-            zone.choices.retain(|c| c.value == current);
+/// The zone a firm may name: a firm stays in its own (the select offers only it); an operator's
+/// firms are tenants of its zone (no "none").
+async fn restrict(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    fields: &mut [form::Field],
+    record: &Value,
+) {
+    let Some(zone) = fields.iter_mut().find(|f| f.name == "zone") else {
+        return;
+    };
+    match caller.role() {
+        Some(Role::Firm { .. }) => {
+            let current = record["zone"].as_str().unwrap_or_default().to_string();
+            let label = if current.is_empty() {
+                zone.choices
+                    .first()
+                    .map(|c| c.label.clone())
+                    .unwrap_or_default()
+            } else {
+                match state.store.get(&ucz_store::ZONES, &current).await {
+                    Ok(Some(zone)) => super::zone_name(&zone["body"], lang),
+                    _ => current.clone(),
+                }
+            };
+            zone.choices = vec![Choice {
+                value: current,
+                label,
+                names: Vec::new(),
+            }];
         }
+        Some(Role::Operator { .. }) => {
+            zone.choices.retain(|c| !c.value.is_empty());
+            zone.required = true;
+        }
+        _ => {}
     }
 }
 
@@ -420,18 +551,18 @@ pub async fn update(
         let pairs = form_pairs(&body);
         visitor.check_form(form_value(&pairs, "_csrf"))?;
         let before = read(&state, &visitor.caller, resource, &id).await?;
-        let options = options(&state, &visitor.caller).await?;
+        let options = options(&state, &visitor.caller, visitor.lang).await?;
         let mut fields = form::fields(&state, resource, visitor.lang, &options);
-        locked(&visitor.caller, &mut fields, &before);
+        restrict(&state, &visitor.caller, visitor.lang, &mut fields, &before).await;
         form::read(&mut fields, &pairs);
-        let attempt = match form::body(&mut fields, visitor.lang) {
-            Some(mut body) => {
-                if matches!(resource, Resource::Zone | Resource::Firm) {
-                    body["id"] = Value::from(id.as_str());
-                }
-                update_record(&state, &visitor.caller, resource, &id, body).await
-            }
-            None => Err(ApiError::invalid(vec![])),
+        let (mut body, readable) = form::body(&mut fields, visitor.lang);
+        if matches!(resource, Resource::Zone | Resource::Firm) {
+            body["id"] = Value::from(id.as_str());
+        }
+        let attempt = if readable {
+            update_record(&state, &visitor.caller, resource, &id, body).await
+        } else {
+            Err(check_only(&state, resource, &body).await)
         };
         let zone = zone_of(&state, resource, &before).await;
         let page = FormPage {
@@ -441,8 +572,45 @@ pub async fn update(
             action: format!("/{}/{id}/edit", resource.plural()),
             cancel: page_of(resource, zone, &before),
             editing: Some(&id),
+            deletable: !matches!(visitor.role(), Some(Role::Firm { .. })),
         };
         after_submit(&state, &visitor, attempt, page).await
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+/// What deleting would remove, and the button that does it.
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    uri: axum::http::Uri,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let resource = resource_of(&uri)?;
+        let record = read(&state, &visitor.caller, resource, &id).await?;
+        let zone = zone_of(&state, resource, &record).await;
+        check_edit(&visitor.caller, resource, &id, zone.as_deref())?;
+        if resource == Resource::Firm && matches!(visitor.role(), Some(Role::Firm { .. })) {
+            return Err(ApiError::forbidden());
+        }
+        let name = record["name"]
+            .as_str()
+            .or(record["id"].as_str())
+            .map_or_else(|| id.clone(), String::from);
+        let word = |key: &str| state.pages.word(visitor.lang, key);
+        visitor.page(
+            &state,
+            StatusCode::OK,
+            "confirm.html",
+            json!({
+                "title": word("delete_title").replace("{}", &name),
+                "warning": word(&format!("delete_warning_{}", resource.plural())),
+                "action": format!("/{}/{id}/delete", resource.plural()),
+                "cancel": format!("/{}/{id}/edit", resource.plural()),
+            }),
+        )
     }
     .await;
     visitor.respond(&state, result)
@@ -461,15 +629,13 @@ pub async fn delete(
         let before = read(&state, &visitor.caller, resource, &id).await?;
         let zone = zone_of(&state, resource, &before).await;
         delete_record(&state, &visitor.caller, resource, &id).await?;
-        Ok(visitor.redirect(
-            match (resource, &zone) {
-                (Resource::Zone, _) => "/".to_string(),
-                (Resource::Firm, _) => "/firms".to_string(),
-                (_, Some(zone)) => format!("/zones/{zone}"),
-                (_, None) => "/".to_string(),
-            }
-            .as_str(),
-        ))
+        let back = match (resource, &zone) {
+            (Resource::Zone, _) => "/".to_string(),
+            (Resource::Firm, _) => "/firms".to_string(),
+            (_, Some(zone)) => format!("/zones/{zone}"),
+            (_, None) => "/".to_string(),
+        };
+        Ok(visitor.redirect(&format!("{back}?deleted=1")))
     }
     .await;
     visitor.respond(&state, result)

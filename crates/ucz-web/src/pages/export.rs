@@ -2,15 +2,15 @@
 //! with the list's filters and the API's role rules. Headers read "label (field)", which the
 //! import reads back.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::Visitor;
 use super::form::{self, Resource};
+use super::{PageQuery, Visitor};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -18,6 +18,9 @@ use crate::resources::{ListParams, Q, facilities, firms, institutions, spaces, z
 
 #[derive(Deserialize, Default)]
 pub struct Filters {
+    // The catalog's filters ride along for the program list (see `catalog::Filters`).
+    #[serde(flatten)]
+    _catalog: std::collections::HashMap<String, String>,
     zone: Option<String>,
     facility: Option<String>,
     stage: Option<String>,
@@ -77,7 +80,14 @@ async fn sheet(
 ) -> Result<Sheet, ApiError> {
     let lang = visitor.lang;
     if what == "programs" {
-        let programs = super::catalog::programs(state, lang);
+        let wanted: super::catalog::Filters =
+            axum::extract::Query::try_from_uri(&visitor.here.parse().unwrap_or_default())
+                .map(|q| q.0)
+                .unwrap_or_default();
+        let programs: Vec<Value> = super::catalog::programs(state, lang)
+            .into_iter()
+            .filter(|p| super::catalog::matches(p, &wanted))
+            .collect();
         let keys = [
             "id",
             "kind",
@@ -191,6 +201,16 @@ pub fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     workbook.save_to_buffer().map_err(ApiError::internal)
 }
 
+/// Text a spreadsheet program would run as a formula (`=1+2`, `@SUM(…)`) gets a leading `'`,
+/// which makes it text again (OWASP's advice for CSV injection).
+fn inert(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
 /// CSV in UTF-8 with a byte-order mark, which spreadsheet programs need to read Hangul.
 pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
     let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
@@ -199,7 +219,10 @@ pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
         .map_err(ApiError::internal)?;
     for row in &sheet.rows {
         writer
-            .write_record(row.iter().map(cell_text))
+            .write_record(row.iter().map(|v| match v {
+                Value::String(_) | Value::Array(_) => inert(cell_text(v)),
+                other => cell_text(other),
+            }))
             .map_err(ApiError::internal)?;
     }
     writer.into_inner().map_err(ApiError::internal)
@@ -228,7 +251,7 @@ pub async fn download(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(file): Path<String>,
-    Query(filters): Query<Filters>,
+    PageQuery(filters): PageQuery<Filters>,
 ) -> Response {
     let result = async {
         let (what, format) = file
@@ -245,4 +268,27 @@ pub async fn download(
     }
     .await;
     visitor.respond(&state, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_would_run_as_formulas_stay_text() {
+        let sheet = Sheet {
+            name: "firms".into(),
+            header: vec!["name".into(), "employees".into()],
+            rows: vec![
+                vec![Value::from("=1+2"), Value::from(-5)],
+                vec![Value::from("@SUM(A1)"), Value::from(3)],
+                vec![Value::from("보통 이름"), Value::Null],
+            ],
+        };
+        let text = String::from_utf8(csv(&sheet).expect("csv")).expect("utf-8");
+        assert_eq!(
+            text,
+            "\u{feff}name,employees\n'=1+2,-5\n'@SUM(A1),3\n보통 이름,\n"
+        );
+    }
 }

@@ -2,14 +2,14 @@
 //! package (what it qualifies for and why, what it does not and why, what comes at its next
 //! stage).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use ucz_core::eligibility::{Offer, describe};
 
-use super::{Flash, Visitor};
+use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
 use crate::analysis::today;
 use crate::resources::{ListParams, Q, firms};
@@ -28,7 +28,7 @@ pub async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Query(flash): Query<Flash>,
+    PageQuery(flash): PageQuery<Flash>,
 ) -> Response {
     let result = async {
         let record = firms::stored(&state, &visitor.caller, &id).await?;
@@ -45,6 +45,13 @@ pub async fn page(
             .iter()
             .map(|o| offer(&state, o, lang))
             .collect();
+        let zone_name = match record["zone"].as_str().filter(|z| !z.is_empty()) {
+            Some(zone) => match state.store.get(&ucz_store::ZONES, zone).await? {
+                Some(stored) => super::zone_name(&stored["body"], lang),
+                None => zone.to_string(),
+            },
+            None => String::new(),
+        };
         let writes = crate::access::write_firm(
             &visitor.caller,
             &id,
@@ -61,6 +68,7 @@ pub async fn page(
                 "eligible": eligible,
                 "next": next,
                 "writes": writes,
+                "zone_name": zone_name,
                 "saved": flash.saved.is_some(),
             }),
         )
@@ -75,18 +83,25 @@ pub struct ListQuery {
     stage: Option<String>,
     region: Option<String>,
     offset: Option<i64>,
+    deleted: Option<String>,
 }
 
 pub async fn list(
     State(state): State<AppState>,
     visitor: Visitor,
-    Query(query): Query<ListQuery>,
+    PageQuery(query): PageQuery<ListQuery>,
 ) -> Response {
     let result = async {
         let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        let mut query = query;
+        // An operator sees its own zone's firms, whatever the address asks for.
+        if let Some(crate::auth::Role::Operator { zone }) = visitor.role() {
+            query.zone = Some(zone.clone());
+        }
+        let query = query;
         let params = ListParams {
             limit: Some(50),
-            offset: query.offset,
+            offset: query.offset.map(|o| o.max(0)),
             zone_id: None,
             facility_id: None,
             region: nonempty(&query.region),
@@ -107,7 +122,12 @@ pub async fn list(
                 .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v.as_str()))),
             )
             .finish();
-        let options = super::edit::options(&state, &visitor.caller).await?;
+        let options = super::edit::options(&state, &visitor.caller, visitor.lang).await?;
+        let zone_names: serde_json::Map<String, Value> = options
+            .zones
+            .iter()
+            .map(|c| (c.value.clone(), Value::from(c.label.clone())))
+            .collect();
         visitor.page(
             &state,
             StatusCode::OK,
@@ -120,6 +140,8 @@ pub async fn list(
                 "filters": filters,
                 "query": {"zone": query.zone, "stage": query.stage, "region": query.region},
                 "zones": options.zones,
+                "zone_names": zone_names,
+                "deleted": query.deleted.is_some(),
                 "stages": state.catalog.stages.iter().map(|s| s.id.to_string()).collect::<Vec<_>>(),
                 "regions": state.catalog.regions.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
             }),

@@ -21,10 +21,13 @@ pub enum Kind {
     List,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Choice {
     pub value: String,
     pub label: String,
+    /// Names it may also be given by (Korean and English).
+    #[serde(skip)]
+    pub names: Vec<String>,
 }
 
 /// A field of a form, with what the visitor typed and what is wrong with it.
@@ -40,6 +43,8 @@ pub struct Field {
     pub value: String,
     pub values: Vec<String>,
     pub error: Option<String>,
+    /// Shown but not editable (a record's id once it exists).
+    pub readonly: bool,
 }
 
 /// The records a form edits.
@@ -86,15 +91,6 @@ impl Resource {
     }
 }
 
-/// The space kinds the API accepts.
-pub const SPACE_KINDS: [&str; 5] = [
-    "incubation_room",
-    "post_bi_office",
-    "rental_unit",
-    "lab",
-    "coworking_desk",
-];
-
 fn catalog_choices(state: &AppState, kind: &str, lang: Lang) -> Vec<Choice> {
     let all = serde_json::to_value(state.catalog.as_ref()).unwrap_or_default();
     all[kind]
@@ -109,6 +105,10 @@ fn catalog_choices(state: &AppState, kind: &str, lang: Lang) -> Vec<Choice> {
             Choice {
                 value: id.to_string(),
                 label: format!("{name} ({id})"),
+                names: ["name_ko", "name_en"]
+                    .iter()
+                    .filter_map(|k| entry[*k].as_str().map(String::from))
+                    .collect(),
             }
         })
         .collect()
@@ -135,6 +135,7 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
         value: String::new(),
         values: Vec::new(),
         error: None,
+        readonly: false,
     };
     let catalog = |kind: &str| catalog_choices(state, kind, lang);
     use Kind::*;
@@ -171,11 +172,12 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
                 "kind",
                 Text,
                 true,
-                SPACE_KINDS
+                crate::resources::parts::SPACE_KINDS
                     .iter()
                     .map(|k| Choice {
                         value: k.to_string(),
                         label: word(&format!("space_{k}")),
+                        names: vec![word(&format!("space_{k}"))],
                     })
                     .collect(),
             ),
@@ -204,6 +206,7 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
                 let mut zones = vec![Choice {
                     value: String::new(),
                     label: word("none"),
+                    names: Vec::new(),
                 }];
                 zones.extend(options.zones.iter().cloned());
                 zones
@@ -275,6 +278,25 @@ pub fn read(fields: &mut [Field], pairs: &[(String, String)]) {
                     .unwrap_or_default()
             }
         }
+        // A choice may be given by its name ("초기창업", "대전광역시") as well as by its id.
+        if !field.choices.is_empty() {
+            let by_name = |text: &str| {
+                field
+                    .choices
+                    .iter()
+                    .find(|c| c.value != text && c.names.iter().any(|n| n == text))
+                    .map(|c| c.value.clone())
+            };
+            if let Some(id) = by_name(&field.value) {
+                field.value = id;
+            }
+            let values: Vec<String> = field
+                .values
+                .iter()
+                .map(|v| by_name(v).unwrap_or_else(|| v.clone()))
+                .collect();
+            field.values = values;
+        }
     }
 }
 
@@ -295,8 +317,9 @@ fn truth(text: &str) -> Option<bool> {
     }
 }
 
-/// The JSON body of the fields, or the fields whose text cannot be read. Empty text is absent.
-pub fn body(fields: &mut [Field], lang: Lang) -> Option<Value> {
+/// The JSON body of the fields (empty text is absent), and whether every field could be read;
+/// a field whose text cannot be read gets its error and is left out of the body.
+pub fn body(fields: &mut [Field], lang: Lang) -> (Value, bool) {
     let mut body = Map::new();
     let mut ok = true;
     for field in fields.iter_mut() {
@@ -365,7 +388,7 @@ pub fn body(fields: &mut [Field], lang: Lang) -> Option<Value> {
             ok = false;
         }
     }
-    ok.then_some(Value::Object(body))
+    (Value::Object(body), ok)
 }
 
 /// Puts the API's field errors beside their fields; returns those that match no field.
@@ -406,6 +429,7 @@ mod tests {
             value: String::new(),
             values: Vec::new(),
             error: None,
+            readonly: false,
         }
     }
 
@@ -429,7 +453,8 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         read(&mut fields, &pairs);
-        let body = body(&mut fields, Lang::Ko).expect("valid");
+        let (body, ok) = body(&mut fields, Lang::Ko);
+        assert!(ok);
         assert_eq!(
             body,
             json!({"name": "센터", "floor_area_m2": 12000.5, "planned": true, "strategic_industries": ["로봇", "UAM"]})
@@ -449,7 +474,9 @@ mod tests {
             ("site_lat".to_string(), "36.3".to_string()),
         ];
         read(&mut fields, &pairs);
-        assert!(body(&mut fields, Lang::En).is_none());
+        let (partial, ok) = body(&mut fields, Lang::En);
+        assert!(!ok);
+        assert_eq!(partial, json!({}), "unreadable fields are left out");
         assert_eq!(fields[0].error.as_deref(), Some("required"));
         assert_eq!(fields[1].error.as_deref(), Some("enter a whole number"));
         assert_eq!(

@@ -20,6 +20,7 @@ use crate::auth::{Caller, Role, random_token};
 use crate::error::{ApiError, FieldError};
 use crate::resources::{firms, parts};
 use crate::{AppState, access};
+use ucz_core::Lang;
 
 /// What can be imported.
 const IMPORTABLE: [Resource; 3] = [Resource::Firm, Resource::Facility, Resource::Space];
@@ -36,6 +37,9 @@ pub struct PendingImport {
     records: Vec<Value>,
     read_at: Instant,
 }
+
+/// The largest file the import reads.
+pub const MAX_FILE: usize = 10 << 20;
 
 /// An unconfirmed import is forgotten after this long.
 const KEEP: Duration = Duration::from_secs(30 * 60);
@@ -62,30 +66,77 @@ fn cell(data: &Data) -> String {
     }
 }
 
-/// The first sheet of a workbook, or the records of a CSV file (UTF-8, with or without BOM).
-pub fn read_table(name: &str, bytes: &[u8]) -> Result<Rows, String> {
-    if bytes.starts_with(b"PK") || name.to_lowercase().ends_with(".xlsx") {
-        let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-            .map_err(|e| format!("{name}: not a readable .xlsx workbook ({e})"))?;
+/// The first sheet of a workbook, or the records of a CSV file: UTF-8 (with or without BOM) or
+/// the CP949/EUC-KR that Korean spreadsheet programs write, separated by commas, semicolons or
+/// tabs (whichever the header line has most of).
+pub fn read_table(name: &str, bytes: &[u8], lang: Lang) -> Result<Rows, String> {
+    let lower = name.to_lowercase();
+    if bytes.starts_with(b"PK") || lower.ends_with(".xlsx") {
+        let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+            format!(
+                "{name}: {} ({e})",
+                lang.pick(
+                    "읽을 수 있는 .xlsx 통합문서가 아닙니다",
+                    "not a readable .xlsx workbook"
+                )
+            )
+        })?;
         let range = workbook
             .worksheet_range_at(0)
-            .ok_or_else(|| format!("{name}: the workbook has no sheet"))?
-            .map_err(|e| format!("{name}: the first sheet cannot be read ({e})"))?;
+            .ok_or_else(|| {
+                format!(
+                    "{name}: {}",
+                    lang.pick("시트가 없습니다", "the workbook has no sheet")
+                )
+            })?
+            .map_err(|e| {
+                format!(
+                    "{name}: {} ({e})",
+                    lang.pick(
+                        "첫 시트를 읽을 수 없습니다",
+                        "the first sheet cannot be read"
+                    )
+                )
+            })?;
         return Ok(range
             .rows()
             .map(|row| row.iter().map(cell).collect())
             .collect());
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{name}: not UTF-8 text at byte {} (save as \"CSV UTF-8\" or as .xlsx)",
-            e.valid_up_to()
-        )
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if !lower.ends_with(".csv") {
+        return Err(format!(
+            "{name}: {}",
+            lang.pick(
+                ".xlsx 또는 .csv 파일만 가져올 수 있습니다",
+                "only .xlsx and .csv files can be imported"
+            )
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text).to_string(),
+        Err(_) => {
+            let (text, _, malformed) = encoding_rs::EUC_KR.decode(bytes);
+            if malformed {
+                return Err(format!(
+                    "{name}: {}",
+                    lang.pick(
+                        "UTF-8도 CP949(EUC-KR)도 아닌 글자가 있습니다. \"CSV UTF-8\" 또는 .xlsx로 저장하세요",
+                        "neither UTF-8 nor CP949 (EUC-KR) text; save as \"CSV UTF-8\" or .xlsx"
+                    )
+                ));
+            }
+            text.into_owned()
+        }
+    };
+    let first = text.lines().next().unwrap_or_default();
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',');
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
@@ -125,8 +176,10 @@ pub struct RowReport {
 pub struct Checked {
     pub rows: Vec<RowReport>,
     pub records: Vec<Value>,
-    /// Problems of the file as a whole (headers).
+    /// Problems of the file as a whole (missing columns, no rows).
     pub problems: Vec<String>,
+    /// What was ignored (unknown columns).
+    pub notices: Vec<String>,
 }
 
 /// Checks a row's body as the API would, returning the record to store.
@@ -170,25 +223,34 @@ pub async fn check(
     resource: Resource,
     rows: &Rows,
 ) -> Checked {
-    let options = form::Options::default();
+    let options = super::edit::options(state, caller, lang)
+        .await
+        .unwrap_or_default();
     let template = form::fields(state, resource, lang, &options);
     let mut problems = Vec::new();
-    let Some(header) = rows.first() else {
+    if rows.len() < 2 {
         problems.push(
-            lang.pick("파일이 비어 있습니다", "the file is empty")
-                .into(),
+            lang.pick(
+                "데이터 행이 없습니다: 첫 행은 열 제목, 그 아래 행마다 한 건입니다",
+                "no data rows: the first row holds the headers, each row below one record",
+            )
+            .into(),
         );
+    }
+    let Some(header) = rows.first() else {
         return Checked {
             rows: vec![],
             records: vec![],
             problems,
+            notices: vec![],
         };
     };
     let columns: Vec<Option<&'static str>> =
         header.iter().map(|h| header_field(h, &template)).collect();
+    let mut notices = Vec::new();
     for (i, (title, field)) in header.iter().zip(&columns).enumerate() {
         if field.is_none() && !title.trim().is_empty() && title.trim() != "id" {
-            problems.push(format!(
+            notices.push(format!(
                 "{} {}: \"{title}\" — {}",
                 lang.pick("열", "column"),
                 column_letter(i),
@@ -232,38 +294,72 @@ pub async fn check(
             .collect::<Vec<_>>()
             .join(" · ");
         let mut errors: Vec<FieldError> = Vec::new();
-        match form::body(&mut fields, lang) {
-            None => {}
-            Some(body) => match check_row(state, caller, resource, &body).await {
-                Ok(record) => {
-                    let id = record["id"].as_str().unwrap_or_default().to_string();
-                    if !id.is_empty() && !seen.insert(id.clone()) {
-                        errors.push(FieldError {
-                            field: "id".into(),
-                            message: format!(
-                                "{} {id}",
-                                lang.pick("파일 안에서 중복된 id", "duplicate id in the file:")
-                            ),
-                        });
-                    } else {
-                        records.push(record);
-                    }
+        let (body, readable) = form::body(&mut fields, lang);
+        let outcome = if readable {
+            check_row(state, caller, resource, &body).await
+        } else {
+            Err(super::edit::check_only(state, resource, &body).await)
+        };
+        match outcome {
+            Ok(record) => {
+                let id = record["id"].as_str().unwrap_or_default().to_string();
+                if !id.is_empty() && !seen.insert(id.clone()) {
+                    errors.push(FieldError {
+                        field: "id".into(),
+                        message: format!(
+                            "{} {id}",
+                            lang.pick("파일 안에서 중복된 id:", "duplicate id in the file:")
+                        ),
+                    });
+                } else {
+                    records.push(record);
                 }
-                Err(error) if error.errors.is_empty() => errors.push(FieldError {
+            }
+            Err(error) if error.code == "forbidden" => {
+                let zone = ["zone", "zone_id"]
+                    .iter()
+                    .find_map(|k| body[*k].as_str())
+                    .unwrap_or_default();
+                errors.push(FieldError {
                     field: String::new(),
-                    message: match error.code {
-                        "forbidden" => lang
-                            .pick("이 행을 쓸 권한이 없습니다", "you may not write this row")
-                            .to_string(),
-                        _ => error.detail,
+                    message: if zone.is_empty() && resource == Resource::Firm {
+                        lang.pick(
+                            "입주 특구(zone)를 적으세요: 운영기관은 자기 특구의 기업만 등록합니다",
+                            "give the zone: an operator registers firms of its own zone",
+                        )
+                        .to_string()
+                    } else {
+                        format!(
+                            "{} ({zone})",
+                            lang.pick(
+                                "이 특구의 자료를 쓸 권한이 없습니다",
+                                "you may not write records of this zone"
+                            )
+                        )
                     },
-                }),
-                Err(error) => errors.extend(error.errors),
-            },
+                });
+            }
+            Err(error) => {
+                if error.errors.is_empty() && error.status != StatusCode::UNPROCESSABLE_ENTITY {
+                    errors.push(FieldError {
+                        field: String::new(),
+                        message: error.detail.clone(),
+                    });
+                }
+                let localized = error
+                    .errors
+                    .into_iter()
+                    .map(|e| FieldError {
+                        message: state.pages.message(lang, &e.message),
+                        ..e
+                    })
+                    .collect();
+                errors.extend(form::attach(&mut fields, localized));
+            }
         }
         errors.extend(fields.iter().filter_map(|f| {
             f.error.clone().map(|message| FieldError {
-                field: f.name.to_string(),
+                field: format!("{} ({})", f.label, f.name),
                 message,
             })
         }));
@@ -277,6 +373,7 @@ pub async fn check(
         rows: reports,
         records,
         problems,
+        notices,
     }
 }
 
@@ -369,10 +466,16 @@ pub async fn upload(
         let Some(resource) = resource else {
             return failure(state.pages.word(visitor.lang, "import_choose"));
         };
-        let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let Some((name, bytes)) = file.filter(|(name, _)| !name.is_empty()) else {
             return failure(state.pages.word(visitor.lang, "import_no_file"));
         };
-        let rows = match read_table(&name, &bytes) {
+        if bytes.is_empty() {
+            return failure(format!(
+                "{name}: {}",
+                state.pages.word(visitor.lang, "import_empty_file")
+            ));
+        }
+        let rows = match read_table(&name, &bytes, visitor.lang) {
             Ok(rows) => rows,
             Err(message) => return failure(message),
         };
@@ -409,6 +512,7 @@ pub async fn upload(
                 "resource": resource.plural(),
                 "rows": checked.rows,
                 "problems": checked.problems,
+                "notices": checked.notices,
                 "valid": valid,
                 "bad": bad,
                 "token": token,
@@ -444,7 +548,20 @@ pub async fn confirm(
                 _ => None,
             }
         }
-        .ok_or_else(|| ApiError::not_found("import", &token))?;
+        ;
+        let Some(pending) = pending else {
+            return visitor.page(
+                &state,
+                StatusCode::NOT_FOUND,
+                "error.html",
+                json!({
+                    "status": 404,
+                    "message": state.pages.word(visitor.lang, "import_gone"),
+                    "detail": "",
+                    "errors": [],
+                }),
+            );
+        };
         if get("action") == Some("cancel") {
             return Ok(visitor.redirect("/import"));
         }
@@ -460,12 +577,17 @@ pub async fn confirm(
             json!({
                 "done": created.len(),
                 "resource": pending.resource.plural(),
-                "rows": [], "problems": [], "valid": 0, "bad": 0, "token": "", "file": "",
+                "rows": [], "problems": [], "notices": [], "valid": 0, "bad": 0, "token": "", "file": "",
             }),
         )
     }
     .await;
     visitor.respond(&state, result)
+}
+
+/// A preview's address opened again (a refresh, a bookmark): back to the start.
+pub async fn revisit(visitor: Visitor) -> Response {
+    visitor.redirect("/import")
 }
 
 /// An empty sheet with the right headers, to fill in.
@@ -517,12 +639,22 @@ mod tests {
     }
 
     #[test]
-    fn csv_with_a_byte_order_mark_reads_as_rows() {
-        let rows =
-            read_table("f.csv", "\u{feff}id,name\nf1,\"가, 나\"\n".as_bytes()).expect("rows");
+    fn csv_in_utf8_or_cp949_with_any_common_separator_reads_as_rows() {
+        let rows = read_table(
+            "f.csv",
+            "\u{feff}id,name\nf1,\"가, 나\"\n".as_bytes(),
+            Lang::En,
+        )
+        .expect("rows");
         assert_eq!(rows, vec![vec!["id", "name"], vec!["f1", "가, 나"]]);
-        let error = read_table("f.csv", b"id\n\xff\xfe").expect_err("not UTF-8");
-        assert!(error.contains("not UTF-8 text at byte 3"), "{error}");
+        // "id;이름\nf1;가" as Korean Excel saves it: CP949, semicolons.
+        let (cp949, _, _) = encoding_rs::EUC_KR.encode("id;이름\nf1;가\n");
+        let rows = read_table("f.csv", &cp949, Lang::En).expect("rows");
+        assert_eq!(rows, vec![vec!["id", "이름"], vec!["f1", "가"]]);
+        let error = read_table("f.csv", b"id\n\xff\xff\xff", Lang::En).expect_err("not text");
+        assert!(error.contains("neither UTF-8 nor CP949"), "{error}");
+        let error = read_table("notes.txt", b"hello", Lang::Ko).expect_err("not a table");
+        assert!(error.contains(".xlsx 또는 .csv"), "{error}");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 14] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     (
@@ -53,14 +53,18 @@ const TEMPLATES: [(&str, &str); 13] = [
     ("login.html", include_str!("../../templates/login.html")),
     ("account.html", include_str!("../../templates/account.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("confirm.html", include_str!("../../templates/confirm.html")),
 ];
 
 const WORDS: &str = include_str!("../../templates/words.toml");
+const MESSAGES: &str = include_str!("../../templates/messages.toml");
 
 /// The compiled templates, the words of both languages and the imports awaiting confirmation.
 pub struct Pages {
     env: Environment<'static>,
     words: HashMap<Lang, Value>,
+    /// English text of the API's messages and its Korean, in the order they apply.
+    messages: Vec<(String, String)>,
     /// Problems found when the templates or words were loaded; a test keeps this empty.
     pub problems: Vec<String>,
     pub(crate) imports: Mutex<import::Pending>,
@@ -108,9 +112,26 @@ impl Pages {
             }
             Err(e) => problems.push(format!("words.toml: {e}")),
         }
+        #[derive(serde::Deserialize)]
+        struct Pair {
+            en: String,
+            ko: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Messages {
+            m: Vec<Pair>,
+        }
+        let messages = match toml::from_str::<Messages>(MESSAGES) {
+            Ok(list) => list.m.into_iter().map(|p| (p.en, p.ko)).collect(),
+            Err(e) => {
+                problems.push(format!("messages.toml: {e}"));
+                Vec::new()
+            }
+        };
         Pages {
             env,
             words,
+            messages,
             problems,
             imports: Mutex::new(import::Pending::default()),
         }
@@ -121,6 +142,17 @@ impl Pages {
             .get_template(template)
             .and_then(|t| t.render(Serde(context)))
             .map_err(|e| ApiError::internal(format!("page {template}: {e:#}")))
+    }
+
+    /// An API message in the page's language, as far as `messages.toml` covers it.
+    pub fn message(&self, lang: Lang, message: &str) -> String {
+        match lang {
+            Lang::En => message.to_string(),
+            Lang::Ko => self
+                .messages
+                .iter()
+                .fold(message.to_string(), |text, (en, ko)| text.replace(en, ko)),
+        }
     }
 
     pub fn word(&self, lang: Lang, key: &str) -> String {
@@ -166,10 +198,41 @@ pub fn form_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a st
         .map(|(_, v)| v.as_str())
 }
 
+/// A stored zone's name in the language (its English name when it has one).
+pub fn zone_name(body: &Value, lang: Lang) -> String {
+    let korean = body["name"].as_str().unwrap_or_default();
+    match lang {
+        Lang::En => body["name_en"].as_str().unwrap_or(korean).to_string(),
+        Lang::Ko => korean.to_string(),
+    }
+}
+
+/// Query parameters of a page; parameters it cannot read get an HTML page that says which.
+pub struct PageQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::try_from_uri(&parts.uri) {
+            Ok(axum::extract::Query(value)) => Ok(PageQuery(value)),
+            Err(rejection) => {
+                let visitor = Visitor::from_request_parts(parts, state).await?;
+                let detail = rejection.body_text();
+                Err(visitor.error_page(state, ApiError::bad_request(detail)))
+            }
+        }
+    }
+}
+
 /// `?saved=1` after a form was saved: the page says so.
 #[derive(serde::Deserialize)]
 pub struct Flash {
     pub saved: Option<String>,
+    pub deleted: Option<String>,
 }
 
 /// Who is looking at a page, in which language, with the token their forms must carry.
@@ -341,19 +404,33 @@ impl Visitor {
             "forbidden" => "error_forbidden",
             "not_found" | "unknown_route" => "error_not_found",
             "csrf" => "error_csrf",
+            "too_large" => "error_too_large",
+            "method_not_allowed" => "error_method",
+            "too_many_attempts" => "error_too_many",
             "internal" => "error_internal",
             _ => "error_other",
         };
-        let detail = if error.status.is_server_error() {
-            String::new()
-        } else {
-            error.detail.clone()
+        // The API's details are for programs; a person reads the message, and the details
+        // only where they say what to fix.
+        let detail = match error.code {
+            "bad_request" | "validation" | "conflict" => {
+                state.pages.message(self.lang, &error.detail)
+            }
+            _ => String::new(),
         };
+        let errors: Vec<crate::error::FieldError> = error
+            .errors
+            .iter()
+            .map(|e| crate::error::FieldError {
+                field: e.field.clone(),
+                message: state.pages.message(self.lang, &e.message),
+            })
+            .collect();
         let context = json!({
             "status": error.status.as_u16(),
             "message": state.pages.word(self.lang, key),
             "detail": detail,
-            "errors": error.errors,
+            "errors": errors,
         });
         self.page(state, error.status, "error.html", context)
             .unwrap_or_else(|e| (e.status, e.detail).into_response())
@@ -369,16 +446,27 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(overview::page))
         .route("/assets/{*path}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/catalog", get(catalog::page))
         .route("/zones/{id}", get(zone::page))
         .route("/firms", get(firm::list))
         .route("/firms/{id}", get(firm::page))
-        .route("/import", get(import::start).post(import::upload))
-        .route("/import/{token}", post(import::confirm))
+        .route(
+            "/import",
+            get(import::start)
+                .post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    import::MAX_FILE + 64 * 1024,
+                )),
+        )
+        .route(
+            "/import/{token}",
+            post(import::confirm).get(import::revisit),
+        )
         .route("/import/template/{file}", get(import::template))
         .route("/export/{file}", get(export::download))
         .route("/login", get(account::login_page).post(account::login))
-        .route("/logout", post(account::logout))
+        .route("/logout", post(account::logout).get(account::logout_page))
         .route("/account", get(account::page))
         .merge(edit::routes())
 }
@@ -400,6 +488,18 @@ mod tests {
         let catalog = Catalog::bundled().expect("bundled catalog");
         let pages = Pages::new(&catalog);
         assert!(pages.problems.is_empty(), "{:#?}", pages.problems);
+    }
+
+    #[test]
+    fn api_messages_read_in_korean_on_korean_pages() {
+        let catalog = Catalog::bundled().expect("bundled catalog");
+        let pages = Pages::new(&catalog);
+        let english = "unknown facility type \"castle\"; expected one of: a, b";
+        assert_eq!(
+            pages.message(Lang::Ko, english),
+            "알 수 없는 시설 유형 \"castle\"; 가능한 값: a, b"
+        );
+        assert_eq!(pages.message(Lang::En, english), english);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 use ucz_store::{FIRMS, Filter, ZONES};
 
-use super::Visitor;
+use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
 use crate::analysis::diagnosis_of;
 use crate::error::ApiError;
@@ -68,7 +68,11 @@ pub async fn zone_summaries(state: &AppState) -> Result<Vec<Value>, ApiError> {
     Ok(rows)
 }
 
-pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    PageQuery(flash): PageQuery<Flash>,
+) -> Response {
     let result = async {
         let zones = zone_summaries(&state).await?;
         let map_data = serde_json::to_string(&zones).map_err(ApiError::internal)?;
@@ -78,6 +82,7 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
             "overview.html",
             json!({
                 "zones": zones,
+                "deleted": flash.deleted.is_some(),
                 // Read by the map script; `</` cannot close the script element.
                 "map_data": map_data.replace("</", "<\\/"),
                 "functions": state.catalog.functions.iter().map(|f| f.id.to_string()).collect::<Vec<_>>(),

@@ -1,7 +1,7 @@
 //! A zone's page: its diagnosis as a picture (Figure 3's diamond), typology and remedies,
 //! ministry packages and principles; its facilities, spaces, institutions and tenant firms.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -9,7 +9,7 @@ use ucz_core::catalog::Kind;
 use ucz_store::{FACILITIES, FIRMS, Filter, INSTITUTIONS, SPACES};
 
 use super::charts::{self, Corner, Link};
-use super::{Flash, Visitor};
+use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
 use crate::analysis::diagnosis_of;
 use crate::auth::Role;
@@ -26,7 +26,7 @@ pub async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(id): Path<String>,
-    Query(flash): Query<Flash>,
+    PageQuery(flash): PageQuery<Flash>,
 ) -> Response {
     let result = async {
         let zone = crate::resources::zones::read(State(state.clone()), Path(id.clone()))
@@ -160,6 +160,7 @@ pub async fn page(
                 "edits_zone": edits_zone,
                 "reads_firms": reads_firms,
                 "saved": flash.saved.is_some(),
+                "deleted": flash.deleted.is_some(),
             }),
         )
     }

@@ -84,20 +84,58 @@ pub fn body(result: Result<axum::Json<Value>, JsonRejection>) -> Result<Value, A
 /// A body field: its name, the check its value must pass, and what it should be.
 pub type FieldRule = (&'static str, fn(&Value) -> bool, &'static str);
 
-/// The fields of a body that must be present, with their JSON type.
-pub fn required(value: &Value, fields: &[FieldRule]) -> Result<(), ApiError> {
-    let errors: Vec<FieldError> = fields
-        .iter()
-        .filter(|(name, ok, _)| !ok(&value[*name]))
-        .map(|(name, _, what)| FieldError {
-            field: (*name).into(),
-            message: format!("required: {what}"),
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(errors))
+/// The problems found in a body, all of them, so that a client fixes them in one go.
+#[derive(Default)]
+pub struct Findings(Vec<FieldError>);
+
+impl Findings {
+    /// Each field must pass its check.
+    pub fn rules(&mut self, value: &Value, fields: &[FieldRule]) -> &mut Self {
+        for (name, ok, what) in fields {
+            if !ok(&value[*name]) {
+                self.0.push(FieldError {
+                    field: (*name).into(),
+                    message: format!("required: {what}"),
+                });
+            }
+        }
+        self
+    }
+
+    /// A text field must name one of `ids` (a missing one was reported by `rules`).
+    pub fn known(&mut self, field: &str, value: &Value, ids: &[String], kind: &str) -> &mut Self {
+        if let Some(id) = value.as_str() {
+            if !ids.iter().any(|i| i == id) {
+                self.0.push(FieldError {
+                    field: field.into(),
+                    message: format!(
+                        "unknown {kind} \"{id}\"; expected one of: {}",
+                        ids.join(", ")
+                    ),
+                });
+            }
+        }
+        self
+    }
+
+    /// The field errors of a check that may also fail otherwise (a database error passes).
+    pub fn and(&mut self, result: Result<(), ApiError>) -> Result<&mut Self, ApiError> {
+        match result {
+            Ok(()) => {}
+            Err(error) if error.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
+                self.0.extend(error.errors);
+            }
+            Err(error) => return Err(error),
+        }
+        Ok(self)
+    }
+
+    pub fn done(&mut self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(std::mem::take(&mut self.0)))
+        }
     }
 }
 

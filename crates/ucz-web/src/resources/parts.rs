@@ -7,8 +7,20 @@ use serde_json::{Value, json};
 use ucz_store::{FACILITIES, Filter, INSTITUTIONS, SPACES, Table};
 
 use super::{
-    ListParams, Page, is_optional_bool, is_optional_count, is_positive, is_text, required,
+    Findings, ListParams, Page, is_optional_bool, is_optional_count, is_positive, is_text,
 };
+
+/// The space kinds the API accepts.
+pub const SPACE_KINDS: [&str; 5] = [
+    "incubation_room",
+    "post_bi_office",
+    "rental_unit",
+    "lab",
+    "coworking_desk",
+];
+
+/// What a name must be.
+const NAME: &str = "a name: one line of at most 300 characters";
 use crate::auth::Caller;
 use crate::error::{ApiError, FieldError};
 use crate::{AppState, access};
@@ -21,20 +33,6 @@ async fn zone_exists(state: &AppState, zone: &str) -> Result<(), ApiError> {
             message: format!("no zone {zone}"),
         }])),
     }
-}
-
-fn known(field: &str, value: &Value, ids: Vec<String>, kind: &str) -> Result<(), ApiError> {
-    let id = value.as_str().unwrap_or_default();
-    if ids.iter().any(|i| i == id) {
-        return Ok(());
-    }
-    Err(ApiError::invalid(vec![FieldError {
-        field: field.into(),
-        message: format!(
-            "unknown {kind} \"{id}\"; expected one of: {}",
-            ids.join(", ")
-        ),
-    }]))
 }
 
 async fn list(
@@ -253,12 +251,19 @@ pub(crate) async fn space_zone(state: &AppState, record: &Value) -> Result<Strin
 }
 
 pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, ApiError> {
-    required(
+    let types: Vec<String> = state
+        .catalog
+        .facility_types
+        .iter()
+        .map(|t| t.id.to_string())
+        .collect();
+    let mut findings = Findings::default();
+    findings.rules(
         body,
         &[
             ("zone_id", is_text, "a zone id"),
             ("type", is_text, "a facility type id"),
-            ("name", is_text, "a name"),
+            ("name", is_text, NAME),
             (
                 "floor_area_m2",
                 is_positive,
@@ -271,19 +276,12 @@ pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, Ap
             ),
             ("planned", is_optional_bool, "true or false, or absent"),
         ],
-    )?;
-    known(
-        "type",
-        &body["type"],
-        state
-            .catalog
-            .facility_types
-            .iter()
-            .map(|t| t.id.to_string())
-            .collect(),
-        "facility type",
-    )?;
-    zone_exists(state, body["zone_id"].as_str().unwrap_or_default()).await?;
+    );
+    findings.known("type", &body["type"], &types, "facility type");
+    if let Some(zone) = body["zone_id"].as_str() {
+        findings.and(zone_exists(state, zone).await)?;
+    }
+    findings.done()?;
     Ok(json!({
         "zone_id": body["zone_id"], "kind": body["type"], "name": body["name"],
         "floor_area_m2": body["floor_area_m2"], "units": body["units"], "planned": body["planned"].as_bool().unwrap_or(false),
@@ -291,11 +289,12 @@ pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, Ap
 }
 
 pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiError> {
-    required(
+    let mut findings = Findings::default();
+    findings.rules(
         body,
         &[
             ("facility_id", |v| v.as_i64().is_some(), "a facility id"),
-            ("name", is_text, "a name"),
+            ("name", is_text, NAME),
             (
                 "kind",
                 is_text,
@@ -312,22 +311,17 @@ pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiEr
                 "a whole number ≥ 0, or absent",
             ),
         ],
-    )?;
-    known(
+    );
+    findings.known(
         "kind",
         &body["kind"],
-        [
-            "incubation_room",
-            "post_bi_office",
-            "rental_unit",
-            "lab",
-            "coworking_desk",
-        ]
-        .map(String::from)
-        .to_vec(),
+        &SPACE_KINDS.map(String::from),
         "space kind",
-    )?;
-    space_zone(state, body).await?;
+    );
+    if body["facility_id"].is_i64() {
+        findings.and(space_zone(state, body).await.map(|_| ()))?;
+    }
+    findings.done()?;
     Ok(json!({
         "facility_id": body["facility_id"], "name": body["name"], "kind": body["kind"],
         "area_m2": body["area_m2"], "monthly_rent_krw": body["monthly_rent_krw"],
@@ -335,25 +329,25 @@ pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiEr
 }
 
 pub(crate) async fn institution(state: &AppState, body: &Value) -> Result<Value, ApiError> {
-    required(
+    let kinds: Vec<String> = state
+        .catalog
+        .institution_kinds
+        .iter()
+        .map(|k| k.id.to_string())
+        .collect();
+    let mut findings = Findings::default();
+    findings.rules(
         body,
         &[
             ("zone_id", is_text, "a zone id"),
             ("kind", is_text, "an institution kind id"),
-            ("name", is_text, "a name"),
+            ("name", is_text, NAME),
         ],
-    )?;
-    known(
-        "kind",
-        &body["kind"],
-        state
-            .catalog
-            .institution_kinds
-            .iter()
-            .map(|k| k.id.to_string())
-            .collect(),
-        "institution kind",
-    )?;
-    zone_exists(state, body["zone_id"].as_str().unwrap_or_default()).await?;
+    );
+    findings.known("kind", &body["kind"], &kinds, "institution kind");
+    if let Some(zone) = body["zone_id"].as_str() {
+        findings.and(zone_exists(state, zone).await)?;
+    }
+    findings.done()?;
     Ok(json!({"zone_id": body["zone_id"], "kind": body["kind"], "name": body["name"]}))
 }

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::{AppState, access};
 
 /// Checks a zone body with the zone-file parser; returns the stored record.
-fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
+pub(crate) fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
     if body.get("facility").is_some() || body.get("institution").is_some() {
         return Err(ApiError::bad_request(
             "facilities and institutions have their own resources",

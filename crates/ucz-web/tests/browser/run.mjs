@@ -113,6 +113,29 @@ try {
     await shot(page, "zone");
   });
 
+  await step("checkboxes are visible and work; deleting asks first", async () => {
+    const row = page.locator("#facilities-table tr", { hasText: "브라우저 창업보육동" });
+    await Promise.all([page.waitForNavigation(), row.locator("a", { hasText: "수정" }).click()]);
+    check(await page.locator("label[for=f-planned]").isVisible(), "the checkbox's label is visible");
+    const box = await page.locator("label[for=f-planned]").boundingBox();
+    check(box && box.width > 20, "the checkbox is drawn");
+    await page.click("label[for=f-planned]");
+    check(await page.isChecked("#f-planned"), "clicking the label checks the box");
+    await page.keyboard.press("Space");
+    check(!(await page.isChecked("#f-planned")), "Space on the focused box unchecks it");
+    await page.keyboard.press("Space");
+    await Promise.all([page.waitForNavigation(), page.click("form.krds-form button[type=submit]")]);
+    const planned = page.locator("#facilities-table tr", { hasText: "브라우저 창업보육동" });
+    check((await planned.innerText()).includes("계획"), "saved as planned");
+    await Promise.all([page.waitForNavigation(), planned.locator("a", { hasText: "수정" }).click()]);
+    await Promise.all([page.waitForNavigation(), page.click("#delete-link")]);
+    check(page.url().endsWith("/delete"), `a confirmation page first: ${page.url()}`);
+    await shot(page, "delete-confirmation");
+    await Promise.all([page.waitForNavigation(), page.click("#confirm-delete")]);
+    check(page.url().endsWith("/zones/daejeon?deleted=1"), `back on the zone: ${page.url()}`);
+    check((await page.locator("#facilities-table").innerText()).indexOf("브라우저 창업보육동") < 0, "deleted");
+  });
+
   await step("an Excel import reports the bad row and writes nothing until confirmed", async () => {
     await page.goto(`${origin}/import`);
     await page.selectOption("#resource", "firms");

@@ -143,11 +143,68 @@ pub async fn pages_follow_the_role_rules(app: TestApp) {
     );
     let (_, _, html) = operator.get("/zones/daejeon").await;
     assert!(html.contains("페이지 시험 공동기기실"));
+    // Every problem at once: an unreadable number beside an unknown type.
+    let (status, _, html) = operator
+        .post(
+            "/facilities/new",
+            &[
+                ("_csrf", &operator.csrf),
+                ("zone_id", "daejeon"),
+                ("type", "castle"),
+                ("name", "x"),
+                ("floor_area_m2", "many"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains(r#"id="err-floor_area_m2""#) && html.contains(r#"id="err-type""#),
+        "{html}"
+    );
     // Another zone's facility is refused by the API's rule.
     with_token[0] = ("zone_id", "busan");
     let (status, _, _) = operator.post("/facilities/new", &with_token).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    // An operator's new firm with a taken id is told so on the id field.
+    let (status, _, html) = operator
+        .post(
+            "/firms/new",
+            &[
+                ("_csrf", &operator.csrf),
+                ("id", "T-FIRM"),
+                ("stage", "early"),
+                ("founded", "2024-01-01"),
+                ("founder_age", "40"),
+                ("region", "daejeon"),
+                ("zone", "daejeon"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r#"id="err-id""#), "{html}");
+    // Deleting asks first; a GET changes nothing.
+    let (status, _, html) = operator.get("/firms/T-FIRM/delete").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("confirm-delete"));
+    assert_eq!(
+        app.call("admin", reqwest::Method::GET, "/firms/T-FIRM", None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // Browser addresses get HTML, not problem+json, when something is off.
+    let (status, _, html) = anonymous.get("/catalog?q=a&q=b").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains("<html"), "{html}");
+    let (status, location, _) = operator.get("/logout").await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/account")
+    );
+    let (status, _, html) = operator.post("/zones/daejeon", &[]).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(html.contains("<html"), "{html}");
     // Exports keep the list's rules: an operator gets its zone's firms only.
     let (status, _, csv) = operator.get("/export/firms.csv").await;
     assert_eq!(status, StatusCode::OK);
@@ -203,7 +260,10 @@ pub async fn pages_follow_the_role_rules(app: TestApp) {
         html.contains("<th scope=\"row\">3</th>"),
         "the bad row's number"
     );
-    assert!(html.contains("<code>founder_age</code>"), "the bad field");
+    assert!(
+        html.contains("(founder_age)</code>"),
+        "the bad field: {html}"
+    );
     let (status, _) = app
         .call("admin", reqwest::Method::GET, "/firms/PG-IMP-1", None)
         .await;
