@@ -1,15 +1,17 @@
-//! Minimum-cost maximum flow by successive shortest paths: Dijkstra with potentials finds the
-//! shortest residual distances, then a blocking flow (Dinic's depth-first search with current-arc
-//! pointers) saturates every shortest augmenting path of that length at once. The result is a
-//! maximum flow of least cost among maximum flows.
+//! Minimum-cost flow by successive shortest paths, one unit source at a time (the Hungarian
+//! method on a network): each `route` finds the cheapest augmenting path from one node to the
+//! sink with Dijkstra on reduced costs, stopping as soon as the sink is reached, then keeps the
+//! reduced costs non-negative by moving only the potentials of the nodes it settled. If every
+//! source can always reach the sink, routing all of them in any order gives a flow of least total
+//! cost.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Arc {
-    to: usize,
-    cap: i64,
+    to: u32,
+    cap: i32,
     cost: i64,
 }
 
@@ -17,7 +19,14 @@ struct Arc {
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     arcs: Vec<Arc>,
-    out: Vec<Vec<usize>>,
+    out: Vec<Vec<u32>>,
+    potential: Vec<i64>,
+    dist: Vec<i64>,
+    parent: Vec<u32>,
+    /// The search that last reached / settled each node, so searches need no clearing.
+    reached: Vec<u32>,
+    settled: Vec<u32>,
+    search: u32,
 }
 
 impl Network {
@@ -25,148 +34,94 @@ impl Network {
         Network {
             arcs: Vec::new(),
             out: vec![Vec::new(); nodes],
+            potential: vec![0; nodes],
+            dist: vec![0; nodes],
+            parent: vec![0; nodes],
+            reached: vec![0; nodes],
+            settled: vec![0; nodes],
+            search: 0,
         }
     }
 
-    /// Adds an arc; returns its index, to read its flow after solving. Costs must be ≥ 0.
-    pub fn arc(&mut self, from: usize, to: usize, cap: i64, cost: i64) -> usize {
+    /// Adds an arc; returns its index, to read its flow later. Costs must be ≥ 0.
+    pub fn arc(&mut self, from: usize, to: usize, cap: i32, cost: i64) -> usize {
         let index = self.arcs.len();
-        self.arcs.push(Arc { to, cap, cost });
         self.arcs.push(Arc {
-            to: from,
+            to: to as u32,
+            cap,
+            cost,
+        });
+        self.arcs.push(Arc {
+            to: from as u32,
             cap: 0,
             cost: -cost,
         });
-        self.out[from].push(index);
-        self.out[to].push(index + 1);
+        self.out[from].push(index as u32);
+        self.out[to].push(index as u32 + 1);
         index
     }
 
     /// The flow on an arc added by `arc`.
-    pub fn flow(&self, arc: usize) -> i64 {
+    pub fn flow(&self, arc: usize) -> i32 {
         self.arcs[arc ^ 1].cap
     }
 
-    /// Sends as much flow as possible from `source` to `sink` at least cost; returns (flow, cost).
-    pub fn solve(&mut self, source: usize, sink: usize) -> (i64, i64) {
-        let n = self.out.len();
-        let mut potential = vec![0i64; n];
-        let mut flow = 0i64;
-        loop {
-            // Shortest reduced distances from the source.
-            let mut dist = vec![i64::MAX; n];
-            dist[source] = 0;
-            let mut heap = BinaryHeap::new();
-            heap.push(Reverse((0i64, source)));
-            while let Some(Reverse((d, v))) = heap.pop() {
-                if d > dist[v] {
+    /// Sends one unit from `from` to `sink` along a cheapest residual path; returns its cost, or
+    /// `None` when the sink cannot be reached.
+    pub fn route(&mut self, from: usize, sink: usize) -> Option<i64> {
+        self.search += 1;
+        let search = self.search;
+        let mut settled: Vec<u32> = Vec::new();
+        let mut heap = BinaryHeap::new();
+        self.dist[from] = 0;
+        self.reached[from] = search;
+        heap.push(Reverse((0i64, from as u32)));
+        let mut found = false;
+        while let Some(Reverse((d, v))) = heap.pop() {
+            let v = v as usize;
+            if self.settled[v] == search || d > self.dist[v] {
+                continue;
+            }
+            self.settled[v] = search;
+            settled.push(v as u32);
+            if v == sink {
+                found = true;
+                break;
+            }
+            for &a in &self.out[v] {
+                let arc = self.arcs[a as usize];
+                if arc.cap <= 0 {
                     continue;
                 }
-                for &a in &self.out[v] {
-                    let arc = &self.arcs[a];
-                    if arc.cap <= 0 {
-                        continue;
-                    }
-                    let next = d + arc.cost + potential[v] - potential[arc.to];
-                    if next < dist[arc.to] {
-                        dist[arc.to] = next;
-                        heap.push(Reverse((next, arc.to)));
-                    }
-                }
-            }
-            if dist[sink] == i64::MAX {
-                let cost = self
-                    .arcs
-                    .chunks(2)
-                    .map(|pair| pair[0].cost * pair[1].cap)
-                    .sum();
-                return (flow, cost);
-            }
-            for v in 0..n {
-                if dist[v] != i64::MAX {
-                    potential[v] += dist[v];
-                }
-            }
-            // Blocking flow along arcs of zero reduced cost (the shortest paths).
-            let mut level = vec![u32::MAX; n];
-            level[source] = 0;
-            let mut queue = std::collections::VecDeque::from([source]);
-            while let Some(v) = queue.pop_front() {
-                for &a in &self.out[v] {
-                    let arc = &self.arcs[a];
-                    if arc.cap > 0
-                        && level[arc.to] == u32::MAX
-                        && dist[arc.to] != i64::MAX
-                        && arc.cost + potential[v] - potential[arc.to] == 0
-                    {
-                        level[arc.to] = level[v] + 1;
-                        queue.push_back(arc.to);
-                    }
-                }
-            }
-            let mut next_arc = vec![0usize; n];
-            loop {
-                let pushed = self.push(source, sink, i64::MAX, &level, &potential, &mut next_arc);
-                if pushed == 0 {
-                    break;
-                }
-                flow += pushed;
-            }
-        }
-    }
-
-    /// One augmenting path of the level graph, iteratively (paths can be long).
-    fn push(
-        &mut self,
-        source: usize,
-        sink: usize,
-        limit: i64,
-        level: &[u32],
-        potential: &[i64],
-        next_arc: &mut [usize],
-    ) -> i64 {
-        let mut path: Vec<usize> = Vec::new();
-        let mut v = source;
-        loop {
-            if v == sink {
-                let pushed = path
-                    .iter()
-                    .map(|&a| self.arcs[a].cap)
-                    .min()
-                    .unwrap_or(limit)
-                    .min(limit);
-                for &a in &path {
-                    self.arcs[a].cap -= pushed;
-                    self.arcs[a ^ 1].cap += pushed;
-                }
-                return pushed;
-            }
-            let mut advanced = false;
-            while next_arc[v] < self.out[v].len() {
-                let a = self.out[v][next_arc[v]];
-                let arc = &self.arcs[a];
-                if arc.cap > 0
-                    && level[arc.to] == level[v].wrapping_add(1)
-                    && arc.cost + potential[v] - potential[arc.to] == 0
-                {
-                    path.push(a);
-                    v = arc.to;
-                    advanced = true;
-                    break;
-                }
-                next_arc[v] += 1;
-            }
-            if !advanced {
-                // A dead end: retreat and skip the arc that led here.
-                match path.pop() {
-                    Some(a) => {
-                        v = self.arcs[a ^ 1].to;
-                        next_arc[v] += 1;
-                    }
-                    None => return 0,
+                let to = arc.to as usize;
+                let next = d + arc.cost + self.potential[v] - self.potential[to];
+                if self.reached[to] != search || next < self.dist[to] {
+                    self.reached[to] = search;
+                    self.dist[to] = next;
+                    self.parent[to] = a;
+                    heap.push(Reverse((next, arc.to)));
                 }
             }
         }
+        if !found {
+            return None;
+        }
+        // Settled nodes move by their distance less the sink's; the others keep theirs. Every
+        // residual arc keeps a non-negative reduced cost, and the path's arcs get zero.
+        let reach = self.dist[sink];
+        for &v in &settled {
+            self.potential[v as usize] += self.dist[v as usize] - reach;
+        }
+        let mut cost = 0;
+        let mut v = sink;
+        while v != from {
+            let a = self.parent[v] as usize;
+            self.arcs[a].cap -= 1;
+            self.arcs[a ^ 1].cap += 1;
+            cost += self.arcs[a].cost;
+            v = self.arcs[a ^ 1].to as usize;
+        }
+        Some(cost)
     }
 }
 
@@ -175,18 +130,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cheapest_maximum_flow() {
-        // Two workers, two jobs: the cheap pairing would leave one job undone.
-        let mut net = Network::new(6);
-        let (s, a, b, x, y, t) = (0, 1, 2, 3, 4, 5);
-        net.arc(s, a, 1, 0);
-        net.arc(s, b, 1, 0);
+    fn routing_sources_one_by_one_reaches_the_cheapest_total() {
+        // Two firms, two spaces: routing `a` first takes `x` (cost 1); routing `b` then moves `a`
+        // to `y` because 5 + 2 < the alternatives.
+        let (a, b, x, y, sink) = (0, 1, 2, 3, 4);
+        let mut net = Network::new(5);
         let ax = net.arc(a, x, 1, 1);
         let ay = net.arc(a, y, 1, 5);
         let bx = net.arc(b, x, 1, 2);
-        net.arc(x, t, 1, 0);
-        net.arc(y, t, 1, 0);
-        assert_eq!(net.solve(s, t), (2, 7));
+        net.arc(x, sink, 1, 0);
+        net.arc(y, sink, 1, 0);
+        assert_eq!(net.route(a, sink), Some(1));
+        assert_eq!(net.route(b, sink), Some(2 + 5 - 1));
         assert_eq!((net.flow(ax), net.flow(ay), net.flow(bx)), (0, 1, 1));
+        let c = net.out.len();
+        net.out.push(Vec::new());
+        net.potential.push(0);
+        net.dist.push(0);
+        net.parent.push(0);
+        net.reached.push(0);
+        net.settled.push(0);
+        assert_eq!(net.route(c, sink), None, "no arc, no route");
     }
 }

@@ -148,11 +148,11 @@ pub struct Plan {
     pub cost: i64,
 }
 
-/// Spaces that are interchangeable for every graduate form one class, so a region with many
-/// identical rooms makes a small network.
-fn class_key(v: &Vacancy) -> String {
+/// Spaces that are interchangeable for every graduate, but for the day they free up, form one
+/// type; a region with many identical rooms makes a small network.
+fn type_key(v: &Vacancy) -> String {
     format!(
-        "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{}",
+        "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}",
         v.hub,
         v.region,
         v.kind,
@@ -162,76 +162,144 @@ fn class_key(v: &Vacancy) -> String {
         v.sectors,
         v.equipment,
         v.site.map(|s| (s.lat.to_bits(), s.lon.to_bits())),
-        v.free_from
     )
 }
 
+/// A type of space: its members, and the days they free up (ascending, distinct).
+struct SpaceType {
+    members: Vec<usize>,
+    days: Vec<Date>,
+    /// The network node of each day; a graduate enters at the last day it can use and may move
+    /// to earlier ones along a chain.
+    nodes: Vec<usize>,
+}
+
+/// The cost of leaving a graduate unplaced: more than any plan's whole cost of fit and distance,
+/// so a plan that places one more graduate always costs less.
+const UNPLACED: i64 = 1_000_000_000_000;
+
 /// The optimal plan (see the module's documentation).
+///
+/// The network: each graduate can go to a type of space it fits (at the cost of that fit and
+/// distance), entering at the last day it can move in, or stay unplaced (`UNPLACED`); the days
+/// of a type form a chain towards earlier days; each day's spaces flow to the sink. Graduates
+/// are routed one by one along cheapest paths, which may move earlier graduates elsewhere.
 pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
-    let mut classes: Vec<Vec<usize>> = Vec::new();
+    let mut types: Vec<SpaceType> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (i, v) in vacancies.iter().enumerate() {
-        let next = classes.len();
-        let class = *index.entry(class_key(v)).or_insert(next);
-        if class == next {
-            classes.push(Vec::new());
+        let next = types.len();
+        let t = *index.entry(type_key(v)).or_insert(next);
+        if t == next {
+            types.push(SpaceType {
+                members: Vec::new(),
+                days: Vec::new(),
+                nodes: Vec::new(),
+            });
         }
-        classes[class].push(i);
+        types[t].members.push(i);
     }
-    // Classes by region, largest area first, so a graduate scans only those that can hold it.
+    let sink = needs.len();
+    let mut nodes = sink + 1;
+    for t in &mut types {
+        t.members.sort_by_key(|&m| vacancies[m].free_from);
+        t.days = t.members.iter().map(|&m| vacancies[m].free_from).collect();
+        t.days.dedup();
+        t.nodes = (nodes..nodes + t.days.len()).collect();
+        nodes += t.days.len();
+    }
+    let mut net = flow::Network::new(nodes);
+    for t in &types {
+        for (k, day) in t.days.iter().enumerate() {
+            let count = t
+                .members
+                .iter()
+                .filter(|&&m| vacancies[m].free_from == *day)
+                .count();
+            net.arc(t.nodes[k], sink, count as i32, 0);
+            if k > 0 {
+                net.arc(t.nodes[k], t.nodes[k - 1], i32::MAX / 2, 0);
+            }
+        }
+    }
+    // Types by region, largest area first, so a graduate scans only those that can hold it.
     let mut by_region: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (c, members) in classes.iter().enumerate() {
+    for (t, space_type) in types.iter().enumerate() {
         by_region
-            .entry(vacancies[members[0]].region.as_str())
+            .entry(vacancies[space_type.members[0]].region.as_str())
             .or_default()
-            .push(c);
+            .push(t);
     }
+    let area = |t: usize| vacancies[types[t].members[0]].area_m2;
     for list in by_region.values_mut() {
-        list.sort_by(|a, b| {
-            vacancies[classes[*b][0]]
-                .area_m2
-                .total_cmp(&vacancies[classes[*a][0]].area_m2)
-        });
+        list.sort_by(|a, b| area(*b).total_cmp(&area(*a)));
     }
-    let (source, sink) = (0, 1);
-    let first_need = 2;
-    let first_class = first_need + needs.len();
-    let mut net = flow::Network::new(first_class + classes.len());
-    let mut edges: Vec<(usize, usize, usize)> = Vec::new(); // (need, class, arc)
+    let mut edges: Vec<(usize, usize, usize)> = Vec::new(); // (need, type, arc)
     let mut fitting = vec![0usize; needs.len()];
     for (n, need) in needs.iter().enumerate() {
-        net.arc(source, first_need + n, 1, 0);
-        for &c in by_region.get(need.region.as_str()).into_iter().flatten() {
-            let space = &vacancies[classes[c][0]];
+        for &t in by_region.get(need.region.as_str()).into_iter().flatten() {
+            let space = &vacancies[types[t].members[0]];
             if space.area_m2 < need.area_m2 {
                 break;
             }
-            if fits(need, space) {
-                fitting[n] += classes[c].len();
-                let arc = net.arc(first_need + n, first_class + c, 1, cost(need, space));
-                edges.push((n, c, arc));
+            // The last day of the type it can move in by.
+            let usable = types[t].days.partition_point(|d| *d <= need.needed_by);
+            if usable == 0 {
+                continue;
+            }
+            let mut probe = space.clone();
+            probe.free_from = types[t].days[0];
+            if fits(need, &probe) {
+                fitting[n] += types[t]
+                    .members
+                    .iter()
+                    .filter(|&&m| vacancies[m].free_from <= need.needed_by)
+                    .count();
+                let arc = net.arc(n, types[t].nodes[usable - 1], 1, cost(need, space));
+                edges.push((n, t, arc));
             }
         }
+        net.arc(n, sink, 1, UNPLACED);
     }
-    for (c, members) in classes.iter().enumerate() {
-        net.arc(first_class + c, sink, members.len() as i64, 0);
+    for n in 0..needs.len() {
+        // Every graduate can at least stay unplaced, so each finds a route.
+        let _ = net.route(n, sink);
     }
-    let (_, total) = net.solve(source, sink);
-    let mut next_member = vec![0usize; classes.len()];
-    let mut placed = vec![false; needs.len()];
-    let mut proposals = Vec::new();
-    for (n, c, arc) in edges {
+    // Which type each graduate got; then concrete spaces, earliest deadline first taking the
+    // earliest-free space of its type (the flow guarantees this succeeds).
+    let mut placed: Vec<Option<usize>> = vec![None; needs.len()];
+    for &(n, t, arc) in &edges {
         if net.flow(arc) > 0 {
-            let space = &vacancies[classes[c][next_member[c]]];
-            next_member[c] += 1;
-            placed[n] = true;
-            proposals.push(proposal(&needs[n], space));
+            placed[n] = Some(t);
+        }
+    }
+    let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
+    for (n, t) in placed.iter().enumerate() {
+        if let Some(t) = t {
+            by_type[*t].push(n);
+        }
+    }
+    let mut proposals = Vec::new();
+    let mut total = 0;
+    let mut got = vec![false; needs.len()];
+    for (t, mut graduates) in by_type.into_iter().enumerate() {
+        graduates.sort_by_key(|&n| needs[n].needed_by);
+        let mut free = types[t].members.iter();
+        for n in graduates {
+            match free.next() {
+                Some(&m) if vacancies[m].free_from <= needs[n].needed_by => {
+                    total += cost(&needs[n], &vacancies[m]);
+                    got[n] = true;
+                    proposals.push(proposal(&needs[n], &vacancies[m]));
+                }
+                _ => {}
+            }
         }
     }
     let unplaced = needs
         .iter()
         .enumerate()
-        .filter(|(n, _)| !placed[*n])
+        .filter(|(n, _)| !got[*n])
         .map(|(n, need)| unplaced(need, vacancies, fitting[n]))
         .collect();
     Plan {

@@ -187,11 +187,14 @@ fn random_region(seed: u64) -> (Vec<Need>, Vec<Vacancy>) {
             } else {
                 vec![]
             };
+            // A hub's spaces share its site, so identical rooms freeing on different days
+            // form one type.
+            let at = hubs.iter().position(|h| *h == s.hub).unwrap_or(0) as f64;
             s.site = Some(Site {
-                lat: 36.0 + next(50) as f64 / 100.0,
-                lon: 127.0 + next(50) as f64 / 100.0,
+                lat: 36.0 + at / 10.0,
+                lon: 127.0 + at / 10.0,
             });
-            s.free_from = if next(4) == 0 {
+            s.free_from = if next(3) == 0 {
                 date("2027-05-01")
             } else {
                 date("2027-01-01")
@@ -199,6 +202,22 @@ fn random_region(seed: u64) -> (Vec<Need>, Vec<Vacancy>) {
             s
         })
         .collect();
+    // Half the time, copies of the spaces freeing on other days: rooms of one type.
+    let mut spaces = spaces;
+    if next(2) == 0 {
+        let mut copies = Vec::new();
+        for (i, s) in spaces.iter().enumerate() {
+            if next(2) == 0 {
+                let day = ["2027-01-01", "2027-03-01", "2027-06-01"][next(3) as usize];
+                copies.push(Vacancy {
+                    space: format!("c{i}"),
+                    free_from: date(day),
+                    ..s.clone()
+                });
+            }
+        }
+        spaces.extend(copies);
+    }
     (needs, spaces)
 }
 
@@ -251,7 +270,7 @@ fn brute_force(needs: &[Need], spaces: &[Vacancy]) -> (usize, i64) {
 
 #[test]
 fn the_plan_is_optimal_on_small_regions_checked_by_brute_force() {
-    for seed in 0..400 {
+    for seed in 0..1500 {
         let (needs, spaces) = random_region(seed);
         let plan = plan(&needs, &spaces);
         let (placed, cost) = brute_force(&needs, &spaces);
@@ -271,5 +290,28 @@ fn the_plan_is_optimal_on_small_regions_checked_by_brute_force() {
         }
         assert_eq!(total, plan.cost, "seed {seed}");
         assert_eq!(plan.proposals.len() + plan.unplaced.len(), needs.len());
+    }
+}
+
+#[test]
+fn rooms_of_one_type_go_to_those_who_need_them_soonest() {
+    let mut late = need("late", 50.0, "J62");
+    late.needed_by = date("2027-12-31");
+    let mut soon = need("soon", 50.0, "J62");
+    soon.needed_by = date("2027-02-28");
+    let mut january = space("jan", "hub", 60.0);
+    january.free_from = date("2027-01-01");
+    let mut june = space("jun", "hub", 60.0);
+    june.free_from = date("2027-06-01");
+    // Whichever is routed first, both get a room, and only the January one suits `soon`.
+    for needs in [[late.clone(), soon.clone()], [soon.clone(), late.clone()]] {
+        let plan = plan(&needs, &[june.clone(), january.clone()]);
+        let of = |firm: &str| {
+            plan.proposals
+                .iter()
+                .find(|p| p.firm == firm)
+                .map(|p| p.space.as_str())
+        };
+        assert_eq!((of("soon"), of("late")), (Some("jan"), Some("jun")));
     }
 }
