@@ -50,6 +50,26 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// The same day `months` later (or earlier), at the month's last day when it is shorter.
+    pub fn add_months(self, months: i32) -> Date {
+        let index = self.year * 12 + i32::from(self.month) - 1 + months;
+        let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
+        (1..=self.day)
+            .rev()
+            .find_map(|day| Date::new(year, month, day))
+            .unwrap_or(self)
+    }
+
+    /// Whole months from `self` to `later`, counting a month only when its day is reached.
+    pub fn whole_months_until(self, later: Date) -> i32 {
+        let mut months =
+            (later.year - self.year) * 12 + i32::from(later.month) - i32::from(self.month);
+        if later.day < self.day {
+            months -= 1;
+        }
+        months
+    }
+
     /// Days since 1970-01-01.
     pub fn days_since_epoch(self) -> i64 {
         let y = i64::from(self.year) - i64::from(self.month <= 2);
@@ -172,5 +192,23 @@ mod tests {
         for days in [-800_000, -1, 0, 59, 60, 11_016, 20_784, 100_000] {
             assert_eq!(Date::from_days_since_epoch(days).days_since_epoch(), days);
         }
+    }
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::Date;
+
+    fn d(text: &str) -> Date {
+        text.parse().expect("date")
+    }
+
+    #[test]
+    fn months_are_added_and_counted_as_people_do() {
+        assert_eq!(d("2026-01-31").add_months(1), d("2026-02-28"));
+        assert_eq!(d("2026-11-15").add_months(3), d("2027-02-15"));
+        assert_eq!(d("2026-03-15").add_months(-3), d("2025-12-15"));
+        assert_eq!(d("2025-01-01").whole_months_until(d("2027-01-01")), 24);
+        assert_eq!(d("2025-01-15").whole_months_until(d("2027-01-14")), 23);
     }
 }

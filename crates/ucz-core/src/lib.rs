@@ -11,6 +11,7 @@ pub mod eligibility;
 pub mod firm;
 pub mod id;
 pub mod lang;
+pub mod lease;
 pub mod placement;
 pub mod report;
 pub mod rule;

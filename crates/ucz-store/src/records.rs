@@ -52,17 +52,57 @@ pub const FACILITIES: Table = Table {
         ("planned", Column::Bool),
     ],
 };
+/// A room or unit, in a zone's facility or in a hub outside the zones (one of the two).
 pub const SPACES: Table = Table {
     name: "spaces",
     entity: "space",
     numeric_key: true,
     columns: &[
-        ("facility_id", Column::Int),
+        ("facility_id", Column::OptionalInt),
+        ("hub_id", Column::OptionalText),
         ("name", Column::Text),
         ("kind", Column::Text),
         ("area_m2", Column::Real),
         ("monthly_rent_krw", Column::OptionalInt),
+        // What it admits: `{stages, sectors, equipment}`.
+        ("admits", Column::Json),
     ],
+};
+/// A hub of a region's network outside the zones (campus innovation park, …).
+pub const HUBS: Table = Table {
+    name: "hubs",
+    entity: "hub",
+    numeric_key: false,
+    columns: &[
+        ("name", Column::Text),
+        ("kind", Column::Text),
+        ("region", Column::Text),
+        ("body", Column::Json),
+        ("demo", Column::Bool),
+    ],
+};
+/// A firm in a space from one day to another; `body` holds what it needs next and where it
+/// went when it left.
+pub const LEASES: Table = Table {
+    name: "leases",
+    entity: "lease",
+    numeric_key: true,
+    columns: &[
+        ("space_id", Column::Int),
+        ("firm_id", Column::Text),
+        ("starts", Column::Text),
+        ("ends", Column::Text),
+        ("status", Column::Text),
+        ("renewals", Column::Int),
+        ("body", Column::Json),
+    ],
+};
+/// A placement a zone's operator or a coordinator turned down: the plan does not propose it again.
+pub const REJECTIONS: Table = Table {
+    name: "placement_rejections",
+    entity: "placement rejection",
+    numeric_key: true,
+    columns: &[("firm_id", Column::Text), ("space_id", Column::Int)],
 };
 pub const INSTITUTIONS: Table = Table {
     name: "institutions",
@@ -113,11 +153,11 @@ fn to_json(table: &Table, row: &AnyRow) -> Result<Value, StoreError> {
                 .map_or(Value::Null, Value::from),
             Column::Real => Value::from(row.try_get::<f64, _>(*name)?),
             Column::Bool => Value::from(row.try_get::<i64, _>(*name)? != 0),
-            Column::Json => {
-                let text: String = row.try_get(*name)?;
-                serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Corrupt(format!("{}.{name}: {e}", table.name)))?
-            }
+            Column::Json => match row.try_get::<Option<String>, _>(*name)? {
+                Some(text) => serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Corrupt(format!("{}.{name}: {e}", table.name)))?,
+                None => Value::Null,
+            },
         };
         object.insert((*name).into(), value);
     }
@@ -443,6 +483,9 @@ fn children(table: &Table) -> &'static [(&'static Table, &'static str)] {
     match table.name {
         "zones" => &[(&FACILITIES, "zone_id"), (&INSTITUTIONS, "zone_id")],
         "facilities" => &[(&SPACES, "facility_id")],
+        "hubs" => &[(&SPACES, "hub_id")],
+        "spaces" => &[(&LEASES, "space_id"), (&REJECTIONS, "space_id")],
+        "firms" => &[(&LEASES, "firm_id"), (&REJECTIONS, "firm_id")],
         _ => &[],
     }
 }

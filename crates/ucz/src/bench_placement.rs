@@ -103,6 +103,7 @@ pub fn region(
                 .map(|_| format!("H{:03}", rng.below(hubs as u64)))
                 .collect(),
             site: Some(*rng.pick(&incubators)),
+            excluded: Vec::new(),
         })
         .collect();
     (needs, vacancies)

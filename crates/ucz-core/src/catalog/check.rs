@@ -53,6 +53,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     entries(&file(14), "region", &catalog.regions, e);
     entries(&file(15), "stage", &catalog.stages, e);
     entries(&file(16), "designated_zone", &catalog.designated_zones, e);
+    entries(&file(17), "hub_kind", &catalog.hub_kinds, e);
     let dz = file(16);
     for item in &catalog.designated_zones {
         refs(

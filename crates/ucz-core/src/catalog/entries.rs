@@ -42,6 +42,7 @@ entry!(
     Region,
     Stage,
     DesignatedZone,
+    HubKind,
 );
 
 /// 핵심기능 — one of the four core functions.
@@ -71,6 +72,25 @@ pub struct FacilityType {
     pub summary_ko: String,
     #[serde(default)]
     pub summary_en: String,
+    /// How long a tenant may lease space of this type, when a rule limits it (incubators).
+    pub lease_rule: Option<LeaseRule>,
+}
+
+/// The period a tenant may stay: an initial term and a number of renewals, with its source.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseRule {
+    pub max_months: u32,
+    pub renewal_months: u32,
+    pub max_renewals: u32,
+    pub source: String,
+}
+
+impl LeaseRule {
+    /// The longest stay, renewals included.
+    pub fn longest_months(&self) -> u32 {
+        self.max_months + self.renewal_months * self.max_renewals
+    }
 }
 
 /// 기능 연계 — a linkage between two functions (Figure 3).
@@ -295,6 +315,18 @@ pub struct InstitutionKind {
     pub name_ko: String,
     pub name_en: String,
     pub functions: Vec<Id>,
+    pub source: String,
+}
+
+/// 거점 유형 — a kind of hub of a region's startup network where graduates can find space: the
+/// zone itself, or a hub outside it (campus innovation park, innovation growth center, public
+/// rental knowledge-industry center, …).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubKind {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
     pub source: String,
 }
 

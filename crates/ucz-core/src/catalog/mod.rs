@@ -36,10 +36,11 @@ pub struct Catalog {
     pub regions: Vec<Region>,
     pub stages: Vec<Stage>,
     pub designated_zones: Vec<DesignatedZone>,
+    pub hub_kinds: Vec<HubKind>,
 }
 
 /// The catalog's files: for each kind, its JSON array name, its file and its TOML table name.
-pub const KINDS: [(&str, &str, &str); 17] = [
+pub const KINDS: [(&str, &str, &str); 18] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -73,6 +74,7 @@ pub const KINDS: [(&str, &str, &str); 17] = [
         "designated_zones.toml",
         "designated_zone",
     ),
+    ("hub_kinds", "hub_kinds.toml", "hub_kind"),
 ];
 
 /// The rule tests, beside the rules (`ucz catalog test`).
@@ -117,6 +119,7 @@ impl CatalogSources {
             "regions.toml",
             "stages.toml",
             "designated_zones.toml",
+            "hub_kinds.toml",
             "tests/programs.toml",
             "tests/support_programs.toml",
             "tests/linkage_programs.toml",
@@ -182,6 +185,7 @@ impl Catalog {
             regions: parse!(14),
             stages: parse!(15),
             designated_zones: parse!(16),
+            hub_kinds: parse!(17),
         };
         if !errors.is_empty() {
             return Err(InputErrors(errors));
@@ -216,6 +220,7 @@ impl Catalog {
             self.regions.len(),
             self.stages.len(),
             self.designated_zones.len(),
+            self.hub_kinds.len(),
         ];
         KINDS
             .iter()
@@ -253,6 +258,9 @@ impl Catalog {
     }
     pub fn designation(&self, id: &str) -> Option<&Designation> {
         find(&self.designations, id)
+    }
+    pub fn hub_kind(&self, id: &str) -> Option<&HubKind> {
+        find(&self.hub_kinds, id)
     }
     pub fn institution_kind(&self, id: &str) -> Option<&InstitutionKind> {
         find(&self.institution_kinds, id)

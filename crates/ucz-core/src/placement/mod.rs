@@ -5,6 +5,7 @@
 //! space fits.
 
 mod flow;
+pub mod ladder;
 
 use std::collections::HashMap;
 
@@ -35,6 +36,9 @@ pub struct Need {
     pub preferred_hubs: Vec<String>,
     /// Where it is now.
     pub site: Option<Site>,
+    /// Spaces proposed to it before and turned down: not proposed again.
+    #[serde(default)]
+    pub excluded: Vec<String>,
 }
 
 /// A space free (or freeing up) in a hub of the region.
@@ -67,6 +71,7 @@ pub fn fits(need: &Need, space: &Vacancy) -> bool {
             _ => true,
         }
         && space.free_from <= need.needed_by
+        && !need.excluded.contains(&space.space)
 }
 
 fn admits_sector(space: &Vacancy, sector: &str) -> bool {
@@ -187,9 +192,19 @@ const UNPLACED: i64 = 1_000_000_000_000;
 pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
     let mut types: Vec<SpaceType> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
+    // A space someone turned down is not interchangeable with its twins: it is a type alone.
+    let excluded: std::collections::HashSet<&str> = needs
+        .iter()
+        .flat_map(|n| n.excluded.iter().map(String::as_str))
+        .collect();
     for (i, v) in vacancies.iter().enumerate() {
         let next = types.len();
-        let t = *index.entry(type_key(v)).or_insert(next);
+        let key = if excluded.contains(v.space.as_str()) {
+            format!("{}\u{2}{}", type_key(v), v.space)
+        } else {
+            type_key(v)
+        };
+        let t = *index.entry(key).or_insert(next);
         if t == next {
             types.push(SpaceType {
                 members: Vec::new(),

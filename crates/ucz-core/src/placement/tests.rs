@@ -17,6 +17,7 @@ fn need(firm: &str, area: f64, sector: &str) -> Need {
         equipment: vec![],
         preferred_hubs: vec![],
         site: None,
+        excluded: vec![],
     }
 }
 
@@ -314,4 +315,15 @@ fn rooms_of_one_type_go_to_those_who_need_them_soonest() {
         };
         assert_eq!((of("soon"), of("late")), (Some("jan"), Some("jun")));
     }
+}
+
+#[test]
+fn a_space_turned_down_is_not_proposed_again() {
+    let mut a = need("a", 50.0, "J62");
+    let spaces = [space("s1", "hub", 60.0), space("s2", "hub", 60.0)];
+    let first = plan(&[a.clone()], &spaces).proposals[0].space.clone();
+    a.excluded = vec![first.clone()];
+    let plan = plan(&[a], &spaces);
+    assert_eq!(plan.proposals.len(), 1);
+    assert_ne!(plan.proposals[0].space, first);
 }
