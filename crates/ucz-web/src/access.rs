@@ -7,6 +7,9 @@
 //! | facilities, spaces, institutions | | read | read; write in Z | read | all |
 //! | firms, packages | | read/update its own | read/write firms of Z | read | all |
 //! | audit | | | | read | read |
+//! | hubs outside zones, their spaces | | read | read | write | all |
+//! | leases | | its own | spaces of Z | hub spaces | all |
+//! | placement, retention of a region | | | Z's region | all | all |
 
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
@@ -47,8 +50,32 @@ pub fn read_zone_part(caller: &Caller) -> Result<(), ApiError> {
 pub fn write_zone_part(caller: &Caller, zone: &str) -> Result<(), ApiError> {
     allow(match caller.require_user()? {
         Role::Admin => true,
+        // Spaces of hubs outside the zones belong to the region's network.
+        Role::Coordinator => zone.starts_with("hub:"),
         Role::Operator { zone: own } => own == zone,
-        _ => false,
+        Role::Firm { .. } => false,
+    })
+}
+
+/// Hubs outside the zones: coordinators and admins keep the region's network.
+pub fn write_hub(caller: &Caller) -> Result<(), ApiError> {
+    allow(matches!(
+        caller.require_user()?,
+        Role::Admin | Role::Coordinator
+    ))
+}
+
+/// The space ladder of a region (forecast, placement, retention): admins, coordinators, and the
+/// operators of the region's zones.
+pub fn ladder(
+    caller: &Caller,
+    own_zone_region: Option<&str>,
+    region: &str,
+) -> Result<(), ApiError> {
+    allow(match caller.require_user()? {
+        Role::Admin | Role::Coordinator => true,
+        Role::Operator { .. } => own_zone_region == Some(region),
+        Role::Firm { .. } => false,
     })
 }
 

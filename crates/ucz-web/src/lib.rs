@@ -7,6 +7,7 @@ mod analysis;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod ladder;
 mod resources;
 mod session;
 
@@ -302,6 +303,134 @@ fn operations_and_handlers() -> Vec<(Operation, Handler)> {
                 None,
             ),
             delete(institutions::delete),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/hubs",
+                "Hubs outside the zones, paginated; ?region=",
+                account,
+                None,
+            ),
+            get(hubs::list),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/hubs",
+                "Register a hub of a region's network",
+                "admin, coordinator",
+                Some("Hub"),
+            ),
+            post(hubs::create),
+        ),
+        (
+            op("get", "/api/v1/hubs/{id}", "A hub", account, None),
+            get(hubs::read),
+        ),
+        (
+            op(
+                "put",
+                "/api/v1/hubs/{id}",
+                "Replace a hub",
+                "admin, coordinator",
+                Some("Hub"),
+            ),
+            put(hubs::update),
+        ),
+        (
+            op(
+                "delete",
+                "/api/v1/hubs/{id}",
+                "Delete a hub and its spaces",
+                "admin, coordinator",
+                None,
+            ),
+            delete(hubs::delete),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/leases",
+                "Leases the caller may see, paginated; ?space_id=&firm_id=",
+                account,
+                None,
+            ),
+            get(leases::list),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/leases",
+                "Create a lease (refused with the conflict named when it breaks a lease rule)",
+                "admin, the space's zone operator; coordinators for hub spaces",
+                Some("Lease"),
+            ),
+            post(leases::create),
+        ),
+        (
+            op("get", "/api/v1/leases/{id}", "A lease", account, None),
+            get(leases::read),
+        ),
+        (
+            op(
+                "put",
+                "/api/v1/leases/{id}",
+                "Replace a lease (renew, end, record where the firm went)",
+                "admin, the space's zone operator; coordinators for hub spaces",
+                Some("Lease"),
+            ),
+            put(leases::update),
+        ),
+        (
+            op(
+                "delete",
+                "/api/v1/leases/{id}",
+                "Delete a lease",
+                "admin, the space's zone operator; coordinators for hub spaces",
+                None,
+            ),
+            delete(leases::delete),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/placement",
+                "A region's graduation forecast and optimal placement plan; ?region=&as_of=&horizon=",
+                "admin, coordinator, operators of the region's zones",
+                None,
+            ),
+            get(ladder::placement_plan),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/placement/accept",
+                "Accept a proposal: creates the lease",
+                "admin, the space's zone operator; coordinators for hub spaces",
+                Some("Decision"),
+            ),
+            post(ladder::accept),
+        ),
+        (
+            op(
+                "post",
+                "/api/v1/placement/reject",
+                "Reject a proposal: the plan does not propose it again",
+                "admin, coordinator, the space's zone operator",
+                Some("Decision"),
+            ),
+            post(ladder::reject),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/retention",
+                "Post-BI retention by year of graduation; ?region=&zone=&as_of=",
+                "admin, coordinator, operators of the region's zones",
+                None,
+            ),
+            get(ladder::retention),
         ),
         (
             op(

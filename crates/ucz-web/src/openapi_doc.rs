@@ -39,10 +39,36 @@ fn schemas() -> Value {
                 "floor_area_m2": {"type": "number", "exclusiveMinimum": 0}, "units": {"type": "integer", "minimum": 0}, "planned": {"type": "boolean"}}
         },
         "Space": {
-            "type": "object", "required": ["facility_id", "name", "kind", "area_m2"],
-            "properties": {"facility_id": {"type": "integer"}, "name": {"type": "string"},
+            "type": "object", "description": "In a zone's facility (facility_id) or in a hub outside the zones (hub_id)",
+            "required": ["name", "kind", "area_m2"],
+            "properties": {"facility_id": {"type": "integer"}, "hub_id": {"type": "string"}, "name": {"type": "string"},
                 "kind": {"type": "string", "enum": ["incubation_room", "post_bi_office", "rental_unit", "lab", "coworking_desk"]},
-                "area_m2": {"type": "number", "exclusiveMinimum": 0}, "monthly_rent_krw": {"type": "integer", "minimum": 0}}
+                "area_m2": {"type": "number", "exclusiveMinimum": 0}, "monthly_rent_krw": {"type": "integer", "minimum": 0},
+                "admits": {"type": "object", "properties": {
+                    "stages": {"type": "array", "items": {"type": "string"}},
+                    "sectors": {"type": "array", "items": text("KSIC prefix")},
+                    "equipment": {"type": "array", "items": {"type": "string"}}}}}
+        },
+        "Hub": {
+            "type": "object", "required": ["id", "name", "kind", "region"],
+            "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": text("hub kind id"),
+                "region": text("시도 id"), "site": {"type": "object", "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}}}
+        },
+        "Lease": {
+            "type": "object", "required": ["space_id", "firm_id", "starts", "ends"],
+            "properties": {"space_id": {"type": "integer"}, "firm_id": {"type": "string"},
+                "starts": text("YYYY-MM-DD"), "ends": text("YYYY-MM-DD (the first day after the lease)"),
+                "status": {"type": "string", "enum": ["active", "ended"]}, "renewals": {"type": "integer", "minimum": 0},
+                "needs": {"type": "object", "description": "What the tenant will need when it graduates",
+                    "properties": {"area_m2": {"type": "number"}, "budget_krw": {"type": "integer"},
+                        "equipment": {"type": "array", "items": {"type": "string"}},
+                        "preferred_hubs": {"type": "array", "items": {"type": "string"}}}},
+                "left_to": text("the region a firm moved to when it left"), "note": {"type": "string"}}
+        },
+        "Decision": {
+            "type": "object", "required": ["firm_id", "space_id"],
+            "properties": {"firm_id": {"type": "string"}, "space_id": {"type": "integer"},
+                "starts": text("YYYY-MM-DD, for an accepted proposal"), "months": {"type": "integer", "minimum": 1}}
         },
         "Institution": {
             "type": "object", "required": ["zone_id", "kind", "name"],

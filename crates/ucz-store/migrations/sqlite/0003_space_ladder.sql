@@ -6,7 +6,7 @@ CREATE TABLE hubs (
     kind TEXT NOT NULL,
     region TEXT NOT NULL,
     body TEXT NOT NULL,
-    demo BOOLEAN NOT NULL DEFAULT FALSE
+    demo BIGINT NOT NULL DEFAULT 0
 );
 -- SQLite cannot relax a NOT NULL column in place: the table is rebuilt.
 CREATE TABLE spaces_new (

@@ -52,6 +52,8 @@ async fn list_page(
         } else {
             None
         },
+        space_id: None,
+        firm_id: None,
     };
     let (s, c) = (State(state.clone()), caller.clone());
     let page = match resource {

@@ -107,6 +107,8 @@ pub async fn list(
             region: nonempty(&query.region),
             stage: nonempty(&query.stage),
             zone: nonempty(&query.zone),
+            space_id: None,
+            firm_id: None,
         };
         let page = firms::list(State(state.clone()), visitor.caller.clone(), Q(params))
             .await?

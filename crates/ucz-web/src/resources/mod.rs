@@ -3,6 +3,8 @@
 //! before it is stored; every write is one transaction with its audit row.
 
 pub mod firms;
+pub mod hubs;
+pub mod leases;
 pub(crate) mod parts;
 pub mod zones;
 
@@ -45,6 +47,8 @@ pub struct ListParams {
     pub region: Option<String>,
     pub stage: Option<String>,
     pub zone: Option<String>,
+    pub space_id: Option<String>,
+    pub firm_id: Option<String>,
 }
 
 impl ListParams {

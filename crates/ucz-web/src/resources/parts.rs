@@ -19,6 +19,9 @@ pub const SPACE_KINDS: [&str; 5] = [
     "coworking_desk",
 ];
 
+/// The space kinds graduates move into (Post-BI expansion space).
+pub const EXPANSION_KINDS: [&str; 3] = ["post_bi_office", "rental_unit", "lab"];
+
 /// What a name must be.
 const NAME: &str = "a name: one line of at most 300 characters";
 use crate::auth::Caller;
@@ -234,8 +237,23 @@ pub(crate) async fn facility_zone(_: &AppState, record: &Value) -> Result<String
     Ok(record["zone_id"].as_str().unwrap_or_default().to_string())
 }
 
-/// A space belongs to the zone of its facility.
+/// The owner a hub's spaces answer to in `access::write_zone_part`: hubs outside the zones are
+/// the region's network, kept by coordinators and admins.
+pub(crate) fn hub_owner(hub: &str) -> String {
+    format!("hub:{hub}")
+}
+
+/// A space belongs to the zone of its facility (or to its hub outside the zones).
 pub(crate) async fn space_zone(state: &AppState, record: &Value) -> Result<String, ApiError> {
+    if let Some(hub) = record["hub_id"].as_str() {
+        return match state.store.get(&ucz_store::HUBS, hub).await? {
+            Some(_) => Ok(hub_owner(hub)),
+            None => Err(ApiError::invalid(vec![FieldError {
+                field: "hub_id".into(),
+                message: format!("no hub {hub}"),
+            }])),
+        };
+    }
     let facility = record["facility_id"].as_i64().unwrap_or(-1).to_string();
     let facility = state
         .store
@@ -290,10 +308,23 @@ pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, Ap
 
 pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiError> {
     let mut findings = Findings::default();
+    let in_hub = body["hub_id"].is_string();
+    if in_hub && !body["facility_id"].is_null() {
+        findings.and(Err(ApiError::invalid(vec![FieldError {
+            field: "hub_id".into(),
+            message: "a space is in a zone's facility or in a hub, not both".into(),
+        }])))?;
+    }
+    if !in_hub {
+        findings.rules(
+            body,
+            &[("facility_id", |v| v.as_i64().is_some(), "a facility id")],
+        );
+    }
+    findings.and(admits(state, &body["admits"]))?;
     findings.rules(
         body,
         &[
-            ("facility_id", |v| v.as_i64().is_some(), "a facility id"),
             ("name", is_text, NAME),
             (
                 "kind",
@@ -318,14 +349,71 @@ pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiEr
         &SPACE_KINDS.map(String::from),
         "space kind",
     );
-    if body["facility_id"].is_i64() {
+    if body["facility_id"].is_i64() || in_hub {
         findings.and(space_zone(state, body).await.map(|_| ()))?;
     }
     findings.done()?;
     Ok(json!({
-        "facility_id": body["facility_id"], "name": body["name"], "kind": body["kind"],
-        "area_m2": body["area_m2"], "monthly_rent_krw": body["monthly_rent_krw"],
+        "facility_id": body["facility_id"], "hub_id": body["hub_id"], "name": body["name"],
+        "kind": body["kind"], "area_m2": body["area_m2"],
+        "monthly_rent_krw": body["monthly_rent_krw"], "admits": body["admits"],
     }))
+}
+
+/// What a space admits: `{"stages": [stage ids], "sectors": [KSIC prefixes], "equipment":
+/// [names]}`, each optional (empty admits all).
+fn admits(state: &AppState, value: &Value) -> Result<(), ApiError> {
+    if value.is_null() {
+        return Ok(());
+    }
+    let mut errors = Vec::new();
+    let Some(object) = value.as_object() else {
+        return Err(ApiError::invalid(vec![FieldError {
+            field: "admits".into(),
+            message: "an object with stages, sectors and equipment lists".into(),
+        }]));
+    };
+    for (key, items) in object {
+        let list = items
+            .as_array()
+            .map(|a| a.iter().map(|i| i.as_str()).collect::<Vec<_>>());
+        let ok = match (key.as_str(), list) {
+            ("stages", Some(ids)) => ids.iter().all(|s| {
+                s.is_some_and(|s| state.catalog.stages.iter().any(|x| x.id.as_str() == s))
+            }),
+            ("sectors", Some(codes)) => codes.iter().all(|c| {
+                c.is_some_and(|c| {
+                    let mut chars = c.chars();
+                    chars.next().is_some_and(|l| ('A'..='U').contains(&l))
+                        && chars.all(|d| d.is_ascii_digit())
+                        && c.len() <= 6
+                })
+            }),
+            ("equipment", Some(names)) => names
+                .iter()
+                .all(|n| n.is_some_and(|n| is_text(&Value::from(n)))),
+            _ => false,
+        };
+        if !ok {
+            errors.push(FieldError {
+                field: format!("admits.{key}"),
+                message: match key.as_str() {
+                    "stages" => "a list of stage ids".into(),
+                    "sectors" => {
+                        "a list of KSIC prefixes (a section letter A–U and up to five digits)"
+                            .into()
+                    }
+                    "equipment" => "a list of names".into(),
+                    _ => format!("unknown key {key}; expected stages, sectors or equipment"),
+                },
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(errors))
+    }
 }
 
 pub(crate) async fn institution(state: &AppState, body: &Value) -> Result<Value, ApiError> {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod ladder;
 mod pages;
 mod scenarios;
 
@@ -199,6 +200,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    the_space_ladder,
     pages_follow_the_role_rules,
     crud_of_every_resource,
     the_role_matrix,

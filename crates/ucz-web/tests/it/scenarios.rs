@@ -1,5 +1,6 @@
 //! The scenarios, each run on SQLite and on PostgreSQL.
 
+pub use super::ladder::the_space_ladder;
 pub use super::pages::pages_follow_the_role_rules;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -715,7 +716,7 @@ pub async fn the_openapi_document_covers_every_route(app: TestApp) {
     assert_eq!(document["openapi"], "3.1.0");
     let mut operation_ids = std::collections::HashSet::new();
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 19);
+    assert_eq!(paths.len(), 27);
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().unwrap() {
             assert!(

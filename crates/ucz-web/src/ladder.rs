@@ -1,0 +1,420 @@
+//! The space ladder of a region over HTTP: the graduation forecast, the optimal placement plan
+//! with accept and reject, and Post-BI retention. The store's records are turned into the core's
+//! `Room`s, `Lease`s and `Tenant`s; the core computes.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use ucz_core::date::Date;
+use ucz_core::lease::Lease;
+use ucz_core::placement::ladder::{self, Graduation, Outcome, Room, Tenant};
+use ucz_core::placement::{self as placement, Plan};
+use ucz_core::zone::Site;
+use ucz_store::{FACILITIES, FIRMS, Filter, HUBS, LEASES, REJECTIONS, SPACES, ZONES};
+
+use crate::analysis::today;
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, FieldError};
+use crate::resources::leases::{create_lease, lease_of};
+use crate::resources::parts::EXPANSION_KINDS;
+use crate::resources::{Q, body};
+use crate::{AppState, access};
+
+fn all() -> Filter {
+    Filter {
+        equals: Vec::new(),
+        limit: i64::MAX,
+        offset: 0,
+    }
+}
+
+/// A region's rooms, with the zone each belongs to (none for hubs outside the zones), and the
+/// names of its hubs.
+pub struct Region {
+    pub rooms: Vec<Room>,
+    pub zone_of_room: HashMap<i64, String>,
+    pub hub_names: HashMap<String, String>,
+    pub leases: Vec<(Lease, Value)>,
+}
+
+fn site(value: &Value) -> Option<Site> {
+    serde_json::from_value(value.clone()).ok()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect()
+}
+
+fn room(space: &Value, hub: &str, region: &str, site: Option<Site>) -> Option<Room> {
+    Some(Room {
+        id: space["id"].as_i64()?,
+        hub: hub.to_string(),
+        region: region.to_string(),
+        kind: space["kind"].as_str()?.to_string(),
+        area_m2: space["area_m2"].as_f64()?,
+        rent_krw: space["monthly_rent_krw"].as_i64(),
+        stages: strings(&space["admits"]["stages"]),
+        sectors: strings(&space["admits"]["sectors"]),
+        equipment: strings(&space["admits"]["equipment"]),
+        site,
+        incubation: space["kind"] == "incubation_room",
+    })
+}
+
+pub async fn region_records(state: &AppState, region: &str) -> Result<Region, ApiError> {
+    let (zones, _) = state.store.list(&ZONES, &all()).await?;
+    let (facilities, _) = state.store.list(&FACILITIES, &all()).await?;
+    let (hubs, _) = state.store.list(&HUBS, &all()).await?;
+    let (spaces, _) = state.store.list(&SPACES, &all()).await?;
+    let (leases, _) = state.store.list(&LEASES, &all()).await?;
+    let mut hub_names = HashMap::new();
+    let zone_site: HashMap<&str, (Option<Site>, &str)> = zones
+        .iter()
+        .filter_map(|z| {
+            let id = z["id"].as_str()?;
+            hub_names.insert(
+                id.to_string(),
+                z["body"]["name"].as_str().unwrap_or(id).to_string(),
+            );
+            Some((
+                id,
+                (site(&z["body"]["site"]), z["body"]["region"].as_str()?),
+            ))
+        })
+        .collect();
+    let facility_zone: HashMap<i64, &str> = facilities
+        .iter()
+        .filter_map(|f| Some((f["id"].as_i64()?, f["zone_id"].as_str()?)))
+        .collect();
+    let hub_of: HashMap<&str, &Value> = hubs
+        .iter()
+        .filter_map(|h| {
+            let id = h["id"].as_str()?;
+            hub_names.insert(id.to_string(), h["name"].as_str().unwrap_or(id).to_string());
+            Some((id, h))
+        })
+        .collect();
+    let mut rooms = Vec::new();
+    let mut zone_of_room = HashMap::new();
+    for space in &spaces {
+        let placed = match (space["facility_id"].as_i64(), space["hub_id"].as_str()) {
+            (Some(facility), _) => facility_zone.get(&facility).and_then(|zone| {
+                let (at, zone_region) = zone_site.get(zone)?;
+                (*zone_region == region).then(|| {
+                    zone_of_room.insert(space["id"].as_i64().unwrap_or(-1), zone.to_string());
+                    room(space, zone, region, *at)
+                })?
+            }),
+            (None, Some(hub)) => hub_of.get(hub).and_then(|h| {
+                (h["region"].as_str() == Some(region))
+                    .then(|| room(space, hub, region, site(&h["body"]["site"])))?
+            }),
+            _ => None,
+        };
+        rooms.extend(placed);
+    }
+    let leases = leases
+        .into_iter()
+        .filter_map(|l| Some((lease_of(&l)?, l)))
+        .collect();
+    Ok(Region {
+        rooms,
+        zone_of_room,
+        hub_names,
+        leases,
+    })
+}
+
+async fn tenants(state: &AppState, region: &Region) -> Result<HashMap<String, Tenant>, ApiError> {
+    let (rejections, _) = state.store.list(&REJECTIONS, &all()).await?;
+    let mut tenants = HashMap::new();
+    for (lease, record) in &region.leases {
+        if tenants.contains_key(&lease.firm) {
+            continue;
+        }
+        let Some(firm) = state.store.get(&FIRMS, &lease.firm).await? else {
+            continue;
+        };
+        let needs = &record["body"]["needs"];
+        tenants.insert(
+            lease.firm.clone(),
+            Tenant {
+                firm: lease.firm.clone(),
+                sector: firm["body"]["sector"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                stage: firm["stage"].as_str().unwrap_or_default().to_string(),
+                area_m2: needs["area_m2"].as_f64(),
+                budget_krw: needs["budget_krw"].as_i64(),
+                equipment: strings(&needs["equipment"]),
+                preferred_hubs: strings(&needs["preferred_hubs"]),
+                rejected: rejections
+                    .iter()
+                    .filter(|r| r["firm_id"].as_str() == Some(lease.firm.as_str()))
+                    .map(|r| r["space_id"].to_string())
+                    .collect(),
+            },
+        );
+    }
+    Ok(tenants)
+}
+
+/// The forecast and plan of a region, as the API and the pages show them.
+pub async fn plan_region(
+    state: &AppState,
+    region: &str,
+    as_of: Date,
+    horizon: u32,
+) -> Result<(ladder::Forecast, Plan, Region), ApiError> {
+    let records = region_records(state, region).await?;
+    let tenants = tenants(state, &records).await?;
+    let leases: Vec<Lease> = records.leases.iter().map(|(l, _)| l.clone()).collect();
+    let kinds: Vec<String> = EXPANSION_KINDS.iter().map(|k| k.to_string()).collect();
+    let forecast = ladder::forecast(
+        region,
+        &records.rooms,
+        &leases,
+        &tenants,
+        as_of,
+        horizon,
+        &kinds,
+    );
+    let plan = placement::plan(&forecast.graduates, &forecast.vacancies);
+    Ok((forecast, plan, records))
+}
+
+/// Post-BI retention of a region's (or one zone's) graduates, by year of graduation.
+pub async fn retention_of(
+    state: &AppState,
+    region: &str,
+    zone: Option<&str>,
+    as_of: Date,
+) -> Result<Vec<ladder::Retention>, ApiError> {
+    let records = region_records(state, region).await?;
+    let room_of: HashMap<i64, &Room> = records.rooms.iter().map(|r| (r.id, r)).collect();
+    let mut graduations = Vec::new();
+    for (lease, record) in &records.leases {
+        let Some(room) = room_of.get(&lease.space) else {
+            continue;
+        };
+        if !room.incubation || lease.ends > as_of {
+            continue;
+        }
+        if zone
+            .is_some_and(|z| records.zone_of_room.get(&lease.space).map(String::as_str) != Some(z))
+        {
+            continue;
+        }
+        let moved_within = records.leases.iter().any(|(next, _)| {
+            next.firm == lease.firm
+                && next.starts >= lease.ends
+                && room_of.contains_key(&next.space)
+        });
+        let outcome = match (moved_within, record["body"]["left_to"].as_str()) {
+            (true, _) => Outcome::Stayed,
+            (false, Some(to)) if to == region => Outcome::Stayed,
+            (false, Some(to)) => Outcome::Left { to: to.to_string() },
+            (false, None) => Outcome::Unknown,
+        };
+        graduations.push(Graduation {
+            firm: lease.firm.clone(),
+            year: lease.ends.year,
+            outcome,
+        });
+    }
+    let capital: Vec<String> = state
+        .catalog
+        .regions
+        .iter()
+        .filter(|r| r.capital_region)
+        .map(|r| r.id.to_string())
+        .collect();
+    Ok(ladder::retention(&graduations, &capital))
+}
+
+/// The region of an operator's zone, for the role rules.
+async fn own_zone_region(state: &AppState, caller: &Caller) -> Result<Option<String>, ApiError> {
+    let Some(Role::Operator { zone }) = caller.role() else {
+        return Ok(None);
+    };
+    Ok(state
+        .store
+        .get(&ZONES, zone)
+        .await?
+        .and_then(|z| z["body"]["region"].as_str().map(String::from)))
+}
+
+pub async fn may_see(state: &AppState, caller: &Caller, region: &str) -> Result<(), ApiError> {
+    caller.require_user()?;
+    let own = own_zone_region(state, caller).await?;
+    access::ladder(caller, own.as_deref(), region)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanParams {
+    pub region: String,
+    pub as_of: Option<String>,
+    pub horizon: Option<u32>,
+}
+
+pub fn as_of(text: Option<&str>) -> Result<Date, ApiError> {
+    match text {
+        None => Ok(today()),
+        Some(text) => text.parse().map_err(|message| {
+            ApiError::invalid(vec![FieldError {
+                field: "as_of".into(),
+                message,
+            }])
+        }),
+    }
+}
+
+pub fn known_region(state: &AppState, region: &str) -> Result<(), ApiError> {
+    if state
+        .catalog
+        .regions
+        .iter()
+        .any(|r| r.id.as_str() == region)
+    {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(vec![FieldError {
+            field: "region".into(),
+            message: format!("unknown region \"{region}\""),
+        }]))
+    }
+}
+
+pub async fn placement_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Q(params): Q<PlanParams>,
+) -> Result<Json<Value>, ApiError> {
+    known_region(&state, &params.region)?;
+    may_see(&state, &caller, &params.region).await?;
+    let horizon = params.horizon.unwrap_or(12);
+    if !(1..=60).contains(&horizon) {
+        return Err(ApiError::invalid(vec![FieldError {
+            field: "horizon".into(),
+            message: "1 to 60 months".into(),
+        }]));
+    }
+    let as_of = as_of(params.as_of.as_deref())?;
+    let (forecast, plan, records) = plan_region(&state, &params.region, as_of, horizon).await?;
+    Ok(Json(json!({
+        "region": params.region,
+        "as_of": forecast.as_of,
+        "until": forecast.until,
+        "months": forecast.months,
+        "graduates": forecast.graduates.len(),
+        "vacancies": forecast.vacancies.len(),
+        "proposals": plan.proposals,
+        "unplaced": plan.unplaced,
+        "waitlist": plan.unplaced.iter().filter(|u| u.fitting_spaces > 0).map(|u| &u.firm).collect::<Vec<_>>(),
+        "hubs": records.hub_names,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    pub firm_id: String,
+    pub space_id: i64,
+    /// For an accepted proposal: the lease's first day (default: today) and its length in
+    /// months (default 24).
+    pub starts: Option<String>,
+    pub months: Option<u32>,
+}
+
+fn decision(payload: Result<Json<Value>, JsonRejection>) -> Result<Decision, ApiError> {
+    serde_json::from_value(body(payload)?).map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// Accepting a proposal creates the lease (with every lease rule applied).
+pub async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let decision = decision(payload)?;
+    let starts = as_of(decision.starts.as_deref())?;
+    let months = decision.months.unwrap_or(24).clamp(1, 120);
+    let lease = json!({
+        "space_id": decision.space_id, "firm_id": decision.firm_id,
+        "starts": starts.to_string(), "ends": starts.add_months(months as i32).to_string(),
+        "note": "placement",
+    });
+    Ok((
+        StatusCode::CREATED,
+        Json(create_lease(&state, &caller, &lease).await?),
+    ))
+}
+
+/// Rejecting a proposal keeps the plan from proposing that space to that firm again.
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let decision = decision(payload)?;
+    let space = state
+        .store
+        .get(&SPACES, &decision.space_id.to_string())
+        .await?
+        .ok_or_else(|| ApiError::not_found("space", &decision.space_id.to_string()))?;
+    access::write_zone_part(
+        &caller,
+        &crate::resources::parts::space_zone(&state, &space).await?,
+    )
+    .or_else(|_| match caller.role() {
+        Some(Role::Coordinator) => Ok(()),
+        _ => Err(ApiError::forbidden()),
+    })?;
+    let created = state
+        .store
+        .create(
+            &caller.actor(),
+            &REJECTIONS,
+            &json!({"firm_id": decision.firm_id, "space_id": decision.space_id}),
+        )
+        .await
+        .map_err(|e| match e {
+            ucz_store::StoreError::Conflict { .. } => ApiError::conflict("already rejected"),
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionParams {
+    pub region: String,
+    pub zone: Option<String>,
+    pub as_of: Option<String>,
+}
+
+pub async fn retention(
+    State(state): State<AppState>,
+    caller: Caller,
+    Q(params): Q<RetentionParams>,
+) -> Result<Json<Value>, ApiError> {
+    known_region(&state, &params.region)?;
+    may_see(&state, &caller, &params.region).await?;
+    let as_of = as_of(params.as_of.as_deref())?;
+    let years = retention_of(&state, &params.region, params.zone.as_deref(), as_of).await?;
+    Ok(Json(
+        json!({"region": params.region, "zone": params.zone, "years": years}),
+    ))
+}

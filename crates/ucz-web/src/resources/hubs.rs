@@ -1,0 +1,157 @@
+//! `/api/v1/hubs`: the hubs of a region's network outside the zones (campus innovation parks,
+//! innovation growth centers, public rental knowledge-industry centers, incubators), where
+//! graduates can find space. Any account reads them; coordinators and admins keep them.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use ucz_store::{Filter, HUBS};
+
+use super::{Findings, ListParams, Page, Q, body, is_text, same_id};
+use crate::auth::Caller;
+use crate::error::{ApiError, FieldError};
+use crate::{AppState, access};
+
+fn ids<'a>(items: impl Iterator<Item = &'a ucz_core::Id>) -> Vec<String> {
+    items.map(|i| i.to_string()).collect()
+}
+
+/// Checks a hub; returns the stored record.
+pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
+    let mut findings = Findings::default();
+    findings.rules(
+        body,
+        &[
+            ("id", is_text, "an id"),
+            (
+                "name",
+                is_text,
+                "a name: one line of at most 300 characters",
+            ),
+            ("kind", is_text, "a hub kind id"),
+            ("region", is_text, "a region id"),
+        ],
+    );
+    findings.known(
+        "kind",
+        &body["kind"],
+        &ids(state.catalog.hub_kinds.iter().map(|k| &k.id)),
+        "hub kind",
+    );
+    findings.known(
+        "region",
+        &body["region"],
+        &ids(state.catalog.regions.iter().map(|r| &r.id)),
+        "region",
+    );
+    if !body["site"].is_null() {
+        let site = serde_json::from_value::<ucz_core::zone::Site>(body["site"].clone());
+        findings.and(site.map(|_| ()).map_err(|e| {
+            ApiError::invalid(vec![FieldError {
+                field: "site".into(),
+                message: e.to_string(),
+            }])
+        }))?;
+    }
+    findings.done()?;
+    Ok(json!({
+        "id": body["id"], "name": body["name"], "kind": body["kind"], "region": body["region"],
+        "body": body, "demo": demo,
+    }))
+}
+
+fn view(record: Value) -> Value {
+    let mut hub = record["body"].clone();
+    hub["demo"] = record["demo"].clone();
+    hub
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Q(params): Q<ListParams>,
+) -> Result<Json<Page>, ApiError> {
+    caller.require_user()?;
+    let (limit, offset) = params.page()?;
+    let equals = params
+        .region
+        .iter()
+        .map(|r| ("region", r.clone()))
+        .collect();
+    let (items, total) = state
+        .store
+        .list(
+            &HUBS,
+            &Filter {
+                equals,
+                limit,
+                offset,
+            },
+        )
+        .await?;
+    Ok(Json(Page {
+        items: items.into_iter().map(view).collect(),
+        total,
+        limit,
+        offset,
+    }))
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_user()?;
+    state
+        .store
+        .get(&HUBS, &id)
+        .await?
+        .map(|r| Json(view(r)))
+        .ok_or_else(|| ApiError::not_found("hub", &id))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    access::write_hub(&caller)?;
+    let record = validate(&state, &body(payload)?, false)?;
+    let created = state.store.create(&caller.actor(), &HUBS, &record).await?;
+    Ok((StatusCode::CREATED, Json(view(created))))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    access::write_hub(&caller)?;
+    let mut body = body(payload)?;
+    same_id(&body, &id)?;
+    body["id"] = Value::from(id.as_str());
+    let record = validate(&state, &body, false)?;
+    state
+        .store
+        .update(&caller.actor(), &HUBS, &id, &record)
+        .await?
+        .map(|r| Json(view(r)))
+        .ok_or_else(|| ApiError::not_found("hub", &id))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    access::write_hub(&caller)?;
+    if state.store.delete(&caller.actor(), &HUBS, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("hub", &id))
+    }
+}

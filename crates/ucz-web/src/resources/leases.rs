@@ -1,0 +1,391 @@
+//! `/api/v1/leases`: a firm in a space from one day to another. A lease keeps the rules of
+//! `ucz_core::lease` (it ends after it starts, one lease per space and per firm at a time, an
+//! incubation lease within its term and renewals); a lease that breaks one is refused with the
+//! conflict named. Its `needs` say what the tenant will look for when it graduates; `left_to`
+//! records the region a firm moved to when it left.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use ucz_core::catalog::LeaseRule;
+use ucz_core::date::Date;
+use ucz_core::lease::{Lease, problems};
+use ucz_store::{FACILITIES, FIRMS, Filter, LEASES, SPACES};
+
+use super::{Findings, ListParams, Page, Q, body, is_text};
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, FieldError};
+use crate::resources::parts::space_zone;
+use crate::{AppState, access};
+
+fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
+    body[field]
+        .as_str()
+        .ok_or_else(|| "a date YYYY-MM-DD".to_string())
+        .and_then(|text| text.parse::<Date>())
+        .map_err(|message| FieldError {
+            field: field.into(),
+            message,
+        })
+}
+
+/// The rule an incubation room's lease keeps: its facility type's, or the incubation rule of the
+/// catalog for rooms in hubs outside the zones.
+async fn rule_of(state: &AppState, space: &Value) -> Result<Option<LeaseRule>, ApiError> {
+    if space["kind"] != "incubation_room" {
+        return Ok(None);
+    }
+    let own = match space["facility_id"].as_i64() {
+        Some(facility) => state
+            .store
+            .get(&FACILITIES, &facility.to_string())
+            .await?
+            .and_then(|f| {
+                state
+                    .catalog
+                    .facility_type(f["kind"].as_str().unwrap_or_default())
+                    .and_then(|t| t.lease_rule.clone())
+            }),
+        None => None,
+    };
+    Ok(own.or_else(|| {
+        state
+            .catalog
+            .facility_types
+            .iter()
+            .find_map(|t| t.lease_rule.clone())
+    }))
+}
+
+pub fn lease_of(record: &Value) -> Option<Lease> {
+    Some(Lease {
+        id: record["id"].as_i64().unwrap_or(0),
+        space: record["space_id"].as_i64()?,
+        firm: record["firm_id"].as_str()?.to_string(),
+        starts: record["starts"].as_str()?.parse().ok()?,
+        ends: record["ends"].as_str()?.parse().ok()?,
+        renewals: record["renewals"].as_u64().unwrap_or(0) as u32,
+    })
+}
+
+/// Checks a lease body against the API's fields and the lease rules; returns the record to
+/// store and the owner of its space (for the role rules).
+pub async fn validate(
+    state: &AppState,
+    body: &Value,
+    id: i64,
+) -> Result<(Value, String), ApiError> {
+    let mut findings = Findings::default();
+    findings.rules(
+        body,
+        &[
+            ("space_id", |v| v.as_i64().is_some(), "a space id"),
+            ("firm_id", is_text, "a firm id"),
+            (
+                "status",
+                |v| v.is_null() || matches!(v.as_str(), Some("active" | "ended")),
+                "active or ended, or absent (active)",
+            ),
+            (
+                "renewals",
+                |v| v.is_null() || v.as_u64().is_some_and(|r| r <= 99),
+                "a whole number from 0 to 99, or absent",
+            ),
+        ],
+    );
+    for field in ["starts", "ends"] {
+        if let Err(error) = date(body, field) {
+            findings.and(Err(ApiError::invalid(vec![error])))?;
+        }
+    }
+    let needs = &body["needs"];
+    if !needs.is_null() {
+        findings.rules(
+            needs,
+            &[
+                (
+                    "area_m2",
+                    |v| v.is_null() || super::is_positive(v),
+                    "needs.area_m2: a number greater than 0, or absent",
+                ),
+                (
+                    "budget_krw",
+                    super::is_optional_count,
+                    "needs.budget_krw: a whole number ≥ 0, or absent",
+                ),
+                (
+                    "equipment",
+                    |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
+                    "needs.equipment: a list of names",
+                ),
+                (
+                    "preferred_hubs",
+                    |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
+                    "needs.preferred_hubs: a list of hub ids",
+                ),
+            ],
+        );
+    }
+    if !body["left_to"].is_null() {
+        let regions: Vec<String> = state
+            .catalog
+            .regions
+            .iter()
+            .map(|r| r.id.to_string())
+            .collect();
+        findings.known("left_to", &body["left_to"], &regions, "region");
+    }
+    let space_id = body["space_id"].as_i64().unwrap_or(-1).to_string();
+    let space = state.store.get(&SPACES, &space_id).await?;
+    if body["space_id"].is_i64() && space.is_none() {
+        findings.and(Err(ApiError::invalid(vec![FieldError {
+            field: "space_id".into(),
+            message: format!("no space {space_id}"),
+        }])))?;
+    }
+    let firm_id = body["firm_id"].as_str().unwrap_or_default();
+    if !firm_id.is_empty() && state.store.get(&FIRMS, firm_id).await?.is_none() {
+        findings.and(Err(ApiError::invalid(vec![FieldError {
+            field: "firm_id".into(),
+            message: format!("no firm {firm_id}"),
+        }])))?;
+    }
+    findings.done()?;
+    let Some(space) = space else {
+        return Err(ApiError::invalid(vec![]));
+    };
+    let owner = space_zone(state, &space).await?;
+    let record = json!({
+        "space_id": body["space_id"], "firm_id": firm_id,
+        "starts": body["starts"], "ends": body["ends"],
+        "status": body["status"].as_str().unwrap_or("active"),
+        "renewals": body["renewals"].as_u64().unwrap_or(0),
+        "body": {"needs": body["needs"], "left_to": body["left_to"], "note": body["note"]},
+    });
+    let mut lease = lease_of(&record).ok_or_else(|| ApiError::invalid(vec![]))?;
+    lease.id = id;
+    let rule = rule_of(state, &space).await?;
+    // The other leases of the space and of the firm.
+    let mut others = Vec::new();
+    for (column, value) in [
+        ("space_id", space_id.clone()),
+        ("firm_id", firm_id.to_string()),
+    ] {
+        let (found, _) = state
+            .store
+            .list(
+                &LEASES,
+                &Filter {
+                    equals: vec![(column, value)],
+                    limit: i64::MAX,
+                    offset: 0,
+                },
+            )
+            .await?;
+        others.extend(found.iter().filter_map(lease_of));
+    }
+    let found = problems(&lease, rule.as_ref(), &others);
+    if !found.is_empty() {
+        // Another lease in the way is a conflict; a lease that breaks its own rules is invalid.
+        let overlap = found
+            .iter()
+            .any(|p| p.contains("overlapping") || p.contains("placed once"));
+        return Err(if overlap {
+            ApiError::conflict(found.join("; "))
+        } else {
+            ApiError::invalid(
+                found
+                    .into_iter()
+                    .map(|message| FieldError {
+                        field: if message.contains("renewals:") {
+                            "renewals".into()
+                        } else {
+                            "ends".into()
+                        },
+                        message,
+                    })
+                    .collect(),
+            )
+        });
+    }
+    Ok((record, owner))
+}
+
+pub fn view(record: Value) -> Value {
+    let mut lease = record.clone();
+    if let Some(object) = lease.as_object_mut() {
+        if let Some(Value::Object(extra)) = object.remove("body") {
+            for (k, v) in extra {
+                if !v.is_null() {
+                    object.insert(k, v);
+                }
+            }
+        }
+    }
+    lease
+}
+
+/// May the caller read a lease?
+async fn readable(state: &AppState, caller: &Caller, record: &Value) -> Result<bool, ApiError> {
+    Ok(match caller.require_user()? {
+        Role::Admin | Role::Coordinator => true,
+        Role::Firm { firm } => record["firm_id"].as_str() == Some(firm.as_str()),
+        Role::Operator { zone } => {
+            let space = state
+                .store
+                .get(&SPACES, &record["space_id"].to_string())
+                .await?;
+            match space {
+                Some(space) => space_zone(state, &space).await? == *zone,
+                None => false,
+            }
+        }
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Q(params): Q<ListParams>,
+) -> Result<Json<Page>, ApiError> {
+    caller.require_user()?;
+    let (limit, offset) = params.page()?;
+    let mut equals = Vec::new();
+    if let Some(space) = &params.space_id {
+        equals.push(("space_id", space.clone()));
+    }
+    if let Some(firm) = &params.firm_id {
+        equals.push(("firm_id", firm.clone()));
+    }
+    if let Some(Role::Firm { firm }) = caller.role() {
+        equals.push(("firm_id", firm.clone()));
+    }
+    let (items, _) = state
+        .store
+        .list(
+            &LEASES,
+            &Filter {
+                equals,
+                limit: i64::MAX,
+                offset: 0,
+            },
+        )
+        .await?;
+    let mut visible = Vec::new();
+    for item in items {
+        if readable(&state, &caller, &item).await? {
+            visible.push(view(item));
+        }
+    }
+    let total = visible.len() as i64;
+    let items = visible
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .collect();
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_user()?;
+    let record = state
+        .store
+        .get(&LEASES, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("lease", &id))?;
+    if !readable(&state, &caller, &record).await? {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(view(record)))
+}
+
+/// Creates a lease for a caller allowed to write in its space.
+pub async fn create_lease(
+    state: &AppState,
+    caller: &Caller,
+    body: &Value,
+) -> Result<Value, ApiError> {
+    caller.require_user()?;
+    let (record, owner) = validate(state, body, 0).await?;
+    access::write_zone_part(caller, &owner)?;
+    let created = state
+        .store
+        .create(&caller.actor(), &LEASES, &record)
+        .await?;
+    Ok(view(created))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let body = body(payload)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(create_lease(&state, &caller, &body).await?),
+    ))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_user()?;
+    let before = state
+        .store
+        .get(&LEASES, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("lease", &id))?;
+    let space = state
+        .store
+        .get(&SPACES, &before["space_id"].to_string())
+        .await?;
+    if let Some(space) = space {
+        access::write_zone_part(&caller, &space_zone(&state, &space).await?)?;
+    }
+    let body = body(payload)?;
+    let (record, owner) = validate(&state, &body, id.parse().unwrap_or(0)).await?;
+    access::write_zone_part(&caller, &owner)?;
+    state
+        .store
+        .update(&caller.actor(), &LEASES, &id, &record)
+        .await?
+        .map(|r| Json(view(r)))
+        .ok_or_else(|| ApiError::not_found("lease", &id))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_user()?;
+    let before = state
+        .store
+        .get(&LEASES, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("lease", &id))?;
+    if let Some(space) = state
+        .store
+        .get(&SPACES, &before["space_id"].to_string())
+        .await?
+    {
+        access::write_zone_part(&caller, &space_zone(&state, &space).await?)?;
+    }
+    state.store.delete(&caller.actor(), &LEASES, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,336 @@
+//! The space ladder on both databases: hubs, spaces with what they admit, lease rules with the
+//! conflict named, the forecast and optimal plan with reasons, accept and reject, retention.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::TestApp;
+
+async fn created(app: &TestApp, role: &str, path: &str, body: Value) -> Value {
+    let (status, value) = app.call(role, Method::POST, path, Some(&body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{path} {body}: {value}");
+    value
+}
+
+pub async fn the_space_ladder(app: TestApp) {
+    // A hub outside the zones, kept by a coordinator; operators may not register one.
+    let hub = json!({"id": "dj-campus", "name": "대전 캠퍼스 혁신파크", "kind": "campus_innovation_park",
+        "region": "daejeon", "site": {"lat": 36.35, "lon": 127.42}});
+    assert_eq!(
+        app.call("operator", Method::POST, "/hubs", Some(&hub))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    created(&app, "coordinator", "/hubs", hub).await;
+    let bad_hub = json!({"id": "x", "name": "x", "kind": "castle", "region": "mars"});
+    let (status, problem) = app
+        .call("coordinator", Method::POST, "/hubs", Some(&bad_hub))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        problem["errors"].as_array().unwrap().len(),
+        2,
+        "both problems at once: {problem}"
+    );
+
+    // The operator's incubator and expansion space in Daejeon.
+    let facility = created(
+        &app,
+        "operator",
+        "/facilities",
+        json!({"zone_id": "daejeon", "type": "incubation_space",
+        "name": "사다리 창업보육센터", "floor_area_m2": 3000}),
+    )
+    .await;
+    let f = facility["id"].as_i64().unwrap();
+    let room = |name: &str, kind: &str, area: f64| json!({"facility_id": f, "name": name, "kind": kind, "area_m2": area});
+    let mut rooms = Vec::new();
+    for i in 0..3 {
+        rooms.push(
+            created(
+                &app,
+                "operator",
+                "/spaces",
+                room(&format!("보육실 {i}"), "incubation_room", 30.0),
+            )
+            .await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let office = created(
+        &app,
+        "operator",
+        "/spaces",
+        json!({"facility_id": f, "name": "Post-BI 201", "kind": "post_bi_office",
+        "area_m2": 70, "admits": {"sectors": ["J"]}}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, problem) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/spaces",
+            Some(&room("빈 방", "post_bi_office", 0.0)),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an area ≤ 0 is refused: {problem}"
+    );
+    assert_eq!(problem["errors"][0]["field"], "area_m2");
+    let unit = created(
+        &app,
+        "coordinator",
+        "/spaces",
+        json!({"hub_id": "dj-campus", "name": "혁신파크 101", "kind": "rental_unit",
+        "area_m2": 120, "monthly_rent_krw": 1_500_000}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/spaces",
+            Some(&json!({"hub_id": "dj-campus", "name": "x",
+        "kind": "lab", "area_m2": 10})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "hub spaces are the coordinators'"
+    );
+
+    // Four tenants graduating in 2027.
+    for (id, sector) in [
+        ("L-SW", "J62"),
+        ("L-HW", "C26"),
+        ("L-BIG", "C29"),
+        ("L-OLD", "J63"),
+    ] {
+        created(
+            &app,
+            "admin",
+            "/firms",
+            json!({"id": id, "name": id, "founded": "2023-01-01", "stage": "growth",
+            "region": "daejeon", "zone": "daejeon", "founder_age": 40, "sector": sector}),
+        )
+        .await;
+    }
+    let lease = |space: i64, firm: &str, starts: &str, ends: &str| json!({"space_id": space, "firm_id": firm, "starts": starts, "ends": ends});
+    created(
+        &app,
+        "operator",
+        "/leases",
+        lease(rooms[0], "L-SW", "2025-03-01", "2027-03-01"),
+    )
+    .await;
+    created(&app, "operator", "/leases", {
+        let mut l = lease(rooms[1], "L-HW", "2025-05-01", "2027-05-01");
+        l["needs"] = json!({"area_m2": 100, "preferred_hubs": ["dj-campus"]});
+        l
+    })
+    .await;
+    let mut big = lease(rooms[2], "L-BIG", "2025-06-01", "2027-06-01");
+    big["needs"] = json!({"area_m2": 200});
+    created(&app, "operator", "/leases", big).await;
+
+    // The lease rules, each refusal naming its conflict; nothing written.
+    let (status, problem) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/leases",
+            Some(&lease(rooms[0], "L-OLD", "2026-01-01", "2025-01-01")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("on or before the day it starts"),
+        "{problem}"
+    );
+    let (status, problem) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/leases",
+            Some(&lease(rooms[0], "L-OLD", "2026-06-01", "2027-06-01")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("is leased to firm L-SW from 2025-03-01 to 2027-03-01"),
+        "{problem}"
+    );
+    let (status, problem) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/leases",
+            Some(&lease(office, "L-SW", "2026-01-01", "2027-01-01")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("firm L-SW already holds space"),
+        "{problem}"
+    );
+    let (status, problem) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/leases",
+            Some(&lease(rooms[0], "L-OLD", "2022-01-01", "2025-03-01")),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "38 months in an incubator: {problem}"
+    );
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("allows 24 months"),
+        "{problem}"
+    );
+    let mut renewed = lease(rooms[0], "L-OLD", "2022-01-01", "2025-01-01");
+    renewed["renewals"] = json!(1);
+    renewed["status"] = json!("ended");
+    renewed["left_to"] = json!("seoul");
+    created(&app, "operator", "/leases", renewed).await;
+
+    // The plan for 2027: the software firm takes the office admitting J, the hardware firm its
+    // preferred hub; the big one finds nothing and is told why.
+    let plan_path = "/placement?region=daejeon&as_of=2027-01-01&horizon=12";
+    assert_eq!(
+        app.call("firm", Method::GET, plan_path, None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call("other_operator", Method::GET, plan_path, None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, plan) = app.call("operator", Method::GET, plan_path, None).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["graduates"], 3);
+    let proposal = |firm: &str| {
+        plan["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["firm"] == firm)
+            .cloned()
+    };
+    assert_eq!(proposal("L-SW").unwrap()["space"], office.to_string());
+    assert_eq!(proposal("L-HW").unwrap()["space"], unit.to_string());
+    let unplaced = &plan["unplaced"][0];
+    assert_eq!(unplaced["firm"], "L-BIG");
+    assert!(
+        unplaced["reason_en"].as_str().unwrap().contains("≥ 200 m²"),
+        "{unplaced}"
+    );
+    assert_eq!(plan["months"].as_array().unwrap().len(), 12);
+
+    // Rejecting a proposal: it is not proposed again. Accepting one creates the lease.
+    created(
+        &app,
+        "coordinator",
+        "/placement/reject",
+        json!({"firm_id": "L-HW", "space_id": unit}),
+    )
+    .await;
+    let (_, plan) = app.call("coordinator", Method::GET, plan_path, None).await;
+    assert!(
+        plan["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["firm"] != "L-HW"),
+        "{plan}"
+    );
+    let accepted = created(
+        &app,
+        "operator",
+        "/placement/accept",
+        json!({"firm_id": "L-SW", "space_id": office, "starts": "2027-03-01"}),
+    )
+    .await;
+    assert_eq!(
+        (accepted["starts"].as_str(), accepted["ends"].as_str()),
+        (Some("2027-03-01"), Some("2029-03-01"))
+    );
+    let (_, plan) = app.call("operator", Method::GET, plan_path, None).await;
+    assert_eq!(
+        plan["graduates"], 2,
+        "a placed graduate is no longer looking: {plan}"
+    );
+
+    // Retention: of 2025's graduates one left for Seoul; of 2027's (as of 2027-12-31) L-SW stayed.
+    let (status, retention) = app
+        .call(
+            "operator",
+            Method::GET,
+            "/retention?region=daejeon&as_of=2027-12-31",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{retention}");
+    let years = retention["years"].as_array().unwrap();
+    let year = |y: i64| years.iter().find(|r| r["year"] == y).cloned().unwrap();
+    assert_eq!(
+        (
+            year(2025)["left"].as_i64(),
+            year(2025)["left_for_capital_region"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(year(2025)["retention_rate"], 0.0);
+    assert_eq!(
+        (
+            year(2027)["graduates"].as_i64(),
+            year(2027)["stayed"].as_i64(),
+            year(2027)["unknown"].as_i64()
+        ),
+        (Some(3), Some(1), Some(2))
+    );
+
+    // Deleting a space takes its leases, each with an audit row; the chain holds.
+    assert_eq!(
+        app.call(
+            "operator",
+            Method::DELETE,
+            &format!("/spaces/{office}"),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, leases) = app
+        .call("admin", Method::GET, "/leases?firm_id=L-SW", None)
+        .await;
+    assert_eq!(leases["total"], 1, "the incubation lease is left: {leases}");
+    let (_, audit) = app.call("admin", Method::GET, "/audit?limit=3", None).await;
+    assert_eq!(audit["chain"]["broken_at"], Value::Null);
+    assert_eq!(audit["items"][1]["entity"], "lease");
+}
