@@ -102,3 +102,142 @@ pub async fn load(state: &AppState, firms: usize, as_of: Date) -> Result<(usize,
     }
     Ok((ZONES_TOML.len(), loaded))
 }
+
+/// The space ladder of Daejeon for the demo, in a region where expansion space runs short:
+/// sixteen tenants of the zone's incubator graduate over the next year, while the zone's
+/// knowledge-industry center and a campus innovation park nearby free only a few Post-BI spaces,
+/// so the placement page shows graduates without a space and why. Earlier graduates, some of
+/// whom left for the capital region, give the retention figures. Loaded once, with the zones.
+pub async fn load_ladder(state: &AppState, as_of: Date) -> Result<usize, ApiError> {
+    use ucz_store::{HUBS, LEASES, SPACES};
+    let actor = "demo";
+    let all = |equals| ucz_store::Filter {
+        equals,
+        limit: i64::MAX,
+        offset: 0,
+    };
+    let (existing, _) = state.store.list(&HUBS, &all(vec![])).await?;
+    if !existing.is_empty() {
+        return Ok(0);
+    }
+    let (facilities, _) = state
+        .store
+        .list(&FACILITIES, &all(vec![("zone_id", "daejeon".to_string())]))
+        .await?;
+    let of_type = |kind: &str| {
+        facilities
+            .iter()
+            .find(|f| f["kind"] == kind)
+            .and_then(|f| f["id"].as_i64())
+    };
+    let (Some(incubator), Some(tenant_space)) =
+        (of_type("incubation_space"), of_type("tenant_space"))
+    else {
+        return Ok(0);
+    };
+    let space = |facility: Option<i64>,
+                 hub: Option<&str>,
+                 name: String,
+                 kind: &str,
+                 area: f64,
+                 rent: i64,
+                 sectors: &[&str]| {
+        json!({"facility_id": facility, "hub_id": hub, "name": name, "kind": kind, "area_m2": area,
+            "monthly_rent_krw": rent, "admits": {"sectors": sectors}})
+    };
+    let mut rooms = Vec::new();
+    for i in 1..=16 {
+        let record = space(
+            Some(incubator),
+            None,
+            format!("선화 보육실 {i:02}"),
+            "incubation_room",
+            33.0,
+            250_000,
+            &[],
+        );
+        rooms.push(state.store.create(actor, &SPACES, &record).await?["id"].clone());
+    }
+    for (i, (area, sectors)) in [
+        (66.0, &["J", "M"][..]),
+        (66.0, &["J", "M"][..]),
+        (99.0, &["C"][..]),
+        (132.0, &[][..]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let record = space(
+            Some(tenant_space),
+            None,
+            format!("지식산업센터 Post-BI {}", 201 + i),
+            "post_bi_office",
+            area,
+            (area as i64) * 18_000,
+            sectors,
+        );
+        state.store.create(actor, &SPACES, &record).await?;
+    }
+    let hub = json!({"id": "daejeon-hannam-cip", "name": "한남대 캠퍼스 혁신파크", "kind": "campus_innovation_park",
+        "region": "daejeon", "site": {"lat": 36.354, "lon": 127.421}, "note": "illustrative"});
+    state
+        .store
+        .create(actor, &HUBS, &json!({"id": hub["id"], "name": hub["name"], "kind": hub["kind"], "region": "daejeon", "body": hub, "demo": true}))
+        .await?;
+    for i in 0..3 {
+        let record = space(
+            None,
+            Some("daejeon-hannam-cip"),
+            format!("혁신파크 {}호", 101 + i),
+            "rental_unit",
+            100.0,
+            1_400_000,
+            &[],
+        );
+        state.store.create(actor, &SPACES, &record).await?;
+    }
+    // Tenants graduating month by month; their needs grow with them.
+    let sectors = ["J62", "C26", "M70", "J63", "C29", "J58", "M71", "C27"];
+    let graduation = |i: usize| as_of.add_months(1 + (i as i32 * 3) / 4);
+    let mut leases = 0;
+    for (i, room) in rooms.iter().enumerate() {
+        let id = format!("DJ-BI-{:02}", i + 1);
+        let firm = json!({"id": id, "name": format!("대전 보육기업 {:02}", i + 1), "founded": as_of.add_months(-30).to_string(),
+            "stage": "growth", "region": "daejeon", "zone": "daejeon", "founder_age": 34 + (i % 12),
+            "sector": sectors[i % sectors.len()], "employees": 4 + i % 9, "in_incubator": true});
+        let record = crate::resources::firms::validate(state, &firm, true).await?;
+        state.store.create(actor, &FIRMS, &record).await?;
+        let ends = graduation(i);
+        let area = [60.0, 90.0, 120.0, 200.0][i % 4];
+        let lease = json!({"space_id": room, "firm_id": id, "starts": ends.add_months(-24).to_string(), "ends": ends.to_string(),
+            "needs": {"area_m2": area, "budget_krw": 2_500_000}, "note": "demo"});
+        let (record, _) = crate::resources::leases::validate(state, &lease, 0).await?;
+        state.store.create(actor, &LEASES, &record).await?;
+        leases += 1;
+    }
+    // Earlier graduates of the same rooms: where they went.
+    let went = [
+        Some("daejeon"),
+        Some("seoul"),
+        Some("gyeonggi"),
+        None,
+        Some("daejeon"),
+        Some("seoul"),
+    ];
+    for (i, to) in went.iter().enumerate() {
+        let id = format!("DJ-ALUM-{:02}", i + 1);
+        let firm = json!({"id": id, "name": format!("대전 졸업기업 {:02}", i + 1), "founded": as_of.add_months(-60).to_string(),
+            "stage": "growth", "region": "daejeon", "founder_age": 40,
+            "sector": sectors[i], "graduated_incubator": true});
+        let record = crate::resources::firms::validate(state, &firm, true).await?;
+        state.store.create(actor, &FIRMS, &record).await?;
+        // It left the room the day the current tenant moved in.
+        let ends = graduation(i).add_months(-24);
+        let lease = json!({"space_id": rooms[i], "firm_id": id, "starts": ends.add_months(-24).to_string(), "ends": ends.to_string(),
+            "status": "ended", "left_to": to, "note": "demo"});
+        let (record, _) = crate::resources::leases::validate(state, &lease, 0).await?;
+        state.store.create(actor, &LEASES, &record).await?;
+        leases += 1;
+    }
+    Ok(leases)
+}

@@ -13,6 +13,7 @@ mod firms_csv;
 mod input;
 mod match_cmd;
 mod output;
+mod placement_cmd;
 mod serve_cmd;
 mod synth_cmd;
 
@@ -106,6 +107,11 @@ enum Command {
         #[arg(long)]
         no_demo: bool,
     },
+    /// The space ladder of a region: graduation forecast and optimal Post-BI placement
+    Placement {
+        #[command(subcommand)]
+        what: PlacementWhat,
+    },
     /// Apply the database migrations
     Migrate {
         #[command(flatten)]
@@ -125,6 +131,27 @@ enum Command {
     Schema {
         #[arg(value_enum)]
         output: SchemaOutput,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlacementWhat {
+    /// Plan a region: who graduates when, which space each gets and why, or why none fits
+    Plan {
+        /// 시도 id (catalog/regions.toml)
+        #[arg(long)]
+        region: String,
+        #[command(flatten)]
+        as_of: AsOf,
+        /// Months ahead to forecast
+        #[arg(long, default_value_t = 12)]
+        horizon: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        #[command(flatten)]
+        lang: LangArg,
+        #[command(flatten)]
+        server: ServerArgs,
     },
 }
 
@@ -402,6 +429,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve_cmd::serve(catalog()?, settings)?
         }
         Command::Migrate { server } => serve_cmd::migrate(server.settings()?)?,
+        Command::Placement {
+            what:
+                PlacementWhat::Plan {
+                    region,
+                    as_of,
+                    horizon,
+                    format,
+                    lang,
+                    server,
+                },
+        } => placement_cmd::plan(
+            catalog()?,
+            server.settings()?,
+            &region,
+            as_of.date(),
+            horizon,
+            matches!(format, ListFormat::Json),
+            lang.lang,
+        )?,
         Command::User {
             action:
                 UserAction::Add {

@@ -66,11 +66,11 @@ impl Settings {
     }
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Runtime::new().context("cannot start the async runtime")
 }
 
-async fn open(url: &str) -> anyhow::Result<Store> {
+pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
     let store = Store::connect(url)
         .await
         .map_err(|e| BadInput(format!("error: database {url}: {e}")))?;
@@ -98,6 +98,8 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             let (zones, firms) = ucz_web::demo::load(&state, settings.demo_firms, today).await?;
             if zones > 0 {
                 eprintln!("loaded demo data: {zones} zones and {firms} synthetic firms (marked \"demo\")");
+                let leases = ucz_web::demo::load_ladder(&state, today).await?;
+                eprintln!("loaded the demo space ladder of Daejeon: {leases} incubation leases, expansion space running short");
             }
         }
         let listener = tokio::net::TcpListener::bind(&settings.listen)

@@ -334,14 +334,12 @@ fn proposal(need: &Need, space: &Vacancy) -> Proposal {
         _ => None,
     };
     let mut ko = vec![format!(
-        "{}: {} m² (필요 {} m²)",
-        space.hub,
+        "{} m² (필요 {} m²)",
         crate::report::thousands(space.area_m2),
         crate::report::thousands(need.area_m2)
     )];
     let mut en = vec![format!(
-        "{}: {} m² ({} m² needed)",
-        space.hub,
+        "{} m² ({} m² needed)",
         crate::report::thousands(space.area_m2),
         crate::report::thousands(need.area_m2)
     )];
@@ -404,10 +402,16 @@ fn unplaced(need: &Need, vacancies: &[Vacancy], fitting: usize) -> Unplaced {
         return Unplaced {
             firm: need.firm.clone(),
             fitting_spaces: fitting,
-            reason_ko: format!("맞는 공간 {fitting}곳이 모두 다른 졸업기업에 배정됨 (대기자 명단)"),
-            reason_en: format!(
-                "all {fitting} fitting spaces are proposed to other graduates (waitlisted)"
-            ),
+            reason_ko: if fitting == 1 {
+                "맞는 공간 1곳이 다른 졸업기업에 배정됨 (대기자 명단)".to_string()
+            } else {
+                format!("맞는 공간 {fitting}곳이 모두 다른 졸업기업에 배정됨 (대기자 명단)")
+            },
+            reason_en: if fitting == 1 {
+                "the one fitting space is proposed to another graduate (waitlisted)".to_string()
+            } else {
+                format!("all {fitting} fitting spaces are proposed to other graduates (waitlisted)")
+            },
         };
     }
     type Filter<'a> = (Box<dyn Fn(&Vacancy) -> bool + 'a>, String, String);

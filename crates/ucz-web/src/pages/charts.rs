@@ -98,6 +98,50 @@ pub fn bars(title: &str, items: &[(String, i64)]) -> String {
     svg
 }
 
+/// Two series side by side per label (demand and supply by month), with a legend.
+pub fn paired(title: &str, names: [&str; 2], items: &[(String, i64, i64)]) -> String {
+    let max = items
+        .iter()
+        .map(|(_, a, b)| (*a).max(*b))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let (width, height, base) = (560.0, 240.0, 200.0);
+    let slot = (width - 40.0) / items.len().max(1) as f64;
+    let bar = (slot / 2.0 - 4.0).max(2.0);
+    let mut svg = format!(
+        r#"<svg class="paired" viewBox="0 0 {width} {height}" role="img" aria-labelledby="paired-title" xmlns="http://www.w3.org/2000/svg"><title id="paired-title">{}</title>"#,
+        escape(title)
+    );
+    svg.push_str(&format!(
+        r#"<rect class="a" x="40" y="4" width="12" height="12"/><text x="56" y="15">{}</text><rect class="b" x="200" y="4" width="12" height="12"/><text x="216" y="15">{}</text>"#,
+        escape(names[0]),
+        escape(names[1])
+    ));
+    for (i, (label, a, b)) in items.iter().enumerate() {
+        let x = 40.0 + slot * i as f64;
+        for (j, (value, class)) in [(*a, "a"), (*b, "b")].into_iter().enumerate() {
+            let h = (base - 30.0) * value as f64 / max;
+            let bx = x + 2.0 + j as f64 * (bar + 2.0);
+            svg.push_str(&format!(
+                r#"<rect class="{class}" x="{bx:.1}" y="{:.1}" width="{bar:.1}" height="{h:.1}"><title>{}: {value}</title></rect>"#,
+                base - h,
+                escape(label)
+            ));
+        }
+        svg.push_str(&format!(
+            r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            x + slot / 2.0,
+            base + 16.0,
+            escape(label.get(5..).unwrap_or(label))
+        ));
+    }
+    svg.push_str(&format!(
+        r#"<line x1="38" y1="{base}" x2="{width}" y2="{base}" class="axis"/></svg>"#
+    ));
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,6 +45,21 @@ pub async fn page(
             .iter()
             .map(|o| offer(&state, o, lang))
             .collect();
+        // Told where it could move when its incubation ends: its proposal, or why none fits.
+        let region = record["region"].as_str().unwrap_or_default().to_string();
+        let (_, plan, records) = crate::ladder::plan_region(&state, &region, today(), 12).await?;
+        let placement = if let Some(p) = plan.proposals.iter().find(|p| p.firm == id) {
+            json!({
+                "proposed": true,
+                "hub": records.hub_names.get(&p.hub).unwrap_or(&p.hub),
+                "space": p.space,
+                "reasons": if lang == ucz_core::Lang::Ko { &p.reasons_ko } else { &p.reasons_en },
+            })
+        } else if let Some(u) = plan.unplaced.iter().find(|u| u.firm == id) {
+            json!({"proposed": false, "reason": ucz_core::placement::Plan::reason(u, lang)})
+        } else {
+            Value::Null
+        };
         let zone_name = match record["zone"].as_str().filter(|z| !z.is_empty()) {
             Some(zone) => match state.store.get(&ucz_store::ZONES, zone).await? {
                 Some(stored) => super::zone_name(&stored["body"], lang),
@@ -69,6 +84,7 @@ pub async fn page(
                 "next": next,
                 "writes": writes,
                 "zone_name": zone_name,
+                "placement": placement,
                 "saved": flash.saved.is_some(),
             }),
         )

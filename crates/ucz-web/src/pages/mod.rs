@@ -12,6 +12,7 @@ mod firm;
 mod form;
 mod import;
 mod overview;
+mod placement;
 mod zone;
 
 use std::collections::HashMap;
@@ -36,7 +37,7 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 14] = [
+const TEMPLATES: [(&str, &str); 16] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     (
@@ -54,6 +55,14 @@ const TEMPLATES: [(&str, &str); 14] = [
     ("account.html", include_str!("../../templates/account.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("confirm.html", include_str!("../../templates/confirm.html")),
+    (
+        "placement.html",
+        include_str!("../../templates/placement.html"),
+    ),
+    (
+        "retention.html",
+        include_str!("../../templates/retention.html"),
+    ),
 ];
 
 const WORDS: &str = include_str!("../../templates/words.toml");
@@ -465,6 +474,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/import/template/{file}", get(import::template))
         .route("/export/{file}", get(export::download))
+        .route("/placement", get(placement::page))
+        .route("/placement/decide", post(placement::decide))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout).get(account::logout_page))
         .route("/account", get(account::page))

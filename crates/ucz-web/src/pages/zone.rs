@@ -134,6 +134,19 @@ pub async fn page(
         } else {
             Vec::new()
         };
+        // Post-BI retention of this zone's incubator graduates, for those who may see the ladder.
+        let region = zone["region"].as_str().unwrap_or_default().to_string();
+        let retention = if crate::ladder::may_see(&state, &visitor.caller, &region)
+            .await
+            .is_ok()
+        {
+            Some(
+                crate::ladder::retention_of(&state, &region, Some(&id), crate::analysis::today())
+                    .await?,
+            )
+        } else {
+            None
+        };
         let linkages: Vec<Value> = diagnosis
             .linkages
             .iter()
@@ -160,6 +173,8 @@ pub async fn page(
                 "edits_zone": edits_zone,
                 "reads_firms": reads_firms,
                 "saved": flash.saved.is_some(),
+                "retention": retention,
+                "region": region,
                 "deleted": flash.deleted.is_some(),
             }),
         )

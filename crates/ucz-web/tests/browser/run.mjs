@@ -136,6 +136,21 @@ try {
     check((await page.locator("#facilities-table").innerText()).indexOf("브라우저 창업보육동") < 0, "deleted");
   });
 
+  await step("the placement page shows the plan, the shortfall and why; accepting creates the lease", async () => {
+    await page.goto(`${origin}/placement`);
+    check(await page.locator("svg.paired").isVisible(), "demand and supply chart");
+    const unplaced = await page.locator("#unplaced-table tbody tr").count();
+    const proposals = await page.locator("#proposals-table tbody tr").count();
+    check(unplaced > 0 && proposals > 0, `${proposals} proposals, ${unplaced} without space`);
+    check((await page.locator("#unplaced-table").innerText()).includes("공간 없음"), "reasons in words");
+    await shot(page, "placement");
+    const first = page.locator("#proposals-table tbody tr").first();
+    const firm = await first.locator("th a").getAttribute("href");
+    await Promise.all([page.waitForNavigation(), first.locator("button[value=accept]").click()]);
+    check(await page.locator(".alert.ok").isVisible(), "accepted");
+    check(!(await page.locator("#proposals-table").innerHTML()).includes(`href="${firm}"`), "the placed firm left the plan");
+  });
+
   await step("an Excel import reports the bad row and writes nothing until confirmed", async () => {
     await page.goto(`${origin}/import`);
     await page.selectOption("#resource", "firms");

@@ -83,6 +83,18 @@ async fn the_pages_in_headless_chromium() {
     );
     ensure_node_modules();
     let app = TestApp::sqlite().await;
+    let today = ucz_core::date::korean_date(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64,
+    );
+    let state = ucz_web::AppState::new(
+        app.store.clone(),
+        ucz_core::Catalog::bundled().unwrap(),
+        false,
+    );
+    ucz_web::demo::load_ladder(&state, today).await.unwrap();
     let origin = app.base.trim_end_matches("/api/v1").to_string();
     let files = tempfile::tempdir().unwrap();
     let workbook = files.path().join("firms.xlsx");
@@ -111,6 +123,7 @@ async fn the_pages_in_headless_chromium() {
         "zone",
         "firm",
         "import-preview",
+        "placement",
         "forbidden",
     ] {
         assert!(

@@ -334,3 +334,72 @@ pub async fn the_space_ladder(app: TestApp) {
     assert_eq!(audit["chain"]["broken_at"], Value::Null);
     assert_eq!(audit["items"][1]["entity"], "lease");
 }
+
+/// The demo's Daejeon runs short of expansion space: the plan places some graduates and tells
+/// the others why not; the placement page shows both, and the retention of earlier graduates.
+pub async fn the_demo_region_runs_short(app: TestApp) {
+    let state = ucz_web::AppState::new(
+        app.store.clone(),
+        ucz_core::Catalog::bundled().unwrap(),
+        false,
+    );
+    let as_of = ucz_core::date::Date::new(2026, 6, 30).unwrap();
+    assert!(ucz_web::demo::load_ladder(&state, as_of).await.unwrap() > 0);
+    assert_eq!(
+        ucz_web::demo::load_ladder(&state, as_of).await.unwrap(),
+        0,
+        "loaded once"
+    );
+    let (status, plan) = app
+        .call(
+            "coordinator",
+            Method::GET,
+            "/placement?region=daejeon&as_of=2026-06-30",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    let placed = plan["proposals"].as_array().unwrap().len();
+    let unplaced = plan["unplaced"].as_array().unwrap();
+    assert!(placed > 0 && !unplaced.is_empty(), "{plan}");
+    assert_eq!(
+        placed + unplaced.len(),
+        plan["graduates"].as_u64().unwrap() as usize
+    );
+    assert!(
+        unplaced
+            .iter()
+            .all(|u| u["reason_ko"].as_str().is_some_and(|r| !r.is_empty()))
+    );
+    let supply: u64 = plan["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["freeing"].as_u64().unwrap())
+        .sum();
+    let demand: u64 = plan["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["graduating"].as_u64().unwrap())
+        .sum();
+    assert!(
+        supply < demand,
+        "supply {supply} falls short of demand {demand}"
+    );
+    let (_, retention) = app
+        .call(
+            "coordinator",
+            Method::GET,
+            "/retention?region=daejeon&zone=daejeon&as_of=2026-06-30",
+            None,
+        )
+        .await;
+    let left: u64 = retention["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["left_for_capital_region"].as_u64().unwrap())
+        .sum();
+    assert!(left >= 1, "{retention}");
+}

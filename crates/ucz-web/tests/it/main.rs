@@ -200,6 +200,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    the_demo_region_runs_short,
     the_space_ladder,
     pages_follow_the_role_rules,
     crud_of_every_resource,

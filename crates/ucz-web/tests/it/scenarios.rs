@@ -1,6 +1,6 @@
 //! The scenarios, each run on SQLite and on PostgreSQL.
 
-pub use super::ladder::the_space_ladder;
+pub use super::ladder::{the_demo_region_runs_short, the_space_ladder};
 pub use super::pages::pages_follow_the_role_rules;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

@@ -1,0 +1,182 @@
+//! The placement page of a region: graduations against freeing expansion space by month, the
+//! optimal plan with accept and reject, graduates left without space and why, and retention.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use ucz_store::{FIRMS, Filter, ZONES};
+
+use super::charts;
+use super::{PageQuery, Visitor, form_pairs, form_value};
+use crate::AppState;
+use crate::auth::Role;
+use crate::error::ApiError;
+use crate::ladder::{self, as_of, known_region, may_see, plan_region, retention_of};
+
+#[derive(Deserialize, Default)]
+pub struct Params {
+    region: Option<String>,
+    as_of: Option<String>,
+    horizon: Option<u32>,
+    done: Option<String>,
+}
+
+/// Regions that have zones, for the selector; the operator's own first.
+async fn regions(state: &AppState, visitor: &Visitor) -> Result<Vec<String>, ApiError> {
+    let (zones, _) = state
+        .store
+        .list(
+            &ZONES,
+            &Filter {
+                equals: vec![],
+                limit: i64::MAX,
+                offset: 0,
+            },
+        )
+        .await?;
+    let mut regions: Vec<String> = Vec::new();
+    if let Some(Role::Operator { zone }) = visitor.role() {
+        if let Some(z) = zones.iter().find(|z| z["id"] == zone.as_str()) {
+            regions.push(z["body"]["region"].as_str().unwrap_or_default().to_string());
+            return Ok(regions);
+        }
+    }
+    for z in &zones {
+        let region = z["body"]["region"].as_str().unwrap_or_default().to_string();
+        if !regions.contains(&region) {
+            regions.push(region);
+        }
+    }
+    Ok(regions)
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    PageQuery(params): PageQuery<Params>,
+) -> Response {
+    let result = async {
+        visitor.caller.require_user()?;
+        let choices = regions(&state, &visitor).await?;
+        let region = params
+            .region
+            .clone()
+            .filter(|r| !r.is_empty())
+            .or_else(|| choices.iter().find(|r| *r == "daejeon").or(choices.first()).cloned())
+            .unwrap_or_else(|| "daejeon".into());
+        known_region(&state, &region)?;
+        may_see(&state, &visitor.caller, &region).await?;
+        let day = as_of(params.as_of.as_deref().filter(|d| !d.is_empty()))?;
+        let horizon = params.horizon.unwrap_or(12).clamp(1, 60);
+        let (forecast, plan, records) = plan_region(&state, &region, day, horizon).await?;
+        let retention = retention_of(&state, &region, None, day).await?;
+        let lang = visitor.lang;
+        let mut firm_names: HashMap<String, String> = HashMap::new();
+        for firm in forecast.graduates.iter().map(|g| &g.firm) {
+            if let Some(record) = state.store.get(&FIRMS, firm).await? {
+                let name = record["body"]["name"].as_str().unwrap_or(firm).to_string();
+                firm_names.insert(firm.clone(), name);
+            }
+        }
+        let months: Vec<(String, i64, i64)> = forecast
+            .months
+            .iter()
+            .map(|m| (m.month.clone(), m.graduating as i64, m.freeing as i64))
+            .collect();
+        let word = |key: &str| state.pages.word(lang, key);
+        let chart = charts::paired(
+            &word("ladder_chart"),
+            [&word("ladder_graduating"), &word("ladder_freeing")],
+            &months,
+        );
+        let graduate_day: HashMap<&str, String> = forecast
+            .graduates
+            .iter()
+            .map(|g| (g.firm.as_str(), g.needed_by.to_string()))
+            .collect();
+        let proposals: Vec<Value> = plan
+            .proposals
+            .iter()
+            .map(|p| {
+                json!({
+                    "firm": p.firm, "firm_name": firm_names.get(&p.firm).unwrap_or(&p.firm),
+                    "hub": records.hub_names.get(&p.hub).unwrap_or(&p.hub), "space": p.space,
+                    "reasons": if lang == ucz_core::Lang::Ko { &p.reasons_ko } else { &p.reasons_en },
+                    "starts": graduate_day.get(p.firm.as_str()),
+                })
+            })
+            .collect();
+        let unplaced: Vec<Value> = plan
+            .unplaced
+            .iter()
+            .map(|u| {
+                json!({
+                    "firm": u.firm, "firm_name": firm_names.get(&u.firm).unwrap_or(&u.firm),
+                    "reason": ucz_core::placement::Plan::reason(u, lang),
+                    "waitlisted": u.fitting_spaces > 0,
+                    "needed_by": graduate_day.get(u.firm.as_str()),
+                })
+            })
+            .collect();
+        visitor.page(
+            &state,
+            StatusCode::OK,
+            "placement.html",
+            json!({
+                "region": region,
+                "regions": choices,
+                "as_of": forecast.as_of,
+                "until": forecast.until,
+                "horizon": horizon,
+                "graduates": forecast.graduates.len(),
+                "vacancies": forecast.vacancies.len(),
+                "chart": chart,
+                "months": forecast.months,
+                "proposals": proposals,
+                "unplaced": unplaced,
+                "retention": retention,
+                "done": params.done,
+            }),
+        )
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+/// The accept and reject buttons: the API's own handlers, then back to the plan.
+pub async fn decide(State(state): State<AppState>, visitor: Visitor, body: Bytes) -> Response {
+    let result = async {
+        let pairs = form_pairs(&body);
+        visitor.check_form(form_value(&pairs, "_csrf"))?;
+        let get = |key: &str| form_value(&pairs, key).unwrap_or_default().to_string();
+        let decision = json!({
+            "firm_id": get("firm_id"),
+            "space_id": get("space_id").parse::<i64>().unwrap_or(-1),
+        });
+        let mut decision = decision;
+        let accepted = get("action") == "accept";
+        if accepted && !get("starts").is_empty() {
+            decision["starts"] = Value::from(get("starts"));
+        }
+        let (s, c) = (State(state.clone()), visitor.caller.clone());
+        if accepted {
+            let _lease = ladder::accept(s, c, Ok(Json(decision))).await?;
+        } else {
+            let _rejection = ladder::reject(s, c, Ok(Json(decision))).await?;
+        }
+        let back: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("region", &get("region"))
+            .append_pair("as_of", &get("as_of"))
+            .append_pair("done", &format!("{}:{}", get("action"), get("firm_id")))
+            .finish();
+        Ok(visitor.redirect(&format!("/placement?{back}")))
+    }
+    .await;
+    visitor.respond(&state, result)
+}
