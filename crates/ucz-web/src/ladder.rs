@@ -320,6 +320,9 @@ pub async fn placement_plan(
         "months": forecast.months,
         "graduates": forecast.graduates.len(),
         "vacancies": forecast.vacancies.len(),
+        // Who graduates when, with what they need; what frees up when.
+        "needs": forecast.graduates,
+        "supply": forecast.vacancies,
         "proposals": plan.proposals,
         "unplaced": plan.unplaced,
         "waitlist": plan.unplaced.iter().filter(|u| u.fitting_spaces > 0).map(|u| &u.firm).collect::<Vec<_>>(),

@@ -122,6 +122,54 @@ fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
         assert_eq!(out.status.code(), Some(2), "{why}: {}", stderr(&out));
     }
 
+    // The demo's Daejeon: some graduates placed, others told why not.
+    let out = ucz(&[
+        "placement",
+        "plan",
+        "--region",
+        "daejeon",
+        "--database-url",
+        &url,
+        "--lang",
+        "en",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("Post-BI placement plan — daejeon") && text.contains("\nUnplaced\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no space") && text.contains(" m² needed)"),
+        "{text}"
+    );
+    let out = ucz(&[
+        "placement",
+        "plan",
+        "--region",
+        "daejeon",
+        "--database-url",
+        &url,
+        "--format",
+        "json",
+    ]);
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let placed = plan["proposals"].as_array().unwrap().len();
+    assert!(
+        placed > 0 && placed < plan["graduates"].as_u64().unwrap() as usize,
+        "{plan}"
+    );
+    let out = ucz(&[
+        "placement",
+        "plan",
+        "--region",
+        "narnia",
+        "--database-url",
+        &url,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown region \"narnia\""));
+
     let out = ucz(&["audit", "verify", "--database-url", &url]);
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(
@@ -129,6 +177,18 @@ fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn the_placement_benchmark_prints_its_figures() {
+    let out = ucz(&["bench", "placement", "--graduates", "60", "--spaces", "240"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("graduates: 60\nspaces: 240\nplaced: "),
+        "{text}"
+    );
+    assert!(text.contains("plan time: "), "{text}");
 }
 
 #[test]
