@@ -26,6 +26,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{entity} {id} already exists")]
     Conflict { entity: &'static str, id: String },
+    /// A write refused by a rule across records (`Store::write_checked`).
+    #[error("{0}")]
+    Rejected(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -316,6 +316,61 @@ async fn exists(
         .is_some())
 }
 
+async fn update_in(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    actor: &str,
+    table: &Table,
+    id: &str,
+    record: &Value,
+) -> Result<Option<Value>, StoreError> {
+    let select = format!(
+        "SELECT {} FROM {} WHERE id = $1",
+        select_list(table),
+        table.name
+    );
+    let Some(before) = bind_id(table, trusted(&select), id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let before = to_json(table, &before)?;
+    let sets: Vec<String> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE {} SET {} WHERE id = ${}",
+        table.name,
+        sets.join(", "),
+        table.columns.len() + 1
+    );
+    let mut query = trusted(&sql);
+    for (name, column) in table.columns {
+        query = bind(query, *column, &record[*name]);
+    }
+    bind_id(table, query, id).execute(&mut **tx).await?;
+    let after = to_json(
+        table,
+        &bind_id(table, trusted(&select), id)
+            .fetch_one(&mut **tx)
+            .await?,
+    )?;
+    append(
+        tx,
+        actor,
+        "update",
+        table.entity,
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    Ok(Some(after))
+}
+
 async fn insert(
     tx: &mut sqlx::Transaction<'_, Any>,
     actor: &str,
@@ -380,53 +435,53 @@ impl Store {
     ) -> Result<Option<Value>, StoreError> {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
-        let select = format!(
-            "SELECT {} FROM {} WHERE id = $1",
-            select_list(table),
-            table.name
-        );
-        let Some(before) = bind_id(table, trusted(&select), id)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let before = to_json(table, &before)?;
-        let sets: Vec<String> = table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
-            .collect();
-        let sql = format!(
-            "UPDATE {} SET {} WHERE id = ${}",
-            table.name,
-            sets.join(", "),
-            table.columns.len() + 1
-        );
-        let mut query = trusted(&sql);
-        for (name, column) in table.columns {
-            query = bind(query, *column, &record[*name]);
-        }
-        bind_id(table, query, id).execute(&mut *tx).await?;
-        let after = to_json(
-            table,
-            &bind_id(table, trusted(&select), id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
-        append(
-            &mut tx,
-            actor,
-            "update",
-            table.entity,
-            id,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
+        let updated = update_in(&mut tx, actor, table, id, record).await?;
         tx.commit().await?;
-        Ok(Some(after))
+        Ok(updated)
+    }
+
+    /// Creates (`id` none) or updates a record only if `check` accepts the records of the same
+    /// table that match any of `related` (`column = value`), read under the write lock in the
+    /// same transaction: a rule across records — one lease per space at a time — holds even when
+    /// requests race. A refusal is `StoreError::Rejected` with the check's reason.
+    pub async fn write_checked(
+        &self,
+        actor: &str,
+        table: &Table,
+        id: Option<&str>,
+        record: &Value,
+        related: &[(&'static str, String)],
+        check: impl FnOnce(&[Value]) -> Result<(), String>,
+    ) -> Result<Option<Value>, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut rows = Vec::new();
+        for (column, value) in related {
+            let numeric = table
+                .columns
+                .iter()
+                .any(|(c, t)| c == column && matches!(t, Column::Int | Column::OptionalInt));
+            let sql = format!(
+                "SELECT {} FROM {} WHERE {column} = $1",
+                select_list(table),
+                table.name
+            );
+            let query = if numeric {
+                trusted(&sql).bind(value.parse::<i64>().unwrap_or(-1))
+            } else {
+                trusted(&sql).bind(value.clone())
+            };
+            for row in query.fetch_all(&mut *tx).await? {
+                rows.push(to_json(table, &row)?);
+            }
+        }
+        check(&rows).map_err(StoreError::Rejected)?;
+        let written = match id {
+            None => Some(insert(&mut tx, actor, table, record).await?),
+            Some(id) => update_in(&mut tx, actor, table, id, record).await?,
+        };
+        tx.commit().await?;
+        Ok(written)
     }
 
     /// Deletes a record (and, by foreign keys, what belongs to it); `false` when there is none.

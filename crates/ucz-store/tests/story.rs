@@ -139,11 +139,51 @@ async fn story(store: Store) {
         7,
         "one audit row each"
     );
-    for id in ["a", "b"] {
+    // A rule across records is checked inside the write: refused, nothing written; accepted, written.
+    let refused = store
+        .write_checked(
+            "admin",
+            &ZONES,
+            None,
+            &zone("c"),
+            &[("id", "a".into())],
+            |rows| {
+                if rows.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("{} is in the way", rows[0]["id"]))
+                }
+            },
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(ucz_store::StoreError::Rejected(ref why)) if why == "\"a\" is in the way"),
+        "{refused:?}"
+    );
+    assert!(store.get(&ZONES, "c").await.unwrap().is_none());
+    let accepted = store
+        .write_checked(
+            "admin",
+            &ZONES,
+            None,
+            &zone("c"),
+            &[("id", "nobody".into())],
+            |rows| {
+                if rows.is_empty() {
+                    Ok(())
+                } else {
+                    Err("in the way".into())
+                }
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(accepted.unwrap()["id"], "c");
+    for id in ["a", "b", "c"] {
         assert!(store.delete("admin", &ZONES, id).await.unwrap());
     }
     let verified = store.verify_audit().await.unwrap();
-    assert_eq!((verified.rows, verified.broken_at), (9, None));
+    assert_eq!((verified.rows, verified.broken_at), (11, None));
 
     sqlx::query("UPDATE audit SET actor = 'mallory' WHERE id = (SELECT MIN(id) FROM audit)")
         .execute(store.pool())

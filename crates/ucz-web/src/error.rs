@@ -125,6 +125,7 @@ impl From<ucz_store::StoreError> for ApiError {
             ucz_store::StoreError::Conflict { entity, id } => {
                 ApiError::conflict(format!("{entity} {id} already exists"))
             }
+            ucz_store::StoreError::Rejected(reason) => ApiError::conflict(reason),
             other => {
                 // The details are for the operator's log, not for the client.
                 eprintln!("error: store: {other}");

@@ -70,13 +70,53 @@ pub fn lease_of(record: &Value) -> Option<Lease> {
     })
 }
 
-/// Checks a lease body against the API's fields and the lease rules; returns the record to
-/// store and the owner of its space (for the role rules).
-pub async fn validate(
-    state: &AppState,
-    body: &Value,
-    id: i64,
-) -> Result<(Value, String), ApiError> {
+/// A lease body that passed the checks: the record to store, the owner of its space (for the
+/// role rules), and the lease with its rule (checked again when it is written).
+pub struct Checked {
+    pub record: Value,
+    pub owner: String,
+    lease: Lease,
+    rule: Option<LeaseRule>,
+}
+
+impl Checked {
+    /// Writes the lease (creates it, or updates lease `id`) if, under the store's write lock,
+    /// no other lease of its space or firm has come in the way meanwhile.
+    pub async fn write(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+        id: Option<&str>,
+    ) -> Result<Option<Value>, ApiError> {
+        let related = [
+            ("space_id", self.lease.space.to_string()),
+            ("firm_id", self.lease.firm.clone()),
+        ];
+        let written = state
+            .store
+            .write_checked(
+                &caller.actor(),
+                &LEASES,
+                id,
+                &self.record,
+                &related,
+                |rows| {
+                    let others: Vec<Lease> = rows.iter().filter_map(lease_of).collect();
+                    let found = problems(&self.lease, self.rule.as_ref(), &others);
+                    if found.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(found.join("; "))
+                    }
+                },
+            )
+            .await?;
+        Ok(written.map(view))
+    }
+}
+
+/// Checks a lease body against the API's fields and the lease rules.
+pub async fn validate(state: &AppState, body: &Value, id: i64) -> Result<Checked, ApiError> {
     let mut findings = Findings::default();
     findings.rules(
         body,
@@ -210,7 +250,12 @@ pub async fn validate(
             )
         });
     }
-    Ok((record, owner))
+    Ok(Checked {
+        record,
+        owner,
+        lease,
+        rule,
+    })
 }
 
 pub fn view(record: Value) -> Value {
@@ -317,13 +362,12 @@ pub async fn create_lease(
     body: &Value,
 ) -> Result<Value, ApiError> {
     caller.require_user()?;
-    let (record, owner) = validate(state, body, 0).await?;
-    access::write_zone_part(caller, &owner)?;
-    let created = state
-        .store
-        .create(&caller.actor(), &LEASES, &record)
-        .await?;
-    Ok(view(created))
+    let checked = validate(state, body, 0).await?;
+    access::write_zone_part(caller, &checked.owner)?;
+    checked
+        .write(state, caller, None)
+        .await?
+        .ok_or_else(|| ApiError::internal("a created lease was not returned"))
 }
 
 pub async fn create(
@@ -358,13 +402,12 @@ pub async fn update(
         access::write_zone_part(&caller, &space_zone(&state, &space).await?)?;
     }
     let body = body(payload)?;
-    let (record, owner) = validate(&state, &body, id.parse().unwrap_or(0)).await?;
-    access::write_zone_part(&caller, &owner)?;
-    state
-        .store
-        .update(&caller.actor(), &LEASES, &id, &record)
+    let checked = validate(&state, &body, id.parse().unwrap_or(0)).await?;
+    access::write_zone_part(&caller, &checked.owner)?;
+    checked
+        .write(&state, &caller, Some(&id))
         .await?
-        .map(|r| Json(view(r)))
+        .map(Json)
         .ok_or_else(|| ApiError::not_found("lease", &id))
 }
 
