@@ -139,6 +139,13 @@ fn text(catalog: &Catalog, lang: Lang) -> String {
     );
     section(
         &mut out,
+        lang.pick("거점 유형", "Hub kinds"),
+        &catalog.hub_kinds,
+        lang,
+        |_| String::new(),
+    );
+    section(
+        &mut out,
         lang.pick("시도", "Regions"),
         &catalog.regions,
         lang,
