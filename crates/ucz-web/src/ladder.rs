@@ -194,6 +194,27 @@ pub async fn plan_region(
     Ok((forecast, plan, records))
 }
 
+/// The graduates of one zone's incubation rooms. A zone's graduates compete with the region's
+/// for the same expansion space, so a zone's view is the region's plan narrowed to them.
+pub fn graduates_of_zone(
+    records: &Region,
+    forecast: &ladder::Forecast,
+    zone: &str,
+) -> std::collections::HashSet<String> {
+    forecast
+        .graduates
+        .iter()
+        .filter(|g| {
+            records.leases.iter().any(|(lease, _)| {
+                lease.firm == g.firm
+                    && lease.ends == g.needed_by
+                    && records.zone_of_room.get(&lease.space).map(String::as_str) == Some(zone)
+            })
+        })
+        .map(|g| g.firm.clone())
+        .collect()
+}
+
 /// Post-BI retention of a region's (or one zone's) graduates, by year of graduation.
 pub async fn retention_of(
     state: &AppState,
@@ -265,6 +286,8 @@ pub async fn may_see(state: &AppState, caller: &Caller, region: &str) -> Result<
 #[serde(deny_unknown_fields)]
 pub struct PlanParams {
     pub region: String,
+    /// Narrows the region's plan to the graduates of one zone's incubators.
+    pub zone: Option<String>,
     pub as_of: Option<String>,
     pub horizon: Option<u32>,
 }
@@ -312,8 +335,25 @@ pub async fn placement_plan(
         }]));
     }
     let as_of = as_of(params.as_of.as_deref())?;
-    let (forecast, plan, records) = plan_region(&state, &params.region, as_of, horizon).await?;
+    let (mut forecast, mut plan, records) =
+        plan_region(&state, &params.region, as_of, horizon).await?;
+    if let Some(zone) = &params.zone {
+        let ours = graduates_of_zone(&records, &forecast, zone);
+        forecast.graduates.retain(|g| ours.contains(&g.firm));
+        plan.proposals.retain(|p| ours.contains(&p.firm));
+        plan.unplaced.retain(|u| ours.contains(&u.firm));
+        for month in &mut forecast.months {
+            month.graduating = forecast
+                .graduates
+                .iter()
+                .filter(|g| {
+                    format!("{:04}-{:02}", g.needed_by.year, g.needed_by.month) == month.month
+                })
+                .count();
+        }
+    }
     Ok(Json(json!({
+        "zone": params.zone,
         "region": params.region,
         "as_of": forecast.as_of,
         "until": forecast.until,

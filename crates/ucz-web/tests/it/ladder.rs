@@ -371,6 +371,34 @@ pub async fn the_demo_region_runs_short(app: TestApp) {
             .iter()
             .all(|u| u["reason_ko"].as_str().is_some_and(|r| !r.is_empty()))
     );
+    // A zone's view: its incubators' graduates, planned with the whole region.
+    let (_, zone_plan) = app
+        .call(
+            "coordinator",
+            Method::GET,
+            "/placement?region=daejeon&zone=daejeon&as_of=2026-06-30",
+            None,
+        )
+        .await;
+    assert_eq!(
+        zone_plan["graduates"], plan["graduates"],
+        "all the demo's graduates are the zone's"
+    );
+    let (_, other) = app
+        .call(
+            "coordinator",
+            Method::GET,
+            "/placement?region=daejeon&zone=busan&as_of=2026-06-30",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            other["graduates"].as_u64(),
+            other["proposals"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
     let supply: u64 = plan["months"]
         .as_array()
         .unwrap()
