@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 use ucz_core::Lang;
 use ucz_store::Filter;
@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
                 get(confirm_delete).post(delete),
             );
     }
-    router
+    router.route("/leases/{id}/end", post(end_lease))
 }
 
 /// The resource of a path such as `/facilities/new`.
@@ -636,6 +636,51 @@ pub async fn delete(
             (_, None) => "/".to_string(),
         };
         Ok(visitor.redirect(&format!("{back}?deleted=1")))
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+/// Ending a lease from the zone page: its last day and, when the firm leaves, where it went.
+pub async fn end_lease(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        let pairs = form_pairs(&body);
+        visitor.check_form(form_value(&pairs, "_csrf"))?;
+        let lease = crate::resources::leases::read(
+            State(state.clone()),
+            visitor.caller.clone(),
+            Path(id.clone()),
+        )
+        .await?
+        .0;
+        let mut changed = lease.clone();
+        if let Some(object) = changed.as_object_mut() {
+            object.remove("id");
+        }
+        changed["status"] = Value::from("ended");
+        if let Some(ends) = form_value(&pairs, "ends").filter(|d| !d.is_empty()) {
+            changed["ends"] = Value::from(ends);
+        }
+        changed["left_to"] = match form_value(&pairs, "left_to").filter(|r| !r.is_empty()) {
+            Some(region) => Value::from(region),
+            None => Value::Null,
+        };
+        let _ended = crate::resources::leases::update(
+            State(state.clone()),
+            visitor.caller.clone(),
+            Path(id),
+            Ok(Json(changed)),
+        )
+        .await?;
+        let back = form_value(&pairs, "back")
+            .filter(|b| b.starts_with("/zones/"))
+            .unwrap_or("/");
+        Ok(visitor.redirect(&format!("{back}?saved=1#leases")))
     }
     .await;
     visitor.respond(&state, result)

@@ -118,6 +118,26 @@ pub async fn page(
         } else {
             (Vec::new(), Vec::new())
         };
+        // Leases of the zone's spaces, for its operator to end and say where a firm went.
+        let mut leases = Vec::new();
+        if writes_parts {
+            let space_ids: Vec<String> = facilities
+                .iter()
+                .flat_map(|f| f["spaces"].as_array().cloned().unwrap_or_default())
+                .filter_map(|s| s["id"].as_i64().map(|i| i.to_string()))
+                .collect();
+            for space in space_ids {
+                let (found, _) = state
+                    .store
+                    .list(&ucz_store::LEASES, &all(vec![("space_id", space)]))
+                    .await?;
+                leases.extend(found.into_iter().map(crate::resources::leases::view));
+            }
+            leases.sort_by(|a, b| {
+                (a["status"] != "active", a["ends"].as_str())
+                    .cmp(&(b["status"] != "active", b["ends"].as_str()))
+            });
+        }
         let tenants = if reads_firms {
             let (firms, _) = state
                 .store
@@ -174,6 +194,9 @@ pub async fn page(
                 "reads_firms": reads_firms,
                 "saved": flash.saved.is_some(),
                 "retention": retention,
+                "leases": leases,
+                "regions": catalog.regions.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
+                "today": crate::analysis::today(),
                 "region": region,
                 "deleted": flash.deleted.is_some(),
             }),

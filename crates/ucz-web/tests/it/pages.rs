@@ -205,6 +205,71 @@ pub async fn pages_follow_the_role_rules(app: TestApp) {
     let (status, _, html) = operator.post("/zones/daejeon", &[]).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(html.contains("<html"), "{html}");
+    // Ending a lease on the zone page records where the firm went.
+    let (_, facilities) = app
+        .call(
+            "operator",
+            reqwest::Method::GET,
+            "/facilities?zone_id=daejeon",
+            None,
+        )
+        .await;
+    let facility = facilities["items"][0]["id"].as_i64().unwrap();
+    let (_, room) = app
+        .call(
+            "operator",
+            reqwest::Method::POST,
+            "/spaces",
+            Some(&json!({"facility_id": facility,
+            "name": "보육실 P", "kind": "incubation_room", "area_m2": 30})),
+        )
+        .await;
+    let (status, lease) = app
+        .call(
+            "operator",
+            reqwest::Method::POST,
+            "/leases",
+            Some(&json!({"space_id": room["id"],
+            "firm_id": "T-FIRM", "starts": "2025-01-01", "ends": "2027-01-01"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{lease}");
+    let (_, _, html) = operator.get("/zones/daejeon").await;
+    assert!(
+        html.contains(&format!("action=\"/leases/{}/end\"", lease["id"])),
+        "the end form"
+    );
+    let (status, location, _) = operator
+        .post(
+            &format!("/leases/{}/end", lease["id"]),
+            &[
+                ("_csrf", &operator.csrf),
+                ("ends", "2026-03-01"),
+                ("left_to", "seoul"),
+                ("back", "/zones/daejeon"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/zones/daejeon?saved=1#leases")
+    );
+    let (_, ended) = app
+        .call(
+            "operator",
+            reqwest::Method::GET,
+            &format!("/leases/{}", lease["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            ended["status"].as_str(),
+            ended["ends"].as_str(),
+            ended["left_to"].as_str()
+        ),
+        (Some("ended"), Some("2026-03-01"), Some("seoul"))
+    );
     // Exports keep the list's rules: an operator gets its zone's firms only.
     let (status, _, csv) = operator.get("/export/firms.csv").await;
     assert_eq!(status, StatusCode::OK);
