@@ -211,7 +211,7 @@ pub async fn load_ladder(state: &AppState, as_of: Date) -> Result<usize, ApiErro
         let area = [60.0, 90.0, 120.0, 200.0][i % 4];
         let lease = json!({"space_id": room, "firm_id": id, "starts": ends.add_months(-24).to_string(), "ends": ends.to_string(),
             "needs": {"area_m2": area, "budget_krw": 2_500_000}, "note": "demo"});
-        let checked = crate::resources::leases::validate(state, &lease, 0).await?;
+        let checked = crate::resources::leases::validate(state, None, &lease, 0).await?;
         state.store.create(actor, &LEASES, &checked.record).await?;
         leases += 1;
     }
@@ -235,7 +235,7 @@ pub async fn load_ladder(state: &AppState, as_of: Date) -> Result<usize, ApiErro
         let ends = graduation(i).add_months(-24);
         let lease = json!({"space_id": rooms[i], "firm_id": id, "starts": ends.add_months(-24).to_string(), "ends": ends.to_string(),
             "status": "ended", "left_to": to, "note": "demo"});
-        let checked = crate::resources::leases::validate(state, &lease, 0).await?;
+        let checked = crate::resources::leases::validate(state, None, &lease, 0).await?;
         state.store.create(actor, &LEASES, &checked.record).await?;
         leases += 1;
     }

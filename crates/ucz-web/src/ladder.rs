@@ -39,6 +39,9 @@ pub struct Region {
     pub rooms: Vec<Room>,
     pub zone_of_room: HashMap<i64, String>,
     pub hub_names: HashMap<String, String>,
+    /// Each room's name, and whom it answers to (`access::write_zone_part`).
+    pub room_names: HashMap<i64, String>,
+    pub room_owners: HashMap<i64, String>,
     pub leases: Vec<(Lease, Value)>,
 }
 
@@ -106,7 +109,18 @@ pub async fn region_records(state: &AppState, region: &str) -> Result<Region, Ap
         .collect();
     let mut rooms = Vec::new();
     let mut zone_of_room = HashMap::new();
+    let mut room_names = HashMap::new();
+    let mut room_owners = HashMap::new();
     for space in &spaces {
+        if let Some(id) = space["id"].as_i64() {
+            room_names.insert(id, space["name"].as_str().unwrap_or_default().to_string());
+            let owner = match (space["facility_id"].as_i64(), space["hub_id"].as_str()) {
+                (Some(facility), _) => facility_zone.get(&facility).map(|z| z.to_string()),
+                (None, Some(hub)) => Some(crate::resources::parts::hub_owner(hub)),
+                _ => None,
+            };
+            room_owners.insert(id, owner.unwrap_or_default());
+        }
         let placed = match (space["facility_id"].as_i64(), space["hub_id"].as_str()) {
             (Some(facility), _) => facility_zone.get(&facility).and_then(|zone| {
                 let (at, zone_region) = zone_site.get(zone)?;
@@ -131,6 +145,8 @@ pub async fn region_records(state: &AppState, region: &str) -> Result<Region, Ap
         rooms,
         zone_of_room,
         hub_names,
+        room_names,
+        room_owners,
         leases,
     })
 }
@@ -295,12 +311,23 @@ pub struct PlanParams {
 pub fn as_of(text: Option<&str>) -> Result<Date, ApiError> {
     match text {
         None => Ok(today()),
-        Some(text) => text.parse().map_err(|message| {
-            ApiError::invalid(vec![FieldError {
-                field: "as_of".into(),
-                message,
-            }])
-        }),
+        Some(text) => match text.parse::<Date>() {
+            Ok(day) if (1900..=2200).contains(&day.year) => Ok(day),
+            Ok(day) => Err(invalid(
+                "as_of",
+                format!("{day} is not a plausible day (1900–2200)"),
+            )),
+            Err(message) => Err(invalid("as_of", message)),
+        },
+    }
+}
+
+/// A `zone=` parameter names a zone of the region.
+async fn zone_in_region(state: &AppState, zone: &str, region: &str) -> Result<(), ApiError> {
+    match state.store.get(&ZONES, zone).await? {
+        Some(z) if z["body"]["region"] == region => Ok(()),
+        Some(_) => Err(invalid("zone", format!("zone {zone} is not in {region}"))),
+        None => Err(invalid("zone", format!("no zone {zone}"))),
     }
 }
 
@@ -335,6 +362,9 @@ pub async fn placement_plan(
         }]));
     }
     let as_of = as_of(params.as_of.as_deref())?;
+    if let Some(zone) = &params.zone {
+        zone_in_region(&state, zone, &params.region).await?;
+    }
     let (mut forecast, mut plan, records) =
         plan_region(&state, &params.region, as_of, horizon).await?;
     if let Some(zone) = &params.zone {
@@ -375,25 +405,122 @@ pub async fn placement_plan(
 pub struct Decision {
     pub firm_id: String,
     pub space_id: i64,
-    /// For an accepted proposal: the lease's first day (default: today) and its length in
-    /// months (default 24).
+    /// For an accepted proposal: the lease's first day (default: the day the graduate needs the
+    /// space) and its length in months (default 24, 1 to 120).
     pub starts: Option<String>,
-    pub months: Option<u32>,
+    pub months: Option<i64>,
 }
 
 fn decision(payload: Result<Json<Value>, JsonRejection>) -> Result<Decision, ApiError> {
     serde_json::from_value(body(payload)?).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 
-/// Accepting a proposal creates the lease (with every lease rule applied).
+fn invalid(field: &str, message: String) -> ApiError {
+    ApiError::invalid(vec![FieldError {
+        field: field.into(),
+        message,
+    }])
+}
+
+/// The space of a decision, its owner for the role rules, and its region.
+async fn decided_space(state: &AppState, id: i64) -> Result<(Value, String, String), ApiError> {
+    let space = state
+        .store
+        .get(&SPACES, &id.to_string())
+        .await?
+        .ok_or_else(|| ApiError::not_found("space", &id.to_string()))?;
+    let owner = crate::resources::parts::space_zone(state, &space).await?;
+    let region = match owner.strip_prefix("hub:") {
+        Some(hub) => state
+            .store
+            .get(&HUBS, hub)
+            .await?
+            .map(|h| h["region"].clone()),
+        None => state
+            .store
+            .get(&ZONES, &owner)
+            .await?
+            .map(|z| z["body"]["region"].clone()),
+    }
+    .and_then(|r| r.as_str().map(String::from))
+    .unwrap_or_default();
+    Ok((space, owner, region))
+}
+
+/// Accepting a proposal creates the lease: the firm must be a graduate looking for space and
+/// the space must fit it (the same requirements as the plan's), and every lease rule applies.
 pub async fn accept(
     State(state): State<AppState>,
     caller: Caller,
     payload: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_user()?;
     let decision = decision(payload)?;
-    let starts = as_of(decision.starts.as_deref())?;
-    let months = decision.months.unwrap_or(24).clamp(1, 120);
+    let (_, owner, region) = decided_space(&state, decision.space_id).await?;
+    access::write_zone_part(&caller, &owner)?;
+    let months = decision.months.unwrap_or(24);
+    if !(1..=120).contains(&months) {
+        return Err(invalid("months", "1 to 120 months".into()));
+    }
+    let starts_given = match decision.starts.as_deref() {
+        None => None,
+        Some(text) => Some(
+            text.parse::<Date>()
+                .map_err(|message| invalid("starts", message))?,
+        ),
+    };
+    // The graduates around the start asked for (or today): leases ending within 30 months
+    // either side.
+    let around = starts_given.unwrap_or_else(today).add_months(-30);
+    let (forecast, _, _) = plan_region(&state, &region, around, 60).await?;
+    let need = forecast
+        .graduates
+        .iter()
+        .find(|g| g.firm == decision.firm_id)
+        .ok_or_else(|| {
+            invalid(
+                "firm_id",
+                format!(
+                    "{} is not a graduate looking for space in {region} (an incubation lease ending within 30 months of the start, and no later lease)",
+                    decision.firm_id
+                ),
+            )
+        })?;
+    let vacancy = forecast
+        .vacancies
+        .iter()
+        .find(|v| v.space == decision.space_id.to_string())
+        .ok_or_else(|| {
+            invalid(
+                "space_id",
+                format!(
+                    "space {} is not expansion space freeing up in {region}",
+                    decision.space_id
+                ),
+            )
+        })?;
+    let unmet = placement::unmet(need, vacancy);
+    if !unmet.is_empty() {
+        return Err(invalid(
+            "space_id",
+            format!(
+                "space {} does not fit {}: {}",
+                decision.space_id,
+                decision.firm_id,
+                unmet.join("; ")
+            ),
+        ));
+    }
+    let starts = starts_given.unwrap_or_else(|| need.needed_by.max(vacancy.free_from));
+    if starts < vacancy.free_from {
+        return Err(invalid(
+            "starts",
+            format!(
+                "space {} is free from {}",
+                decision.space_id, vacancy.free_from
+            ),
+        ));
+    }
     let lease = json!({
         "space_id": decision.space_id, "firm_id": decision.firm_id,
         "starts": starts.to_string(), "ends": starts.add_months(months as i32).to_string(),
@@ -405,26 +532,43 @@ pub async fn accept(
     ))
 }
 
-/// Rejecting a proposal keeps the plan from proposing that space to that firm again.
+/// Rejecting a proposal keeps the plan from proposing that space to that firm again; rejecting
+/// it twice changes nothing.
 pub async fn reject(
     State(state): State<AppState>,
     caller: Caller,
     payload: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    caller.require_user()?;
     let decision = decision(payload)?;
-    let space = state
-        .store
-        .get(&SPACES, &decision.space_id.to_string())
-        .await?
-        .ok_or_else(|| ApiError::not_found("space", &decision.space_id.to_string()))?;
-    access::write_zone_part(
-        &caller,
-        &crate::resources::parts::space_zone(&state, &space).await?,
-    )
-    .or_else(|_| match caller.role() {
-        Some(Role::Coordinator) => Ok(()),
-        _ => Err(ApiError::forbidden()),
+    let (_, owner, region) = decided_space(&state, decision.space_id).await?;
+    let own = own_zone_region(&state, &caller).await?;
+    access::write_zone_part(&caller, &owner).or_else(|_| {
+        access::ladder(&caller, own.as_deref(), &region).and_then(|_| match caller.role() {
+            Some(Role::Coordinator | Role::Admin) => Ok(()),
+            _ => Err(ApiError::forbidden()),
+        })
     })?;
+    if state.store.get(&FIRMS, &decision.firm_id).await?.is_none() {
+        return Err(invalid("firm_id", format!("no firm {}", decision.firm_id)));
+    }
+    let (existing, _) = state
+        .store
+        .list(
+            &REJECTIONS,
+            &Filter {
+                equals: vec![
+                    ("firm_id", decision.firm_id.clone()),
+                    ("space_id", decision.space_id.to_string()),
+                ],
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await?;
+    if let Some(rejection) = existing.into_iter().next() {
+        return Ok((StatusCode::OK, Json(rejection)));
+    }
     let created = state
         .store
         .create(
@@ -432,11 +576,7 @@ pub async fn reject(
             &REJECTIONS,
             &json!({"firm_id": decision.firm_id, "space_id": decision.space_id}),
         )
-        .await
-        .map_err(|e| match e {
-            ucz_store::StoreError::Conflict { .. } => ApiError::conflict("already rejected"),
-            other => other.into(),
-        })?;
+        .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -455,6 +595,9 @@ pub async fn retention(
 ) -> Result<Json<Value>, ApiError> {
     known_region(&state, &params.region)?;
     may_see(&state, &caller, &params.region).await?;
+    if let Some(zone) = &params.zone {
+        zone_in_region(&state, zone, &params.region).await?;
+    }
     let as_of = as_of(params.as_of.as_deref())?;
     let years = retention_of(&state, &params.region, params.zone.as_deref(), as_of).await?;
     Ok(Json(

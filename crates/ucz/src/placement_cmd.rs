@@ -31,6 +31,22 @@ pub fn plan(
     if !(1..=60).contains(&horizon) {
         return Err(BadInput("error: --horizon must be 1 to 60 months".into()).into());
     }
+    // Planning reads a database; it does not create an empty one by mistake.
+    if let Some(path) = settings.database_url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or(path);
+        if !std::path::Path::new(file).exists() {
+            return Err(BadInput(format!(
+                "error: no database at {file} (start `ucz serve` once, or give --database-url)"
+            ))
+            .into());
+        }
+    }
+    let region_name = catalog
+        .regions
+        .iter()
+        .find(|r| r.id.as_str() == region)
+        .map(|r| lang.pick(&r.name_ko, &r.name_en).to_string())
+        .unwrap_or_else(|| region.to_string());
     runtime()?.block_on(async {
         let store = open(&settings.database_url).await?;
         let state = AppState::new(store, catalog, false);
@@ -46,7 +62,13 @@ pub fn plan(
                 "unplaced": plan.unplaced,
             }));
         }
-        output::text(&render(region, &forecast, &plan, &records.hub_names, lang))
+        output::text(&render(
+            &region_name,
+            &forecast,
+            &plan,
+            &records.hub_names,
+            lang,
+        ))
     })
 }
 

@@ -83,7 +83,9 @@ pub fn forecast(
         let Some(room) = room_of.get(&lease.space) else {
             continue;
         };
-        if !room.incubation || room.region != region || lease.ends < as_of || lease.ends >= until {
+        // `ends` is the first day after the lease: a tenant whose last day falls in the horizon
+        // needs space on `ends`, up to and including `until`.
+        if !room.incubation || room.region != region || lease.ends < as_of || lease.ends > until {
             continue;
         }
         let placed = leases
@@ -120,7 +122,7 @@ pub fn forecast(
             .map(|l| l.ends)
             .max()
             .unwrap_or(as_of);
-        if free_from >= until {
+        if free_from > until {
             continue;
         }
         vacancies.push(Vacancy {
@@ -138,7 +140,7 @@ pub fn forecast(
         });
     }
     let month_of = |d: Date| format!("{:04}-{:02}", d.year, d.month);
-    let mut months: Vec<Month> = (0..horizon_months as i32)
+    let mut months: Vec<Month> = (0..=as_of.whole_months_until(until).max(0))
         .map(|m| Month {
             month: month_of(as_of.add_months(m)),
             graduating: 0,
@@ -324,7 +326,7 @@ mod tests {
             .map(|v| (v.space.as_str(), v.free_from))
             .collect();
         assert_eq!(free, [("11", d("2027-05-01")), ("12", d("2027-01-01"))]);
-        assert_eq!(f.months.len(), 12);
+        assert_eq!(f.months.len(), 13, "from as_of's month through until's");
         assert_eq!(
             (f.months[0].month.as_str(), f.months[0].freeing),
             ("2027-01", 1)

@@ -74,16 +74,71 @@ pub fn fits(need: &Need, space: &Vacancy) -> bool {
         && !need.excluded.contains(&space.space)
 }
 
+/// The hard requirements a space does not meet for a graduate, in words (empty when it fits).
+pub fn unmet(need: &Need, space: &Vacancy) -> Vec<String> {
+    let mut unmet = Vec::new();
+    if space.region != need.region {
+        unmet.push(format!("it is in {}, not in {}", space.region, need.region));
+    }
+    if !need.kinds.contains(&space.kind) {
+        unmet.push(format!(
+            "it is a {}, not one of {}",
+            space.kind,
+            need.kinds.join(", ")
+        ));
+    }
+    if space.area_m2 < need.area_m2 {
+        unmet.push(format!(
+            "{} m² is less than the {} m² needed",
+            space.area_m2, need.area_m2
+        ));
+    }
+    if !admits_sector(space, &need.sector) {
+        unmet.push(format!(
+            "it admits sectors {}, not {}",
+            space.sectors.join(", "),
+            need.sector
+        ));
+    }
+    if !space.stages.is_empty() && !space.stages.contains(&need.stage) {
+        unmet.push(format!(
+            "it admits stages {}, not {}",
+            space.stages.join(", "),
+            need.stage
+        ));
+    }
+    if let (Some(rent), Some(budget)) = (space.rent_krw, need.budget_krw) {
+        if rent > budget {
+            unmet.push(format!(
+                "its rent {rent} won is above the budget {budget} won"
+            ));
+        }
+    }
+    if space.free_from > need.needed_by {
+        unmet.push(format!(
+            "it frees up on {}, after {} when it is needed",
+            space.free_from, need.needed_by
+        ));
+    }
+    if need.excluded.contains(&space.space) {
+        unmet.push("it was turned down for this graduate".into());
+    }
+    unmet
+}
+
 fn admits_sector(space: &Vacancy, sector: &str) -> bool {
     space.sectors.is_empty() || space.sectors.iter().any(|p| sector.starts_with(p.as_str()))
 }
 
 /// How well a fitting space suits the graduate, as a penalty (0 is perfect, at most 1,000):
-/// outside its preferred hubs, missing equipment it wants, much larger than needed, rent close
-/// to its budget.
+/// outside its preferred hubs (a graduate that states none is content anywhere, but one that
+/// prefers this hub comes first), missing equipment it wants, much larger than needed, rent
+/// close to its budget.
 pub fn misfit(need: &Need, space: &Vacancy) -> i64 {
     let mut penalty = 0;
-    if !need.preferred_hubs.is_empty() && !need.preferred_hubs.contains(&space.hub) {
+    if need.preferred_hubs.is_empty() {
+        penalty += 150;
+    } else if !need.preferred_hubs.contains(&space.hub) {
         penalty += 400;
     }
     let missing = need
@@ -120,9 +175,20 @@ fn distance_units(need: &Need, space: &Vacancy) -> i64 {
     }
 }
 
-/// The cost the plan minimises among plans that place the most graduates.
+/// Days a space would stand empty before the graduate needs it: a space free early is better
+/// kept for one who needs it early. A thirtieth of a misfit point a day.
+fn idle_days(need: &Need, space: &Vacancy) -> i64 {
+    (need.needed_by.days_since_epoch() - space.free_from.days_since_epoch()).max(0)
+}
+
+/// One step of fit, in cost units: above any distance.
+const FIT_STEP: i64 = DISTANCE_UNITS + 1;
+
+/// The cost the plan minimises among plans that place the most graduates: fit (misfit and idle
+/// days) first, then distance. Linear in the day a space frees up, so the days of a space type
+/// can form a chain in the network.
 pub fn cost(need: &Need, space: &Vacancy) -> i64 {
-    misfit(need, space) * (DISTANCE_UNITS + 1) + distance_units(need, space)
+    (misfit(need, space) * 30 + idle_days(need, space)) * FIT_STEP + distance_units(need, space)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -224,16 +290,20 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
         nodes += t.days.len();
     }
     let mut net = flow::Network::new(nodes);
-    for t in &types {
+    // The arc from each day node to the sink: its flow is how many of that day's spaces are used.
+    let mut day_arcs: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
+    for (ti, t) in types.iter().enumerate() {
         for (k, day) in t.days.iter().enumerate() {
             let count = t
                 .members
                 .iter()
                 .filter(|&&m| vacancies[m].free_from == *day)
                 .count();
-            net.arc(t.nodes[k], sink, count as i32, 0);
+            day_arcs[ti].push(net.arc(t.nodes[k], sink, count as i32, 0));
             if k > 0 {
-                net.arc(t.nodes[k], t.nodes[k - 1], i32::MAX / 2, 0);
+                // Taking a space that frees earlier costs the days it would stand empty.
+                let earlier = day.days_since_epoch() - t.days[k - 1].days_since_epoch();
+                net.arc(t.nodes[k], t.nodes[k - 1], i32::MAX / 2, earlier * FIT_STEP);
             }
         }
     }
@@ -262,15 +332,16 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
             if usable == 0 {
                 continue;
             }
-            let mut probe = space.clone();
-            probe.free_from = types[t].days[0];
-            if fits(need, &probe) {
+            // Entering at the last usable day; earlier days cost their idle days on the chain.
+            let mut entry = space.clone();
+            entry.free_from = types[t].days[usable - 1];
+            if fits(need, &entry) {
                 fitting[n] += types[t]
                     .members
                     .iter()
                     .filter(|&&m| vacancies[m].free_from <= need.needed_by)
                     .count();
-                let arc = net.arc(n, types[t].nodes[usable - 1], 1, cost(need, space));
+                let arc = net.arc(n, types[t].nodes[usable - 1], 1, cost(need, &entry));
                 edges.push((n, t, arc));
             }
         }
@@ -298,11 +369,25 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
     let mut total = 0;
     let mut got = vec![false; needs.len()];
     for (t, mut graduates) in by_type.into_iter().enumerate() {
+        // Exactly the spaces the flow used (of each day, as many as its arc carries): which
+        // days are used decides the idle days; who gets which is then any feasible pairing.
+        let mut used: Vec<usize> = Vec::new();
+        for (k, day) in types[t].days.iter().enumerate() {
+            let take = net.flow(day_arcs[t][k]).max(0) as usize;
+            used.extend(
+                types[t]
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&m| vacancies[m].free_from == *day)
+                    .take(take),
+            );
+        }
         graduates.sort_by_key(|&n| needs[n].needed_by);
-        let mut free = types[t].members.iter();
+        let mut free = used.into_iter();
         for n in graduates {
             match free.next() {
-                Some(&m) if vacancies[m].free_from <= needs[n].needed_by => {
+                Some(m) if vacancies[m].free_from <= needs[n].needed_by => {
                     total += cost(&needs[n], &vacancies[m]);
                     got[n] = true;
                     proposals.push(proposal(&needs[n], &vacancies[m]));

@@ -38,6 +38,23 @@ fn space(id: &str, hub: &str, area: f64) -> Vacancy {
 }
 
 #[test]
+fn unmet_requirements_are_named() {
+    let mut s = space("s", "hub", 100.0);
+    s.sectors = vec!["J".into()];
+    let n = need("c", 150.0, "C26");
+    let unmet = unmet(&n, &s);
+    assert_eq!(
+        unmet,
+        [
+            "100 m² is less than the 150 m² needed",
+            "it admits sectors J, not C26"
+        ]
+    );
+    assert!(super::unmet(&need("j", 50.0, "J62"), &s).is_empty());
+    assert!(fits(&need("j", 50.0, "J62"), &s));
+}
+
+#[test]
 fn placing_more_graduates_beats_a_better_fit_for_one() {
     // A greedy pass gives the big space to the first graduate and strands the second.
     let needs = [need("a", 50.0, "J62"), need("b", 150.0, "J62")];

@@ -56,7 +56,7 @@ pub async fn page(
                 "reasons": if lang == ucz_core::Lang::Ko { &p.reasons_ko } else { &p.reasons_en },
             })
         } else if let Some(u) = plan.unplaced.iter().find(|u| u.firm == id) {
-            json!({"proposed": false, "reason": ucz_core::placement::Plan::reason(u, lang)})
+            json!({"proposed": false, "reason": super::placement::readable(&state, lang, ucz_core::placement::Plan::reason(u, lang))})
         } else {
             Value::Null
         };

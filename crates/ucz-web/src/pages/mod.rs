@@ -12,7 +12,7 @@ mod firm;
 mod form;
 mod import;
 mod overview;
-mod placement;
+pub(crate) mod placement;
 mod zone;
 
 use std::collections::HashMap;

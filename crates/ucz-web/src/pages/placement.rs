@@ -27,6 +27,23 @@ pub struct Params {
     done: Option<String>,
 }
 
+/// A reason with the catalog's names for region and space-kind ids.
+pub fn readable(state: &AppState, lang: ucz_core::Lang, reason: &str) -> String {
+    let mut text = reason.to_string();
+    for region in &state.catalog.regions {
+        let name = lang.pick(&region.name_ko, &region.name_en);
+        text = text.replace(&format!(" {} ", region.id), &format!(" {name} "));
+        text = text.replace(&format!("{} 지역", region.id), name);
+        if text.ends_with(&format!(" {}", region.id)) {
+            text = format!("{}{name}", &text[..text.len() - region.id.as_str().len()]);
+        }
+    }
+    for kind in crate::resources::parts::SPACE_KINDS {
+        text = text.replace(kind, &state.pages.word(lang, &format!("space_{kind}")));
+    }
+    text
+}
+
 /// Regions that have zones, for the selector; the operator's own first.
 async fn regions(state: &AppState, visitor: &Visitor) -> Result<Vec<String>, ApiError> {
     let (zones, _) = state
@@ -73,7 +90,13 @@ pub async fn page(
         known_region(&state, &region)?;
         may_see(&state, &visitor.caller, &region).await?;
         let day = as_of(params.as_of.as_deref().filter(|d| !d.is_empty()))?;
-        let horizon = params.horizon.unwrap_or(12).clamp(1, 60);
+        let horizon = params.horizon.unwrap_or(12);
+        if !(1..=60).contains(&horizon) {
+            return Err(ApiError::invalid(vec![crate::error::FieldError {
+                field: "horizon".into(),
+                message: "1 to 60 months".into(),
+            }]));
+        }
         let (forecast, plan, records) = plan_region(&state, &region, day, horizon).await?;
         let retention = retention_of(&state, &region, None, day).await?;
         let lang = visitor.lang;
@@ -100,6 +123,26 @@ pub async fn page(
             .iter()
             .map(|g| (g.firm.as_str(), g.needed_by.to_string()))
             .collect();
+        let owner_of = |space: &str| {
+            space
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| records.room_owners.get(&id).cloned())
+                .unwrap_or_default()
+        };
+        let may_accept = |space: &str| {
+            crate::access::write_zone_part(&visitor.caller, &owner_of(space)).is_ok()
+        };
+        let may_reject = |space: &str| {
+            may_accept(space) || matches!(visitor.role(), Some(Role::Admin | Role::Coordinator))
+        };
+        let room_name = |space: &str| {
+            space
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| records.room_names.get(&id).cloned())
+                .unwrap_or_default()
+        };
         let proposals: Vec<Value> = plan
             .proposals
             .iter()
@@ -107,6 +150,8 @@ pub async fn page(
                 json!({
                     "firm": p.firm, "firm_name": firm_names.get(&p.firm).unwrap_or(&p.firm),
                     "hub": records.hub_names.get(&p.hub).unwrap_or(&p.hub), "space": p.space,
+                    "space_name": room_name(&p.space),
+                    "may_accept": may_accept(&p.space), "may_reject": may_reject(&p.space),
                     "reasons": if lang == ucz_core::Lang::Ko { &p.reasons_ko } else { &p.reasons_en },
                     "starts": graduate_day.get(p.firm.as_str()),
                 })
@@ -118,7 +163,7 @@ pub async fn page(
             .map(|u| {
                 json!({
                     "firm": u.firm, "firm_name": firm_names.get(&u.firm).unwrap_or(&u.firm),
-                    "reason": ucz_core::placement::Plan::reason(u, lang),
+                    "reason": readable(&state, lang, ucz_core::placement::Plan::reason(u, lang)),
                     "waitlisted": u.fitting_spaces > 0,
                     "needed_by": graduate_day.get(u.firm.as_str()),
                 })
@@ -141,7 +186,11 @@ pub async fn page(
                 "proposals": proposals,
                 "unplaced": unplaced,
                 "retention": retention,
-                "done": params.done,
+                "done": params.done.as_deref().and_then(|d| {
+                    let mut parts = d.splitn(3, ':');
+                    let (action, firm, space) = (parts.next()?, parts.next()?, parts.next()?);
+                    Some(json!({"action": action, "firm": firm, "space": space, "space_name": room_name(space)}))
+                }),
             }),
         )
     }
@@ -173,7 +222,10 @@ pub async fn decide(State(state): State<AppState>, visitor: Visitor, body: Bytes
         let back: String = form_urlencoded::Serializer::new(String::new())
             .append_pair("region", &get("region"))
             .append_pair("as_of", &get("as_of"))
-            .append_pair("done", &format!("{}:{}", get("action"), get("firm_id")))
+            .append_pair(
+                "done",
+                &format!("{}:{}:{}", get("action"), get("firm_id"), get("space_id")),
+            )
             .finish();
         Ok(visitor.redirect(&format!("/placement?{back}")))
     }

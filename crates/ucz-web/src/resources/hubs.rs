@@ -34,6 +34,18 @@ pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, Api
             ("region", is_text, "a region id"),
         ],
     );
+    let id = body["id"].as_str().unwrap_or_default();
+    let well_formed = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'));
+    if !id.is_empty() && !well_formed {
+        findings.and(Err(ApiError::invalid(vec![FieldError {
+            field: "id".into(),
+            message: "1 to 64 lowercase letters, digits, '-' or '_'".into(),
+        }])))?;
+    }
     findings.known(
         "kind",
         &body["kind"],
@@ -120,6 +132,14 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     access::write_hub(&caller)?;
     let record = validate(&state, &body(payload)?, false)?;
+    let id = record["id"].as_str().unwrap_or_default();
+    // Plans name hubs and zones alike: a hub may not take a zone's id.
+    if state.store.get(&ucz_store::ZONES, id).await?.is_some() {
+        return Err(ApiError::invalid(vec![FieldError {
+            field: "id".into(),
+            message: format!("{id} is a zone's id; choose another"),
+        }]));
+    }
     let created = state.store.create(&caller.actor(), &HUBS, &record).await?;
     Ok((StatusCode::CREATED, Json(view(created))))
 }
@@ -149,6 +169,8 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     access::write_hub(&caller)?;
+    let spaces = super::parts::spaces_of(&state, "hub_id", &id).await?;
+    super::parts::refuse_if_leased(&state, &spaces).await?;
     if state.store.delete(&caller.actor(), &HUBS, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -101,7 +101,9 @@ impl Checked {
                 &self.record,
                 &related,
                 |rows| {
-                    let others: Vec<Lease> = rows.iter().filter_map(lease_of).collect();
+                    let mut others: Vec<Lease> = rows.iter().filter_map(lease_of).collect();
+                    others.sort_by_key(|l| l.id);
+                    others.dedup_by_key(|l| l.id);
                     let found = problems(&self.lease, self.rule.as_ref(), &others);
                     if found.is_empty() {
                         Ok(())
@@ -116,7 +118,21 @@ impl Checked {
 }
 
 /// Checks a lease body against the API's fields and the lease rules.
-pub async fn validate(state: &AppState, body: &Value, id: i64) -> Result<Checked, ApiError> {
+///
+/// `caller`, when given, must be allowed to write in the lease's space; that is checked as soon
+/// as the space is known, before anything about other leases is looked at (a refusal must not
+/// reveal who holds a space).
+pub async fn validate(
+    state: &AppState,
+    caller: Option<&Caller>,
+    body: &Value,
+    id: i64,
+) -> Result<Checked, ApiError> {
+    let space_id = body["space_id"].as_i64().unwrap_or(-1).to_string();
+    let space = state.store.get(&SPACES, &space_id).await?;
+    if let (Some(caller), Some(space)) = (caller, &space) {
+        access::write_zone_part(caller, &space_zone(state, space).await?)?;
+    }
     let mut findings = Findings::default();
     findings.rules(
         body,
@@ -142,31 +158,63 @@ pub async fn validate(state: &AppState, body: &Value, id: i64) -> Result<Checked
     }
     let needs = &body["needs"];
     if !needs.is_null() {
-        findings.rules(
-            needs,
-            &[
-                (
-                    "area_m2",
-                    |v| v.is_null() || super::is_positive(v),
-                    "needs.area_m2: a number greater than 0, or absent",
-                ),
-                (
-                    "budget_krw",
-                    super::is_optional_count,
-                    "needs.budget_krw: a whole number ≥ 0, or absent",
-                ),
-                (
-                    "equipment",
-                    |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
-                    "needs.equipment: a list of names",
-                ),
-                (
-                    "preferred_hubs",
-                    |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
-                    "needs.preferred_hubs: a list of hub ids",
-                ),
-            ],
-        );
+        let rules: [super::FieldRule; 4] = [
+            (
+                "area_m2",
+                |v| v.is_null() || super::is_positive(v),
+                "a number greater than 0 (at most 1e9), or absent",
+            ),
+            (
+                "budget_krw",
+                super::is_optional_count,
+                "a whole number ≥ 0, or absent",
+            ),
+            (
+                "equipment",
+                |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
+                "a list of names",
+            ),
+            (
+                "preferred_hubs",
+                |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
+                "a list of hub or zone ids",
+            ),
+        ];
+        for (name, ok, what) in rules {
+            if !ok(&needs[name]) {
+                findings.and(Err(ApiError::invalid(vec![FieldError {
+                    field: format!("needs.{name}"),
+                    message: format!("required: {what}"),
+                }])))?;
+            }
+        }
+        for hub in needs["preferred_hubs"].as_array().into_iter().flatten() {
+            let id = hub.as_str().unwrap_or_default();
+            let known = state.store.get(&ucz_store::HUBS, id).await?.is_some()
+                || state.store.get(&ucz_store::ZONES, id).await?.is_some();
+            if !known {
+                findings.and(Err(ApiError::invalid(vec![FieldError {
+                    field: "needs.preferred_hubs".into(),
+                    message: format!("no hub or zone {id}"),
+                }])))?;
+            }
+        }
+    }
+    if body["status"] == "active" || body["status"].is_null() {
+        if !body["left_to"].is_null() {
+            findings.and(Err(ApiError::invalid(vec![FieldError {
+                field: "left_to".into(),
+                message: "where a firm went is recorded when its lease has ended (status ended)"
+                    .into(),
+            }])))?;
+        }
+    } else if let Ok(ends) = date(body, "ends") {
+        if ends > crate::analysis::today().add_months(1) {
+            findings.and(Err(ApiError::invalid(vec![FieldError {
+                field: "ends".into(),
+                message: format!("an ended lease ends by today, not on {ends}"),
+            }])))?;
+        }
     }
     if !body["left_to"].is_null() {
         let regions: Vec<String> = state
@@ -177,8 +225,6 @@ pub async fn validate(state: &AppState, body: &Value, id: i64) -> Result<Checked
             .collect();
         findings.known("left_to", &body["left_to"], &regions, "region");
     }
-    let space_id = body["space_id"].as_i64().unwrap_or(-1).to_string();
-    let space = state.store.get(&SPACES, &space_id).await?;
     if body["space_id"].is_i64() && space.is_none() {
         findings.and(Err(ApiError::invalid(vec![FieldError {
             field: "space_id".into(),
@@ -226,6 +272,9 @@ pub async fn validate(state: &AppState, body: &Value, id: i64) -> Result<Checked
             .await?;
         others.extend(found.iter().filter_map(lease_of));
     }
+    // A lease of the firm in the same space comes back from both queries.
+    others.sort_by_key(|l| l.id);
+    others.dedup_by_key(|l| l.id);
     let found = problems(&lease, rule.as_ref(), &others);
     if !found.is_empty() {
         // Another lease in the way is a conflict; a lease that breaks its own rules is invalid.
@@ -362,7 +411,7 @@ pub async fn create_lease(
     body: &Value,
 ) -> Result<Value, ApiError> {
     caller.require_user()?;
-    let checked = validate(state, body, 0).await?;
+    let checked = validate(state, Some(caller), body, 0).await?;
     access::write_zone_part(caller, &checked.owner)?;
     checked
         .write(state, caller, None)
@@ -402,7 +451,7 @@ pub async fn update(
         access::write_zone_part(&caller, &space_zone(&state, &space).await?)?;
     }
     let body = body(payload)?;
-    let checked = validate(&state, &body, id.parse().unwrap_or(0)).await?;
+    let checked = validate(&state, Some(&caller), &body, id.parse().unwrap_or(0)).await?;
     access::write_zone_part(&caller, &checked.owner)?;
     checked
         .write(&state, &caller, Some(&id))

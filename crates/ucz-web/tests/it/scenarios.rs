@@ -517,9 +517,23 @@ pub async fn problems_are_problem_json(app: TestApp) {
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["code"], "bad_request");
 
+    // The server answers 413 as soon as it sees the length; it may close the connection while
+    // the client is still sending, which the client then reports as a reset. Either way,
+    // nothing is written.
     let huge = json!({"id": "huge", "name": "x".repeat(2 << 20)});
-    let (status, _) = app.call("admin", Method::POST, "/zones", Some(&huge)).await;
-    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let sent = app
+        .client
+        .post(format!("{}/zones", app.base))
+        .bearer_auth("token-admin")
+        .json(&huge)
+        .send()
+        .await;
+    match sent {
+        Ok(response) => assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE),
+        Err(error) => assert!(error.is_request() || error.is_body(), "{error}"),
+    }
+    let (status, _) = app.call("admin", Method::GET, "/zones/huge", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "nothing written");
 
     let (status, problem) = app
         .call("admin", Method::POST, "/zones", Some(&zone_body("daejeon")))

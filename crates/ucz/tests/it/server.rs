@@ -136,7 +136,7 @@ fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(
-        text.starts_with("Post-BI placement plan — daejeon") && text.contains("\nUnplaced\n"),
+        text.starts_with("Post-BI placement plan — Daejeon") && text.contains("\nUnplaced\n"),
         "{text}"
     );
     assert!(
