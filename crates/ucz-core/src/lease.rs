@@ -50,11 +50,10 @@ pub fn problems(lease: &Lease, rule: Option<&LeaseRule>, others: &[Lease]) -> Ve
             ));
         }
         let allowed = rule.max_months + rule.renewal_months * lease.renewals.min(rule.max_renewals);
-        let months = lease.starts.whole_months_until(lease.ends);
-        let over = lease.ends > lease.starts.add_months(allowed as i32);
-        if over {
+        let latest = lease.starts.add_months(allowed as i32);
+        if lease.ends > latest {
             found.push(format!(
-                "the lease runs {months} months or more; with {} renewal(s) this space allows {allowed} months ({} months, renewals of {}) ({})",
+                "the lease runs past {latest}: with {} renewal(s) this space allows {allowed} months ({} months, renewals of {}) ({})",
                 lease.renewals, rule.max_months, rule.renewal_months, rule.source
             ));
         }

@@ -154,7 +154,10 @@ pub async fn region_records(state: &AppState, region: &str) -> Result<Region, Ap
 async fn tenants(state: &AppState, region: &Region) -> Result<HashMap<String, Tenant>, ApiError> {
     let (rejections, _) = state.store.list(&REJECTIONS, &all()).await?;
     let mut tenants = HashMap::new();
-    for (lease, record) in &region.leases {
+    // A firm's needs are those stated on its latest lease (the one ending when it graduates).
+    let mut latest: Vec<&(Lease, Value)> = region.leases.iter().collect();
+    latest.sort_by_key(|(lease, _)| std::cmp::Reverse(lease.ends));
+    for (lease, record) in latest {
         if tenants.contains_key(&lease.firm) {
             continue;
         }

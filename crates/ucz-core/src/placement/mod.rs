@@ -245,9 +245,18 @@ struct SpaceType {
     nodes: Vec<usize>,
 }
 
-/// The cost of leaving a graduate unplaced: more than any plan's whole cost of fit and distance,
-/// so a plan that places one more graduate always costs less.
-const UNPLACED: i64 = 1_000_000_000_000;
+/// The cost of leaving a graduate unplaced: more than any augmenting path can cost, so placing
+/// one more graduate always pays, whatever moves it takes. A path has at most one arc into a
+/// type per graduate it moves (each at most `max_arc`), plus chain arcs of at most the type's
+/// span (`max_chain`).
+fn unplaced_cost(graduates: usize, max_arc: i64, max_chain: i64) -> i64 {
+    (graduates as i64 + 1)
+        .checked_mul(max_arc.saturating_add(max_chain).saturating_add(1))
+        .and_then(|c| c.checked_add(1))
+        // Beyond this the sums of a path could overflow; no real region comes near it.
+        .unwrap_or(i64::MAX / 8)
+        .min(i64::MAX / 8)
+}
 
 /// The optimal plan (see the module's documentation).
 ///
@@ -319,7 +328,7 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
     for list in by_region.values_mut() {
         list.sort_by(|a, b| area(*b).total_cmp(&area(*a)));
     }
-    let mut edges: Vec<(usize, usize, usize)> = Vec::new(); // (need, type, arc)
+    let mut candidates: Vec<(usize, usize, usize, i64)> = Vec::new(); // (need, type, node, cost)
     let mut fitting = vec![0usize; needs.len()];
     for (n, need) in needs.iter().enumerate() {
         for &t in by_region.get(need.region.as_str()).into_iter().flatten() {
@@ -341,11 +350,28 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
                     .iter()
                     .filter(|&&m| vacancies[m].free_from <= need.needed_by)
                     .count();
-                let arc = net.arc(n, types[t].nodes[usable - 1], 1, cost(need, &entry));
-                edges.push((n, t, arc));
+                candidates.push((n, t, types[t].nodes[usable - 1], cost(need, &entry)));
             }
         }
-        net.arc(n, sink, 1, UNPLACED);
+    }
+    let max_arc = candidates.iter().map(|c| c.3).max().unwrap_or(0);
+    let max_chain = types
+        .iter()
+        .map(|t| match (t.days.first(), t.days.last()) {
+            (Some(first), Some(last)) => {
+                (last.days_since_epoch() - first.days_since_epoch()) * FIT_STEP
+            }
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let unplaced_arc = unplaced_cost(needs.len(), max_arc, max_chain);
+    let mut edges: Vec<(usize, usize, usize)> = Vec::new(); // (need, type, arc)
+    for (n, t, node, arc_cost) in candidates {
+        edges.push((n, t, net.arc(n, node, 1, arc_cost)));
+    }
+    for n in 0..needs.len() {
+        net.arc(n, sink, 1, unplaced_arc);
     }
     for n in 0..needs.len() {
         // Every graduate can at least stay unplaced, so each finds a route.

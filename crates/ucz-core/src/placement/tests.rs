@@ -180,6 +180,12 @@ fn random_region(seed: u64) -> (Vec<Need>, Vec<Vacancy>) {
             } else {
                 vec![]
             };
+            // Different days needed, stages, and a space turned down now and then.
+            n.needed_by = date(["2027-02-15", "2027-03-31", "2027-07-01"][next(3) as usize]);
+            n.stage = ["growth", "scale_up"][next(2) as usize].to_string();
+            if next(4) == 0 {
+                n.excluded = vec![format!("s{}", next(3))];
+            }
             n.site = Some(Site {
                 lat: 36.0 + next(50) as f64 / 100.0,
                 lon: 127.0 + next(50) as f64 / 100.0,
@@ -205,6 +211,9 @@ fn random_region(seed: u64) -> (Vec<Need>, Vec<Vacancy>) {
             } else {
                 vec![]
             };
+            if next(4) == 0 {
+                s.stages = vec!["growth".to_string()];
+            }
             // A hub's spaces share its site, so identical rooms freeing on different days
             // form one type.
             let at = hubs.iter().position(|h| *h == s.hub).unwrap_or(0) as f64;
@@ -343,4 +352,42 @@ fn a_space_turned_down_is_not_proposed_again() {
     let plan = plan(&[a], &spaces);
     assert_eq!(plan.proposals.len(), 1);
     assert_ne!(plan.proposals[0].space, first);
+}
+
+/// Placing one more graduate may move thousands of others to worse spaces; it must still win.
+#[test]
+fn one_more_graduate_placed_beats_any_sum_of_worse_fits() {
+    let n = 5_500;
+    let code = |i: usize| format!("X{i:05}");
+    // A spare space for g_0, so that everyone can be placed if everyone moves down one.
+    let mut spare = space("spare", "spare", 150.0);
+    spare.sectors = vec![code(0)];
+    let mut spaces = vec![spare];
+    // s_j admits the sectors of g_j and g_(j+1); it is g_j's preferred hub, with its equipment
+    // and just its size; for g_(j+1) it is a worse fit.
+    for j in 0..=n {
+        let mut s = space(&format!("s{j}"), &format!("h{j}"), 100.0);
+        s.sectors = vec![code(j), code(j + 1)];
+        s.equipment = (0..3).map(|k| format!("e{j}.{k}")).collect();
+        spaces.push(s);
+    }
+    let mut needs = Vec::new();
+    for i in 0..=n {
+        let mut g = need(&format!("g{i}"), 100.0, &code(i));
+        g.preferred_hubs = vec![format!("h{i}")];
+        g.equipment = (0..3).map(|k| format!("e{i}.{k}")).collect();
+        needs.push(g);
+    }
+    // One more graduate who fits only the last space, which g_n would rather have.
+    let mut extra = need("extra", 100.0, &code(n + 1));
+    extra.excluded = vec![];
+    needs.push(extra);
+    let plan = plan(&needs, &spaces);
+    assert!(
+        plan.unplaced.is_empty(),
+        "all {} placed: {:?}",
+        needs.len(),
+        plan.unplaced.first()
+    );
+    assert_eq!(plan.proposals.len(), n + 2);
 }

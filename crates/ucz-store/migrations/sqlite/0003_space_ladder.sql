@@ -8,7 +8,9 @@ CREATE TABLE hubs (
     body TEXT NOT NULL,
     demo BIGINT NOT NULL DEFAULT 0
 );
--- SQLite cannot relax a NOT NULL column in place: the table is rebuilt.
+-- SQLite cannot relax a NOT NULL column in place: the table is rebuilt. Its id sequence is
+-- kept, so that a deleted space's id (named in the audit trail) is never given to another.
+CREATE TABLE spaces_sequence AS SELECT seq FROM sqlite_sequence WHERE name = 'spaces';
 CREATE TABLE spaces_new (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     facility_id BIGINT REFERENCES facilities(id) ON DELETE CASCADE,
@@ -24,6 +26,13 @@ INSERT INTO spaces_new (id, facility_id, name, kind, area_m2, monthly_rent_krw)
     SELECT id, facility_id, name, kind, area_m2, monthly_rent_krw FROM spaces;
 DROP TABLE spaces;
 ALTER TABLE spaces_new RENAME TO spaces;
+DELETE FROM sqlite_sequence WHERE name = 'spaces_new';
+INSERT INTO sqlite_sequence (name, seq)
+    SELECT 'spaces', seq FROM spaces_sequence
+    WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'spaces');
+UPDATE sqlite_sequence SET seq = MAX(seq, COALESCE((SELECT seq FROM spaces_sequence), 0))
+    WHERE name = 'spaces';
+DROP TABLE spaces_sequence;
 CREATE INDEX spaces_facility ON spaces (facility_id);
 CREATE INDEX spaces_hub ON spaces (hub_id);
 CREATE TABLE leases (

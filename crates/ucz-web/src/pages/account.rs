@@ -20,8 +20,15 @@ pub struct Next {
 
 /// Only paths of this site are followed after login.
 fn local(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(String::from)
+    // Browsers drop tabs and newlines from a `Location` before resolving it ("/\t/x" is "//x"):
+    // no whitespace or control characters, and no second slash or backslash at the start.
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+    })
+    .map(String::from)
 }
 
 fn home(role: &Role) -> String {
@@ -150,4 +157,27 @@ pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
     }
     .await;
     visitor.respond(&state, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_login() {
+        assert_eq!(
+            local(Some("/zones/daejeon?x=1")).as_deref(),
+            Some("/zones/daejeon?x=1")
+        );
+        for outside in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil",
+            "https://evil.example",
+            "/\n/evil",
+            "/ /evil",
+        ] {
+            assert_eq!(local(Some(outside)), None, "{outside:?}");
+        }
+    }
 }

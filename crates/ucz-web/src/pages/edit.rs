@@ -505,9 +505,13 @@ async fn restrict(
     state: &AppState,
     caller: &Caller,
     lang: Lang,
-    fields: &mut [form::Field],
+    fields: &mut Vec<form::Field>,
     record: &Value,
 ) {
+    // A hub's space stays in its hub: no facility to choose.
+    if record["hub_id"].is_string() {
+        fields.retain(|f| f.name != "facility_id");
+    }
     let Some(zone) = fields.iter_mut().find(|f| f.name == "zone") else {
         return;
     };
@@ -558,6 +562,14 @@ pub async fn update(
         let (mut body, readable) = form::body(&mut fields, visitor.lang);
         if matches!(resource, Resource::Zone | Resource::Firm) {
             body["id"] = Value::from(id.as_str());
+        }
+        // What the form does not show stays as it is: a space's admissions and its hub.
+        if resource == Resource::Space {
+            body["admits"] = before["admits"].clone();
+            if before["hub_id"].is_string() {
+                body["hub_id"] = before["hub_id"].clone();
+                body["facility_id"] = Value::Null;
+            }
         }
         let attempt = if readable {
             update_record(&state, &visitor.caller, resource, &id, body).await

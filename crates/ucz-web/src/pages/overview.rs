@@ -83,8 +83,8 @@ pub async fn page(
             json!({
                 "zones": zones,
                 "deleted": flash.deleted.is_some(),
-                // Read by the map script; `</` cannot close the script element.
-                "map_data": map_data.replace("</", "<\\/"),
+                // Read by the map script as JSON; no `<`, `>` or `&` can end the script element.
+                "map_data": map_data.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"),
                 "functions": state.catalog.functions.iter().map(|f| f.id.to_string()).collect::<Vec<_>>(),
             }),
         )

@@ -189,7 +189,9 @@ pub async fn page(
                 "done": params.done.as_deref().and_then(|d| {
                     let mut parts = d.splitn(3, ':');
                     let (action, firm, space) = (parts.next()?, parts.next()?, parts.next()?);
-                    Some(json!({"action": action, "firm": firm, "space": space, "space_name": room_name(space)}))
+                    matches!(action, "accept" | "reject").then(|| {
+                        json!({"action": action, "firm": firm, "space": space, "space_name": room_name(space)})
+                    })
                 }),
             }),
         )
@@ -209,7 +211,11 @@ pub async fn decide(State(state): State<AppState>, visitor: Visitor, body: Bytes
             "space_id": get("space_id").parse::<i64>().unwrap_or(-1),
         });
         let mut decision = decision;
-        let accepted = get("action") == "accept";
+        let accepted = match get("action").as_str() {
+            "accept" => true,
+            "reject" => false,
+            _ => return Err(ApiError::bad_request("the action is accept or reject")),
+        };
         if accepted && !get("starts").is_empty() {
             decision["starts"] = Value::from(get("starts"));
         }

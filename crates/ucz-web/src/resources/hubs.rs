@@ -154,7 +154,12 @@ pub async fn update(
     let mut body = body(payload)?;
     same_id(&body, &id)?;
     body["id"] = Value::from(id.as_str());
-    let record = validate(&state, &body, false)?;
+    let existing = state
+        .store
+        .get(&HUBS, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("hub", &id))?;
+    let record = validate(&state, &body, existing["demo"].as_bool().unwrap_or(false))?;
     state
         .store
         .update(&caller.actor(), &HUBS, &id, &record)

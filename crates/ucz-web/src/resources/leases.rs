@@ -25,6 +25,13 @@ fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
         .as_str()
         .ok_or_else(|| "a date YYYY-MM-DD".to_string())
         .and_then(|text| text.parse::<Date>())
+        .and_then(|day| {
+            if (1900..=2200).contains(&day.year) {
+                Ok(day)
+            } else {
+                Err(format!("{day} is not a plausible day (1900–2200)"))
+            }
+        })
         .map_err(|message| FieldError {
             field: field.into(),
             message,
@@ -77,6 +84,27 @@ pub struct Checked {
     pub owner: String,
     lease: Lease,
     rule: Option<LeaseRule>,
+    /// Whether the caller may read the firm: if not, a clash with its other leases is told
+    /// without naming them.
+    firm_readable: bool,
+}
+
+/// The rule problems as the caller may read them.
+fn told(found: Vec<String>, lease: &Lease, firm_readable: bool) -> Vec<String> {
+    let elsewhere = format!("firm {} already holds", lease.firm);
+    found
+        .into_iter()
+        .map(|p| {
+            if !firm_readable && p.starts_with(&elsewhere) {
+                format!(
+                    "firm {} holds another space during {} to {}; a firm is placed once at a time",
+                    lease.firm, lease.starts, lease.ends
+                )
+            } else {
+                p
+            }
+        })
+        .collect()
 }
 
 impl Checked {
@@ -104,7 +132,11 @@ impl Checked {
                     let mut others: Vec<Lease> = rows.iter().filter_map(lease_of).collect();
                     others.sort_by_key(|l| l.id);
                     others.dedup_by_key(|l| l.id);
-                    let found = problems(&self.lease, self.rule.as_ref(), &others);
+                    let found = told(
+                        problems(&self.lease, self.rule.as_ref(), &others),
+                        &self.lease,
+                        self.firm_readable,
+                    );
                     if found.is_empty() {
                         Ok(())
                     } else {
@@ -128,6 +160,12 @@ pub async fn validate(
     body: &Value,
     id: i64,
 ) -> Result<Checked, ApiError> {
+    // Firms do not write leases; others only in spaces they keep.
+    if let Some(caller) = caller {
+        if matches!(caller.require_user()?, Role::Firm { .. }) {
+            return Err(ApiError::forbidden());
+        }
+    }
     let space_id = body["space_id"].as_i64().unwrap_or(-1).to_string();
     let space = state.store.get(&SPACES, &space_id).await?;
     if let (Some(caller), Some(space)) = (caller, &space) {
@@ -209,7 +247,8 @@ pub async fn validate(
             }])))?;
         }
     } else if let Ok(ends) = date(body, "ends") {
-        if ends > crate::analysis::today().add_months(1) {
+        // `ends` is the first day after the lease: an ended lease's is today at the latest.
+        if ends > crate::analysis::today() {
             findings.and(Err(ApiError::invalid(vec![FieldError {
                 field: "ends".into(),
                 message: format!("an ended lease ends by today, not on {ends}"),
@@ -275,7 +314,16 @@ pub async fn validate(
     // A lease of the firm in the same space comes back from both queries.
     others.sort_by_key(|l| l.id);
     others.dedup_by_key(|l| l.id);
-    let found = problems(&lease, rule.as_ref(), &others);
+    let firm_zone = match state.store.get(&FIRMS, firm_id).await? {
+        Some(firm) => firm["zone"].as_str().unwrap_or_default().to_string(),
+        None => String::new(),
+    };
+    let firm_readable = caller.is_none_or(|c| access::read_firm(c, firm_id, &firm_zone).is_ok());
+    let found = told(
+        problems(&lease, rule.as_ref(), &others),
+        &lease,
+        firm_readable,
+    );
     if !found.is_empty() {
         // Another lease in the way is a conflict; a lease that breaks its own rules is invalid.
         let overlap = found
@@ -304,6 +352,7 @@ pub async fn validate(
         owner,
         lease,
         rule,
+        firm_readable,
     })
 }
 

@@ -76,6 +76,14 @@ pub async fn create(
     access::create_zone(&caller)?;
     let body = body(payload)?;
     let record = validate(&state, &body, false)?;
+    // Plans name zones and hubs alike: a zone may not take a hub's id.
+    let id = body["id"].as_str().unwrap_or_default();
+    if state.store.get(&ucz_store::HUBS, id).await?.is_some() {
+        return Err(ApiError::invalid(vec![crate::error::FieldError {
+            field: "id".into(),
+            message: format!("{id} is a hub's id; choose another"),
+        }]));
+    }
     let created = state.store.create(&caller.actor(), &ZONES, &record).await?;
     Ok((StatusCode::CREATED, Json(view(created))))
 }
@@ -121,6 +129,22 @@ pub async fn delete(
         return Err(ApiError::conflict(format!(
             "zone {id} has {count} tenant firms; move or delete them first"
         )));
+    }
+    let (facilities, _) = state
+        .store
+        .list(
+            &ucz_store::FACILITIES,
+            &Filter {
+                equals: vec![("zone_id", id.clone())],
+                limit: i64::MAX,
+                offset: 0,
+            },
+        )
+        .await?;
+    for facility in facilities {
+        let spaces =
+            super::parts::spaces_of(&state, "facility_id", &facility["id"].to_string()).await?;
+        super::parts::refuse_if_leased(&state, &spaces).await?;
     }
     if state.store.delete(&caller.actor(), &ZONES, &id).await? {
         Ok(StatusCode::NO_CONTENT)

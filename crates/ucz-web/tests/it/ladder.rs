@@ -372,6 +372,56 @@ pub async fn the_space_ladder(app: TestApp) {
         (Some(3), Some(1), Some(2))
     );
 
+    // Another zone's operator placing a firm it cannot read learns of no other lease.
+    let (_, busan) = app
+        .call(
+            "other_operator",
+            Method::GET,
+            "/facilities?zone_id=busan",
+            None,
+        )
+        .await;
+    let busan_facility = busan["items"][0]["id"].as_i64().unwrap();
+    let busan_room = created(
+        &app,
+        "other_operator",
+        "/spaces",
+        json!({"facility_id": busan_facility,
+        "name": "부산 보육실", "kind": "incubation_room", "area_m2": 30}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let (status, problem) = app
+        .call(
+            "other_operator",
+            Method::POST,
+            "/leases",
+            Some(&lease(busan_room, "L-HW", "2026-01-01", "2027-01-01")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("holds another space") && !detail.contains("lease "),
+        "{detail}"
+    );
+    let (status, _) = app
+        .call(
+            "firm",
+            Method::POST,
+            "/leases",
+            Some(&lease(busan_room, "T-FIRM", "2026-01-01", "2027-01-01")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "firms do not write leases");
+    // A firm with leases is not deleted either.
+    assert_eq!(
+        app.call("admin", Method::DELETE, "/firms/L-HW", None)
+            .await
+            .0,
+        StatusCode::CONFLICT
+    );
     // A leased space is not deleted (its leases are the record retention counts from).
     let (status, problem) = app
         .call(

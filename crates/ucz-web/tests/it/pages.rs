@@ -197,6 +197,8 @@ pub async fn pages_follow_the_role_rules(app: TestApp) {
     let (status, _, html) = anonymous.get("/catalog?q=a&q=b").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(html.contains("<html"), "{html}");
+    let (status, _, _) = operator.get("/placement?done=x:a:1").await;
+    assert_eq!(status, StatusCode::OK, "an unknown notice is ignored");
     let (status, location, _) = operator.get("/logout").await;
     assert_eq!(
         (status, location.as_str()),
