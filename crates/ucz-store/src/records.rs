@@ -455,6 +455,17 @@ impl Store {
     ) -> Result<Option<Value>, StoreError> {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
+        // The process lock serialises one server; on PostgreSQL a transaction-scoped advisory
+        // lock per table serialises every server process sharing the database as well.
+        if self.backend == crate::Backend::Postgres {
+            let key = table.name.bytes().fold(0x7563_7a00_i64, |k, b| {
+                k.wrapping_mul(31).wrapping_add(i64::from(b))
+            });
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
         let mut rows = Vec::new();
         for (column, value) in related {
             let numeric = table

@@ -426,7 +426,10 @@ fn invalid(field: &str, message: String) -> ApiError {
 }
 
 /// The space of a decision, its owner for the role rules, and its region.
-async fn decided_space(state: &AppState, id: i64) -> Result<(Value, String, String), ApiError> {
+pub(crate) async fn decided_space(
+    state: &AppState,
+    id: i64,
+) -> Result<(Value, String, String), ApiError> {
     let space = state
         .store
         .get(&SPACES, &id.to_string())
@@ -581,6 +584,47 @@ pub async fn reject(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Taking a rejection back: the plan may propose that space to that firm again.
+pub async fn unreject(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_user()?;
+    let decision = decision(payload)?;
+    let (_, owner, region) = decided_space(&state, decision.space_id).await?;
+    let own = own_zone_region(&state, &caller).await?;
+    access::write_zone_part(&caller, &owner).or_else(|_| {
+        access::ladder(&caller, own.as_deref(), &region).and_then(|_| match caller.role() {
+            Some(Role::Coordinator | Role::Admin) => Ok(()),
+            _ => Err(ApiError::forbidden()),
+        })
+    })?;
+    let (existing, _) = state
+        .store
+        .list(
+            &REJECTIONS,
+            &Filter {
+                equals: vec![
+                    ("firm_id", decision.firm_id.clone()),
+                    ("space_id", decision.space_id.to_string()),
+                ],
+                limit: 1,
+                offset: 0,
+            },
+        )
+        .await?;
+    let rejection = existing
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::not_found("rejection", &decision.firm_id))?;
+    state
+        .store
+        .delete(&caller.actor(), &REJECTIONS, &rejection["id"].to_string())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

@@ -424,6 +424,16 @@ fn operations_and_handlers() -> Vec<(Operation, Handler)> {
         ),
         (
             op(
+                "post",
+                "/api/v1/placement/unreject",
+                "Take a rejection back: the plan may propose it again",
+                "admin, coordinator, the space's zone operator",
+                Some("Decision"),
+            ),
+            post(ladder::unreject),
+        ),
+        (
+            op(
                 "get",
                 "/api/v1/retention",
                 "Post-BI retention by year of graduation; ?region=&zone=&as_of=",

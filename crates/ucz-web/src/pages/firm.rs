@@ -45,8 +45,27 @@ pub async fn page(
             .iter()
             .map(|o| offer(&state, o, lang))
             .collect();
-        // Told where it could move when its incubation ends: its proposal, or why none fits.
-        let region = record["region"].as_str().unwrap_or_default().to_string();
+        // Told where it could move when its incubation ends: its proposal, or why none fits, in
+        // the region of its latest lease (it may incubate outside its own region).
+        let (leases, _) = state
+            .store
+            .list(
+                &ucz_store::LEASES,
+                &ucz_store::Filter {
+                    equals: vec![("firm_id", id.clone())],
+                    limit: i64::MAX,
+                    offset: 0,
+                },
+            )
+            .await?;
+        let latest = leases
+            .iter()
+            .max_by(|a, b| a["ends"].as_str().cmp(&b["ends"].as_str()))
+            .and_then(|l| l["space_id"].as_i64());
+        let region = match latest {
+            Some(space) => crate::ladder::decided_space(&state, space).await?.2,
+            None => record["region"].as_str().unwrap_or_default().to_string(),
+        };
         let (_, plan, records) = crate::ladder::plan_region(&state, &region, today(), 12).await?;
         let placement = if let Some(p) = plan.proposals.iter().find(|p| p.firm == id) {
             json!({

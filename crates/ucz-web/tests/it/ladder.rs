@@ -326,6 +326,35 @@ pub async fn the_space_ladder(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    // A rejection can be taken back; then it is proposed again.
+    let undo = json!({"firm_id": "L-HW", "space_id": unit});
+    let (status, _) = app
+        .call(
+            "coordinator",
+            Method::POST,
+            "/placement/unreject",
+            Some(&undo),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .call(
+            "coordinator",
+            Method::POST,
+            "/placement/unreject",
+            Some(&undo),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, plan) = app.call("coordinator", Method::GET, plan_path, None).await;
+    assert!(
+        plan["proposals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["firm"] == "L-HW"),
+        "{plan}"
+    );
     let accepted = created(
         &app,
         "operator",
