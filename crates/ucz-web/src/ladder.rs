@@ -379,9 +379,7 @@ pub async fn placement_plan(
             month.graduating = forecast
                 .graduates
                 .iter()
-                .filter(|g| {
-                    format!("{:04}-{:02}", g.needed_by.year, g.needed_by.month) == month.month
-                })
+                .filter(|g| ladder::month_of(g.needed_by) == month.month)
                 .count();
         }
     }
@@ -538,26 +536,25 @@ pub async fn accept(
     ))
 }
 
-/// Rejecting a proposal keeps the plan from proposing that space to that firm again; rejecting
-/// it twice changes nothing.
-pub async fn reject(
-    State(state): State<AppState>,
-    caller: Caller,
+/// A decision on a rejection, by someone who may take it: the space's keeper, or a
+/// coordinator (admins keep every space).
+async fn rejection_decision(
+    state: &AppState,
+    caller: &Caller,
     payload: Result<Json<Value>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Decision, ApiError> {
     caller.require_user()?;
     let decision = decision(payload)?;
-    let (_, owner, region) = decided_space(&state, decision.space_id).await?;
-    let own = own_zone_region(&state, &caller).await?;
-    access::write_zone_part(&caller, &owner).or_else(|_| {
-        access::ladder(&caller, own.as_deref(), &region).and_then(|_| match caller.role() {
-            Some(Role::Coordinator | Role::Admin) => Ok(()),
-            _ => Err(ApiError::forbidden()),
-        })
+    let (_, owner, _) = decided_space(state, decision.space_id).await?;
+    access::write_zone_part(caller, &owner).or_else(|_| match caller.role() {
+        Some(Role::Coordinator) => Ok(()),
+        _ => Err(ApiError::forbidden()),
     })?;
-    if state.store.get(&FIRMS, &decision.firm_id).await?.is_none() {
-        return Err(invalid("firm_id", format!("no firm {}", decision.firm_id)));
-    }
+    Ok(decision)
+}
+
+/// The stored rejection of a decision's firm and space, if any.
+async fn rejection_of(state: &AppState, decision: &Decision) -> Result<Option<Value>, ApiError> {
     let (existing, _) = state
         .store
         .list(
@@ -572,7 +569,21 @@ pub async fn reject(
             },
         )
         .await?;
-    if let Some(rejection) = existing.into_iter().next() {
+    Ok(existing.into_iter().next())
+}
+
+/// Rejecting a proposal keeps the plan from proposing that space to that firm again; rejecting
+/// it twice changes nothing.
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Result<Json<Value>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let decision = rejection_decision(&state, &caller, payload).await?;
+    if state.store.get(&FIRMS, &decision.firm_id).await?.is_none() {
+        return Err(invalid("firm_id", format!("no firm {}", decision.firm_id)));
+    }
+    if let Some(rejection) = rejection_of(&state, &decision).await? {
         return Ok((StatusCode::OK, Json(rejection)));
     }
     let created = state
@@ -592,33 +603,9 @@ pub async fn unreject(
     caller: Caller,
     payload: Result<Json<Value>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_user()?;
-    let decision = decision(payload)?;
-    let (_, owner, region) = decided_space(&state, decision.space_id).await?;
-    let own = own_zone_region(&state, &caller).await?;
-    access::write_zone_part(&caller, &owner).or_else(|_| {
-        access::ladder(&caller, own.as_deref(), &region).and_then(|_| match caller.role() {
-            Some(Role::Coordinator | Role::Admin) => Ok(()),
-            _ => Err(ApiError::forbidden()),
-        })
-    })?;
-    let (existing, _) = state
-        .store
-        .list(
-            &REJECTIONS,
-            &Filter {
-                equals: vec![
-                    ("firm_id", decision.firm_id.clone()),
-                    ("space_id", decision.space_id.to_string()),
-                ],
-                limit: 1,
-                offset: 0,
-            },
-        )
-        .await?;
-    let rejection = existing
-        .into_iter()
-        .next()
+    let decision = rejection_decision(&state, &caller, payload).await?;
+    let rejection = rejection_of(&state, &decision)
+        .await?
         .ok_or_else(|| ApiError::not_found("rejection", &decision.firm_id))?;
     state
         .store

@@ -61,6 +61,11 @@ pub struct Forecast {
     pub months: Vec<Month>,
 }
 
+/// The month of a day, as the forecast names it (`2027-03`).
+pub fn month_of(day: Date) -> String {
+    format!("{:04}-{:02}", day.year, day.month)
+}
+
 /// Graduates grow: without a stated need, they look for twice the room they leave.
 const GROWTH: f64 = 2.0;
 
@@ -139,7 +144,6 @@ pub fn forecast(
             free_from,
         });
     }
-    let month_of = |d: Date| format!("{:04}-{:02}", d.year, d.month);
     let mut months: Vec<Month> = (0..=as_of.whole_months_until(until).max(0))
         .map(|m| Month {
             month: month_of(as_of.add_months(m)),

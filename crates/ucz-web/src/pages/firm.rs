@@ -14,6 +14,28 @@ use crate::AppState;
 use crate::analysis::today;
 use crate::resources::{ListParams, Q, firms};
 
+/// The firm's proposal in its region's plan, or why it has none (null when it is not graduating).
+fn placement_of(
+    state: &AppState,
+    lang: ucz_core::Lang,
+    id: &str,
+    plan: &ucz_core::placement::Plan,
+    records: &crate::ladder::Region,
+) -> Value {
+    if let Some(p) = plan.proposals.iter().find(|p| p.firm == id) {
+        json!({
+            "proposed": true,
+            "hub": records.hub_names.get(&p.hub).unwrap_or(&p.hub),
+            "space": p.space,
+            "reasons": if lang == ucz_core::Lang::Ko { &p.reasons_ko } else { &p.reasons_en },
+        })
+    } else if let Some(u) = plan.unplaced.iter().find(|u| u.firm == id) {
+        json!({"proposed": false, "reason": super::placement::readable(state, lang, ucz_core::placement::Plan::reason(u, lang))})
+    } else {
+        Value::Null
+    }
+}
+
 /// An offer with its conditions in words.
 fn offer(state: &AppState, offer: &Offer, lang: ucz_core::Lang) -> Value {
     let reasons = state
@@ -58,24 +80,22 @@ pub async fn page(
                 },
             )
             .await?;
+        // Only a firm whose latest lease is running can be a graduate: the others are not
+        // planned for (this page is viewed far more often than the plan changes).
         let latest = leases
             .iter()
             .max_by(|a, b| a["ends"].as_str().cmp(&b["ends"].as_str()))
+            .filter(|l| l["status"] == "active")
             .and_then(|l| l["space_id"].as_i64());
-        let region = match latest {
-            Some(space) => crate::ladder::decided_space(&state, space).await?.2,
-            None => record["region"].as_str().unwrap_or_default().to_string(),
+        let planned = match latest {
+            Some(space) => {
+                let region = crate::ladder::decided_space(&state, space).await?.2;
+                Some(crate::ladder::plan_region(&state, &region, today(), 12).await?)
+            }
+            None => None,
         };
-        let (_, plan, records) = crate::ladder::plan_region(&state, &region, today(), 12).await?;
-        let placement = if let Some(p) = plan.proposals.iter().find(|p| p.firm == id) {
-            json!({
-                "proposed": true,
-                "hub": records.hub_names.get(&p.hub).unwrap_or(&p.hub),
-                "space": p.space,
-                "reasons": if lang == ucz_core::Lang::Ko { &p.reasons_ko } else { &p.reasons_en },
-            })
-        } else if let Some(u) = plan.unplaced.iter().find(|u| u.firm == id) {
-            json!({"proposed": false, "reason": super::placement::readable(&state, lang, ucz_core::placement::Plan::reason(u, lang))})
+        let placement = if let Some((_, plan, records)) = &planned {
+            placement_of(&state, lang, &id, plan, records)
         } else {
             Value::Null
         };

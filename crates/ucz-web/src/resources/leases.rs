@@ -271,7 +271,11 @@ pub async fn validate(
         }])))?;
     }
     let firm_id = body["firm_id"].as_str().unwrap_or_default();
-    if !firm_id.is_empty() && state.store.get(&FIRMS, firm_id).await?.is_none() {
+    let firm = match firm_id {
+        "" => None,
+        id => state.store.get(&FIRMS, id).await?,
+    };
+    if !firm_id.is_empty() && firm.is_none() {
         findings.and(Err(ApiError::invalid(vec![FieldError {
             field: "firm_id".into(),
             message: format!("no firm {firm_id}"),
@@ -314,11 +318,11 @@ pub async fn validate(
     // A lease of the firm in the same space comes back from both queries.
     others.sort_by_key(|l| l.id);
     others.dedup_by_key(|l| l.id);
-    let firm_zone = match state.store.get(&FIRMS, firm_id).await? {
-        Some(firm) => firm["zone"].as_str().unwrap_or_default().to_string(),
-        None => String::new(),
-    };
-    let firm_readable = caller.is_none_or(|c| access::read_firm(c, firm_id, &firm_zone).is_ok());
+    let firm_zone = firm
+        .as_ref()
+        .and_then(|f| f["zone"].as_str())
+        .unwrap_or_default();
+    let firm_readable = caller.is_none_or(|c| access::read_firm(c, firm_id, firm_zone).is_ok());
     let found = told(
         problems(&lease, rule.as_ref(), &others),
         &lease,
