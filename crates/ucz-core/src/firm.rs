@@ -131,6 +131,13 @@ impl Firm {
         let mut problems = Vec::new();
         let ids =
             |items: &mut dyn Iterator<Item = &Id>| items.map(|i| i.to_string()).collect::<Vec<_>>();
+        if let Some(hidden) = crate::text::first_hidden(&self.name) {
+            problems.push((
+                "name".into(),
+                format!("the name holds {hidden}, a control or invisible format character"),
+                vec!["visible text on one line".into()],
+            ));
+        }
         if catalog.stage(&self.stage).is_none() {
             problems.push((
                 "stage".into(),

@@ -17,6 +17,7 @@ pub mod report;
 pub mod rule;
 pub mod source;
 pub mod synth;
+pub mod text;
 pub mod zone;
 
 pub use catalog::{Catalog, CatalogSources};

@@ -126,10 +126,10 @@ impl<'de> Deserialize<'de> for Text {
         if text.trim().is_empty() {
             return Err(serde::de::Error::custom("must not be empty"));
         }
-        if text.chars().any(char::is_control) {
-            return Err(serde::de::Error::custom(
-                "must be one line without control characters",
-            ));
+        if let Some(hidden) = crate::text::first_hidden(&text) {
+            return Err(serde::de::Error::custom(format!(
+                "must be one line of visible text (found {hidden}, a control or invisible format character)"
+            )));
         }
         Ok(Text(text))
     }

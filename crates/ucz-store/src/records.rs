@@ -281,7 +281,9 @@ impl Store {
     ) -> Result<Value, StoreError> {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
-        let created = insert(&mut tx, actor, table, record).await?;
+        let created = insert(&mut tx, actor, table, record)
+            .await
+            .map_err(dangling)?;
         tx.commit().await?;
         Ok(created)
     }
@@ -297,7 +299,11 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut created = Vec::with_capacity(records.len());
         for record in records {
-            created.push(insert(&mut tx, actor, table, record).await?);
+            created.push(
+                insert(&mut tx, actor, table, record)
+                    .await
+                    .map_err(dangling)?,
+            );
         }
         tx.commit().await?;
         Ok(created)
@@ -435,7 +441,9 @@ impl Store {
     ) -> Result<Option<Value>, StoreError> {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
-        let updated = update_in(&mut tx, actor, table, id, record).await?;
+        let updated = update_in(&mut tx, actor, table, id, record)
+            .await
+            .map_err(dangling)?;
         tx.commit().await?;
         Ok(updated)
     }
@@ -456,16 +464,8 @@ impl Store {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
         // The process lock serialises one server; on PostgreSQL a transaction-scoped advisory
-        // lock per table serialises every server process sharing the database as well.
-        if self.backend == crate::Backend::Postgres {
-            let key = table.name.bytes().fold(0x7563_7a00_i64, |k, b| {
-                k.wrapping_mul(31).wrapping_add(i64::from(b))
-            });
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
-        }
+        // lock serialises every server process sharing the database as well.
+        self.lock_across_processes(&mut tx).await?;
         let mut rows = Vec::new();
         for (column, value) in related {
             let numeric = table
@@ -488,17 +488,24 @@ impl Store {
         }
         check(&rows).map_err(StoreError::Rejected)?;
         let written = match id {
-            None => Some(insert(&mut tx, actor, table, record).await?),
-            Some(id) => update_in(&mut tx, actor, table, id, record).await?,
+            None => Some(insert(&mut tx, actor, table, record).await),
+            Some(id) => update_in(&mut tx, actor, table, id, record)
+                .await
+                .transpose(),
         };
+        let written = written.transpose().map_err(dangling)?;
         tx.commit().await?;
         Ok(written)
     }
 
     /// Deletes a record (and, by foreign keys, what belongs to it); `false` when there is none.
+    /// A record that leases depend on (a firm, a space, or what holds the space) is refused with
+    /// `StoreError::Rejected`: leases are the record of who used what. The check runs under the
+    /// same locks as lease writes, so a lease created at the same moment is never lost.
     pub async fn delete(&self, actor: &str, table: &Table, id: &str) -> Result<bool, StoreError> {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
+        self.lock_across_processes(&mut tx).await?;
         let select = format!(
             "SELECT {} FROM {} WHERE id = $1",
             select_list(table),
@@ -514,6 +521,22 @@ impl Store {
         // What the foreign keys delete with the record gets its own audit rows, children first.
         let mut doomed = Vec::new();
         dependants(&mut tx, table, id, &mut doomed).await?;
+        let leases: Vec<String> = doomed
+            .iter()
+            .filter(|(child, _)| child.name == LEASES.name)
+            .map(|(_, lease)| lease["id"].to_string())
+            .collect();
+        if !leases.is_empty() {
+            return Err(StoreError::Rejected(format!(
+                "{} {id} has {} lease(s) (lease {}), the record of who used which space; end or delete them first",
+                table.entity,
+                leases.len(),
+                leases.join(", ")
+            )));
+        }
+        if table.name == FIRMS.name {
+            disable_accounts_of_firm(&mut tx, actor, id).await?;
+        }
         for (child, record) in doomed.iter().rev() {
             let child_id = record["id"].to_string();
             append(
@@ -528,7 +551,10 @@ impl Store {
             .await?;
         }
         let sql = format!("DELETE FROM {} WHERE id = $1", table.name);
-        bind_id(table, trusted(&sql), id).execute(&mut *tx).await?;
+        bind_id(table, trusted(&sql), id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| dangling(e.into()))?;
         append(
             &mut tx,
             actor,
@@ -544,7 +570,8 @@ impl Store {
     }
 }
 
-/// The tables whose rows a deletion removes through foreign keys: (table, its key column).
+/// The tables whose rows a deletion removes through foreign keys, and leases, which refuse it:
+/// (table, its key column).
 fn children(table: &Table) -> &'static [(&'static Table, &'static str)] {
     match table.name {
         "zones" => &[(&FACILITIES, "zone_id"), (&INSTITUTIONS, "zone_id")],
@@ -554,6 +581,87 @@ fn children(table: &Table) -> &'static [(&'static Table, &'static str)] {
         "firms" => &[(&LEASES, "firm_id"), (&REJECTIONS, "firm_id")],
         _ => &[],
     }
+}
+
+impl Store {
+    /// On PostgreSQL, a transaction-scoped advisory lock taken by every write whose rule spans
+    /// records (lease checks, deletions): the process lock serialises one server, this one
+    /// every server process sharing the database.
+    async fn lock_across_processes(
+        &self,
+        tx: &mut sqlx::Transaction<'_, Any>,
+    ) -> Result<(), StoreError> {
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(CROSS_RECORD_LOCK)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The advisory lock's key ("uczleases" folded into an i64).
+const CROSS_RECORD_LOCK: i64 = 0x7563_7a6c_6561_7365;
+
+/// A write that refers to a record deleted meanwhile (a foreign key violation) is a refusal the
+/// caller can act on, not a database failure.
+fn dangling(error: StoreError) -> StoreError {
+    match &error {
+        StoreError::Database(sqlx::Error::Database(e))
+            if e.kind() == sqlx::error::ErrorKind::ForeignKeyViolation =>
+        {
+            StoreError::Rejected(
+                "a record this one refers to, or that refers to it, changed meanwhile: read it again"
+                    .into(),
+            )
+        }
+        _ => error,
+    }
+}
+
+/// A deleted firm's accounts are disabled (they held the firm's internal key, which is never
+/// given to another firm), with an audit row each.
+async fn disable_accounts_of_firm(
+    tx: &mut sqlx::Transaction<'_, Any>,
+    actor: &str,
+    firm: &str,
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users JOIN firms ON firms.key = users.firm_key WHERE firms.id = $1 AND users.disabled = 0"
+    );
+    let accounts = trusted(&sql)
+        .bind(firm.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    for row in accounts {
+        let account = user(&row)?;
+        sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
+            .bind(account.id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(account.id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
+            .bind(account.id)
+            .execute(&mut **tx)
+            .await?;
+        let before = serde_json::json!({"id": account.id, "username": account.username, "firm_id": firm, "disabled": false});
+        let after = serde_json::json!({"id": account.id, "username": account.username, "firm_id": firm, "disabled": true});
+        append(
+            tx,
+            actor,
+            "disable",
+            "user",
+            &account.id.to_string(),
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Every record that depends on `table`'s record `id`, parents before their children.
@@ -585,7 +693,8 @@ async fn dependants(
     Ok(())
 }
 
-/// An account.
+/// An account. A firm account holds its firm's internal key; `firm_id` is that firm's public id,
+/// read through the key, so an account never reaches a later firm given the same public id.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct User {
     pub id: i64,
@@ -595,6 +704,8 @@ pub struct User {
     pub role: String,
     pub zone_id: Option<String>,
     pub firm_id: Option<String>,
+    /// Set when the account's firm was deleted: it can no longer log in or use its tokens.
+    pub disabled: bool,
 }
 
 fn user(row: &AnyRow) -> Result<User, StoreError> {
@@ -605,10 +716,28 @@ fn user(row: &AnyRow) -> Result<User, StoreError> {
         role: row.try_get("role")?,
         zone_id: row.try_get("zone_id")?,
         firm_id: row.try_get("firm_id")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
     })
 }
 
-const USER_COLUMNS: &str = "users.id, username, password_hash, role, zone_id, firm_id";
+/// The columns of [`User`], from `users` joined to `firms` by the internal key (`USER_JOIN`).
+const USER_COLUMNS: &str =
+    "users.id AS id, username, password_hash, role, zone_id, firms.id AS firm_id, disabled";
+const USER_JOIN: &str = "users LEFT JOIN firms ON firms.key = users.firm_key";
+
+/// An API token as its owner sees it: never the secret, only an id made from its hash.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// The public id of a token: the first 16 hex digits of its hash.
+fn token_id(token_hash: &str) -> String {
+    token_hash.chars().take(16).collect()
+}
 
 impl Store {
     pub async fn add_user(
@@ -632,14 +761,26 @@ impl Store {
                 id: username.to_string(),
             });
         }
+        let firm_key: Option<i64> = match firm_id {
+            None => None,
+            Some(firm) => Some(
+                sqlx::query("SELECT key FROM firms WHERE id = $1")
+                    .bind(firm)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::Rejected(format!("no firm {firm}")))?
+                    .try_get("key")?,
+            ),
+        };
         let row = sqlx::query(
-            "INSERT INTO users (username, password_hash, role, zone_id, firm_id) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO users (username, password_hash, role, zone_id, firm_id, firm_key) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
         .bind(role)
         .bind(zone_id.map(str::to_string))
         .bind(firm_id.map(str::to_string))
+        .bind(firm_key)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -662,11 +803,12 @@ impl Store {
             role: role.into(),
             zone_id: zone_id.map(Into::into),
             firm_id: firm_id.map(Into::into),
+            disabled: false,
         })
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1");
+        let sql = format!("SELECT {USER_COLUMNS} FROM {USER_JOIN} WHERE username = $1");
         trusted(&sql)
             .bind(username)
             .fetch_optional(&self.pool)
@@ -682,6 +824,8 @@ impl Store {
             .try_get("n")?)
     }
 
+    /// Opens a session. Sessions are not audited (logins are frequent and change no record);
+    /// they live twelve hours and end with logout or the account's disabling.
     pub async fn create_session(
         &self,
         token_hash: &str,
@@ -701,13 +845,13 @@ impl Store {
         Ok(())
     }
 
-    /// The user of a live session and its CSRF token.
+    /// The user of a live session of an enabled account, and its CSRF token.
     pub async fn session_user(
         &self,
         token_hash: &str,
     ) -> Result<Option<(User, String)>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, csrf, expires_at FROM sessions JOIN users ON users.id = sessions.user_id WHERE token_hash = $1"
+            "SELECT {USER_COLUMNS}, csrf, expires_at FROM sessions JOIN users ON users.id = sessions.user_id LEFT JOIN firms ON firms.key = users.firm_key WHERE token_hash = $1 AND disabled = 0"
         );
         let Some(row) = trusted(&sql)
             .bind(token_hash)
@@ -731,35 +875,149 @@ impl Store {
         Ok(())
     }
 
+    /// Creates an API token for an account, audited, unless the account already has `limit`
+    /// live tokens (`StoreError::Rejected`); expired tokens are removed first.
     pub async fn create_token(
         &self,
+        actor: &str,
         token_hash: &str,
         user_id: i64,
         name: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name) VALUES ($1, $2, $3)")
-            .bind(token_hash)
+        expires_at: &str,
+        limit: i64,
+    ) -> Result<TokenInfo, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let at = now();
+        sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND expires_at < $2")
             .bind(user_id)
-            .bind(name)
-            .execute(&self.pool)
+            .bind(at.clone())
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let live: i64 = sqlx::query("SELECT COUNT(*) AS n FROM api_tokens WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        if live >= limit {
+            return Err(StoreError::Rejected(format!(
+                "the account has {live} live API tokens, the most it may hold; revoke one first"
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(name)
+        .bind(at.clone())
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        let info = TokenInfo {
+            id: token_id(token_hash),
+            name: name.into(),
+            created_at: at,
+            expires_at: expires_at.into(),
+        };
+        let record = serde_json::json!({"user_id": user_id, "token": info});
+        append(
+            &mut tx,
+            actor,
+            "create",
+            "api token",
+            &info.id,
+            None,
+            Some(&record),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(info)
     }
 
-    pub async fn delete_token(&self, token_hash: &str) -> Result<(), StoreError> {
+    /// The live tokens of an account, newest first.
+    pub async fn tokens_of(&self, user_id: i64) -> Result<Vec<TokenInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT token_hash, name, created_at, expires_at FROM api_tokens WHERE user_id = $1 AND expires_at >= $2 ORDER BY created_at DESC, token_hash",
+        )
+        .bind(user_id)
+        .bind(now())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TokenInfo {
+                    id: token_id(&r.try_get::<String, _>("token_hash")?),
+                    name: r.try_get("name")?,
+                    created_at: r.try_get("created_at")?,
+                    expires_at: r.try_get("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes an account's token by its public id (or, with `by_hash`, by its whole hash), with
+    /// an audit row; `false` when the account has no such token.
+    pub async fn revoke_token(
+        &self,
+        actor: &str,
+        user_id: i64,
+        id_or_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let _serial = self.writes.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT token_hash, name, created_at, expires_at FROM api_tokens WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut found = None;
+        for row in &rows {
+            let hash: String = row.try_get("token_hash")?;
+            if hash == id_or_hash || (id_or_hash.len() == 16 && token_id(&hash) == id_or_hash) {
+                found = Some((
+                    hash.clone(),
+                    TokenInfo {
+                        id: token_id(&hash),
+                        name: row.try_get("name")?,
+                        created_at: row.try_get("created_at")?,
+                        expires_at: row.try_get("expires_at")?,
+                    },
+                ));
+                break;
+            }
+        }
+        let Some((hash, info)) = found else {
+            return Ok(false);
+        };
         sqlx::query("DELETE FROM api_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.pool)
+            .bind(hash)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        let record = serde_json::json!({"user_id": user_id, "token": info});
+        append(
+            &mut tx,
+            actor,
+            "revoke",
+            "api token",
+            &info.id,
+            Some(&record),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
+    /// The enabled account of a live token.
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id WHERE token_hash = $1"
+            "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id LEFT JOIN firms ON firms.key = users.firm_key WHERE token_hash = $1 AND disabled = 0 AND expires_at >= $2"
         );
         trusted(&sql)
             .bind(token_hash)
+            .bind(now())
             .fetch_optional(&self.pool)
             .await?
             .map(|r| user(&r))

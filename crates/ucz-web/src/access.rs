@@ -3,13 +3,16 @@
 //! | | anonymous | firm | operator (zone Z) | coordinator | admin |
 //! |---|---|---|---|---|---|
 //! | catalog, zones, diagnoses | read | read | read | read | read |
-//! | zones | | | update Z | create, update | all |
+//! | zones | | | update Z (not its region) | create, update | all |
 //! | facilities, spaces, institutions | | read | read; write in Z | read | all |
 //! | firms, packages | | read/update its own | read/write firms of Z | read | all |
 //! | audit | | | | read | read |
 //! | hubs outside zones, their spaces | | read | read | write | all |
 //! | leases | | its own | spaces of Z | hub spaces | all |
-//! | placement, retention of a region | | | Z's region | all | all |
+//! | placement, retention of a region | | | Z's region: Z's graduates and Z's spaces; others as counts | all | all |
+//!
+//! An operator's reach is its zone's id, a fact only an admin sets (`ucz user add`); the zone's
+//! region, which decides the regional views it opens, is changed by coordinators and admins only.
 
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
@@ -35,6 +38,17 @@ pub fn update_zone(caller: &Caller, zone: &str) -> Result<(), ApiError> {
         Role::Operator { zone: own } => own == zone,
         Role::Firm { .. } => false,
     })
+}
+
+/// A zone's region decides which regional views its operator reaches: only coordinators and
+/// admins move a zone to another region.
+pub fn change_zone_region(caller: &Caller) -> Result<(), ApiError> {
+    match caller.require_user()? {
+        Role::Admin | Role::Coordinator => Ok(()),
+        _ => Err(ApiError::forbidden_because(
+            "only coordinators and admins may change a zone's region",
+        )),
+    }
 }
 
 pub fn delete_zone(caller: &Caller) -> Result<(), ApiError> {

@@ -3,7 +3,7 @@
 //! limit. Secrets are stored only as SHA-256 hashes.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use argon2::password_hash::phc::PasswordHash;
@@ -164,39 +164,142 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// At most `LIMIT` login attempts per user name per minute, until one succeeds.
-#[derive(Default)]
+/// Login attempts are limited three ways within a sliding minute: per user name (a password
+/// guessed against one account), per client address (one client trying many names), and in all
+/// (many clients at once); a successful login clears its name's count. Password checks run on a
+/// bounded pool: when it is full, an attempt is refused at once rather than queued, so a flood of
+/// logins cannot take the server's cores.
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    windows: Mutex<Windows>,
+    /// Password checks under way (Argon2 takes tens of milliseconds of a core each).
+    pub checks: Arc<tokio::sync::Semaphore>,
+    limits: LoginLimits,
 }
 
-const LIMIT: u32 = 5;
+/// How many login attempts each window allows per minute.
+#[derive(Clone, Copy, Debug)]
+pub struct LoginLimits {
+    pub per_name: u32,
+    pub per_address: u32,
+    pub total: u32,
+    /// Password checks at once.
+    pub concurrent_checks: usize,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        LoginLimits {
+            per_name: 5,
+            per_address: 30,
+            total: 600,
+            concurrent_checks: 4,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Windows {
+    names: HashMap<String, (u32, Instant)>,
+    addresses: HashMap<std::net::IpAddr, (u32, Instant)>,
+    total: (u32, Option<Instant>),
+}
+
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// Counts one attempt in a window; whether it is within `limit`.
+fn count(entry: &mut (u32, Instant), limit: u32) -> bool {
+    if entry.1.elapsed() >= WINDOW {
+        *entry = (0, Instant::now());
+    }
+    entry.0 += 1;
+    entry.0 <= limit
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        LoginLimiter::new(LoginLimits::default())
+    }
+}
 
 impl LoginLimiter {
-    /// Counts an attempt for the user name and says whether it may go ahead: attempts are
-    /// counted before the password is checked, so concurrent guesses cannot slip past the limit.
-    pub fn attempt(&self, username: &str) -> bool {
-        let Ok(mut attempts) = self.failures.lock() else {
+    pub fn new(limits: LoginLimits) -> Self {
+        LoginLimiter {
+            windows: Mutex::default(),
+            checks: Arc::new(tokio::sync::Semaphore::new(limits.concurrent_checks.max(1))),
+            limits,
+        }
+    }
+
+    /// Counts an attempt for the user name and the address and says whether it may go ahead:
+    /// attempts are counted before the password is checked, so concurrent guesses cannot slip
+    /// past the limit.
+    pub fn attempt(&self, username: &str, address: Option<std::net::IpAddr>) -> bool {
+        let Ok(mut windows) = self.windows.lock() else {
             return false;
         };
-        // Expired windows are dropped so that random user names cannot grow the map for ever.
-        if attempts.len() > 10_000 {
-            attempts.retain(|_, (_, since)| since.elapsed() < Duration::from_secs(60));
+        // Expired windows are dropped so that random names or addresses cannot grow the maps.
+        if windows.names.len() > 10_000 {
+            windows
+                .names
+                .retain(|_, (_, since)| since.elapsed() < WINDOW);
         }
-        let entry = attempts
+        if windows.addresses.len() > 10_000 {
+            windows
+                .addresses
+                .retain(|_, (_, since)| since.elapsed() < WINDOW);
+        }
+        let total = match windows.total {
+            (n, Some(since)) if since.elapsed() < WINDOW => (n + 1, since),
+            _ => (1, Instant::now()),
+        };
+        windows.total = (total.0, Some(total.1));
+        let mut ok = total.0 <= self.limits.total;
+        if let Some(address) = address {
+            let entry = windows
+                .addresses
+                .entry(address)
+                .or_insert((0, Instant::now()));
+            ok &= count(entry, self.limits.per_address);
+        }
+        let entry = windows
+            .names
             .entry(username.to_string())
             .or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= Duration::from_secs(60) {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-        entry.0 <= LIMIT
+        ok &= count(entry, self.limits.per_name);
+        ok
     }
 
     /// A successful login clears the user name's count.
     pub fn succeeded(&self, username: &str) {
-        if let Ok(mut attempts) = self.failures.lock() {
-            attempts.remove(username);
+        if let Ok(mut windows) = self.windows.lock() {
+            windows.names.remove(username);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_are_limited_per_name_per_address_and_in_all() {
+        let limiter = LoginLimiter::new(LoginLimits {
+            per_name: 2,
+            per_address: 2,
+            total: 5,
+            concurrent_checks: 1,
+        });
+        let a = Some(std::net::IpAddr::from([10, 0, 0, 1]));
+        let b = Some(std::net::IpAddr::from([10, 0, 0, 2]));
+        assert!(limiter.attempt("kim", a));
+        assert!(limiter.attempt("kim", a));
+        assert!(!limiter.attempt("kim", b), "a third try at one name");
+        // One address trying many names.
+        assert!(!limiter.attempt("lee", a), "a third try from one address");
+        assert!(limiter.attempt("park", b));
+        // Everyone together: a fresh name from a fresh address, past the total.
+        let c = Some(std::net::IpAddr::from([10, 0, 0, 3]));
+        assert!(!limiter.attempt("choi", c), "a sixth try in all");
+        limiter.succeeded("kim");
     }
 }

@@ -58,6 +58,10 @@ impl ApiError {
             "your role may not do this",
         )
     }
+    /// A refusal that says which rule refused.
+    pub fn forbidden_because(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
     pub fn unauthenticated() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -70,6 +74,13 @@ impl ApiError {
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
             "wrong user name or password",
+        )
+    }
+    pub fn timed_out() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "the request took longer than the server allows",
         )
     }
     pub fn too_many_attempts() -> Self {

@@ -234,6 +234,61 @@ pub fn graduates_of_zone(
         .collect()
 }
 
+/// What an operator may not see of a region's plan, as counts.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+pub struct Withheld {
+    /// Graduates of other zones and hubs, not proposed a space the operator keeps.
+    pub graduates: usize,
+    /// Proposals between other zones' graduates and spaces the operator does not keep.
+    pub proposals: usize,
+    /// Other graduates left without space.
+    pub unplaced: usize,
+}
+
+/// Narrows a region's plan to what the caller may see. Coordinators and admins see it whole; an
+/// operator sees its own zone's graduates, the proposals for them and for the spaces it keeps
+/// (whose graduates it must be able to accept), and every other graduate only as a count —
+/// no firm id it could not open. Returns the counts withheld, if any.
+pub fn visible_plan(
+    caller: &Caller,
+    records: &Region,
+    forecast: &mut ladder::Forecast,
+    plan: &mut placement::Plan,
+) -> Option<Withheld> {
+    let Some(Role::Operator { zone }) = caller.role() else {
+        return None;
+    };
+    let ours = graduates_of_zone(records, forecast, zone);
+    let keeps = |space: &str| {
+        space
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| records.room_owners.get(&id))
+            .is_some_and(|owner| owner == zone)
+    };
+    let mut shown: std::collections::HashSet<String> = ours.clone();
+    shown.extend(
+        plan.proposals
+            .iter()
+            .filter(|p| keeps(&p.space))
+            .map(|p| p.firm.clone()),
+    );
+    let before = (
+        forecast.graduates.len(),
+        plan.proposals.len(),
+        plan.unplaced.len(),
+    );
+    forecast.graduates.retain(|g| shown.contains(&g.firm));
+    plan.proposals
+        .retain(|p| ours.contains(&p.firm) || keeps(&p.space));
+    plan.unplaced.retain(|u| ours.contains(&u.firm));
+    Some(Withheld {
+        graduates: before.0 - forecast.graduates.len(),
+        proposals: before.1 - plan.proposals.len(),
+        unplaced: before.2 - plan.unplaced.len(),
+    })
+}
+
 /// Post-BI retention of a region's (or one zone's) graduates, by year of graduation.
 pub async fn retention_of(
     state: &AppState,
@@ -370,6 +425,7 @@ pub async fn placement_plan(
     }
     let (mut forecast, mut plan, records) =
         plan_region(&state, &params.region, as_of, horizon).await?;
+    let graduates = forecast.graduates.len();
     if let Some(zone) = &params.zone {
         let ours = graduates_of_zone(&records, &forecast, zone);
         forecast.graduates.retain(|g| ours.contains(&g.firm));
@@ -383,14 +439,22 @@ pub async fn placement_plan(
                 .count();
         }
     }
+    let graduates = if params.zone.is_some() {
+        forecast.graduates.len()
+    } else {
+        graduates
+    };
+    let withheld = visible_plan(&caller, &records, &mut forecast, &mut plan);
     Ok(Json(json!({
         "zone": params.zone,
         "region": params.region,
         "as_of": forecast.as_of,
         "until": forecast.until,
         "months": forecast.months,
-        "graduates": forecast.graduates.len(),
+        "graduates": graduates,
         "vacancies": forecast.vacancies.len(),
+        // For an operator: what of the region's plan is shown only as counts.
+        "withheld": withheld,
         // Who graduates when, with what they need; what frees up when.
         "needs": forecast.graduates,
         "supply": forecast.vacancies,

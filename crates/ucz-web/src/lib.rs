@@ -5,6 +5,7 @@
 mod access;
 mod analysis;
 pub mod auth;
+mod body_policy;
 pub mod demo;
 pub mod error;
 pub mod ladder;
@@ -540,11 +541,31 @@ fn operations_and_handlers() -> Vec<(Operation, Handler)> {
             op(
                 "post",
                 "/api/v1/tokens",
-                "An API token for the caller's account (shown once)",
+                "An API token for the caller's account (shown once; expires after `days`, default 90; at most 20 live tokens)",
                 account,
                 Some("NewToken"),
             ),
             post(session::create_token),
+        ),
+        (
+            op(
+                "get",
+                "/api/v1/tokens",
+                "The caller's live API tokens (ids, names, expiry; never the secrets)",
+                account,
+                None,
+            ),
+            get(session::list_tokens),
+        ),
+        (
+            op(
+                "delete",
+                "/api/v1/tokens/{id}",
+                "Revoke one of the caller's API tokens",
+                account,
+                None,
+            ),
+            delete(session::revoke_token),
         ),
         (
             op("get", "/api/openapi.json", "This document", anyone, None),
@@ -588,6 +609,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(
+            body_policy::refuse_duplicate_keys,
+        ))
         .with_state(state)
 }
 
@@ -624,11 +648,21 @@ mod openapi_doc;
 pub mod pages;
 pub use openapi_doc::{openapi, reference_page};
 
-/// Serves until Ctrl-C.
+pub mod server;
+
+/// Serves until Ctrl-C, with the default limits.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    serve_with(listener, state, server::Limits::default()).await
+}
+
+/// Serves until Ctrl-C.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: server::Limits,
+) -> std::io::Result<()> {
+    server::serve(listener, router(state), limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

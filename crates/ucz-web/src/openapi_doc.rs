@@ -14,7 +14,7 @@ fn schemas() -> Value {
             "required": ["type", "title", "status", "code", "detail"],
             "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "code": {"type": "string", "enum": ["not_found", "unknown_route", "method_not_allowed", "forbidden", "unauthenticated", "bad_credentials", "too_many_attempts", "csrf", "conflict", "bad_request", "too_large", "validation", "internal"]},
+                "code": {"type": "string", "enum": ["not_found", "unknown_route", "method_not_allowed", "forbidden", "unauthenticated", "bad_credentials", "too_many_attempts", "csrf", "conflict", "bad_request", "too_large", "validation", "timeout", "internal"]},
                 "detail": {"type": "string"},
                 "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
             }
@@ -87,7 +87,7 @@ fn schemas() -> Value {
             }
         },
         "Login": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
-        "NewToken": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+        "NewToken": {"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": {"type": "string", "maxLength": 100}, "days": {"type": "integer", "minimum": 1, "maximum": 365}}}
     })
 }
 

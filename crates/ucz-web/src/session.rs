@@ -25,10 +25,12 @@ const SESSION_SECONDS: i64 = 12 * 3600;
 
 pub async fn login(
     State(state): State<AppState>,
+    crate::server::Peer(address): crate::server::Peer,
     payload: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(login) = payload.map_err(|r| ApiError::bad_request(r.body_text()))?;
-    let (user, cookie, csrf) = open_session(&state, &login.username, &login.password).await?;
+    let (user, cookie, csrf) =
+        open_session(&state, &login.username, &login.password, address).await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         header::SET_COOKIE,
@@ -43,6 +45,7 @@ pub async fn open_session(
     state: &AppState,
     username: &str,
     password: &str,
+    address: Option<std::net::IpAddr>,
 ) -> Result<(ucz_store::User, String, String), ApiError> {
     let login = Login {
         username: username.to_string(),
@@ -51,9 +54,13 @@ pub async fn open_session(
     if login.username.len() > 64 {
         return Err(ApiError::bad_credentials());
     }
-    if !state.limiter.attempt(&login.username) {
+    if !state.limiter.attempt(&login.username, address) {
         return Err(ApiError::too_many_attempts());
     }
+    // A full pool of password checks refuses at once instead of queueing the work.
+    let Ok(_check) = state.limiter.checks.clone().try_acquire_owned() else {
+        return Err(ApiError::too_many_attempts());
+    };
     let user = state.store.user_by_name(&login.username).await?;
     // An unknown user name costs a password check too, so timing does not tell which names exist.
     // Argon2 takes tens of milliseconds: it runs off the async workers.
@@ -67,7 +74,8 @@ pub async fn open_session(
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    let known = user.is_some() && matches;
+    // A disabled account (its firm was deleted) cannot log in.
+    let known = user.as_ref().is_some_and(|u| !u.disabled) && matches;
     let Some(user) = user.filter(|_| known) else {
         return Err(ApiError::bad_credentials());
     };
@@ -117,7 +125,12 @@ pub async fn logout(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
-        state.store.delete_token(&token_hash(token)).await?;
+        if let Caller::User { user, .. } = &caller {
+            state
+                .store
+                .revoke_token(&caller.actor(), user.id, &token_hash(token))
+                .await?;
+        }
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let session = crate::auth::session_cookie(&headers);
@@ -128,9 +141,67 @@ pub async fn logout(
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 
+/// A token's life when the request names none, and the longest it may ask for.
+pub const TOKEN_DAYS: i64 = 90;
+pub const MAX_TOKEN_DAYS: i64 = 365;
+/// Live tokens an account may hold at once.
+pub const TOKENS_PER_ACCOUNT: i64 = 20;
+
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewToken {
     name: String,
+    /// Days until it expires: 1 to 365, default 90.
+    days: Option<i64>,
+}
+
+/// Makes a token for an account: the secret (shown once) and what the account's list shows.
+pub async fn issue_token(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    days: Option<i64>,
+) -> Result<(String, ucz_store::TokenInfo), ApiError> {
+    let Caller::User { user, .. } = caller else {
+        return Err(ApiError::unauthenticated());
+    };
+    let mut errors = Vec::new();
+    if !crate::resources::is_text(&serde_json::Value::from(name)) || name.chars().count() > 100 {
+        errors.push(crate::error::FieldError {
+            field: "name".into(),
+            message: "required: a name of one line, at most 100 characters".into(),
+        });
+    }
+    let days = days.unwrap_or(TOKEN_DAYS);
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        errors.push(crate::error::FieldError {
+            field: "days".into(),
+            message: format!("1 to {MAX_TOKEN_DAYS} days"),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    let token = random_token()?;
+    let expires = ucz_core::date::utc_timestamp(unix_now() + days * 86_400);
+    let info = state
+        .store
+        .create_token(
+            &caller.actor(),
+            &token_hash(&token),
+            user.id,
+            name,
+            &expires,
+            TOKENS_PER_ACCOUNT,
+        )
+        .await?;
+    Ok((token, info))
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A token for the caller's own account; shown once.
@@ -139,17 +210,46 @@ pub async fn create_token(
     caller: Caller,
     payload: Result<Json<NewToken>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    let Caller::User { user, .. } = caller else {
-        return Err(ApiError::unauthenticated());
-    };
+    caller.require_user()?;
     let Json(request) = payload.map_err(|r| ApiError::bad_request(r.body_text()))?;
-    let token = random_token()?;
-    state
-        .store
-        .create_token(&token_hash(&token), user.id, &request.name)
-        .await?;
+    let (token, info) = issue_token(&state, &caller, &request.name, request.days).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"name": request.name, "token": token})),
+        Json(json!({
+            "id": info.id, "name": info.name, "token": token,
+            "created_at": info.created_at, "expires_at": info.expires_at,
+        })),
     ))
+}
+
+/// The caller's live tokens (never their secrets).
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Caller::User { user, .. } = &caller else {
+        return Err(ApiError::unauthenticated());
+    };
+    let tokens = state.store.tokens_of(user.id).await?;
+    Ok(Json(json!({"items": tokens})))
+}
+
+/// Revokes one of the caller's tokens by its id.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let Caller::User { user, .. } = &caller else {
+        return Err(ApiError::unauthenticated());
+    };
+    if id.len() != 16
+        || !state
+            .store
+            .revoke_token(&caller.actor(), user.id, &id)
+            .await?
+    {
+        return Err(ApiError::not_found("token", &id));
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

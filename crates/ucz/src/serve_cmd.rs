@@ -24,6 +24,13 @@ pub struct Settings {
     pub demo_firms: usize,
     /// Mark session cookies `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// Seconds a client has to send a request's headers; also how long an idle kept-alive
+    /// connection stays open.
+    pub header_timeout_seconds: u64,
+    /// Seconds the server takes at most to answer a request (408 after).
+    pub request_timeout_seconds: u64,
+    /// Connections open at once; more are closed as they arrive.
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -34,6 +41,9 @@ impl Default for Settings {
             demo: true,
             demo_firms: 300,
             secure_cookies: false,
+            header_timeout_seconds: 10,
+            request_timeout_seconds: 120,
+            max_connections: 512,
         }
     }
 }
@@ -62,7 +72,40 @@ impl Settings {
         if let Some(v) = var("UCZ_SECURE_COOKIES") {
             settings.secure_cookies = v == "true" || v == "1";
         }
+        let number =
+            |name: &str, value: String| {
+                value.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    BadInput(format!("error: {name}={value}: a whole number above 0"))
+                })
+            };
+        if let Some(v) = var("UCZ_HEADER_TIMEOUT_SECONDS") {
+            settings.header_timeout_seconds = number("UCZ_HEADER_TIMEOUT_SECONDS", v)?;
+        }
+        if let Some(v) = var("UCZ_REQUEST_TIMEOUT_SECONDS") {
+            settings.request_timeout_seconds = number("UCZ_REQUEST_TIMEOUT_SECONDS", v)?;
+        }
+        if let Some(v) = var("UCZ_MAX_CONNECTIONS") {
+            settings.max_connections = number("UCZ_MAX_CONNECTIONS", v)? as usize;
+        }
+        if settings.header_timeout_seconds == 0
+            || settings.request_timeout_seconds == 0
+            || settings.max_connections == 0
+        {
+            return Err(BadInput(
+                "error: header_timeout_seconds, request_timeout_seconds and max_connections must be above 0".into(),
+            )
+            .into());
+        }
         Ok(settings)
+    }
+
+    /// The server's limits.
+    pub fn limits(&self) -> ucz_web::server::Limits {
+        ucz_web::server::Limits {
+            header_read_timeout: std::time::Duration::from_secs(self.header_timeout_seconds),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
+            max_connections: self.max_connections,
+        }
     }
 }
 
@@ -106,7 +149,7 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             .await
             .map_err(|e| BadInput(format!("error: cannot listen on {}: {e}", settings.listen)))?;
         eprintln!("ucz serving http://{} (database {}); Ctrl-C stops", listener.local_addr()?, settings.database_url);
-        ucz_web::serve(listener, state).await?;
+        ucz_web::serve_with(listener, state, settings.limits()).await?;
         Ok(())
     })
 }

@@ -71,14 +71,26 @@ pub async fn login_page(
     visitor.respond(&state, result)
 }
 
-pub async fn login(State(state): State<AppState>, visitor: Visitor, body: Bytes) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    crate::server::Peer(address): crate::server::Peer,
+    visitor: Visitor,
+    body: Bytes,
+) -> Response {
     let pairs = form_pairs(&body);
     let get = |key: &str| form_value(&pairs, key);
     let result = async {
         visitor.check_form(get("_csrf"))?;
         let username = get("username").unwrap_or_default().trim();
         let next = local(get("next"));
-        match open_session(&state, username, get("password").unwrap_or_default()).await {
+        match open_session(
+            &state,
+            username,
+            get("password").unwrap_or_default(),
+            address,
+        )
+        .await
+        {
             Ok((user, cookie, _)) => {
                 let to = next.unwrap_or_else(|| Role::of(&user).map_or("/".into(), |r| home(&r)));
                 let mut response = visitor.redirect(&to);

@@ -97,7 +97,10 @@ pub async fn page(
                 message: "1 to 60 months".into(),
             }]));
         }
-        let (forecast, plan, records) = plan_region(&state, &region, day, horizon).await?;
+        let (mut forecast, mut plan, records) = plan_region(&state, &region, day, horizon).await?;
+        let graduates = forecast.graduates.len();
+        let withheld =
+            ladder::visible_plan(&visitor.caller, &records, &mut forecast, &mut plan);
         let retention = retention_of(&state, &region, None, day).await?;
         let lang = visitor.lang;
         let mut firm_names: HashMap<String, String> = HashMap::new();
@@ -176,10 +179,11 @@ pub async fn page(
             json!({
                 "region": region,
                 "regions": choices,
+                "withheld": withheld,
                 "as_of": forecast.as_of,
                 "until": forecast.until,
                 "horizon": horizon,
-                "graduates": forecast.graduates.len(),
+                "graduates": graduates,
                 "vacancies": forecast.vacancies.len(),
                 "chart": chart,
                 "months": forecast.months,

@@ -21,6 +21,7 @@ fn ids<'a>(items: impl Iterator<Item = &'a ucz_core::Id>) -> Vec<String> {
 /// Checks a hub; returns the stored record.
 pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
     let mut findings = Findings::default();
+    findings.and(crate::body_policy::known_fields(body, "Hub"))?;
     findings.rules(
         body,
         &[

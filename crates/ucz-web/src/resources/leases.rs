@@ -172,6 +172,7 @@ pub async fn validate(
         access::write_zone_part(caller, &space_zone(state, space).await?)?;
     }
     let mut findings = Findings::default();
+    findings.and(crate::body_policy::known_fields(body, "Lease"))?;
     findings.rules(
         body,
         &[

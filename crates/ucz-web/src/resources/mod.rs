@@ -143,10 +143,12 @@ impl Findings {
     }
 }
 
-/// Non-empty text of one line, at most 300 characters.
+/// Non-empty visible text of one line, at most 300 characters (`ucz_core::text`).
 pub fn is_text(v: &Value) -> bool {
     v.as_str().is_some_and(|s| {
-        !s.trim().is_empty() && s.chars().count() <= 300 && !s.chars().any(char::is_control)
+        !s.trim().is_empty()
+            && s.chars().count() <= 300
+            && !s.chars().any(ucz_core::text::is_hidden)
     })
 }
 pub fn is_positive(v: &Value) -> bool {

@@ -327,6 +327,7 @@ pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, Ap
         .map(|t| t.id.to_string())
         .collect();
     let mut findings = Findings::default();
+    findings.and(crate::body_policy::known_fields(body, "Facility"))?;
     findings.rules(
         body,
         &[
@@ -359,6 +360,7 @@ pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, Ap
 
 pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiError> {
     let mut findings = Findings::default();
+    findings.and(crate::body_policy::known_fields(body, "Space"))?;
     let in_hub = body["hub_id"].is_string();
     if in_hub && !body["facility_id"].is_null() {
         findings.and(Err(ApiError::invalid(vec![FieldError {
@@ -475,6 +477,7 @@ pub(crate) async fn institution(state: &AppState, body: &Value) -> Result<Value,
         .map(|k| k.id.to_string())
         .collect();
     let mut findings = Findings::default();
+    findings.and(crate::body_policy::known_fields(body, "Institution"))?;
     findings.rules(
         body,
         &[

@@ -103,6 +103,9 @@ pub async fn update(
         .get(&ZONES, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("zone", &id))?;
+    if body["region"] != existing["body"]["region"] {
+        access::change_zone_region(&caller)?;
+    }
     let record = validate(&state, &body, existing["demo"].as_bool().unwrap_or(false))?;
     let updated = state
         .store

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod hardening;
 mod ladder;
 mod pages;
 mod scenarios;
@@ -34,6 +35,8 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub store: Store,
+    /// The database's URL, for a second server on it.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -50,10 +53,9 @@ pub const ROLES: [&str; 6] = [
 impl TestApp {
     pub async fn sqlite() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::connect(&format!("sqlite://{}", dir.path().join("ucz.db").display()))
-            .await
-            .unwrap();
-        Self::start(store, Some(dir)).await
+        let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        Self::start(store, url, Some(dir)).await
     }
 
     pub async fn postgres() -> TestApp {
@@ -70,15 +72,46 @@ impl TestApp {
         let admin = Store::connect(&base).await.unwrap();
         sqlx_create_schema(&admin, &schema).await;
         let separator = if base.contains('?') { '&' } else { '?' };
-        let store = Store::connect(&format!(
-            "{base}{separator}options=-csearch_path%3D{schema}"
-        ))
-        .await
-        .unwrap();
-        Self::start(store, None).await
+        let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
+        let store = Store::connect(&url).await.unwrap();
+        Self::start(store, url, None).await
     }
 
-    async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+    /// Another server on the same database, with its own connections and its own process lock,
+    /// as a second server process would have; its API base URL.
+    pub async fn second_server(&self) -> String {
+        let store = Store::connect(&self.url).await.unwrap();
+        let catalog = ucz_core::Catalog::bundled().unwrap();
+        let state = AppState::new(store, catalog, false);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+        tokio::spawn(async move { ucz_web::serve(listener, state).await.unwrap() });
+        base
+    }
+
+    /// Sends a request as `role` to the server at `base`.
+    pub async fn call_at(
+        &self,
+        base: &str,
+        role: &str,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, format!("{base}{path}"));
+        if role != "anonymous" {
+            request = request.bearer_auth(format!("token-{role}"));
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn start(store: Store, url: String, dir: Option<tempfile::TempDir>) -> TestApp {
         store.migrate().await.unwrap();
         let catalog = ucz_core::Catalog::bundled().unwrap();
         let state = AppState::new(store.clone(), catalog, false);
@@ -95,29 +128,13 @@ impl TestApp {
         ucz_web::demo::load(&state, 40, ucz_core::date::Date::new(2026, 6, 30).unwrap())
             .await
             .unwrap();
-        let firm_id = "T-FIRM";
-        for (name, role, zone, firm) in [
-            ("admin", "admin", None, None),
-            ("coordinator", "coordinator", None, None),
-            ("operator", "operator", Some("daejeon"), None),
-            ("other_operator", "operator", Some("busan"), None),
-            ("firm", "firm", None, Some(firm_id)),
+        for (name, role, zone) in [
+            ("admin", "admin", None),
+            ("coordinator", "coordinator", None),
+            ("operator", "operator", Some("daejeon")),
+            ("other_operator", "operator", Some("busan")),
         ] {
-            let user = store
-                .add_user(
-                    "test",
-                    name,
-                    &hash_password(&format!("pw-{name}")).unwrap(),
-                    role,
-                    zone,
-                    firm,
-                )
-                .await
-                .unwrap();
-            store
-                .create_token(&token_hash(&format!("token-{name}")), user.id, "test")
-                .await
-                .unwrap();
+            add_account(&store, name, role, zone, None).await;
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
@@ -126,8 +143,11 @@ impl TestApp {
             base,
             client: Client::new(),
             store,
+            url,
             _dir: dir,
         };
+        // A firm account is bound to its firm record, so the firm comes first.
+        let firm_id = "T-FIRM";
         let (status, _) = app
             .call(
                 "admin",
@@ -137,6 +157,7 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, StatusCode::CREATED);
+        add_account(&app.store, "firm", "firm", None, Some(firm_id)).await;
         app
     }
 
@@ -148,18 +169,40 @@ impl TestApp {
         path: &str,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
-        if role != "anonymous" {
-            request = request.bearer_auth(format!("token-{role}"));
-        }
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        self.call_at(&self.base, role, method, path, body).await
     }
+}
+
+/// An account with the password `pw-<name>` and the API token `token-<name>`.
+pub async fn add_account(
+    store: &Store,
+    name: &str,
+    role: &str,
+    zone: Option<&str>,
+    firm: Option<&str>,
+) {
+    let user = store
+        .add_user(
+            "test",
+            name,
+            &hash_password(&format!("pw-{name}")).unwrap(),
+            role,
+            zone,
+            firm,
+        )
+        .await
+        .unwrap();
+    store
+        .create_token(
+            "test",
+            &token_hash(&format!("token-{name}")),
+            user.id,
+            "test",
+            "2999-01-01T00:00:00Z",
+            20,
+        )
+        .await
+        .unwrap();
 }
 
 /// Raw SQL for the tests' own setup and tampering.
@@ -213,4 +256,10 @@ on_both!(
     integrators_get_clear_answers,
     firms_can_be_tenants_of_zones_created_through_the_api,
     boundaries_hold,
+    a_lease_and_a_deletion_race_without_loss,
+    an_operator_reaches_only_its_zone,
+    firm_accounts_follow_their_firm_record,
+    bodies_follow_one_policy,
+    api_tokens_expire_are_limited_listed_and_audited,
+    every_page_renders_for_minimal_records,
 );

@@ -5,6 +5,8 @@ pub use super::pages::pages_follow_the_role_rules;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+pub use super::hardening::*;
+
 use super::{ROLES, TestApp, execute, firm_body};
 
 fn zone_body(id: &str) -> Value {
@@ -730,7 +732,7 @@ pub async fn the_openapi_document_covers_every_route(app: TestApp) {
     assert_eq!(document["openapi"], "3.1.0");
     let mut operation_ids = std::collections::HashSet::new();
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 28);
+    assert_eq!(paths.len(), 29);
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().unwrap() {
             assert!(
