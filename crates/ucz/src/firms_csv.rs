@@ -57,9 +57,10 @@ pub struct FirmsFile {
     pub bad: Vec<BadRow>,
 }
 
-/// Reads every row; bad rows are collected, not fatal. A header without a required column, or
-/// with a column that is not a firm field (a misspelt one would silently read as empty), is an
-/// error for the whole file.
+/// Reads every row; bad rows (a row with more fields than the header among them) are collected,
+/// not fatal. A header without a required column, with a column that is not a firm field (a
+/// misspelt one would silently read as empty) or with a column twice (which one would count?), is
+/// an error for the whole file, and so is a read that fails (an input past its size limit).
 pub fn read(
     input: impl Read,
     catalog: &Catalog,
@@ -69,7 +70,10 @@ pub fn read(
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader
         .headers()
-        .map_err(|e| format!("cannot read the header: {e}"))?
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Io(io) => io.to_string(),
+            _ => format!("cannot read the header: {e}"),
+        })?
         .clone();
     let names: Vec<String> = headers
         .iter()
@@ -86,6 +90,15 @@ pub fn read(
             unknown.join("`, `"),
             COLUMNS.join(",")
         ));
+    }
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = names[..i].iter().position(|h| h == name) {
+            return Err(format!(
+                "line 1, column {name}: the header has it twice (fields {} and {})",
+                first + 1,
+                i + 1
+            ));
+        }
     }
     for required in REQUIRED {
         if !names.iter().any(|h| h == required) {
@@ -108,6 +121,19 @@ pub fn read(
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line());
+                if record.len() > names.len() {
+                    bad.push(BadRow {
+                        line,
+                        column: (names.len() + 1).to_string(),
+                        value: record.get(names.len()).unwrap_or("").to_string(),
+                        reason: format!(
+                            "the row has {} fields, the header {}",
+                            record.len(),
+                            names.len()
+                        ),
+                    });
+                    continue;
+                }
                 let get = |column: usize| {
                     index[column]
                         .and_then(|i| record.get(i))
@@ -139,6 +165,9 @@ pub fn read(
                 }
             }
             Err(e) => {
+                if let csv::ErrorKind::Io(io) = e.kind() {
+                    return Err(io.to_string());
+                }
                 let line = e.position().map_or(0, |p| p.line());
                 bad.push(BadRow {
                     line,
