@@ -282,34 +282,24 @@ impl<R: Read> Read for Bounded<R> {
                 self.limit.too_large(None),
             ));
         }
-        let first_break = chunk.iter().position(|b| *b == b'\n');
-        let before = first_break.unwrap_or(n) as u64;
-        if self.line_bytes + before > self.max_line {
-            return Err(io::Error::new(
+        let too_long = |line: u64| {
+            io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(
-                    "line {}: too long: more than {} without a line break",
-                    self.line,
+                    "line {line}: too long: more than {} without a line break",
                     show_size(self.max_line)
                 ),
-            ));
-        }
-        match chunk.iter().rposition(|b| *b == b'\n') {
-            Some(last) => {
-                self.line += chunk.iter().filter(|b| **b == b'\n').count() as u64;
-                self.line_bytes = (n - last - 1) as u64;
+            )
+        };
+        for (i, segment) in chunk.split(|b| *b == b'\n').enumerate() {
+            if i > 0 {
+                self.line += 1;
+                self.line_bytes = 0;
             }
-            None => self.line_bytes += n as u64,
-        }
-        if self.line_bytes > self.max_line {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!(
-                    "line {}: too long: more than {} without a line break",
-                    self.line,
-                    show_size(self.max_line)
-                ),
-            ));
+            self.line_bytes += segment.len() as u64;
+            if self.line_bytes > self.max_line {
+                return Err(too_long(self.line));
+            }
         }
         Ok(n)
     }
@@ -368,4 +358,112 @@ pub fn catalog_sources(folder: Option<&CatalogFolder>) -> Result<CatalogSources,
 
 pub fn load_catalog(folder: Option<&CatalogFolder>) -> Result<Catalog, BadInput> {
     Ok(Catalog::load(&catalog_sources(folder)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn sizes_read_with_binary_units() {
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("16M"), Ok(16 << 20));
+        assert_eq!(parse_size("16 MiB"), Ok(16 << 20));
+        assert_eq!(parse_size("2g"), Ok(2 << 30));
+        for bad in ["", "M", "-1", "1.5M", "12T", "0", "99999999999G"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        assert_eq!(show_size(16 << 20), "16 MiB");
+        assert_eq!(show_size(1 << 30), "1 GiB");
+        assert_eq!(show_size(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn a_file_is_read_up_to_its_limit_and_no_further() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("zone.toml");
+        std::fs::write(&path, "id = \"z\"\n").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            read_text_within(&path, 9).map_err(|e| e.0),
+            Ok("id = \"z\"\n".to_string())
+        );
+        let error = read_text_within(&path, 8).map(|_| ()).map_err(|e| e.0);
+        assert_eq!(
+            error,
+            Err(format!(
+                "error: {}: too large: 9 bytes, more than 8 bytes (the limit; raise it with --max-input-bytes or UCZ_MAX_INPUT_BYTES)",
+                path.display()
+            ))
+        );
+        let error = read_text_within(dir.path(), 8).map(|_| ()).map_err(|e| e.0);
+        assert_eq!(
+            error,
+            Err(format!(
+                "error: {}: cannot read: is a folder, not a file",
+                dir.path().display()
+            ))
+        );
+    }
+
+    fn bounded_read(input: &[u8], limit: u64, max_line: u64) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        // Small reads, as a buffered reader above would make them.
+        let mut reader = Bounded::new(
+            io::BufReader::with_capacity(7, input),
+            Limit::Csv(limit),
+            max_line,
+        );
+        let mut buf = [0u8; 5];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => return Ok(out),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+    }
+
+    #[test]
+    fn a_stream_stops_at_its_limit_or_at_a_long_line() {
+        assert_eq!(bounded_read(b"ab\ncd\n", 6, 2), Ok(b"ab\ncd\n".to_vec()));
+        assert_eq!(
+            bounded_read(b"ab\ncd\ne", 6, 2),
+            Err("too large: more than 6 bytes (the limit; raise it with --max-csv-bytes or UCZ_MAX_CSV_BYTES)".to_string())
+        );
+        assert_eq!(
+            bounded_read(b"ab\ncd\nefg\n", 100, 2),
+            Err("line 3: too long: more than 2 bytes without a line break".to_string())
+        );
+        // A long line between two breaks of one read.
+        assert_eq!(
+            bounded_read(b"a\nbcd\ne", 100, 2),
+            Err("line 2: too long: more than 2 bytes without a line break".to_string())
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// A bounded stream gives the input unchanged when it is within both limits, and an error
+        /// otherwise; it never hands on more than the limit.
+        #[test]
+        fn a_bounded_stream_is_the_input_or_an_error(
+            input in proptest::collection::vec(prop_oneof![Just(b'\n'), Just(b'a'), any::<u8>()], 0..200),
+            limit in 1u64..220,
+            max_line in 1u64..40,
+        ) {
+            let longest = input.split(|b| *b == b'\n').map(<[u8]>::len).max().unwrap_or(0) as u64;
+            let within = input.len() as u64 <= limit && longest <= max_line;
+            match bounded_read(&input, limit, max_line) {
+                Ok(out) => {
+                    prop_assert!(within);
+                    prop_assert_eq!(out, input);
+                }
+                Err(_) => prop_assert!(!within),
+            }
+        }
+    }
 }
