@@ -397,3 +397,47 @@ fn synthetic_firms_written_to_a_fifo_leave_it_a_fifo() {
     let text = String::from_utf8(received.expect("end of file").stdout).unwrap();
     assert_eq!(text.lines().count(), 11, "{text}");
 }
+
+#[test]
+fn matches_written_to_a_null_device_leave_it_a_device() {
+    // A null device of our own in a temporary folder (`mknod` needs root; elsewhere the FIFO test
+    // above covers the same path through the code).
+    let dir = tempfile::tempdir().unwrap();
+    let null = dir.path().join("null");
+    let made = Command::new("mknod")
+        .arg(&null)
+        .args(["c", "1", "3"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("mknod not permitted here; the device case is left to the FIFO tests");
+        return;
+    }
+    let firms = dir.path().join("firms.csv");
+    std::fs::write(
+        &firms,
+        "id,stage,region,founded,founder_age\na,early,daejeon,2025-01-01,30\n",
+    )
+    .unwrap();
+    let out = ucz(&[
+        "match",
+        "--firms",
+        firms.to_str().unwrap(),
+        "--out",
+        null.to_str().unwrap(),
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file_type = std::fs::symlink_metadata(&null).unwrap().file_type();
+    assert!(
+        file_type.is_char_device(),
+        "the device was replaced by a file"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "no temporary file left"
+    );
+}
