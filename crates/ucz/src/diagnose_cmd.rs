@@ -11,7 +11,7 @@ use crate::output;
 
 pub fn run(catalog: &Catalog, path: &Path, format: ReportFormat, lang: Lang) -> anyhow::Result<()> {
     let text = input::read_text(path)?;
-    let name = path.display().to_string();
+    let name = input::name(path);
     let zone = Zone::parse(SourceFile::new(&name, &text), catalog).map_err(BadInput::from)?;
     let diagnosis = diagnose(catalog, &zone);
     match format {

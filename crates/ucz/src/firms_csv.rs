@@ -57,9 +57,10 @@ pub struct FirmsFile {
     pub bad: Vec<BadRow>,
 }
 
-/// Reads every row; bad rows are collected, not fatal. A header without a required column, or
-/// with a column that is not a firm field (a misspelt one would silently read as empty), is an
-/// error for the whole file.
+/// Reads every row; bad rows (a row with more fields than the header among them) are collected,
+/// not fatal. A header without a required column, with a column that is not a firm field (a
+/// misspelt one would silently read as empty) or with a column twice (which one would count?), is
+/// an error for the whole file, and so is a read that fails (an input past its size limit).
 pub fn read(
     input: impl Read,
     catalog: &Catalog,
@@ -69,7 +70,10 @@ pub fn read(
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader
         .headers()
-        .map_err(|e| format!("cannot read the header: {e}"))?
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Io(io) => io.to_string(),
+            _ => format!("cannot read the header: {e}"),
+        })?
         .clone();
     let names: Vec<String> = headers
         .iter()
@@ -86,6 +90,15 @@ pub fn read(
             unknown.join("`, `"),
             COLUMNS.join(",")
         ));
+    }
+    for (i, name) in names.iter().enumerate() {
+        if let Some(first) = names[..i].iter().position(|h| h == name) {
+            return Err(format!(
+                "line 1, column {name}: the header has it twice (fields {} and {})",
+                first + 1,
+                i + 1
+            ));
+        }
     }
     for required in REQUIRED {
         if !names.iter().any(|h| h == required) {
@@ -108,6 +121,19 @@ pub fn read(
             Ok(false) => break,
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line());
+                if record.len() > names.len() {
+                    bad.push(BadRow {
+                        line,
+                        column: (names.len() + 1).to_string(),
+                        value: record.get(names.len()).unwrap_or("").to_string(),
+                        reason: format!(
+                            "the row has {} fields, the header {}",
+                            record.len(),
+                            names.len()
+                        ),
+                    });
+                    continue;
+                }
                 let get = |column: usize| {
                     index[column]
                         .and_then(|i| record.get(i))
@@ -139,6 +165,9 @@ pub fn read(
                 }
             }
             Err(e) => {
+                if let csv::ErrorKind::Io(io) = e.kind() {
+                    return Err(io.to_string());
+                }
                 let line = e.position().map_or(0, |p| p.line());
                 bad.push(BadRow {
                     line,
@@ -260,4 +289,136 @@ pub fn write(out: impl Write, firms: &[Firm]) -> std::io::Result<()> {
         ])?;
     }
     writer.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::LazyLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    static CATALOG: LazyLock<Catalog> =
+        LazyLock::new(|| Catalog::bundled().unwrap_or_else(|e| panic!("{e}")));
+
+    const GOOD: &str = "id,name,founded,stage,employees,region,zone,designations,in_incubator,founder_age\n\
+        a,\"Alpha, Inc.\",2025-01-01,early,3,daejeon,daejeon,rnd_special_zone,true,30\n\
+        b,Beta,2020-02-29,growth,\"1,200\",busan,,,false,41\n";
+
+    fn as_of() -> Date {
+        "2026-06-30"
+            .parse()
+            .unwrap_or_else(|e: String| panic!("{e}"))
+    }
+
+    fn read_str(text: &[u8]) -> Result<FirmsFile, String> {
+        read(text, &CATALOG, as_of(), |_| {})
+    }
+
+    #[test]
+    fn good_rows_are_read() {
+        let file = read_str(GOOD.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(file.bad.is_empty(), "{:?}", file.bad);
+        assert_eq!(file.firms.len(), 2);
+        assert_eq!(file.firms[0].name, "Alpha, Inc.");
+        assert_eq!(file.firms[1].employees, 1200);
+    }
+
+    #[test]
+    fn a_column_twice_refuses_the_file() {
+        let error = read_str(b"id,stage,region,founder_age,region\n").err();
+        assert_eq!(
+            error.as_deref(),
+            Some("line 1, column region: the header has it twice (fields 3 and 5)")
+        );
+        // Named twice once spaces and a byte order mark are taken off.
+        let error = read_str("\u{feff}id,stage,region,founder_age, id\n".as_bytes()).err();
+        assert_eq!(
+            error.as_deref(),
+            Some("line 1, column id: the header has it twice (fields 1 and 5)")
+        );
+    }
+
+    #[test]
+    fn a_row_with_an_extra_field_is_a_bad_row_even_when_empty() {
+        let file = read_str(
+            b"id,stage,region,founded,founder_age\na,early,daejeon,2025-01-01,30,\nb,early,daejeon,2025-01-01,31\n",
+        )
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(file.firms.len(), 1, "{:?}", file.bad);
+        assert_eq!(file.firms[0].id, "b");
+        assert_eq!(
+            file.bad.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["line 2, column 6, value \"\": the row has 6 fields, the header 5"]
+        );
+        // A short row reads its missing fields as empty, as before.
+        let file = read_str(
+            b"id,stage,region,founded,founder_age,employees\na,early,daejeon,2025-01-01,30\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(file.firms.len(), 1, "{:?}", file.bad);
+    }
+
+    /// CSV punctuation, firm values and odd bytes.
+    fn piece() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            "[,\"\r\n a-z0-9_;.-]{0,6}".prop_map(String::into_bytes),
+            proptest::sample::select(&COLUMNS[..]).prop_map(|c| c.as_bytes().to_vec()),
+            proptest::sample::select(
+                &[
+                    "early",
+                    "daejeon",
+                    "true",
+                    "2025-01-01",
+                    "-1",
+                    "9223372036854775808",
+                    "\u{feff}",
+                    "가"
+                ][..]
+            )
+            .prop_map(|c| c.as_bytes().to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..6),
+        ]
+    }
+
+    fn mutated() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec((any::<usize>(), 0usize..5, piece()), 1..8).prop_map(|edits| {
+            let mut bytes = GOOD.as_bytes().to_vec();
+            for (at, delete, insert) in edits {
+                let at = at % (bytes.len() + 1);
+                let end = (at + delete).min(bytes.len());
+                bytes.splice(at..end, insert);
+            }
+            bytes
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any bytes give firms, bad rows or a refusal, never a panic; every firm read passed the
+        /// catalog's checks, and every bad row has a line.
+        #[test]
+        fn any_bytes_are_read_without_panic(bytes in prop_oneof![
+            3 => mutated(),
+            1 => proptest::collection::vec(piece(), 0..30).prop_map(|v| v.concat()),
+            1 => proptest::collection::vec(any::<u8>(), 0..300),
+        ]) {
+            if let Ok(file) = read_str(&bytes) {
+                for firm in &file.firms {
+                    prop_assert!(firm.problems(&CATALOG).is_empty(), "{firm:?}");
+                }
+                for bad in &file.bad {
+                    let _ = bad.to_string();
+                }
+                // What was read writes back and reads again to the same firms.
+                let mut out = Vec::new();
+                write(&mut out, &file.firms).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let again = read_str(&out).map_err(TestCaseError::fail)?;
+                prop_assert!(again.bad.is_empty(), "{:?}", again.bad);
+                prop_assert_eq!(again.firms.len(), file.firms.len());
+            }
+        }
+    }
 }

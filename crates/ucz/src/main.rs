@@ -38,6 +38,14 @@ struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     catalog: Option<PathBuf>,
 
+    /// Largest TOML input read (zone, firm, catalog or settings file), in bytes; K, M, G allowed
+    #[arg(long, global = true, value_name = "BYTES", env = "UCZ_MAX_INPUT_BYTES", default_value = "16M", value_parser = input::parse_size)]
+    max_input_bytes: u64,
+
+    /// Largest firm CSV read by `match --firms`, in bytes; K, M, G allowed
+    #[arg(long, global = true, value_name = "BYTES", env = "UCZ_MAX_CSV_BYTES", default_value = "1G", value_parser = input::parse_size)]
+    max_csv_bytes: u64,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -56,7 +64,7 @@ enum Command {
     },
     /// Diagnose a zone plan against the model of the brief
     Diagnose {
-        /// The zone file (TOML; see docs/zone-file.md)
+        /// The zone file (TOML; see docs/zone-file.md); `-` reads standard input
         zone: PathBuf,
         /// Output format: a text report, JSON (docs/diagnosis.schema.json) or Markdown
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
@@ -66,13 +74,13 @@ enum Command {
     },
     /// Programs a firm qualifies for (--firm), or every eligible firm–program pair of a CSV (--firms … --out …)
     Match {
-        /// One firm profile (TOML; see docs/firm.md)
+        /// One firm profile (TOML; see docs/firm.md); `-` reads standard input
         #[arg(long, value_name = "FIRM.toml", conflicts_with_all = ["firms", "out", "skip_bad_rows"], required_unless_present = "firms")]
         firm: Option<PathBuf>,
-        /// Firms as CSV, one row per firm, columns named as the firm fields
+        /// Firms as CSV, one row per firm, columns named as the firm fields; `-` reads standard input
         #[arg(long, value_name = "FIRMS.csv", requires = "out")]
         firms: Option<PathBuf>,
-        /// Where to write `firm_id,program_id`, one row per eligible pair
+        /// Where to write `firm_id,program_id`, one row per eligible pair; `-` is standard output
         #[arg(long, value_name = "MATCHES.csv")]
         out: Option<PathBuf>,
         /// Leave out bad rows (they are counted and listed) instead of stopping
@@ -338,6 +346,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    input::set_limits(input::Limits {
+        text: cli.max_input_bytes,
+        csv: cli.max_csv_bytes,
+    });
     let folder = input::catalog_folder(cli.catalog);
     let catalog = || input::load_catalog(folder.as_ref());
     match cli.command {

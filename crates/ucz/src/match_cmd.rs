@@ -26,7 +26,7 @@ pub fn one(
     lang: Lang,
 ) -> anyhow::Result<()> {
     let text = input::read_text(path)?;
-    let name = path.display().to_string();
+    let name = input::name(path);
     let firm = Firm::parse(SourceFile::new(&name, &text), catalog).map_err(BadInput::from)?;
     if let Some(problem) = firm.date_problem(as_of) {
         return Err(BadInput(format!(
@@ -85,21 +85,28 @@ pub fn many(
 ) -> anyhow::Result<()> {
     check_output(path, out)?;
     let started = Instant::now();
-    let file = std::fs::File::open(path)
-        .map_err(|e| BadInput(format!("error: {}: cannot read: {e}", path.display())))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = progress_bar(size, "reading");
-    let read = firms_csv::read(std::io::BufReader::new(file), catalog, as_of, |byte| {
-        bar.set_position(byte)
-    })
-    .map_err(|e| BadInput(format!("error: {}: {e}", path.display())))?;
+    let name = input::name(path);
+    let opened = input::open(path, input::Limit::Csv(input::limits().csv))?;
+    let bar = progress_bar(opened.size.unwrap_or(0), "reading");
+    let reader = input::Bounded::new(
+        opened.reader,
+        input::Limit::Csv(input::limits().csv),
+        input::MAX_CSV_LINE_BYTES,
+    );
+    let read = firms_csv::read(
+        std::io::BufReader::with_capacity(1 << 16, reader),
+        catalog,
+        as_of,
+        |byte| bar.set_position(byte),
+    )
+    .map_err(|e| BadInput(format!("error: {name}: {e}")))?;
     bar.finish_and_clear();
     if !read.bad.is_empty() {
         let listed: Vec<String> = read
             .bad
             .iter()
             .take(20)
-            .map(|b| format!("  {}: {b}", path.display()))
+            .map(|b| format!("  {name}: {b}"))
             .collect();
         let more = read.bad.len().saturating_sub(20);
         let more = if more > 0 {
@@ -114,9 +121,8 @@ pub fn many(
                 "use --skip-bad-rows to match the good rows"
             };
             return Err(BadInput(format!(
-                "error: {} bad rows in {}; nothing was written ({hint}):\n{}{more}",
+                "error: {} bad rows in {name}; nothing was written ({hint}):\n{}{more}",
                 read.bad.len(),
-                path.display(),
                 listed.join("\n")
             ))
             .into());
@@ -189,7 +195,7 @@ pub fn many(
             .and_then(|()| stdout.flush())
             .context("cannot write the output")?;
     } else {
-        write_atomically(out, write_pairs)
+        write_output(out, write_pairs)
             .with_context(|| format!("cannot write {}", out.display()))?;
     }
     let errors = errors.load(Ordering::Relaxed);
@@ -231,6 +237,23 @@ pub fn progress_bar(len: u64, label: &'static str) -> ProgressBar {
     }
     bar.set_message(label);
     bar
+}
+
+/// Writes an output file. A regular file (or a new one) is written whole or not at all
+/// ([`write_atomically`]); a device or a FIFO (`/dev/null`, a named pipe) is written to directly,
+/// since renaming a file over it would replace the device with a plain file.
+pub fn write_output(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+    if !special {
+        return write_atomically(path, write);
+    }
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut writer)?;
+    writer.flush()
 }
 
 /// Writes a whole file or nothing: into a temporary file beside it, renamed at the end.

@@ -7,13 +7,13 @@ use anyhow::Context;
 use ucz_core::date::Date;
 
 use crate::firms_csv;
-use crate::match_cmd::write_atomically;
+use crate::match_cmd::write_output;
 
 pub fn firms(count: usize, seed: u64, as_of: Date, out: &Path) -> anyhow::Result<()> {
     crate::match_cmd::check_output(Path::new(""), out)?;
     let started = Instant::now();
     let firms = ucz_core::synth::firms(count, seed, as_of);
-    write_atomically(out, |w| firms_csv::write(w, &firms))
+    write_output(out, |w| firms_csv::write(w, &firms))
         .with_context(|| format!("cannot write {}", out.display()))?;
     eprintln!(
         "synthetic firms: {count} (seed {seed}, as of {as_of}) in {:.2} s → {}",

@@ -391,3 +391,61 @@ fn csv_headers_ids_and_output_paths_are_checked() {
         stdout(&out)
     );
 }
+
+#[test]
+fn a_csv_with_a_column_twice_or_a_row_with_an_extra_field_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let out_path = dir.path().join("m.csv");
+    let out_path = out_path.to_str().unwrap();
+
+    let twice = write(
+        "twice.csv",
+        "id,stage,region,founded,founder_age,stage\na,early,daejeon,2025-01-01,30,growth\n",
+    );
+    let out = ucz(&["match", "--firms", &twice, "--out", out_path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!(
+            "error: {twice}: line 1, column stage: the header has it twice (fields 2 and 6)"
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    let extra = write(
+        "extra.csv",
+        "id,stage,region,founded,founder_age\na,early,daejeon,2025-01-01,30\nb,early,daejeon,2025-01-01,31,growth\n",
+    );
+    let args = [
+        "match",
+        "--firms",
+        &extra,
+        "--out",
+        out_path,
+        "--as-of",
+        "2026-06-30",
+    ];
+    let out = ucz(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!(
+            "  {extra}: line 3, column 6, value \"growth\": the row has 6 fields, the header 5"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!std::path::Path::new(out_path).exists(), "nothing written");
+
+    // It is a bad row like any other: --skip-bad-rows leaves it out.
+    let mut skip = args.to_vec();
+    skip.push("--skip-bad-rows");
+    let out = ucz(&skip);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(out_path).unwrap();
+    assert!(text.contains("\na,") && !text.contains("\nb,"), "{text}");
+}
