@@ -626,17 +626,6 @@ pub async fn every_page_renders_for_minimal_records(app: TestApp) {
     )
     .await;
     let origin = app.base.trim_end_matches("/api/v1").to_string();
-    let session: Value = app
-        .client
-        .post(format!("{}/session", app.base))
-        .json(&json!({"username": "admin", "password": "pw-admin"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(session["csrf_token"].is_string());
     let login = app
         .client
         .post(format!("{}/session", app.base))
@@ -700,4 +689,93 @@ pub async fn every_page_renders_for_minimal_records(app: TestApp) {
             "{page}: the content security policy"
         );
     }
+}
+
+/// The server's limits on a router of its own: half-sent headers and idle kept-alive
+/// connections are closed, connections beyond the maximum are closed at once, a request that
+/// takes too long gets 408 with a problem body, and every answer has the security headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_idle_and_surplus_connections_are_closed() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let router = axum::Router::new()
+        .route("/fast", axum::routing::get(|| async { "ok" }))
+        .route(
+            "/slow",
+            axum::routing::get(|| async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                "late"
+            }),
+        );
+    let limits = ucz_web::server::Limits {
+        header_read_timeout: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(1),
+        max_connections: 3,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(ucz_web::server::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
+    // Reads until the server closes the connection; how long that took and what it sent.
+    async fn until_closed(stream: &mut tokio::net::TcpStream) -> (Duration, String) {
+        let start = Instant::now();
+        let mut received = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            match tokio::time::timeout(Duration::from_secs(15), stream.read(&mut buffer)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => break,
+                Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
+                Err(_) => panic!("the connection was held open"),
+            }
+        }
+        (start.elapsed(), String::from_utf8_lossy(&received).into_owned())
+    }
+
+    // Headers begun and never finished.
+    let mut half = tokio::net::TcpStream::connect(address).await.unwrap();
+    half.write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let (held, _) = until_closed(&mut half).await;
+    assert!(held < Duration::from_secs(10), "held {held:?}");
+
+    // A kept-alive connection left idle after its answer.
+    let mut idle = tokio::net::TcpStream::connect(address).await.unwrap();
+    idle.write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let (held, answer) = until_closed(&mut idle).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(held < Duration::from_secs(10), "held {held:?}");
+    let lower = answer.to_lowercase();
+    for header in [
+        "content-security-policy: default-src 'self'; script-src 'self'",
+        "x-frame-options: deny",
+        "x-content-type-options: nosniff",
+        "referrer-policy: same-origin",
+    ] {
+        assert!(lower.contains(header), "{header}: {answer}");
+    }
+
+    // Three connections open; a fourth is closed as it arrives, long before the header timeout.
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(tokio::net::TcpStream::connect(address).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut surplus = tokio::net::TcpStream::connect(address).await.unwrap();
+    let _ = surplus.write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let (held, answer) = until_closed(&mut surplus).await;
+    assert!(answer.is_empty() && held < Duration::from_millis(900), "{held:?} {answer}");
+    drop(open);
+
+    // A request past its time.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let response = reqwest::get(format!("http://{address}/slow")).await.unwrap();
+    assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "timeout");
 }
