@@ -156,16 +156,104 @@ pub async fn logout_page(visitor: Visitor) -> Response {
 }
 
 pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
+    let result = account_page(&state, &visitor, None, None).await;
+    visitor.respond(&state, result)
+}
+
+/// The account with its API tokens; a token just made is shown once, an error beside the form.
+async fn account_page(
+    state: &AppState,
+    visitor: &Visitor,
+    new_token: Option<(String, ucz_store::TokenInfo)>,
+    error: Option<ApiError>,
+) -> Result<Response, ApiError> {
+    let Caller::User { user, role } = &visitor.caller else {
+        return Err(ApiError::unauthenticated());
+    };
+    let tokens = state.store.tokens_of(user.id).await?;
+    let status = match &error {
+        Some(error) => error.status,
+        None if new_token.is_some() => StatusCode::CREATED,
+        None => StatusCode::OK,
+    };
+    let errors: Vec<String> = error
+        .iter()
+        .flat_map(|e| {
+            if e.errors.is_empty() {
+                vec![e.detail.clone()]
+            } else {
+                e.errors
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect()
+            }
+        })
+        .collect();
+    visitor.page(
+        state,
+        status,
+        "account.html",
+        json!({
+            "account": user, "home": home(role), "tokens": tokens, "errors": errors,
+            "new_token": new_token.map(|(secret, info)| json!({"secret": secret, "info": info})),
+            "max_days": crate::session::MAX_TOKEN_DAYS, "default_days": crate::session::TOKEN_DAYS,
+        }),
+    )
+}
+
+/// `POST /account/tokens`: a new API token for the visitor's account.
+pub async fn create_token(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    let get = |key: &str| form_value(&pairs, key);
     let result = async {
-        let Caller::User { user, role } = &visitor.caller else {
+        visitor.check_form(get("_csrf"))?;
+        let name = get("name").unwrap_or_default().trim().to_string();
+        let days = match get("days").map(str::trim).filter(|d| !d.is_empty()) {
+            None => None,
+            Some(text) => match text.parse::<i64>() {
+                Ok(days) => Some(days),
+                Err(_) => Some(0),
+            },
+        };
+        match crate::session::issue_token(&state, &visitor.caller, &name, days).await {
+            Ok(made) => account_page(&state, &visitor, Some(made), None).await,
+            Err(error)
+                if error.status.is_client_error() && error.status != StatusCode::UNAUTHORIZED =>
+            {
+                account_page(&state, &visitor, None, Some(error)).await
+            }
+            Err(error) => Err(error),
+        }
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+/// `POST /account/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    body: Bytes,
+) -> Response {
+    let result = async {
+        visitor.check_form(form_value(&form_pairs(&body), "_csrf"))?;
+        let Caller::User { user, .. } = &visitor.caller else {
             return Err(ApiError::unauthenticated());
         };
-        visitor.page(
-            &state,
-            StatusCode::OK,
-            "account.html",
-            json!({"account": user, "home": home(role)}),
-        )
+        if id.len() != 16
+            || !state
+                .store
+                .revoke_token(&visitor.caller.actor(), user.id, &id)
+                .await?
+        {
+            return Err(ApiError::not_found("token", &id));
+        }
+        Ok(visitor.redirect("/account"))
     }
     .await;
     visitor.respond(&state, result)

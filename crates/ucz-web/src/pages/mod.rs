@@ -479,6 +479,8 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout).get(account::logout_page))
         .route("/account", get(account::page))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
         .merge(edit::routes())
 }
 

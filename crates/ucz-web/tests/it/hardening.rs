@@ -689,6 +689,79 @@ pub async fn every_page_renders_for_minimal_records(app: TestApp) {
             "{page}: the content security policy"
         );
     }
+
+    // The account page makes a token (shown once), lists it and revokes it, with the form token.
+    let account = app
+        .client
+        .get(format!("{origin}/account"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = account
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let form = |pairs: &[(&str, &str)]| {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    let post = |path: String, body: String| {
+        app.client
+            .post(format!("{origin}{path}"))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let response = post(
+        "/account/tokens".into(),
+        form(&[("_csrf", &csrf), ("name", "page token"), ("days", "7")]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("id=\"new-token\"") && html.contains("page token"),
+        "{html}"
+    );
+    let forged = post("/account/tokens".into(), form(&[("name", "x")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        forged.status(),
+        StatusCode::FORBIDDEN,
+        "no form token, no token"
+    );
+    let (_, tokens) = app.call("admin", Method::GET, "/tokens", None).await;
+    let made = tokens["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "page token")
+        .unwrap()
+        .clone();
+    let id = made["id"].as_str().unwrap();
+    let response = post(
+        format!("/account/tokens/{id}/revoke"),
+        form(&[("_csrf", &csrf)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "followed to the account page"
+    );
+    let (_, tokens) = app.call("admin", Method::GET, "/tokens", None).await;
+    assert!(!tokens.to_string().contains("page token"), "{tokens}");
 }
 
 /// The server's limits on a router of its own: half-sent headers and idle kept-alive
@@ -733,12 +806,17 @@ async fn slow_idle_and_surplus_connections_are_closed() {
                 Err(_) => panic!("the connection was held open"),
             }
         }
-        (start.elapsed(), String::from_utf8_lossy(&received).into_owned())
+        (
+            start.elapsed(),
+            String::from_utf8_lossy(&received).into_owned(),
+        )
     }
 
     // Headers begun and never finished.
     let mut half = tokio::net::TcpStream::connect(address).await.unwrap();
-    half.write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    half.write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     let (held, _) = until_closed(&mut half).await;
     assert!(held < Duration::from_secs(10), "held {held:?}");
 
@@ -767,14 +845,21 @@ async fn slow_idle_and_surplus_connections_are_closed() {
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut surplus = tokio::net::TcpStream::connect(address).await.unwrap();
-    let _ = surplus.write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let _ = surplus
+        .write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await;
     let (held, answer) = until_closed(&mut surplus).await;
-    assert!(answer.is_empty() && held < Duration::from_millis(900), "{held:?} {answer}");
+    assert!(
+        answer.is_empty() && held < Duration::from_millis(900),
+        "{held:?} {answer}"
+    );
     drop(open);
 
     // A request past its time.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let response = reqwest::get(format!("http://{address}/slow")).await.unwrap();
+    let response = reqwest::get(format!("http://{address}/slow"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["code"], "timeout");
