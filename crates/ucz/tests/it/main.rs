@@ -5,6 +5,7 @@
 mod bad_input;
 mod catalog;
 mod diagnose;
+mod generated_requests;
 mod limits;
 mod matching;
 mod server;
