@@ -206,3 +206,89 @@ async fn the_store_story_on_sqlite() {
 async fn the_store_story_on_postgres() {
     story(postgres().await).await;
 }
+
+/// A database made before firm accounts held their firm's key: its firm account is bound to the
+/// firm's key by the migration, and an account whose firm no longer exists is disabled.
+async fn accounts_made_before_firm_keys(store: Store, backend: &str) {
+    let earlier = tempfile::tempdir().unwrap();
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.as_str() < "0004" {
+            std::fs::copy(&path, earlier.path().join(name)).unwrap();
+        }
+    }
+    sqlx::migrate::Migrator::new(earlier.path())
+        .await
+        .unwrap()
+        .run(store.pool())
+        .await
+        .unwrap();
+    for sql in [
+        "INSERT INTO firms (id, zone, region, stage, body) VALUES ('F-1', '', 'daejeon', 'early', '{}')",
+        "INSERT INTO users (username, password_hash, role, firm_id) VALUES ('kept', 'x', 'firm', 'F-1')",
+        "INSERT INTO users (username, password_hash, role, firm_id) VALUES ('orphan', 'x', 'firm', 'F-GONE')",
+        "INSERT INTO api_tokens (token_hash, user_id, name) VALUES ('abc', 1, 'old')",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    store.migrate().await.unwrap();
+    let kept = store.user_by_name("kept").await.unwrap().unwrap();
+    assert_eq!(
+        (kept.firm_id.as_deref(), kept.disabled),
+        (Some("F-1"), false)
+    );
+    let orphan = store.user_by_name("orphan").await.unwrap().unwrap();
+    assert_eq!((orphan.firm_id, orphan.disabled), (None, true));
+    // Old tokens get an expiry and still work until then.
+    assert!(store.token_user("abc").await.unwrap().is_some());
+    // A firm made later gets a key of its own, never an earlier one.
+    store
+        .create(
+            "admin",
+            &ucz_store::FIRMS,
+            &json!({"id": "F-2", "zone": "", "region": "daejeon", "stage": "early", "body": {}, "demo": false}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .delete("admin", &ucz_store::FIRMS, "F-1")
+            .await
+            .unwrap()
+    );
+    store
+        .create(
+            "admin",
+            &ucz_store::FIRMS,
+            &json!({"id": "F-1", "zone": "", "region": "daejeon", "stage": "early", "body": {}, "demo": false}),
+        )
+        .await
+        .unwrap();
+    let kept = store.user_by_name("kept").await.unwrap().unwrap();
+    assert_eq!(
+        (kept.firm_id, kept.disabled),
+        (None, true),
+        "not revived by a new F-1"
+    );
+}
+
+#[tokio::test]
+async fn accounts_made_before_firm_keys_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("ucz.db").display()))
+        .await
+        .unwrap();
+    accounts_made_before_firm_keys(store, "sqlite").await;
+}
+
+#[tokio::test]
+async fn accounts_made_before_firm_keys_on_postgres() {
+    accounts_made_before_firm_keys(postgres().await, "postgres").await;
+}
