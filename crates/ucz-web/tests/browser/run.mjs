@@ -22,6 +22,8 @@ const browser = await chromium.launch({
   ],
 });
 const foreign = [];
+// What the content security policy blocked: a page that needs it relaxed fails the run.
+const blocked = [];
 let requests = 0;
 async function visitor() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "ko-KR" });
@@ -32,7 +34,13 @@ async function visitor() {
       foreign.push(url);
     }
   });
-  return context.newPage();
+  const page = await context.newPage();
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) {
+      blocked.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  return page;
 }
 async function shot(page, name) {
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
@@ -186,6 +194,8 @@ try {
   });
 
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);
+  check(blocked.length === 0, `blocked by the content security policy: ${blocked.join("; ")}`);
+  console.log("ok - nothing blocked by the content security policy");
   console.log(`ok - ${requests} requests, all to ${origin}`);
 } catch (error) {
   console.error(`FAILED after [${steps.join("; ")}]: ${error.message}`);
