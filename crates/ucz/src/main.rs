@@ -157,7 +157,7 @@ enum PlacementWhat {
 
 #[derive(Args)]
 struct ServerArgs {
-    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies)
+    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies, import_max_rows, import_pending_mb)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// sqlite://FILE or postgres://… [default: sqlite://ucz.db, or $UCZ_DATABASE_URL]

@@ -24,6 +24,10 @@ pub struct Settings {
     pub demo_firms: usize,
     /// Mark session cookies `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// Data rows an imported spreadsheet or CSV may hold below its header row.
+    pub import_max_rows: usize,
+    /// Megabytes the files of all import previews awaiting confirmation may hold together.
+    pub import_pending_mb: usize,
 }
 
 impl Default for Settings {
@@ -34,6 +38,8 @@ impl Default for Settings {
             demo: true,
             demo_firms: 300,
             secure_cookies: false,
+            import_max_rows: ucz_web::ImportLimits::default().max_rows,
+            import_pending_mb: ucz_web::ImportLimits::default().pending_bytes >> 20,
         }
     }
 }
@@ -62,7 +68,29 @@ impl Settings {
         if let Some(v) = var("UCZ_SECURE_COOKIES") {
             settings.secure_cookies = v == "true" || v == "1";
         }
+        let count = |name: &str, v: String| {
+            v.parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| BadInput(format!("error: {name}={v}: a whole number above 0")))
+        };
+        if let Some(v) = var("UCZ_IMPORT_MAX_ROWS") {
+            settings.import_max_rows = count("UCZ_IMPORT_MAX_ROWS", v)?;
+        }
+        if let Some(v) = var("UCZ_IMPORT_PENDING_MB") {
+            settings.import_pending_mb = count("UCZ_IMPORT_PENDING_MB", v)?;
+        }
         Ok(settings)
+    }
+}
+
+impl Settings {
+    /// What the import may read and keep.
+    pub fn import_limits(&self) -> ucz_web::ImportLimits {
+        ucz_web::ImportLimits {
+            max_rows: self.import_max_rows,
+            pending_bytes: self.import_pending_mb.saturating_mul(1 << 20),
+        }
     }
 }
 
@@ -89,7 +117,8 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             store.add_user("ucz", "admin", &hash_password(&password)?, "admin", None, None).await?;
             eprintln!("created the first account: user \"admin\", password {password} (shown once; keep it safe)");
         }
-        let state = AppState::new(store, catalog, settings.secure_cookies);
+        let mut state = AppState::new(store, catalog, settings.secure_cookies);
+        state.import = settings.import_limits();
         if ucz_web::sync_catalog(&state).await? {
             eprintln!("stored the catalog in the database");
         }

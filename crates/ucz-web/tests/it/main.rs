@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod import;
 mod ladder;
 mod pages;
 mod scenarios;
@@ -49,11 +50,16 @@ pub const ROLES: [&str; 6] = [
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
+        Self::sqlite_with(ucz_web::ImportLimits::default()).await
+    }
+
+    /// On SQLite, with other import limits.
+    pub async fn sqlite_with(import: ucz_web::ImportLimits) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::connect(&format!("sqlite://{}", dir.path().join("ucz.db").display()))
             .await
             .unwrap();
-        Self::start(store, Some(dir)).await
+        Self::start(store, Some(dir), import).await
     }
 
     pub async fn postgres() -> TestApp {
@@ -75,13 +81,18 @@ impl TestApp {
         ))
         .await
         .unwrap();
-        Self::start(store, None).await
+        Self::start(store, None, ucz_web::ImportLimits::default()).await
     }
 
-    async fn start(store: Store, dir: Option<tempfile::TempDir>) -> TestApp {
+    async fn start(
+        store: Store,
+        dir: Option<tempfile::TempDir>,
+        import: ucz_web::ImportLimits,
+    ) -> TestApp {
         store.migrate().await.unwrap();
         let catalog = ucz_core::Catalog::bundled().unwrap();
-        let state = AppState::new(store.clone(), catalog, false);
+        let mut state = AppState::new(store.clone(), catalog, false);
+        state.import = import;
         assert!(
             ucz_web::sync_catalog(&state).await.unwrap(),
             "the first start stores the catalog"
