@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -75,14 +75,25 @@ const KEEP: Duration = Duration::from_secs(30 * 60);
 pub const MAX_COLUMNS: u32 = 64;
 /// Entries of a workbook's zip.
 const MAX_ENTRIES: usize = 1_000;
-/// The inflated size of a worksheet's XML.
-const MAX_SHEET_XML: u64 = 100 << 20;
-/// The inflated size of the shared strings (read whole before the sheet).
-const MAX_STRINGS_XML: u64 = 50 << 20;
-/// The inflated size of any other entry (workbook, styles, relations).
-const MAX_OTHER_XML: u64 = 10 << 20;
-/// The inflated size of all entries together.
-const MAX_EXPANDED: u64 = 200 << 20;
+
+/// What a workbook's zip entries may inflate to.
+struct ZipLimits {
+    /// A worksheet's XML.
+    sheet: u64,
+    /// The shared strings (read whole before the sheet).
+    strings: u64,
+    /// Any other entry (workbook, styles, relations).
+    other: u64,
+    /// All entries together.
+    total: u64,
+}
+
+const ZIP_LIMITS: ZipLimits = ZipLimits {
+    sheet: 100 << 20,
+    strings: 50 << 20,
+    other: 10 << 20,
+    total: 200 << 20,
+};
 /// The text of all cells read (shared strings repeat in many cells).
 const MAX_TEXT: usize = 64 << 20;
 /// Rows with errors shown in a preview; the rest are counted.
@@ -209,9 +220,9 @@ fn megabytes(bytes: u64) -> String {
 }
 
 /// Refuses a workbook whose zip holds too many entries or entries that inflate beyond their
-/// limits: first from the sizes the zip declares, then by inflating each entry (declared sizes
-/// can lie) and stopping at its limit. Nothing is kept but counts.
-fn check_zip(name: &str, bytes: &[u8], lang: Lang) -> Result<(), String> {
+/// limits, from the sizes the zip declares, before anything is inflated. Declared sizes cannot
+/// lie: the zip reader refuses an entry that inflates to more than it declares, at that point.
+fn check_zip(name: &str, bytes: &[u8], lang: Lang, limits: &ZipLimits) -> Result<(), String> {
     let unreadable = |e: &dyn std::fmt::Display| {
         format!(
             "{name}: {} ({e})",
@@ -242,11 +253,11 @@ fn check_zip(name: &str, bytes: &[u8], lang: Lang) -> Result<(), String> {
     let limit_of = |entry: &str| {
         let entry = entry.to_ascii_lowercase();
         if entry.starts_with("xl/worksheets/") {
-            MAX_SHEET_XML
+            limits.sheet
         } else if entry == "xl/sharedstrings.xml" {
-            MAX_STRINGS_XML
+            limits.strings
         } else {
-            MAX_OTHER_XML
+            limits.other
         }
     };
     let mut declared = 0u64;
@@ -258,30 +269,11 @@ fn check_zip(name: &str, bytes: &[u8], lang: Lang) -> Result<(), String> {
             return Err(too_big(&entry_name, entry.size(), limit));
         }
         declared = declared.saturating_add(entry.size());
-        if declared > MAX_EXPANDED {
+        if declared > limits.total {
             return Err(too_big(
                 lang.pick("전체 항목", "all entries"),
                 declared,
-                MAX_EXPANDED,
-            ));
-        }
-    }
-    let mut inflated = 0u64;
-    for index in 0..zip.len() {
-        let mut entry = zip.by_index(index).map_err(|e| unreadable(&e))?;
-        let entry_name = entry.name().map_err(|e| unreadable(&e))?.to_string();
-        let limit = limit_of(&entry_name);
-        let size = std::io::copy(&mut (&mut entry).take(limit + 1), &mut std::io::sink())
-            .map_err(|e| unreadable(&e))?;
-        if size > limit {
-            return Err(too_big(&entry_name, size, limit));
-        }
-        inflated += size;
-        if inflated > MAX_EXPANDED {
-            return Err(too_big(
-                lang.pick("전체 항목", "all entries"),
-                inflated,
-                MAX_EXPANDED,
+                limits.total,
             ));
         }
     }
@@ -291,7 +283,7 @@ fn check_zip(name: &str, bytes: &[u8], lang: Lang) -> Result<(), String> {
 /// The first sheet of a workbook, streamed cell by cell: its declared range and every cell must
 /// lie within `max_rows` data rows (below the header in row 1) and `MAX_COLUMNS` columns.
 fn read_xlsx(name: &str, bytes: &[u8], lang: Lang, max_rows: usize) -> Result<Table, String> {
-    check_zip(name, bytes, lang)?;
+    check_zip(name, bytes, lang, &ZIP_LIMITS)?;
     let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
         format!(
             "{name}: {} ({e})",
@@ -1187,6 +1179,88 @@ mod tests {
         let table = table.finish();
         let read: Vec<(u32, Vec<&str>)> = table.rows().collect();
         assert_eq!(read, vec![(0, vec!["a1"]), (2, vec!["a3", "b3"])]);
+    }
+
+    /// Sets the uncompressed size the zip's central directory declares for `entry`.
+    fn declare(bytes: &mut [u8], entry: &str, size: u32) {
+        let mut at = 0;
+        while let Some(found) = bytes[at..]
+            .windows(4)
+            .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+        {
+            let header = at + found;
+            let length = u16::from_le_bytes([bytes[header + 28], bytes[header + 29]]) as usize;
+            if &bytes[header + 46..header + 46 + length] == entry.as_bytes() {
+                bytes[header + 24..header + 28].copy_from_slice(&size.to_le_bytes());
+                return;
+            }
+            at = header + 4;
+        }
+        panic!("no {entry}");
+    }
+
+    fn workbook() -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for row in 0..50 {
+            sheet.write_string(row, 0, "id").expect("written");
+            sheet.write_number(row, 1, 1.0).expect("written");
+        }
+        workbook.save_to_buffer().expect("saved")
+    }
+
+    #[test]
+    fn zip_entries_are_refused_from_their_declared_sizes_and_cannot_inflate_beyond_them() {
+        let limits = ZipLimits {
+            sheet: 1_000,
+            strings: 500,
+            other: 100_000,
+            total: 200_000,
+        };
+        let mut bytes = workbook();
+        check_zip("a.xlsx", &bytes, Lang::En, &ZIP_LIMITS).expect("within the limits");
+        let error = check_zip("a.xlsx", &bytes, Lang::En, &limits).expect_err("sheet");
+        assert!(
+            error.contains("a.xlsx: xl/worksheets/sheet1.xml — expands to 0.0 MB"),
+            "{error}"
+        );
+        declare(&mut bytes, "xl/sharedStrings.xml", 600);
+        let error = check_zip(
+            "a.xlsx",
+            &bytes,
+            Lang::Ko,
+            &ZipLimits {
+                sheet: 1 << 20,
+                ..limits
+            },
+        )
+        .expect_err("strings");
+        assert!(
+            error.contains("xl/sharedStrings.xml — 압축을 풀면"),
+            "{error}"
+        );
+        let error = check_zip(
+            "a.xlsx",
+            &bytes,
+            Lang::En,
+            &ZipLimits {
+                sheet: 1 << 20,
+                strings: 1 << 20,
+                other: 1 << 20,
+                total: 10_000,
+            },
+        )
+        .expect_err("total");
+        assert!(error.contains("all entries — expands to"), "{error}");
+        // A sheet that declares fewer bytes than it holds is refused while it is read.
+        let mut lying = workbook();
+        declare(&mut lying, "xl/worksheets/sheet1.xml", 100);
+        let error = read_table("a.xlsx", &lying, Lang::En, 100).expect_err("lies");
+        assert!(error.contains("larger than its declared"), "{error}");
+        assert_eq!(
+            rows(&read_table("a.xlsx", &workbook(), Lang::En, 100).expect("reads")).len(),
+            50
+        );
     }
 
     #[test]
