@@ -323,14 +323,40 @@ impl Store {
         table: &Table,
         records: &[Value],
     ) -> Result<Vec<Value>, StoreError> {
+        let mut created = Vec::with_capacity(records.len());
+        self.create_all(actor, table, records, |record| created.push(record))
+            .await?;
+        Ok(created)
+    }
+
+    /// `create_many` that counts the records created rather than keeping them (an import of
+    /// thousands).
+    pub async fn create_counted(
+        &self,
+        actor: &str,
+        table: &Table,
+        records: &[Value],
+    ) -> Result<usize, StoreError> {
+        let mut count = 0;
+        self.create_all(actor, table, records, |_| count += 1)
+            .await?;
+        Ok(count)
+    }
+
+    async fn create_all(
+        &self,
+        actor: &str,
+        table: &Table,
+        records: &[Value],
+        mut created: impl FnMut(Value),
+    ) -> Result<(), StoreError> {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
-        let mut created = Vec::with_capacity(records.len());
         for record in records {
-            created.push(insert(&mut tx, actor, table, record).await?);
+            created(insert(&mut tx, actor, table, record).await?);
         }
         tx.commit().await?;
-        Ok(created)
+        Ok(())
     }
 }
 

@@ -147,26 +147,20 @@ fn by_id(html: &str, id: &str) -> anyhow::Result<String> {
         .with_context(|| format!("no #{id} in the page"))
 }
 
-struct Run {
+/// A preview awaiting confirmation.
+struct Preview {
     file: &'static str,
     size: usize,
-    preview: Duration,
-    preview_peak: String,
+    time: Duration,
+    peak: String,
     valid: String,
     bad: String,
-    confirm: Duration,
-    confirm_peak: String,
-    written: usize,
-    audited: usize,
+    token: String,
+    csrf: String,
 }
 
-async fn import(
-    session: &Session,
-    store: &Store,
-    file: &'static str,
-    bytes: Vec<u8>,
-    prefix: &str,
-) -> anyhow::Result<Run> {
+/// Uploads a file as the page's form does and reads the preview.
+async fn preview(session: &Session, file: &'static str, bytes: Vec<u8>) -> anyhow::Result<Preview> {
     let size = bytes.len();
     let form = session.page("/import").await?;
     let csrf = form_value(&form, "_csrf")?;
@@ -181,53 +175,76 @@ async fn import(
     body.extend_from_slice(&bytes);
     drop(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let firms_before = firm_count(store).await?;
-    let last_audit = store.audit(1, 0).await?.first().map_or(0, |e| e.id);
-
     PeakMemory::reset();
     let started = Instant::now();
-    let (status, preview) = session
+    let (status, page) = session
         .post(
             "/import",
             &format!("multipart/form-data; boundary={boundary}"),
             body,
         )
         .await?;
-    let preview_time = started.elapsed();
-    let preview_peak = PeakMemory::read();
+    let time = started.elapsed();
+    let peak = PeakMemory::read();
     if !status.is_success() {
         bail!("{file}: the preview answered {status}");
     }
-    let valid = by_id(&preview, "import-valid")?;
-    let bad = by_id(&preview, "import-bad")?;
-    let token = preview
-        .split("action=\"/import/")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .context("no confirmation form in the preview")?
-        .to_string();
-    let csrf = form_value(&preview, "_csrf")?;
-    drop(preview);
+    Ok(Preview {
+        file,
+        size,
+        time,
+        peak,
+        valid: by_id(&page, "import-valid")?,
+        bad: by_id(&page, "import-bad")?,
+        token: page
+            .split("action=\"/import/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .context("no confirmation form in the preview")?
+            .to_string(),
+        csrf: form_value(&page, "_csrf")?,
+    })
+}
 
+/// A confirmed import.
+struct Written {
+    time: Duration,
+    peak: String,
+    written: usize,
+    audited: usize,
+}
+
+/// Confirms the preview; counts the firms written and their audit rows.
+async fn confirm(
+    session: &Session,
+    store: &Store,
+    preview: &Preview,
+    prefix: &str,
+) -> anyhow::Result<Written> {
+    let firms_before = firm_count(store).await?;
+    let last_audit = store.audit(1, 0).await?.first().map_or(0, |e| e.id);
     PeakMemory::reset();
     let started = Instant::now();
-    let form = format!("_csrf={csrf}&action=confirm");
+    let form = format!("_csrf={}&action=confirm", preview.csrf);
     let (status, done) = session
         .post(
-            &format!("/import/{token}"),
+            &format!("/import/{}", preview.token),
             "application/x-www-form-urlencoded",
             form.into_bytes(),
         )
         .await?;
-    let confirm_time = started.elapsed();
-    let confirm_peak = PeakMemory::read();
+    let time = started.elapsed();
+    let peak = PeakMemory::read();
     if !status.is_success() {
-        bail!("{file}: the confirmation answered {status}");
+        bail!("{}: the confirmation answered {status}", preview.file);
     }
     let written = firm_count(store).await? - firms_before;
     let shown = by_id(&done, "import-done")?;
     if !shown.ends_with(&format!(": {written}")) {
-        bail!("{file}: the page says \"{shown}\", the database holds {written} new firms");
+        bail!(
+            "{}: the page says \"{shown}\", the database holds {written} new firms",
+            preview.file
+        );
     }
     // Every firm written has its audit row: the creations since the import began, by id.
     let mut audited = HashSet::new();
@@ -247,17 +264,40 @@ async fn import(
         }
         offset += entries.len() as i64;
     }
-    Ok(Run {
-        file,
-        size,
-        preview: preview_time,
-        preview_peak,
-        valid,
-        bad,
-        confirm: confirm_time,
-        confirm_peak,
+    Ok(Written {
+        time,
+        peak,
         written: written as usize,
         audited: audited.len(),
+    })
+}
+
+/// Logs in through the API's session endpoint, as the login page does.
+async fn log_in(
+    client: &reqwest::Client,
+    origin: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<Session> {
+    let login = client
+        .post(format!("{origin}/api/v1/session"))
+        .json(&serde_json::json!({"username": name, "password": password}))
+        .send()
+        .await?;
+    if !login.status().is_success() {
+        bail!("cannot log in: {}", login.status());
+    }
+    let cookie = login
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .context("no session cookie")?
+        .to_string();
+    Ok(Session {
+        origin: origin.to_string(),
+        client: client.clone(),
+        cookie,
     })
 }
 
@@ -289,7 +329,7 @@ pub fn run(catalog: Catalog, database_url: Option<String>, rows: usize) -> anyho
         let mut state = AppState::new(store.clone(), catalog, false);
         state.import.max_rows = state.import.max_rows.max(rows);
         ucz_web::demo::load(&state, 300, crate::today_in_korea()).await?;
-        // Unique per run: the firms, the account and its password.
+        // Unique per run: the firms' ids and the accounts' names.
         let run = format!(
             "{}{}",
             std::process::id(),
@@ -298,60 +338,44 @@ pub fn run(catalog: Catalog, database_url: Option<String>, rows: usize) -> anyho
                 .as_millis()
                 % 1_000_000
         );
-        let name = format!("bench-import-{run}");
+        // Two operators of Daejeon's zone, one per file (a preview is kept per account): both
+        // previews are measured before either confirmation.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(1_800))
+            .build()?;
         let password = ucz_web::auth::random_token()?;
-        store
-            .add_user(
-                "bench",
-                &name,
-                &hash_password(&password)?,
-                "operator",
-                Some("daejeon"),
-                None,
-            )
-            .await?;
+        let mut sessions = Vec::new();
+        for file in ["xlsx", "csv"] {
+            let name = format!("bench-import-{file}-{run}");
+            store
+                .add_user(
+                    "bench",
+                    &name,
+                    &hash_password(&password)?,
+                    "operator",
+                    Some("daejeon"),
+                    None,
+                )
+                .await?;
+            sessions.push(name);
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let origin = format!("http://{}", listener.local_addr()?);
         tokio::spawn(ucz_web::serve(listener, state));
-
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(900))
-            .build()?;
-        let login = client
-            .post(format!("{origin}/api/v1/session"))
-            .json(&serde_json::json!({"username": name, "password": password}))
-            .send()
-            .await?;
-        if !login.status().is_success() {
-            bail!("cannot log in: {}", login.status());
-        }
-        let cookie = login
-            .headers()
-            .get(reqwest::header::SET_COOKIE)
-            .and_then(|c| c.to_str().ok())
-            .and_then(|c| c.split(';').next())
-            .context("no session cookie")?
-            .to_string();
-        let session = Session {
-            origin,
-            client,
-            cookie,
-        };
+        let xlsx_session = log_in(&client, &origin, &sessions[0], &password).await?;
+        let csv_session = log_in(&client, &origin, &sessions[1], &password).await?;
 
         let xlsx_prefix = format!("BX{run}-");
         let csv_prefix = format!("BC{run}-");
-        let xlsx = xlsx_file(&xlsx_prefix, rows)?;
+        let xlsx = preview(&xlsx_session, "firms.xlsx", xlsx_file(&xlsx_prefix, rows)?).await?;
+        let csv = preview(&csv_session, "firms.csv", csv_file(&csv_prefix, rows)?).await?;
         let runs = [
-            import(&session, &store, "firms.xlsx", xlsx, &xlsx_prefix).await?,
-            import(
-                &session,
-                &store,
-                "firms.csv",
-                csv_file(&csv_prefix, rows)?,
-                &csv_prefix,
-            )
-            .await?,
+            (
+                confirm(&xlsx_session, &store, &xlsx, &xlsx_prefix).await?,
+                &xlsx,
+            ),
+            (confirm(&csv_session, &store, &csv, &csv_prefix).await?, &csv),
         ];
         let mut text = format!(
             "database: {}\nrows per file: {rows}\n",
@@ -361,29 +385,32 @@ pub fn run(catalog: Catalog, database_url: Option<String>, rows: usize) -> anyho
                 "sqlite"
             }
         );
-        for r in &runs {
+        for (w, p) in &runs {
             text.push_str(&format!(
                 "{}: {:.1} MB; preview {:.2} s (valid {}, errors {}), peak {}; confirm {:.2} s, {} records written, peak {}; audit rows for them: {}\n",
-                r.file,
-                r.size as f64 / 1048576.0,
-                r.preview.as_secs_f64(),
-                r.valid,
-                r.bad,
-                r.preview_peak,
-                r.confirm.as_secs_f64(),
-                r.written,
-                r.confirm_peak,
-                r.audited,
+                p.file,
+                p.size as f64 / 1048576.0,
+                p.time.as_secs_f64(),
+                p.valid,
+                p.bad,
+                p.peak,
+                w.time.as_secs_f64(),
+                w.written,
+                w.peak,
+                w.audited,
             ));
         }
+        text.push_str(
+            "peak: the whole process's resident memory (server, client and the generated files), reset before each step\n",
+        );
         output::text(&text)?;
-        for r in &runs {
-            if r.written != rows || r.audited != r.written {
+        for (w, p) in &runs {
+            if w.written != rows || w.audited != w.written {
                 bail!(
                     "{}: {} of {rows} rows written, {} of them audited",
-                    r.file,
-                    r.written,
-                    r.audited
+                    p.file,
+                    w.written,
+                    w.audited
                 );
             }
         }

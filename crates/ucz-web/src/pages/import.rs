@@ -1056,14 +1056,14 @@ pub async fn confirm(
         let table = pending.resource.table();
         let created = state
             .store
-            .create_many(&visitor.caller.actor(), table, &checked.records)
+            .create_counted(&visitor.caller.actor(), table, &checked.records)
             .await?;
         visitor.page(
             &state,
             StatusCode::OK,
             "preview.html",
             json!({
-                "done": created.len(),
+                "done": created,
                 "skipped": checked.bad,
                 "resource": pending.resource.plural(),
                 "rows": [], "problems": [], "notices": [], "read": 0, "valid": 0, "bad": 0,
