@@ -968,7 +968,9 @@ pub async fn upload(
                     user,
                     resource,
                     name: name.clone(),
-                    file: bytes,
+                    // An exact copy: the budget counts what is held, not a larger buffer
+                    // the upload may have been read into.
+                    file: Bytes::copy_from_slice(&bytes),
                     read_at: Instant::now(),
                 },
             );
