@@ -12,12 +12,21 @@ use ucz_web::ImportLimits;
 use super::TestApp;
 use super::pages::Browser;
 
-/// Posts a file to `/import` as the page's form does: multipart with the CSRF token.
+/// Posts a file of firms to `/import` as the page's form does: multipart with the CSRF token.
 async fn upload(browser: &Browser, file_name: &str, bytes: &[u8]) -> (StatusCode, String) {
+    upload_as(browser, "firms", file_name, bytes).await
+}
+
+async fn upload_as(
+    browser: &Browser,
+    resource: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> (StatusCode, String) {
     let boundary = "XUCZIMPORTBOUNDARY";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"resource\"\r\n\r\nfirms\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"resource\"\r\n\r\n{resource}\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
          Content-Type: application/octet-stream\r\n\r\n",
         browser.csrf
@@ -368,4 +377,53 @@ async fn pending_imports_are_one_per_account_within_a_memory_budget() {
         .call("admin", reqwest::Method::GET, "/firms/BUDGET-3", None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spaces_import_checks_each_rows_facility_and_its_zone() {
+    let app = TestApp::sqlite().await;
+    let operator = Browser::new(&app, Some("operator")).await;
+    let facility = |zone: &'static str| {
+        let app = &app;
+        async move {
+            let (_, page) = app
+                .call(
+                    "admin",
+                    reqwest::Method::GET,
+                    &format!("/facilities?zone_id={zone}&limit=1"),
+                    None,
+                )
+                .await;
+            page["items"][0]["id"].as_i64().unwrap()
+        }
+    };
+    let own = facility("daejeon").await;
+    let other = facility("busan").await;
+    let mut csv = "facility_id,name,kind,area_m2\n".to_string();
+    for i in 0..3 {
+        csv.push_str(&format!("{own},보육실 {i},incubation_room,33\n"));
+    }
+    csv.push_str(&format!("{other},남의 공간,lab,50\n"));
+    csv.push_str("999999,없는 시설,lab,50\n999999,없는 시설 둘,lab,50\n");
+    let (status, html) = upload_as(&operator, "spaces", "spaces.csv", csv.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(by_id(&html, "import-valid"), "3");
+    assert_eq!(by_id(&html, "import-bad"), "3");
+    assert!(
+        html.contains("이 특구의 자료를 쓸 권한이 없습니다"),
+        "another zone's facility: {html}"
+    );
+    assert_eq!(
+        html.matches("없는 시설: 999999").count(),
+        2,
+        "an unknown facility, remembered, is reported on each of its rows: {html}"
+    );
+    let (status, _, html) = operator
+        .post(
+            &format!("/import/{}", token(&html)),
+            &[("_csrf", &operator.csrf), ("action", "confirm")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(by_id(&html, "import-done"), "저장한 행: 3");
 }
