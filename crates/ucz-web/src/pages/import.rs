@@ -713,10 +713,23 @@ async fn check_one(
             }
         }
         Err(error) if error.code == "forbidden" => {
-            let zone = ["zone", "zone_id"]
+            let mut zone = ["zone", "zone_id"]
                 .iter()
                 .find_map(|k| body[*k].as_str())
-                .unwrap_or_default();
+                .unwrap_or_default()
+                .to_string();
+            // A space belongs to its facility's zone (already looked up for this import).
+            if let Some(facility) = body["facility_id"].as_i64() {
+                if let Ok(Some(facility)) = lookups
+                    .known
+                    .get(state, &ucz_store::FACILITIES, &facility.to_string())
+                    .await
+                {
+                    zone = facility["zone_id"].as_str().unwrap_or_default().to_string();
+                }
+            } else if let Some(hub) = body["hub_id"].as_str() {
+                zone = hub.to_string();
+            }
             errors.push(FieldError {
                 field: String::new(),
                 message: if zone.is_empty() && resource == Resource::Firm {
@@ -726,13 +739,15 @@ async fn check_one(
                     )
                     .to_string()
                 } else {
-                    format!(
-                        "{} ({zone})",
-                        lang.pick(
-                            "이 특구의 자료를 쓸 권한이 없습니다",
-                            "you may not write records of this zone"
-                        )
-                    )
+                    let refused = lang.pick(
+                        "이 특구의 자료를 쓸 권한이 없습니다",
+                        "you may not write records of this zone",
+                    );
+                    if zone.is_empty() {
+                        refused.to_string()
+                    } else {
+                        format!("{refused} ({zone})")
+                    }
                 },
             });
         }

@@ -410,7 +410,7 @@ async fn a_spaces_import_checks_each_rows_facility_and_its_zone() {
     assert_eq!(by_id(&html, "import-valid"), "3");
     assert_eq!(by_id(&html, "import-bad"), "3");
     assert!(
-        html.contains("이 특구의 자료를 쓸 권한이 없습니다"),
+        html.contains("이 특구의 자료를 쓸 권한이 없습니다 (busan)"),
         "another zone's facility: {html}"
     );
     assert_eq!(
