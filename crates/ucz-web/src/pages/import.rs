@@ -90,7 +90,7 @@ struct ZipLimits {
 
 const ZIP_LIMITS: ZipLimits = ZipLimits {
     sheet: 100 << 20,
-    strings: 50 << 20,
+    strings: 32 << 20,
     other: 10 << 20,
     total: 200 << 20,
 };

@@ -192,11 +192,11 @@ async fn a_workbook_whose_sheet_expands_beyond_the_limit_is_refused_from_its_dec
     let mut workbook = rust_xlsxwriter::Workbook::new();
     workbook.add_worksheet().write_string(0, 0, "id").unwrap();
     let mut bytes = workbook.save_to_buffer().unwrap();
-    declare_size(&mut bytes, "xl/sharedStrings.xml", 60 << 20);
+    declare_size(&mut bytes, "xl/sharedStrings.xml", 40 << 20);
     let (status, html) = upload(&operator, "firms.xlsx", &bytes).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
     assert!(
-        html.contains("sharedStrings.xml — 압축을 풀면 60.0 MB, 가져오기 한도는 50.0 MB"),
+        html.contains("sharedStrings.xml — 압축을 풀면 40.0 MB, 가져오기 한도는 32.0 MB"),
         "{html}"
     );
 }
