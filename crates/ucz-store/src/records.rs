@@ -272,6 +272,36 @@ impl Store {
         row.map(|r| to_json(table, &r)).transpose()
     }
 
+    /// Which of `ids` are keys of `table`: one query per 500 ids rather than one per id (an
+    /// import checks thousands of new ids at once).
+    pub async fn existing_ids(
+        &self,
+        table: &Table,
+        ids: &[String],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id FROM {} WHERE id IN ({})",
+                table.name,
+                placeholders.join(", ")
+            );
+            let mut query = trusted(&sql);
+            for id in chunk {
+                query = bind_id(table, query, id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                found.insert(if table.numeric_key {
+                    row.try_get::<i64, _>("id")?.to_string()
+                } else {
+                    row.try_get::<String, _>("id")?
+                });
+            }
+        }
+        Ok(found)
+    }
+
     /// Creates a record; text keys come in `record["id"]`, numeric keys are assigned.
     pub async fn create(
         &self,
@@ -295,18 +325,44 @@ impl Store {
         table: &Table,
         records: &[Value],
     ) -> Result<Vec<Value>, StoreError> {
+        let mut created = Vec::with_capacity(records.len());
+        self.create_all(actor, table, records, |record| created.push(record))
+            .await?;
+        Ok(created)
+    }
+
+    /// `create_many` that counts the records created rather than keeping them (an import of
+    /// thousands).
+    pub async fn create_counted(
+        &self,
+        actor: &str,
+        table: &Table,
+        records: &[Value],
+    ) -> Result<usize, StoreError> {
+        let mut count = 0;
+        self.create_all(actor, table, records, |_| count += 1)
+            .await?;
+        Ok(count)
+    }
+
+    async fn create_all(
+        &self,
+        actor: &str,
+        table: &Table,
+        records: &[Value],
+        mut created: impl FnMut(Value),
+    ) -> Result<(), StoreError> {
         let _serial = self.writes.lock().await;
         let mut tx = self.pool.begin().await?;
-        let mut created = Vec::with_capacity(records.len());
         for record in records {
-            created.push(
+            created(
                 insert(&mut tx, actor, table, record)
                     .await
                     .map_err(dangling)?,
             );
         }
         tx.commit().await?;
-        Ok(created)
+        Ok(())
     }
 }
 

@@ -30,6 +30,27 @@ pub struct AppState {
     pub pages: Arc<pages::Pages>,
     /// Set behind TLS: session cookies get `Secure`.
     pub secure_cookies: bool,
+    /// How much a spreadsheet or CSV import may read and keep.
+    pub import: ImportLimits,
+}
+
+/// Limits of the spreadsheet and CSV import (`/import`), beyond the 10 MB of a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImportLimits {
+    /// Data rows a file may hold below its header row.
+    pub max_rows: usize,
+    /// Bytes that the files of all previews awaiting confirmation may hold together; a new
+    /// preview beyond them is refused (503) until earlier ones are confirmed or expire.
+    pub pending_bytes: usize,
+}
+
+impl Default for ImportLimits {
+    fn default() -> Self {
+        ImportLimits {
+            max_rows: 50_000,
+            pending_bytes: 128 << 20,
+        }
+    }
 }
 
 impl AppState {
@@ -43,6 +64,7 @@ impl AppState {
             rulebook: Arc::new(rulebook),
             limiter: Default::default(),
             secure_cookies,
+            import: ImportLimits::default(),
         }
     }
 }

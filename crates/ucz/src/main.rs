@@ -5,6 +5,7 @@
 //! can fix).
 
 mod bench_cmd;
+mod bench_import;
 mod bench_placement;
 mod bench_serve;
 mod catalog_cmd;
@@ -165,7 +166,7 @@ enum PlacementWhat {
 
 #[derive(Args)]
 struct ServerArgs {
-    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies)
+    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies, import_max_rows, import_pending_mb)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// sqlite://FILE or postgres://… [default: sqlite://ucz.db, or $UCZ_DATABASE_URL]
@@ -286,6 +287,15 @@ enum BenchWhat {
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
         /// Benchmark this database instead of a temporary SQLite file (its tables get demo data)
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+    },
+    /// A firm import through the server's /import pages from a generated .xlsx and .csv: preview and confirm times, peak memory, records written and audited
+    Import {
+        /// Rows of each generated file
+        #[arg(long, default_value_t = 50_000)]
+        rows: usize,
+        /// Import into this database instead of a temporary SQLite file (its tables get demo data; the imported firms stay)
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
@@ -423,6 +433,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     database_url,
                 },
         } => bench_serve::run(catalog()?, database_url, requests, concurrency)?,
+        Command::Bench {
+            what: BenchWhat::Import { rows, database_url },
+        } => bench_import::run(catalog()?, database_url, rows)?,
         Command::Schema {
             output: SchemaOutput::Diagnosis,
         } => output::json(&ucz_core::diagnosis::json_schema())?,

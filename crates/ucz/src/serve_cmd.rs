@@ -31,6 +31,10 @@ pub struct Settings {
     pub request_timeout_seconds: u64,
     /// Connections open at once; more are closed as they arrive.
     pub max_connections: usize,
+    /// Data rows an imported spreadsheet or CSV may hold below its header row.
+    pub import_max_rows: usize,
+    /// Megabytes the files of all import previews awaiting confirmation may hold together.
+    pub import_pending_mb: usize,
 }
 
 impl Default for Settings {
@@ -44,6 +48,8 @@ impl Default for Settings {
             header_timeout_seconds: 10,
             request_timeout_seconds: 120,
             max_connections: 512,
+            import_max_rows: ucz_web::ImportLimits::default().max_rows,
+            import_pending_mb: ucz_web::ImportLimits::default().pending_bytes >> 20,
         }
     }
 }
@@ -72,20 +78,26 @@ impl Settings {
         if let Some(v) = var("UCZ_SECURE_COOKIES") {
             settings.secure_cookies = v == "true" || v == "1";
         }
-        let number =
-            |name: &str, value: String| {
-                value.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    BadInput(format!("error: {name}={value}: a whole number above 0"))
-                })
-            };
+        let count = |name: &str, v: String| {
+            v.parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| BadInput(format!("error: {name}={v}: a whole number above 0")))
+        };
+        if let Some(v) = var("UCZ_IMPORT_MAX_ROWS") {
+            settings.import_max_rows = count("UCZ_IMPORT_MAX_ROWS", v)?;
+        }
+        if let Some(v) = var("UCZ_IMPORT_PENDING_MB") {
+            settings.import_pending_mb = count("UCZ_IMPORT_PENDING_MB", v)?;
+        }
         if let Some(v) = var("UCZ_HEADER_TIMEOUT_SECONDS") {
-            settings.header_timeout_seconds = number("UCZ_HEADER_TIMEOUT_SECONDS", v)?;
+            settings.header_timeout_seconds = count("UCZ_HEADER_TIMEOUT_SECONDS", v)? as u64;
         }
         if let Some(v) = var("UCZ_REQUEST_TIMEOUT_SECONDS") {
-            settings.request_timeout_seconds = number("UCZ_REQUEST_TIMEOUT_SECONDS", v)?;
+            settings.request_timeout_seconds = count("UCZ_REQUEST_TIMEOUT_SECONDS", v)? as u64;
         }
         if let Some(v) = var("UCZ_MAX_CONNECTIONS") {
-            settings.max_connections = number("UCZ_MAX_CONNECTIONS", v)? as usize;
+            settings.max_connections = count("UCZ_MAX_CONNECTIONS", v)?;
         }
         if settings.header_timeout_seconds == 0
             || settings.request_timeout_seconds == 0
@@ -105,6 +117,16 @@ impl Settings {
             header_read_timeout: std::time::Duration::from_secs(self.header_timeout_seconds),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
             max_connections: self.max_connections,
+        }
+    }
+}
+
+impl Settings {
+    /// What the import may read and keep.
+    pub fn import_limits(&self) -> ucz_web::ImportLimits {
+        ucz_web::ImportLimits {
+            max_rows: self.import_max_rows,
+            pending_bytes: self.import_pending_mb.saturating_mul(1 << 20),
         }
     }
 }
@@ -132,7 +154,8 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             store.add_user("ucz", "admin", &hash_password(&password)?, "admin", None, None).await?;
             eprintln!("created the first account: user \"admin\", password {password} (shown once; keep it safe)");
         }
-        let state = AppState::new(store, catalog, settings.secure_cookies);
+        let mut state = AppState::new(store, catalog, settings.secure_cookies);
+        state.import = settings.import_limits();
         if ucz_web::sync_catalog(&state).await? {
             eprintln!("stored the catalog in the database");
         }

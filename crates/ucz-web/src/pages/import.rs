@@ -1,7 +1,14 @@
 //! Importing firms, facilities and spaces from `.xlsx` or `.csv`: the file is read and every row
-//! checked as the API would check it; the preview lists each row with what is wrong with it, and
-//! nothing is written until the visitor confirms. Confirmed rows are written in one transaction.
+//! checked as the API would check it; the preview counts the rows and shows the first errors, and
+//! nothing is written until the visitor confirms. The confirmed file is read and checked again and
+//! its valid rows written in one transaction.
+//!
+//! What a file may cost is bounded before it is spent: a workbook's zip entries are refused from
+//! their declared and inflated sizes before a sheet is parsed, the first sheet is streamed cell by
+//! cell and refused at the first cell beyond the row or column limit, and a preview keeps only
+//! the uploaded file (one per account, all of them within `ImportLimits::pending_bytes`).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 use std::time::{Duration, Instant};
@@ -10,7 +17,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{DataRef, Reader, Xlsx, open_workbook_from_rs};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -18,14 +25,15 @@ use super::form::{self, Resource};
 use super::{Visitor, form_pairs, form_value};
 use crate::auth::{Caller, Role, random_token};
 use crate::error::{ApiError, FieldError};
-use crate::resources::{firms, parts};
-use crate::{AppState, access};
+use crate::resources::firms;
+use crate::resources::parts::{self, Known};
+use crate::{AppState, ImportLimits, access};
 use ucz_core::Lang;
 
 /// What can be imported.
 const IMPORTABLE: [Resource; 3] = [Resource::Firm, Resource::Facility, Resource::Space];
 
-/// Imports read and awaiting confirmation, by token.
+/// Imports read and awaiting confirmation, by token: the uploaded file, at most one per account.
 #[derive(Default)]
 pub struct Pending {
     imports: HashMap<String, PendingImport>,
@@ -34,8 +42,27 @@ pub struct Pending {
 pub struct PendingImport {
     user: i64,
     resource: Resource,
-    records: Vec<Value>,
+    name: String,
+    file: Bytes,
     read_at: Instant,
+}
+
+impl Pending {
+    /// Forgets expired previews and the account's earlier one (a new upload replaces it).
+    fn forget(&mut self, user: i64) {
+        self.imports
+            .retain(|_, p| p.user != user && p.read_at.elapsed() < KEEP);
+    }
+
+    /// The bytes all previews hold.
+    fn held(&self) -> usize {
+        self.imports.values().map(|p| p.file.len()).sum()
+    }
+
+    /// Whether a file of `size` bytes fits beside the others.
+    fn fits(&self, size: usize, budget: usize) -> bool {
+        self.held().saturating_add(size) <= budget
+    }
 }
 
 /// The largest file the import reads.
@@ -44,64 +71,296 @@ pub const MAX_FILE: usize = 10 << 20;
 /// An unconfirmed import is forgotten after this long.
 const KEEP: Duration = Duration::from_secs(30 * 60);
 
-/// A spreadsheet's cells as text, row by row.
-pub type Rows = Vec<Vec<String>>;
+/// Columns a sheet may use: A to BL.
+pub const MAX_COLUMNS: u32 = 64;
+/// Entries of a workbook's zip.
+const MAX_ENTRIES: usize = 1_000;
+
+/// What a workbook's zip entries may inflate to.
+struct ZipLimits {
+    /// A worksheet's XML.
+    sheet: u64,
+    /// The shared strings (read whole before the sheet).
+    strings: u64,
+    /// Any other entry (workbook, styles, relations).
+    other: u64,
+    /// All entries together.
+    total: u64,
+}
+
+const ZIP_LIMITS: ZipLimits = ZipLimits {
+    sheet: 100 << 20,
+    strings: 32 << 20,
+    other: 10 << 20,
+    total: 200 << 20,
+};
+/// The text of all cells read (shared strings repeat in many cells).
+const MAX_TEXT: usize = 64 << 20;
+/// Rows with errors shown in a preview; the rest are counted.
+pub const SHOWN_ERRORS: usize = 100;
+/// Valid rows shown in a preview, from the top of the file, as a sample of how rows read.
+pub const SHOWN_VALID: usize = 10;
+/// Previews checked at once; more wait their turn.
+pub const CHECKING_AT_ONCE: usize = 2;
+
+/// A sheet's non-empty cells in reading order, their text in one buffer.
+#[derive(Debug, Default)]
+pub struct Table {
+    text: String,
+    cells: Vec<TableCell>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct TableCell {
+    row: u32,
+    column: u32,
+    start: u32,
+    end: u32,
+}
+
+impl Table {
+    /// Adds a cell; empty ones are not kept.
+    fn push(&mut self, row: u32, column: u32, value: &str) -> Result<(), ()> {
+        if value.is_empty() {
+            return Ok(());
+        }
+        if self.text.len() + value.len() > MAX_TEXT {
+            return Err(());
+        }
+        let start = self.text.len() as u32;
+        self.text.push_str(value);
+        self.cells.push(TableCell {
+            row,
+            column,
+            start,
+            end: self.text.len() as u32,
+        });
+        Ok(())
+    }
+
+    /// Cells in row order (a workbook may write them out of order).
+    fn finish(mut self) -> Table {
+        if !self.cells.is_sorted_by_key(|c| (c.row, c.column)) {
+            self.cells.sort_by_key(|c| (c.row, c.column));
+        }
+        self
+    }
+
+    /// The rows that have a cell, each with its 0-based row index and its cells from column A.
+    pub fn rows(&self) -> impl Iterator<Item = (u32, Vec<&str>)> + '_ {
+        self.cells
+            .chunk_by(|a, b| a.row == b.row)
+            .filter_map(|cells| {
+                let first = cells.first()?;
+                let width = cells.last().map_or(0, |c| c.column as usize + 1);
+                let mut row = vec![""; width];
+                for cell in cells {
+                    row[cell.column as usize] = &self.text[cell.start as usize..cell.end as usize];
+                }
+                Some((first.row, row))
+            })
+    }
+}
 
 /// Days since 1899-12-30 (spreadsheet serial dates) as `YYYY-MM-DD`.
 fn serial_date(serial: f64) -> String {
     ucz_core::date::Date::from_days_since_epoch(serial.floor() as i64 - 25_569).to_string()
 }
 
-fn cell(data: &Data) -> String {
+fn cell_text<'a>(data: &'a DataRef<'_>) -> Cow<'a, str> {
     match data {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) => serial_date(d.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.chars().take(10).collect(),
-        Data::Error(e) => format!("#{e:?}"),
+        DataRef::Empty => Cow::Borrowed(""),
+        DataRef::String(s) => Cow::Borrowed(s),
+        DataRef::SharedString(s) => Cow::Borrowed(s),
+        DataRef::Int(i) => Cow::Owned(i.to_string()),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 9e15 => {
+            Cow::Owned(format!("{}", *f as i64))
+        }
+        DataRef::Float(f) => Cow::Owned(f.to_string()),
+        DataRef::Bool(b) => Cow::Owned(b.to_string()),
+        DataRef::DateTime(d) => Cow::Owned(serial_date(d.as_f64())),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cow::Owned(s.chars().take(10).collect())
+        }
+        DataRef::Error(e) => Cow::Owned(format!("#{e:?}")),
     }
+}
+
+/// A cell's name: `A1`, `XFD1048576`.
+fn cell_name(row: u32, column: u32) -> String {
+    format!("{}{}", column_letter(column as usize), u64::from(row) + 1)
+}
+
+/// What the import reads at most, in words.
+pub fn limits_text(lang: Lang, max_rows: usize) -> String {
+    let rows = ucz_core::report::thousands(max_rows as f64);
+    let last = column_letter(MAX_COLUMNS as usize - 1);
+    match lang {
+        Lang::Ko => format!("첫 행(열 제목) 아래 데이터 {rows}행, A–{last}열, 파일 10 MB까지"),
+        Lang::En => {
+            format!("{rows} data rows below the header row, columns A to {last}, files up to 10 MB")
+        }
+    }
+}
+
+fn beyond_limits(name: &str, lang: Lang, max_rows: usize, what: String) -> String {
+    format!(
+        "{name}: {what} {} ({}). {}",
+        lang.pick("가져오기 한도를 넘습니다", "is beyond what an import reads"),
+        limits_text(lang, max_rows),
+        lang.pick(
+            "파일을 나누거나 범위 밖의 셀을 지우세요",
+            "split the file or clear the cells outside"
+        )
+    )
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / f64::from(1 << 20))
+}
+
+/// Refuses a workbook whose zip holds too many entries or entries that inflate beyond their
+/// limits, from the sizes the zip declares, before anything is inflated. Declared sizes cannot
+/// lie: the zip reader refuses an entry that inflates to more than it declares, at that point.
+fn check_zip(name: &str, bytes: &[u8], lang: Lang, limits: &ZipLimits) -> Result<(), String> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        format!(
+            "{name}: {} ({e})",
+            lang.pick(
+                "읽을 수 있는 .xlsx 통합문서가 아닙니다",
+                "not a readable .xlsx workbook"
+            )
+        )
+    };
+    let too_big = |entry: &str, size: u64, limit: u64| {
+        format!(
+            "{name}: {entry} — {} {}, {} {}",
+            lang.pick("압축을 풀면", "expands to"),
+            megabytes(size),
+            lang.pick("가져오기 한도는", "an import reads at most"),
+            megabytes(limit),
+        )
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(format!(
+            "{name}: {} {} ({} {MAX_ENTRIES})",
+            zip.len(),
+            lang.pick("개 항목을 담은 zip입니다", "entries in the zip"),
+            lang.pick("한도", "at most"),
+        ));
+    }
+    let limit_of = |entry: &str| {
+        let entry = entry.to_ascii_lowercase();
+        if entry.starts_with("xl/worksheets/") {
+            limits.sheet
+        } else if entry == "xl/sharedstrings.xml" {
+            limits.strings
+        } else {
+            limits.other
+        }
+    };
+    let mut declared = 0u64;
+    for index in 0..zip.len() {
+        let entry = zip.by_index_raw(index).map_err(|e| unreadable(&e))?;
+        let entry_name = entry.name().map_err(|e| unreadable(&e))?.to_string();
+        let limit = limit_of(&entry_name);
+        if entry.size() > limit {
+            return Err(too_big(&entry_name, entry.size(), limit));
+        }
+        declared = declared.saturating_add(entry.size());
+        if declared > limits.total {
+            return Err(too_big(
+                lang.pick("전체 항목", "all entries"),
+                declared,
+                limits.total,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The first sheet of a workbook, streamed cell by cell: its declared range and every cell must
+/// lie within `max_rows` data rows (below the header in row 1) and `MAX_COLUMNS` columns.
+fn read_xlsx(name: &str, bytes: &[u8], lang: Lang, max_rows: usize) -> Result<Table, String> {
+    check_zip(name, bytes, lang, &ZIP_LIMITS)?;
+    let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+        format!(
+            "{name}: {} ({e})",
+            lang.pick(
+                "읽을 수 있는 .xlsx 통합문서가 아닙니다",
+                "not a readable .xlsx workbook"
+            )
+        )
+    })?;
+    let unreadable = |e: &dyn std::fmt::Display| {
+        format!(
+            "{name}: {} ({e})",
+            lang.pick(
+                "첫 시트를 읽을 수 없습니다",
+                "the first sheet cannot be read"
+            )
+        )
+    };
+    let first = workbook.sheet_names().first().cloned().ok_or_else(|| {
+        format!(
+            "{name}: {}",
+            lang.pick("시트가 없습니다", "the workbook has no sheet")
+        )
+    })?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
+        .map_err(|e| unreadable(&e))?;
+    let last_row = u32::try_from(max_rows).unwrap_or(u32::MAX);
+    let outside = |row: u32, column: u32| row > last_row || column >= MAX_COLUMNS;
+    let dimensions = cells.dimensions();
+    if outside(dimensions.end.0, dimensions.end.1) {
+        return Err(beyond_limits(
+            name,
+            lang,
+            max_rows,
+            format!(
+                "{} {}:{}",
+                lang.pick("시트가 선언한 범위", "the sheet's declared range"),
+                cell_name(dimensions.start.0, dimensions.start.1),
+                cell_name(dimensions.end.0, dimensions.end.1)
+            ),
+        ));
+    }
+    let mut table = Table::default();
+    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+        let (row, column) = cell.get_position();
+        let text = cell_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        if outside(row, column) {
+            return Err(beyond_limits(
+                name,
+                lang,
+                max_rows,
+                format!("{} {}", lang.pick("셀", "cell"), cell_name(row, column)),
+            ));
+        }
+        table.push(row, column, &text).map_err(|()| {
+            format!(
+                "{name}: {} {}",
+                lang.pick("셀의 글자가 모두", "the cells hold more than"),
+                megabytes(MAX_TEXT as u64)
+            )
+        })?;
+    }
+    Ok(table.finish())
 }
 
 /// The first sheet of a workbook, or the records of a CSV file: UTF-8 (with or without BOM) or
 /// the CP949/EUC-KR that Korean spreadsheet programs write, separated by commas, semicolons or
-/// tabs (whichever the header line has most of).
-pub fn read_table(name: &str, bytes: &[u8], lang: Lang) -> Result<Rows, String> {
+/// tabs (whichever the header line has most of). Either is refused at the first row beyond
+/// `max_rows` data rows or column beyond `MAX_COLUMNS`.
+pub fn read_table(name: &str, bytes: &[u8], lang: Lang, max_rows: usize) -> Result<Table, String> {
     let lower = name.to_lowercase();
     if bytes.starts_with(b"PK") || lower.ends_with(".xlsx") {
-        let mut workbook: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
-            format!(
-                "{name}: {} ({e})",
-                lang.pick(
-                    "읽을 수 있는 .xlsx 통합문서가 아닙니다",
-                    "not a readable .xlsx workbook"
-                )
-            )
-        })?;
-        let range = workbook
-            .worksheet_range_at(0)
-            .ok_or_else(|| {
-                format!(
-                    "{name}: {}",
-                    lang.pick("시트가 없습니다", "the workbook has no sheet")
-                )
-            })?
-            .map_err(|e| {
-                format!(
-                    "{name}: {} ({e})",
-                    lang.pick(
-                        "첫 시트를 읽을 수 없습니다",
-                        "the first sheet cannot be read"
-                    )
-                )
-            })?;
-        return Ok(range
-            .rows()
-            .map(|row| row.iter().map(cell).collect())
-            .collect());
+        return read_xlsx(name, bytes, lang, max_rows);
     }
     if !lower.ends_with(".csv") {
         return Err(format!(
@@ -113,7 +372,7 @@ pub fn read_table(name: &str, bytes: &[u8], lang: Lang) -> Result<Rows, String> 
         ));
     }
     let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text).to_string(),
+        Ok(text) => Cow::Borrowed(text.strip_prefix('\u{feff}').unwrap_or(text)),
         Err(_) => {
             let (text, _, malformed) = encoding_rs::EUC_KR.decode(bytes);
             if malformed {
@@ -125,7 +384,7 @@ pub fn read_table(name: &str, bytes: &[u8], lang: Lang) -> Result<Rows, String> 
                     )
                 ));
             }
-            text.into_owned()
+            text
         }
     };
     let first = text.lines().next().unwrap_or_default();
@@ -138,12 +397,50 @@ pub fn read_table(name: &str, bytes: &[u8], lang: Lang) -> Result<Rows, String> 
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| format!("{name}: {e}"))?;
-        rows.push(record.iter().map(String::from).collect());
+    let mut table = Table::default();
+    let mut record = csv::StringRecord::new();
+    let mut row = 0u32;
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| format!("{name}: {e}"))?
+    {
+        let line = record.position().map_or(u64::from(row) + 1, |p| p.line());
+        if row as usize > max_rows {
+            return Err(beyond_limits(
+                name,
+                lang,
+                max_rows,
+                format!(
+                    "{} {line} ({} {})",
+                    lang.pick("줄", "line"),
+                    lang.pick("데이터 행", "data row"),
+                    ucz_core::report::thousands(row as f64)
+                ),
+            ));
+        }
+        for (column, value) in record.iter().enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            if column >= MAX_COLUMNS as usize {
+                return Err(beyond_limits(
+                    name,
+                    lang,
+                    max_rows,
+                    format!(
+                        "{} {line}, {} {}",
+                        lang.pick("줄", "line"),
+                        lang.pick("열", "column"),
+                        column_letter(column)
+                    ),
+                ));
+            }
+            // CSV text is at most the 10 MB of the file: always within MAX_TEXT.
+            let _ = table.push(row, column as u32, value);
+        }
+        row += 1;
     }
-    Ok(rows)
+    Ok(table.finish())
 }
 
 /// The field a header names: `name`, `label (name)` or the label alone.
@@ -173,8 +470,16 @@ pub struct RowReport {
 }
 
 /// What a file would import.
+#[derive(Default)]
 pub struct Checked {
-    pub rows: Vec<RowReport>,
+    /// Data rows read (blank rows left out).
+    pub read: usize,
+    pub valid: usize,
+    pub bad: usize,
+    /// The first rows with errors (`SHOWN_ERRORS`) and the first valid rows (`SHOWN_VALID`),
+    /// in file order.
+    pub shown: Vec<RowReport>,
+    /// The records to write, when asked for (a confirmation), else empty.
     pub records: Vec<Value>,
     /// Problems of the file as a whole (missing columns, no rows).
     pub problems: Vec<String>,
@@ -182,19 +487,35 @@ pub struct Checked {
     pub notices: Vec<String>,
 }
 
+/// What the rows of one import look up: zones, facilities and hubs once each, and which new
+/// firm ids exist already, a chunk of rows at a time.
+struct Lookups {
+    known: Known,
+    existing: HashSet<String>,
+}
+
+/// Rows checked together: their firm ids are looked up in one query.
+const CHUNK: usize = 500;
+
 /// Checks a row's body as the API would, returning the record to store.
 async fn check_row(
     state: &AppState,
     caller: &Caller,
     resource: Resource,
     body: &Value,
+    lookups: &Lookups,
 ) -> Result<Value, ApiError> {
     match resource {
         Resource::Firm => {
-            access::create_or_delete_firm(caller, body["zone"].as_str().unwrap_or_default())?;
-            let record = firms::validate(state, body, false).await?;
+            let zone = body["zone"].as_str().unwrap_or_default();
+            access::create_or_delete_firm(caller, zone)?;
+            let stored_zone = match firms::stored_zone_id(state, zone) {
+                Some(zone) => lookups.known.get(state, &ucz_store::ZONES, zone).await?,
+                None => None,
+            };
+            let record = firms::validate_in(state, body, false, stored_zone.as_deref())?;
             let id = record["id"].as_str().unwrap_or_default();
-            if state.store.get(&ucz_store::FIRMS, id).await?.is_some() {
+            if lookups.existing.contains(id) {
                 return Err(ApiError::invalid(vec![FieldError {
                     field: "id".into(),
                     message: format!("a firm {id} exists already"),
@@ -203,33 +524,51 @@ async fn check_row(
             Ok(record)
         }
         Resource::Facility => {
-            let record = parts::facility(state, body).await?;
+            let record = parts::facility_in(state, &lookups.known, body).await?;
             access::write_zone_part(caller, record["zone_id"].as_str().unwrap_or_default())?;
             Ok(record)
         }
         Resource::Space => {
-            let record = parts::space(state, body).await?;
-            access::write_zone_part(caller, &parts::space_zone(state, &record).await?)?;
+            let record = parts::space_in(state, &lookups.known, body).await?;
+            access::write_zone_part(
+                caller,
+                &parts::space_zone_in(state, &lookups.known, &record).await?,
+            )?;
             Ok(record)
         }
         _ => Err(ApiError::bad_request("cannot import this kind of record")),
     }
 }
 
+/// A row read into the form's fields.
+struct ReadRow {
+    number: usize,
+    label: String,
+    fields: Vec<form::Field>,
+    body: Value,
+    readable: bool,
+}
+
+/// Checks every row of the table; keeps the records to write when `keep` (a confirmation),
+/// else only counts them and the first errors (a preview).
 pub async fn check(
     state: &AppState,
     caller: &Caller,
     lang: ucz_core::Lang,
     resource: Resource,
-    rows: &Rows,
-) -> Checked {
+    table: &Table,
+    keep: bool,
+) -> Result<Checked, ApiError> {
     let options = super::edit::options(state, caller, lang)
         .await
         .unwrap_or_default();
     let template = form::fields(state, resource, lang, &options);
-    let mut problems = Vec::new();
-    if rows.len() < 2 {
-        problems.push(
+    let mut checked = Checked::default();
+    let mut rows = table.rows();
+    let header = rows.next();
+    let mut rows = rows.peekable();
+    if rows.peek().is_none() {
+        checked.problems.push(
             lang.pick(
                 "데이터 행이 없습니다: 첫 행은 열 제목, 그 아래 행마다 한 건입니다",
                 "no data rows: the first row holds the headers, each row below one record",
@@ -237,20 +576,14 @@ pub async fn check(
             .into(),
         );
     }
-    let Some(header) = rows.first() else {
-        return Checked {
-            rows: vec![],
-            records: vec![],
-            problems,
-            notices: vec![],
-        };
+    let Some((_, header)) = header else {
+        return Ok(checked);
     };
     let columns: Vec<Option<&'static str>> =
         header.iter().map(|h| header_field(h, &template)).collect();
-    let mut notices = Vec::new();
     for (i, (title, field)) in header.iter().zip(&columns).enumerate() {
         if field.is_none() && !title.trim().is_empty() && title.trim() != "id" {
-            notices.push(format!(
+            checked.notices.push(format!(
                 "{} {}: \"{title}\" — {}",
                 lang.pick("열", "column"),
                 column_letter(i),
@@ -260,7 +593,7 @@ pub async fn check(
     }
     for field in template.iter().filter(|f| f.required) {
         if !columns.contains(&Some(field.name)) {
-            problems.push(format!(
+            checked.problems.push(format!(
                 "{}: {} ({})",
                 lang.pick("필수 열이 없습니다", "a required column is missing"),
                 field.label,
@@ -268,112 +601,194 @@ pub async fn check(
             ));
         }
     }
-    let mut reports = Vec::new();
-    let mut records = Vec::new();
+    let mut lookups = Lookups {
+        known: Known::default(),
+        existing: HashSet::new(),
+    };
     let mut seen = HashSet::new();
-    for (index, row) in rows.iter().enumerate().skip(1) {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let pairs: Vec<(String, String)> = columns
-            .iter()
-            .zip(row)
-            .filter_map(|(field, value)| field.map(|f| (f.to_string(), value.clone())))
-            .collect();
-        let mut fields = template.clone();
-        form::read(&mut fields, &pairs);
-        let label = ["id", "name"]
-            .iter()
-            .filter_map(|k| {
-                fields
-                    .iter()
-                    .find(|f| f.name == *k)
-                    .map(|f| f.value.clone())
-            })
-            .filter(|v| !v.is_empty())
-            .collect::<Vec<_>>()
-            .join(" · ");
-        let mut errors: Vec<FieldError> = Vec::new();
-        let (body, readable) = form::body(&mut fields, lang);
-        let outcome = if readable {
-            check_row(state, caller, resource, &body).await
-        } else {
-            Err(super::edit::check_only(state, resource, &body).await)
-        };
-        match outcome {
-            Ok(record) => {
-                let id = record["id"].as_str().unwrap_or_default().to_string();
-                if !id.is_empty() && !seen.insert(id.clone()) {
-                    errors.push(FieldError {
-                        field: "id".into(),
-                        message: format!(
-                            "{} {id}",
-                            lang.pick("파일 안에서 중복된 id:", "duplicate id in the file:")
-                        ),
-                    });
-                } else {
-                    records.push(record);
-                }
+    let mut chunk: Vec<ReadRow> = Vec::with_capacity(CHUNK);
+    loop {
+        chunk.clear();
+        for (index, row) in rows.by_ref() {
+            if row.iter().all(|c| c.trim().is_empty()) {
+                continue;
             }
-            Err(error) if error.code == "forbidden" => {
-                let zone = ["zone", "zone_id"]
-                    .iter()
-                    .find_map(|k| body[*k].as_str())
-                    .unwrap_or_default();
+            let pairs: Vec<(String, String)> = columns
+                .iter()
+                .zip(&row)
+                .filter_map(|(field, value)| field.map(|f| (f.to_string(), value.to_string())))
+                .collect();
+            let mut fields = template.clone();
+            form::read(&mut fields, &pairs);
+            let label = ["id", "name"]
+                .iter()
+                .filter_map(|k| {
+                    fields
+                        .iter()
+                        .find(|f| f.name == *k)
+                        .map(|f| f.value.clone())
+                })
+                .filter(|v| !v.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let (body, readable) = form::body(&mut fields, lang);
+            chunk.push(ReadRow {
+                number: index as usize + 1,
+                label,
+                fields,
+                body,
+                readable,
+            });
+            if chunk.len() == CHUNK {
+                break;
+            }
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        if resource == Resource::Firm {
+            let ids: Vec<String> = chunk
+                .iter()
+                .filter_map(|r| r.body["id"].as_str().map(str::to_string))
+                .collect();
+            lookups.existing = state.store.existing_ids(&ucz_store::FIRMS, &ids).await?;
+        }
+        for row in chunk.drain(..) {
+            check_one(
+                state,
+                caller,
+                lang,
+                resource,
+                &lookups,
+                &mut seen,
+                keep,
+                row,
+                &mut checked,
+            )
+            .await;
+        }
+    }
+    Ok(checked)
+}
+
+/// Checks one row and adds it to what was found.
+#[allow(clippy::too_many_arguments)]
+async fn check_one(
+    state: &AppState,
+    caller: &Caller,
+    lang: Lang,
+    resource: Resource,
+    lookups: &Lookups,
+    seen: &mut HashSet<String>,
+    keep: bool,
+    row: ReadRow,
+    checked: &mut Checked,
+) {
+    let ReadRow {
+        number,
+        label,
+        mut fields,
+        body,
+        readable,
+    } = row;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let outcome = if readable {
+        check_row(state, caller, resource, &body, lookups).await
+    } else {
+        Err(super::edit::check_only(state, resource, &body).await)
+    };
+    match outcome {
+        Ok(record) => {
+            let id = record["id"].as_str().unwrap_or_default();
+            if !id.is_empty() && !seen.insert(id.to_string()) {
+                errors.push(FieldError {
+                    field: "id".into(),
+                    message: format!(
+                        "{} {id}",
+                        lang.pick("파일 안에서 중복된 id:", "duplicate id in the file:")
+                    ),
+                });
+            } else if keep {
+                checked.records.push(record);
+            }
+        }
+        Err(error) if error.code == "forbidden" => {
+            let mut zone = ["zone", "zone_id"]
+                .iter()
+                .find_map(|k| body[*k].as_str())
+                .unwrap_or_default()
+                .to_string();
+            // A space belongs to its facility's zone (already looked up for this import).
+            if let Some(facility) = body["facility_id"].as_i64() {
+                if let Ok(Some(facility)) = lookups
+                    .known
+                    .get(state, &ucz_store::FACILITIES, &facility.to_string())
+                    .await
+                {
+                    zone = facility["zone_id"].as_str().unwrap_or_default().to_string();
+                }
+            } else if let Some(hub) = body["hub_id"].as_str() {
+                zone = hub.to_string();
+            }
+            errors.push(FieldError {
+                field: String::new(),
+                message: if zone.is_empty() && resource == Resource::Firm {
+                    lang.pick(
+                        "입주 특구(zone)를 적으세요: 운영기관은 자기 특구의 기업만 등록합니다",
+                        "give the zone: an operator registers firms of its own zone",
+                    )
+                    .to_string()
+                } else {
+                    let refused = lang.pick(
+                        "이 특구의 자료를 쓸 권한이 없습니다",
+                        "you may not write records of this zone",
+                    );
+                    if zone.is_empty() {
+                        refused.to_string()
+                    } else {
+                        format!("{refused} ({zone})")
+                    }
+                },
+            });
+        }
+        Err(error) => {
+            if error.errors.is_empty() && error.status != StatusCode::UNPROCESSABLE_ENTITY {
                 errors.push(FieldError {
                     field: String::new(),
-                    message: if zone.is_empty() && resource == Resource::Firm {
-                        lang.pick(
-                            "입주 특구(zone)를 적으세요: 운영기관은 자기 특구의 기업만 등록합니다",
-                            "give the zone: an operator registers firms of its own zone",
-                        )
-                        .to_string()
-                    } else {
-                        format!(
-                            "{} ({zone})",
-                            lang.pick(
-                                "이 특구의 자료를 쓸 권한이 없습니다",
-                                "you may not write records of this zone"
-                            )
-                        )
-                    },
+                    message: error.detail.clone(),
                 });
             }
-            Err(error) => {
-                if error.errors.is_empty() && error.status != StatusCode::UNPROCESSABLE_ENTITY {
-                    errors.push(FieldError {
-                        field: String::new(),
-                        message: error.detail.clone(),
-                    });
-                }
-                let localized = error
-                    .errors
-                    .into_iter()
-                    .map(|e| FieldError {
-                        message: state.pages.message(lang, &e.message),
-                        ..e
-                    })
-                    .collect();
-                errors.extend(form::attach(&mut fields, localized));
-            }
+            let localized = error
+                .errors
+                .into_iter()
+                .map(|e| FieldError {
+                    message: state.pages.message(lang, &e.message),
+                    ..e
+                })
+                .collect();
+            errors.extend(form::attach(&mut fields, localized));
         }
-        errors.extend(fields.iter().filter_map(|f| {
-            f.error.clone().map(|message| FieldError {
-                field: format!("{} ({})", f.label, f.name),
-                message,
-            })
-        }));
-        reports.push(RowReport {
-            row: index + 1,
+    }
+    errors.extend(fields.iter().filter_map(|f| {
+        f.error.clone().map(|message| FieldError {
+            field: format!("{} ({})", f.label, f.name),
+            message,
+        })
+    }));
+    checked.read += 1;
+    let show = if errors.is_empty() {
+        checked.valid += 1;
+        checked.valid <= SHOWN_VALID
+    } else {
+        checked.bad += 1;
+        checked.bad <= SHOWN_ERRORS
+    };
+    if show {
+        checked.shown.push(RowReport {
+            row: number,
             label,
             errors,
         });
-    }
-    Checked {
-        rows: reports,
-        records,
-        problems,
-        notices,
     }
 }
 
@@ -412,10 +827,52 @@ pub async fn start(State(state): State<AppState>, visitor: Visitor) -> Response 
             &state,
             StatusCode::OK,
             "import.html",
-            json!({"resources": choices(&state, &visitor), "error": null}),
+            json!({
+                "resources": choices(&state, &visitor),
+                "error": null,
+                "limits": limits_text(visitor.lang, state.import.max_rows),
+            }),
         )
     });
     visitor.respond(&state, result)
+}
+
+/// The page refusing a preview while the previews awaiting confirmation hold the budget.
+fn busy(state: &AppState, visitor: &Visitor, limits: ImportLimits) -> Result<Response, ApiError> {
+    visitor.page(
+        state,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "error.html",
+        json!({
+            "status": 503,
+            "message": format!(
+                "{} ({})",
+                state.pages.word(visitor.lang, "import_busy"),
+                megabytes(limits.pending_bytes as u64)
+            ),
+            "detail": "",
+            "errors": [],
+        }),
+    )
+}
+
+/// Reads the file off the async threads, a few files at a time.
+async fn read_file(
+    state: &AppState,
+    name: &str,
+    file: &Bytes,
+    lang: Lang,
+) -> Result<Result<Table, String>, ApiError> {
+    let _turn = state
+        .pages
+        .import_turns
+        .acquire()
+        .await
+        .map_err(|_| ApiError::internal("import turns closed"))?;
+    let (name, file, max_rows) = (name.to_string(), file.clone(), state.import.max_rows);
+    tokio::task::spawn_blocking(move || read_table(&name, &file, lang, max_rows))
+        .await
+        .map_err(ApiError::internal)
 }
 
 pub async fn upload(
@@ -455,12 +912,17 @@ pub async fn upload(
             .as_deref()
             .and_then(Resource::parse)
             .filter(|r| IMPORTABLE.contains(r));
+        let limits = state.import;
         let failure = |message: String| {
             visitor.page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "import.html",
-                json!({"resources": choices(&state, &visitor), "error": message}),
+                json!({
+                    "resources": choices(&state, &visitor),
+                    "error": message,
+                    "limits": limits_text(visitor.lang, limits.max_rows),
+                }),
             )
         };
         let Some(resource) = resource else {
@@ -475,30 +937,55 @@ pub async fn upload(
                 state.pages.word(visitor.lang, "import_empty_file")
             ));
         }
-        let rows = match read_table(&name, &bytes, visitor.lang) {
-            Ok(rows) => rows,
-            Err(message) => return failure(message),
-        };
-        let checked = check(&state, &visitor.caller, visitor.lang, resource, &rows).await;
-        let token = random_token()?;
-        let valid = checked.records.len();
-        let bad = checked.rows.iter().filter(|r| !r.errors.is_empty()).count();
-        if valid > 0 {
+        {
+            // A new upload replaces the account's earlier preview; refused before any reading
+            // when the others hold the budget.
             let mut pending = state
                 .pages
                 .imports
                 .lock()
                 .map_err(|_| ApiError::internal("import list poisoned"))?;
-            pending.imports.retain(|_, p| p.read_at.elapsed() < KEEP);
-            if pending.imports.len() >= 100 {
-                return Err(ApiError::too_many_attempts());
+            pending.forget(user);
+            if !pending.fits(bytes.len(), limits.pending_bytes) {
+                drop(pending);
+                return busy(&state, &visitor, limits);
+            }
+        }
+        let table = match read_file(&state, &name, &bytes, visitor.lang).await? {
+            Ok(table) => table,
+            Err(message) => return failure(message),
+        };
+        let checked = check(
+            &state,
+            &visitor.caller,
+            visitor.lang,
+            resource,
+            &table,
+            false,
+        )
+        .await?;
+        drop(table);
+        let token = random_token()?;
+        if checked.valid > 0 {
+            let mut pending = state
+                .pages
+                .imports
+                .lock()
+                .map_err(|_| ApiError::internal("import list poisoned"))?;
+            pending.forget(user);
+            if !pending.fits(bytes.len(), limits.pending_bytes) {
+                drop(pending);
+                return busy(&state, &visitor, limits);
             }
             pending.imports.insert(
                 token.clone(),
                 PendingImport {
                     user,
                     resource,
-                    records: checked.records,
+                    name: name.clone(),
+                    // An exact copy: the budget counts what is held, not a larger buffer
+                    // the upload may have been read into.
+                    file: Bytes::copy_from_slice(&bytes),
                     read_at: Instant::now(),
                 },
             );
@@ -510,11 +997,14 @@ pub async fn upload(
             json!({
                 "file": name,
                 "resource": resource.plural(),
-                "rows": checked.rows,
+                "rows": checked.shown,
                 "problems": checked.problems,
                 "notices": checked.notices,
-                "valid": valid,
-                "bad": bad,
+                "read": checked.read,
+                "valid": checked.valid,
+                "bad": checked.bad,
+                "shown_bad": checked.bad.min(SHOWN_ERRORS),
+                "shown_valid": checked.valid.min(SHOWN_VALID),
                 "token": token,
             }),
         )
@@ -547,8 +1037,7 @@ pub async fn confirm(
                 }
                 _ => None,
             }
-        }
-        ;
+        };
         let Some(pending) = pending else {
             return visitor.page(
                 &state,
@@ -565,19 +1054,37 @@ pub async fn confirm(
         if get("action") == Some("cancel") {
             return Ok(visitor.redirect("/import"));
         }
+        // The file is read and checked again: what was valid at the preview may not be now.
+        let table = match read_file(&state, &pending.name, &pending.file, visitor.lang).await? {
+            Ok(table) => table,
+            Err(message) => return Err(ApiError::bad_request(message)),
+        };
+        drop(pending.file);
+        let checked = check(
+            &state,
+            &visitor.caller,
+            visitor.lang,
+            pending.resource,
+            &table,
+            true,
+        )
+        .await?;
+        drop(table);
         let table = pending.resource.table();
         let created = state
             .store
-            .create_many(&visitor.caller.actor(), table, &pending.records)
+            .create_counted(&visitor.caller.actor(), table, &checked.records)
             .await?;
         visitor.page(
             &state,
             StatusCode::OK,
             "preview.html",
             json!({
-                "done": created.len(),
+                "done": created,
+                "skipped": checked.bad,
                 "resource": pending.resource.plural(),
-                "rows": [], "problems": [], "notices": [], "valid": 0, "bad": 0, "token": "", "file": "",
+                "rows": [], "problems": [], "notices": [], "read": 0, "valid": 0, "bad": 0,
+                "shown_bad": 0, "shown_valid": 0, "token": "", "file": "",
             }),
         )
     }
@@ -638,23 +1145,139 @@ mod tests {
         assert_eq!(serial_date(36_526.5), "2000-01-01");
     }
 
+    fn rows(table: &Table) -> Vec<Vec<String>> {
+        table
+            .rows()
+            .map(|(_, row)| row.into_iter().map(String::from).collect())
+            .collect()
+    }
+
     #[test]
     fn csv_in_utf8_or_cp949_with_any_common_separator_reads_as_rows() {
-        let rows = read_table(
+        let table = read_table(
             "f.csv",
             "\u{feff}id,name\nf1,\"가, 나\"\n".as_bytes(),
             Lang::En,
+            10,
         )
         .expect("rows");
-        assert_eq!(rows, vec![vec!["id", "name"], vec!["f1", "가, 나"]]);
+        assert_eq!(rows(&table), vec![vec!["id", "name"], vec!["f1", "가, 나"]]);
         // "id;이름\nf1;가" as Korean Excel saves it: CP949, semicolons.
         let (cp949, _, _) = encoding_rs::EUC_KR.encode("id;이름\nf1;가\n");
-        let rows = read_table("f.csv", &cp949, Lang::En).expect("rows");
-        assert_eq!(rows, vec![vec!["id", "이름"], vec!["f1", "가"]]);
-        let error = read_table("f.csv", b"id\n\xff\xff\xff", Lang::En).expect_err("not text");
+        let table = read_table("f.csv", &cp949, Lang::En, 10).expect("rows");
+        assert_eq!(rows(&table), vec![vec!["id", "이름"], vec!["f1", "가"]]);
+        let error = read_table("f.csv", b"id\n\xff\xff\xff", Lang::En, 10).expect_err("not text");
         assert!(error.contains("neither UTF-8 nor CP949"), "{error}");
-        let error = read_table("notes.txt", b"hello", Lang::Ko).expect_err("not a table");
+        let error = read_table("notes.txt", b"hello", Lang::Ko, 10).expect_err("not a table");
         assert!(error.contains(".xlsx 또는 .csv"), "{error}");
+    }
+
+    #[test]
+    fn a_csv_is_refused_at_the_first_row_or_column_beyond_the_limits() {
+        let ok = read_table("f.csv", b"id\na\nb\nc\n", Lang::En, 3).expect("three data rows");
+        assert_eq!(rows(&ok).len(), 4);
+        let error = read_table("f.csv", b"id\na\nb\nc\nd\n", Lang::En, 3).expect_err("four");
+        assert!(
+            error.contains("line 5") && error.contains("3 data rows"),
+            "{error}"
+        );
+        let wide = format!("{}x\n", ",".repeat(MAX_COLUMNS as usize));
+        let error = read_table("f.csv", wide.as_bytes(), Lang::Ko, 3).expect_err("too wide");
+        assert!(error.contains("줄 1, 열 BM"), "{error}");
+    }
+
+    #[test]
+    fn cells_out_of_order_are_read_in_row_order_and_blank_ones_are_not_kept() {
+        let mut table = Table::default();
+        table.push(2, 1, "b3").expect("room");
+        table.push(0, 0, "a1").expect("room");
+        table.push(2, 0, "a3").expect("room");
+        table.push(1, 0, "").expect("room");
+        let table = table.finish();
+        let read: Vec<(u32, Vec<&str>)> = table.rows().collect();
+        assert_eq!(read, vec![(0, vec!["a1"]), (2, vec!["a3", "b3"])]);
+    }
+
+    /// Sets the uncompressed size the zip's central directory declares for `entry`.
+    fn declare(bytes: &mut [u8], entry: &str, size: u32) {
+        let mut at = 0;
+        while let Some(found) = bytes[at..]
+            .windows(4)
+            .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+        {
+            let header = at + found;
+            let length = u16::from_le_bytes([bytes[header + 28], bytes[header + 29]]) as usize;
+            if &bytes[header + 46..header + 46 + length] == entry.as_bytes() {
+                bytes[header + 24..header + 28].copy_from_slice(&size.to_le_bytes());
+                return;
+            }
+            at = header + 4;
+        }
+        panic!("no {entry}");
+    }
+
+    fn workbook() -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for row in 0..50 {
+            sheet.write_string(row, 0, "id").expect("written");
+            sheet.write_number(row, 1, 1.0).expect("written");
+        }
+        workbook.save_to_buffer().expect("saved")
+    }
+
+    #[test]
+    fn zip_entries_are_refused_from_their_declared_sizes_and_cannot_inflate_beyond_them() {
+        let limits = ZipLimits {
+            sheet: 1_000,
+            strings: 500,
+            other: 100_000,
+            total: 200_000,
+        };
+        let mut bytes = workbook();
+        check_zip("a.xlsx", &bytes, Lang::En, &ZIP_LIMITS).expect("within the limits");
+        let error = check_zip("a.xlsx", &bytes, Lang::En, &limits).expect_err("sheet");
+        assert!(
+            error.contains("a.xlsx: xl/worksheets/sheet1.xml — expands to 0.0 MB"),
+            "{error}"
+        );
+        declare(&mut bytes, "xl/sharedStrings.xml", 600);
+        let error = check_zip(
+            "a.xlsx",
+            &bytes,
+            Lang::Ko,
+            &ZipLimits {
+                sheet: 1 << 20,
+                ..limits
+            },
+        )
+        .expect_err("strings");
+        assert!(
+            error.contains("xl/sharedStrings.xml — 압축을 풀면"),
+            "{error}"
+        );
+        let error = check_zip(
+            "a.xlsx",
+            &bytes,
+            Lang::En,
+            &ZipLimits {
+                sheet: 1 << 20,
+                strings: 1 << 20,
+                other: 1 << 20,
+                total: 10_000,
+            },
+        )
+        .expect_err("total");
+        assert!(error.contains("all entries — expands to"), "{error}");
+        // A sheet that declares fewer bytes than it holds is refused while it is read.
+        let mut lying = workbook();
+        declare(&mut lying, "xl/worksheets/sheet1.xml", 100);
+        let error = read_table("a.xlsx", &lying, Lang::En, 100).expect_err("lies");
+        assert!(error.contains("larger than its declared"), "{error}");
+        assert_eq!(
+            rows(&read_table("a.xlsx", &workbook(), Lang::En, 100).expect("reads")).len(),
+            50
+        );
     }
 
     #[test]
@@ -662,5 +1285,6 @@ mod tests {
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(27), "AB");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
     }
 }

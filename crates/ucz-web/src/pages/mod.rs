@@ -77,6 +77,8 @@ pub struct Pages {
     /// Problems found when the templates or words were loaded; a test keeps this empty.
     pub problems: Vec<String>,
     pub(crate) imports: Mutex<import::Pending>,
+    /// Files being read and checked for an import; more wait their turn.
+    pub(crate) import_turns: tokio::sync::Semaphore,
 }
 
 impl Pages {
@@ -143,6 +145,7 @@ impl Pages {
             messages,
             problems,
             imports: Mutex::new(import::Pending::default()),
+            import_turns: tokio::sync::Semaphore::new(import::CHECKING_AT_ONCE),
         }
     }
 

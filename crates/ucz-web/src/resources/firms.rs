@@ -19,6 +19,28 @@ use crate::{AppState, access};
 /// A firm may be a tenant of a designated zone (the catalog's) or of a zone created through the
 /// API, in its own region.
 pub async fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
+    let zone = body["zone"].as_str().unwrap_or_default();
+    let stored_zone = match stored_zone_id(state, zone) {
+        Some(zone) => state.store.get(&ucz_store::ZONES, zone).await?,
+        None => None,
+    };
+    validate_in(state, body, demo, stored_zone.as_ref())
+}
+
+/// The zone a firm names when it has to be looked up in the database (not a designated zone
+/// of the catalog).
+pub fn stored_zone_id<'a>(state: &AppState, zone: &'a str) -> Option<&'a str> {
+    (!zone.is_empty() && state.catalog.designated_zone(zone).is_none()).then_some(zone)
+}
+
+/// `validate` with the stored zone already looked up (`stored_zone_id`): an import looks each
+/// zone up once, not once per row.
+pub fn validate_in(
+    state: &AppState,
+    body: &Value,
+    demo: bool,
+    stored_zone: Option<&Value>,
+) -> Result<Value, ApiError> {
     let id = body["id"].as_str().unwrap_or_default();
     if id.is_empty()
         || id.len() > 64
@@ -32,12 +54,7 @@ pub async fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Valu
         }]));
     }
     let zone = body["zone"].as_str().unwrap_or_default();
-    let stored_zone = if zone.is_empty() || state.catalog.designated_zone(zone).is_some() {
-        None
-    } else {
-        state.store.get(&ucz_store::ZONES, zone).await?
-    };
-    let firm = match &stored_zone {
+    let firm = match stored_zone {
         None => Firm::parse(SourceFile::new("body", &as_toml(body)?), &state.catalog)?,
         Some(stored) => {
             let mut without_zone = body.clone();

@@ -1,6 +1,8 @@
 //! What a zone holds: `/api/v1/facilities`, `/api/v1/spaces` (rooms and units of a facility) and
 //! `/api/v1/institutions`. Any account reads them; the zone's operator (or an admin) writes them.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -28,8 +30,41 @@ use crate::auth::Caller;
 use crate::error::{ApiError, FieldError};
 use crate::{AppState, access};
 
-async fn zone_exists(state: &AppState, zone: &str) -> Result<(), ApiError> {
-    match state.store.get(&ucz_store::ZONES, zone).await? {
+/// Zones, facilities and hubs read while checking records, kept for the next record: an import
+/// checks thousands of rows that name the same few.
+#[derive(Default)]
+pub(crate) struct Known {
+    records: std::sync::Mutex<KnownRecords>,
+}
+
+/// Records by table and id; `None` for one that does not exist.
+type KnownRecords = std::collections::HashMap<(&'static str, String), Option<Arc<Value>>>;
+
+impl Known {
+    /// The record, from the database the first time it is asked for.
+    pub(crate) async fn get(
+        &self,
+        state: &AppState,
+        table: &'static Table,
+        id: &str,
+    ) -> Result<Option<Arc<Value>>, ApiError> {
+        let key = (table.name, id.to_string());
+        if let Some(found) = self.records.lock().ok().and_then(|r| r.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let found = state.store.get(table, id).await?.map(Arc::new);
+        if let Ok(mut records) = self.records.lock() {
+            // Bounded: ids that differ on every row (a file of typos) are not all kept.
+            if records.len() < 10_000 {
+                records.insert(key, found.clone());
+            }
+        }
+        Ok(found)
+    }
+}
+
+async fn zone_exists(state: &AppState, known: &Known, zone: &str) -> Result<(), ApiError> {
+    match known.get(state, &ucz_store::ZONES, zone).await? {
         Some(_) => Ok(()),
         None => Err(ApiError::invalid(vec![FieldError {
             field: "zone_id".into(),
@@ -296,8 +331,17 @@ pub(crate) fn hub_owner(hub: &str) -> String {
 
 /// A space belongs to the zone of its facility (or to its hub outside the zones).
 pub(crate) async fn space_zone(state: &AppState, record: &Value) -> Result<String, ApiError> {
+    space_zone_in(state, &Known::default(), record).await
+}
+
+/// `space_zone`, its facility or hub read through `known`.
+pub(crate) async fn space_zone_in(
+    state: &AppState,
+    known: &Known,
+    record: &Value,
+) -> Result<String, ApiError> {
     if let Some(hub) = record["hub_id"].as_str() {
-        return match state.store.get(&ucz_store::HUBS, hub).await? {
+        return match known.get(state, &ucz_store::HUBS, hub).await? {
             Some(_) => Ok(hub_owner(hub)),
             None => Err(ApiError::invalid(vec![FieldError {
                 field: "hub_id".into(),
@@ -306,9 +350,8 @@ pub(crate) async fn space_zone(state: &AppState, record: &Value) -> Result<Strin
         };
     }
     let facility = record["facility_id"].as_i64().unwrap_or(-1).to_string();
-    let facility = state
-        .store
-        .get(&FACILITIES, &facility)
+    let facility = known
+        .get(state, &FACILITIES, &facility)
         .await?
         .ok_or_else(|| {
             ApiError::invalid(vec![FieldError {
@@ -320,6 +363,15 @@ pub(crate) async fn space_zone(state: &AppState, record: &Value) -> Result<Strin
 }
 
 pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, ApiError> {
+    facility_in(state, &Known::default(), body).await
+}
+
+/// `facility`, its zone read through `known`.
+pub(crate) async fn facility_in(
+    state: &AppState,
+    known: &Known,
+    body: &Value,
+) -> Result<Value, ApiError> {
     let types: Vec<String> = state
         .catalog
         .facility_types
@@ -349,7 +401,7 @@ pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, Ap
     );
     findings.known("type", &body["type"], &types, "facility type");
     if let Some(zone) = body["zone_id"].as_str() {
-        findings.and(zone_exists(state, zone).await)?;
+        findings.and(zone_exists(state, known, zone).await)?;
     }
     findings.done()?;
     Ok(json!({
@@ -359,6 +411,15 @@ pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, Ap
 }
 
 pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiError> {
+    space_in(state, &Known::default(), body).await
+}
+
+/// `space`, its facility or hub read through `known`.
+pub(crate) async fn space_in(
+    state: &AppState,
+    known: &Known,
+    body: &Value,
+) -> Result<Value, ApiError> {
     let mut findings = Findings::default();
     findings.and(crate::body_policy::known_fields(body, "Space"))?;
     let in_hub = body["hub_id"].is_string();
@@ -403,7 +464,7 @@ pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiEr
         "space kind",
     );
     if body["facility_id"].is_i64() || in_hub {
-        findings.and(space_zone(state, body).await.map(|_| ()))?;
+        findings.and(space_zone_in(state, known, body).await.map(|_| ()))?;
     }
     findings.done()?;
     Ok(json!({
@@ -488,7 +549,7 @@ pub(crate) async fn institution(state: &AppState, body: &Value) -> Result<Value,
     );
     findings.known("kind", &body["kind"], &kinds, "institution kind");
     if let Some(zone) = body["zone_id"].as_str() {
-        findings.and(zone_exists(state, zone).await)?;
+        findings.and(zone_exists(state, &Known::default(), zone).await)?;
     }
     findings.done()?;
     Ok(json!({"zone_id": body["zone_id"], "kind": body["kind"], "name": body["name"]}))

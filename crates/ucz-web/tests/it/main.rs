@@ -5,6 +5,7 @@
 
 mod browser;
 mod hardening;
+mod import;
 mod ladder;
 mod pages;
 mod scenarios;
@@ -52,10 +53,15 @@ pub const ROLES: [&str; 6] = [
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
+        Self::sqlite_with(ucz_web::ImportLimits::default()).await
+    }
+
+    /// On SQLite, with other import limits.
+    pub async fn sqlite_with(import: ucz_web::ImportLimits) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
         let store = Store::connect(&url).await.unwrap();
-        Self::start(store, url, Some(dir)).await
+        Self::start(store, url, Some(dir), import).await
     }
 
     pub async fn postgres() -> TestApp {
@@ -74,7 +80,7 @@ impl TestApp {
         let separator = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
         let store = Store::connect(&url).await.unwrap();
-        Self::start(store, url, None).await
+        Self::start(store, url, None, ucz_web::ImportLimits::default()).await
     }
 
     /// Another server on the same database, with its own connections and its own process lock,
@@ -111,10 +117,16 @@ impl TestApp {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    async fn start(store: Store, url: String, dir: Option<tempfile::TempDir>) -> TestApp {
+    async fn start(
+        store: Store,
+        url: String,
+        dir: Option<tempfile::TempDir>,
+        import: ucz_web::ImportLimits,
+    ) -> TestApp {
         store.migrate().await.unwrap();
         let catalog = ucz_core::Catalog::bundled().unwrap();
-        let state = AppState::new(store.clone(), catalog, false);
+        let mut state = AppState::new(store.clone(), catalog, false);
+        state.import = import;
         assert!(
             ucz_web::sync_catalog(&state).await.unwrap(),
             "the first start stores the catalog"

@@ -7,15 +7,15 @@ use serde_json::json;
 
 use super::TestApp;
 
-struct Browser {
-    origin: String,
-    client: Client,
-    cookie: String,
-    csrf: String,
+pub struct Browser {
+    pub origin: String,
+    pub client: Client,
+    pub cookie: String,
+    pub csrf: String,
 }
 
 impl Browser {
-    async fn new(app: &TestApp, user: Option<&str>) -> Browser {
+    pub async fn new(app: &TestApp, user: Option<&str>) -> Browser {
         let origin = app.base.trim_end_matches("/api/v1").to_string();
         let client = Client::builder().redirect(Policy::none()).build().unwrap();
         let (mut cookie, mut csrf) = (String::new(), String::new());
@@ -44,7 +44,7 @@ impl Browser {
         }
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String, String) {
+    pub async fn get(&self, path: &str) -> (StatusCode, String, String) {
         let response = self
             .client
             .get(format!("{}{path}", self.origin))
@@ -61,7 +61,7 @@ impl Browser {
         (status, location, response.text().await.unwrap())
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
         let body: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(form)
             .finish();
@@ -69,7 +69,7 @@ impl Browser {
             .await
     }
 
-    async fn send(
+    pub async fn send(
         &self,
         path: &str,
         content_type: &str,

@@ -206,3 +206,35 @@ fn the_server_benchmark_prints_its_figures() {
         assert!(text.contains(needle), "{needle}: {text}");
     }
 }
+
+#[test]
+fn the_import_benchmark_prints_its_figures() {
+    let out = ucz(&["bench", "import", "--rows", "120"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "database: sqlite\nrows per file: 120\n",
+        "firms.xlsx: ",
+        "firms.csv: ",
+        "(valid 120, errors 0)",
+        "120 records written",
+        "audit rows for them: 120\n",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+}
+
+#[test]
+fn import_limits_in_the_environment_must_be_whole_numbers() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-demo"])
+        .env("UCZ_IMPORT_MAX_ROWS", "many")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("UCZ_IMPORT_MAX_ROWS=many: a whole number above 0"),
+        "{}",
+        stderr(&out)
+    );
+}
