@@ -6,6 +6,7 @@
 //! together or not at all. Writes are serialised in the process so the chain stays linear.
 
 mod audit;
+mod ladder;
 mod records;
 
 use std::str::FromStr;
@@ -14,6 +15,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use audit::{AuditEntry, Verification};
+pub use ladder::{REGION_QUERIES, RegionRows};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]

@@ -133,7 +133,16 @@ fn select_list(table: &Table) -> String {
     columns.join(", ")
 }
 
-fn to_json(table: &Table, row: &AnyRow) -> Result<Value, StoreError> {
+/// The columns of `table` under an alias (`x.id, x.name, …`), for queries that join.
+pub(crate) fn select_list_as(table: &Table, alias: &str) -> String {
+    std::iter::once("id")
+        .chain(table.columns.iter().map(|(c, _)| *c))
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn to_json(table: &Table, row: &AnyRow) -> Result<Value, StoreError> {
     let mut object = Map::new();
     let id = if table.numeric_key {
         Value::from(row.try_get::<i64, _>("id")?)
@@ -168,7 +177,7 @@ type Query<'q> = sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>;
 
 /// A query whose text is built only from the static table and column names of this module —
 /// never from input — with every value bound as a parameter.
-fn trusted(sql: &str) -> Query<'static> {
+pub(crate) fn trusted(sql: &str) -> Query<'static> {
     sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
 }
 

@@ -292,3 +292,76 @@ async fn accounts_made_before_firm_keys_on_sqlite() {
 async fn accounts_made_before_firm_keys_on_postgres() {
     accounts_made_before_firm_keys(postgres().await, "postgres").await;
 }
+
+/// A region's ladder records are read by region: another region's zones, hubs, spaces, leases
+/// and firms stay out.
+async fn a_region_is_read_alone(store: Store) {
+    store.migrate().await.unwrap();
+    let create = |table: &'static ucz_store::Table, record: serde_json::Value| {
+        let store = store.clone();
+        async move { store.create("admin", table, &record).await.unwrap() }
+    };
+    for (zone, region) in [("dj", "daejeon"), ("bs", "busan")] {
+        create(
+            &ZONES,
+            json!({"id": zone, "body": {"name": zone, "region": region}, "demo": false}),
+        )
+        .await;
+        let facility = create(
+            &FACILITIES,
+            json!({"zone_id": zone, "kind": "incubation_space", "name": "F", "floor_area_m2": 10.0, "units": null, "planned": false}),
+        )
+        .await;
+        let space = create(
+            &ucz_store::SPACES,
+            json!({"facility_id": facility["id"], "hub_id": null, "name": "S", "kind": "incubation_room", "area_m2": 5.0, "monthly_rent_krw": null, "admits": null}),
+        )
+        .await;
+        let firm = format!("{zone}-firm");
+        create(
+            &ucz_store::FIRMS,
+            json!({"id": firm, "zone": zone, "region": region, "stage": "early", "body": {}, "demo": false}),
+        )
+        .await;
+        create(
+            &ucz_store::LEASES,
+            json!({"space_id": space["id"], "firm_id": firm, "starts": "2025-01-01", "ends": "2026-01-01", "status": "active", "renewals": 0, "body": {}}),
+        )
+        .await;
+        create(
+            &ucz_store::HUBS,
+            json!({"id": format!("{zone}-hub"), "name": "H", "kind": "business_incubator", "region": region, "body": {}, "demo": false}),
+        )
+        .await;
+    }
+    let rows = store.region_rows("daejeon").await.unwrap();
+    let ids = |items: &[serde_json::Value]| {
+        items
+            .iter()
+            .map(|i| i["id"].to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    assert_eq!(ids(&rows.zones), "\"dj\"");
+    assert_eq!(ids(&rows.hubs), "\"dj-hub\"");
+    assert_eq!(ids(&rows.firms), "\"dj-firm\"");
+    assert_eq!(
+        (rows.facilities.len(), rows.spaces.len(), rows.leases.len()),
+        (1, 1, 1)
+    );
+    assert_eq!(rows.leases[0]["firm_id"], "dj-firm");
+}
+
+#[tokio::test]
+async fn a_region_is_read_alone_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("ucz.db").display()))
+        .await
+        .unwrap();
+    a_region_is_read_alone(store).await;
+}
+
+#[tokio::test]
+async fn a_region_is_read_alone_on_postgres() {
+    a_region_is_read_alone(postgres().await).await;
+}

@@ -15,7 +15,7 @@ use ucz_core::lease::Lease;
 use ucz_core::placement::ladder::{self, Graduation, Outcome, Room, Tenant};
 use ucz_core::placement::{self as placement, Plan};
 use ucz_core::zone::Site;
-use ucz_store::{FACILITIES, FIRMS, Filter, HUBS, LEASES, REJECTIONS, SPACES, ZONES};
+use ucz_store::{FIRMS, Filter, HUBS, REJECTIONS, SPACES, ZONES};
 
 use crate::analysis::today;
 use crate::auth::{Caller, Role};
@@ -24,14 +24,6 @@ use crate::resources::leases::{create_lease, lease_of};
 use crate::resources::parts::EXPANSION_KINDS;
 use crate::resources::{Q, body};
 use crate::{AppState, access};
-
-fn all() -> Filter {
-    Filter {
-        equals: Vec::new(),
-        limit: i64::MAX,
-        offset: 0,
-    }
-}
 
 /// A region's rooms, with the zone each belongs to (none for hubs outside the zones), and the
 /// names of its hubs.
@@ -43,6 +35,10 @@ pub struct Region {
     pub room_names: HashMap<i64, String>,
     pub room_owners: HashMap<i64, String>,
     pub leases: Vec<(Lease, Value)>,
+    /// The firms of those leases, by id.
+    pub firms: HashMap<String, Value>,
+    /// Placements turned down for the region's spaces.
+    pub rejections: Vec<Value>,
 }
 
 fn site(value: &Value) -> Option<Site> {
@@ -74,12 +70,17 @@ fn room(space: &Value, hub: &str, region: &str, site: Option<Site>) -> Option<Ro
     })
 }
 
+/// A region's records, read by region in a fixed number of queries (`Store::region_rows`).
 pub async fn region_records(state: &AppState, region: &str) -> Result<Region, ApiError> {
-    let (zones, _) = state.store.list(&ZONES, &all()).await?;
-    let (facilities, _) = state.store.list(&FACILITIES, &all()).await?;
-    let (hubs, _) = state.store.list(&HUBS, &all()).await?;
-    let (spaces, _) = state.store.list(&SPACES, &all()).await?;
-    let (leases, _) = state.store.list(&LEASES, &all()).await?;
+    let ucz_store::RegionRows {
+        zones,
+        facilities,
+        hubs,
+        spaces,
+        leases,
+        firms,
+        rejections,
+    } = state.store.region_rows(region).await?;
     let mut hub_names = HashMap::new();
     let zone_site: HashMap<&str, (Option<Site>, &str)> = zones
         .iter()
@@ -148,11 +149,16 @@ pub async fn region_records(state: &AppState, region: &str) -> Result<Region, Ap
         room_names,
         room_owners,
         leases,
+        firms: firms
+            .into_iter()
+            .filter_map(|f| Some((f["id"].as_str()?.to_string(), f)))
+            .collect(),
+        rejections,
     })
 }
 
-async fn tenants(state: &AppState, region: &Region) -> Result<HashMap<String, Tenant>, ApiError> {
-    let (rejections, _) = state.store.list(&REJECTIONS, &all()).await?;
+fn tenants(region: &Region) -> HashMap<String, Tenant> {
+    let rejections = &region.rejections;
     let mut tenants = HashMap::new();
     // A firm's needs are those stated on its latest lease (the one ending when it graduates).
     let mut latest: Vec<&(Lease, Value)> = region.leases.iter().collect();
@@ -161,7 +167,7 @@ async fn tenants(state: &AppState, region: &Region) -> Result<HashMap<String, Te
         if tenants.contains_key(&lease.firm) {
             continue;
         }
-        let Some(firm) = state.store.get(&FIRMS, &lease.firm).await? else {
+        let Some(firm) = region.firms.get(&lease.firm) else {
             continue;
         };
         let needs = &record["body"]["needs"];
@@ -186,7 +192,7 @@ async fn tenants(state: &AppState, region: &Region) -> Result<HashMap<String, Te
             },
         );
     }
-    Ok(tenants)
+    tenants
 }
 
 /// The forecast and plan of a region, as the API and the pages show them.
@@ -197,7 +203,7 @@ pub async fn plan_region(
     horizon: u32,
 ) -> Result<(ladder::Forecast, Plan, Region), ApiError> {
     let records = region_records(state, region).await?;
-    let tenants = tenants(state, &records).await?;
+    let tenants = tenants(&records);
     let leases: Vec<Lease> = records.leases.iter().map(|(l, _)| l.clone()).collect();
     let kinds: Vec<String> = EXPANSION_KINDS.iter().map(|k| k.to_string()).collect();
     let forecast = ladder::forecast(

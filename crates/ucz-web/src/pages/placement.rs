@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use ucz_store::{FIRMS, Filter, ZONES};
+use ucz_store::{Filter, ZONES};
 
 use super::charts;
 use super::{PageQuery, Visitor, form_pairs, form_value};
@@ -105,7 +105,7 @@ pub async fn page(
         let lang = visitor.lang;
         let mut firm_names: HashMap<String, String> = HashMap::new();
         for firm in forecast.graduates.iter().map(|g| &g.firm) {
-            if let Some(record) = state.store.get(&FIRMS, firm).await? {
+            if let Some(record) = records.firms.get(firm) {
                 let name = record["body"]["name"].as_str().unwrap_or(firm).to_string();
                 firm_names.insert(firm.clone(), name);
             }
