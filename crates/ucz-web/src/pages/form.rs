@@ -257,46 +257,69 @@ fn plain(value: &Value) -> String {
 /// Reads the submitted pairs into the fields (a list field collects every value of its name).
 pub fn read(fields: &mut [Field], pairs: &[(String, String)]) {
     for field in fields.iter_mut() {
-        let given: Vec<&str> = pairs
-            .iter()
-            .filter(|(k, _)| k == field.name)
-            .map(|(_, v)| v.as_str())
-            .collect();
-        match field.kind {
-            Kind::List if field.choices.is_empty() => {
-                field.value = given.join("; ");
-                field.values = split(&field.value);
-            }
-            Kind::List => {
-                field.values = given.iter().flat_map(|v| split(v)).collect();
-                field.value = field.values.join("; ");
-            }
-            _ => {
-                field.value = given
-                    .last()
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            }
+        let choices = std::mem::take(&mut field.choices);
+        read_field(field, &choices, pairs);
+        field.choices = choices;
+    }
+}
+
+/// The fields without their choices, for `read_by`: what an import clones for each row.
+pub fn without_choices(fields: &[Field]) -> Vec<Field> {
+    fields
+        .iter()
+        .map(|f| Field {
+            choices: Vec::new(),
+            ..f.clone()
+        })
+        .collect()
+}
+
+/// `read` into fields made by `without_choices`, their choices taken from `template`.
+pub fn read_by(fields: &mut [Field], template: &[Field], pairs: &[(String, String)]) {
+    for (field, model) in fields.iter_mut().zip(template) {
+        read_field(field, &model.choices, pairs);
+    }
+}
+
+fn read_field(field: &mut Field, choices: &[Choice], pairs: &[(String, String)]) {
+    let given: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == field.name)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    match field.kind {
+        Kind::List if choices.is_empty() => {
+            field.value = given.join("; ");
+            field.values = split(&field.value);
         }
-        // A choice may be given by its name ("초기창업", "대전광역시") as well as by its id.
-        if !field.choices.is_empty() {
-            let by_name = |text: &str| {
-                field
-                    .choices
-                    .iter()
-                    .find(|c| c.value != text && c.names.iter().any(|n| n == text))
-                    .map(|c| c.value.clone())
-            };
-            if let Some(id) = by_name(&field.value) {
-                field.value = id;
-            }
-            let values: Vec<String> = field
-                .values
+        Kind::List => {
+            field.values = given.iter().flat_map(|v| split(v)).collect();
+            field.value = field.values.join("; ");
+        }
+        _ => {
+            field.value = given
+                .last()
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        }
+    }
+    // A choice may be given by its name ("초기창업", "대전광역시") as well as by its id.
+    if !choices.is_empty() {
+        let by_name = |text: &str| {
+            choices
                 .iter()
-                .map(|v| by_name(v).unwrap_or_else(|| v.clone()))
-                .collect();
-            field.values = values;
+                .find(|c| c.value != text && c.names.iter().any(|n| n == text))
+                .map(|c| c.value.clone())
+        };
+        if let Some(id) = by_name(&field.value) {
+            field.value = id;
         }
+        let values: Vec<String> = field
+            .values
+            .iter()
+            .map(|v| by_name(v).unwrap_or_else(|| v.clone()))
+            .collect();
+        field.values = values;
     }
 }
 

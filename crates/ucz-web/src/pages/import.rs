@@ -606,6 +606,8 @@ pub async fn check(
         existing: HashSet::new(),
     };
     let mut seen = HashSet::new();
+    // Each row's fields: the template without its choices (read from the template's).
+    let light = form::without_choices(&template);
     let mut chunk: Vec<ReadRow> = Vec::with_capacity(CHUNK);
     loop {
         chunk.clear();
@@ -618,8 +620,8 @@ pub async fn check(
                 .zip(&row)
                 .filter_map(|(field, value)| field.map(|f| (f.to_string(), value.to_string())))
                 .collect();
-            let mut fields = template.clone();
-            form::read(&mut fields, &pairs);
+            let mut fields = light.clone();
+            form::read_by(&mut fields, &template, &pairs);
             let label = ["id", "name"]
                 .iter()
                 .filter_map(|k| {

@@ -400,9 +400,11 @@ async fn a_spaces_import_checks_each_rows_facility_and_its_zone() {
     let own = facility("daejeon").await;
     let other = facility("busan").await;
     let mut csv = "facility_id,name,kind,area_m2\n".to_string();
-    for i in 0..3 {
+    for i in 0..2 {
         csv.push_str(&format!("{own},보육실 {i},incubation_room,33\n"));
     }
+    // A choice may be given by its name, as in the form.
+    csv.push_str(&format!("{own},보육실 2,창업보육실,33\n"));
     csv.push_str(&format!("{other},남의 공간,lab,50\n"));
     csv.push_str("999999,없는 시설,lab,50\n999999,없는 시설 둘,lab,50\n");
     let (status, html) = upload_as(&operator, "spaces", "spaces.csv", csv.as_bytes()).await;
@@ -426,4 +428,19 @@ async fn a_spaces_import_checks_each_rows_facility_and_its_zone() {
         .await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert_eq!(by_id(&html, "import-done"), "저장한 행: 3");
+    let (_, spaces) = app
+        .call(
+            "admin",
+            reqwest::Method::GET,
+            &format!("/spaces?facility_id={own}&limit=100"),
+            None,
+        )
+        .await;
+    let named = spaces["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "보육실 2")
+        .unwrap();
+    assert_eq!(named["kind"], "incubation_room");
 }
