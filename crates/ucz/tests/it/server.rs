@@ -228,3 +228,59 @@ fn the_server_benchmark_prints_its_figures() {
         assert!(text.contains(needle), "{needle}: {text}");
     }
 }
+
+/// `RUST_LOG=off` silences the request log but not the start-up lines (the first account's
+/// password is shown only there); a `RUST_LOG` that does not parse is bad input.
+#[test]
+fn the_log_follows_rust_log_but_always_shows_the_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .args(["--no-demo"])
+        .env("RUST_LOG", "off")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let address = loop {
+        let line = lines.next().expect("server output").unwrap();
+        log.push(line.clone());
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    assert!(
+        log.iter()
+            .any(|l| l.contains("created the first account: user \"admin\", password ")),
+        "{log:?}"
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .get(format!("http://{address}/api/v1/zones"))
+            .header("x-request-id", "silent-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["x-request-id"], "silent-1");
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.is_empty(), "{rest:?}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .env("RUST_LOG", "ucz_web=loud")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("RUST_LOG=ucz_web=loud"),
+        "{}",
+        stderr(&out)
+    );
+}
