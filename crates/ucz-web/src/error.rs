@@ -139,7 +139,7 @@ impl From<ucz_store::StoreError> for ApiError {
             ucz_store::StoreError::Rejected(reason) => ApiError::conflict(reason),
             other => {
                 // The details are for the operator's log, not for the client.
-                eprintln!("error: store: {other}");
+                tracing::error!(error = %other, "the database failed");
                 ApiError::internal("the database could not complete the request")
             }
         }
@@ -167,6 +167,26 @@ impl From<ucz_core::InputErrors> for ApiError {
     }
 }
 
+/// On a server error's response: what went wrong, for the request's log line (the server's
+/// trace layer logs it at error).
+#[derive(Clone, Debug)]
+pub struct ServerProblem {
+    pub code: &'static str,
+    pub detail: String,
+}
+
+impl ServerProblem {
+    /// Marks `response` with the problem when `error` is a server error.
+    pub fn attach(error: &ApiError, response: &mut Response) {
+        if error.status.is_server_error() {
+            response.extensions_mut().insert(ServerProblem {
+                code: error.code,
+                detail: error.detail.clone(),
+            });
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Problem<'a> {
     #[serde(rename = "type")]
@@ -190,11 +210,13 @@ impl IntoResponse for ApiError {
             errors: &self.errors,
         };
         let json = serde_json::to_string(&body).unwrap_or_default();
-        (
+        let mut response = (
             self.status,
             [(axum::http::header::CONTENT_TYPE, "application/problem+json")],
             json,
         )
-            .into_response()
+            .into_response();
+        ServerProblem::attach(&self, &mut response);
+        response
     }
 }

@@ -2,7 +2,8 @@
 //! client needs: a connection must send its request headers within a bound (which also closes
 //! idle keep-alive connections), a request must be answered within a bound, and at most so many
 //! connections are open at once (others are closed as they arrive). Every response carries the
-//! security headers; every request knows the address it came from (login limits).
+//! security headers and the request's id (`x-request-id`); every request knows the address it
+//! came from (login limits) and is logged, its id on each of its log lines.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -18,6 +19,13 @@ use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+use crate::error::ServerProblem;
 
 /// The server's limits; `ucz serve` reads them from its settings.
 #[derive(Clone, Copy, Debug)]
@@ -82,7 +90,96 @@ impl<S: Send + Sync> FromRequestParts<S> for Peer {
     }
 }
 
-/// The router with the request timeout (408 with a problem body) and the security headers.
+/// The header that carries a request's id, both ways.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The longest request id taken from a client.
+pub const MAX_REQUEST_ID: usize = 64;
+
+/// Whether a client's request id is kept: 1 to 64 ASCII letters, digits, `-`, `_`, `.` or `:`,
+/// nothing that could forge or break a log line.
+pub fn is_safe_request_id(id: &[u8]) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// Middleware: drops a client's request id that is not safe (or sent more than once), so the
+/// server makes its own.
+async fn keep_safe_request_id(mut request: Request) -> Request {
+    let mut sent = request.headers().get_all(REQUEST_ID).iter();
+    let safe = match (sent.next(), sent.next()) {
+        (Some(id), None) => is_safe_request_id(id.as_bytes()),
+        (None, _) => true,
+        (Some(_), Some(_)) => false,
+    };
+    if !safe {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
+}
+
+/// New request ids: 16 random bytes in hex; should the system's randomness fail, the time and a
+/// counter.
+#[derive(Clone, Copy, Debug, Default)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let mut bytes = [0u8; 16];
+        let id = if getrandom::fill(&mut bytes).is_ok() {
+            bytes.iter().map(|b| format!("{b:02x}")).collect()
+        } else {
+            static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            format!("{nanos:x}-{n:x}")
+        };
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// The span of one request: its id, method and path (never the query string, which may hold
+/// what should not be logged).
+fn request_span(request: &axum::http::Request<Body>) -> Span {
+    let id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
+}
+
+/// The request's log line: status and latency at info, a server error at error with its
+/// problem.
+fn log_response<B>(response: &axum::http::Response<B>, latency: Duration, _: &Span) {
+    let status = response.status().as_u16();
+    let latency = format!("{latency:.1?}");
+    if response.status().is_server_error() {
+        let (code, detail) = response
+            .extensions()
+            .get::<ServerProblem>()
+            .map(|p| (p.code, p.detail.as_str()))
+            .unwrap_or(("internal", ""));
+        tracing::error!(status, %latency, code, detail, "server error");
+    } else {
+        tracing::info!(status, %latency, "answered");
+    }
+}
+
+/// The router with the request timeout (408 with a problem body), the security headers and the
+/// request id (kept from the client when safe, else made here; on the response and on every log
+/// line of the request).
 pub fn with_limits(router: Router, limits: Limits) -> Router {
     let timeout = limits.request_timeout;
     router
@@ -95,6 +192,16 @@ pub fn with_limits(router: Router, limits: Limits) -> Router {
             },
         ))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_request(())
+                .on_response(log_response)
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::x_request_id(NewRequestId))
+        .layer(axum::middleware::map_request(keep_safe_request_id))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then waits (up to ten seconds) for

@@ -12,6 +12,7 @@ mod catalog_cmd;
 mod diagnose_cmd;
 mod firms_csv;
 mod input;
+mod logging;
 mod match_cmd;
 mod output;
 mod placement_cmd;
@@ -451,6 +452,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if no_demo {
                 settings.demo = false;
             }
+            logging::init()?;
             serve_cmd::serve(catalog()?, settings)?
         }
         Command::Migrate { server } => serve_cmd::migrate(server.settings()?)?,

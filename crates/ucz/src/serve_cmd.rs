@@ -146,32 +146,34 @@ pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// Runs the server; its start-up and its requests go to the log (`crate::logging`), which the
+/// caller installs.
 pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
     runtime()?.block_on(async {
         let store = open(&settings.database_url).await?;
         if store.user_count().await? == 0 {
             let password = random_token()?;
             store.add_user("ucz", "admin", &hash_password(&password)?, "admin", None, None).await?;
-            eprintln!("created the first account: user \"admin\", password {password} (shown once; keep it safe)");
+            tracing::info!("created the first account: user \"admin\", password {password} (shown once; keep it safe)");
         }
         let mut state = AppState::new(store, catalog, settings.secure_cookies);
         state.import = settings.import_limits();
         if ucz_web::sync_catalog(&state).await? {
-            eprintln!("stored the catalog in the database");
+            tracing::info!("stored the catalog in the database");
         }
         if settings.demo {
             let today = crate::today_in_korea();
             let (zones, firms) = ucz_web::demo::load(&state, settings.demo_firms, today).await?;
             if zones > 0 {
-                eprintln!("loaded demo data: {zones} zones and {firms} synthetic firms (marked \"demo\")");
+                tracing::info!("loaded demo data: {zones} zones and {firms} synthetic firms (marked \"demo\")");
                 let leases = ucz_web::demo::load_ladder(&state, today).await?;
-                eprintln!("loaded the demo space ladder of Daejeon: {leases} incubation leases, expansion space running short");
+                tracing::info!("loaded the demo space ladder of Daejeon: {leases} incubation leases, expansion space running short");
             }
         }
         let listener = tokio::net::TcpListener::bind(&settings.listen)
             .await
             .map_err(|e| BadInput(format!("error: cannot listen on {}: {e}", settings.listen)))?;
-        eprintln!("ucz serving http://{} (database {}); Ctrl-C stops", listener.local_addr()?, settings.database_url);
+        tracing::info!("ucz serving http://{} (database {}); Ctrl-C stops", listener.local_addr()?, settings.database_url);
         ucz_web::serve_with(listener, state, settings.limits()).await?;
         Ok(())
     })

@@ -409,9 +409,6 @@ impl Visitor {
     }
 
     pub fn error_page(&self, state: &AppState, error: ApiError) -> Response {
-        if error.status.is_server_error() {
-            eprintln!("error: page {}: {}", self.here, error.detail);
-        }
         let key = match error.code {
             "forbidden" => "error_forbidden",
             "not_found" | "unknown_route" => "error_not_found",
@@ -444,8 +441,11 @@ impl Visitor {
             "detail": detail,
             "errors": errors,
         });
-        self.page(state, error.status, "error.html", context)
-            .unwrap_or_else(|e| (e.status, e.detail).into_response())
+        let mut response = self
+            .page(state, error.status, "error.html", context)
+            .unwrap_or_else(|e| (e.status, e.detail).into_response());
+        crate::error::ServerProblem::attach(&error, &mut response);
+        response
     }
 
     pub fn redirect(&self, to: &str) -> Response {

@@ -834,6 +834,7 @@ async fn slow_idle_and_surplus_connections_are_closed() {
         "x-frame-options: deny",
         "x-content-type-options: nosniff",
         "referrer-policy: same-origin",
+        "x-request-id: ",
     ] {
         assert!(lower.contains(header), "{header}: {answer}");
     }
@@ -861,6 +862,11 @@ async fn slow_idle_and_surplus_connections_are_closed() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+    assert!(
+        response.headers().contains_key("x-request-id"),
+        "{:?}",
+        response.headers()
+    );
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["code"], "timeout");
 }

@@ -7,6 +7,7 @@ mod browser;
 mod hardening;
 mod import;
 mod ladder;
+mod observability;
 mod pages;
 mod scenarios;
 
@@ -274,4 +275,5 @@ on_both!(
     bodies_follow_one_policy,
     api_tokens_expire_are_limited_listed_and_audited,
     every_page_renders_for_minimal_records,
+    every_answer_carries_a_request_id,
 );

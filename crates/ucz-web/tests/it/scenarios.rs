@@ -6,6 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 pub use super::hardening::*;
+pub use super::observability::every_answer_carries_a_request_id;
 
 use super::{ROLES, TestApp, execute, firm_body};
 

@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use crate::{stderr, stdout, ucz};
 
@@ -13,6 +14,7 @@ fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
     let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
         .env("UCZ_DEMO", "true")
+        .env_remove("RUST_LOG")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -36,14 +38,26 @@ fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
         "{log:?}"
     );
 
+    // The rest of the log, line by line, as the server writes it.
+    let (sender, later) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let zones: serde_json::Value = runtime.block_on(async {
-        reqwest::get(format!("http://{address}/api/v1/zones"))
+        let response = reqwest::Client::new()
+            .get(format!("http://{address}/api/v1/zones?limit=50"))
+            .header("x-request-id", "serve-test-1")
+            .send()
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+            .unwrap();
+        assert_eq!(response.headers()["x-request-id"], "serve-test-1");
+        response.json().await.unwrap()
     });
     assert_eq!(zones["total"], 5);
     assert!(
@@ -53,6 +67,14 @@ fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
             .iter()
             .all(|z| z["demo"] == true)
     );
+    // By default each request is logged with its id, method, path and status.
+    let request_line = std::iter::from_fn(|| later.recv_timeout(Duration::from_secs(10)).ok())
+        .find(|l| l.contains("id=serve-test-1 "))
+        .expect("a log line with the request's id");
+    for part in [" INFO ", "method=GET", "path=/api/v1/zones}", "status=200"] {
+        assert!(request_line.contains(part), "{part}: {request_line}");
+    }
+    assert!(!request_line.contains("limit=50"), "{request_line}");
     server.kill().unwrap();
     server.wait().unwrap();
 
@@ -234,6 +256,62 @@ fn import_limits_in_the_environment_must_be_whole_numbers() {
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("UCZ_IMPORT_MAX_ROWS=many: a whole number above 0"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `RUST_LOG=off` silences the request log but not the start-up lines (the first account's
+/// password is shown only there); a `RUST_LOG` that does not parse is bad input.
+#[test]
+fn the_log_follows_rust_log_but_always_shows_the_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .args(["--no-demo"])
+        .env("RUST_LOG", "off")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let address = loop {
+        let line = lines.next().expect("server output").unwrap();
+        log.push(line.clone());
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    assert!(
+        log.iter()
+            .any(|l| l.contains("created the first account: user \"admin\", password ")),
+        "{log:?}"
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .get(format!("http://{address}/api/v1/zones"))
+            .header("x-request-id", "silent-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["x-request-id"], "silent-1");
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.is_empty(), "{rest:?}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .env("RUST_LOG", "ucz_web=loud")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("RUST_LOG=ucz_web=loud"),
         "{}",
         stderr(&out)
     );
