@@ -30,32 +30,137 @@ impl Lease {
     }
 }
 
+/// What can be wrong with a new or changed lease. Each problem names its conflict; the two that
+/// are another lease in the way are conflicts, the others break the lease's own rules.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum LeaseProblem {
+    /// It ends on or before the day it starts.
+    EndsBeforeStart { starts: Date, ends: Date },
+    /// More renewals than the space's rule allows.
+    TooManyRenewals {
+        renewals: u32,
+        allowed: u32,
+        source: String,
+    },
+    /// It runs past the space's term with its renewals.
+    TooLong {
+        latest: Date,
+        renewals: u32,
+        allowed_months: u32,
+        rule: LeaseRule,
+    },
+    /// The space is leased to another firm during the lease.
+    SpaceTaken { other: Lease, wanted: Lease },
+    /// The firm holds another space during the lease.
+    FirmPlaced { other: Lease },
+}
+
+impl LeaseProblem {
+    /// Another lease is in the way (409), rather than the lease breaking its own rules (422).
+    pub fn is_conflict(&self) -> bool {
+        matches!(
+            self,
+            LeaseProblem::SpaceTaken { .. } | LeaseProblem::FirmPlaced { .. }
+        )
+    }
+
+    /// The field of the lease a rule problem is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            LeaseProblem::TooManyRenewals { .. } => "renewals",
+            LeaseProblem::SpaceTaken { .. } => "space_id",
+            LeaseProblem::FirmPlaced { .. } => "firm_id",
+            LeaseProblem::EndsBeforeStart { .. } | LeaseProblem::TooLong { .. } => "ends",
+        }
+    }
+
+    /// The message for a reader who may or may not open the firm's other lease: one who may not
+    /// learns that the firm is placed elsewhere, not where.
+    pub fn told(&self, lease: &Lease, firm_readable: bool) -> String {
+        match self {
+            LeaseProblem::FirmPlaced { .. } if !firm_readable => format!(
+                "firm {} holds another space during {} to {}; a firm is placed once at a time",
+                lease.firm, lease.starts, lease.ends
+            ),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for LeaseProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LeaseProblem::EndsBeforeStart { starts, ends } => write!(
+                f,
+                "the lease ends ({ends}) on or before the day it starts ({starts})"
+            ),
+            LeaseProblem::TooManyRenewals {
+                renewals,
+                allowed,
+                source,
+            } => write!(
+                f,
+                "{renewals} renewals: this space allows at most {allowed} ({source})"
+            ),
+            LeaseProblem::TooLong {
+                latest,
+                renewals,
+                allowed_months,
+                rule,
+            } => write!(
+                f,
+                "the lease runs past {latest}: with {renewals} renewal(s) this space allows {allowed_months} months ({} months, renewals of {}) ({})",
+                rule.max_months, rule.renewal_months, rule.source
+            ),
+            LeaseProblem::SpaceTaken { other, wanted } => write!(
+                f,
+                "space {} is leased to firm {} from {} to {} (lease {}), overlapping {} to {}",
+                other.space,
+                other.firm,
+                other.starts,
+                other.ends,
+                other.id,
+                wanted.starts,
+                wanted.ends
+            ),
+            LeaseProblem::FirmPlaced { other } => write!(
+                f,
+                "firm {} already holds space {} from {} to {} (lease {}); a firm is placed once at a time",
+                other.firm, other.space, other.starts, other.ends, other.id
+            ),
+        }
+    }
+}
+
 /// What is wrong with a new or changed lease, given the other leases of its space and of its
-/// firm (a changed lease may be among them; it is skipped by id). Each message names the
-/// conflict.
-pub fn problems(lease: &Lease, rule: Option<&LeaseRule>, others: &[Lease]) -> Vec<String> {
+/// firm (a changed lease may be among them; it is skipped by id).
+pub fn problems(lease: &Lease, rule: Option<&LeaseRule>, others: &[Lease]) -> Vec<LeaseProblem> {
     let mut found = Vec::new();
     if lease.ends <= lease.starts {
-        found.push(format!(
-            "the lease ends ({}) on or before the day it starts ({})",
-            lease.ends, lease.starts
-        ));
+        found.push(LeaseProblem::EndsBeforeStart {
+            starts: lease.starts,
+            ends: lease.ends,
+        });
         return found;
     }
     if let Some(rule) = rule {
         if lease.renewals > rule.max_renewals {
-            found.push(format!(
-                "{} renewals: this space allows at most {} ({})",
-                lease.renewals, rule.max_renewals, rule.source
-            ));
+            found.push(LeaseProblem::TooManyRenewals {
+                renewals: lease.renewals,
+                allowed: rule.max_renewals,
+                source: rule.source.clone(),
+            });
         }
         let allowed = rule.max_months + rule.renewal_months * lease.renewals.min(rule.max_renewals);
         let latest = lease.starts.add_months(allowed as i32);
         if lease.ends > latest {
-            found.push(format!(
-                "the lease runs past {latest}: with {} renewal(s) this space allows {allowed} months ({} months, renewals of {}) ({})",
-                lease.renewals, rule.max_months, rule.renewal_months, rule.source
-            ));
+            found.push(LeaseProblem::TooLong {
+                latest,
+                renewals: lease.renewals,
+                allowed_months: allowed,
+                rule: rule.clone(),
+            });
         }
     }
     for other in others.iter().filter(|o| o.id != lease.id || lease.id == 0) {
@@ -63,21 +168,14 @@ pub fn problems(lease: &Lease, rule: Option<&LeaseRule>, others: &[Lease]) -> Ve
             continue;
         }
         if other.space == lease.space {
-            found.push(format!(
-                "space {} is leased to firm {} from {} to {} (lease {}), overlapping {} to {}",
-                other.space,
-                other.firm,
-                other.starts,
-                other.ends,
-                other.id,
-                lease.starts,
-                lease.ends
-            ));
+            found.push(LeaseProblem::SpaceTaken {
+                other: other.clone(),
+                wanted: lease.clone(),
+            });
         } else if other.firm == lease.firm {
-            found.push(format!(
-                "firm {} already holds space {} from {} to {} (lease {}); a firm is placed once at a time",
-                other.firm, other.space, other.starts, other.ends, other.id
-            ));
+            found.push(LeaseProblem::FirmPlaced {
+                other: other.clone(),
+            });
         }
     }
     found
@@ -86,6 +184,10 @@ pub fn problems(lease: &Lease, rule: Option<&LeaseRule>, others: &[Lease]) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn texts(found: Vec<LeaseProblem>) -> Vec<String> {
+        found.iter().map(ToString::to_string).collect()
+    }
 
     fn d(text: &str) -> Date {
         text.parse().expect("date")
@@ -113,7 +215,11 @@ mod tests {
 
     #[test]
     fn a_lease_ends_after_it_starts() {
-        let found = problems(&lease(0, 1, "a", "2027-01-01", "2026-12-31"), None, &[]);
+        let found = texts(problems(
+            &lease(0, 1, "a", "2027-01-01", "2026-12-31"),
+            None,
+            &[],
+        ));
         assert_eq!(
             found,
             ["the lease ends (2026-12-31) on or before the day it starts (2027-01-01)"]
@@ -131,7 +237,7 @@ mod tests {
             .is_empty()
         );
         let long = lease(0, 1, "a", "2025-01-01", "2027-01-02");
-        let found = problems(&long, Some(&rule()), &[]);
+        let found = texts(problems(&long, Some(&rule()), &[]));
         assert!(found[0].contains("allows 24 months"), "{found:?}");
         let renewed = Lease {
             renewals: 1,
@@ -145,7 +251,12 @@ mod tests {
             renewals: 2,
             ..long
         };
-        assert!(problems(&twice, Some(&rule()), &[])[0].starts_with("2 renewals"));
+        let found = problems(&twice, Some(&rule()), &[]);
+        assert!(found[0].to_string().starts_with("2 renewals"));
+        assert_eq!(
+            (found[0].field(), found[0].is_conflict()),
+            ("renewals", false)
+        );
     }
 
     #[test]
@@ -156,13 +267,24 @@ mod tests {
         ];
         let same_space = lease(0, 1, "c", "2026-06-01", "2027-06-01");
         assert_eq!(
-            problems(&same_space, None, &existing),
+            texts(problems(&same_space, None, &existing)),
             [
                 "space 1 is leased to firm a from 2026-01-01 to 2027-01-01 (lease 7), overlapping 2026-06-01 to 2027-06-01"
             ]
         );
         let twice = lease(0, 3, "b", "2027-06-01", "2029-01-01");
-        assert!(problems(&twice, None, &existing)[0].starts_with("firm b already holds space 2"));
+        let found = problems(&twice, None, &existing);
+        assert!(
+            found[0]
+                .to_string()
+                .starts_with("firm b already holds space 2")
+        );
+        assert!(found[0].is_conflict());
+        assert_eq!(
+            found[0].told(&twice, false),
+            "firm b holds another space during 2027-06-01 to 2029-01-01; a firm is placed once at a time",
+            "where it is placed is not told to one who cannot open the firm"
+        );
         // Moving out and in on the same day is not an overlap; a lease does not clash with itself.
         assert!(
             problems(

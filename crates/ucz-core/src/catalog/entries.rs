@@ -77,7 +77,7 @@ pub struct FacilityType {
 }
 
 /// The period a tenant may stay: an initial term and a number of renewals, with its source.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeaseRule {
     pub max_months: u32,

@@ -1140,6 +1140,31 @@ pub async fn template(
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 256, ..Default::default() })]
+
+        /// Any bytes, read as a CSV or as a workbook, are rows or a message: never a panic.
+        #[test]
+        fn any_bytes_read_as_rows_or_a_message(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)) {
+            for name in ["f.csv", "f.xlsx", "f.txt"] {
+                let _ = read_table(name, &bytes, Lang::En, 50);
+            }
+        }
+
+        /// A real workbook with bytes changed here and there is read or refused, never a panic.
+        #[test]
+        fn a_damaged_workbook_is_read_or_refused(edits in proptest::collection::vec((0usize..100_000, proptest::num::u8::ANY), 1..8)) {
+            let mut bytes = workbook();
+            for (at, byte) in edits {
+                let at = at % bytes.len().max(1);
+                if let Some(b) = bytes.get_mut(at) {
+                    *b = byte;
+                }
+            }
+            let _ = read_table("f.xlsx", &bytes, Lang::En, 50);
+        }
+    }
+
     #[test]
     fn spreadsheet_serial_dates_become_iso_dates() {
         assert_eq!(serial_date(45_603.0), "2024-11-07");

@@ -90,23 +90,6 @@ pub struct Checked {
 }
 
 /// The rule problems as the caller may read them.
-fn told(found: Vec<String>, lease: &Lease, firm_readable: bool) -> Vec<String> {
-    let elsewhere = format!("firm {} already holds", lease.firm);
-    found
-        .into_iter()
-        .map(|p| {
-            if !firm_readable && p.starts_with(&elsewhere) {
-                format!(
-                    "firm {} holds another space during {} to {}; a firm is placed once at a time",
-                    lease.firm, lease.starts, lease.ends
-                )
-            } else {
-                p
-            }
-        })
-        .collect()
-}
-
 impl Checked {
     /// Writes the lease (creates it, or updates lease `id`) if, under the store's write lock,
     /// no other lease of its space or firm has come in the way meanwhile.
@@ -132,11 +115,10 @@ impl Checked {
                     let mut others: Vec<Lease> = rows.iter().filter_map(lease_of).collect();
                     others.sort_by_key(|l| l.id);
                     others.dedup_by_key(|l| l.id);
-                    let found = told(
-                        problems(&self.lease, self.rule.as_ref(), &others),
-                        &self.lease,
-                        self.firm_readable,
-                    );
+                    let found: Vec<String> = problems(&self.lease, self.rule.as_ref(), &others)
+                        .iter()
+                        .map(|p| p.told(&self.lease, self.firm_readable))
+                        .collect();
                     if found.is_empty() {
                         Ok(())
                     } else {
@@ -324,29 +306,19 @@ pub async fn validate(
         .and_then(|f| f["zone"].as_str())
         .unwrap_or_default();
     let firm_readable = caller.is_none_or(|c| access::read_firm(c, firm_id, firm_zone).is_ok());
-    let found = told(
-        problems(&lease, rule.as_ref(), &others),
-        &lease,
-        firm_readable,
-    );
+    let found = problems(&lease, rule.as_ref(), &others);
     if !found.is_empty() {
         // Another lease in the way is a conflict; a lease that breaks its own rules is invalid.
-        let overlap = found
-            .iter()
-            .any(|p| p.contains("overlapping") || p.contains("placed once"));
-        return Err(if overlap {
-            ApiError::conflict(found.join("; "))
+        let told = |p: &ucz_core::lease::LeaseProblem| p.told(&lease, firm_readable);
+        return Err(if found.iter().any(|p| p.is_conflict()) {
+            ApiError::conflict(found.iter().map(told).collect::<Vec<_>>().join("; "))
         } else {
             ApiError::invalid(
                 found
-                    .into_iter()
-                    .map(|message| FieldError {
-                        field: if message.contains("renewals:") {
-                            "renewals".into()
-                        } else {
-                            "ends".into()
-                        },
-                        message,
+                    .iter()
+                    .map(|p| FieldError {
+                        field: p.field().into(),
+                        message: told(p),
                     })
                     .collect(),
             )
