@@ -3,7 +3,10 @@
 //! sessions and API tokens, and an append-only, hash-chained audit trail.
 //!
 //! Every write runs in one transaction with its audit row, so a change and its record land
-//! together or not at all. Writes are serialised in the process so the chain stays linear.
+//! together or not at all. Audited writes hold one write lock across every process sharing the
+//! database (an advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so the chain stays
+//! linear whichever servers and commands write at once. Sessions are the only writes without an
+//! audit row.
 
 mod audit;
 mod records;
@@ -13,7 +16,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
-pub use audit::{AuditEntry, Verification};
+pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
