@@ -322,3 +322,111 @@ fn audit_verify_prints_the_head_and_catches_a_truncated_tail() {
         stdout(&out)
     );
 }
+
+/// A fresh PostgreSQL schema (the server at 127.0.0.1:5432, database `test`, or
+/// `UCZ_TEST_POSTGRES`), as a database URL.
+fn postgres_url() -> String {
+    let base = std::env::var("UCZ_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!(
+        "cli{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let admin = ucz_store::Store::connect(&base).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+        admin.pool().close().await;
+    });
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}options=-csearch_path%3D{schema}")
+}
+
+/// A server process, stopped when the test ends, whether it passes or fails.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `ucz user add` run again and again while a starting server writes its demo data into the same
+/// database: every account is added, and the chain the two processes wrote verifies.
+fn a_server_and_user_add_write_one_chain(url: &str) {
+    let out = ucz_on(url, &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut server = Stopped(
+        Command::new(env!("CARGO_BIN_EXE_ucz"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+            .env("UCZ_DEMO", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let lines = BufReader::new(server.0.stderr.take().unwrap()).lines();
+    let (serving, up) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if line.contains("serving http://") {
+                let _ = serving.send(());
+            }
+        }
+    });
+    let mut added = 0;
+    while up.try_recv().is_err() {
+        assert!(added < 400, "the server did not come up");
+        let runs: Vec<_> = (added..added + 4)
+            .map(|i| {
+                Command::new(env!("CARGO_BIN_EXE_ucz"))
+                    .args([
+                        "user",
+                        "add",
+                        "--role",
+                        "coordinator",
+                        "--database-url",
+                        url,
+                    ])
+                    .args(["--username", &format!("staff{i}")])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for run in runs {
+            let out = run.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        added += 4;
+    }
+    drop(server);
+    let out = ucz_on(url, &["audit", "verify"]);
+    assert!(
+        out.status.success() && stdout(&out).starts_with("audit trail intact: "),
+        "{added} accounts added while the server wrote: {}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_server_and_user_add_write_one_chain_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_server_and_user_add_write_one_chain(&format!(
+        "sqlite://{}",
+        dir.path().join("ucz.db").display()
+    ));
+}
+
+#[test]
+fn a_server_and_user_add_write_one_chain_on_postgres() {
+    a_server_and_user_add_write_one_chain(&postgres_url());
+}
