@@ -7,10 +7,13 @@
 //! - version 1 (rows written before migration 0005): the hash covers the payload text (`before`,
 //!   `after`) itself. These rows keep verifying as they were written; their payload cannot be
 //!   erased without breaking the chain.
-//! - version 2: the row stores `payload_hash`, a hash of its payload, and the chain covers that
-//!   hash instead of the text. A payload can then be erased (replaced by [`ERASED`], the payload
-//!   hash kept) and the chain still verifies; a payload that is present is hashed again by
-//!   verification, so any other change to it is detected.
+//! - version 2: the row stores `payload_hash`, a hash of its payload and a random salt
+//!   (`payload_salt`), and the chain covers that hash instead of the text. A payload can then be
+//!   erased (replaced by [`ERASED`], the salt removed, the payload hash kept) and the chain still
+//!   verifies; a payload that is present is hashed again by verification, so any other change to
+//!   it is detected. Without the salt the kept hash cannot be used to confirm a guess of the
+//!   erased data (a founder's age has a hundred values; the rest of a firm's record is often
+//!   known).
 //!
 //! One writer at a time appends, across every process sharing the database: see
 //! [`Store::begin_audited`].
@@ -77,13 +80,22 @@ fn digest<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
         .collect()
 }
 
-/// The hash of a row's payload; an absent side is the empty text (JSON text is never empty).
-fn payload_digest(before: Option<&str>, after: Option<&str>) -> String {
+/// The hash of a row's payload and its salt; an absent side is the empty text (JSON text is
+/// never empty).
+fn payload_digest(salt: &str, before: Option<&str>, after: Option<&str>) -> String {
     digest([
         "payload",
+        salt,
         before.unwrap_or_default(),
         after.unwrap_or_default(),
     ])
+}
+
+/// 32 random bytes in hex.
+fn salt() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// A row's fields as the chain covers them.
@@ -152,7 +164,8 @@ pub(crate) async fn append(
     let at = now();
     let before = before.map(|v| v.to_string());
     let after = after.map(|v| v.to_string());
-    let payload_hash = payload_digest(before.as_deref(), after.as_deref());
+    let salt = salt()?;
+    let payload_hash = payload_digest(&salt, before.as_deref(), after.as_deref());
     let hash = row_digest_v2(
         &prev,
         &Fields {
@@ -165,7 +178,7 @@ pub(crate) async fn append(
         &payload_hash,
     );
     sqlx::query(
-        "INSERT INTO audit (at, actor, action, entity, entity_id, before, after, prev_hash, hash, version, payload_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit (at, actor, action, entity, entity_id, before, after, prev_hash, hash, version, payload_hash, payload_salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(at)
     .bind(actor)
@@ -178,6 +191,7 @@ pub(crate) async fn append(
     .bind(hash)
     .bind(VERSION)
     .bind(payload_hash)
+    .bind(salt)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -261,7 +275,7 @@ impl Store {
     /// Recomputes every hash from the first row on.
     pub async fn verify_audit(&self) -> Result<Verification, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, version, payload_hash, erased_at FROM audit ORDER BY id",
+            "SELECT id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, version, payload_hash, payload_salt, erased_at FROM audit ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -308,7 +322,8 @@ impl Store {
                             .iter()
                             .all(|side| side.as_deref().is_none_or(|t| t == ERASED))
                     } else {
-                        payload_digest(before.as_deref(), after.as_deref()) == stored
+                        let salt = optional("payload_salt")?.unwrap_or_default();
+                        payload_digest(&salt, before.as_deref(), after.as_deref()) == stored
                     };
                     payload_holds.then(|| row_digest_v2(&prev, &fields, &stored))
                 }
@@ -346,7 +361,7 @@ impl Store {
     }
 
     /// Erases the payload (`before` and `after`) of audit row `id` — the personal data of the
-    /// records it holds — keeping its payload hash, so the chain still verifies; the erasure is
+    /// records it holds — and its salt, keeping its payload hash, so the chain still verifies; the erasure is
     /// itself audited (`erase` of entity `audit`). `false` when there is no such row; a row
     /// already erased stays as it is. A row written before payload hashes (version 1) is
     /// refused with `StoreError::Rejected`: its hash covers the payload text itself.
@@ -368,7 +383,7 @@ impl Store {
             )));
         }
         sqlx::query(
-            "UPDATE audit SET before = CASE WHEN before IS NULL THEN NULL ELSE $1 END, after = CASE WHEN after IS NULL THEN NULL ELSE $2 END, erased_at = $3 WHERE id = $4",
+            "UPDATE audit SET before = CASE WHEN before IS NULL THEN NULL ELSE $1 END, after = CASE WHEN after IS NULL THEN NULL ELSE $2 END, payload_salt = NULL, erased_at = $3 WHERE id = $4",
         )
         .bind(ERASED)
         .bind(ERASED)

@@ -29,6 +29,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{entity} {id} already exists")]
     Conflict { entity: &'static str, id: String },
+    /// The system gave no random bytes (for an audit row's payload salt).
+    #[error("no random bytes: {0}")]
+    Random(String),
     /// A write refused by a rule across records (`Store::write_checked`).
     #[error("{0}")]
     Rejected(String),

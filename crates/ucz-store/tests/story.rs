@@ -504,6 +504,24 @@ async fn payloads_can_be_erased(store: Store, backend: &str) {
         ),
         ("erase", "audit", user_row.id.to_string())
     );
+    // The salt goes with the payload: the kept hash confirms no guess of what was erased.
+    let salted: Vec<(i64, bool)> = sqlx::query(
+        "SELECT id, COALESCE(payload_salt, '') AS salt FROM audit WHERE version = 2 ORDER BY id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            sqlx::Row::try_get(r, "id").unwrap(),
+            sqlx::Row::try_get::<String, _>(r, "salt").unwrap().len() == 64,
+        )
+    })
+    .collect();
+    for (id, salted) in salted {
+        assert_eq!(salted, id != update_row.id && id != user_row.id, "row {id}");
+    }
     let verified = store.verify_audit().await.unwrap();
     assert_eq!(
         (verified.rows, verified.broken_at, verified.erased),
