@@ -361,10 +361,10 @@ impl Store {
     }
 
     /// Erases the payload (`before` and `after`) of audit row `id` — the personal data of the
-    /// records it holds — and its salt, keeping its payload hash, so the chain still verifies; the erasure is
-    /// itself audited (`erase` of entity `audit`). `false` when there is no such row; a row
-    /// already erased stays as it is. A row written before payload hashes (version 1) is
-    /// refused with `StoreError::Rejected`: its hash covers the payload text itself.
+    /// records it holds — and its salt, keeping its payload hash, so the chain still verifies;
+    /// the erasure is itself audited (`erase` of entity `audit`). `false` when there is no such
+    /// row; a row already erased stays as it is. A row written before payload hashes (version 1)
+    /// is refused with `StoreError::Rejected`: its hash covers the payload text itself.
     pub async fn erase_audit_payload(&self, actor: &str, id: i64) -> Result<bool, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let Some(row) = sqlx::query("SELECT version, erased_at FROM audit WHERE id = $1")
