@@ -1,15 +1,37 @@
 //! The audit trail: who changed what, when, with the values before and after, in an append-only
 //! table whose rows are hash-chained — each row's hash covers its content and the previous row's
-//! hash, so altering or deleting a row breaks the chain from there on.
+//! hash, so altering or deleting a row breaks the chain from there on, and a recorded head hash
+//! (`Verification::head`) shows when rows were removed from the end.
+//!
+//! Two digests, by the row's `version`:
+//! - version 1 (rows written before migration 0005): the hash covers the payload text (`before`,
+//!   `after`) itself. These rows keep verifying as they were written; their payload cannot be
+//!   erased without breaking the chain.
+//! - version 2: the row stores `payload_hash`, a hash of its payload and a random salt
+//!   (`payload_salt`), and the chain covers that hash instead of the text. A payload can then be
+//!   erased (replaced by [`ERASED`], the salt removed, the payload hash kept) and the chain still
+//!   verifies; a payload that is present is hashed again by verification, so any other change to
+//!   it is detected. Without the salt the kept hash cannot be used to confirm a guess of the
+//!   erased data (a founder's age has a hundred values; the rest of a firm's record is often
+//!   known).
+//!
+//! One writer at a time appends, across every process sharing the database: see
+//! [`Store::begin_audited`].
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 
 /// The hash before the first row.
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The version of the rows written now.
+const VERSION: i64 = 2;
+
+/// What an erased payload (`before` or `after`) holds instead of the record.
+pub const ERASED: &str = r#"{"erased":true}"#;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditEntry {
@@ -22,6 +44,12 @@ pub struct AuditEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub hash: String,
+    /// 1: the hash covers the payload text; 2: it covers `payload_hash`.
+    pub version: i64,
+    /// The hash of `before` and `after` as written (version 2 rows).
+    pub payload_hash: Option<String>,
+    /// When the payload was erased (`before` and `after` then hold `{"erased": true}`).
+    pub erased_at: Option<String>,
 }
 
 /// The result of checking the chain.
@@ -30,12 +58,18 @@ pub struct Verification {
     pub rows: i64,
     /// The first row whose hash does not match, if any.
     pub broken_at: Option<i64>,
+    /// The stored hash of the newest row ([`GENESIS`] when there is none): an operator who
+    /// records it can later tell that rows were removed from the end (`ucz audit verify
+    /// --expect-head`).
+    pub head: String,
+    /// Rows whose payload was erased.
+    pub erased: i64,
 }
 
-/// SHA-256 over the previous hash and the row's fields, each prefixed with its length.
-fn digest(prev: &str, fields: [&str; 7]) -> String {
+/// SHA-256 over the parts, each prefixed with its length, in hex.
+fn digest<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
     let mut hasher = Sha256::new();
-    for part in std::iter::once(prev).chain(fields) {
+    for part in parts {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
@@ -44,6 +78,61 @@ fn digest(prev: &str, fields: [&str; 7]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The hash of a row's payload and its salt; an absent side is the empty text (JSON text is
+/// never empty).
+fn payload_digest(salt: &str, before: Option<&str>, after: Option<&str>) -> String {
+    digest([
+        "payload",
+        salt,
+        before.unwrap_or_default(),
+        after.unwrap_or_default(),
+    ])
+}
+
+/// 32 random bytes in hex.
+fn salt() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A row's fields as the chain covers them.
+struct Fields<'a> {
+    at: &'a str,
+    actor: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+}
+
+/// Version 1: the previous hash, the fields and the payload text.
+fn row_digest_v1(prev: &str, f: &Fields, before: &str, after: &str) -> String {
+    digest([
+        prev,
+        f.at,
+        f.actor,
+        f.action,
+        f.entity,
+        f.entity_id,
+        before,
+        after,
+    ])
+}
+
+/// Version 2: the previous hash, the version, the fields and the payload's hash.
+fn row_digest_v2(prev: &str, f: &Fields, payload_hash: &str) -> String {
+    digest([
+        prev,
+        "audit/2",
+        f.at,
+        f.actor,
+        f.action,
+        f.entity,
+        f.entity_id,
+        payload_hash,
+    ])
 }
 
 pub(crate) fn now() -> String {
@@ -56,7 +145,7 @@ fn unix_seconds() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Appends a row in the caller's transaction.
+/// Appends a row in the caller's transaction, which must come from [`Store::begin_audited`].
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,
     actor: &str,
@@ -75,20 +164,21 @@ pub(crate) async fn append(
     let at = now();
     let before = before.map(|v| v.to_string());
     let after = after.map(|v| v.to_string());
-    let hash = digest(
+    let salt = salt()?;
+    let payload_hash = payload_digest(&salt, before.as_deref(), after.as_deref());
+    let hash = row_digest_v2(
         &prev,
-        [
-            &at,
+        &Fields {
+            at: &at,
             actor,
             action,
             entity,
             entity_id,
-            before.as_deref().unwrap_or(""),
-            after.as_deref().unwrap_or(""),
-        ],
+        },
+        &payload_hash,
     );
     sqlx::query(
-        "INSERT INTO audit (at, actor, action, entity, entity_id, before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit (at, actor, action, entity, entity_id, before, after, prev_hash, hash, version, payload_hash, payload_salt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(at)
     .bind(actor)
@@ -99,16 +189,57 @@ pub(crate) async fn append(
     .bind(after)
     .bind(prev)
     .bind(hash)
+    .bind(VERSION)
+    .bind(payload_hash)
+    .bind(salt)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
+/// The advisory lock of audited writes on PostgreSQL ("uczleases" folded into an i64: the key
+/// lease checks and deletions took before every audited write took it).
+const WRITE_LOCK: i64 = 0x7563_7a6c_6561_7365;
+
 impl Store {
+    /// Opens the transaction of an audited write, holding the one write lock of the database
+    /// from its first statement to its commit, so that every process sharing the database
+    /// appends to one linear chain (and a rule across records is checked against what is
+    /// committed):
+    ///
+    /// - in the process, a mutex (writers wait their turn without holding a connection);
+    /// - on PostgreSQL, a transaction-scoped advisory lock, taken before anything else in the
+    ///   transaction. Taking it first — never after a row was locked — means no two writers can
+    ///   each hold what the other waits for; taking it once, here, means it is never re-entered.
+    ///   Without it two processes read the same previous hash and fork the chain;
+    /// - on SQLite, `BEGIN IMMEDIATE`: the database's write lock from the start (waiting up to
+    ///   the busy timeout), so the transaction reads the newest previous hash. A deferred
+    ///   transaction that read first would fail with SQLITE_BUSY on its first write when another
+    ///   process wrote meanwhile.
+    ///
+    /// Behind both, a unique index on `prev_hash` (version 2 rows) refuses a fork outright.
+    pub(crate) async fn begin_audited(
+        &self,
+    ) -> Result<(tokio::sync::MutexGuard<'_, ()>, Transaction<'static, Any>), StoreError> {
+        let serial = self.writes.lock().await;
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
+        Ok((serial, tx))
+    }
+
     /// Audit rows, newest first.
     pub async fn audit(&self, limit: i64, offset: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, action, entity, entity_id, before, after, hash FROM audit ORDER BY id DESC LIMIT $1 OFFSET $2",
+            "SELECT id, at, actor, action, entity, entity_id, before, after, hash, version, payload_hash, erased_at FROM audit ORDER BY id DESC LIMIT $1 OFFSET $2",
         )
         .bind(limit)
         .bind(offset)
@@ -133,6 +264,9 @@ impl Store {
                     before: json("before")?,
                     after: json("after")?,
                     hash: row.try_get("hash")?,
+                    version: row.try_get("version")?,
+                    payload_hash: row.try_get("payload_hash")?,
+                    erased_at: row.try_get("erased_at")?,
                 })
             })
             .collect()
@@ -141,39 +275,133 @@ impl Store {
     /// Recomputes every hash from the first row on.
     pub async fn verify_audit(&self) -> Result<Verification, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, action, entity, entity_id, before, after, prev_hash, hash FROM audit ORDER BY id",
+            "SELECT id, at, actor, action, entity, entity_id, before, after, prev_hash, hash, version, payload_hash, payload_salt, erased_at FROM audit ORDER BY id",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut prev = GENESIS.to_string();
+        let mut head = GENESIS.to_string();
+        let mut erased = 0;
+        let mut broken_at = None;
         for row in &rows {
             let text = |name: &str| -> Result<String, StoreError> {
                 Ok(row.try_get::<Option<String>, _>(name)?.unwrap_or_default())
             };
-            let expected = digest(
-                &prev,
-                [
-                    &text("at")?,
-                    &text("actor")?,
-                    &text("action")?,
-                    &text("entity")?,
-                    &text("entity_id")?,
-                    &text("before")?,
-                    &text("after")?,
-                ],
+            let optional = |name: &str| -> Result<Option<String>, StoreError> {
+                Ok(row.try_get::<Option<String>, _>(name)?)
+            };
+            let (at, actor, action, entity, entity_id) = (
+                text("at")?,
+                text("actor")?,
+                text("action")?,
+                text("entity")?,
+                text("entity_id")?,
             );
-            let id: i64 = row.try_get("id")?;
-            if text("prev_hash")? != prev || text("hash")? != expected {
-                return Ok(Verification {
-                    rows: rows.len() as i64,
-                    broken_at: Some(id),
-                });
+            let fields = Fields {
+                at: &at,
+                actor: &actor,
+                action: &action,
+                entity: &entity,
+                entity_id: &entity_id,
+            };
+            let (before, after) = (optional("before")?, optional("after")?);
+            let is_erased = optional("erased_at")?.is_some();
+            let expected = match row.try_get::<i64, _>("version")? {
+                1 if !is_erased => Some(row_digest_v1(
+                    &prev,
+                    &fields,
+                    before.as_deref().unwrap_or_default(),
+                    after.as_deref().unwrap_or_default(),
+                )),
+                VERSION => {
+                    let stored = optional("payload_hash")?.unwrap_or_default();
+                    let payload_holds = if is_erased {
+                        // Only the marker may stand where a payload was: the stored hash is
+                        // then the only witness of the payload.
+                        [&before, &after]
+                            .iter()
+                            .all(|side| side.as_deref().is_none_or(|t| t == ERASED))
+                    } else {
+                        let salt = optional("payload_salt")?.unwrap_or_default();
+                        payload_digest(&salt, before.as_deref(), after.as_deref()) == stored
+                    };
+                    payload_holds.then(|| row_digest_v2(&prev, &fields, &stored))
+                }
+                _ => None,
+            };
+            head = text("hash")?;
+            match expected {
+                Some(expected) if text("prev_hash")? == prev && head == expected => {
+                    prev = expected;
+                    erased += i64::from(is_erased);
+                }
+                _ => {
+                    broken_at = broken_at.or(Some(row.try_get::<i64, _>("id")?));
+                    prev = head.clone();
+                }
             }
-            prev = expected;
         }
         Ok(Verification {
             rows: rows.len() as i64,
-            broken_at: None,
+            broken_at,
+            head,
+            erased,
         })
+    }
+
+    /// The id of the row whose hash is `hash`, if any.
+    pub async fn audit_row_with_hash(&self, hash: &str) -> Result<Option<i64>, StoreError> {
+        sqlx::query("SELECT id FROM audit WHERE hash = $1 ORDER BY id LIMIT 1")
+            .bind(hash.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|row| row.try_get("id"))
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    /// Erases the payload (`before` and `after`) of audit row `id` — the personal data of the
+    /// records it holds — and its salt, keeping its payload hash, so the chain still verifies;
+    /// the erasure is itself audited (`erase` of entity `audit`). `false` when there is no such
+    /// row; a row already erased stays as it is. A row written before payload hashes (version 1)
+    /// is refused with `StoreError::Rejected`: its hash covers the payload text itself.
+    pub async fn erase_audit_payload(&self, actor: &str, id: i64) -> Result<bool, StoreError> {
+        let (_serial, mut tx) = self.begin_audited().await?;
+        let Some(row) = sqlx::query("SELECT version, erased_at FROM audit WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(false);
+        };
+        if row.try_get::<Option<String>, _>("erased_at")?.is_some() {
+            return Ok(true);
+        }
+        if row.try_get::<i64, _>("version")? < VERSION {
+            return Err(StoreError::Rejected(format!(
+                "audit row {id} was written before payload hashes (migration 0005): its hash covers the payload itself, which cannot be erased without breaking the chain"
+            )));
+        }
+        sqlx::query(
+            "UPDATE audit SET before = CASE WHEN before IS NULL THEN NULL ELSE $1 END, after = CASE WHEN after IS NULL THEN NULL ELSE $2 END, payload_salt = NULL, erased_at = $3 WHERE id = $4",
+        )
+        .bind(ERASED)
+        .bind(ERASED)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        append(
+            &mut tx,
+            actor,
+            "erase",
+            "audit",
+            &id.to_string(),
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }

@@ -3,7 +3,10 @@
 //! sessions and API tokens, and an append-only, hash-chained audit trail.
 //!
 //! Every write runs in one transaction with its audit row, so a change and its record land
-//! together or not at all. Writes are serialised in the process so the chain stays linear.
+//! together or not at all. Audited writes hold one write lock across every process sharing the
+//! database (an advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so the chain stays
+//! linear whichever servers and commands write at once. Sessions are the only writes without an
+//! audit row.
 
 mod audit;
 mod ladder;
@@ -14,7 +17,7 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
-pub use audit::{AuditEntry, Verification};
+pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use ladder::{REGION_QUERIES, RegionRows};
 pub use records::*;
 
@@ -28,6 +31,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{entity} {id} already exists")]
     Conflict { entity: &'static str, id: String },
+    /// The system gave no random bytes (for an audit row's payload salt).
+    #[error("no random bytes: {0}")]
+    Random(String),
     /// A write refused by a rule across records (`Store::write_checked`).
     #[error("{0}")]
     Rejected(String),

@@ -318,8 +318,7 @@ impl Store {
         table: &Table,
         record: &Value,
     ) -> Result<Value, StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         let created = insert(&mut tx, actor, table, record)
             .await
             .map_err(dangling)?;
@@ -361,8 +360,7 @@ impl Store {
         records: &[Value],
         mut created: impl FnMut(Value),
     ) -> Result<(), StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         for record in records {
             created(
                 insert(&mut tx, actor, table, record)
@@ -504,8 +502,7 @@ impl Store {
         id: &str,
         record: &Value,
     ) -> Result<Option<Value>, StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         let updated = update_in(&mut tx, actor, table, id, record)
             .await
             .map_err(dangling)?;
@@ -526,11 +523,7 @@ impl Store {
         related: &[(&'static str, String)],
         check: impl FnOnce(&[Value]) -> Result<(), String>,
     ) -> Result<Option<Value>, StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
-        // The process lock serialises one server; on PostgreSQL a transaction-scoped advisory
-        // lock serialises every server process sharing the database as well.
-        self.lock_across_processes(&mut tx).await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         let mut rows = Vec::new();
         for (column, value) in related {
             let numeric = table
@@ -568,9 +561,7 @@ impl Store {
     /// `StoreError::Rejected`: leases are the record of who used what. The check runs under the
     /// same locks as lease writes, so a lease created at the same moment is never lost.
     pub async fn delete(&self, actor: &str, table: &Table, id: &str) -> Result<bool, StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
-        self.lock_across_processes(&mut tx).await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         let select = format!(
             "SELECT {} FROM {} WHERE id = $1",
             select_list(table),
@@ -647,27 +638,6 @@ fn children(table: &Table) -> &'static [(&'static Table, &'static str)] {
         _ => &[],
     }
 }
-
-impl Store {
-    /// On PostgreSQL, a transaction-scoped advisory lock taken by every write whose rule spans
-    /// records (lease checks, deletions): the process lock serialises one server, this one
-    /// every server process sharing the database.
-    async fn lock_across_processes(
-        &self,
-        tx: &mut sqlx::Transaction<'_, Any>,
-    ) -> Result<(), StoreError> {
-        if self.backend == crate::Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(CROSS_RECORD_LOCK)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok(())
-    }
-}
-
-/// The advisory lock's key ("uczleases" folded into an i64).
-const CROSS_RECORD_LOCK: i64 = 0x7563_7a6c_6561_7365;
 
 /// A write that refers to a record deleted meanwhile (a foreign key violation) is a refusal the
 /// caller can act on, not a database failure.
@@ -814,8 +784,7 @@ impl Store {
         zone_id: Option<&str>,
         firm_id: Option<&str>,
     ) -> Result<User, StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         let exists = sqlx::query("SELECT id FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(&mut *tx)
@@ -951,8 +920,7 @@ impl Store {
         expires_at: &str,
         limit: i64,
     ) -> Result<TokenInfo, StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         let at = now();
         sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND expires_at < $2")
             .bind(user_id)
@@ -1029,8 +997,7 @@ impl Store {
         user_id: i64,
         id_or_hash: &str,
     ) -> Result<bool, StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         let rows = sqlx::query(
             "SELECT token_hash, name, created_at, expires_at FROM api_tokens WHERE user_id = $1",
         )
@@ -1097,8 +1064,7 @@ impl Store {
         &self,
         entries: &[(String, String, Value)],
     ) -> Result<bool, StoreError> {
-        let _serial = self.writes.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let (_serial, mut tx) = self.begin_audited().await?;
         let rows = sqlx::query("SELECT kind, id, body FROM catalog_entries ORDER BY kind, id")
             .fetch_all(&mut *tx)
             .await?;

@@ -9,6 +9,11 @@ use ucz_store::{FACILITIES, Filter, Store, ZONES};
 
 /// A fresh PostgreSQL schema per test, so tests never see each other's rows.
 pub async fn postgres() -> Store {
+    Store::connect(&postgres_url().await).await.unwrap()
+}
+
+/// The URL of a fresh PostgreSQL schema, for stores that share it.
+pub async fn postgres_url() -> String {
     let base = std::env::var("UCZ_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let schema = format!(
@@ -25,11 +30,7 @@ pub async fn postgres() -> Store {
         .await
         .unwrap();
     let separator = if base.contains('?') { '&' } else { '?' };
-    Store::connect(&format!(
-        "{base}{separator}options=-csearch_path%3D{schema}"
-    ))
-    .await
-    .unwrap()
+    format!("{base}{separator}options=-csearch_path%3D{schema}")
 }
 
 async fn story(store: Store) {
@@ -291,6 +292,297 @@ async fn accounts_made_before_firm_keys_on_sqlite() {
 #[tokio::test]
 async fn accounts_made_before_firm_keys_on_postgres() {
     accounts_made_before_firm_keys(postgres().await, "postgres").await;
+}
+
+/// Two processes writing at once — two stores, each with its own connections and its own
+/// in-process lock, as `ucz user add` beside a running server, or two servers — append to one
+/// linear chain: every write lands, and the chain verifies.
+async fn two_processes_append_one_chain(first: Store, second: Store) {
+    first.migrate().await.unwrap();
+    second.migrate().await.unwrap();
+    let writes = |store: Store, name: &'static str| {
+        tokio::spawn(async move {
+            for i in 0..20 {
+                let id = format!("{name}-{i}");
+                store
+                    .create(
+                        name,
+                        &ZONES,
+                        &json!({"id": id, "body": {"name": id}, "demo": false}),
+                    )
+                    .await
+                    .unwrap();
+                store
+                    .add_user(name, &format!("{name}.{i}"), "x", "admin", None, None)
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let mut all = Vec::new();
+    for (store, name) in [
+        (&first, "first"),
+        (&second, "second"),
+        (&first, "third"),
+        (&second, "fourth"),
+    ] {
+        all.push(writes(store.clone(), name));
+    }
+    for task in all {
+        task.await.unwrap();
+    }
+    let verified = second.verify_audit().await.unwrap();
+    assert_eq!((verified.rows, verified.broken_at), (160, None));
+    assert_eq!(first.verify_audit().await.unwrap(), verified);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_append_one_chain_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+    let first = Store::connect(&url).await.unwrap();
+    first.migrate().await.unwrap();
+    two_processes_append_one_chain(first, Store::connect(&url).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_append_one_chain_on_postgres() {
+    let url = postgres_url().await;
+    two_processes_append_one_chain(
+        Store::connect(&url).await.unwrap(),
+        Store::connect(&url).await.unwrap(),
+    )
+    .await;
+}
+
+/// The version 1 digest of a row written before payload hashes, as the store wrote it then.
+fn digest_v1(parts: [&str; 8]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A database with rows written before payload hashes: they keep their hashes and verify; rows
+/// written after carry payload hashes. Erasing a newer row's payload (a firm's founder's age, an
+/// account's user name) keeps the chain intact and is itself audited; editing a payload breaks
+/// the chain at that row; an older row cannot be erased. Removing the newest rows leaves a chain
+/// that verifies, but with another head.
+async fn payloads_can_be_erased(store: Store, backend: &str) {
+    let earlier = tempfile::tempdir().unwrap();
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    for entry in std::fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.as_str() < "0005" {
+            std::fs::copy(&path, earlier.path().join(name)).unwrap();
+        }
+    }
+    sqlx::migrate::Migrator::new(earlier.path())
+        .await
+        .unwrap()
+        .run(store.pool())
+        .await
+        .unwrap();
+    let genesis = ucz_store::GENESIS;
+    let after = r#"{"id":1,"username":"kim.old"}"#;
+    let old = digest_v1([
+        genesis,
+        "2025-01-01T00:00:00Z",
+        "ucz",
+        "create",
+        "user",
+        "1",
+        "",
+        after,
+    ]);
+    sqlx::query("INSERT INTO audit (at, actor, action, entity, entity_id, before, after, prev_hash, hash) VALUES ('2025-01-01T00:00:00Z', 'ucz', 'create', 'user', '1', NULL, $1, $2, $3)")
+        .bind(after)
+        .bind(genesis)
+        .bind(old.clone())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let verified = store.verify_audit().await.unwrap();
+    assert_eq!(
+        (verified.rows, verified.broken_at, verified.head.as_str()),
+        (1, None, old.as_str()),
+        "a row written before keeps its hash"
+    );
+
+    let firm = json!({"id": "F-1", "zone": "", "region": "daejeon", "stage": "early", "body": {"name": "김민수 연구소", "founder_age": 33}, "demo": false});
+    store
+        .create("operator", &ucz_store::FIRMS, &firm)
+        .await
+        .unwrap();
+    let mut older = firm.clone();
+    older["body"]["founder_age"] = json!(34);
+    store
+        .update("operator", &ucz_store::FIRMS, "F-1", &older)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .add_user("admin", "lee.jiwoo", "x", "coordinator", None, None)
+        .await
+        .unwrap();
+    let trail = store.audit(10, 0).await.unwrap();
+    let (user_row, update_row, create_row) = (&trail[0], &trail[1], &trail[2]);
+    assert_eq!(
+        (update_row.version, update_row.payload_hash.is_some()),
+        (2, true)
+    );
+    assert_eq!(
+        (trail[3].version, trail[3].payload_hash.as_ref()),
+        (1, None)
+    );
+    let head = store.verify_audit().await.unwrap();
+    assert_eq!(
+        (head.rows, head.broken_at, head.head.as_str()),
+        (4, None, user_row.hash.as_str())
+    );
+
+    // Erasing: the personal data is gone, the chain verifies, the erasure has its own row.
+    assert!(
+        store
+            .erase_audit_payload("admin", update_row.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .erase_audit_payload("admin", user_row.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .erase_audit_payload("admin", user_row.id)
+            .await
+            .unwrap(),
+        "erasing twice changes nothing"
+    );
+    assert!(!store.erase_audit_payload("admin", 9999).await.unwrap());
+    let trail = store.audit(10, 0).await.unwrap();
+    let erased = trail.iter().find(|e| e.id == update_row.id).unwrap();
+    assert_eq!(erased.before, Some(json!({"erased": true})));
+    assert_eq!(erased.after, Some(json!({"erased": true})));
+    assert!(erased.erased_at.is_some());
+    assert_eq!(erased.payload_hash, update_row.payload_hash, "kept");
+    let user = trail.iter().find(|e| e.id == user_row.id).unwrap();
+    assert_eq!(
+        (user.before.as_ref(), user.after.as_ref()),
+        (None, Some(&json!({"erased": true})))
+    );
+    let raw: Vec<String> = sqlx::query("SELECT COALESCE(before, '') || COALESCE(after, '') AS payload FROM audit WHERE erased_at IS NOT NULL")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| sqlx::Row::try_get(r, "payload").unwrap())
+        .collect();
+    assert!(
+        raw.iter()
+            .all(|p| !p.contains("founder_age") && !p.contains("lee.jiwoo")),
+        "{raw:?}"
+    );
+    assert_eq!(
+        (
+            trail[0].action.as_str(),
+            trail[0].entity.as_str(),
+            trail[0].entity_id.clone()
+        ),
+        ("erase", "audit", user_row.id.to_string())
+    );
+    // The salt goes with the payload: the kept hash confirms no guess of what was erased.
+    let salted: Vec<(i64, bool)> = sqlx::query(
+        "SELECT id, COALESCE(payload_salt, '') AS salt FROM audit WHERE version = 2 ORDER BY id",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            sqlx::Row::try_get(r, "id").unwrap(),
+            sqlx::Row::try_get::<String, _>(r, "salt").unwrap().len() == 64,
+        )
+    })
+    .collect();
+    for (id, salted) in salted {
+        assert_eq!(salted, id != update_row.id && id != user_row.id, "row {id}");
+    }
+    let verified = store.verify_audit().await.unwrap();
+    assert_eq!(
+        (verified.rows, verified.broken_at, verified.erased),
+        (6, None, 2)
+    );
+
+    // A row written before payload hashes cannot be erased.
+    let refused = store.erase_audit_payload("admin", trail[5].id).await;
+    assert!(
+        matches!(refused, Err(ucz_store::StoreError::Rejected(_))),
+        "{refused:?}"
+    );
+
+    // Truncating the newest rows verifies, with another head.
+    let before_truncation = store.verify_audit().await.unwrap().head;
+    sqlx::query("DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let truncated = store.verify_audit().await.unwrap();
+    assert_eq!((truncated.rows, truncated.broken_at), (5, None));
+    assert_ne!(truncated.head, before_truncation);
+    assert_eq!(
+        store.audit_row_with_hash(&before_truncation).await.unwrap(),
+        None
+    );
+
+    // Editing a payload that was not erased breaks the chain at its row; so does passing an
+    // edit off as an erasure.
+    sqlx::query("UPDATE audit SET after = REPLACE(after, '33', '43') WHERE id = $1")
+        .bind(create_row.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().await.unwrap().broken_at,
+        Some(create_row.id)
+    );
+    sqlx::query("UPDATE audit SET erased_at = 'now' WHERE id = $1")
+        .bind(create_row.id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify_audit().await.unwrap().broken_at,
+        Some(create_row.id)
+    );
+}
+
+#[tokio::test]
+async fn payloads_can_be_erased_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("ucz.db").display()))
+        .await
+        .unwrap();
+    payloads_can_be_erased(store, "sqlite").await;
+}
+
+#[tokio::test]
+async fn payloads_can_be_erased_on_postgres() {
+    payloads_can_be_erased(postgres().await, "postgres").await;
 }
 
 /// A region's ladder records are read by region: another region's zones, hubs, spaces, leases

@@ -207,8 +207,22 @@ enum UserAction {
 
 #[derive(Subcommand)]
 enum AuditAction {
-    /// Recompute the hash chain; exit code 1 when a row was altered
+    /// Recompute the hash chain and print its row count and head hash; exit code 1 when a row was
+    /// altered, or when the head is not --expect-head
     Verify {
+        /// The head hash printed by an earlier run: the chain must still end there (rows removed
+        /// from the end, or added since, make exit code 1)
+        #[arg(long, value_name = "HASH")]
+        expect_head: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Erase the payload (the records' values, with their personal data) of one audit row,
+    /// keeping its hash: the chain still verifies, and the erasure is audited
+    Erase {
+        /// The audit row's id
+        #[arg(long, value_name = "ID")]
+        row: i64,
         #[command(flatten)]
         server: ServerArgs,
     },
@@ -492,8 +506,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             firm.as_deref(),
         )?,
         Command::Audit {
-            action: AuditAction::Verify { server },
-        } => return serve_cmd::verify_audit(server.settings()?),
+            action:
+                AuditAction::Verify {
+                    server,
+                    expect_head,
+                },
+        } => return serve_cmd::verify_audit(server.settings()?, expect_head.as_deref()),
+        Command::Audit {
+            action: AuditAction::Erase { server, row },
+        } => serve_cmd::erase_audit_payload(server.settings()?, row)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,5 @@
-//! `ucz serve`, `ucz migrate`, `ucz user add`, `ucz audit verify`: the platform server and its
-//! database. Configuration: defaults, then a TOML file (`--config`), then `UCZ_`-prefixed
+//! `ucz serve`, `ucz migrate`, `ucz user add`, `ucz audit verify`, `ucz audit erase`: the
+//! platform server and its database. Configuration: defaults, then a TOML file (`--config`), then `UCZ_`-prefixed
 //! environment variables, then the command line.
 
 use std::path::Path;
@@ -254,22 +254,75 @@ pub fn add_user(
     })
 }
 
-pub fn verify_audit(settings: Settings) -> anyhow::Result<std::process::ExitCode> {
+/// Checks the chain; with `expect_head`, also that it still ends at that hash.
+pub fn verify_audit(
+    settings: Settings,
+    expect_head: Option<&str>,
+) -> anyhow::Result<std::process::ExitCode> {
+    let expected = match expect_head {
+        None => None,
+        Some(hash) if hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
+            Some(hash.to_ascii_lowercase())
+        }
+        Some(hash) => {
+            return Err(BadInput(format!(
+                "error: --expect-head {hash}: a head hash as `ucz audit verify` prints it (64 hex digits)"
+            ))
+            .into());
+        }
+    };
     runtime()?.block_on(async {
         let store = open(&settings.database_url).await?;
         let result = store.verify_audit().await?;
-        match result.broken_at {
-            None => {
-                println!("audit trail intact: {} rows", result.rows);
-                Ok(std::process::ExitCode::SUCCESS)
-            }
-            Some(id) => {
-                println!(
-                    "audit trail BROKEN at row {id} (of {}): a row was altered or removed",
-                    result.rows
-                );
-                Ok(std::process::ExitCode::from(1))
-            }
+        if let Some(id) = result.broken_at {
+            println!(
+                "audit trail BROKEN at row {id} (of {}): a row was altered or removed",
+                result.rows
+            );
+            return Ok(std::process::ExitCode::from(1));
         }
+        println!("audit trail intact: {} rows", result.rows);
+        println!("head: {}", result.head);
+        if result.erased > 0 {
+            println!("erased payloads: {}", result.erased);
+        }
+        let Some(expected) = expected else {
+            return Ok(std::process::ExitCode::SUCCESS);
+        };
+        if expected == result.head {
+            println!("head as expected");
+            return Ok(std::process::ExitCode::SUCCESS);
+        }
+        match store.audit_row_with_hash(&expected).await? {
+            _ if expected == ucz_store::GENESIS => println!(
+                "audit trail head is NOT the expected {expected}: the trail was empty then, and rows were added"
+            ),
+            Some(id) => println!(
+                "audit trail head is NOT the expected {expected}: that is row {id}'s hash, and rows were added after it"
+            ),
+            None => println!(
+                "audit trail head is NOT the expected {expected}: no row has that hash — the newest rows were removed (the tail truncated), or this is another database"
+            ),
+        }
+        Ok(std::process::ExitCode::from(1))
+    })
+}
+
+/// Erases one audit row's payload (`ucz audit erase --row ID`).
+pub fn erase_audit_payload(settings: Settings, row: i64) -> anyhow::Result<()> {
+    runtime()?.block_on(async {
+        let store = open(&settings.database_url).await?;
+        let erased = store
+            .erase_audit_payload("ucz", row)
+            .await
+            .map_err(|e| match e {
+                ucz_store::StoreError::Rejected(why) => BadInput(format!("error: {why}")).into(),
+                other => anyhow::Error::from(other),
+            })?;
+        if !erased {
+            return Err(BadInput(format!("error: --row {row}: no such audit row")).into());
+        }
+        println!("audit row {row}: payload erased (its hash kept; the chain still verifies)");
+        Ok(())
     })
 }

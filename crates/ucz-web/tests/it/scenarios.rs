@@ -707,10 +707,43 @@ pub async fn the_audit_chain_holds_and_detects_tampering(app: TestApp) {
     );
     assert_eq!(newest["after"]["id"], "T-AUDIT");
     assert_eq!(audit["chain"]["broken_at"], Value::Null);
+    assert_eq!(audit["chain"]["head"], newest["hash"], "{}", audit["chain"]);
+    assert_eq!(audit["chain"]["erased"], 0);
+    assert_eq!(newest["version"], 2);
+    assert_eq!(newest["erased_at"], Value::Null);
 
+    // Erasing the payload (the firm's founder's age among it) keeps the chain intact.
+    let id = newest["id"].as_i64().unwrap();
+    assert!(app.store.erase_audit_payload("admin", id).await.unwrap());
+    let (_, audit) = app.call("admin", Method::GET, "/audit?limit=2", None).await;
+    assert_eq!(audit["chain"]["broken_at"], Value::Null);
+    assert_eq!(audit["chain"]["erased"], 1);
+    assert_eq!(
+        (
+            audit["items"][0]["action"].as_str(),
+            audit["items"][0]["entity"].as_str()
+        ),
+        (Some("erase"), Some("audit"))
+    );
+    assert_eq!(
+        audit["items"][1]["after"],
+        serde_json::json!({"erased": true})
+    );
+    assert_eq!(audit["items"][1]["payload_hash"], newest["payload_hash"]);
+
+    // Editing a payload that was not erased breaks the chain.
+    let (status, _) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/firms",
+            Some(&firm_body("T-AUDIT2", "daejeon")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
     execute(
         &app.store,
-        "UPDATE audit SET after = REPLACE(after, 'T-AUDIT', 'T-OTHER') WHERE entity_id = 'T-AUDIT'",
+        "UPDATE audit SET after = REPLACE(after, 'T-AUDIT2', 'T-OTHER') WHERE entity_id = 'T-AUDIT2'",
     )
     .await;
     let (_, audit) = app.call("admin", Method::GET, "/audit?limit=1", None).await;

@@ -316,3 +316,227 @@ fn the_log_follows_rust_log_but_always_shows_the_start_up() {
         stderr(&out)
     );
 }
+
+/// Runs `ucz` with `--database-url URL` appended.
+fn ucz_on(url: &str, args: &[&str]) -> std::process::Output {
+    let mut all = args.to_vec();
+    all.extend(["--database-url", url]);
+    ucz(&all)
+}
+
+/// The line of `ucz audit verify` that gives the head hash.
+fn head_of(out: &std::process::Output) -> String {
+    stdout(out)
+        .lines()
+        .find_map(|l| l.strip_prefix("head: "))
+        .unwrap_or_else(|| panic!("no head line: {}", stdout(out)))
+        .to_string()
+}
+
+/// Accounts added by `ucz user add` run several at once all land in one intact chain; `ucz audit
+/// verify` prints the row count and the head hash; removing the newest row leaves a chain that
+/// verifies, but `--expect-head` with the head printed before fails; an erased payload keeps the
+/// chain intact.
+#[test]
+fn audit_verify_prints_the_head_and_catches_a_truncated_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ucz.db");
+    let url = format!("sqlite://{}", path.display());
+    let out = ucz_on(&url, &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let runs: Vec<_> = (0..6)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_ucz"))
+                .args([
+                    "user",
+                    "add",
+                    "--role",
+                    "coordinator",
+                    "--database-url",
+                    &url,
+                ])
+                .args(["--username", &format!("coordinator{i}")])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for run in runs {
+        let out = run.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    let out = ucz_on(&url, &["audit", "verify"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("audit trail intact: 6 rows\nhead: "),
+        "{}",
+        stdout(&out)
+    );
+    let head = head_of(&out);
+    assert_eq!(head.len(), 64, "{head}");
+    let out = ucz_on(&url, &["audit", "verify", "--expect-head", &head]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("head as expected"),
+        "{}",
+        stdout(&out)
+    );
+    let out = ucz_on(&url, &["audit", "verify", "--expect-head", "abc"]);
+    assert_eq!(out.status.code(), Some(2), "a malformed hash");
+    assert!(stderr(&out).contains("64 hex digits"), "{}", stderr(&out));
+
+    // The erasure of row 2's payload is audited; the chain verifies, and the head recorded
+    // before it is now a row with rows after it.
+    let out = ucz_on(&url, &["audit", "erase", "--row", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = ucz_on(&url, &["audit", "erase", "--row", "99"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = ucz_on(&url, &["audit", "verify", "--expect-head", &head]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("audit trail intact: 7 rows")
+            && stdout(&out).contains("erased payloads: 1")
+            && stdout(&out).contains("that is row 6's hash, and rows were added after it"),
+        "{}",
+        stdout(&out)
+    );
+    let head = head_of(&out);
+
+    // The newest row removed: the chain alone still verifies; the recorded head does not.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = ucz_store::Store::connect(&url).await.unwrap();
+        sqlx::query("DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        store.pool().close().await;
+    });
+    let out = ucz_on(&url, &["audit", "verify"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("audit trail intact: 6 rows\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert_ne!(head_of(&out), head);
+    let out = ucz_on(&url, &["audit", "verify", "--expect-head", &head]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "audit trail head is NOT the expected {head}: no row has that hash — the newest rows were removed"
+        )),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A fresh PostgreSQL schema (the server at 127.0.0.1:5432, database `test`, or
+/// `UCZ_TEST_POSTGRES`), as a database URL.
+fn postgres_url() -> String {
+    let base = std::env::var("UCZ_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let schema = format!(
+        "cli{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let admin = ucz_store::Store::connect(&base).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+        admin.pool().close().await;
+    });
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}options=-csearch_path%3D{schema}")
+}
+
+/// A server process, stopped when the test ends, whether it passes or fails.
+struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `ucz user add` run again and again while a starting server writes its demo data into the same
+/// database: every account is added, and the chain the two processes wrote verifies.
+fn a_server_and_user_add_write_one_chain(url: &str) {
+    let out = ucz_on(url, &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut server = Stopped(
+        Command::new(env!("CARGO_BIN_EXE_ucz"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+            .env("UCZ_DEMO", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let lines = BufReader::new(server.0.stderr.take().unwrap()).lines();
+    let (serving, up) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if line.contains("serving http://") {
+                let _ = serving.send(());
+            }
+        }
+    });
+    let mut added = 0;
+    while up.try_recv().is_err() {
+        assert!(added < 400, "the server did not come up");
+        let runs: Vec<_> = (added..added + 4)
+            .map(|i| {
+                Command::new(env!("CARGO_BIN_EXE_ucz"))
+                    .args([
+                        "user",
+                        "add",
+                        "--role",
+                        "coordinator",
+                        "--database-url",
+                        url,
+                    ])
+                    .args(["--username", &format!("staff{i}")])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for run in runs {
+            let out = run.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        added += 4;
+    }
+    drop(server);
+    let out = ucz_on(url, &["audit", "verify"]);
+    assert!(
+        out.status.success() && stdout(&out).starts_with("audit trail intact: "),
+        "{added} accounts added while the server wrote: {}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_server_and_user_add_write_one_chain_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_server_and_user_add_write_one_chain(&format!(
+        "sqlite://{}",
+        dir.path().join("ucz.db").display()
+    ));
+}
+
+#[test]
+fn a_server_and_user_add_write_one_chain_on_postgres() {
+    a_server_and_user_add_write_one_chain(&postgres_url());
+}
