@@ -7,6 +7,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::catalog::Catalog;
+use crate::firm::{FirmFacts, FirmField};
+use crate::rule::Schema;
 
 /// The bundled catalog, loaded once for all tests.
 fn catalog() -> &'static Catalog {
@@ -230,7 +232,7 @@ fn to_cel(value: Value) -> cel::Value {
 fn cel_firm(facts: &FirmFacts<'_>) -> cel::Value {
     let map: std::collections::HashMap<String, cel::Value> = FirmField::ALL
         .iter()
-        .map(|f| (f.name().to_string(), to_cel(eval::field_value(*f, facts))))
+        .map(|f| (f.name().to_string(), to_cel(FirmSchema::value(facts, *f))))
         .collect();
     cel::Value::from(map)
 }
@@ -255,7 +257,8 @@ fn cel_value(
 /// an ordering comparison with NaN (false in ucz, as cel-spec says; an error in the crate), or
 /// `int()` of exactly -2^63 as a double (an int in ucz; an error in the crate).
 fn known_difference(expr: &Expr, facts: &FirmFacts<'_>) -> Option<&'static str> {
-    let nan = |e: &Expr| matches!(eval::eval(e, facts), Ok(Value::Double(d)) if d.is_nan());
+    let nan =
+        |e: &Expr| matches!(eval::eval::<FirmSchema>(e, facts), Ok(Value::Double(d)) if d.is_nan());
     let mut found = None;
     super::super::visit(expr, &mut |e| match &e.kind {
         ExprKind::Binary(BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge, a, b)
@@ -266,7 +269,7 @@ fn known_difference(expr: &Expr, facts: &FirmFacts<'_>) -> Option<&'static str> 
         ExprKind::Call(name, args)
             if name == "int"
                 && args.len() == 1
-                && eval::eval(&args[0], facts)
+                && eval::eval::<FirmSchema>(&args[0], facts)
                     == Ok(Value::Double(-9_223_372_036_854_775_808.0)) =>
         {
             found = Some("int(-2^63 as double)");
