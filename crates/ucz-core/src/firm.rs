@@ -366,6 +366,75 @@ impl<'a> FirmFacts<'a> {
     }
 }
 
+/// Firms as rules see them: the variable `firm` over [`FirmField`]s, read from [`FirmFacts`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct FirmSchema;
+
+impl crate::rule::Schema for FirmSchema {
+    type Field = FirmField;
+    type Record<'r> = FirmFacts<'r>;
+
+    const VARIABLE: &'static str = "firm";
+
+    fn fields() -> &'static [FirmField] {
+        &FirmField::ALL
+    }
+
+    fn name(field: FirmField) -> &'static str {
+        field.name()
+    }
+
+    fn field_type(field: FirmField) -> crate::rule::Type {
+        use crate::rule::Type;
+        match field.field_type() {
+            FieldType::Int => Type::Int,
+            FieldType::String => Type::String,
+            FieldType::Bool => Type::Bool,
+            FieldType::StringList => Type::List(Box::new(Type::String)),
+        }
+    }
+
+    fn field(name: &str) -> Option<FirmField> {
+        FirmField::from_name(name)
+    }
+
+    fn value(facts: &FirmFacts<'_>, field: FirmField) -> crate::rule::Value {
+        use crate::rule::Value;
+        match field.field_type() {
+            FieldType::Int => Value::Int(facts.int(field)),
+            FieldType::String => Value::String(facts.string(field).to_string()),
+            FieldType::Bool => Value::Bool(facts.bool(field)),
+            FieldType::StringList => Value::List(
+                facts
+                    .firm
+                    .designations
+                    .iter()
+                    .map(|d| Value::String(d.to_string()))
+                    .collect(),
+            ),
+        }
+    }
+
+    fn int(facts: &FirmFacts<'_>, field: FirmField) -> i64 {
+        facts.int(field)
+    }
+
+    /// Ids and names are nearly unique; every other non-int field has few values.
+    fn categorical(field: FirmField) -> bool {
+        !matches!(field, FirmField::Id | FirmField::Name) && field.field_type() != FieldType::Int
+    }
+
+    fn category<'r>(facts: &Self::Record<'r>, field: FirmField) -> crate::rule::Category<'r> {
+        use crate::rule::Category;
+        match field.field_type() {
+            FieldType::String => Category::Text(facts.string(field)),
+            FieldType::Bool => Category::Flag(facts.bool(field)),
+            FieldType::StringList => Category::Ids(&facts.firm.designations),
+            FieldType::Int => Category::Owned(facts.int(field).to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,111 +19,91 @@
 #![allow(clippy::needless_range_loop)]
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::eval::{self, Value, double_to_int, int_arithmetic};
+use super::schema::Schema;
 use super::syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
 use super::types::{self, Type};
-use super::{Rule, as_field};
+use super::{Rule, field_of};
 use crate::catalog::Catalog;
 use crate::date::Date;
-use crate::firm::{FieldType, Firm, FirmFacts, FirmField};
+use crate::firm::{Firm, FirmSchema};
 
-/// Firms per chunk: 64 words of 64 bits.
+/// Records per chunk: 64 words of 64 bits.
 pub const CHUNK: usize = 4096;
 const WORDS: usize = CHUNK / 64;
 
-/// A firm population laid out by column, at an evaluation date.
-pub struct Population<'a> {
-    firms: &'a [Firm],
-    facts: Vec<(i64, bool)>,
-    /// Int columns, by `FirmField as usize` (empty for other fields).
+/// A population of records (firms unless said otherwise) laid out by column.
+pub struct Population<'a, S: Schema = FirmSchema> {
+    records: Vec<S::Record<'a>>,
+    /// Int columns, by the field's position in `S::fields()` (empty for other fields).
     ints: Vec<Vec<i64>>,
-    /// Dictionary codes of categorical fields and the first firm with each value.
-    categories: HashMap<FirmField, (Vec<u32>, Vec<usize>)>,
-}
-
-/// Fields whose distinct values are few enough to evaluate a condition once per value.
-fn is_categorical(field: FirmField) -> bool {
-    !matches!(field, FirmField::Id | FirmField::Name) && field.field_type() != FieldType::Int
+    /// Dictionary codes of categorical fields (by position) and the first record with each value.
+    categories: HashMap<usize, (Vec<u32>, Vec<usize>)>,
 }
 
 impl<'a> Population<'a> {
+    /// Firms with their facts at an evaluation date.
     pub fn new(firms: &'a [Firm], as_of: Date, catalog: &Catalog) -> Self {
-        let facts: Vec<(i64, bool)> = firms
-            .iter()
-            .map(|f| {
-                let facts = f.facts(as_of, catalog);
-                (facts.age_years, facts.capital_region)
-            })
-            .collect();
-        let mut population = Population {
-            firms,
-            facts,
-            ints: vec![Vec::new(); FirmField::ALL.len()],
-            categories: HashMap::new(),
-        };
-        for field in FirmField::ALL {
-            if field.field_type() == FieldType::Int {
-                let column = (0..firms.len())
-                    .map(|i| population.facts(i).int(field))
-                    .collect();
-                population.ints[field as usize] = column;
-            } else if is_categorical(field) {
-                let mut codes = Vec::with_capacity(firms.len());
+        Population::from_records(firms.iter().map(|f| f.facts(as_of, catalog)).collect())
+    }
+}
+
+impl<'a, S: Schema> Population<'a, S> {
+    pub fn from_records(records: Vec<S::Record<'a>>) -> Self {
+        let fields = S::fields();
+        let mut ints = vec![Vec::new(); fields.len()];
+        let mut categories = HashMap::new();
+        for (position, field) in fields.iter().copied().enumerate() {
+            if S::field_type(field) == Type::Int {
+                ints[position] = records.iter().map(|r| S::int(r, field)).collect();
+            } else if S::categorical(field) {
+                let mut codes = Vec::with_capacity(records.len());
                 let mut first_of: Vec<usize> = Vec::new();
-                let mut seen: HashMap<Key<'a>, u32> = HashMap::new();
-                for i in 0..firms.len() {
-                    let facts = population.facts(i);
-                    let value = match field.field_type() {
-                        FieldType::String => Key::Text(facts.string(field)),
-                        FieldType::Bool => Key::Flag(facts.bool(field)),
-                        _ => Key::List(&firms[i].designations),
-                    };
+                let mut seen: HashMap<super::Category<'a>, u32> = HashMap::new();
+                for (i, record) in records.iter().enumerate() {
                     let next = seen.len() as u32;
-                    let code = *seen.entry(value).or_insert_with(|| {
+                    let code = *seen.entry(S::category(record, field)).or_insert_with(|| {
                         first_of.push(i);
                         next
                     });
                     codes.push(code);
                 }
-                population.categories.insert(field, (codes, first_of));
+                categories.insert(position, (codes, first_of));
             }
         }
-        population
+        Population {
+            records,
+            ints,
+            categories,
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.firms.len()
+        self.records.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.firms.is_empty()
-    }
-
-    fn facts(&self, i: usize) -> FirmFacts<'a> {
-        let (age_years, capital_region) = self.facts[i];
-        FirmFacts {
-            firm: &self.firms[i],
-            age_years,
-            capital_region,
-        }
+        self.records.is_empty()
     }
 }
 
-/// A categorical field's value, borrowed from the firm, as a dictionary key.
-#[derive(PartialEq, Eq, Hash)]
-enum Key<'a> {
-    Text(&'a str),
-    Flag(bool),
-    List(&'a [crate::id::Id]),
+/// The position of a field in its schema's list.
+fn position<S: Schema>(field: S::Field) -> usize {
+    S::fields()
+        .iter()
+        .position(|f| *f == field)
+        .unwrap_or(usize::MAX)
 }
 
 type NodeId = usize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Num {
-    Column(FirmField),
+    /// An int field, by its position in the schema.
+    Column(usize),
     Int(i64),
     /// A double literal, by its bits.
     Double(u64),
@@ -140,8 +120,9 @@ enum Node {
     Num(Num),
     /// A comparison of two numeric nodes.
     Compare(BinaryOp, NodeId, NodeId),
-    /// A condition on one categorical field, looked up by the field's dictionary code.
-    Categorical(FirmField, String),
+    /// A condition on one categorical field (by position), looked up by the field's dictionary
+    /// code.
+    Categorical(usize, String),
     And(NodeId, NodeId),
     Or(NodeId, NodeId),
     Not(NodeId),
@@ -150,25 +131,28 @@ enum Node {
 }
 
 /// Rules compiled together.
-pub struct Matcher {
+pub struct Matcher<S: Schema = FirmSchema> {
     nodes: Vec<Node>,
     /// The syntax of `Categorical` and `Fallback` nodes, by their canonical text.
     exprs: HashMap<String, Expr>,
     roots: Vec<NodeId>,
+    schema: PhantomData<fn() -> S>,
 }
 
-impl Matcher {
-    pub fn compile(rules: &[Rule]) -> Matcher {
-        let mut compiler = Compiler {
+impl<S: Schema> Matcher<S> {
+    pub fn compile(rules: &[Rule<S>]) -> Matcher<S> {
+        let mut compiler = Compiler::<S> {
             nodes: Vec::new(),
             index: HashMap::new(),
             exprs: HashMap::new(),
+            schema: PhantomData,
         };
         let roots = rules.iter().map(|r| compiler.boolean(r.expr())).collect();
         Matcher {
             nodes: compiler.nodes,
             exprs: compiler.exprs,
             roots,
+            schema: PhantomData,
         }
     }
 
@@ -194,7 +178,7 @@ impl Matcher {
     /// `progress` counts the firms done.
     pub fn run(
         &self,
-        population: &Population<'_>,
+        population: &Population<'_, S>,
         threads: usize,
         progress: &AtomicUsize,
         sink: &(dyn Fn(usize, &ChunkResult) + Sync),
@@ -236,7 +220,7 @@ impl Matcher {
     }
 
     /// Every rule's result for every firm: `matrix[firm][rule]`. For tests and small populations.
-    pub fn matrix(&self, population: &Population<'_>) -> Vec<Vec<bool>> {
+    pub fn matrix(&self, population: &Population<'_, S>) -> Vec<Vec<bool>> {
         let rows = std::sync::Mutex::new(vec![vec![false; self.roots.len()]; population.len()]);
         self.run(population, 1, &AtomicUsize::new(0), &|start, chunk| {
             if let Ok(mut rows) = rows.lock() {
@@ -251,7 +235,7 @@ impl Matcher {
     }
 
     /// For each categorical node, its value (0 false, 1 true, 2 error) per dictionary code.
-    fn tables(&self, population: &Population<'_>) -> HashMap<NodeId, Vec<u8>> {
+    fn tables(&self, population: &Population<'_, S>) -> HashMap<NodeId, Vec<u8>> {
         let mut tables = HashMap::new();
         for (id, node) in self.nodes.iter().enumerate() {
             if let Node::Categorical(field, key) = node {
@@ -262,7 +246,7 @@ impl Matcher {
                 };
                 let table = first_of
                     .iter()
-                    .map(|&i| match eval::eval(expr, &population.facts(i)) {
+                    .map(|&i| match eval::eval::<S>(expr, &population.records[i]) {
                         Ok(Value::Bool(false)) => 0,
                         Ok(Value::Bool(true)) => 1,
                         _ => 2,
@@ -276,7 +260,7 @@ impl Matcher {
 
     fn evaluate_chunk(
         &self,
-        population: &Population<'_>,
+        population: &Population<'_, S>,
         tables: &HashMap<NodeId, Vec<u8>>,
         start: usize,
         len: usize,
@@ -327,7 +311,7 @@ impl Matcher {
                     let (mut t, mut f) = ([0u64; WORDS], [0u64; WORDS]);
                     if let Some(expr) = self.exprs.get(key) {
                         for i in 0..len {
-                            match eval::eval(expr, &population.facts(start + i)) {
+                            match eval::eval::<S>(expr, &population.records[start + i]) {
                                 Ok(Value::Bool(true)) => t[i / 64] |= 1 << (i % 64),
                                 Ok(Value::Bool(false)) => f[i / 64] |= 1 << (i % 64),
                                 _ => {}
@@ -349,7 +333,7 @@ impl Matcher {
         &self,
         num: &Num,
         id: NodeId,
-        population: &Population<'_>,
+        population: &Population<'_, S>,
         start: usize,
         len: usize,
         state: &mut ChunkState,
@@ -359,7 +343,7 @@ impl Matcher {
         match num {
             Num::Column(field) => {
                 let mut values = take_ints(&mut out.data, len);
-                values.copy_from_slice(&population.ints[*field as usize][start..start + len]);
+                values.copy_from_slice(&population.ints[*field][start..start + len]);
                 out.data = Data::Ints(values);
             }
             Num::Int(i) => out.data = Data::ConstInt(*i),
@@ -732,13 +716,14 @@ fn bits_by(t: &mut [u64; WORDS], len: usize, test: impl Fn(usize) -> bool) {
     }
 }
 
-struct Compiler {
+struct Compiler<S: Schema> {
     nodes: Vec<Node>,
     index: HashMap<Node, NodeId>,
     exprs: HashMap<String, Expr>,
+    schema: PhantomData<fn() -> S>,
 }
 
-impl Compiler {
+impl<S: Schema> Compiler<S> {
     fn add(&mut self, node: Node) -> NodeId {
         if let Some(id) = self.index.get(&node) {
             return *id;
@@ -760,7 +745,7 @@ impl Compiler {
     /// Compiles a boolean expression.
     fn boolean(&mut self, expr: &Expr) -> NodeId {
         let mut fields = Vec::new();
-        super::collect_fields(expr, &mut fields);
+        super::collect_fields::<S>(expr, &mut fields);
         match &expr.kind {
             ExprKind::Binary(BinaryOp::And, a, b) => {
                 let (a, b) = (self.boolean(a), self.boolean(b));
@@ -781,11 +766,14 @@ impl Compiler {
             // for every distinct value.
             [] => {
                 let key = self.keyed(expr);
-                self.add(Node::Categorical(FirmField::Stage, key))
+                match S::fields().iter().position(|f| S::categorical(*f)) {
+                    Some(position) => self.add(Node::Categorical(position, key)),
+                    None => self.add(Node::Fallback(key)),
+                }
             }
-            [field] if is_categorical(*field) => {
+            [field] if S::categorical(*field) => {
                 let key = self.keyed(expr);
-                self.add(Node::Categorical(*field, key))
+                self.add(Node::Categorical(position::<S>(*field), key))
             }
             _ => {
                 if let ExprKind::Binary(op, a, b) = &expr.kind {
@@ -795,10 +783,10 @@ impl Compiler {
                         }
                     }
                 }
-                if let Some(field) = as_field(expr) {
-                    if field.field_type() == FieldType::Bool {
+                if let Some(field) = field_of::<S>(expr) {
+                    if S::field_type(field) == Type::Bool && S::categorical(field) {
                         let key = self.keyed(expr);
-                        return self.add(Node::Categorical(field, key));
+                        return self.add(Node::Categorical(position::<S>(field), key));
                     }
                 }
                 let key = self.keyed(expr);
@@ -809,12 +797,12 @@ impl Compiler {
 
     /// Compiles a numeric expression, if it is made of what the kernels support.
     fn numeric(&mut self, expr: &Expr) -> Option<NodeId> {
-        let ty = types::type_of(expr).ok()?;
+        let ty = types::type_of::<S>(expr).ok()?;
         let num = match &expr.kind {
             ExprKind::Int(i) => Num::Int(*i),
             ExprKind::Double(d) => Num::Double(d.to_bits()),
-            ExprKind::Select(..) => match as_field(expr)? {
-                field if field.field_type() == FieldType::Int => Num::Column(field),
+            ExprKind::Select(..) => match field_of::<S>(expr)? {
+                field if S::field_type(field) == Type::Int => Num::Column(position::<S>(field)),
                 _ => return None,
             },
             ExprKind::Unary(UnaryOp::Neg, a) => {
@@ -839,7 +827,7 @@ impl Compiler {
                 }
             }
             ExprKind::Call(name, args) if args.len() == 1 => {
-                let arg_type = types::type_of(&args[0]).ok()?;
+                let arg_type = types::type_of::<S>(&args[0]).ok()?;
                 match (name.as_str(), arg_type) {
                     ("double", Type::Int) => Num::ToDouble(self.numeric(&args[0])?),
                     ("double", Type::Double) | ("int", Type::Int) => return self.numeric(&args[0]),

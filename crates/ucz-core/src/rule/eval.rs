@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use super::schema::Schema;
 use super::syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
-use crate::firm::{FieldType, FirmFacts, FirmField};
 
 /// A CEL value.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,24 +48,8 @@ pub enum EvalError {
     Type(String),
 }
 
-/// The firm's value of a field.
-pub fn field_value(field: FirmField, facts: &FirmFacts<'_>) -> Value {
-    match field.field_type() {
-        FieldType::Int => Value::Int(facts.int(field)),
-        FieldType::String => Value::String(facts.string(field).to_string()),
-        FieldType::Bool => Value::Bool(facts.bool(field)),
-        FieldType::StringList => Value::List(
-            facts
-                .firm
-                .designations
-                .iter()
-                .map(|d| Value::String(d.to_string()))
-                .collect(),
-        ),
-    }
-}
-
-pub fn eval(expr: &Expr, facts: &FirmFacts<'_>) -> Result<Value, EvalError> {
+/// Evaluates an expression for one record of the schema.
+pub fn eval<S: Schema>(expr: &Expr, facts: &S::Record<'_>) -> Result<Value, EvalError> {
     match &expr.kind {
         ExprKind::Int(i) => Ok(Value::Int(*i)),
         ExprKind::Double(d) => Ok(Value::Double(*d)),
@@ -73,15 +57,15 @@ pub fn eval(expr: &Expr, facts: &FirmFacts<'_>) -> Result<Value, EvalError> {
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),
         ExprKind::List(items) => items
             .iter()
-            .map(|i| eval(i, facts))
+            .map(|i| eval::<S>(i, facts))
             .collect::<Result<_, _>>()
             .map(Value::List),
         ExprKind::Ident(name) => Err(EvalError::Type(format!("unbound variable {name}"))),
-        ExprKind::Select(..) => match super::as_field(expr) {
-            Some(field) => Ok(field_value(field, facts)),
+        ExprKind::Select(..) => match super::field_of::<S>(expr) {
+            Some(field) => Ok(S::value(facts, field)),
             None => Err(EvalError::Type("unknown field".into())),
         },
-        ExprKind::Unary(op, operand) => match (op, eval(operand, facts)?) {
+        ExprKind::Unary(op, operand) => match (op, eval::<S>(operand, facts)?) {
             (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
             (UnaryOp::Neg, Value::Int(i)) => {
                 i.checked_neg().map(Value::Int).ok_or(EvalError::Overflow)
@@ -89,25 +73,29 @@ pub fn eval(expr: &Expr, facts: &FirmFacts<'_>) -> Result<Value, EvalError> {
             (UnaryOp::Neg, Value::Double(d)) => Ok(Value::Double(-d)),
             (_, v) => Err(EvalError::Type(format!("bad operand {v}"))),
         },
-        ExprKind::Binary(BinaryOp::And, a, b) => logic(eval(a, facts), || eval(b, facts), false),
-        ExprKind::Binary(BinaryOp::Or, a, b) => logic(eval(a, facts), || eval(b, facts), true),
-        ExprKind::Binary(op, a, b) => binary(*op, eval(a, facts)?, eval(b, facts)?),
-        ExprKind::Conditional(c, a, b) => match eval(c, facts)? {
-            Value::Bool(true) => eval(a, facts),
-            Value::Bool(false) => eval(b, facts),
+        ExprKind::Binary(BinaryOp::And, a, b) => {
+            logic(eval::<S>(a, facts), || eval::<S>(b, facts), false)
+        }
+        ExprKind::Binary(BinaryOp::Or, a, b) => {
+            logic(eval::<S>(a, facts), || eval::<S>(b, facts), true)
+        }
+        ExprKind::Binary(op, a, b) => binary(*op, eval::<S>(a, facts)?, eval::<S>(b, facts)?),
+        ExprKind::Conditional(c, a, b) => match eval::<S>(c, facts)? {
+            Value::Bool(true) => eval::<S>(a, facts),
+            Value::Bool(false) => eval::<S>(b, facts),
             v => Err(EvalError::Type(format!("condition {v}"))),
         },
         ExprKind::Call(name, args) => {
             let [arg] = args.as_slice() else {
                 return Err(EvalError::Type(format!("{name} arity")));
             };
-            call(name, eval(arg, facts)?)
+            call(name, eval::<S>(arg, facts)?)
         }
         ExprKind::Method(target, name, args) => {
-            let target = eval(target, facts)?;
+            let target = eval::<S>(target, facts)?;
             let args: Vec<Value> = args
                 .iter()
-                .map(|a| eval(a, facts))
+                .map(|a| eval::<S>(a, facts))
                 .collect::<Result<_, _>>()?;
             method(name, target, &args)
         }
@@ -271,7 +259,7 @@ fn method(name: &str, target: Value, args: &[Value]) -> Result<Value, EvalError>
 mod tests {
     use super::super::Rule;
     use super::*;
-    use crate::firm::Firm;
+    use crate::firm::{Firm, FirmFacts, FirmSchema};
     use crate::id::Id;
 
     fn firm() -> Firm {
@@ -305,7 +293,7 @@ mod tests {
             capital_region: false,
         };
         let expr = super::super::syntax::parse(rule).expect("parse");
-        eval(&expr, &facts)
+        eval::<FirmSchema>(&expr, &facts)
     }
 
     #[test]

@@ -1,25 +1,50 @@
-//! Eligibility rules: CEL expressions over a variable `firm`, checked for types when the catalog is
-//! loaded, evaluated one firm at a time by [`eval`] (with explanations) or for a whole population
-//! at once by [`columnar`]. The supported subset is documented in `docs/rules.md`.
+//! Eligibility rules: CEL expressions over one variable of a [`Schema`] (`firm` for firms), checked
+//! for types when the catalog is loaded, evaluated one record at a time by [`eval`] (with
+//! explanations) or for a whole population at once by [`columnar`]. The supported subset is
+//! documented in `docs/rules.md`. Every part is generic over the schema; `Rule` alone means a rule
+//! over firms.
 
 pub mod columnar;
 mod eval;
+mod schema;
 pub mod syntax;
 mod types;
 
+use std::marker::PhantomData;
 use std::ops::Range;
 
 pub use eval::{EvalError, Value};
+pub use schema::{Category, Schema};
 pub use syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
 pub use types::Type;
 
-use crate::firm::{FirmFacts, FirmField};
+use crate::firm::{FirmField, FirmSchema};
 
-/// A parsed and type-checked rule.
-#[derive(Clone, Debug)]
-pub struct Rule {
+/// A parsed and type-checked rule over the variable of schema `S` (firms unless said otherwise).
+pub struct Rule<S: Schema = FirmSchema> {
     text: String,
     expr: Expr,
+    schema: PhantomData<fn() -> S>,
+}
+
+impl<S: Schema> Clone for Rule<S> {
+    fn clone(&self) -> Self {
+        Rule {
+            text: self.text.clone(),
+            expr: self.expr.clone(),
+            schema: PhantomData,
+        }
+    }
+}
+
+impl<S: Schema> std::fmt::Debug for Rule<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("variable", &S::VARIABLE)
+            .field("text", &self.text)
+            .field("expr", &self.expr)
+            .finish()
+    }
 }
 
 /// Why a rule was refused: where in its text, and the reason.
@@ -36,16 +61,30 @@ pub struct RuleError {
 impl Rule {
     /// Parses a rule and checks that it is a well-typed boolean expression over `firm`.
     pub fn parse(text: &str) -> Result<Rule, RuleError> {
+        Rule::parse_over(text)
+    }
+
+    /// Builds a rule from a syntax tree (used to make variants of catalog rules for benchmarks).
+    pub fn from_expr(expr: Expr) -> Result<Rule, RuleError> {
+        Rule::from_expr_over(expr)
+    }
+}
+
+impl<S: Schema> Rule<S> {
+    /// Parses a rule and checks that it is a well-typed boolean expression over the schema's
+    /// variable.
+    pub fn parse_over(text: &str) -> Result<Rule<S>, RuleError> {
         let error = |offset: usize, message: String| RuleError {
             offset,
             column: text.get(..offset).map_or(offset, |t| t.chars().count()) + 1,
             message,
         };
         let expr = syntax::parse(text).map_err(|e| error(e.offset, e.message))?;
-        match types::type_of(&expr) {
+        match types::type_of::<S>(&expr) {
             Ok(Type::Bool) => Ok(Rule {
                 text: text.to_string(),
                 expr,
+                schema: PhantomData,
             }),
             Ok(other) => Err(error(
                 0,
@@ -55,10 +94,10 @@ impl Rule {
         }
     }
 
-    /// Builds a rule from a syntax tree (used to make variants of catalog rules for benchmarks).
-    pub fn from_expr(expr: Expr) -> Result<Rule, RuleError> {
+    /// Builds a rule from a syntax tree.
+    pub fn from_expr_over(expr: Expr) -> Result<Rule<S>, RuleError> {
         let text = expr_to_string(&expr);
-        Rule::parse(&text)
+        Rule::parse_over(&text)
     }
 
     pub fn text(&self) -> &str {
@@ -69,22 +108,22 @@ impl Rule {
         &self.expr
     }
 
-    /// Evaluates the rule for one firm: `true` only when the rule holds; a rule that errors for a
-    /// firm (say, a division by zero) does not hold.
-    pub fn holds(&self, facts: &FirmFacts<'_>) -> bool {
-        matches!(eval::eval(&self.expr, facts), Ok(Value::Bool(true)))
+    /// Evaluates the rule for one record (a firm's facts): `true` only when the rule holds; a rule
+    /// that errors for a record (say, a division by zero) does not hold.
+    pub fn holds(&self, facts: &S::Record<'_>) -> bool {
+        matches!(eval::eval::<S>(&self.expr, facts), Ok(Value::Bool(true)))
     }
 
-    /// The rule's value for one firm, errors included.
-    pub fn evaluate(&self, facts: &FirmFacts<'_>) -> Result<Value, EvalError> {
-        eval::eval(&self.expr, facts)
+    /// The rule's value for one record, errors included.
+    pub fn evaluate(&self, facts: &S::Record<'_>) -> Result<Value, EvalError> {
+        eval::eval::<S>(&self.expr, facts)
     }
 
     /// Evaluates and explains: when the rule does not hold, the clause that failed (the first
     /// false conjunct of the top-level `&&` chain, else the first in error, else the whole rule)
     /// with the firm's values of the fields it reads.
-    pub fn explain(&self, facts: &FirmFacts<'_>) -> Outcome {
-        let result = eval::eval(&self.expr, facts);
+    pub fn explain(&self, facts: &S::Record<'_>) -> Outcome<S> {
+        let result = eval::eval::<S>(&self.expr, facts);
         if matches!(result, Ok(Value::Bool(true))) {
             return Outcome {
                 eligible: true,
@@ -95,7 +134,7 @@ impl Rule {
         flatten_and(&self.expr, &mut conjuncts);
         let evaluated: Vec<(&Expr, Result<Value, EvalError>)> = conjuncts
             .iter()
-            .map(|c| (*c, eval::eval(c, facts)))
+            .map(|c| (*c, eval::eval::<S>(c, facts)))
             .collect();
         let failed = evaluated
             .iter()
@@ -105,7 +144,7 @@ impl Rule {
             .unwrap_or((&self.expr, result));
         let (clause, value) = failed;
         let mut fields = Vec::new();
-        collect_fields(clause, &mut fields);
+        collect_fields::<S>(clause, &mut fields);
         Outcome {
             eligible: false,
             failed: Some(FailedClause {
@@ -117,7 +156,7 @@ impl Rule {
                 span: clause.span.clone(),
                 values: fields
                     .into_iter()
-                    .map(|f| (f, eval::field_value(f, facts)))
+                    .map(|f| (f, S::value(facts, f)))
                     .collect(),
                 error: value.err().map(|e| e.to_string()),
             }),
@@ -145,34 +184,34 @@ impl Rule {
         find(&self.expr, span)
     }
 
-    /// The firm fields the rule reads, in order of first appearance.
-    pub fn fields(&self) -> Vec<FirmField> {
+    /// The fields the rule reads, in order of first appearance.
+    pub fn fields(&self) -> Vec<S::Field> {
         let mut fields = Vec::new();
-        collect_fields(&self.expr, &mut fields);
+        collect_fields::<S>(&self.expr, &mut fields);
         fields
     }
 }
 
-/// The result of evaluating a rule for one firm, with the reason when it does not hold.
+/// The result of evaluating a rule for one record, with the reason when it does not hold.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Outcome {
+pub struct Outcome<S: Schema = FirmSchema> {
     pub eligible: bool,
-    pub failed: Option<FailedClause>,
+    pub failed: Option<FailedClause<S>>,
 }
 
-/// The part of a rule that failed, and the firm's values it read.
+/// The part of a rule that failed, and the record's values it read.
 #[derive(Clone, Debug, PartialEq)]
-pub struct FailedClause {
+pub struct FailedClause<S: Schema = FirmSchema> {
     /// The clause as written in the rule.
     pub clause: String,
     /// Where the clause is in the rule's text.
     pub span: Range<usize>,
-    pub values: Vec<(FirmField, Value)>,
+    pub values: Vec<(S::Field, Value)>,
     /// Set when the clause could not be evaluated.
     pub error: Option<String>,
 }
 
-impl std::fmt::Display for FailedClause {
+impl<S: Schema> std::fmt::Display for FailedClause<S> {
     /// `firm.age_years <= 7: 9`, `a && b: firm.x = 1, firm.y = 2`, `…: error: division by zero`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: ", self.clause)?;
@@ -185,7 +224,7 @@ impl std::fmt::Display for FailedClause {
             values => {
                 let parts: Vec<String> = values
                     .iter()
-                    .map(|(field, v)| format!("firm.{} = {v}", field.name()))
+                    .map(|(field, v)| format!("{}.{} = {v}", S::VARIABLE, S::name(*field)))
                     .collect();
                 write!(f, "{}", parts.join(", "))
             }
@@ -203,9 +242,9 @@ fn flatten_and<'a>(expr: &'a Expr, out: &mut Vec<&'a Expr>) {
     }
 }
 
-fn collect_fields(expr: &Expr, out: &mut Vec<FirmField>) {
+fn collect_fields<S: Schema>(expr: &Expr, out: &mut Vec<S::Field>) {
     visit(expr, &mut |e| {
-        if let Some(field) = as_field(e) {
+        if let Some(field) = field_of::<S>(e) {
             if !out.contains(&field) {
                 out.push(field);
             }
@@ -215,9 +254,14 @@ fn collect_fields(expr: &Expr, out: &mut Vec<FirmField>) {
 
 /// `firm.<field>`, if the expression is one.
 pub fn as_field(expr: &Expr) -> Option<FirmField> {
+    field_of::<FirmSchema>(expr)
+}
+
+/// `<variable>.<field>` of the schema, if the expression is one.
+pub fn field_of<S: Schema>(expr: &Expr) -> Option<S::Field> {
     match &expr.kind {
-        ExprKind::Select(operand, name) if matches!(&operand.kind, ExprKind::Ident(i) if i == "firm") => {
-            FirmField::from_name(name)
+        ExprKind::Select(operand, name) if matches!(&operand.kind, ExprKind::Ident(i) if i == S::VARIABLE) => {
+            S::field(name)
         }
         _ => None,
     }

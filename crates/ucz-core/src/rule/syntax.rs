@@ -129,7 +129,7 @@ fn lex(text: &str) -> Result<Vec<(Token, Range<usize>)>, SyntaxError> {
         }
         let start = i;
         if c.is_ascii_digit() {
-            while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'_') {
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
             }
             let mut is_double = false;
@@ -150,7 +150,10 @@ fn lex(text: &str) -> Result<Vec<(Token, Range<usize>)>, SyntaxError> {
                     i += 1;
                 }
             }
-            let literal: String = text[start..i].chars().filter(|c| *c != '_').collect();
+            if i < bytes.len() && bytes[i] == b'_' {
+                return Err(digit_separator(text, start, i));
+            }
+            let literal = &text[start..i];
             let token = if is_double {
                 literal
                     .parse()
@@ -222,6 +225,24 @@ fn lex(text: &str) -> Result<Vec<(Token, Range<usize>)>, SyntaxError> {
     }
     tokens.push((Token::End, text.len()..text.len()));
     Ok(tokens)
+}
+
+/// `1_000_000` is not CEL: the error points at the first `_` and shows the literal without them.
+fn digit_separator(text: &str, start: usize, underscore: usize) -> SyntaxError {
+    let bytes = text.as_bytes();
+    let mut end = underscore;
+    while end < bytes.len()
+        && (bytes[end].is_ascii_digit()
+            || bytes[end] == b'_'
+            || (bytes[end] == b'.' && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)))
+    {
+        end += 1;
+    }
+    let written: String = text[start..end].chars().filter(|c| *c != '_').collect();
+    SyntaxError {
+        offset: underscore,
+        message: format!("CEL has no digit separators; write {written}"),
+    }
 }
 
 /// Parses a rule into its syntax tree.
@@ -618,8 +639,19 @@ mod tests {
             "(size(firm.designations) >= 2)"
         );
         assert_eq!(p("[1, 2.5, 'x']"), "[1,2.5,\"x\"]");
-        assert_eq!(p("1_000_000 <= -3"), "(1000000 <= -3)");
+        assert_eq!(p("1000000 <= -3"), "(1000000 <= -3)");
         assert_eq!(p("-9223372036854775807 - 1"), "(-9223372036854775807 - 1)");
+    }
+
+    #[test]
+    fn digit_separators_are_refused_as_in_cel() {
+        let e = parse("firm.revenue_krw >= 1_000_000").expect_err("separator");
+        assert_eq!(e.offset, 21);
+        assert_eq!(e.message, "CEL has no digit separators; write 1000000");
+        let e = parse("2_5.5 > 1.0").expect_err("separator in a double");
+        assert_eq!(e.offset, 1);
+        assert_eq!(e.message, "CEL has no digit separators; write 25.5");
+        assert!(parse("firm.revenue_krw >= 1000000").is_ok());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
+use super::schema::Schema;
 use super::syntax::{BinaryOp, Expr, ExprKind, SyntaxError, UnaryOp};
-use crate::firm::{FieldType, FirmField};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Type {
@@ -50,7 +50,8 @@ fn err(expr: &Expr, message: impl Into<String>) -> SyntaxError {
     }
 }
 
-pub fn type_of(expr: &Expr) -> Result<Type, SyntaxError> {
+/// The type of an expression over the schema's variable.
+pub fn type_of<S: Schema>(expr: &Expr) -> Result<Type, SyntaxError> {
     match &expr.kind {
         ExprKind::Int(_) => Ok(Type::Int),
         ExprKind::Double(_) => Ok(Type::Double),
@@ -59,7 +60,7 @@ pub fn type_of(expr: &Expr) -> Result<Type, SyntaxError> {
         ExprKind::List(items) => {
             let mut element = Type::Any;
             for item in items {
-                let t = type_of(item)?;
+                let t = type_of::<S>(item)?;
                 if matches!(t, Type::List(_)) {
                     return Err(err(item, "lists of lists are not supported"));
                 }
@@ -74,37 +75,50 @@ pub fn type_of(expr: &Expr) -> Result<Type, SyntaxError> {
             }
             Ok(Type::List(Box::new(element)))
         }
-        ExprKind::Ident(name) if name == "firm" => {
-            Err(err(expr, "use a field of the firm, such as firm.employees"))
+        ExprKind::Ident(name) if name == S::VARIABLE => {
+            let example = S::fields()
+                .iter()
+                .find(|f| S::field_type(**f) == Type::Int)
+                .or(S::fields().first())
+                .map_or("", |f| S::name(*f));
+            Err(err(
+                expr,
+                format!(
+                    "use a field of the {v}, such as {v}.{example}",
+                    v = S::VARIABLE
+                ),
+            ))
         }
         ExprKind::Ident(name) => Err(err(
             expr,
-            format!("unknown variable '{name}'; rules can only read firm"),
+            format!(
+                "unknown variable '{name}'; rules can only read {}",
+                S::VARIABLE
+            ),
         )),
         ExprKind::Select(operand, name) => match &operand.kind {
-            ExprKind::Ident(var) if var == "firm" => match FirmField::from_name(name) {
-                Some(field) => Ok(match field.field_type() {
-                    FieldType::Int => Type::Int,
-                    FieldType::String => Type::String,
-                    FieldType::Bool => Type::Bool,
-                    FieldType::StringList => Type::List(Box::new(Type::String)),
-                }),
+            ExprKind::Ident(var) if var == S::VARIABLE => match S::field(name) {
+                Some(field) => Ok(S::field_type(field)),
                 None => Err(SyntaxError {
                     offset: operand.span.end + 1,
                     message: format!(
-                        "unknown firm field '{name}'; expected one of: {}",
-                        FirmField::ALL
+                        "unknown {} field '{name}'; expected one of: {}",
+                        S::VARIABLE,
+                        S::fields()
                             .iter()
-                            .map(|f| f.name())
+                            .map(|f| S::name(*f))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
                 }),
             },
-            _ => Err(err(expr, "only fields of firm can be selected")),
+            _ => Err(err(
+                expr,
+                format!("only fields of {} can be selected", S::VARIABLE),
+            )),
         },
         ExprKind::Unary(op, operand) => {
-            let t = type_of(operand)?;
+            let t = type_of::<S>(operand)?;
             match (op, &t) {
                 (UnaryOp::Not, Type::Bool) => Ok(Type::Bool),
                 (UnaryOp::Neg, Type::Int | Type::Double) => Ok(t),
@@ -113,7 +127,7 @@ pub fn type_of(expr: &Expr) -> Result<Type, SyntaxError> {
             }
         }
         ExprKind::Binary(op, a, b) => {
-            let (ta, tb) = (type_of(a)?, type_of(b)?);
+            let (ta, tb) = (type_of::<S>(a)?, type_of::<S>(b)?);
             let mismatch = || {
                 err(
                     expr,
@@ -178,14 +192,14 @@ pub fn type_of(expr: &Expr) -> Result<Type, SyntaxError> {
             }
         }
         ExprKind::Conditional(c, a, b) => {
-            let tc = type_of(c)?;
+            let tc = type_of::<S>(c)?;
             if tc != Type::Bool {
                 return Err(err(
                     c,
                     format!("the condition of '?:' must be a bool, not {tc}"),
                 ));
             }
-            let (ta, tb) = (type_of(a)?, type_of(b)?);
+            let (ta, tb) = (type_of::<S>(a)?, type_of::<S>(b)?);
             if ta != tb {
                 return Err(err(
                     expr,
@@ -198,7 +212,7 @@ pub fn type_of(expr: &Expr) -> Result<Type, SyntaxError> {
             let [arg] = args.as_slice() else {
                 return Err(err(expr, format!("{name}() takes one argument")));
             };
-            let t = type_of(arg)?;
+            let t = type_of::<S>(arg)?;
             match (name.as_str(), &t) {
                 ("size", Type::String | Type::List(_)) => Ok(Type::Int),
                 ("int", Type::Int | Type::Double | Type::String) => Ok(Type::Int),
@@ -216,10 +230,10 @@ pub fn type_of(expr: &Expr) -> Result<Type, SyntaxError> {
             }
         }
         ExprKind::Method(target, name, args) => {
-            let t = type_of(target)?;
+            let t = type_of::<S>(target)?;
             match (name.as_str(), &t, args.as_slice()) {
                 ("startsWith" | "endsWith" | "contains", Type::String, [arg]) => {
-                    let ta = type_of(arg)?;
+                    let ta = type_of::<S>(arg)?;
                     if ta != Type::String {
                         return Err(err(arg, format!("{name}() takes a string, not {ta}")));
                     }
