@@ -23,9 +23,6 @@ pub struct RegionRows {
     pub rejections: Vec<Value>,
 }
 
-/// The queries `region_rows` runs, for the figure in the docs.
-pub const REGION_QUERIES: usize = 7;
-
 impl Store {
     pub async fn region_rows(&self, region: &str) -> Result<RegionRows, StoreError> {
         // A zone's region is a field of its plan (the body's JSON).

@@ -18,7 +18,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 
 pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
-pub use ladder::{REGION_QUERIES, RegionRows};
+pub use ladder::RegionRows;
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]

@@ -102,11 +102,15 @@ pub async fn package(
     Ok(Json(state.rulebook.package(&state.catalog, &firm, as_of)))
 }
 
-pub fn today() -> Date {
-    let seconds = std::time::SystemTime::now()
+/// Seconds since the epoch: the server's one reading of the clock.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    ucz_core::date::korean_date(seconds)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+pub fn today() -> Date {
+    ucz_core::date::korean_date(unix_now())
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
+use crate::analysis::unix_now;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
 use crate::error::ApiError;
 
@@ -82,11 +83,7 @@ pub async fn open_session(
     state.limiter.succeeded(&login.username);
     let token = random_token()?;
     let csrf = random_token()?;
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-        + SESSION_SECONDS;
-    let expires = ucz_core::date::utc_timestamp(seconds);
+    let expires = ucz_core::date::utc_timestamp(unix_now() + SESSION_SECONDS);
     state
         .store
         .create_session(&token_hash(&token), user.id, &csrf, &expires)
@@ -196,12 +193,6 @@ pub async fn issue_token(
         )
         .await?;
     Ok((token, info))
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// A token for the caller's own account; shown once.

@@ -65,6 +65,23 @@ impl Pending {
     }
 }
 
+/// The pending previews with room made for the account's new file of `size` bytes (its earlier
+/// preview forgotten), or `None` when the others hold the budget.
+fn room_for(
+    state: &AppState,
+    user: i64,
+    size: usize,
+    budget: usize,
+) -> Result<Option<std::sync::MutexGuard<'_, Pending>>, ApiError> {
+    let mut pending = state
+        .pages
+        .imports
+        .lock()
+        .map_err(|_| ApiError::internal("import list poisoned"))?;
+    pending.forget(user);
+    Ok(pending.fits(size, budget).then_some(pending))
+}
+
 /// The largest file the import reads.
 pub const MAX_FILE: usize = 10 << 20;
 
@@ -939,19 +956,10 @@ pub async fn upload(
                 state.pages.word(visitor.lang, "import_empty_file")
             ));
         }
-        {
-            // A new upload replaces the account's earlier preview; refused before any reading
-            // when the others hold the budget.
-            let mut pending = state
-                .pages
-                .imports
-                .lock()
-                .map_err(|_| ApiError::internal("import list poisoned"))?;
-            pending.forget(user);
-            if !pending.fits(bytes.len(), limits.pending_bytes) {
-                drop(pending);
-                return busy(&state, &visitor, limits);
-            }
+        // A new upload replaces the account's earlier preview; refused before any reading when
+        // the others hold the budget.
+        if room_for(&state, user, bytes.len(), limits.pending_bytes)?.is_none() {
+            return busy(&state, &visitor, limits);
         }
         let table = match read_file(&state, &name, &bytes, visitor.lang).await? {
             Ok(table) => table,
@@ -969,16 +977,10 @@ pub async fn upload(
         drop(table);
         let token = random_token()?;
         if checked.valid > 0 {
-            let mut pending = state
-                .pages
-                .imports
-                .lock()
-                .map_err(|_| ApiError::internal("import list poisoned"))?;
-            pending.forget(user);
-            if !pending.fits(bytes.len(), limits.pending_bytes) {
-                drop(pending);
+            let Some(mut pending) = room_for(&state, user, bytes.len(), limits.pending_bytes)?
+            else {
                 return busy(&state, &visitor, limits);
-            }
+            };
             pending.imports.insert(
                 token.clone(),
                 PendingImport {

@@ -144,59 +144,10 @@ async fn remove(
     zone: &str,
 ) -> Result<StatusCode, ApiError> {
     access::write_zone_part(caller, zone)?;
-    // Leases are the history retention is counted from: a space (or a facility of spaces) that
-    // has any is not deleted with them.
-    let spaces = match table.name {
-        "spaces" => vec![id.to_string()],
-        "facilities" => spaces_of(state, "facility_id", id).await?,
-        _ => Vec::new(),
-    };
-    refuse_if_leased(state, &spaces).await?;
+    // A space (or a facility of spaces) with leases, the history retention counts from, is
+    // refused by the store under the lock lease writes take.
     state.store.delete(&caller.actor(), table, id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The ids of the spaces whose `column` (`facility_id`, `hub_id`) is `id`.
-pub(crate) async fn spaces_of(
-    state: &AppState,
-    column: &'static str,
-    id: &str,
-) -> Result<Vec<String>, ApiError> {
-    let (spaces, _) = state
-        .store
-        .list(
-            &SPACES,
-            &Filter {
-                equals: vec![(column, id.to_string())],
-                limit: i64::MAX,
-                offset: 0,
-            },
-        )
-        .await?;
-    Ok(spaces.iter().map(|s| s["id"].to_string()).collect())
-}
-
-/// 409 when any of the spaces has a lease.
-pub(crate) async fn refuse_if_leased(state: &AppState, spaces: &[String]) -> Result<(), ApiError> {
-    for space in spaces {
-        let (_, count) = state
-            .store
-            .list(
-                &ucz_store::LEASES,
-                &Filter {
-                    equals: vec![("space_id", space.clone())],
-                    limit: 1,
-                    offset: 0,
-                },
-            )
-            .await?;
-        if count > 0 {
-            return Err(ApiError::conflict(format!(
-                "space {space} has {count} lease(s), the record of who used it; end or delete them first"
-            )));
-        }
-    }
-    Ok(())
 }
 
 pub mod handlers {

@@ -133,22 +133,7 @@ pub async fn delete(
             "zone {id} has {count} tenant firms; move or delete them first"
         )));
     }
-    let (facilities, _) = state
-        .store
-        .list(
-            &ucz_store::FACILITIES,
-            &Filter {
-                equals: vec![("zone_id", id.clone())],
-                limit: i64::MAX,
-                offset: 0,
-            },
-        )
-        .await?;
-    for facility in facilities {
-        let spaces =
-            super::parts::spaces_of(&state, "facility_id", &facility["id"].to_string()).await?;
-        super::parts::refuse_if_leased(&state, &spaces).await?;
-    }
+    // Leased spaces in its facilities are refused by the store.
     if state.store.delete(&caller.actor(), &ZONES, &id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
