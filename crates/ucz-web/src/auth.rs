@@ -12,7 +12,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
 use sha2::{Digest, Sha256};
-use ucz_store::User;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -20,54 +19,7 @@ use crate::error::ApiError;
 pub const SESSION_COOKIE: &str = "ucz_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The four roles, and anonymous callers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Role {
-    Admin,
-    Coordinator,
-    Operator { zone: String },
-    Firm { firm: String },
-}
-
-impl Role {
-    pub fn of(user: &User) -> Option<Role> {
-        match (user.role.as_str(), &user.zone_id, &user.firm_id) {
-            ("admin", _, _) => Some(Role::Admin),
-            ("coordinator", _, _) => Some(Role::Coordinator),
-            ("operator", Some(zone), _) => Some(Role::Operator { zone: zone.clone() }),
-            ("firm", _, Some(firm)) => Some(Role::Firm { firm: firm.clone() }),
-            _ => None,
-        }
-    }
-}
-
-/// The caller of a request.
-#[derive(Clone, Debug)]
-pub enum Caller {
-    Anonymous,
-    User { user: User, role: Role },
-}
-
-impl Caller {
-    pub fn role(&self) -> Option<&Role> {
-        match self {
-            Caller::Anonymous => None,
-            Caller::User { role, .. } => Some(role),
-        }
-    }
-
-    /// The name recorded in the audit trail.
-    pub fn actor(&self) -> String {
-        match self {
-            Caller::Anonymous => "anonymous".into(),
-            Caller::User { user, .. } => user.username.clone(),
-        }
-    }
-
-    pub fn require_user(&self) -> Result<&Role, ApiError> {
-        self.role().ok_or_else(ApiError::unauthenticated)
-    }
-}
+pub use ucz_service::{Caller, Role};
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     Argon2::default()

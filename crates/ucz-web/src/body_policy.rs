@@ -1,10 +1,11 @@
 //! One policy for request bodies: a JSON body with a key given twice is refused (parsers
-//! disagree on which one wins), and a record's body names only the fields of its schema in the
-//! OpenAPI document (an unknown field is refused with its name, not kept or dropped silently).
+//! disagree on which one wins). A record's body names only the fields of its schema in the
+//! OpenAPI document: the use cases refuse an unknown field with its name
+//! (`ucz_service::records::known_fields`), and a test here holds their field lists to the
+//! document.
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::OnceLock;
 
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -12,9 +13,8 @@ use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// The first key that a JSON text gives twice in one object, with its path (`/needs/area_m2`);
 /// `Ok(None)` when there is none. Malformed JSON is left to the handler's own parser.
@@ -125,57 +125,6 @@ pub async fn refuse_duplicate_keys(request: Request, next: Next) -> Response {
         .await
 }
 
-/// The properties of each component schema of the OpenAPI document.
-fn schema_fields(schema: &str) -> &'static [String] {
-    static FIELDS: OnceLock<Vec<(String, Vec<String>)>> = OnceLock::new();
-    let all = FIELDS.get_or_init(|| {
-        let document = crate::openapi();
-        document["components"]["schemas"]
-            .as_object()
-            .map(|schemas| {
-                schemas
-                    .iter()
-                    .map(|(name, schema)| {
-                        let fields = schema["properties"]
-                            .as_object()
-                            .map(|p| p.keys().cloned().collect())
-                            .unwrap_or_default();
-                        (name.clone(), fields)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    });
-    all.iter()
-        .find(|(name, _)| name == schema)
-        .map_or(&[], |(_, fields)| fields.as_slice())
-}
-
-/// Every top-level field of `body` must be a property of `schema` (or `id`, which a `PUT` body
-/// may repeat); each unknown one is a field error naming it and the accepted fields.
-pub fn known_fields(body: &Value, schema: &str) -> Result<(), ApiError> {
-    let accepted = schema_fields(schema);
-    let Some(object) = body.as_object() else {
-        return Ok(());
-    };
-    let errors: Vec<FieldError> = object
-        .keys()
-        .filter(|key| *key != "id" && !accepted.iter().any(|a| a == *key))
-        .map(|key| FieldError {
-            field: key.clone(),
-            message: format!(
-                "unknown field \"{key}\"; a {schema} has: {}",
-                accepted.join(", ")
-            ),
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::invalid(errors))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,8 +143,26 @@ mod tests {
     }
 
     #[test]
+    fn the_fields_a_record_accepts_are_its_schemas_properties() {
+        let document = crate::openapi();
+        for (record, fields) in ucz_service::records::RECORD_FIELDS {
+            let mut properties: Vec<&str> = document["components"]["schemas"][record]["properties"]
+                .as_object()
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            properties.sort_unstable();
+            let mut accepted = fields.to_vec();
+            accepted.sort_unstable();
+            // `id` is always accepted: a `PUT` body may repeat its URL's id.
+            properties.retain(|p| *p != "id");
+            accepted.retain(|p| *p != "id");
+            assert_eq!(properties, accepted, "{record}");
+        }
+    }
+
+    #[test]
     fn unknown_fields_are_named() {
-        let error = known_fields(
+        let error = ucz_service::records::known_fields(
             &serde_json::json!({"name": "x", "role": "admin", "is_admin": true}),
             "Hub",
         )
@@ -205,6 +172,9 @@ mod tests {
             error,
             Some(vec!["is_admin".to_string(), "role".to_string()])
         );
-        assert!(known_fields(&serde_json::json!({"id": "h", "name": "x"}), "Hub").is_ok());
+        assert!(
+            ucz_service::records::known_fields(&serde_json::json!({"id": "h", "name": "x"}), "Hub")
+                .is_ok()
+        );
     }
 }

@@ -2,14 +2,11 @@
 //! problem+json errors and an audit trail, and the web pages (`pages`) built on the same handlers. Handlers validate with `ucz-core` and persist with
 //! `ucz-store`; this crate alone knows HTTP.
 
-mod access;
-mod analysis;
+pub mod api;
 pub mod auth;
 mod body_policy;
-pub mod demo;
+pub use ucz_service::demo;
 pub mod error;
-pub mod ladder;
-mod resources;
 mod session;
 
 use std::sync::Arc;
@@ -17,15 +14,13 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 use ucz_core::Catalog;
-use ucz_core::eligibility::Rulebook;
+use ucz_service::Services;
 use ucz_store::Store;
 
-/// What every handler shares.
+/// What every handler shares: the use cases' services, and what the web adds.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub catalog: Arc<Catalog>,
-    pub rulebook: Arc<Rulebook>,
+    pub services: Services,
     pub limiter: Arc<auth::LoginLimiter>,
     pub pages: Arc<pages::Pages>,
     /// Set behind TLS: session cookies get `Secure`.
@@ -55,13 +50,10 @@ impl Default for ImportLimits {
 
 impl AppState {
     pub fn new(store: Store, catalog: Catalog, secure_cookies: bool) -> Self {
-        let rulebook = Rulebook::new(&catalog);
         let pages = Arc::new(pages::Pages::new(&catalog));
         AppState {
             pages,
-            store,
-            catalog: Arc::new(catalog),
-            rulebook: Arc::new(rulebook),
+            services: Services::new(store, catalog),
             limiter: Default::default(),
             secure_cookies,
             import: ImportLimits::default(),
@@ -69,20 +61,18 @@ impl AppState {
     }
 }
 
+/// Handlers hand the state to the use cases as their services.
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.services
+    }
+}
+
 /// Stores the catalog in the database (read-only through the API), replacing what an earlier
 /// start stored when it changed.
 pub async fn sync_catalog(state: &AppState) -> Result<bool, ucz_store::StoreError> {
-    let all = serde_json::to_value(state.catalog.as_ref()).unwrap_or_default();
-    let mut entries = Vec::new();
-    if let serde_json::Value::Object(kinds) = all {
-        for (kind, items) in kinds {
-            for item in items.as_array().into_iter().flatten() {
-                let id = item["id"].as_str().unwrap_or_default().to_string();
-                entries.push((kind.clone(), id, item.clone()));
-            }
-        }
-    }
-    state.store.sync_catalog(&entries).await
+    state.services.sync_catalog().await
 }
 
 /// Request bodies above this size are refused (413).
@@ -103,8 +93,8 @@ pub struct Operation {
 type Handler = axum::routing::MethodRouter<AppState>;
 
 fn operations_and_handlers() -> Vec<(Operation, Handler)> {
+    use api::*;
     use axum::routing::{delete, put};
-    use resources::*;
     let op = |method, path, summary, access, body| Operation {
         method,
         path,

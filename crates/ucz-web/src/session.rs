@@ -9,9 +9,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
-use crate::analysis::unix_now;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
 use crate::error::ApiError;
+use ucz_service::analysis::unix_now;
 
 #[derive(Deserialize)]
 pub struct Login {
@@ -163,7 +163,8 @@ pub async fn issue_token(
         return Err(ApiError::unauthenticated());
     };
     let mut errors = Vec::new();
-    if !crate::resources::is_text(&serde_json::Value::from(name)) || name.chars().count() > 100 {
+    if !ucz_service::records::is_text(&serde_json::Value::from(name)) || name.chars().count() > 100
+    {
         errors.push(crate::error::FieldError {
             field: "name".into(),
             message: "required: a name of one line, at most 100 characters".into(),

@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 use crate::input::BadInput;
 
 /// What is logged when `RUST_LOG` is unset or empty.
-pub const DEFAULT_FILTER: &str = "warn,ucz=info,ucz_web=info,tower_http=info";
+pub const DEFAULT_FILTER: &str = "warn,ucz=info,ucz_service=info,ucz_web=info,tower_http=info";
 
 /// The start-up lines' target, always at info.
 const START_UP: &str = "ucz::serve_cmd=info";

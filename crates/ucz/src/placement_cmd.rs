@@ -5,7 +5,7 @@ use ucz_core::Catalog;
 use ucz_core::Lang;
 use ucz_core::date::Date;
 use ucz_core::placement::Plan;
-use ucz_web::AppState;
+use ucz_service::Services;
 
 use crate::input::BadInput;
 use crate::output;
@@ -49,9 +49,9 @@ pub fn plan(
         .unwrap_or_else(|| region.to_string());
     runtime()?.block_on(async {
         let store = open(&settings.database_url).await?;
-        let state = AppState::new(store, catalog, false);
+        let services = Services::new(store, catalog);
         let (forecast, plan, records) =
-            ucz_web::ladder::plan_region(&state, region, as_of, horizon)
+            ucz_service::ladder::plan_region(&services, region, as_of, horizon)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
         if json {

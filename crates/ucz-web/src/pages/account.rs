@@ -100,8 +100,8 @@ pub async fn login(
                 );
                 Ok(response)
             }
-            Err(error) if error.status.is_client_error() => {
-                let key = if error.code == "too_many_attempts" {
+            Err(error) if error.status().is_client_error() => {
+                let key = if error.code == ucz_service::Code::TooManyAttempts {
                     "login_too_many"
                 } else {
                     "login_failed"
@@ -109,7 +109,7 @@ pub async fn login(
                 login_form(
                     &state,
                     &visitor,
-                    error.status,
+                    error.status(),
                     next,
                     username,
                     Some(state.pages.word(visitor.lang, key)),
@@ -172,7 +172,7 @@ async fn account_page(
     };
     let tokens = state.store.tokens_of(user.id).await?;
     let status = match &error {
-        Some(error) => error.status,
+        Some(error) => error.status(),
         None if new_token.is_some() => StatusCode::CREATED,
         None => StatusCode::OK,
     };
@@ -222,7 +222,8 @@ pub async fn create_token(
         match crate::session::issue_token(&state, &visitor.caller, &name, days).await {
             Ok(made) => account_page(&state, &visitor, Some(made), None).await,
             Err(error)
-                if error.status.is_client_error() && error.status != StatusCode::UNAUTHORIZED =>
+                if error.status().is_client_error()
+                    && error.status() != StatusCode::UNAUTHORIZED =>
             {
                 account_page(&state, &visitor, None, Some(error)).await
             }

@@ -2,7 +2,6 @@
 //! submission goes through the API handler of the same operation, so validation and role rules
 //! are the API's; the page puts each error beside its field.
 
-use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -15,10 +14,11 @@ use ucz_store::Filter;
 
 use super::form::{self, Choice, Options, Resource};
 use super::{PageQuery, Visitor, form_pairs, form_value};
+use crate::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, FieldError};
-use crate::resources::{facilities, firms, institutions, spaces, zones};
-use crate::{AppState, access};
+use ucz_service::access;
+use ucz_service::{Code, facilities, firms, institutions, spaces, zones};
 
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new();
@@ -52,13 +52,12 @@ pub async fn read(
     resource: Resource,
     id: &str,
 ) -> Result<Value, ApiError> {
-    let (s, p) = (State(state.clone()), Path(id.to_string()));
     Ok(match resource {
-        Resource::Zone => zones::read(s, p).await?.0,
-        Resource::Facility => facilities::read(s, caller.clone(), p).await?.0,
-        Resource::Space => spaces::read(s, caller.clone(), p).await?.0,
-        Resource::Institution => institutions::read(s, caller.clone(), p).await?.0,
-        Resource::Firm => firms::read(s, caller.clone(), p).await?.0,
+        Resource::Zone => zones::read(state, id).await?,
+        Resource::Facility => facilities::read(state, caller, id).await?,
+        Resource::Space => spaces::read(state, caller, id).await?,
+        Resource::Institution => institutions::read(state, caller, id).await?,
+        Resource::Firm => firms::read(state, caller, id).await?,
     })
 }
 
@@ -68,13 +67,12 @@ pub async fn create_record(
     resource: Resource,
     body: Value,
 ) -> Result<Value, ApiError> {
-    let (s, c, b) = (State(state.clone()), caller.clone(), Ok(Json(body)));
     Ok(match resource {
-        Resource::Zone => zones::create(s, c, b).await?.1.0,
-        Resource::Facility => facilities::create(s, c, b).await?.1.0,
-        Resource::Space => spaces::create(s, c, b).await?.1.0,
-        Resource::Institution => institutions::create(s, c, b).await?.1.0,
-        Resource::Firm => firms::create(s, c, b).await?.1.0,
+        Resource::Zone => zones::create(state, caller, body).await?,
+        Resource::Facility => facilities::create(state, caller, body).await?,
+        Resource::Space => spaces::create(state, caller, body).await?,
+        Resource::Institution => institutions::create(state, caller, body).await?,
+        Resource::Firm => firms::create(state, caller, body).await?,
     })
 }
 
@@ -85,18 +83,12 @@ async fn update_record(
     id: &str,
     body: Value,
 ) -> Result<Value, ApiError> {
-    let (s, c, p, b) = (
-        State(state.clone()),
-        caller.clone(),
-        Path(id.to_string()),
-        Ok(Json(body)),
-    );
     Ok(match resource {
-        Resource::Zone => zones::update(s, c, p, b).await?.0,
-        Resource::Facility => facilities::update(s, c, p, b).await?.0,
-        Resource::Space => spaces::update(s, c, p, b).await?.0,
-        Resource::Institution => institutions::update(s, c, p, b).await?.0,
-        Resource::Firm => firms::update(s, c, p, b).await?.0,
+        Resource::Zone => zones::update(state, caller, id, body).await?,
+        Resource::Facility => facilities::update(state, caller, id, body).await?,
+        Resource::Space => spaces::update(state, caller, id, body).await?,
+        Resource::Institution => institutions::update(state, caller, id, body).await?,
+        Resource::Firm => firms::update(state, caller, id, body).await?,
     })
 }
 
@@ -106,13 +98,12 @@ async fn delete_record(
     resource: Resource,
     id: &str,
 ) -> Result<(), ApiError> {
-    let (s, c, p) = (State(state.clone()), caller.clone(), Path(id.to_string()));
     match resource {
-        Resource::Zone => zones::delete(s, c, p).await?,
-        Resource::Facility => facilities::delete(s, c, p).await?,
-        Resource::Space => spaces::delete(s, c, p).await?,
-        Resource::Institution => institutions::delete(s, c, p).await?,
-        Resource::Firm => firms::delete(s, c, p).await?,
+        Resource::Zone => zones::delete(state, caller, id).await?,
+        Resource::Facility => facilities::delete(state, caller, id).await?,
+        Resource::Space => spaces::delete(state, caller, id).await?,
+        Resource::Institution => institutions::delete(state, caller, id).await?,
+        Resource::Firm => firms::delete(state, caller, id).await?,
     };
     Ok(())
 }
@@ -262,19 +253,15 @@ fn show(
 pub async fn check_only(state: &AppState, resource: Resource, body: &Value) -> ApiError {
     let checked = match resource {
         Resource::Zone => zones::validate(state, body, false).map(|_| ()),
-        Resource::Facility => crate::resources::parts::facility(state, body)
-            .await
-            .map(|_| ()),
-        Resource::Space => crate::resources::parts::space(state, body)
-            .await
-            .map(|_| ()),
-        Resource::Institution => crate::resources::parts::institution(state, body)
+        Resource::Facility => ucz_service::parts::facility(state, body).await.map(|_| ()),
+        Resource::Space => ucz_service::parts::space(state, body).await.map(|_| ()),
+        Resource::Institution => ucz_service::parts::institution(state, body)
             .await
             .map(|_| ()),
         Resource::Firm => firms::validate(state, body, false).await.map(|_| ()),
     };
     match checked {
-        Err(error) if error.status == StatusCode::UNPROCESSABLE_ENTITY => error,
+        Err(error) if error.code == Code::Validation => error.into(),
         _ => ApiError::invalid(vec![]),
     }
 }
@@ -290,14 +277,13 @@ async fn after_submit(
     let word = |key: &str| state.pages.word(visitor.lang, key);
     let attempt = attempt.map_err(|mut error| {
         let creating = page.editing.is_none();
-        if error.status == StatusCode::CONFLICT {
-            // An id already in use.
+        if error.code == Code::IdTaken {
             error.errors.push(FieldError {
                 field: "id".into(),
                 message: word("id_taken"),
             });
-            error.status = StatusCode::UNPROCESSABLE_ENTITY;
-        } else if error.code == "forbidden"
+            error.code = Code::Validation;
+        } else if error.code == Code::Forbidden
             && creating
             && page.resource == Resource::Firm
             && matches!(visitor.role(), Some(Role::Operator { .. }))
@@ -317,14 +303,13 @@ async fn after_submit(
             let to = page_of(page.resource, zone, &saved);
             Ok(visitor.redirect(&format!("{to}?saved=1")))
         }
-        Err(error)
+        Err(mut error)
             if matches!(
-                error.status,
-                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::BAD_REQUEST
+                error.code,
+                Code::Validation | Code::Conflict | Code::BadRequest
             ) =>
         {
-            let errors = error
-                .errors
+            let errors = std::mem::take(&mut error.errors)
                 .into_iter()
                 .map(|e| FieldError {
                     message: state.pages.message(visitor.lang, &e.message),
@@ -335,8 +320,10 @@ async fn after_submit(
                 .into_iter()
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect();
-            if error.status == StatusCode::BAD_REQUEST {
-                page.errors.push(error.detail);
+            // A refusal that is no field's (a lease in the way) is said above the form.
+            if error.code != Code::Validation {
+                page.errors
+                    .push(state.pages.message(visitor.lang, &error.detail));
             }
             show(state, visitor, StatusCode::UNPROCESSABLE_ENTITY, page)
         }
@@ -492,11 +479,11 @@ fn check_edit(
     zone: Option<&str>,
 ) -> Result<(), ApiError> {
     let zone = zone.unwrap_or_default();
-    match resource {
+    Ok(match resource {
         Resource::Zone => access::update_zone(caller, id),
         Resource::Firm => access::write_firm(caller, id, zone),
         _ => access::write_zone_part(caller, zone),
-    }
+    }?)
 }
 
 /// The zone a firm may name: a firm stays in its own (the select offers only it); an operator's
@@ -663,30 +650,13 @@ pub async fn end_lease(
     let result = async {
         let pairs = form_pairs(&body);
         visitor.check_form(form_value(&pairs, "_csrf"))?;
-        let lease = crate::resources::leases::read(
-            State(state.clone()),
-            visitor.caller.clone(),
-            Path(id.clone()),
-        )
-        .await?
-        .0;
-        let mut changed = lease.clone();
-        if let Some(object) = changed.as_object_mut() {
-            object.remove("id");
-        }
-        changed["status"] = Value::from("ended");
-        if let Some(ends) = form_value(&pairs, "ends").filter(|d| !d.is_empty()) {
-            changed["ends"] = Value::from(ends);
-        }
-        changed["left_to"] = match form_value(&pairs, "left_to").filter(|r| !r.is_empty()) {
-            Some(region) => Value::from(region),
-            None => Value::Null,
-        };
-        let _ended = crate::resources::leases::update(
-            State(state.clone()),
-            visitor.caller.clone(),
-            Path(id),
-            Ok(Json(changed)),
+        let filled = |name| form_value(&pairs, name).filter(|v| !v.is_empty());
+        let _ended = ucz_service::leases::end(
+            &state,
+            &visitor.caller,
+            &id,
+            filled("ends"),
+            filled("left_to"),
         )
         .await?;
         let back = form_value(&pairs, "back")

@@ -14,7 +14,7 @@ use super::{PageQuery, Visitor};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::resources::{ListParams, Q, facilities, firms, institutions, spaces, zones};
+use ucz_service::{ListParams, facilities, firms, institutions, spaces, zones};
 
 #[derive(Deserialize, Default)]
 pub struct Filters {
@@ -55,15 +55,13 @@ async fn list_page(
         space_id: None,
         firm_id: None,
     };
-    let (s, c) = (State(state.clone()), caller.clone());
     let page = match resource {
-        Resource::Zone => zones::list(s, Q(params)).await?,
-        Resource::Facility => facilities::list(s, c, Q(params)).await?,
-        Resource::Space => spaces::list(s, c, Q(params)).await?,
-        Resource::Institution => institutions::list(s, c, Q(params)).await?,
-        Resource::Firm => firms::list(s, c, Q(params)).await?,
-    }
-    .0;
+        Resource::Zone => zones::list(state, &params).await?,
+        Resource::Facility => facilities::list(state, caller, &params).await?,
+        Resource::Space => spaces::list(state, caller, &params).await?,
+        Resource::Institution => institutions::list(state, caller, &params).await?,
+        Resource::Firm => firms::list(state, caller, &params).await?,
+    };
     Ok((page.items, page.total))
 }
 

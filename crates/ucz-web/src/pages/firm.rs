@@ -11,8 +11,8 @@ use ucz_core::eligibility::{Offer, describe};
 
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
-use crate::analysis::today;
-use crate::resources::{ListParams, Q, firms};
+use ucz_service::analysis::today;
+use ucz_service::{ListParams, firms};
 
 /// The firm's proposal in its region's plan, or why it has none (null when it is not graduating).
 fn placement_of(
@@ -20,7 +20,7 @@ fn placement_of(
     lang: ucz_core::Lang,
     id: &str,
     plan: &ucz_core::placement::Plan,
-    records: &crate::ladder::Region,
+    records: &ucz_service::ladder::Region,
 ) -> Value {
     if let Some(p) = plan.proposals.iter().find(|p| p.firm == id) {
         json!({
@@ -89,8 +89,8 @@ pub async fn page(
             .and_then(|l| l["space_id"].as_i64());
         let planned = match latest {
             Some(space) => {
-                let region = crate::ladder::decided_space(&state, space).await?.2;
-                Some(crate::ladder::plan_region(&state, &region, today(), 12).await?)
+                let region = ucz_service::ladder::decided_space(&state, space).await?.2;
+                Some(ucz_service::ladder::plan_region(&state, &region, today(), 12).await?)
             }
             None => None,
         };
@@ -106,7 +106,7 @@ pub async fn page(
             },
             None => String::new(),
         };
-        let writes = crate::access::write_firm(
+        let writes = ucz_service::access::write_firm(
             &visitor.caller,
             &id,
             record["zone"].as_str().unwrap_or_default(),
@@ -165,9 +165,7 @@ pub async fn list(
             space_id: None,
             firm_id: None,
         };
-        let page = firms::list(State(state.clone()), visitor.caller.clone(), Q(params))
-            .await?
-            .0;
+        let page = firms::list(&state, &visitor.caller, &params).await?;
         let filters: String = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(
                 [

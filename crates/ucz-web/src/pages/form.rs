@@ -172,7 +172,7 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
                 "kind",
                 Text,
                 true,
-                crate::resources::parts::SPACE_KINDS
+                ucz_service::parts::SPACE_KINDS
                     .iter()
                     .map(|k| Choice {
                         value: k.to_string(),

@@ -25,10 +25,11 @@ use super::form::{self, Resource};
 use super::{Visitor, form_pairs, form_value};
 use crate::auth::{Caller, Role, random_token};
 use crate::error::{ApiError, FieldError};
-use crate::resources::firms;
-use crate::resources::parts::{self, Known};
-use crate::{AppState, ImportLimits, access};
+use crate::{AppState, ImportLimits};
 use ucz_core::Lang;
+use ucz_service::access;
+use ucz_service::firms;
+use ucz_service::parts::{self, Known};
 
 /// What can be imported.
 const IMPORTABLE: [Resource; 3] = [Resource::Firm, Resource::Facility, Resource::Space];
@@ -731,7 +732,7 @@ async fn check_one(
                 checked.records.push(record);
             }
         }
-        Err(error) if error.code == "forbidden" => {
+        Err(error) if error.code == ucz_service::Code::Forbidden => {
             let mut zone = ["zone", "zone_id"]
                 .iter()
                 .find_map(|k| body[*k].as_str())
@@ -770,15 +771,14 @@ async fn check_one(
                 },
             });
         }
-        Err(error) => {
-            if error.errors.is_empty() && error.status != StatusCode::UNPROCESSABLE_ENTITY {
+        Err(mut error) => {
+            if error.errors.is_empty() && error.code != ucz_service::Code::Validation {
                 errors.push(FieldError {
                     field: String::new(),
                     message: error.detail.clone(),
                 });
             }
-            let localized = error
-                .errors
+            let localized = std::mem::take(&mut error.errors)
                 .into_iter()
                 .map(|e| FieldError {
                     message: state.pages.message(lang, &e.message),

@@ -32,6 +32,7 @@ use ucz_core::{Catalog, Lang};
 use crate::AppState;
 use crate::auth::{Caller, Role, SESSION_COOKIE, cookie, random_token, token_hash};
 use crate::error::ApiError;
+use ucz_service::Code;
 
 pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
@@ -400,7 +401,7 @@ impl Visitor {
     pub fn respond(&self, state: &AppState, result: Result<Response, ApiError>) -> Response {
         match result {
             Ok(response) => response,
-            Err(error) if error.status == StatusCode::UNAUTHORIZED => {
+            Err(error) if error.status() == StatusCode::UNAUTHORIZED => {
                 let next: String = form_urlencoded::byte_serialize(self.here.as_bytes()).collect();
                 self.with_cookies(Redirect::to(&format!("/login?next={next}")).into_response())
             }
@@ -410,19 +411,19 @@ impl Visitor {
 
     pub fn error_page(&self, state: &AppState, error: ApiError) -> Response {
         let key = match error.code {
-            "forbidden" => "error_forbidden",
-            "not_found" | "unknown_route" => "error_not_found",
-            "csrf" => "error_csrf",
-            "too_large" => "error_too_large",
-            "method_not_allowed" => "error_method",
-            "too_many_attempts" => "error_too_many",
-            "internal" => "error_internal",
+            Code::Forbidden => "error_forbidden",
+            Code::NotFound | Code::UnknownRoute => "error_not_found",
+            Code::Csrf => "error_csrf",
+            Code::TooLarge => "error_too_large",
+            Code::MethodNotAllowed => "error_method",
+            Code::TooManyAttempts => "error_too_many",
+            Code::Internal => "error_internal",
             _ => "error_other",
         };
         // The API's details are for programs; a person reads the message, and the details
         // only where they say what to fix.
         let detail = match error.code {
-            "bad_request" | "validation" | "conflict" => {
+            Code::BadRequest | Code::Validation | Code::Conflict | Code::IdTaken => {
                 state.pages.message(self.lang, &error.detail)
             }
             _ => String::new(),
@@ -436,14 +437,14 @@ impl Visitor {
             })
             .collect();
         let context = json!({
-            "status": error.status.as_u16(),
+            "status": error.status().as_u16(),
             "message": state.pages.word(self.lang, key),
             "detail": detail,
             "errors": errors,
         });
         let mut response = self
-            .page(state, error.status, "error.html", context)
-            .unwrap_or_else(|e| (e.status, e.detail).into_response());
+            .page(state, error.status(), "error.html", context)
+            .unwrap_or_else(|e| (e.status(), e.0.detail).into_response());
         crate::error::ServerProblem::attach(&error, &mut response);
         response
     }

@@ -8,8 +8,8 @@ use ucz_store::{FIRMS, Filter, ZONES};
 
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
-use crate::analysis::diagnosis_of;
 use crate::error::ApiError;
+use ucz_service::analysis::diagnosis_of;
 
 /// One row of the comparison, also drawn on the map.
 pub async fn zone_summaries(state: &AppState) -> Result<Vec<Value>, ApiError> {

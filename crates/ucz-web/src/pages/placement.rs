@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,7 +16,7 @@ use super::{PageQuery, Visitor, form_pairs, form_value};
 use crate::AppState;
 use crate::auth::Role;
 use crate::error::ApiError;
-use crate::ladder::{self, as_of, known_region, may_see, plan_region, retention_of};
+use ucz_service::ladder::{self, as_of, known_region, may_see, plan_region, retention_of};
 
 #[derive(Deserialize, Default)]
 pub struct Params {
@@ -38,7 +37,7 @@ pub fn readable(state: &AppState, lang: ucz_core::Lang, reason: &str) -> String 
             text = format!("{}{name}", &text[..text.len() - region.id.as_str().len()]);
         }
     }
-    for kind in crate::resources::parts::SPACE_KINDS {
+    for kind in ucz_service::parts::SPACE_KINDS {
         text = text.replace(kind, &state.pages.word(lang, &format!("space_{kind}")));
     }
     text
@@ -134,7 +133,7 @@ pub async fn page(
                 .unwrap_or_default()
         };
         let may_accept = |space: &str| {
-            crate::access::write_zone_part(&visitor.caller, &owner_of(space)).is_ok()
+            ucz_service::access::write_zone_part(&visitor.caller, &owner_of(space)).is_ok()
         };
         let may_reject = |space: &str| {
             may_accept(space) || matches!(visitor.role(), Some(Role::Admin | Role::Coordinator))
@@ -223,11 +222,10 @@ pub async fn decide(State(state): State<AppState>, visitor: Visitor, body: Bytes
         if accepted && !get("starts").is_empty() {
             decision["starts"] = Value::from(get("starts"));
         }
-        let (s, c) = (State(state.clone()), visitor.caller.clone());
         if accepted {
-            let _lease = ladder::accept(s, c, Ok(Json(decision))).await?;
+            let _lease = ladder::accept(&state, &visitor.caller, decision).await?;
         } else {
-            let _rejection = ladder::reject(s, c, Ok(Json(decision))).await?;
+            let _rejection = ladder::reject(&state, &visitor.caller, decision).await?;
         }
         let back: String = form_urlencoded::Serializer::new(String::new())
             .append_pair("region", &get("region"))

@@ -11,8 +11,8 @@ use ucz_store::{FACILITIES, FIRMS, Filter, INSTITUTIONS, SPACES};
 use super::charts::{self, Corner, Link};
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
-use crate::analysis::diagnosis_of;
 use crate::auth::Role;
+use ucz_service::analysis::diagnosis_of;
 
 fn all(equals: Vec<(&'static str, String)>) -> Filter {
     Filter {
@@ -29,9 +29,7 @@ pub async fn page(
     PageQuery(flash): PageQuery<Flash>,
 ) -> Response {
     let result = async {
-        let zone = crate::resources::zones::read(State(state.clone()), Path(id.clone()))
-            .await?
-            .0;
+        let zone = ucz_service::zones::read(&state, &id).await?;
         let diagnosis = diagnosis_of(&state, &id).await?;
         let lang = visitor.lang;
         let catalog = &state.catalog;
@@ -106,7 +104,7 @@ pub async fn page(
                     .store
                     .list(&SPACES, &all(vec![("facility_id", facility_id)]))
                     .await?;
-                let mut facility = crate::resources::parts::present(&FACILITIES, facility);
+                let mut facility = ucz_service::parts::present(&FACILITIES, facility);
                 facility["spaces"] = Value::from(spaces);
                 with_spaces.push(facility);
             }
@@ -131,7 +129,7 @@ pub async fn page(
                     .store
                     .list(&ucz_store::LEASES, &all(vec![("space_id", space)]))
                     .await?;
-                leases.extend(found.into_iter().map(crate::resources::leases::view));
+                leases.extend(found.into_iter().map(ucz_service::leases::view));
             }
             leases.sort_by(|a, b| {
                 (a["status"] != "active", a["ends"].as_str())
@@ -156,13 +154,18 @@ pub async fn page(
         };
         // Post-BI retention of this zone's incubator graduates, for those who may see the ladder.
         let region = zone["region"].as_str().unwrap_or_default().to_string();
-        let retention = if crate::ladder::may_see(&state, &visitor.caller, &region)
+        let retention = if ucz_service::ladder::may_see(&state, &visitor.caller, &region)
             .await
             .is_ok()
         {
             Some(
-                crate::ladder::retention_of(&state, &region, Some(&id), crate::analysis::today())
-                    .await?,
+                ucz_service::ladder::retention_of(
+                    &state,
+                    &region,
+                    Some(&id),
+                    ucz_service::analysis::today(),
+                )
+                .await?,
             )
         } else {
             None
@@ -196,7 +199,7 @@ pub async fn page(
                 "retention": retention,
                 "leases": leases,
                 "regions": catalog.regions.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
-                "today": crate::analysis::today(),
+                "today": ucz_service::analysis::today(),
                 "region": region,
                 "deleted": flash.deleted.is_some(),
             }),

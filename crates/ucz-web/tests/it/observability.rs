@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::http::Request;
 use reqwest::{Method, StatusCode};
 use tower::ServiceExt;
-use tracing::instrument::WithSubscriber;
 use ucz_web::error::ApiError;
 use ucz_web::server::{Limits, with_limits};
 
@@ -177,7 +176,15 @@ async fn send(router: &axum::Router, path: &str, id: Option<&str>) -> axum::http
 /// with its problem.
 #[tokio::test]
 async fn every_log_line_of_a_request_carries_its_id() {
-    let log = Log::default();
+    // The process's one subscriber: a subscriber scoped to this test would miss the span of a
+    // callsite whose interest another test's thread cached meanwhile. Other tests' lines land
+    // here too; the assertions pick this test's by their request ids.
+    static LOG: std::sync::OnceLock<Log> = std::sync::OnceLock::new();
+    let log = LOG.get_or_init(|| {
+        let log = Log::default();
+        let _ = tracing::subscriber::set_global_default(log.subscriber());
+        log
+    });
     let lines = async {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
@@ -208,7 +215,6 @@ async fn every_log_line_of_a_request_carries_its_id() {
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
         (log.lines(), made)
     }
-    .with_subscriber(log.subscriber())
     .await;
     let (lines, made) = lines;
     let text = lines.join("\n");

@@ -1,14 +1,11 @@
 //! What a zone holds: `/api/v1/facilities`, `/api/v1/spaces` (rooms and units of a facility) and
 //! `/api/v1/institutions`. Any account reads them; the zone's operator (or an admin) writes them.
 
-use std::sync::Arc;
-
-use axum::Json;
-use axum::http::StatusCode;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use ucz_store::{FACILITIES, Filter, INSTITUTIONS, SPACES, Table};
 
-use super::{
+use crate::records::{
     Findings, ListParams, Page, is_optional_bool, is_optional_count, is_positive, is_text,
 };
 
@@ -26,14 +23,14 @@ pub const EXPANSION_KINDS: [&str; 3] = ["post_bi_office", "rental_unit", "lab"];
 
 /// What a name must be.
 const NAME: &str = "a name: one line of at most 300 characters";
-use crate::auth::Caller;
-use crate::error::{ApiError, FieldError};
-use crate::{AppState, access};
+use crate::caller::Caller;
+use crate::error::{Error, FieldError};
+use crate::{Services, access};
 
 /// Zones, facilities and hubs read while checking records, kept for the next record: an import
 /// checks thousands of rows that name the same few.
 #[derive(Default)]
-pub(crate) struct Known {
+pub struct Known {
     records: std::sync::Mutex<KnownRecords>,
 }
 
@@ -42,12 +39,12 @@ type KnownRecords = std::collections::HashMap<(&'static str, String), Option<Arc
 
 impl Known {
     /// The record, from the database the first time it is asked for.
-    pub(crate) async fn get(
+    pub async fn get(
         &self,
-        state: &AppState,
+        state: &Services,
         table: &'static Table,
         id: &str,
-    ) -> Result<Option<Arc<Value>>, ApiError> {
+    ) -> Result<Option<Arc<Value>>, Error> {
         let key = (table.name, id.to_string());
         if let Some(found) = self.records.lock().ok().and_then(|r| r.get(&key).cloned()) {
             return Ok(found);
@@ -63,10 +60,10 @@ impl Known {
     }
 }
 
-async fn zone_exists(state: &AppState, known: &Known, zone: &str) -> Result<(), ApiError> {
+async fn zone_exists(state: &Services, known: &Known, zone: &str) -> Result<(), Error> {
     match known.get(state, &ucz_store::ZONES, zone).await? {
         Some(_) => Ok(()),
-        None => Err(ApiError::invalid(vec![FieldError {
+        None => Err(Error::invalid(vec![FieldError {
             field: "zone_id".into(),
             message: format!("no zone {zone}"),
         }])),
@@ -74,12 +71,12 @@ async fn zone_exists(state: &AppState, known: &Known, zone: &str) -> Result<(), 
 }
 
 async fn list(
-    state: &AppState,
+    state: &Services,
     caller: &Caller,
     table: &Table,
     equals: Vec<(&'static str, String)>,
     params: &ListParams,
-) -> Result<Json<Page>, ApiError> {
+) -> Result<Page, Error> {
     access::read_zone_part(caller)?;
     let (limit, offset) = params.page()?;
     let (items, total) = state
@@ -93,16 +90,16 @@ async fn list(
             },
         )
         .await?;
-    Ok(Json(Page {
+    Ok(Page {
         items: items.into_iter().map(|i| present(table, i)).collect(),
         total,
         limit,
         offset,
-    }))
+    })
 }
 
 /// A record as the API shows it: a facility's stored `kind` is its `type`, as in zone files.
-pub(crate) fn present(table: &Table, mut record: Value) -> Value {
+pub fn present(table: &Table, mut record: Value) -> Value {
     if table.name == FACILITIES.name {
         if let Some(object) = record.as_object_mut() {
             if let Some(kind) = object.remove("kind") {
@@ -113,188 +110,161 @@ pub(crate) fn present(table: &Table, mut record: Value) -> Value {
     record
 }
 
-async fn read(
-    state: &AppState,
-    caller: &Caller,
-    table: &Table,
-    id: &str,
-) -> Result<Json<Value>, ApiError> {
+async fn read(state: &Services, caller: &Caller, table: &Table, id: &str) -> Result<Value, Error> {
     access::read_zone_part(caller)?;
     state
         .store
         .get(table, id)
         .await?
-        .map(|r| Json(present(table, r)))
-        .ok_or_else(|| ApiError::not_found(table.entity, id))
+        .map(|r| present(table, r))
+        .ok_or_else(|| Error::not_found(table.entity, id))
 }
 
-async fn existing(state: &AppState, table: &Table, id: &str) -> Result<Value, ApiError> {
+async fn existing(state: &Services, table: &Table, id: &str) -> Result<Value, Error> {
     state
         .store
         .get(table, id)
         .await?
-        .ok_or_else(|| ApiError::not_found(table.entity, id))
+        .ok_or_else(|| Error::not_found(table.entity, id))
 }
 
 async fn remove(
-    state: &AppState,
+    state: &Services,
     caller: &Caller,
     table: &Table,
     id: &str,
     zone: &str,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(), Error> {
     access::write_zone_part(caller, zone)?;
     // A space (or a facility of spaces) with leases, the history retention counts from, is
     // refused by the store under the lock lease writes take.
     state.store.delete(&caller.actor(), table, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
-pub mod handlers {
-    //! The HTTP handlers of the three resources.
-    use axum::extract::rejection::JsonRejection;
-    use axum::extract::{Path, State};
+// The use cases of the three records, alike but for their table, owner and checks.
+macro_rules! resource {
+    ($module:ident, $table:expr, $zone_of:path, $validate:path, $filters:expr) => {
+        pub mod $module {
+            use super::*;
 
-    use super::*;
-
-    macro_rules! resource {
-        ($module:ident, $table:expr, $zone_of:path, $validate:path, $filters:expr) => {
-            pub mod $module {
-                use super::*;
-
-                pub async fn list(
-                    State(state): State<AppState>,
-                    caller: Caller,
-                    crate::resources::Q(params): crate::resources::Q<ListParams>,
-                ) -> Result<Json<Page>, ApiError> {
-                    let filters: fn(&ListParams) -> Vec<(&'static str, String)> = $filters;
-                    crate::resources::parts::list(
-                        &state,
-                        &caller,
-                        &$table,
-                        filters(&params),
-                        &params,
-                    )
-                    .await
-                }
-
-                pub async fn read(
-                    State(state): State<AppState>,
-                    caller: Caller,
-                    Path(id): Path<String>,
-                ) -> Result<Json<Value>, ApiError> {
-                    crate::resources::parts::read(&state, &caller, &$table, &id).await
-                }
-
-                pub async fn create(
-                    State(state): State<AppState>,
-                    caller: Caller,
-                    payload: Result<Json<Value>, JsonRejection>,
-                ) -> Result<(StatusCode, Json<Value>), ApiError> {
-                    caller.require_user()?;
-                    let record = $validate(&state, &crate::resources::body(payload)?).await?;
-                    let zone = $zone_of(&state, &record).await?;
-                    access::write_zone_part(&caller, &zone)?;
-                    let created = state
-                        .store
-                        .create(&caller.actor(), &$table, &record)
-                        .await?;
-                    Ok((StatusCode::CREATED, Json(present(&$table, created))))
-                }
-
-                pub async fn update(
-                    State(state): State<AppState>,
-                    caller: Caller,
-                    Path(id): Path<String>,
-                    payload: Result<Json<Value>, JsonRejection>,
-                ) -> Result<Json<Value>, ApiError> {
-                    caller.require_user()?;
-                    let before = existing(&state, &$table, &id).await?;
-                    access::write_zone_part(&caller, &$zone_of(&state, &before).await?)?;
-                    let record = $validate(&state, &crate::resources::body(payload)?).await?;
-                    access::write_zone_part(&caller, &$zone_of(&state, &record).await?)?;
-                    let updated = state
-                        .store
-                        .update(&caller.actor(), &$table, &id, &record)
-                        .await?;
-                    updated
-                        .map(|r| Json(present(&$table, r)))
-                        .ok_or_else(|| ApiError::not_found($table.entity, &id))
-                }
-
-                pub async fn delete(
-                    State(state): State<AppState>,
-                    caller: Caller,
-                    Path(id): Path<String>,
-                ) -> Result<StatusCode, ApiError> {
-                    caller.require_user()?;
-                    let before = existing(&state, &$table, &id).await?;
-                    remove(
-                        &state,
-                        &caller,
-                        &$table,
-                        &id,
-                        &$zone_of(&state, &before).await?,
-                    )
-                    .await
-                }
+            pub async fn list(
+                state: &Services,
+                caller: &Caller,
+                params: &ListParams,
+            ) -> Result<Page, Error> {
+                let filters: fn(&ListParams) -> Vec<(&'static str, String)> = $filters;
+                crate::parts::list(&state, &caller, &$table, filters(&params), &params).await
             }
-        };
-    }
 
-    resource!(
-        facilities,
-        FACILITIES,
-        crate::resources::parts::facility_zone,
-        crate::resources::parts::facility,
-        |p| p.zone_id.iter().map(|z| ("zone_id", z.clone())).collect()
-    );
-    resource!(
-        spaces,
-        SPACES,
-        crate::resources::parts::space_zone,
-        crate::resources::parts::space,
-        |p| p
-            .facility_id
-            .iter()
-            .map(|f| ("facility_id", f.clone()))
-            .collect()
-    );
-    resource!(
-        institutions,
-        INSTITUTIONS,
-        crate::resources::parts::facility_zone,
-        crate::resources::parts::institution,
-        |p| p.zone_id.iter().map(|z| ("zone_id", z.clone())).collect()
-    );
+            pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
+                crate::parts::read(&state, &caller, &$table, &id).await
+            }
+
+            pub async fn create(
+                state: &Services,
+                caller: &Caller,
+                payload: Value,
+            ) -> Result<Value, Error> {
+                caller.require_user()?;
+                let record = $validate(&state, &payload).await?;
+                let zone = $zone_of(&state, &record).await?;
+                access::write_zone_part(&caller, &zone)?;
+                let created = state
+                    .store
+                    .create(&caller.actor(), &$table, &record)
+                    .await?;
+                Ok(present(&$table, created))
+            }
+
+            pub async fn update(
+                state: &Services,
+                caller: &Caller,
+                id: &str,
+                payload: Value,
+            ) -> Result<Value, Error> {
+                caller.require_user()?;
+                let before = existing(&state, &$table, &id).await?;
+                access::write_zone_part(&caller, &$zone_of(&state, &before).await?)?;
+                let record = $validate(&state, &payload).await?;
+                access::write_zone_part(&caller, &$zone_of(&state, &record).await?)?;
+                let updated = state
+                    .store
+                    .update(&caller.actor(), &$table, &id, &record)
+                    .await?;
+                updated
+                    .map(|r| present(&$table, r))
+                    .ok_or_else(|| Error::not_found($table.entity, &id))
+            }
+
+            pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
+                caller.require_user()?;
+                let before = existing(&state, &$table, &id).await?;
+                remove(
+                    &state,
+                    &caller,
+                    &$table,
+                    &id,
+                    &$zone_of(&state, &before).await?,
+                )
+                .await
+            }
+        }
+    };
 }
+
+resource!(
+    facilities,
+    FACILITIES,
+    crate::parts::facility_zone,
+    crate::parts::facility,
+    |p| p.zone_id.iter().map(|z| ("zone_id", z.clone())).collect()
+);
+resource!(
+    spaces,
+    SPACES,
+    crate::parts::space_zone,
+    crate::parts::space,
+    |p| p
+        .facility_id
+        .iter()
+        .map(|f| ("facility_id", f.clone()))
+        .collect()
+);
+resource!(
+    institutions,
+    INSTITUTIONS,
+    crate::parts::facility_zone,
+    crate::parts::institution,
+    |p| p.zone_id.iter().map(|z| ("zone_id", z.clone())).collect()
+);
 
 /// Facilities and institutions belong to the zone they name.
-pub(crate) async fn facility_zone(_: &AppState, record: &Value) -> Result<String, ApiError> {
+pub async fn facility_zone(_: &Services, record: &Value) -> Result<String, Error> {
     Ok(record["zone_id"].as_str().unwrap_or_default().to_string())
 }
 
 /// The owner a hub's spaces answer to in `access::write_zone_part`: hubs outside the zones are
 /// the region's network, kept by coordinators and admins.
-pub(crate) fn hub_owner(hub: &str) -> String {
+pub fn hub_owner(hub: &str) -> String {
     format!("hub:{hub}")
 }
 
 /// A space belongs to the zone of its facility (or to its hub outside the zones).
-pub(crate) async fn space_zone(state: &AppState, record: &Value) -> Result<String, ApiError> {
+pub async fn space_zone(state: &Services, record: &Value) -> Result<String, Error> {
     space_zone_in(state, &Known::default(), record).await
 }
 
 /// `space_zone`, its facility or hub read through `known`.
-pub(crate) async fn space_zone_in(
-    state: &AppState,
+pub async fn space_zone_in(
+    state: &Services,
     known: &Known,
     record: &Value,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     if let Some(hub) = record["hub_id"].as_str() {
         return match known.get(state, &ucz_store::HUBS, hub).await? {
             Some(_) => Ok(hub_owner(hub)),
-            None => Err(ApiError::invalid(vec![FieldError {
+            None => Err(Error::invalid(vec![FieldError {
                 field: "hub_id".into(),
                 message: format!("no hub {hub}"),
             }])),
@@ -305,7 +275,7 @@ pub(crate) async fn space_zone_in(
         .get(state, &FACILITIES, &facility)
         .await?
         .ok_or_else(|| {
-            ApiError::invalid(vec![FieldError {
+            Error::invalid(vec![FieldError {
                 field: "facility_id".into(),
                 message: format!("no facility {facility}"),
             }])
@@ -313,16 +283,12 @@ pub(crate) async fn space_zone_in(
     Ok(facility["zone_id"].as_str().unwrap_or_default().to_string())
 }
 
-pub(crate) async fn facility(state: &AppState, body: &Value) -> Result<Value, ApiError> {
+pub async fn facility(state: &Services, body: &Value) -> Result<Value, Error> {
     facility_in(state, &Known::default(), body).await
 }
 
 /// `facility`, its zone read through `known`.
-pub(crate) async fn facility_in(
-    state: &AppState,
-    known: &Known,
-    body: &Value,
-) -> Result<Value, ApiError> {
+pub async fn facility_in(state: &Services, known: &Known, body: &Value) -> Result<Value, Error> {
     let types: Vec<String> = state
         .catalog
         .facility_types
@@ -330,7 +296,7 @@ pub(crate) async fn facility_in(
         .map(|t| t.id.to_string())
         .collect();
     let mut findings = Findings::default();
-    findings.and(crate::body_policy::known_fields(body, "Facility"))?;
+    findings.and(crate::records::known_fields(body, "Facility"))?;
     findings.rules(
         body,
         &[
@@ -361,21 +327,17 @@ pub(crate) async fn facility_in(
     }))
 }
 
-pub(crate) async fn space(state: &AppState, body: &Value) -> Result<Value, ApiError> {
+pub async fn space(state: &Services, body: &Value) -> Result<Value, Error> {
     space_in(state, &Known::default(), body).await
 }
 
 /// `space`, its facility or hub read through `known`.
-pub(crate) async fn space_in(
-    state: &AppState,
-    known: &Known,
-    body: &Value,
-) -> Result<Value, ApiError> {
+pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<Value, Error> {
     let mut findings = Findings::default();
-    findings.and(crate::body_policy::known_fields(body, "Space"))?;
+    findings.and(crate::records::known_fields(body, "Space"))?;
     let in_hub = body["hub_id"].is_string();
     if in_hub && !body["facility_id"].is_null() {
-        findings.and(Err(ApiError::invalid(vec![FieldError {
+        findings.and(Err(Error::invalid(vec![FieldError {
             field: "hub_id".into(),
             message: "a space is in a zone's facility or in a hub, not both".into(),
         }])))?;
@@ -427,13 +389,13 @@ pub(crate) async fn space_in(
 
 /// What a space admits: `{"stages": [stage ids], "sectors": [KSIC prefixes], "equipment":
 /// [names]}`, each optional (empty admits all).
-fn admits(state: &AppState, value: &Value) -> Result<(), ApiError> {
+fn admits(state: &Services, value: &Value) -> Result<(), Error> {
     if value.is_null() {
         return Ok(());
     }
     let mut errors = Vec::new();
     let Some(object) = value.as_object() else {
-        return Err(ApiError::invalid(vec![FieldError {
+        return Err(Error::invalid(vec![FieldError {
             field: "admits".into(),
             message: "an object with stages, sectors and equipment lists".into(),
         }]));
@@ -443,9 +405,9 @@ fn admits(state: &AppState, value: &Value) -> Result<(), ApiError> {
             .as_array()
             .map(|a| a.iter().map(|i| i.as_str()).collect::<Vec<_>>());
         let ok = match (key.as_str(), list) {
-            ("stages", Some(ids)) => ids.iter().all(|s| {
-                s.is_some_and(|s| state.catalog.stages.iter().any(|x| x.id.as_str() == s))
-            }),
+            ("stages", Some(ids)) => ids
+                .iter()
+                .all(|s| s.is_some_and(|s| state.catalog.stages.iter().any(|x| x.id == s))),
             ("sectors", Some(codes)) => codes.iter().all(|c| {
                 c.is_some_and(|c| {
                     let mut chars = c.chars();
@@ -477,11 +439,11 @@ fn admits(state: &AppState, value: &Value) -> Result<(), ApiError> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::invalid(errors))
+        Err(Error::invalid(errors))
     }
 }
 
-pub(crate) async fn institution(state: &AppState, body: &Value) -> Result<Value, ApiError> {
+pub async fn institution(state: &Services, body: &Value) -> Result<Value, Error> {
     let kinds: Vec<String> = state
         .catalog
         .institution_kinds
@@ -489,7 +451,7 @@ pub(crate) async fn institution(state: &AppState, body: &Value) -> Result<Value,
         .map(|k| k.id.to_string())
         .collect();
     let mut findings = Findings::default();
-    findings.and(crate::body_policy::known_fields(body, "Institution"))?;
+    findings.and(crate::records::known_fields(body, "Institution"))?;
     findings.rules(
         body,
         &[

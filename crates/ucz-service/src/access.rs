@@ -14,25 +14,21 @@
 //! An operator's reach is its zone's id, a fact only an admin sets (`ucz user add`); the zone's
 //! region, which decides the regional views it opens, is changed by coordinators and admins only.
 
-use crate::auth::{Caller, Role};
-use crate::error::ApiError;
+use crate::caller::{Caller, Role};
+use crate::error::Error;
 
-fn allow(ok: bool) -> Result<(), ApiError> {
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+fn allow(ok: bool) -> Result<(), Error> {
+    if ok { Ok(()) } else { Err(Error::forbidden()) }
 }
 
-pub fn create_zone(caller: &Caller) -> Result<(), ApiError> {
+pub fn create_zone(caller: &Caller) -> Result<(), Error> {
     allow(matches!(
         caller.require_user()?,
         Role::Admin | Role::Coordinator
     ))
 }
 
-pub fn update_zone(caller: &Caller, zone: &str) -> Result<(), ApiError> {
+pub fn update_zone(caller: &Caller, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin | Role::Coordinator => true,
         Role::Operator { zone: own } => own == zone,
@@ -42,26 +38,26 @@ pub fn update_zone(caller: &Caller, zone: &str) -> Result<(), ApiError> {
 
 /// A zone's region decides which regional views its operator reaches: only coordinators and
 /// admins move a zone to another region.
-pub fn change_zone_region(caller: &Caller) -> Result<(), ApiError> {
+pub fn change_zone_region(caller: &Caller) -> Result<(), Error> {
     match caller.require_user()? {
         Role::Admin | Role::Coordinator => Ok(()),
-        _ => Err(ApiError::forbidden_because(
+        _ => Err(Error::forbidden_because(
             "only coordinators and admins may change a zone's region",
         )),
     }
 }
 
-pub fn delete_zone(caller: &Caller) -> Result<(), ApiError> {
+pub fn delete_zone(caller: &Caller) -> Result<(), Error> {
     allow(matches!(caller.require_user()?, Role::Admin))
 }
 
 /// Facilities, spaces and institutions: any account reads them.
-pub fn read_zone_part(caller: &Caller) -> Result<(), ApiError> {
+pub fn read_zone_part(caller: &Caller) -> Result<(), Error> {
     caller.require_user().map(|_| ())
 }
 
 /// Writing what a zone holds: its operator, or an admin.
-pub fn write_zone_part(caller: &Caller, zone: &str) -> Result<(), ApiError> {
+pub fn write_zone_part(caller: &Caller, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin => true,
         // Spaces of hubs outside the zones belong to the region's network.
@@ -72,7 +68,7 @@ pub fn write_zone_part(caller: &Caller, zone: &str) -> Result<(), ApiError> {
 }
 
 /// Hubs outside the zones: coordinators and admins keep the region's network.
-pub fn write_hub(caller: &Caller) -> Result<(), ApiError> {
+pub fn write_hub(caller: &Caller) -> Result<(), Error> {
     allow(matches!(
         caller.require_user()?,
         Role::Admin | Role::Coordinator
@@ -81,11 +77,7 @@ pub fn write_hub(caller: &Caller) -> Result<(), ApiError> {
 
 /// The space ladder of a region (forecast, placement, retention): admins, coordinators, and the
 /// operators of the region's zones.
-pub fn ladder(
-    caller: &Caller,
-    own_zone_region: Option<&str>,
-    region: &str,
-) -> Result<(), ApiError> {
+pub fn ladder(caller: &Caller, own_zone_region: Option<&str>, region: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin | Role::Coordinator => true,
         Role::Operator { .. } => own_zone_region == Some(region),
@@ -94,7 +86,7 @@ pub fn ladder(
 }
 
 /// Firms: admins and coordinators read all; operators the firms of their zone; a firm itself.
-pub fn read_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), ApiError> {
+pub fn read_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin | Role::Coordinator => true,
         Role::Operator { zone: own } => own == zone,
@@ -102,7 +94,7 @@ pub fn read_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), ApiError> 
     })
 }
 
-pub fn write_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), ApiError> {
+pub fn write_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin => true,
         Role::Operator { zone: own } => own == zone,
@@ -111,7 +103,7 @@ pub fn write_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), ApiError>
     })
 }
 
-pub fn create_or_delete_firm(caller: &Caller, zone: &str) -> Result<(), ApiError> {
+pub fn create_or_delete_firm(caller: &Caller, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin => true,
         Role::Operator { zone: own } => own == zone,
@@ -119,7 +111,7 @@ pub fn create_or_delete_firm(caller: &Caller, zone: &str) -> Result<(), ApiError
     })
 }
 
-pub fn read_audit(caller: &Caller) -> Result<(), ApiError> {
+pub fn read_audit(caller: &Caller) -> Result<(), Error> {
     allow(matches!(
         caller.require_user()?,
         Role::Admin | Role::Coordinator

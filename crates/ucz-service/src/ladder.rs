@@ -2,14 +2,9 @@
 //! with accept and reject, and Post-BI retention. The store's records are turned into the core's
 //! `Room`s, `Lease`s and `Tenant`s; the core computes.
 
-use std::collections::HashMap;
-
-use axum::Json;
-use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use ucz_core::date::Date;
 use ucz_core::lease::Lease;
 use ucz_core::placement::ladder::{self, Graduation, Outcome, Room, Tenant};
@@ -18,12 +13,11 @@ use ucz_core::zone::Site;
 use ucz_store::{FIRMS, Filter, HUBS, REJECTIONS, SPACES, ZONES};
 
 use crate::analysis::today;
-use crate::auth::{Caller, Role};
-use crate::error::{ApiError, FieldError};
-use crate::resources::leases::{create_lease, lease_of};
-use crate::resources::parts::EXPANSION_KINDS;
-use crate::resources::{Q, body};
-use crate::{AppState, access};
+use crate::caller::{Caller, Role};
+use crate::error::{Error, FieldError};
+use crate::leases::{create_lease, lease_of};
+use crate::parts::EXPANSION_KINDS;
+use crate::{Services, access};
 
 /// A region's rooms, with the zone each belongs to (none for hubs outside the zones), and the
 /// names of its hubs.
@@ -71,7 +65,7 @@ fn room(space: &Value, hub: &str, region: &str, site: Option<Site>) -> Option<Ro
 }
 
 /// A region's records, read by region in a fixed number of queries (`Store::region_rows`).
-pub async fn region_records(state: &AppState, region: &str) -> Result<Region, ApiError> {
+pub async fn region_records(state: &Services, region: &str) -> Result<Region, Error> {
     let ucz_store::RegionRows {
         zones,
         facilities,
@@ -117,7 +111,7 @@ pub async fn region_records(state: &AppState, region: &str) -> Result<Region, Ap
             room_names.insert(id, space["name"].as_str().unwrap_or_default().to_string());
             let owner = match (space["facility_id"].as_i64(), space["hub_id"].as_str()) {
                 (Some(facility), _) => facility_zone.get(&facility).map(|z| z.to_string()),
-                (None, Some(hub)) => Some(crate::resources::parts::hub_owner(hub)),
+                (None, Some(hub)) => Some(crate::parts::hub_owner(hub)),
                 _ => None,
             };
             room_owners.insert(id, owner.unwrap_or_default());
@@ -197,11 +191,11 @@ fn tenants(region: &Region) -> HashMap<String, Tenant> {
 
 /// The forecast and plan of a region, as the API and the pages show them.
 pub async fn plan_region(
-    state: &AppState,
+    state: &Services,
     region: &str,
     as_of: Date,
     horizon: u32,
-) -> Result<(ladder::Forecast, Plan, Region), ApiError> {
+) -> Result<(ladder::Forecast, Plan, Region), Error> {
     let records = region_records(state, region).await?;
     let tenants = tenants(&records);
     let leases: Vec<Lease> = records.leases.iter().map(|(l, _)| l.clone()).collect();
@@ -297,11 +291,11 @@ pub fn visible_plan(
 
 /// Post-BI retention of a region's (or one zone's) graduates, by year of graduation.
 pub async fn retention_of(
-    state: &AppState,
+    state: &Services,
     region: &str,
     zone: Option<&str>,
     as_of: Date,
-) -> Result<Vec<ladder::Retention>, ApiError> {
+) -> Result<Vec<ladder::Retention>, Error> {
     let records = region_records(state, region).await?;
     let room_of: HashMap<i64, &Room> = records.rooms.iter().map(|r| (r.id, r)).collect();
     let mut graduations = Vec::new();
@@ -345,7 +339,7 @@ pub async fn retention_of(
 }
 
 /// The region of an operator's zone, for the role rules.
-async fn own_zone_region(state: &AppState, caller: &Caller) -> Result<Option<String>, ApiError> {
+async fn own_zone_region(state: &Services, caller: &Caller) -> Result<Option<String>, Error> {
     let Some(Role::Operator { zone }) = caller.role() else {
         return Ok(None);
     };
@@ -356,7 +350,7 @@ async fn own_zone_region(state: &AppState, caller: &Caller) -> Result<Option<Str
         .and_then(|z| z["body"]["region"].as_str().map(String::from)))
 }
 
-pub async fn may_see(state: &AppState, caller: &Caller, region: &str) -> Result<(), ApiError> {
+pub async fn may_see(state: &Services, caller: &Caller, region: &str) -> Result<(), Error> {
     caller.require_user()?;
     let own = own_zone_region(state, caller).await?;
     access::ladder(caller, own.as_deref(), region)
@@ -372,7 +366,7 @@ pub struct PlanParams {
     pub horizon: Option<u32>,
 }
 
-pub fn as_of(text: Option<&str>) -> Result<Date, ApiError> {
+pub fn as_of(text: Option<&str>) -> Result<Date, Error> {
     match text {
         None => Ok(today()),
         Some(text) => match text.parse::<Date>() {
@@ -387,7 +381,7 @@ pub fn as_of(text: Option<&str>) -> Result<Date, ApiError> {
 }
 
 /// A `zone=` parameter names a zone of the region.
-async fn zone_in_region(state: &AppState, zone: &str, region: &str) -> Result<(), ApiError> {
+async fn zone_in_region(state: &Services, zone: &str, region: &str) -> Result<(), Error> {
     match state.store.get(&ZONES, zone).await? {
         Some(z) if z["body"]["region"] == region => Ok(()),
         Some(_) => Err(invalid("zone", format!("zone {zone} is not in {region}"))),
@@ -395,16 +389,11 @@ async fn zone_in_region(state: &AppState, zone: &str, region: &str) -> Result<()
     }
 }
 
-pub fn known_region(state: &AppState, region: &str) -> Result<(), ApiError> {
-    if state
-        .catalog
-        .regions
-        .iter()
-        .any(|r| r.id.as_str() == region)
-    {
+pub fn known_region(state: &Services, region: &str) -> Result<(), Error> {
+    if state.catalog.regions.iter().any(|r| r.id == region) {
         Ok(())
     } else {
-        Err(ApiError::invalid(vec![FieldError {
+        Err(Error::invalid(vec![FieldError {
             field: "region".into(),
             message: format!("unknown region \"{region}\""),
         }]))
@@ -412,25 +401,25 @@ pub fn known_region(state: &AppState, region: &str) -> Result<(), ApiError> {
 }
 
 pub async fn placement_plan(
-    State(state): State<AppState>,
-    caller: Caller,
-    Q(params): Q<PlanParams>,
-) -> Result<Json<Value>, ApiError> {
-    known_region(&state, &params.region)?;
-    may_see(&state, &caller, &params.region).await?;
+    state: &Services,
+    caller: &Caller,
+    params: &PlanParams,
+) -> Result<Value, Error> {
+    known_region(state, &params.region)?;
+    may_see(state, caller, &params.region).await?;
     let horizon = params.horizon.unwrap_or(12);
     if !(1..=60).contains(&horizon) {
-        return Err(ApiError::invalid(vec![FieldError {
+        return Err(Error::invalid(vec![FieldError {
             field: "horizon".into(),
             message: "1 to 60 months".into(),
         }]));
     }
     let as_of = as_of(params.as_of.as_deref())?;
     if let Some(zone) = &params.zone {
-        zone_in_region(&state, zone, &params.region).await?;
+        zone_in_region(state, zone, &params.region).await?;
     }
     let (mut forecast, mut plan, records) =
-        plan_region(&state, &params.region, as_of, horizon).await?;
+        plan_region(state, &params.region, as_of, horizon).await?;
     let graduates = forecast.graduates.len();
     if let Some(zone) = &params.zone {
         let ours = graduates_of_zone(&records, &forecast, zone);
@@ -450,8 +439,8 @@ pub async fn placement_plan(
     } else {
         graduates
     };
-    let withheld = visible_plan(&caller, &records, &mut forecast, &mut plan);
-    Ok(Json(json!({
+    let withheld = visible_plan(caller, &records, &mut forecast, &mut plan);
+    Ok(json!({
         "zone": params.zone,
         "region": params.region,
         "as_of": forecast.as_of,
@@ -468,7 +457,7 @@ pub async fn placement_plan(
         "unplaced": plan.unplaced,
         "waitlist": plan.unplaced.iter().filter(|u| u.fitting_spaces > 0).map(|u| &u.firm).collect::<Vec<_>>(),
         "hubs": records.hub_names,
-    })))
+    }))
 }
 
 #[derive(Deserialize)]
@@ -482,28 +471,25 @@ pub struct Decision {
     pub months: Option<i64>,
 }
 
-fn decision(payload: Result<Json<Value>, JsonRejection>) -> Result<Decision, ApiError> {
-    serde_json::from_value(body(payload)?).map_err(|e| ApiError::bad_request(e.to_string()))
+fn decision(payload: Value) -> Result<Decision, Error> {
+    serde_json::from_value(payload).map_err(|e| Error::bad_request(e.to_string()))
 }
 
-fn invalid(field: &str, message: String) -> ApiError {
-    ApiError::invalid(vec![FieldError {
+fn invalid(field: &str, message: String) -> Error {
+    Error::invalid(vec![FieldError {
         field: field.into(),
         message,
     }])
 }
 
 /// The space of a decision, its owner for the role rules, and its region.
-pub(crate) async fn decided_space(
-    state: &AppState,
-    id: i64,
-) -> Result<(Value, String, String), ApiError> {
+pub async fn decided_space(state: &Services, id: i64) -> Result<(Value, String, String), Error> {
     let space = state
         .store
         .get(&SPACES, &id.to_string())
         .await?
-        .ok_or_else(|| ApiError::not_found("space", &id.to_string()))?;
-    let owner = crate::resources::parts::space_zone(state, &space).await?;
+        .ok_or_else(|| Error::not_found("space", &id.to_string()))?;
+    let owner = crate::parts::space_zone(state, &space).await?;
     let region = match owner.strip_prefix("hub:") {
         Some(hub) => state
             .store
@@ -523,15 +509,11 @@ pub(crate) async fn decided_space(
 
 /// Accepting a proposal creates the lease: the firm must be a graduate looking for space and
 /// the space must fit it (the same requirements as the plan's), and every lease rule applies.
-pub async fn accept(
-    State(state): State<AppState>,
-    caller: Caller,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn accept(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
     caller.require_user()?;
     let decision = decision(payload)?;
-    let (_, owner, region) = decided_space(&state, decision.space_id).await?;
-    access::write_zone_part(&caller, &owner)?;
+    let (_, owner, region) = decided_space(state, decision.space_id).await?;
+    access::write_zone_part(caller, &owner)?;
     let months = decision.months.unwrap_or(24);
     if !(1..=120).contains(&months) {
         return Err(invalid("months", "1 to 120 months".into()));
@@ -546,7 +528,7 @@ pub async fn accept(
     // The graduates around the start asked for (or today): leases ending within 30 months
     // either side.
     let around = starts_given.unwrap_or_else(today).add_months(-30);
-    let (forecast, _, _) = plan_region(&state, &region, around, 60).await?;
+    let (forecast, _, _) = plan_region(state, &region, around, 60).await?;
     let need = forecast
         .graduates
         .iter()
@@ -600,31 +582,28 @@ pub async fn accept(
         "starts": starts.to_string(), "ends": starts.add_months(months as i32).to_string(),
         "note": "placement",
     });
-    Ok((
-        StatusCode::CREATED,
-        Json(create_lease(&state, &caller, &lease).await?),
-    ))
+    create_lease(state, caller, &lease).await
 }
 
 /// A decision on a rejection, by someone who may take it: the space's keeper, or a
 /// coordinator (admins keep every space).
 async fn rejection_decision(
-    state: &AppState,
+    state: &Services,
     caller: &Caller,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<Decision, ApiError> {
+    payload: Value,
+) -> Result<Decision, Error> {
     caller.require_user()?;
     let decision = decision(payload)?;
     let (_, owner, _) = decided_space(state, decision.space_id).await?;
     access::write_zone_part(caller, &owner).or_else(|_| match caller.role() {
         Some(Role::Coordinator) => Ok(()),
-        _ => Err(ApiError::forbidden()),
+        _ => Err(Error::forbidden()),
     })?;
     Ok(decision)
 }
 
 /// The stored rejection of a decision's firm and space, if any.
-async fn rejection_of(state: &AppState, decision: &Decision) -> Result<Option<Value>, ApiError> {
+async fn rejection_of(state: &Services, decision: &Decision) -> Result<Option<Value>, Error> {
     let (existing, _) = state
         .store
         .list(
@@ -643,18 +622,18 @@ async fn rejection_of(state: &AppState, decision: &Decision) -> Result<Option<Va
 }
 
 /// Rejecting a proposal keeps the plan from proposing that space to that firm again; rejecting
-/// it twice changes nothing.
+/// it twice changes nothing: the rejection, and whether it is new.
 pub async fn reject(
-    State(state): State<AppState>,
-    caller: Caller,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let decision = rejection_decision(&state, &caller, payload).await?;
+    state: &Services,
+    caller: &Caller,
+    payload: Value,
+) -> Result<(Value, bool), Error> {
+    let decision = rejection_decision(state, caller, payload).await?;
     if state.store.get(&FIRMS, &decision.firm_id).await?.is_none() {
         return Err(invalid("firm_id", format!("no firm {}", decision.firm_id)));
     }
-    if let Some(rejection) = rejection_of(&state, &decision).await? {
-        return Ok((StatusCode::OK, Json(rejection)));
+    if let Some(rejection) = rejection_of(state, &decision).await? {
+        return Ok((rejection, false));
     }
     let created = state
         .store
@@ -664,24 +643,20 @@ pub async fn reject(
             &json!({"firm_id": decision.firm_id, "space_id": decision.space_id}),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((created, true))
 }
 
 /// Taking a rejection back: the plan may propose that space to that firm again.
-pub async fn unreject(
-    State(state): State<AppState>,
-    caller: Caller,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<StatusCode, ApiError> {
-    let decision = rejection_decision(&state, &caller, payload).await?;
-    let rejection = rejection_of(&state, &decision)
+pub async fn unreject(state: &Services, caller: &Caller, payload: Value) -> Result<(), Error> {
+    let decision = rejection_decision(state, caller, payload).await?;
+    let rejection = rejection_of(state, &decision)
         .await?
-        .ok_or_else(|| ApiError::not_found("rejection", &decision.firm_id))?;
+        .ok_or_else(|| Error::not_found("rejection", &decision.firm_id))?;
     state
         .store
         .delete(&caller.actor(), &REJECTIONS, &rejection["id"].to_string())
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -693,18 +668,16 @@ pub struct RetentionParams {
 }
 
 pub async fn retention(
-    State(state): State<AppState>,
-    caller: Caller,
-    Q(params): Q<RetentionParams>,
-) -> Result<Json<Value>, ApiError> {
-    known_region(&state, &params.region)?;
-    may_see(&state, &caller, &params.region).await?;
+    state: &Services,
+    caller: &Caller,
+    params: &RetentionParams,
+) -> Result<Value, Error> {
+    known_region(state, &params.region)?;
+    may_see(state, caller, &params.region).await?;
     if let Some(zone) = &params.zone {
-        zone_in_region(&state, zone, &params.region).await?;
+        zone_in_region(state, zone, &params.region).await?;
     }
     let as_of = as_of(params.as_of.as_deref())?;
-    let years = retention_of(&state, &params.region, params.zone.as_deref(), as_of).await?;
-    Ok(Json(
-        json!({"region": params.region, "zone": params.zone, "years": years}),
-    ))
+    let years = retention_of(state, &params.region, params.zone.as_deref(), as_of).await?;
+    Ok(json!({"region": params.region, "zone": params.zone, "years": years}))
 }

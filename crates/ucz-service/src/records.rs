@@ -1,40 +1,10 @@
-//! CRUD of zones, facilities, spaces, institutions and firms: list (paginated, filterable), read,
-//! create, update (`PUT`, the whole record), delete. Every body is validated with `ucz-core`
-//! before it is stored; every write is one transaction with its audit row.
+//! What the record use cases share: list parameters and pages, collecting every field error of
+//! a body, and handing a body to the core's file parsers.
 
-pub mod firms;
-pub mod hubs;
-pub mod leases;
-pub(crate) mod parts;
-pub mod zones;
-
-use axum::extract::rejection::JsonRejection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{ApiError, FieldError};
-
-pub use parts::handlers::{facilities, institutions, spaces};
-
-/// Query parameters, or a problem+json that says which one is wrong.
-pub struct Q<T>(pub T);
-
-impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Q<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(value)) => Ok(Q(value)),
-            Err(rejection) => Err(ApiError::invalid(vec![FieldError {
-                field: "query".into(),
-                message: rejection.body_text(),
-            }])),
-        }
-    }
-}
+use crate::error::{Error, FieldError};
 
 /// `?limit=&offset=` and filters; an unknown parameter is refused rather than ignored.
 #[derive(Debug, Deserialize)]
@@ -52,11 +22,11 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    pub fn page(&self) -> Result<(i64, i64), ApiError> {
+    pub fn page(&self) -> Result<(i64, i64), Error> {
         let limit = self.limit.unwrap_or(50);
         let offset = self.offset.unwrap_or(0);
         if !(1..=500).contains(&limit) || offset < 0 {
-            return Err(ApiError::invalid(vec![FieldError {
+            return Err(Error::invalid(vec![FieldError {
                 field: "limit".into(),
                 message: "limit must be 1 to 500 and offset 0 or more".into(),
             }]));
@@ -71,18 +41,6 @@ pub struct Page {
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
-}
-
-/// A JSON body, or a 400 that says what is wrong with it.
-pub fn body(result: Result<axum::Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
-    match result {
-        Ok(axum::Json(value)) if value.is_object() => Ok(value),
-        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
-        Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-            Err(ApiError::too_large())
-        }
-        Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
-    }
 }
 
 /// A body field: its name, the check its value must pass, and what it should be.
@@ -123,10 +81,10 @@ impl Findings {
     }
 
     /// The field errors of a check that may also fail otherwise (a database error passes).
-    pub fn and(&mut self, result: Result<(), ApiError>) -> Result<&mut Self, ApiError> {
+    pub fn and(&mut self, result: Result<(), Error>) -> Result<&mut Self, Error> {
         match result {
             Ok(()) => {}
-            Err(error) if error.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => {
+            Err(error) if error.code == crate::error::Code::Validation => {
                 self.0.extend(error.errors);
             }
             Err(error) => return Err(error),
@@ -134,11 +92,11 @@ impl Findings {
         Ok(self)
     }
 
-    pub fn done(&mut self) -> Result<(), ApiError> {
+    pub fn done(&mut self) -> Result<(), Error> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::invalid(std::mem::take(&mut self.0)))
+            Err(Error::invalid(std::mem::take(&mut self.0)))
         }
     }
 }
@@ -166,9 +124,9 @@ pub fn is_optional_bool(v: &Value) -> bool {
 }
 
 /// A body that names an id must name the one of the URL.
-pub fn same_id(body: &Value, id: &str) -> Result<(), ApiError> {
+pub fn same_id(body: &Value, id: &str) -> Result<(), Error> {
     match body.get("id") {
-        Some(given) if given.as_str() != Some(id) => Err(ApiError::invalid(vec![FieldError {
+        Some(given) if given.as_str() != Some(id) => Err(Error::invalid(vec![FieldError {
             field: "id".into(),
             message: format!("the body's id {given} is not the id of the URL, \"{id}\""),
         }])),
@@ -178,7 +136,7 @@ pub fn same_id(body: &Value, id: &str) -> Result<(), ApiError> {
 
 /// JSON turned into TOML text, so that the core's file parsers (and their messages) apply.
 /// JSON `null` means absent.
-pub fn as_toml(value: &Value) -> Result<String, ApiError> {
+pub fn as_toml(value: &Value) -> Result<String, Error> {
     fn without_nulls(value: &Value) -> Value {
         match value {
             Value::Object(map) => Value::Object(
@@ -192,5 +150,70 @@ pub fn as_toml(value: &Value) -> Result<String, ApiError> {
         }
     }
     toml::to_string(&without_nulls(value))
-        .map_err(|e| ApiError::bad_request(format!("cannot read the body: {e}")))
+        .map_err(|e| Error::bad_request(format!("cannot read the body: {e}")))
+}
+
+/// The fields of each record a body may name (besides `id`): the properties of its schema in
+/// the API document, which a test of the web crate holds to this table.
+pub const RECORD_FIELDS: [(&str, &[&str]); 5] = [
+    (
+        "Facility",
+        &[
+            "zone_id",
+            "type",
+            "name",
+            "floor_area_m2",
+            "units",
+            "planned",
+        ],
+    ),
+    (
+        "Space",
+        &[
+            "facility_id",
+            "hub_id",
+            "name",
+            "kind",
+            "area_m2",
+            "monthly_rent_krw",
+            "admits",
+        ],
+    ),
+    ("Hub", &["id", "name", "kind", "region", "site"]),
+    (
+        "Lease",
+        &[
+            "space_id", "firm_id", "starts", "ends", "status", "renewals", "needs", "left_to",
+            "note",
+        ],
+    ),
+    ("Institution", &["zone_id", "kind", "name"]),
+];
+
+/// Every top-level field of `body` must be a field of `record` (or `id`, which a `PUT` body
+/// may repeat); each unknown one is a field error naming it and the accepted fields.
+pub fn known_fields(body: &Value, record: &str) -> Result<(), Error> {
+    let accepted = RECORD_FIELDS
+        .iter()
+        .find(|(name, _)| *name == record)
+        .map_or(&[][..], |(_, fields)| *fields);
+    let Some(object) = body.as_object() else {
+        return Ok(());
+    };
+    let errors: Vec<FieldError> = object
+        .keys()
+        .filter(|key| *key != "id" && !accepted.contains(&key.as_str()))
+        .map(|key| FieldError {
+            field: key.clone(),
+            message: format!(
+                "unknown field \"{key}\"; a {record} has: {}",
+                accepted.join(", ")
+            ),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::invalid(errors))
+    }
 }

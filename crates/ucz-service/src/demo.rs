@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use ucz_core::date::Date;
 use ucz_store::{FACILITIES, FIRMS, INSTITUTIONS, ZONES};
 
-use crate::AppState;
-use crate::error::ApiError;
+use crate::Services;
+use crate::error::Error;
 
 const ZONES_TOML: [&str; 5] = [
     include_str!("../../../examples/zones/busan.toml"),
@@ -31,7 +31,7 @@ fn plain(value: Value) -> Value {
 }
 
 /// Loads the demo data unless zones exist already. Returns (zones, firms) loaded.
-pub async fn load(state: &AppState, firms: usize, as_of: Date) -> Result<(usize, usize), ApiError> {
+pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize, usize), Error> {
     let (_, existing) = state
         .store
         .list(
@@ -48,8 +48,8 @@ pub async fn load(state: &AppState, firms: usize, as_of: Date) -> Result<(usize,
     }
     let actor = "demo";
     for text in ZONES_TOML {
-        let table: toml::Table = toml::from_str(text).map_err(ApiError::internal)?;
-        let mut zone = plain(serde_json::to_value(&table).map_err(ApiError::internal)?);
+        let table: toml::Table = toml::from_str(text).map_err(Error::internal)?;
+        let mut zone = plain(serde_json::to_value(&table).map_err(Error::internal)?);
         let facilities = zone
             .as_object_mut()
             .and_then(|z| z.remove("facility"))
@@ -95,8 +95,8 @@ pub async fn load(state: &AppState, firms: usize, as_of: Date) -> Result<(usize,
         if zone_regions.contains(&firm.region.as_str()) && i % 3 == 0 {
             firm.zone = firm.region.to_string();
         }
-        let body = serde_json::to_value(&firm).map_err(ApiError::internal)?;
-        let record = crate::resources::firms::validate(state, &body, true).await?;
+        let body = serde_json::to_value(&firm).map_err(Error::internal)?;
+        let record = crate::firms::validate(state, &body, true).await?;
         state.store.create(actor, &FIRMS, &record).await?;
         loaded += 1;
     }
@@ -108,7 +108,7 @@ pub async fn load(state: &AppState, firms: usize, as_of: Date) -> Result<(usize,
 /// knowledge-industry center and a campus innovation park nearby free only a few Post-BI spaces,
 /// so the placement page shows graduates without a space and why. Earlier graduates, some of
 /// whom left for the capital region, give the retention figures. Loaded once, with the zones.
-pub async fn load_ladder(state: &AppState, as_of: Date) -> Result<usize, ApiError> {
+pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> {
     use ucz_store::{HUBS, LEASES, SPACES};
     let actor = "demo";
     let all = |equals| ucz_store::Filter {
@@ -205,13 +205,13 @@ pub async fn load_ladder(state: &AppState, as_of: Date) -> Result<usize, ApiErro
         let firm = json!({"id": id, "name": format!("대전 보육기업 {:02}", i + 1), "founded": as_of.add_months(-30).to_string(),
             "stage": "growth", "region": "daejeon", "zone": "daejeon", "founder_age": 34 + (i % 12),
             "sector": sectors[i % sectors.len()], "employees": 4 + i % 9, "in_incubator": true});
-        let record = crate::resources::firms::validate(state, &firm, true).await?;
+        let record = crate::firms::validate(state, &firm, true).await?;
         state.store.create(actor, &FIRMS, &record).await?;
         let ends = graduation(i);
         let area = [60.0, 90.0, 120.0, 200.0][i % 4];
         let lease = json!({"space_id": room, "firm_id": id, "starts": ends.add_months(-24).to_string(), "ends": ends.to_string(),
             "needs": {"area_m2": area, "budget_krw": 2_500_000}, "note": "demo"});
-        let checked = crate::resources::leases::validate(state, None, &lease, 0).await?;
+        let checked = crate::leases::validate(state, None, &lease, 0).await?;
         state.store.create(actor, &LEASES, &checked.record).await?;
         leases += 1;
     }
@@ -229,13 +229,13 @@ pub async fn load_ladder(state: &AppState, as_of: Date) -> Result<usize, ApiErro
         let firm = json!({"id": id, "name": format!("대전 졸업기업 {:02}", i + 1), "founded": as_of.add_months(-60).to_string(),
             "stage": "growth", "region": "daejeon", "founder_age": 40,
             "sector": sectors[i], "graduated_incubator": true});
-        let record = crate::resources::firms::validate(state, &firm, true).await?;
+        let record = crate::firms::validate(state, &firm, true).await?;
         state.store.create(actor, &FIRMS, &record).await?;
         // It left the room the day the current tenant moved in.
         let ends = graduation(i).add_months(-24);
         let lease = json!({"space_id": rooms[i], "firm_id": id, "starts": ends.add_months(-24).to_string(), "ends": ends.to_string(),
             "status": "ended", "left_to": to, "note": "demo"});
-        let checked = crate::resources::leases::validate(state, None, &lease, 0).await?;
+        let checked = crate::leases::validate(state, None, &lease, 0).await?;
         state.store.create(actor, &LEASES, &checked.record).await?;
         leases += 1;
     }

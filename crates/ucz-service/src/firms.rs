@@ -1,24 +1,19 @@
 //! `/api/v1/firms`: firm profiles with the fields of the firm schema (docs/firm.md).
-
-use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use serde_json::{Value, json};
 use ucz_core::SourceFile;
 use ucz_core::firm::Firm;
 use ucz_store::{FIRMS, Filter};
 
-use super::{ListParams, Page, as_toml, body, same_id};
-use crate::auth::{Caller, Role};
-use crate::error::ApiError;
-use crate::{AppState, access};
+use crate::caller::{Caller, Role};
+use crate::error::Error;
+use crate::records::{ListParams, Page, as_toml, same_id};
+use crate::{Services, access};
 
 /// Checks a firm with the firm-file parser; returns the stored record.
 ///
 /// A firm may be a tenant of a designated zone (the catalog's) or of a zone created through the
 /// API, in its own region.
-pub async fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
+pub async fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Error> {
     let zone = body["zone"].as_str().unwrap_or_default();
     let stored_zone = match stored_zone_id(state, zone) {
         Some(zone) => state.store.get(&ucz_store::ZONES, zone).await?,
@@ -29,18 +24,18 @@ pub async fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Valu
 
 /// The zone a firm names when it has to be looked up in the database (not a designated zone
 /// of the catalog).
-pub fn stored_zone_id<'a>(state: &AppState, zone: &'a str) -> Option<&'a str> {
+pub fn stored_zone_id<'a>(state: &Services, zone: &'a str) -> Option<&'a str> {
     (!zone.is_empty() && state.catalog.designated_zone(zone).is_none()).then_some(zone)
 }
 
 /// `validate` with the stored zone already looked up (`stored_zone_id`): an import looks each
 /// zone up once, not once per row.
 pub fn validate_in(
-    state: &AppState,
+    state: &Services,
     body: &Value,
     demo: bool,
     stored_zone: Option<&Value>,
-) -> Result<Value, ApiError> {
+) -> Result<Value, Error> {
     let id = body["id"].as_str().unwrap_or_default();
     if id.is_empty()
         || id.len() > 64
@@ -48,7 +43,7 @@ pub fn validate_in(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        return Err(ApiError::invalid(vec![crate::error::FieldError {
+        return Err(Error::invalid(vec![crate::error::FieldError {
             field: "id".into(),
             message: "1 to 64 letters, digits, '_', '-' or '.'".into(),
         }]));
@@ -65,7 +60,7 @@ pub fn validate_in(
             )?;
             let region = stored["body"]["region"].as_str().unwrap_or_default();
             if region != firm.region.as_str() {
-                return Err(ApiError::invalid(vec![crate::error::FieldError {
+                return Err(Error::invalid(vec![crate::error::FieldError {
                     field: "zone".into(),
                     message: format!("zone \"{zone}\" is in {region}, not in {}", firm.region),
                 }]));
@@ -82,7 +77,7 @@ pub fn validate_in(
 
 /// The stored firm as a `Firm`.
 /// The zone was checked when the firm was written, possibly against a zone of the database.
-pub fn firm_of(state: &AppState, record: &Value) -> Result<Firm, ApiError> {
+pub fn firm_of(state: &Services, record: &Value) -> Result<Firm, Error> {
     let mut body = record["body"].clone();
     let zone = body["zone"].as_str().unwrap_or_default().to_string();
     body["zone"] = Value::Null;
@@ -90,7 +85,7 @@ pub fn firm_of(state: &AppState, record: &Value) -> Result<Firm, ApiError> {
         SourceFile::new("stored firm", &as_toml(&body)?),
         &state.catalog,
     )
-    .map_err(|e| ApiError::internal(e.to_string()))?;
+    .map_err(|e| Error::internal(e.to_string()))?;
     firm.zone = zone;
     Ok(firm)
 }
@@ -101,11 +96,7 @@ fn view(record: Value) -> Value {
     firm
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    crate::resources::Q(params): crate::resources::Q<ListParams>,
-) -> Result<Json<Page>, ApiError> {
+pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Result<Page, Error> {
     let (limit, offset) = params.page()?;
     let mut equals = Vec::new();
     match caller.require_user()? {
@@ -116,7 +107,7 @@ pub async fn list(
         }
         // An operator lists the tenants of its zone only.
         Role::Operator { zone } => equals.push(("zone", zone.clone())),
-        Role::Firm { .. } => return Err(ApiError::forbidden()),
+        Role::Firm { .. } => return Err(Error::forbidden()),
     }
     if let Some(region) = &params.region {
         equals.push(("region", region.clone()));
@@ -135,15 +126,15 @@ pub async fn list(
             },
         )
         .await?;
-    Ok(Json(Page {
+    Ok(Page {
         items: items.into_iter().map(view).collect(),
         total,
         limit,
         offset,
-    }))
+    })
 }
 
-pub async fn stored(state: &AppState, caller: &Caller, id: &str) -> Result<Value, ApiError> {
+pub async fn stored(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
     caller.require_user()?;
     let record = state.store.get(&FIRMS, id).await?;
     // Someone who may not read a firm learns nothing about it, not even that it exists.
@@ -154,79 +145,67 @@ pub async fn stored(state: &AppState, caller: &Caller, id: &str) -> Result<Value
         }
         None => match caller.role() {
             Some(Role::Admin | Role::Coordinator | Role::Operator { .. }) => {
-                Err(ApiError::not_found("firm", id))
+                Err(Error::not_found("firm", id))
             }
-            _ => Err(ApiError::forbidden()),
+            _ => Err(Error::forbidden()),
         },
     }
 }
 
-pub async fn read(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(view(stored(&state, &caller, &id).await?)))
+pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
+    Ok(view(stored(state, caller, id).await?))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
     caller.require_user()?;
-    let body = body(payload)?;
+    let body = payload;
     // Who may create here is decided before the body is examined.
-    access::create_or_delete_firm(&caller, body["zone"].as_str().unwrap_or_default())?;
-    let record = validate(&state, &body, false).await?;
-    access::create_or_delete_firm(&caller, record["zone"].as_str().unwrap_or_default())?;
+    access::create_or_delete_firm(caller, body["zone"].as_str().unwrap_or_default())?;
+    let record = validate(state, &body, false).await?;
+    access::create_or_delete_firm(caller, record["zone"].as_str().unwrap_or_default())?;
     match state.store.create(&caller.actor(), &FIRMS, &record).await {
-        Ok(created) => Ok((StatusCode::CREATED, Json(view(created)))),
+        Ok(created) => Ok(view(created)),
         // Only those who may read the existing firm learn that its id is taken.
         Err(ucz_store::StoreError::Conflict { .. })
             if !matches!(caller.role(), Some(Role::Admin | Role::Coordinator)) =>
         {
-            Err(ApiError::forbidden())
+            Err(Error::forbidden())
         }
         Err(error) => Err(error.into()),
     }
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let before = stored(&state, &caller, &id).await?;
-    access::write_firm(&caller, &id, before["zone"].as_str().unwrap_or_default())?;
-    let mut body = body(payload)?;
-    same_id(&body, &id)?;
-    body["id"] = Value::from(id.clone());
-    let record = validate(&state, &body, before["demo"].as_bool().unwrap_or(false)).await?;
+    state: &Services,
+    caller: &Caller,
+    id: &str,
+    payload: Value,
+) -> Result<Value, Error> {
+    let before = stored(state, caller, id).await?;
+    access::write_firm(caller, id, before["zone"].as_str().unwrap_or_default())?;
+    let mut body = payload;
+    same_id(&body, id)?;
+    body["id"] = Value::from(id);
+    let record = validate(state, &body, before["demo"].as_bool().unwrap_or(false)).await?;
     // A firm edits its profile but does not move itself into another zone.
     if matches!(caller.role(), Some(Role::Firm { .. })) && record["zone"] != before["zone"] {
-        return Err(ApiError::forbidden());
+        return Err(Error::forbidden());
     }
-    access::write_firm(&caller, &id, record["zone"].as_str().unwrap_or_default())?;
+    access::write_firm(caller, id, record["zone"].as_str().unwrap_or_default())?;
     let updated = state
         .store
-        .update(&caller.actor(), &FIRMS, &id, &record)
+        .update(&caller.actor(), &FIRMS, id, &record)
         .await?;
     updated
-        .map(|r| Json(view(r)))
-        .ok_or_else(|| ApiError::not_found("firm", &id))
+        .map(view)
+        .ok_or_else(|| Error::not_found("firm", id))
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    let before = stored(&state, &caller, &id).await?;
-    access::create_or_delete_firm(&caller, before["zone"].as_str().unwrap_or_default())?;
+pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
+    let before = stored(state, caller, id).await?;
+    access::create_or_delete_firm(caller, before["zone"].as_str().unwrap_or_default())?;
     // A firm with leases (the record retention counts from) is refused by the store, under
     // the lock lease writes take.
-    state.store.delete(&caller.actor(), &FIRMS, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    state.store.delete(&caller.actor(), &FIRMS, id).await?;
+    Ok(())
 }

@@ -3,22 +3,17 @@
 //! incubation lease within its term and renewals); a lease that breaks one is refused with the
 //! conflict named. Its `needs` say what the tenant will look for when it graduates; `left_to`
 //! records the region a firm moved to when it left.
-
-use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use serde_json::{Value, json};
 use ucz_core::catalog::LeaseRule;
 use ucz_core::date::Date;
 use ucz_core::lease::{Lease, problems};
 use ucz_store::{FACILITIES, FIRMS, Filter, LEASES, SPACES};
 
-use super::{Findings, ListParams, Page, Q, body, is_text};
-use crate::auth::{Caller, Role};
-use crate::error::{ApiError, FieldError};
-use crate::resources::parts::space_zone;
-use crate::{AppState, access};
+use crate::caller::{Caller, Role};
+use crate::error::{Error, FieldError};
+use crate::parts::space_zone;
+use crate::records::{Findings, ListParams, Page, is_text};
+use crate::{Services, access};
 
 fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
     body[field]
@@ -40,7 +35,7 @@ fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
 
 /// The rule an incubation room's lease keeps: its facility type's, or the incubation rule of the
 /// catalog for rooms in hubs outside the zones.
-async fn rule_of(state: &AppState, space: &Value) -> Result<Option<LeaseRule>, ApiError> {
+async fn rule_of(state: &Services, space: &Value) -> Result<Option<LeaseRule>, Error> {
     if space["kind"] != "incubation_room" {
         return Ok(None);
     }
@@ -95,10 +90,10 @@ impl Checked {
     /// no other lease of its space or firm has come in the way meanwhile.
     pub async fn write(
         &self,
-        state: &AppState,
+        state: &Services,
         caller: &Caller,
         id: Option<&str>,
-    ) -> Result<Option<Value>, ApiError> {
+    ) -> Result<Option<Value>, Error> {
         let related = [
             ("space_id", self.lease.space.to_string()),
             ("firm_id", self.lease.firm.clone()),
@@ -137,15 +132,15 @@ impl Checked {
 /// as the space is known, before anything about other leases is looked at (a refusal must not
 /// reveal who holds a space).
 pub async fn validate(
-    state: &AppState,
+    state: &Services,
     caller: Option<&Caller>,
     body: &Value,
     id: i64,
-) -> Result<Checked, ApiError> {
+) -> Result<Checked, Error> {
     // Firms do not write leases; others only in spaces they keep.
     if let Some(caller) = caller {
         if matches!(caller.require_user()?, Role::Firm { .. }) {
-            return Err(ApiError::forbidden());
+            return Err(Error::forbidden());
         }
     }
     let space_id = body["space_id"].as_i64().unwrap_or(-1).to_string();
@@ -154,7 +149,7 @@ pub async fn validate(
         access::write_zone_part(caller, &space_zone(state, space).await?)?;
     }
     let mut findings = Findings::default();
-    findings.and(crate::body_policy::known_fields(body, "Lease"))?;
+    findings.and(crate::records::known_fields(body, "Lease"))?;
     findings.rules(
         body,
         &[
@@ -174,20 +169,20 @@ pub async fn validate(
     );
     for field in ["starts", "ends"] {
         if let Err(error) = date(body, field) {
-            findings.and(Err(ApiError::invalid(vec![error])))?;
+            findings.and(Err(Error::invalid(vec![error])))?;
         }
     }
     let needs = &body["needs"];
     if !needs.is_null() {
-        let rules: [super::FieldRule; 4] = [
+        let rules: [crate::records::FieldRule; 4] = [
             (
                 "area_m2",
-                |v| v.is_null() || super::is_positive(v),
+                |v| v.is_null() || crate::records::is_positive(v),
                 "a number greater than 0 (at most 1e9), or absent",
             ),
             (
                 "budget_krw",
-                super::is_optional_count,
+                crate::records::is_optional_count,
                 "a whole number ≥ 0, or absent",
             ),
             (
@@ -203,7 +198,7 @@ pub async fn validate(
         ];
         for (name, ok, what) in rules {
             if !ok(&needs[name]) {
-                findings.and(Err(ApiError::invalid(vec![FieldError {
+                findings.and(Err(Error::invalid(vec![FieldError {
                     field: format!("needs.{name}"),
                     message: format!("required: {what}"),
                 }])))?;
@@ -214,7 +209,7 @@ pub async fn validate(
             let known = state.store.get(&ucz_store::HUBS, id).await?.is_some()
                 || state.store.get(&ucz_store::ZONES, id).await?.is_some();
             if !known {
-                findings.and(Err(ApiError::invalid(vec![FieldError {
+                findings.and(Err(Error::invalid(vec![FieldError {
                     field: "needs.preferred_hubs".into(),
                     message: format!("no hub or zone {id}"),
                 }])))?;
@@ -223,7 +218,7 @@ pub async fn validate(
     }
     if body["status"] == "active" || body["status"].is_null() {
         if !body["left_to"].is_null() {
-            findings.and(Err(ApiError::invalid(vec![FieldError {
+            findings.and(Err(Error::invalid(vec![FieldError {
                 field: "left_to".into(),
                 message: "where a firm went is recorded when its lease has ended (status ended)"
                     .into(),
@@ -232,7 +227,7 @@ pub async fn validate(
     } else if let Ok(ends) = date(body, "ends") {
         // `ends` is the first day after the lease: an ended lease's is today at the latest.
         if ends > crate::analysis::today() {
-            findings.and(Err(ApiError::invalid(vec![FieldError {
+            findings.and(Err(Error::invalid(vec![FieldError {
                 field: "ends".into(),
                 message: format!("an ended lease ends by today, not on {ends}"),
             }])))?;
@@ -248,7 +243,7 @@ pub async fn validate(
         findings.known("left_to", &body["left_to"], &regions, "region");
     }
     if body["space_id"].is_i64() && space.is_none() {
-        findings.and(Err(ApiError::invalid(vec![FieldError {
+        findings.and(Err(Error::invalid(vec![FieldError {
             field: "space_id".into(),
             message: format!("no space {space_id}"),
         }])))?;
@@ -259,14 +254,14 @@ pub async fn validate(
         id => state.store.get(&FIRMS, id).await?,
     };
     if !firm_id.is_empty() && firm.is_none() {
-        findings.and(Err(ApiError::invalid(vec![FieldError {
+        findings.and(Err(Error::invalid(vec![FieldError {
             field: "firm_id".into(),
             message: format!("no firm {firm_id}"),
         }])))?;
     }
     findings.done()?;
     let Some(space) = space else {
-        return Err(ApiError::invalid(vec![]));
+        return Err(Error::invalid(vec![]));
     };
     let owner = space_zone(state, &space).await?;
     let record = json!({
@@ -276,7 +271,7 @@ pub async fn validate(
         "renewals": body["renewals"].as_u64().unwrap_or(0),
         "body": {"needs": body["needs"], "left_to": body["left_to"], "note": body["note"]},
     });
-    let mut lease = lease_of(&record).ok_or_else(|| ApiError::invalid(vec![]))?;
+    let mut lease = lease_of(&record).ok_or_else(|| Error::invalid(vec![]))?;
     lease.id = id;
     let rule = rule_of(state, &space).await?;
     // The other leases of the space and of the firm.
@@ -311,9 +306,9 @@ pub async fn validate(
         // Another lease in the way is a conflict; a lease that breaks its own rules is invalid.
         let told = |p: &ucz_core::lease::LeaseProblem| p.told(&lease, firm_readable);
         return Err(if found.iter().any(|p| p.is_conflict()) {
-            ApiError::conflict(found.iter().map(told).collect::<Vec<_>>().join("; "))
+            Error::conflict(found.iter().map(told).collect::<Vec<_>>().join("; "))
         } else {
-            ApiError::invalid(
+            Error::invalid(
                 found
                     .iter()
                     .map(|p| FieldError {
@@ -348,7 +343,7 @@ pub fn view(record: Value) -> Value {
 }
 
 /// May the caller read a lease?
-async fn readable(state: &AppState, caller: &Caller, record: &Value) -> Result<bool, ApiError> {
+async fn readable(state: &Services, caller: &Caller, record: &Value) -> Result<bool, Error> {
     Ok(match caller.require_user()? {
         Role::Admin | Role::Coordinator => true,
         Role::Firm { firm } => record["firm_id"].as_str() == Some(firm.as_str()),
@@ -365,11 +360,7 @@ async fn readable(state: &AppState, caller: &Caller, record: &Value) -> Result<b
     })
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Q(params): Q<ListParams>,
-) -> Result<Json<Page>, ApiError> {
+pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Result<Page, Error> {
     caller.require_user()?;
     let (limit, offset) = params.page()?;
     let mut equals = Vec::new();
@@ -395,7 +386,7 @@ pub async fn list(
         .await?;
     let mut visible = Vec::new();
     for item in items {
-        if readable(&state, &caller, &item).await? {
+        if readable(state, caller, &item).await? {
             visible.push(view(item));
         }
     }
@@ -405,105 +396,105 @@ pub async fn list(
         .skip(offset as usize)
         .take(limit as usize)
         .collect();
-    Ok(Json(Page {
+    Ok(Page {
         items,
         total,
         limit,
         offset,
-    }))
+    })
 }
 
-pub async fn read(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
     caller.require_user()?;
     let record = state
         .store
-        .get(&LEASES, &id)
+        .get(&LEASES, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("lease", &id))?;
-    if !readable(&state, &caller, &record).await? {
-        return Err(ApiError::forbidden());
+        .ok_or_else(|| Error::not_found("lease", id))?;
+    if !readable(state, caller, &record).await? {
+        return Err(Error::forbidden());
     }
-    Ok(Json(view(record)))
+    Ok(view(record))
 }
 
 /// Creates a lease for a caller allowed to write in its space.
-pub async fn create_lease(
-    state: &AppState,
-    caller: &Caller,
-    body: &Value,
-) -> Result<Value, ApiError> {
+pub async fn create_lease(state: &Services, caller: &Caller, body: &Value) -> Result<Value, Error> {
     caller.require_user()?;
     let checked = validate(state, Some(caller), body, 0).await?;
     access::write_zone_part(caller, &checked.owner)?;
     checked
         .write(state, caller, None)
         .await?
-        .ok_or_else(|| ApiError::internal("a created lease was not returned"))
+        .ok_or_else(|| Error::internal("a created lease was not returned"))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let body = body(payload)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(create_lease(&state, &caller, &body).await?),
-    ))
+pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
+    create_lease(state, caller, &payload).await
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+    state: &Services,
+    caller: &Caller,
+    id: &str,
+    payload: Value,
+) -> Result<Value, Error> {
     caller.require_user()?;
     let before = state
         .store
-        .get(&LEASES, &id)
+        .get(&LEASES, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("lease", &id))?;
+        .ok_or_else(|| Error::not_found("lease", id))?;
     let space = state
         .store
         .get(&SPACES, &before["space_id"].to_string())
         .await?;
     if let Some(space) = space {
-        access::write_zone_part(&caller, &space_zone(&state, &space).await?)?;
+        access::write_zone_part(caller, &space_zone(state, &space).await?)?;
     }
-    let body = body(payload)?;
-    let checked = validate(&state, Some(&caller), &body, id.parse().unwrap_or(0)).await?;
-    access::write_zone_part(&caller, &checked.owner)?;
+    let body = payload;
+    let checked = validate(state, Some(caller), &body, id.parse().unwrap_or(0)).await?;
+    access::write_zone_part(caller, &checked.owner)?;
     checked
-        .write(&state, &caller, Some(&id))
+        .write(state, caller, Some(id))
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("lease", &id))
+        .ok_or_else(|| Error::not_found("lease", id))
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
+pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
     caller.require_user()?;
     let before = state
         .store
-        .get(&LEASES, &id)
+        .get(&LEASES, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("lease", &id))?;
+        .ok_or_else(|| Error::not_found("lease", id))?;
     if let Some(space) = state
         .store
         .get(&SPACES, &before["space_id"].to_string())
         .await?
     {
-        access::write_zone_part(&caller, &space_zone(&state, &space).await?)?;
+        access::write_zone_part(caller, &space_zone(state, &space).await?)?;
     }
-    state.store.delete(&caller.actor(), &LEASES, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    state.store.delete(&caller.actor(), &LEASES, id).await?;
+    Ok(())
+}
+
+/// Ends a lease: on its recorded last day or an earlier `ends` (the first day after it), and
+/// where the firm went when it left the region (`left_to`, a region id), or nowhere.
+pub async fn end(
+    state: &Services,
+    caller: &Caller,
+    id: &str,
+    ends: Option<&str>,
+    left_to: Option<&str>,
+) -> Result<Value, Error> {
+    let mut changed = read(state, caller, id).await?;
+    if let Some(object) = changed.as_object_mut() {
+        object.remove("id");
+    }
+    changed["status"] = Value::from("ended");
+    if let Some(ends) = ends {
+        changed["ends"] = Value::from(ends);
+    }
+    changed["left_to"] = left_to.map_or(Value::Null, Value::from);
+    update(state, caller, id, changed).await
 }

@@ -1,27 +1,22 @@
 //! `/api/v1/hubs`: the hubs of a region's network outside the zones (campus innovation parks,
 //! innovation growth centers, public rental knowledge-industry centers, incubators), where
 //! graduates can find space. Any account reads them; coordinators and admins keep them.
-
-use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use serde_json::{Value, json};
 use ucz_store::{Filter, HUBS};
 
-use super::{Findings, ListParams, Page, Q, body, is_text, same_id};
-use crate::auth::Caller;
-use crate::error::{ApiError, FieldError};
-use crate::{AppState, access};
+use crate::caller::Caller;
+use crate::error::{Error, FieldError};
+use crate::records::{Findings, ListParams, Page, is_text, same_id};
+use crate::{Services, access};
 
 fn ids<'a>(items: impl Iterator<Item = &'a ucz_core::Id>) -> Vec<String> {
     items.map(|i| i.to_string()).collect()
 }
 
 /// Checks a hub; returns the stored record.
-pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, ApiError> {
+pub fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Error> {
     let mut findings = Findings::default();
-    findings.and(crate::body_policy::known_fields(body, "Hub"))?;
+    findings.and(crate::records::known_fields(body, "Hub"))?;
     findings.rules(
         body,
         &[
@@ -42,7 +37,7 @@ pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, Api
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'));
     if !id.is_empty() && !well_formed {
-        findings.and(Err(ApiError::invalid(vec![FieldError {
+        findings.and(Err(Error::invalid(vec![FieldError {
             field: "id".into(),
             message: "1 to 64 lowercase letters, digits, '-' or '_'".into(),
         }])))?;
@@ -62,7 +57,7 @@ pub fn validate(state: &AppState, body: &Value, demo: bool) -> Result<Value, Api
     if !body["site"].is_null() {
         let site = serde_json::from_value::<ucz_core::zone::Site>(body["site"].clone());
         findings.and(site.map(|_| ()).map_err(|e| {
-            ApiError::invalid(vec![FieldError {
+            Error::invalid(vec![FieldError {
                 field: "site".into(),
                 message: e.to_string(),
             }])
@@ -81,11 +76,7 @@ fn view(record: Value) -> Value {
     hub
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    Q(params): Q<ListParams>,
-) -> Result<Json<Page>, ApiError> {
+pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Result<Page, Error> {
     caller.require_user()?;
     let (limit, offset) = params.page()?;
     let equals = params
@@ -104,81 +95,69 @@ pub async fn list(
             },
         )
         .await?;
-    Ok(Json(Page {
+    Ok(Page {
         items: items.into_iter().map(view).collect(),
         total,
         limit,
         offset,
-    }))
+    })
 }
 
-pub async fn read(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
     caller.require_user()?;
     state
         .store
-        .get(&HUBS, &id)
+        .get(&HUBS, id)
         .await?
-        .map(|r| Json(view(r)))
-        .ok_or_else(|| ApiError::not_found("hub", &id))
+        .map(view)
+        .ok_or_else(|| Error::not_found("hub", id))
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    access::write_hub(&caller)?;
-    let record = validate(&state, &body(payload)?, false)?;
+pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
+    access::write_hub(caller)?;
+    let record = validate(state, &payload, false)?;
     let id = record["id"].as_str().unwrap_or_default();
     // Plans name hubs and zones alike: a hub may not take a zone's id.
     if state.store.get(&ucz_store::ZONES, id).await?.is_some() {
-        return Err(ApiError::invalid(vec![FieldError {
+        return Err(Error::invalid(vec![FieldError {
             field: "id".into(),
             message: format!("{id} is a zone's id; choose another"),
         }]));
     }
     let created = state.store.create(&caller.actor(), &HUBS, &record).await?;
-    Ok((StatusCode::CREATED, Json(view(created))))
+    Ok(view(created))
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    payload: Result<Json<Value>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
-    access::write_hub(&caller)?;
-    let mut body = body(payload)?;
-    same_id(&body, &id)?;
-    body["id"] = Value::from(id.as_str());
+    state: &Services,
+    caller: &Caller,
+    id: &str,
+    payload: Value,
+) -> Result<Value, Error> {
+    access::write_hub(caller)?;
+    let mut body = payload;
+    same_id(&body, id)?;
+    body["id"] = Value::from(id);
     let existing = state
         .store
-        .get(&HUBS, &id)
+        .get(&HUBS, id)
         .await?
-        .ok_or_else(|| ApiError::not_found("hub", &id))?;
-    let record = validate(&state, &body, existing["demo"].as_bool().unwrap_or(false))?;
+        .ok_or_else(|| Error::not_found("hub", id))?;
+    let record = validate(state, &body, existing["demo"].as_bool().unwrap_or(false))?;
     state
         .store
-        .update(&caller.actor(), &HUBS, &id, &record)
+        .update(&caller.actor(), &HUBS, id, &record)
         .await?
-        .map(|r| Json(view(r)))
-        .ok_or_else(|| ApiError::not_found("hub", &id))
+        .map(view)
+        .ok_or_else(|| Error::not_found("hub", id))
 }
 
-pub async fn delete(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    access::write_hub(&caller)?;
+pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
+    access::write_hub(caller)?;
     // Leased spaces of the hub are refused by the store.
-    if state.store.delete(&caller.actor(), &HUBS, &id).await? {
-        Ok(StatusCode::NO_CONTENT)
+    if state.store.delete(&caller.actor(), &HUBS, id).await? {
+        Ok(())
     } else {
-        Err(ApiError::not_found("hub", &id))
+        Err(Error::not_found("hub", id))
     }
 }

@@ -1,0 +1,63 @@
+//! The use cases of ucz, one function each, with the access policy: create a lease, plan a
+//! region, accept a placement, check import rows, read a firm's package… The JSON API, the web
+//! pages and the command line all call these; none of them knows HTTP. Each takes the
+//! `Services` (the store, the catalog and its rulebook) and the `Caller`.
+
+pub mod access;
+pub mod analysis;
+pub mod caller;
+pub mod demo;
+pub mod error;
+pub mod firms;
+pub mod hubs;
+pub mod ladder;
+pub mod leases;
+pub mod parts;
+pub mod records;
+pub mod zones;
+
+use std::sync::Arc;
+
+use ucz_core::Catalog;
+use ucz_core::eligibility::Rulebook;
+use ucz_store::Store;
+
+pub use caller::{Caller, Role};
+pub use error::{Code, Error, FieldError};
+pub use parts::{facilities, institutions, spaces};
+pub use records::{ListParams, Page};
+
+/// What every use case works with.
+#[derive(Clone)]
+pub struct Services {
+    pub store: Store,
+    pub catalog: Arc<Catalog>,
+    pub rulebook: Arc<Rulebook>,
+}
+
+impl Services {
+    pub fn new(store: Store, catalog: Catalog) -> Self {
+        let rulebook = Rulebook::new(&catalog);
+        Services {
+            store,
+            catalog: Arc::new(catalog),
+            rulebook: Arc::new(rulebook),
+        }
+    }
+
+    /// Stores the catalog in the database (read-only through the API), replacing what an
+    /// earlier start stored when it changed.
+    pub async fn sync_catalog(&self) -> Result<bool, ucz_store::StoreError> {
+        let all = serde_json::to_value(self.catalog.as_ref()).unwrap_or_default();
+        let mut entries = Vec::new();
+        if let serde_json::Value::Object(kinds) = all {
+            for (kind, items) in kinds {
+                for item in items.as_array().into_iter().flatten() {
+                    let id = item["id"].as_str().unwrap_or_default().to_string();
+                    entries.push((kind.clone(), id, item.clone()));
+                }
+            }
+        }
+        self.store.sync_catalog(&entries).await
+    }
+}

@@ -1,0 +1,63 @@
+//! `/api/v1/placement/…` and `/api/v1/retention`: a region's space ladder.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::Value;
+use ucz_service::ladder::{self, PlanParams, RetentionParams};
+
+use super::{Body, Q, body};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+pub async fn placement_plan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Q(params): Q<PlanParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        ladder::placement_plan(&state, &caller, &params).await?,
+    ))
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let lease = ladder::accept(&state, &caller, body(payload)?).await?;
+    Ok((StatusCode::CREATED, Json(lease)))
+}
+
+/// 201 for a new rejection, 200 for one that was already recorded.
+pub async fn reject(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (rejection, new) = ladder::reject(&state, &caller, body(payload)?).await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(rejection)))
+}
+
+pub async fn unreject(
+    State(state): State<AppState>,
+    caller: Caller,
+    payload: Body,
+) -> Result<StatusCode, ApiError> {
+    ladder::unreject(&state, &caller, body(payload)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn retention(
+    State(state): State<AppState>,
+    caller: Caller,
+    Q(params): Q<RetentionParams>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(ladder::retention(&state, &caller, &params).await?))
+}

@@ -1,0 +1,6 @@
+//! `/api/v1/leases`: who rents which space when.
+
+use super::crud::crud;
+
+crud!(handlers, ucz_service::leases);
+pub use handlers::*;

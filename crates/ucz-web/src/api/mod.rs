@@ -1,0 +1,120 @@
+//! The JSON API's handlers: each reads its request (caller, path, query, body), calls the use
+//! case of the same name in `ucz_service`, and answers with its status. The rules, the checks
+//! and the audit trail are the use cases'.
+
+mod crud {
+    /// The five handlers of a record whose use cases all take the caller.
+    macro_rules! crud {
+        ($module:ident, $service:path) => {
+            pub mod $module {
+                use axum::Json;
+                use axum::extract::{Path, State};
+                use axum::http::StatusCode;
+                use serde_json::Value;
+                use ucz_service::{ListParams, Page};
+
+                use crate::AppState;
+                use crate::api::{Body, Q, body};
+                use crate::auth::Caller;
+                use crate::error::ApiError;
+                use $service as service;
+
+                pub async fn list(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    Q(params): Q<ListParams>,
+                ) -> Result<Json<Page>, ApiError> {
+                    Ok(Json(service::list(&state, &caller, &params).await?))
+                }
+
+                pub async fn read(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    Path(id): Path<String>,
+                ) -> Result<Json<Value>, ApiError> {
+                    Ok(Json(service::read(&state, &caller, &id).await?))
+                }
+
+                pub async fn create(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    payload: Body,
+                ) -> Result<(StatusCode, Json<Value>), ApiError> {
+                    let created = service::create(&state, &caller, body(payload)?).await?;
+                    Ok((StatusCode::CREATED, Json(created)))
+                }
+
+                pub async fn update(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    Path(id): Path<String>,
+                    payload: Body,
+                ) -> Result<Json<Value>, ApiError> {
+                    let updated = service::update(&state, &caller, &id, body(payload)?).await?;
+                    Ok(Json(updated))
+                }
+
+                pub async fn delete(
+                    State(state): State<AppState>,
+                    caller: Caller,
+                    Path(id): Path<String>,
+                ) -> Result<StatusCode, ApiError> {
+                    service::delete(&state, &caller, &id).await?;
+                    Ok(StatusCode::NO_CONTENT)
+                }
+            }
+        };
+    }
+    pub(crate) use crud;
+}
+
+pub mod analysis;
+pub mod firms;
+pub mod hubs;
+pub mod ladder;
+pub mod leases;
+pub mod parts;
+pub mod zones;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use serde_json::Value;
+
+use crate::error::{ApiError, FieldError};
+
+pub use parts::{facilities, institutions, spaces};
+
+/// Query parameters, or a problem+json that says which one is wrong.
+pub struct Q<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Q(value)),
+            Err(rejection) => Err(ApiError::invalid(vec![FieldError {
+                field: "query".into(),
+                message: rejection.body_text(),
+            }])),
+        }
+    }
+}
+
+/// A JSON body, or a 400 that says what is wrong with it.
+pub fn body(result: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
+    match result {
+        Ok(Json(value)) if value.is_object() => Ok(value),
+        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
+        Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(ApiError::too_large())
+        }
+        Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
+    }
+}
+
+/// The body of a request to a handler.
+pub type Body = Result<Json<Value>, JsonRejection>;
