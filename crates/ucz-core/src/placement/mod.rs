@@ -261,10 +261,20 @@ fn unplaced_cost(graduates: usize, max_arc: i64, max_chain: i64) -> i64 {
 /// The optimal plan (see the module's documentation).
 ///
 /// The network: each graduate can go to a type of space it fits (at the cost of that fit and
-/// distance), entering at the last day it can move in, or stay unplaced (`UNPLACED`); the days
-/// of a type form a chain towards earlier days; each day's spaces flow to the sink. Graduates
-/// are routed one by one along cheapest paths, which may move earlier graduates elsewhere.
+/// distance), entering at the last day it can move in, or stay unplaced (`unplaced_cost`); the
+/// days of a type form a chain towards earlier days; each day's spaces flow to the sink.
+/// Graduates are routed one by one along cheapest paths, which may move earlier graduates
+/// elsewhere.
 pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
+    let types = space_types(needs, vacancies);
+    let mut network = PlanNetwork::build(needs, vacancies, types);
+    network.solve();
+    network.read(needs, vacancies)
+}
+
+/// Groups the vacancies into types (`type_key`), each with its days in ascending order and a
+/// network node per day, numbered after the graduates and the sink.
+fn space_types(needs: &[Need], vacancies: &[Vacancy]) -> Vec<SpaceType> {
     let mut types: Vec<SpaceType> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     // A space someone turned down is not interchangeable with its twins: it is a type alone.
@@ -289,8 +299,7 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
         }
         types[t].members.push(i);
     }
-    let sink = needs.len();
-    let mut nodes = sink + 1;
+    let mut nodes = needs.len() + 1;
     for t in &mut types {
         t.members.sort_by_key(|&m| vacancies[m].free_from);
         t.days = t.members.iter().map(|&m| vacancies[m].free_from).collect();
@@ -298,24 +307,23 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
         t.nodes = (nodes..nodes + t.days.len()).collect();
         nodes += t.days.len();
     }
-    let mut net = flow::Network::new(nodes);
-    // The arc from each day node to the sink: its flow is how many of that day's spaces are used.
-    let mut day_arcs: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
-    for (ti, t) in types.iter().enumerate() {
-        for (k, day) in t.days.iter().enumerate() {
-            let count = t
-                .members
-                .iter()
-                .filter(|&&m| vacancies[m].free_from == *day)
-                .count();
-            day_arcs[ti].push(net.arc(t.nodes[k], sink, count as i32, 0));
-            if k > 0 {
-                // Taking a space that frees earlier costs the days it would stand empty.
-                let earlier = day.days_since_epoch() - t.days[k - 1].days_since_epoch();
-                net.arc(t.nodes[k], t.nodes[k - 1], i32::MAX / 2, earlier * FIT_STEP);
-            }
-        }
-    }
+    types
+}
+
+/// A type of space a graduate fits: the node it enters at and the cost of the arc.
+struct Candidate {
+    need: usize,
+    space_type: usize,
+    node: usize,
+    cost: i64,
+}
+
+/// The types of space each graduate fits, with how many spaces of them it could use.
+fn candidates(
+    needs: &[Need],
+    vacancies: &[Vacancy],
+    types: &[SpaceType],
+) -> (Vec<Candidate>, Vec<usize>) {
     // Types by region, largest area first, so a graduate scans only those that can hold it.
     let mut by_region: HashMap<&str, Vec<usize>> = HashMap::new();
     for (t, space_type) in types.iter().enumerate() {
@@ -328,7 +336,7 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
     for list in by_region.values_mut() {
         list.sort_by(|a, b| area(*b).total_cmp(&area(*a)));
     }
-    let mut candidates: Vec<(usize, usize, usize, i64)> = Vec::new(); // (need, type, node, cost)
+    let mut candidates = Vec::new();
     let mut fitting = vec![0usize; needs.len()];
     for (n, need) in needs.iter().enumerate() {
         for &t in by_region.get(need.region.as_str()).into_iter().flatten() {
@@ -350,58 +358,139 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
                     .iter()
                     .filter(|&&m| vacancies[m].free_from <= need.needed_by)
                     .count();
-                candidates.push((n, t, types[t].nodes[usable - 1], cost(need, &entry)));
+                candidates.push(Candidate {
+                    need: n,
+                    space_type: t,
+                    node: types[t].nodes[usable - 1],
+                    cost: cost(need, &entry),
+                });
             }
         }
     }
-    let max_arc = candidates.iter().map(|c| c.3).max().unwrap_or(0);
-    let max_chain = types
-        .iter()
-        .map(|t| match (t.days.first(), t.days.last()) {
-            (Some(first), Some(last)) => {
-                (last.days_since_epoch() - first.days_since_epoch()) * FIT_STEP
+    (candidates, fitting)
+}
+
+/// The flow network of a plan, with the arcs its answer is read from.
+struct PlanNetwork {
+    net: flow::Network,
+    graduates: usize,
+    sink: usize,
+    types: Vec<SpaceType>,
+    /// The arc from each day node to the sink: its flow is how many of that day's spaces are used.
+    day_arcs: Vec<Vec<usize>>,
+    /// (graduate, type, arc) of every candidate.
+    edges: Vec<(usize, usize, usize)>,
+    /// Spaces that fit each graduate, by the day it needs one.
+    fitting: Vec<usize>,
+}
+
+impl PlanNetwork {
+    fn build(needs: &[Need], vacancies: &[Vacancy], types: Vec<SpaceType>) -> Self {
+        let sink = needs.len();
+        let nodes = types.iter().map(|t| t.days.len()).sum::<usize>() + sink + 1;
+        let mut net = flow::Network::new(nodes);
+        let mut day_arcs: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
+        for (ti, t) in types.iter().enumerate() {
+            for (k, day) in t.days.iter().enumerate() {
+                let count = t
+                    .members
+                    .iter()
+                    .filter(|&&m| vacancies[m].free_from == *day)
+                    .count();
+                day_arcs[ti].push(net.arc(t.nodes[k], sink, count as i32, 0));
+                if k > 0 {
+                    // Taking a space that frees earlier costs the days it would stand empty.
+                    let earlier = day.days_since_epoch() - t.days[k - 1].days_since_epoch();
+                    net.arc(t.nodes[k], t.nodes[k - 1], i32::MAX / 2, earlier * FIT_STEP);
+                }
             }
-            _ => 0,
-        })
-        .max()
-        .unwrap_or(0);
-    let unplaced_arc = unplaced_cost(needs.len(), max_arc, max_chain);
-    let mut edges: Vec<(usize, usize, usize)> = Vec::new(); // (need, type, arc)
-    for (n, t, node, arc_cost) in candidates {
-        edges.push((n, t, net.arc(n, node, 1, arc_cost)));
-    }
-    for n in 0..needs.len() {
-        net.arc(n, sink, 1, unplaced_arc);
-    }
-    for n in 0..needs.len() {
-        // Every graduate can at least stay unplaced, so each finds a route.
-        let _ = net.route(n, sink);
-    }
-    // Which type each graduate got; then concrete spaces, earliest deadline first taking the
-    // earliest-free space of its type (the flow guarantees this succeeds).
-    let mut placed: Vec<Option<usize>> = vec![None; needs.len()];
-    for &(n, t, arc) in &edges {
-        if net.flow(arc) > 0 {
-            placed[n] = Some(t);
+        }
+        let (candidates, fitting) = candidates(needs, vacancies, &types);
+        let max_arc = candidates.iter().map(|c| c.cost).max().unwrap_or(0);
+        let max_chain = types
+            .iter()
+            .map(|t| match (t.days.first(), t.days.last()) {
+                (Some(first), Some(last)) => {
+                    (last.days_since_epoch() - first.days_since_epoch()) * FIT_STEP
+                }
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        let unplaced_arc = unplaced_cost(needs.len(), max_arc, max_chain);
+        let edges = candidates
+            .into_iter()
+            .map(|c| (c.need, c.space_type, net.arc(c.need, c.node, 1, c.cost)))
+            .collect();
+        for n in 0..needs.len() {
+            net.arc(n, sink, 1, unplaced_arc);
+        }
+        Self {
+            net,
+            graduates: needs.len(),
+            sink,
+            types,
+            day_arcs,
+            edges,
+            fitting,
         }
     }
-    let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
-    for (n, t) in placed.iter().enumerate() {
-        if let Some(t) = t {
-            by_type[*t].push(n);
+
+    /// Routes every graduate; each can at least stay unplaced, so each finds a route.
+    fn solve(&mut self) {
+        for n in 0..self.graduates {
+            let _ = self.net.route(n, self.sink);
         }
     }
-    let mut proposals = Vec::new();
-    let mut total = 0;
-    let mut got = vec![false; needs.len()];
-    for (t, mut graduates) in by_type.into_iter().enumerate() {
-        // Exactly the spaces the flow used (of each day, as many as its arc carries): which
-        // days are used decides the idle days; who gets which is then any feasible pairing.
-        let mut used: Vec<usize> = Vec::new();
-        for (k, day) in types[t].days.iter().enumerate() {
-            let take = net.flow(day_arcs[t][k]).max(0) as usize;
+
+    /// Which type each graduate got; then concrete spaces, earliest deadline first taking the
+    /// earliest-free space of its type (the flow guarantees this succeeds); then the reasons.
+    fn read(&self, needs: &[Need], vacancies: &[Vacancy]) -> Plan {
+        let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); self.types.len()];
+        for &(n, t, arc) in &self.edges {
+            if self.net.flow(arc) > 0 {
+                by_type[t].push(n);
+            }
+        }
+        let mut proposals = Vec::new();
+        let mut total = 0;
+        let mut got = vec![false; needs.len()];
+        for (t, mut graduates) in by_type.into_iter().enumerate() {
+            graduates.sort_by_key(|&n| needs[n].needed_by);
+            let mut free = self.used_spaces(t, vacancies).into_iter();
+            for n in graduates {
+                match free.next() {
+                    Some(m) if vacancies[m].free_from <= needs[n].needed_by => {
+                        total += cost(&needs[n], &vacancies[m]);
+                        got[n] = true;
+                        proposals.push(proposal(&needs[n], &vacancies[m]));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let unplaced = needs
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| !got[*n])
+            .map(|(n, need)| unplaced(need, vacancies, self.fitting[n]))
+            .collect();
+        Plan {
+            proposals,
+            unplaced,
+            cost: total,
+        }
+    }
+
+    /// Exactly the spaces of a type the flow used (of each day, as many as its arc carries):
+    /// which days are used decides the idle days; who gets which is then any feasible pairing.
+    fn used_spaces(&self, t: usize, vacancies: &[Vacancy]) -> Vec<usize> {
+        let space_type = &self.types[t];
+        let mut used = Vec::new();
+        for (k, day) in space_type.days.iter().enumerate() {
+            let take = self.net.flow(self.day_arcs[t][k]).max(0) as usize;
             used.extend(
-                types[t]
+                space_type
                     .members
                     .iter()
                     .copied()
@@ -409,29 +498,7 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
                     .take(take),
             );
         }
-        graduates.sort_by_key(|&n| needs[n].needed_by);
-        let mut free = used.into_iter();
-        for n in graduates {
-            match free.next() {
-                Some(m) if vacancies[m].free_from <= needs[n].needed_by => {
-                    total += cost(&needs[n], &vacancies[m]);
-                    got[n] = true;
-                    proposals.push(proposal(&needs[n], &vacancies[m]));
-                }
-                _ => {}
-            }
-        }
-    }
-    let unplaced = needs
-        .iter()
-        .enumerate()
-        .filter(|(n, _)| !got[*n])
-        .map(|(n, need)| unplaced(need, vacancies, fitting[n]))
-        .collect();
-    Plan {
-        proposals,
-        unplaced,
-        cost: total,
+        used
     }
 }
 
