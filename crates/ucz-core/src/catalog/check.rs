@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::placement::PARAMETERS;
 use super::*;
 use crate::source::Errors;
 
@@ -68,6 +69,8 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     designations(catalog, &files, e);
     improvements(catalog, &files, e);
     institution_kinds(catalog, &files, e);
+    space_kinds(catalog, &files, e);
+    placement_parameters(catalog, &files, e);
     errors.finish(())
 }
 
@@ -131,6 +134,18 @@ fn all_entries(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
         e,
     );
     entries(&files.of("hub_kinds.toml"), "hub_kind", &c.hub_kinds, e);
+    entries(
+        &files.of("space_kinds.toml"),
+        "space_kind",
+        &c.space_kinds,
+        e,
+    );
+    entries(
+        &files.of("placement.toml"),
+        "placement_parameter",
+        &c.placement_parameters,
+        e,
+    );
 }
 
 /// A designated zone is in a known region.
@@ -546,6 +561,84 @@ fn institution_kinds(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     }
 }
 
+/// The space ladder needs a kind to graduate from and a kind to move into; a kind is at most one.
+fn space_kinds(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let sk = files.of("space_kinds.toml");
+    for item in &c.space_kinds {
+        if item.incubation && item.expansion {
+            e.push(sk.at(
+                &item.id,
+                "expansion",
+                "a space kind is an incubation kind or an expansion kind, not both",
+            ));
+        }
+    }
+    if !c.space_kinds.iter().any(|k| k.incubation) {
+        e.push(sk.file.error(
+            None,
+            "no space kind has `incubation = true`; graduates leave from one",
+        ));
+    }
+    if !c.space_kinds.iter().any(|k| k.expansion) {
+        e.push(sk.file.error(
+            None,
+            "no space kind has `expansion = true`; graduates move into one",
+        ));
+    }
+}
+
+/// Every parameter the placement reads is given, none is unknown, each is in its range.
+fn placement_parameters(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let pp = files.of("placement.toml");
+    let known = || PARAMETERS.iter().map(|p| p.id.to_string());
+    for item in &c.placement_parameters {
+        let Some(spec) = PARAMETERS.iter().find(|p| item.id == p.id) else {
+            e.push(
+                pp.at(
+                    &item.id,
+                    "id",
+                    format!("unknown placement parameter id \"{}\"", item.id),
+                )
+                .expected(known()),
+            );
+            continue;
+        };
+        let value = *item.value.get_ref();
+        let whole = !spec.whole || value.fract() == 0.0;
+        if !(spec.min..=spec.max).contains(&value) || !whole {
+            let what = if spec.whole {
+                "a whole number"
+            } else {
+                "a number"
+            };
+            e.push(
+                pp.file
+                    .error(
+                        Some(item.value.span()),
+                        format!(
+                            "{value} is out of range; {} must be {what} from {} to {}",
+                            item.id, spec.min, spec.max
+                        ),
+                    )
+                    .field(format!("{}.value", item.id)),
+            );
+        }
+    }
+    for spec in PARAMETERS {
+        if !c.placement_parameters.iter().any(|p| p.id == spec.id) {
+            e.push(
+                pp.file
+                    .error(
+                        None,
+                        format!("placement parameter \"{}\" is missing", spec.id),
+                    )
+                    .field(spec.id)
+                    .expected(known()),
+            );
+        }
+    }
+}
+
 /// The rule parses and type-checks; the reference and stages are given.
 fn rules(file: &Checked<'_>, item: &dyn Ruled, stages: &[Stage], e: &mut Errors) {
     let rule = item.eligibility();
@@ -845,6 +938,153 @@ mod tests {
             .find(|e| e.message.contains("operater"))
             .expect("reported");
         assert!(error.expected.contains(&"operator".to_string()));
+    }
+
+    #[test]
+    fn a_space_kind_is_not_both_incubation_and_expansion() {
+        let errors = with_file("space_kinds.toml", |t| {
+            t.replacen(
+                "incubation = true",
+                "incubation = true\nexpansion = true",
+                1,
+            )
+        })
+        .expect_err("both");
+        let error = &errors.0[0];
+        assert_eq!(error.file, "catalog/space_kinds.toml");
+        assert_eq!(error.field.as_deref(), Some("expansion"));
+        assert_eq!(error.position.map(|p| p.0), Some(9), "{errors}");
+    }
+
+    #[test]
+    fn the_ladder_needs_an_incubation_kind_and_an_expansion_kind() {
+        let errors = with_file("space_kinds.toml", |t| t.replace("expansion = true", ""))
+            .expect_err("no expansion kind");
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.message.contains("expansion = true")),
+            "{errors}"
+        );
+        let errors = with_file("space_kinds.toml", |t| t.replace("incubation = true", ""))
+            .expect_err("no incubation kind");
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.message.contains("incubation = true")),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn space_kind_ids_are_unique() {
+        let errors = with_file("space_kinds.toml", |t| {
+            t.replace("id = \"lab\"", "id = \"rental_unit\"")
+        })
+        .expect_err("duplicate");
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.message == "duplicate space_kind id \"rental_unit\" (first at line 23)"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn placement_parameters_are_known_and_complete() {
+        let errors = with_file("placement.toml", |t| {
+            t.replace("id = \"rent_max\"", "id = \"rent_cap\"")
+        })
+        .expect_err("unknown and missing");
+        let unknown = errors
+            .0
+            .iter()
+            .find(|e| {
+                e.message
+                    .contains("unknown placement parameter id \"rent_cap\"")
+            })
+            .expect("unknown reported");
+        assert!(unknown.position.is_some());
+        assert!(unknown.expected.contains(&"rent_max".to_string()));
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.message == "placement parameter \"rent_max\" is missing"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn placement_parameters_are_unique() {
+        let errors = with_file("placement.toml", |t| {
+            t.replace("id = \"rent_max\"", "id = \"oversize_max\"")
+        })
+        .expect_err("duplicate");
+        assert!(
+            errors.0.iter().any(|e| e
+                .message
+                .starts_with("duplicate placement_parameter id \"oversize_max\"")),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn placement_parameters_out_of_range_are_refused_at_their_value() {
+        for (from, to, message) in [
+            (
+                "value = 2.0",
+                "value = 0.5",
+                "0.5 is out of range; growth_factor must be a number from 1 to 10",
+            ),
+            (
+                "value = 400",
+                "value = -1",
+                "-1 is out of range; outside_preferred_hubs must be a whole number from 0 to 1000",
+            ),
+            (
+                "value = 30",
+                "value = 2.5",
+                "2.5 is out of range; idle_days_per_point must be a whole number from 1 to 3650",
+            ),
+            (
+                "value = 300",
+                "value = nan",
+                "NaN is out of range; missing_equipment_max must be a whole number from 0 to 1000",
+            ),
+        ] {
+            // Whole lines: "value = 30" is also the start of "value = 300".
+            let errors = with_file("placement.toml", |t| {
+                t.replacen(&format!("\n{from}\n"), &format!("\n{to}\n"), 1)
+            })
+            .expect_err("out of range");
+            let error = &errors.0[0];
+            assert_eq!(error.message, message, "{errors}");
+            assert!(
+                error
+                    .field
+                    .as_deref()
+                    .is_some_and(|f| f.ends_with(".value"))
+            );
+            let line = CatalogSources::bundled().files["placement.toml"]
+                .lines()
+                .position(|l| l == from)
+                .map(|i| i + 1);
+            assert_eq!(error.position.map(|p| p.0), line);
+        }
+    }
+
+    #[test]
+    fn a_placement_value_must_be_a_number() {
+        let errors = with_file("placement.toml", |t| {
+            t.replacen("value = 2.0", "value = \"two\"", 1)
+        })
+        .expect_err("text");
+        assert_eq!(errors.0[0].file, "catalog/placement.toml");
+        assert!(errors.0[0].position.is_some(), "{errors}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+pub use crate::catalog::{MisfitWeights, PlacementPolicy};
 use crate::date::Date;
 use crate::lang::Lang;
 use crate::zone::Site;
@@ -130,27 +131,32 @@ fn admits_sector(space: &Vacancy, sector: &str) -> bool {
     space.sectors.is_empty() || space.sectors.iter().any(|p| sector.starts_with(p.as_str()))
 }
 
-/// How well a fitting space suits the graduate, as a penalty (0 is perfect, at most 1,000):
-/// outside its preferred hubs (a graduate that states none is content anywhere, but one that
-/// prefers this hub comes first), missing equipment it wants, much larger than needed, rent
-/// close to its budget.
-pub fn misfit(need: &Need, space: &Vacancy) -> i64 {
+/// How well a fitting space suits the graduate, as a penalty in points (0 is perfect, at most
+/// `MisfitWeights::max`), weighed as `catalog/placement.toml` says: outside its preferred hubs (a
+/// graduate that states none is content anywhere, but one that prefers this hub comes first),
+/// missing equipment it wants, much larger than needed, rent close to its budget.
+pub fn misfit(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> i64 {
     let mut penalty = 0;
     if need.preferred_hubs.is_empty() {
-        penalty += 150;
+        penalty += weights.no_preferred_hub;
     } else if !need.preferred_hubs.contains(&space.hub) {
-        penalty += 400;
+        penalty += weights.outside_preferred_hubs;
     }
     let missing = need
         .equipment
         .iter()
         .filter(|e| !space.equipment.contains(e))
         .count() as i64;
-    penalty += (missing * 100).min(300);
-    let oversize = ((space.area_m2 - need.area_m2) / need.area_m2.max(1.0) * 100.0) as i64;
-    penalty += oversize.clamp(0, 200);
+    penalty += missing
+        .saturating_mul(weights.missing_equipment)
+        .min(weights.missing_equipment_max);
+    let oversize = ((space.area_m2 - need.area_m2) / need.area_m2.max(1.0)
+        * 100.0
+        * weights.oversize_per_percent as f64) as i64;
+    penalty += oversize.clamp(0, weights.oversize_max);
     if let (Some(rent), Some(budget)) = (space.rent_krw, need.budget_krw) {
-        penalty += (rent * 100 / budget.max(1)).clamp(0, 100);
+        let percent_points = rent.saturating_mul(100 * weights.rent_per_percent);
+        penalty += (percent_points / budget.max(1)).clamp(0, weights.rent_max);
     }
     penalty
 }
@@ -164,8 +170,9 @@ pub fn distance_m(a: Site, b: Site) -> f64 {
     2.0 * 6_371_000.0 * h.sqrt().asin()
 }
 
-/// Distance counts in units of 100 m, up to this many: below one step of misfit, so a better
-/// fit always wins over a shorter move.
+/// Distance counts in units of 100 m, up to this many: below one step of fit, so a better fit
+/// always wins over a shorter move. Not a policy choice but the scaling that keeps the order of
+/// the plan's aims (fit first, then distance) in one integer cost.
 const DISTANCE_UNITS: i64 = 9_999;
 
 fn distance_units(need: &Need, space: &Vacancy) -> i64 {
@@ -176,7 +183,7 @@ fn distance_units(need: &Need, space: &Vacancy) -> i64 {
 }
 
 /// Days a space would stand empty before the graduate needs it: a space free early is better
-/// kept for one who needs it early. A thirtieth of a misfit point a day.
+/// kept for one who needs it early (`idle_days_per_point` of them weigh a misfit point).
 fn idle_days(need: &Need, space: &Vacancy) -> i64 {
     (need.needed_by.days_since_epoch() - space.free_from.days_since_epoch()).max(0)
 }
@@ -187,8 +194,10 @@ const FIT_STEP: i64 = DISTANCE_UNITS + 1;
 /// The cost the plan minimises among plans that place the most graduates: fit (misfit and idle
 /// days) first, then distance. Linear in the day a space frees up, so the days of a space type
 /// can form a chain in the network.
-pub fn cost(need: &Need, space: &Vacancy) -> i64 {
-    (misfit(need, space) * 30 + idle_days(need, space)) * FIT_STEP + distance_units(need, space)
+pub fn cost(need: &Need, space: &Vacancy, policy: &PlacementPolicy) -> i64 {
+    (misfit(need, space, &policy.misfit) * policy.idle_days_per_point + idle_days(need, space))
+        * FIT_STEP
+        + distance_units(need, space)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -265,11 +274,11 @@ fn unplaced_cost(graduates: usize, max_arc: i64, max_chain: i64) -> i64 {
 /// days of a type form a chain towards earlier days; each day's spaces flow to the sink.
 /// Graduates are routed one by one along cheapest paths, which may move earlier graduates
 /// elsewhere.
-pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
+pub fn plan(needs: &[Need], vacancies: &[Vacancy], policy: &PlacementPolicy) -> Plan {
     let types = space_types(needs, vacancies);
-    let mut network = PlanNetwork::build(needs, vacancies, types);
+    let mut network = PlanNetwork::build(needs, vacancies, types, policy);
     network.solve();
-    network.read(needs, vacancies)
+    network.read(needs, vacancies, policy)
 }
 
 /// Groups the vacancies into types (`type_key`), each with its days in ascending order and a
@@ -323,6 +332,7 @@ fn candidates(
     needs: &[Need],
     vacancies: &[Vacancy],
     types: &[SpaceType],
+    policy: &PlacementPolicy,
 ) -> (Vec<Candidate>, Vec<usize>) {
     // Types by region, largest area first, so a graduate scans only those that can hold it.
     let mut by_region: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -362,7 +372,7 @@ fn candidates(
                     need: n,
                     space_type: t,
                     node: types[t].nodes[usable - 1],
-                    cost: cost(need, &entry),
+                    cost: cost(need, &entry, policy),
                 });
             }
         }
@@ -385,7 +395,12 @@ struct PlanNetwork {
 }
 
 impl PlanNetwork {
-    fn build(needs: &[Need], vacancies: &[Vacancy], types: Vec<SpaceType>) -> Self {
+    fn build(
+        needs: &[Need],
+        vacancies: &[Vacancy],
+        types: Vec<SpaceType>,
+        policy: &PlacementPolicy,
+    ) -> Self {
         let sink = needs.len();
         let nodes = types.iter().map(|t| t.days.len()).sum::<usize>() + sink + 1;
         let mut net = flow::Network::new(nodes);
@@ -405,7 +420,7 @@ impl PlanNetwork {
                 }
             }
         }
-        let (candidates, fitting) = candidates(needs, vacancies, &types);
+        let (candidates, fitting) = candidates(needs, vacancies, &types, policy);
         let max_arc = candidates.iter().map(|c| c.cost).max().unwrap_or(0);
         let max_chain = types
             .iter()
@@ -445,7 +460,7 @@ impl PlanNetwork {
 
     /// Which type each graduate got; then concrete spaces, earliest deadline first taking the
     /// earliest-free space of its type (the flow guarantees this succeeds); then the reasons.
-    fn read(&self, needs: &[Need], vacancies: &[Vacancy]) -> Plan {
+    fn read(&self, needs: &[Need], vacancies: &[Vacancy], policy: &PlacementPolicy) -> Plan {
         let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); self.types.len()];
         for &(n, t, arc) in &self.edges {
             if self.net.flow(arc) > 0 {
@@ -461,9 +476,9 @@ impl PlanNetwork {
             for n in graduates {
                 match free.next() {
                     Some(m) if vacancies[m].free_from <= needs[n].needed_by => {
-                        total += cost(&needs[n], &vacancies[m]);
+                        total += cost(&needs[n], &vacancies[m], policy);
                         got[n] = true;
-                        proposals.push(proposal(&needs[n], &vacancies[m]));
+                        proposals.push(proposal(&needs[n], &vacancies[m], &policy.misfit));
                     }
                     _ => {}
                 }
@@ -506,7 +521,7 @@ fn won(n: i64) -> String {
     crate::report::thousands(n as f64)
 }
 
-fn proposal(need: &Need, space: &Vacancy) -> Proposal {
+fn proposal(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> Proposal {
     let distance = match (need.site, space.site) {
         (Some(a), Some(b)) => Some((distance_m(a, b) / 100.0).round() / 10.0),
         _ => None,
@@ -565,7 +580,7 @@ fn proposal(need: &Need, space: &Vacancy) -> Proposal {
         firm: need.firm.clone(),
         space: space.space.clone(),
         hub: space.hub.clone(),
-        misfit: misfit(need, space),
+        misfit: misfit(need, space, weights),
         distance_km: distance,
         reasons_ko: ko,
         reasons_en: en,

@@ -172,12 +172,17 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
                 "kind",
                 Text,
                 true,
-                crate::resources::parts::SPACE_KINDS
+                state
+                    .catalog
+                    .space_kinds
                     .iter()
-                    .map(|k| Choice {
-                        value: k.to_string(),
-                        label: word(&format!("space_{k}")),
-                        names: vec![word(&format!("space_{k}"))],
+                    .map(|k| {
+                        let name = lang.pick(&k.name_ko, &k.name_en).to_string();
+                        Choice {
+                            value: k.id.to_string(),
+                            label: name.clone(),
+                            names: vec![name],
+                        }
                     })
                     .collect(),
             ),
