@@ -16,7 +16,6 @@ use crate::analysis::today;
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError};
 use crate::leases::{create_lease, lease_of};
-use crate::parts::EXPANSION_KINDS;
 use crate::{Services, access};
 
 /// A region's rooms, with the zone each belongs to (none for hubs outside the zones), and the
@@ -48,7 +47,13 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-fn room(space: &Value, hub: &str, region: &str, site: Option<Site>) -> Option<Room> {
+fn room(
+    catalog: &ucz_core::Catalog,
+    space: &Value,
+    hub: &str,
+    region: &str,
+    site: Option<Site>,
+) -> Option<Room> {
     Some(Room {
         id: space["id"].as_i64()?,
         hub: hub.to_string(),
@@ -60,7 +65,7 @@ fn room(space: &Value, hub: &str, region: &str, site: Option<Site>) -> Option<Ro
         sectors: strings(&space["admits"]["sectors"]),
         equipment: strings(&space["admits"]["equipment"]),
         site,
-        incubation: space["kind"] == "incubation_room",
+        incubation: catalog.is_incubation_kind(space["kind"].as_str()?),
     })
 }
 
@@ -121,12 +126,12 @@ pub async fn region_records(state: &Services, region: &str) -> Result<Region, Er
                 let (at, zone_region) = zone_site.get(zone)?;
                 (*zone_region == region).then(|| {
                     zone_of_room.insert(space["id"].as_i64().unwrap_or(-1), zone.to_string());
-                    room(space, zone, region, *at)
+                    room(&state.catalog, space, zone, region, *at)
                 })?
             }),
             (None, Some(hub)) => hub_of.get(hub).and_then(|h| {
                 (h["region"].as_str() == Some(region))
-                    .then(|| room(space, hub, region, site(&h["body"]["site"])))?
+                    .then(|| room(&state.catalog, space, hub, region, site(&h["body"]["site"])))?
             }),
             _ => None,
         };
@@ -199,7 +204,7 @@ pub async fn plan_region(
     let records = region_records(state, region).await?;
     let tenants = tenants(&records);
     let leases: Vec<Lease> = records.leases.iter().map(|(l, _)| l.clone()).collect();
-    let kinds: Vec<String> = EXPANSION_KINDS.iter().map(|k| k.to_string()).collect();
+    let policy = &state.catalog.placement;
     let forecast = ladder::forecast(
         region,
         &records.rooms,
@@ -207,9 +212,9 @@ pub async fn plan_region(
         &tenants,
         as_of,
         horizon,
-        &kinds,
+        policy,
     );
-    let plan = placement::plan(&forecast.graduates, &forecast.vacancies);
+    let plan = placement::plan(&forecast.graduates, &forecast.vacancies, policy);
     Ok((forecast, plan, records))
 }
 

@@ -36,7 +36,10 @@ fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
 /// The rule an incubation room's lease keeps: its facility type's, or the incubation rule of the
 /// catalog for rooms in hubs outside the zones.
 async fn rule_of(state: &Services, space: &Value) -> Result<Option<LeaseRule>, Error> {
-    if space["kind"] != "incubation_room" {
+    if !state
+        .catalog
+        .is_incubation_kind(space["kind"].as_str().unwrap_or_default())
+    {
         return Ok(None);
     }
     let own = match space["facility_id"].as_i64() {

@@ -9,18 +9,6 @@ use crate::records::{
     Findings, ListParams, Page, is_optional_bool, is_optional_count, is_positive, is_text,
 };
 
-/// The space kinds the API accepts.
-pub const SPACE_KINDS: [&str; 5] = [
-    "incubation_room",
-    "post_bi_office",
-    "rental_unit",
-    "lab",
-    "coworking_desk",
-];
-
-/// The space kinds graduates move into (Post-BI expansion space).
-pub const EXPANSION_KINDS: [&str; 3] = ["post_bi_office", "rental_unit", "lab"];
-
 /// What a name must be.
 const NAME: &str = "a name: one line of at most 300 characters";
 use crate::caller::Caller;
@@ -349,15 +337,23 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
         );
     }
     findings.and(admits(state, &body["admits"]))?;
+    // The space kinds are the catalog's (`catalog/space_kinds.toml`).
+    let kinds: Vec<String> = state
+        .catalog
+        .space_kinds
+        .iter()
+        .map(|k| k.id.to_string())
+        .collect();
+    findings.rules(body, &[("name", is_text, NAME)]);
+    if !is_text(&body["kind"]) {
+        findings.and(Err(Error::invalid(vec![FieldError {
+            field: "kind".into(),
+            message: format!("required: {}", one_of(&kinds)),
+        }])))?;
+    }
     findings.rules(
         body,
         &[
-            ("name", is_text, NAME),
-            (
-                "kind",
-                is_text,
-                "incubation_room, post_bi_office, rental_unit, lab or coworking_desk",
-            ),
             (
                 "area_m2",
                 is_positive,
@@ -370,12 +366,7 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
             ),
         ],
     );
-    findings.known(
-        "kind",
-        &body["kind"],
-        &SPACE_KINDS.map(String::from),
-        "space kind",
-    );
+    findings.known("kind", &body["kind"], &kinds, "space kind");
     if body["facility_id"].is_i64() || in_hub {
         findings.and(space_zone_in(state, known, body).await.map(|_| ()))?;
     }
@@ -385,6 +376,15 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
         "kind": body["kind"], "area_m2": body["area_m2"],
         "monthly_rent_krw": body["monthly_rent_krw"], "admits": body["admits"],
     }))
+}
+
+/// `a, b or c`.
+fn one_of(ids: &[String]) -> String {
+    match ids.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
 }
 
 /// What a space admits: `{"stages": [stage ids], "sectors": [KSIC prefixes], "equipment":

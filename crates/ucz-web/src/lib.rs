@@ -581,7 +581,11 @@ fn operations_and_handlers() -> Vec<(Operation, Handler)> {
         ),
         (
             op("get", "/api/openapi.json", "This document", anyone, None),
-            get(|| async { axum::Json(openapi()) }),
+            get(
+                |axum::extract::State(state): axum::extract::State<AppState>| async move {
+                    axum::Json(openapi_for(&state.catalog))
+                },
+            ),
         ),
         (
             op(
@@ -658,7 +662,7 @@ async fn method_not_allowed(
 
 mod openapi_doc;
 pub mod pages;
-pub use openapi_doc::{openapi, reference_page};
+pub use openapi_doc::{openapi, openapi_for, reference_page};
 
 pub mod server;
 

@@ -42,7 +42,7 @@ fn schemas() -> Value {
             "type": "object", "description": "In a zone's facility (facility_id) or in a hub outside the zones (hub_id)",
             "required": ["name", "kind", "area_m2"],
             "properties": {"facility_id": {"type": "integer"}, "hub_id": {"type": "string"}, "name": {"type": "string"},
-                "kind": {"type": "string", "enum": ["incubation_room", "post_bi_office", "rental_unit", "lab", "coworking_desk"]},
+                "kind": text("a space kind id (catalog/space_kinds.toml)"),
                 "area_m2": {"type": "number", "exclusiveMinimum": 0}, "monthly_rent_krw": {"type": "integer", "minimum": 0},
                 "admits": {"type": "object", "properties": {
                     "stages": {"type": "array", "items": {"type": "string"}},
@@ -98,6 +98,17 @@ fn success(method: &str) -> &'static str {
         "delete" => "204",
         _ => "200",
     }
+}
+
+/// The document as the server serves it: a space's `kind` is one of its catalog's space kinds.
+pub fn openapi_for(catalog: &ucz_core::Catalog) -> Value {
+    let mut document = openapi();
+    document["components"]["schemas"]["Space"]["properties"]["kind"]["enum"] = catalog
+        .space_kinds
+        .iter()
+        .map(|k| Value::from(k.id.as_str()))
+        .collect();
+    document
 }
 
 pub fn openapi() -> Value {

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use ucz_core::Catalog;
 use ucz_core::date::Date;
 use ucz_core::placement::{Need, Vacancy, plan};
 use ucz_core::zone::Site;
@@ -27,12 +28,14 @@ impl Rng {
 const SECTIONS: [&str; 8] = ["C26", "C27", "C29", "J58", "J62", "J63", "M70", "M71"];
 
 /// A metropolitan region: hubs (zone facilities, campus parks, knowledge-industry centres) with
-/// rooms of a few standard sizes freeing up over a year, and graduates of its incubators.
+/// rooms of a few standard sizes freeing up over a year, and graduates of its incubators; the
+/// rooms are of the expansion kinds `kinds` (never empty in a checked catalog).
 pub fn region(
     graduates: usize,
     spaces: usize,
     seed: u64,
     start: Date,
+    kinds: &[String],
 ) -> (Vec<Need>, Vec<Vacancy>) {
     let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let centre = Site {
@@ -66,9 +69,7 @@ pub fn region(
                 space: format!("S{i:06}"),
                 hub: format!("H{hub:03}"),
                 region: "daejeon".into(),
-                kind: rng
-                    .pick(&["post_bi_office", "rental_unit", "lab"])
-                    .to_string(),
+                kind: rng.pick(kinds).clone(),
                 area_m2: area,
                 rent_krw: Some(rent),
                 stages: Vec::new(),
@@ -93,7 +94,7 @@ pub fn region(
             sector: rng.pick(&SECTIONS).to_string(),
             stage: rng.pick(&["growth", "scale_up"]).to_string(),
             budget_krw: Some(1_000_000 * (1 + rng.below(6) as i64)),
-            kinds: vec!["post_bi_office".into(), "rental_unit".into(), "lab".into()],
+            kinds: kinds.to_vec(),
             equipment: if rng.below(5) == 0 {
                 vec!["cnc".into()]
             } else {
@@ -109,11 +110,12 @@ pub fn region(
     (needs, vacancies)
 }
 
-pub fn run(graduates: usize, spaces: usize, seed: u64) -> anyhow::Result<()> {
+pub fn run(catalog: &Catalog, graduates: usize, spaces: usize, seed: u64) -> anyhow::Result<()> {
     let start = Date::from_days_since_epoch(20_819); // 2027-01-01
-    let (needs, vacancies) = region(graduates, spaces, seed, start);
+    let policy = &catalog.placement;
+    let (needs, vacancies) = region(graduates, spaces, seed, start, &policy.expansion_kinds);
     let started = Instant::now();
-    let result = plan(&needs, &vacancies);
+    let result = plan(&needs, &vacancies, policy);
     let wall = started.elapsed();
     let waitlisted = result
         .unplaced

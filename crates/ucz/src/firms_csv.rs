@@ -405,11 +405,19 @@ mod tests {
             1 => proptest::collection::vec(piece(), 0..30).prop_map(|v| v.concat()),
             1 => proptest::collection::vec(any::<u8>(), 0..300),
         ]) {
-            if let Ok(file) = read_str(&bytes) {
+            let read = read_str(&bytes);
+            if let Err(message) = &read {
+                prop_assert!(!message.trim().is_empty(), "a refusal without a message");
+            }
+            if let Ok(file) = read {
                 for firm in &file.firms {
                     prop_assert!(firm.problems(&CATALOG).is_empty(), "{firm:?}");
                 }
+                // Every bad row is located: a line of the input and a column.
+                let lines = bytes.iter().filter(|b| **b == b'\n').count() as u64 + 1;
                 for bad in &file.bad {
+                    prop_assert!(bad.line >= 1 && bad.line <= lines, "{bad} of {lines} lines");
+                    prop_assert!(!bad.column.is_empty() && !bad.reason.is_empty(), "{bad}");
                     let _ = bad.to_string();
                 }
                 // What was read writes back and reads again to the same firms.

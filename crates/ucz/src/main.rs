@@ -439,7 +439,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     spaces,
                     seed,
                 },
-        } => bench_placement::run(graduates, spaces, seed)?,
+        } => bench_placement::run(&catalog()?, graduates, spaces, seed)?,
         Command::Bench {
             what:
                 BenchWhat::Serve {

@@ -2,8 +2,9 @@
 //! reference resolved, and the shape the diagnosis relies on (a Table-1 type per function, two
 //! functions per linkage, at least one program per linkage).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use super::placement::PARAMETERS;
 use super::*;
 use crate::source::Errors;
 
@@ -18,80 +19,178 @@ impl Checked<'_> {
     }
 }
 
-pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), InputErrors> {
-    let paths: Vec<String> = KINDS
-        .iter()
-        .map(|(_, file, _)| sources.path(file))
-        .collect();
-    let text = |i: usize| {
-        sources
+/// The catalog's files, to point into: each file by name, as the messages show it.
+struct Files<'a> {
+    sources: &'a CatalogSources,
+    paths: BTreeMap<&'static str, String>,
+}
+
+impl<'a> Files<'a> {
+    fn new(sources: &'a CatalogSources) -> Self {
+        Self {
+            sources,
+            paths: KINDS
+                .iter()
+                .map(|(_, file, _)| (*file, sources.path(file)))
+                .collect(),
+        }
+    }
+
+    fn of(&self, file: &'static str) -> Checked<'_> {
+        let path = self.paths.get(file).map(String::as_str).unwrap_or(file);
+        let text = self
+            .sources
             .files
-            .get(KINDS[i].1)
+            .get(file)
             .map(String::as_str)
-            .unwrap_or("")
-    };
-    let file = |i: usize| Checked {
-        file: SourceFile::new(&paths[i], text(i)),
-    };
+            .unwrap_or("");
+        Checked {
+            file: SourceFile::new(path, text),
+        }
+    }
+}
+
+pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), InputErrors> {
+    let files = Files::new(sources);
     let mut errors = Errors::default();
     let e = &mut errors;
+    all_entries(catalog, &files, e);
+    designated_zones(catalog, &files, e);
+    facility_types(catalog, &files, e);
+    linkages(catalog, &files, e);
+    ruled_programs(catalog, &files, e);
+    linkage_programs(catalog, &files, e);
+    support_programs(catalog, &files, e);
+    principles(catalog, &files, e);
+    typologies(catalog, &files, e);
+    zone_types(catalog, &files, e);
+    ministries(catalog, &files, e);
+    programs(catalog, &files, e);
+    designations(catalog, &files, e);
+    improvements(catalog, &files, e);
+    institution_kinds(catalog, &files, e);
+    space_kinds(catalog, &files, e);
+    placement_parameters(catalog, &files, e);
+    errors.finish(())
+}
 
-    entries(&file(0), "function", &catalog.functions, e);
-    entries(&file(1), "facility_type", &catalog.facility_types, e);
-    entries(&file(2), "linkage", &catalog.linkages, e);
-    entries(&file(3), "linkage_program", &catalog.linkage_programs, e);
-    entries(&file(4), "support_program", &catalog.support_programs, e);
-    entries(&file(5), "principle", &catalog.principles, e);
-    entries(&file(6), "typology", &catalog.typologies, e);
-    entries(&file(7), "zone_type", &catalog.zone_types, e);
-    entries(&file(8), "ministry", &catalog.ministries, e);
-    entries(&file(9), "program", &catalog.programs, e);
-    entries(&file(10), "designation", &catalog.designations, e);
-    entries(&file(11), "figure4_column", &catalog.figure4_columns, e);
-    entries(&file(12), "improvement", &catalog.improvements, e);
-    entries(&file(13), "institution_kind", &catalog.institution_kinds, e);
-    entries(&file(14), "region", &catalog.regions, e);
-    entries(&file(15), "stage", &catalog.stages, e);
-    entries(&file(16), "designated_zone", &catalog.designated_zones, e);
-    entries(&file(17), "hub_kind", &catalog.hub_kinds, e);
-    let dz = file(16);
-    for item in &catalog.designated_zones {
+/// What every entry of every kind needs (`entries`).
+fn all_entries(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    entries(&files.of("functions.toml"), "function", &c.functions, e);
+    entries(
+        &files.of("facility_types.toml"),
+        "facility_type",
+        &c.facility_types,
+        e,
+    );
+    entries(&files.of("linkages.toml"), "linkage", &c.linkages, e);
+    entries(
+        &files.of("linkage_programs.toml"),
+        "linkage_program",
+        &c.linkage_programs,
+        e,
+    );
+    entries(
+        &files.of("support_programs.toml"),
+        "support_program",
+        &c.support_programs,
+        e,
+    );
+    entries(&files.of("principles.toml"), "principle", &c.principles, e);
+    entries(&files.of("typologies.toml"), "typology", &c.typologies, e);
+    entries(&files.of("zone_types.toml"), "zone_type", &c.zone_types, e);
+    entries(&files.of("ministries.toml"), "ministry", &c.ministries, e);
+    entries(&files.of("programs.toml"), "program", &c.programs, e);
+    entries(
+        &files.of("designations.toml"),
+        "designation",
+        &c.designations,
+        e,
+    );
+    entries(
+        &files.of("figure4_columns.toml"),
+        "figure4_column",
+        &c.figure4_columns,
+        e,
+    );
+    entries(
+        &files.of("improvements.toml"),
+        "improvement",
+        &c.improvements,
+        e,
+    );
+    entries(
+        &files.of("institution_kinds.toml"),
+        "institution_kind",
+        &c.institution_kinds,
+        e,
+    );
+    entries(&files.of("regions.toml"), "region", &c.regions, e);
+    entries(&files.of("stages.toml"), "stage", &c.stages, e);
+    entries(
+        &files.of("designated_zones.toml"),
+        "designated_zone",
+        &c.designated_zones,
+        e,
+    );
+    entries(&files.of("hub_kinds.toml"), "hub_kind", &c.hub_kinds, e);
+    entries(
+        &files.of("space_kinds.toml"),
+        "space_kind",
+        &c.space_kinds,
+        e,
+    );
+    entries(
+        &files.of("placement.toml"),
+        "placement_parameter",
+        &c.placement_parameters,
+        e,
+    );
+}
+
+/// A designated zone is in a known region.
+fn designated_zones(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let dz = files.of("designated_zones.toml");
+    for item in &c.designated_zones {
         refs(
             &dz,
             &item.id,
             "region",
             std::slice::from_ref(&item.region),
-            &catalog.regions,
+            &c.regions,
             "region",
             e,
         );
     }
+}
 
-    let f = &catalog.functions;
-    let links = &catalog.linkages;
-
-    let ft = file(1);
-    for item in &catalog.facility_types {
+/// A facility type serves at least one known function.
+fn facility_types(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let ft = files.of("facility_types.toml");
+    for item in &c.facility_types {
         refs(
             &ft,
             &item.id,
             "functions",
             &item.functions,
-            f,
+            &c.functions,
             "function",
             e,
         );
         non_empty(&ft, &item.id, "functions", &item.functions, e);
     }
+}
 
-    let lk = file(2);
-    for item in links {
+/// A linkage links two different known functions, and a linkage program realizes it.
+fn linkages(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let lk = files.of("linkages.toml");
+    for item in &c.linkages {
         refs(
             &lk,
             &item.id,
             "functions",
             &item.functions,
-            f,
+            &c.functions,
             "function",
             e,
         );
@@ -103,50 +202,37 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
                 "a linkage links exactly two different functions",
             ));
         }
-        if !catalog
-            .linkage_programs
-            .iter()
-            .any(|p| p.linkage == item.id)
-        {
+        if !c.linkage_programs.iter().any(|p| p.linkage == item.id) {
             e.push(lk.at(&item.id, "id", "no linkage program realizes this linkage"));
         }
     }
+}
 
-    // Rules, references and stages of every program that has an eligibility rule; match results
-    // name programs by id alone, so ids are unique across the three kinds.
-    let mut ruled_ids: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
-    for (index, kind, items) in [
+/// Rules, references and stages of every program that has an eligibility rule; match results
+/// name programs by id alone, so ids are unique across the three kinds.
+fn ruled_programs(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let mut ruled_ids: HashMap<&str, &str> = HashMap::new();
+    let kinds: [(&'static str, &str, Vec<&dyn Ruled>); 3] = [
         (
-            9,
+            "programs.toml",
             "program",
-            catalog
-                .programs
-                .iter()
-                .map(|p| p as &dyn Ruled)
-                .collect::<Vec<_>>(),
+            c.programs.iter().map(|p| p as &dyn Ruled).collect(),
         ),
         (
-            4,
+            "support_programs.toml",
             "support_program",
-            catalog
-                .support_programs
-                .iter()
-                .map(|p| p as &dyn Ruled)
-                .collect(),
+            c.support_programs.iter().map(|p| p as &dyn Ruled).collect(),
         ),
         (
-            3,
+            "linkage_programs.toml",
             "linkage_program",
-            catalog
-                .linkage_programs
-                .iter()
-                .map(|p| p as &dyn Ruled)
-                .collect(),
+            c.linkage_programs.iter().map(|p| p as &dyn Ruled).collect(),
         ),
-    ] {
-        let checked = file(index);
+    ];
+    for (file, kind, items) in kinds {
+        let checked = files.of(file);
         for item in items {
-            rules(&checked, item, &catalog.stages, e);
+            rules(&checked, item, &c.stages, e);
             if let Some(other) = ruled_ids.insert(item.id().as_str(), kind) {
                 e.push(checked.at(
                     item.id(),
@@ -156,35 +242,44 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             }
         }
     }
+}
 
-    let lp = file(3);
-    for item in &catalog.linkage_programs {
+/// A linkage program realizes a known linkage.
+fn linkage_programs(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let lp = files.of("linkage_programs.toml");
+    for item in &c.linkage_programs {
         refs(
             &lp,
             &item.id,
             "linkage",
             std::slice::from_ref(&item.linkage),
-            links,
+            &c.linkages,
             "linkage",
             e,
         );
     }
+}
 
-    let sp = file(4);
-    for item in &catalog.support_programs {
+/// A support program serves known functions.
+fn support_programs(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let sp = files.of("support_programs.toml");
+    for item in &c.support_programs {
         refs(
             &sp,
             &item.id,
             "functions",
             &item.functions,
-            f,
+            &c.functions,
             "function",
             e,
         );
     }
+}
 
-    let pr = file(5);
-    for item in &catalog.principles {
+/// A principle asks for evidence that names catalog entries, and gives advice in both languages.
+fn principles(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let pr = files.of("principles.toml");
+    for item in &c.principles {
         if item.requires.is_empty() {
             e.push(
                 pr.file
@@ -193,20 +288,24 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             );
         }
         for requirement in &item.requires {
-            check_requirement(&pr, &item.id, requirement, catalog, e);
+            check_requirement(&pr, &item.id, requirement, c, e);
         }
         bilingual(&pr, &item.id, "advice", &item.advice_ko, &item.advice_en, e);
     }
+}
 
-    let ty = file(6);
-    for item in &catalog.typologies {
+/// Table 1: each typology's references and texts; exactly one typology per function, and one
+/// convergence target with none.
+fn typologies(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let ty = files.of("typologies.toml");
+    for item in &c.typologies {
         if let Some(function) = &item.primary_function {
             refs(
                 &ty,
                 &item.id,
                 "primary_function",
                 std::slice::from_ref(function),
-                f,
+                &c.functions,
                 "function",
                 e,
             );
@@ -216,7 +315,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             &item.id,
             "remedies",
             &item.remedies,
-            links,
+            &c.linkages,
             "linkage",
             e,
         );
@@ -237,22 +336,22 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             ));
         }
     }
-    for function in f {
-        let n = catalog
+    let functions = files.of("functions.toml");
+    for function in &c.functions {
+        let n = c
             .typologies
             .iter()
             .filter(|t| t.primary_function.as_ref() == Some(&function.id))
             .count();
         if n != 1 {
-            e.push(file(0).at(
+            e.push(functions.at(
                 &function.id,
                 "id",
                 format!("{n} typologies have this primary function; exactly one must (Table 1)"),
             ));
         }
     }
-    if catalog
-        .typologies
+    if c.typologies
         .iter()
         .filter(|t| t.primary_function.is_none())
         .count()
@@ -263,16 +362,19 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             "exactly one typology (the convergence target) must have no primary_function",
         ));
     }
+}
 
-    let zt = file(7);
-    for item in &catalog.zone_types {
+/// A zone type's pilot region and resembled typology are known; its advice is bilingual.
+fn zone_types(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let zt = files.of("zone_types.toml");
+    for item in &c.zone_types {
         if let Some(pilot) = &item.pilot {
             refs(
                 &zt,
                 &item.id,
                 "pilot",
                 std::slice::from_ref(pilot),
-                &catalog.regions,
+                &c.regions,
                 "region",
                 e,
             );
@@ -283,7 +385,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
                 &item.id,
                 "resembles",
                 std::slice::from_ref(resembles),
-                &catalog.typologies,
+                &c.typologies,
                 "typology",
                 e,
             );
@@ -299,9 +401,12 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             );
         }
     }
+}
 
-    let mi = file(8);
-    for item in &catalog.ministries {
+/// A ministry's direction is bilingual.
+fn ministries(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let mi = files.of("ministries.toml");
+    for item in &c.ministries {
         bilingual(
             &mi,
             &item.id,
@@ -311,15 +416,19 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             e,
         );
     }
+}
 
-    let pg = file(9);
-    for item in &catalog.programs {
+/// A ministry program's ministry, column, functions and linkages are known; a designation it
+/// consists in is known and owned by its ministry.
+fn programs(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let pg = files.of("programs.toml");
+    for item in &c.programs {
         refs(
             &pg,
             &item.id,
             "ministry",
             std::slice::from_ref(&item.ministry),
-            &catalog.ministries,
+            &c.ministries,
             "ministry",
             e,
         );
@@ -328,7 +437,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             &item.id,
             "column",
             std::slice::from_ref(&item.column),
-            &catalog.figure4_columns,
+            &c.figure4_columns,
             "figure4_column",
             e,
         );
@@ -337,7 +446,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             &item.id,
             "functions",
             &item.functions,
-            f,
+            &c.functions,
             "function",
             e,
         );
@@ -347,43 +456,56 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             &item.id,
             "linkages",
             &item.linkages,
-            links,
+            &c.linkages,
             "linkage",
             e,
         );
         if let Some(designation) = &item.designation {
-            match catalog.designation(designation) {
-                None => e.push(
-                    pg.file
-                        .error_at(
-                            designation,
-                            format!("unknown designation id \"{designation}\""),
-                        )
-                        .field(format!("{}.designation", item.id))
-                        .expected(catalog.designations.iter().map(|d| d.id.clone())),
-                ),
-                Some(d) if !d.ministries.contains(&item.ministry) => e.push(pg.at(
-                    &item.ministry,
-                    format!("{}.ministry", item.id),
-                    format!(
-                        "designation \"{designation}\" is owned by {}, not by \"{}\"",
-                        join(&d.ministries),
-                        item.ministry
-                    ),
-                )),
-                Some(_) => {}
-            }
+            program_designation(&pg, item, designation, c, e);
         }
     }
+}
 
-    let de = file(10);
-    for item in &catalog.designations {
+fn program_designation(
+    pg: &Checked<'_>,
+    item: &Program,
+    designation: &Id,
+    c: &Catalog,
+    e: &mut Errors,
+) {
+    match c.designation(designation) {
+        None => e.push(
+            pg.file
+                .error_at(
+                    designation,
+                    format!("unknown designation id \"{designation}\""),
+                )
+                .field(format!("{}.designation", item.id))
+                .expected(c.designations.iter().map(|d| d.id.clone())),
+        ),
+        Some(d) if !d.ministries.contains(&item.ministry) => e.push(pg.at(
+            &item.ministry,
+            format!("{}.ministry", item.id),
+            format!(
+                "designation \"{designation}\" is owned by {}, not by \"{}\"",
+                join(&d.ministries),
+                item.ministry
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
+/// A designation has known owning ministries, functions and linkages.
+fn designations(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let de = files.of("designations.toml");
+    for item in &c.designations {
         refs(
             &de,
             &item.id,
             "ministries",
             &item.ministries,
-            &catalog.ministries,
+            &c.ministries,
             "ministry",
             e,
         );
@@ -393,7 +515,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             &item.id,
             "functions",
             &item.functions,
-            f,
+            &c.functions,
             "function",
             e,
         );
@@ -402,14 +524,17 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             &item.id,
             "linkages",
             &item.linkages,
-            links,
+            &c.linkages,
             "linkage",
             e,
         );
     }
+}
 
-    let im = file(12);
-    for item in &catalog.improvements {
+/// An improvement lists as many points in each language.
+fn improvements(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let im = files.of("improvements.toml");
+    for item in &c.improvements {
         if item.points_ko.len() != item.points_en.len() {
             e.push(im.at(
                 &item.id,
@@ -418,21 +543,100 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
             ));
         }
     }
+}
 
-    let ik = file(13);
-    for item in &catalog.institution_kinds {
+/// An institution kind brings known functions.
+fn institution_kinds(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let ik = files.of("institution_kinds.toml");
+    for item in &c.institution_kinds {
         refs(
             &ik,
             &item.id,
             "functions",
             &item.functions,
-            f,
+            &c.functions,
             "function",
             e,
         );
     }
+}
 
-    errors.finish(())
+/// The space ladder needs a kind to graduate from and a kind to move into; a kind is at most one.
+fn space_kinds(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let sk = files.of("space_kinds.toml");
+    for item in &c.space_kinds {
+        if item.incubation && item.expansion {
+            e.push(sk.at(
+                &item.id,
+                "expansion",
+                "a space kind is an incubation kind or an expansion kind, not both",
+            ));
+        }
+    }
+    if !c.space_kinds.iter().any(|k| k.incubation) {
+        e.push(sk.file.error(
+            None,
+            "no space kind has `incubation = true`; graduates leave from one",
+        ));
+    }
+    if !c.space_kinds.iter().any(|k| k.expansion) {
+        e.push(sk.file.error(
+            None,
+            "no space kind has `expansion = true`; graduates move into one",
+        ));
+    }
+}
+
+/// Every parameter the placement reads is given, none is unknown, each is in its range.
+fn placement_parameters(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let pp = files.of("placement.toml");
+    let known = || PARAMETERS.iter().map(|p| p.id.to_string());
+    for item in &c.placement_parameters {
+        let Some(spec) = PARAMETERS.iter().find(|p| item.id == p.id) else {
+            e.push(
+                pp.at(
+                    &item.id,
+                    "id",
+                    format!("unknown placement parameter id \"{}\"", item.id),
+                )
+                .expected(known()),
+            );
+            continue;
+        };
+        let value = *item.value.get_ref();
+        let whole = !spec.whole || value.fract() == 0.0;
+        if !(spec.min..=spec.max).contains(&value) || !whole {
+            let what = if spec.whole {
+                "a whole number"
+            } else {
+                "a number"
+            };
+            e.push(
+                pp.file
+                    .error(
+                        Some(item.value.span()),
+                        format!(
+                            "{value} is out of range; {} must be {what} from {} to {}",
+                            item.id, spec.min, spec.max
+                        ),
+                    )
+                    .field(format!("{}.value", item.id)),
+            );
+        }
+    }
+    for spec in PARAMETERS {
+        if !c.placement_parameters.iter().any(|p| p.id == spec.id) {
+            e.push(
+                pp.file
+                    .error(
+                        None,
+                        format!("placement parameter \"{}\" is missing", spec.id),
+                    )
+                    .field(spec.id)
+                    .expected(known()),
+            );
+        }
+    }
 }
 
 /// The rule parses and type-checks; the reference and stages are given.
@@ -463,7 +667,7 @@ fn rules(file: &Checked<'_>, item: &dyn Ruled, stages: &[Stage], e: &mut Errors)
 
 /// Identifiers unique and well formed; names in both languages; a source.
 fn entries<T: Entry>(file: &Checked<'_>, kind: &str, items: &[T], e: &mut Errors) {
-    let mut seen: std::collections::HashMap<&str, &Id> = std::collections::HashMap::new();
+    let mut seen: HashMap<&str, &Id> = HashMap::new();
     for item in items {
         let id = item.id();
         if !id.is_well_formed() {
@@ -734,6 +938,153 @@ mod tests {
             .find(|e| e.message.contains("operater"))
             .expect("reported");
         assert!(error.expected.contains(&"operator".to_string()));
+    }
+
+    #[test]
+    fn a_space_kind_is_not_both_incubation_and_expansion() {
+        let errors = with_file("space_kinds.toml", |t| {
+            t.replacen(
+                "incubation = true",
+                "incubation = true\nexpansion = true",
+                1,
+            )
+        })
+        .expect_err("both");
+        let error = &errors.0[0];
+        assert_eq!(error.file, "catalog/space_kinds.toml");
+        assert_eq!(error.field.as_deref(), Some("expansion"));
+        assert_eq!(error.position.map(|p| p.0), Some(9), "{errors}");
+    }
+
+    #[test]
+    fn the_ladder_needs_an_incubation_kind_and_an_expansion_kind() {
+        let errors = with_file("space_kinds.toml", |t| t.replace("expansion = true", ""))
+            .expect_err("no expansion kind");
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.message.contains("expansion = true")),
+            "{errors}"
+        );
+        let errors = with_file("space_kinds.toml", |t| t.replace("incubation = true", ""))
+            .expect_err("no incubation kind");
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.message.contains("incubation = true")),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn space_kind_ids_are_unique() {
+        let errors = with_file("space_kinds.toml", |t| {
+            t.replace("id = \"lab\"", "id = \"rental_unit\"")
+        })
+        .expect_err("duplicate");
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.message == "duplicate space_kind id \"rental_unit\" (first at line 23)"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn placement_parameters_are_known_and_complete() {
+        let errors = with_file("placement.toml", |t| {
+            t.replace("id = \"rent_max\"", "id = \"rent_cap\"")
+        })
+        .expect_err("unknown and missing");
+        let unknown = errors
+            .0
+            .iter()
+            .find(|e| {
+                e.message
+                    .contains("unknown placement parameter id \"rent_cap\"")
+            })
+            .expect("unknown reported");
+        assert!(unknown.position.is_some());
+        assert!(unknown.expected.contains(&"rent_max".to_string()));
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.message == "placement parameter \"rent_max\" is missing"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn placement_parameters_are_unique() {
+        let errors = with_file("placement.toml", |t| {
+            t.replace("id = \"rent_max\"", "id = \"oversize_max\"")
+        })
+        .expect_err("duplicate");
+        assert!(
+            errors.0.iter().any(|e| e
+                .message
+                .starts_with("duplicate placement_parameter id \"oversize_max\"")),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn placement_parameters_out_of_range_are_refused_at_their_value() {
+        for (from, to, message) in [
+            (
+                "value = 2.0",
+                "value = 0.5",
+                "0.5 is out of range; growth_factor must be a number from 1 to 10",
+            ),
+            (
+                "value = 400",
+                "value = -1",
+                "-1 is out of range; outside_preferred_hubs must be a whole number from 0 to 1000",
+            ),
+            (
+                "value = 30",
+                "value = 2.5",
+                "2.5 is out of range; idle_days_per_point must be a whole number from 1 to 3650",
+            ),
+            (
+                "value = 300",
+                "value = nan",
+                "NaN is out of range; missing_equipment_max must be a whole number from 0 to 1000",
+            ),
+        ] {
+            // Whole lines: "value = 30" is also the start of "value = 300".
+            let errors = with_file("placement.toml", |t| {
+                t.replacen(&format!("\n{from}\n"), &format!("\n{to}\n"), 1)
+            })
+            .expect_err("out of range");
+            let error = &errors.0[0];
+            assert_eq!(error.message, message, "{errors}");
+            assert!(
+                error
+                    .field
+                    .as_deref()
+                    .is_some_and(|f| f.ends_with(".value"))
+            );
+            let line = CatalogSources::bundled().files["placement.toml"]
+                .lines()
+                .position(|l| l == from)
+                .map(|i| i + 1);
+            assert_eq!(error.position.map(|p| p.0), line);
+        }
+    }
+
+    #[test]
+    fn a_placement_value_must_be_a_number() {
+        let errors = with_file("placement.toml", |t| {
+            t.replacen("value = 2.0", "value = \"two\"", 1)
+        })
+        .expect_err("text");
+        assert_eq!(errors.0[0].file, "catalog/placement.toml");
+        assert!(errors.0[0].position.is_some(), "{errors}");
     }
 
     #[test]

@@ -43,6 +43,8 @@ entry!(
     Stage,
     DesignatedZone,
     HubKind,
+    SpaceKind,
+    PlacementParameter,
 );
 
 /// 핵심기능 — one of the four core functions.
@@ -327,6 +329,38 @@ pub struct HubKind {
     pub id: Id,
     pub name_ko: String,
     pub name_en: String,
+    pub source: String,
+}
+
+/// 공간 유형 — a kind of space a facility or hub lets to firms, and its step on the space ladder.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpaceKind {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+    /// Tenants graduate when their lease ends; the lease keeps the incubation lease rule.
+    #[serde(default)]
+    pub incubation: bool,
+    /// Post-BI expansion space: what graduates move into.
+    #[serde(default)]
+    pub expansion: bool,
+}
+
+/// 배치 기준 — one number the placement reads (`catalog/placement.toml`); which ones there are,
+/// and their ranges, is `catalog::placement::PARAMETERS`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementParameter {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub summary_ko: String,
+    #[serde(default)]
+    pub summary_en: String,
+    pub value: toml::Spanned<f64>,
     pub source: String,
 }
 

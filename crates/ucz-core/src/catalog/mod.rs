@@ -5,6 +5,7 @@
 
 mod check;
 mod entries;
+pub mod placement;
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use entries::*;
+pub use placement::{MisfitWeights, PlacementPolicy};
 
 use crate::id::Id;
 use crate::source::{InputError, InputErrors, SourceFile};
@@ -37,10 +39,15 @@ pub struct Catalog {
     pub stages: Vec<Stage>,
     pub designated_zones: Vec<DesignatedZone>,
     pub hub_kinds: Vec<HubKind>,
+    pub space_kinds: Vec<SpaceKind>,
+    pub placement_parameters: Vec<PlacementParameter>,
+    /// `placement_parameters` and the expansion kinds, typed; derived, so not serialized.
+    #[serde(skip)]
+    pub placement: PlacementPolicy,
 }
 
 /// The catalog's files: for each kind, its JSON array name, its file and its TOML table name.
-pub const KINDS: [(&str, &str, &str); 18] = [
+pub const KINDS: [(&str, &str, &str); 20] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -75,6 +82,12 @@ pub const KINDS: [(&str, &str, &str); 18] = [
         "designated_zone",
     ),
     ("hub_kinds", "hub_kinds.toml", "hub_kind"),
+    ("space_kinds", "space_kinds.toml", "space_kind"),
+    (
+        "placement_parameters",
+        "placement.toml",
+        "placement_parameter",
+    ),
 ];
 
 /// The rule tests, beside the rules (`ucz catalog test`).
@@ -120,6 +133,8 @@ impl CatalogSources {
             "stages.toml",
             "designated_zones.toml",
             "hub_kinds.toml",
+            "space_kinds.toml",
+            "placement.toml",
             "tests/programs.toml",
             "tests/support_programs.toml",
             "tests/linkage_programs.toml",
@@ -167,7 +182,7 @@ impl Catalog {
                 }
             }};
         }
-        let catalog = Catalog {
+        let mut catalog = Catalog {
             functions: parse!(0),
             facility_types: parse!(1),
             linkages: parse!(2),
@@ -186,11 +201,20 @@ impl Catalog {
             stages: parse!(15),
             designated_zones: parse!(16),
             hub_kinds: parse!(17),
+            space_kinds: parse!(18),
+            placement_parameters: parse!(19),
+            placement: PlacementPolicy::default(),
         };
         if !errors.is_empty() {
             return Err(InputErrors(errors));
         }
         check::check(&catalog, sources)?;
+        // The check has found every parameter, so this only fails if the two disagree.
+        catalog.placement = PlacementPolicy::of(&catalog).ok_or_else(|| {
+            InputErrors(vec![
+                SourceFile::new(&paths[19], "").error(None, "a placement parameter is missing"),
+            ])
+        })?;
         Ok(catalog)
     }
 
@@ -221,6 +245,8 @@ impl Catalog {
             self.stages.len(),
             self.designated_zones.len(),
             self.hub_kinds.len(),
+            self.space_kinds.len(),
+            self.placement_parameters.len(),
         ];
         KINDS
             .iter()
@@ -264,6 +290,13 @@ impl Catalog {
     }
     pub fn institution_kind(&self, id: &str) -> Option<&InstitutionKind> {
         find(&self.institution_kinds, id)
+    }
+    pub fn space_kind(&self, id: &str) -> Option<&SpaceKind> {
+        find(&self.space_kinds, id)
+    }
+    /// Whether tenants of spaces of this kind graduate when their lease ends.
+    pub fn is_incubation_kind(&self, id: &str) -> bool {
+        self.space_kind(id).is_some_and(|k| k.incubation)
     }
     pub fn region(&self, id: &str) -> Option<&Region> {
         find(&self.regions, id)

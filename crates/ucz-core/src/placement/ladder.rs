@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::{Need, Vacancy};
+use super::{Need, PlacementPolicy, Vacancy};
 use crate::date::Date;
 use crate::lease::Lease;
 use crate::zone::Site;
@@ -66,12 +66,11 @@ pub fn month_of(day: Date) -> String {
     format!("{:04}-{:02}", day.year, day.month)
 }
 
-/// Graduates grow: without a stated need, they look for twice the room they leave.
-const GROWTH: f64 = 2.0;
-
 /// The graduates of a region's incubation rooms whose leases end from `as_of` for `horizon`
-/// months (and who hold no later lease yet), and the expansion spaces (`post_bi_kinds`) of the
-/// region free by then, each from the day its last lease ends.
+/// months (and who hold no later lease yet), and the expansion spaces (the policy's
+/// `expansion_kinds`) of the region free by then, each from the day its last lease ends.
+/// Graduates grow: without a stated need, they look for the policy's `growth_factor` times the
+/// room they leave.
 pub fn forecast(
     region: &str,
     rooms: &[Room],
@@ -79,8 +78,9 @@ pub fn forecast(
     tenants: &HashMap<String, Tenant>,
     as_of: Date,
     horizon_months: u32,
-    post_bi_kinds: &[String],
+    policy: &PlacementPolicy,
 ) -> Forecast {
+    let post_bi_kinds = &policy.expansion_kinds;
     let until = as_of.add_months(horizon_months as i32);
     let room_of: HashMap<i64, &Room> = rooms.iter().map(|r| (r.id, r)).collect();
     let mut graduates = Vec::new();
@@ -104,7 +104,9 @@ pub fn forecast(
             firm: lease.firm.clone(),
             region: region.to_string(),
             needed_by: lease.ends,
-            area_m2: tenant.area_m2.unwrap_or(room.area_m2 * GROWTH),
+            area_m2: tenant
+                .area_m2
+                .unwrap_or(room.area_m2 * policy.growth_factor),
             sector: tenant.sector,
             stage: tenant.stage,
             budget_krw: tenant.budget_krw,
@@ -308,7 +310,7 @@ mod tests {
                 ..Tenant::default()
             },
         );
-        let kinds = vec!["post_bi_office".to_string()];
+        let catalog = crate::Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
         let f = forecast(
             "daejeon",
             &rooms,
@@ -316,7 +318,7 @@ mod tests {
             &tenants,
             d("2027-01-01"),
             12,
-            &kinds,
+            &catalog.placement,
         );
         let firms: Vec<&str> = f.graduates.iter().map(|g| g.firm.as_str()).collect();
         assert_eq!(firms, ["a"], "b is placed, c graduates later");

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+pub use crate::catalog::{MisfitWeights, PlacementPolicy};
 use crate::date::Date;
 use crate::lang::Lang;
 use crate::zone::Site;
@@ -130,27 +131,32 @@ fn admits_sector(space: &Vacancy, sector: &str) -> bool {
     space.sectors.is_empty() || space.sectors.iter().any(|p| sector.starts_with(p.as_str()))
 }
 
-/// How well a fitting space suits the graduate, as a penalty (0 is perfect, at most 1,000):
-/// outside its preferred hubs (a graduate that states none is content anywhere, but one that
-/// prefers this hub comes first), missing equipment it wants, much larger than needed, rent
-/// close to its budget.
-pub fn misfit(need: &Need, space: &Vacancy) -> i64 {
+/// How well a fitting space suits the graduate, as a penalty in points (0 is perfect, at most
+/// `MisfitWeights::max`), weighed as `catalog/placement.toml` says: outside its preferred hubs (a
+/// graduate that states none is content anywhere, but one that prefers this hub comes first),
+/// missing equipment it wants, much larger than needed, rent close to its budget.
+pub fn misfit(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> i64 {
     let mut penalty = 0;
     if need.preferred_hubs.is_empty() {
-        penalty += 150;
+        penalty += weights.no_preferred_hub;
     } else if !need.preferred_hubs.contains(&space.hub) {
-        penalty += 400;
+        penalty += weights.outside_preferred_hubs;
     }
     let missing = need
         .equipment
         .iter()
         .filter(|e| !space.equipment.contains(e))
         .count() as i64;
-    penalty += (missing * 100).min(300);
-    let oversize = ((space.area_m2 - need.area_m2) / need.area_m2.max(1.0) * 100.0) as i64;
-    penalty += oversize.clamp(0, 200);
+    penalty += missing
+        .saturating_mul(weights.missing_equipment)
+        .min(weights.missing_equipment_max);
+    let oversize = ((space.area_m2 - need.area_m2) / need.area_m2.max(1.0)
+        * 100.0
+        * weights.oversize_per_percent as f64) as i64;
+    penalty += oversize.clamp(0, weights.oversize_max);
     if let (Some(rent), Some(budget)) = (space.rent_krw, need.budget_krw) {
-        penalty += (rent * 100 / budget.max(1)).clamp(0, 100);
+        let percent_points = rent.saturating_mul(100 * weights.rent_per_percent);
+        penalty += (percent_points / budget.max(1)).clamp(0, weights.rent_max);
     }
     penalty
 }
@@ -164,8 +170,9 @@ pub fn distance_m(a: Site, b: Site) -> f64 {
     2.0 * 6_371_000.0 * h.sqrt().asin()
 }
 
-/// Distance counts in units of 100 m, up to this many: below one step of misfit, so a better
-/// fit always wins over a shorter move.
+/// Distance counts in units of 100 m, up to this many: below one step of fit, so a better fit
+/// always wins over a shorter move. Not a policy choice but the scaling that keeps the order of
+/// the plan's aims (fit first, then distance) in one integer cost.
 const DISTANCE_UNITS: i64 = 9_999;
 
 fn distance_units(need: &Need, space: &Vacancy) -> i64 {
@@ -176,7 +183,7 @@ fn distance_units(need: &Need, space: &Vacancy) -> i64 {
 }
 
 /// Days a space would stand empty before the graduate needs it: a space free early is better
-/// kept for one who needs it early. A thirtieth of a misfit point a day.
+/// kept for one who needs it early (`idle_days_per_point` of them weigh a misfit point).
 fn idle_days(need: &Need, space: &Vacancy) -> i64 {
     (need.needed_by.days_since_epoch() - space.free_from.days_since_epoch()).max(0)
 }
@@ -187,8 +194,10 @@ const FIT_STEP: i64 = DISTANCE_UNITS + 1;
 /// The cost the plan minimises among plans that place the most graduates: fit (misfit and idle
 /// days) first, then distance. Linear in the day a space frees up, so the days of a space type
 /// can form a chain in the network.
-pub fn cost(need: &Need, space: &Vacancy) -> i64 {
-    (misfit(need, space) * 30 + idle_days(need, space)) * FIT_STEP + distance_units(need, space)
+pub fn cost(need: &Need, space: &Vacancy, policy: &PlacementPolicy) -> i64 {
+    (misfit(need, space, &policy.misfit) * policy.idle_days_per_point + idle_days(need, space))
+        * FIT_STEP
+        + distance_units(need, space)
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -261,10 +270,20 @@ fn unplaced_cost(graduates: usize, max_arc: i64, max_chain: i64) -> i64 {
 /// The optimal plan (see the module's documentation).
 ///
 /// The network: each graduate can go to a type of space it fits (at the cost of that fit and
-/// distance), entering at the last day it can move in, or stay unplaced (`UNPLACED`); the days
-/// of a type form a chain towards earlier days; each day's spaces flow to the sink. Graduates
-/// are routed one by one along cheapest paths, which may move earlier graduates elsewhere.
-pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
+/// distance), entering at the last day it can move in, or stay unplaced (`unplaced_cost`); the
+/// days of a type form a chain towards earlier days; each day's spaces flow to the sink.
+/// Graduates are routed one by one along cheapest paths, which may move earlier graduates
+/// elsewhere.
+pub fn plan(needs: &[Need], vacancies: &[Vacancy], policy: &PlacementPolicy) -> Plan {
+    let types = space_types(needs, vacancies);
+    let mut network = PlanNetwork::build(needs, vacancies, types, policy);
+    network.solve();
+    network.read(needs, vacancies, policy)
+}
+
+/// Groups the vacancies into types (`type_key`), each with its days in ascending order and a
+/// network node per day, numbered after the graduates and the sink.
+fn space_types(needs: &[Need], vacancies: &[Vacancy]) -> Vec<SpaceType> {
     let mut types: Vec<SpaceType> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     // A space someone turned down is not interchangeable with its twins: it is a type alone.
@@ -289,8 +308,7 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
         }
         types[t].members.push(i);
     }
-    let sink = needs.len();
-    let mut nodes = sink + 1;
+    let mut nodes = needs.len() + 1;
     for t in &mut types {
         t.members.sort_by_key(|&m| vacancies[m].free_from);
         t.days = t.members.iter().map(|&m| vacancies[m].free_from).collect();
@@ -298,24 +316,24 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
         t.nodes = (nodes..nodes + t.days.len()).collect();
         nodes += t.days.len();
     }
-    let mut net = flow::Network::new(nodes);
-    // The arc from each day node to the sink: its flow is how many of that day's spaces are used.
-    let mut day_arcs: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
-    for (ti, t) in types.iter().enumerate() {
-        for (k, day) in t.days.iter().enumerate() {
-            let count = t
-                .members
-                .iter()
-                .filter(|&&m| vacancies[m].free_from == *day)
-                .count();
-            day_arcs[ti].push(net.arc(t.nodes[k], sink, count as i32, 0));
-            if k > 0 {
-                // Taking a space that frees earlier costs the days it would stand empty.
-                let earlier = day.days_since_epoch() - t.days[k - 1].days_since_epoch();
-                net.arc(t.nodes[k], t.nodes[k - 1], i32::MAX / 2, earlier * FIT_STEP);
-            }
-        }
-    }
+    types
+}
+
+/// A type of space a graduate fits: the node it enters at and the cost of the arc.
+struct Candidate {
+    need: usize,
+    space_type: usize,
+    node: usize,
+    cost: i64,
+}
+
+/// The types of space each graduate fits, with how many spaces of them it could use.
+fn candidates(
+    needs: &[Need],
+    vacancies: &[Vacancy],
+    types: &[SpaceType],
+    policy: &PlacementPolicy,
+) -> (Vec<Candidate>, Vec<usize>) {
     // Types by region, largest area first, so a graduate scans only those that can hold it.
     let mut by_region: HashMap<&str, Vec<usize>> = HashMap::new();
     for (t, space_type) in types.iter().enumerate() {
@@ -328,7 +346,7 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
     for list in by_region.values_mut() {
         list.sort_by(|a, b| area(*b).total_cmp(&area(*a)));
     }
-    let mut candidates: Vec<(usize, usize, usize, i64)> = Vec::new(); // (need, type, node, cost)
+    let mut candidates = Vec::new();
     let mut fitting = vec![0usize; needs.len()];
     for (n, need) in needs.iter().enumerate() {
         for &t in by_region.get(need.region.as_str()).into_iter().flatten() {
@@ -350,58 +368,144 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
                     .iter()
                     .filter(|&&m| vacancies[m].free_from <= need.needed_by)
                     .count();
-                candidates.push((n, t, types[t].nodes[usable - 1], cost(need, &entry)));
+                candidates.push(Candidate {
+                    need: n,
+                    space_type: t,
+                    node: types[t].nodes[usable - 1],
+                    cost: cost(need, &entry, policy),
+                });
             }
         }
     }
-    let max_arc = candidates.iter().map(|c| c.3).max().unwrap_or(0);
-    let max_chain = types
-        .iter()
-        .map(|t| match (t.days.first(), t.days.last()) {
-            (Some(first), Some(last)) => {
-                (last.days_since_epoch() - first.days_since_epoch()) * FIT_STEP
+    (candidates, fitting)
+}
+
+/// The flow network of a plan, with the arcs its answer is read from.
+struct PlanNetwork {
+    net: flow::Network,
+    graduates: usize,
+    sink: usize,
+    types: Vec<SpaceType>,
+    /// The arc from each day node to the sink: its flow is how many of that day's spaces are used.
+    day_arcs: Vec<Vec<usize>>,
+    /// (graduate, type, arc) of every candidate.
+    edges: Vec<(usize, usize, usize)>,
+    /// Spaces that fit each graduate, by the day it needs one.
+    fitting: Vec<usize>,
+}
+
+impl PlanNetwork {
+    fn build(
+        needs: &[Need],
+        vacancies: &[Vacancy],
+        types: Vec<SpaceType>,
+        policy: &PlacementPolicy,
+    ) -> Self {
+        let sink = needs.len();
+        let nodes = types.iter().map(|t| t.days.len()).sum::<usize>() + sink + 1;
+        let mut net = flow::Network::new(nodes);
+        let mut day_arcs: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
+        for (ti, t) in types.iter().enumerate() {
+            for (k, day) in t.days.iter().enumerate() {
+                let count = t
+                    .members
+                    .iter()
+                    .filter(|&&m| vacancies[m].free_from == *day)
+                    .count();
+                day_arcs[ti].push(net.arc(t.nodes[k], sink, count as i32, 0));
+                if k > 0 {
+                    // Taking a space that frees earlier costs the days it would stand empty.
+                    let earlier = day.days_since_epoch() - t.days[k - 1].days_since_epoch();
+                    net.arc(t.nodes[k], t.nodes[k - 1], i32::MAX / 2, earlier * FIT_STEP);
+                }
             }
-            _ => 0,
-        })
-        .max()
-        .unwrap_or(0);
-    let unplaced_arc = unplaced_cost(needs.len(), max_arc, max_chain);
-    let mut edges: Vec<(usize, usize, usize)> = Vec::new(); // (need, type, arc)
-    for (n, t, node, arc_cost) in candidates {
-        edges.push((n, t, net.arc(n, node, 1, arc_cost)));
-    }
-    for n in 0..needs.len() {
-        net.arc(n, sink, 1, unplaced_arc);
-    }
-    for n in 0..needs.len() {
-        // Every graduate can at least stay unplaced, so each finds a route.
-        let _ = net.route(n, sink);
-    }
-    // Which type each graduate got; then concrete spaces, earliest deadline first taking the
-    // earliest-free space of its type (the flow guarantees this succeeds).
-    let mut placed: Vec<Option<usize>> = vec![None; needs.len()];
-    for &(n, t, arc) in &edges {
-        if net.flow(arc) > 0 {
-            placed[n] = Some(t);
+        }
+        let (candidates, fitting) = candidates(needs, vacancies, &types, policy);
+        let max_arc = candidates.iter().map(|c| c.cost).max().unwrap_or(0);
+        let max_chain = types
+            .iter()
+            .map(|t| match (t.days.first(), t.days.last()) {
+                (Some(first), Some(last)) => {
+                    (last.days_since_epoch() - first.days_since_epoch()) * FIT_STEP
+                }
+                _ => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        let unplaced_arc = unplaced_cost(needs.len(), max_arc, max_chain);
+        let edges = candidates
+            .into_iter()
+            .map(|c| (c.need, c.space_type, net.arc(c.need, c.node, 1, c.cost)))
+            .collect();
+        for n in 0..needs.len() {
+            net.arc(n, sink, 1, unplaced_arc);
+        }
+        Self {
+            net,
+            graduates: needs.len(),
+            sink,
+            types,
+            day_arcs,
+            edges,
+            fitting,
         }
     }
-    let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
-    for (n, t) in placed.iter().enumerate() {
-        if let Some(t) = t {
-            by_type[*t].push(n);
+
+    /// Routes every graduate; each can at least stay unplaced, so each finds a route.
+    fn solve(&mut self) {
+        for n in 0..self.graduates {
+            let _ = self.net.route(n, self.sink);
         }
     }
-    let mut proposals = Vec::new();
-    let mut total = 0;
-    let mut got = vec![false; needs.len()];
-    for (t, mut graduates) in by_type.into_iter().enumerate() {
-        // Exactly the spaces the flow used (of each day, as many as its arc carries): which
-        // days are used decides the idle days; who gets which is then any feasible pairing.
-        let mut used: Vec<usize> = Vec::new();
-        for (k, day) in types[t].days.iter().enumerate() {
-            let take = net.flow(day_arcs[t][k]).max(0) as usize;
+
+    /// Which type each graduate got; then concrete spaces, earliest deadline first taking the
+    /// earliest-free space of its type (the flow guarantees this succeeds); then the reasons.
+    fn read(&self, needs: &[Need], vacancies: &[Vacancy], policy: &PlacementPolicy) -> Plan {
+        let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); self.types.len()];
+        for &(n, t, arc) in &self.edges {
+            if self.net.flow(arc) > 0 {
+                by_type[t].push(n);
+            }
+        }
+        let mut proposals = Vec::new();
+        let mut total = 0;
+        let mut got = vec![false; needs.len()];
+        for (t, mut graduates) in by_type.into_iter().enumerate() {
+            graduates.sort_by_key(|&n| needs[n].needed_by);
+            let mut free = self.used_spaces(t, vacancies).into_iter();
+            for n in graduates {
+                match free.next() {
+                    Some(m) if vacancies[m].free_from <= needs[n].needed_by => {
+                        total += cost(&needs[n], &vacancies[m], policy);
+                        got[n] = true;
+                        proposals.push(proposal(&needs[n], &vacancies[m], &policy.misfit));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let unplaced = needs
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| !got[*n])
+            .map(|(n, need)| unplaced(need, vacancies, self.fitting[n]))
+            .collect();
+        Plan {
+            proposals,
+            unplaced,
+            cost: total,
+        }
+    }
+
+    /// Exactly the spaces of a type the flow used (of each day, as many as its arc carries):
+    /// which days are used decides the idle days; who gets which is then any feasible pairing.
+    fn used_spaces(&self, t: usize, vacancies: &[Vacancy]) -> Vec<usize> {
+        let space_type = &self.types[t];
+        let mut used = Vec::new();
+        for (k, day) in space_type.days.iter().enumerate() {
+            let take = self.net.flow(self.day_arcs[t][k]).max(0) as usize;
             used.extend(
-                types[t]
+                space_type
                     .members
                     .iter()
                     .copied()
@@ -409,29 +513,7 @@ pub fn plan(needs: &[Need], vacancies: &[Vacancy]) -> Plan {
                     .take(take),
             );
         }
-        graduates.sort_by_key(|&n| needs[n].needed_by);
-        let mut free = used.into_iter();
-        for n in graduates {
-            match free.next() {
-                Some(m) if vacancies[m].free_from <= needs[n].needed_by => {
-                    total += cost(&needs[n], &vacancies[m]);
-                    got[n] = true;
-                    proposals.push(proposal(&needs[n], &vacancies[m]));
-                }
-                _ => {}
-            }
-        }
-    }
-    let unplaced = needs
-        .iter()
-        .enumerate()
-        .filter(|(n, _)| !got[*n])
-        .map(|(n, need)| unplaced(need, vacancies, fitting[n]))
-        .collect();
-    Plan {
-        proposals,
-        unplaced,
-        cost: total,
+        used
     }
 }
 
@@ -439,7 +521,7 @@ fn won(n: i64) -> String {
     crate::report::thousands(n as f64)
 }
 
-fn proposal(need: &Need, space: &Vacancy) -> Proposal {
+fn proposal(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> Proposal {
     let distance = match (need.site, space.site) {
         (Some(a), Some(b)) => Some((distance_m(a, b) / 100.0).round() / 10.0),
         _ => None,
@@ -498,7 +580,7 @@ fn proposal(need: &Need, space: &Vacancy) -> Proposal {
         firm: need.firm.clone(),
         space: space.space.clone(),
         hub: space.hub.clone(),
-        misfit: misfit(need, space),
+        misfit: misfit(need, space, weights),
         distance_km: distance,
         reasons_ko: ko,
         reasons_en: en,

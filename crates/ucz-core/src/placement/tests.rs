@@ -1,5 +1,12 @@
 use super::*;
 
+/// The placement policy of the bundled catalog: the tests check the plan under it.
+fn policy() -> &'static PlacementPolicy {
+    static CATALOG: std::sync::LazyLock<crate::Catalog> =
+        std::sync::LazyLock::new(|| crate::Catalog::bundled().unwrap_or_else(|e| panic!("{e}")));
+    &CATALOG.placement
+}
+
 fn date(text: &str) -> Date {
     text.parse().expect("date")
 }
@@ -59,7 +66,7 @@ fn placing_more_graduates_beats_a_better_fit_for_one() {
     // A greedy pass gives the big space to the first graduate and strands the second.
     let needs = [need("a", 50.0, "J62"), need("b", 150.0, "J62")];
     let spaces = [space("big", "hub1", 200.0), space("small", "hub2", 60.0)];
-    let plan = plan(&needs, &spaces);
+    let plan = plan(&needs, &spaces, policy());
     assert_eq!(plan.proposals.len(), 2);
     let of = |firm: &str| {
         plan.proposals
@@ -88,13 +95,13 @@ fn preferences_then_distance_decide_among_fitting_spaces() {
         lat: 36.5,
         lon: 127.5,
     });
-    let plan = plan(&[a.clone()], &[near.clone(), far.clone()]);
+    let plan = plan(&[a.clone()], &[near.clone(), far.clone()], policy());
     assert_eq!(
         plan.proposals[0].space, "far-1",
         "the preferred hub wins over distance"
     );
     a.preferred_hubs.clear();
-    let plan = super::plan(&[a], &[far, near]);
+    let plan = super::plan(&[a], &[far, near], policy());
     assert_eq!(plan.proposals[0].space, "near", "then the nearer one");
     assert!(
         plan.proposals[0]
@@ -108,7 +115,7 @@ fn preferences_then_distance_decide_among_fitting_spaces() {
 fn an_unplaced_graduate_is_told_which_requirement_no_space_meets() {
     let mut spaces = vec![space("s1", "hub", 120.0)];
     spaces[0].sectors = vec!["J".into()];
-    let plan = plan(&[need("c", 200.0, "C26")], &spaces);
+    let plan = plan(&[need("c", 200.0, "C26")], &spaces, policy());
     assert!(plan.proposals.is_empty());
     assert_eq!(
         plan.unplaced[0].reason_en,
@@ -116,14 +123,14 @@ fn an_unplaced_graduate_is_told_which_requirement_no_space_meets() {
     );
     let mut big = space("s2", "hub", 300.0);
     big.sectors = vec!["J".into()];
-    let plan = super::plan(&[need("c", 200.0, "C26")], &[big]);
+    let plan = super::plan(&[need("c", 200.0, "C26")], &[big], policy());
     assert_eq!(
         plan.unplaced[0].reason_en,
         "no space of kind post_bi_office/rental_unit ≥ 200 m² admitting C26 in daejeon"
     );
     let mut late = space("s3", "hub", 300.0);
     late.free_from = date("2027-06-01");
-    let plan = super::plan(&[need("c", 200.0, "C26")], &[late]);
+    let plan = super::plan(&[need("c", 200.0, "C26")], &[late], policy());
     assert!(
         plan.unplaced[0]
             .reason_en
@@ -145,6 +152,7 @@ fn a_graduate_outbid_for_every_fitting_space_is_waitlisted() {
     let plan = plan(
         &[need("a", 50.0, "J62"), need("b", 50.0, "J62")],
         &[space("only", "hub", 60.0)],
+        policy(),
     );
     assert_eq!(plan.proposals.len(), 1);
     assert_eq!(plan.unplaced[0].fitting_spaces, 1);
@@ -275,7 +283,7 @@ fn brute_force(needs: &[Need], spaces: &[Vacancy]) -> (usize, i64) {
                     spaces,
                     used,
                     placed + 1,
-                    cost + super::cost(&needs[i], &spaces[s]),
+                    cost + super::cost(&needs[i], &spaces[s], policy()),
                     best,
                 );
                 used[s] = false;
@@ -299,7 +307,7 @@ fn brute_force(needs: &[Need], spaces: &[Vacancy]) -> (usize, i64) {
 fn the_plan_is_optimal_on_small_regions_checked_by_brute_force() {
     for seed in 0..1500 {
         let (needs, spaces) = random_region(seed);
-        let plan = plan(&needs, &spaces);
+        let plan = plan(&needs, &spaces, policy());
         let (placed, cost) = brute_force(&needs, &spaces);
         assert_eq!(
             (plan.proposals.len(), plan.cost),
@@ -313,7 +321,7 @@ fn the_plan_is_optimal_on_small_regions_checked_by_brute_force() {
             let n = needs.iter().find(|n| n.firm == p.firm).expect("need");
             let s = spaces.iter().find(|s| s.space == p.space).expect("space");
             assert!(fits(n, s) && used.insert(&p.space), "seed {seed}");
-            total += super::cost(n, s);
+            total += super::cost(n, s, policy());
         }
         assert_eq!(total, plan.cost, "seed {seed}");
         assert_eq!(plan.proposals.len() + plan.unplaced.len(), needs.len());
@@ -332,7 +340,7 @@ fn rooms_of_one_type_go_to_those_who_need_them_soonest() {
     june.free_from = date("2027-06-01");
     // Whichever is routed first, both get a room, and only the January one suits `soon`.
     for needs in [[late.clone(), soon.clone()], [soon.clone(), late.clone()]] {
-        let plan = plan(&needs, &[june.clone(), january.clone()]);
+        let plan = plan(&needs, &[june.clone(), january.clone()], policy());
         let of = |firm: &str| {
             plan.proposals
                 .iter()
@@ -347,9 +355,11 @@ fn rooms_of_one_type_go_to_those_who_need_them_soonest() {
 fn a_space_turned_down_is_not_proposed_again() {
     let mut a = need("a", 50.0, "J62");
     let spaces = [space("s1", "hub", 60.0), space("s2", "hub", 60.0)];
-    let first = plan(&[a.clone()], &spaces).proposals[0].space.clone();
+    let first = plan(&[a.clone()], &spaces, policy()).proposals[0]
+        .space
+        .clone();
     a.excluded = vec![first.clone()];
-    let plan = plan(&[a], &spaces);
+    let plan = plan(&[a], &spaces, policy());
     assert_eq!(plan.proposals.len(), 1);
     assert_ne!(plan.proposals[0].space, first);
 }
@@ -382,7 +392,7 @@ fn one_more_graduate_placed_beats_any_sum_of_worse_fits() {
     let mut extra = need("extra", 100.0, &code(n + 1));
     extra.excluded = vec![];
     needs.push(extra);
-    let plan = plan(&needs, &spaces);
+    let plan = plan(&needs, &spaces, policy());
     assert!(
         plan.unplaced.is_empty(),
         "all {} placed: {:?}",
@@ -390,4 +400,25 @@ fn one_more_graduate_placed_beats_any_sum_of_worse_fits() {
         plan.unplaced.first()
     );
     assert_eq!(plan.proposals.len(), n + 2);
+}
+
+#[test]
+fn the_misfit_and_its_weight_against_idle_days_are_the_catalogs() {
+    let mut a = need("a", 50.0, "J62");
+    a.equipment = vec!["cnc".into(), "3d_printer".into()];
+    a.budget_krw = Some(1_000_000);
+    let mut s = space("s", "hub", 75.0);
+    s.rent_krw = Some(250_000);
+    // No preferred hub 150, two missing pieces 200, 50 % larger 50, a quarter of the budget 25.
+    assert_eq!(misfit(&a, &s, &policy().misfit), 425);
+    let mut other = policy().clone();
+    other.misfit.no_preferred_hub = 0;
+    other.misfit.missing_equipment_max = 100;
+    other.misfit.oversize_per_percent = 2;
+    other.misfit.rent_per_percent = 0;
+    assert_eq!(misfit(&a, &s, &other.misfit), 200);
+    // 89 idle days (free from January 1st, needed by March 31st).
+    assert_eq!(cost(&a, &s, policy()), (425 * 30 + 89) * FIT_STEP);
+    other.idle_days_per_point = 1;
+    assert_eq!(cost(&a, &s, &other), (200 + 89) * FIT_STEP);
 }

@@ -76,6 +76,47 @@ fn show(errors: &ucz_core::InputErrors) -> String {
     errors.to_string()
 }
 
+/// Every error names one of `files` (name and text) and, when it has a position, a line and
+/// column inside that text; and there is at least one error.
+fn located(errors: &ucz_core::InputErrors, files: &[(&str, &str)]) -> Result<(), TestCaseError> {
+    prop_assert!(!errors.0.is_empty(), "an error without a message");
+    for error in &errors.0 {
+        let text = files
+            .iter()
+            .find(|(name, _)| *name == error.file)
+            .map(|(_, t)| *t);
+        prop_assert!(text.is_some(), "{error} names no file it was given");
+        prop_assert!(!error.message.trim().is_empty(), "{error} has no message");
+        if let (Some((line, column)), Some(text)) = (error.position, text) {
+            let lines: Vec<&str> = text.split('\n').collect();
+            prop_assert!(
+                line >= 1 && line <= lines.len(),
+                "{error}: line outside the text"
+            );
+            let width = lines[line - 1].chars().count();
+            prop_assert!(
+                column >= 1 && column <= width + 1,
+                "{error}: column outside its line"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `located` over every file of a catalog, as `Catalog::load` names them.
+fn located_in_catalog(
+    errors: &ucz_core::InputErrors,
+    sources: &CatalogSources,
+) -> Result<(), TestCaseError> {
+    let paths: Vec<(String, &str)> = sources
+        .files
+        .iter()
+        .map(|(name, text)| (sources.path(name), text.as_str()))
+        .collect();
+    let files: Vec<(&str, &str)> = paths.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    located(errors, &files)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -90,6 +131,7 @@ proptest! {
             }
             Err(errors) => {
                 let _ = show(&errors);
+                located(&errors, &[("zone.toml", &text)])?;
             }
         }
     }
@@ -104,6 +146,7 @@ proptest! {
             }
             Err(errors) => {
                 let _ = show(&errors);
+                located(&errors, &[("firm.toml", &text)])?;
             }
         }
     }
@@ -131,6 +174,11 @@ proptest! {
             }
             Err(error) => {
                 prop_assert!(error.offset <= text.len(), "{error:?} past the end of {text:?}");
+                prop_assert!(
+                    error.column >= 1 && error.column <= text.chars().count() + 1,
+                    "{error:?}: column outside {text:?}"
+                );
+                prop_assert!(!error.message.is_empty());
                 let _ = error.to_string();
             }
         }
@@ -173,9 +221,13 @@ proptest! {
                     let _ = rulebook.package(&catalog, &firm, as_of());
                 }
                 let _ = serde_json::to_string(&catalog);
+                // A catalog that loads can plan placements with its policy.
+                prop_assert!(!catalog.placement.expansion_kinds.is_empty());
+                let _ = ucz_core::placement::plan(&[], &[], &catalog.placement);
             }
             Err(errors) => {
                 let _ = show(&errors);
+                located_in_catalog(&errors, &sources)?;
             }
         }
     }
@@ -195,6 +247,72 @@ proptest! {
             }
             Err(errors) => {
                 let _ = show(&errors);
+                located(&errors, &[(name, &text)])?;
+            }
+        }
+    }
+}
+
+/// The files of the space ladder, each edited alone: the catalog loads or says where it broke.
+fn ladder_file() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(vec!["space_kinds.toml", "placement.toml"])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_space_kinds_and_placement_files_never_panic_and_errors_are_located(
+        file in ladder_file(),
+        e in edits(6),
+        cut in proptest::option::of(any::<usize>()),
+        numbers in proptest::collection::vec(
+            prop_oneof![
+                Just("-1".to_string()),
+                Just("1e308".to_string()),
+                Just("nan".to_string()),
+                Just("-inf".to_string()),
+                Just("0.5".to_string()),
+                Just("9223372036854775807".to_string()),
+                Just("\"2\"".to_string()),
+                Just("true".to_string()),
+                (0i64..5000).prop_map(|n| n.to_string()),
+            ],
+            0..4,
+        ),
+    ) {
+        let mut sources = CatalogSources::bundled();
+        let base = sources.files[file].clone();
+        // Values swapped for odd numbers (or no number at all) reach the range checks.
+        let mut text = base.clone();
+        for (i, number) in numbers.iter().enumerate() {
+            let mut seen = 0;
+            text = text
+                .lines()
+                .map(|l| {
+                    if l.starts_with("value = ") || l.starts_with("expansion = ") {
+                        seen += 1;
+                        if seen == i * 3 + 1 {
+                            return format!("{} = {number}", l.split(" =").next().unwrap_or("value"));
+                        }
+                    }
+                    l.to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+        let text = mutate(&text, &e, cut.filter(|c| c % 3 == 0));
+        sources.files.insert(file.to_string(), text);
+        match Catalog::load(&sources) {
+            Ok(catalog) => {
+                let policy = &catalog.placement;
+                prop_assert!((1.0..=10.0).contains(&policy.growth_factor));
+                prop_assert!(policy.misfit.max() >= 0);
+                prop_assert!(!policy.expansion_kinds.is_empty());
+            }
+            Err(errors) => {
+                let _ = show(&errors);
+                located_in_catalog(&errors, &sources)?;
             }
         }
     }

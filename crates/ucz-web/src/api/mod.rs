@@ -118,3 +118,43 @@ pub fn body(result: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiErro
 
 /// The body of a request to a handler.
 pub type Body = Result<Json<Value>, JsonRejection>;
+
+#[cfg(test)]
+mod query_tests {
+    use axum::extract::FromRequestParts;
+    use proptest::strategy::Strategy;
+
+    use super::*;
+    use ucz_service::ListParams;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// Any query string of a list is its parameters or a 422 about the query, with a
+        /// message: never a panic.
+        #[test]
+        fn any_query_string_is_parameters_or_a_query_error(
+            query in proptest::prop_oneof![
+                proptest::string::string_regex("([a-z_]{0,10}=[A-Za-z0-9%+._-]{0,12}&?){0,5}").unwrap_or_else(|e| panic!("{e}")),
+                proptest::string::string_regex("(limit|offset|zone_id|stage)=(-?[0-9]{0,20}|%[0-9A-Fa-f]{0,2}|%FF%FE)(&(limit|offset|zone_id|stage)=[0-9a-z%]{0,6})?").unwrap_or_else(|e| panic!("{e}")),
+                proptest::arbitrary::any::<String>().prop_map(|s| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>()),
+            ],
+        ) {
+            let Ok(request) = axum::http::Request::builder().uri(format!("/api/v1/zones?{query}")).body(()) else {
+                // Not a URI a client could send.
+                return Ok(());
+            };
+            let (mut parts, ()) = request.into_parts();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+            let result = runtime.block_on(Q::<ListParams>::from_request_parts(&mut parts, &()));
+            if let Err(error) = result {
+                proptest::prop_assert_eq!(error.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+                proptest::prop_assert_eq!(error.errors.len(), 1);
+                proptest::prop_assert_eq!(error.errors[0].field.as_str(), "query");
+                proptest::prop_assert!(!error.errors[0].message.is_empty());
+            }
+        }
+    }
+}

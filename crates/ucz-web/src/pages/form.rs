@@ -172,12 +172,17 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
                 "kind",
                 Text,
                 true,
-                ucz_service::parts::SPACE_KINDS
+                state
+                    .catalog
+                    .space_kinds
                     .iter()
-                    .map(|k| Choice {
-                        value: k.to_string(),
-                        label: word(&format!("space_{k}")),
-                        names: vec![word(&format!("space_{k}"))],
+                    .map(|k| {
+                        let name = lang.pick(&k.name_ko, &k.name_en).to_string();
+                        Choice {
+                            value: k.id.to_string(),
+                            label: name.clone(),
+                            names: vec![name],
+                        }
                     })
                     .collect(),
             ),
@@ -439,7 +444,61 @@ pub fn attach(fields: &mut [Field], errors: Vec<FieldError>) -> Vec<FieldError> 
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config { cases: 512, failure_persistence: None, ..Default::default() })]
+
+        /// Any text typed in a form or found in an import's cells becomes a body or errors
+        /// beside the fields that could not be read: never a panic, never an unexplained refusal.
+        #[test]
+        fn any_typed_text_becomes_a_body_or_field_errors(
+            pairs in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["name", "area", "units", "planned", "designated", "tags", "site_lat", "site_lon", "other"]),
+                    proptest::prop_oneof![
+                        proptest::string::string_regex("[0-9,.eE+ -]{0,12}").unwrap_or_else(|e| panic!("{e}")),
+                        proptest::sample::select(vec!["예", "아니오", "on", "NaN", "inf", "1e400", "9223372036854775808", "초기창업", "a; b\nc", ""]).prop_map(String::from),
+                        proptest::arbitrary::any::<String>(),
+                    ],
+                ),
+                0..12,
+            ),
+            lang in proptest::sample::select(vec![Lang::Ko, Lang::En]),
+        ) {
+            let mut fields = vec![
+                field("name", Kind::Text, true),
+                field("area", Kind::Number, true),
+                field("units", Kind::Integer, false),
+                field("planned", Kind::Bool, false),
+                field("designated", Kind::Date, false),
+                field("tags", Kind::List, false),
+                field("site_lat", Kind::Number, false),
+                field("site_lon", Kind::Number, false),
+            ];
+            fields[5].choices = vec![Choice {
+                value: "early".into(),
+                label: "초기창업".into(),
+                names: vec!["초기창업".into()],
+            }];
+            let pairs: Vec<(String, String)> =
+                pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+            read(&mut fields, &pairs);
+            let (body, ok) = body(&mut fields, lang);
+            let errors: Vec<&Field> = fields.iter().filter(|f| f.error.is_some()).collect();
+            proptest::prop_assert_eq!(ok, errors.is_empty(), "{:?}", errors);
+            for f in &errors {
+                proptest::prop_assert!(f.error.as_deref().is_some_and(|e| !e.is_empty()));
+            }
+            if ok {
+                // What was read is what the API gets: numbers are finite, the site is one point.
+                proptest::prop_assert!(body["area"].as_f64().is_some_and(f64::is_finite));
+                proptest::prop_assert!(body.get("site_lat").is_none() && body.get("site_lon").is_none());
+            }
+        }
+    }
 
     fn field(name: &'static str, kind: Kind, required: bool) -> Field {
         Field {

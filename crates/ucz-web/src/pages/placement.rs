@@ -37,8 +37,8 @@ pub fn readable(state: &AppState, lang: ucz_core::Lang, reason: &str) -> String 
             text = format!("{}{name}", &text[..text.len() - region.id.as_str().len()]);
         }
     }
-    for kind in ucz_service::parts::SPACE_KINDS {
-        text = text.replace(kind, &state.pages.word(lang, &format!("space_{kind}")));
+    for kind in &state.catalog.space_kinds {
+        text = text.replace(kind.id.as_str(), lang.pick(&kind.name_ko, &kind.name_en));
     }
     text
 }

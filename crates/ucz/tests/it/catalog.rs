@@ -149,6 +149,44 @@ fn a_broken_reference_fails_the_check_with_its_place_and_exit_code_2() {
 }
 
 #[test]
+fn placement_numbers_and_space_kinds_are_checked_with_their_place() {
+    let dir = broken_catalog("placement.toml", |t| {
+        t.replacen("value = 2.0", "value = 0.5", 1).replacen(
+            "id = \"rent_max\"",
+            "id = \"rent_cap\"",
+            1,
+        )
+    });
+    let path = dir.path().to_str().unwrap();
+    let out = ucz(&["catalog", "check", "--catalog", path]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{path}/placement.toml:14:9: field `growth_factor.value`: 0.5 is out of range; growth_factor must be a number from 1 to 10")), "{err}");
+    assert!(
+        err.contains("unknown placement parameter id \"rent_cap\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("placement parameter \"rent_max\" is missing"),
+        "{err}"
+    );
+
+    let dir = broken_catalog("space_kinds.toml", |t| t.replace("expansion = true", ""));
+    let out = ucz(&[
+        "catalog",
+        "check",
+        "--catalog",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("space_kinds.toml: no space kind has `expansion = true`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn every_command_uses_the_catalog_given() {
     let dir = broken_catalog("zone_types.toml", |t| {
         t.replace("name_ko = \"도시재생형\"", "name_ko = \"원도심 재생형\"")
