@@ -17,7 +17,6 @@ use ucz_core::placement::{self as placement, Plan};
 use ucz_core::zone::Site;
 use ucz_store::{FIRMS, Filter, HUBS, REJECTIONS, SPACES, ZONES};
 
-use crate::analysis::today;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, FieldError};
 use crate::resources::leases::{create_lease, lease_of};
@@ -330,7 +329,7 @@ pub async fn retention_of(
         };
         graduations.push(Graduation {
             firm: lease.firm.clone(),
-            year: lease.ends.year,
+            year: lease.ends.year(),
             outcome,
         });
     }
@@ -372,11 +371,12 @@ pub struct PlanParams {
     pub horizon: Option<u32>,
 }
 
-pub fn as_of(text: Option<&str>) -> Result<Date, ApiError> {
+/// The day asked for, or today by `clock`.
+pub fn as_of(clock: &ucz_core::Clock, text: Option<&str>) -> Result<Date, ApiError> {
     match text {
-        None => Ok(today()),
+        None => Ok(clock.today()),
         Some(text) => match text.parse::<Date>() {
-            Ok(day) if (1900..=2200).contains(&day.year) => Ok(day),
+            Ok(day) if (1900..=2200).contains(&day.year()) => Ok(day),
             Ok(day) => Err(invalid(
                 "as_of",
                 format!("{day} is not a plausible day (1900–2200)"),
@@ -425,7 +425,7 @@ pub async fn placement_plan(
             message: "1 to 60 months".into(),
         }]));
     }
-    let as_of = as_of(params.as_of.as_deref())?;
+    let as_of = as_of(&state.clock, params.as_of.as_deref())?;
     if let Some(zone) = &params.zone {
         zone_in_region(&state, zone, &params.region).await?;
     }
@@ -545,7 +545,9 @@ pub async fn accept(
     };
     // The graduates around the start asked for (or today): leases ending within 30 months
     // either side.
-    let around = starts_given.unwrap_or_else(today).add_months(-30);
+    let around = starts_given
+        .unwrap_or_else(|| state.clock.today())
+        .add_months(-30);
     let (forecast, _, _) = plan_region(&state, &region, around, 60).await?;
     let need = forecast
         .graduates
@@ -702,7 +704,7 @@ pub async fn retention(
     if let Some(zone) = &params.zone {
         zone_in_region(&state, zone, &params.region).await?;
     }
-    let as_of = as_of(params.as_of.as_deref())?;
+    let as_of = as_of(&state.clock, params.as_of.as_deref())?;
     let years = retention_of(&state, &params.region, params.zone.as_deref(), as_of).await?;
     Ok(Json(
         json!({"region": params.region, "zone": params.zone, "years": years}),

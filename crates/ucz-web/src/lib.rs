@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
-use ucz_core::Catalog;
 use ucz_core::eligibility::Rulebook;
+use ucz_core::{Catalog, Clock};
 use ucz_store::Store;
 
 /// What every handler shares.
@@ -32,6 +32,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How much a spreadsheet or CSV import may read and keep.
     pub import: ImportLimits,
+    /// Where "now" and "today" come from; the store is given the same (`with_clock`).
+    pub clock: Clock,
 }
 
 /// Limits of the spreadsheet and CSV import (`/import`), beyond the 10 MB of a file.
@@ -65,7 +67,15 @@ impl AppState {
             limiter: Default::default(),
             secure_cookies,
             import: ImportLimits::default(),
+            clock: Clock::system(),
         }
+    }
+
+    /// The state, and its store, reading the time from `clock` (the system's unless given).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.store = self.store.with_clock(clock);
+        self.clock = clock;
+        self
     }
 }
 

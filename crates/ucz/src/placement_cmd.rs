@@ -48,8 +48,9 @@ pub fn plan(
         .map(|r| lang.pick(&r.name_ko, &r.name_en).to_string())
         .unwrap_or_else(|| region.to_string());
     runtime()?.block_on(async {
-        let store = open(&settings.database_url).await?;
-        let state = AppState::new(store, catalog, false);
+        let store = open(&settings).await?;
+        let clock = *store.clock();
+        let state = AppState::new(store, catalog, false).with_clock(clock);
         let (forecast, plan, records) =
             ucz_web::ladder::plan_region(&state, region, as_of, horizon)
                 .await

@@ -63,7 +63,7 @@ pub struct Forecast {
 
 /// The month of a day, as the forecast names it (`2027-03`).
 pub fn month_of(day: Date) -> String {
-    format!("{:04}-{:02}", day.year, day.month)
+    day.month_text()
 }
 
 /// Graduates grow: without a stated need, they look for twice the room they leave.

@@ -161,7 +161,7 @@ pub async fn page(
             .is_ok()
         {
             Some(
-                crate::ladder::retention_of(&state, &region, Some(&id), crate::analysis::today())
+                crate::ladder::retention_of(&state, &region, Some(&id), state.clock.today())
                     .await?,
             )
         } else {
@@ -196,7 +196,7 @@ pub async fn page(
                 "retention": retention,
                 "leases": leases,
                 "regions": catalog.regions.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
-                "today": crate::analysis::today(),
+                "today": state.clock.today(),
                 "region": region,
                 "deleted": flash.deleted.is_some(),
             }),
