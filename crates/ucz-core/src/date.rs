@@ -1,70 +1,89 @@
-//! Calendar dates (`2026-11-27`) and whole years between them; enough for a firm's age.
+//! Calendar dates (`2026-11-27`), months (`2027-03`) and the timestamps the store writes
+//! (`2026-11-27T10:45:00Z`), on jiff's calendar. `Date` wraps `jiff::civil::Date` to keep the one
+//! strict text form: a date written or read is `YYYY-MM-DD` with a year from 1 to 9999 (jiff also
+//! reads other ISO 8601 forms); arithmetic may reach jiff's years, -9999 to 9999.
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::OnceLock;
+
+use jiff::civil;
+use jiff::tz::{Offset, TimeZone};
+use jiff::{Span, Timestamp};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
+pub struct Date(civil::Date);
+
+const EPOCH: civil::Date = civil::date(1970, 1, 1);
 
 impl Date {
+    /// The date of a year (1 to 9999), month and day, if there is one.
     pub fn new(year: i32, month: u8, day: u8) -> Option<Self> {
-        let days_in_month = match month {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if is_leap(year) => 29,
-            2 => 28,
-            _ => return None,
-        };
-        (day >= 1 && day <= days_in_month && (1..=9999).contains(&year)).then_some(Date {
-            year,
-            month,
-            day,
-        })
+        if !(1..=9999).contains(&year) {
+            return None;
+        }
+        let month = i8::try_from(month).ok()?;
+        let day = i8::try_from(day).ok()?;
+        civil::Date::new(year as i16, month, day).ok().map(Date)
     }
 
-    /// Whole years from `self` to `later` (negative if `later` is earlier), as a person's age.
+    pub fn year(self) -> i32 {
+        i32::from(self.0.year())
+    }
+
+    pub fn month(self) -> u8 {
+        self.0.month() as u8
+    }
+
+    pub fn day(self) -> u8 {
+        self.0.day() as u8
+    }
+
+    /// The month of the date as `YYYY-MM`.
+    pub fn month_text(self) -> String {
+        format!("{:04}-{:02}", self.year(), self.month())
+    }
+
+    /// Whole years from `self` to `later` (negative if `later` is earlier), as a person's age:
+    /// a year counts once its day is reached, so someone born on 29 February is a year older on
+    /// 1 March of a common year (jiff's spans would count 28 February).
     pub fn whole_years_until(self, later: Date) -> i64 {
-        let mut years = i64::from(later.year - self.year);
-        if (later.month, later.day) < (self.month, self.day) {
+        let mut years = i64::from(later.year() - self.year());
+        if (later.month(), later.day()) < (self.month(), self.day()) {
             years -= 1;
         }
         years
     }
 
-    /// The date of a count of days since 1970-01-01 (the Unix epoch).
-    pub fn from_days_since_epoch(days: i64) -> Date {
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
+    /// The date of a count of days since 1970-01-01 (the Unix epoch); none beyond jiff's years
+    /// (-9999 to 9999).
+    pub fn from_days_since_epoch(days: i64) -> Option<Date> {
+        let span = Span::new().try_days(days).ok()?;
+        EPOCH.checked_add(span).ok().map(Date)
     }
 
-    /// The same day `months` later (or earlier), at the month's last day when it is shorter.
+    /// The same day `months` later (or earlier), at the month's last day when it is shorter;
+    /// the date itself beyond jiff's years.
     pub fn add_months(self, months: i32) -> Date {
-        let index = self.year * 12 + i32::from(self.month) - 1 + months;
-        let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
-        (1..=self.day)
-            .rev()
-            .find_map(|day| Date::new(year, month, day))
-            .unwrap_or(self)
+        Span::new()
+            .try_months(months)
+            .and_then(|span| self.0.checked_add(span))
+            .map_or(self, Date)
+    }
+
+    /// The day `days` later (or earlier); the date itself beyond jiff's years.
+    pub fn add_days(self, days: i64) -> Date {
+        Span::new()
+            .try_days(days)
+            .and_then(|span| self.0.checked_add(span))
+            .map_or(self, Date)
     }
 
     /// Whole months from `self` to `later`, counting a month only when its day is reached.
     pub fn whole_months_until(self, later: Date) -> i32 {
         let mut months =
-            (later.year - self.year) * 12 + i32::from(later.month) - i32::from(self.month);
-        if later.day < self.day {
+            (later.year() - self.year()) * 12 + i32::from(later.month()) - i32::from(self.month());
+        if later.day() < self.day() {
             months -= 1;
         }
         months
@@ -72,31 +91,37 @@ impl Date {
 
     /// Days since 1970-01-01.
     pub fn days_since_epoch(self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y.rem_euclid(400);
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        self.0.duration_since(EPOCH).as_secs().div_euclid(86_400)
+    }
+
+    /// The date in Korea at a moment: the date programs' ages and deadlines are counted in.
+    pub fn in_korea(at: Timestamp) -> Date {
+        Date(seoul().to_datetime(at).date())
     }
 }
 
-/// Seconds since 1970-01-01T00:00:00Z as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc_timestamp(seconds: i64) -> String {
-    let date = Date::from_days_since_epoch(seconds.div_euclid(86_400));
-    let s = seconds.rem_euclid(86_400);
-    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+/// Asia/Seoul from the time zone database compiled into jiff; should it be missing, Korea's
+/// offset since 1988 (UTC+9, no daylight saving).
+fn seoul() -> &'static TimeZone {
+    static SEOUL: OnceLock<TimeZone> = OnceLock::new();
+    SEOUL.get_or_init(|| {
+        TimeZone::get("Asia/Seoul").unwrap_or_else(|_| TimeZone::fixed(Offset::constant(9)))
+    })
 }
 
-/// The date in Korea (UTC+9, no daylight saving) at seconds since the epoch: the date programs'
-/// ages and deadlines are counted in.
-pub fn korean_date(seconds: i64) -> Date {
-    Date::from_days_since_epoch((seconds + 9 * 3600).div_euclid(86_400))
-}
-
-fn is_leap(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+/// A moment as the store writes it: `YYYY-MM-DDTHH:MM:SSZ`, whole seconds in UTC. Stored
+/// expiries are compared as text, and audit rows are hashed over it, so the form never changes.
+pub fn utc_timestamp(at: Timestamp) -> String {
+    let utc = TimeZone::UTC.to_datetime(at);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        utc.year(),
+        utc.month(),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
+    )
 }
 
 impl FromStr for Date {
@@ -119,7 +144,13 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.year(),
+            self.month(),
+            self.day()
+        )
     }
 }
 
@@ -150,48 +181,98 @@ impl<'de> serde::Deserialize<'de> for Date {
 mod tests {
     use super::*;
 
+    fn d(text: &str) -> Date {
+        text.parse().expect("date")
+    }
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("timestamp")
+    }
+
     #[test]
     fn parses_and_validates() {
-        assert_eq!(
-            "2024-02-29".parse::<Date>(),
-            Ok(Date {
-                year: 2024,
-                month: 2,
-                day: 29
-            })
-        );
+        let leap = d("2024-02-29");
+        assert_eq!((leap.year(), leap.month(), leap.day()), (2024, 2, 29));
+        assert_eq!(Date::new(2024, 2, 29), Some(leap));
         assert!("2023-02-29".parse::<Date>().is_err());
         assert!("2024-13-01".parse::<Date>().is_err());
         assert!("24-01-01".parse::<Date>().is_err());
         assert!("yesterday".parse::<Date>().is_err());
+        // Forms jiff reads but a date field does not.
+        assert!("20240229".parse::<Date>().is_err());
+        assert!("2024-02-29T00:00".parse::<Date>().is_err());
+        assert_eq!(Date::new(0, 1, 1), None);
+        assert_eq!(Date::new(2024, 200, 1), None);
+        assert_eq!(d("0001-01-01").to_string(), "0001-01-01");
     }
 
     #[test]
     fn whole_years_count_birthdays() {
-        let d = |s: &str| s.parse::<Date>().expect("date");
         assert_eq!(d("2019-06-15").whole_years_until(d("2026-06-14")), 6);
         assert_eq!(d("2019-06-15").whole_years_until(d("2026-06-15")), 7);
-        assert_eq!(d("2024-02-29").whole_years_until(d("2025-02-28")), 0);
+        assert_eq!(d("2026-06-15").whole_years_until(d("2019-06-15")), -7);
     }
 
     #[test]
-    fn timestamps_and_korean_dates() {
-        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_timestamp(1_795_776_300), "2026-11-27T10:45:00Z");
-        // 15:00 UTC is already the next day in Korea.
-        assert_eq!(korean_date(1_795_791_600).to_string(), "2026-11-28");
+    fn whole_years_across_leap_days() {
+        // Born on a leap day: a year older on 1 March of a common year, on 29 February of a
+        // leap year.
+        assert_eq!(d("2024-02-29").whole_years_until(d("2025-02-28")), 0);
+        assert_eq!(d("2024-02-29").whole_years_until(d("2025-03-01")), 1);
+        assert_eq!(d("2024-02-29").whole_years_until(d("2028-02-28")), 3);
+        assert_eq!(d("2024-02-29").whole_years_until(d("2028-02-29")), 4);
+        // A span that holds a leap day is no longer for it.
+        assert_eq!(d("2023-03-01").whole_years_until(d("2024-02-29")), 0);
+        assert_eq!(d("2023-03-01").whole_years_until(d("2024-03-01")), 1);
+    }
+
+    #[test]
+    fn timestamps_as_stored() {
+        assert_eq!(utc_timestamp(Timestamp::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            utc_timestamp(Timestamp::from_second(1_795_776_300).expect("time")),
+            "2026-11-27T10:45:00Z"
+        );
+        // Fractions of a second are left out, as they always were.
+        assert_eq!(
+            utc_timestamp(at("2026-11-27T10:45:00.999+00:00")),
+            "2026-11-27T10:45:00Z"
+        );
+        assert_eq!(
+            utc_timestamp(at("2026-11-27T19:45:00+09:00")),
+            "2026-11-27T10:45:00Z"
+        );
+    }
+
+    #[test]
+    fn the_date_in_korea_turns_at_15_utc() {
+        // 15:00 UTC is midnight in Seoul: from then on it is the next day there.
+        assert_eq!(Date::in_korea(at("2026-11-27T14:59:59Z")), d("2026-11-27"));
+        assert_eq!(Date::in_korea(at("2026-11-27T15:00:00Z")), d("2026-11-28"));
+        assert_eq!(Date::in_korea(at("2026-11-27T23:59:00Z")), d("2026-11-28"));
+        assert_eq!(Date::in_korea(at("2026-11-27T00:00:00Z")), d("2026-11-27"));
+        assert_eq!(
+            Date::in_korea(Timestamp::from_second(1_795_791_600).expect("time")).to_string(),
+            "2026-11-28"
+        );
+        // New Year's Eve in UTC is already New Year's Day in Seoul.
+        assert_eq!(Date::in_korea(at("2026-12-31T23:59:00Z")), d("2027-01-01"));
     }
 
     #[test]
     fn epoch_days_round_trip() {
-        assert_eq!(Date::from_days_since_epoch(0).to_string(), "1970-01-01");
-        assert_eq!(
-            Date::from_days_since_epoch(20_784).to_string(),
-            "2026-11-27"
-        );
+        let day = |n| Date::from_days_since_epoch(n).map(|d| d.to_string());
+        assert_eq!(day(0).as_deref(), Some("1970-01-01"));
+        assert_eq!(day(20_784).as_deref(), Some("2026-11-27"));
         for days in [-800_000, -1, 0, 59, 60, 11_016, 20_784, 100_000] {
-            assert_eq!(Date::from_days_since_epoch(days).days_since_epoch(), days);
+            let date = Date::from_days_since_epoch(days).expect("in range");
+            assert_eq!(date.days_since_epoch(), days);
         }
+        // Beyond jiff's years there is no date, rather than a wrong one.
+        assert_eq!(Date::from_days_since_epoch(3_000_000), None);
+        assert_eq!(Date::from_days_since_epoch(-5_000_000), None);
+        assert_eq!(Date::from_days_since_epoch(i64::MAX), None);
+        assert_eq!(Date::from_days_since_epoch(i64::MIN), None);
     }
 }
 
@@ -210,5 +291,35 @@ mod month_tests {
         assert_eq!(d("2026-03-15").add_months(-3), d("2025-12-15"));
         assert_eq!(d("2025-01-01").whole_months_until(d("2027-01-01")), 24);
         assert_eq!(d("2025-01-15").whole_months_until(d("2027-01-14")), 23);
+    }
+
+    #[test]
+    fn days_are_added_across_months_and_years() {
+        assert_eq!(d("2026-12-31").add_days(1), d("2027-01-01"));
+        assert_eq!(d("2024-02-28").add_days(1), d("2024-02-29"));
+        assert_eq!(d("2024-03-01").add_days(-1), d("2024-02-29"));
+        assert_eq!(d("2027-01-01").add_days(364), d("2027-12-31"));
+        assert_eq!(d("2026-06-15").add_days(i64::MAX), d("2026-06-15"));
+    }
+
+    #[test]
+    fn adding_months_clamps_to_the_end_of_the_month() {
+        assert_eq!(d("2024-01-31").add_months(1), d("2024-02-29"));
+        assert_eq!(d("2026-03-31").add_months(1), d("2026-04-30"));
+        assert_eq!(d("2026-05-31").add_months(-3), d("2026-02-28"));
+        assert_eq!(d("2024-02-29").add_months(12), d("2025-02-28"));
+        assert_eq!(d("2024-02-29").add_months(48), d("2028-02-29"));
+        assert_eq!(d("2026-08-31").add_months(6), d("2027-02-28"));
+        assert_eq!(d("2026-12-15").add_months(1), d("2027-01-15"));
+        assert_eq!(d("2026-06-15").add_months(0), d("2026-06-15"));
+        // Beyond the years jiff can name, the date stays.
+        assert_eq!(d("9999-12-01").add_months(1), d("9999-12-01"));
+        assert_eq!(d("2026-06-15").add_months(i32::MAX), d("2026-06-15"));
+    }
+
+    #[test]
+    fn months_are_written_with_four_and_two_digits() {
+        assert_eq!(d("2027-03-01").month_text(), "2027-03");
+        assert_eq!(d("0987-11-30").month_text(), "0987-11");
     }
 }

@@ -5,6 +5,7 @@
 //! It knows nothing about the file system, HTTP, SQL or terminals.
 
 pub mod catalog;
+pub mod clock;
 pub mod date;
 pub mod diagnosis;
 pub mod eligibility;
@@ -21,6 +22,7 @@ pub mod text;
 pub mod zone;
 
 pub use catalog::{Catalog, CatalogSources};
+pub use clock::Clock;
 pub use diagnosis::{Diagnosis, diagnose};
 pub use id::Id;
 pub use lang::Lang;

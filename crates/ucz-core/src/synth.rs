@@ -206,8 +206,11 @@ fn firm(
     // Firm age: many young firms, a long tail (assumption: exponential with a mean of 9 years).
     let pre_startup = rng.chance(0.02);
     let age_days = (-(1.0 - rng.unit()).ln() * 9.0 * 365.25) as i64;
-    let founded =
-        (!pre_startup).then(|| Date::from_days_since_epoch(today - age_days.min(60 * 365)));
+    let founded = if pre_startup {
+        None
+    } else {
+        Date::from_days_since_epoch(today - age_days.min(60 * 365))
+    };
     let age_years = age_days / 365;
     let young = age_years < 7;
 

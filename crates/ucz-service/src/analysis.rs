@@ -80,20 +80,9 @@ pub async fn package(
                 message: e,
             }])
         })?,
-        None => today(),
+        None => state.clock.today(),
     };
     Ok(state.rulebook.package(&state.catalog, &firm, as_of))
-}
-
-/// Seconds since the epoch: the server's one reading of the clock.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-pub fn today() -> Date {
-    ucz_core::date::korean_date(unix_now())
 }
 
 #[derive(Deserialize)]

@@ -12,7 +12,6 @@ use ucz_core::placement::{self as placement, Plan};
 use ucz_core::zone::Site;
 use ucz_store::{FIRMS, Filter, HUBS, REJECTIONS, SPACES, ZONES};
 
-use crate::analysis::today;
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError};
 use crate::leases::{create_lease, lease_of};
@@ -329,7 +328,7 @@ pub async fn retention_of(
         };
         graduations.push(Graduation {
             firm: lease.firm.clone(),
-            year: lease.ends.year,
+            year: lease.ends.year(),
             outcome,
         });
     }
@@ -371,11 +370,12 @@ pub struct PlanParams {
     pub horizon: Option<u32>,
 }
 
-pub fn as_of(text: Option<&str>) -> Result<Date, Error> {
+/// The day asked for, or today by `clock`.
+pub fn as_of(clock: &ucz_core::Clock, text: Option<&str>) -> Result<Date, Error> {
     match text {
-        None => Ok(today()),
+        None => Ok(clock.today()),
         Some(text) => match text.parse::<Date>() {
-            Ok(day) if (1900..=2200).contains(&day.year) => Ok(day),
+            Ok(day) if (1900..=2200).contains(&day.year()) => Ok(day),
             Ok(day) => Err(invalid(
                 "as_of",
                 format!("{day} is not a plausible day (1900–2200)"),
@@ -419,7 +419,7 @@ pub async fn placement_plan(
             message: "1 to 60 months".into(),
         }]));
     }
-    let as_of = as_of(params.as_of.as_deref())?;
+    let as_of = as_of(&state.clock, params.as_of.as_deref())?;
     if let Some(zone) = &params.zone {
         zone_in_region(state, zone, &params.region).await?;
     }
@@ -532,7 +532,9 @@ pub async fn accept(state: &Services, caller: &Caller, payload: Value) -> Result
     };
     // The graduates around the start asked for (or today): leases ending within 30 months
     // either side.
-    let around = starts_given.unwrap_or_else(today).add_months(-30);
+    let around = starts_given
+        .unwrap_or_else(|| state.clock.today())
+        .add_months(-30);
     let (forecast, _, _) = plan_region(state, &region, around, 60).await?;
     let need = forecast
         .graduates
@@ -682,7 +684,7 @@ pub async fn retention(
     if let Some(zone) = &params.zone {
         zone_in_region(state, zone, &params.region).await?;
     }
-    let as_of = as_of(params.as_of.as_deref())?;
+    let as_of = as_of(&state.clock, params.as_of.as_deref())?;
     let years = retention_of(state, &params.region, params.zone.as_deref(), as_of).await?;
     Ok(json!({"region": params.region, "zone": params.zone, "years": years}))
 }

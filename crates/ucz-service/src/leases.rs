@@ -21,7 +21,7 @@ fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
         .ok_or_else(|| "a date YYYY-MM-DD".to_string())
         .and_then(|text| text.parse::<Date>())
         .and_then(|day| {
-            if (1900..=2200).contains(&day.year) {
+            if (1900..=2200).contains(&day.year()) {
                 Ok(day)
             } else {
                 Err(format!("{day} is not a plausible day (1900–2200)"))
@@ -229,7 +229,7 @@ pub async fn validate(
         }
     } else if let Ok(ends) = date(body, "ends") {
         // `ends` is the first day after the lease: an ended lease's is today at the latest.
-        if ends > crate::analysis::today() {
+        if ends > state.clock.today() {
             findings.and(Err(Error::invalid(vec![FieldError {
                 field: "ends".into(),
                 message: format!("an ended lease ends by today, not on {ends}"),

@@ -18,8 +18,8 @@ pub mod zones;
 
 use std::sync::Arc;
 
-use ucz_core::Catalog;
 use ucz_core::eligibility::Rulebook;
+use ucz_core::{Catalog, Clock};
 use ucz_store::Store;
 
 pub use caller::{Caller, Role};
@@ -33,16 +33,26 @@ pub struct Services {
     pub store: Store,
     pub catalog: Arc<Catalog>,
     pub rulebook: Arc<Rulebook>,
+    /// Where "now" and "today" come from: the store's clock.
+    pub clock: Clock,
 }
 
 impl Services {
     pub fn new(store: Store, catalog: Catalog) -> Self {
         let rulebook = Rulebook::new(&catalog);
         Services {
+            clock: *store.clock(),
             store,
             catalog: Arc::new(catalog),
             rulebook: Arc::new(rulebook),
         }
+    }
+
+    /// The services, and their store, reading the time from `clock`.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.store = self.store.with_clock(clock);
+        self.clock = clock;
+        self
     }
 
     /// Stores the catalog in the database (read-only through the API), replacing what an

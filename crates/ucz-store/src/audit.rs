@@ -135,20 +135,27 @@ fn row_digest_v2(prev: &str, f: &Fields, payload_hash: &str) -> String {
     ])
 }
 
-pub(crate) fn now() -> String {
-    ucz_core::date::utc_timestamp(unix_seconds())
+/// Who makes an audited write, and when: the store clock's time, read once the write holds the
+/// write lock (so times never go back along the chain), carried by each of the write's rows.
+pub(crate) struct Author<'a> {
+    pub actor: &'a str,
+    /// `YYYY-MM-DDTHH:MM:SSZ`, the form rows have always been hashed over.
+    pub at: String,
 }
 
-fn unix_seconds() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+impl Store {
+    pub(crate) fn author<'a>(&self, actor: &'a str) -> Author<'a> {
+        Author {
+            actor,
+            at: self.clock().stamp(),
+        }
+    }
 }
 
 /// Appends a row in the caller's transaction, which must come from [`Store::begin_audited`].
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,
-    actor: &str,
+    by: &Author<'_>,
     action: &str,
     entity: &str,
     entity_id: &str,
@@ -161,7 +168,7 @@ pub(crate) async fn append(
         .map(|row| row.try_get("hash"))
         .transpose()?;
     let prev = prev.unwrap_or_else(|| GENESIS.to_string());
-    let at = now();
+    let (at, actor) = (by.at.as_str(), by.actor);
     let before = before.map(|v| v.to_string());
     let after = after.map(|v| v.to_string());
     let salt = salt()?;
@@ -169,7 +176,7 @@ pub(crate) async fn append(
     let hash = row_digest_v2(
         &prev,
         &Fields {
-            at: &at,
+            at,
             actor,
             action,
             entity,
@@ -367,6 +374,7 @@ impl Store {
     /// is refused with `StoreError::Rejected`: its hash covers the payload text itself.
     pub async fn erase_audit_payload(&self, actor: &str, id: i64) -> Result<bool, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
         let Some(row) = sqlx::query("SELECT version, erased_at FROM audit WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -387,20 +395,11 @@ impl Store {
         )
         .bind(ERASED)
         .bind(ERASED)
-        .bind(now())
+        .bind(by.at.clone())
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        append(
-            &mut tx,
-            actor,
-            "erase",
-            "audit",
-            &id.to_string(),
-            None,
-            None,
-        )
-        .await?;
+        append(&mut tx, &by, "erase", "audit", &id.to_string(), None, None).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -16,6 +16,7 @@ use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
+use ucz_core::Clock;
 
 pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use ladder::RegionRows;
@@ -50,6 +51,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     writes: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// What the store reads the time from: audit rows' times, session and token expiry.
+    clock: Clock,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -95,7 +98,18 @@ impl Store {
             pool,
             backend,
             writes: Default::default(),
+            clock: Clock::system(),
         })
+    }
+
+    /// The store reading its time from `clock` (the system's unless given).
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     pub fn backend(&self) -> Backend {

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
-use crate::audit::{append, now};
+use crate::audit::{Author, append};
 use crate::{Store, StoreError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -319,7 +319,8 @@ impl Store {
         record: &Value,
     ) -> Result<Value, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
-        let created = insert(&mut tx, actor, table, record)
+        let by = self.author(actor);
+        let created = insert(&mut tx, &by, table, record)
             .await
             .map_err(dangling)?;
         tx.commit().await?;
@@ -361,9 +362,10 @@ impl Store {
         mut created: impl FnMut(Value),
     ) -> Result<(), StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
         for record in records {
             created(
-                insert(&mut tx, actor, table, record)
+                insert(&mut tx, &by, table, record)
                     .await
                     .map_err(dangling)?,
             );
@@ -387,7 +389,7 @@ async fn exists(
 
 async fn update_in(
     tx: &mut sqlx::Transaction<'_, Any>,
-    actor: &str,
+    by: &Author<'_>,
     table: &Table,
     id: &str,
     record: &Value,
@@ -429,7 +431,7 @@ async fn update_in(
     )?;
     append(
         tx,
-        actor,
+        by,
         "update",
         table.entity,
         id,
@@ -442,7 +444,7 @@ async fn update_in(
 
 async fn insert(
     tx: &mut sqlx::Transaction<'_, Any>,
-    actor: &str,
+    by: &Author<'_>,
     table: &Table,
     record: &Value,
 ) -> Result<Value, StoreError> {
@@ -489,7 +491,7 @@ async fn insert(
             .fetch_one(&mut **tx)
             .await?,
     )?;
-    append(tx, actor, "create", table.entity, &id, None, Some(&created)).await?;
+    append(tx, by, "create", table.entity, &id, None, Some(&created)).await?;
     Ok(created)
 }
 
@@ -503,7 +505,8 @@ impl Store {
         record: &Value,
     ) -> Result<Option<Value>, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
-        let updated = update_in(&mut tx, actor, table, id, record)
+        let by = self.author(actor);
+        let updated = update_in(&mut tx, &by, table, id, record)
             .await
             .map_err(dangling)?;
         tx.commit().await?;
@@ -524,6 +527,7 @@ impl Store {
         check: impl FnOnce(&[Value]) -> Result<(), String>,
     ) -> Result<Option<Value>, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
         let mut rows = Vec::new();
         for (column, value) in related {
             let numeric = table
@@ -546,10 +550,8 @@ impl Store {
         }
         check(&rows).map_err(StoreError::Rejected)?;
         let written = match id {
-            None => Some(insert(&mut tx, actor, table, record).await),
-            Some(id) => update_in(&mut tx, actor, table, id, record)
-                .await
-                .transpose(),
+            None => Some(insert(&mut tx, &by, table, record).await),
+            Some(id) => update_in(&mut tx, &by, table, id, record).await.transpose(),
         };
         let written = written.transpose().map_err(dangling)?;
         tx.commit().await?;
@@ -562,6 +564,7 @@ impl Store {
     /// same locks as lease writes, so a lease created at the same moment is never lost.
     pub async fn delete(&self, actor: &str, table: &Table, id: &str) -> Result<bool, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
         let select = format!(
             "SELECT {} FROM {} WHERE id = $1",
             select_list(table),
@@ -591,13 +594,13 @@ impl Store {
             )));
         }
         if table.name == FIRMS.name {
-            disable_accounts_of_firm(&mut tx, actor, id).await?;
+            disable_accounts_of_firm(&mut tx, &by, id).await?;
         }
         for (child, record) in doomed.iter().rev() {
             let child_id = record["id"].to_string();
             append(
                 &mut tx,
-                actor,
+                &by,
                 "delete",
                 child.entity,
                 &child_id,
@@ -613,7 +616,7 @@ impl Store {
             .map_err(|e| dangling(e.into()))?;
         append(
             &mut tx,
-            actor,
+            &by,
             "delete",
             table.entity,
             id,
@@ -659,7 +662,7 @@ fn dangling(error: StoreError) -> StoreError {
 /// given to another firm), with an audit row each.
 async fn disable_accounts_of_firm(
     tx: &mut sqlx::Transaction<'_, Any>,
-    actor: &str,
+    by: &Author<'_>,
     firm: &str,
 ) -> Result<(), StoreError> {
     let sql = format!(
@@ -687,7 +690,7 @@ async fn disable_accounts_of_firm(
         let after = serde_json::json!({"id": account.id, "username": account.username, "firm_id": firm, "disabled": true});
         append(
             tx,
-            actor,
+            by,
             "disable",
             "user",
             &account.id.to_string(),
@@ -785,6 +788,7 @@ impl Store {
         firm_id: Option<&str>,
     ) -> Result<User, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
         let exists = sqlx::query("SELECT id FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(&mut *tx)
@@ -821,7 +825,7 @@ impl Store {
         let record = serde_json::json!({"id": id, "username": username, "role": role, "zone_id": zone_id, "firm_id": firm_id});
         append(
             &mut tx,
-            actor,
+            &by,
             "create",
             "user",
             &id.to_string(),
@@ -895,7 +899,7 @@ impl Store {
             return Ok(None);
         };
         let expires: String = row.try_get("expires_at")?;
-        if expires < now() {
+        if expires < self.clock().stamp() {
             return Ok(None);
         }
         Ok(Some((user(&row)?, row.try_get("csrf")?)))
@@ -921,7 +925,8 @@ impl Store {
         limit: i64,
     ) -> Result<TokenInfo, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
-        let at = now();
+        let by = self.author(actor);
+        let at = by.at.clone();
         sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND expires_at < $2")
             .bind(user_id)
             .bind(at.clone())
@@ -956,7 +961,7 @@ impl Store {
         let record = serde_json::json!({"user_id": user_id, "token": info});
         append(
             &mut tx,
-            actor,
+            &by,
             "create",
             "api token",
             &info.id,
@@ -974,7 +979,7 @@ impl Store {
             "SELECT token_hash, name, created_at, expires_at FROM api_tokens WHERE user_id = $1 AND expires_at >= $2 ORDER BY created_at DESC, token_hash",
         )
         .bind(user_id)
-        .bind(now())
+        .bind(self.clock().stamp())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -998,6 +1003,7 @@ impl Store {
         id_or_hash: &str,
     ) -> Result<bool, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
         let rows = sqlx::query(
             "SELECT token_hash, name, created_at, expires_at FROM api_tokens WHERE user_id = $1",
         )
@@ -1030,7 +1036,7 @@ impl Store {
         let record = serde_json::json!({"user_id": user_id, "token": info});
         append(
             &mut tx,
-            actor,
+            &by,
             "revoke",
             "api token",
             &info.id,
@@ -1049,7 +1055,7 @@ impl Store {
         );
         trusted(&sql)
             .bind(token_hash)
-            .bind(now())
+            .bind(self.clock().stamp())
             .fetch_optional(&self.pool)
             .await?
             .map(|r| user(&r))
@@ -1093,7 +1099,16 @@ impl Store {
                 .await?;
         }
         let summary = serde_json::json!({"entries": wanted.len(), "before": stored.len()});
-        append(&mut tx, "ucz", "sync", "catalog", "", None, Some(&summary)).await?;
+        append(
+            &mut tx,
+            &self.author("ucz"),
+            "sync",
+            "catalog",
+            "",
+            None,
+            Some(&summary),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -657,3 +657,55 @@ async fn a_region_is_read_alone_on_sqlite() {
 async fn a_region_is_read_alone_on_postgres() {
     a_region_is_read_alone(postgres().await).await;
 }
+
+/// The store reads the time from the clock it is given: audit rows carry it in the form they
+/// are hashed over, and sessions and tokens expire by it.
+async fn the_store_keeps_its_clocks_time(store: Store) {
+    let clock = ucz_core::Clock::fixed_at("2026-06-15T09:00:00+09:00").unwrap();
+    let store = store.with_clock(clock);
+    store.migrate().await.unwrap();
+    let user = store
+        .add_user("admin", "kim.minji", "x", "admin", None, None)
+        .await
+        .unwrap();
+    let audit = store.audit(10, 0).await.unwrap();
+    assert_eq!(audit[0].at, "2026-06-15T00:00:00Z");
+    assert_eq!(store.verify_audit().await.unwrap().broken_at, None);
+    // A session that ended a second before the clock's time is over; one ending at it is not.
+    store
+        .create_session("ended", user.id, "c1", &clock.stamp_in(-1))
+        .await
+        .unwrap();
+    store
+        .create_session("live", user.id, "c2", &clock.stamp_in(0))
+        .await
+        .unwrap();
+    assert!(store.session_user("ended").await.unwrap().is_none());
+    assert!(store.session_user("live").await.unwrap().is_some());
+    let info = store
+        .create_token("admin", "t1", user.id, "ci", &clock.stamp_in(86_400), 5)
+        .await
+        .unwrap();
+    assert_eq!(info.created_at, "2026-06-15T00:00:00Z");
+    assert_eq!(info.expires_at, "2026-06-16T00:00:00Z");
+    assert!(store.token_user("t1").await.unwrap().is_some());
+    // A day later by another clock on the same database, the token has expired.
+    let later = store.with_clock(ucz_core::Clock::fixed_at("2026-06-16T00:00:01Z").unwrap());
+    assert!(later.token_user("t1").await.unwrap().is_none());
+    assert!(later.tokens_of(user.id).await.unwrap().is_empty());
+    assert!(later.session_user("live").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn the_store_keeps_its_clocks_time_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("ucz.db").display()))
+        .await
+        .unwrap();
+    the_store_keeps_its_clocks_time(store).await;
+}
+
+#[tokio::test]
+async fn the_store_keeps_its_clocks_time_on_postgres() {
+    the_store_keeps_its_clocks_time(postgres().await).await;
+}

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
-use ucz_core::Catalog;
+use ucz_core::{Catalog, Clock};
 use ucz_service::Services;
 use ucz_store::Store;
 
@@ -58,6 +58,12 @@ impl AppState {
             secure_cookies,
             import: ImportLimits::default(),
         }
+    }
+
+    /// The state, and its store, reading the time from `clock` (the system's unless given).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.services = self.services.with_clock(clock);
+        self
     }
 }
 

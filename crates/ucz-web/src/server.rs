@@ -133,10 +133,8 @@ impl MakeRequestId for NewRequestId {
             bytes.iter().map(|b| format!("{b:02x}")).collect()
         } else {
             static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default();
+            // The system's clock, not the server's, which may stand still.
+            let nanos = ucz_core::Clock::system().now().as_nanosecond();
             let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             format!("{nanos:x}-{n:x}")
         };

@@ -11,7 +11,6 @@ use serde_json::json;
 use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
 use crate::error::ApiError;
-use ucz_service::analysis::unix_now;
 
 #[derive(Deserialize)]
 pub struct Login {
@@ -83,7 +82,7 @@ pub async fn open_session(
     state.limiter.succeeded(&login.username);
     let token = random_token()?;
     let csrf = random_token()?;
-    let expires = ucz_core::date::utc_timestamp(unix_now() + SESSION_SECONDS);
+    let expires = state.clock.stamp_in(SESSION_SECONDS);
     state
         .store
         .create_session(&token_hash(&token), user.id, &csrf, &expires)
@@ -181,7 +180,7 @@ pub async fn issue_token(
         return Err(ApiError::invalid(errors));
     }
     let token = random_token()?;
-    let expires = ucz_core::date::utc_timestamp(unix_now() + days * 86_400);
+    let expires = state.clock.stamp_in(days * 86_400);
     let info = state
         .store
         .create_token(

@@ -315,7 +315,12 @@ async fn firm_count(store: &Store) -> anyhow::Result<i64> {
     Ok(total)
 }
 
-pub fn run(catalog: Catalog, database_url: Option<String>, rows: usize) -> anyhow::Result<()> {
+pub fn run(
+    catalog: Catalog,
+    database_url: Option<String>,
+    rows: usize,
+    clock: ucz_core::Clock,
+) -> anyhow::Result<()> {
     if rows == 0 {
         return Err(crate::input::BadInput("error: --rows must be at least 1".into()).into());
     }
@@ -324,19 +329,17 @@ pub fn run(catalog: Catalog, database_url: Option<String>, rows: usize) -> anyho
         let dir = tempfile::tempdir()?;
         let url = database_url
             .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
-        let store = Store::connect(&url).await?;
+        let store = Store::connect(&url).await?.with_clock(clock);
         store.migrate().await?;
-        let mut state = AppState::new(store.clone(), catalog, false);
+        let mut state = AppState::new(store.clone(), catalog, false).with_clock(clock);
         state.import.max_rows = state.import.max_rows.max(rows);
-        ucz_web::demo::load(&state, 300, crate::today_in_korea()).await?;
-        // Unique per run: the firms' ids and the accounts' names.
+        ucz_web::demo::load(&state, 300, clock.today()).await?;
+        // Unique per run: the firms' ids and the accounts' names. The system's clock, not the
+        // run's, which `UCZ_NOW` may hold still.
         let run = format!(
             "{}{}",
             std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)?
-                .as_millis()
-                % 1_000_000
+            ucz_core::Clock::system().now().as_millisecond() % 1_000_000
         );
         // Two operators of Daejeon's zone, one per file (a preview is kept per account): both
         // previews are measured before either confirmation.

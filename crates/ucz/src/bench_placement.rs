@@ -1,6 +1,7 @@
 //! `ucz bench placement`: the time to plan one region's Post-BI placement, for a synthetic region
 //! of many graduates and spaces (data generation not timed).
 
+use anyhow::Context;
 use std::time::Instant;
 
 use ucz_core::Catalog;
@@ -54,7 +55,7 @@ pub fn region(
             _ => vec![rng.pick(&["C", "J", "M"]).to_string()],
         })
         .collect();
-    let day = |offset: u64| Date::from_days_since_epoch(start.days_since_epoch() + offset as i64);
+    let day = |offset: u64| start.add_days(offset as i64);
     let sizes = [
         (33.0, 700_000),
         (66.0, 1_300_000),
@@ -111,7 +112,7 @@ pub fn region(
 }
 
 pub fn run(catalog: &Catalog, graduates: usize, spaces: usize, seed: u64) -> anyhow::Result<()> {
-    let start = Date::from_days_since_epoch(20_819); // 2027-01-01
+    let start = Date::new(2027, 1, 1).context("the start date")?;
     let policy = &catalog.placement;
     let (needs, vacancies) = region(graduates, spaces, seed, start, &policy.expansion_kinds);
     let started = Instant::now();

@@ -17,15 +17,16 @@ pub fn run(
     database_url: Option<String>,
     requests: usize,
     concurrency: usize,
+    clock: ucz_core::Clock,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let dir = tempfile::tempdir()?;
         let url = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
-        let store = Store::connect(&url).await?;
+        let store = Store::connect(&url).await?.with_clock(clock);
         store.migrate().await?;
-        let state = AppState::new(store.clone(), catalog, false);
-        let today = crate::today_in_korea();
+        let state = AppState::new(store.clone(), catalog, false).with_clock(clock);
+        let today = clock.today();
         ucz_web::demo::load(&state, 300, today).await?;
         let name = format!("bench-{}", std::process::id());
         let user = store.add_user("bench", &name, &hash_password("unused")?, "admin", None, None).await?;

@@ -23,8 +23,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ucz_core::Lang;
 use ucz_core::date::Date;
+use ucz_core::{Clock, Lang};
 
 use crate::input::BadInput;
 
@@ -167,7 +167,7 @@ enum PlacementWhat {
 
 #[derive(Args)]
 struct ServerArgs {
-    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies, import_max_rows, import_pending_mb)
+    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies, import_max_rows, import_pending_mb, now)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// sqlite://FILE or postgres://… [default: sqlite://ucz.db, or $UCZ_DATABASE_URL]
@@ -237,14 +237,14 @@ struct LangArg {
 
 #[derive(Args)]
 struct AsOf {
-    /// Evaluation date (YYYY-MM-DD) for firm ages [default: today in Korea]
+    /// Evaluation date (YYYY-MM-DD) for firm ages [default: today in Korea, by $UCZ_NOW when set]
     #[arg(long = "as-of", value_name = "DATE", value_parser = parse_date)]
     as_of: Option<Date>,
 }
 
 impl AsOf {
-    fn date(&self) -> Date {
-        self.as_of.unwrap_or_else(today_in_korea)
+    fn date(&self, clock: &Clock) -> Date {
+        self.as_of.unwrap_or_else(|| clock.today())
     }
 }
 
@@ -343,12 +343,11 @@ fn parse_date(s: &str) -> Result<Date, String> {
     s.parse()
 }
 
-/// Today's date in Korea (UTC+9), where the programs' deadlines and ages are counted.
-pub(crate) fn today_in_korea() -> Date {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    ucz_core::date::korean_date(seconds)
+/// The clock of the commands without server settings: fixed by `UCZ_NOW` as `ucz serve`'s is,
+/// else the system's.
+fn clock() -> Result<Clock, BadInput> {
+    let now = std::env::var("UCZ_NOW").ok().filter(|v| !v.is_empty());
+    serve_cmd::clock_at(now.as_deref())
 }
 
 fn main() -> ExitCode {
@@ -400,14 +399,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             lang,
             ..
-        } => match_cmd::one(&catalog()?, &firm, as_of.date(), format, lang.lang)?,
+        } => match_cmd::one(&catalog()?, &firm, as_of.date(&clock()?), format, lang.lang)?,
         Command::Match {
             firms: Some(firms),
             out: Some(out),
             as_of,
             skip_bad_rows,
             ..
-        } => match_cmd::many(&catalog()?, &firms, &out, as_of.date(), skip_bad_rows)?,
+        } => match_cmd::many(
+            &catalog()?,
+            &firms,
+            &out,
+            as_of.date(&clock()?),
+            skip_bad_rows,
+        )?,
         Command::Match { .. } => {
             return Err(BadInput(
                 "error: give --firm FIRM.toml, or --firms FIRMS.csv with --out MATCHES.csv".into(),
@@ -422,7 +427,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     out,
                     as_of,
                 },
-        } => synth_cmd::firms(count, seed, as_of.date(), &out)?,
+        } => synth_cmd::firms(count, seed, as_of.date(&clock()?), &out)?,
         Command::Bench {
             what:
                 BenchWhat::Match {
@@ -431,7 +436,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     seed,
                     as_of,
                 },
-        } => bench_cmd::run(&catalog()?, firms, programs, seed, as_of.date())?,
+        } => bench_cmd::run(&catalog()?, firms, programs, seed, as_of.date(&clock()?))?,
         Command::Bench {
             what:
                 BenchWhat::Placement {
@@ -447,10 +452,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     concurrency,
                     database_url,
                 },
-        } => bench_serve::run(catalog()?, database_url, requests, concurrency)?,
+        } => bench_serve::run(catalog()?, database_url, requests, concurrency, clock()?)?,
         Command::Bench {
             what: BenchWhat::Import { rows, database_url },
-        } => bench_import::run(catalog()?, database_url, rows)?,
+        } => bench_import::run(catalog()?, database_url, rows, clock()?)?,
         Command::Schema {
             output: SchemaOutput::Diagnosis,
         } => output::json(&ucz_core::diagnosis::json_schema())?,
@@ -480,15 +485,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     lang,
                     server,
                 },
-        } => placement_cmd::plan(
-            catalog()?,
-            server.settings()?,
-            &region,
-            as_of.date(),
-            horizon,
-            matches!(format, ListFormat::Json),
-            lang.lang,
-        )?,
+        } => {
+            let settings = server.settings()?;
+            let day = as_of.date(&settings.clock()?);
+            placement_cmd::plan(
+                catalog()?,
+                settings,
+                &region,
+                day,
+                horizon,
+                matches!(format, ListFormat::Json),
+                lang.lang,
+            )?
+        }
         Command::User {
             action:
                 UserAction::Add {

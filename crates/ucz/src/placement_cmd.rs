@@ -48,7 +48,7 @@ pub fn plan(
         .map(|r| lang.pick(&r.name_ko, &r.name_en).to_string())
         .unwrap_or_else(|| region.to_string());
     runtime()?.block_on(async {
-        let store = open(&settings.database_url).await?;
+        let store = open(&settings).await?;
         let services = Services::new(store, catalog);
         let (forecast, plan, records) =
             ucz_service::ladder::plan_region(&services, region, as_of, horizon)

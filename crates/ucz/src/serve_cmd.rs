@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde::Deserialize;
-use ucz_core::Catalog;
+use ucz_core::{Catalog, Clock};
 use ucz_store::Store;
 use ucz_web::AppState;
 use ucz_web::auth::{hash_password, random_token};
@@ -35,6 +35,10 @@ pub struct Settings {
     pub import_max_rows: usize,
     /// Megabytes the files of all import previews awaiting confirmation may hold together.
     pub import_pending_mb: usize,
+    /// A fixed time the clock stands still at (`2026-06-15T09:00:00+09:00`), for demos and
+    /// tests: today's date, ages, audit rows' times and expiries follow from it. None: the
+    /// system's clock.
+    pub now: Option<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +54,7 @@ impl Default for Settings {
             max_connections: 512,
             import_max_rows: ucz_web::ImportLimits::default().max_rows,
             import_pending_mb: ucz_web::ImportLimits::default().pending_bytes >> 20,
+            now: None,
         }
     }
 }
@@ -75,6 +80,10 @@ impl Settings {
         if let Some(v) = var("UCZ_DEMO") {
             settings.demo = v != "false" && v != "0";
         }
+        if let Some(v) = var("UCZ_NOW") {
+            settings.now = Some(v);
+        }
+        settings.clock()?;
         if let Some(v) = var("UCZ_SECURE_COOKIES") {
             settings.secure_cookies = v == "true" || v == "1";
         }
@@ -122,6 +131,11 @@ impl Settings {
 }
 
 impl Settings {
+    /// The clock: fixed at `now` when set, else the system's.
+    pub fn clock(&self) -> Result<Clock, BadInput> {
+        clock_at(self.now.as_deref())
+    }
+
     /// What the import may read and keep.
     pub fn import_limits(&self) -> ucz_web::ImportLimits {
         ucz_web::ImportLimits {
@@ -135,7 +149,17 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Runtime::new().context("cannot start the async runtime")
 }
 
-pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
+/// A clock fixed at `now` (RFC 3339 with its offset), or the system's.
+pub(crate) fn clock_at(now: Option<&str>) -> Result<Clock, BadInput> {
+    match now {
+        None => Ok(Clock::system()),
+        Some(text) => Clock::fixed_at(text).map_err(|e| BadInput(format!("error: now: {e}"))),
+    }
+}
+
+/// The database of the settings, migrated, reading the time from the settings' clock.
+pub(crate) async fn open(settings: &Settings) -> anyhow::Result<Store> {
+    let url = &settings.database_url;
     let store = Store::connect(url)
         .await
         .map_err(|e| BadInput(format!("error: database {url}: {e}")))?;
@@ -143,26 +167,30 @@ pub(crate) async fn open(url: &str) -> anyhow::Result<Store> {
         .migrate()
         .await
         .with_context(|| format!("cannot migrate {url}"))?;
-    Ok(store)
+    Ok(store.with_clock(settings.clock()?))
 }
 
 /// Runs the server; its start-up and its requests go to the log (`crate::logging`), which the
 /// caller installs.
 pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
     runtime()?.block_on(async {
-        let store = open(&settings.database_url).await?;
+        let store = open(&settings).await?;
         if store.user_count().await? == 0 {
             let password = random_token()?;
             store.add_user("ucz", "admin", &hash_password(&password)?, "admin", None, None).await?;
             tracing::info!("created the first account: user \"admin\", password {password} (shown once; keep it safe)");
         }
-        let mut state = AppState::new(store, catalog, settings.secure_cookies);
+        let clock = settings.clock()?;
+        if clock.is_fixed() {
+            tracing::info!("the clock stands still at {} (today {} in Korea)", clock.now(), clock.today());
+        }
+        let mut state = AppState::new(store, catalog, settings.secure_cookies).with_clock(clock);
         state.import = settings.import_limits();
         if ucz_web::sync_catalog(&state).await? {
             tracing::info!("stored the catalog in the database");
         }
         if settings.demo {
-            let today = crate::today_in_korea();
+            let today = state.clock.today();
             let (zones, firms) = ucz_web::demo::load(&state, settings.demo_firms, today).await?;
             if zones > 0 {
                 tracing::info!("loaded demo data: {zones} zones and {firms} synthetic firms (marked \"demo\")");
@@ -181,7 +209,7 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
 
 pub fn migrate(settings: Settings) -> anyhow::Result<()> {
     runtime()?.block_on(async {
-        open(&settings.database_url).await?;
+        open(&settings).await?;
         eprintln!("migrated {}", settings.database_url);
         Ok(())
     })
@@ -218,7 +246,7 @@ pub fn add_user(
         .into());
     }
     runtime()?.block_on(async {
-        let store = open(&settings.database_url).await?;
+        let store = open(&settings).await?;
         if let Some(zone) = zone {
             if store.get(&ucz_store::ZONES, zone).await?.is_none() {
                 return Err(BadInput(format!(
@@ -272,7 +300,7 @@ pub fn verify_audit(
         }
     };
     runtime()?.block_on(async {
-        let store = open(&settings.database_url).await?;
+        let store = open(&settings).await?;
         let result = store.verify_audit().await?;
         if let Some(id) = result.broken_at {
             println!(
@@ -311,7 +339,7 @@ pub fn verify_audit(
 /// Erases one audit row's payload (`ucz audit erase --row ID`).
 pub fn erase_audit_payload(settings: Settings, row: i64) -> anyhow::Result<()> {
     runtime()?.block_on(async {
-        let store = open(&settings.database_url).await?;
+        let store = open(&settings).await?;
         let erased = store
             .erase_audit_payload("ucz", row)
             .await

@@ -63,7 +63,7 @@ pub struct Forecast {
 
 /// The month of a day, as the forecast names it (`2027-03`).
 pub fn month_of(day: Date) -> String {
-    format!("{:04}-{:02}", day.year, day.month)
+    day.month_text()
 }
 
 /// The graduates of a region's incubation rooms whose leases end from `as_of` for `horizon`

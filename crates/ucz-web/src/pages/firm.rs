@@ -11,7 +11,6 @@ use ucz_core::eligibility::{Offer, describe};
 
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
-use ucz_service::analysis::today;
 use ucz_service::{ListParams, firms};
 
 /// The firm's proposal in its region's plan, or why it has none (null when it is not graduating).
@@ -55,7 +54,9 @@ pub async fn page(
     let result = async {
         let record = firms::stored(&state, &visitor.caller, &id).await?;
         let firm = firms::firm_of(&state, &record)?;
-        let package = state.rulebook.package(&state.catalog, &firm, today());
+        let package = state
+            .rulebook
+            .package(&state.catalog, &firm, state.clock.today());
         let lang = visitor.lang;
         let eligible: Vec<Value> = package
             .eligible
@@ -90,7 +91,10 @@ pub async fn page(
         let planned = match latest {
             Some(space) => {
                 let region = ucz_service::ladder::decided_space(&state, space).await?.2;
-                Some(ucz_service::ladder::plan_region(&state, &region, today(), 12).await?)
+                Some(
+                    ucz_service::ladder::plan_region(&state, &region, state.clock.today(), 12)
+                        .await?,
+                )
             }
             None => None,
         };

@@ -180,9 +180,12 @@ impl Table {
     }
 }
 
-/// Days since 1899-12-30 (spreadsheet serial dates) as `YYYY-MM-DD`.
+/// Days since 1899-12-30 (spreadsheet serial dates) as `YYYY-MM-DD`; a serial beyond the
+/// calendar stays a number, which the date field then refuses.
 fn serial_date(serial: f64) -> String {
-    ucz_core::date::Date::from_days_since_epoch(serial.floor() as i64 - 25_569).to_string()
+    let days = (serial.floor() as i64).saturating_sub(25_569);
+    ucz_core::date::Date::from_days_since_epoch(days)
+        .map_or_else(|| serial.to_string(), |day| day.to_string())
 }
 
 fn cell_text<'a>(data: &'a DataRef<'_>) -> Cow<'a, str> {

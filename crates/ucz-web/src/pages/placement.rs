@@ -88,7 +88,7 @@ pub async fn page(
             .unwrap_or_else(|| "daejeon".into());
         known_region(&state, &region)?;
         may_see(&state, &visitor.caller, &region).await?;
-        let day = as_of(params.as_of.as_deref().filter(|d| !d.is_empty()))?;
+        let day = as_of(&state.clock, params.as_of.as_deref().filter(|d| !d.is_empty()))?;
         let horizon = params.horizon.unwrap_or(12);
         if !(1..=60).contains(&horizon) {
             return Err(ApiError::invalid(vec![crate::error::FieldError {

@@ -159,13 +159,8 @@ pub async fn page(
             .is_ok()
         {
             Some(
-                ucz_service::ladder::retention_of(
-                    &state,
-                    &region,
-                    Some(&id),
-                    ucz_service::analysis::today(),
-                )
-                .await?,
+                ucz_service::ladder::retention_of(&state, &region, Some(&id), state.clock.today())
+                    .await?,
             )
         } else {
             None
@@ -199,7 +194,7 @@ pub async fn page(
                 "retention": retention,
                 "leases": leases,
                 "regions": catalog.regions.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(),
-                "today": ucz_service::analysis::today(),
+                "today": state.clock.today(),
                 "region": region,
                 "deleted": flash.deleted.is_some(),
             }),

@@ -1,11 +1,12 @@
 // Drives Debian's headless Chromium through the ucz pages as an anonymous visitor, a zone
 // operator and a firm. Started by `cargo test` (tests/it/browser.rs) against a real server:
-//   node run.mjs <origin> <screenshot dir> <import.xlsx>
+//   node run.mjs <origin> <screenshot dir> <import.xlsx> <the server's today, YYYY-MM-DD>
 // Exits non-zero with the failed check's message.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 
-const [origin, shots, workbook] = process.argv.slice(2);
+const [origin, shots, workbook, today] = process.argv.slice(2);
+check(/^\d{4}-\d{2}-\d{2}$/.test(today || ""), `the server's date: ${today}`);
 mkdirSync(shots, { recursive: true });
 
 function check(ok, message) {
@@ -146,6 +147,11 @@ try {
 
   await step("the placement page shows the plan, the shortfall and why; accepting creates the lease", async () => {
     await page.goto(`${origin}/placement`);
+    // Without a date the plan is as of the server's today, the day its fixed clock shows.
+    check((await page.inputValue("form.filters input[name=as_of]")) === today, `the plan's date is ${today}`);
+    check((await page.locator("#ladder-summary").innerText()).includes(`(${today} ~ `), "the plan's period starts today");
+    const firstMonth = await page.locator("figcaption tbody th").first().innerText();
+    check(firstMonth === today.slice(0, 7), `the first month of the chart: ${firstMonth}`);
     check(await page.locator("svg.paired").isVisible(), "demand and supply chart");
     const unplaced = await page.locator("#unplaced-table tbody tr").count();
     const proposals = await page.locator("#proposals-table tbody tr").count();

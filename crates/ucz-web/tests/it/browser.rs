@@ -83,17 +83,15 @@ async fn the_pages_in_headless_chromium() {
     );
     ensure_node_modules();
     let app = TestApp::sqlite().await;
-    let today = ucz_core::date::korean_date(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64,
-    );
+    // The server's clock stands still (`super::NOW`): the ladder, the plan's months and the
+    // firm's age are those of its day, whenever the test runs.
+    let today = app.clock.today();
     let state = ucz_web::AppState::new(
         app.store.clone(),
         ucz_core::Catalog::bundled().unwrap(),
         false,
-    );
+    )
+    .with_clock(app.clock);
     ucz_web::demo::load_ladder(&state, today).await.unwrap();
     let origin = app.base.trim_end_matches("/api/v1").to_string();
     let files = tempfile::tempdir().unwrap();
@@ -105,6 +103,7 @@ async fn the_pages_in_headless_chromium() {
         .arg(&origin)
         .arg(&screenshots)
         .arg(&workbook)
+        .arg(today.to_string())
         .env("UCZ_CHROMIUM", &chromium);
     let output = tokio::task::spawn_blocking(move || node.output())
         .await

@@ -471,13 +471,7 @@ pub async fn api_tokens_expire_are_limited_listed_and_audited(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let expires = made["expires_at"].as_str().unwrap();
-    let in_90_days = ucz_core::date::utc_timestamp(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64
-            + 90 * 86_400,
-    );
+    let in_90_days = app.clock.stamp_in(90 * 86_400);
     assert_eq!(&expires[..10], &in_90_days[..10]);
     let secret = made["token"].as_str().unwrap().to_string();
     let id = made["id"].as_str().unwrap().to_string();

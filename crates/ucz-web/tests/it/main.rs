@@ -29,6 +29,7 @@ fn the_openapi_document_validates_against_the_openapi_3_1_schema() {
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
+use ucz_core::Clock;
 use ucz_store::Store;
 use ucz_web::AppState;
 use ucz_web::auth::{hash_password, token_hash};
@@ -39,8 +40,14 @@ pub struct TestApp {
     pub store: Store,
     /// The database's URL, for a second server on it.
     pub url: String,
+    /// The server's and the store's clock, standing still at [`NOW`].
+    pub clock: Clock,
     _dir: Option<tempfile::TempDir>,
 }
+
+/// The time the test servers' clock stands at: the demo data's day, so that what the scenarios
+/// see — today's date, ages, expiries — is the same whenever they run.
+pub const NOW: &str = "2026-06-30T09:00:00+09:00";
 
 /// Roles the scenarios act as; each has an API token `token-<name>`.
 pub const ROLES: [&str; 6] = [
@@ -89,7 +96,7 @@ impl TestApp {
     pub async fn second_server(&self) -> String {
         let store = Store::connect(&self.url).await.unwrap();
         let catalog = ucz_core::Catalog::bundled().unwrap();
-        let state = AppState::new(store, catalog, false);
+        let state = AppState::new(store, catalog, false).with_clock(self.clock);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
         tokio::spawn(async move { ucz_web::serve(listener, state).await.unwrap() });
@@ -124,9 +131,11 @@ impl TestApp {
         dir: Option<tempfile::TempDir>,
         import: ucz_web::ImportLimits,
     ) -> TestApp {
+        let clock = Clock::fixed_at(NOW).unwrap();
+        let store = store.with_clock(clock);
         store.migrate().await.unwrap();
         let catalog = ucz_core::Catalog::bundled().unwrap();
-        let mut state = AppState::new(store.clone(), catalog, false);
+        let mut state = AppState::new(store.clone(), catalog, false).with_clock(clock);
         state.import = import;
         assert!(
             ucz_web::sync_catalog(&state).await.unwrap(),
@@ -138,7 +147,7 @@ impl TestApp {
         );
         let entries: usize = state.catalog.counts().iter().map(|(_, n)| n).sum();
         assert_eq!(store.catalog_entry_count().await.unwrap(), entries as i64);
-        ucz_web::demo::load(&state, 40, ucz_core::date::Date::new(2026, 6, 30).unwrap())
+        ucz_web::demo::load(&state, 40, clock.today())
             .await
             .unwrap();
         for (name, role, zone) in [
@@ -157,6 +166,7 @@ impl TestApp {
             client: Client::new(),
             store,
             url,
+            clock,
             _dir: dir,
         };
         // A firm account is bound to its firm record, so the firm comes first.

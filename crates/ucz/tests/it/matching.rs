@@ -32,6 +32,38 @@ fn one_firms_package_in_korean_and_english() {
     );
 }
 
+/// Without `--as-of` a package is as of today in Korea, by the clock `UCZ_NOW` fixes: 15:00 UTC
+/// is already the next day there.
+#[test]
+fn the_default_date_is_today_in_korea_by_ucz_now() {
+    let package = |now: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ucz"))
+            .args(["match", "--firm", FIRM, "--format", "json"])
+            .current_dir(crate::root())
+            .env_remove("UCZ_CATALOG")
+            .env("UCZ_NOW", now)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()["as_of"].clone()
+    };
+    assert_eq!(package("2026-06-14T14:59:59Z"), "2026-06-14");
+    assert_eq!(package("2026-06-14T15:00:00Z"), "2026-06-15");
+    assert_eq!(package("2026-06-15T09:00:00+09:00"), "2026-06-15");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["match", "--firm", FIRM])
+        .current_dir(crate::root())
+        .env("UCZ_NOW", "2026-06-15")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("\"2026-06-15\" is not a time with its offset"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn one_firms_package_as_json() {
     let out = ucz(&[

@@ -540,3 +540,89 @@ fn a_server_and_user_add_write_one_chain_on_sqlite() {
 fn a_server_and_user_add_write_one_chain_on_postgres() {
     a_server_and_user_add_write_one_chain(&postgres_url());
 }
+
+/// `UCZ_NOW` holds the server's clock still: the start-up log names the day, the audit rows carry
+/// the time, and a session made then lasts as long as the clock stands. A time without its offset
+/// is refused.
+#[test]
+fn ucz_now_fixes_the_servers_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .args(["--no-demo"])
+        .env("UCZ_NOW", "2026-06-15T09:00:00+09:00")
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let address = loop {
+        let line = lines.next().expect("server output").unwrap();
+        log.push(line.clone());
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    assert!(
+        log.iter().any(|l| l.contains(
+            "the clock stands still at 2026-06-15T00:00:00Z (today 2026-06-15 in Korea)"
+        )),
+        "{log:?}"
+    );
+    let password = log
+        .iter()
+        .find_map(|l| l.split("password ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the first account's password")
+        .to_string();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let audit: serde_json::Value = runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let login = client
+            .post(format!("http://{address}/api/v1/session"))
+            .json(&serde_json::json!({"username": "admin", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200);
+        let cookie = login.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        client
+            .get(format!("http://{address}/api/v1/audit?limit=50"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let items = audit["items"].as_array().expect("audit rows");
+    assert!(!items.is_empty(), "{audit}");
+    assert!(
+        items.iter().all(|e| e["at"] == "2026-06-15T00:00:00Z"),
+        "{audit}"
+    );
+    assert_eq!(audit["chain"]["broken_at"], serde_json::Value::Null);
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-demo"])
+        .env("UCZ_NOW", "2026-06-15T09:00:00")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: now: \"2026-06-15T09:00:00\" is not a time with its offset"),
+        "{}",
+        stderr(&out)
+    );
+}
