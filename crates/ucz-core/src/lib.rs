@@ -14,6 +14,7 @@ pub mod id;
 pub mod lang;
 pub mod lease;
 pub mod placement;
+pub mod record;
 pub mod report;
 pub mod rule;
 pub mod source;

@@ -70,7 +70,7 @@ pub struct Institution {
 }
 
 /// A point in WGS84 degrees, within the bounds of South Korea's territory.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Site {
     pub lat: f64,
     pub lon: f64,

@@ -20,6 +20,15 @@ impl FieldError {
     }
 }
 
+impl From<ucz_core::record::FieldProblem> for FieldError {
+    fn from(problem: ucz_core::record::FieldProblem) -> Self {
+        FieldError {
+            field: problem.field,
+            message: problem.message,
+        }
+    }
+}
+
 /// The kinds of failure, as the API's problem `code` names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Code {

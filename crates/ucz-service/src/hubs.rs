@@ -6,67 +6,21 @@ use ucz_store::{Filter, HUBS};
 
 use crate::caller::Caller;
 use crate::error::{Error, FieldError};
-use crate::records::{Findings, ListParams, Page, is_text, same_id};
-use crate::{Services, access};
+use ucz_core::record::HubBody;
 
-fn ids<'a>(items: impl Iterator<Item = &'a ucz_core::Id>) -> Vec<String> {
-    items.map(|i| i.to_string()).collect()
-}
+use crate::records::{Findings, ListParams, Page, same_id};
+use crate::{Services, access};
 
 /// Checks a hub; returns the stored record.
 pub fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Error> {
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields(body, "Hub"))?;
-    findings.rules(
-        body,
-        &[
-            ("id", is_text, "an id"),
-            (
-                "name",
-                is_text,
-                "a name: one line of at most 300 characters",
-            ),
-            ("kind", is_text, "a hub kind id"),
-            ("region", is_text, "a region id"),
-        ],
-    );
-    let id = body["id"].as_str().unwrap_or_default();
-    let well_formed = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'));
-    if !id.is_empty() && !well_formed {
-        findings.and(Err(Error::invalid(vec![FieldError {
-            field: "id".into(),
-            message: "1 to 64 lowercase letters, digits, '-' or '_'".into(),
-        }])))?;
-    }
-    findings.known(
-        "kind",
-        &body["kind"],
-        &ids(state.catalog.hub_kinds.iter().map(|k| &k.id)),
-        "hub kind",
-    );
-    findings.known(
-        "region",
-        &body["region"],
-        &ids(state.catalog.regions.iter().map(|r| &r.id)),
-        "region",
-    );
-    if !body["site"].is_null() {
-        let site = serde_json::from_value::<ucz_core::zone::Site>(body["site"].clone());
-        findings.and(site.map(|_| ()).map_err(|e| {
-            Error::invalid(vec![FieldError {
-                field: "site".into(),
-                message: e.to_string(),
-            }])
-        }))?;
-    }
+    let hub = findings.parsed(HubBody::parse(body, &state.catalog));
     findings.done()?;
+    let hub = hub.ok_or_else(|| Error::invalid(vec![]))?;
     Ok(json!({
-        "id": body["id"], "name": body["name"], "kind": body["kind"], "region": body["region"],
-        "body": body, "demo": demo,
+        "id": hub.id, "name": hub.name, "kind": hub.kind, "region": hub.region,
+        "body": hub, "demo": demo,
     }))
 }
 

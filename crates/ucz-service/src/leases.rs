@@ -5,33 +5,16 @@
 //! records the region a firm moved to when it left.
 use serde_json::{Value, json};
 use ucz_core::catalog::LeaseRule;
-use ucz_core::date::Date;
 use ucz_core::lease::{Lease, problems};
 use ucz_store::{FACILITIES, FIRMS, Filter, LEASES, SPACES};
 
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError};
 use crate::parts::space_zone;
-use crate::records::{Findings, ListParams, Page, is_text};
-use crate::{Services, access};
+use ucz_core::record::LeaseBody;
 
-fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
-    body[field]
-        .as_str()
-        .ok_or_else(|| "a date YYYY-MM-DD".to_string())
-        .and_then(|text| text.parse::<Date>())
-        .and_then(|day| {
-            if (1900..=2200).contains(&day.year()) {
-                Ok(day)
-            } else {
-                Err(format!("{day} is not a plausible day (1900–2200)"))
-            }
-        })
-        .map_err(|message| FieldError {
-            field: field.into(),
-            message,
-        })
-}
+use crate::records::{Findings, ListParams, Page};
+use crate::{Services, access};
 
 /// The rule an incubation room's lease keeps: its facility type's, or the incubation rule of the
 /// catalog for rooms in hubs outside the zones.
@@ -153,97 +136,17 @@ pub async fn validate(
     }
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields(body, "Lease"))?;
-    findings.rules(
-        body,
-        &[
-            ("space_id", |v| v.as_i64().is_some(), "a space id"),
-            ("firm_id", is_text, "a firm id"),
-            (
-                "status",
-                |v| v.is_null() || matches!(v.as_str(), Some("active" | "ended")),
-                "active or ended, or absent (active)",
-            ),
-            (
-                "renewals",
-                |v| v.is_null() || v.as_u64().is_some_and(|r| r <= 99),
-                "a whole number from 0 to 99, or absent",
-            ),
-        ],
-    );
-    for field in ["starts", "ends"] {
-        if let Err(error) = date(body, field) {
-            findings.and(Err(Error::invalid(vec![error])))?;
-        }
-    }
-    let needs = &body["needs"];
-    if !needs.is_null() {
-        let rules: [crate::records::FieldRule; 4] = [
-            (
-                "area_m2",
-                |v| v.is_null() || crate::records::is_positive(v),
-                "a number greater than 0 (at most 1e9), or absent",
-            ),
-            (
-                "budget_krw",
-                crate::records::is_optional_count,
-                "a whole number ≥ 0, or absent",
-            ),
-            (
-                "equipment",
-                |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
-                "a list of names",
-            ),
-            (
-                "preferred_hubs",
-                |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
-                "a list of hub or zone ids",
-            ),
-        ];
-        for (name, ok, what) in rules {
-            if !ok(&needs[name]) {
-                findings.and(Err(Error::invalid(vec![FieldError {
-                    field: format!("needs.{name}"),
-                    message: format!("required: {what}"),
-                }])))?;
-            }
-        }
-        for hub in needs["preferred_hubs"].as_array().into_iter().flatten() {
-            let id = hub.as_str().unwrap_or_default();
-            let known = state.store.get(&ucz_store::HUBS, id).await?.is_some()
-                || state.store.get(&ucz_store::ZONES, id).await?.is_some();
-            if !known {
-                findings.and(Err(Error::invalid(vec![FieldError {
-                    field: "needs.preferred_hubs".into(),
-                    message: format!("no hub or zone {id}"),
-                }])))?;
-            }
-        }
-    }
-    if body["status"] == "active" || body["status"].is_null() {
-        if !body["left_to"].is_null() {
+    let parsed = findings.parsed(LeaseBody::parse(body, &state.catalog, state.clock.today()));
+    let preferred = body["needs"]["preferred_hubs"].as_array();
+    for hub in preferred.into_iter().flatten().filter_map(Value::as_str) {
+        let known = state.store.get(&ucz_store::HUBS, hub).await?.is_some()
+            || state.store.get(&ucz_store::ZONES, hub).await?.is_some();
+        if !known {
             findings.and(Err(Error::invalid(vec![FieldError {
-                field: "left_to".into(),
-                message: "where a firm went is recorded when its lease has ended (status ended)"
-                    .into(),
+                field: "needs.preferred_hubs".into(),
+                message: format!("no hub or zone {hub}"),
             }])))?;
         }
-    } else if let Ok(ends) = date(body, "ends") {
-        // `ends` is the first day after the lease: an ended lease's is today at the latest.
-        if ends > state.clock.today() {
-            findings.and(Err(Error::invalid(vec![FieldError {
-                field: "ends".into(),
-                message: format!("an ended lease ends by today, not on {ends}"),
-            }])))?;
-        }
-    }
-    if !body["left_to"].is_null() {
-        let regions: Vec<String> = state
-            .catalog
-            .regions
-            .iter()
-            .map(|r| r.id.to_string())
-            .collect();
-        findings.known("left_to", &body["left_to"], &regions, "region");
     }
     if body["space_id"].is_i64() && space.is_none() {
         findings.and(Err(Error::invalid(vec![FieldError {
@@ -263,16 +166,16 @@ pub async fn validate(
         }])))?;
     }
     findings.done()?;
-    let Some(space) = space else {
+    let (Some(space), Some(parsed)) = (space, parsed) else {
         return Err(Error::invalid(vec![]));
     };
     let owner = space_zone(state, &space).await?;
     let record = json!({
-        "space_id": body["space_id"], "firm_id": firm_id,
-        "starts": body["starts"], "ends": body["ends"],
-        "status": body["status"].as_str().unwrap_or("active"),
-        "renewals": body["renewals"].as_u64().unwrap_or(0),
-        "body": {"needs": body["needs"], "left_to": body["left_to"], "note": body["note"]},
+        "space_id": parsed.space_id, "firm_id": parsed.firm_id,
+        "starts": parsed.starts, "ends": parsed.ends,
+        "status": parsed.status.as_str(),
+        "renewals": parsed.renewals,
+        "body": {"needs": parsed.needs, "left_to": parsed.left_to, "note": parsed.note},
     });
     let mut lease = lease_of(&record).ok_or_else(|| Error::invalid(vec![]))?;
     lease.id = id;

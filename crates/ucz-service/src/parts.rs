@@ -5,14 +5,11 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use ucz_store::{FACILITIES, Filter, INSTITUTIONS, SPACES, Table};
 
-use crate::records::{
-    Findings, ListParams, Page, is_optional_bool, is_optional_count, is_positive, is_text,
-};
+use ucz_core::record::{FacilityBody, InstitutionBody, SpaceBody};
 
-/// What a name must be.
-const NAME: &str = "a name: one line of at most 300 characters";
 use crate::caller::Caller;
 use crate::error::{Error, FieldError};
+use crate::records::{Findings, ListParams, Page};
 use crate::{Services, access};
 
 /// Zones, facilities and hubs read while checking records, kept for the next record: an import
@@ -277,41 +274,17 @@ pub async fn facility(state: &Services, body: &Value) -> Result<Value, Error> {
 
 /// `facility`, its zone read through `known`.
 pub async fn facility_in(state: &Services, known: &Known, body: &Value) -> Result<Value, Error> {
-    let types: Vec<String> = state
-        .catalog
-        .facility_types
-        .iter()
-        .map(|t| t.id.to_string())
-        .collect();
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields(body, "Facility"))?;
-    findings.rules(
-        body,
-        &[
-            ("zone_id", is_text, "a zone id"),
-            ("type", is_text, "a facility type id"),
-            ("name", is_text, NAME),
-            (
-                "floor_area_m2",
-                is_positive,
-                "a number greater than 0 (at most 1e9)",
-            ),
-            (
-                "units",
-                |v| v.is_null() || v.as_u64().is_some_and(|u| u <= u64::from(u32::MAX)),
-                "a whole number from 0 to 4294967295, or absent",
-            ),
-            ("planned", is_optional_bool, "true or false, or absent"),
-        ],
-    );
-    findings.known("type", &body["type"], &types, "facility type");
+    let facility = findings.parsed(FacilityBody::parse(body, &state.catalog));
     if let Some(zone) = body["zone_id"].as_str() {
         findings.and(zone_exists(state, known, zone).await)?;
     }
     findings.done()?;
+    let facility = facility.ok_or_else(|| Error::invalid(vec![]))?;
     Ok(json!({
-        "zone_id": body["zone_id"], "kind": body["type"], "name": body["name"],
-        "floor_area_m2": body["floor_area_m2"], "units": body["units"], "planned": body["planned"].as_bool().unwrap_or(false),
+        "zone_id": facility.zone_id, "kind": facility.kind, "name": facility.name,
+        "floor_area_m2": facility.floor_area_m2, "units": facility.units, "planned": facility.planned,
     }))
 }
 
@@ -323,147 +296,27 @@ pub async fn space(state: &Services, body: &Value) -> Result<Value, Error> {
 pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<Value, Error> {
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields(body, "Space"))?;
-    let in_hub = body["hub_id"].is_string();
-    if in_hub && !body["facility_id"].is_null() {
-        findings.and(Err(Error::invalid(vec![FieldError {
-            field: "hub_id".into(),
-            message: "a space is in a zone's facility or in a hub, not both".into(),
-        }])))?;
-    }
-    if !in_hub {
-        findings.rules(
-            body,
-            &[("facility_id", |v| v.as_i64().is_some(), "a facility id")],
-        );
-    }
-    findings.and(admits(state, &body["admits"]))?;
-    // The space kinds are the catalog's (`catalog/space_kinds.toml`).
-    let kinds: Vec<String> = state
-        .catalog
-        .space_kinds
-        .iter()
-        .map(|k| k.id.to_string())
-        .collect();
-    findings.rules(body, &[("name", is_text, NAME)]);
-    if !is_text(&body["kind"]) {
-        findings.and(Err(Error::invalid(vec![FieldError {
-            field: "kind".into(),
-            message: format!("required: {}", one_of(&kinds)),
-        }])))?;
-    }
-    findings.rules(
-        body,
-        &[
-            (
-                "area_m2",
-                is_positive,
-                "a number greater than 0 (at most 1e9)",
-            ),
-            (
-                "monthly_rent_krw",
-                is_optional_count,
-                "a whole number ≥ 0, or absent",
-            ),
-        ],
-    );
-    findings.known("kind", &body["kind"], &kinds, "space kind");
-    if body["facility_id"].is_i64() || in_hub {
+    let space = findings.parsed(SpaceBody::parse(body, &state.catalog));
+    if body["facility_id"].is_i64() || body["hub_id"].is_string() {
         findings.and(space_zone_in(state, known, body).await.map(|_| ()))?;
     }
     findings.done()?;
+    let space = space.ok_or_else(|| Error::invalid(vec![]))?;
     Ok(json!({
-        "facility_id": body["facility_id"], "hub_id": body["hub_id"], "name": body["name"],
-        "kind": body["kind"], "area_m2": body["area_m2"],
-        "monthly_rent_krw": body["monthly_rent_krw"], "admits": body["admits"],
+        "facility_id": space.facility_id, "hub_id": space.hub_id, "name": space.name,
+        "kind": space.kind, "area_m2": space.area_m2,
+        "monthly_rent_krw": space.monthly_rent_krw, "admits": space.admits,
     }))
 }
 
-/// `a, b or c`.
-fn one_of(ids: &[String]) -> String {
-    match ids.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
-    }
-}
-
-/// What a space admits: `{"stages": [stage ids], "sectors": [KSIC prefixes], "equipment":
-/// [names]}`, each optional (empty admits all).
-fn admits(state: &Services, value: &Value) -> Result<(), Error> {
-    if value.is_null() {
-        return Ok(());
-    }
-    let mut errors = Vec::new();
-    let Some(object) = value.as_object() else {
-        return Err(Error::invalid(vec![FieldError {
-            field: "admits".into(),
-            message: "an object with stages, sectors and equipment lists".into(),
-        }]));
-    };
-    for (key, items) in object {
-        let list = items
-            .as_array()
-            .map(|a| a.iter().map(|i| i.as_str()).collect::<Vec<_>>());
-        let ok = match (key.as_str(), list) {
-            ("stages", Some(ids)) => ids
-                .iter()
-                .all(|s| s.is_some_and(|s| state.catalog.stages.iter().any(|x| x.id == s))),
-            ("sectors", Some(codes)) => codes.iter().all(|c| {
-                c.is_some_and(|c| {
-                    let mut chars = c.chars();
-                    chars.next().is_some_and(|l| ('A'..='U').contains(&l))
-                        && chars.all(|d| d.is_ascii_digit())
-                        && c.len() <= 6
-                })
-            }),
-            ("equipment", Some(names)) => names
-                .iter()
-                .all(|n| n.is_some_and(|n| is_text(&Value::from(n)))),
-            _ => false,
-        };
-        if !ok {
-            errors.push(FieldError {
-                field: format!("admits.{key}"),
-                message: match key.as_str() {
-                    "stages" => "a list of stage ids".into(),
-                    "sectors" => {
-                        "a list of KSIC prefixes (a section letter A–U and up to five digits)"
-                            .into()
-                    }
-                    "equipment" => "a list of names".into(),
-                    _ => format!("unknown key {key}; expected stages, sectors or equipment"),
-                },
-            });
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::invalid(errors))
-    }
-}
-
 pub async fn institution(state: &Services, body: &Value) -> Result<Value, Error> {
-    let kinds: Vec<String> = state
-        .catalog
-        .institution_kinds
-        .iter()
-        .map(|k| k.id.to_string())
-        .collect();
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields(body, "Institution"))?;
-    findings.rules(
-        body,
-        &[
-            ("zone_id", is_text, "a zone id"),
-            ("kind", is_text, "an institution kind id"),
-            ("name", is_text, NAME),
-        ],
-    );
-    findings.known("kind", &body["kind"], &kinds, "institution kind");
+    let institution = findings.parsed(InstitutionBody::parse(body, &state.catalog));
     if let Some(zone) = body["zone_id"].as_str() {
         findings.and(zone_exists(state, &Known::default(), zone).await)?;
     }
     findings.done()?;
-    Ok(json!({"zone_id": body["zone_id"], "kind": body["kind"], "name": body["name"]}))
+    let institution = institution.ok_or_else(|| Error::invalid(vec![]))?;
+    Ok(json!({"zone_id": institution.zone_id, "kind": institution.kind, "name": institution.name}))
 }

@@ -43,43 +43,11 @@ pub struct Page {
     pub offset: i64,
 }
 
-/// A body field: its name, the check its value must pass, and what it should be.
-pub type FieldRule = (&'static str, fn(&Value) -> bool, &'static str);
-
 /// The problems found in a body, all of them, so that a client fixes them in one go.
 #[derive(Default)]
 pub struct Findings(Vec<FieldError>);
 
 impl Findings {
-    /// Each field must pass its check.
-    pub fn rules(&mut self, value: &Value, fields: &[FieldRule]) -> &mut Self {
-        for (name, ok, what) in fields {
-            if !ok(&value[*name]) {
-                self.0.push(FieldError {
-                    field: (*name).into(),
-                    message: format!("required: {what}"),
-                });
-            }
-        }
-        self
-    }
-
-    /// A text field must name one of `ids` (a missing one was reported by `rules`).
-    pub fn known(&mut self, field: &str, value: &Value, ids: &[String], kind: &str) -> &mut Self {
-        if let Some(id) = value.as_str() {
-            if !ids.iter().any(|i| i == id) {
-                self.0.push(FieldError {
-                    field: field.into(),
-                    message: format!(
-                        "unknown {kind} \"{id}\"; expected one of: {}",
-                        ids.join(", ")
-                    ),
-                });
-            }
-        }
-        self
-    }
-
     /// The field errors of a check that may also fail otherwise (a database error passes).
     pub fn and(&mut self, result: Result<(), Error>) -> Result<&mut Self, Error> {
         match result {
@@ -92,6 +60,20 @@ impl Findings {
         Ok(self)
     }
 
+    /// A body read into its record: the record, or its problems noted.
+    pub fn parsed<T>(
+        &mut self,
+        result: Result<T, Vec<ucz_core::record::FieldProblem>>,
+    ) -> Option<T> {
+        match result {
+            Ok(record) => Some(record),
+            Err(problems) => {
+                self.0.extend(problems.into_iter().map(FieldError::from));
+                None
+            }
+        }
+    }
+
     pub fn done(&mut self) -> Result<(), Error> {
         if self.0.is_empty() {
             Ok(())
@@ -99,28 +81,6 @@ impl Findings {
             Err(Error::invalid(std::mem::take(&mut self.0)))
         }
     }
-}
-
-/// Non-empty visible text of one line, at most 300 characters (`ucz_core::text`).
-pub fn is_text(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| {
-        !s.trim().is_empty()
-            && s.chars().count() <= 300
-            && !s.chars().any(ucz_core::text::is_hidden)
-    })
-}
-pub fn is_positive(v: &Value) -> bool {
-    v.as_f64()
-        .is_some_and(|x| x.is_finite() && x > 0.0 && x <= 1e9)
-}
-pub fn is_optional_count(v: &Value) -> bool {
-    // Within the integers a JavaScript client reads exactly.
-    v.is_null()
-        || v.as_i64()
-            .is_some_and(|x| (0..=9_007_199_254_740_991).contains(&x))
-}
-pub fn is_optional_bool(v: &Value) -> bool {
-    v.is_null() || v.is_boolean()
 }
 
 /// A body that names an id must name the one of the URL.

@@ -162,8 +162,7 @@ pub async fn issue_token(
         return Err(ApiError::unauthenticated());
     };
     let mut errors = Vec::new();
-    if !ucz_service::records::is_text(&serde_json::Value::from(name)) || name.chars().count() > 100
-    {
+    if !ucz_core::record::fields::is_text(name) || name.chars().count() > 100 {
         errors.push(crate::error::FieldError {
             field: "name".into(),
             message: "required: a name of one line, at most 100 characters".into(),

@@ -201,8 +201,9 @@ fn lex(text: &str) -> Result<Vec<(Token, Range<usize>)>, SyntaxError> {
                             't' => '\t',
                             '\\' | '"' | '\'' => escaped,
                             other => {
+                                // At the backslash, whatever the width of the escaped character.
                                 return Err(SyntaxError {
-                                    offset: i - 2,
+                                    offset: i - other.len_utf8() - 1,
                                     message: format!("unsupported escape \\{other}"),
                                 });
                             }
@@ -580,6 +581,14 @@ impl Parser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unsupported_escape_is_reported_at_its_backslash_whatever_its_width() {
+        for text in [r#""a\q""#, "\"𐓘\\🌀\""] {
+            let error = crate::rule::Rule::parse(text).expect_err("an unsupported escape");
+            assert_eq!(&text[error.offset..error.offset + 1], "\\", "{text}");
+        }
+    }
 
     fn shape(e: &Expr) -> String {
         match &e.kind {

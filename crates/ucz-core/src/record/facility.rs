@@ -1,0 +1,91 @@
+//! A facility of a zone, as the API takes it (`/api/v1/facilities`).
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{FieldProblem, Fields, NAME, ZoneId};
+use crate::Catalog;
+
+/// A facility: its zone, its type (a facility type of the catalog), name and floor area.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct FacilityBody {
+    pub zone_id: ZoneId,
+    /// A facility type id of the catalog.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    #[schemars(range(min = 0.0, max = 1e9))]
+    pub floor_area_m2: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub units: Option<u32>,
+    /// Planned rather than built.
+    #[serde(default)]
+    pub planned: bool,
+}
+
+impl FacilityBody {
+    /// Reads a body, reporting every field that fails.
+    pub fn parse(body: &Value, catalog: &Catalog) -> Result<Self, Vec<FieldProblem>> {
+        let mut f = Fields::of(body);
+        let zone_id = f.text("zone_id", "a zone id");
+        let kind = f.text("type", "a facility type id");
+        let name = f.text("name", NAME);
+        let floor_area_m2 = f.positive("floor_area_m2", "a number greater than 0 (at most 1e9)");
+        let units = f.read(
+            "units",
+            "a whole number from 0 to 4294967295, or absent",
+            |v| match v {
+                Value::Null => Some(None),
+                v => v.as_u64().and_then(|u| u32::try_from(u).ok()).map(Some),
+            },
+        );
+        let planned = f.optional_bool("planned", "true or false, or absent");
+        let types = catalog.facility_types.iter().map(|t| t.id.as_str());
+        f.known("type", kind.as_deref(), types, "facility type");
+        let body = (|| {
+            Some(FacilityBody {
+                zone_id: ZoneId(zone_id?),
+                kind: kind?,
+                name: name?,
+                floor_area_m2: floor_area_m2?,
+                units: units?,
+                planned: planned?,
+            })
+        })();
+        f.finish(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_facility_is_read_or_every_failing_field_named() {
+        let catalog = Catalog::bundled().expect("the bundled catalog");
+        let kind = catalog.facility_types[0].id.to_string();
+        let good = json!({"zone_id": "daejeon", "type": kind, "name": "창업센터", "floor_area_m2": 1200.5});
+        let facility = FacilityBody::parse(&good, &catalog).expect("a valid facility");
+        assert_eq!(facility.units, None);
+        assert!(!facility.planned);
+        let bad = json!({"type": "castle", "name": " ", "floor_area_m2": 0, "units": -1, "planned": "no"});
+        let fields: Vec<String> = FacilityBody::parse(&bad, &catalog)
+            .expect_err("an invalid facility")
+            .into_iter()
+            .map(|p| p.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "zone_id",
+                "name",
+                "floor_area_m2",
+                "units",
+                "planned",
+                "type"
+            ]
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! Reading a JSON object's fields into typed values, collecting every failure.
+
+use serde_json::{Map, Value};
+
+/// A field that failed, by its path (`needs.area_m2`), with what it should be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldProblem {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldProblem {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The fields of one JSON object, read one at a time; each read that fails leaves a problem and
+/// gives `None`, so a body is read to its end and every problem is reported.
+pub struct Fields<'a> {
+    object: &'a Map<String, Value>,
+    /// Where this object is in the body (`needs.`), for the problems' paths.
+    prefix: String,
+    pub problems: Vec<FieldProblem>,
+}
+
+static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+
+impl<'a> Fields<'a> {
+    /// The fields of `value`; a value that is not an object has none (every required field is
+    /// then reported missing).
+    pub fn of(value: &'a Value) -> Self {
+        Fields {
+            object: value
+                .as_object()
+                .unwrap_or_else(|| EMPTY.get_or_init(Map::new)),
+            prefix: String::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The fields of the object at `field`, whose problems are reported under `field.`.
+    pub fn nested(value: &'a Value, field: &str) -> Self {
+        Fields {
+            prefix: format!("{field}."),
+            ..Fields::of(value)
+        }
+    }
+
+    /// The raw value of a field (`Null` when absent).
+    pub fn raw(&self, name: &str) -> &'a Value {
+        self.object.get(name).unwrap_or(&Value::Null)
+    }
+
+    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.problems.push(FieldProblem::new(
+            format!("{}{field}", self.prefix),
+            message,
+        ));
+    }
+
+    /// A field `read` turns into a value, or the problem "required: `what`".
+    pub fn read<T>(
+        &mut self,
+        name: &str,
+        what: &str,
+        read: impl FnOnce(&Value) -> Option<T>,
+    ) -> Option<T> {
+        let value = read(self.raw(name));
+        if value.is_none() {
+            self.push(name, format!("required: {what}"));
+        }
+        value
+    }
+
+    /// Non-empty visible text of one line, at most 300 characters.
+    pub fn text(&mut self, name: &str, what: &str) -> Option<String> {
+        self.read(name, what, |v| {
+            v.as_str().filter(|s| is_text(s)).map(str::to_string)
+        })
+    }
+
+    /// A number greater than 0, at most 1e9.
+    pub fn positive(&mut self, name: &str, what: &str) -> Option<f64> {
+        self.read(name, what, positive)
+    }
+
+    /// Absent, or a whole number a JavaScript client reads exactly.
+    pub fn optional_count(&mut self, name: &str, what: &str) -> Option<Option<u64>> {
+        self.read(name, what, |v| match v {
+            Value::Null => Some(None),
+            v => v.as_u64().filter(|x| *x <= 9_007_199_254_740_991).map(Some),
+        })
+    }
+
+    /// Absent (false), or true or false.
+    pub fn optional_bool(&mut self, name: &str, what: &str) -> Option<bool> {
+        self.read(name, what, |v| match v {
+            Value::Null => Some(false),
+            v => v.as_bool(),
+        })
+    }
+
+    /// Text that must be one of `ids`; a missing or malformed value was reported by the read
+    /// that gave `value`.
+    pub fn known<'i>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        ids: impl Iterator<Item = &'i str> + Clone,
+        kind: &str,
+    ) -> bool {
+        let Some(value) = value else {
+            return false;
+        };
+        if ids.clone().any(|id| id == value) {
+            return true;
+        }
+        let expected: Vec<&str> = ids.collect();
+        self.push(
+            field,
+            format!(
+                "unknown {kind} \"{value}\"; expected one of: {}",
+                expected.join(", ")
+            ),
+        );
+        false
+    }
+
+    /// The problems found, or the value when there were none.
+    pub fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldProblem>> {
+        match value {
+            Some(value) if self.problems.is_empty() => Ok(value),
+            _ => Err(self.problems),
+        }
+    }
+}
+
+/// Non-empty visible text of one line, at most 300 characters (`crate::text`).
+pub fn is_text(s: &str) -> bool {
+    !s.trim().is_empty() && s.chars().count() <= 300 && !s.chars().any(crate::text::is_hidden)
+}
+
+/// A number greater than 0, at most 1e9.
+pub fn positive(v: &Value) -> Option<f64> {
+    v.as_f64()
+        .filter(|x| x.is_finite() && *x > 0.0 && *x <= 1e9)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_failing_field_is_reported_with_its_path() {
+        let body = json!({"name": "", "area": -1, "count": 1.5, "flag": "yes"});
+        let mut fields = Fields::nested(&body, "needs");
+        assert_eq!(fields.text("name", "a name"), None);
+        assert_eq!(fields.positive("area", "a number"), None);
+        assert_eq!(fields.optional_count("count", "a count"), None);
+        assert_eq!(fields.optional_bool("flag", "a flag"), None);
+        assert_eq!(fields.optional_count("absent", "a count"), Some(None));
+        let paths: Vec<&str> = fields.problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["needs.name", "needs.area", "needs.count", "needs.flag"]
+        );
+        assert_eq!(fields.problems[0].message, "required: a name");
+    }
+
+    #[test]
+    fn an_unknown_id_names_the_accepted_ones() {
+        let body = json!({});
+        let mut fields = Fields::of(&body);
+        assert!(fields.known("kind", Some("lab"), ["lab", "office"].into_iter(), "kind"));
+        assert!(!fields.known("kind", Some("zoo"), ["lab", "office"].into_iter(), "kind"));
+        assert!(!fields.known("kind", None, ["lab"].into_iter(), "kind"));
+        assert_eq!(
+            fields.problems,
+            [FieldProblem::new(
+                "kind",
+                "unknown kind \"zoo\"; expected one of: lab, office"
+            )]
+        );
+    }
+
+    #[test]
+    fn text_is_one_visible_line_of_at_most_300_characters() {
+        assert!(is_text("대전 스타트업파크"));
+        assert!(!is_text("  "));
+        assert!(!is_text(&"가".repeat(301)));
+        assert!(!is_text("a\u{202E}b"));
+    }
+}

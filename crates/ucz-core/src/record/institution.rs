@@ -1,0 +1,36 @@
+//! An institution of a zone (`/api/v1/institutions`): a university, a research institute, a
+//! support agency.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{FieldProblem, Fields, NAME, ZoneId};
+use crate::Catalog;
+
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct InstitutionBody {
+    pub zone_id: ZoneId,
+    /// An institution kind id of the catalog.
+    pub kind: String,
+    pub name: String,
+}
+
+impl InstitutionBody {
+    pub fn parse(body: &Value, catalog: &Catalog) -> Result<Self, Vec<FieldProblem>> {
+        let mut f = Fields::of(body);
+        let zone_id = f.text("zone_id", "a zone id");
+        let kind = f.text("kind", "an institution kind id");
+        let name = f.text("name", NAME);
+        let kinds = catalog.institution_kinds.iter().map(|k| k.id.as_str());
+        f.known("kind", kind.as_deref(), kinds, "institution kind");
+        let body = (|| {
+            Some(InstitutionBody {
+                zone_id: ZoneId(zone_id?),
+                kind: kind?,
+                name: name?,
+            })
+        })();
+        f.finish(body)
+    }
+}
