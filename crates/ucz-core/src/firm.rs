@@ -8,7 +8,7 @@ use crate::date::Date;
 use crate::id::Id;
 
 /// A firm profile. Field names are the CSV column names; see `docs/firm.md`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Firm {
     pub id: String,

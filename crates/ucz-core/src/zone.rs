@@ -8,7 +8,7 @@ use crate::id::Id;
 use crate::source::{Errors, InputErrors, SourceFile};
 
 /// A zone plan. See `docs/zone-file.md` for every field.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Zone {
     pub id: Id,
@@ -39,9 +39,12 @@ pub struct Zone {
     /// Linkage program ids (Figure 3) running.
     #[serde(default)]
     pub linkage_programs: Vec<Id>,
+    // In the API, a zone's facilities and institutions are records of their own.
     #[serde(default, rename = "facility")]
+    #[schemars(skip)]
     pub facilities: Vec<Facility>,
     #[serde(default, rename = "institution")]
+    #[schemars(skip)]
     pub institutions: Vec<Institution>,
 }
 
@@ -104,7 +107,7 @@ impl<'de> Deserialize<'de> for Site {
 }
 
 /// Non-empty text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Text(String);
 
@@ -136,7 +139,7 @@ impl<'de> Deserialize<'de> for Text {
 }
 
 /// A finite number greater than zero and at most [`Positive::MAX`] (an area).
-#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Positive(f64);
 

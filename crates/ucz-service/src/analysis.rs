@@ -60,7 +60,7 @@ pub async fn diagnosis_of(state: &Services, id: &str) -> Result<ucz_core::Diagno
     Ok(diagnose(&state.catalog, &zone))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct PackageParams {
     pub as_of: Option<String>,
 }
@@ -85,7 +85,7 @@ pub async fn package(
     Ok(state.rulebook.package(&state.catalog, &firm, as_of))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct AuditParams {
     pub limit: Option<i64>,
     pub offset: Option<i64>,

@@ -360,7 +360,7 @@ pub async fn may_see(state: &Services, caller: &Caller, region: &str) -> Result<
     access::ladder(caller, own.as_deref(), region)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanParams {
     pub region: String,
@@ -465,7 +465,7 @@ pub async fn placement_plan(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     pub firm_id: String,
@@ -666,7 +666,7 @@ pub async fn unreject(state: &Services, caller: &Caller, payload: Value) -> Resu
     Ok(())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionParams {
     pub region: String,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::error::{Error, FieldError};
 
 /// `?limit=&offset=` and filters; an unknown parameter is refused rather than ignored.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub limit: Option<i64>,

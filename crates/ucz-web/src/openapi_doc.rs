@@ -5,99 +5,116 @@ use serde_json::{Map, Value, json};
 
 use crate::operations;
 
-fn schemas() -> Value {
-    let text = |d: &str| json!({"type": "string", "description": d});
+use schemars::SchemaGenerator;
+use schemars::generate::SchemaSettings;
+
+use crate::api::operations::Answer;
+
+/// The problem document every error answers with; its `code` values are `ucz_service::Code`'s.
+fn problem() -> Value {
     json!({
-        "Problem": {
-            "type": "object",
-            "description": "RFC 9457 problem details; `code` is stable",
-            "required": ["type", "title", "status", "code", "detail"],
-            "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "code": {"type": "string", "enum": ["not_found", "unknown_route", "method_not_allowed", "forbidden", "unauthenticated", "bad_credentials", "too_many_attempts", "csrf", "conflict", "bad_request", "too_large", "validation", "timeout", "internal"]},
-                "detail": {"type": "string"},
-                "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
-            }
-        },
-        "Zone": {
-            "type": "object", "description": "A zone's plan: the top-level fields of a zone file (docs/zone-file.md)",
-            "required": ["id", "name", "zone_type", "region"],
-            "properties": {
-                "id": text("lower snake_case"), "name": text("Korean name"), "name_en": text("English name"),
-                "zone_type": text("new_town | urban_regeneration | industrial_complex"), "region": text("시도 id"),
-                "location": text("where"), "area_km2": {"type": "number"}, "designated": text("YYYY-MM-DD"),
-                "strategic_industries": {"type": "array", "items": {"type": "string"}},
-                "designations": {"type": "array", "items": {"type": "string"}},
-                "programs": {"type": "array", "items": {"type": "string"}},
-                "support_programs": {"type": "array", "items": {"type": "string"}},
-                "linkage_programs": {"type": "array", "items": {"type": "string"}}
-            }
-        },
-        "Facility": {
-            "type": "object", "required": ["zone_id", "type", "name", "floor_area_m2"],
-            "properties": {"zone_id": {"type": "string"}, "type": text("facility type id"), "name": {"type": "string"},
-                "floor_area_m2": {"type": "number", "exclusiveMinimum": 0}, "units": {"type": "integer", "minimum": 0}, "planned": {"type": "boolean"}}
-        },
-        "Space": {
-            "type": "object", "description": "In a zone's facility (facility_id) or in a hub outside the zones (hub_id)",
-            "required": ["name", "kind", "area_m2"],
-            "properties": {"facility_id": {"type": "integer"}, "hub_id": {"type": "string"}, "name": {"type": "string"},
-                "kind": text("a space kind id (catalog/space_kinds.toml)"),
-                "area_m2": {"type": "number", "exclusiveMinimum": 0}, "monthly_rent_krw": {"type": "integer", "minimum": 0},
-                "admits": {"type": "object", "properties": {
-                    "stages": {"type": "array", "items": {"type": "string"}},
-                    "sectors": {"type": "array", "items": text("KSIC prefix")},
-                    "equipment": {"type": "array", "items": {"type": "string"}}}}}
-        },
-        "Hub": {
-            "type": "object", "required": ["id", "name", "kind", "region"],
-            "properties": {"id": {"type": "string"}, "name": {"type": "string"}, "kind": text("hub kind id"),
-                "region": text("시도 id"), "site": {"type": "object", "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}}}}
-        },
-        "Lease": {
-            "type": "object", "required": ["space_id", "firm_id", "starts", "ends"],
-            "properties": {"space_id": {"type": "integer"}, "firm_id": {"type": "string"},
-                "starts": text("YYYY-MM-DD"), "ends": text("YYYY-MM-DD (the first day after the lease)"),
-                "status": {"type": "string", "enum": ["active", "ended"]}, "renewals": {"type": "integer", "minimum": 0},
-                "needs": {"type": "object", "description": "What the tenant will need when it graduates",
-                    "properties": {"area_m2": {"type": "number"}, "budget_krw": {"type": "integer"},
-                        "equipment": {"type": "array", "items": {"type": "string"}},
-                        "preferred_hubs": {"type": "array", "items": {"type": "string"}}}},
-                "left_to": text("the region a firm moved to when it left"), "note": {"type": "string"}}
-        },
-        "Decision": {
-            "type": "object", "required": ["firm_id", "space_id"],
-            "properties": {"firm_id": {"type": "string"}, "space_id": {"type": "integer"},
-                "starts": text("YYYY-MM-DD, for an accepted proposal"), "months": {"type": "integer", "minimum": 1}}
-        },
-        "Institution": {
-            "type": "object", "required": ["zone_id", "kind", "name"],
-            "properties": {"zone_id": {"type": "string"}, "kind": text("institution kind id"), "name": {"type": "string"}}
-        },
-        "Firm": {
-            "type": "object", "description": "A firm profile (docs/firm.md)", "required": ["id", "stage", "region", "founder_age"],
-            "properties": {
-                "id": {"type": "string"}, "name": {"type": "string"}, "founded": text("YYYY-MM-DD"), "stage": text("stage id"),
-                "employees": {"type": "integer", "minimum": 0}, "youth_employees": {"type": "integer", "minimum": 0},
-                "revenue_krw": {"type": "integer", "minimum": 0}, "rnd_spend_krw": {"type": "integer", "minimum": 0},
-                "export_revenue_krw": {"type": "integer", "minimum": 0}, "sector": text("KSIC code"), "region": text("시도 id"),
-                "zone": text("designated zone id"), "designations": {"type": "array", "items": {"type": "string"}},
-                "in_incubator": {"type": "boolean"}, "graduated_incubator": {"type": "boolean"}, "venture_certified": {"type": "boolean"},
-                "has_rnd_lab": {"type": "boolean"}, "founder_age": {"type": "integer", "minimum": 0}
-            }
-        },
-        "Login": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
-        "NewToken": {"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": {"type": "string", "maxLength": 100}, "days": {"type": "integer", "minimum": 1, "maximum": 365}}}
+        "type": "object",
+        "description": "RFC 9457 problem details; `code` is stable",
+        "required": ["type", "title", "status", "code", "detail"],
+        "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "code": {"type": "string", "enum": ucz_service::Code::names()},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
+        }
     })
 }
 
-/// 201 for creations, 204 for deletions, 200 otherwise.
-fn success(method: &str) -> &'static str {
-    match method {
-        "post" => "201",
-        "delete" => "204",
-        _ => "200",
+/// Schemas as the document holds them: named types under `#/components/schemas/`.
+fn generator(inline: bool) -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.inline_subschemas = inline;
+            s.meta_schema = None;
+        })
+        .into_generator()
+}
+
+/// A page of records: `{items, total, limit, offset}`.
+fn page(items: Value) -> Value {
+    json!({
+        "type": "object",
+        "required": ["items", "total", "limit", "offset"],
+        "properties": {
+            "items": {"type": "array", "items": items},
+            "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}
+        }
+    })
+}
+
+/// A record as the API answers with it: its body's fields and what the server adds (`demo`
+/// marks demo data). A body schema that refuses unknown fields (zones, firms) gets a
+/// `…Record` twin for the answers, without that refusal.
+fn answers_as_records(paths: &mut Map<String, Value>, schemas: &mut Map<String, Value>) {
+    fn record_of(reference: &mut Value, schemas: &mut Map<String, Value>) {
+        let Some(name) = reference["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .map(str::to_string)
+        else {
+            return;
+        };
+        let Some(body) = schemas.get(&name) else {
+            return;
+        };
+        if body["additionalProperties"] != Value::Bool(false) {
+            return;
+        }
+        let mut record = body.clone();
+        if let Some(object) = record.as_object_mut() {
+            object.remove("additionalProperties");
+        }
+        record["properties"]["demo"] = json!({"type": "boolean", "description": "Demo data"});
+        let twin = format!("{name}Record");
+        schemas.insert(twin.clone(), record);
+        *reference = json!({"$ref": format!("#/components/schemas/{twin}")});
     }
+    for operations in paths.values_mut().filter_map(Value::as_object_mut) {
+        for operation in operations.values_mut() {
+            let Some(responses) = operation["responses"].as_object_mut() else {
+                continue;
+            };
+            for (status, response) in responses.iter_mut() {
+                if status == "default" {
+                    continue;
+                }
+                if let Some(items) =
+                    response.pointer_mut("/content/application~1json/schema/properties/items/items")
+                {
+                    record_of(items, schemas);
+                } else if let Some(schema) =
+                    response.pointer_mut("/content/application~1json/schema")
+                {
+                    record_of(schema, schemas);
+                }
+            }
+        }
+    }
+}
+
+/// The query parameters of a type's fields.
+fn query_parameters(schema: &Value) -> Vec<Value> {
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    schema["properties"]
+        .as_object()
+        .map(|properties| {
+            properties
+                .iter()
+                .map(|(name, property)| {
+                    json!({"name": name, "in": "query", "required": required.contains(&name.as_str()), "schema": property})
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The document as the server serves it: a space's `kind` is one of its catalog's space kinds.
@@ -112,37 +129,59 @@ pub fn openapi_for(catalog: &ucz_core::Catalog) -> Value {
 }
 
 pub fn openapi() -> Value {
+    let mut named = generator(false);
+    let mut inline = generator(true);
     let mut paths = Map::new();
     for op in operations() {
         let entry = paths
             .entry(op.path.to_string())
             .or_insert_with(|| json!({}));
+        let content = match op.answer {
+            Answer::Undescribed => None,
+            Answer::One(schema) => Some(schema(&mut named).to_value()),
+            Answer::Page(schema) => Some(page(schema(&mut named).to_value())),
+        };
+        let mut responses = Map::new();
+        for status in op.statuses {
+            let mut response = json!({"description": "Success"});
+            if let Some(schema) = &content {
+                response["content"] = json!({"application/json": {"schema": schema}});
+            }
+            responses.insert((*status).to_string(), response);
+        }
+        responses.insert(
+            "default".into(),
+            json!({"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
+        );
         let mut operation = json!({
             "summary": op.summary,
             "description": format!("Who: {}.", op.access),
             "operationId": format!("{}_{}", op.method, op.path.trim_start_matches('/').replace(['/', '{', '}'], "_")),
-            "responses": {
-                if op.path == "/api/v1/session" { "200" } else { success(op.method) }: {"description": "Success"},
-                "default": {"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-            }
+            "responses": responses,
         });
-        let parameters: Vec<Value> = op
+        let mut parameters: Vec<Value> = op
             .path
             .split('/')
             .filter_map(|part| part.strip_prefix('{').and_then(|p| p.strip_suffix('}')))
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
+        if let Some(query) = op.query {
+            parameters.extend(query_parameters(&query(&mut inline).to_value()));
+        }
         if !parameters.is_empty() {
             operation["parameters"] = Value::Array(parameters);
         }
-        if let Some(body) = op.body {
+        if let Some(body) = op.body_schema {
             operation["requestBody"] = json!({
                 "required": true,
-                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}
+                "content": {"application/json": {"schema": body(&mut named).to_value()}}
             });
         }
         entry[op.method] = operation;
     }
+    let mut schemas = named.take_definitions(true);
+    answers_as_records(&mut paths, &mut schemas);
+    schemas.insert("Problem".into(), problem());
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -153,7 +192,7 @@ pub fn openapi() -> Value {
         "paths": paths,
         "security": [{}, {"token": []}, {"session": []}],
         "components": {
-            "schemas": schemas(),
+            "schemas": schemas,
             "securitySchemes": {
                 "token": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": crate::auth::SESSION_COOKIE}
@@ -183,7 +222,7 @@ pub fn reference_page() -> String {
         ));
     }
     let mut schemas_html = String::new();
-    if let Value::Object(schemas) = schemas() {
+    if let Value::Object(schemas) = openapi()["components"]["schemas"].take() {
         for (name, schema) in schemas {
             let pretty = serde_json::to_string_pretty(&schema).unwrap_or_default();
             schemas_html.push_str(&format!(

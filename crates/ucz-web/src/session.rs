@@ -12,7 +12,7 @@ use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
 use crate::error::ApiError;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct Login {
     username: String,
     password: String,
@@ -143,7 +143,7 @@ pub const MAX_TOKEN_DAYS: i64 = 365;
 /// Live tokens an account may hold at once.
 pub const TOKENS_PER_ACCOUNT: i64 = 20;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     name: String,

@@ -9,6 +9,7 @@ use crate::Catalog;
 
 /// A facility: its zone, its type (a facility type of the catalog), name and floor area.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Facility")]
 pub struct FacilityBody {
     pub zone_id: ZoneId,
     /// A facility type id of the catalog.

@@ -10,6 +10,7 @@ use crate::Catalog;
 use crate::zone::Site;
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Hub")]
 pub struct HubBody {
     /// 1 to 64 lowercase letters, digits, '-' or '_'.
     pub id: HubId,

@@ -9,6 +9,7 @@ use super::{FieldProblem, Fields, NAME, ZoneId};
 use crate::Catalog;
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Institution")]
 pub struct InstitutionBody {
     pub zone_id: ZoneId,
     /// An institution kind id of the catalog.

@@ -44,6 +44,7 @@ pub struct Needs {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Lease")]
 pub struct LeaseBody {
     pub space_id: SpaceId,
     pub firm_id: FirmId,

@@ -20,18 +20,19 @@ pub enum SpacePlace {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Admits {
     /// Stage ids of the catalog.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<String>,
     /// KSIC prefixes: a section letter A–U and up to five digits.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sectors: Vec<String>,
     /// Equipment names.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub equipment: Vec<String>,
 }
 
 /// A space as the API takes it: in a facility (`facility_id`) or a hub (`hub_id`).
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[schemars(rename = "Space")]
 pub struct SpaceBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facility_id: Option<FacilityId>,

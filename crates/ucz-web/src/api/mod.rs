@@ -73,6 +73,7 @@ pub mod firms;
 pub mod hubs;
 pub mod ladder;
 pub mod leases;
+pub mod operations;
 pub mod parts;
 pub mod zones;
 

@@ -27,6 +27,29 @@ fn the_openapi_document_validates_against_the_openapi_3_1_schema() {
     assert!(!validator.is_valid(&broken));
 }
 
+/// The answers' check is a real one: an answer off its schema is caught.
+#[test]
+fn an_answer_off_its_schema_is_caught() {
+    let zone = serde_json::json!({"id": "z", "name": "가", "zone_type": "new_town", "region": "daejeon", "demo": false});
+    conforms("get", "/api/v1/zones/z", StatusCode::OK, &zone);
+    let page = serde_json::json!({"items": [zone], "total": 1, "limit": 50, "offset": 0});
+    conforms("get", "/api/v1/zones", StatusCode::OK, &page);
+    for (path, wrong) in [
+        ("/api/v1/zones/z", serde_json::json!({"id": "z", "name": 5})),
+        (
+            "/api/v1/zones",
+            serde_json::json!({"items": [{"id": 1}], "total": 1}),
+        ),
+        (
+            "/api/v1/facilities/1",
+            serde_json::json!({"zone_id": "z", "type": "x", "name": "n", "floor_area_m2": "big"}),
+        ),
+    ] {
+        let caught = std::panic::catch_unwind(|| conforms("get", path, StatusCode::OK, &wrong));
+        assert!(caught.is_err(), "{path}: {wrong}");
+    }
+}
+
 use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
 use ucz_core::Clock;
@@ -43,6 +66,86 @@ pub struct TestApp {
     /// The server's and the store's clock, standing still at [`NOW`].
     pub clock: Clock,
     _dir: Option<tempfile::TempDir>,
+}
+
+/// The API document as the test servers serve it.
+fn document() -> &'static Value {
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| ucz_web::openapi_for(&ucz_core::Catalog::bundled().unwrap()))
+}
+
+/// A successful JSON answer conforms to the schema the API document gives for its operation and
+/// status: every answer of the scenarios, on both databases, is checked.
+pub fn conforms(method: &str, path: &str, status: StatusCode, value: &Value) {
+    if !status.is_success() || value.is_null() || !path.starts_with("/api/") {
+        return;
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    let paths = document()["paths"].as_object().unwrap();
+    // A literal segment beats a `{parameter}` one (`/placement/accept` before `/placement/{x}`).
+    let template = paths
+        .keys()
+        .filter(|template| {
+            let parts: Vec<&str> = template.split('/').collect();
+            parts.len() == segments.len()
+                && parts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}')))
+        })
+        .min_by_key(|template| template.matches('{').count())
+        .unwrap_or_else(|| panic!("no operation in the document for {method} {path}"));
+    let operation = &paths[template][method];
+    assert!(
+        operation.is_object(),
+        "the document has no {method} {template}"
+    );
+    let response = &operation["responses"][status.as_str()];
+    assert!(
+        response.is_object(),
+        "the document gives no {status} for {method} {template}"
+    );
+    if response["content"]["application/json"]["schema"].is_null() {
+        return;
+    }
+    let pointer = format!(
+        "#/paths/{}/{method}/responses/{}/content/application~1json/schema",
+        // A JSON pointer in a URI fragment: `~` and `/` escaped, braces percent-encoded.
+        template
+            .replace('~', "~0")
+            .replace('/', "~1")
+            .replace('{', "%7B")
+            .replace('}', "%7D"),
+        status.as_str()
+    );
+    static VALIDATORS: std::sync::LazyLock<
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<jsonschema::Validator>>>,
+    > = std::sync::LazyLock::new(Default::default);
+    let known = VALIDATORS.lock().unwrap().get(&pointer).cloned();
+    let validator = match known {
+        Some(validator) => validator,
+        None => {
+            let mut root = document().clone();
+            root["$ref"] = Value::from(pointer.as_str());
+            let validator = std::sync::Arc::new(
+                jsonschema::validator_for(&root)
+                    .unwrap_or_else(|e| panic!("the schema at {pointer}: {e}")),
+            );
+            VALIDATORS
+                .lock()
+                .unwrap()
+                .insert(pointer.clone(), validator.clone());
+            validator
+        }
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} ({status}) does not conform to {pointer}: {errors:#?}\n{value:#}"
+    );
 }
 
 /// The time the test servers' clock stands at: the demo data's day, so that what the scenarios
@@ -112,6 +215,7 @@ impl TestApp {
         path: &str,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
+        let verb = method.as_str().to_lowercase();
         let mut request = self.client.request(method, format!("{base}{path}"));
         if role != "anonymous" {
             request = request.bearer_auth(format!("token-{role}"));
@@ -121,8 +225,11 @@ impl TestApp {
         }
         let response = request.send().await.unwrap();
         let status = response.status();
+        let url = response.url().clone();
         let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        conforms(&verb, url.path(), status, &value);
+        (status, value)
     }
 
     async fn start(

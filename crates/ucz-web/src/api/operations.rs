@@ -1,0 +1,370 @@
+//! Every operation of the JSON API, declared once: its method and path, the handler that serves
+//! it, who may call it, and the Rust types of its query, body and answer. The router and the
+//! OpenAPI document (`crate::openapi_doc`) are both made from this list, so they cannot
+//! disagree, and the document's schemas are generated from the same types the handlers read
+//! and the use cases return.
+
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use ucz_core::record::{FacilityBody, HubBody, InstitutionBody, LeaseBody, SpaceBody};
+use ucz_service::ListParams;
+use ucz_service::analysis::{AuditParams, PackageParams};
+use ucz_service::ladder::{Decision, PlanParams, RetentionParams};
+
+use super::{analysis, ladder};
+use crate::AppState;
+use crate::session::{self, Login, NewToken};
+
+/// The schema of a Rust type, as the document's generator makes it.
+pub type SchemaOf = fn(&mut SchemaGenerator) -> Schema;
+
+fn schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// What a successful call answers with.
+#[derive(Clone, Copy)]
+pub enum Answer {
+    /// No body (204), or a body the document does not describe.
+    Undescribed,
+    /// One value of a type.
+    One(SchemaOf),
+    /// A page of records of a type: `{items, total, limit, offset}`.
+    Page(SchemaOf),
+}
+
+/// One operation of the API: how it is documented.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Who may call it, in words (the rules are in `ucz_service::access`).
+    pub access: &'static str,
+    /// The component schema of the request body, if any.
+    pub body: Option<&'static str>,
+    pub body_schema: Option<SchemaOf>,
+    /// The query parameters, as the fields of a type.
+    pub query: Option<SchemaOf>,
+    pub answer: Answer,
+    /// The success statuses.
+    pub statuses: &'static [&'static str],
+}
+
+/// An operation and the handler that serves it.
+pub struct Route {
+    pub operation: Operation,
+    pub handler: MethodRouter<AppState>,
+}
+
+/// The method's name in the document and its filter in the router.
+#[derive(Clone, Copy)]
+enum Verb {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+fn route<H, T>(verb: Verb, path: &'static str, handler: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let (method, filter, statuses): (_, _, &'static [&'static str]) = match verb {
+        Verb::Get => ("get", MethodFilter::GET, &["200"]),
+        Verb::Post => ("post", MethodFilter::POST, &["201"]),
+        Verb::Put => ("put", MethodFilter::PUT, &["200"]),
+        Verb::Delete => ("delete", MethodFilter::DELETE, &["204"]),
+    };
+    Route {
+        operation: Operation {
+            method,
+            path,
+            summary: "",
+            access: "anyone",
+            body: None,
+            body_schema: None,
+            query: None,
+            answer: Answer::Undescribed,
+            statuses,
+        },
+        handler: on(filter, handler),
+    }
+}
+
+impl Route {
+    fn doc(mut self, summary: &'static str, access: &'static str) -> Self {
+        self.operation.summary = summary;
+        self.operation.access = access;
+        self
+    }
+    fn body<B: JsonSchema>(mut self) -> Self {
+        self.operation.body = Some(match B::schema_name() {
+            std::borrow::Cow::Borrowed(name) => name,
+            std::borrow::Cow::Owned(name) => name.leak(),
+        });
+        self.operation.body_schema = Some(schema::<B>);
+        self
+    }
+    fn query<Q: JsonSchema>(mut self) -> Self {
+        self.operation.query = Some(schema::<Q>);
+        self
+    }
+    fn answers<A: JsonSchema>(mut self) -> Self {
+        self.operation.answer = Answer::One(schema::<A>);
+        self
+    }
+    fn pages<A: JsonSchema>(mut self) -> Self {
+        self.operation.answer = Answer::Page(schema::<A>);
+        self
+    }
+    fn statuses(mut self, statuses: &'static [&'static str]) -> Self {
+        self.operation.statuses = statuses;
+        self
+    }
+}
+
+/// The five operations of a record: list, create, read, replace, delete.
+macro_rules! record {
+    ($handlers:path, $body:ty, $collection:literal, $one:literal, [$list:literal, $create:literal, $read:literal, $update:literal, $delete:literal], $reads:expr, $writes:expr) => {{
+        use $handlers as h;
+        vec![
+            route(Verb::Get, $collection, h::list)
+                .doc($list, $reads)
+                .query::<ListParams>()
+                .pages::<$body>(),
+            route(Verb::Post, $collection, h::create)
+                .doc($create, $writes)
+                .body::<$body>()
+                .answers::<$body>(),
+            route(Verb::Get, $one, h::read)
+                .doc($read, $reads)
+                .answers::<$body>(),
+            route(Verb::Put, $one, h::update)
+                .doc($update, $writes)
+                .body::<$body>()
+                .answers::<$body>(),
+            route(Verb::Delete, $one, h::delete).doc($delete, $writes),
+        ]
+    }};
+}
+
+/// Every operation of the API, in the order of the document.
+pub fn routes() -> Vec<Route> {
+    let anyone = "anyone";
+    let account = "any account";
+    let operator = "admin, the zone's operator";
+    let lessor = "admin, the space's zone operator; coordinators for hub spaces";
+    let ladder_readers = "admin, coordinator, operators of the region's zones";
+    let mut all = vec![
+        route(Verb::Get, "/api/v1/catalog", analysis::catalog)
+            .doc("The whole catalog, one array per kind", anyone),
+        route(Verb::Get, "/api/v1/catalog/{kind}", analysis::catalog_kind).doc(
+            "One kind of the catalog (programs, designations, …)",
+            anyone,
+        ),
+    ];
+    all.extend(record!(
+        super::zones,
+        ucz_core::Zone,
+        "/api/v1/zones",
+        "/api/v1/zones/{id}",
+        [
+            "Zones, paginated",
+            "Create a zone (its top-level plan)",
+            "A zone",
+            "Replace a zone's plan",
+            "Delete a zone with what it holds"
+        ],
+        anyone,
+        "admin, coordinator"
+    ));
+    // A zone's operator replaces its plan; only admins delete zones.
+    all[5].operation.access = "admin, coordinator, the zone's operator";
+    all[6].operation.access = "admin";
+    all.push(
+        route(
+            Verb::Get,
+            "/api/v1/zones/{id}/diagnosis",
+            analysis::diagnosis,
+        )
+        .doc(
+            "The zone's diagnosis against the model of the brief",
+            anyone,
+        )
+        .answers::<ucz_core::Diagnosis>(),
+    );
+    all.extend(record!(
+        super::facilities,
+        FacilityBody,
+        "/api/v1/facilities",
+        "/api/v1/facilities/{id}",
+        [
+            "Facilities, paginated; ?zone_id=",
+            "Create a facility",
+            "A facility",
+            "Replace a facility",
+            "Delete a facility and its spaces"
+        ],
+        account,
+        operator
+    ));
+    all.extend(record!(
+        super::spaces,
+        SpaceBody,
+        "/api/v1/spaces",
+        "/api/v1/spaces/{id}",
+        [
+            "Spaces (rooms, units), paginated; ?facility_id=",
+            "Create a space",
+            "A space",
+            "Replace a space",
+            "Delete a space"
+        ],
+        account,
+        operator
+    ));
+    all.extend(record!(
+        super::institutions,
+        InstitutionBody,
+        "/api/v1/institutions",
+        "/api/v1/institutions/{id}",
+        [
+            "Institutions, paginated; ?zone_id=",
+            "Create an institution",
+            "An institution",
+            "Replace an institution",
+            "Delete an institution"
+        ],
+        account,
+        operator
+    ));
+    all.extend(record!(
+        super::hubs,
+        HubBody,
+        "/api/v1/hubs",
+        "/api/v1/hubs/{id}",
+        [
+            "Hubs outside the zones, paginated; ?region=",
+            "Register a hub of a region's network",
+            "A hub",
+            "Replace a hub",
+            "Delete a hub and its spaces"
+        ],
+        account,
+        "admin, coordinator"
+    ));
+    all.extend(record!(
+        super::leases,
+        LeaseBody,
+        "/api/v1/leases",
+        "/api/v1/leases/{id}",
+        [
+            "Leases the caller may see, paginated; ?space_id=&firm_id=",
+            "Create a lease (refused with the conflict named when it breaks a lease rule)",
+            "A lease",
+            "Replace a lease (renew, end, record where the firm went)",
+            "Delete a lease"
+        ],
+        account,
+        lessor
+    ));
+    all.extend([
+        route(Verb::Get, "/api/v1/placement", ladder::placement_plan)
+            .doc(
+                "A region's graduation forecast and optimal placement plan; ?region=&as_of=&horizon=",
+                ladder_readers,
+            )
+            .query::<PlanParams>(),
+        route(Verb::Post, "/api/v1/placement/accept", ladder::accept)
+            .doc("Accept a proposal: creates the lease", lessor)
+            .body::<Decision>()
+            .answers::<LeaseBody>(),
+        route(Verb::Post, "/api/v1/placement/reject", ladder::reject)
+            .doc(
+                "Reject a proposal: the plan does not propose it again",
+                "admin, coordinator, the space's zone operator",
+            )
+            .body::<Decision>()
+            .statuses(&["201", "200"]),
+        route(Verb::Post, "/api/v1/placement/unreject", ladder::unreject)
+            .doc(
+                "Take a rejection back: the plan may propose it again",
+                "admin, coordinator, the space's zone operator",
+            )
+            .body::<Decision>()
+            .statuses(&["204"]),
+        route(Verb::Get, "/api/v1/retention", ladder::retention)
+            .doc(
+                "Post-BI retention by year of graduation; ?region=&zone=&as_of=",
+                ladder_readers,
+            )
+            .query::<RetentionParams>(),
+    ]);
+    let firms_at = all.len();
+    all.extend(record!(
+        super::firms,
+        ucz_core::firm::Firm,
+        "/api/v1/firms",
+        "/api/v1/firms/{id}",
+        [
+            "Firms, paginated; ?zone=&region=&stage= (an operator sees its zone's)",
+            "Create a firm",
+            "A firm",
+            "Replace a firm's profile",
+            "Delete a firm"
+        ],
+        "admin, coordinator, operator",
+        "admin, the zone's operator"
+    ));
+    // A firm reads and updates its own profile.
+    all[firms_at + 2].operation.access = "admin, coordinator, its zone's operator, the firm";
+    all[firms_at + 3].operation.access = "admin, its zone's operator, the firm";
+    all[firms_at + 4].operation.access = "admin, its zone's operator";
+    all.extend([
+        route(Verb::Get, "/api/v1/firms/{id}/package", analysis::package)
+            .doc(
+                "The firm's program package with reasons; ?as_of=",
+                "admin, coordinator, its zone's operator, the firm",
+            )
+            .query::<PackageParams>(),
+        route(Verb::Get, "/api/v1/audit", analysis::audit)
+            .doc(
+                "The audit trail, newest first, and the state of its hash chain",
+                "admin, coordinator",
+            )
+            .query::<AuditParams>(),
+        route(Verb::Post, "/api/v1/session", session::login)
+            .doc("Log in: sets the session cookie, returns the CSRF token", anyone)
+            .body::<Login>()
+            .statuses(&["200"]),
+        route(Verb::Get, "/api/v1/session", session::me).doc("The logged-in account", account),
+        route(Verb::Delete, "/api/v1/session", session::logout).doc("Log out", account),
+        route(Verb::Post, "/api/v1/tokens", session::create_token)
+            .doc(
+                "An API token for the caller's account (shown once; expires after `days`, default 90; at most 20 live tokens)",
+                account,
+            )
+            .body::<NewToken>(),
+        route(Verb::Get, "/api/v1/tokens", session::list_tokens).doc(
+            "The caller's live API tokens (ids, names, expiry; never the secrets)",
+            account,
+        ),
+        route(Verb::Delete, "/api/v1/tokens/{id}", session::revoke_token)
+            .doc("Revoke one of the caller's API tokens", account),
+        route(
+            Verb::Get,
+            "/api/openapi.json",
+            |axum::extract::State(state): axum::extract::State<AppState>| async move {
+                axum::Json(crate::openapi_for(&state.catalog))
+            },
+        )
+        .doc("This document", anyone),
+        route(Verb::Get, "/api/docs", || async {
+            axum::response::Html(crate::reference_page())
+        })
+        .doc("The API reference as a page", anyone),
+    ]);
+    all
+}
