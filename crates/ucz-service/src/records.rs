@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::error::{Error, FieldError};
 
-/// `?limit=&offset=` and filters; an unknown parameter is refused rather than ignored.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
+/// `?limit=&offset=` and the filters of every list, as the use cases take them. Each route
+/// reads its own query type below, which refuses a parameter it does not filter by.
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     pub limit: Option<i64>,
@@ -20,6 +21,61 @@ pub struct ListParams {
     pub space_id: Option<String>,
     pub firm_id: Option<String>,
 }
+
+/// The query of one list: `limit`, `offset` and its own filters; any other parameter is
+/// refused rather than ignored.
+macro_rules! list_query {
+    ($(#[$doc:meta])* $name:ident { $($field:ident),* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            pub limit: Option<i64>,
+            pub offset: Option<i64>,
+            $(pub $field: Option<String>,)*
+        }
+
+        impl From<$name> for ListParams {
+            fn from(query: $name) -> ListParams {
+                ListParams {
+                    limit: query.limit,
+                    offset: query.offset,
+                    $($field: query.$field,)*
+                    ..ListParams::default()
+                }
+            }
+        }
+    };
+}
+
+list_query!(
+    /// `/api/v1/zones`
+    ZoneQuery {}
+);
+list_query!(
+    /// `/api/v1/facilities?zone_id=`
+    FacilityQuery { zone_id }
+);
+list_query!(
+    /// `/api/v1/spaces?facility_id=`
+    SpaceQuery { facility_id }
+);
+list_query!(
+    /// `/api/v1/institutions?zone_id=`
+    InstitutionQuery { zone_id }
+);
+list_query!(
+    /// `/api/v1/hubs?region=`
+    HubQuery { region }
+);
+list_query!(
+    /// `/api/v1/leases?space_id=&firm_id=`
+    LeaseQuery { space_id, firm_id }
+);
+list_query!(
+    /// `/api/v1/firms?zone=&region=&stage=` (`zone_id` is taken for `zone`)
+    FirmQuery { zone, zone_id, region, stage }
+);
 
 impl ListParams {
     pub fn page(&self) -> Result<(i64, i64), Error> {

@@ -2,5 +2,9 @@
 
 use super::crud::crud;
 
-crud!(handlers, ucz_service::firms);
+crud!(
+    handlers,
+    ucz_service::firms,
+    ucz_service::records::FirmQuery
+);
 pub use handlers::*;

@@ -2,5 +2,5 @@
 
 use super::crud::crud;
 
-crud!(handlers, ucz_service::hubs);
+crud!(handlers, ucz_service::hubs, ucz_service::records::HubQuery);
 pub use handlers::*;

@@ -2,5 +2,9 @@
 
 use super::crud::crud;
 
-crud!(handlers, ucz_service::leases);
+crud!(
+    handlers,
+    ucz_service::leases,
+    ucz_service::records::LeaseQuery
+);
 pub use handlers::*;

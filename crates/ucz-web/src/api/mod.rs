@@ -5,7 +5,7 @@
 mod crud {
     /// The five handlers of a record whose use cases all take the caller.
     macro_rules! crud {
-        ($module:ident, $service:path) => {
+        ($module:ident, $service:path, $query:ty) => {
             pub mod $module {
                 use axum::Json;
                 use axum::extract::{Path, State};
@@ -22,8 +22,9 @@ mod crud {
                 pub async fn list(
                     State(state): State<AppState>,
                     caller: Caller,
-                    Q(params): Q<ListParams>,
+                    Q(query): Q<$query>,
                 ) -> Result<Json<Page>, ApiError> {
+                    let params = ListParams::from(query);
                     Ok(Json(service::list(&state, &caller, &params).await?))
                 }
 

@@ -8,9 +8,11 @@ use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use ucz_core::record::{FacilityBody, HubBody, InstitutionBody, LeaseBody, SpaceBody};
-use ucz_service::ListParams;
 use ucz_service::analysis::{AuditParams, PackageParams};
 use ucz_service::ladder::{Decision, PlanParams, RetentionParams};
+use ucz_service::records::{
+    FacilityQuery, FirmQuery, HubQuery, InstitutionQuery, LeaseQuery, SpaceQuery, ZoneQuery,
+};
 
 use super::{analysis, ladder};
 use crate::AppState;
@@ -127,12 +129,12 @@ impl Route {
 
 /// The five operations of a record: list, create, read, replace, delete.
 macro_rules! record {
-    ($handlers:path, $body:ty, $collection:literal, $one:literal, [$list:literal, $create:literal, $read:literal, $update:literal, $delete:literal], $reads:expr, $writes:expr) => {{
+    ($handlers:path, $body:ty, $query:ty, $collection:literal, $one:literal, [$list:literal, $create:literal, $read:literal, $update:literal, $delete:literal], $reads:expr, $writes:expr) => {{
         use $handlers as h;
         vec![
             route(Verb::Get, $collection, h::list)
                 .doc($list, $reads)
-                .query::<ListParams>()
+                .query::<$query>()
                 .pages::<$body>(),
             route(Verb::Post, $collection, h::create)
                 .doc($create, $writes)
@@ -168,6 +170,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(record!(
         super::zones,
         ucz_core::Zone,
+        ZoneQuery,
         "/api/v1/zones",
         "/api/v1/zones/{id}",
         [
@@ -198,6 +201,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(record!(
         super::facilities,
         FacilityBody,
+        FacilityQuery,
         "/api/v1/facilities",
         "/api/v1/facilities/{id}",
         [
@@ -213,6 +217,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(record!(
         super::spaces,
         SpaceBody,
+        SpaceQuery,
         "/api/v1/spaces",
         "/api/v1/spaces/{id}",
         [
@@ -228,6 +233,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(record!(
         super::institutions,
         InstitutionBody,
+        InstitutionQuery,
         "/api/v1/institutions",
         "/api/v1/institutions/{id}",
         [
@@ -243,6 +249,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(record!(
         super::hubs,
         HubBody,
+        HubQuery,
         "/api/v1/hubs",
         "/api/v1/hubs/{id}",
         [
@@ -258,6 +265,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(record!(
         super::leases,
         LeaseBody,
+        LeaseQuery,
         "/api/v1/leases",
         "/api/v1/leases/{id}",
         [
@@ -306,6 +314,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(record!(
         super::firms,
         ucz_core::firm::Firm,
+        FirmQuery,
         "/api/v1/firms",
         "/api/v1/firms/{id}",
         [

@@ -2,6 +2,18 @@
 
 use super::crud::crud;
 
-crud!(facilities, ucz_service::facilities);
-crud!(spaces, ucz_service::spaces);
-crud!(institutions, ucz_service::institutions);
+crud!(
+    facilities,
+    ucz_service::facilities,
+    ucz_service::records::FacilityQuery
+);
+crud!(
+    spaces,
+    ucz_service::spaces,
+    ucz_service::records::SpaceQuery
+);
+crud!(
+    institutions,
+    ucz_service::institutions,
+    ucz_service::records::InstitutionQuery
+);

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde_json::Value;
+use ucz_service::records::ZoneQuery;
 use ucz_service::{ListParams, Page, zones};
 
 use super::{Body, Q, body};
@@ -13,9 +14,9 @@ use crate::error::ApiError;
 
 pub async fn list(
     State(state): State<AppState>,
-    Q(params): Q<ListParams>,
+    Q(query): Q<ZoneQuery>,
 ) -> Result<Json<Page>, ApiError> {
-    Ok(Json(zones::list(&state, &params).await?))
+    Ok(Json(zones::list(&state, &ListParams::from(query)).await?))
 }
 
 pub async fn read(

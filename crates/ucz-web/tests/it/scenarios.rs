@@ -935,6 +935,27 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
         StatusCode::UNAUTHORIZED,
         "a revoked token no longer works"
     );
+    // Each list takes its own filters: another list's filter is refused, not ignored.
+    for (path, ok) in [
+        ("/zones?zone_id=daejeon", false),
+        ("/zones?limit=5", true),
+        ("/facilities?region=daejeon", false),
+        ("/facilities?zone_id=daejeon", true),
+        ("/spaces?zone_id=daejeon", false),
+        ("/hubs?region=daejeon", true),
+        ("/hubs?stage=early", false),
+        ("/leases?firm_id=x&space_id=1", true),
+        ("/leases?zone=daejeon", false),
+        ("/firms?zone=daejeon&stage=early&region=daejeon", true),
+    ] {
+        let (status, body) = app.call("admin", Method::GET, path, None).await;
+        if ok {
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        } else {
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+            assert_eq!(body["errors"][0]["field"], "query", "{path}: {body}");
+        }
+    }
 }
 
 /// The operator of a zone created through the API can have tenant firms, in the zone's region,
