@@ -54,6 +54,7 @@ use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
 use ucz_core::Clock;
 use ucz_store::Store;
+use ucz_test_support::TestDatabase;
 use ucz_web::AppState;
 use ucz_web::auth::{hash_password, token_hash};
 
@@ -65,7 +66,8 @@ pub struct TestApp {
     pub url: String,
     /// The server's and the store's clock, standing still at [`NOW`].
     pub clock: Clock,
-    _dir: Option<tempfile::TempDir>,
+    /// The test's own database, removed with the app.
+    _database: TestDatabase,
 }
 
 /// The API document as the test servers serve it.
@@ -169,29 +171,15 @@ impl TestApp {
 
     /// On SQLite, with other import limits.
     pub async fn sqlite_with(import: ucz_web::ImportLimits) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
-        let store = Store::connect(&url).await.unwrap();
-        Self::start(store, url, Some(dir), import).await
+        Self::start(TestDatabase::sqlite(), import).await
     }
 
     pub async fn postgres() -> TestApp {
-        let base = std::env::var("UCZ_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let schema = format!(
-            "w{}_{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        );
-        let admin = Store::connect(&base).await.unwrap();
-        sqlx_create_schema(&admin, &schema).await;
-        let separator = if base.contains('?') { '&' } else { '?' };
-        let url = format!("{base}{separator}options=-csearch_path%3D{schema}");
-        let store = Store::connect(&url).await.unwrap();
-        Self::start(store, url, None, ucz_web::ImportLimits::default()).await
+        Self::start(
+            TestDatabase::postgres().await,
+            ucz_web::ImportLimits::default(),
+        )
+        .await
     }
 
     /// Another server on the same database, with its own connections and its own process lock,
@@ -232,12 +220,9 @@ impl TestApp {
         (status, value)
     }
 
-    async fn start(
-        store: Store,
-        url: String,
-        dir: Option<tempfile::TempDir>,
-        import: ucz_web::ImportLimits,
-    ) -> TestApp {
+    async fn start(database: TestDatabase, import: ucz_web::ImportLimits) -> TestApp {
+        let store = database.store().await;
+        let url = database.url.clone();
         let clock = Clock::fixed_at(NOW).unwrap();
         let store = store.with_clock(clock);
         store.migrate().await.unwrap();
@@ -274,7 +259,7 @@ impl TestApp {
             store,
             url,
             clock,
-            _dir: dir,
+            _database: database,
         };
         // A firm account is bound to its firm record, so the firm comes first.
         let firm_id = "T-FIRM";
@@ -341,10 +326,6 @@ pub async fn execute(store: &Store, sql: &str) {
         .execute(store.pool())
         .await
         .unwrap();
-}
-
-async fn sqlx_create_schema(store: &Store, schema: &str) {
-    execute(store, &format!("CREATE SCHEMA {schema}")).await;
 }
 
 /// A valid firm in a zone.

@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use ucz_test_support::TestDatabase;
+
 use crate::{stderr, stdout, ucz};
 
 #[test]
@@ -433,31 +435,6 @@ fn audit_verify_prints_the_head_and_catches_a_truncated_tail() {
     );
 }
 
-/// A fresh PostgreSQL schema (the server at 127.0.0.1:5432, database `test`, or
-/// `UCZ_TEST_POSTGRES`), as a database URL.
-fn postgres_url() -> String {
-    let base = std::env::var("UCZ_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let schema = format!(
-        "cli{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let admin = ucz_store::Store::connect(&base).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(admin.pool())
-            .await
-            .unwrap();
-        admin.pool().close().await;
-    });
-    let separator = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{separator}options=-csearch_path%3D{schema}")
-}
-
 /// A server process, stopped when the test ends, whether it passes or fails.
 struct Stopped(std::process::Child);
 
@@ -529,16 +506,13 @@ fn a_server_and_user_add_write_one_chain(url: &str) {
 
 #[test]
 fn a_server_and_user_add_write_one_chain_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    a_server_and_user_add_write_one_chain(&format!(
-        "sqlite://{}",
-        dir.path().join("ucz.db").display()
-    ));
+    a_server_and_user_add_write_one_chain(&TestDatabase::sqlite().url);
 }
 
 #[test]
 fn a_server_and_user_add_write_one_chain_on_postgres() {
-    a_server_and_user_add_write_one_chain(&postgres_url());
+    let database = TestDatabase::postgres_blocking();
+    a_server_and_user_add_write_one_chain(&database.url);
 }
 
 /// `UCZ_NOW` holds the server's clock still: the start-up log names the day, the audit rows carry

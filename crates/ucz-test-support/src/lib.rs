@@ -1,0 +1,147 @@
+//! What the tests of ucz share: a fresh database for one test — a SQLite file in a temporary
+//! folder, or a PostgreSQL schema of its own — removed when the test is done.
+//!
+//! PostgreSQL is the machine's (`postgres://postgres@127.0.0.1:5432/test`) unless
+//! `UCZ_TEST_POSTGRES` names another.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use ucz_store::Store;
+
+/// The PostgreSQL database the tests make their schemas in.
+pub fn postgres_base() -> String {
+    std::env::var("UCZ_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A database of one test's own. Dropping it removes the SQLite folder or the PostgreSQL
+/// schema with everything in it.
+pub struct TestDatabase {
+    /// The URL a store or a `ucz` process connects with.
+    pub url: String,
+    schema: Option<String>,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// A SQLite file in a fresh temporary folder.
+    pub fn sqlite() -> TestDatabase {
+        let dir = tempfile::tempdir().unwrap();
+        TestDatabase {
+            url: format!("sqlite://{}", dir.path().join("ucz.db").display()),
+            schema: None,
+            dir: Some(dir),
+        }
+    }
+
+    /// A fresh PostgreSQL schema, the search path of every connection made with `url`.
+    pub async fn postgres() -> TestDatabase {
+        let schema = unique_schema();
+        let admin = Store::connect(&postgres_base()).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(admin.pool())
+            .await
+            .unwrap();
+        admin.pool().close().await;
+        let base = postgres_base();
+        let separator = if base.contains('?') { '&' } else { '?' };
+        TestDatabase {
+            url: format!("{base}{separator}options=-csearch_path%3D{schema}"),
+            schema: Some(schema),
+            dir: None,
+        }
+    }
+
+    /// `postgres`, for a test without an async runtime (one that runs `ucz` processes).
+    pub fn postgres_blocking() -> TestDatabase {
+        on_own_runtime(TestDatabase::postgres())
+    }
+
+    /// A store on this database.
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url).await.unwrap()
+    }
+
+    /// The folder of the SQLite file, where a test may keep files beside it.
+    pub fn dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_ref().map(|d| d.path())
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some(schema) = self.schema.take() else {
+            return;
+        };
+        // On a thread of its own: the test's runtime may be the one dropping this.
+        let _ = std::thread::spawn(move || {
+            on_own_runtime(async move {
+                if let Ok(admin) = Store::connect(&postgres_base()).await {
+                    let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
+                        .execute(admin.pool())
+                        .await;
+                    admin.pool().close().await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// A schema name no other test of any process uses.
+fn unique_schema() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    use std::hash::{BuildHasher, Hasher};
+    // Random per call, so that a process id reused by a later run cannot collide either.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!(
+        "t{}_{random:x}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn on_own_runtime<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_postgres_schema_is_made_and_dropped() {
+        let database = TestDatabase::postgres().await;
+        let schema = database.schema.clone().unwrap();
+        let store = database.store().await;
+        store.migrate().await.unwrap();
+        store.pool().close().await;
+        drop(database);
+        let admin = Store::connect(&postgres_base()).await.unwrap();
+        let left: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name = '{schema}'"
+        )))
+        .fetch_optional(admin.pool())
+        .await
+        .unwrap();
+        assert_eq!(left, None);
+    }
+
+    #[test]
+    fn a_sqlite_folder_is_removed() {
+        let database = TestDatabase::sqlite();
+        let dir = database.dir().unwrap().to_path_buf();
+        assert!(dir.exists());
+        drop(database);
+        assert!(!dir.exists());
+    }
+}
