@@ -290,7 +290,7 @@ impl Store {
         ids: &[String],
     ) -> Result<std::collections::HashSet<String>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        ids_in(&mut *conn, table, ids).await
+        ids_in(&mut conn, table, ids).await
     }
 
     /// Creates a record; text keys come in `record["id"]`, numeric keys are assigned.
@@ -351,7 +351,7 @@ impl Store {
                 .iter()
                 .map(|r| r["id"].as_str().unwrap_or_default().to_string())
                 .collect();
-            let taken = ids_in(&mut *tx, table, &ids).await?;
+            let taken = ids_in(&mut tx, table, &ids).await?;
             let mut seen = std::collections::HashSet::new();
             if let Some(id) = ids
                 .iter()
