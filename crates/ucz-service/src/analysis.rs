@@ -3,7 +3,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use ucz_core::date::Date;
 use ucz_core::{SourceFile, Zone, diagnose};
-use ucz_store::{FACILITIES, Filter, INSTITUTIONS, ZONES};
+use ucz_store::{ZONES, ZoneParts};
 
 use crate::caller::Caller;
 use crate::error::Error;
@@ -19,19 +19,16 @@ pub fn catalog_kind(state: &Services, kind: &str) -> Result<Value, Error> {
 }
 
 /// The zone file of a stored zone: its plan, facilities and institutions.
-async fn zone_text(state: &Services, id: &str) -> Result<String, Error> {
+async fn zone_text(state: &Services, id: &str, parts: &ZoneParts) -> Result<String, Error> {
     let zone = state
         .store
         .get(&ZONES, id)
         .await?
         .ok_or_else(|| Error::not_found("zone", id))?;
-    let all = Filter {
-        equals: vec![("zone_id", id.to_string())],
-        limit: i64::MAX,
-        offset: 0,
-    };
-    let (facilities, _) = state.store.list(&FACILITIES, &all).await?;
-    let (institutions, _) = state.store.list(&INSTITUTIONS, &all).await?;
+    let ZoneParts {
+        facilities,
+        institutions,
+    } = parts;
     let mut document = zone["body"].clone();
     document["facility"] = facilities
         .iter()
@@ -54,7 +51,17 @@ async fn zone_text(state: &Services, id: &str) -> Result<String, Error> {
 
 /// The diagnosis of a stored zone with its facilities and institutions.
 pub async fn diagnosis_of(state: &Services, id: &str) -> Result<ucz_core::Diagnosis, Error> {
-    let text = zone_text(state, id).await?;
+    let parts = state.store.zone_parts(id).await?;
+    diagnosis_with(state, id, &parts).await
+}
+
+/// The diagnosis of a stored zone whose facilities and institutions were read already.
+pub async fn diagnosis_with(
+    state: &Services,
+    id: &str,
+    parts: &ZoneParts,
+) -> Result<ucz_core::Diagnosis, Error> {
+    let text = zone_text(state, id, parts).await?;
     let zone = Zone::parse(SourceFile::new(id, &text), &state.catalog)
         .map_err(|e| Error::internal(e.to_string()))?;
     Ok(diagnose(&state.catalog, &zone))

@@ -32,18 +32,7 @@ fn plain(value: Value) -> Value {
 
 /// Loads the demo data unless zones exist already. Returns (zones, firms) loaded.
 pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize, usize), Error> {
-    let (_, existing) = state
-        .store
-        .list(
-            &ZONES,
-            &ucz_store::Filter {
-                equals: Vec::new(),
-                limit: 1,
-                offset: 0,
-            },
-        )
-        .await?;
-    if existing > 0 {
+    if !state.store.is_empty(&ZONES).await? {
         return Ok((0, 0));
     }
     let actor = "demo";
@@ -111,19 +100,10 @@ pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize,
 pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> {
     use ucz_store::{HUBS, LEASES, SPACES};
     let actor = "demo";
-    let all = |equals| ucz_store::Filter {
-        equals,
-        limit: i64::MAX,
-        offset: 0,
-    };
-    let (existing, _) = state.store.list(&HUBS, &all(vec![])).await?;
-    if !existing.is_empty() {
+    if !state.store.is_empty(&HUBS).await? {
         return Ok(0);
     }
-    let (facilities, _) = state
-        .store
-        .list(&FACILITIES, &all(vec![("zone_id", "daejeon".to_string())]))
-        .await?;
+    let facilities = state.store.zone_parts("daejeon").await?.facilities;
     let of_type = |kind: &str| {
         facilities
             .iter()

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use ucz_core::catalog::LeaseRule;
 use ucz_core::lease::{Lease, problems};
-use ucz_store::{FACILITIES, FIRMS, Filter, LEASES, SPACES};
+use ucz_store::{FACILITIES, FIRMS, Filter, LEASES, LeaseScope, SPACES};
 
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError};
@@ -47,6 +47,16 @@ async fn rule_of(state: &Services, space: &Value) -> Result<Option<LeaseRule>, E
     }))
 }
 
+/// The leases that could clash with `lease`.
+fn scope(lease: &Lease) -> LeaseScope {
+    LeaseScope {
+        space_id: lease.space,
+        firm_id: lease.firm.clone(),
+        starts: lease.starts.to_string(),
+        ends: lease.ends.to_string(),
+    }
+}
+
 pub fn lease_of(record: &Value) -> Option<Lease> {
     Some(Lease {
         id: record["id"].as_i64().unwrap_or(0),
@@ -80,18 +90,13 @@ impl Checked {
         caller: &Caller,
         id: Option<&str>,
     ) -> Result<Option<Value>, Error> {
-        let related = [
-            ("space_id", self.lease.space.to_string()),
-            ("firm_id", self.lease.firm.clone()),
-        ];
         let written = state
             .store
-            .write_checked(
+            .write_lease(
                 &caller.actor(),
-                &LEASES,
                 id,
                 &self.record,
-                &related,
+                &scope(&self.lease),
                 |rows| {
                     let mut others: Vec<Lease> = rows.iter().filter_map(lease_of).collect();
                     others.sort_by_key(|l| l.id);
@@ -180,28 +185,14 @@ pub async fn validate(
     let mut lease = lease_of(&record).ok_or_else(|| Error::invalid(vec![]))?;
     lease.id = id;
     let rule = rule_of(state, &space).await?;
-    // The other leases of the space and of the firm.
-    let mut others = Vec::new();
-    for (column, value) in [
-        ("space_id", space_id.clone()),
-        ("firm_id", firm_id.to_string()),
-    ] {
-        let (found, _) = state
-            .store
-            .list(
-                &LEASES,
-                &Filter {
-                    equals: vec![(column, value)],
-                    limit: i64::MAX,
-                    offset: 0,
-                },
-            )
-            .await?;
-        others.extend(found.iter().filter_map(lease_of));
-    }
-    // A lease of the firm in the same space comes back from both queries.
-    others.sort_by_key(|l| l.id);
-    others.dedup_by_key(|l| l.id);
+    // The other leases of the space and of the firm that overlap it.
+    let others: Vec<Lease> = state
+        .store
+        .leases_in_the_way(&scope(&lease))
+        .await?
+        .iter()
+        .filter_map(lease_of)
+        .collect();
     let firm_zone = firm
         .as_ref()
         .and_then(|f| f["zone"].as_str())
@@ -276,34 +267,23 @@ pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Res
     if let Some(firm) = &params.firm_id {
         equals.push(("firm_id", firm.clone()));
     }
-    if let Some(Role::Firm { firm }) = caller.role() {
-        equals.push(("firm_id", firm.clone()));
-    }
-    let (items, _) = state
-        .store
-        .list(
-            &LEASES,
-            &Filter {
-                equals,
-                limit: i64::MAX,
-                offset: 0,
-            },
-        )
-        .await?;
-    let mut visible = Vec::new();
-    for item in items {
-        if readable(state, caller, &item).await? {
-            visible.push(view(item));
+    // What `readable` allows, in SQL: a firm its own leases, an operator those of its zone.
+    let zone = match caller.role() {
+        Some(Role::Firm { firm }) => {
+            equals.push(("firm_id", firm.clone()));
+            None
         }
-    }
-    let total = visible.len() as i64;
-    let items = visible
-        .into_iter()
-        .skip(offset as usize)
-        .take(limit as usize)
-        .collect();
+        Some(Role::Operator { zone }) => Some(zone.as_str()),
+        _ => None,
+    };
+    let filter = Filter {
+        equals,
+        limit,
+        offset,
+    };
+    let (items, total) = state.store.list_leases(&filter, zone).await?;
     Ok(Page {
-        items,
+        items: items.into_iter().map(view).collect(),
         total,
         limit,
         offset,

@@ -103,12 +103,10 @@ pub async fn update(
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
     access::delete_zone(caller)?;
     // Tenant firms name their zone; a later zone of the same id must not inherit them.
-    let tenants = Filter {
-        equals: vec![("zone", id.to_string())],
-        limit: 1,
-        offset: 0,
-    };
-    let (_, count) = state.store.list(&ucz_store::FIRMS, &tenants).await?;
+    let count = state
+        .store
+        .count(&ucz_store::FIRMS, &[("zone", id.to_string())])
+        .await?;
     if count > 0 {
         return Err(Error::conflict(format!(
             "zone {id} has {count} tenant firms; move or delete them first"

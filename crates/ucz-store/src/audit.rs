@@ -141,6 +141,9 @@ pub(crate) struct Author<'a> {
     pub actor: &'a str,
     /// `YYYY-MM-DDTHH:MM:SSZ`, the form rows have always been hashed over.
     pub at: String,
+    /// The hash of the write's last row: the next row follows it without reading it again (the
+    /// write holds the write lock, so no other row comes in between).
+    last: std::sync::Mutex<Option<String>>,
 }
 
 impl Store {
@@ -148,6 +151,7 @@ impl Store {
         Author {
             actor,
             at: self.clock().stamp(),
+            last: std::sync::Mutex::new(None),
         }
     }
 }
@@ -162,12 +166,16 @@ pub(crate) async fn append(
     before: Option<&serde_json::Value>,
     after: Option<&serde_json::Value>,
 ) -> Result<(), StoreError> {
-    let prev: Option<String> = sqlx::query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?
-        .map(|row| row.try_get("hash"))
-        .transpose()?;
-    let prev = prev.unwrap_or_else(|| GENESIS.to_string());
+    let known = by.last.lock().ok().and_then(|last| last.clone());
+    let prev = match known {
+        Some(prev) => prev,
+        None => sqlx::query("SELECT hash FROM audit ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|row| row.try_get("hash"))
+            .transpose()?
+            .unwrap_or_else(|| GENESIS.to_string()),
+    };
     let (at, actor) = (by.at.as_str(), by.actor);
     let before = before.map(|v| v.to_string());
     let after = after.map(|v| v.to_string());
@@ -195,12 +203,15 @@ pub(crate) async fn append(
     .bind(before)
     .bind(after)
     .bind(prev)
-    .bind(hash)
+    .bind(hash.clone())
     .bind(VERSION)
     .bind(payload_hash)
     .bind(salt)
     .execute(&mut **tx)
     .await?;
+    if let Ok(mut last) = by.last.lock() {
+        *last = Some(hash);
+    }
     Ok(())
 }
 

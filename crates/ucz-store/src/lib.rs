@@ -5,11 +5,14 @@
 //! Every write runs in one transaction with its audit row, so a change and its record land
 //! together or not at all. Audited writes hold one write lock across every process sharing the
 //! database (an advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite), so the chain stays
-//! linear whichever servers and commands write at once. Sessions are the only writes without an
-//! audit row.
+//! linear whichever servers and commands write at once. Sessions (and migrations) are the only
+//! writes without an audit row: docs/audit.md lists every write with its rows.
+//!
+//! Reads are scoped in SQL to what a request needs (`queries`): no request reads a whole table.
 
 mod audit;
 mod ladder;
+mod queries;
 mod records;
 
 use std::str::FromStr;
@@ -20,6 +23,7 @@ use ucz_core::Clock;
 
 pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use ladder::RegionRows;
+pub use queries::{LeaseScope, ZoneParts};
 pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +75,11 @@ impl Store {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
         };
-        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        // Statements are logged at trace only (`RUST_LOG=sqlx::query=trace`), never slow ones
+        // at warn: the server's log is its requests.
+        let options = AnyConnectOptions::from_str(&url)?
+            .log_statements(log::LevelFilter::Trace)
+            .log_slow_statements(log::LevelFilter::Off, std::time::Duration::MAX);
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
             .after_connect(move |conn, _| {

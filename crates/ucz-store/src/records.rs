@@ -7,6 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
 use crate::audit::{Author, append};
+use crate::queries::{Bound, LEASES_IN_THE_WAY, LeaseScope, rows_where};
 use crate::{Store, StoreError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -288,27 +289,8 @@ impl Store {
         table: &Table,
         ids: &[String],
     ) -> Result<std::collections::HashSet<String>, StoreError> {
-        let mut found = std::collections::HashSet::new();
-        for chunk in ids.chunks(500) {
-            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT id FROM {} WHERE id IN ({})",
-                table.name,
-                placeholders.join(", ")
-            );
-            let mut query = trusted(&sql);
-            for id in chunk {
-                query = bind_id(table, query, id);
-            }
-            for row in query.fetch_all(&self.pool).await? {
-                found.insert(if table.numeric_key {
-                    row.try_get::<i64, _>("id")?.to_string()
-                } else {
-                    row.try_get::<String, _>("id")?
-                });
-            }
-        }
-        Ok(found)
+        let mut conn = self.pool.acquire().await?;
+        ids_in(&mut conn, table, ids).await
     }
 
     /// Creates a record; text keys come in `record["id"]`, numeric keys are assigned.
@@ -320,7 +302,7 @@ impl Store {
     ) -> Result<Value, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
-        let created = insert(&mut tx, &by, table, record)
+        let created = insert(&mut tx, &by, table, record, false)
             .await
             .map_err(dangling)?;
         tx.commit().await?;
@@ -363,9 +345,27 @@ impl Store {
     ) -> Result<(), StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
+        if !table.numeric_key {
+            // Text keys are looked up 500 at a time, under the lock, rather than one by one.
+            let ids: Vec<String> = records
+                .iter()
+                .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+                .collect();
+            let taken = ids_in(&mut tx, table, &ids).await?;
+            let mut seen = std::collections::HashSet::new();
+            if let Some(id) = ids
+                .iter()
+                .find(|id| taken.contains(*id) || !seen.insert(*id))
+            {
+                return Err(StoreError::Conflict {
+                    entity: table.entity,
+                    id: id.clone(),
+                });
+            }
+        }
         for record in records {
             created(
-                insert(&mut tx, &by, table, record)
+                insert(&mut tx, &by, table, record, true)
                     .await
                     .map_err(dangling)?,
             );
@@ -373,6 +373,35 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Which of `ids` are keys of `table`, 500 to a statement.
+async fn ids_in(
+    conn: &mut sqlx::AnyConnection,
+    table: &Table,
+    ids: &[String],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id FROM {} WHERE id IN ({})",
+            table.name,
+            placeholders.join(", ")
+        );
+        let mut query = trusted(&sql);
+        for id in chunk {
+            query = bind_id(table, query, id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.insert(if table.numeric_key {
+                row.try_get::<i64, _>("id")?.to_string()
+            } else {
+                row.try_get::<String, _>("id")?
+            });
+        }
+    }
+    Ok(found)
 }
 
 async fn exists(
@@ -413,21 +442,19 @@ async fn update_in(
         .map(|(i, (c, _))| format!("{c} = ${}", i + 1))
         .collect();
     let sql = format!(
-        "UPDATE {} SET {} WHERE id = ${}",
+        "UPDATE {} SET {} WHERE id = ${} RETURNING {}",
         table.name,
         sets.join(", "),
-        table.columns.len() + 1
+        table.columns.len() + 1,
+        select_list(table)
     );
     let mut query = trusted(&sql);
     for (name, column) in table.columns {
         query = bind(query, *column, &record[*name]);
     }
-    bind_id(table, query, id).execute(&mut **tx).await?;
     let after = to_json(
         table,
-        &bind_id(table, trusted(&select), id)
-            .fetch_one(&mut **tx)
-            .await?,
+        &bind_id(table, query, id).fetch_one(&mut **tx).await?,
     )?;
     append(
         tx,
@@ -442,11 +469,14 @@ async fn update_in(
     Ok(Some(after))
 }
 
+/// Inserts a record with its audit row. A text key is looked up first unless `known_new` (an
+/// import looked its keys up in batches).
 async fn insert(
     tx: &mut sqlx::Transaction<'_, Any>,
     by: &Author<'_>,
     table: &Table,
     record: &Value,
+    known_new: bool,
 ) -> Result<Value, StoreError> {
     let mut names: Vec<&str> = Vec::new();
     if !table.numeric_key {
@@ -454,16 +484,18 @@ async fn insert(
     }
     names.extend(table.columns.iter().map(|(c, _)| *c));
     let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+    // The stored record comes back from the insert itself.
     let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
+        "INSERT INTO {} ({}) VALUES ({}) RETURNING {}",
         table.name,
         names.join(", "),
-        placeholders.join(", ")
+        placeholders.join(", "),
+        select_list(table)
     );
     let mut query = trusted(&sql);
     if !table.numeric_key {
         let id = record["id"].as_str().unwrap_or_default().to_string();
-        if exists(tx, table, &id).await? {
+        if !known_new && exists(tx, table, &id).await? {
             return Err(StoreError::Conflict {
                 entity: table.entity,
                 id,
@@ -474,23 +506,11 @@ async fn insert(
     for (name, column) in table.columns {
         query = bind(query, *column, &record[*name]);
     }
-    let row = query.fetch_one(&mut **tx).await?;
-    let id = if table.numeric_key {
-        row.try_get::<i64, _>("id")?.to_string()
-    } else {
-        row.try_get::<String, _>("id")?
+    let created = to_json(table, &query.fetch_one(&mut **tx).await?)?;
+    let id = match &created["id"] {
+        Value::String(id) => id.clone(),
+        other => other.to_string(),
     };
-    let sql = format!(
-        "SELECT {} FROM {} WHERE id = $1",
-        select_list(table),
-        table.name
-    );
-    let created = to_json(
-        table,
-        &bind_id(table, trusted(&sql), &id)
-            .fetch_one(&mut **tx)
-            .await?,
-    )?;
     append(tx, by, "create", table.entity, &id, None, Some(&created)).await?;
     Ok(created)
 }
@@ -526,31 +546,55 @@ impl Store {
         related: &[(&'static str, String)],
         check: impl FnOnce(&[Value]) -> Result<(), String>,
     ) -> Result<Option<Value>, StoreError> {
+        self.write_after_check(actor, table, id, record, Related::Equals(related), check)
+            .await
+    }
+
+    /// Creates (`id` none) or updates a lease if `check` accepts the leases in its way (those
+    /// of its space or its firm overlapping its period), read under the write lock in the
+    /// write's transaction, so that one lease per space and per firm at a time holds when
+    /// requests race. A refusal is `StoreError::Rejected` with the check's reason.
+    pub async fn write_lease(
+        &self,
+        actor: &str,
+        id: Option<&str>,
+        record: &Value,
+        scope: &LeaseScope,
+        check: impl FnOnce(&[Value]) -> Result<(), String>,
+    ) -> Result<Option<Value>, StoreError> {
+        let related = Related::LeasesInTheWay(scope);
+        self.write_after_check(actor, &LEASES, id, record, related, check)
+            .await
+    }
+
+    async fn write_after_check(
+        &self,
+        actor: &str,
+        table: &Table,
+        id: Option<&str>,
+        record: &Value,
+        related: Related<'_>,
+        check: impl FnOnce(&[Value]) -> Result<(), String>,
+    ) -> Result<Option<Value>, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
-        let mut rows = Vec::new();
-        for (column, value) in related {
-            let numeric = table
-                .columns
-                .iter()
-                .any(|(c, t)| c == column && matches!(t, Column::Int | Column::OptionalInt));
-            let sql = format!(
-                "SELECT {} FROM {} WHERE {column} = $1",
-                select_list(table),
-                table.name
-            );
-            let query = if numeric {
-                trusted(&sql).bind(value.parse::<i64>().unwrap_or(-1))
-            } else {
-                trusted(&sql).bind(value.clone())
-            };
-            for row in query.fetch_all(&mut *tx).await? {
-                rows.push(to_json(table, &row)?);
+        let rows = match related {
+            Related::Equals(equals) => {
+                let mut rows = Vec::new();
+                for (column, value) in equals {
+                    let tail = format!("WHERE x.{column} = $1 ORDER BY x.id");
+                    let value = Bound::of(table, column, value);
+                    rows.extend(rows_where(&mut *tx, table, &tail, &[value]).await?);
+                }
+                rows
             }
-        }
+            Related::LeasesInTheWay(scope) => {
+                rows_where(&mut *tx, &LEASES, LEASES_IN_THE_WAY, &scope.values()).await?
+            }
+        };
         check(&rows).map_err(StoreError::Rejected)?;
         let written = match id {
-            None => Some(insert(&mut tx, &by, table, record).await),
+            None => Some(insert(&mut tx, &by, table, record, false).await),
             Some(id) => update_in(&mut tx, &by, table, id, record).await.transpose(),
         };
         let written = written.transpose().map_err(dangling)?;
@@ -627,6 +671,13 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// The records a checked write reads under the lock.
+enum Related<'a> {
+    /// Those matching any `column = value`.
+    Equals(&'a [(&'static str, String)]),
+    LeasesInTheWay(&'a LeaseScope),
 }
 
 /// The tables whose rows a deletion removes through foreign keys, and leases, which refuse it:

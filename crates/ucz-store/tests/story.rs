@@ -709,3 +709,215 @@ async fn the_store_keeps_its_clocks_time_on_sqlite() {
 async fn the_store_keeps_its_clocks_time_on_postgres() {
     the_store_keeps_its_clocks_time(postgres().await).await;
 }
+
+/// Every write of the store, and how many audit rows docs/audit.md says it adds: a story checked
+/// step by step against the number of rows.
+async fn every_write_adds_its_documented_audit_rows(store: Store) {
+    store.migrate().await.unwrap();
+    let rows = || async { store.verify_audit().await.unwrap().rows };
+    let mut expected = rows().await;
+    assert_eq!(expected, 0);
+    let mut step = async |what: &str, added: i64| {
+        expected += added;
+        let verification = store.verify_audit().await.unwrap();
+        assert_eq!(verification.rows, expected, "after {what}");
+        assert_eq!(verification.broken_at, None, "after {what}");
+    };
+
+    // The catalog stored: one row; stored again unchanged: none.
+    let catalog = [(
+        "function".to_string(),
+        "f1".to_string(),
+        json!({"id": "f1"}),
+    )];
+    assert!(store.sync_catalog(&catalog).await.unwrap());
+    step("a catalog sync", 1).await;
+    assert!(!store.sync_catalog(&catalog).await.unwrap());
+    step("an unchanged catalog", 0).await;
+
+    // Records: one row per create, update and delete.
+    let zone = json!({"id": "z", "body": {"name": "Z"}, "demo": false});
+    store.create("admin", &ZONES, &zone).await.unwrap();
+    step("a create", 1).await;
+    store
+        .update(
+            "admin",
+            &ZONES,
+            "z",
+            &json!({"body": {"name": "Z2"}, "demo": false}),
+        )
+        .await
+        .unwrap();
+    step("an update", 1).await;
+    let facility = store
+        .create(
+            "admin",
+            &FACILITIES,
+            &json!({"zone_id": "z", "kind": "k", "name": "F", "floor_area_m2": 10.0, "units": null, "planned": false}),
+        )
+        .await
+        .unwrap();
+    let space = store
+        .create(
+            "admin",
+            &ucz_store::SPACES,
+            &json!({"facility_id": facility["id"], "hub_id": null, "name": "S", "kind": "incubation_room", "area_m2": 5.0, "monthly_rent_krw": null, "admits": null}),
+        )
+        .await
+        .unwrap();
+    step("two creates", 2).await;
+
+    // An import: one row per record, all in one transaction; a refused import: none.
+    let firm = |id: &str| json!({"id": id, "zone": "z", "region": "daejeon", "stage": "early", "body": {}, "demo": false});
+    let imported = store
+        .create_counted(
+            "admin",
+            &ucz_store::FIRMS,
+            &[firm("f1"), firm("f2"), firm("f3")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(imported, 3);
+    step("an import of three", 3).await;
+    assert!(
+        store
+            .create_counted("admin", &ucz_store::FIRMS, &[firm("f4"), firm("f1")])
+            .await
+            .is_err()
+    );
+    step("a refused import", 0).await;
+
+    // A checked lease write: one row; refused: none.
+    let lease = json!({"space_id": space["id"], "firm_id": "f1", "starts": "2026-01-01", "ends": "2027-01-01", "status": "active", "renewals": 0, "body": {}});
+    let scope = ucz_store::LeaseScope {
+        space_id: space["id"].as_i64().unwrap(),
+        firm_id: "f1".into(),
+        starts: "2026-01-01".into(),
+        ends: "2027-01-01".into(),
+    };
+    store
+        .write_lease("admin", None, &lease, &scope, |rows| {
+            rows.is_empty().then_some(()).ok_or("taken".into())
+        })
+        .await
+        .unwrap();
+    step("a lease", 1).await;
+    assert!(
+        store
+            .write_lease("admin", None, &lease, &scope, |rows| {
+                rows.is_empty().then_some(()).ok_or("taken".into())
+            })
+            .await
+            .is_err()
+    );
+    step("a refused lease", 0).await;
+    // A deletion refused by leases: none.
+    assert!(
+        store
+            .delete("admin", &ucz_store::FIRMS, "f1")
+            .await
+            .is_err()
+    );
+    step("a refused deletion", 0).await;
+
+    // Accounts and tokens: one row each; sessions: none.
+    let user = store
+        .add_user("ucz", "firm-f2", "hash", "firm", None, Some("f2"))
+        .await
+        .unwrap();
+    step("an account", 1).await;
+    store
+        .create_session("session-hash", user.id, "csrf", "2999-01-01T00:00:00Z")
+        .await
+        .unwrap();
+    store.delete_session("session-hash").await.unwrap();
+    step("a session opened and closed", 0).await;
+    let token = store
+        .create_token(
+            "firm-f2",
+            "token-hash",
+            user.id,
+            "t",
+            "2999-01-01T00:00:00Z",
+            5,
+        )
+        .await
+        .unwrap();
+    step("a token", 1).await;
+    assert!(
+        store
+            .revoke_token("firm-f2", user.id, &token.id)
+            .await
+            .unwrap()
+    );
+    step("a token revoked", 1).await;
+    assert!(
+        !store
+            .revoke_token("firm-f2", user.id, &token.id)
+            .await
+            .unwrap()
+    );
+    step("no token to revoke", 0).await;
+
+    // Deleting a firm: its row and one per account disabled.
+    store
+        .delete("admin", &ucz_store::FIRMS, "f2")
+        .await
+        .unwrap();
+    step("a firm with an account deleted", 2).await;
+    // Deleting a zone: its row and one per record deleted with it (a facility and its space).
+    store.delete("admin", &ZONES, "z").await.unwrap_err();
+    step("a zone with a leased space", 0).await;
+    store
+        .delete("admin", &ucz_store::SPACES, &space["id"].to_string())
+        .await
+        .unwrap_err();
+    step("a leased space", 0).await;
+
+    store
+        .create(
+            "admin",
+            &ZONES,
+            &json!({"id": "y", "body": {}, "demo": false}),
+        )
+        .await
+        .unwrap();
+    store
+        .create(
+            "admin",
+            &ucz_store::INSTITUTIONS,
+            &json!({"zone_id": "y", "kind": "university", "name": "U"}),
+        )
+        .await
+        .unwrap();
+    store
+        .create(
+            "admin",
+            &FACILITIES,
+            &json!({"zone_id": "y", "kind": "k", "name": "G", "floor_area_m2": 1.0, "units": null, "planned": false}),
+        )
+        .await
+        .unwrap();
+    step("three creates", 3).await;
+    store.delete("admin", &ZONES, "y").await.unwrap();
+    step("a zone with a facility and an institution deleted", 3).await;
+
+    // An erasure: one row.
+    let newest = store.audit(1, 0).await.unwrap()[0].id;
+    assert!(store.erase_audit_payload("ucz", newest).await.unwrap());
+    step("an erasure", 1).await;
+}
+
+#[tokio::test]
+async fn every_write_adds_its_documented_audit_rows_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("ucz.db").display()))
+        .await
+        .unwrap();
+    every_write_adds_its_documented_audit_rows(store).await;
+}
+
+#[tokio::test]
+async fn every_write_adds_its_documented_audit_rows_on_postgres() {
+    every_write_adds_its_documented_audit_rows(postgres().await).await;
+}

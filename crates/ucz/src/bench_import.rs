@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use ucz_core::Catalog;
-use ucz_store::{FIRMS, Filter, Store};
+use ucz_store::{FIRMS, Store};
 use ucz_web::AppState;
 use ucz_web::auth::hash_password;
 
@@ -302,17 +302,7 @@ async fn log_in(
 }
 
 async fn firm_count(store: &Store) -> anyhow::Result<i64> {
-    let (_, total) = store
-        .list(
-            &FIRMS,
-            &Filter {
-                equals: Vec::new(),
-                limit: 0,
-                offset: 0,
-            },
-        )
-        .await?;
-    Ok(total)
+    Ok(store.count(&FIRMS, &[]).await?)
 }
 
 pub fn run(

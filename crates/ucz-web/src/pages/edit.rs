@@ -10,7 +10,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 use ucz_core::Lang;
-use ucz_store::Filter;
 
 use super::form::{self, Choice, Options, Resource};
 use super::{PageQuery, Visitor, form_pairs, form_value};
@@ -135,14 +134,42 @@ fn page_of(resource: Resource, zone: Option<String>, record: &Value) -> String {
     }
 }
 
+/// Every record of `table`, by id, read 500 at a time.
+async fn every(state: &AppState, table: &'static ucz_store::Table) -> Result<Vec<Value>, ApiError> {
+    let mut all: Vec<Value> = Vec::new();
+    loop {
+        let page = state
+            .store
+            .page_after(table, &[], all.last().map(|r| &r["id"]), 500)
+            .await?;
+        let done = page.len() < 500;
+        all.extend(page);
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
 /// Zones the visitor may choose for a facility, institution or firm, and facilities for a space.
 pub async fn options(state: &AppState, caller: &Caller, lang: Lang) -> Result<Options, ApiError> {
-    let all = |equals| Filter {
-        equals,
-        limit: i64::MAX,
-        offset: 0,
+    // An operator chooses within its zone; admins and coordinators among all, read a page at a
+    // time; others choose nothing.
+    let (zones, facilities) = match caller.role() {
+        Some(Role::Operator { zone }) => (
+            state
+                .store
+                .get(&ucz_store::ZONES, zone)
+                .await?
+                .into_iter()
+                .collect(),
+            state.store.zone_parts(zone).await?.facilities,
+        ),
+        Some(Role::Firm { .. }) | None => (Vec::new(), Vec::new()),
+        Some(_) => (
+            every(state, &ucz_store::ZONES).await?,
+            every(state, &ucz_store::FACILITIES).await?,
+        ),
     };
-    let (zones, _) = state.store.list(&ucz_store::ZONES, &all(vec![])).await?;
     let own = |zone: &str| match caller.role() {
         Some(Role::Operator { zone: own }) => own == zone,
         Some(Role::Firm { .. }) | None => false,
@@ -166,10 +193,6 @@ pub async fn options(state: &AppState, caller: &Caller, lang: Lang) -> Result<Op
             })
         })
         .collect();
-    let (facilities, _) = state
-        .store
-        .list(&ucz_store::FACILITIES, &all(vec![]))
-        .await?;
     let facility_choices = facilities
         .iter()
         .filter(|f| own(f["zone_id"].as_str().unwrap_or_default()))

@@ -70,22 +70,12 @@ pub async fn page(
             .collect();
         // Told where it could move when its incubation ends: its proposal, or why none fits, in
         // the region of its latest lease (it may incubate outside its own region).
-        let (leases, _) = state
-            .store
-            .list(
-                &ucz_store::LEASES,
-                &ucz_store::Filter {
-                    equals: vec![("firm_id", id.clone())],
-                    limit: i64::MAX,
-                    offset: 0,
-                },
-            )
-            .await?;
         // Only a firm whose latest lease is running can be a graduate: the others are not
         // planned for (this page is viewed far more often than the plan changes).
-        let latest = leases
-            .iter()
-            .max_by(|a, b| a["ends"].as_str().cmp(&b["ends"].as_str()))
+        let latest = state
+            .store
+            .latest_lease_of_firm(&id)
+            .await?
             .filter(|l| l["status"] == "active")
             .and_then(|l| l["space_id"].as_i64());
         let planned = match latest {

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
-use ucz_store::{FIRMS, Filter, ZONES};
+use ucz_store::{FIRMS, ZONES};
 
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
@@ -13,12 +13,20 @@ use ucz_service::analysis::diagnosis_of;
 
 /// One row of the comparison, also drawn on the map.
 pub async fn zone_summaries(state: &AppState) -> Result<Vec<Value>, ApiError> {
-    let all = Filter {
-        equals: vec![],
-        limit: i64::MAX,
-        offset: 0,
-    };
-    let (zones, _) = state.store.list(&ZONES, &all).await?;
+    // Tenants of every zone in one statement; the zones a page at a time.
+    let tenants = state.store.count_by(&FIRMS, "zone", &[]).await?;
+    let mut zones = Vec::new();
+    loop {
+        let page = state
+            .store
+            .page_after(&ZONES, &[], zones.last().map(|z: &Value| &z["id"]), 100)
+            .await?;
+        let done = page.len() < 100;
+        zones.extend(page);
+        if done {
+            break;
+        }
+    }
     let mut rows = Vec::new();
     for zone in zones {
         let id = zone["id"].as_str().unwrap_or_default().to_string();
@@ -34,12 +42,10 @@ pub async fn zone_summaries(state: &AppState) -> Result<Vec<Value>, ApiError> {
             .iter()
             .filter(|l| l.status == ucz_core::diagnosis::LinkageStatus::Active)
             .count();
-        let tenants = Filter {
-            equals: vec![("zone", id.clone())],
-            limit: 1,
-            offset: 0,
-        };
-        let (_, firms) = state.store.list(&FIRMS, &tenants).await?;
+        let firms = tenants
+            .iter()
+            .find(|(zone, _)| *zone == id)
+            .map_or(0, |(_, n)| *n);
         let census = state
             .catalog
             .regions

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use ucz_store::{Filter, ZONES};
+use ucz_store::ZONES;
 
 use super::charts;
 use super::{PageQuery, Visitor, form_pairs, form_value};
@@ -45,31 +45,14 @@ pub fn readable(state: &AppState, lang: ucz_core::Lang, reason: &str) -> String 
 
 /// Regions that have zones, for the selector; the operator's own first.
 async fn regions(state: &AppState, visitor: &Visitor) -> Result<Vec<String>, ApiError> {
-    let (zones, _) = state
-        .store
-        .list(
-            &ZONES,
-            &Filter {
-                equals: vec![],
-                limit: i64::MAX,
-                offset: 0,
-            },
-        )
-        .await?;
-    let mut regions: Vec<String> = Vec::new();
     if let Some(Role::Operator { zone }) = visitor.role() {
-        if let Some(z) = zones.iter().find(|z| z["id"] == zone.as_str()) {
-            regions.push(z["body"]["region"].as_str().unwrap_or_default().to_string());
-            return Ok(regions);
+        if let Some(z) = state.store.get(&ZONES, zone).await? {
+            return Ok(vec![
+                z["body"]["region"].as_str().unwrap_or_default().to_string(),
+            ]);
         }
     }
-    for z in &zones {
-        let region = z["body"]["region"].as_str().unwrap_or_default().to_string();
-        if !regions.contains(&region) {
-            regions.push(region);
-        }
-    }
-    Ok(regions)
+    Ok(state.store.zone_regions().await?)
 }
 
 pub async fn page(

@@ -6,21 +6,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 use ucz_core::catalog::Kind;
-use ucz_store::{FACILITIES, FIRMS, Filter, INSTITUTIONS, SPACES};
+use ucz_store::{FACILITIES, FIRMS, Filter};
 
 use super::charts::{self, Corner, Link};
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
 use crate::auth::Role;
-use ucz_service::analysis::diagnosis_of;
-
-fn all(equals: Vec<(&'static str, String)>) -> Filter {
-    Filter {
-        equals,
-        limit: i64::MAX,
-        offset: 0,
-    }
-}
+use ucz_service::analysis::diagnosis_with;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -30,7 +22,8 @@ pub async fn page(
 ) -> Response {
     let result = async {
         let zone = ucz_service::zones::read(&state, &id).await?;
-        let diagnosis = diagnosis_of(&state, &id).await?;
+        let parts = state.store.zone_parts(&id).await?;
+        let diagnosis = diagnosis_with(&state, &id, &parts).await?;
         let lang = visitor.lang;
         let catalog = &state.catalog;
         let status_word = |s: &str| state.pages.word(lang, &format!("status_{s}"));
@@ -73,14 +66,16 @@ pub async fn page(
         let diamond = charts::diamond(&state.pages.word(lang, "diamond_title"), &corners, &links);
 
         // Tenants by stage: counts only, public like the diagnosis.
+        let counts = state
+            .store
+            .count_by(&FIRMS, "stage", &[("zone", id.clone())])
+            .await?;
         let mut by_stage = Vec::new();
         for stage in &catalog.stages {
-            let filter = Filter {
-                equals: vec![("zone", id.clone()), ("stage", stage.id.to_string())],
-                limit: 1,
-                offset: 0,
-            };
-            let (_, count) = state.store.list(&FIRMS, &filter).await?;
+            let count = counts
+                .iter()
+                .find(|(s, _)| s == stage.id.as_str())
+                .map_or(0, |(_, n)| *n);
             by_stage.push((catalog.name(Kind::Stage, stage.id.as_str(), lang), count));
         }
         let tenant_count: i64 = by_stage.iter().map(|(_, n)| n).sum();
@@ -93,44 +88,35 @@ pub async fn page(
         let edits_zone = writes_parts || matches!(role, Some(Role::Coordinator));
         let reads_firms = edits_zone;
         let (facilities, institutions) = if account {
-            let (facilities, _) = state
-                .store
-                .list(&FACILITIES, &all(vec![("zone_id", id.clone())]))
-                .await?;
+            // The zone's spaces in one statement, each under its facility.
+            let spaces = state.store.zone_spaces(&id).await?;
             let mut with_spaces = Vec::new();
-            for facility in facilities {
-                let facility_id = facility["id"].to_string();
-                let (spaces, _) = state
-                    .store
-                    .list(&SPACES, &all(vec![("facility_id", facility_id)]))
-                    .await?;
+            for facility in parts.facilities {
+                let own: Vec<Value> = spaces
+                    .iter()
+                    .filter(|s| s["facility_id"] == facility["id"])
+                    .cloned()
+                    .collect();
                 let mut facility = ucz_service::parts::present(&FACILITIES, facility);
-                facility["spaces"] = Value::from(spaces);
+                facility["spaces"] = Value::from(own);
                 with_spaces.push(facility);
             }
-            let (institutions, _) = state
-                .store
-                .list(&INSTITUTIONS, &all(vec![("zone_id", id.clone())]))
-                .await?;
-            (with_spaces, institutions)
+            (with_spaces, parts.institutions)
         } else {
             (Vec::new(), Vec::new())
         };
         // Leases of the zone's spaces, for its operator to end and say where a firm went.
         let mut leases = Vec::new();
         if writes_parts {
-            let space_ids: Vec<String> = facilities
+            // In the order of the spaces listed above, then by id, before sorting by status.
+            let order: Vec<Value> = facilities
                 .iter()
                 .flat_map(|f| f["spaces"].as_array().cloned().unwrap_or_default())
-                .filter_map(|s| s["id"].as_i64().map(|i| i.to_string()))
+                .map(|s| s["id"].clone())
                 .collect();
-            for space in space_ids {
-                let (found, _) = state
-                    .store
-                    .list(&ucz_store::LEASES, &all(vec![("space_id", space)]))
-                    .await?;
-                leases.extend(found.into_iter().map(ucz_service::leases::view));
-            }
+            let mut found = state.store.zone_leases(&id).await?;
+            found.sort_by_key(|l| order.iter().position(|s| *s == l["space_id"]));
+            leases.extend(found.into_iter().map(ucz_service::leases::view));
             leases.sort_by(|a, b| {
                 (a["status"] != "active", a["ends"].as_str())
                     .cmp(&(b["status"] != "active", b["ends"].as_str()))

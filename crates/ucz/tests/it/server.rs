@@ -600,3 +600,80 @@ fn ucz_now_fixes_the_servers_clock() {
         stderr(&out)
     );
 }
+
+/// Two `ucz user add` loops run side by side, so two processes append to the chain at every
+/// moment: each account is one row, the chain the two wrote verifies with exactly that many rows,
+/// and removing its newest rows with SQL is caught by `--expect-head` with the head printed
+/// before.
+fn two_processes_append_and_a_truncated_tail_is_caught(url: &str) {
+    let out = ucz_on(url, &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let per_loop = 8;
+    let loops: Vec<_> = ["a", "b"]
+        .into_iter()
+        .map(|side| {
+            let url = url.to_string();
+            std::thread::spawn(move || {
+                for i in 0..per_loop {
+                    let name = format!("staff-{side}{i}");
+                    let out = ucz_on(
+                        &url,
+                        &["user", "add", "--role", "coordinator", "--username", &name],
+                    );
+                    assert!(out.status.success(), "{name}: {}", stderr(&out));
+                }
+            })
+        })
+        .collect();
+    for run in loops {
+        run.join().unwrap();
+    }
+    let out = ucz_on(url, &["audit", "verify"]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with(&format!("audit trail intact: {} rows\n", 2 * per_loop)),
+        "{}",
+        stdout(&out)
+    );
+    let head = head_of(&out);
+
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = ucz_store::Store::connect(url).await.unwrap();
+        sqlx::query(
+            "DELETE FROM audit WHERE id IN (SELECT id FROM audit ORDER BY id DESC LIMIT 3)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.pool().close().await;
+    });
+    let out = ucz_on(url, &["audit", "verify"]);
+    assert!(
+        out.status.success()
+            && stdout(&out)
+                .starts_with(&format!("audit trail intact: {} rows\n", 2 * per_loop - 3)),
+        "a truncated chain alone verifies: {}",
+        stdout(&out)
+    );
+    let out = ucz_on(url, &["audit", "verify", "--expect-head", &head]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("no row has that hash"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn two_processes_append_and_a_truncated_tail_is_caught_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    two_processes_append_and_a_truncated_tail_is_caught(&format!(
+        "sqlite://{}",
+        dir.path().join("ucz.db").display()
+    ));
+}
+
+#[test]
+fn two_processes_append_and_a_truncated_tail_is_caught_on_postgres() {
+    two_processes_append_and_a_truncated_tail_is_caught(&postgres_url());
+}
