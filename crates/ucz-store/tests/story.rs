@@ -6,31 +6,13 @@
 
 use serde_json::json;
 use ucz_store::{FACILITIES, Filter, Store, ZONES};
+use ucz_test_support::TestDatabase;
 
-/// A fresh PostgreSQL schema per test, so tests never see each other's rows.
-pub async fn postgres() -> Store {
-    Store::connect(&postgres_url().await).await.unwrap()
-}
-
-/// The URL of a fresh PostgreSQL schema, for stores that share it.
-pub async fn postgres_url() -> String {
-    let base = std::env::var("UCZ_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-    let schema = format!(
-        "t{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let admin = Store::connect(&base).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-        .execute(admin.pool())
-        .await
-        .unwrap();
-    let separator = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{separator}options=-csearch_path%3D{schema}")
+/// A fresh PostgreSQL schema per test, so tests never see each other's rows; removed when the
+/// returned guard is dropped, at the end of the test.
+pub async fn postgres() -> (Store, TestDatabase) {
+    let database = TestDatabase::postgres().await;
+    (database.store().await, database)
 }
 
 async fn story(store: Store) {
@@ -205,7 +187,8 @@ async fn the_store_story_on_sqlite() {
 
 #[tokio::test]
 async fn the_store_story_on_postgres() {
-    story(postgres().await).await;
+    let (store, _database) = postgres().await;
+    story(store).await;
 }
 
 /// A database made before firm accounts held their firm's key: its firm account is bound to the
@@ -291,7 +274,8 @@ async fn accounts_made_before_firm_keys_on_sqlite() {
 
 #[tokio::test]
 async fn accounts_made_before_firm_keys_on_postgres() {
-    accounts_made_before_firm_keys(postgres().await, "postgres").await;
+    let (store, _database) = postgres().await;
+    accounts_made_before_firm_keys(store, "postgres").await;
 }
 
 /// Two processes writing at once — two stores, each with its own connections and its own
@@ -347,7 +331,8 @@ async fn two_processes_append_one_chain_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_append_one_chain_on_postgres() {
-    let url = postgres_url().await;
+    let database = TestDatabase::postgres().await;
+    let url = database.url.clone();
     two_processes_append_one_chain(
         Store::connect(&url).await.unwrap(),
         Store::connect(&url).await.unwrap(),
@@ -582,7 +567,8 @@ async fn payloads_can_be_erased_on_sqlite() {
 
 #[tokio::test]
 async fn payloads_can_be_erased_on_postgres() {
-    payloads_can_be_erased(postgres().await, "postgres").await;
+    let (store, _database) = postgres().await;
+    payloads_can_be_erased(store, "postgres").await;
 }
 
 /// A region's ladder records are read by region: another region's zones, hubs, spaces, leases
@@ -655,7 +641,8 @@ async fn a_region_is_read_alone_on_sqlite() {
 
 #[tokio::test]
 async fn a_region_is_read_alone_on_postgres() {
-    a_region_is_read_alone(postgres().await).await;
+    let (store, _database) = postgres().await;
+    a_region_is_read_alone(store).await;
 }
 
 /// The store reads the time from the clock it is given: audit rows carry it in the form they
@@ -707,7 +694,8 @@ async fn the_store_keeps_its_clocks_time_on_sqlite() {
 
 #[tokio::test]
 async fn the_store_keeps_its_clocks_time_on_postgres() {
-    the_store_keeps_its_clocks_time(postgres().await).await;
+    let (store, _database) = postgres().await;
+    the_store_keeps_its_clocks_time(store).await;
 }
 
 /// Every write of the store, and how many audit rows docs/audit.md says it adds: a story checked
@@ -919,5 +907,6 @@ async fn every_write_adds_its_documented_audit_rows_on_sqlite() {
 
 #[tokio::test]
 async fn every_write_adds_its_documented_audit_rows_on_postgres() {
-    every_write_adds_its_documented_audit_rows(postgres().await).await;
+    let (store, _database) = postgres().await;
+    every_write_adds_its_documented_audit_rows(store).await;
 }

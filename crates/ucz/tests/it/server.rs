@@ -666,14 +666,11 @@ fn two_processes_append_and_a_truncated_tail_is_caught(url: &str) {
 
 #[test]
 fn two_processes_append_and_a_truncated_tail_is_caught_on_sqlite() {
-    let dir = tempfile::tempdir().unwrap();
-    two_processes_append_and_a_truncated_tail_is_caught(&format!(
-        "sqlite://{}",
-        dir.path().join("ucz.db").display()
-    ));
+    two_processes_append_and_a_truncated_tail_is_caught(&TestDatabase::sqlite().url);
 }
 
 #[test]
 fn two_processes_append_and_a_truncated_tail_is_caught_on_postgres() {
-    two_processes_append_and_a_truncated_tail_is_caught(&postgres_url());
+    let database = TestDatabase::postgres_blocking();
+    two_processes_append_and_a_truncated_tail_is_caught(&database.url);
 }
