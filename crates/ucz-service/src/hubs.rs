@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use ucz_store::{Filter, HUBS};
 
 use crate::caller::Caller;
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 use crate::records::{Findings, ListParams, Page, is_text, same_id};
 use crate::{Services, access};
 
@@ -20,14 +20,10 @@ pub fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Err
     findings.rules(
         body,
         &[
-            ("id", is_text, "an id"),
-            (
-                "name",
-                is_text,
-                "a name: one line of at most 300 characters",
-            ),
-            ("kind", is_text, "a hub kind id"),
-            ("region", is_text, "a region id"),
+            ("id", is_text, Key::RequiredId),
+            ("name", is_text, Key::RequiredName),
+            ("kind", is_text, Key::RequiredHubKindId),
+            ("region", is_text, Key::RequiredRegionId),
         ],
     );
     let id = body["id"].as_str().unwrap_or_default();
@@ -39,27 +35,27 @@ pub fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Err
     if !id.is_empty() && !well_formed {
         findings.and(Err(Error::invalid(vec![FieldError {
             field: "id".into(),
-            message: "1 to 64 lowercase letters, digits, '-' or '_'".into(),
+            message: Key::HubIdForm.into(),
         }])))?;
     }
     findings.known(
         "kind",
         &body["kind"],
         &ids(state.catalog.hub_kinds.iter().map(|k| &k.id)),
-        "hub kind",
+        Key::NounHubKind,
     );
     findings.known(
         "region",
         &body["region"],
         &ids(state.catalog.regions.iter().map(|r| &r.id)),
-        "region",
+        Key::NounRegion,
     );
     if !body["site"].is_null() {
         let site = serde_json::from_value::<ucz_core::zone::Site>(body["site"].clone());
         findings.and(site.map(|_| ()).map_err(|e| {
             Error::invalid(vec![FieldError {
                 field: "site".into(),
-                message: e.to_string(),
+                message: Message::input(e),
             }])
         }))?;
     }
@@ -110,7 +106,7 @@ pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, 
         .get(&HUBS, id)
         .await?
         .map(view)
-        .ok_or_else(|| Error::not_found("hub", id))
+        .ok_or_else(|| Error::not_found(Key::NounHub, id))
 }
 
 pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
@@ -121,7 +117,7 @@ pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result
     if state.store.get(&ucz_store::ZONES, id).await?.is_some() {
         return Err(Error::invalid(vec![FieldError {
             field: "id".into(),
-            message: format!("{id} is a zone's id; choose another"),
+            message: Message::new(Key::IdIsZone).arg("id", id),
         }]));
     }
     let created = state.store.create(&caller.actor(), &HUBS, &record).await?;
@@ -142,14 +138,14 @@ pub async fn update(
         .store
         .get(&HUBS, id)
         .await?
-        .ok_or_else(|| Error::not_found("hub", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounHub, id))?;
     let record = validate(state, &body, existing["demo"].as_bool().unwrap_or(false))?;
     state
         .store
         .update(&caller.actor(), &HUBS, id, &record)
         .await?
         .map(view)
-        .ok_or_else(|| Error::not_found("hub", id))
+        .ok_or_else(|| Error::not_found(Key::NounHub, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
@@ -158,6 +154,6 @@ pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), E
     if state.store.delete(&caller.actor(), &HUBS, id).await? {
         Ok(())
     } else {
-        Err(Error::not_found("hub", id))
+        Err(Error::not_found(Key::NounHub, id))
     }
 }

@@ -10,7 +10,7 @@ use ucz_core::lease::{Lease, problems};
 use ucz_store::{FACILITIES, FIRMS, Filter, LEASES, SPACES};
 
 use crate::caller::{Caller, Role};
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 use crate::parts::space_zone;
 use crate::records::{Findings, ListParams, Page, is_text};
 use crate::{Services, access};
@@ -18,18 +18,18 @@ use crate::{Services, access};
 fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
     body[field]
         .as_str()
-        .ok_or_else(|| "a date YYYY-MM-DD".to_string())
+        .ok_or_else(|| Message::new(Key::ADate).to_string())
         .and_then(|text| text.parse::<Date>())
         .and_then(|day| {
             if (1900..=2200).contains(&day.year()) {
                 Ok(day)
             } else {
-                Err(format!("{day} is not a plausible day (1900–2200)"))
+                Err(Message::new(Key::ImplausibleDay).arg("day", day).to_string())
             }
         })
         .map_err(|message| FieldError {
             field: field.into(),
-            message,
+            message: Message::input(message),
         })
 }
 
@@ -156,17 +156,17 @@ pub async fn validate(
     findings.rules(
         body,
         &[
-            ("space_id", |v| v.as_i64().is_some(), "a space id"),
-            ("firm_id", is_text, "a firm id"),
+            ("space_id", |v| v.as_i64().is_some(), Key::RequiredSpaceId),
+            ("firm_id", is_text, Key::RequiredFirmId),
             (
                 "status",
                 |v| v.is_null() || matches!(v.as_str(), Some("active" | "ended")),
-                "active or ended, or absent (active)",
+                Key::RequiredLeaseStatus,
             ),
             (
                 "renewals",
                 |v| v.is_null() || v.as_u64().is_some_and(|r| r <= 99),
-                "a whole number from 0 to 99, or absent",
+                Key::RequiredRenewals,
             ),
         ],
     );
@@ -181,29 +181,29 @@ pub async fn validate(
             (
                 "area_m2",
                 |v| v.is_null() || crate::records::is_positive(v),
-                "a number greater than 0 (at most 1e9), or absent",
+                Key::RequiredOptionalPositive,
             ),
             (
                 "budget_krw",
                 crate::records::is_optional_count,
-                "a whole number ≥ 0, or absent",
+                Key::RequiredOptionalCount,
             ),
             (
                 "equipment",
                 |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
-                "a list of names",
+                Key::RequiredNames,
             ),
             (
                 "preferred_hubs",
                 |v| v.is_null() || v.as_array().is_some_and(|a| a.iter().all(is_text)),
-                "a list of hub or zone ids",
+                Key::RequiredHubOrZoneIds,
             ),
         ];
         for (name, ok, what) in rules {
             if !ok(&needs[name]) {
                 findings.and(Err(Error::invalid(vec![FieldError {
                     field: format!("needs.{name}"),
-                    message: format!("required: {what}"),
+                    message: what.into(),
                 }])))?;
             }
         }
@@ -214,7 +214,7 @@ pub async fn validate(
             if !known {
                 findings.and(Err(Error::invalid(vec![FieldError {
                     field: "needs.preferred_hubs".into(),
-                    message: format!("no hub or zone {id}"),
+                    message: Message::new(Key::NoHubOrZone).arg("id", id),
                 }])))?;
             }
         }
@@ -223,8 +223,7 @@ pub async fn validate(
         if !body["left_to"].is_null() {
             findings.and(Err(Error::invalid(vec![FieldError {
                 field: "left_to".into(),
-                message: "where a firm went is recorded when its lease has ended (status ended)"
-                    .into(),
+                message: Key::WentToOnlyWhenEnded.into(),
             }])))?;
         }
     } else if let Ok(ends) = date(body, "ends") {
@@ -232,7 +231,7 @@ pub async fn validate(
         if ends > state.clock.today() {
             findings.and(Err(Error::invalid(vec![FieldError {
                 field: "ends".into(),
-                message: format!("an ended lease ends by today, not on {ends}"),
+                message: Message::new(Key::EndedLeaseEndsByToday).arg("ends", ends),
             }])))?;
         }
     }
@@ -243,12 +242,12 @@ pub async fn validate(
             .iter()
             .map(|r| r.id.to_string())
             .collect();
-        findings.known("left_to", &body["left_to"], &regions, "region");
+        findings.known("left_to", &body["left_to"], &regions, Key::NounRegion);
     }
     if body["space_id"].is_i64() && space.is_none() {
         findings.and(Err(Error::invalid(vec![FieldError {
             field: "space_id".into(),
-            message: format!("no space {space_id}"),
+            message: Message::new(Key::NoSpace).arg("id", &space_id),
         }])))?;
     }
     let firm_id = body["firm_id"].as_str().unwrap_or_default();
@@ -259,7 +258,7 @@ pub async fn validate(
     if !firm_id.is_empty() && firm.is_none() {
         findings.and(Err(Error::invalid(vec![FieldError {
             field: "firm_id".into(),
-            message: format!("no firm {firm_id}"),
+            message: Message::new(Key::NoFirm).arg("id", firm_id),
         }])))?;
     }
     findings.done()?;
@@ -307,9 +306,18 @@ pub async fn validate(
     let found = problems(&lease, rule.as_ref(), &others);
     if !found.is_empty() {
         // Another lease in the way is a conflict; a lease that breaks its own rules is invalid.
-        let told = |p: &ucz_core::lease::LeaseProblem| p.told(&lease, firm_readable);
+        let told = |p: &ucz_core::lease::LeaseProblem| {
+            Message::new(Key::LeaseProblem).arg("detail", p.told(&lease, firm_readable))
+        };
         return Err(if found.iter().any(|p| p.is_conflict()) {
-            Error::conflict(found.iter().map(told).collect::<Vec<_>>().join("; "))
+            Error::conflict(Message::new(Key::LeaseProblem).arg(
+                "detail",
+                found
+                    .iter()
+                    .map(|p| p.told(&lease, firm_readable))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ))
         } else {
             Error::invalid(
                 found
@@ -413,7 +421,7 @@ pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, 
         .store
         .get(&LEASES, id)
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
     if !readable(state, caller, &record).await? {
         return Err(Error::forbidden());
     }
@@ -428,7 +436,7 @@ pub async fn create_lease(state: &Services, caller: &Caller, body: &Value) -> Re
     checked
         .write(state, caller, None)
         .await?
-        .ok_or_else(|| Error::internal("a created lease was not returned"))
+        .ok_or_else(|| Error::new(crate::error::Code::Internal, Key::CreatedLeaseMissing))
 }
 
 pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
@@ -446,7 +454,7 @@ pub async fn update(
         .store
         .get(&LEASES, id)
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
     let space = state
         .store
         .get(&SPACES, &before["space_id"].to_string())
@@ -460,7 +468,7 @@ pub async fn update(
     checked
         .write(state, caller, Some(id))
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
@@ -469,7 +477,7 @@ pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), E
         .store
         .get(&LEASES, id)
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
     if let Some(space) = state
         .store
         .get(&SPACES, &before["space_id"].to_string())

@@ -10,9 +10,9 @@ use crate::records::{
 };
 
 /// What a name must be.
-const NAME: &str = "a name: one line of at most 300 characters";
+const NAME: Key = Key::RequiredName;
 use crate::caller::Caller;
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 use crate::{Services, access};
 
 /// Zones, facilities and hubs read while checking records, kept for the next record: an import
@@ -53,7 +53,7 @@ async fn zone_exists(state: &Services, known: &Known, zone: &str) -> Result<(), 
         Some(_) => Ok(()),
         None => Err(Error::invalid(vec![FieldError {
             field: "zone_id".into(),
-            message: format!("no zone {zone}"),
+            message: Message::new(Key::NoZone).arg("id", zone),
         }])),
     }
 }
@@ -105,7 +105,7 @@ async fn read(state: &Services, caller: &Caller, table: &Table, id: &str) -> Res
         .get(table, id)
         .await?
         .map(|r| present(table, r))
-        .ok_or_else(|| Error::not_found(table.entity, id))
+        .ok_or_else(|| crate::error::not_found_in(table.entity, id))
 }
 
 async fn existing(state: &Services, table: &Table, id: &str) -> Result<Value, Error> {
@@ -113,7 +113,7 @@ async fn existing(state: &Services, table: &Table, id: &str) -> Result<Value, Er
         .store
         .get(table, id)
         .await?
-        .ok_or_else(|| Error::not_found(table.entity, id))
+        .ok_or_else(|| crate::error::not_found_in(table.entity, id))
 }
 
 async fn remove(
@@ -182,7 +182,7 @@ macro_rules! resource {
                     .await?;
                 updated
                     .map(|r| present(&$table, r))
-                    .ok_or_else(|| Error::not_found($table.entity, &id))
+                    .ok_or_else(|| crate::error::not_found_in($table.entity, &id))
             }
 
             pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
@@ -254,7 +254,7 @@ pub async fn space_zone_in(
             Some(_) => Ok(hub_owner(hub)),
             None => Err(Error::invalid(vec![FieldError {
                 field: "hub_id".into(),
-                message: format!("no hub {hub}"),
+                message: Message::new(Key::NoHub).arg("id", hub),
             }])),
         };
     }
@@ -265,7 +265,7 @@ pub async fn space_zone_in(
         .ok_or_else(|| {
             Error::invalid(vec![FieldError {
                 field: "facility_id".into(),
-                message: format!("no facility {facility}"),
+                message: Message::new(Key::NoFacility).arg("id", &facility),
             }])
         })?;
     Ok(facility["zone_id"].as_str().unwrap_or_default().to_string())
@@ -288,23 +288,23 @@ pub async fn facility_in(state: &Services, known: &Known, body: &Value) -> Resul
     findings.rules(
         body,
         &[
-            ("zone_id", is_text, "a zone id"),
-            ("type", is_text, "a facility type id"),
+            ("zone_id", is_text, Key::RequiredZoneId),
+            ("type", is_text, Key::RequiredFacilityTypeId),
             ("name", is_text, NAME),
             (
                 "floor_area_m2",
                 is_positive,
-                "a number greater than 0 (at most 1e9)",
+                Key::RequiredPositive,
             ),
             (
                 "units",
                 |v| v.is_null() || v.as_u64().is_some_and(|u| u <= u64::from(u32::MAX)),
-                "a whole number from 0 to 4294967295, or absent",
+                Key::RequiredOptionalU32,
             ),
-            ("planned", is_optional_bool, "true or false, or absent"),
+            ("planned", is_optional_bool, Key::RequiredOptionalBool),
         ],
     );
-    findings.known("type", &body["type"], &types, "facility type");
+    findings.known("type", &body["type"], &types, Key::NounFacilityType);
     if let Some(zone) = body["zone_id"].as_str() {
         findings.and(zone_exists(state, known, zone).await)?;
     }
@@ -327,13 +327,13 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
     if in_hub && !body["facility_id"].is_null() {
         findings.and(Err(Error::invalid(vec![FieldError {
             field: "hub_id".into(),
-            message: "a space is in a zone's facility or in a hub, not both".into(),
+            message: Key::SpaceInFacilityOrHub.into(),
         }])))?;
     }
     if !in_hub {
         findings.rules(
             body,
-            &[("facility_id", |v| v.as_i64().is_some(), "a facility id")],
+            &[("facility_id", |v| v.as_i64().is_some(), Key::RequiredFacilityId)],
         );
     }
     findings.and(admits(state, &body["admits"]))?;
@@ -348,7 +348,7 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
     if !is_text(&body["kind"]) {
         findings.and(Err(Error::invalid(vec![FieldError {
             field: "kind".into(),
-            message: format!("required: {}", one_of(&kinds)),
+            message: Message::new(Key::RequiredSpaceKind).arg("values", one_of(&kinds)),
         }])))?;
     }
     findings.rules(
@@ -357,16 +357,16 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
             (
                 "area_m2",
                 is_positive,
-                "a number greater than 0 (at most 1e9)",
+                Key::RequiredPositive,
             ),
             (
                 "monthly_rent_krw",
                 is_optional_count,
-                "a whole number ≥ 0, or absent",
+                Key::RequiredOptionalCount,
             ),
         ],
     );
-    findings.known("kind", &body["kind"], &kinds, "space kind");
+    findings.known("kind", &body["kind"], &kinds, Key::NounSpaceKind);
     if body["facility_id"].is_i64() || in_hub {
         findings.and(space_zone_in(state, known, body).await.map(|_| ()))?;
     }
@@ -397,7 +397,7 @@ fn admits(state: &Services, value: &Value) -> Result<(), Error> {
     let Some(object) = value.as_object() else {
         return Err(Error::invalid(vec![FieldError {
             field: "admits".into(),
-            message: "an object with stages, sectors and equipment lists".into(),
+            message: Key::AdmitsObject.into(),
         }]));
     };
     for (key, items) in object {
@@ -425,13 +425,10 @@ fn admits(state: &Services, value: &Value) -> Result<(), Error> {
             errors.push(FieldError {
                 field: format!("admits.{key}"),
                 message: match key.as_str() {
-                    "stages" => "a list of stage ids".into(),
-                    "sectors" => {
-                        "a list of KSIC prefixes (a section letter A–U and up to five digits)"
-                            .into()
-                    }
-                    "equipment" => "a list of names".into(),
-                    _ => format!("unknown key {key}; expected stages, sectors or equipment"),
+                    "stages" => Key::AdmitsStages.into(),
+                    "sectors" => Key::AdmitsSectors.into(),
+                    "equipment" => Key::AdmitsEquipment.into(),
+                    _ => Message::new(Key::AdmitsUnknownKey).arg("key", key),
                 },
             });
         }
@@ -455,12 +452,12 @@ pub async fn institution(state: &Services, body: &Value) -> Result<Value, Error>
     findings.rules(
         body,
         &[
-            ("zone_id", is_text, "a zone id"),
-            ("kind", is_text, "an institution kind id"),
+            ("zone_id", is_text, Key::RequiredZoneId),
+            ("kind", is_text, Key::RequiredInstitutionKindId),
             ("name", is_text, NAME),
         ],
     );
-    findings.known("kind", &body["kind"], &kinds, "institution kind");
+    findings.known("kind", &body["kind"], &kinds, Key::NounInstitutionKind);
     if let Some(zone) = body["zone_id"].as_str() {
         findings.and(zone_exists(state, &Known::default(), zone).await)?;
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 
 /// `?limit=&offset=` and filters; an unknown parameter is refused rather than ignored.
 #[derive(Debug, Deserialize)]
@@ -28,7 +28,7 @@ impl ListParams {
         if !(1..=500).contains(&limit) || offset < 0 {
             return Err(Error::invalid(vec![FieldError {
                 field: "limit".into(),
-                message: "limit must be 1 to 500 and offset 0 or more".into(),
+                message: Key::PageLimits.into(),
             }]));
         }
         Ok((limit, offset))
@@ -44,7 +44,7 @@ pub struct Page {
 }
 
 /// A body field: its name, the check its value must pass, and what it should be.
-pub type FieldRule = (&'static str, fn(&Value) -> bool, &'static str);
+pub type FieldRule = (&'static str, fn(&Value) -> bool, Key);
 
 /// The problems found in a body, all of them, so that a client fixes them in one go.
 #[derive(Default)]
@@ -57,7 +57,7 @@ impl Findings {
             if !ok(&value[*name]) {
                 self.0.push(FieldError {
                     field: (*name).into(),
-                    message: format!("required: {what}"),
+                    message: (*what).into(),
                 });
             }
         }
@@ -65,15 +65,15 @@ impl Findings {
     }
 
     /// A text field must name one of `ids` (a missing one was reported by `rules`).
-    pub fn known(&mut self, field: &str, value: &Value, ids: &[String], kind: &str) -> &mut Self {
+    pub fn known(&mut self, field: &str, value: &Value, ids: &[String], kind: Key) -> &mut Self {
         if let Some(id) = value.as_str() {
             if !ids.iter().any(|i| i == id) {
                 self.0.push(FieldError {
                     field: field.into(),
-                    message: format!(
-                        "unknown {kind} \"{id}\"; expected one of: {}",
-                        ids.join(", ")
-                    ),
+                    message: Message::new(Key::UnknownOf)
+                        .with("what", kind)
+                        .arg("id", id)
+                        .arg("values", ids.join(", ")),
                 });
             }
         }
@@ -128,7 +128,9 @@ pub fn same_id(body: &Value, id: &str) -> Result<(), Error> {
     match body.get("id") {
         Some(given) if given.as_str() != Some(id) => Err(Error::invalid(vec![FieldError {
             field: "id".into(),
-            message: format!("the body's id {given} is not the id of the URL, \"{id}\""),
+            message: Message::new(Key::IdNotUrl)
+                .arg("given", given)
+                .arg("id", id),
         }])),
         _ => Ok(()),
     }
@@ -150,7 +152,7 @@ pub fn as_toml(value: &Value) -> Result<String, Error> {
         }
     }
     toml::to_string(&without_nulls(value))
-        .map_err(|e| Error::bad_request(format!("cannot read the body: {e}")))
+        .map_err(|e| Error::bad_request(Message::new(Key::CannotReadBody).arg("detail", e)))
 }
 
 /// The fields of each record a body may name (besides `id`): the properties of its schema in
@@ -205,10 +207,10 @@ pub fn known_fields(body: &Value, record: &str) -> Result<(), Error> {
         .filter(|key| *key != "id" && !accepted.contains(&key.as_str()))
         .map(|key| FieldError {
             field: key.clone(),
-            message: format!(
-                "unknown field \"{key}\"; a {record} has: {}",
-                accepted.join(", ")
-            ),
+            message: Message::new(Key::UnknownField)
+                .arg("key", key)
+                .arg("record", record)
+                .arg("fields", accepted.join(", ")),
         })
         .collect();
     if errors.is_empty() {

@@ -420,7 +420,7 @@ pub fn body(fields: &mut [Field], lang: Lang) -> (Value, bool) {
 }
 
 /// Puts the API's field errors beside their fields; returns those that match no field.
-pub fn attach(fields: &mut [Field], errors: Vec<FieldError>) -> Vec<FieldError> {
+pub fn attach(fields: &mut [Field], errors: Vec<FieldError>, lang: Lang) -> Vec<FieldError> {
     let mut rest = Vec::new();
     for error in errors {
         let target = fields.iter_mut().find(|f| {
@@ -434,7 +434,7 @@ pub fn attach(fields: &mut [Field], errors: Vec<FieldError>) -> Vec<FieldError> 
                 || error.field.starts_with(&format!("{name}["))
         });
         match target {
-            Some(field) if field.error.is_none() => field.error = Some(error.message),
+            Some(field) if field.error.is_none() => field.error = Some(error.message.render(lang)),
             Some(_) => {}
             None => rest.push(error),
         }
