@@ -419,9 +419,14 @@ mod tests {
 
     #[test]
     fn a_deserialisers_text_is_recognized_by_its_template() {
-        let text = Message::new(Key::NotADate).arg("value", "2024-13-01").to_string();
+        let text = Message::new(Key::NotADate)
+            .arg("value", "2024-13-01")
+            .to_string();
         let found = Message::recognize(&text, &[Key::OutsideKorea, Key::NotADate]);
-        assert_eq!(found.map(|m| m.render(Lang::Ko)), Some("\"2024-13-01\"은(는) 날짜가 아닙니다 (YYYY-MM-DD)".into()));
+        assert_eq!(
+            found.map(|m| m.render(Lang::Ko)),
+            Some("\"2024-13-01\"은(는) 날짜가 아닙니다 (YYYY-MM-DD)".into())
+        );
         assert_eq!(Message::recognize("something else", &[Key::NotADate]), None);
     }
 }

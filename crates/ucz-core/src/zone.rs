@@ -195,7 +195,7 @@ impl Zone {
         if !zone.id.is_well_formed() {
             e.push(
                 file.error_at_keyed(&zone.id, Message::new(Key::ZoneIdForm).arg("id", &zone.id))
-                .field("id"),
+                    .field("id"),
             );
         }
         known(
@@ -326,16 +326,18 @@ fn known<T: Entry>(
                         .with("kind", kind)
                         .arg("id", id),
                 )
-                    .field(path)
-                    .expected(targets.iter().map(|t| t.id().clone())),
+                .field(path)
+                .expected(targets.iter().map(|t| t.id().clone())),
             );
         } else if ids[..i].contains(id) {
             e.push(
                 file.error_at_keyed(
                     id,
-                    Message::new(Key::ListedTwice).with("kind", kind).arg("id", id),
+                    Message::new(Key::ListedTwice)
+                        .with("kind", kind)
+                        .arg("id", id),
                 )
-                    .field(path),
+                .field(path),
             );
         }
     }

@@ -265,17 +265,21 @@ mod tests {
     #[test]
     fn a_parsers_message_keeps_its_key_and_its_english() {
         let catalog = ucz_core::Catalog::bundled().expect("bundled catalog");
-        let text = "id = \"f\"\nname = \"x\"\nstage = \"unicorn\"\nregion = \"daejeon\"\nfounded = \"2024-01-01\"\n";
+        let text = "id = \"f\"\nname = \"x\"\nstage = \"unicorn\"\nregion = \"daejeon\"\nfounded = \"2024-01-01\"\nfounder_age = 30\n";
         let errors = ucz_core::firm::Firm::parse(ucz_core::SourceFile::new("body", text), &catalog)
             .expect_err("unknown stage");
         let error: Error = errors.into();
         let message = &error.errors[0].message;
         assert!(
-            message.to_string().starts_with("unknown stage \"unicorn\"; expected one of: "),
+            message
+                .to_string()
+                .starts_with("unknown stage \"unicorn\"; expected one of: "),
             "{message}"
         );
         assert!(
-            message.render(ucz_core::Lang::Ko).starts_with("알 수 없는 성장단계 \"unicorn\"; 가능한 값: "),
+            message
+                .render(ucz_core::Lang::Ko)
+                .starts_with("알 수 없는 성장단계 \"unicorn\"; 가능한 값: "),
             "{}",
             message.render(ucz_core::Lang::Ko)
         );

@@ -24,7 +24,9 @@ fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
             if (1900..=2200).contains(&day.year()) {
                 Ok(day)
             } else {
-                Err(Message::new(Key::ImplausibleDay).arg("day", day).to_string())
+                Err(Message::new(Key::ImplausibleDay)
+                    .arg("day", day)
+                    .to_string())
             }
         })
         .map_err(|message| FieldError {
@@ -310,14 +312,16 @@ pub async fn validate(
             Message::new(Key::LeaseProblem).arg("detail", p.told(&lease, firm_readable))
         };
         return Err(if found.iter().any(|p| p.is_conflict()) {
-            Error::conflict(Message::new(Key::LeaseProblem).arg(
-                "detail",
-                found
-                    .iter()
-                    .map(|p| p.told(&lease, firm_readable))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ))
+            Error::conflict(
+                Message::new(Key::LeaseProblem).arg(
+                    "detail",
+                    found
+                        .iter()
+                        .map(|p| p.told(&lease, firm_readable))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            )
         } else {
             Error::invalid(
                 found

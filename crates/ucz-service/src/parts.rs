@@ -291,11 +291,7 @@ pub async fn facility_in(state: &Services, known: &Known, body: &Value) -> Resul
             ("zone_id", is_text, Key::RequiredZoneId),
             ("type", is_text, Key::RequiredFacilityTypeId),
             ("name", is_text, NAME),
-            (
-                "floor_area_m2",
-                is_positive,
-                Key::RequiredPositive,
-            ),
+            ("floor_area_m2", is_positive, Key::RequiredPositive),
             (
                 "units",
                 |v| v.is_null() || v.as_u64().is_some_and(|u| u <= u64::from(u32::MAX)),
@@ -333,7 +329,11 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
     if !in_hub {
         findings.rules(
             body,
-            &[("facility_id", |v| v.as_i64().is_some(), Key::RequiredFacilityId)],
+            &[(
+                "facility_id",
+                |v| v.as_i64().is_some(),
+                Key::RequiredFacilityId,
+            )],
         );
     }
     findings.and(admits(state, &body["admits"]))?;
@@ -354,11 +354,7 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
     findings.rules(
         body,
         &[
-            (
-                "area_m2",
-                is_positive,
-                Key::RequiredPositive,
-            ),
+            ("area_m2", is_positive, Key::RequiredPositive),
             (
                 "monthly_rent_krw",
                 is_optional_count,

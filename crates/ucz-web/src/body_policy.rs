@@ -117,7 +117,7 @@ pub async fn refuse_duplicate_keys(request: Request, next: Next) -> Response {
     };
     if let Some(path) = duplicate_key(&bytes) {
         return ApiError::bad_request(Message::new(Key::RepeatedKey).arg("path", path))
-        .into_response();
+            .into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await

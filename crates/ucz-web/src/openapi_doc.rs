@@ -10,11 +10,12 @@ fn schemas() -> Value {
     json!({
         "Problem": {
             "type": "object",
+            // The codes come from the one list the web maps to statuses, so none is missing.
             "description": "RFC 9457 problem details; `code` is stable",
             "required": ["type", "title", "status", "code", "detail"],
             "properties": {
                 "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "code": {"type": "string", "enum": ["not_found", "unknown_route", "method_not_allowed", "forbidden", "unauthenticated", "bad_credentials", "too_many_attempts", "csrf", "conflict", "bad_request", "too_large", "validation", "timeout", "internal"]},
+                "code": {"type": "string", "enum": ucz_service::Code::names()},
                 "detail": {"type": "string"},
                 "errors": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}
             }
@@ -202,4 +203,16 @@ pub fn reference_page() -> String {
          <table><tr><th>method</th><th>path</th><th>what</th><th>who</th><th>body</th></tr>\n{rows}</table>\
          <h2>Schemas</h2>\n{schemas_html}</body></html>\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_problem_schema_lists_every_code() {
+        let document = super::openapi();
+        let codes = &document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"];
+        let names = ucz_service::Code::names();
+        assert_eq!(codes, &serde_json::json!(names));
+        assert!(names.contains(&"busy"));
+    }
 }

@@ -153,7 +153,7 @@ mod query_tests {
                 proptest::prop_assert_eq!(error.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
                 proptest::prop_assert_eq!(error.errors.len(), 1);
                 proptest::prop_assert_eq!(error.errors[0].field.as_str(), "query");
-                proptest::prop_assert!(!error.errors[0].message.is_empty());
+                proptest::prop_assert!(!error.errors[0].message.to_string().is_empty());
             }
         }
     }

@@ -111,7 +111,8 @@ async fn sheet(
                 .collect(),
         });
     }
-    let resource = Resource::parse(what).ok_or_else(|| ApiError::not_found(crate::error::Key::NounList, what))?;
+    let resource = Resource::parse(what)
+        .ok_or_else(|| ApiError::not_found(crate::error::Key::NounList, what))?;
     let mut items = Vec::new();
     loop {
         let (page, total) = list_page(
