@@ -414,7 +414,10 @@ mod tests {
         // An argument's braces stay text.
         let odd = Message::new(Key::NoZone).arg("id", "{id}");
         assert_eq!(odd.render(Lang::En), "no zone {id}");
-        assert_eq!(serde_json::to_string(&odd).unwrap(), "\"no zone {id}\"");
+        assert_eq!(
+            serde_json::to_string(&odd).expect("JSON"),
+            "\"no zone {id}\""
+        );
     }
 
     #[test]

@@ -51,7 +51,7 @@ impl<'a> SourceFile<'a> {
     /// An error with a message of the catalogue, so that it can be shown in either language.
     pub fn error_keyed(&self, span: Option<Range<usize>>, message: Message) -> InputError {
         InputError {
-            keyed: Some(message.clone()),
+            keyed: Some(Box::new(message.clone())),
             ..self.error(span, message.to_string())
         }
     }
@@ -81,7 +81,7 @@ impl<'a> SourceFile<'a> {
         let keyed = Message::recognize(error.message().trim_end(), Message::DESERIALISERS)
             .unwrap_or_else(|| Message::new(Key::Toml).arg("detail", &message));
         let located = InputError {
-            keyed: Some(keyed),
+            keyed: Some(Box::new(keyed)),
             ..self.error(error.span(), message)
         };
         // A missing field is reported at its table, not at any key of it.
@@ -182,9 +182,10 @@ pub struct InputError {
     pub field: Option<String>,
     /// The English text: what the command line prints.
     pub message: String,
-    /// The same message by key, for showing it in either language. The catalog's own checks,
+    /// The same message by key, for showing it in either language (boxed: errors travel in
+    /// `Result`s). The catalog's own checks,
     /// read by its maintainers on the command line, have none.
-    pub keyed: Option<Message>,
+    pub keyed: Option<Box<Message>>,
     /// The values that would have been accepted, when there is a short list of them.
     pub expected: Vec<String>,
 }
@@ -192,9 +193,10 @@ pub struct InputError {
 impl InputError {
     /// The message by key (an unkeyed one inside a keyed sentence).
     pub fn keyed_message(&self) -> Message {
-        self.keyed
-            .clone()
-            .unwrap_or_else(|| Message::new(Key::InputText).arg("text", &self.message))
+        match &self.keyed {
+            Some(message) => (**message).clone(),
+            None => Message::new(Key::InputText).arg("text", &self.message),
+        }
     }
 
     /// [`InputError::keyed_message`] with the values that would have been accepted.
@@ -212,7 +214,7 @@ impl InputError {
     /// Replaces the message, in English and by key.
     pub fn set_message(&mut self, message: Message) {
         self.message = message.to_string();
-        self.keyed = Some(message);
+        self.keyed = Some(Box::new(message));
     }
 
     pub fn field(mut self, field: impl Into<String>) -> Self {
