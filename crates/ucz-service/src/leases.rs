@@ -18,20 +18,18 @@ use crate::{Services, access};
 fn date(body: &Value, field: &str) -> Result<Date, FieldError> {
     body[field]
         .as_str()
-        .ok_or_else(|| Message::new(Key::ADate).to_string())
-        .and_then(|text| text.parse::<Date>())
+        .ok_or_else(|| Message::new(Key::ADate))
+        .and_then(|text| text.parse::<Date>().map_err(Message::input))
         .and_then(|day| {
             if (1900..=2200).contains(&day.year()) {
                 Ok(day)
             } else {
-                Err(Message::new(Key::ImplausibleDay)
-                    .arg("day", day)
-                    .to_string())
+                Err(Message::new(Key::ImplausibleDay).arg("day", day))
             }
         })
         .map_err(|message| FieldError {
             field: field.into(),
-            message: Message::input(message),
+            message,
         })
 }
 
