@@ -127,7 +127,11 @@ pub fn utc_timestamp(at: Timestamp) -> String {
 impl FromStr for Date {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let invalid = || format!("\"{s}\" is not a date (YYYY-MM-DD)");
+        let invalid = || {
+            crate::message::Message::new(crate::message::Key::NotADate)
+                .arg("value", s)
+                .to_string()
+        };
         let mut parts = s.trim().splitn(3, '-');
         let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
             return Err(invalid());

@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use crate::catalog::Catalog;
 use crate::date::Date;
 use crate::id::Id;
+use crate::message::{Key, Message};
 
 /// A firm profile. Field names are the CSV column names; see `docs/firm.md`.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -109,7 +110,7 @@ impl Firm {
                 .into_iter()
                 .map(|(field, message, expected)| {
                     let mut error = file
-                        .error(None, message)
+                        .error_keyed(None, message)
                         .field(field.clone())
                         .expected(expected);
                     error.position = position(&field).map(|line| (line, 1));
@@ -120,35 +121,37 @@ impl Firm {
     }
 
     /// A founding date after the evaluation date makes every age-based rule meaningless.
-    pub fn date_problem(&self, as_of: Date) -> Option<String> {
-        self.founded
-            .filter(|f| *f > as_of)
-            .map(|f| format!("founded {f} is after the evaluation date {as_of}"))
+    pub fn date_problem(&self, as_of: Date) -> Option<Message> {
+        self.founded.filter(|f| *f > as_of).map(|f| {
+            Message::new(Key::FoundedAfterEvaluation)
+                .arg("founded", f)
+                .arg("as_of", as_of)
+        })
     }
 
     /// Problems with values that parsed but do not fit the catalog: `(field, message, accepted)`.
-    pub fn problems(&self, catalog: &Catalog) -> Vec<(String, String, Vec<String>)> {
+    pub fn problems(&self, catalog: &Catalog) -> Vec<(String, Message, Vec<String>)> {
         let mut problems = Vec::new();
         let ids =
             |items: &mut dyn Iterator<Item = &Id>| items.map(|i| i.to_string()).collect::<Vec<_>>();
         if let Some(hidden) = crate::text::first_hidden(&self.name) {
             problems.push((
                 "name".into(),
-                format!("the name holds {hidden}, a control or invisible format character"),
+                Message::new(Key::FirmNameHidden).arg("found", hidden),
                 vec!["visible text on one line".into()],
             ));
         }
         if catalog.stage(&self.stage).is_none() {
             problems.push((
                 "stage".into(),
-                format!("unknown stage \"{}\"", self.stage),
+                Message::new(Key::UnknownStage).arg("id", &self.stage),
                 ids(&mut catalog.stages.iter().map(|s| &s.id)),
             ));
         }
         if catalog.region(&self.region).is_none() {
             problems.push((
                 "region".into(),
-                format!("unknown region \"{}\"", self.region),
+                Message::new(Key::UnknownRegion).arg("id", &self.region),
                 ids(&mut catalog.regions.iter().map(|r| &r.id)),
             ));
         }
@@ -156,7 +159,7 @@ impl Firm {
             if catalog.designation(designation).is_none() {
                 problems.push((
                     format!("designations[{i}]"),
-                    format!("unknown designation \"{designation}\""),
+                    Message::new(Key::UnknownDesignation).arg("id", designation),
                     ids(&mut catalog.designations.iter().map(|d| &d.id)),
                 ));
             }
@@ -164,14 +167,14 @@ impl Firm {
         if !self.sector.is_empty() && !is_ksic(&self.sector) {
             problems.push((
                 "sector".into(),
-                format!("\"{}\" is not a KSIC code (a section letter A–U and up to five digits, e.g. C26)", self.sector),
+                Message::new(Key::NotKsic).arg("value", &self.sector),
                 Vec::new(),
             ));
         }
         if self.founded.is_none() && self.stage != "pre_startup" {
             problems.push((
                 "founded".into(),
-                format!("a firm at stage \"{}\" needs its founding date (only pre_startup founders have none)", self.stage),
+                Message::new(Key::FoundingDateNeeded).arg("stage", &self.stage),
                 Vec::new(),
             ));
         }
@@ -179,15 +182,15 @@ impl Firm {
             match catalog.designated_zone(&self.zone) {
                 None => problems.push((
                     "zone".into(),
-                    format!("unknown zone \"{}\"", self.zone),
+                    Message::new(Key::UnknownZone).arg("id", &self.zone),
                     ids(&mut catalog.designated_zones.iter().map(|z| &z.id)),
                 )),
                 Some(zone) if zone.region != self.region => problems.push((
                     "zone".into(),
-                    format!(
-                        "zone \"{}\" is in {}, not in {}",
-                        self.zone, zone.region, self.region
-                    ),
+                    Message::new(Key::ZoneInOtherRegion)
+                        .arg("zone", &self.zone)
+                        .arg("zone_region", &zone.region)
+                        .arg("region", &self.region),
                     Vec::new(),
                 )),
                 Some(_) => {}
@@ -196,15 +199,14 @@ impl Firm {
         if self.youth_employees > self.employees {
             problems.push((
                 "youth_employees".into(),
-                format!(
-                    "{} youth employees is more than the {} employees",
-                    self.youth_employees, self.employees
-                ),
+                Message::new(Key::YouthOverEmployees)
+                    .arg("youth", self.youth_employees)
+                    .arg("employees", self.employees),
                 Vec::new(),
             ));
         }
         if self.id.trim().is_empty() {
-            problems.push(("id".into(), "must not be empty".into(), Vec::new()));
+            problems.push(("id".into(), Message::new(Key::EmptyText), Vec::new()));
         }
         problems
     }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::id::Id;
+use crate::message::{Key, Message};
 
 /// A named text, as read by the caller (the core does no I/O).
 #[derive(Clone, Copy, Debug)]
@@ -42,8 +43,22 @@ impl<'a> SourceFile<'a> {
             }),
             field: None,
             message: message.into(),
+            keyed: None,
             expected: Vec::new(),
         }
+    }
+
+    /// An error with a message of the catalogue, so that it can be shown in either language.
+    pub fn error_keyed(&self, span: Option<Range<usize>>, message: Message) -> InputError {
+        InputError {
+            keyed: Some(Box::new(message.clone())),
+            ..self.error(span, message.to_string())
+        }
+    }
+
+    /// [`SourceFile::error_keyed`], placed where the identifier was written.
+    pub fn error_at_keyed(&self, id: &Id, message: Message) -> InputError {
+        self.error_keyed(id.span(), message)
     }
 
     /// An error about an identifier, placed where the identifier was written.
@@ -62,7 +77,13 @@ impl<'a> SourceFile<'a> {
             .replace("u32", "a whole number")
             .replace("f64", "a number")
             .replace("a spanned value", "a text value");
-        let located = self.error(error.span(), message);
+        // The core's own deserialisers' messages keep their key; TOML's text goes inside one.
+        let keyed = Message::recognize(error.message().trim_end(), Message::DESERIALISERS)
+            .unwrap_or_else(|| Message::new(Key::Toml).arg("detail", &message));
+        let located = InputError {
+            keyed: Some(Box::new(keyed)),
+            ..self.error(error.span(), message)
+        };
         // A missing field is reported at its table, not at any key of it.
         if error.message().starts_with("missing field") {
             return located;
@@ -159,12 +180,43 @@ pub struct InputError {
     pub position: Option<(usize, usize)>,
     /// The field, as a path (`facility[2].type`).
     pub field: Option<String>,
+    /// The English text: what the command line prints.
     pub message: String,
+    /// The same message by key, for showing it in either language (boxed: errors travel in
+    /// `Result`s). The catalog's own checks,
+    /// read by its maintainers on the command line, have none.
+    pub keyed: Option<Box<Message>>,
     /// The values that would have been accepted, when there is a short list of them.
     pub expected: Vec<String>,
 }
 
 impl InputError {
+    /// The message by key (an unkeyed one inside a keyed sentence).
+    pub fn keyed_message(&self) -> Message {
+        match &self.keyed {
+            Some(message) => (**message).clone(),
+            None => Message::new(Key::InputText).arg("text", &self.message),
+        }
+    }
+
+    /// [`InputError::keyed_message`] with the values that would have been accepted.
+    pub fn message_by_key(&self) -> Message {
+        let message = self.keyed_message();
+        if self.expected.is_empty() {
+            message
+        } else {
+            Message::new(Key::WithExpected)
+                .with("message", message)
+                .arg("values", self.expected.join(", "))
+        }
+    }
+
+    /// Replaces the message, in English and by key.
+    pub fn set_message(&mut self, message: Message) {
+        self.message = message.to_string();
+        self.keyed = Some(Box::new(message));
+    }
+
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self

@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::catalog::{Catalog, Entry};
 use crate::id::Id;
+use crate::message::{Key, Message};
 use crate::source::{Errors, InputErrors, SourceFile};
 
 /// A zone plan. See `docs/zone-file.md` for every field.
@@ -95,8 +96,10 @@ impl<'de> Deserialize<'de> for Site {
         let raw = Raw::deserialize(deserializer)?;
         if !Site::LAT.contains(&raw.lat) || !Site::LON.contains(&raw.lon) {
             return Err(serde::de::Error::custom(format!(
-                "lat {} lon {} is outside South Korea (lat 33.0–38.7, lon 124.5–131.9)",
-                raw.lat, raw.lon
+                "{}",
+                Message::new(Key::OutsideKorea)
+                    .arg("lat", raw.lat)
+                    .arg("lon", raw.lon)
             )));
         }
         Ok(Site {
@@ -127,12 +130,12 @@ impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
         if text.trim().is_empty() {
-            return Err(serde::de::Error::custom("must not be empty"));
+            return Err(serde::de::Error::custom(Message::new(Key::EmptyText)));
         }
         if let Some(hidden) = crate::text::first_hidden(&text) {
-            return Err(serde::de::Error::custom(format!(
-                "must be one line of visible text (found {hidden}, a control or invisible format character)"
-            )));
+            return Err(serde::de::Error::custom(
+                Message::new(Key::HiddenText).arg("found", hidden),
+            ));
         }
         Ok(Text(text))
     }
@@ -168,15 +171,14 @@ impl<'de> Deserialize<'de> for Positive {
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Positive, E> {
                 if !v.is_finite() || v <= 0.0 {
-                    return Err(E::custom(format!(
-                        "must be a number greater than 0, found {v}"
-                    )));
+                    return Err(E::custom(Message::new(Key::NotPositive).arg("value", v)));
                 }
                 if v > Positive::MAX {
-                    return Err(E::custom(format!(
-                        "{v} is implausibly large (at most {})",
-                        Positive::MAX
-                    )));
+                    return Err(E::custom(
+                        Message::new(Key::ImplausiblyLarge)
+                            .arg("value", v)
+                            .arg("max", Positive::MAX),
+                    ));
                 }
                 Ok(Positive(v))
             }
@@ -195,14 +197,8 @@ impl Zone {
         let e = &mut errors;
         if !zone.id.is_well_formed() {
             e.push(
-                file.error_at(
-                    &zone.id,
-                    format!(
-                        "zone id \"{}\" must be lower snake_case ([a-z][a-z0-9_]*)",
-                        zone.id
-                    ),
-                )
-                .field("id"),
+                file.error_at_keyed(&zone.id, Message::new(Key::ZoneIdForm).arg("id", &zone.id))
+                    .field("id"),
             );
         }
         known(
@@ -210,7 +206,7 @@ impl Zone {
             "zone_type",
             std::slice::from_ref(&zone.zone_type),
             &catalog.zone_types,
-            "zone type",
+            Key::NounZoneType,
             e,
         );
         known(
@@ -218,7 +214,7 @@ impl Zone {
             "region",
             std::slice::from_ref(&zone.region),
             &catalog.regions,
-            "region",
+            Key::NounRegion,
             e,
         );
         known(
@@ -226,7 +222,7 @@ impl Zone {
             "designations",
             &zone.designations,
             &catalog.designations,
-            "designation",
+            Key::NounDesignation,
             e,
         );
         known(
@@ -234,7 +230,7 @@ impl Zone {
             "programs",
             &zone.programs,
             &catalog.programs,
-            "program",
+            Key::NounProgram,
             e,
         );
         known(
@@ -242,7 +238,7 @@ impl Zone {
             "support_programs",
             &zone.support_programs,
             &catalog.support_programs,
-            "support program",
+            Key::NounSupportProgram,
             e,
         );
         known(
@@ -250,7 +246,7 @@ impl Zone {
             "linkage_programs",
             &zone.linkage_programs,
             &catalog.linkage_programs,
-            "linkage program",
+            Key::NounLinkageProgram,
             e,
         );
         for (i, facility) in zone.facilities.iter().enumerate() {
@@ -259,7 +255,7 @@ impl Zone {
                 &format!("facility[{i}].type"),
                 std::slice::from_ref(&facility.kind),
                 &catalog.facility_types,
-                "facility type",
+                Key::NounFacilityType,
                 e,
             );
         }
@@ -269,7 +265,7 @@ impl Zone {
                 &format!("institution[{i}].kind"),
                 std::slice::from_ref(&institution.kind),
                 &catalog.institution_kinds,
-                "institution kind",
+                Key::NounInstitutionKind,
                 e,
             );
         }
@@ -297,16 +293,14 @@ fn with_hint(mut error: crate::source::InputError) -> crate::source::InputError 
         .iter()
         .any(|key| error.message.contains(&format!("unknown field `{key}`")))
     {
-        error.message.push_str(
-            " (top-level keys must come before the first [[facility]] or [[institution]] table)",
-        );
+        let message = error.keyed_message();
+        error.set_message(Message::new(Key::TomlTopLevelHint).with("message", message));
     }
     if error.message.contains("expected a sequence")
         && matches!(error.field.as_deref(), Some("facility" | "institution"))
     {
-        error.message.push_str(
-            " (write [[facility]] or [[institution]] with double brackets: a zone has a list of them)",
-        );
+        let message = error.keyed_message();
+        error.set_message(Message::new(Key::TomlDoubleBracketsHint).with("message", message));
     }
     error
 }
@@ -317,7 +311,7 @@ fn known<T: Entry>(
     field: &str,
     ids: &[Id],
     targets: &[T],
-    kind: &str,
+    kind: Key,
     e: &mut Errors,
 ) {
     let single = ids.len() == 1 && !field.ends_with('s');
@@ -329,14 +323,24 @@ fn known<T: Entry>(
         };
         if !targets.iter().any(|t| t.id() == id) {
             e.push(
-                file.error_at(id, format!("unknown {kind} id \"{id}\""))
-                    .field(path)
-                    .expected(targets.iter().map(|t| t.id().clone())),
+                file.error_at_keyed(
+                    id,
+                    Message::new(Key::UnknownCatalogId)
+                        .with("kind", kind)
+                        .arg("id", id),
+                )
+                .field(path)
+                .expected(targets.iter().map(|t| t.id().clone())),
             );
         } else if ids[..i].contains(id) {
             e.push(
-                file.error_at(id, format!("{kind} \"{id}\" is listed twice"))
-                    .field(path),
+                file.error_at_keyed(
+                    id,
+                    Message::new(Key::ListedTwice)
+                        .with("kind", kind)
+                        .arg("id", id),
+                )
+                .field(path),
             );
         }
     }

@@ -42,7 +42,7 @@ pub fn change_zone_region(caller: &Caller) -> Result<(), Error> {
     match caller.require_user()? {
         Role::Admin | Role::Coordinator => Ok(()),
         _ => Err(Error::forbidden_because(
-            "only coordinators and admins may change a zone's region",
+            crate::error::Key::OnlyCoordinatorsChangeRegion,
         )),
     }
 }

@@ -15,7 +15,7 @@ pub fn catalog_kind(state: &Services, kind: &str) -> Result<Value, Error> {
     let all = serde_json::to_value(state.catalog.as_ref()).map_err(Error::internal)?;
     all.get(kind)
         .cloned()
-        .ok_or_else(|| Error::not_found("catalog kind", kind))
+        .ok_or_else(|| Error::not_found(crate::error::Key::NounCatalogKind, kind))
 }
 
 /// The zone file of a stored zone: its plan, facilities and institutions.
@@ -24,7 +24,7 @@ async fn zone_text(state: &Services, id: &str, parts: &ZoneParts) -> Result<Stri
         .store
         .get(&ZONES, id)
         .await?
-        .ok_or_else(|| Error::not_found("zone", id))?;
+        .ok_or_else(|| Error::not_found(crate::error::Key::NounZone, id))?;
     let ZoneParts {
         facilities,
         institutions,
@@ -84,7 +84,7 @@ pub async fn package(
         Some(text) => text.parse::<Date>().map_err(|e| {
             Error::invalid(vec![crate::error::FieldError {
                 field: "as_of".into(),
-                message: e,
+                message: crate::error::Message::input(e),
             }])
         })?,
         None => state.clock.today(),

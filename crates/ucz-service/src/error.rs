@@ -1,18 +1,22 @@
 //! What a use case answers when it does not succeed: one error type for the whole application,
 //! with a `Code` that says which kind of failure it is. The web edge maps each code to an HTTP
 //! status in one place; the pages decide what to show by the code, never by the message.
+//! Messages are keys of the catalogue (`ucz_core::message`) with their arguments: the JSON API
+//! answers their English text, the pages render them in the visitor's language.
 
 use serde::Serialize;
+pub use ucz_core::message::{Key, Message};
 
 /// A field a request got wrong and what it should be.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    /// In JSON, its English text.
+    pub message: Message,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<Message>) -> Self {
         FieldError {
             field: field.into(),
             message: message.into(),
@@ -112,50 +116,87 @@ impl Code {
 #[error("{}: {detail}", code.as_str())]
 pub struct Error {
     pub code: Code,
-    pub detail: String,
+    /// In JSON, its English text.
+    pub detail: Message,
     pub errors: Vec<FieldError>,
 }
 
 impl Error {
-    pub fn new(code: Code, detail: impl Into<String>) -> Self {
+    pub fn new(code: Code, detail: impl Into<Message>) -> Self {
         Error {
             code,
             detail: detail.into(),
             errors: Vec::new(),
         }
     }
-    pub fn not_found(what: &str, id: &str) -> Self {
-        Self::new(Code::NotFound, format!("no {what} {id}"))
+    /// No record `id`; `what` is the noun that names its kind (`Key::NounZone`, …).
+    pub fn not_found(what: Key, id: &str) -> Self {
+        Self::new(
+            Code::NotFound,
+            Message::new(Key::NotFound).with("what", what).arg("id", id),
+        )
     }
     pub fn forbidden() -> Self {
-        Self::new(Code::Forbidden, "your role may not do this")
+        Self::new(Code::Forbidden, Key::Forbidden)
     }
     /// A refusal that says which rule refused.
-    pub fn forbidden_because(detail: impl Into<String>) -> Self {
+    pub fn forbidden_because(detail: impl Into<Message>) -> Self {
         Self::new(Code::Forbidden, detail)
     }
     pub fn unauthenticated() -> Self {
-        Self::new(Code::Unauthenticated, "log in or send an API token")
+        Self::new(Code::Unauthenticated, Key::Unauthenticated)
     }
-    pub fn conflict(detail: impl Into<String>) -> Self {
+    pub fn conflict(detail: impl Into<Message>) -> Self {
         Self::new(Code::Conflict, detail)
     }
-    pub fn bad_request(detail: impl Into<String>) -> Self {
+    pub fn bad_request(detail: impl Into<Message>) -> Self {
         Self::new(Code::BadRequest, detail)
+    }
+    /// A body or parameters that a parser (serde, axum) could not read: its own text.
+    pub fn unreadable(detail: impl std::fmt::Display) -> Self {
+        Self::bad_request(Message::new(Key::BadBody).arg("detail", detail))
     }
     /// The fields and rules that failed, all of them.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
         Error {
             errors,
-            ..Self::new(Code::Validation, "the request is not valid")
+            ..Self::new(Code::Validation, Key::Invalid)
         }
     }
     /// One field that failed.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, message: impl Into<Message>) -> Self {
         Self::invalid(vec![FieldError::new(field, message)])
     }
+    /// A failure of the server; the detail is for the operator's log.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
-        Self::new(Code::Internal, detail.to_string())
+        Self::new(
+            Code::Internal,
+            Message::new(Key::Internal).arg("detail", detail),
+        )
+    }
+}
+
+/// The noun of a store table's `entity`, for messages that name a record.
+pub fn noun(entity: &str) -> Option<Key> {
+    Some(match entity {
+        "zone" => Key::NounZone,
+        "facility" => Key::NounFacility,
+        "space" => Key::NounSpace,
+        "hub" => Key::NounHub,
+        "lease" => Key::NounLease,
+        "placement rejection" => Key::NounPlacementRejection,
+        "institution" => Key::NounInstitution,
+        "firm" => Key::NounFirm,
+        "user" => Key::NounUser,
+        _ => return None,
+    })
+}
+
+/// "no zone x": a record of a store table that is not there.
+pub fn not_found_in(entity: &str, id: &str) -> Error {
+    match noun(entity) {
+        Some(what) => Error::not_found(what, id),
+        None => Error::internal(format!("no {entity} {id}")),
     }
 }
 
@@ -163,13 +204,20 @@ impl From<ucz_store::StoreError> for Error {
     fn from(error: ucz_store::StoreError) -> Self {
         match error {
             ucz_store::StoreError::Conflict { entity, id } => {
-                Error::new(Code::IdTaken, format!("{entity} {id} already exists"))
+                let message = Message::new(Key::AlreadyExists).arg("id", id);
+                let message = match noun(entity) {
+                    Some(what) => message.with("what", what),
+                    None => message.arg("what", entity),
+                };
+                Error::new(Code::IdTaken, message)
             }
-            ucz_store::StoreError::Rejected(reason) => Error::conflict(reason),
+            ucz_store::StoreError::Rejected(reason) => {
+                Error::conflict(Message::new(Key::Refused).arg("reason", reason))
+            }
             other => {
                 // The details are for the operator's log, not for the client.
                 tracing::error!(error = %other, "the database failed");
-                Error::internal("the database could not complete the request")
+                Error::new(Code::Internal, Key::DatabaseFailed)
             }
         }
     }
@@ -181,15 +229,9 @@ impl From<ucz_core::InputErrors> for Error {
             errors
                 .0
                 .into_iter()
-                .map(|e| {
-                    let mut message = e.message;
-                    if !e.expected.is_empty() {
-                        message.push_str(&format!("; expected one of: {}", e.expected.join(", ")));
-                    }
-                    FieldError {
-                        field: e.field.unwrap_or_default(),
-                        message,
-                    }
+                .map(|e| FieldError {
+                    message: e.message_by_key(),
+                    field: e.field.unwrap_or_default(),
                 })
                 .collect(),
         )
@@ -221,5 +263,34 @@ mod tests {
         assert_eq!(taken.code, Code::IdTaken);
         let refused: Error = ucz_store::StoreError::Rejected("space s1 is leased".into()).into();
         assert_eq!(refused.code, Code::Conflict);
+        assert_eq!(taken.detail.to_string(), "zone daejeon already exists");
+        assert_eq!(
+            taken.detail.render(ucz_core::Lang::Ko),
+            "이미 있는 특구: daejeon"
+        );
+        assert_eq!(refused.detail.to_string(), "space s1 is leased");
+    }
+
+    #[test]
+    fn a_parsers_message_keeps_its_key_and_its_english() {
+        let catalog = ucz_core::Catalog::bundled().expect("bundled catalog");
+        let text = "id = \"f\"\nname = \"x\"\nstage = \"unicorn\"\nregion = \"daejeon\"\nfounded = \"2024-01-01\"\nfounder_age = 30\n";
+        let errors = ucz_core::firm::Firm::parse(ucz_core::SourceFile::new("body", text), &catalog)
+            .expect_err("unknown stage");
+        let error: Error = errors.into();
+        let message = &error.errors[0].message;
+        assert!(
+            message
+                .to_string()
+                .starts_with("unknown stage \"unicorn\"; expected one of: "),
+            "{message}"
+        );
+        assert!(
+            message
+                .render(ucz_core::Lang::Ko)
+                .starts_with("알 수 없는 성장단계 \"unicorn\"; 가능한 값: "),
+            "{}",
+            message.render(ucz_core::Lang::Ko)
+        );
     }
 }

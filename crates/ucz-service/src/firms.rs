@@ -5,7 +5,7 @@ use ucz_core::firm::Firm;
 use ucz_store::{FIRMS, Filter};
 
 use crate::caller::{Caller, Role};
-use crate::error::Error;
+use crate::error::{Error, Key, Message};
 use crate::records::{ListParams, Page, as_toml, same_id};
 use crate::{Services, access};
 
@@ -45,7 +45,7 @@ pub fn validate_in(
     {
         return Err(Error::invalid(vec![crate::error::FieldError {
             field: "id".into(),
-            message: "1 to 64 letters, digits, '_', '-' or '.'".into(),
+            message: Key::FirmIdForm.into(),
         }]));
     }
     let zone = body["zone"].as_str().unwrap_or_default();
@@ -62,7 +62,10 @@ pub fn validate_in(
             if region != firm.region.as_str() {
                 return Err(Error::invalid(vec![crate::error::FieldError {
                     field: "zone".into(),
-                    message: format!("zone \"{zone}\" is in {region}, not in {}", firm.region),
+                    message: Message::new(Key::ZoneInOtherRegion)
+                        .arg("zone", zone)
+                        .arg("zone_region", region)
+                        .arg("region", &firm.region),
                 }]));
             }
             firm.zone = zone.to_string();
@@ -145,7 +148,7 @@ pub async fn stored(state: &Services, caller: &Caller, id: &str) -> Result<Value
         }
         None => match caller.role() {
             Some(Role::Admin | Role::Coordinator | Role::Operator { .. }) => {
-                Err(Error::not_found("firm", id))
+                Err(Error::not_found(Key::NounFirm, id))
             }
             _ => Err(Error::forbidden()),
         },
@@ -198,7 +201,7 @@ pub async fn update(
         .await?;
     updated
         .map(view)
-        .ok_or_else(|| Error::not_found("firm", id))
+        .ok_or_else(|| Error::not_found(Key::NounFirm, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use ucz_store::{Filter, HUBS};
 
 use crate::caller::Caller;
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 use ucz_core::record::HubBody;
 
 use crate::records::{Findings, ListParams, Page, same_id};
@@ -64,7 +64,7 @@ pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, 
         .get(&HUBS, id)
         .await?
         .map(view)
-        .ok_or_else(|| Error::not_found("hub", id))
+        .ok_or_else(|| Error::not_found(Key::NounHub, id))
 }
 
 pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
@@ -75,7 +75,7 @@ pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result
     if state.store.get(&ucz_store::ZONES, id).await?.is_some() {
         return Err(Error::invalid(vec![FieldError {
             field: "id".into(),
-            message: format!("{id} is a zone's id; choose another"),
+            message: Message::new(Key::IdIsZone).arg("id", id),
         }]));
     }
     let created = state.store.create(&caller.actor(), &HUBS, &record).await?;
@@ -96,14 +96,14 @@ pub async fn update(
         .store
         .get(&HUBS, id)
         .await?
-        .ok_or_else(|| Error::not_found("hub", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounHub, id))?;
     let record = validate(state, &body, existing["demo"].as_bool().unwrap_or(false))?;
     state
         .store
         .update(&caller.actor(), &HUBS, id, &record)
         .await?
         .map(view)
-        .ok_or_else(|| Error::not_found("hub", id))
+        .ok_or_else(|| Error::not_found(Key::NounHub, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
@@ -112,6 +112,6 @@ pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), E
     if state.store.delete(&caller.actor(), &HUBS, id).await? {
         Ok(())
     } else {
-        Err(Error::not_found("hub", id))
+        Err(Error::not_found(Key::NounHub, id))
     }
 }

@@ -13,7 +13,7 @@ use ucz_core::zone::Site;
 use ucz_store::{FIRMS, Filter, HUBS, REJECTIONS, SPACES, ZONES};
 
 use crate::caller::{Caller, Role};
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 use crate::leases::{create_lease, lease_of};
 use crate::{Services, access};
 
@@ -378,9 +378,9 @@ pub fn as_of(clock: &ucz_core::Clock, text: Option<&str>) -> Result<Date, Error>
             Ok(day) if (1900..=2200).contains(&day.year()) => Ok(day),
             Ok(day) => Err(invalid(
                 "as_of",
-                format!("{day} is not a plausible day (1900–2200)"),
+                Message::new(Key::ImplausibleDay).arg("day", day),
             )),
-            Err(message) => Err(invalid("as_of", message)),
+            Err(message) => Err(invalid("as_of", Message::input(message))),
         },
     }
 }
@@ -389,8 +389,13 @@ pub fn as_of(clock: &ucz_core::Clock, text: Option<&str>) -> Result<Date, Error>
 async fn zone_in_region(state: &Services, zone: &str, region: &str) -> Result<(), Error> {
     match state.store.get(&ZONES, zone).await? {
         Some(z) if z["body"]["region"] == region => Ok(()),
-        Some(_) => Err(invalid("zone", format!("zone {zone} is not in {region}"))),
-        None => Err(invalid("zone", format!("no zone {zone}"))),
+        Some(_) => Err(invalid(
+            "zone",
+            Message::new(Key::ZoneNotInRegion)
+                .arg("zone", zone)
+                .arg("region", region),
+        )),
+        None => Err(invalid("zone", Message::new(Key::NoZone).arg("id", zone))),
     }
 }
 
@@ -400,7 +405,7 @@ pub fn known_region(state: &Services, region: &str) -> Result<(), Error> {
     } else {
         Err(Error::invalid(vec![FieldError {
             field: "region".into(),
-            message: format!("unknown region \"{region}\""),
+            message: Message::new(Key::UnknownRegion).arg("id", region),
         }]))
     }
 }
@@ -416,7 +421,7 @@ pub async fn placement_plan(
     if !(1..=60).contains(&horizon) {
         return Err(Error::invalid(vec![FieldError {
             field: "horizon".into(),
-            message: "1 to 60 months".into(),
+            message: Key::HorizonMonths.into(),
         }]));
     }
     let as_of = as_of(&state.clock, params.as_of.as_deref())?;
@@ -477,10 +482,10 @@ pub struct Decision {
 }
 
 fn decision(payload: Value) -> Result<Decision, Error> {
-    serde_json::from_value(payload).map_err(|e| Error::bad_request(e.to_string()))
+    serde_json::from_value(payload).map_err(Error::unreadable)
 }
 
-fn invalid(field: &str, message: String) -> Error {
+fn invalid(field: &str, message: Message) -> Error {
     Error::invalid(vec![FieldError {
         field: field.into(),
         message,
@@ -493,7 +498,7 @@ pub async fn decided_space(state: &Services, id: i64) -> Result<(Value, String, 
         .store
         .get(&SPACES, &id.to_string())
         .await?
-        .ok_or_else(|| Error::not_found("space", &id.to_string()))?;
+        .ok_or_else(|| Error::not_found(Key::NounSpace, &id.to_string()))?;
     let owner = crate::parts::space_zone(state, &space).await?;
     let region = match owner.strip_prefix("hub:") {
         Some(hub) => state
@@ -521,13 +526,13 @@ pub async fn accept(state: &Services, caller: &Caller, payload: Value) -> Result
     access::write_zone_part(caller, &owner)?;
     let months = decision.months.unwrap_or(24);
     if !(1..=120).contains(&months) {
-        return Err(invalid("months", "1 to 120 months".into()));
+        return Err(invalid("months", Key::LeaseMonths.into()));
     }
     let starts_given = match decision.starts.as_deref() {
         None => None,
         Some(text) => Some(
             text.parse::<Date>()
-                .map_err(|message| invalid("starts", message))?,
+                .map_err(|message| invalid("starts", Message::input(message)))?,
         ),
     };
     // The graduates around the start asked for (or today): leases ending within 30 months
@@ -543,10 +548,9 @@ pub async fn accept(state: &Services, caller: &Caller, payload: Value) -> Result
         .ok_or_else(|| {
             invalid(
                 "firm_id",
-                format!(
-                    "{} is not a graduate looking for space in {region} (an incubation lease ending within 30 months of the start, and no later lease)",
-                    decision.firm_id
-                ),
+                Message::new(Key::NotAGraduate)
+                    .arg("firm", &decision.firm_id)
+                    .arg("region", &region),
             )
         })?;
     let vacancy = forecast
@@ -556,32 +560,28 @@ pub async fn accept(state: &Services, caller: &Caller, payload: Value) -> Result
         .ok_or_else(|| {
             invalid(
                 "space_id",
-                format!(
-                    "space {} is not expansion space freeing up in {region}",
-                    decision.space_id
-                ),
+                Message::new(Key::NotExpansionSpace)
+                    .arg("space", decision.space_id)
+                    .arg("region", &region),
             )
         })?;
     let unmet = placement::unmet(need, vacancy);
     if !unmet.is_empty() {
         return Err(invalid(
             "space_id",
-            format!(
-                "space {} does not fit {}: {}",
-                decision.space_id,
-                decision.firm_id,
-                unmet.join("; ")
-            ),
+            Message::new(Key::SpaceDoesNotFit)
+                .arg("space", decision.space_id)
+                .arg("firm", &decision.firm_id)
+                .arg("unmet", unmet.join("; ")),
         ));
     }
     let starts = starts_given.unwrap_or_else(|| need.needed_by.max(vacancy.free_from));
     if starts < vacancy.free_from {
         return Err(invalid(
             "starts",
-            format!(
-                "space {} is free from {}",
-                decision.space_id, vacancy.free_from
-            ),
+            Message::new(Key::SpaceFreeFrom)
+                .arg("space", decision.space_id)
+                .arg("day", vacancy.free_from),
         ));
     }
     let lease = json!({
@@ -637,7 +637,10 @@ pub async fn reject(
 ) -> Result<(Value, bool), Error> {
     let decision = rejection_decision(state, caller, payload).await?;
     if state.store.get(&FIRMS, &decision.firm_id).await?.is_none() {
-        return Err(invalid("firm_id", format!("no firm {}", decision.firm_id)));
+        return Err(invalid(
+            "firm_id",
+            Message::new(Key::NoFirm).arg("id", &decision.firm_id),
+        ));
     }
     if let Some(rejection) = rejection_of(state, &decision).await? {
         return Ok((rejection, false));
@@ -658,7 +661,7 @@ pub async fn unreject(state: &Services, caller: &Caller, payload: Value) -> Resu
     let decision = rejection_decision(state, caller, payload).await?;
     let rejection = rejection_of(state, &decision)
         .await?
-        .ok_or_else(|| Error::not_found("rejection", &decision.firm_id))?;
+        .ok_or_else(|| Error::not_found(Key::NounRejection, &decision.firm_id))?;
     state
         .store
         .delete(&caller.actor(), &REJECTIONS, &rejection["id"].to_string())

@@ -9,7 +9,7 @@ use ucz_core::lease::{Lease, problems};
 use ucz_store::{FACILITIES, FIRMS, Filter, LEASES, LeaseScope, SPACES};
 
 use crate::caller::{Caller, Role};
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 use crate::parts::space_zone;
 use ucz_core::record::LeaseBody;
 
@@ -149,14 +149,14 @@ pub async fn validate(
         if !known {
             findings.and(Err(Error::invalid(vec![FieldError {
                 field: "needs.preferred_hubs".into(),
-                message: format!("no hub or zone {hub}"),
+                message: Message::new(Key::NoHubOrZone).arg("id", hub),
             }])))?;
         }
     }
     if body["space_id"].is_i64() && space.is_none() {
         findings.and(Err(Error::invalid(vec![FieldError {
             field: "space_id".into(),
-            message: format!("no space {space_id}"),
+            message: Message::new(Key::NoSpace).arg("id", &space_id),
         }])))?;
     }
     let firm_id = body["firm_id"].as_str().unwrap_or_default();
@@ -167,7 +167,7 @@ pub async fn validate(
     if !firm_id.is_empty() && firm.is_none() {
         findings.and(Err(Error::invalid(vec![FieldError {
             field: "firm_id".into(),
-            message: format!("no firm {firm_id}"),
+            message: Message::new(Key::NoFirm).arg("id", firm_id),
         }])))?;
     }
     findings.done()?;
@@ -201,9 +201,20 @@ pub async fn validate(
     let found = problems(&lease, rule.as_ref(), &others);
     if !found.is_empty() {
         // Another lease in the way is a conflict; a lease that breaks its own rules is invalid.
-        let told = |p: &ucz_core::lease::LeaseProblem| p.told(&lease, firm_readable);
+        let told = |p: &ucz_core::lease::LeaseProblem| {
+            Message::new(Key::LeaseProblem).arg("detail", p.told(&lease, firm_readable))
+        };
         return Err(if found.iter().any(|p| p.is_conflict()) {
-            Error::conflict(found.iter().map(told).collect::<Vec<_>>().join("; "))
+            Error::conflict(
+                Message::new(Key::LeaseProblem).arg(
+                    "detail",
+                    found
+                        .iter()
+                        .map(|p| p.told(&lease, firm_readable))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            )
         } else {
             Error::invalid(
                 found
@@ -296,7 +307,7 @@ pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, 
         .store
         .get(&LEASES, id)
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
     if !readable(state, caller, &record).await? {
         return Err(Error::forbidden());
     }
@@ -329,7 +340,7 @@ pub async fn update(
         .store
         .get(&LEASES, id)
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
     let space = state
         .store
         .get(&SPACES, &before["space_id"].to_string())
@@ -343,7 +354,7 @@ pub async fn update(
     checked
         .write(state, caller, Some(id))
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
@@ -352,7 +363,7 @@ pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), E
         .store
         .get(&LEASES, id)
         .await?
-        .ok_or_else(|| Error::not_found("lease", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
     if let Some(space) = state
         .store
         .get(&SPACES, &before["space_id"].to_string())

@@ -23,7 +23,7 @@ use ucz_core::{Catalog, Clock};
 use ucz_store::Store;
 
 pub use caller::{Caller, Role};
-pub use error::{Code, Error, FieldError};
+pub use error::{Code, Error, FieldError, Key, Message};
 pub use parts::{facilities, institutions, spaces};
 pub use records::{ListParams, Page};
 

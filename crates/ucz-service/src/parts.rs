@@ -8,7 +8,7 @@ use ucz_store::{FACILITIES, Filter, INSTITUTIONS, SPACES, Table};
 use ucz_core::record::{FacilityBody, InstitutionBody, SpaceBody};
 
 use crate::caller::Caller;
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 use crate::records::{Findings, ListParams, Page};
 use crate::{Services, access};
 
@@ -50,7 +50,7 @@ async fn zone_exists(state: &Services, known: &Known, zone: &str) -> Result<(), 
         Some(_) => Ok(()),
         None => Err(Error::invalid(vec![FieldError {
             field: "zone_id".into(),
-            message: format!("no zone {zone}"),
+            message: Message::new(Key::NoZone).arg("id", zone),
         }])),
     }
 }
@@ -102,7 +102,7 @@ async fn read(state: &Services, caller: &Caller, table: &Table, id: &str) -> Res
         .get(table, id)
         .await?
         .map(|r| present(table, r))
-        .ok_or_else(|| Error::not_found(table.entity, id))
+        .ok_or_else(|| crate::error::not_found_in(table.entity, id))
 }
 
 async fn existing(state: &Services, table: &Table, id: &str) -> Result<Value, Error> {
@@ -110,7 +110,7 @@ async fn existing(state: &Services, table: &Table, id: &str) -> Result<Value, Er
         .store
         .get(table, id)
         .await?
-        .ok_or_else(|| Error::not_found(table.entity, id))
+        .ok_or_else(|| crate::error::not_found_in(table.entity, id))
 }
 
 async fn remove(
@@ -179,7 +179,7 @@ macro_rules! resource {
                     .await?;
                 updated
                     .map(|r| present(&$table, r))
-                    .ok_or_else(|| Error::not_found($table.entity, &id))
+                    .ok_or_else(|| crate::error::not_found_in($table.entity, &id))
             }
 
             pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
@@ -251,7 +251,7 @@ pub async fn space_zone_in(
             Some(_) => Ok(hub_owner(hub)),
             None => Err(Error::invalid(vec![FieldError {
                 field: "hub_id".into(),
-                message: format!("no hub {hub}"),
+                message: Message::new(Key::NoHub).arg("id", hub),
             }])),
         };
     }
@@ -262,7 +262,7 @@ pub async fn space_zone_in(
         .ok_or_else(|| {
             Error::invalid(vec![FieldError {
                 field: "facility_id".into(),
-                message: format!("no facility {facility}"),
+                message: Message::new(Key::NoFacility).arg("id", &facility),
             }])
         })?;
     Ok(facility["zone_id"].as_str().unwrap_or_default().to_string())

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, Key, Message};
 
 /// `?limit=&offset=` and the filters of every list, as the use cases take them. Each route
 /// reads its own query type below, which refuses a parameter it does not filter by.
@@ -84,7 +84,7 @@ impl ListParams {
         if !(1..=500).contains(&limit) || offset < 0 {
             return Err(Error::invalid(vec![FieldError {
                 field: "limit".into(),
-                message: "limit must be 1 to 500 and offset 0 or more".into(),
+                message: Key::PageLimits.into(),
             }]));
         }
         Ok((limit, offset))
@@ -144,7 +144,9 @@ pub fn same_id(body: &Value, id: &str) -> Result<(), Error> {
     match body.get("id") {
         Some(given) if given.as_str() != Some(id) => Err(Error::invalid(vec![FieldError {
             field: "id".into(),
-            message: format!("the body's id {given} is not the id of the URL, \"{id}\""),
+            message: Message::new(Key::IdNotUrl)
+                .arg("given", given)
+                .arg("id", id),
         }])),
         _ => Ok(()),
     }
@@ -166,7 +168,7 @@ pub fn as_toml(value: &Value) -> Result<String, Error> {
         }
     }
     toml::to_string(&without_nulls(value))
-        .map_err(|e| Error::bad_request(format!("cannot read the body: {e}")))
+        .map_err(|e| Error::bad_request(Message::new(Key::CannotReadBody).arg("detail", e)))
 }
 
 /// The fields of each record a body may name (besides `id`): the properties of its schema in
@@ -221,10 +223,10 @@ pub fn known_fields(body: &Value, record: &str) -> Result<(), Error> {
         .filter(|key| *key != "id" && !accepted.contains(&key.as_str()))
         .map(|key| FieldError {
             field: key.clone(),
-            message: format!(
-                "unknown field \"{key}\"; a {record} has: {}",
-                accepted.join(", ")
-            ),
+            message: Message::new(Key::UnknownField)
+                .arg("key", key)
+                .arg("record", record)
+                .arg("fields", accepted.join(", ")),
         })
         .collect();
     if errors.is_empty() {

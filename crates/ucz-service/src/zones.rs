@@ -5,16 +5,14 @@ use ucz_core::{SourceFile, Zone};
 use ucz_store::{Filter, ZONES};
 
 use crate::caller::Caller;
-use crate::error::Error;
+use crate::error::{Error, Key, Message};
 use crate::records::{ListParams, Page, as_toml};
 use crate::{Services, access};
 
 /// Checks a zone body with the zone-file parser; returns the stored record.
 pub fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Error> {
     if body.get("facility").is_some() || body.get("institution").is_some() {
-        return Err(Error::bad_request(
-            "facilities and institutions have their own resources",
-        ));
+        return Err(Error::bad_request(Key::ZoneBodyHasParts));
     }
     let text = as_toml(body)?;
     Zone::parse(SourceFile::new("body", &text), &state.catalog)?;
@@ -53,7 +51,7 @@ pub async fn read(state: &Services, id: &str) -> Result<Value, Error> {
         .store
         .get(&ZONES, id)
         .await?
-        .ok_or_else(|| Error::not_found("zone", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounZone, id))?;
     Ok(view(record))
 }
 
@@ -66,7 +64,7 @@ pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result
     if state.store.get(&ucz_store::HUBS, id).await?.is_some() {
         return Err(Error::invalid(vec![crate::error::FieldError {
             field: "id".into(),
-            message: format!("{id} is a hub's id; choose another"),
+            message: Message::new(Key::IdIsHub).arg("id", id),
         }]));
     }
     let created = state.store.create(&caller.actor(), &ZONES, &record).await?;
@@ -87,7 +85,7 @@ pub async fn update(
         .store
         .get(&ZONES, id)
         .await?
-        .ok_or_else(|| Error::not_found("zone", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounZone, id))?;
     if body["region"] != existing["body"]["region"] {
         access::change_zone_region(caller)?;
     }
@@ -96,7 +94,7 @@ pub async fn update(
         .store
         .update(&caller.actor(), &ZONES, id, &record)
         .await?
-        .ok_or_else(|| Error::not_found("zone", id))?;
+        .ok_or_else(|| Error::not_found(Key::NounZone, id))?;
     Ok(view(updated))
 }
 
@@ -108,14 +106,16 @@ pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), E
         .count(&ucz_store::FIRMS, &[("zone", id.to_string())])
         .await?;
     if count > 0 {
-        return Err(Error::conflict(format!(
-            "zone {id} has {count} tenant firms; move or delete them first"
-        )));
+        return Err(Error::conflict(
+            Message::new(Key::ZoneHasTenants)
+                .arg("id", id)
+                .arg("count", count),
+        ));
     }
     // Leased spaces in its facilities are refused by the store.
     if state.store.delete(&caller.actor(), &ZONES, id).await? {
         Ok(())
     } else {
-        Err(Error::not_found("zone", id))
+        Err(Error::not_found(Key::NounZone, id))
     }
 }

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, Key, Message};
 
 /// The first key that a JSON text gives twice in one object, with its path (`/needs/area_m2`);
 /// `Ok(None)` when there is none. Malformed JSON is left to the handler's own parser.
@@ -116,10 +116,8 @@ pub async fn refuse_duplicate_keys(request: Request, next: Next) -> Response {
         Err(_) => return ApiError::too_large().into_response(),
     };
     if let Some(path) = duplicate_key(&bytes) {
-        return ApiError::bad_request(format!(
-            "the body gives the key {path} more than once; give each key once"
-        ))
-        .into_response();
+        return ApiError::bad_request(Message::new(Key::RepeatedKey).arg("path", path))
+            .into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-pub use ucz_service::{Code, FieldError};
+pub use ucz_service::{Code, FieldError, Key, Message};
 
 /// The HTTP status of each kind of failure.
 pub fn status(code: Code) -> StatusCode {
@@ -61,24 +61,21 @@ impl std::ops::DerefMut for ApiError {
 }
 
 impl ApiError {
-    fn new(code: Code, detail: impl Into<String>) -> Self {
+    fn new(code: Code, detail: impl Into<Message>) -> Self {
         ApiError(ucz_service::Error::new(code, detail))
     }
     pub fn status(&self) -> StatusCode {
         status(self.0.code)
     }
-    pub fn not_found(what: &str, id: &str) -> Self {
+    pub fn not_found(what: Key, id: &str) -> Self {
         ApiError(ucz_service::Error::not_found(what, id))
     }
     /// No operation at this path and method.
     pub fn unknown_route() -> Self {
-        Self::new(Code::UnknownRoute, "no such route; see /api/docs")
+        Self::new(Code::UnknownRoute, Key::UnknownRoute)
     }
     pub fn method_not_allowed() -> Self {
-        Self::new(
-            Code::MethodNotAllowed,
-            "this route does not take this method; see /api/docs",
-        )
+        Self::new(Code::MethodNotAllowed, Key::MethodNotAllowed)
     }
     pub fn forbidden() -> Self {
         ApiError(ucz_service::Error::forbidden())
@@ -87,34 +84,29 @@ impl ApiError {
         ApiError(ucz_service::Error::unauthenticated())
     }
     pub fn bad_credentials() -> Self {
-        Self::new(Code::BadCredentials, "wrong user name or password")
+        Self::new(Code::BadCredentials, Key::BadCredentials)
     }
     pub fn timed_out() -> Self {
-        Self::new(
-            Code::Timeout,
-            "the request took longer than the server allows",
-        )
+        Self::new(Code::Timeout, Key::Timeout)
     }
     pub fn too_many_attempts() -> Self {
-        Self::new(
-            Code::TooManyAttempts,
-            "too many login attempts; wait a minute",
-        )
+        Self::new(Code::TooManyAttempts, Key::TooManyAttempts)
     }
     pub fn csrf() -> Self {
-        Self::new(
-            Code::Csrf,
-            "a write with a session cookie needs the X-CSRF-Token header of the session",
-        )
+        Self::new(Code::Csrf, Key::Csrf)
     }
     pub fn too_large() -> Self {
         Self::new(
             Code::TooLarge,
-            format!("request bodies are limited to {} bytes", crate::MAX_BODY),
+            Message::new(Key::TooLarge).arg("bytes", crate::MAX_BODY),
         )
     }
-    pub fn bad_request(detail: impl Into<String>) -> Self {
+    pub fn bad_request(detail: impl Into<Message>) -> Self {
         ApiError(ucz_service::Error::bad_request(detail))
+    }
+    /// A body, form or parameters that axum or serde could not read: their own text.
+    pub fn unreadable(detail: impl std::fmt::Display) -> Self {
+        ApiError(ucz_service::Error::unreadable(detail))
     }
     /// 422 with the fields and rules that failed.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
@@ -139,7 +131,7 @@ impl ServerProblem {
         if error.status().is_server_error() {
             response.extensions_mut().insert(ServerProblem {
                 code: error.code.as_str(),
-                detail: error.detail.clone(),
+                detail: error.detail.to_string(),
             });
         }
     }
@@ -152,7 +144,7 @@ struct Problem<'a> {
     title: &'a str,
     status: u16,
     code: &'a str,
-    detail: &'a str,
+    detail: String,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     errors: &'a [FieldError],
 }
@@ -165,7 +157,7 @@ impl IntoResponse for ApiError {
             title: status.canonical_reason().unwrap_or("error"),
             status: status.as_u16(),
             code: self.code.as_str(),
-            detail: &self.detail,
+            detail: self.detail.to_string(),
             errors: &self.errors,
         };
         let json = serde_json::to_string(&body).unwrap_or_default();

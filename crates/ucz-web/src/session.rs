@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
-use crate::error::ApiError;
+use crate::error::{ApiError, Key, Message};
 
 #[derive(Deserialize, schemars::JsonSchema)]
 pub struct Login {
@@ -28,7 +28,7 @@ pub async fn login(
     crate::server::Peer(address): crate::server::Peer,
     payload: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(login) = payload.map_err(|r| ApiError::bad_request(r.body_text()))?;
+    let Json(login) = payload.map_err(|r| ApiError::unreadable(r.body_text()))?;
     let (user, cookie, csrf) =
         open_session(&state, &login.username, &login.password, address).await?;
     let mut headers = HeaderMap::new();
@@ -165,14 +165,14 @@ pub async fn issue_token(
     if !ucz_core::record::fields::is_text(name) || name.chars().count() > 100 {
         errors.push(crate::error::FieldError {
             field: "name".into(),
-            message: "required: a name of one line, at most 100 characters".into(),
+            message: Key::TokenName.into(),
         });
     }
     let days = days.unwrap_or(TOKEN_DAYS);
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
         errors.push(crate::error::FieldError {
             field: "days".into(),
-            message: format!("1 to {MAX_TOKEN_DAYS} days"),
+            message: Message::new(Key::TokenDays).arg("max", MAX_TOKEN_DAYS),
         });
     }
     if !errors.is_empty() {
@@ -201,7 +201,7 @@ pub async fn create_token(
     payload: Result<Json<NewToken>, JsonRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     caller.require_user()?;
-    let Json(request) = payload.map_err(|r| ApiError::bad_request(r.body_text()))?;
+    let Json(request) = payload.map_err(|r| ApiError::unreadable(r.body_text()))?;
     let (token, info) = issue_token(&state, &caller, &request.name, request.days).await?;
     Ok((
         StatusCode::CREATED,
@@ -239,7 +239,7 @@ pub async fn revoke_token(
             .revoke_token(&caller.actor(), user.id, &id)
             .await?
     {
-        return Err(ApiError::not_found("token", &id));
+        return Err(ApiError::not_found(Key::NounToken, &id));
     }
     Ok(StatusCode::NO_CONTENT)
 }

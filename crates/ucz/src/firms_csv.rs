@@ -250,14 +250,15 @@ fn parse_row<'r>(
     };
     if let Some((field, message, expected)) = firm.problems(catalog).into_iter().next() {
         let name = field.split('[').next().unwrap_or(&field).to_string();
-        let mut reason = message;
+        // The command line speaks English.
+        let mut reason = message.to_string();
         if !expected.is_empty() && expected.len() <= 20 {
             reason.push_str(&format!("; expected one of: {}", expected.join(", ")));
         }
         return Err(fail(&name, reason));
     }
     if let Some(problem) = firm.date_problem(as_of) {
-        return Err(fail("founded", problem));
+        return Err(fail("founded", problem.to_string()));
     }
     Ok(firm)
 }

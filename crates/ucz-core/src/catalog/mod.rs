@@ -176,7 +176,7 @@ impl Catalog {
                     }
                     Some(text) => parse_kind(SourceFile::new(&paths[$index], text), key)
                         .unwrap_or_else(|e| {
-                            errors.push(e);
+                            errors.push(*e);
                             Vec::new()
                         }),
                 }
@@ -387,20 +387,27 @@ fn find<'a, T: Entry>(items: &'a [T], id: &str) -> Option<&'a T> {
 }
 
 /// Reads one file: a single array of tables named `key` (`[[program]]`).
-fn parse_kind<T: DeserializeOwned>(file: SourceFile<'_>, key: &str) -> Result<Vec<T>, InputError> {
+// Boxed: an error is rare and large beside the entries.
+fn parse_kind<T: DeserializeOwned>(
+    file: SourceFile<'_>,
+    key: &str,
+) -> Result<Vec<T>, Box<InputError>> {
     let mut tables: BTreeMap<String, toml::Spanned<Vec<T>>> =
-        toml::from_str(file.text).map_err(|e| file.toml_error(&e))?;
+        toml::from_str(file.text).map_err(|e| Box::new(file.toml_error(&e)))?;
     if let Some(other) = tables.keys().find(|k| k.as_str() != key) {
-        return Err(file
-            .error(
+        return Err(Box::new(
+            file.error(
                 Some(tables[other].span()),
                 format!("unexpected top-level key `{other}`"),
             )
-            .expected([format!("[[{key}]]")]));
+            .expected([format!("[[{key}]]")]),
+        ));
     }
     match tables.remove(key) {
         Some(entries) => Ok(entries.into_inner()),
-        None => Err(file.error(None, format!("no `[[{key}]]` entries"))),
+        None => Err(Box::new(
+            file.error(None, format!("no `[[{key}]]` entries")),
+        )),
     }
 }
 

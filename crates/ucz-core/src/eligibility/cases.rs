@@ -100,7 +100,7 @@ pub fn parse(
         };
         for (field, message, expected) in firm.problems(catalog) {
             errors.push(
-                at_firm(message)
+                at_firm(message.to_string())
                     .field(format!("test[{i}].firm.{field}"))
                     .expected(expected),
             );

@@ -4,8 +4,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{FieldProblem, Fields, NAME, ZoneId};
+use super::{FieldProblem, Fields, ZoneId};
 use crate::Catalog;
+use crate::message::Key;
 
 /// A facility: its zone, its type (a facility type of the catalog), name and floor area.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
@@ -29,21 +30,17 @@ impl FacilityBody {
     /// Reads a body, reporting every field that fails.
     pub fn parse(body: &Value, catalog: &Catalog) -> Result<Self, Vec<FieldProblem>> {
         let mut f = Fields::of(body);
-        let zone_id = f.text("zone_id", "a zone id");
-        let kind = f.text("type", "a facility type id");
-        let name = f.text("name", NAME);
-        let floor_area_m2 = f.positive("floor_area_m2", "a number greater than 0 (at most 1e9)");
-        let units = f.read(
-            "units",
-            "a whole number from 0 to 4294967295, or absent",
-            |v| match v {
-                Value::Null => Some(None),
-                v => v.as_u64().and_then(|u| u32::try_from(u).ok()).map(Some),
-            },
-        );
-        let planned = f.optional_bool("planned", "true or false, or absent");
+        let zone_id = f.text("zone_id", Key::RequiredZoneId);
+        let kind = f.text("type", Key::RequiredFacilityTypeId);
+        let name = f.text("name", Key::RequiredName);
+        let floor_area_m2 = f.positive("floor_area_m2", Key::RequiredPositive);
+        let units = f.read("units", Key::RequiredOptionalU32, |v| match v {
+            Value::Null => Some(None),
+            v => v.as_u64().and_then(|u| u32::try_from(u).ok()).map(Some),
+        });
+        let planned = f.optional_bool("planned", Key::RequiredOptionalBool);
         let types = catalog.facility_types.iter().map(|t| t.id.as_str());
-        f.known("type", kind.as_deref(), types, "facility type");
+        f.known("type", kind.as_deref(), types, Key::NounFacilityType);
         let body = (|| {
             Some(FacilityBody {
                 zone_id: ZoneId(zone_id?),

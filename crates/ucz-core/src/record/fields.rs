@@ -2,15 +2,17 @@
 
 use serde_json::{Map, Value};
 
+use crate::message::{Key, Message};
+
 /// A field that failed, by its path (`needs.area_m2`), with what it should be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldProblem {
     pub field: String,
-    pub message: String,
+    pub message: Message,
 }
 
 impl FieldProblem {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, message: impl Into<Message>) -> Self {
         FieldProblem {
             field: field.into(),
             message: message.into(),
@@ -55,41 +57,41 @@ impl<'a> Fields<'a> {
         self.object.get(name).unwrap_or(&Value::Null)
     }
 
-    pub fn push(&mut self, field: &str, message: impl Into<String>) {
+    pub fn push(&mut self, field: &str, message: impl Into<Message>) {
         self.problems.push(FieldProblem::new(
             format!("{}{field}", self.prefix),
             message,
         ));
     }
 
-    /// A field `read` turns into a value, or the problem "required: `what`".
+    /// A field `read` turns into a value, or the problem `what` ("required: …").
     pub fn read<T>(
         &mut self,
         name: &str,
-        what: &str,
+        what: Key,
         read: impl FnOnce(&Value) -> Option<T>,
     ) -> Option<T> {
         let value = read(self.raw(name));
         if value.is_none() {
-            self.push(name, format!("required: {what}"));
+            self.push(name, what);
         }
         value
     }
 
     /// Non-empty visible text of one line, at most 300 characters.
-    pub fn text(&mut self, name: &str, what: &str) -> Option<String> {
+    pub fn text(&mut self, name: &str, what: Key) -> Option<String> {
         self.read(name, what, |v| {
             v.as_str().filter(|s| is_text(s)).map(str::to_string)
         })
     }
 
     /// A number greater than 0, at most 1e9.
-    pub fn positive(&mut self, name: &str, what: &str) -> Option<f64> {
+    pub fn positive(&mut self, name: &str, what: Key) -> Option<f64> {
         self.read(name, what, positive)
     }
 
     /// Absent, or a whole number a JavaScript client reads exactly.
-    pub fn optional_count(&mut self, name: &str, what: &str) -> Option<Option<u64>> {
+    pub fn optional_count(&mut self, name: &str, what: Key) -> Option<Option<u64>> {
         self.read(name, what, |v| match v {
             Value::Null => Some(None),
             v => v.as_u64().filter(|x| *x <= 9_007_199_254_740_991).map(Some),
@@ -97,7 +99,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Absent (false), or true or false.
-    pub fn optional_bool(&mut self, name: &str, what: &str) -> Option<bool> {
+    pub fn optional_bool(&mut self, name: &str, what: Key) -> Option<bool> {
         self.read(name, what, |v| match v {
             Value::Null => Some(false),
             v => v.as_bool(),
@@ -111,7 +113,7 @@ impl<'a> Fields<'a> {
         field: &str,
         value: Option<&str>,
         ids: impl Iterator<Item = &'i str> + Clone,
-        kind: &str,
+        kind: Key,
     ) -> bool {
         let Some(value) = value else {
             return false;
@@ -122,10 +124,10 @@ impl<'a> Fields<'a> {
         let expected: Vec<&str> = ids.collect();
         self.push(
             field,
-            format!(
-                "unknown {kind} \"{value}\"; expected one of: {}",
-                expected.join(", ")
-            ),
+            Message::new(Key::UnknownOf)
+                .with("what", kind)
+                .arg("id", value)
+                .arg("values", expected.join(", ")),
         );
         false
     }
@@ -159,32 +161,43 @@ mod tests {
     fn every_failing_field_is_reported_with_its_path() {
         let body = json!({"name": "", "area": -1, "count": 1.5, "flag": "yes"});
         let mut fields = Fields::nested(&body, "needs");
-        assert_eq!(fields.text("name", "a name"), None);
-        assert_eq!(fields.positive("area", "a number"), None);
-        assert_eq!(fields.optional_count("count", "a count"), None);
-        assert_eq!(fields.optional_bool("flag", "a flag"), None);
-        assert_eq!(fields.optional_count("absent", "a count"), Some(None));
+        assert_eq!(fields.text("name", Key::RequiredName), None);
+        assert_eq!(fields.positive("area", Key::RequiredPositive), None);
+        assert_eq!(
+            fields.optional_count("count", Key::RequiredOptionalCount),
+            None
+        );
+        assert_eq!(
+            fields.optional_bool("flag", Key::RequiredOptionalBool),
+            None
+        );
+        assert_eq!(
+            fields.optional_count("absent", Key::RequiredOptionalCount),
+            Some(None)
+        );
         let paths: Vec<&str> = fields.problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(
             paths,
             ["needs.name", "needs.area", "needs.count", "needs.flag"]
         );
-        assert_eq!(fields.problems[0].message, "required: a name");
+        assert_eq!(
+            fields.problems[0].message.to_string(),
+            "required: a name: one line of at most 300 characters"
+        );
     }
 
     #[test]
     fn an_unknown_id_names_the_accepted_ones() {
         let body = json!({});
         let mut fields = Fields::of(&body);
-        assert!(fields.known("kind", Some("lab"), ["lab", "office"].into_iter(), "kind"));
-        assert!(!fields.known("kind", Some("zoo"), ["lab", "office"].into_iter(), "kind"));
-        assert!(!fields.known("kind", None, ["lab"].into_iter(), "kind"));
+        let kind = Key::NounSpaceKind;
+        assert!(fields.known("kind", Some("lab"), ["lab", "office"].into_iter(), kind));
+        assert!(!fields.known("kind", Some("zoo"), ["lab", "office"].into_iter(), kind));
+        assert!(!fields.known("kind", None, ["lab"].into_iter(), kind));
+        assert_eq!(fields.problems.len(), 1);
         assert_eq!(
-            fields.problems,
-            [FieldProblem::new(
-                "kind",
-                "unknown kind \"zoo\"; expected one of: lab, office"
-            )]
+            fields.problems[0].message.to_string(),
+            "unknown space kind \"zoo\"; expected one of: lab, office"
         );
     }
 

@@ -5,8 +5,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{FieldProblem, Fields, HubId, NAME};
+use super::{FieldProblem, Fields, HubId};
 use crate::Catalog;
+use crate::message::{Key, Message};
 use crate::zone::Site;
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
@@ -35,27 +36,27 @@ fn is_hub_id(id: &str) -> bool {
 impl HubBody {
     pub fn parse(body: &Value, catalog: &Catalog) -> Result<Self, Vec<FieldProblem>> {
         let mut f = Fields::of(body);
-        let id = f.text("id", "an id");
-        let name = f.text("name", NAME);
-        let kind = f.text("kind", "a hub kind id");
-        let region = f.text("region", "a region id");
+        let id = f.text("id", Key::RequiredId);
+        let name = f.text("name", Key::RequiredName);
+        let kind = f.text("kind", Key::RequiredHubKindId);
+        let region = f.text("region", Key::RequiredRegionId);
         let id = match id {
             Some(id) if !is_hub_id(&id) => {
-                f.push("id", "1 to 64 lowercase letters, digits, '-' or '_'");
+                f.push("id", Key::HubIdForm);
                 None
             }
             id => id,
         };
         let kinds = catalog.hub_kinds.iter().map(|k| k.id.as_str());
-        f.known("kind", kind.as_deref(), kinds, "hub kind");
+        f.known("kind", kind.as_deref(), kinds, Key::NounHubKind);
         let regions = catalog.regions.iter().map(|r| r.id.as_str());
-        f.known("region", region.as_deref(), regions, "region");
+        f.known("region", region.as_deref(), regions, Key::NounRegion);
         let site = match f.raw("site") {
             Value::Null => Some(None),
             site => match serde_json::from_value::<Site>(site.clone()) {
                 Ok(site) => Some(Some(site)),
                 Err(error) => {
-                    f.push("site", error.to_string());
+                    f.push("site", Message::input(error));
                     None
                 }
             },

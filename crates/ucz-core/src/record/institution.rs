@@ -5,8 +5,9 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{FieldProblem, Fields, NAME, ZoneId};
+use super::{FieldProblem, Fields, ZoneId};
 use crate::Catalog;
+use crate::message::Key;
 
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[schemars(rename = "Institution")]
@@ -20,11 +21,11 @@ pub struct InstitutionBody {
 impl InstitutionBody {
     pub fn parse(body: &Value, catalog: &Catalog) -> Result<Self, Vec<FieldProblem>> {
         let mut f = Fields::of(body);
-        let zone_id = f.text("zone_id", "a zone id");
-        let kind = f.text("kind", "an institution kind id");
-        let name = f.text("name", NAME);
+        let zone_id = f.text("zone_id", Key::RequiredZoneId);
+        let kind = f.text("kind", Key::RequiredInstitutionKindId);
+        let name = f.text("name", Key::RequiredName);
         let kinds = catalog.institution_kinds.iter().map(|k| k.id.as_str());
-        f.known("kind", kind.as_deref(), kinds, "institution kind");
+        f.known("kind", kind.as_deref(), kinds, Key::NounInstitutionKind);
         let body = (|| {
             Some(InstitutionBody {
                 zone_id: ZoneId(zone_id?),

@@ -10,6 +10,7 @@ use super::fields::is_text;
 use super::{FieldProblem, Fields, FirmId, SpaceId};
 use crate::Catalog;
 use crate::date::Date;
+use crate::message::{Key, Message};
 
 /// Whether a lease runs or has ended.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
@@ -66,16 +67,16 @@ pub struct LeaseBody {
 }
 
 /// A day between 1900 and 2200.
-pub fn plausible_date(value: &Value) -> Result<Date, String> {
+pub fn plausible_date(value: &Value) -> Result<Date, Message> {
     value
         .as_str()
-        .ok_or_else(|| "a date YYYY-MM-DD".to_string())
-        .and_then(|text| text.parse::<Date>())
+        .ok_or_else(|| Message::new(Key::ADate))
+        .and_then(|text| text.parse::<Date>().map_err(Message::input))
         .and_then(|day| {
             if (1900..=2200).contains(&day.year()) {
                 Ok(day)
             } else {
-                Err(format!("{day} is not a plausible day (1900–2200)"))
+                Err(Message::new(Key::ImplausibleDay).arg("day", day))
             }
         })
 }
@@ -100,24 +101,17 @@ impl Needs {
             return Some(None);
         }
         if !value.is_object() {
-            f.push(
-                "needs",
-                "an object: area_m2, budget_krw, equipment, preferred_hubs",
-            );
+            f.push("needs", Key::NeedsObject);
             return None;
         }
         let mut n = Fields::nested(value, "needs");
-        let area_m2 = n.read(
-            "area_m2",
-            "a number greater than 0 (at most 1e9), or absent",
-            |v| match v {
-                Value::Null => Some(None),
-                v => super::fields::positive(v).map(Some),
-            },
-        );
-        let budget_krw = n.optional_count("budget_krw", "a whole number ≥ 0, or absent");
-        let equipment = n.read("equipment", "a list of names", names);
-        let preferred_hubs = n.read("preferred_hubs", "a list of hub or zone ids", names);
+        let area_m2 = n.read("area_m2", Key::RequiredOptionalPositive, |v| match v {
+            Value::Null => Some(None),
+            v => super::fields::positive(v).map(Some),
+        });
+        let budget_krw = n.optional_count("budget_krw", Key::RequiredOptionalCount);
+        let equipment = n.read("equipment", Key::RequiredNames, names);
+        let preferred_hubs = n.read("preferred_hubs", Key::RequiredHubOrZoneIds, names);
         let problems = std::mem::take(&mut n.problems);
         let found = problems.is_empty();
         f.problems.extend(problems);
@@ -137,28 +131,22 @@ impl LeaseBody {
     /// Reads a body; an ended lease ends by `today` at the latest.
     pub fn parse(body: &Value, catalog: &Catalog, today: Date) -> Result<Self, Vec<FieldProblem>> {
         let mut f = Fields::of(body);
-        let space_id = f.read("space_id", "a space id", |v| v.as_i64().map(SpaceId));
-        let firm_id = f.text("firm_id", "a firm id").map(FirmId);
-        let status = f.read(
-            "status",
-            "active or ended, or absent (active)",
-            |v| match v {
-                Value::Null => Some(LeaseStatus::Active),
-                v => match v.as_str()? {
-                    "active" => Some(LeaseStatus::Active),
-                    "ended" => Some(LeaseStatus::Ended),
-                    _ => None,
-                },
+        let space_id = f.read("space_id", Key::RequiredSpaceId, |v| {
+            v.as_i64().map(SpaceId)
+        });
+        let firm_id = f.text("firm_id", Key::RequiredFirmId).map(FirmId);
+        let status = f.read("status", Key::RequiredLeaseStatus, |v| match v {
+            Value::Null => Some(LeaseStatus::Active),
+            v => match v.as_str()? {
+                "active" => Some(LeaseStatus::Active),
+                "ended" => Some(LeaseStatus::Ended),
+                _ => None,
             },
-        );
-        let renewals = f.read(
-            "renewals",
-            "a whole number from 0 to 99, or absent",
-            |v| match v {
-                Value::Null => Some(0),
-                v => v.as_u64().filter(|r| *r <= 99).map(|r| r as u32),
-            },
-        );
+        });
+        let renewals = f.read("renewals", Key::RequiredRenewals, |v| match v {
+            Value::Null => Some(0),
+            v => v.as_u64().filter(|r| *r <= 99).map(|r| r as u32),
+        });
         let date = |f: &mut Fields, name: &str| match plausible_date(f.raw(name)) {
             Ok(day) => Some(day),
             Err(message) => {
@@ -176,25 +164,22 @@ impl LeaseBody {
                 if let Some(ends) = ends.filter(|e| *e > today) {
                     f.push(
                         "ends",
-                        format!("an ended lease ends by today, not on {ends}"),
+                        Message::new(Key::EndedLeaseEndsByToday).arg("ends", ends),
                     );
                 }
             }
-            _ if !f.raw("left_to").is_null() => f.push(
-                "left_to",
-                "where a firm went is recorded when its lease has ended (status ended)",
-            ),
+            _ if !f.raw("left_to").is_null() => f.push("left_to", Key::WentToOnlyWhenEnded),
             _ => {}
         }
         if !f.raw("left_to").is_null() {
             let regions = catalog.regions.iter().map(|r| r.id.as_str());
             let given = f.raw("left_to").as_str();
             if given.is_none() {
-                f.push("left_to", "a region id, or absent");
+                f.push("left_to", Key::RequiredOptionalRegionId);
             }
-            f.known("left_to", given, regions, "region");
+            f.known("left_to", given, regions, Key::NounRegion);
         }
-        let note = f.read("note", "a note: text, or absent", |v| match v {
+        let note = f.read("note", Key::RequiredOptionalNote, |v| match v {
             Value::Null => Some(None),
             v => v.as_str().map(|s| Some(s.to_string())),
         });

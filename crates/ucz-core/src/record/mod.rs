@@ -19,6 +19,3 @@ pub use ids::{FacilityId, FirmId, HubId, InstitutionId, LeaseId, SpaceId, ZoneId
 pub use institution::InstitutionBody;
 pub use lease::{LeaseBody, LeaseStatus, Needs};
 pub use space::{Admits, SpaceBody, SpacePlace};
-
-/// What a name must be.
-pub const NAME: &str = "a name: one line of at most 300 characters";

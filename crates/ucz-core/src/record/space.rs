@@ -6,8 +6,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::fields::is_text;
-use super::{FacilityId, FieldProblem, Fields, HubId, NAME};
+use super::{FacilityId, FieldProblem, Fields, HubId};
 use crate::Catalog;
+use crate::message::{Key, Message};
 
 /// Where a space is: in a zone's facility, or in a hub outside the zones.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,19 +65,16 @@ impl SpaceBody {
         let hub = f.raw("hub_id").as_str().map(|h| HubId(h.to_string()));
         let facility = if hub.is_some() {
             if !f.raw("facility_id").is_null() {
-                f.push(
-                    "hub_id",
-                    "a space is in a zone's facility or in a hub, not both",
-                );
+                f.push("hub_id", Key::SpaceInFacilityOrHub);
             }
             Some(None)
         } else {
-            f.read("facility_id", "a facility id", |v| {
+            f.read("facility_id", Key::RequiredFacilityId, |v| {
                 v.as_i64().map(|id| Some(FacilityId(id)))
             })
         };
         let admits = admits(&mut f, catalog);
-        let name = f.text("name", NAME);
+        let name = f.text("name", Key::RequiredName);
         let kinds = catalog.space_kinds.iter().map(|k| k.id.as_str());
         let kind = f
             .raw("kind")
@@ -85,11 +83,14 @@ impl SpaceBody {
             .map(str::to_string);
         if kind.is_none() {
             let all: Vec<&str> = kinds.clone().collect();
-            f.push("kind", format!("required: {}", one_of(&all)));
+            f.push(
+                "kind",
+                Message::new(Key::RequiredSpaceKind).arg("values", one_of(&all)),
+            );
         }
-        let area_m2 = f.positive("area_m2", "a number greater than 0 (at most 1e9)");
-        let rent = f.optional_count("monthly_rent_krw", "a whole number ≥ 0, or absent");
-        f.known("kind", kind.as_deref(), kinds, "space kind");
+        let area_m2 = f.positive("area_m2", Key::RequiredPositive);
+        let rent = f.optional_count("monthly_rent_krw", Key::RequiredOptionalCount);
+        f.known("kind", kind.as_deref(), kinds, Key::NounSpaceKind);
         let body = (|| {
             Some(SpaceBody {
                 facility_id: facility?,
@@ -129,10 +130,7 @@ fn admits(f: &mut Fields, catalog: &Catalog) -> Option<Option<Admits>> {
         return Some(None);
     }
     let Some(object) = value.as_object() else {
-        f.push(
-            "admits",
-            "an object with stages, sectors and equipment lists",
-        );
+        f.push("admits", Key::AdmitsObject);
         return None;
     };
     let mut admits = Admits::default();
@@ -143,30 +141,22 @@ fn admits(f: &mut Fields, catalog: &Catalog) -> Option<Option<Admits>> {
                 .map(|i| i.as_str().map(str::to_string))
                 .collect::<Option<Vec<_>>>()
         });
+        let sectors = || Message::new(Key::AdmitsSectors);
         let (fits, message) = match (key.as_str(), &list) {
             ("stages", Some(ids)) => (
                 ids.iter()
                     .all(|s| catalog.stages.iter().any(|x| x.id.as_str() == s)),
-                "a list of stage ids".to_string(),
+                Message::new(Key::AdmitsStages),
             ),
-            ("sectors", Some(codes)) => (
-                codes.iter().all(|c| is_ksic_prefix(c)),
-                "a list of KSIC prefixes (a section letter A–U and up to five digits)".to_string(),
-            ),
+            ("sectors", Some(codes)) => (codes.iter().all(|c| is_ksic_prefix(c)), sectors()),
             ("equipment", Some(names)) => (
                 names.iter().all(|n| is_text(n)),
-                "a list of names".to_string(),
+                Message::new(Key::AdmitsEquipment),
             ),
-            ("stages", None) => (false, "a list of stage ids".to_string()),
-            ("sectors", None) => (
-                false,
-                "a list of KSIC prefixes (a section letter A–U and up to five digits)".to_string(),
-            ),
-            ("equipment", None) => (false, "a list of names".to_string()),
-            _ => (
-                false,
-                format!("unknown key {key}; expected stages, sectors or equipment"),
-            ),
+            ("stages", None) => (false, Message::new(Key::AdmitsStages)),
+            ("sectors", None) => (false, sectors()),
+            ("equipment", None) => (false, Message::new(Key::AdmitsEquipment)),
+            _ => (false, Message::new(Key::AdmitsUnknownKey).arg("key", key)),
         };
         if !fits {
             f.push(&format!("admits.{key}"), message);

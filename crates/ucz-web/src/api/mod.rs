@@ -82,7 +82,7 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use serde_json::Value;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, Key, Message};
 
 pub use parts::{facilities, institutions, spaces};
 
@@ -100,7 +100,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
             Ok(axum::extract::Query(value)) => Ok(Q(value)),
             Err(rejection) => Err(ApiError::invalid(vec![FieldError {
                 field: "query".into(),
-                message: rejection.body_text(),
+                message: Message::new(Key::BadQuery).arg("detail", rejection.body_text()),
             }])),
         }
     }
@@ -110,11 +110,11 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
 pub fn body(result: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiError> {
     match result {
         Ok(Json(value)) if value.is_object() => Ok(value),
-        Ok(_) => Err(ApiError::bad_request("the body must be a JSON object")),
+        Ok(_) => Err(ApiError::bad_request(Key::BodyNotObject)),
         Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             Err(ApiError::too_large())
         }
-        Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
+        Err(rejection) => Err(ApiError::unreadable(rejection.body_text())),
     }
 }
 
@@ -155,7 +155,7 @@ mod query_tests {
                 proptest::prop_assert_eq!(error.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
                 proptest::prop_assert_eq!(error.errors.len(), 1);
                 proptest::prop_assert_eq!(error.errors[0].field.as_str(), "query");
-                proptest::prop_assert!(!error.errors[0].message.is_empty());
+                proptest::prop_assert!(!error.errors[0].message.to_string().is_empty());
             }
         }
     }

@@ -180,11 +180,11 @@ async fn account_page(
         .iter()
         .flat_map(|e| {
             if e.errors.is_empty() {
-                vec![e.detail.clone()]
+                vec![e.detail.render(visitor.lang)]
             } else {
                 e.errors
                     .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .map(|f| format!("{}: {}", f.field, f.message.render(visitor.lang)))
                     .collect()
             }
         })
@@ -252,7 +252,7 @@ pub async fn revoke_token(
                 .revoke_token(&visitor.caller.actor(), user.id, &id)
                 .await?
         {
-            return Err(ApiError::not_found("token", &id));
+            return Err(ApiError::not_found(crate::error::Key::NounToken, &id));
         }
         Ok(visitor.redirect("/account"))
     }

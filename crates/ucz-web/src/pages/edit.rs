@@ -15,7 +15,7 @@ use super::form::{self, Choice, Options, Resource};
 use super::{PageQuery, Visitor, form_pairs, form_value};
 use crate::AppState;
 use crate::auth::{Caller, Role};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, Key};
 use ucz_service::access;
 use ucz_service::{Code, facilities, firms, institutions, spaces, zones};
 
@@ -297,13 +297,12 @@ async fn after_submit(
     attempt: Result<Value, ApiError>,
     mut page: FormPage<'_>,
 ) -> Result<Response, ApiError> {
-    let word = |key: &str| state.pages.word(visitor.lang, key);
     let attempt = attempt.map_err(|mut error| {
         let creating = page.editing.is_none();
         if error.code == Code::IdTaken {
             error.errors.push(FieldError {
                 field: "id".into(),
-                message: word("id_taken"),
+                message: Key::IdTaken.into(),
             });
             error.code = Code::Validation;
         } else if error.code == Code::Forbidden
@@ -315,7 +314,7 @@ async fn after_submit(
             // (by a firm it may not see).
             error = ApiError::invalid(vec![FieldError {
                 field: "id".into(),
-                message: word("id_unavailable"),
+                message: Key::IdUnavailable.into(),
             }]);
         }
         error
@@ -332,21 +331,14 @@ async fn after_submit(
                 Code::Validation | Code::Conflict | Code::BadRequest
             ) =>
         {
-            let errors = std::mem::take(&mut error.errors)
+            let errors = std::mem::take(&mut error.errors);
+            page.errors = form::attach(&mut page.fields, errors, visitor.lang)
                 .into_iter()
-                .map(|e| FieldError {
-                    message: state.pages.message(visitor.lang, &e.message),
-                    ..e
-                })
-                .collect();
-            page.errors = form::attach(&mut page.fields, errors)
-                .into_iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
+                .map(|e| format!("{}: {}", e.field, e.message.render(visitor.lang)))
                 .collect();
             // A refusal that is no field's (a lease in the way) is said above the form.
             if error.code != Code::Validation {
-                page.errors
-                    .push(state.pages.message(visitor.lang, &error.detail));
+                page.errors.push(error.detail.render(visitor.lang));
             }
             show(state, visitor, StatusCode::UNPROCESSABLE_ENTITY, page)
         }

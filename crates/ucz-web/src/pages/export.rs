@@ -111,7 +111,8 @@ async fn sheet(
                 .collect(),
         });
     }
-    let resource = Resource::parse(what).ok_or_else(|| ApiError::not_found("list", what))?;
+    let resource = Resource::parse(what)
+        .ok_or_else(|| ApiError::not_found(crate::error::Key::NounList, what))?;
     let mut items = Vec::new();
     loop {
         let (page, total) = list_page(
@@ -257,7 +258,7 @@ pub async fn download(
         let (what, format) = file
             .rsplit_once('.')
             .filter(|(_, f)| matches!(*f, "xlsx" | "csv"))
-            .ok_or_else(|| ApiError::not_found("export", &file))?;
+            .ok_or_else(|| ApiError::not_found(crate::error::Key::NounExport, &file))?;
         let sheet = sheet(&state, &visitor, what, &filters).await?;
         let bytes = if format == "xlsx" {
             xlsx(&sheet)?

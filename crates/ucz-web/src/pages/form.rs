@@ -420,7 +420,7 @@ pub fn body(fields: &mut [Field], lang: Lang) -> (Value, bool) {
 }
 
 /// Puts the API's field errors beside their fields; returns those that match no field.
-pub fn attach(fields: &mut [Field], errors: Vec<FieldError>) -> Vec<FieldError> {
+pub fn attach(fields: &mut [Field], errors: Vec<FieldError>, lang: Lang) -> Vec<FieldError> {
     let mut rest = Vec::new();
     for error in errors {
         let target = fields.iter_mut().find(|f| {
@@ -434,7 +434,7 @@ pub fn attach(fields: &mut [Field], errors: Vec<FieldError>) -> Vec<FieldError> 
                 || error.field.starts_with(&format!("{name}["))
         });
         match target {
-            Some(field) if field.error.is_none() => field.error = Some(error.message),
+            Some(field) if field.error.is_none() => field.error = Some(error.message.render(lang)),
             Some(_) => {}
             None => rest.push(error),
         }
@@ -568,7 +568,8 @@ mod tests {
     }
 
     #[test]
-    fn api_errors_land_on_their_fields() {
+    fn api_errors_land_on_their_fields_in_the_pages_language() {
+        use crate::error::{Key, Message};
         let mut fields = vec![
             field("designations", Kind::List, false),
             field("site_lat", Kind::Number, false),
@@ -576,22 +577,26 @@ mod tests {
         let rest = attach(
             &mut fields,
             vec![
-                FieldError {
-                    field: "designations[1]".into(),
-                    message: "unknown".into(),
-                },
-                FieldError {
-                    field: "site".into(),
-                    message: "outside Korea".into(),
-                },
-                FieldError {
-                    field: "other".into(),
-                    message: "?".into(),
-                },
+                FieldError::new(
+                    "designations[1]",
+                    Message::new(Key::UnknownDesignation).arg("id", "x"),
+                ),
+                FieldError::new(
+                    "site",
+                    Message::new(Key::OutsideKorea).arg("lat", 1).arg("lon", 2),
+                ),
+                FieldError::new("other", Key::Invalid),
             ],
+            Lang::Ko,
         );
-        assert_eq!(fields[0].error.as_deref(), Some("unknown"));
-        assert_eq!(fields[1].error.as_deref(), Some("outside Korea"));
+        assert_eq!(
+            fields[0].error.as_deref(),
+            Some("알 수 없는 지정제도 \"x\"")
+        );
+        assert_eq!(
+            fields[1].error.as_deref(),
+            Some("위도 1 경도 2은(는) 대한민국 범위 밖입니다 (위도 33.0–38.7, 경도 124.5–131.9)")
+        );
         assert_eq!(rest.len(), 1);
     }
 

@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use super::form::{self, Resource};
 use super::{Visitor, form_pairs, form_value};
 use crate::auth::{Caller, Role, random_token};
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, Key, Message};
 use crate::{AppState, ImportLimits};
 use ucz_core::Lang;
 use ucz_service::access;
@@ -487,7 +487,7 @@ pub struct RowReport {
     /// The spreadsheet's row number (the header is row 1).
     pub row: usize,
     pub label: String,
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<super::Shown>,
 }
 
 /// What a file would import.
@@ -539,7 +539,7 @@ async fn check_row(
             if lookups.existing.contains(id) {
                 return Err(ApiError::invalid(vec![FieldError {
                     field: "id".into(),
-                    message: format!("a firm {id} exists already"),
+                    message: Message::new(Key::FirmExists).arg("id", id),
                 }]));
             }
             Ok(record)
@@ -557,7 +557,7 @@ async fn check_row(
             )?;
             Ok(record)
         }
-        _ => Err(ApiError::bad_request("cannot import this kind of record")),
+        _ => Err(ApiError::bad_request(Key::CannotImportKind)),
     }
 }
 
@@ -715,6 +715,8 @@ async fn check_one(
         readable,
     } = row;
     let mut errors: Vec<FieldError> = Vec::new();
+    // Errors of the row's own cells, already in the visitor's language.
+    let mut read_errors: Vec<super::Shown> = Vec::new();
     let outcome = if readable {
         check_row(state, caller, resource, &body, lookups).await
     } else {
@@ -726,10 +728,7 @@ async fn check_one(
             if !id.is_empty() && !seen.insert(id.to_string()) {
                 errors.push(FieldError {
                     field: "id".into(),
-                    message: format!(
-                        "{} {id}",
-                        lang.pick("파일 안에서 중복된 id:", "duplicate id in the file:")
-                    ),
+                    message: Message::new(Key::DuplicateIdInFile).arg("id", id),
                 });
             } else if keep {
                 checked.records.push(record);
@@ -756,21 +755,11 @@ async fn check_one(
             errors.push(FieldError {
                 field: String::new(),
                 message: if zone.is_empty() && resource == Resource::Firm {
-                    lang.pick(
-                        "입주 특구(zone)를 적으세요: 운영기관은 자기 특구의 기업만 등록합니다",
-                        "give the zone: an operator registers firms of its own zone",
-                    )
-                    .to_string()
+                    Key::GiveTheZone.into()
+                } else if zone.is_empty() {
+                    Key::ZoneRefused.into()
                 } else {
-                    let refused = lang.pick(
-                        "이 특구의 자료를 쓸 권한이 없습니다",
-                        "you may not write records of this zone",
-                    );
-                    if zone.is_empty() {
-                        refused.to_string()
-                    } else {
-                        format!("{refused} ({zone})")
-                    }
+                    Message::new(Key::ZoneRefusedIn).arg("zone", zone)
                 },
             });
         }
@@ -781,22 +770,21 @@ async fn check_one(
                     message: error.detail.clone(),
                 });
             }
-            let localized = std::mem::take(&mut error.errors)
-                .into_iter()
-                .map(|e| FieldError {
-                    message: state.pages.message(lang, &e.message),
-                    ..e
-                })
-                .collect();
-            errors.extend(form::attach(&mut fields, localized));
+            let unplaced = form::attach(&mut fields, std::mem::take(&mut error.errors), lang);
+            errors.extend(unplaced);
         }
     }
-    errors.extend(fields.iter().filter_map(|f| {
-        f.error.clone().map(|message| FieldError {
+    read_errors.extend(fields.iter().filter_map(|f| {
+        f.error.clone().map(|message| super::Shown {
             field: format!("{} ({})", f.label, f.name),
             message,
         })
     }));
+    let errors: Vec<super::Shown> = errors
+        .iter()
+        .map(|e| super::Shown::new(e, lang))
+        .chain(read_errors)
+        .collect();
     checked.read += 1;
     let show = if errors.is_empty() {
         checked.valid += 1;
@@ -910,7 +898,7 @@ pub async fn upload(
         while let Some(field) = multipart
             .next_field()
             .await
-            .map_err(|e| ApiError::bad_request(e.body_text()))?
+            .map_err(|e| ApiError::unreadable(e.body_text()))?
         {
             match field.name() {
                 Some("_csrf") => csrf = field.text().await.ok(),
@@ -921,7 +909,7 @@ pub async fn upload(
                         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                             ApiError::too_large()
                         } else {
-                            ApiError::bad_request(e.body_text())
+                            ApiError::unreadable(e.body_text())
                         }
                     })?;
                     file = Some((name, bytes));
@@ -1064,7 +1052,12 @@ pub async fn confirm(
         // The file is read and checked again: what was valid at the preview may not be now.
         let table = match read_file(&state, &pending.name, &pending.file, visitor.lang).await? {
             Ok(table) => table,
-            Err(message) => return Err(ApiError::bad_request(message)),
+            // The reader's message is in the visitor's language already.
+            Err(message) => {
+                return Err(ApiError::bad_request(
+                    Message::new(Key::ImportFile).arg("detail", message),
+                ));
+            }
         };
         drop(pending.file);
         let checked = check(
@@ -1114,10 +1107,10 @@ pub async fn template(
         let (what, format) = file
             .rsplit_once('.')
             .filter(|(_, f)| matches!(*f, "xlsx" | "csv"))
-            .ok_or_else(|| ApiError::not_found("template", &file))?;
+            .ok_or_else(|| ApiError::not_found(Key::NounTemplate, &file))?;
         let resource = Resource::parse(what)
             .filter(|r| IMPORTABLE.contains(r))
-            .ok_or_else(|| ApiError::not_found("template", &file))?;
+            .ok_or_else(|| ApiError::not_found(Key::NounTemplate, &file))?;
         let fields = form::fields(&state, resource, visitor.lang, &form::Options::default());
         let sheet = super::export::Sheet {
             name: what.into(),

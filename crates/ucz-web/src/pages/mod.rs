@@ -67,14 +67,11 @@ const TEMPLATES: [(&str, &str); 16] = [
 ];
 
 const WORDS: &str = include_str!("../../templates/words.toml");
-const MESSAGES: &str = include_str!("../../templates/messages.toml");
 
 /// The compiled templates, the words of both languages and the imports awaiting confirmation.
 pub struct Pages {
     env: Environment<'static>,
     words: HashMap<Lang, Value>,
-    /// English text of the API's messages and its Korean, in the order they apply.
-    messages: Vec<(String, String)>,
     /// Problems found when the templates or words were loaded; a test keeps this empty.
     pub problems: Vec<String>,
     pub(crate) imports: Mutex<import::Pending>,
@@ -124,26 +121,9 @@ impl Pages {
             }
             Err(e) => problems.push(format!("words.toml: {e}")),
         }
-        #[derive(serde::Deserialize)]
-        struct Pair {
-            en: String,
-            ko: String,
-        }
-        #[derive(serde::Deserialize)]
-        struct Messages {
-            m: Vec<Pair>,
-        }
-        let messages = match toml::from_str::<Messages>(MESSAGES) {
-            Ok(list) => list.m.into_iter().map(|p| (p.en, p.ko)).collect(),
-            Err(e) => {
-                problems.push(format!("messages.toml: {e}"));
-                Vec::new()
-            }
-        };
         Pages {
             env,
             words,
-            messages,
             problems,
             imports: Mutex::new(import::Pending::default()),
             import_turns: tokio::sync::Semaphore::new(import::CHECKING_AT_ONCE),
@@ -157,17 +137,6 @@ impl Pages {
             .map_err(|e| ApiError::internal(format!("page {template}: {e:#}")))
     }
 
-    /// An API message in the page's language, as far as `messages.toml` covers it.
-    pub fn message(&self, lang: Lang, message: &str) -> String {
-        match lang {
-            Lang::En => message.to_string(),
-            Lang::Ko => self
-                .messages
-                .iter()
-                .fold(message.to_string(), |text, (en, ko)| text.replace(en, ko)),
-        }
-    }
-
     pub fn word(&self, lang: Lang, key: &str) -> String {
         self.words
             .get(&lang)
@@ -175,6 +144,22 @@ impl Pages {
             .and_then(Value::as_str)
             .unwrap_or(key)
             .to_string()
+    }
+}
+
+/// A field error as a page shows it: its message in the visitor's language, by its key.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Shown {
+    pub field: String,
+    pub message: String,
+}
+
+impl Shown {
+    pub fn new(error: &crate::error::FieldError, lang: Lang) -> Self {
+        Shown {
+            field: error.field.clone(),
+            message: error.message.render(lang),
+        }
     }
 }
 
@@ -235,7 +220,7 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQ
             Err(rejection) => {
                 let visitor = Visitor::from_request_parts(parts, state).await?;
                 let detail = rejection.body_text();
-                Err(visitor.error_page(state, ApiError::bad_request(detail)))
+                Err(visitor.error_page(state, ApiError::unreadable(detail)))
             }
         }
     }
@@ -424,17 +409,14 @@ impl Visitor {
         // only where they say what to fix.
         let detail = match error.code {
             Code::BadRequest | Code::Validation | Code::Conflict | Code::IdTaken => {
-                state.pages.message(self.lang, &error.detail)
+                error.detail.render(self.lang)
             }
             _ => String::new(),
         };
-        let errors: Vec<crate::error::FieldError> = error
+        let errors: Vec<Shown> = error
             .errors
             .iter()
-            .map(|e| crate::error::FieldError {
-                field: e.field.clone(),
-                message: state.pages.message(self.lang, &e.message),
-            })
+            .map(|e| Shown::new(e, self.lang))
             .collect();
         let context = json!({
             "status": error.status().as_u16(),
@@ -444,7 +426,7 @@ impl Visitor {
         });
         let mut response = self
             .page(state, error.status(), "error.html", context)
-            .unwrap_or_else(|e| (e.status(), e.0.detail).into_response());
+            .unwrap_or_else(|e| (e.status(), e.0.detail.to_string()).into_response());
         crate::error::ServerProblem::attach(&error, &mut response);
         response
     }
@@ -509,14 +491,22 @@ mod tests {
 
     #[test]
     fn api_messages_read_in_korean_on_korean_pages() {
-        let catalog = Catalog::bundled().expect("bundled catalog");
-        let pages = Pages::new(&catalog);
-        let english = "unknown facility type \"castle\"; expected one of: a, b";
+        use crate::error::{FieldError, Key, Message};
+        let error = FieldError::new(
+            "type",
+            Message::new(Key::UnknownOf)
+                .with("what", Key::NounFacilityType)
+                .arg("id", "castle")
+                .arg("values", "a, b"),
+        );
         assert_eq!(
-            pages.message(Lang::Ko, english),
+            Shown::new(&error, Lang::Ko).message,
             "알 수 없는 시설 유형 \"castle\"; 가능한 값: a, b"
         );
-        assert_eq!(pages.message(Lang::En, english), english);
+        assert_eq!(
+            Shown::new(&error, Lang::En).message,
+            "unknown facility type \"castle\"; expected one of: a, b"
+        );
     }
 
     #[test]

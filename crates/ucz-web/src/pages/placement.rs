@@ -76,7 +76,7 @@ pub async fn page(
         if !(1..=60).contains(&horizon) {
             return Err(ApiError::invalid(vec![crate::error::FieldError {
                 field: "horizon".into(),
-                message: "1 to 60 months".into(),
+                message: crate::error::Key::HorizonMonths.into(),
             }]));
         }
         let (mut forecast, mut plan, records) = plan_region(&state, &region, day, horizon).await?;
@@ -200,7 +200,7 @@ pub async fn decide(State(state): State<AppState>, visitor: Visitor, body: Bytes
         let accepted = match get("action").as_str() {
             "accept" => true,
             "reject" => false,
-            _ => return Err(ApiError::bad_request("the action is accept or reject")),
+            _ => return Err(ApiError::bad_request(crate::error::Key::PlacementAction)),
         };
         if accepted && !get("starts").is_empty() {
             decision["starts"] = Value::from(get("starts"));

@@ -357,6 +357,7 @@ on_both!(
     the_demo_region_runs_short,
     the_space_ladder,
     pages_follow_the_role_rules,
+    messages_are_shown_by_key_in_the_visitors_language,
     crud_of_every_resource,
     the_role_matrix,
     diagnosis_and_package,

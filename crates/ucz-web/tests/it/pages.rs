@@ -384,3 +384,68 @@ pub async fn pages_follow_the_role_rules(app: TestApp) {
     assert_eq!(firm.get("/firms/PG-IMP-1").await.0, StatusCode::FORBIDDEN);
     assert_eq!(firm.get("/zones/new").await.0, StatusCode::FORBIDDEN);
 }
+
+/// A refused form shows the API's messages by key in the visitor's language; the API answers
+/// the same refusal in English.
+pub async fn messages_are_shown_by_key_in_the_visitors_language(app: TestApp) {
+    let mut operator = Browser::new(&app, Some("operator")).await;
+    let form = [
+        ("_csrf", operator.csrf.as_str()),
+        ("zone_id", "daejeon"),
+        ("type", "castle"),
+        ("name", "메시지 시험동"),
+        ("floor_area_m2", "0"),
+    ];
+    let (status, _, html) = operator.post("/facilities/new", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("0보다 큰 수를 입력하세요 (최대 10억)"),
+        "{html}"
+    );
+    assert!(html.contains("알 수 없는 시설 유형"), "{html}");
+    assert!(!html.contains("required: a number"), "{html}");
+    assert!(!html.contains("unknown facility type"), "{html}");
+
+    operator.cookie.push_str("; ucz_lang=en");
+    let (status, _, html) = operator.post("/facilities/new", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("required: a number greater than 0 (at most 1e9)"),
+        "{html}"
+    );
+    assert!(!html.contains("0보다 큰 수"), "{html}");
+
+    let (status, body) = app
+        .call(
+            "operator",
+            reqwest::Method::POST,
+            "/facilities",
+            Some(&json!({"zone_id": "daejeon", "type": "castle", "name": "메시지 시험동", "floor_area_m2": 0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["detail"], "the request is not valid");
+    let messages: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages.contains(&"required: a number greater than 0 (at most 1e9)"),
+        "{body}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("unknown facility type \"castle\"; expected one of: ")),
+        "{body}"
+    );
+    let mut keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["code", "detail", "errors", "status", "title", "type"],
+        "nothing is added to a problem"
+    );
+}

@@ -1,7 +1,9 @@
 //! The scenarios, each run on SQLite and on PostgreSQL.
 
 pub use super::ladder::{the_demo_region_runs_short, the_space_ladder};
-pub use super::pages::pages_follow_the_role_rules;
+pub use super::pages::{
+    messages_are_shown_by_key_in_the_visitors_language, pages_follow_the_role_rules,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

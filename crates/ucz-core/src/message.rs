@@ -1,0 +1,438 @@
+//! Messages for people, looked up by key in both languages. A `Message` is a `Key` and its named
+//! arguments; `render` fills the key's Korean or English template from `messages.toml` (compiled
+//! in). Code names keys by the `Key` enum, so a misspelt key does not compile, and a test holds
+//! the enum and the table to each other. No text is ever translated by rewriting English.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::LazyLock;
+
+use crate::lang::Lang;
+
+const CATALOGUE: &str = include_str!("../messages.toml");
+
+macro_rules! keys {
+    ($($variant:ident = $name:literal,)*) => {
+        /// A message of the catalogue (`messages.toml`), by its key there.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Key {
+            $($variant,)*
+        }
+
+        impl Key {
+            pub const ALL: &'static [Key] = &[$(Key::$variant,)*];
+
+            /// The key's name in `messages.toml`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Key::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+keys! {
+    Toml = "toml",
+    TomlTopLevelHint = "toml_top_level_hint",
+    TomlDoubleBracketsHint = "toml_double_brackets_hint",
+    WithExpected = "with_expected",
+    OutsideKorea = "outside_korea",
+    NotADate = "not_a_date",
+    NotPositive = "not_positive",
+    ImplausiblyLarge = "implausibly_large",
+    EmptyText = "empty_text",
+    HiddenText = "hidden_text",
+    ZoneIdForm = "zone_id_form",
+    UnknownCatalogId = "unknown_catalog_id",
+    ListedTwice = "listed_twice",
+    FirmNameHidden = "firm_name_hidden",
+    UnknownStage = "unknown_stage",
+    UnknownRegion = "unknown_region",
+    UnknownDesignation = "unknown_designation",
+    NotKsic = "not_ksic",
+    FoundingDateNeeded = "founding_date_needed",
+    UnknownZone = "unknown_zone",
+    ZoneInOtherRegion = "zone_in_other_region",
+    YouthOverEmployees = "youth_over_employees",
+    FoundedAfterEvaluation = "founded_after_evaluation",
+    InputText = "input_text",
+    NounZone = "noun_zone",
+    NounFacility = "noun_facility",
+    NounSpace = "noun_space",
+    NounInstitution = "noun_institution",
+    NounFirm = "noun_firm",
+    NounHub = "noun_hub",
+    NounLease = "noun_lease",
+    NounRejection = "noun_rejection",
+    NounCatalogKind = "noun_catalog_kind",
+    NounToken = "noun_token",
+    NounUser = "noun_user",
+    NounList = "noun_list",
+    NounExport = "noun_export",
+    NounTemplate = "noun_template",
+    NounPlacementRejection = "noun_placement_rejection",
+    NounFacilityType = "noun_facility_type",
+    NounSpaceKind = "noun_space_kind",
+    NounInstitutionKind = "noun_institution_kind",
+    NounHubKind = "noun_hub_kind",
+    NounRegion = "noun_region",
+    NounFunction = "noun_function",
+    NounDesignation = "noun_designation",
+    NounProgram = "noun_program",
+    NounSupportProgram = "noun_support_program",
+    NounLinkageProgram = "noun_linkage_program",
+    NounZoneType = "noun_zone_type",
+    NotFound = "not_found",
+    Forbidden = "forbidden",
+    Unauthenticated = "unauthenticated",
+    Invalid = "invalid",
+    AlreadyExists = "already_exists",
+    Refused = "refused",
+    DatabaseFailed = "database_failed",
+    Internal = "internal",
+    BadBody = "bad_body",
+    OnlyCoordinatorsChangeRegion = "only_coordinators_change_region",
+    ZoneBodyHasParts = "zone_body_has_parts",
+    IdIsHub = "id_is_hub",
+    IdIsZone = "id_is_zone",
+    ZoneHasTenants = "zone_has_tenants",
+    FirmIdForm = "firm_id_form",
+    HubIdForm = "hub_id_form",
+    ImplausibleDay = "implausible_day",
+    NeedsObject = "needs_object",
+    RequiredOptionalRegionId = "required_optional_region_id",
+    RequiredOptionalNote = "required_optional_note",
+    ZoneNotInRegion = "zone_not_in_region",
+    NoZone = "no_zone",
+    NoFacility = "no_facility",
+    NoHub = "no_hub",
+    NoSpace = "no_space",
+    NoFirm = "no_firm",
+    NoHubOrZone = "no_hub_or_zone",
+    HorizonMonths = "horizon_months",
+    LeaseMonths = "lease_months",
+    NotAGraduate = "not_a_graduate",
+    NotExpansionSpace = "not_expansion_space",
+    SpaceDoesNotFit = "space_does_not_fit",
+    SpaceFreeFrom = "space_free_from",
+    PageLimits = "page_limits",
+    UnknownField = "unknown_field",
+    IdNotUrl = "id_not_url",
+    UnknownOf = "unknown_of",
+    RequiredZoneId = "required_zone_id",
+    RequiredFacilityTypeId = "required_facility_type_id",
+    RequiredFacilityId = "required_facility_id",
+    RequiredInstitutionKindId = "required_institution_kind_id",
+    RequiredHubKindId = "required_hub_kind_id",
+    RequiredRegionId = "required_region_id",
+    RequiredId = "required_id",
+    RequiredName = "required_name",
+    RequiredPositive = "required_positive",
+    RequiredOptionalPositive = "required_optional_positive",
+    RequiredOptionalCount = "required_optional_count",
+    RequiredOptionalU32 = "required_optional_u32",
+    RequiredOptionalBool = "required_optional_bool",
+    RequiredNames = "required_names",
+    RequiredHubOrZoneIds = "required_hub_or_zone_ids",
+    RequiredSpaceKind = "required_space_kind",
+    SpaceInFacilityOrHub = "space_in_facility_or_hub",
+    AdmitsObject = "admits_object",
+    AdmitsStages = "admits_stages",
+    AdmitsSectors = "admits_sectors",
+    AdmitsEquipment = "admits_equipment",
+    AdmitsUnknownKey = "admits_unknown_key",
+    ADate = "a_date",
+    WentToOnlyWhenEnded = "went_to_only_when_ended",
+    EndedLeaseEndsByToday = "ended_lease_ends_by_today",
+    LeaseProblem = "lease_problem",
+    CreatedLeaseMissing = "created_lease_missing",
+    UnknownRoute = "unknown_route",
+    MethodNotAllowed = "method_not_allowed",
+    BadCredentials = "bad_credentials",
+    Timeout = "timeout",
+    TooManyAttempts = "too_many_attempts",
+    Csrf = "csrf",
+    TooLarge = "too_large",
+    BodyNotObject = "body_not_object",
+    BadQuery = "bad_query",
+    RepeatedKey = "repeated_key",
+    TokenName = "token_name",
+    TokenDays = "token_days",
+    FirmExists = "firm_exists",
+    CannotImportKind = "cannot_import_kind",
+    DuplicateIdInFile = "duplicate_id_in_file",
+    PlacementAction = "placement_action",
+    IdTaken = "id_taken",
+    IdUnavailable = "id_unavailable",
+    CannotReadBody = "cannot_read_body",
+    RequiredSpaceId = "required_space_id",
+    RequiredFirmId = "required_firm_id",
+    RequiredLeaseStatus = "required_lease_status",
+    RequiredRenewals = "required_renewals",
+    GiveTheZone = "give_the_zone",
+    ZoneRefused = "zone_refused",
+    ZoneRefusedIn = "zone_refused_in",
+    ImportFile = "import_file",
+}
+
+/// One argument of a message: text, or another message rendered in the same language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Message(Box<Message>),
+}
+
+/// A message: a key of the catalogue and its named arguments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub key: Key,
+    pub args: Vec<(&'static str, Arg)>,
+}
+
+impl Message {
+    /// The messages the core's deserialisers give serde (which carries them on as text).
+    pub const DESERIALISERS: &'static [Key] = &[
+        Key::OutsideKorea,
+        Key::NotADate,
+        Key::NotPositive,
+        Key::ImplausiblyLarge,
+        Key::EmptyText,
+        Key::HiddenText,
+    ];
+
+    /// Text from a parser: a deserialiser's message by its key, anything else inside a keyed
+    /// sentence.
+    pub fn input(text: impl fmt::Display) -> Message {
+        let text = text.to_string();
+        Message::recognize(&text, Message::DESERIALISERS)
+            .unwrap_or_else(|| Message::new(Key::InputText).arg("text", text))
+    }
+
+    pub fn new(key: Key) -> Self {
+        Message {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds the argument `{name}`.
+    pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Self {
+        self.args.push((name, Arg::Text(value.to_string())));
+        self
+    }
+
+    /// Adds the argument `{name}` as a message of its own, rendered in the same language.
+    pub fn with(mut self, name: &'static str, value: impl Into<Message>) -> Self {
+        self.args.push((name, Arg::Message(Box::new(value.into()))));
+        self
+    }
+
+    /// The message in `lang`. Arguments are filled in one pass, so an argument's own braces
+    /// are never read as a placeholder.
+    pub fn render(&self, lang: Lang) -> String {
+        let Some(entry) = table().get(self.key.name()) else {
+            return self.key.name().to_string();
+        };
+        let template = lang.pick(&entry.ko, &entry.en);
+        let mut out = String::with_capacity(template.len());
+        for piece in pieces(template) {
+            match piece {
+                Piece::Text(text) => out.push_str(text),
+                Piece::Arg(name) => match self.args.iter().find(|(n, _)| *n == name) {
+                    Some((_, Arg::Text(text))) => out.push_str(text),
+                    Some((_, Arg::Message(message))) => out.push_str(&message.render(lang)),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                },
+            }
+        }
+        out
+    }
+
+    /// The message of `keys` whose English template `text` is, with its arguments. serde hands
+    /// a deserialiser's own error on only as text; this gets the core's deserialisers' keyed
+    /// messages back from inside a TOML error.
+    pub fn recognize(text: &str, keys: &[Key]) -> Option<Message> {
+        keys.iter().find_map(|&key| {
+            let entry = table().get(key.name())?;
+            let args = match_template(&pieces(&entry.en), text)?;
+            Some(Message {
+                key,
+                args: args
+                    .into_iter()
+                    .map(|(name, value)| (name, Arg::Text(value.to_string())))
+                    .collect(),
+            })
+        })
+    }
+}
+
+impl From<Key> for Message {
+    fn from(key: Key) -> Self {
+        Message::new(key)
+    }
+}
+
+/// The English text: what the JSON API, logs and the command line show.
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+/// In JSON a message is its English text, as the API has always answered.
+impl serde::Serialize for Message {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.render(Lang::En))
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Entry {
+    en: String,
+    ko: String,
+}
+
+fn table() -> &'static HashMap<String, Entry> {
+    // A broken table is caught by the tests below; a release build then renders keys.
+    static TABLE: LazyLock<HashMap<String, Entry>> =
+        LazyLock::new(|| toml::from_str(CATALOGUE).unwrap_or_default());
+    &TABLE
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(&'a str),
+    /// A `{name}` placeholder: lowercase letters and `_`.
+    Arg(&'a str),
+}
+
+/// A template split into text and `{name}` placeholders.
+fn pieces(template: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with('}') {
+            out.push(Piece::Text(&rest[..open]));
+            out.push(Piece::Arg(&after[..name_len]));
+            rest = &after[name_len + 1..];
+        } else {
+            out.push(Piece::Text(&rest[..=open]));
+            rest = after;
+        }
+    }
+    out.push(Piece::Text(rest));
+    out.retain(|p| *p != Piece::Text(""));
+    out
+}
+
+/// The arguments that make `pieces` read `text`, each as short as it can be.
+fn match_template<'a, 't>(pieces: &[Piece<'a>], text: &'t str) -> Option<Vec<(&'a str, &'t str)>> {
+    let mut args = Vec::new();
+    let mut rest = text;
+    let mut i = 0;
+    while i < pieces.len() {
+        match pieces[i] {
+            Piece::Text(literal) => rest = rest.strip_prefix(literal)?,
+            Piece::Arg(name) => match pieces.get(i + 1) {
+                Some(Piece::Text(literal)) => {
+                    let at = rest.find(literal)?;
+                    args.push((name, &rest[..at]));
+                    rest = &rest[at..];
+                }
+                Some(Piece::Arg(_)) => return None,
+                None => {
+                    args.push((name, rest));
+                    rest = "";
+                }
+            },
+        }
+        i += 1;
+    }
+    rest.is_empty().then_some(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(template: &str) -> Vec<&str> {
+        let mut names: Vec<&str> = pieces(template)
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Arg(name) => Some(name),
+                Piece::Text(_) => None,
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn every_key_has_both_languages_with_the_same_arguments() {
+        let raw: toml::Table = toml::from_str(CATALOGUE).expect("messages.toml is TOML");
+        for key in Key::ALL {
+            let entry = table()
+                .get(key.name())
+                .unwrap_or_else(|| panic!("messages.toml has no [{}]", key.name()));
+            assert!(
+                !entry.en.is_empty() && !entry.ko.is_empty(),
+                "{}",
+                key.name()
+            );
+            assert_eq!(names(&entry.en), names(&entry.ko), "{}", key.name());
+            assert!(!names(&entry.en).contains(&""), "{}", key.name());
+        }
+        for name in raw.keys() {
+            assert!(
+                Key::ALL.iter().any(|k| k.name() == name),
+                "[{name}] in messages.toml is used by no Key"
+            );
+        }
+        assert_eq!(raw.len(), Key::ALL.len());
+    }
+
+    #[test]
+    fn renders_arguments_and_nested_messages_in_the_language() {
+        let message = Message::new(Key::WithExpected)
+            .with("message", Message::new(Key::UnknownZone).arg("id", "mars"))
+            .arg("values", "daejeon, busan");
+        assert_eq!(
+            message.render(Lang::En),
+            "unknown zone \"mars\"; expected one of: daejeon, busan"
+        );
+        assert_eq!(
+            message.render(Lang::Ko),
+            "알 수 없는 특구 \"mars\"; 가능한 값: daejeon, busan"
+        );
+        // An argument's braces stay text.
+        let odd = Message::new(Key::NoZone).arg("id", "{id}");
+        assert_eq!(odd.render(Lang::En), "no zone {id}");
+        assert_eq!(
+            serde_json::to_string(&odd).expect("JSON"),
+            "\"no zone {id}\""
+        );
+    }
+
+    #[test]
+    fn a_deserialisers_text_is_recognized_by_its_template() {
+        let text = Message::new(Key::NotADate)
+            .arg("value", "2024-13-01")
+            .to_string();
+        let found = Message::recognize(&text, &[Key::OutsideKorea, Key::NotADate]);
+        assert_eq!(
+            found.map(|m| m.render(Lang::Ko)),
+            Some("\"2024-13-01\"은(는) 날짜가 아닙니다 (YYYY-MM-DD)".into())
+        );
+        assert_eq!(Message::recognize("something else", &[Key::NotADate]), None);
+    }
+}
