@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod firms;
 pub mod hubs;
+pub mod import;
 pub mod ladder;
 pub mod leases;
 pub mod parts;

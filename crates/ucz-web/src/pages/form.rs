@@ -79,16 +79,6 @@ impl Resource {
             Resource::Firm => "firms",
         }
     }
-
-    pub fn table(self) -> &'static ucz_store::Table {
-        match self {
-            Resource::Zone => &ucz_store::ZONES,
-            Resource::Facility => &ucz_store::FACILITIES,
-            Resource::Space => &ucz_store::SPACES,
-            Resource::Institution => &ucz_store::INSTITUTIONS,
-            Resource::Firm => &ucz_store::FIRMS,
-        }
-    }
 }
 
 fn catalog_choices(state: &AppState, kind: &str, lang: Lang) -> Vec<Choice> {

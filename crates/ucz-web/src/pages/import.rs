@@ -27,9 +27,7 @@ use crate::auth::{Caller, Role, random_token};
 use crate::error::{ApiError, FieldError, Key, Message};
 use crate::{AppState, ImportLimits};
 use ucz_core::Lang;
-use ucz_service::access;
-use ucz_service::firms;
-use ucz_service::parts::{self, Known};
+use ucz_service::import::{self, ImportKind, Lookups};
 
 /// What can be imported.
 const IMPORTABLE: [Resource; 3] = [Resource::Firm, Resource::Facility, Resource::Space];
@@ -508,58 +506,18 @@ pub struct Checked {
     pub notices: Vec<String>,
 }
 
-/// What the rows of one import look up: zones, facilities and hubs once each, and which new
-/// firm ids exist already, a chunk of rows at a time.
-struct Lookups {
-    known: Known,
-    existing: HashSet<String>,
+/// The import kind of a form's resource.
+fn import_kind(resource: Resource) -> Result<ImportKind, ApiError> {
+    match resource {
+        Resource::Firm => Ok(ImportKind::Firm),
+        Resource::Facility => Ok(ImportKind::Facility),
+        Resource::Space => Ok(ImportKind::Space),
+        _ => Err(ApiError::bad_request(Key::CannotImportKind)),
+    }
 }
 
 /// Rows checked together: their firm ids are looked up in one query.
 const CHUNK: usize = 500;
-
-/// Checks a row's body as the API would, returning the record to store.
-async fn check_row(
-    state: &AppState,
-    caller: &Caller,
-    resource: Resource,
-    body: &Value,
-    lookups: &Lookups,
-) -> Result<Value, ApiError> {
-    match resource {
-        Resource::Firm => {
-            let zone = body["zone"].as_str().unwrap_or_default();
-            access::create_or_delete_firm(caller, zone)?;
-            let stored_zone = match firms::stored_zone_id(state, zone) {
-                Some(zone) => lookups.known.get(state, &ucz_store::ZONES, zone).await?,
-                None => None,
-            };
-            let record = firms::validate_in(state, body, false, stored_zone.as_deref())?;
-            let id = record["id"].as_str().unwrap_or_default();
-            if lookups.existing.contains(id) {
-                return Err(ApiError::invalid(vec![FieldError {
-                    field: "id".into(),
-                    message: Message::new(Key::FirmExists).arg("id", id),
-                }]));
-            }
-            Ok(record)
-        }
-        Resource::Facility => {
-            let record = parts::facility_in(state, &lookups.known, body).await?;
-            access::write_zone_part(caller, record["zone_id"].as_str().unwrap_or_default())?;
-            Ok(record)
-        }
-        Resource::Space => {
-            let record = parts::space_in(state, &lookups.known, body).await?;
-            access::write_zone_part(
-                caller,
-                &parts::space_zone_in(state, &lookups.known, &record).await?,
-            )?;
-            Ok(record)
-        }
-        _ => Err(ApiError::bad_request(Key::CannotImportKind)),
-    }
-}
 
 /// A row read into the form's fields.
 struct ReadRow {
@@ -622,10 +580,7 @@ pub async fn check(
             ));
         }
     }
-    let mut lookups = Lookups {
-        known: Known::default(),
-        existing: HashSet::new(),
-    };
+    let mut lookups = Lookups::default();
     let mut seen = HashSet::new();
     // Each row's fields: the template without its choices (read from the template's).
     let light = form::without_choices(&template);
@@ -674,7 +629,7 @@ pub async fn check(
                 .iter()
                 .filter_map(|r| r.body["id"].as_str().map(str::to_string))
                 .collect();
-            lookups.existing = state.store.existing_ids(&ucz_store::FIRMS, &ids).await?;
+            lookups.firms_taken(state, &ids).await?;
         }
         for row in chunk.drain(..) {
             check_one(
@@ -718,7 +673,12 @@ async fn check_one(
     // Errors of the row's own cells, already in the visitor's language.
     let mut read_errors: Vec<super::Shown> = Vec::new();
     let outcome = if readable {
-        check_row(state, caller, resource, &body, lookups).await
+        match import_kind(resource) {
+            Ok(kind) => import::check_row(state, caller, kind, &body, lookups)
+                .await
+                .map_err(ApiError::from),
+            Err(error) => Err(error),
+        }
     } else {
         Err(super::edit::check_only(state, resource, &body).await)
     };
@@ -1070,11 +1030,8 @@ pub async fn confirm(
         )
         .await?;
         drop(table);
-        let table = pending.resource.table();
-        let created = state
-            .store
-            .create_counted(&visitor.caller.actor(), table, &checked.records)
-            .await?;
+        let kind = import_kind(pending.resource)?;
+        let created = import::write(&state, &visitor.caller, kind, &checked.records).await?;
         visitor.page(
             &state,
             StatusCode::OK,
