@@ -142,34 +142,7 @@ pub async fn validate(
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields(body, "Lease"))?;
     let parsed = findings.parsed(LeaseBody::parse(body, &state.catalog, state.clock.today()));
-    let preferred = body["needs"]["preferred_hubs"].as_array();
-    for hub in preferred.into_iter().flatten().filter_map(Value::as_str) {
-        let known = state.store.get(&ucz_store::HUBS, hub).await?.is_some()
-            || state.store.get(&ucz_store::ZONES, hub).await?.is_some();
-        if !known {
-            findings.and(Err(Error::invalid(vec![FieldError {
-                field: "needs.preferred_hubs".into(),
-                message: Message::new(Key::NoHubOrZone).arg("id", hub),
-            }])))?;
-        }
-    }
-    if body["space_id"].is_i64() && space.is_none() {
-        findings.and(Err(Error::invalid(vec![FieldError {
-            field: "space_id".into(),
-            message: Message::new(Key::NoSpace).arg("id", &space_id),
-        }])))?;
-    }
-    let firm_id = body["firm_id"].as_str().unwrap_or_default();
-    let firm = match firm_id {
-        "" => None,
-        id => state.store.get(&FIRMS, id).await?,
-    };
-    if !firm_id.is_empty() && firm.is_none() {
-        findings.and(Err(Error::invalid(vec![FieldError {
-            field: "firm_id".into(),
-            message: Message::new(Key::NoFirm).arg("id", firm_id),
-        }])))?;
-    }
+    let firm = referenced(state, body, space.is_some(), &mut findings).await?;
     findings.done()?;
     let (Some(space), Some(parsed)) = (space, parsed) else {
         return Err(Error::invalid(vec![]));
@@ -197,35 +170,11 @@ pub async fn validate(
         .as_ref()
         .and_then(|f| f["zone"].as_str())
         .unwrap_or_default();
+    let firm_id = parsed.firm_id.as_str();
     let firm_readable = caller.is_none_or(|c| access::read_firm(c, firm_id, firm_zone).is_ok());
     let found = problems(&lease, rule.as_ref(), &others);
     if !found.is_empty() {
-        // Another lease in the way is a conflict; a lease that breaks its own rules is invalid.
-        let told = |p: &ucz_core::lease::LeaseProblem| {
-            Message::new(Key::LeaseProblem).arg("detail", p.told(&lease, firm_readable))
-        };
-        return Err(if found.iter().any(|p| p.is_conflict()) {
-            Error::conflict(
-                Message::new(Key::LeaseProblem).arg(
-                    "detail",
-                    found
-                        .iter()
-                        .map(|p| p.told(&lease, firm_readable))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-            )
-        } else {
-            Error::invalid(
-                found
-                    .iter()
-                    .map(|p| FieldError {
-                        field: p.field().into(),
-                        message: told(p),
-                    })
-                    .collect(),
-            )
-        });
+        return Err(refusal(&found, &lease, firm_readable));
     }
     Ok(Checked {
         record,
@@ -234,6 +183,64 @@ pub async fn validate(
         rule,
         firm_readable,
     })
+}
+
+/// The records a lease body names, each checked to exist: the hubs or zones its tenant prefers,
+/// its space (looked up by the caller, `space_found`) and its firm, which it returns.
+async fn referenced(
+    state: &Services,
+    body: &Value,
+    space_found: bool,
+    findings: &mut Findings,
+) -> Result<Option<Value>, Error> {
+    let preferred = body["needs"]["preferred_hubs"].as_array();
+    for hub in preferred.into_iter().flatten().filter_map(Value::as_str) {
+        let known = state.store.get(&ucz_store::HUBS, hub).await?.is_some()
+            || state.store.get(&ucz_store::ZONES, hub).await?.is_some();
+        if !known {
+            findings.and(Err(Error::invalid(vec![FieldError {
+                field: "needs.preferred_hubs".into(),
+                message: Message::new(Key::NoHubOrZone).arg("id", hub),
+            }])))?;
+        }
+    }
+    if let Some(space_id) = body["space_id"].as_i64().filter(|_| !space_found) {
+        findings.and(Err(Error::invalid(vec![FieldError {
+            field: "space_id".into(),
+            message: Message::new(Key::NoSpace).arg("id", space_id),
+        }])))?;
+    }
+    let firm_id = body["firm_id"].as_str().unwrap_or_default();
+    let firm = match firm_id {
+        "" => None,
+        id => state.store.get(&FIRMS, id).await?,
+    };
+    if !firm_id.is_empty() && firm.is_none() {
+        findings.and(Err(Error::invalid(vec![FieldError {
+            field: "firm_id".into(),
+            message: Message::new(Key::NoFirm).arg("id", firm_id),
+        }])))?;
+    }
+    Ok(firm)
+}
+
+/// The refusal of a lease that breaks the lease rules, as the caller may read it: another lease
+/// in the way is a conflict; a lease that breaks its own rules is invalid on its fields.
+fn refusal(found: &[ucz_core::lease::LeaseProblem], lease: &Lease, firm_readable: bool) -> Error {
+    if found.iter().any(|p| p.is_conflict()) {
+        let told: Vec<String> = found.iter().map(|p| p.told(lease, firm_readable)).collect();
+        return Error::conflict(Message::new(Key::LeaseProblem).arg("detail", told.join("; ")));
+    }
+    Error::invalid(
+        found
+            .iter()
+            .map(|p| FieldError {
+                field: p.field().into(),
+                message: Message::new(Key::LeaseProblem)
+                    .arg("detail", p.told(lease, firm_readable)),
+            })
+            .collect(),
+    )
 }
 
 pub fn view(record: Value) -> Value {
