@@ -92,6 +92,13 @@ pub async fn package(
     Ok(state.rulebook.package(&state.catalog, &firm, as_of))
 }
 
+/// A page of the audit trail, newest first, and the state of its whole chain.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct AuditPage {
+    pub items: Vec<ucz_store::AuditEntry>,
+    pub chain: ucz_store::Verification,
+}
+
 #[derive(Deserialize, schemars::JsonSchema)]
 pub struct AuditParams {
     pub limit: Option<i64>,
@@ -102,7 +109,7 @@ pub async fn audit(
     state: &Services,
     caller: &Caller,
     params: &AuditParams,
-) -> Result<Value, Error> {
+) -> Result<AuditPage, Error> {
     access::read_audit(caller)?;
     let limit = params.limit.unwrap_or(100).clamp(1, 1000);
     let entries = state
@@ -110,5 +117,8 @@ pub async fn audit(
         .audit(limit, params.offset.unwrap_or(0).max(0))
         .await?;
     let verification = state.store.verify_audit().await?;
-    Ok(serde_json::json!({"items": entries, "chain": verification}))
+    Ok(AuditPage {
+        items: entries,
+        chain: verification,
+    })
 }

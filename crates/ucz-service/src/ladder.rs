@@ -239,7 +239,7 @@ pub fn graduates_of_zone(
 }
 
 /// What an operator may not see of a region's plan, as counts.
-#[derive(Clone, Copy, Debug, Default, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Withheld {
     /// Graduates of other zones and hubs, not proposed a space the operator keeps.
     pub graduates: usize,
@@ -414,7 +414,7 @@ pub async fn placement_plan(
     state: &Services,
     caller: &Caller,
     params: &PlanParams,
-) -> Result<Value, Error> {
+) -> Result<RegionPlan, Error> {
     known_region(state, &params.region)?;
     may_see(state, caller, &params.region).await?;
     let horizon = params.horizon.unwrap_or(12);
@@ -450,24 +450,63 @@ pub async fn placement_plan(
         graduates
     };
     let withheld = visible_plan(caller, &records, &mut forecast, &mut plan);
-    Ok(json!({
-        "zone": params.zone,
-        "region": params.region,
-        "as_of": forecast.as_of,
-        "until": forecast.until,
-        "months": forecast.months,
-        "graduates": graduates,
-        "vacancies": forecast.vacancies.len(),
-        // For an operator: what of the region's plan is shown only as counts.
-        "withheld": withheld,
-        // Who graduates when, with what they need; what frees up when.
-        "needs": forecast.graduates,
-        "supply": forecast.vacancies,
-        "proposals": plan.proposals,
-        "unplaced": plan.unplaced,
-        "waitlist": plan.unplaced.iter().filter(|u| u.fitting_spaces > 0).map(|u| &u.firm).collect::<Vec<_>>(),
-        "hubs": records.hub_names,
-    }))
+    let waitlist = plan
+        .unplaced
+        .iter()
+        .filter(|u| u.fitting_spaces > 0)
+        .map(|u| u.firm.clone())
+        .collect();
+    Ok(RegionPlan {
+        zone: params.zone.clone(),
+        region: params.region.clone(),
+        as_of: forecast.as_of,
+        until: forecast.until,
+        months: forecast.months,
+        graduates,
+        vacancies: forecast.vacancies.len(),
+        withheld,
+        needs: forecast.graduates,
+        supply: forecast.vacancies,
+        proposals: plan.proposals,
+        unplaced: plan.unplaced,
+        waitlist,
+        hubs: records.hub_names,
+    })
+}
+
+/// A region's graduation forecast and placement plan, as the caller may see it.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct RegionPlan {
+    /// The zone asked about, if one was.
+    pub zone: Option<String>,
+    pub region: String,
+    pub as_of: Date,
+    pub until: Date,
+    pub months: Vec<ladder::Month>,
+    /// Graduates in the horizon (of the zone, when one was asked about).
+    pub graduates: usize,
+    /// Expansion spaces freeing up in the horizon.
+    pub vacancies: usize,
+    /// For an operator: what of the region's plan is shown only as counts.
+    pub withheld: Option<Withheld>,
+    /// Who graduates when, with what they need.
+    pub needs: Vec<placement::Need>,
+    /// What frees up when.
+    pub supply: Vec<placement::Vacancy>,
+    pub proposals: Vec<placement::Proposal>,
+    pub unplaced: Vec<placement::Unplaced>,
+    /// Unplaced graduates for whom some space would fit.
+    pub waitlist: Vec<String>,
+    /// Hub and zone names by id.
+    pub hubs: HashMap<String, String>,
+}
+
+/// Post-BI retention by year of graduation, in a region or one of its zones.
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
+pub struct RegionRetention {
+    pub region: String,
+    pub zone: Option<String>,
+    pub years: Vec<ladder::Retention>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -681,7 +720,7 @@ pub async fn retention(
     state: &Services,
     caller: &Caller,
     params: &RetentionParams,
-) -> Result<Value, Error> {
+) -> Result<RegionRetention, Error> {
     known_region(state, &params.region)?;
     may_see(state, caller, &params.region).await?;
     if let Some(zone) = &params.zone {
@@ -689,5 +728,9 @@ pub async fn retention(
     }
     let as_of = as_of(&state.clock, params.as_of.as_deref())?;
     let years = retention_of(state, &params.region, params.zone.as_deref(), as_of).await?;
-    Ok(json!({"region": params.region, "zone": params.zone, "years": years}))
+    Ok(RegionRetention {
+        region: params.region.clone(),
+        zone: params.zone.clone(),
+        years,
+    })
 }

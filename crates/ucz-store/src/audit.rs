@@ -33,7 +33,7 @@ const VERSION: i64 = 2;
 /// What an erased payload (`before` or `after`) holds instead of the record.
 pub const ERASED: &str = r#"{"erased":true}"#;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
@@ -53,7 +53,7 @@ pub struct AuditEntry {
 }
 
 /// The result of checking the chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Verification {
     pub rows: i64,
     /// The first row whose hash does not match, if any.

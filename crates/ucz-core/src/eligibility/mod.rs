@@ -16,7 +16,7 @@ use crate::id::Id;
 use crate::rule::Rule;
 
 /// The three kinds of program that carry a rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProgramKind {
     /// A ministry program (Figure 4, section 3).
@@ -199,7 +199,7 @@ pub fn with_stages(rule: &str, stages: &[Id]) -> String {
 }
 
 /// One firm's package. Its JSON form is the output of `ucz match --firm … --format json`.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Package {
     pub firm: String,
     pub name: String,
@@ -214,7 +214,7 @@ pub struct Package {
 }
 
 /// A program the firm qualifies for.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Offer {
     pub id: Id,
     pub kind: ProgramKind,
@@ -242,7 +242,7 @@ impl Offer {
 }
 
 /// A program the firm does not qualify for, and why.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Refusal {
     pub id: Id,
     pub kind: ProgramKind,
@@ -263,7 +263,7 @@ pub struct Refusal {
 }
 
 /// A firm's value of a field.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FieldValue {
     pub field: String,
     pub value: serde_json::Value,

@@ -43,7 +43,7 @@ pub struct Tenant {
 }
 
 /// Graduations and freeing spaces of one month.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Month {
     /// `2027-03`.
     pub month: String,
@@ -51,7 +51,7 @@ pub struct Month {
     pub freeing: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Forecast {
     pub region: String,
     pub as_of: Date,
@@ -193,7 +193,7 @@ pub struct Graduation {
 }
 
 /// Post-BI retention of one year's graduates.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, schemars::JsonSchema)]
 pub struct Retention {
     pub year: i32,
     pub graduates: usize,

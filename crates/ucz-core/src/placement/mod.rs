@@ -17,7 +17,7 @@ use crate::lang::Lang;
 use crate::zone::Site;
 
 /// A graduate looking for space.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Need {
     pub firm: String,
     pub region: String,
@@ -43,7 +43,7 @@ pub struct Need {
 }
 
 /// A space free (or freeing up) in a hub of the region.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Vacancy {
     pub space: String,
     pub hub: String,
@@ -200,7 +200,7 @@ pub fn cost(need: &Need, space: &Vacancy, policy: &PlacementPolicy) -> i64 {
         + distance_units(need, space)
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Proposal {
     pub firm: String,
     pub space: String,
@@ -211,7 +211,7 @@ pub struct Proposal {
     pub reasons_en: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Unplaced {
     pub firm: String,
     /// Spaces that fit it, all proposed to other graduates: it waits for one to free up.
@@ -220,7 +220,7 @@ pub struct Unplaced {
     pub reason_en: String,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Plan {
     pub proposals: Vec<Proposal>,
     pub unplaced: Vec<Unplaced>,

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::Value;
-use ucz_service::analysis::{self, AuditParams, PackageParams};
+use ucz_service::analysis::{self, AuditPage, AuditParams, PackageParams};
 
 use super::Q;
 use crate::AppState;
@@ -43,6 +43,6 @@ pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
     Q(params): Q<AuditParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditPage>, ApiError> {
     Ok(Json(analysis::audit(&state, &caller, &params).await?))
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::Value;
-use ucz_service::ladder::{self, PlanParams, RetentionParams};
+use ucz_service::ladder::{self, PlanParams, RegionPlan, RegionRetention, RetentionParams};
 
 use super::{Body, Q, body};
 use crate::AppState;
@@ -15,7 +15,7 @@ pub async fn placement_plan(
     State(state): State<AppState>,
     caller: Caller,
     Q(params): Q<PlanParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RegionPlan>, ApiError> {
     Ok(Json(
         ladder::placement_plan(&state, &caller, &params).await?,
     ))
@@ -58,6 +58,6 @@ pub async fn retention(
     State(state): State<AppState>,
     caller: Caller,
     Q(params): Q<RetentionParams>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RegionRetention>, ApiError> {
     Ok(Json(ladder::retention(&state, &caller, &params).await?))
 }

@@ -8,8 +8,8 @@ use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use ucz_core::record::{FacilityBody, HubBody, InstitutionBody, LeaseBody, SpaceBody};
-use ucz_service::analysis::{AuditParams, PackageParams};
-use ucz_service::ladder::{Decision, PlanParams, RetentionParams};
+use ucz_service::analysis::{AuditPage, AuditParams, PackageParams};
+use ucz_service::ladder::{Decision, PlanParams, RegionPlan, RegionRetention, RetentionParams};
 use ucz_service::records::{
     FacilityQuery, FirmQuery, HubQuery, InstitutionQuery, LeaseQuery, SpaceQuery, ZoneQuery,
 };
@@ -284,7 +284,8 @@ pub fn routes() -> Vec<Route> {
                 "A region's graduation forecast and optimal placement plan; ?region=&as_of=&horizon=",
                 ladder_readers,
             )
-            .query::<PlanParams>(),
+            .query::<PlanParams>()
+            .answers::<RegionPlan>(),
         route(Verb::Post, "/api/v1/placement/accept", ladder::accept)
             .doc("Accept a proposal: creates the lease", lessor)
             .body::<Decision>()
@@ -308,7 +309,8 @@ pub fn routes() -> Vec<Route> {
                 "Post-BI retention by year of graduation; ?region=&zone=&as_of=",
                 ladder_readers,
             )
-            .query::<RetentionParams>(),
+            .query::<RetentionParams>()
+            .answers::<RegionRetention>(),
     ]);
     let firms_at = all.len();
     all.extend(record!(
@@ -337,13 +339,15 @@ pub fn routes() -> Vec<Route> {
                 "The firm's program package with reasons; ?as_of=",
                 "admin, coordinator, its zone's operator, the firm",
             )
-            .query::<PackageParams>(),
+            .query::<PackageParams>()
+            .answers::<ucz_core::eligibility::Package>(),
         route(Verb::Get, "/api/v1/audit", analysis::audit)
             .doc(
                 "The audit trail, newest first, and the state of its hash chain",
                 "admin, coordinator",
             )
-            .query::<AuditParams>(),
+            .query::<AuditParams>()
+            .answers::<AuditPage>(),
         route(Verb::Post, "/api/v1/session", session::login)
             .doc("Log in: sets the session cookie, returns the CSRF token", anyone)
             .body::<Login>()
