@@ -638,7 +638,10 @@ impl Store {
             )));
         }
         if table.name == FIRMS.name {
-            disable_accounts_of_firm(&mut tx, &by, id).await?;
+            disable_accounts(&mut tx, &by, Holder::Firm, id).await?;
+        }
+        if table.name == ZONES.name {
+            disable_accounts(&mut tx, &by, Holder::Zone, id).await?;
         }
         for (child, record) in doomed.iter().rev() {
             let child_id = record["id"].to_string();
@@ -709,18 +712,37 @@ fn dangling(error: StoreError) -> StoreError {
     }
 }
 
-/// A deleted firm's accounts are disabled (they held the firm's internal key, which is never
-/// given to another firm), with an audit row each.
-async fn disable_accounts_of_firm(
+/// What an account is bound to by its internal key.
+#[derive(Clone, Copy)]
+enum Holder {
+    Firm,
+    Zone,
+}
+
+/// A deleted firm's or zone's accounts are disabled (they held its internal key, which is never
+/// given to another record), their sessions and tokens removed, with an audit row each.
+async fn disable_accounts(
     tx: &mut sqlx::Transaction<'_, Any>,
     by: &Author<'_>,
-    firm: &str,
+    holder: Holder,
+    id: &str,
 ) -> Result<(), StoreError> {
-    let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users JOIN firms ON firms.key = users.firm_key WHERE firms.id = $1 AND users.disabled = 0"
-    );
+    let (sql, field) = match holder {
+        Holder::Firm => (
+            format!(
+                "SELECT {USER_COLUMNS} FROM {USER_JOIN} WHERE firms.id = $1 AND users.disabled = 0"
+            ),
+            "firm_id",
+        ),
+        Holder::Zone => (
+            format!(
+                "SELECT {USER_COLUMNS} FROM {USER_JOIN} WHERE zones.id = $1 AND users.disabled = 0"
+            ),
+            "zone_id",
+        ),
+    };
     let accounts = trusted(&sql)
-        .bind(firm.to_string())
+        .bind(id.to_string())
         .fetch_all(&mut **tx)
         .await?;
     for row in accounts {
@@ -737,8 +759,8 @@ async fn disable_accounts_of_firm(
             .bind(account.id)
             .execute(&mut **tx)
             .await?;
-        let before = serde_json::json!({"id": account.id, "username": account.username, "firm_id": firm, "disabled": false});
-        let after = serde_json::json!({"id": account.id, "username": account.username, "firm_id": firm, "disabled": true});
+        let before = serde_json::json!({"id": account.id, "username": account.username, field: id, "disabled": false});
+        let after = serde_json::json!({"id": account.id, "username": account.username, field: id, "disabled": true});
         append(
             tx,
             by,
@@ -809,10 +831,18 @@ fn user(row: &AnyRow) -> Result<User, StoreError> {
     })
 }
 
-/// The columns of [`User`], from `users` joined to `firms` by the internal key (`USER_JOIN`).
-const USER_COLUMNS: &str =
-    "users.id AS id, username, password_hash, role, zone_id, firms.id AS firm_id, disabled";
-const USER_JOIN: &str = "users LEFT JOIN firms ON firms.key = users.firm_key";
+/// The columns of [`User`], from `users` joined to `firms` and `zones` by their internal keys
+/// (`USER_JOIN`): an account names the firm or zone it was bound to, or none once it is gone.
+const USER_COLUMNS: &str = "users.id AS id, username, password_hash, role, zones.id AS zone_id, firms.id AS firm_id, disabled";
+const USER_JOIN: &str = concat!("users ", key_joins!());
+/// The joins from `users` to the records its accounts hold by key.
+const KEY_JOINS: &str = key_joins!();
+macro_rules! key_joins {
+    () => {
+        "LEFT JOIN firms ON firms.key = users.firm_key LEFT JOIN zones ON zones.key = users.zone_key"
+    };
+}
+use key_joins;
 
 /// An API token as its owner sees it: never the secret, only an id made from its hash.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -861,8 +891,19 @@ impl Store {
                     .try_get("key")?,
             ),
         };
+        let zone_key: Option<i64> = match zone_id {
+            None => None,
+            Some(zone) => Some(
+                sqlx::query("SELECT key FROM zones WHERE id = $1")
+                    .bind(zone)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or_else(|| StoreError::Rejected(format!("no zone {zone}")))?
+                    .try_get("key")?,
+            ),
+        };
         let row = sqlx::query(
-            "INSERT INTO users (username, password_hash, role, zone_id, firm_id, firm_key) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO users (username, password_hash, role, zone_id, firm_id, firm_key, zone_key) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
@@ -870,6 +911,7 @@ impl Store {
         .bind(zone_id.map(str::to_string))
         .bind(firm_id.map(str::to_string))
         .bind(firm_key)
+        .bind(zone_key)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -940,7 +982,7 @@ impl Store {
         token_hash: &str,
     ) -> Result<Option<(User, String)>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS}, csrf, expires_at FROM sessions JOIN users ON users.id = sessions.user_id LEFT JOIN firms ON firms.key = users.firm_key WHERE token_hash = $1 AND disabled = 0"
+            "SELECT {USER_COLUMNS}, csrf, expires_at FROM sessions JOIN users ON users.id = sessions.user_id {KEY_JOINS} WHERE token_hash = $1 AND disabled = 0"
         );
         let Some(row) = trusted(&sql)
             .bind(token_hash)
@@ -1102,7 +1144,7 @@ impl Store {
     /// The enabled account of a live token.
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id LEFT JOIN firms ON firms.key = users.firm_key WHERE token_hash = $1 AND disabled = 0 AND expires_at >= $2"
+            "SELECT {USER_COLUMNS} FROM api_tokens JOIN users ON users.id = api_tokens.user_id {KEY_JOINS} WHERE token_hash = $1 AND disabled = 0 AND expires_at >= $2"
         );
         trusted(&sql)
             .bind(token_hash)

@@ -910,3 +910,52 @@ async fn every_write_adds_its_documented_audit_rows_on_postgres() {
     let (store, _database) = postgres().await;
     every_write_adds_its_documented_audit_rows(store).await;
 }
+
+/// A zone's operator account holds the zone's internal key: the zone's deletion disables it, a
+/// new zone of the same id gets a new key, and the account does not reach it.
+async fn zone_accounts_follow_their_zone(store: Store) {
+    store.migrate().await.unwrap();
+    let zone = json!({"id": "z1", "body": {"id": "z1"}, "demo": false});
+    store.create("admin", &ZONES, &zone).await.unwrap();
+    store
+        .add_user("admin", "op", "x", "operator", Some("z1"), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .user_by_name("op")
+            .await
+            .unwrap()
+            .unwrap()
+            .zone_id
+            .as_deref(),
+        Some("z1")
+    );
+    assert!(store.delete("admin", &ZONES, "z1").await.unwrap());
+    store.create("admin", &ZONES, &zone).await.unwrap();
+    let account = store.user_by_name("op").await.unwrap().unwrap();
+    assert!(account.disabled);
+    assert_eq!(
+        account.zone_id, None,
+        "the account names no zone it did not hold"
+    );
+    assert!(
+        store
+            .add_user("admin", "op2", "x", "operator", Some("nowhere"), None)
+            .await
+            .is_err()
+    );
+    assert_eq!(store.verify_audit().await.unwrap().broken_at, None);
+}
+
+#[tokio::test]
+async fn zone_accounts_follow_their_zone_on_sqlite() {
+    let database = TestDatabase::sqlite();
+    zone_accounts_follow_their_zone(database.store().await).await;
+}
+
+#[tokio::test]
+async fn zone_accounts_follow_their_zone_on_postgres() {
+    let (store, _database) = postgres().await;
+    zone_accounts_follow_their_zone(store).await;
+}

@@ -338,6 +338,51 @@ pub async fn firm_accounts_follow_their_firm_record(app: TestApp) {
     assert!(missing.is_err());
 }
 
+/// An operator account holds its zone's internal key: deleting the zone disables it, and a later
+/// zone of the same id is not its zone.
+pub async fn operator_accounts_follow_their_zone_record(app: TestApp) {
+    let zone = json!({"id": "gonezone", "name": "사라질 특구", "zone_type": "new_town", "region": "gwangju"});
+    created(&app, "admin", "/zones", zone.clone()).await;
+    add_account(&app.store, "zoneop", "operator", Some("gonezone"), None).await;
+    let mut plan = zone.clone();
+    plan["name"] = json!("고친 특구");
+    let (status, body) = app
+        .call("zoneop", Method::PUT, "/zones/gonezone", Some(&plan))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .call("admin", Method::DELETE, "/zones/gonezone", None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    created(&app, "admin", "/zones", zone.clone()).await;
+    let (status, _) = app
+        .call("zoneop", Method::PUT, "/zones/gonezone", Some(&plan))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the account and its token went with the zone"
+    );
+    let (_, audit) = app
+        .call("admin", Method::GET, "/audit?limit=20", None)
+        .await;
+    let disabled = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "disable" && e["entity"] == "user")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(disabled["after"]["zone_id"], "gonezone", "{disabled}");
+    assert_eq!(disabled["after"]["disabled"], true, "{disabled}");
+    // Accounts can only be bound to a zone that exists.
+    let missing = app
+        .store
+        .add_user("test", "nozone", "x", "operator", Some("atlantis"), None)
+        .await;
+    assert!(missing.is_err());
+}
+
 /// Unknown fields are refused by name on every resource, a key given twice is refused, and
 /// names holding bidirectional overrides or zero-width characters are refused.
 pub async fn bodies_follow_one_policy(app: TestApp) {

@@ -371,6 +371,7 @@ on_both!(
     a_lease_and_a_deletion_race_without_loss,
     an_operator_reaches_only_its_zone,
     firm_accounts_follow_their_firm_record,
+    operator_accounts_follow_their_zone_record,
     bodies_follow_one_policy,
     api_tokens_expire_are_limited_listed_and_audited,
     every_page_renders_for_minimal_records,
