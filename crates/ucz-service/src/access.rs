@@ -56,6 +56,27 @@ pub fn read_zone_part(caller: &Caller) -> Result<(), Error> {
     caller.require_user().map(|_| ())
 }
 
+/// The leases of a zone's spaces as its page lists them, to end them and say where a firm went:
+/// those who write the zone's parts (its operator, or an admin). Coordinators read every lease
+/// through `leases::list`, but the zone page lists them only for whoever ends them.
+pub fn list_zone_leases(caller: &Caller, zone: &str) -> Result<(), Error> {
+    allow(match caller.require_user()? {
+        Role::Admin => true,
+        Role::Operator { zone: own } => own == zone,
+        Role::Coordinator | Role::Firm { .. } => false,
+    })
+}
+
+/// The tenant firms of a zone, listed together: admins, coordinators and the zone's operator
+/// (a firm account reads only itself, through `read_firm`).
+pub fn list_zone_firms(caller: &Caller, zone: &str) -> Result<(), Error> {
+    allow(match caller.require_user()? {
+        Role::Admin | Role::Coordinator => true,
+        Role::Operator { zone: own } => own == zone,
+        Role::Firm { .. } => false,
+    })
+}
+
 /// Writing what a zone holds: its operator, or an admin.
 pub fn write_zone_part(caller: &Caller, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {

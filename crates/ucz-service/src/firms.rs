@@ -155,6 +155,23 @@ pub async fn stored(state: &Services, caller: &Caller, id: &str) -> Result<Value
     }
 }
 
+/// The space of a firm's latest lease while that lease runs: where it incubates now. `record` is
+/// the stored firm; whoever may read the firm (`access::read_firm`) reads this.
+pub async fn running_space(
+    state: &Services,
+    caller: &Caller,
+    record: &Value,
+) -> Result<Option<i64>, Error> {
+    let id = record["id"].as_str().unwrap_or_default();
+    access::read_firm(caller, id, record["zone"].as_str().unwrap_or_default())?;
+    Ok(state
+        .store
+        .latest_lease_of_firm(id)
+        .await?
+        .filter(|l| l["status"] == "active")
+        .and_then(|l| l["space_id"].as_i64()))
+}
+
 pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
     Ok(view(stored(state, caller, id).await?))
 }

@@ -15,6 +15,7 @@ pub mod ladder;
 pub mod leases;
 pub mod parts;
 pub mod records;
+pub mod tokens;
 pub mod zones;
 
 use std::sync::Arc;

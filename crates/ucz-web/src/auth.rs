@@ -11,7 +11,6 @@ use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
-use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -38,16 +37,21 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 /// 32 random bytes as hex.
 pub fn random_token() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(ApiError::internal)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(ucz_service::tokens::secret()?)
 }
 
+/// What the store keeps of a session's or API token's secret.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    ucz_service::tokens::hash(token)
+}
+
+/// The account of a session cookie's value, with the session's CSRF token; `None` when the
+/// session has ended or expired.
+pub async fn session_user(
+    state: &AppState,
+    session: &str,
+) -> Result<Option<(ucz_store::User, String)>, ApiError> {
+    Ok(state.store.session_user(&token_hash(session)).await?)
 }
 
 pub(crate) fn cookie(parts: &Parts, name: &str) -> Option<String> {
@@ -101,7 +105,7 @@ impl FromRequestParts<AppState> for Caller {
         let Some(session) = cookie(parts, SESSION_COOKIE) else {
             return Ok(Caller::Anonymous);
         };
-        let Some((user, csrf)) = state.store.session_user(&token_hash(&session)).await? else {
+        let Some((user, csrf)) = session_user(state, &session).await? else {
             return Ok(Caller::Anonymous);
         };
         // Cookies ride along on cross-site requests; a write must prove it read the session.

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
-use crate::error::{ApiError, Key, Message};
+use crate::error::ApiError;
 
 #[derive(Deserialize, schemars::JsonSchema)]
 pub struct Login {
@@ -121,12 +121,7 @@ pub async fn logout(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
     {
-        if let Caller::User { user, .. } = &caller {
-            state
-                .store
-                .revoke_token(&caller.actor(), user.id, &token_hash(token))
-                .await?;
-        }
+        ucz_service::tokens::revoke_secret(&state, &caller, token).await?;
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
     let session = crate::auth::session_cookie(&headers);
@@ -137,11 +132,7 @@ pub async fn logout(
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 
-/// A token's life when the request names none, and the longest it may ask for.
-pub const TOKEN_DAYS: i64 = 90;
-pub const MAX_TOKEN_DAYS: i64 = 365;
-/// Live tokens an account may hold at once.
-pub const TOKENS_PER_ACCOUNT: i64 = 20;
+pub use ucz_service::tokens::{MAX_TOKEN_DAYS, TOKEN_DAYS};
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -149,49 +140,6 @@ pub struct NewToken {
     name: String,
     /// Days until it expires: 1 to 365, default 90.
     days: Option<i64>,
-}
-
-/// Makes a token for an account: the secret (shown once) and what the account's list shows.
-pub async fn issue_token(
-    state: &AppState,
-    caller: &Caller,
-    name: &str,
-    days: Option<i64>,
-) -> Result<(String, ucz_store::TokenInfo), ApiError> {
-    let Caller::User { user, .. } = caller else {
-        return Err(ApiError::unauthenticated());
-    };
-    let mut errors = Vec::new();
-    if !ucz_core::record::fields::is_text(name) || name.chars().count() > 100 {
-        errors.push(crate::error::FieldError {
-            field: "name".into(),
-            message: Key::TokenName.into(),
-        });
-    }
-    let days = days.unwrap_or(TOKEN_DAYS);
-    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        errors.push(crate::error::FieldError {
-            field: "days".into(),
-            message: Message::new(Key::TokenDays).arg("max", MAX_TOKEN_DAYS),
-        });
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    let token = random_token()?;
-    let expires = state.clock.stamp_in(days * 86_400);
-    let info = state
-        .store
-        .create_token(
-            &caller.actor(),
-            &token_hash(&token),
-            user.id,
-            name,
-            &expires,
-            TOKENS_PER_ACCOUNT,
-        )
-        .await?;
-    Ok((token, info))
 }
 
 /// A token for the caller's own account; shown once.
@@ -202,7 +150,8 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     caller.require_user()?;
     let Json(request) = payload.map_err(|r| ApiError::unreadable(r.body_text()))?;
-    let (token, info) = issue_token(&state, &caller, &request.name, request.days).await?;
+    let (token, info) =
+        ucz_service::tokens::create(&state, &caller, &request.name, request.days).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({
@@ -217,10 +166,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Caller::User { user, .. } = &caller else {
-        return Err(ApiError::unauthenticated());
-    };
-    let tokens = state.store.tokens_of(user.id).await?;
+    let tokens = ucz_service::tokens::list(&state, &caller).await?;
     Ok(Json(json!({"items": tokens})))
 }
 
@@ -230,16 +176,6 @@ pub async fn revoke_token(
     caller: Caller,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let Caller::User { user, .. } = &caller else {
-        return Err(ApiError::unauthenticated());
-    };
-    if id.len() != 16
-        || !state
-            .store
-            .revoke_token(&caller.actor(), user.id, &id)
-            .await?
-    {
-        return Err(ApiError::not_found(Key::NounToken, &id));
-    }
+    ucz_service::tokens::revoke(&state, &caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

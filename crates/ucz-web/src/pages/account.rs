@@ -170,7 +170,7 @@ async fn account_page(
     let Caller::User { user, role } = &visitor.caller else {
         return Err(ApiError::unauthenticated());
     };
-    let tokens = state.store.tokens_of(user.id).await?;
+    let tokens = ucz_service::tokens::list(state, &visitor.caller).await?;
     let status = match &error {
         Some(error) => error.status(),
         None if new_token.is_some() => StatusCode::CREATED,
@@ -219,7 +219,10 @@ pub async fn create_token(
                 Err(_) => Some(0),
             },
         };
-        match crate::session::issue_token(&state, &visitor.caller, &name, days).await {
+        match ucz_service::tokens::create(&state, &visitor.caller, &name, days)
+            .await
+            .map_err(ApiError::from)
+        {
             Ok(made) => account_page(&state, &visitor, Some(made), None).await,
             Err(error)
                 if error.status().is_client_error()
@@ -243,17 +246,7 @@ pub async fn revoke_token(
 ) -> Response {
     let result = async {
         visitor.check_form(form_value(&form_pairs(&body), "_csrf"))?;
-        let Caller::User { user, .. } = &visitor.caller else {
-            return Err(ApiError::unauthenticated());
-        };
-        if id.len() != 16
-            || !state
-                .store
-                .revoke_token(&visitor.caller.actor(), user.id, &id)
-                .await?
-        {
-            return Err(ApiError::not_found(crate::error::Key::NounToken, &id));
-        }
+        ucz_service::tokens::revoke(&state, &visitor.caller, &id).await?;
         Ok(visitor.redirect("/account"))
     }
     .await;

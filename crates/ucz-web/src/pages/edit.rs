@@ -115,13 +115,9 @@ pub async fn zone_of(state: &AppState, resource: Resource, record: &Value) -> Op
         Resource::Facility | Resource::Institution => text(&record["zone_id"]),
         Resource::Firm => text(&record["zone"]).filter(|z| !z.is_empty()),
         Resource::Space => {
-            let facility = record["facility_id"].as_i64()?.to_string();
-            let facility = state
-                .store
-                .get(&ucz_store::FACILITIES, &facility)
-                .await
-                .ok()??;
-            text(&facility["zone_id"])
+            // A hub's space has no zone page.
+            record["facility_id"].as_i64()?;
+            ucz_service::parts::space_zone(state, record).await.ok()
         }
     }
 }
@@ -134,42 +130,10 @@ fn page_of(resource: Resource, zone: Option<String>, record: &Value) -> String {
     }
 }
 
-/// Every record of `table`, by id, read 500 at a time.
-async fn every(state: &AppState, table: &'static ucz_store::Table) -> Result<Vec<Value>, ApiError> {
-    let mut all: Vec<Value> = Vec::new();
-    loop {
-        let page = state
-            .store
-            .page_after(table, &[], all.last().map(|r| &r["id"]), 500)
-            .await?;
-        let done = page.len() < 500;
-        all.extend(page);
-        if done {
-            return Ok(all);
-        }
-    }
-}
-
 /// Zones the visitor may choose for a facility, institution or firm, and facilities for a space.
 pub async fn options(state: &AppState, caller: &Caller, lang: Lang) -> Result<Options, ApiError> {
-    // An operator chooses within its zone; admins and coordinators among all, read a page at a
-    // time; others choose nothing.
-    let (zones, facilities) = match caller.role() {
-        Some(Role::Operator { zone }) => (
-            state
-                .store
-                .get(&ucz_store::ZONES, zone)
-                .await?
-                .into_iter()
-                .collect(),
-            state.store.zone_parts(zone).await?.facilities,
-        ),
-        Some(Role::Firm { .. }) | None => (Vec::new(), Vec::new()),
-        Some(_) => (
-            every(state, &ucz_store::ZONES).await?,
-            every(state, &ucz_store::FACILITIES).await?,
-        ),
-    };
+    let ucz_service::zones::Choices { zones, facilities } =
+        ucz_service::zones::choices(state, caller).await?;
     let own = |zone: &str| match caller.role() {
         Some(Role::Operator { zone: own }) => own == zone,
         Some(Role::Firm { .. }) | None => false,
@@ -526,9 +490,9 @@ async fn restrict(
                     .map(|c| c.label.clone())
                     .unwrap_or_default()
             } else {
-                match state.store.get(&ucz_store::ZONES, &current).await {
-                    Ok(Some(zone)) => super::zone_name(&zone["body"], lang),
-                    _ => current.clone(),
+                match zones::read(state, &current).await {
+                    Ok(zone) => super::zone_name(&zone, lang),
+                    Err(_) => current.clone(),
                 }
             };
             zone.choices = vec![Choice {

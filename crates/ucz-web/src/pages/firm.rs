@@ -72,12 +72,7 @@ pub async fn page(
         // the region of its latest lease (it may incubate outside its own region).
         // Only a firm whose latest lease is running can be a graduate: the others are not
         // planned for (this page is viewed far more often than the plan changes).
-        let latest = state
-            .store
-            .latest_lease_of_firm(&id)
-            .await?
-            .filter(|l| l["status"] == "active")
-            .and_then(|l| l["space_id"].as_i64());
+        let latest = firms::running_space(&state, &visitor.caller, &record).await?;
         let planned = match latest {
             Some(space) => {
                 let region = ucz_service::ladder::decided_space(&state, space).await?.2;
@@ -94,9 +89,10 @@ pub async fn page(
             Value::Null
         };
         let zone_name = match record["zone"].as_str().filter(|z| !z.is_empty()) {
-            Some(zone) => match state.store.get(&ucz_store::ZONES, zone).await? {
-                Some(stored) => super::zone_name(&stored["body"], lang),
-                None => zone.to_string(),
+            Some(zone) => match ucz_service::zones::read(&state, zone).await {
+                Ok(body) => super::zone_name(&body, lang),
+                Err(error) if error.code == ucz_service::Code::NotFound => zone.to_string(),
+                Err(error) => return Err(error.into()),
             },
             None => String::new(),
         };

@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 use ucz_core::{Catalog, Lang};
 
 use crate::AppState;
-use crate::auth::{Caller, Role, SESSION_COOKIE, cookie, random_token, token_hash};
+use crate::auth::{Caller, Role, SESSION_COOKIE, cookie, random_token, session_user};
 use crate::error::ApiError;
 use ucz_service::Code;
 
@@ -269,11 +269,9 @@ impl FromRequestParts<AppState> for Visitor {
                 .unwrap_or_default(),
         };
         let session = match cookie(parts, SESSION_COOKIE) {
-            Some(token) => state
-                .store
-                .session_user(&token_hash(&token))
+            Some(token) => session_user(state, &token)
                 .await
-                .map_err(|e| ApiError::from(e).into_response())?,
+                .map_err(IntoResponse::into_response)?,
             None => None,
         };
         let (caller, csrf) = match session {

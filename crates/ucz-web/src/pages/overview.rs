@@ -4,34 +4,20 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
-use ucz_store::{FIRMS, ZONES};
 
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::ApiError;
-use ucz_service::analysis::diagnosis_of;
 
 /// One row of the comparison, also drawn on the map.
-pub async fn zone_summaries(state: &AppState) -> Result<Vec<Value>, ApiError> {
-    // Tenants of every zone in one statement; the zones a page at a time.
-    let tenants = state.store.count_by(&FIRMS, "zone", &[]).await?;
-    let mut zones = Vec::new();
-    loop {
-        let page = state
-            .store
-            .page_after(&ZONES, &[], zones.last().map(|z: &Value| &z["id"]), 100)
-            .await?;
-        let done = page.len() < 100;
-        zones.extend(page);
-        if done {
-            break;
-        }
-    }
+pub async fn zone_summaries(state: &AppState, caller: &Caller) -> Result<Vec<Value>, ApiError> {
     let mut rows = Vec::new();
-    for zone in zones {
+    for summary in ucz_service::zones::overview(state, caller).await? {
+        let zone = &summary.zone;
         let id = zone["id"].as_str().unwrap_or_default().to_string();
         let body = &zone["body"];
-        let diagnosis = diagnosis_of(state, &id).await?;
+        let diagnosis = &summary.diagnosis;
         let functions: Vec<Value> = diagnosis
             .functions
             .iter()
@@ -42,10 +28,7 @@ pub async fn zone_summaries(state: &AppState) -> Result<Vec<Value>, ApiError> {
             .iter()
             .filter(|l| l.status == ucz_core::diagnosis::LinkageStatus::Active)
             .count();
-        let firms = tenants
-            .iter()
-            .find(|(zone, _)| *zone == id)
-            .map_or(0, |(_, n)| *n);
+        let firms = summary.tenants;
         let census = state
             .catalog
             .regions
@@ -80,7 +63,7 @@ pub async fn page(
     PageQuery(flash): PageQuery<Flash>,
 ) -> Response {
     let result = async {
-        let zones = zone_summaries(&state).await?;
+        let zones = zone_summaries(&state, &visitor.caller).await?;
         let map_data = serde_json::to_string(&zones).map_err(ApiError::internal)?;
         visitor.page(
             &state,

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use ucz_store::ZONES;
 
 use super::charts;
 use super::{PageQuery, Visitor, form_pairs, form_value};
@@ -43,18 +42,6 @@ pub fn readable(state: &AppState, lang: ucz_core::Lang, reason: &str) -> String 
     text
 }
 
-/// Regions that have zones, for the selector; the operator's own first.
-async fn regions(state: &AppState, visitor: &Visitor) -> Result<Vec<String>, ApiError> {
-    if let Some(Role::Operator { zone }) = visitor.role() {
-        if let Some(z) = state.store.get(&ZONES, zone).await? {
-            return Ok(vec![
-                z["body"]["region"].as_str().unwrap_or_default().to_string(),
-            ]);
-        }
-    }
-    Ok(state.store.zone_regions().await?)
-}
-
 pub async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -62,7 +49,7 @@ pub async fn page(
 ) -> Response {
     let result = async {
         visitor.caller.require_user()?;
-        let choices = regions(&state, &visitor).await?;
+        let choices = ucz_service::zones::regions(&state, &visitor.caller).await?;
         let region = params
             .region
             .clone()

@@ -6,13 +6,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 use ucz_core::catalog::Kind;
-use ucz_store::{FACILITIES, FIRMS, Filter};
 
 use super::charts::{self, Corner, Link};
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
-use crate::auth::Role;
-use ucz_service::analysis::diagnosis_with;
+use ucz_service::access;
 
 pub async fn page(
     State(state): State<AppState>,
@@ -22,8 +20,8 @@ pub async fn page(
 ) -> Response {
     let result = async {
         let zone = ucz_service::zones::read(&state, &id).await?;
-        let parts = state.store.zone_parts(&id).await?;
-        let diagnosis = diagnosis_with(&state, &id, &parts).await?;
+        let holdings = ucz_service::zones::holdings(&state, &visitor.caller, &id).await?;
+        let diagnosis = holdings.diagnosis;
         let lang = visitor.lang;
         let catalog = &state.catalog;
         let status_word = |s: &str| state.pages.word(lang, &format!("status_{s}"));
@@ -65,11 +63,7 @@ pub async fn page(
             .collect();
         let diamond = charts::diamond(&state.pages.word(lang, "diamond_title"), &corners, &links);
 
-        // Tenants by stage: counts only, public like the diagnosis.
-        let counts = state
-            .store
-            .count_by(&FIRMS, "stage", &[("zone", id.clone())])
-            .await?;
+        let counts = holdings.tenants_by_stage;
         let mut by_stage = Vec::new();
         for stage in &catalog.stages {
             let count = counts
@@ -83,61 +77,19 @@ pub async fn page(
 
         let role = visitor.role();
         let account = role.is_some();
-        let writes_parts = matches!(role, Some(Role::Admin))
-            || matches!(role, Some(Role::Operator { zone }) if *zone == id);
-        let edits_zone = writes_parts || matches!(role, Some(Role::Coordinator));
-        let reads_firms = edits_zone;
-        let (facilities, institutions) = if account {
-            // The zone's spaces in one statement, each under its facility.
-            let spaces = state.store.zone_spaces(&id).await?;
-            let mut with_spaces = Vec::new();
-            for facility in parts.facilities {
-                let own: Vec<Value> = spaces
-                    .iter()
-                    .filter(|s| s["facility_id"] == facility["id"])
-                    .cloned()
-                    .collect();
-                let mut facility = ucz_service::parts::present(&FACILITIES, facility);
-                facility["spaces"] = Value::from(own);
-                with_spaces.push(facility);
-            }
-            (with_spaces, parts.institutions)
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        // Leases of the zone's spaces, for its operator to end and say where a firm went.
-        let mut leases = Vec::new();
-        if writes_parts {
-            // In the order of the spaces listed above, then by id, before sorting by status.
-            let order: Vec<Value> = facilities
-                .iter()
-                .flat_map(|f| f["spaces"].as_array().cloned().unwrap_or_default())
-                .map(|s| s["id"].clone())
-                .collect();
-            let mut found = state.store.zone_leases(&id).await?;
-            found.sort_by_key(|l| order.iter().position(|s| *s == l["space_id"]));
-            leases.extend(found.into_iter().map(ucz_service::leases::view));
-            leases.sort_by(|a, b| {
-                (a["status"] != "active", a["ends"].as_str())
-                    .cmp(&(b["status"] != "active", b["ends"].as_str()))
-            });
-        }
-        let tenants = if reads_firms {
-            let (firms, _) = state
-                .store
-                .list(
-                    &FIRMS,
-                    &Filter {
-                        equals: vec![("zone", id.clone())],
-                        limit: 200,
-                        offset: 0,
-                    },
-                )
-                .await?;
-            firms.into_iter().map(|f| f["body"].clone()).collect()
-        } else {
-            Vec::new()
-        };
+        // The page's buttons follow the rules its lists were read by.
+        let writes_parts = access::list_zone_leases(&visitor.caller, &id).is_ok();
+        let edits_zone = access::update_zone(&visitor.caller, &id).is_ok();
+        let reads_firms = access::list_zone_firms(&visitor.caller, &id).is_ok();
+        let (facilities, institutions) = (holdings.facilities, holdings.institutions);
+        // Leases of the zone's spaces, for its operator to end and say where a firm went:
+        // running ones first, each group by its end.
+        let mut leases = holdings.leases;
+        leases.sort_by(|a, b| {
+            (a["status"] != "active", a["ends"].as_str())
+                .cmp(&(b["status"] != "active", b["ends"].as_str()))
+        });
+        let tenants = holdings.tenants;
         // Post-BI retention of this zone's incubator graduates, for those who may see the ladder.
         let region = zone["region"].as_str().unwrap_or_default().to_string();
         let retention = if ucz_service::ladder::may_see(&state, &visitor.caller, &region)
