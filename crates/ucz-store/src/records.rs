@@ -182,21 +182,36 @@ pub(crate) fn trusted(sql: &str) -> Query<'static> {
     sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
 }
 
-fn bind<'q>(query: Query<'q>, column: Column, value: &Value) -> Query<'q> {
-    match column {
-        Column::Text => query.bind(value.as_str().unwrap_or_default().to_string()),
+/// Binds a record's value for its column. A record the use cases made always has its required
+/// values; one without is refused rather than stored as `""`, `0` or `false`.
+fn bind<'q>(
+    query: Query<'q>,
+    table: &Table,
+    (name, column): (&str, Column),
+    value: &Value,
+) -> Result<Query<'q>, StoreError> {
+    let missing = || {
+        StoreError::Corrupt(format!(
+            "{}.{name} is missing or of the wrong type",
+            table.name
+        ))
+    };
+    Ok(match column {
+        Column::Text => query.bind(value.as_str().ok_or_else(missing)?.to_string()),
         Column::OptionalText => query.bind(value.as_str().map(str::to_string)),
-        Column::Int => query.bind(value.as_i64().unwrap_or_default()),
+        Column::Int => query.bind(value.as_i64().ok_or_else(missing)?),
         Column::OptionalInt => query.bind(value.as_i64()),
-        Column::Real => query.bind(value.as_f64().unwrap_or_default()),
-        Column::Bool => query.bind(i64::from(value.as_bool().unwrap_or(false))),
+        Column::Real => query.bind(value.as_f64().ok_or_else(missing)?),
+        Column::Bool => query.bind(i64::from(value.as_bool().ok_or_else(missing)?)),
         Column::Json => query.bind(value.to_string()),
-    }
+    })
 }
 
+/// Binds a record's id. A numeric key given as text that is no number is bound as NULL, which
+/// no record's key equals: such an id names no record.
 fn bind_id<'q>(table: &Table, query: Query<'q>, id: &str) -> Query<'q> {
     if table.numeric_key {
-        query.bind(id.parse::<i64>().unwrap_or(-1))
+        query.bind(id.parse::<i64>().ok())
     } else {
         query.bind(id.to_string())
     }
@@ -243,7 +258,7 @@ impl Store {
         let mut query = trusted(&sql);
         for (column, value) in &filter.equals {
             query = if numeric(column) {
-                query.bind(value.parse::<i64>().unwrap_or(-1))
+                query.bind(value.parse::<i64>().ok())
             } else {
                 query.bind(value.clone())
             };
@@ -257,7 +272,7 @@ impl Store {
         let mut count = trusted(&count_sql);
         for (column, value) in &filter.equals {
             count = if numeric(column) {
-                count.bind(value.parse::<i64>().unwrap_or(-1))
+                count.bind(value.parse::<i64>().ok())
             } else {
                 count.bind(value.clone())
             };
@@ -450,7 +465,7 @@ async fn update_in(
     );
     let mut query = trusted(&sql);
     for (name, column) in table.columns {
-        query = bind(query, *column, &record[*name]);
+        query = bind(query, table, (name, *column), &record[*name])?;
     }
     let after = to_json(
         table,
@@ -504,7 +519,7 @@ async fn insert(
         query = query.bind(id);
     }
     for (name, column) in table.columns {
-        query = bind(query, *column, &record[*name]);
+        query = bind(query, table, (name, *column), &record[*name])?;
     }
     let created = to_json(table, &query.fetch_one(&mut **tx).await?)?;
     let id = match &created["id"] {
@@ -789,7 +804,7 @@ async fn dependants(
             child.name
         );
         let query = if table.numeric_key {
-            trusted(&sql).bind(id.parse::<i64>().unwrap_or(-1))
+            trusted(&sql).bind(id.parse::<i64>().ok())
         } else {
             trusted(&sql).bind(id.to_string())
         };

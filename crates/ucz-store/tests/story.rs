@@ -959,3 +959,39 @@ async fn zone_accounts_follow_their_zone_on_postgres() {
     let (store, _database) = postgres().await;
     zone_accounts_follow_their_zone(store).await;
 }
+
+/// A record without a required value is refused, not stored with an empty one; a numeric key
+/// written as text names no record.
+#[tokio::test]
+async fn records_are_stored_whole_or_not_at_all() {
+    let database = TestDatabase::sqlite();
+    let store = database.store().await;
+    store.migrate().await.unwrap();
+    let zone = json!({"id": "z", "body": {"id": "z"}, "demo": false});
+    store.create("admin", &ZONES, &zone).await.unwrap();
+    let without_name = json!({"zone_id": "z", "kind": "tenant_space", "floor_area_m2": 10.0, "units": null, "planned": false});
+    assert!(
+        store
+            .create("admin", &FACILITIES, &without_name)
+            .await
+            .is_err()
+    );
+    let (facilities, total) = store
+        .list(
+            &FACILITIES,
+            &Filter {
+                equals: vec![],
+                limit: 10,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(facilities.is_empty() && total == 0, "nothing was stored");
+    assert_eq!(store.get(&FACILITIES, "first").await.unwrap(), None);
+    assert_eq!(
+        store.audit(10, 0).await.unwrap().len(),
+        1,
+        "only the zone's row"
+    );
+}
