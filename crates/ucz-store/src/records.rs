@@ -821,7 +821,7 @@ async fn dependants(
 
 /// An account. A firm account holds its firm's internal key; `firm_id` is that firm's public id,
 /// read through the key, so an account never reaches a later firm given the same public id.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -860,7 +860,7 @@ macro_rules! key_joins {
 use key_joins;
 
 /// An API token as its owner sees it: never the secret, only an id made from its hash.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct TokenInfo {
     pub id: String,
     pub name: String,

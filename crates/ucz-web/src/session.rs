@@ -6,7 +6,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
@@ -36,7 +35,14 @@ pub async fn login(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(ApiError::internal)?,
     );
-    Ok((headers, Json(json!({"user": user, "csrf_token": csrf}))).into_response())
+    Ok((
+        headers,
+        Json(SessionAnswer {
+            user,
+            csrf_token: Some(csrf),
+        }),
+    )
+        .into_response())
 }
 
 /// Checks a user name and password (rate-limited, in constant time whether the name exists or
@@ -102,9 +108,12 @@ pub async fn close_session(state: &AppState, token: &str) -> Result<String, ApiE
     ))
 }
 
-pub async fn me(caller: Caller) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn me(caller: Caller) -> Result<Json<SessionAnswer>, ApiError> {
     match caller {
-        Caller::User { user, .. } => Ok(Json(json!({"user": user}))),
+        Caller::User { user, .. } => Ok(Json(SessionAnswer {
+            user,
+            csrf_token: None,
+        })),
         Caller::Anonymous => Err(ApiError::unauthenticated()),
     }
 }
@@ -147,17 +156,20 @@ pub async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
     payload: Result<Json<NewToken>, JsonRejection>,
-) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+) -> Result<(StatusCode, Json<NewTokenAnswer>), ApiError> {
     caller.require_user()?;
     let Json(request) = payload.map_err(|r| ApiError::unreadable(r.body_text()))?;
     let (token, info) =
         ucz_service::tokens::create(&state, &caller, &request.name, request.days).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": info.id, "name": info.name, "token": token,
-            "created_at": info.created_at, "expires_at": info.expires_at,
-        })),
+        Json(NewTokenAnswer {
+            id: info.id,
+            name: info.name,
+            token,
+            created_at: info.created_at,
+            expires_at: info.expires_at,
+        }),
     ))
 }
 
@@ -165,9 +177,34 @@ pub async fn create_token(
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let tokens = ucz_service::tokens::list(&state, &caller).await?;
-    Ok(Json(json!({"items": tokens})))
+) -> Result<Json<TokensAnswer>, ApiError> {
+    let items = ucz_service::tokens::list(&state, &caller).await?;
+    Ok(Json(TokensAnswer { items }))
+}
+
+/// The logged-in account; at login, with the CSRF token every write with the session cookie
+/// sends back.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct SessionAnswer {
+    pub user: ucz_store::User,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
+}
+
+/// A new API token: its secret is shown this once.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct NewTokenAnswer {
+    pub id: String,
+    pub name: String,
+    pub token: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// The caller's live API tokens.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct TokensAnswer {
+    pub items: Vec<ucz_store::TokenInfo>,
 }
 
 /// Revokes one of the caller's tokens by its id.

@@ -48,7 +48,7 @@ entry!(
 );
 
 /// 핵심기능 — one of the four core functions.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Function {
     pub id: Id,
@@ -62,7 +62,7 @@ pub struct Function {
 }
 
 /// 주요 도입시설 — a facility type and the functions it serves.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FacilityType {
     pub id: Id,
@@ -79,7 +79,7 @@ pub struct FacilityType {
 }
 
 /// The period a tenant may stay: an initial term and a number of renewals, with its source.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeaseRule {
     pub max_months: u32,
@@ -96,7 +96,7 @@ impl LeaseRule {
 }
 
 /// 기능 연계 — a linkage between two functions (Figure 3).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Linkage {
     pub id: Id,
@@ -112,7 +112,7 @@ pub struct Linkage {
 }
 
 /// 연계사업 — a program of Figure 3 that makes one linkage run.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkageProgram {
     pub id: Id,
@@ -121,6 +121,7 @@ pub struct LinkageProgram {
     pub linkage: Id,
     pub source: String,
     /// Eligibility rule in CEL over `firm` (docs/rules.md).
+    #[schemars(with = "String")]
     pub eligibility: toml::Spanned<String>,
     /// The law or notice the rule rests on.
     pub reference: String,
@@ -129,7 +130,7 @@ pub struct LinkageProgram {
 }
 
 /// 지원 프로그램 — a support program of Figure 2.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupportProgram {
     pub id: Id,
@@ -140,6 +141,7 @@ pub struct SupportProgram {
     pub functions: Vec<Id>,
     pub source: String,
     /// Eligibility rule in CEL over `firm` (docs/rules.md).
+    #[schemars(with = "String")]
     pub eligibility: toml::Spanned<String>,
     /// The law or notice the rule rests on.
     pub reference: String,
@@ -148,7 +150,7 @@ pub struct SupportProgram {
 }
 
 /// 운영·관리원칙 — an operating principle and the evidence that shows a plan meets it.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Principle {
     pub id: Id,
@@ -188,7 +190,7 @@ pub enum Requirement {
 }
 
 /// 표 1 — a single-function project type, or (with no primary function) the convergence target.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Typology {
     pub id: Id,
@@ -205,7 +207,7 @@ pub struct Typology {
 }
 
 /// 사업유형 — new town, urban regeneration or industrial complex, with advice for each.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZoneType {
     pub id: Id,
@@ -230,7 +232,7 @@ pub struct Advice {
 }
 
 /// 부처 — a ministry and the direction of its package (Figure 4).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ministry {
     pub id: Id,
@@ -242,7 +244,7 @@ pub struct Ministry {
 }
 
 /// A column of Figure 4.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Figure4Column {
     pub id: Id,
@@ -252,7 +254,7 @@ pub struct Figure4Column {
 }
 
 /// 부처 사업 — a ministry program of Figure 4 or section 3.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Program {
     pub id: Id,
@@ -268,6 +270,7 @@ pub struct Program {
     pub linkages: Vec<Id>,
     pub source: String,
     /// Eligibility rule in CEL over `firm` (docs/rules.md).
+    #[schemars(with = "String")]
     pub eligibility: toml::Spanned<String>,
     /// The law or notice the rule rests on.
     pub reference: String,
@@ -280,7 +283,7 @@ pub struct Program {
 }
 
 /// 지정제도 — a designation a site can hold.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Designation {
     pub id: Id,
@@ -296,7 +299,7 @@ pub struct Designation {
 }
 
 /// 제도 개선과제 — an institutional improvement the brief proposes.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Improvement {
     pub id: Id,
@@ -310,7 +313,7 @@ pub struct Improvement {
 }
 
 /// 참여기관 유형 — a kind of institution and the functions it brings to a zone.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstitutionKind {
     pub id: Id,
@@ -323,7 +326,7 @@ pub struct InstitutionKind {
 /// 거점 유형 — a kind of hub of a region's startup network where graduates can find space: the
 /// zone itself, or a hub outside it (campus innovation park, innovation growth center, public
 /// rental knowledge-industry center, …).
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HubKind {
     pub id: Id,
@@ -333,7 +336,7 @@ pub struct HubKind {
 }
 
 /// 공간 유형 — a kind of space a facility or hub lets to firms, and its step on the space ladder.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpaceKind {
     pub id: Id,
@@ -350,7 +353,7 @@ pub struct SpaceKind {
 
 /// 배치 기준 — one number the placement reads (`catalog/placement.toml`); which ones there are,
 /// and their ranges, is `catalog::placement::PARAMETERS`.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlacementParameter {
     pub id: Id,
@@ -360,12 +363,13 @@ pub struct PlacementParameter {
     pub summary_ko: String,
     #[serde(default)]
     pub summary_en: String,
+    #[schemars(with = "f64")]
     pub value: toml::Spanned<f64>,
     pub source: String,
 }
 
 /// 시도 — a provincial-level region.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Region {
     pub id: Id,
@@ -379,7 +383,7 @@ pub struct Region {
 }
 
 /// 성장단계 — a growth stage of a firm; the catalog lists them in order.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Stage {
     pub id: Id,
@@ -395,7 +399,7 @@ pub struct Stage {
 }
 
 /// 지정된 도심융합특구 — a designated zone, which firms can be tenants of.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DesignatedZone {
     pub id: Id,

@@ -19,7 +19,7 @@ use crate::id::Id;
 use crate::source::{InputError, InputErrors, SourceFile};
 
 /// The whole catalog. Serialized, it is one JSON object with one array per kind.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Catalog {
     pub functions: Vec<Function>,
     pub facility_types: Vec<FacilityType>,

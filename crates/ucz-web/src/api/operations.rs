@@ -16,7 +16,7 @@ use ucz_service::records::{
 
 use super::{analysis, ladder};
 use crate::AppState;
-use crate::session::{self, Login, NewToken};
+use crate::session::{self, Login, NewToken, NewTokenAnswer, SessionAnswer, TokensAnswer};
 
 /// The schema of a Rust type, as the document's generator makes it.
 pub type SchemaOf = fn(&mut SchemaGenerator) -> Schema;
@@ -161,7 +161,8 @@ pub fn routes() -> Vec<Route> {
     let ladder_readers = "admin, coordinator, operators of the region's zones";
     let mut all = vec![
         route(Verb::Get, "/api/v1/catalog", analysis::catalog)
-            .doc("The whole catalog, one array per kind", anyone),
+            .doc("The whole catalog, one array per kind", anyone)
+            .answers::<ucz_core::Catalog>(),
         route(Verb::Get, "/api/v1/catalog/{kind}", analysis::catalog_kind).doc(
             "One kind of the catalog (programs, designations, …)",
             anyone,
@@ -351,19 +352,25 @@ pub fn routes() -> Vec<Route> {
         route(Verb::Post, "/api/v1/session", session::login)
             .doc("Log in: sets the session cookie, returns the CSRF token", anyone)
             .body::<Login>()
+            .answers::<SessionAnswer>()
             .statuses(&["200"]),
-        route(Verb::Get, "/api/v1/session", session::me).doc("The logged-in account", account),
+        route(Verb::Get, "/api/v1/session", session::me)
+            .doc("The logged-in account", account)
+            .answers::<SessionAnswer>(),
         route(Verb::Delete, "/api/v1/session", session::logout).doc("Log out", account),
         route(Verb::Post, "/api/v1/tokens", session::create_token)
             .doc(
                 "An API token for the caller's account (shown once; expires after `days`, default 90; at most 20 live tokens)",
                 account,
             )
-            .body::<NewToken>(),
-        route(Verb::Get, "/api/v1/tokens", session::list_tokens).doc(
-            "The caller's live API tokens (ids, names, expiry; never the secrets)",
-            account,
-        ),
+            .body::<NewToken>()
+            .answers::<NewTokenAnswer>(),
+        route(Verb::Get, "/api/v1/tokens", session::list_tokens)
+            .doc(
+                "The caller's live API tokens (ids, names, expiry; never the secrets)",
+                account,
+            )
+            .answers::<TokensAnswer>(),
         route(Verb::Delete, "/api/v1/tokens/{id}", session::revoke_token)
             .doc("Revoke one of the caller's API tokens", account),
         route(
