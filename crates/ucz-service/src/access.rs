@@ -77,14 +77,32 @@ pub fn list_zone_firms(caller: &Caller, zone: &str) -> Result<(), Error> {
     })
 }
 
-/// Writing what a zone holds: its operator, or an admin.
-pub fn write_zone_part(caller: &Caller, zone: &str) -> Result<(), Error> {
-    allow(match caller.require_user()? {
-        Role::Admin => true,
-        // Spaces of hubs outside the zones belong to the region's network.
-        Role::Coordinator => zone.starts_with("hub:"),
-        Role::Operator { zone: own } => own == zone,
-        Role::Firm { .. } => false,
+/// Whom a facility, space or institution answers to: a zone (its operator), or a hub outside
+/// the zones (the region's network, kept by coordinators).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Zone(String),
+    Hub(String),
+}
+
+impl Owner {
+    /// The zone, for a part of one.
+    pub fn zone(&self) -> Option<&str> {
+        match self {
+            Owner::Zone(zone) => Some(zone),
+            Owner::Hub(_) => None,
+        }
+    }
+}
+
+/// Writing what a zone holds: its operator, or an admin; a hub's spaces: coordinators and
+/// admins.
+pub fn write_zone_part(caller: &Caller, owner: &Owner) -> Result<(), Error> {
+    allow(match (caller.require_user()?, owner) {
+        (Role::Admin, _) => true,
+        (Role::Coordinator, Owner::Hub(_)) => true,
+        (Role::Operator { zone: own }, Owner::Zone(zone)) => own == zone,
+        _ => false,
     })
 }
 
@@ -137,4 +155,43 @@ pub fn read_audit(caller: &Caller) -> Result<(), Error> {
         caller.require_user()?,
         Role::Admin | Role::Coordinator
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(role: Role) -> Caller {
+        Caller::User {
+            user: ucz_store::User {
+                id: 1,
+                username: "u".into(),
+                password_hash: String::new(),
+                role: String::new(),
+                zone_id: None,
+                firm_id: None,
+                disabled: false,
+            },
+            role,
+        }
+    }
+
+    #[test]
+    fn a_zones_parts_are_its_operators_and_a_hubs_the_coordinators() {
+        let zone = Owner::Zone("daejeon".into());
+        let hub = Owner::Hub("daejeon".into());
+        let operator = caller(Role::Operator {
+            zone: "daejeon".into(),
+        });
+        assert!(write_zone_part(&operator, &zone).is_ok());
+        // A hub named like the operator's zone is still not the zone's.
+        assert!(write_zone_part(&operator, &hub).is_err());
+        let coordinator = caller(Role::Coordinator);
+        assert!(write_zone_part(&coordinator, &hub).is_ok());
+        assert!(write_zone_part(&coordinator, &zone).is_err());
+        assert!(write_zone_part(&caller(Role::Admin), &hub).is_ok());
+        let firm = caller(Role::Firm { firm: "f".into() });
+        assert!(write_zone_part(&firm, &zone).is_err());
+        assert!(write_zone_part(&Caller::Anonymous, &zone).is_err());
+    }
 }

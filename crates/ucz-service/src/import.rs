@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use crate::access::Owner;
 use crate::caller::Caller;
 use crate::error::{Error, FieldError, Key, Message};
 use crate::parts::Known;
@@ -73,7 +74,8 @@ pub async fn check_row(
         }
         ImportKind::Facility => {
             let record = parts::facility_in(state, &lookups.known, body).await?;
-            access::write_zone_part(caller, record["zone_id"].as_str().unwrap_or_default())?;
+            let zone = record["zone_id"].as_str().unwrap_or_default();
+            access::write_zone_part(caller, &Owner::Zone(zone.to_string()))?;
             Ok(record)
         }
         ImportKind::Space => {

@@ -12,6 +12,7 @@ use ucz_core::placement::{self as placement, Plan};
 use ucz_core::zone::Site;
 use ucz_store::{FIRMS, Filter, HUBS, REJECTIONS, SPACES, ZONES};
 
+use crate::access::Owner;
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError, Key, Message};
 use crate::leases::{create_lease, lease_of};
@@ -25,7 +26,7 @@ pub struct Region {
     pub hub_names: HashMap<String, String>,
     /// Each room's name, and whom it answers to (`access::write_zone_part`).
     pub room_names: HashMap<i64, String>,
-    pub room_owners: HashMap<i64, String>,
+    pub room_owners: HashMap<i64, Owner>,
     pub leases: Vec<(Lease, Value)>,
     /// The firms of those leases, by id.
     pub firms: HashMap<String, Value>,
@@ -114,11 +115,14 @@ pub async fn region_records(state: &Services, region: &str) -> Result<Region, Er
         if let Some(id) = space["id"].as_i64() {
             room_names.insert(id, space["name"].as_str().unwrap_or_default().to_string());
             let owner = match (space["facility_id"].as_i64(), space["hub_id"].as_str()) {
-                (Some(facility), _) => facility_zone.get(&facility).map(|z| z.to_string()),
-                (None, Some(hub)) => Some(crate::parts::hub_owner(hub)),
+                (Some(facility), _) => facility_zone
+                    .get(&facility)
+                    .map(|z| Owner::Zone(z.to_string())),
+                (None, Some(hub)) => Some(Owner::Hub(hub.to_string())),
                 _ => None,
             };
-            room_owners.insert(id, owner.unwrap_or_default());
+            // A room whose facility is not the region's answers to no zone: admins only.
+            room_owners.insert(id, owner.unwrap_or(Owner::Zone(String::new())));
         }
         let placed = match (space["facility_id"].as_i64(), space["hub_id"].as_str()) {
             (Some(facility), _) => facility_zone.get(&facility).and_then(|zone| {
@@ -268,7 +272,7 @@ pub fn visible_plan(
             .parse::<i64>()
             .ok()
             .and_then(|id| records.room_owners.get(&id))
-            .is_some_and(|owner| owner == zone)
+            .is_some_and(|owner| owner.zone() == Some(zone.as_str()))
     };
     let mut shown: std::collections::HashSet<String> = ours.clone();
     shown.extend(
@@ -532,22 +536,22 @@ fn invalid(field: &str, message: Message) -> Error {
 }
 
 /// The space of a decision, its owner for the role rules, and its region.
-pub async fn decided_space(state: &Services, id: i64) -> Result<(Value, String, String), Error> {
+pub async fn decided_space(state: &Services, id: i64) -> Result<(Value, Owner, String), Error> {
     let space = state
         .store
         .get(&SPACES, &id.to_string())
         .await?
         .ok_or_else(|| Error::not_found(Key::NounSpace, &id.to_string()))?;
     let owner = crate::parts::space_zone(state, &space).await?;
-    let region = match owner.strip_prefix("hub:") {
-        Some(hub) => state
+    let region = match &owner {
+        Owner::Hub(hub) => state
             .store
             .get(&HUBS, hub)
             .await?
             .map(|h| h["region"].clone()),
-        None => state
+        Owner::Zone(zone) => state
             .store
-            .get(&ZONES, &owner)
+            .get(&ZONES, zone)
             .await?
             .map(|z| z["body"]["region"].clone()),
     }

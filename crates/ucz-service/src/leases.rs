@@ -13,6 +13,7 @@ use crate::error::{Error, FieldError, Key, Message};
 use crate::parts::space_zone;
 use ucz_core::record::LeaseBody;
 
+use crate::access::Owner;
 use crate::records::{Findings, ListParams, Page};
 use crate::{Services, access};
 
@@ -72,7 +73,7 @@ pub fn lease_of(record: &Value) -> Option<Lease> {
 /// role rules), and the lease with its rule (checked again when it is written).
 pub struct Checked {
     pub record: Value,
-    pub owner: String,
+    pub owner: Owner,
     lease: Lease,
     rule: Option<LeaseRule>,
     /// Whether the caller may read the firm: if not, a clash with its other leases is told
@@ -268,7 +269,7 @@ async fn readable(state: &Services, caller: &Caller, record: &Value) -> Result<b
                 .get(&SPACES, &record["space_id"].to_string())
                 .await?;
             match space {
-                Some(space) => space_zone(state, &space).await? == *zone,
+                Some(space) => space_zone(state, &space).await?.zone() == Some(zone.as_str()),
                 None => false,
             }
         }

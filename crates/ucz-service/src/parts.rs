@@ -7,6 +7,7 @@ use ucz_store::{FACILITIES, Filter, INSTITUTIONS, SPACES, Table};
 
 use ucz_core::record::{FacilityBody, InstitutionBody, SpaceBody};
 
+use crate::access::Owner;
 use crate::caller::Caller;
 use crate::error::{Error, FieldError, Key, Message};
 use crate::records::{Findings, ListParams, Page};
@@ -118,9 +119,9 @@ async fn remove(
     caller: &Caller,
     table: &Table,
     id: &str,
-    zone: &str,
+    owner: &Owner,
 ) -> Result<(), Error> {
-    access::write_zone_part(caller, zone)?;
+    access::write_zone_part(caller, owner)?;
     // A space (or a facility of spaces) with leases, the history retention counts from, is
     // refused by the store under the lock lease writes take.
     state.store.delete(&caller.actor(), table, id).await?;
@@ -225,18 +226,14 @@ resource!(
 );
 
 /// Facilities and institutions belong to the zone they name.
-pub async fn facility_zone(_: &Services, record: &Value) -> Result<String, Error> {
-    Ok(record["zone_id"].as_str().unwrap_or_default().to_string())
-}
-
-/// The owner a hub's spaces answer to in `access::write_zone_part`: hubs outside the zones are
-/// the region's network, kept by coordinators and admins.
-pub fn hub_owner(hub: &str) -> String {
-    format!("hub:{hub}")
+pub async fn facility_zone(_: &Services, record: &Value) -> Result<Owner, Error> {
+    Ok(Owner::Zone(
+        record["zone_id"].as_str().unwrap_or_default().to_string(),
+    ))
 }
 
 /// A space belongs to the zone of its facility (or to its hub outside the zones).
-pub async fn space_zone(state: &Services, record: &Value) -> Result<String, Error> {
+pub async fn space_zone(state: &Services, record: &Value) -> Result<Owner, Error> {
     space_zone_in(state, &Known::default(), record).await
 }
 
@@ -245,10 +242,10 @@ pub async fn space_zone_in(
     state: &Services,
     known: &Known,
     record: &Value,
-) -> Result<String, Error> {
+) -> Result<Owner, Error> {
     if let Some(hub) = record["hub_id"].as_str() {
         return match known.get(state, &ucz_store::HUBS, hub).await? {
-            Some(_) => Ok(hub_owner(hub)),
+            Some(_) => Ok(Owner::Hub(hub.to_string())),
             None => Err(Error::invalid(vec![FieldError {
                 field: "hub_id".into(),
                 message: Message::new(Key::NoHub).arg("id", hub),
@@ -265,7 +262,9 @@ pub async fn space_zone_in(
                 message: Message::new(Key::NoFacility).arg("id", &facility),
             }])
         })?;
-    Ok(facility["zone_id"].as_str().unwrap_or_default().to_string())
+    Ok(Owner::Zone(
+        facility["zone_id"].as_str().unwrap_or_default().to_string(),
+    ))
 }
 
 pub async fn facility(state: &Services, body: &Value) -> Result<Value, Error> {

@@ -47,6 +47,34 @@ pub struct Catalog {
 }
 
 /// The catalog's files: for each kind, its JSON array name, its file and its TOML table name.
+/// The place of a kind in [`KINDS`]; evaluated at compile time where it is used, so a kind that
+/// is not there does not build.
+const fn kind_index(kind: &str) -> usize {
+    let mut i = 0;
+    while i < KINDS.len() {
+        if same_text(KINDS[i].0, kind) {
+            return i;
+        }
+        i += 1;
+    }
+    panic!("not a kind of the catalog");
+}
+
+const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 pub const KINDS: [(&str, &str, &str); 20] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
@@ -163,18 +191,20 @@ impl Catalog {
             .iter()
             .map(|(_, file, _)| sources.path(file))
             .collect();
+        // Each kind by its name, found in `KINDS` at compile time: a misspelt kind does not build.
         macro_rules! parse {
-            ($index:literal) => {{
-                let (_, file, key) = KINDS[$index];
+            ($kind:ident) => {{
+                let index = const { kind_index(stringify!($kind)) };
+                let (_, file, key) = KINDS[index];
                 match sources.files.get(file) {
                     None => {
                         errors.push(
-                            SourceFile::new(&paths[$index], "")
+                            SourceFile::new(&paths[index], "")
                                 .error(None, "file missing from the catalog folder"),
                         );
                         Vec::new()
                     }
-                    Some(text) => parse_kind(SourceFile::new(&paths[$index], text), key)
+                    Some(text) => parse_kind(SourceFile::new(&paths[index], text), key)
                         .unwrap_or_else(|e| {
                             errors.push(*e);
                             Vec::new()
@@ -183,26 +213,26 @@ impl Catalog {
             }};
         }
         let mut catalog = Catalog {
-            functions: parse!(0),
-            facility_types: parse!(1),
-            linkages: parse!(2),
-            linkage_programs: parse!(3),
-            support_programs: parse!(4),
-            principles: parse!(5),
-            typologies: parse!(6),
-            zone_types: parse!(7),
-            ministries: parse!(8),
-            programs: parse!(9),
-            designations: parse!(10),
-            figure4_columns: parse!(11),
-            improvements: parse!(12),
-            institution_kinds: parse!(13),
-            regions: parse!(14),
-            stages: parse!(15),
-            designated_zones: parse!(16),
-            hub_kinds: parse!(17),
-            space_kinds: parse!(18),
-            placement_parameters: parse!(19),
+            functions: parse!(functions),
+            facility_types: parse!(facility_types),
+            linkages: parse!(linkages),
+            linkage_programs: parse!(linkage_programs),
+            support_programs: parse!(support_programs),
+            principles: parse!(principles),
+            typologies: parse!(typologies),
+            zone_types: parse!(zone_types),
+            ministries: parse!(ministries),
+            programs: parse!(programs),
+            designations: parse!(designations),
+            figure4_columns: parse!(figure4_columns),
+            improvements: parse!(improvements),
+            institution_kinds: parse!(institution_kinds),
+            regions: parse!(regions),
+            stages: parse!(stages),
+            designated_zones: parse!(designated_zones),
+            hub_kinds: parse!(hub_kinds),
+            space_kinds: parse!(space_kinds),
+            placement_parameters: parse!(placement_parameters),
             placement: PlacementPolicy::default(),
         };
         if !errors.is_empty() {
@@ -212,7 +242,8 @@ impl Catalog {
         // The check has found every parameter, so this only fails if the two disagree.
         catalog.placement = PlacementPolicy::of(&catalog).ok_or_else(|| {
             InputErrors(vec![
-                SourceFile::new(&paths[19], "").error(None, "a placement parameter is missing"),
+                SourceFile::new(&paths[const { kind_index("placement_parameters") }], "")
+                    .error(None, "a placement parameter is missing"),
             ])
         })?;
         Ok(catalog)

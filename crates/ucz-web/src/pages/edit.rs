@@ -117,7 +117,8 @@ pub async fn zone_of(state: &AppState, resource: Resource, record: &Value) -> Op
         Resource::Space => {
             // A hub's space has no zone page.
             record["facility_id"].as_i64()?;
-            ucz_service::parts::space_zone(state, record).await.ok()
+            let owner = ucz_service::parts::space_zone(state, record).await.ok()?;
+            owner.zone().map(String::from)
         }
     }
 }
@@ -461,7 +462,7 @@ fn check_edit(
     Ok(match resource {
         Resource::Zone => access::update_zone(caller, id),
         Resource::Firm => access::write_firm(caller, id, zone),
-        _ => access::write_zone_part(caller, zone),
+        _ => access::write_zone_part(caller, &access::Owner::Zone(zone.to_string())),
     }?)
 }
 

@@ -99,11 +99,11 @@ pub async fn page(
             space
                 .parse::<i64>()
                 .ok()
-                .and_then(|id| records.room_owners.get(&id).cloned())
-                .unwrap_or_default()
+                .and_then(|id| records.room_owners.get(&id))
         };
-        let may_accept = |space: &str| {
-            ucz_service::access::write_zone_part(&visitor.caller, &owner_of(space)).is_ok()
+        let may_accept = |space: &str| match owner_of(space) {
+            Some(owner) => ucz_service::access::write_zone_part(&visitor.caller, owner).is_ok(),
+            None => matches!(visitor.role(), Some(Role::Admin)),
         };
         let may_reject = |space: &str| {
             may_accept(space) || matches!(visitor.role(), Some(Role::Admin | Role::Coordinator))
