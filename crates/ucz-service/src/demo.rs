@@ -159,7 +159,7 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
         state.store.create(actor, &SPACES, &record).await?;
     }
     let hub = json!({"id": "daejeon-hannam-cip", "name": "한남대 캠퍼스 혁신파크", "kind": "campus_innovation_park",
-        "region": "daejeon", "site": {"lat": 36.354, "lon": 127.421}, "note": "illustrative"});
+        "region": "daejeon", "site": {"lat": 36.354, "lon": 127.421}});
     state
         .store
         .create(actor, &HUBS, &json!({"id": hub["id"], "name": hub["name"], "kind": hub["kind"], "region": "daejeon", "body": hub, "demo": true}))

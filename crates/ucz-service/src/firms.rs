@@ -178,7 +178,7 @@ pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, 
 
 pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
     caller.require_user()?;
-    let body = payload;
+    let body = crate::records::without_read_only(payload);
     // Who may create here is decided before the body is examined.
     access::create_or_delete_firm(caller, body["zone"].as_str().unwrap_or_default())?;
     let record = validate(state, &body, false).await?;
@@ -203,7 +203,7 @@ pub async fn update(
 ) -> Result<Value, Error> {
     let before = stored(state, caller, id).await?;
     access::write_firm(caller, id, before["zone"].as_str().unwrap_or_default())?;
-    let mut body = payload;
+    let mut body = crate::records::without_read_only(payload);
     same_id(&body, id)?;
     body["id"] = Value::from(id);
     let record = validate(state, &body, before["demo"].as_bool().unwrap_or(false)).await?;

@@ -69,6 +69,7 @@ pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, 
 
 pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
     access::write_hub(caller)?;
+    let payload = crate::records::without_read_only(payload);
     let record = validate(state, &payload, false)?;
     let id = record["id"].as_str().unwrap_or_default();
     // Plans name hubs and zones alike: a hub may not take a zone's id.
@@ -89,7 +90,7 @@ pub async fn update(
     payload: Value,
 ) -> Result<Value, Error> {
     access::write_hub(caller)?;
-    let mut body = payload;
+    let mut body = crate::records::without_read_only(payload);
     same_id(&body, id)?;
     body["id"] = Value::from(id);
     let existing = state

@@ -517,11 +517,31 @@ pub struct RegionRetention {
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     pub firm_id: String,
+    /// The space's number, or its text as the plan's proposals give it (`"17"`).
+    #[serde(deserialize_with = "space_number")]
+    #[schemars(with = "SpaceNumber")]
     pub space_id: i64,
     /// For an accepted proposal: the lease's first day (default: the day the graduate needs the
     /// space) and its length in months (default 24, 1 to 120).
     pub starts: Option<String>,
     pub months: Option<i64>,
+}
+
+/// A space's number as a decision may give it: a number, or the plan's text for it.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum SpaceNumber {
+    Number(i64),
+    Text(String),
+}
+
+fn space_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    match SpaceNumber::deserialize(deserializer)? {
+        SpaceNumber::Number(n) => Ok(n),
+        SpaceNumber::Text(text) => text.trim().parse().map_err(|_| {
+            serde::de::Error::custom(format!("space_id \"{text}\" is not a space's number"))
+        }),
+    }
 }
 
 fn decision(payload: Value) -> Result<Decision, Error> {
@@ -737,4 +757,18 @@ pub async fn retention(
         zone: params.zone.clone(),
         years,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_decision_names_its_space_by_number_or_by_the_plans_text() {
+        let by_text = decision(json!({"firm_id": "f", "space_id": "17"}));
+        assert_eq!(by_text.map(|d| d.space_id).ok(), Some(17));
+        let by_number = decision(json!({"firm_id": "f", "space_id": 17}));
+        assert_eq!(by_number.map(|d| d.space_id).ok(), Some(17));
+        assert!(decision(json!({"firm_id": "f", "space_id": "room"})).is_err());
+    }
 }

@@ -139,6 +139,15 @@ impl Findings {
     }
 }
 
+/// A body without what the server keeps for itself (`demo`, which marks demo data): a client
+/// may send back what it read, and the server's value stands.
+pub fn without_read_only(mut body: Value) -> Value {
+    if let Some(object) = body.as_object_mut() {
+        object.remove("demo");
+    }
+    body
+}
+
 /// A body that names an id must name the one of the URL.
 pub fn same_id(body: &Value, id: &str) -> Result<(), Error> {
     match body.get("id") {

@@ -57,7 +57,7 @@ pub async fn read(state: &Services, id: &str) -> Result<Value, Error> {
 
 pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
     access::create_zone(caller)?;
-    let body = payload;
+    let body = crate::records::without_read_only(payload);
     let record = validate(state, &body, false)?;
     // Plans name zones and hubs alike: a zone may not take a hub's id.
     let id = body["id"].as_str().unwrap_or_default();
@@ -78,7 +78,7 @@ pub async fn update(
     payload: Value,
 ) -> Result<Value, Error> {
     access::update_zone(caller, id)?;
-    let mut body = payload;
+    let mut body = crate::records::without_read_only(payload);
     crate::records::same_id(&body, id)?;
     body["id"] = Value::from(id);
     let existing = state

@@ -48,9 +48,8 @@ fn page(items: Value) -> Value {
     })
 }
 
-/// A record as the API answers with it: its body's fields and what the server adds (`demo`
-/// marks demo data). A body schema that refuses unknown fields (zones, firms) gets a
-/// `…Record` twin for the answers, without that refusal.
+/// A record as the API answers with it: its body's fields and what the server adds — its `id`,
+/// and `demo` marking demo data. Each record schema gets a `…Record` twin for the answers.
 fn answers_as_records(paths: &mut Map<String, Value>, schemas: &mut Map<String, Value>) {
     fn record_of(reference: &mut Value, schemas: &mut Map<String, Value>) {
         let Some(name) = reference["$ref"]
@@ -60,17 +59,39 @@ fn answers_as_records(paths: &mut Map<String, Value>, schemas: &mut Map<String, 
         else {
             return;
         };
+        // The records the API keeps, the type of their id, and whether demo data marks them.
+        let Some((_, id, demo)) = [
+            ("Zone", "string", true),
+            ("Firm", "string", true),
+            ("Hub", "string", true),
+            ("Facility", "integer", false),
+            ("Space", "integer", false),
+            ("Institution", "integer", false),
+            ("Lease", "integer", false),
+        ]
+        .into_iter()
+        .find(|(record, _, _)| *record == name) else {
+            return;
+        };
         let Some(body) = schemas.get(&name) else {
             return;
         };
-        if body["additionalProperties"] != Value::Bool(false) {
-            return;
-        }
         let mut record = body.clone();
         if let Some(object) = record.as_object_mut() {
+            // What the server adds is not the client's to send, but it is in the answer.
             object.remove("additionalProperties");
         }
-        record["properties"]["demo"] = json!({"type": "boolean", "description": "Demo data"});
+        record["properties"]["id"] = json!({"type": id, "description": "The record's id"});
+        if demo {
+            record["properties"]["demo"] = json!({"type": "boolean", "description": "Demo data"});
+        }
+        match record["required"].as_array_mut() {
+            Some(required) if !required.contains(&Value::from("id")) => {
+                required.push(Value::from("id"))
+            }
+            Some(_) => {}
+            None => record["required"] = json!(["id"]),
+        }
         let twin = format!("{name}Record");
         schemas.insert(twin.clone(), record);
         *reference = json!({"$ref": format!("#/components/schemas/{twin}")});

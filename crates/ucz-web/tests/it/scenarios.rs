@@ -958,6 +958,14 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
             assert_eq!(body["errors"][0]["field"], "query", "{path}: {body}");
         }
     }
+    // What a client reads it may send back: the server's own fields (`demo`) are not refused.
+    for path in ["/firms/T-FIRM", "/zones/daejeon"] {
+        let (status, record) = app.call("admin", Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {record}");
+        assert!(record.get("demo").is_some(), "{path}: {record}");
+        let (status, body) = app.call("admin", Method::PUT, path, Some(&record)).await;
+        assert_eq!(status, StatusCode::OK, "{path} sent back as read: {body}");
+    }
 }
 
 /// The operator of a zone created through the API can have tenant firms, in the zone's region,
