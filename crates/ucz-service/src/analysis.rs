@@ -67,7 +67,9 @@ pub async fn diagnosis_with(
     Ok(diagnose(&state.catalog, &zone))
 }
 
+/// `?as_of=`; any other parameter is refused.
 #[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PackageParams {
     pub as_of: Option<String>,
 }
@@ -99,7 +101,9 @@ pub struct AuditPage {
     pub chain: ucz_store::Verification,
 }
 
+/// `?limit=&offset=`; any other parameter is refused.
 #[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AuditParams {
     pub limit: Option<i64>,
     pub offset: Option<i64>,

@@ -108,8 +108,17 @@ pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Res
                 equals.push(("zone", zone.clone()));
             }
         }
-        // An operator lists the tenants of its zone only.
-        Role::Operator { zone } => equals.push(("zone", zone.clone())),
+        // An operator lists the tenants of its zone only; asking for another zone's is refused
+        // rather than answered with its own.
+        Role::Operator { zone } => {
+            let asked = params.zone.as_ref().or(params.zone_id.as_ref());
+            if asked.is_some_and(|asked| asked != zone) {
+                return Err(Error::forbidden_because(
+                    Message::new(Key::ZoneRefusedIn).arg("zone", asked.map_or("", |z| z.as_str())),
+                ));
+            }
+            equals.push(("zone", zone.clone()));
+        }
         Role::Firm { .. } => return Err(Error::forbidden()),
     }
     if let Some(region) = &params.region {

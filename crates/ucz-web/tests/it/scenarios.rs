@@ -949,6 +949,8 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
         ("/leases?firm_id=x&space_id=1", true),
         ("/leases?zone=daejeon", false),
         ("/firms?zone=daejeon&stage=early&region=daejeon", true),
+        ("/audit?limit=1&firm_id=x", false),
+        ("/audit?limit=1", true),
     ] {
         let (status, body) = app.call("admin", Method::GET, path, None).await;
         if ok {
@@ -966,6 +968,15 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
         let (status, body) = app.call("admin", Method::PUT, path, Some(&record)).await;
         assert_eq!(status, StatusCode::OK, "{path} sent back as read: {body}");
     }
+    // An operator asking for another zone's firms is refused, not answered with its own.
+    let (status, body) = app
+        .call("operator", Method::GET, "/firms?zone=busan", None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = app
+        .call("operator", Method::GET, "/firms?zone=daejeon", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 /// The operator of a zone created through the API can have tenant firms, in the zone's region,
