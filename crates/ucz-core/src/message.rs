@@ -103,6 +103,8 @@ keys! {
     NeedsObject = "needs_object",
     RequiredOptionalRegionId = "required_optional_region_id",
     RequiredOptionalNote = "required_optional_note",
+    RequiredStageId = "required_stage_id",
+    RequiredFounderAge = "required_founder_age",
     ZoneNotInRegion = "zone_not_in_region",
     NoZone = "no_zone",
     NoFacility = "no_facility",

@@ -37,16 +37,27 @@ pub fn validate_in(
     stored_zone: Option<&Value>,
 ) -> Result<Value, Error> {
     let id = body["id"].as_str().unwrap_or_default();
+    let mut missing = Vec::new();
     if id.is_empty()
         || id.len() > 64
         || !id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
     {
-        return Err(Error::invalid(vec![crate::error::FieldError {
-            field: "id".into(),
-            message: Key::FirmIdForm.into(),
-        }]));
+        missing.push(crate::error::FieldError::new("id", Key::FirmIdForm));
+    }
+    // The required fields, all at once: the firm parser stops at the first one missing.
+    for (field, key) in [
+        ("stage", Key::RequiredStageId),
+        ("region", Key::RequiredRegionId),
+        ("founder_age", Key::RequiredFounderAge),
+    ] {
+        if body[field].is_null() {
+            missing.push(crate::error::FieldError::new(field, key));
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::invalid(missing));
     }
     let zone = body["zone"].as_str().unwrap_or_default();
     let firm = match stored_zone {

@@ -977,6 +977,23 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
         .call("operator", Method::GET, "/firms?zone=daejeon", None)
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // A firm missing its required fields hears of every one at once.
+    let (status, body) = app
+        .call(
+            "admin",
+            Method::POST,
+            "/firms",
+            Some(&json!({"id": "REV-2"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, ["stage", "region", "founder_age"], "{body}");
 }
 
 /// The operator of a zone created through the API can have tenant firms, in the zone's region,
