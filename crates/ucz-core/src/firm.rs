@@ -205,6 +205,13 @@ impl Firm {
                 Vec::new(),
             ));
         }
+        if !(0..=120).contains(&self.founder_age) {
+            problems.push((
+                "founder_age".into(),
+                Message::new(Key::ImpossibleAge).arg("age", self.founder_age),
+                Vec::new(),
+            ));
+        }
         if self.id.trim().is_empty() {
             problems.push(("id".into(), Message::new(Key::EmptyText), Vec::new()));
         }

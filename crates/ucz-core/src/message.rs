@@ -104,6 +104,7 @@ keys! {
     RequiredOptionalRegionId = "required_optional_region_id",
     RequiredOptionalNote = "required_optional_note",
     RequiredStageId = "required_stage_id",
+    ImpossibleAge = "impossible_age",
     RequiredFounderAge = "required_founder_age",
     ZoneNotInRegion = "zone_not_in_region",
     NoZone = "no_zone",

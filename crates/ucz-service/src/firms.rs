@@ -83,6 +83,12 @@ pub fn validate_in(
             firm
         }
     };
+    // A founding date after today would make every age-based rule meaningless.
+    if let Some(problem) = firm.date_problem(state.clock.today()) {
+        return Err(Error::invalid(vec![crate::error::FieldError::new(
+            "founded", problem,
+        )]));
+    }
     Ok(json!({
         "id": firm.id, "zone": firm.zone, "region": firm.region.as_str(), "stage": firm.stage.as_str(),
         "body": body, "demo": demo,

@@ -994,6 +994,17 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
         .filter_map(|e| e["field"].as_str())
         .collect();
     assert_eq!(fields, ["stage", "region", "founder_age"], "{body}");
+    // An impossible founder's age and a founding date after today are refused on their fields.
+    let mut firm = firm_body("REV-3", "daejeon");
+    firm["founder_age"] = json!(300);
+    firm["founded"] = json!("2030-01-01");
+    let (status, body) = app.call("admin", Method::POST, "/firms", Some(&firm)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "founder_age", "{body}");
+    firm["founder_age"] = json!(40);
+    let (status, body) = app.call("admin", Method::POST, "/firms", Some(&firm)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "founded", "{body}");
 }
 
 /// The operator of a zone created through the API can have tenant firms, in the zone's region,
