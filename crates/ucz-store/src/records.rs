@@ -646,7 +646,7 @@ impl Store {
             .collect();
         if !leases.is_empty() {
             return Err(StoreError::Rejected(format!(
-                "{} {id} has {} lease(s) (lease {}), the record of who used which space; end or delete them first",
+                "{} {id} has {} lease(s) (lease {}), the record of who used which space; ending a lease keeps it, so delete the leases first (an admin or the space's keeper may)",
                 table.entity,
                 leases.len(),
                 leases.join(", ")
