@@ -71,6 +71,8 @@ pub async fn diagnosis_with(
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageParams {
+    /// The day to answer for (`YYYY-MM-DD`; default today in Korea).
+    #[schemars(with = "Option<ucz_core::date::Date>")]
     pub as_of: Option<String>,
 }
 

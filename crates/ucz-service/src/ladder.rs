@@ -370,6 +370,8 @@ pub struct PlanParams {
     pub region: String,
     /// Narrows the region's plan to the graduates of one zone's incubators.
     pub zone: Option<String>,
+    /// The day to answer for (`YYYY-MM-DD`; default today in Korea).
+    #[schemars(with = "Option<ucz_core::date::Date>")]
     pub as_of: Option<String>,
     pub horizon: Option<u32>,
 }
@@ -737,6 +739,8 @@ pub async fn unreject(state: &Services, caller: &Caller, payload: Value) -> Resu
 pub struct RetentionParams {
     pub region: String,
     pub zone: Option<String>,
+    /// The day to answer for (`YYYY-MM-DD`; default today in Korea).
+    #[schemars(with = "Option<ucz_core::date::Date>")]
     pub as_of: Option<String>,
 }
 

@@ -30,7 +30,11 @@ macro_rules! list_query {
         #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
+            /// Records per page, 1 to 500 (default 50).
+            #[schemars(range(min = 1, max = 500))]
             pub limit: Option<i64>,
+            /// Records to skip, 0 or more (default 0).
+            #[schemars(range(min = 0))]
             pub offset: Option<i64>,
             $(pub $field: Option<String>,)*
         }
@@ -81,11 +85,15 @@ impl ListParams {
     pub fn page(&self) -> Result<(i64, i64), Error> {
         let limit = self.limit.unwrap_or(50);
         let offset = self.offset.unwrap_or(0);
-        if !(1..=500).contains(&limit) || offset < 0 {
-            return Err(Error::invalid(vec![FieldError {
-                field: "limit".into(),
-                message: Key::PageLimits.into(),
-            }]));
+        let mut errors = Vec::new();
+        if !(1..=500).contains(&limit) {
+            errors.push(FieldError::new("limit", Key::PageLimits));
+        }
+        if offset < 0 {
+            errors.push(FieldError::new("offset", Key::PageLimits));
+        }
+        if !errors.is_empty() {
+            return Err(Error::invalid(errors));
         }
         Ok((limit, offset))
     }

@@ -200,6 +200,7 @@ pub fn with_stages(rule: &str, stages: &[Id]) -> String {
 
 /// One firm's package. Its JSON form is the output of `ucz match --firm … --format json`.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "FirmPackage")]
 pub struct Package {
     pub firm: String,
     pub name: String,

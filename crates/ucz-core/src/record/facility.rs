@@ -17,7 +17,8 @@ pub struct FacilityBody {
     #[serde(rename = "type")]
     pub kind: String,
     pub name: String,
-    #[schemars(range(min = 0.0, max = 1e9))]
+    /// Square metres, greater than 0 (at most 1e9).
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 1e9))]
     pub floor_area_m2: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<u32>,

@@ -42,7 +42,8 @@ pub struct SpaceBody {
     pub name: String,
     /// A space kind id of the catalog (`catalog/space_kinds.toml`).
     pub kind: String,
-    #[schemars(range(min = 0.0, max = 1e9))]
+    /// Square metres, greater than 0 (at most 1e9).
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 1e9))]
     pub area_m2: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub monthly_rent_krw: Option<u64>,

@@ -406,9 +406,11 @@ impl Visitor {
         // The API's details are for programs; a person reads the message, and the details
         // only where they say what to fix.
         let detail = match error.code {
-            Code::BadRequest | Code::Validation | Code::Conflict | Code::IdTaken => {
-                error.detail.render(self.lang)
-            }
+            Code::BadRequest
+            | Code::Validation
+            | Code::Conflict
+            | Code::IdTaken
+            | Code::NotFound => error.detail.render(self.lang),
             _ => String::new(),
         };
         let errors: Vec<Shown> = error

@@ -117,6 +117,10 @@ pub async fn pages_follow_the_role_rules(app: TestApp) {
     let (status, _, html) = anonymous.get("/no-such-page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("<h1>404"));
+    // A missing record's page says which record it looked for.
+    let (status, _, html) = anonymous.get("/zones/atlantis").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("atlantis"), "{html}");
 
     let operator = Browser::new(&app, Some("operator")).await;
     let (_, _, html) = operator.get("/zones/daejeon").await;
