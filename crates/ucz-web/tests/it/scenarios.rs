@@ -526,8 +526,9 @@ pub async fn problems_are_problem_json(app: TestApp) {
     // the client is still sending, which the client then reports as a reset. Either way,
     // nothing is written.
     let huge = json!({"id": "huge", "name": "x".repeat(2 << 20)});
-    let sent = app
-        .client
+    // On a client of its own: the connection the server closes must not be reused by the next
+    // request.
+    let sent = reqwest::Client::new()
         .post(format!("{}/zones", app.base))
         .bearer_auth("token-admin")
         .json(&huge)
