@@ -15,7 +15,7 @@
 //! region, which decides the regional views it opens, is changed by coordinators and admins only.
 
 use crate::caller::{Caller, Role};
-use crate::error::Error;
+use crate::error::{Error, Key, Message};
 
 fn allow(ok: bool) -> Result<(), Error> {
     if ok { Ok(()) } else { Err(Error::forbidden()) }
@@ -98,11 +98,24 @@ impl Owner {
 /// Writing what a zone holds: its operator, or an admin; a hub's spaces: coordinators and
 /// admins.
 pub fn write_zone_part(caller: &Caller, owner: &Owner) -> Result<(), Error> {
-    allow(match (caller.require_user()?, owner) {
+    let allowed = match (caller.require_user()?, owner) {
         (Role::Admin, _) => true,
         (Role::Coordinator, Owner::Hub(_)) => true,
         (Role::Operator { zone: own }, Owner::Zone(zone)) => own == zone,
         _ => false,
+    };
+    if allowed {
+        return Ok(());
+    }
+    // A refusal says whose the part is, so that the caller knows whom to ask.
+    Err(match owner {
+        Owner::Hub(hub) => {
+            Error::forbidden_because(Message::new(Key::HubPartRefused).arg("hub", hub))
+        }
+        Owner::Zone(zone) if !zone.is_empty() => {
+            Error::forbidden_because(Message::new(Key::ZonePartRefused).arg("zone", zone))
+        }
+        Owner::Zone(_) => Error::forbidden(),
     })
 }
 

@@ -70,7 +70,7 @@ impl SpaceBody {
             }
             Some(None)
         } else {
-            f.read("facility_id", Key::RequiredFacilityId, |v| {
+            f.read("facility_id", Key::RequiredFacilityOrHub, |v| {
                 v.as_i64().map(|id| Some(FacilityId(id)))
             })
         };

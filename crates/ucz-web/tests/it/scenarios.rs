@@ -1006,6 +1006,16 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
     let (status, body) = app.call("admin", Method::POST, "/firms", Some(&firm)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert_eq!(body["errors"][0]["field"], "founded", "{body}");
+    // A refusal says whose the record is.
+    let facility = json!({"zone_id": "busan", "type": "tenant_space", "name": "남의 시설", "floor_area_m2": 10});
+    let (status, body) = app
+        .call("operator", Method::POST, "/facilities", Some(&facility))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| d.contains("busan")),
+        "{body}"
+    );
 }
 
 /// The operator of a zone created through the API can have tenant firms, in the zone's region,
