@@ -106,6 +106,7 @@ keys! {
     RequiredStageId = "required_stage_id",
     ImpossibleAge = "impossible_age",
     HubPartRefused = "hub_part_refused",
+    NoQueryParameters = "no_query_parameters",
     RequiredFacilityOrHub = "required_facility_or_hub",
     ZonePartRefused = "zone_part_refused",
     RequiredFounderAge = "required_founder_age",

@@ -96,7 +96,15 @@ pub fn operations() -> Vec<Operation> {
 
 pub fn router(state: AppState) -> Router {
     let mut paths: Vec<(&'static str, axum::routing::MethodRouter<AppState>)> = Vec::new();
-    for api::operations::Route { operation, handler } in api::operations::routes() {
+    for api::operations::Route {
+        operation,
+        mut handler,
+    } in api::operations::routes()
+    {
+        // A route without query parameters refuses any, as the others refuse unknown ones.
+        if operation.query.is_none() {
+            handler = handler.layer(axum::middleware::from_fn(api::refuse_any_query));
+        }
         match paths.iter_mut().find(|(path, _)| *path == operation.path) {
             Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
             None => paths.push((operation.path, handler)),

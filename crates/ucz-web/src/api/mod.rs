@@ -118,6 +118,22 @@ pub fn body(result: Result<Json<Value>, JsonRejection>) -> Result<Value, ApiErro
     }
 }
 
+/// Refuses a request with query parameters, for the routes that take none.
+pub async fn refuse_any_query(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if request.uri().query().is_some_and(|q| !q.is_empty()) {
+        return ApiError::invalid(vec![FieldError::new(
+            "query",
+            ucz_core::message::Key::NoQueryParameters,
+        )])
+        .into_response();
+    }
+    next.run(request).await
+}
+
 /// The body of a request to a handler.
 pub type Body = Result<Json<Value>, JsonRejection>;
 

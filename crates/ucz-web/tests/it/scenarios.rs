@@ -951,6 +951,9 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
         ("/leases?zone=daejeon", false),
         ("/firms?zone=daejeon&stage=early&region=daejeon", true),
         ("/audit?limit=1&firm_id=x", false),
+        ("/zones/daejeon?lang=en", false),
+        ("/zones/daejeon/diagnosis?x=1", false),
+        ("/zones/daejeon/diagnosis", true),
         ("/audit?limit=1", true),
     ] {
         let (status, body) = app.call("admin", Method::GET, path, None).await;
