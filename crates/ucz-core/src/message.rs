@@ -106,6 +106,8 @@ keys! {
     RequiredStageId = "required_stage_id",
     ImpossibleAge = "impossible_age",
     HubPartRefused = "hub_part_refused",
+    RequiredUsername = "required_username",
+    RequiredPassword = "required_password",
     NoQueryParameters = "no_query_parameters",
     RequiredFacilityOrHub = "required_facility_or_hub",
     ZonePartRefused = "zone_part_refused",

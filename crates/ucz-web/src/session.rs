@@ -9,11 +9,17 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
+use ucz_core::message::Key;
 
+/// A login. A missing name or password is a field error of its own (read as empty here).
 #[derive(Deserialize, schemars::JsonSchema)]
 pub struct Login {
+    #[serde(default)]
+    #[schemars(required)]
     username: String,
+    #[serde(default)]
+    #[schemars(required)]
     password: String,
 }
 
@@ -28,6 +34,17 @@ pub async fn login(
     payload: Result<Json<Login>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(login) = payload.map_err(|r| ApiError::unreadable(r.body_text()))?;
+    let missing: Vec<FieldError> = [
+        ("username", &login.username, Key::RequiredUsername),
+        ("password", &login.password, Key::RequiredPassword),
+    ]
+    .into_iter()
+    .filter(|(_, value, _)| value.is_empty())
+    .map(|(field, _, key)| FieldError::new(field, key))
+    .collect();
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(missing));
+    }
     let (user, cookie, csrf) =
         open_session(&state, &login.username, &login.password, address).await?;
     let mut headers = HeaderMap::new();
@@ -146,6 +163,9 @@ pub use ucz_service::tokens::{MAX_TOKEN_DAYS, TOKEN_DAYS};
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
+    /// What the token is for; the use case refuses a missing or empty one on its field.
+    #[serde(default)]
+    #[schemars(required)]
     name: String,
     /// Days until it expires: 1 to 365, default 90.
     days: Option<i64>,

@@ -1019,6 +1019,22 @@ pub async fn integrators_get_clear_answers(app: TestApp) {
         body["detail"].as_str().is_some_and(|d| d.contains("busan")),
         "{body}"
     );
+    // A login or a token without its fields is told which, field by field.
+    let (status, body) = app
+        .call(
+            "anonymous",
+            Method::POST,
+            "/session",
+            Some(&json!({"username": "admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "password", "{body}");
+    let (status, body) = app
+        .call("admin", Method::POST, "/tokens", Some(&json!({})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "name", "{body}");
 }
 
 /// The operator of a zone created through the API can have tenant firms, in the zone's region,
