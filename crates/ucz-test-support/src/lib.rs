@@ -75,10 +75,16 @@ impl Drop for TestDatabase {
         let Some(schema) = self.schema.take() else {
             return;
         };
-        // On a thread of its own: the test's runtime may be the one dropping this.
-        let _ = std::thread::spawn(move || {
+        // On a thread of its own, not waited for: the test's runtime may still hold a
+        // connection whose transaction is being rolled back, and waiting for the schema's locks
+        // here would keep that runtime from finishing it. The lock wait is bounded; a schema
+        // that could not be dropped in time is left behind.
+        std::thread::spawn(move || {
             on_own_runtime(async move {
                 if let Ok(admin) = Store::connect(&postgres_base()).await {
+                    let _ = sqlx::query("SET lock_timeout = '10s'")
+                        .execute(admin.pool())
+                        .await;
                     let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
                     let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
                         .execute(admin.pool())
@@ -86,8 +92,7 @@ impl Drop for TestDatabase {
                     admin.pool().close().await;
                 }
             })
-        })
-        .join();
+        });
     }
 }
 
@@ -127,12 +132,21 @@ mod tests {
         store.pool().close().await;
         drop(database);
         let admin = Store::connect(&postgres_base()).await.unwrap();
-        let left: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let query = format!(
             "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name = '{schema}'"
-        )))
-        .fetch_optional(admin.pool())
-        .await
-        .unwrap();
+        );
+        // The schema is dropped in the background, soon.
+        let mut left: Option<(String,)> = Some((schema.clone(),));
+        for _ in 0..100 {
+            left = sqlx::query_as(sqlx::AssertSqlSafe(query.clone()))
+                .fetch_optional(admin.pool())
+                .await
+                .unwrap();
+            if left.is_none() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         assert_eq!(left, None);
     }
 
