@@ -131,7 +131,6 @@ keys! {
     UnknownOf = "unknown_of",
     RequiredZoneId = "required_zone_id",
     RequiredFacilityTypeId = "required_facility_type_id",
-    RequiredFacilityId = "required_facility_id",
     RequiredInstitutionKindId = "required_institution_kind_id",
     RequiredHubKindId = "required_hub_kind_id",
     RequiredRegionId = "required_region_id",

@@ -14,7 +14,7 @@ use crate::{Services, access};
 /// Checks a hub; returns the stored record.
 pub fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Error> {
     let mut findings = Findings::default();
-    findings.and(crate::records::known_fields(body, "Hub"))?;
+    findings.and(crate::records::known_fields::<HubBody>(body))?;
     let hub = findings.parsed(HubBody::parse(body, &state.catalog));
     findings.done()?;
     let hub = hub.ok_or_else(|| Error::invalid(vec![]))?;

@@ -141,7 +141,7 @@ pub async fn validate(
         access::write_zone_part(caller, &space_zone(state, space).await?)?;
     }
     let mut findings = Findings::default();
-    findings.and(crate::records::known_fields(body, "Lease"))?;
+    findings.and(crate::records::known_fields::<LeaseBody>(body))?;
     let parsed = findings.parsed(LeaseBody::parse(body, &state.catalog, state.clock.today()));
     let firm = referenced(state, body, space.is_some(), &mut findings).await?;
     findings.done()?;

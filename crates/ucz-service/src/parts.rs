@@ -274,7 +274,7 @@ pub async fn facility(state: &Services, body: &Value) -> Result<Value, Error> {
 /// `facility`, its zone read through `known`.
 pub async fn facility_in(state: &Services, known: &Known, body: &Value) -> Result<Value, Error> {
     let mut findings = Findings::default();
-    findings.and(crate::records::known_fields(body, "Facility"))?;
+    findings.and(crate::records::known_fields::<FacilityBody>(body))?;
     let facility = findings.parsed(FacilityBody::parse(body, &state.catalog));
     if let Some(zone) = body["zone_id"].as_str() {
         findings.and(zone_exists(state, known, zone).await)?;
@@ -294,7 +294,7 @@ pub async fn space(state: &Services, body: &Value) -> Result<Value, Error> {
 /// `space`, its facility or hub read through `known`.
 pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<Value, Error> {
     let mut findings = Findings::default();
-    findings.and(crate::records::known_fields(body, "Space"))?;
+    findings.and(crate::records::known_fields::<SpaceBody>(body))?;
     let space = findings.parsed(SpaceBody::parse(body, &state.catalog));
     if body["facility_id"].is_i64() || body["hub_id"].is_string() {
         findings.and(space_zone_in(state, known, body).await.map(|_| ()))?;
@@ -310,7 +310,7 @@ pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<V
 
 pub async fn institution(state: &Services, body: &Value) -> Result<Value, Error> {
     let mut findings = Findings::default();
-    findings.and(crate::records::known_fields(body, "Institution"))?;
+    findings.and(crate::records::known_fields::<InstitutionBody>(body))?;
     let institution = findings.parsed(InstitutionBody::parse(body, &state.catalog));
     if let Some(zone) = body["zone_id"].as_str() {
         findings.and(zone_exists(state, &Known::default(), zone).await)?;

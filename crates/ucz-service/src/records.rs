@@ -188,61 +188,46 @@ pub fn as_toml(value: &Value) -> Result<String, Error> {
         .map_err(|e| Error::bad_request(Message::new(Key::CannotReadBody).arg("detail", e)))
 }
 
-/// The fields of each record a body may name (besides `id`): the properties of its schema in
-/// the API document, which a test of the web crate holds to this table.
-pub const RECORD_FIELDS: [(&str, &[&str]); 5] = [
-    (
-        "Facility",
-        &[
-            "zone_id",
-            "type",
-            "name",
-            "floor_area_m2",
-            "units",
-            "planned",
-        ],
-    ),
-    (
-        "Space",
-        &[
-            "facility_id",
-            "hub_id",
-            "name",
-            "kind",
-            "area_m2",
-            "monthly_rent_krw",
-            "admits",
-        ],
-    ),
-    ("Hub", &["id", "name", "kind", "region", "site"]),
-    (
-        "Lease",
-        &[
-            "space_id", "firm_id", "starts", "ends", "status", "renewals", "needs", "left_to",
-            "note",
-        ],
-    ),
-    ("Institution", &["zone_id", "kind", "name"]),
-];
+/// The fields a record's body may name: the properties of its type's schema, the same schema
+/// the API document gives. Made once per type (an import checks thousands of rows).
+pub fn fields_of<T: schemars::JsonSchema>() -> std::sync::Arc<Vec<String>> {
+    type Known = std::collections::HashMap<String, std::sync::Arc<Vec<String>>>;
+    static FIELDS: std::sync::OnceLock<std::sync::Mutex<Known>> = std::sync::OnceLock::new();
+    let name = T::schema_name().into_owned();
+    let fields = FIELDS.get_or_init(Default::default);
+    if let Some(known) = fields.lock().ok().and_then(|f| f.get(&name).cloned()) {
+        return known;
+    }
+    let schema = schemars::schema_for!(T);
+    let found: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default(),
+    );
+    if let Ok(mut known) = fields.lock() {
+        known.insert(name, found.clone());
+    }
+    found
+}
 
-/// Every top-level field of `body` must be a field of `record` (or `id`, which a `PUT` body
-/// may repeat); each unknown one is a field error naming it and the accepted fields.
-pub fn known_fields(body: &Value, record: &str) -> Result<(), Error> {
-    let accepted = RECORD_FIELDS
-        .iter()
-        .find(|(name, _)| *name == record)
-        .map_or(&[][..], |(_, fields)| *fields);
+/// Every top-level field of `body` must be a field of the record `T` (or `id`, which a `PUT`
+/// body may repeat); each unknown one is a field error naming it and the accepted fields.
+pub fn known_fields<T: schemars::JsonSchema>(body: &Value) -> Result<(), Error> {
+    let accepted = fields_of::<T>();
+    let record = T::schema_name();
     let Some(object) = body.as_object() else {
         return Ok(());
     };
     let errors: Vec<FieldError> = object
         .keys()
-        .filter(|key| *key != "id" && !accepted.contains(&key.as_str()))
+        .filter(|key| *key != "id" && !accepted.contains(key))
         .map(|key| FieldError {
             field: key.clone(),
             message: Message::new(Key::UnknownField)
                 .arg("key", key)
-                .arg("record", record)
+                .arg("record", &record)
                 .arg("fields", accepted.join(", ")),
         })
         .collect();
