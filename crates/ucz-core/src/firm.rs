@@ -18,6 +18,7 @@ pub struct Firm {
     /// Date business started; none for a founder not yet registered (pre_startup).
     pub founded: Option<Date>,
     /// Growth stage id (catalog/stages.toml).
+    #[serde(deserialize_with = "crate::id::plain")]
     pub stage: Id,
     #[serde(default, deserialize_with = "count")]
     pub employees: i64,
@@ -34,12 +35,13 @@ pub struct Firm {
     #[serde(default)]
     pub sector: String,
     /// 시도 id.
+    #[serde(deserialize_with = "crate::id::plain")]
     pub region: Id,
     /// Zone id, or empty when outside every zone.
     #[serde(default)]
     pub zone: String,
     /// Designation ids held by the firm's site.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::id::plain_list")]
     pub designations: Vec<Id>,
     #[serde(default)]
     pub in_incubator: bool,

@@ -124,6 +124,17 @@ impl<'de> Deserialize<'de> for Id {
     }
 }
 
+/// An identifier from any format, without a place in a file: for records that are read back
+/// from the database as JSON, whose identifiers no message points into.
+pub fn plain<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Id, D::Error> {
+    String::deserialize(deserializer).map(Id::new)
+}
+
+/// [`plain`] for a list.
+pub fn plain_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Id>, D::Error> {
+    Vec::<String>::deserialize(deserializer).map(|ids| ids.into_iter().map(Id::new).collect())
+}
+
 impl schemars::JsonSchema for Id {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Id".into()

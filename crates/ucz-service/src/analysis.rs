@@ -2,8 +2,9 @@
 use serde::Deserialize;
 use serde_json::Value;
 use ucz_core::date::Date;
+use ucz_core::record::{Demo, ZonePlan};
 use ucz_core::{SourceFile, Zone, diagnose};
-use ucz_store::{ZONES, ZoneParts};
+use ucz_store::ZoneParts;
 
 use crate::caller::Caller;
 use crate::error::Error;
@@ -22,29 +23,29 @@ pub fn catalog_kind(state: &Services, kind: &str) -> Result<Value, Error> {
 async fn zone_text(state: &Services, id: &str, parts: &ZoneParts) -> Result<String, Error> {
     let zone = state
         .store
-        .get(&ZONES, id)
+        .repo::<Demo<ZonePlan>>()
+        .find(id)
         .await?
         .ok_or_else(|| Error::not_found(crate::error::Key::NounZone, id))?;
     let ZoneParts {
         facilities,
         institutions,
     } = parts;
-    let mut document = zone["body"].clone();
+    let mut document = Value::Object(zone.record.record.0);
+    // A zone file's facilities and institutions, without the record fields a file has not.
     document["facility"] = facilities
         .iter()
         .map(|f| {
-            let mut facility = serde_json::json!({
-                "type": f["kind"], "name": f["name"], "floor_area_m2": f["floor_area_m2"], "planned": f["planned"],
-            });
-            if f["units"].is_i64() {
-                facility["units"] = f["units"].clone();
-            }
-            facility
+            let f = &f.record;
+            serde_json::json!({
+                "type": f.kind, "name": f.name, "floor_area_m2": f.floor_area_m2,
+                "planned": f.planned, "units": f.units,
+            })
         })
         .collect();
     document["institution"] = institutions
         .iter()
-        .map(|i| serde_json::json!({"kind": i["kind"], "name": i["name"]}))
+        .map(|i| serde_json::json!({"kind": i.record.kind, "name": i.record.name}))
         .collect();
     crate::records::as_toml(&document)
 }
@@ -82,8 +83,7 @@ pub async fn package(
     id: &str,
     params: &PackageParams,
 ) -> Result<ucz_core::eligibility::Package, Error> {
-    let record = firms::stored(state, caller, id).await?;
-    let firm = firms::firm_of(state, &record)?;
+    let firm = firms::read(state, caller, id).await?.record.record;
     let as_of = match &params.as_of {
         Some(text) => text.parse::<Date>().map_err(|e| {
             Error::invalid(vec![crate::error::FieldError {

@@ -1,9 +1,13 @@
 //! Demo data for a first start: the five designated zones of `examples/zones/` with their
 //! facilities and institutions, and synthetic firms, every record marked `demo`.
 
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use ucz_core::date::Date;
-use ucz_store::{FACILITIES, FIRMS, INSTITUTIONS, ZONES};
+use ucz_core::firm::Firm;
+use ucz_core::record::{
+    Demo, FacilityBody, FacilityId, HubBody, InstitutionBody, LeaseBody, SpaceBody, ZonePlan,
+};
 
 use crate::Services;
 use crate::error::Error;
@@ -30,9 +34,27 @@ fn plain(value: Value) -> Value {
     }
 }
 
+/// A record of the demo, from its JSON.
+fn record<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
+    serde_json::from_value(value).map_err(Error::internal)
+}
+
+/// A firm of the demo, checked as the API checks firms.
+async fn firm(state: &Services, body: &Value) -> Result<Demo<Firm>, Error> {
+    Ok(Demo {
+        record: crate::firms::validate(state, body).await?,
+        demo: true,
+    })
+}
+
+/// A lease of the demo, checked as the API checks leases.
+async fn lease(state: &Services, body: &Value) -> Result<LeaseBody, Error> {
+    Ok(crate::leases::validate(state, None, body, 0).await?.record)
+}
+
 /// Loads the demo data unless zones exist already. Returns (zones, firms) loaded.
 pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize, usize), Error> {
-    if !state.store.is_empty(&ZONES).await? {
+    if !state.store.repo::<Demo<ZonePlan>>().is_empty().await? {
         return Ok((0, 0));
     }
     let actor = "demo";
@@ -48,30 +70,22 @@ pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize,
             .and_then(|z| z.remove("institution"))
             .unwrap_or(Value::Null);
         let id = zone["id"].clone();
-        state
-            .store
-            .create(
-                actor,
-                &ZONES,
-                &json!({"id": id, "body": zone, "demo": true}),
-            )
-            .await?;
+        let plan = Demo {
+            record: record::<ZonePlan>(zone)?,
+            demo: true,
+        };
+        state.store.repo().create(actor, &plan).await?;
         for f in facilities.as_array().into_iter().flatten() {
-            let record = json!({
-                "zone_id": id, "kind": f["type"], "name": f["name"], "floor_area_m2": f["floor_area_m2"],
+            let facility: FacilityBody = record(json!({
+                "zone_id": id, "type": f["type"], "name": f["name"], "floor_area_m2": f["floor_area_m2"],
                 "units": f["units"], "planned": f["planned"].as_bool().unwrap_or(false),
-            });
-            state.store.create(actor, &FACILITIES, &record).await?;
+            }))?;
+            state.store.repo().create(actor, &facility).await?;
         }
         for i in institutions.as_array().into_iter().flatten() {
-            state
-                .store
-                .create(
-                    actor,
-                    &INSTITUTIONS,
-                    &json!({"zone_id": id, "kind": i["kind"], "name": i["name"]}),
-                )
-                .await?;
+            let institution: InstitutionBody =
+                record(json!({"zone_id": id, "kind": i["kind"], "name": i["name"]}))?;
+            state.store.repo().create(actor, &institution).await?;
         }
     }
     let zone_regions = ["busan", "daegu", "gwangju", "daejeon", "ulsan"];
@@ -85,8 +99,8 @@ pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize,
             firm.zone = firm.region.to_string();
         }
         let body = serde_json::to_value(&firm).map_err(Error::internal)?;
-        let record = crate::firms::validate(state, &body, true).await?;
-        state.store.create(actor, &FIRMS, &record).await?;
+        let firm = self::firm(state, &body).await?;
+        state.store.repo().create(actor, &firm).await?;
         loaded += 1;
     }
     Ok((ZONES_TOML.len(), loaded))
@@ -98,32 +112,33 @@ pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize,
 /// so the placement page shows graduates without a space and why. Earlier graduates, some of
 /// whom left for the capital region, give the retention figures. Loaded once, with the zones.
 pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> {
-    use ucz_store::{HUBS, LEASES, SPACES};
     let actor = "demo";
-    if !state.store.is_empty(&HUBS).await? {
+    if !state.store.repo::<Demo<HubBody>>().is_empty().await? {
         return Ok(0);
     }
     let facilities = state.store.zone_parts("daejeon").await?.facilities;
     let of_type = |kind: &str| {
         facilities
             .iter()
-            .find(|f| f["kind"] == kind)
-            .and_then(|f| f["id"].as_i64())
+            .find(|f| f.record.kind == kind)
+            .map(|f| f.id)
     };
     let (Some(incubator), Some(tenant_space)) =
         (of_type("incubation_space"), of_type("tenant_space"))
     else {
         return Ok(0);
     };
-    let space = |facility: Option<i64>,
+    let space = |facility: Option<FacilityId>,
                  hub: Option<&str>,
                  name: String,
                  kind: &str,
                  area: f64,
                  rent: i64,
                  sectors: &[&str]| {
-        json!({"facility_id": facility, "hub_id": hub, "name": name, "kind": kind, "area_m2": area,
-            "monthly_rent_krw": rent, "admits": {"sectors": sectors}})
+        record::<SpaceBody>(
+            json!({"facility_id": facility, "hub_id": hub, "name": name, "kind": kind,
+            "area_m2": area, "monthly_rent_krw": rent, "admits": {"sectors": sectors}}),
+        )
     };
     let mut rooms = Vec::new();
     for i in 1..=16 {
@@ -135,8 +150,8 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
             33.0,
             250_000,
             &[],
-        );
-        rooms.push(state.store.create(actor, &SPACES, &record).await?["id"].clone());
+        )?;
+        rooms.push(state.store.repo().create(actor, &record).await?.id);
     }
     for (i, (area, sectors)) in [
         (66.0, &["J", "M"][..]),
@@ -155,15 +170,16 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
             area,
             (area as i64) * 18_000,
             sectors,
-        );
-        state.store.create(actor, &SPACES, &record).await?;
+        )?;
+        state.store.repo().create(actor, &record).await?;
     }
     let hub = json!({"id": "daejeon-hannam-cip", "name": "한남대 캠퍼스 혁신파크", "kind": "campus_innovation_park",
         "region": "daejeon", "site": {"lat": 36.354, "lon": 127.421}});
-    state
-        .store
-        .create(actor, &HUBS, &json!({"id": hub["id"], "name": hub["name"], "kind": hub["kind"], "region": "daejeon", "body": hub, "demo": true}))
-        .await?;
+    let hub = Demo {
+        record: record::<HubBody>(hub)?,
+        demo: true,
+    };
+    state.store.repo().create(actor, &hub).await?;
     for i in 0..3 {
         let record = space(
             None,
@@ -173,8 +189,8 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
             100.0,
             1_400_000,
             &[],
-        );
-        state.store.create(actor, &SPACES, &record).await?;
+        )?;
+        state.store.repo().create(actor, &record).await?;
     }
     // Tenants graduating month by month; their needs grow with them.
     let sectors = ["J62", "C26", "M70", "J63", "C29", "J58", "M71", "C27"];
@@ -185,14 +201,14 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
         let firm = json!({"id": id, "name": format!("대전 보육기업 {:02}", i + 1), "founded": as_of.add_months(-30).to_string(),
             "stage": "growth", "region": "daejeon", "zone": "daejeon", "founder_age": 34 + (i % 12),
             "sector": sectors[i % sectors.len()], "employees": 4 + i % 9, "in_incubator": true});
-        let record = crate::firms::validate(state, &firm, true).await?;
-        state.store.create(actor, &FIRMS, &record).await?;
+        let firm = self::firm(state, &firm).await?;
+        state.store.repo().create(actor, &firm).await?;
         let ends = graduation(i);
         let area = [60.0, 90.0, 120.0, 200.0][i % 4];
         let lease = json!({"space_id": room, "firm_id": id, "starts": ends.add_months(-24).to_string(), "ends": ends.to_string(),
             "needs": {"area_m2": area, "budget_krw": 2_500_000}, "note": "demo"});
-        let checked = crate::leases::validate(state, None, &lease, 0).await?;
-        state.store.create(actor, &LEASES, &checked.record).await?;
+        let lease = self::lease(state, &lease).await?;
+        state.store.repo().create(actor, &lease).await?;
         leases += 1;
     }
     // Earlier graduates of the same rooms: where they went.
@@ -209,14 +225,14 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
         let firm = json!({"id": id, "name": format!("대전 졸업기업 {:02}", i + 1), "founded": as_of.add_months(-60).to_string(),
             "stage": "growth", "region": "daejeon", "founder_age": 40,
             "sector": sectors[i], "graduated_incubator": true});
-        let record = crate::firms::validate(state, &firm, true).await?;
-        state.store.create(actor, &FIRMS, &record).await?;
+        let firm = self::firm(state, &firm).await?;
+        state.store.repo().create(actor, &firm).await?;
         // It left the room the day the current tenant moved in.
         let ends = graduation(i).add_months(-24);
         let lease = json!({"space_id": rooms[i], "firm_id": id, "starts": ends.add_months(-24).to_string(), "ends": ends.to_string(),
             "status": "ended", "left_to": to, "note": "demo"});
-        let checked = crate::leases::validate(state, None, &lease, 0).await?;
-        state.store.create(actor, &LEASES, &checked.record).await?;
+        let lease = self::lease(state, &lease).await?;
+        state.store.repo().create(actor, &lease).await?;
         leases += 1;
     }
     Ok(leases)

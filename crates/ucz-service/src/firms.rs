@@ -1,25 +1,33 @@
 //! `/api/v1/firms`: firm profiles with the fields of the firm schema (docs/firm.md).
-use serde_json::{Value, json};
+use serde_json::Value;
 use ucz_core::SourceFile;
 use ucz_core::firm::Firm;
-use ucz_store::{FIRMS, Filter};
+use ucz_core::record::{Demo, LeaseStatus, SpaceId};
+use ucz_store::Stored;
 
 use crate::caller::{Caller, Role};
 use crate::error::{Error, Key, Message};
 use crate::records::{ListParams, Page, as_toml, same_id};
 use crate::{Services, access};
 
-/// Checks a firm with the firm-file parser; returns the stored record.
+/// A stored firm.
+pub type FirmRecord = Stored<Demo<Firm>>;
+
+/// Reads a firm body with the firm-file parser.
 ///
 /// A firm may be a tenant of a designated zone (the catalog's) or of a zone created through the
 /// API, in its own region.
-pub async fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Error> {
+pub async fn validate(state: &Services, body: &Value) -> Result<Firm, Error> {
     let zone = body["zone"].as_str().unwrap_or_default();
     let stored_zone = match stored_zone_id(state, zone) {
-        Some(zone) => state.store.get(&ucz_store::ZONES, zone).await?,
+        Some(zone) => {
+            crate::parts::Known::default()
+                .zone_region(state, zone)
+                .await?
+        }
         None => None,
     };
-    validate_in(state, body, demo, stored_zone.as_ref())
+    validate_in(state, body, stored_zone.as_deref())
 }
 
 /// The zone a firm names when it has to be looked up in the database (not a designated zone
@@ -28,14 +36,13 @@ pub fn stored_zone_id<'a>(state: &Services, zone: &'a str) -> Option<&'a str> {
     (!zone.is_empty() && state.catalog.designated_zone(zone).is_none()).then_some(zone)
 }
 
-/// `validate` with the stored zone already looked up (`stored_zone_id`): an import looks each
-/// zone up once, not once per row.
+/// `validate` with the region of the stored zone already looked up (`stored_zone_id`): an
+/// import looks each zone up once, not once per row.
 pub fn validate_in(
     state: &Services,
     body: &Value,
-    demo: bool,
-    stored_zone: Option<&Value>,
-) -> Result<Value, Error> {
+    stored_zone_region: Option<&str>,
+) -> Result<Firm, Error> {
     let id = body["id"].as_str().unwrap_or_default();
     let mut missing = Vec::new();
     if id.is_empty()
@@ -60,16 +67,15 @@ pub fn validate_in(
         return Err(Error::invalid(missing));
     }
     let zone = body["zone"].as_str().unwrap_or_default();
-    let firm = match stored_zone {
+    let firm = match stored_zone_region {
         None => Firm::parse(SourceFile::new("body", &as_toml(body)?), &state.catalog)?,
-        Some(stored) => {
+        Some(region) => {
             let mut without_zone = body.clone();
             without_zone["zone"] = Value::Null;
             let mut firm = Firm::parse(
                 SourceFile::new("body", &as_toml(&without_zone)?),
                 &state.catalog,
             )?;
-            let region = stored["body"]["region"].as_str().unwrap_or_default();
             if region != firm.region.as_str() {
                 return Err(Error::invalid(vec![crate::error::FieldError {
                     field: "zone".into(),
@@ -89,35 +95,14 @@ pub fn validate_in(
             "founded", problem,
         )]));
     }
-    Ok(json!({
-        "id": firm.id, "zone": firm.zone, "region": firm.region.as_str(), "stage": firm.stage.as_str(),
-        "body": body, "demo": demo,
-    }))
-}
-
-/// The stored firm as a `Firm`.
-/// The zone was checked when the firm was written, possibly against a zone of the database.
-pub fn firm_of(state: &Services, record: &Value) -> Result<Firm, Error> {
-    let mut body = record["body"].clone();
-    let zone = body["zone"].as_str().unwrap_or_default().to_string();
-    body["zone"] = Value::Null;
-    let mut firm = Firm::parse(
-        SourceFile::new("stored firm", &as_toml(&body)?),
-        &state.catalog,
-    )
-    .map_err(|e| Error::internal(e.to_string()))?;
-    firm.zone = zone;
     Ok(firm)
 }
 
-fn view(record: Value) -> Value {
-    let mut firm = record["body"].clone();
-    firm["demo"] = record["demo"].clone();
-    firm
-}
-
-pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Result<Page, Error> {
-    let (limit, offset) = params.page()?;
+pub async fn list(
+    state: &Services,
+    caller: &Caller,
+    params: &ListParams,
+) -> Result<Page<FirmRecord>, Error> {
     let mut equals = Vec::new();
     match caller.require_user()? {
         Role::Admin | Role::Coordinator => {
@@ -144,32 +129,17 @@ pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Res
     if let Some(stage) = &params.stage {
         equals.push(("stage", stage.clone()));
     }
-    let (items, total) = state
-        .store
-        .list(
-            &FIRMS,
-            &Filter {
-                equals,
-                limit,
-                offset,
-            },
-        )
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(view).collect(),
-        total,
-        limit,
-        offset,
-    })
+    crate::parts::page_of(state, equals, params).await
 }
 
-pub async fn stored(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
+/// A stored firm, for whoever may read it.
+pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<FirmRecord, Error> {
     caller.require_user()?;
-    let record = state.store.get(&FIRMS, id).await?;
+    let record = state.store.repo::<Demo<Firm>>().find(id).await?;
     // Someone who may not read a firm learns nothing about it, not even that it exists.
     match record {
         Some(record) => {
-            access::read_firm(caller, id, record["zone"].as_str().unwrap_or_default())?;
+            access::read_firm(caller, id, &record.record.record.zone)?;
             Ok(record)
         }
         None => match caller.role() {
@@ -181,36 +151,39 @@ pub async fn stored(state: &Services, caller: &Caller, id: &str) -> Result<Value
     }
 }
 
-/// The space of a firm's latest lease while that lease runs: where it incubates now. `record` is
-/// the stored firm; whoever may read the firm (`access::read_firm`) reads this.
+/// The space of a firm's latest lease while that lease runs: where it incubates now; whoever
+/// may read the firm (`access::read_firm`) reads this.
 pub async fn running_space(
     state: &Services,
     caller: &Caller,
-    record: &Value,
-) -> Result<Option<i64>, Error> {
-    let id = record["id"].as_str().unwrap_or_default();
-    access::read_firm(caller, id, record["zone"].as_str().unwrap_or_default())?;
+    firm: &Firm,
+) -> Result<Option<SpaceId>, Error> {
+    access::read_firm(caller, &firm.id, &firm.zone)?;
     Ok(state
         .store
-        .latest_lease_of_firm(id)
+        .latest_lease_of_firm(&firm.id)
         .await?
-        .filter(|l| l["status"] == "active")
-        .and_then(|l| l["space_id"].as_i64()))
+        .filter(|l| l.record.status == LeaseStatus::Active)
+        .map(|l| l.record.space_id))
 }
 
-pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
-    Ok(view(stored(state, caller, id).await?))
-}
-
-pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
+pub async fn create(
+    state: &Services,
+    caller: &Caller,
+    payload: Value,
+) -> Result<FirmRecord, Error> {
     caller.require_user()?;
     let body = crate::records::without_read_only(payload);
     // Who may create here is decided before the body is examined.
     access::create_or_delete_firm(caller, body["zone"].as_str().unwrap_or_default())?;
-    let record = validate(state, &body, false).await?;
-    access::create_or_delete_firm(caller, record["zone"].as_str().unwrap_or_default())?;
-    match state.store.create(&caller.actor(), &FIRMS, &record).await {
-        Ok(created) => Ok(view(created)),
+    let firm = validate(state, &body).await?;
+    access::create_or_delete_firm(caller, &firm.zone)?;
+    let record = Demo {
+        record: firm,
+        demo: false,
+    };
+    match state.store.repo().create(&caller.actor(), &record).await {
+        Ok(created) => Ok(created),
         // Only those who may read the existing firm learn that its id is taken.
         Err(ucz_store::StoreError::Conflict { .. })
             if !matches!(caller.role(), Some(Role::Admin | Role::Coordinator)) =>
@@ -226,32 +199,40 @@ pub async fn update(
     caller: &Caller,
     id: &str,
     payload: Value,
-) -> Result<Value, Error> {
-    let before = stored(state, caller, id).await?;
-    access::write_firm(caller, id, before["zone"].as_str().unwrap_or_default())?;
+) -> Result<FirmRecord, Error> {
+    let before = read(state, caller, id).await?;
+    let zone_before = &before.record.record.zone;
+    access::write_firm(caller, id, zone_before)?;
     let mut body = crate::records::without_read_only(payload);
     same_id(&body, id)?;
     body["id"] = Value::from(id);
-    let record = validate(state, &body, before["demo"].as_bool().unwrap_or(false)).await?;
+    let firm = validate(state, &body).await?;
     // A firm edits its profile but does not move itself into another zone.
-    if matches!(caller.role(), Some(Role::Firm { .. })) && record["zone"] != before["zone"] {
+    if matches!(caller.role(), Some(Role::Firm { .. })) && firm.zone != *zone_before {
         return Err(Error::forbidden());
     }
-    access::write_firm(caller, id, record["zone"].as_str().unwrap_or_default())?;
-    let updated = state
+    access::write_firm(caller, id, &firm.zone)?;
+    let record = Demo {
+        record: firm,
+        demo: before.record.demo,
+    };
+    state
         .store
-        .update(&caller.actor(), &FIRMS, id, &record)
-        .await?;
-    updated
-        .map(view)
+        .repo()
+        .update(&caller.actor(), &before.id, &record)
+        .await?
         .ok_or_else(|| Error::not_found(Key::NounFirm, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
-    let before = stored(state, caller, id).await?;
-    access::create_or_delete_firm(caller, before["zone"].as_str().unwrap_or_default())?;
+    let before = read(state, caller, id).await?;
+    access::create_or_delete_firm(caller, &before.record.record.zone)?;
     // A firm with leases (the record retention counts from) is refused by the store, under
     // the lock lease writes take.
-    state.store.delete(&caller.actor(), &FIRMS, id).await?;
+    state
+        .store
+        .repo::<Demo<Firm>>()
+        .delete(&caller.actor(), &before.id)
+        .await?;
     Ok(())
 }

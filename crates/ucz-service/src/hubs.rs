@@ -1,86 +1,74 @@
 //! `/api/v1/hubs`: the hubs of a region's network outside the zones (campus innovation parks,
 //! innovation growth centers, public rental knowledge-industry centers, incubators), where
 //! graduates can find space. Any account reads them; coordinators and admins keep them.
-use serde_json::{Value, json};
-use ucz_store::{Filter, HUBS};
+use serde_json::Value;
+use ucz_store::Stored;
 
 use crate::caller::Caller;
 use crate::error::{Error, FieldError, Key, Message};
-use ucz_core::record::HubBody;
+use ucz_core::record::{Demo, HubBody, ZonePlan};
 
 use crate::records::{Findings, ListParams, Page, same_id};
 use crate::{Services, access};
 
-/// Checks a hub; returns the stored record.
-pub fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Error> {
+/// A stored hub.
+pub type Hub = Stored<Demo<HubBody>>;
+
+/// Reads a hub body into its record.
+pub fn validate(state: &Services, body: &Value) -> Result<HubBody, Error> {
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields::<HubBody>(body))?;
     let hub = findings.parsed(HubBody::parse(body, &state.catalog));
     findings.done()?;
-    let hub = hub.ok_or_else(|| Error::invalid(vec![]))?;
-    Ok(json!({
-        "id": hub.id, "name": hub.name, "kind": hub.kind, "region": hub.region,
-        "body": hub, "demo": demo,
-    }))
+    hub.ok_or_else(|| Error::invalid(vec![]))
 }
 
-fn view(record: Value) -> Value {
-    let mut hub = record["body"].clone();
-    hub["demo"] = record["demo"].clone();
-    hub
-}
-
-pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Result<Page, Error> {
+pub async fn list(
+    state: &Services,
+    caller: &Caller,
+    params: &ListParams,
+) -> Result<Page<Hub>, Error> {
     caller.require_user()?;
-    let (limit, offset) = params.page()?;
     let equals = params
         .region
         .iter()
         .map(|r| ("region", r.clone()))
         .collect();
-    let (items, total) = state
-        .store
-        .list(
-            &HUBS,
-            &Filter {
-                equals,
-                limit,
-                offset,
-            },
-        )
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(view).collect(),
-        total,
-        limit,
-        offset,
-    })
+    crate::parts::page_of(state, equals, params).await
 }
 
-pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
+pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Hub, Error> {
     caller.require_user()?;
+    existing(state, id).await
+}
+
+async fn existing(state: &Services, id: &str) -> Result<Hub, Error> {
     state
         .store
-        .get(&HUBS, id)
+        .repo::<Demo<HubBody>>()
+        .find(id)
         .await?
-        .map(view)
         .ok_or_else(|| Error::not_found(Key::NounHub, id))
 }
 
-pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
+pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Hub, Error> {
     access::write_hub(caller)?;
     let payload = crate::records::without_read_only(payload);
-    let record = validate(state, &payload, false)?;
-    let id = record["id"].as_str().unwrap_or_default();
+    let hub = validate(state, &payload)?;
     // Plans name hubs and zones alike: a hub may not take a zone's id.
-    if state.store.get(&ucz_store::ZONES, id).await?.is_some() {
+    let zones = state.store.repo::<Demo<ZonePlan>>();
+    if zones.find(hub.id.as_str()).await?.is_some() {
         return Err(Error::invalid(vec![FieldError {
             field: "id".into(),
-            message: Message::new(Key::IdIsZone).arg("id", id),
+            message: Message::new(Key::IdIsZone).arg("id", &hub.id),
         }]));
     }
-    let created = state.store.create(&caller.actor(), &HUBS, &record).await?;
-    Ok(view(created))
+    let record = Demo {
+        record: hub,
+        demo: false,
+    };
+    let repo = state.store.repo::<Demo<HubBody>>();
+    Ok(repo.create(&caller.actor(), &record).await?)
 }
 
 pub async fn update(
@@ -88,31 +76,30 @@ pub async fn update(
     caller: &Caller,
     id: &str,
     payload: Value,
-) -> Result<Value, Error> {
+) -> Result<Hub, Error> {
     access::write_hub(caller)?;
     let mut body = crate::records::without_read_only(payload);
     same_id(&body, id)?;
     body["id"] = Value::from(id);
-    let existing = state
-        .store
-        .get(&HUBS, id)
+    let before = existing(state, id).await?;
+    let record = Demo {
+        record: validate(state, &body)?,
+        demo: before.record.demo,
+    };
+    let repo = state.store.repo::<Demo<HubBody>>();
+    repo.update(&caller.actor(), &before.id, &record)
         .await?
-        .ok_or_else(|| Error::not_found(Key::NounHub, id))?;
-    let record = validate(state, &body, existing["demo"].as_bool().unwrap_or(false))?;
-    state
-        .store
-        .update(&caller.actor(), &HUBS, id, &record)
-        .await?
-        .map(view)
         .ok_or_else(|| Error::not_found(Key::NounHub, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
     access::write_hub(caller)?;
     // Leased spaces of the hub are refused by the store.
-    if state.store.delete(&caller.actor(), &HUBS, id).await? {
-        Ok(())
-    } else {
-        Err(Error::not_found(Key::NounHub, id))
-    }
+    let before = existing(state, id).await?;
+    state
+        .store
+        .repo::<Demo<HubBody>>()
+        .delete(&caller.actor(), &before.id)
+        .await?;
+    Ok(())
 }

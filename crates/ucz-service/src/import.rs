@@ -5,6 +5,8 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
+use ucz_core::firm::Firm;
+use ucz_core::record::{Demo, FacilityBody, SpaceBody};
 
 use crate::access::Owner;
 use crate::caller::Caller;
@@ -20,14 +22,12 @@ pub enum ImportKind {
     Space,
 }
 
-impl ImportKind {
-    fn table(self) -> &'static ucz_store::Table {
-        match self {
-            ImportKind::Firm => &ucz_store::FIRMS,
-            ImportKind::Facility => &ucz_store::FACILITIES,
-            ImportKind::Space => &ucz_store::SPACES,
-        }
-    }
+/// A row checked as its API write would be: the record it creates.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Row {
+    Firm(Firm),
+    Facility(FacilityBody),
+    Space(SpaceBody),
 }
 
 /// What the rows of one import look up: zones, facilities and hubs once each, and which new
@@ -41,7 +41,7 @@ pub struct Lookups {
 impl Lookups {
     /// Notes which of a chunk's new firm ids are taken, in one query.
     pub async fn firms_taken(&mut self, state: &Services, ids: &[String]) -> Result<(), Error> {
-        self.existing = state.store.existing_ids(&ucz_store::FIRMS, ids).await?;
+        self.existing = state.store.repo::<Demo<Firm>>().existing(ids).await?;
         Ok(())
     }
 }
@@ -53,52 +53,59 @@ pub async fn check_row(
     kind: ImportKind,
     body: &Value,
     lookups: &Lookups,
-) -> Result<Value, Error> {
+) -> Result<Row, Error> {
     match kind {
         ImportKind::Firm => {
             let zone = body["zone"].as_str().unwrap_or_default();
             access::create_or_delete_firm(caller, zone)?;
             let stored_zone = match firms::stored_zone_id(state, zone) {
-                Some(zone) => lookups.known.get(state, &ucz_store::ZONES, zone).await?,
+                Some(zone) => lookups.known.zone_region(state, zone).await?,
                 None => None,
             };
-            let record = firms::validate_in(state, body, false, stored_zone.as_deref())?;
-            let id = record["id"].as_str().unwrap_or_default();
-            if lookups.existing.contains(id) {
+            let firm = firms::validate_in(state, body, stored_zone.as_deref())?;
+            if lookups.existing.contains(&firm.id) {
                 return Err(Error::invalid(vec![FieldError {
                     field: "id".into(),
-                    message: Message::new(Key::FirmExists).arg("id", id),
+                    message: Message::new(Key::FirmExists).arg("id", &firm.id),
                 }]));
             }
-            Ok(record)
+            Ok(Row::Firm(firm))
         }
         ImportKind::Facility => {
             let record = parts::facility_in(state, &lookups.known, body).await?;
-            let zone = record["zone_id"].as_str().unwrap_or_default();
-            access::write_zone_part(caller, &Owner::Zone(zone.to_string()))?;
-            Ok(record)
+            access::write_zone_part(caller, &Owner::Zone(record.zone_id.0.clone()))?;
+            Ok(Row::Facility(record))
         }
         ImportKind::Space => {
             let record = parts::space_in(state, &lookups.known, body).await?;
-            access::write_zone_part(
-                caller,
-                &parts::space_zone_in(state, &lookups.known, &record).await?,
-            )?;
-            Ok(record)
+            let owner = parts::space_owner(state, &lookups.known, &record).await?;
+            access::write_zone_part(caller, &owner)?;
+            Ok(Row::Space(record))
         }
     }
 }
 
-/// Writes the checked records of an import in one transaction, each with its audit row; the
-/// number written.
-pub async fn write(
-    state: &Services,
-    caller: &Caller,
-    kind: ImportKind,
-    records: &[Value],
-) -> Result<usize, Error> {
-    Ok(state
-        .store
-        .create_counted(&caller.actor(), kind.table(), records)
-        .await?)
+/// Writes the checked rows of an import in one transaction, each with its audit row; the
+/// number written. The rows of one import are of one kind.
+pub async fn write(state: &Services, caller: &Caller, rows: &[Row]) -> Result<usize, Error> {
+    let (actor, store) = (caller.actor(), &state.store);
+    let mut firms = Vec::new();
+    let mut facilities = Vec::new();
+    let mut spaces = Vec::new();
+    for row in rows {
+        match row {
+            Row::Firm(firm) => firms.push(Demo {
+                record: firm.clone(),
+                demo: false,
+            }),
+            Row::Facility(facility) => facilities.push(facility.clone()),
+            Row::Space(space) => spaces.push(space.clone()),
+        }
+    }
+    Ok(match rows.first() {
+        None => 0,
+        Some(Row::Firm(_)) => store.repo().create_all(&actor, &firms).await?,
+        Some(Row::Facility(_)) => store.repo().create_all(&actor, &facilities).await?,
+        Some(Row::Space(_)) => store.repo().create_all(&actor, &spaces).await?,
+    })
 }

@@ -6,16 +6,20 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use ucz_core::date::Date;
+use ucz_core::firm::Firm;
 use ucz_core::lease::Lease;
 use ucz_core::placement::ladder::{self, Graduation, Outcome, Room, Tenant};
 use ucz_core::placement::{self as placement, Plan};
+use ucz_core::record::{
+    Demo, FirmId, HubBody, LeaseBody, SpaceBody, SpaceId, SpacePlace, ZonePlan,
+};
 use ucz_core::zone::Site;
-use ucz_store::{FIRMS, Filter, HUBS, REJECTIONS, SPACES, ZONES};
+use ucz_store::{Filter, Rejection, Stored};
 
 use crate::access::Owner;
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError, Key, Message};
-use crate::leases::{create_lease, lease_of};
+use crate::leases::{LeaseRecord, create_lease, stored_lease};
 use crate::{Services, access};
 
 /// A region's rooms, with the zone each belongs to (none for hubs outside the zones), and the
@@ -27,46 +31,44 @@ pub struct Region {
     /// Each room's name, and whom it answers to (`access::write_zone_part`).
     pub room_names: HashMap<i64, String>,
     pub room_owners: HashMap<i64, Owner>,
-    pub leases: Vec<(Lease, Value)>,
+    pub leases: Vec<(Lease, LeaseBody)>,
     /// The firms of those leases, by id.
-    pub firms: HashMap<String, Value>,
+    pub firms: HashMap<String, Firm>,
     /// Placements turned down for the region's spaces.
-    pub rejections: Vec<Value>,
+    pub rejections: Vec<Rejection>,
 }
 
-fn site(value: &Value) -> Option<Site> {
-    serde_json::from_value(value.clone()).ok()
-}
-
-fn strings(value: &Value) -> Vec<String> {
-    value
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(String::from))
-        .collect()
+/// A zone plan's site, if it gives a readable one.
+fn site_of(plan: &ZonePlan) -> Option<Site> {
+    plan.0
+        .get("site")
+        .and_then(|site| serde_json::from_value(site.clone()).ok())
 }
 
 fn room(
     catalog: &ucz_core::Catalog,
-    space: &Value,
+    space: &Stored<SpaceBody>,
     hub: &str,
     region: &str,
     site: Option<Site>,
-) -> Option<Room> {
-    Some(Room {
-        id: space["id"].as_i64()?,
+) -> Room {
+    let (record, admits) = (
+        &space.record,
+        space.record.admits.clone().unwrap_or_default(),
+    );
+    Room {
+        id: space.id.0,
         hub: hub.to_string(),
         region: region.to_string(),
-        kind: space["kind"].as_str()?.to_string(),
-        area_m2: space["area_m2"].as_f64()?,
-        rent_krw: space["monthly_rent_krw"].as_i64(),
-        stages: strings(&space["admits"]["stages"]),
-        sectors: strings(&space["admits"]["sectors"]),
-        equipment: strings(&space["admits"]["equipment"]),
+        kind: record.kind.clone(),
+        area_m2: record.area_m2,
+        rent_krw: record.monthly_rent_krw.and_then(|r| i64::try_from(r).ok()),
+        stages: admits.stages,
+        sectors: admits.sectors,
+        equipment: admits.equipment,
         site,
-        incubation: catalog.is_incubation_kind(space["kind"].as_str()?),
-    })
+        incubation: catalog.is_incubation_kind(&record.kind),
+    }
 }
 
 /// A region's records, read by region in a fixed number of queries (`Store::region_rows`).
@@ -83,28 +85,22 @@ pub async fn region_records(state: &Services, region: &str) -> Result<Region, Er
     let mut hub_names = HashMap::new();
     let zone_site: HashMap<&str, (Option<Site>, &str)> = zones
         .iter()
-        .filter_map(|z| {
-            let id = z["id"].as_str()?;
-            hub_names.insert(
-                id.to_string(),
-                z["body"]["name"].as_str().unwrap_or(id).to_string(),
-            );
-            Some((
-                id,
-                (site(&z["body"]["site"]), z["body"]["region"].as_str()?),
-            ))
+        .map(|z| {
+            let (id, plan) = (z.id.as_str(), &z.record.record);
+            hub_names.insert(id.to_string(), plan.text("name").unwrap_or(id).to_string());
+            (id, (site_of(plan), plan.text("region").unwrap_or_default()))
         })
         .collect();
     let facility_zone: HashMap<i64, &str> = facilities
         .iter()
-        .filter_map(|f| Some((f["id"].as_i64()?, f["zone_id"].as_str()?)))
+        .map(|f| (f.id.0, f.record.zone_id.as_str()))
         .collect();
-    let hub_of: HashMap<&str, &Value> = hubs
+    let hub_of: HashMap<&str, &HubBody> = hubs
         .iter()
-        .filter_map(|h| {
-            let id = h["id"].as_str()?;
-            hub_names.insert(id.to_string(), h["name"].as_str().unwrap_or(id).to_string());
-            Some((id, h))
+        .map(|h| {
+            let hub = &h.record.record;
+            hub_names.insert(hub.id.to_string(), hub.name.clone());
+            (h.id.as_str(), hub)
         })
         .collect();
     let mut rooms = Vec::new();
@@ -112,37 +108,34 @@ pub async fn region_records(state: &Services, region: &str) -> Result<Region, Er
     let mut room_names = HashMap::new();
     let mut room_owners = HashMap::new();
     for space in &spaces {
-        if let Some(id) = space["id"].as_i64() {
-            room_names.insert(id, space["name"].as_str().unwrap_or_default().to_string());
-            let owner = match (space["facility_id"].as_i64(), space["hub_id"].as_str()) {
-                (Some(facility), _) => facility_zone
-                    .get(&facility)
-                    .map(|z| Owner::Zone(z.to_string())),
-                (None, Some(hub)) => Some(Owner::Hub(hub.to_string())),
-                _ => None,
-            };
-            // A room whose facility is not the region's answers to no zone: admins only.
-            room_owners.insert(id, owner.unwrap_or(Owner::Zone(String::new())));
-        }
-        let placed = match (space["facility_id"].as_i64(), space["hub_id"].as_str()) {
-            (Some(facility), _) => facility_zone.get(&facility).and_then(|zone| {
+        let id = space.id.0;
+        room_names.insert(id, space.record.name.clone());
+        let owner = match space.record.place() {
+            SpacePlace::Facility(facility) => facility_zone
+                .get(&facility.0)
+                .map(|z| Owner::Zone(z.to_string())),
+            SpacePlace::Hub(hub) => Some(Owner::Hub(hub.0)),
+        };
+        // A room whose facility is not the region's answers to no zone: admins only.
+        room_owners.insert(id, owner.unwrap_or(Owner::Zone(String::new())));
+        let placed = match space.record.place() {
+            SpacePlace::Facility(facility) => facility_zone.get(&facility.0).and_then(|zone| {
                 let (at, zone_region) = zone_site.get(zone)?;
                 (*zone_region == region).then(|| {
-                    zone_of_room.insert(space["id"].as_i64().unwrap_or(-1), zone.to_string());
+                    zone_of_room.insert(id, zone.to_string());
                     room(&state.catalog, space, zone, region, *at)
-                })?
+                })
             }),
-            (None, Some(hub)) => hub_of.get(hub).and_then(|h| {
-                (h["region"].as_str() == Some(region))
-                    .then(|| room(&state.catalog, space, hub, region, site(&h["body"]["site"])))?
+            SpacePlace::Hub(hub) => hub_of.get(hub.as_str()).and_then(|h| {
+                (h.region == region)
+                    .then(|| room(&state.catalog, space, hub.as_str(), region, h.site))
             }),
-            _ => None,
         };
         rooms.extend(placed);
     }
     let leases = leases
         .into_iter()
-        .filter_map(|l| Some((lease_of(&l)?, l)))
+        .map(|l| (stored_lease(&l), l.record))
         .collect();
     Ok(Region {
         rooms,
@@ -153,9 +146,9 @@ pub async fn region_records(state: &Services, region: &str) -> Result<Region, Er
         leases,
         firms: firms
             .into_iter()
-            .filter_map(|f| Some((f["id"].as_str()?.to_string(), f)))
+            .map(|f| (f.id.0, f.record.record))
             .collect(),
-        rejections,
+        rejections: rejections.into_iter().map(|r| r.record).collect(),
     })
 }
 
@@ -163,7 +156,7 @@ fn tenants(region: &Region) -> HashMap<String, Tenant> {
     let rejections = &region.rejections;
     let mut tenants = HashMap::new();
     // A firm's needs are those stated on its latest lease (the one ending when it graduates).
-    let mut latest: Vec<&(Lease, Value)> = region.leases.iter().collect();
+    let mut latest: Vec<&(Lease, LeaseBody)> = region.leases.iter().collect();
     latest.sort_by_key(|(lease, _)| std::cmp::Reverse(lease.ends));
     for (lease, record) in latest {
         if tenants.contains_key(&lease.firm) {
@@ -172,24 +165,21 @@ fn tenants(region: &Region) -> HashMap<String, Tenant> {
         let Some(firm) = region.firms.get(&lease.firm) else {
             continue;
         };
-        let needs = &record["body"]["needs"];
+        let needs = record.needs.clone().unwrap_or_default();
         tenants.insert(
             lease.firm.clone(),
             Tenant {
                 firm: lease.firm.clone(),
-                sector: firm["body"]["sector"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-                stage: firm["stage"].as_str().unwrap_or_default().to_string(),
-                area_m2: needs["area_m2"].as_f64(),
-                budget_krw: needs["budget_krw"].as_i64(),
-                equipment: strings(&needs["equipment"]),
-                preferred_hubs: strings(&needs["preferred_hubs"]),
+                sector: firm.sector.clone(),
+                stage: firm.stage.to_string(),
+                area_m2: needs.area_m2,
+                budget_krw: needs.budget_krw.and_then(|b| i64::try_from(b).ok()),
+                equipment: needs.equipment.unwrap_or_default(),
+                preferred_hubs: needs.preferred_hubs.unwrap_or_default(),
                 rejected: rejections
                     .iter()
-                    .filter(|r| r["firm_id"].as_str() == Some(lease.firm.as_str()))
-                    .map(|r| r["space_id"].to_string())
+                    .filter(|r| r.firm_id.as_str() == lease.firm.as_str())
+                    .map(|r| r.space_id.to_string())
                     .collect(),
             },
         );
@@ -324,7 +314,7 @@ pub async fn retention_of(
                 && next.starts >= lease.ends
                 && room_of.contains_key(&next.space)
         });
-        let outcome = match (moved_within, record["body"]["left_to"].as_str()) {
+        let outcome = match (moved_within, record.left_to.as_deref()) {
             (true, _) => Outcome::Stayed,
             (false, Some(to)) if to == region => Outcome::Stayed,
             (false, Some(to)) => Outcome::Left { to: to.to_string() },
@@ -351,11 +341,14 @@ async fn own_zone_region(state: &Services, caller: &Caller) -> Result<Option<Str
     let Some(Role::Operator { zone }) = caller.role() else {
         return Ok(None);
     };
-    Ok(state
-        .store
-        .get(&ZONES, zone)
-        .await?
-        .and_then(|z| z["body"]["region"].as_str().map(String::from)))
+    zone_region(state, zone).await
+}
+
+/// The region of a stored zone; `None` when there is no such zone.
+async fn zone_region(state: &Services, zone: &str) -> Result<Option<String>, Error> {
+    crate::parts::Known::default()
+        .zone_region(state, zone)
+        .await
 }
 
 pub async fn may_see(state: &Services, caller: &Caller, region: &str) -> Result<(), Error> {
@@ -393,8 +386,8 @@ pub fn as_of(clock: &ucz_core::Clock, text: Option<&str>) -> Result<Date, Error>
 
 /// A `zone=` parameter names a zone of the region.
 async fn zone_in_region(state: &Services, zone: &str, region: &str) -> Result<(), Error> {
-    match state.store.get(&ZONES, zone).await? {
-        Some(z) if z["body"]["region"] == region => Ok(()),
+    match zone_region(state, zone).await? {
+        Some(r) if r == region => Ok(()),
         Some(_) => Err(invalid(
             "zone",
             Message::new(Key::ZoneNotInRegion)
@@ -558,33 +551,35 @@ fn invalid(field: &str, message: Message) -> Error {
 }
 
 /// The space of a decision, its owner for the role rules, and its region.
-pub async fn decided_space(state: &Services, id: i64) -> Result<(Value, Owner, String), Error> {
+pub async fn decided_space(
+    state: &Services,
+    id: i64,
+) -> Result<(Stored<SpaceBody>, Owner, String), Error> {
     let space = state
         .store
-        .get(&SPACES, &id.to_string())
+        .repo::<SpaceBody>()
+        .get(&SpaceId(id))
         .await?
         .ok_or_else(|| Error::not_found(Key::NounSpace, &id.to_string()))?;
-    let owner = crate::parts::space_zone(state, &space).await?;
+    let owner = crate::parts::space_zone(state, &space.record).await?;
     let region = match &owner {
-        Owner::Hub(hub) => state
-            .store
-            .get(&HUBS, hub)
-            .await?
-            .map(|h| h["region"].clone()),
-        Owner::Zone(zone) => state
-            .store
-            .get(&ZONES, zone)
-            .await?
-            .map(|z| z["body"]["region"].clone()),
+        Owner::Hub(hub) => {
+            let found = state.store.repo::<Demo<HubBody>>().find(hub).await?;
+            found.map(|h| h.record.record.region)
+        }
+        Owner::Zone(zone) => zone_region(state, zone).await?,
     }
-    .and_then(|r| r.as_str().map(String::from))
     .unwrap_or_default();
     Ok((space, owner, region))
 }
 
 /// Accepting a proposal creates the lease: the firm must be a graduate looking for space and
 /// the space must fit it (the same requirements as the plan's), and every lease rule applies.
-pub async fn accept(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
+pub async fn accept(
+    state: &Services,
+    caller: &Caller,
+    payload: Value,
+) -> Result<LeaseRecord, Error> {
     caller.require_user()?;
     let decision = decision(payload)?;
     let (_, owner, region) = decided_space(state, decision.space_id).await?;
@@ -675,20 +670,21 @@ async fn rejection_decision(
 }
 
 /// The stored rejection of a decision's firm and space, if any.
-async fn rejection_of(state: &Services, decision: &Decision) -> Result<Option<Value>, Error> {
+async fn rejection_of(
+    state: &Services,
+    decision: &Decision,
+) -> Result<Option<Stored<Rejection>>, Error> {
     let (existing, _) = state
         .store
-        .list(
-            &REJECTIONS,
-            &Filter {
-                equals: vec![
-                    ("firm_id", decision.firm_id.clone()),
-                    ("space_id", decision.space_id.to_string()),
-                ],
-                limit: 1,
-                offset: 0,
-            },
-        )
+        .repo::<Rejection>()
+        .list(&Filter {
+            equals: vec![
+                ("firm_id", decision.firm_id.clone()),
+                ("space_id", decision.space_id.to_string()),
+            ],
+            limit: 1,
+            offset: 0,
+        })
         .await?;
     Ok(existing.into_iter().next())
 }
@@ -699,9 +695,10 @@ pub async fn reject(
     state: &Services,
     caller: &Caller,
     payload: Value,
-) -> Result<(Value, bool), Error> {
+) -> Result<(Stored<Rejection>, bool), Error> {
     let decision = rejection_decision(state, caller, payload).await?;
-    if state.store.get(&FIRMS, &decision.firm_id).await?.is_none() {
+    let firms = state.store.repo::<Demo<Firm>>();
+    if firms.find(&decision.firm_id).await?.is_none() {
         return Err(invalid(
             "firm_id",
             Message::new(Key::NoFirm).arg("id", &decision.firm_id),
@@ -710,13 +707,14 @@ pub async fn reject(
     if let Some(rejection) = rejection_of(state, &decision).await? {
         return Ok((rejection, false));
     }
+    let rejection = Rejection {
+        firm_id: FirmId(decision.firm_id.clone()),
+        space_id: SpaceId(decision.space_id),
+    };
     let created = state
         .store
-        .create(
-            &caller.actor(),
-            &REJECTIONS,
-            &json!({"firm_id": decision.firm_id, "space_id": decision.space_id}),
-        )
+        .repo()
+        .create(&caller.actor(), &rejection)
         .await?;
     Ok((created, true))
 }
@@ -729,7 +727,8 @@ pub async fn unreject(state: &Services, caller: &Caller, payload: Value) -> Resu
         .ok_or_else(|| Error::not_found(Key::NounRejection, &decision.firm_id))?;
     state
         .store
-        .delete(&caller.actor(), &REJECTIONS, &rejection["id"].to_string())
+        .repo::<Rejection>()
+        .delete(&caller.actor(), &rejection.id)
         .await?;
     Ok(())
 }

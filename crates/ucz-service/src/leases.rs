@@ -3,38 +3,40 @@
 //! incubation lease within its term and renewals); a lease that breaks one is refused with the
 //! conflict named. Its `needs` say what the tenant will look for when it graduates; `left_to`
 //! records the region a firm moved to when it left.
-use serde_json::{Value, json};
+use serde_json::Value;
 use ucz_core::catalog::LeaseRule;
+use ucz_core::firm::Firm;
 use ucz_core::lease::{Lease, problems};
-use ucz_store::{FACILITIES, FIRMS, Filter, LEASES, LeaseScope, SPACES};
+use ucz_core::record::{Demo, FacilityBody, LeaseBody, LeaseId, SpaceBody};
+use ucz_store::{Filter, LeaseScope, Stored};
 
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError, Key, Message};
 use crate::parts::space_zone;
-use ucz_core::record::LeaseBody;
 
 use crate::access::Owner;
 use crate::records::{Findings, ListParams, Page};
 use crate::{Services, access};
 
+/// A stored lease.
+pub type LeaseRecord = Stored<LeaseBody>;
+
 /// The rule an incubation room's lease keeps: its facility type's, or the incubation rule of the
 /// catalog for rooms in hubs outside the zones.
-async fn rule_of(state: &Services, space: &Value) -> Result<Option<LeaseRule>, Error> {
-    if !state
-        .catalog
-        .is_incubation_kind(space["kind"].as_str().unwrap_or_default())
-    {
+async fn rule_of(state: &Services, space: &SpaceBody) -> Result<Option<LeaseRule>, Error> {
+    if !state.catalog.is_incubation_kind(&space.kind) {
         return Ok(None);
     }
-    let own = match space["facility_id"].as_i64() {
+    let own = match space.facility_id {
         Some(facility) => state
             .store
-            .get(&FACILITIES, &facility.to_string())
+            .repo::<FacilityBody>()
+            .get(&facility)
             .await?
             .and_then(|f| {
                 state
                     .catalog
-                    .facility_type(f["kind"].as_str().unwrap_or_default())
+                    .facility_type(&f.record.kind)
                     .and_then(|t| t.lease_rule.clone())
             }),
         None => None,
@@ -58,21 +60,27 @@ fn scope(lease: &Lease) -> LeaseScope {
     }
 }
 
-pub fn lease_of(record: &Value) -> Option<Lease> {
-    Some(Lease {
-        id: record["id"].as_i64().unwrap_or(0),
-        space: record["space_id"].as_i64()?,
-        firm: record["firm_id"].as_str()?.to_string(),
-        starts: record["starts"].as_str()?.parse().ok()?,
-        ends: record["ends"].as_str()?.parse().ok()?,
-        renewals: record["renewals"].as_u64().unwrap_or(0) as u32,
-    })
+/// A lease as the lease rules see it; `id` 0 for one not stored yet.
+pub fn lease_of(id: i64, lease: &LeaseBody) -> Lease {
+    Lease {
+        id,
+        space: lease.space_id.0,
+        firm: lease.firm_id.0.clone(),
+        starts: lease.starts,
+        ends: lease.ends,
+        renewals: lease.renewals,
+    }
+}
+
+/// A stored lease as the lease rules see it.
+pub fn stored_lease(stored: &LeaseRecord) -> Lease {
+    lease_of(stored.id.0, &stored.record)
 }
 
 /// A lease body that passed the checks: the record to store, the owner of its space (for the
 /// role rules), and the lease with its rule (checked again when it is written).
 pub struct Checked {
-    pub record: Value,
+    pub record: LeaseBody,
     pub owner: Owner,
     lease: Lease,
     rule: Option<LeaseRule>,
@@ -89,8 +97,8 @@ impl Checked {
         &self,
         state: &Services,
         caller: &Caller,
-        id: Option<&str>,
-    ) -> Result<Option<Value>, Error> {
+        id: Option<&LeaseId>,
+    ) -> Result<Option<LeaseRecord>, Error> {
         let written = state
             .store
             .write_lease(
@@ -99,7 +107,7 @@ impl Checked {
                 &self.record,
                 &scope(&self.lease),
                 |rows| {
-                    let mut others: Vec<Lease> = rows.iter().filter_map(lease_of).collect();
+                    let mut others: Vec<Lease> = rows.iter().map(stored_lease).collect();
                     others.sort_by_key(|l| l.id);
                     others.dedup_by_key(|l| l.id);
                     let found: Vec<String> = problems(&self.lease, self.rule.as_ref(), &others)
@@ -114,7 +122,7 @@ impl Checked {
                 },
             )
             .await?;
-        Ok(written.map(view))
+        Ok(written)
     }
 }
 
@@ -135,10 +143,18 @@ pub async fn validate(
             return Err(Error::forbidden());
         }
     }
-    let space_id = body["space_id"].as_i64().unwrap_or(-1).to_string();
-    let space = state.store.get(&SPACES, &space_id).await?;
+    let space = match body["space_id"].as_i64() {
+        Some(space) => {
+            state
+                .store
+                .repo::<SpaceBody>()
+                .get(&ucz_core::record::SpaceId(space))
+                .await?
+        }
+        None => None,
+    };
     if let (Some(caller), Some(space)) = (caller, &space) {
-        access::write_zone_part(caller, &space_zone(state, space).await?)?;
+        access::write_zone_part(caller, &space_zone(state, &space.record).await?)?;
     }
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields::<LeaseBody>(body))?;
@@ -148,29 +164,18 @@ pub async fn validate(
     let (Some(space), Some(parsed)) = (space, parsed) else {
         return Err(Error::invalid(vec![]));
     };
-    let owner = space_zone(state, &space).await?;
-    let record = json!({
-        "space_id": parsed.space_id, "firm_id": parsed.firm_id,
-        "starts": parsed.starts, "ends": parsed.ends,
-        "status": parsed.status.as_str(),
-        "renewals": parsed.renewals,
-        "body": {"needs": parsed.needs, "left_to": parsed.left_to, "note": parsed.note},
-    });
-    let mut lease = lease_of(&record).ok_or_else(|| Error::invalid(vec![]))?;
-    lease.id = id;
-    let rule = rule_of(state, &space).await?;
+    let owner = space_zone(state, &space.record).await?;
+    let lease = lease_of(id, &parsed);
+    let rule = rule_of(state, &space.record).await?;
     // The other leases of the space and of the firm that overlap it.
     let others: Vec<Lease> = state
         .store
         .leases_in_the_way(&scope(&lease))
         .await?
         .iter()
-        .filter_map(lease_of)
+        .map(stored_lease)
         .collect();
-    let firm_zone = firm
-        .as_ref()
-        .and_then(|f| f["zone"].as_str())
-        .unwrap_or_default();
+    let firm_zone = firm.as_ref().map_or("", |f| f.zone.as_str());
     let firm_id = parsed.firm_id.as_str();
     let firm_readable = caller.is_none_or(|c| access::read_firm(c, firm_id, firm_zone).is_ok());
     let found = problems(&lease, rule.as_ref(), &others);
@@ -178,7 +183,7 @@ pub async fn validate(
         return Err(refusal(&found, &lease, firm_readable));
     }
     Ok(Checked {
-        record,
+        record: parsed,
         owner,
         lease,
         rule,
@@ -193,12 +198,11 @@ async fn referenced(
     body: &Value,
     space_found: bool,
     findings: &mut Findings,
-) -> Result<Option<Value>, Error> {
+) -> Result<Option<Firm>, Error> {
     let preferred = body["needs"]["preferred_hubs"].as_array();
+    let known = crate::parts::Known::default();
     for hub in preferred.into_iter().flatten().filter_map(Value::as_str) {
-        let known = state.store.get(&ucz_store::HUBS, hub).await?.is_some()
-            || state.store.get(&ucz_store::ZONES, hub).await?.is_some();
-        if !known {
+        if !crate::parts::hub_or_zone_exists(state, &known, hub).await? {
             findings.and(Err(Error::invalid(vec![FieldError {
                 field: "needs.preferred_hubs".into(),
                 message: Message::new(Key::NoHubOrZone).arg("id", hub),
@@ -214,7 +218,7 @@ async fn referenced(
     let firm_id = body["firm_id"].as_str().unwrap_or_default();
     let firm = match firm_id {
         "" => None,
-        id => state.store.get(&FIRMS, id).await?,
+        id => state.store.repo::<Demo<Firm>>().find(id).await?,
     };
     if !firm_id.is_empty() && firm.is_none() {
         findings.and(Err(Error::invalid(vec![FieldError {
@@ -222,7 +226,7 @@ async fn referenced(
             message: Message::new(Key::NoFirm).arg("id", firm_id),
         }])))?;
     }
-    Ok(firm)
+    Ok(firm.map(|f| f.record.record))
 }
 
 /// The refusal of a lease that breaks the lease rules, as the caller may read it: another lease
@@ -244,39 +248,28 @@ fn refusal(found: &[ucz_core::lease::LeaseProblem], lease: &Lease, firm_readable
     )
 }
 
-pub fn view(record: Value) -> Value {
-    let mut lease = record.clone();
-    if let Some(object) = lease.as_object_mut() {
-        if let Some(Value::Object(extra)) = object.remove("body") {
-            for (k, v) in extra {
-                if !v.is_null() {
-                    object.insert(k, v);
-                }
-            }
-        }
-    }
-    lease
-}
-
 /// May the caller read a lease?
-async fn readable(state: &Services, caller: &Caller, record: &Value) -> Result<bool, Error> {
+async fn readable(state: &Services, caller: &Caller, lease: &LeaseBody) -> Result<bool, Error> {
     Ok(match caller.require_user()? {
         Role::Admin | Role::Coordinator => true,
-        Role::Firm { firm } => record["firm_id"].as_str() == Some(firm.as_str()),
+        Role::Firm { firm } => lease.firm_id.as_str() == firm.as_str(),
         Role::Operator { zone } => {
-            let space = state
-                .store
-                .get(&SPACES, &record["space_id"].to_string())
-                .await?;
+            let space = state.store.repo::<SpaceBody>().get(&lease.space_id).await?;
             match space {
-                Some(space) => space_zone(state, &space).await?.zone() == Some(zone.as_str()),
+                Some(space) => {
+                    space_zone(state, &space.record).await?.zone() == Some(zone.as_str())
+                }
                 None => false,
             }
         }
     })
 }
 
-pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Result<Page, Error> {
+pub async fn list(
+    state: &Services,
+    caller: &Caller,
+    params: &ListParams,
+) -> Result<Page<LeaseRecord>, Error> {
     caller.require_user()?;
     let (limit, offset) = params.page()?;
     let mut equals = Vec::new();
@@ -302,28 +295,38 @@ pub async fn list(state: &Services, caller: &Caller, params: &ListParams) -> Res
     };
     let (items, total) = state.store.list_leases(&filter, zone).await?;
     Ok(Page {
-        items: items.into_iter().map(view).collect(),
+        items,
         total,
         limit,
         offset,
     })
 }
 
-pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
-    caller.require_user()?;
-    let record = state
+/// The stored lease a path's id names.
+async fn existing(state: &Services, id: &str) -> Result<LeaseRecord, Error> {
+    state
         .store
-        .get(&LEASES, id)
+        .repo::<LeaseBody>()
+        .find(id)
         .await?
-        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
-    if !readable(state, caller, &record).await? {
+        .ok_or_else(|| Error::not_found(Key::NounLease, id))
+}
+
+pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<LeaseRecord, Error> {
+    caller.require_user()?;
+    let record = existing(state, id).await?;
+    if !readable(state, caller, &record.record).await? {
         return Err(Error::forbidden());
     }
-    Ok(view(record))
+    Ok(record)
 }
 
 /// Creates a lease for a caller allowed to write in its space.
-pub async fn create_lease(state: &Services, caller: &Caller, body: &Value) -> Result<Value, Error> {
+pub async fn create_lease(
+    state: &Services,
+    caller: &Caller,
+    body: &Value,
+) -> Result<LeaseRecord, Error> {
     caller.require_user()?;
     let checked = validate(state, Some(caller), body, 0).await?;
     access::write_zone_part(caller, &checked.owner)?;
@@ -333,8 +336,20 @@ pub async fn create_lease(state: &Services, caller: &Caller, body: &Value) -> Re
         .ok_or_else(|| Error::internal("a created lease was not returned"))
 }
 
-pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
+pub async fn create(
+    state: &Services,
+    caller: &Caller,
+    payload: Value,
+) -> Result<LeaseRecord, Error> {
     create_lease(state, caller, &payload).await
+}
+
+/// Those who keep the space of a stored lease may change it.
+async fn keeps_space(state: &Services, caller: &Caller, lease: &LeaseBody) -> Result<(), Error> {
+    if let Some(space) = state.store.repo::<SpaceBody>().get(&lease.space_id).await? {
+        access::write_zone_part(caller, &space_zone(state, &space.record).await?)?;
+    }
+    Ok(())
 }
 
 pub async fn update(
@@ -342,44 +357,27 @@ pub async fn update(
     caller: &Caller,
     id: &str,
     payload: Value,
-) -> Result<Value, Error> {
+) -> Result<LeaseRecord, Error> {
     caller.require_user()?;
-    let before = state
-        .store
-        .get(&LEASES, id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
-    let space = state
-        .store
-        .get(&SPACES, &before["space_id"].to_string())
-        .await?;
-    if let Some(space) = space {
-        access::write_zone_part(caller, &space_zone(state, &space).await?)?;
-    }
-    let body = payload;
-    let checked = validate(state, Some(caller), &body, id.parse().unwrap_or(0)).await?;
+    let before = existing(state, id).await?;
+    keeps_space(state, caller, &before.record).await?;
+    let checked = validate(state, Some(caller), &payload, before.id.0).await?;
     access::write_zone_part(caller, &checked.owner)?;
     checked
-        .write(state, caller, Some(id))
+        .write(state, caller, Some(&before.id))
         .await?
         .ok_or_else(|| Error::not_found(Key::NounLease, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
     caller.require_user()?;
-    let before = state
+    let before = existing(state, id).await?;
+    keeps_space(state, caller, &before.record).await?;
+    state
         .store
-        .get(&LEASES, id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounLease, id))?;
-    if let Some(space) = state
-        .store
-        .get(&SPACES, &before["space_id"].to_string())
-        .await?
-    {
-        access::write_zone_part(caller, &space_zone(state, &space).await?)?;
-    }
-    state.store.delete(&caller.actor(), &LEASES, id).await?;
+        .repo::<LeaseBody>()
+        .delete(&caller.actor(), &before.id)
+        .await?;
     Ok(())
 }
 
@@ -391,11 +389,8 @@ pub async fn end(
     id: &str,
     ends: Option<&str>,
     left_to: Option<&str>,
-) -> Result<Value, Error> {
-    let mut changed = read(state, caller, id).await?;
-    if let Some(object) = changed.as_object_mut() {
-        object.remove("id");
-    }
+) -> Result<LeaseRecord, Error> {
+    let mut changed = crate::records::shown(&read(state, caller, id).await?.record);
     changed["status"] = Value::from("ended");
     if let Some(ends) = ends {
         changed["ends"] = Value::from(ends);

@@ -1,11 +1,14 @@
 //! What a zone holds: `/api/v1/facilities`, `/api/v1/spaces` (rooms and units of a facility) and
 //! `/api/v1/institutions`. Any account reads them; the zone's operator (or an admin) writes them.
 
-use serde_json::{Value, json};
-use std::sync::Arc;
-use ucz_store::{FACILITIES, Filter, INSTITUTIONS, SPACES, Table};
+use serde_json::Value;
+use std::collections::HashMap;
+use ucz_store::{Aggregate, Filter, Key as _, Stored};
 
-use ucz_core::record::{FacilityBody, InstitutionBody, SpaceBody};
+use ucz_core::record::{
+    Demo, FacilityBody, FacilityId, HubBody, HubId, InstitutionBody, SpaceBody, SpacePlace, ZoneId,
+    ZonePlan,
+};
 
 use crate::access::Owner;
 use crate::caller::Caller;
@@ -13,124 +16,131 @@ use crate::error::{Error, FieldError, Key, Message};
 use crate::records::{Findings, ListParams, Page};
 use crate::{Services, access};
 
-/// Zones, facilities and hubs read while checking records, kept for the next record: an import
-/// checks thousands of rows that name the same few.
+/// What checking records looked up — which zones and hubs exist, the zone of each facility —
+/// kept for the next record: an import checks thousands of rows that name the same few.
 #[derive(Default)]
 pub struct Known {
-    records: std::sync::Mutex<KnownRecords>,
+    facts: std::sync::Mutex<HashMap<(Looked, String), Option<String>>>,
 }
 
-/// Records by table and id; `None` for one that does not exist.
-type KnownRecords = std::collections::HashMap<(&'static str, String), Option<Arc<Value>>>;
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Looked {
+    Zone,
+    Hub,
+    FacilityZone,
+}
 
 impl Known {
-    /// The record, from the database the first time it is asked for.
-    pub async fn get(
+    /// A fact, from the database the first time it is asked for.
+    async fn fact(
         &self,
-        state: &Services,
-        table: &'static Table,
+        looked: Looked,
         id: &str,
-    ) -> Result<Option<Arc<Value>>, Error> {
-        let key = (table.name, id.to_string());
-        if let Some(found) = self.records.lock().ok().and_then(|r| r.get(&key).cloned()) {
+        read: impl std::future::Future<Output = Result<Option<String>, Error>>,
+    ) -> Result<Option<String>, Error> {
+        let key = (looked, id.to_string());
+        if let Some(found) = self.facts.lock().ok().and_then(|f| f.get(&key).cloned()) {
             return Ok(found);
         }
-        let found = state.store.get(table, id).await?.map(Arc::new);
-        if let Ok(mut records) = self.records.lock() {
+        let found = read.await?;
+        if let Ok(mut facts) = self.facts.lock() {
             // Bounded: ids that differ on every row (a file of typos) are not all kept.
-            if records.len() < 10_000 {
-                records.insert(key, found.clone());
+            if facts.len() < 10_000 {
+                facts.insert(key, found.clone());
             }
         }
         Ok(found)
     }
-}
 
-async fn zone_exists(state: &Services, known: &Known, zone: &str) -> Result<(), Error> {
-    match known.get(state, &ucz_store::ZONES, zone).await? {
-        Some(_) => Ok(()),
-        None => Err(Error::invalid(vec![FieldError {
-            field: "zone_id".into(),
-            message: Message::new(Key::NoZone).arg("id", zone),
-        }])),
+    pub async fn zone_exists(&self, state: &Services, zone: &str) -> Result<bool, Error> {
+        Ok(self.zone_region(state, zone).await?.is_some())
+    }
+
+    /// The region of a stored zone; `None` when there is no such zone.
+    pub async fn zone_region(&self, state: &Services, zone: &str) -> Result<Option<String>, Error> {
+        let read = async {
+            let found = state.store.repo::<Demo<ZonePlan>>().find(zone).await?;
+            Ok(found.map(|z| {
+                z.record
+                    .record
+                    .text("region")
+                    .unwrap_or_default()
+                    .to_string()
+            }))
+        };
+        self.fact(Looked::Zone, zone, read).await
+    }
+
+    pub async fn hub_exists(&self, state: &Services, hub: &HubId) -> Result<bool, Error> {
+        let read = async {
+            let found = state.store.repo::<Demo<HubBody>>().get(hub).await?;
+            Ok(found.map(|h| h.id.0))
+        };
+        Ok(self.fact(Looked::Hub, hub.as_str(), read).await?.is_some())
+    }
+
+    /// The zone of a facility; `None` when there is no such facility.
+    pub async fn facility_zone(
+        &self,
+        state: &Services,
+        facility: FacilityId,
+    ) -> Result<Option<ZoneId>, Error> {
+        let read = async {
+            let found = state.store.repo::<FacilityBody>().get(&facility).await?;
+            Ok(found.map(|f| f.record.zone_id.0))
+        };
+        let zone = self
+            .fact(Looked::FacilityZone, &facility.to_string(), read)
+            .await?;
+        Ok(zone.map(ZoneId))
     }
 }
 
-async fn list(
+async fn zone_exists(state: &Services, known: &Known, zone: &str) -> Result<(), Error> {
+    if known.zone_exists(state, zone).await? {
+        Ok(())
+    } else {
+        Err(Error::invalid(vec![FieldError {
+            field: "zone_id".into(),
+            message: Message::new(Key::NoZone).arg("id", zone),
+        }]))
+    }
+}
+
+/// A page of the records of `T` matching `equals`.
+pub async fn page_of<T: Aggregate>(
     state: &Services,
-    caller: &Caller,
-    table: &Table,
     equals: Vec<(&'static str, String)>,
     params: &ListParams,
-) -> Result<Page, Error> {
-    access::read_zone_part(caller)?;
+) -> Result<Page<Stored<T>>, Error> {
     let (limit, offset) = params.page()?;
-    let (items, total) = state
-        .store
-        .list(
-            table,
-            &Filter {
-                equals,
-                limit,
-                offset,
-            },
-        )
-        .await?;
+    let filter = Filter {
+        equals,
+        limit,
+        offset,
+    };
+    let (items, total) = state.store.repo::<T>().list(&filter).await?;
     Ok(Page {
-        items: items.into_iter().map(|i| present(table, i)).collect(),
+        items,
         total,
         limit,
         offset,
     })
 }
 
-/// A record as the API shows it: a facility's stored `kind` is its `type`, as in zone files.
-pub fn present(table: &Table, mut record: Value) -> Value {
-    if table.name == FACILITIES.name {
-        if let Some(object) = record.as_object_mut() {
-            if let Some(kind) = object.remove("kind") {
-                object.insert("type".into(), kind);
-            }
-        }
-    }
-    record
-}
-
-async fn read(state: &Services, caller: &Caller, table: &Table, id: &str) -> Result<Value, Error> {
-    access::read_zone_part(caller)?;
+/// The record a path's id names, or not found.
+pub async fn existing<T: Aggregate>(state: &Services, id: &str) -> Result<Stored<T>, Error> {
     state
         .store
-        .get(table, id)
+        .repo::<T>()
+        .find(id)
         .await?
-        .map(|r| present(table, r))
-        .ok_or_else(|| crate::error::not_found_in(table.entity, id))
+        .ok_or_else(|| crate::error::not_found_in(T::TABLE.entity, id))
 }
 
-async fn existing(state: &Services, table: &Table, id: &str) -> Result<Value, Error> {
-    state
-        .store
-        .get(table, id)
-        .await?
-        .ok_or_else(|| crate::error::not_found_in(table.entity, id))
-}
-
-async fn remove(
-    state: &Services,
-    caller: &Caller,
-    table: &Table,
-    id: &str,
-    owner: &Owner,
-) -> Result<(), Error> {
-    access::write_zone_part(caller, owner)?;
-    // A space (or a facility of spaces) with leases, the history retention counts from, is
-    // refused by the store under the lock lease writes take.
-    state.store.delete(&caller.actor(), table, id).await?;
-    Ok(())
-}
-
-// The use cases of the three records, alike but for their table, owner and checks.
+// The use cases of the three records, alike but for their type, owner, checks and filters.
 macro_rules! resource {
-    ($module:ident, $table:expr, $zone_of:path, $validate:path, $filters:expr) => {
+    ($module:ident, $record:ty, $owner:path, $checked:path, $filters:expr) => {
         pub mod $module {
             use super::*;
 
@@ -138,29 +148,32 @@ macro_rules! resource {
                 state: &Services,
                 caller: &Caller,
                 params: &ListParams,
-            ) -> Result<Page, Error> {
+            ) -> Result<Page<Stored<$record>>, Error> {
+                access::read_zone_part(caller)?;
                 let filters: fn(&ListParams) -> Vec<(&'static str, String)> = $filters;
-                crate::parts::list(&state, &caller, &$table, filters(&params), &params).await
+                page_of::<$record>(state, filters(params), params).await
             }
 
-            pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Value, Error> {
-                crate::parts::read(&state, &caller, &$table, &id).await
+            pub async fn read(
+                state: &Services,
+                caller: &Caller,
+                id: &str,
+            ) -> Result<Stored<$record>, Error> {
+                access::read_zone_part(caller)?;
+                existing::<$record>(state, id).await
             }
 
             pub async fn create(
                 state: &Services,
                 caller: &Caller,
                 payload: Value,
-            ) -> Result<Value, Error> {
+            ) -> Result<Stored<$record>, Error> {
                 caller.require_user()?;
-                let record = $validate(&state, &payload).await?;
-                let zone = $zone_of(&state, &record).await?;
-                access::write_zone_part(&caller, &zone)?;
-                let created = state
-                    .store
-                    .create(&caller.actor(), &$table, &record)
-                    .await?;
-                Ok(present(&$table, created))
+                let known = Known::default();
+                let record = $checked(state, &known, &payload).await?;
+                access::write_zone_part(caller, &$owner(state, &known, &record).await?)?;
+                let repo = state.store.repo::<$record>();
+                Ok(repo.create(&caller.actor(), &record).await?)
             }
 
             pub async fn update(
@@ -168,32 +181,29 @@ macro_rules! resource {
                 caller: &Caller,
                 id: &str,
                 payload: Value,
-            ) -> Result<Value, Error> {
+            ) -> Result<Stored<$record>, Error> {
                 caller.require_user()?;
-                let before = existing(&state, &$table, &id).await?;
-                access::write_zone_part(&caller, &$zone_of(&state, &before).await?)?;
-                let record = $validate(&state, &payload).await?;
-                access::write_zone_part(&caller, &$zone_of(&state, &record).await?)?;
-                let updated = state
-                    .store
-                    .update(&caller.actor(), &$table, &id, &record)
-                    .await?;
-                updated
-                    .map(|r| present(&$table, r))
-                    .ok_or_else(|| crate::error::not_found_in($table.entity, &id))
+                let known = Known::default();
+                let before = existing::<$record>(state, id).await?;
+                access::write_zone_part(caller, &$owner(state, &known, &before.record).await?)?;
+                let record = $checked(state, &known, &payload).await?;
+                access::write_zone_part(caller, &$owner(state, &known, &record).await?)?;
+                let repo = state.store.repo::<$record>();
+                repo.update(&caller.actor(), &before.id, &record)
+                    .await?
+                    .ok_or_else(|| crate::error::not_found_in(<$record>::TABLE.entity, id))
             }
 
             pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
                 caller.require_user()?;
-                let before = existing(&state, &$table, &id).await?;
-                remove(
-                    &state,
-                    &caller,
-                    &$table,
-                    &id,
-                    &$zone_of(&state, &before).await?,
-                )
-                .await
+                let before = existing::<$record>(state, id).await?;
+                let owner = $owner(state, &Known::default(), &before.record).await?;
+                access::write_zone_part(caller, &owner)?;
+                // A space (or a facility of spaces) with leases, the history retention counts
+                // from, is refused by the store under the lock lease writes take.
+                let repo = state.store.repo::<$record>();
+                repo.delete(&caller.actor(), &before.id).await?;
+                Ok(())
             }
         }
     };
@@ -201,16 +211,16 @@ macro_rules! resource {
 
 resource!(
     facilities,
-    FACILITIES,
-    crate::parts::facility_zone,
-    crate::parts::facility,
+    FacilityBody,
+    crate::parts::facility_owner,
+    crate::parts::facility_in,
     |p| p.zone_id.iter().map(|z| ("zone_id", z.clone())).collect()
 );
 resource!(
     spaces,
-    SPACES,
-    crate::parts::space_zone,
-    crate::parts::space,
+    SpaceBody,
+    crate::parts::space_owner,
+    crate::parts::space_in,
     |p| p
         .facility_id
         .iter()
@@ -219,60 +229,69 @@ resource!(
 );
 resource!(
     institutions,
-    INSTITUTIONS,
-    crate::parts::facility_zone,
-    crate::parts::institution,
+    InstitutionBody,
+    crate::parts::institution_owner,
+    crate::parts::institution_in,
     |p| p.zone_id.iter().map(|z| ("zone_id", z.clone())).collect()
 );
 
-/// Facilities and institutions belong to the zone they name.
-pub async fn facility_zone(_: &Services, record: &Value) -> Result<Owner, Error> {
-    Ok(Owner::Zone(
-        record["zone_id"].as_str().unwrap_or_default().to_string(),
-    ))
+/// A facility belongs to the zone it names.
+pub async fn facility_owner(_: &Services, _: &Known, f: &FacilityBody) -> Result<Owner, Error> {
+    Ok(Owner::Zone(f.zone_id.0.clone()))
+}
+
+/// An institution belongs to the zone it names.
+pub async fn institution_owner(
+    _: &Services,
+    _: &Known,
+    i: &InstitutionBody,
+) -> Result<Owner, Error> {
+    Ok(Owner::Zone(i.zone_id.0.clone()))
 }
 
 /// A space belongs to the zone of its facility (or to its hub outside the zones).
-pub async fn space_zone(state: &Services, record: &Value) -> Result<Owner, Error> {
-    space_zone_in(state, &Known::default(), record).await
-}
-
-/// `space_zone`, its facility or hub read through `known`.
-pub async fn space_zone_in(
+pub async fn space_owner(
     state: &Services,
     known: &Known,
-    record: &Value,
+    space: &SpaceBody,
 ) -> Result<Owner, Error> {
-    if let Some(hub) = record["hub_id"].as_str() {
-        return match known.get(state, &ucz_store::HUBS, hub).await? {
-            Some(_) => Ok(Owner::Hub(hub.to_string())),
+    place_owner(state, known, space.place()).await
+}
+
+/// Whom a place answers to; a field error when its facility or hub does not exist.
+async fn place_owner(state: &Services, known: &Known, place: SpacePlace) -> Result<Owner, Error> {
+    match place {
+        SpacePlace::Hub(hub) => {
+            if known.hub_exists(state, &hub).await? {
+                Ok(Owner::Hub(hub.0))
+            } else {
+                Err(Error::invalid(vec![FieldError {
+                    field: "hub_id".into(),
+                    message: Message::new(Key::NoHub).arg("id", &hub),
+                }]))
+            }
+        }
+        SpacePlace::Facility(facility) => match known.facility_zone(state, facility).await? {
+            Some(zone) => Ok(Owner::Zone(zone.0)),
             None => Err(Error::invalid(vec![FieldError {
-                field: "hub_id".into(),
-                message: Message::new(Key::NoHub).arg("id", hub),
-            }])),
-        };
-    }
-    let facility = record["facility_id"].as_i64().unwrap_or(-1).to_string();
-    let facility = known
-        .get(state, &FACILITIES, &facility)
-        .await?
-        .ok_or_else(|| {
-            Error::invalid(vec![FieldError {
                 field: "facility_id".into(),
-                message: Message::new(Key::NoFacility).arg("id", &facility),
-            }])
-        })?;
-    Ok(Owner::Zone(
-        facility["zone_id"].as_str().unwrap_or_default().to_string(),
-    ))
+                message: Message::new(Key::NoFacility).arg("id", facility),
+            }])),
+        },
+    }
 }
 
-pub async fn facility(state: &Services, body: &Value) -> Result<Value, Error> {
-    facility_in(state, &Known::default(), body).await
+/// The owner of a stored space.
+pub async fn space_zone(state: &Services, space: &SpaceBody) -> Result<Owner, Error> {
+    space_owner(state, &Known::default(), space).await
 }
 
-/// `facility`, its zone read through `known`.
-pub async fn facility_in(state: &Services, known: &Known, body: &Value) -> Result<Value, Error> {
+/// A facility body read into its record, its zone checked to exist (through `known`).
+pub async fn facility_in(
+    state: &Services,
+    known: &Known,
+    body: &Value,
+) -> Result<FacilityBody, Error> {
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields::<FacilityBody>(body))?;
     let facility = findings.parsed(FacilityBody::parse(body, &state.catalog));
@@ -280,42 +299,45 @@ pub async fn facility_in(state: &Services, known: &Known, body: &Value) -> Resul
         findings.and(zone_exists(state, known, zone).await)?;
     }
     findings.done()?;
-    let facility = facility.ok_or_else(|| Error::invalid(vec![]))?;
-    Ok(json!({
-        "zone_id": facility.zone_id, "kind": facility.kind, "name": facility.name,
-        "floor_area_m2": facility.floor_area_m2, "units": facility.units, "planned": facility.planned,
-    }))
+    facility.ok_or_else(|| Error::invalid(vec![]))
 }
 
-pub async fn space(state: &Services, body: &Value) -> Result<Value, Error> {
-    space_in(state, &Known::default(), body).await
-}
-
-/// `space`, its facility or hub read through `known`.
-pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<Value, Error> {
+/// A space body read into its record, its facility or hub checked to exist (through `known`).
+pub async fn space_in(state: &Services, known: &Known, body: &Value) -> Result<SpaceBody, Error> {
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields::<SpaceBody>(body))?;
     let space = findings.parsed(SpaceBody::parse(body, &state.catalog));
-    if body["facility_id"].is_i64() || body["hub_id"].is_string() {
-        findings.and(space_zone_in(state, known, body).await.map(|_| ()))?;
+    // Where the space is, checked even when other fields fail, so that all are told at once.
+    let place = match (body["hub_id"].as_str(), body["facility_id"].as_i64()) {
+        (Some(hub), _) => Some(SpacePlace::Hub(HubId(hub.to_string()))),
+        (None, Some(facility)) => Some(SpacePlace::Facility(FacilityId(facility))),
+        (None, None) => None,
+    };
+    if let Some(place) = place {
+        findings.and(place_owner(state, known, place).await.map(|_| ()))?;
     }
     findings.done()?;
-    let space = space.ok_or_else(|| Error::invalid(vec![]))?;
-    Ok(json!({
-        "facility_id": space.facility_id, "hub_id": space.hub_id, "name": space.name,
-        "kind": space.kind, "area_m2": space.area_m2,
-        "monthly_rent_krw": space.monthly_rent_krw, "admits": space.admits,
-    }))
+    space.ok_or_else(|| Error::invalid(vec![]))
 }
 
-pub async fn institution(state: &Services, body: &Value) -> Result<Value, Error> {
+/// An institution body read into its record, its zone checked to exist.
+pub async fn institution_in(
+    state: &Services,
+    known: &Known,
+    body: &Value,
+) -> Result<InstitutionBody, Error> {
     let mut findings = Findings::default();
     findings.and(crate::records::known_fields::<InstitutionBody>(body))?;
     let institution = findings.parsed(InstitutionBody::parse(body, &state.catalog));
     if let Some(zone) = body["zone_id"].as_str() {
-        findings.and(zone_exists(state, &Known::default(), zone).await)?;
+        findings.and(zone_exists(state, known, zone).await)?;
     }
     findings.done()?;
-    let institution = institution.ok_or_else(|| Error::invalid(vec![]))?;
-    Ok(json!({"zone_id": institution.zone_id, "kind": institution.kind, "name": institution.name}))
+    institution.ok_or_else(|| Error::invalid(vec![]))
+}
+
+/// Whether `id` names a hub or a zone (plans name both alike).
+pub async fn hub_or_zone_exists(state: &Services, known: &Known, id: &str) -> Result<bool, Error> {
+    let hub = HubId::parse(id).unwrap_or(HubId(String::new()));
+    Ok(known.hub_exists(state, &hub).await? || known.zone_exists(state, id).await?)
 }

@@ -99,12 +99,30 @@ impl ListParams {
     }
 }
 
+/// A page of a list: its records, the number of all that match, and where it starts.
 #[derive(Serialize)]
-pub struct Page {
-    pub items: Vec<Value>,
+pub struct Page<T = Value> {
+    pub items: Vec<T>,
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
+}
+
+impl<T: Serialize> Page<T> {
+    /// The page as JSON records, for what shows any record alike (exports, forms).
+    pub fn shown(self) -> Page {
+        Page {
+            items: self.items.iter().map(shown).collect(),
+            total: self.total,
+            limit: self.limit,
+            offset: self.offset,
+        }
+    }
+}
+
+/// A record as clients read it, as JSON.
+pub fn shown<T: Serialize>(record: &T) -> Value {
+    serde_json::to_value(record).unwrap_or(Value::Null)
 }
 
 /// The problems found in a body, all of them, so that a client fixes them in one go.

@@ -1,74 +1,74 @@
 //! `/api/v1/zones`: a zone's top-level plan (the zone file without its facilities and
 //! institutions, which have their own resources).
-use serde_json::{Value, json};
+use serde_json::Value;
+use ucz_core::firm::Firm;
+use ucz_core::record::{Demo, FacilityBody, HubBody, ZonePlan};
 use ucz_core::{Diagnosis, SourceFile, Zone};
-use ucz_store::{FACILITIES, FIRMS, Filter, ZONES};
+use ucz_store::{Aggregate, Filter, Stored};
 
 use crate::caller::{Caller, Role};
 use crate::error::{Error, Key, Message};
-use crate::records::{ListParams, Page, as_toml};
+use crate::records::{ListParams, Page, as_toml, shown};
 use crate::{Services, access};
 
-/// Checks a zone body with the zone-file parser; returns the stored record.
-pub fn validate(state: &Services, body: &Value, demo: bool) -> Result<Value, Error> {
+/// A stored zone.
+pub type ZoneRecord = Stored<Demo<ZonePlan>>;
+
+/// Checks a zone body with the zone-file parser; returns the plan to store.
+pub fn validate(state: &Services, body: &Value) -> Result<ZonePlan, Error> {
     if body.get("facility").is_some() || body.get("institution").is_some() {
         return Err(Error::bad_request(Key::ZoneBodyHasParts));
     }
     let text = as_toml(body)?;
     Zone::parse(SourceFile::new("body", &text), &state.catalog)?;
-    Ok(json!({"id": body["id"], "body": body, "demo": demo}))
+    match body {
+        Value::Object(fields) => Ok(ZonePlan(fields.clone())),
+        // The parser refuses anything but a table.
+        _ => Err(Error::invalid(vec![])),
+    }
 }
 
-fn view(record: Value) -> Value {
-    let mut zone = record["body"].clone();
-    zone["demo"] = record["demo"].clone();
-    zone
+pub async fn list(state: &Services, params: &ListParams) -> Result<Page<ZoneRecord>, Error> {
+    crate::parts::page_of(state, Vec::new(), params).await
 }
 
-pub async fn list(state: &Services, params: &ListParams) -> Result<Page, Error> {
-    let (limit, offset) = params.page()?;
-    let (items, total) = state
+pub async fn read(state: &Services, id: &str) -> Result<ZoneRecord, Error> {
+    state
         .store
-        .list(
-            &ZONES,
-            &Filter {
-                equals: Vec::new(),
-                limit,
-                offset,
-            },
-        )
-        .await?;
-    Ok(Page {
-        items: items.into_iter().map(view).collect(),
-        total,
-        limit,
-        offset,
-    })
-}
-
-pub async fn read(state: &Services, id: &str) -> Result<Value, Error> {
-    let record = state
-        .store
-        .get(&ZONES, id)
+        .repo::<Demo<ZonePlan>>()
+        .find(id)
         .await?
-        .ok_or_else(|| Error::not_found(Key::NounZone, id))?;
-    Ok(view(record))
+        .ok_or_else(|| Error::not_found(Key::NounZone, id))
 }
 
-pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Value, Error> {
+pub async fn create(
+    state: &Services,
+    caller: &Caller,
+    payload: Value,
+) -> Result<ZoneRecord, Error> {
     access::create_zone(caller)?;
     let body = crate::records::without_read_only(payload);
-    let record = validate(state, &body, false)?;
+    let plan = validate(state, &body)?;
     // Plans name zones and hubs alike: a zone may not take a hub's id.
-    let id = body["id"].as_str().unwrap_or_default();
-    if state.store.get(&ucz_store::HUBS, id).await?.is_some() {
+    let id = plan.id();
+    if state
+        .store
+        .repo::<Demo<HubBody>>()
+        .find(id.as_str())
+        .await?
+        .is_some()
+    {
         return Err(Error::invalid(vec![crate::error::FieldError {
             field: "id".into(),
-            message: Message::new(Key::IdIsHub).arg("id", id),
+            message: Message::new(Key::IdIsHub).arg("id", &id),
         }]));
     }
-    let created = state.store.create(&caller.actor(), &ZONES, &record).await?;
-    Ok(view(created))
+    let record = Demo {
+        record: plan,
+        demo: false,
+    };
+    let repo = state.store.repo::<Demo<ZonePlan>>();
+    Ok(repo.create(&caller.actor(), &record).await?)
 }
 
 pub async fn update(
@@ -76,26 +76,23 @@ pub async fn update(
     caller: &Caller,
     id: &str,
     payload: Value,
-) -> Result<Value, Error> {
+) -> Result<ZoneRecord, Error> {
     access::update_zone(caller, id)?;
     let mut body = crate::records::without_read_only(payload);
     crate::records::same_id(&body, id)?;
     body["id"] = Value::from(id);
-    let existing = state
-        .store
-        .get(&ZONES, id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounZone, id))?;
-    if body["region"] != existing["body"]["region"] {
+    let before = read(state, id).await?;
+    if body.get("region").and_then(Value::as_str) != before.record.record.text("region") {
         access::change_zone_region(caller)?;
     }
-    let record = validate(state, &body, existing["demo"].as_bool().unwrap_or(false))?;
-    let updated = state
-        .store
-        .update(&caller.actor(), &ZONES, id, &record)
+    let record = Demo {
+        record: validate(state, &body)?,
+        demo: before.record.demo,
+    };
+    let repo = state.store.repo::<Demo<ZonePlan>>();
+    repo.update(&caller.actor(), &before.id, &record)
         .await?
-        .ok_or_else(|| Error::not_found(Key::NounZone, id))?;
-    Ok(view(updated))
+        .ok_or_else(|| Error::not_found(Key::NounZone, id))
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
@@ -103,7 +100,8 @@ pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), E
     // Tenant firms name their zone; a later zone of the same id must not inherit them.
     let count = state
         .store
-        .count(&ucz_store::FIRMS, &[("zone", id.to_string())])
+        .repo::<Demo<Firm>>()
+        .count(&[("zone", id.to_string())])
         .await?;
     if count > 0 {
         return Err(Error::conflict(
@@ -112,25 +110,25 @@ pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), E
                 .arg("count", count),
         ));
     }
+    let before = read(state, id).await?;
     // Leased spaces in its facilities are refused by the store.
-    if state.store.delete(&caller.actor(), &ZONES, id).await? {
+    let repo = state.store.repo::<Demo<ZonePlan>>();
+    if repo.delete(&caller.actor(), &before.id).await? {
         Ok(())
     } else {
         Err(Error::not_found(Key::NounZone, id))
     }
 }
 
-/// Every record of `table`, by id, read `batch` at a time.
-async fn every(
-    state: &Services,
-    table: &'static ucz_store::Table,
-    batch: i64,
-) -> Result<Vec<Value>, Error> {
-    let mut all: Vec<Value> = Vec::new();
+/// Every record of `T`, by key, read `batch` at a time.
+async fn every<T: Aggregate>(state: &Services, batch: i64) -> Result<Vec<Stored<T>>, Error> {
+    let mut all: Vec<Stored<T>> = Vec::new();
     loop {
+        let after = all.last().map(|r| &r.id);
         let page = state
             .store
-            .page_after(table, &[], all.last().map(|r| &r["id"]), batch)
+            .repo::<T>()
+            .page_after(&[], after, batch)
             .await?;
         let done = (page.len() as i64) < batch;
         all.extend(page);
@@ -142,8 +140,7 @@ async fn every(
 
 /// One zone of the national overview.
 pub struct Summary {
-    /// The stored zone: its id, `body` and `demo`.
-    pub zone: Value,
+    pub zone: ZoneRecord,
     pub diagnosis: Diagnosis,
     /// How many tenant firms name the zone.
     pub tenants: i64,
@@ -153,10 +150,13 @@ pub struct Summary {
 /// diagnoses: anyone reads it, anonymous visitors too.
 pub async fn overview(state: &Services, _caller: &Caller) -> Result<Vec<Summary>, Error> {
     // Tenants of every zone in one statement; the zones a page at a time.
-    let tenants = state.store.count_by(&FIRMS, "zone", &[]).await?;
+    let tenants = state
+        .store
+        .count_by(Demo::<Firm>::TABLE, "zone", &[])
+        .await?;
     let mut rows = Vec::new();
-    for zone in every(state, &ZONES, 100).await? {
-        let id = zone["id"].as_str().unwrap_or_default().to_string();
+    for zone in every::<Demo<ZonePlan>>(state, 100).await? {
+        let id = zone.id.to_string();
         let diagnosis = crate::analysis::diagnosis_of(state, &id).await?;
         let tenants = tenants
             .iter()
@@ -194,26 +194,26 @@ pub async fn holdings(state: &Services, caller: &Caller, zone: &str) -> Result<H
     let diagnosis = crate::analysis::diagnosis_with(state, zone, &parts).await?;
     let tenants_by_stage = state
         .store
-        .count_by(&FIRMS, "stage", &[("zone", zone.to_string())])
+        .count_by(Demo::<Firm>::TABLE, "stage", &[("zone", zone.to_string())])
         .await?;
     let (facilities, institutions) = if access::read_zone_part(caller).is_ok() {
         // The zone's spaces in one statement, each under its facility.
         let spaces = state.store.zone_spaces(zone).await?;
         let facilities = parts
             .facilities
-            .into_iter()
+            .iter()
             .map(|facility| {
                 let own: Vec<Value> = spaces
                     .iter()
-                    .filter(|s| s["facility_id"] == facility["id"])
-                    .cloned()
+                    .filter(|s| s.record.facility_id == Some(facility.id))
+                    .map(shown)
                     .collect();
-                let mut facility = crate::parts::present(&FACILITIES, facility);
+                let mut facility = shown(facility);
                 facility["spaces"] = Value::from(own);
                 facility
             })
             .collect();
-        (facilities, parts.institutions)
+        (facilities, parts.institutions.iter().map(shown).collect())
     } else {
         (Vec::new(), Vec::new())
     };
@@ -224,23 +224,27 @@ pub async fn holdings(state: &Services, caller: &Caller, zone: &str) -> Result<H
             .flat_map(|f: &Value| f["spaces"].as_array().into_iter().flatten())
             .map(|s| &s["id"])
             .collect();
-        let mut found = state.store.zone_leases(zone).await?;
+        let mut found: Vec<Value> = state
+            .store
+            .zone_leases(zone)
+            .await?
+            .iter()
+            .map(shown)
+            .collect();
         found.sort_by_key(|l| order.iter().position(|s| **s == l["space_id"]));
-        leases.extend(found.into_iter().map(crate::leases::view));
+        leases.extend(found);
     }
     let tenants = if access::list_zone_firms(caller, zone).is_ok() {
         let (firms, _) = state
             .store
-            .list(
-                &FIRMS,
-                &Filter {
-                    equals: vec![("zone", zone.to_string())],
-                    limit: 200,
-                    offset: 0,
-                },
-            )
+            .repo::<Demo<Firm>>()
+            .list(&Filter {
+                equals: vec![("zone", zone.to_string())],
+                limit: 200,
+                offset: 0,
+            })
             .await?;
-        firms.into_iter().map(|f| f["body"].clone()).collect()
+        firms.iter().map(|f| shown(&f.record.record)).collect()
     } else {
         Vec::new()
     };
@@ -258,19 +262,18 @@ pub async fn holdings(state: &Services, caller: &Caller, zone: &str) -> Result<H
 /// operator only its own zone's region. Any account reads them.
 pub async fn regions(state: &Services, caller: &Caller) -> Result<Vec<String>, Error> {
     if let Role::Operator { zone } = caller.require_user()? {
-        if let Some(z) = state.store.get(&ZONES, zone).await? {
-            return Ok(vec![
-                z["body"]["region"].as_str().unwrap_or_default().to_string(),
-            ]);
+        if let Some(z) = state.store.repo::<Demo<ZonePlan>>().find(zone).await? {
+            let region = z.record.record.text("region").unwrap_or_default();
+            return Ok(vec![region.to_string()]);
         }
     }
     Ok(state.store.zone_regions().await?)
 }
 
-/// The zones and facilities a record may be placed in, as stored, by id.
+/// The zones and facilities a record may be placed in, by id.
 pub struct Choices {
-    pub zones: Vec<Value>,
-    pub facilities: Vec<Value>,
+    pub zones: Vec<ZoneRecord>,
+    pub facilities: Vec<Stored<FacilityBody>>,
 }
 
 /// What the caller chooses among when writing a facility, institution, firm or space: an
@@ -279,14 +282,19 @@ pub struct Choices {
 pub async fn choices(state: &Services, caller: &Caller) -> Result<Choices, Error> {
     let (zones, facilities) = match caller.role() {
         Some(Role::Operator { zone }) => (
-            state.store.get(&ZONES, zone).await?.into_iter().collect(),
+            state
+                .store
+                .repo::<Demo<ZonePlan>>()
+                .find(zone)
+                .await?
+                .into_iter()
+                .collect(),
             state.store.zone_parts(zone).await?.facilities,
         ),
         Some(Role::Firm { .. }) | None => (Vec::new(), Vec::new()),
-        Some(Role::Admin | Role::Coordinator) => (
-            every(state, &ZONES, 500).await?,
-            every(state, &FACILITIES, 500).await?,
-        ),
+        Some(Role::Admin | Role::Coordinator) => {
+            (every(state, 500).await?, every(state, 500).await?)
+        }
     };
     Ok(Choices { zones, facilities })
 }

@@ -236,6 +236,10 @@ impl Store {
     ///   process wrote meanwhile.
     ///
     /// Behind both, a unique index on `prev_hash` (version 2 rows) refuses a fork outright.
+    ///
+    /// A write that fails returns early and drops its transaction: the rollback, and with it the
+    /// lock, is flushed when the connection goes back to the pool, which checks each connection
+    /// it takes back (`a_refused_write_releases_the_write_lock_on_postgres`).
     pub(crate) async fn begin_audited(
         &self,
     ) -> Result<(tokio::sync::MutexGuard<'_, ()>, Transaction<'static, Any>), StoreError> {

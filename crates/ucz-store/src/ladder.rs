@@ -2,25 +2,24 @@
 //! facilities, its hubs, the spaces of both, the leases of those spaces with their firms, and the
 //! placement rejections of those spaces. A fixed number of queries whatever the country holds.
 
-use serde_json::Value;
+use ucz_core::firm::Firm;
+use ucz_core::record::{Demo, FacilityBody, HubBody, LeaseBody, SpaceBody, ZonePlan};
 
-use crate::records::{
-    FACILITIES, FIRMS, HUBS, LEASES, REJECTIONS, SPACES, Table, ZONES, select_list_as, to_json,
-    trusted,
-};
+use crate::records::{select_list_as, to_json, trusted};
+use crate::repo::{Aggregate, Rejection, Stored, all_stored};
 use crate::{Backend, Store, StoreError};
 
-/// One region's ladder records, each in the shape `Store::get` returns.
+/// One region's ladder records.
 #[derive(Debug, Default)]
 pub struct RegionRows {
-    pub zones: Vec<Value>,
-    pub facilities: Vec<Value>,
-    pub hubs: Vec<Value>,
-    pub spaces: Vec<Value>,
-    pub leases: Vec<Value>,
+    pub zones: Vec<Stored<Demo<ZonePlan>>>,
+    pub facilities: Vec<Stored<FacilityBody>>,
+    pub hubs: Vec<Stored<Demo<HubBody>>>,
+    pub spaces: Vec<Stored<SpaceBody>>,
+    pub leases: Vec<Stored<LeaseBody>>,
     /// The firms of those leases.
-    pub firms: Vec<Value>,
-    pub rejections: Vec<Value>,
+    pub firms: Vec<Stored<Demo<Firm>>>,
+    pub rejections: Vec<Stored<Rejection>>,
 }
 
 impl Store {
@@ -36,47 +35,66 @@ impl Store {
              LEFT JOIN hubs h ON h.id = s.hub_id \
              WHERE {zone_region} = $1 OR h.region = $1"
         );
-        let read = |table: &'static Table, alias: &'static str, tail: String| {
-            let sql = format!(
-                "SELECT {} FROM {} {alias} {tail} ORDER BY {alias}.id",
-                select_list_as(table, alias),
-                table.name
-            );
-            async move {
-                trusted(&sql)
-                    .bind(region.to_string())
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(|row| to_json(table, row))
-                    .collect::<Result<Vec<_>, StoreError>>()
-            }
+        let read = |alias: &'static str, tail: String| Read {
+            store: self,
+            region,
+            alias,
+            tail,
         };
         Ok(RegionRows {
-            zones: read(&ZONES, "z", format!("WHERE {zone_region} = $1")).await?,
+            zones: read("z", format!("WHERE {zone_region} = $1")).rows().await?,
             facilities: read(
-                &FACILITIES,
                 "x",
                 format!("JOIN zones z ON z.id = x.zone_id WHERE {zone_region} = $1"),
             )
+            .rows()
             .await?,
-            hubs: read(&HUBS, "x", "WHERE x.region = $1".into()).await?,
-            spaces: read(&SPACES, "x", format!("WHERE x.id IN ({region_spaces})")).await?,
-            leases: read(&LEASES, "x", format!("WHERE x.space_id IN ({region_spaces})")).await?,
+            hubs: read("x", "WHERE x.region = $1".into()).rows().await?,
+            spaces: read("x", format!("WHERE x.id IN ({region_spaces})"))
+                .rows()
+                .await?,
+            leases: read("x", format!("WHERE x.space_id IN ({region_spaces})"))
+                .rows()
+                .await?,
             firms: read(
-                &FIRMS,
                 "x",
                 format!(
                     "WHERE x.id IN (SELECT l.firm_id FROM leases l WHERE l.space_id IN ({region_spaces}))"
                 ),
             )
+            .rows()
             .await?,
-            rejections: read(
-                &REJECTIONS,
-                "x",
-                format!("WHERE x.space_id IN ({region_spaces})"),
-            )
-            .await?,
+            rejections: read("x", format!("WHERE x.space_id IN ({region_spaces})"))
+                .rows()
+                .await?,
         })
+    }
+}
+
+/// One read of a region's records: `tail` follows `FROM table alias` and binds the region as `$1`.
+struct Read<'a> {
+    store: &'a Store,
+    region: &'a str,
+    alias: &'static str,
+    tail: String,
+}
+
+impl Read<'_> {
+    async fn rows<T: Aggregate>(self) -> Result<Vec<Stored<T>>, StoreError> {
+        let (table, alias) = (T::TABLE, self.alias);
+        let sql = format!(
+            "SELECT {} FROM {} {alias} {} ORDER BY {alias}.id",
+            select_list_as(table, alias),
+            table.name,
+            self.tail
+        );
+        let rows = trusted(&sql)
+            .bind(self.region.to_string())
+            .fetch_all(&self.store.pool)
+            .await?
+            .iter()
+            .map(|row| to_json(table, row))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        all_stored(rows)
     }
 }

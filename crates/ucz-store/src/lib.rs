@@ -14,6 +14,7 @@ mod audit;
 mod ladder;
 mod queries;
 mod records;
+mod repo;
 
 use std::str::FromStr;
 
@@ -25,6 +26,7 @@ pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use ladder::RegionRows;
 pub use queries::{LeaseScope, ZoneParts};
 pub use records::*;
+pub use repo::{Aggregate, Key, Listed, Rejection, RejectionId, Repo, Stored};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

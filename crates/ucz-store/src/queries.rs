@@ -3,10 +3,12 @@
 //! SQL, so that no request reads a whole table.
 
 use serde_json::Value;
+use ucz_core::record::{FacilityBody, InstitutionBody, LeaseBody, SpaceBody};
 
 use crate::records::{
     FACILITIES, INSTITUTIONS, LEASES, SPACES, Table, ZONES, select_list_as, to_json, trusted,
 };
+use crate::repo::{Listed, Stored, all_stored};
 use crate::{Backend, Store, StoreError};
 
 /// A value bound to a query.
@@ -52,8 +54,8 @@ pub(crate) fn bind_all<'q>(
 /// A zone's facilities and institutions, by id.
 #[derive(Debug, Default)]
 pub struct ZoneParts {
-    pub facilities: Vec<Value>,
-    pub institutions: Vec<Value>,
+    pub facilities: Vec<Stored<FacilityBody>>,
+    pub institutions: Vec<Stored<InstitutionBody>>,
 }
 
 /// The leases a lease of `space_id` to `firm_id` from `starts` to `ends` (half-open, `YYYY-MM-DD`)
@@ -116,62 +118,60 @@ impl Store {
     /// A zone's facilities and institutions (two statements, by the zone's index).
     pub async fn zone_parts(&self, zone_id: &str) -> Result<ZoneParts, StoreError> {
         let zone = [Bound::Text(zone_id.to_string())];
+        let of_zone = "WHERE x.zone_id = $1 ORDER BY x.id";
         Ok(ZoneParts {
-            facilities: rows_where(
-                &self.pool,
-                &FACILITIES,
-                "WHERE x.zone_id = $1 ORDER BY x.id",
-                &zone,
-            )
-            .await?,
-            institutions: rows_where(
-                &self.pool,
-                &INSTITUTIONS,
-                "WHERE x.zone_id = $1 ORDER BY x.id",
-                &zone,
-            )
-            .await?,
+            facilities: all_stored(rows_where(&self.pool, &FACILITIES, of_zone, &zone).await?)?,
+            institutions: all_stored(rows_where(&self.pool, &INSTITUTIONS, of_zone, &zone).await?)?,
         })
     }
 
     /// The spaces in a zone's facilities, by id.
-    pub async fn zone_spaces(&self, zone_id: &str) -> Result<Vec<Value>, StoreError> {
-        rows_where(
-            &self.pool,
-            &SPACES,
-            &format!("WHERE x.id IN ({}) ORDER BY x.id", zone_spaces(1)),
-            &[Bound::Text(zone_id.to_string())],
+    pub async fn zone_spaces(&self, zone_id: &str) -> Result<Vec<Stored<SpaceBody>>, StoreError> {
+        all_stored(
+            rows_where(
+                &self.pool,
+                &SPACES,
+                &format!("WHERE x.id IN ({}) ORDER BY x.id", zone_spaces(1)),
+                &[Bound::Text(zone_id.to_string())],
+            )
+            .await?,
         )
-        .await
     }
 
     /// The leases of the spaces in a zone's facilities, by id.
-    pub async fn zone_leases(&self, zone_id: &str) -> Result<Vec<Value>, StoreError> {
-        rows_where(
-            &self.pool,
-            &LEASES,
-            &format!("WHERE x.space_id IN ({}) ORDER BY x.id", zone_spaces(1)),
-            &[Bound::Text(zone_id.to_string())],
+    pub async fn zone_leases(&self, zone_id: &str) -> Result<Vec<Stored<LeaseBody>>, StoreError> {
+        all_stored(
+            rows_where(
+                &self.pool,
+                &LEASES,
+                &format!("WHERE x.space_id IN ({}) ORDER BY x.id", zone_spaces(1)),
+                &[Bound::Text(zone_id.to_string())],
+            )
+            .await?,
         )
-        .await
     }
 
     /// The leases a lease could clash with (see [`LeaseScope`]), by id.
-    pub async fn leases_in_the_way(&self, scope: &LeaseScope) -> Result<Vec<Value>, StoreError> {
-        rows_where(&self.pool, &LEASES, LEASES_IN_THE_WAY, &scope.values()).await
+    pub async fn leases_in_the_way(
+        &self,
+        scope: &LeaseScope,
+    ) -> Result<Vec<Stored<LeaseBody>>, StoreError> {
+        all_stored(rows_where(&self.pool, &LEASES, LEASES_IN_THE_WAY, &scope.values()).await?)
     }
 
     /// A firm's lease that ends last (of two ending on the same day, the later one).
-    pub async fn latest_lease_of_firm(&self, firm_id: &str) -> Result<Option<Value>, StoreError> {
-        Ok(rows_where(
+    pub async fn latest_lease_of_firm(
+        &self,
+        firm_id: &str,
+    ) -> Result<Option<Stored<LeaseBody>>, StoreError> {
+        let rows = rows_where(
             &self.pool,
             &LEASES,
             "WHERE x.firm_id = $1 ORDER BY x.ends DESC, x.id DESC LIMIT 1",
             &[Bound::Text(firm_id.to_string())],
         )
-        .await?
-        .into_iter()
-        .next())
+        .await?;
+        Ok(all_stored(rows)?.into_iter().next())
     }
 
     /// A page of leases matching `filter` and, with `zone`, only those of the spaces in that
@@ -180,7 +180,7 @@ impl Store {
         &self,
         filter: &crate::Filter,
         zone: Option<&str>,
-    ) -> Result<(Vec<Value>, i64), StoreError> {
+    ) -> Result<Listed<LeaseBody>, StoreError> {
         let mut conditions = Vec::new();
         let mut values = Vec::new();
         for (column, value) in &filter.equals {
@@ -210,11 +210,11 @@ impl Store {
         let total = bind_all(trusted(&count), &values)
             .fetch_one(&self.pool)
             .await?;
-        Ok((items, sqlx::Row::try_get(&total, "n")?))
+        Ok((all_stored(items)?, sqlx::Row::try_get(&total, "n")?))
     }
 
     /// How many records of `table` match every `column = value` of `equals`.
-    pub async fn count(
+    pub(crate) async fn count(
         &self,
         table: &Table,
         equals: &[(&'static str, String)],
@@ -254,7 +254,7 @@ impl Store {
     }
 
     /// Whether `table` holds no record.
-    pub async fn is_empty(&self, table: &Table) -> Result<bool, StoreError> {
+    pub(crate) async fn is_empty(&self, table: &Table) -> Result<bool, StoreError> {
         let sql = format!("SELECT id FROM {} LIMIT 1", table.name);
         Ok(trusted(&sql).fetch_optional(&self.pool).await?.is_none())
     }
@@ -262,7 +262,7 @@ impl Store {
     /// Up to `size` records of `table` matching `equals` whose id follows `after` (from the
     /// first with `None`), by id: a list read page by page, each page one statement, however
     /// long the list.
-    pub async fn page_after(
+    pub(crate) async fn page_after(
         &self,
         table: &'static Table,
         equals: &[(&'static str, String)],

@@ -8,7 +8,9 @@ use sqlx::{Any, Row};
 
 use crate::audit::{Author, append};
 use crate::queries::{Bound, LEASES_IN_THE_WAY, LeaseScope, rows_where};
+use crate::repo::{Aggregate, Stored};
 use crate::{Store, StoreError};
+use ucz_core::record::{LeaseBody, LeaseId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
@@ -572,14 +574,28 @@ impl Store {
     pub async fn write_lease(
         &self,
         actor: &str,
-        id: Option<&str>,
-        record: &Value,
+        id: Option<&LeaseId>,
+        lease: &LeaseBody,
         scope: &LeaseScope,
-        check: impl FnOnce(&[Value]) -> Result<(), String>,
-    ) -> Result<Option<Value>, StoreError> {
+        check: impl FnOnce(&[Stored<LeaseBody>]) -> Result<(), String>,
+    ) -> Result<Option<Stored<LeaseBody>>, StoreError> {
         let related = Related::LeasesInTheWay(scope);
-        self.write_after_check(actor, &LEASES, id, record, related, check)
-            .await
+        let id = id.map(LeaseId::to_string);
+        let check = |rows: &[Value]| {
+            let leases = crate::repo::all_stored(rows.to_vec()).map_err(|e| e.to_string())?;
+            check(&leases)
+        };
+        let written = self
+            .write_after_check(
+                actor,
+                &LEASES,
+                id.as_deref(),
+                &lease.to_row(),
+                related,
+                check,
+            )
+            .await?;
+        written.map(crate::repo::stored).transpose()
     }
 
     async fn write_after_check(

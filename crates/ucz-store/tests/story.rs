@@ -598,7 +598,7 @@ async fn a_region_is_read_alone(store: Store) {
         let firm = format!("{zone}-firm");
         create(
             &ucz_store::FIRMS,
-            json!({"id": firm, "zone": zone, "region": region, "stage": "early", "body": {}, "demo": false}),
+            json!({"id": firm, "zone": zone, "region": region, "stage": "early", "body": {"id": firm, "zone": zone, "region": region, "stage": "early", "founder_age": 40}, "demo": false}),
         )
         .await;
         create(
@@ -608,18 +608,18 @@ async fn a_region_is_read_alone(store: Store) {
         .await;
         create(
             &ucz_store::HUBS,
-            json!({"id": format!("{zone}-hub"), "name": "H", "kind": "business_incubator", "region": region, "body": {}, "demo": false}),
+            json!({"id": format!("{zone}-hub"), "name": "H", "kind": "business_incubator", "region": region, "body": {"id": format!("{zone}-hub"), "name": "H", "kind": "business_incubator", "region": region}, "demo": false}),
         )
         .await;
     }
     let rows = store.region_rows("daejeon").await.unwrap();
-    let ids = |items: &[serde_json::Value]| {
+    fn ids<T: ucz_store::Aggregate>(items: &[ucz_store::Stored<T>]) -> String {
         items
             .iter()
-            .map(|i| i["id"].to_string())
+            .map(|i| format!("{:?}", i.id.to_string()))
             .collect::<Vec<_>>()
             .join(",")
-    };
+    }
     assert_eq!(ids(&rows.zones), "\"dj\"");
     assert_eq!(ids(&rows.hubs), "\"dj-hub\"");
     assert_eq!(ids(&rows.firms), "\"dj-firm\"");
@@ -627,7 +627,7 @@ async fn a_region_is_read_alone(store: Store) {
         (rows.facilities.len(), rows.spaces.len(), rows.leases.len()),
         (1, 1, 1)
     );
-    assert_eq!(rows.leases[0]["firm_id"], "dj-firm");
+    assert_eq!(rows.leases[0].record.firm_id.as_str(), "dj-firm");
 }
 
 #[tokio::test]
@@ -776,7 +776,7 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
     step("a refused import", 0).await;
 
     // A checked lease write: one row; refused: none.
-    let lease = json!({"space_id": space["id"], "firm_id": "f1", "starts": "2026-01-01", "ends": "2027-01-01", "status": "active", "renewals": 0, "body": {}});
+    let lease: ucz_core::record::LeaseBody = serde_json::from_value(json!({"space_id": space["id"], "firm_id": "f1", "starts": "2026-01-01", "ends": "2027-01-01", "status": "active", "renewals": 0})).unwrap();
     let scope = ucz_store::LeaseScope {
         space_id: space["id"].as_i64().unwrap(),
         firm_id: "f1".into(),
@@ -994,4 +994,38 @@ async fn records_are_stored_whole_or_not_at_all() {
         1,
         "only the zone's row"
     );
+}
+
+/// A write refused inside its transaction (a facility of no zone breaks a foreign key) rolls
+/// back and lets go of the lock every audited write takes: another process writes at once
+/// rather than waiting for the refused one's connection to be used again.
+#[tokio::test]
+async fn a_refused_write_releases_the_write_lock_on_postgres() {
+    let database = TestDatabase::postgres().await;
+    let (first, second) = (database.store().await, database.store().await);
+    first.migrate().await.unwrap();
+    let orphan: ucz_core::record::FacilityBody = serde_json::from_value(json!({
+        "zone_id": "nowhere", "type": "startup_support", "name": "F", "floor_area_m2": 10.0,
+    }))
+    .unwrap();
+    for _ in 0..3 {
+        assert!(first.repo().create("admin", &orphan).await.is_err());
+    }
+    let zone = ucz_core::record::Demo {
+        record: ucz_core::record::ZonePlan(
+            json!({"id": "z", "name": "Z", "zone_type": "new_town", "region": "daejeon"})
+                .as_object()
+                .unwrap()
+                .clone(),
+        ),
+        demo: false,
+    };
+    let written = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        second.repo().create("admin", &zone),
+    )
+    .await
+    .expect("the lock is free");
+    assert_eq!(written.unwrap().id.as_str(), "z");
+    assert_eq!(first.verify_audit().await.unwrap().broken_at, None);
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use ucz_core::Catalog;
-use ucz_store::{FIRMS, Store};
+use ucz_store::Store;
 use ucz_web::AppState;
 use ucz_web::auth::hash_password;
 
@@ -302,7 +302,8 @@ async fn log_in(
 }
 
 async fn firm_count(store: &Store) -> anyhow::Result<i64> {
-    Ok(store.count(&FIRMS, &[]).await?)
+    let firms = store.repo::<ucz_core::record::Demo<ucz_core::firm::Firm>>();
+    Ok(firms.count(&[]).await?)
 }
 
 pub fn run(

@@ -36,9 +36,10 @@ pub fn run(
         tokio::spawn(ucz_web::serve(listener, state));
 
         let client = reqwest::Client::new();
-        let (firms, _) = store.list(&ucz_store::FIRMS, &ucz_store::Filter { equals: Vec::new(), limit: 300, offset: 0 }).await?;
-        let ids: Vec<String> = firms.iter().filter_map(|f| f["id"].as_str().map(str::to_string)).collect();
-        let bodies: Vec<serde_json::Value> = firms.iter().map(|f| f["body"].clone()).collect();
+        let firms = store.repo::<ucz_core::record::Demo<ucz_core::firm::Firm>>();
+        let (firms, _) = firms.list(&ucz_store::Filter { equals: Vec::new(), limit: 300, offset: 0 }).await?;
+        let ids: Vec<String> = firms.iter().map(|f| f.id.to_string()).collect();
+        let bodies: Vec<serde_json::Value> = firms.iter().map(|f| serde_json::to_value(&f.record.record)).collect::<Result<_, _>>()?;
 
         let read = measure(requests, concurrency, |i| {
             let request = client

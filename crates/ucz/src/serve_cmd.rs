@@ -6,6 +6,8 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde::Deserialize;
+use ucz_core::firm::Firm;
+use ucz_core::record::{Demo, ZonePlan};
 use ucz_core::{Catalog, Clock};
 use ucz_store::Store;
 use ucz_web::AppState;
@@ -248,7 +250,7 @@ pub fn add_user(
     runtime()?.block_on(async {
         let store = open(&settings).await?;
         if let Some(zone) = zone {
-            if store.get(&ucz_store::ZONES, zone).await?.is_none() {
+            if store.repo::<Demo<ZonePlan>>().find(zone).await?.is_none() {
                 return Err(BadInput(format!(
                     "error: --zone {zone}: no such zone in {}",
                     settings.database_url
@@ -257,7 +259,7 @@ pub fn add_user(
             }
         }
         if let Some(firm) = firm {
-            if store.get(&ucz_store::FIRMS, firm).await?.is_none() {
+            if store.repo::<Demo<Firm>>().find(firm).await?.is_none() {
                 return Err(BadInput(format!(
                     "error: --firm {firm}: no such firm in {}",
                     settings.database_url

@@ -1,7 +1,7 @@
 //! A facility of a zone, as the API takes it (`/api/v1/facilities`).
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{FieldProblem, Fields, ZoneId};
@@ -9,7 +9,7 @@ use crate::Catalog;
 use crate::message::Key;
 
 /// A facility: its zone, its type (a facility type of the catalog), name and floor area.
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "Facility")]
 pub struct FacilityBody {
     pub zone_id: ZoneId,
@@ -20,7 +20,7 @@ pub struct FacilityBody {
     /// Square metres, greater than 0 (at most 1e9).
     #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 1e9))]
     pub floor_area_m2: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub units: Option<u32>,
     /// Planned rather than built.
     #[serde(default)]

@@ -2,7 +2,7 @@
 //! an innovation growth center, a public rental knowledge-industry center, an incubator.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{FieldProblem, Fields, HubId};
@@ -10,7 +10,7 @@ use crate::Catalog;
 use crate::message::{Key, Message};
 use crate::zone::Site;
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "Hub")]
 pub struct HubBody {
     /// 1 to 64 lowercase letters, digits, '-' or '_'.
@@ -20,7 +20,7 @@ pub struct HubBody {
     pub kind: String,
     /// A region (시도) id of the catalog.
     pub region: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<Site>,
 }
 

@@ -2,14 +2,14 @@
 //! support agency.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{FieldProblem, Fields, ZoneId};
 use crate::Catalog;
 use crate::message::Key;
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "Institution")]
 pub struct InstitutionBody {
     pub zone_id: ZoneId,

@@ -3,7 +3,7 @@
 //! are `crate::lease`'s; this is the body alone.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::fields::is_text;
@@ -13,7 +13,7 @@ use crate::date::Date;
 use crate::message::{Key, Message};
 
 /// Whether a lease runs or has ended.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LeaseStatus {
     #[default]
@@ -31,7 +31,7 @@ impl LeaseStatus {
 }
 
 /// What the tenant will look for when it graduates.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Needs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub area_m2: Option<f64>,
@@ -44,7 +44,7 @@ pub struct Needs {
     pub preferred_hubs: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "Lease")]
 pub struct LeaseBody {
     pub space_id: SpaceId,

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod institution;
 pub mod lease;
 pub mod space;
+pub mod stored;
 
 pub use facility::FacilityBody;
 pub use fields::{FieldProblem, Fields};
@@ -19,3 +20,4 @@ pub use ids::{FacilityId, FirmId, HubId, InstitutionId, LeaseId, SpaceId, ZoneId
 pub use institution::InstitutionBody;
 pub use lease::{LeaseBody, LeaseStatus, Needs};
 pub use space::{Admits, SpaceBody, SpacePlace};
+pub use stored::{Demo, ZonePlan};

@@ -2,7 +2,7 @@
 //! zones, of a space kind of the catalog, with what it admits.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::fields::is_text;
@@ -18,7 +18,7 @@ pub enum SpacePlace {
 }
 
 /// Who a space admits; each list empty admits all.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Admits {
     /// Stage ids of the catalog.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -32,12 +32,12 @@ pub struct Admits {
 }
 
 /// A space as the API takes it: in a facility (`facility_id`) or a hub (`hub_id`).
-#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "Space")]
 pub struct SpaceBody {
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub facility_id: Option<FacilityId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub hub_id: Option<HubId>,
     pub name: String,
     /// A space kind id of the catalog (`catalog/space_kinds.toml`).
@@ -45,9 +45,9 @@ pub struct SpaceBody {
     /// Square metres, greater than 0 (at most 1e9).
     #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 1e9))]
     pub area_m2: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub monthly_rent_krw: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub admits: Option<Admits>,
 }
 

@@ -3,8 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::Value;
 use ucz_service::ladder::{self, PlanParams, RegionPlan, RegionRetention, RetentionParams};
+use ucz_service::leases::LeaseRecord;
+use ucz_store::{Rejection, Stored};
 
 use super::{Body, Q, body};
 use crate::AppState;
@@ -25,7 +26,7 @@ pub async fn accept(
     State(state): State<AppState>,
     caller: Caller,
     payload: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<LeaseRecord>), ApiError> {
     let lease = ladder::accept(&state, &caller, body(payload)?).await?;
     Ok((StatusCode::CREATED, Json(lease)))
 }
@@ -35,7 +36,7 @@ pub async fn reject(
     State(state): State<AppState>,
     caller: Caller,
     payload: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Stored<Rejection>>), ApiError> {
     let (rejection, new) = ladder::reject(&state, &caller, body(payload)?).await?;
     let status = if new {
         StatusCode::CREATED

@@ -10,8 +10,8 @@ mod crud {
                 use axum::Json;
                 use axum::extract::{Path, State};
                 use axum::http::StatusCode;
-                use serde_json::Value;
-                use ucz_service::{ListParams, Page};
+                use serde::Serialize;
+                use ucz_service::ListParams;
 
                 use crate::AppState;
                 use crate::api::{Body, Q, body};
@@ -23,7 +23,7 @@ mod crud {
                     State(state): State<AppState>,
                     caller: Caller,
                     Q(query): Q<$query>,
-                ) -> Result<Json<Page>, ApiError> {
+                ) -> Result<Json<impl Serialize + use<>>, ApiError> {
                     let params = ListParams::from(query);
                     Ok(Json(service::list(&state, &caller, &params).await?))
                 }
@@ -32,7 +32,7 @@ mod crud {
                     State(state): State<AppState>,
                     caller: Caller,
                     Path(id): Path<String>,
-                ) -> Result<Json<Value>, ApiError> {
+                ) -> Result<Json<impl Serialize + use<>>, ApiError> {
                     Ok(Json(service::read(&state, &caller, &id).await?))
                 }
 
@@ -40,7 +40,7 @@ mod crud {
                     State(state): State<AppState>,
                     caller: Caller,
                     payload: Body,
-                ) -> Result<(StatusCode, Json<Value>), ApiError> {
+                ) -> Result<(StatusCode, Json<impl Serialize + use<>>), ApiError> {
                     let created = service::create(&state, &caller, body(payload)?).await?;
                     Ok((StatusCode::CREATED, Json(created)))
                 }
@@ -50,7 +50,7 @@ mod crud {
                     caller: Caller,
                     Path(id): Path<String>,
                     payload: Body,
-                ) -> Result<Json<Value>, ApiError> {
+                ) -> Result<Json<impl Serialize + use<>>, ApiError> {
                     let updated = service::update(&state, &caller, &id, body(payload)?).await?;
                     Ok(Json(updated))
                 }

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::Value;
 use ucz_service::records::ZoneQuery;
+use ucz_service::zones::ZoneRecord;
 use ucz_service::{ListParams, Page, zones};
 
 use super::{Body, Q, body};
@@ -15,14 +15,14 @@ use crate::error::ApiError;
 pub async fn list(
     State(state): State<AppState>,
     Q(query): Q<ZoneQuery>,
-) -> Result<Json<Page>, ApiError> {
+) -> Result<Json<Page<ZoneRecord>>, ApiError> {
     Ok(Json(zones::list(&state, &ListParams::from(query)).await?))
 }
 
 pub async fn read(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ZoneRecord>, ApiError> {
     Ok(Json(zones::read(&state, &id).await?))
 }
 
@@ -30,7 +30,7 @@ pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     payload: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ZoneRecord>), ApiError> {
     let created = zones::create(&state, &caller, body(payload)?).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -40,7 +40,7 @@ pub async fn update(
     caller: Caller,
     Path(id): Path<String>,
     payload: Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ZoneRecord>, ApiError> {
     Ok(Json(
         zones::update(&state, &caller, &id, body(payload)?).await?,
     ))

@@ -17,6 +17,7 @@ use crate::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, FieldError, Key};
 use ucz_service::access;
+use ucz_service::records::shown;
 use ucz_service::{Code, facilities, firms, institutions, spaces, zones};
 
 pub fn routes() -> Router<AppState> {
@@ -52,11 +53,11 @@ pub async fn read(
     id: &str,
 ) -> Result<Value, ApiError> {
     Ok(match resource {
-        Resource::Zone => zones::read(state, id).await?,
-        Resource::Facility => facilities::read(state, caller, id).await?,
-        Resource::Space => spaces::read(state, caller, id).await?,
-        Resource::Institution => institutions::read(state, caller, id).await?,
-        Resource::Firm => firms::read(state, caller, id).await?,
+        Resource::Zone => shown(&zones::read(state, id).await?),
+        Resource::Facility => shown(&facilities::read(state, caller, id).await?),
+        Resource::Space => shown(&spaces::read(state, caller, id).await?),
+        Resource::Institution => shown(&institutions::read(state, caller, id).await?),
+        Resource::Firm => shown(&firms::read(state, caller, id).await?),
     })
 }
 
@@ -67,11 +68,11 @@ pub async fn create_record(
     body: Value,
 ) -> Result<Value, ApiError> {
     Ok(match resource {
-        Resource::Zone => zones::create(state, caller, body).await?,
-        Resource::Facility => facilities::create(state, caller, body).await?,
-        Resource::Space => spaces::create(state, caller, body).await?,
-        Resource::Institution => institutions::create(state, caller, body).await?,
-        Resource::Firm => firms::create(state, caller, body).await?,
+        Resource::Zone => shown(&zones::create(state, caller, body).await?),
+        Resource::Facility => shown(&facilities::create(state, caller, body).await?),
+        Resource::Space => shown(&spaces::create(state, caller, body).await?),
+        Resource::Institution => shown(&institutions::create(state, caller, body).await?),
+        Resource::Firm => shown(&firms::create(state, caller, body).await?),
     })
 }
 
@@ -83,11 +84,11 @@ async fn update_record(
     body: Value,
 ) -> Result<Value, ApiError> {
     Ok(match resource {
-        Resource::Zone => zones::update(state, caller, id, body).await?,
-        Resource::Facility => facilities::update(state, caller, id, body).await?,
-        Resource::Space => spaces::update(state, caller, id, body).await?,
-        Resource::Institution => institutions::update(state, caller, id, body).await?,
-        Resource::Firm => firms::update(state, caller, id, body).await?,
+        Resource::Zone => shown(&zones::update(state, caller, id, body).await?),
+        Resource::Facility => shown(&facilities::update(state, caller, id, body).await?),
+        Resource::Space => shown(&spaces::update(state, caller, id, body).await?),
+        Resource::Institution => shown(&institutions::update(state, caller, id, body).await?),
+        Resource::Firm => shown(&firms::update(state, caller, id, body).await?),
     })
 }
 
@@ -117,7 +118,8 @@ pub async fn zone_of(state: &AppState, resource: Resource, record: &Value) -> Op
         Resource::Space => {
             // A hub's space has no zone page.
             record["facility_id"].as_i64()?;
-            let owner = ucz_service::parts::space_zone(state, record).await.ok()?;
+            let space: ucz_core::record::SpaceBody = serde_json::from_value(record.clone()).ok()?;
+            let owner = ucz_service::parts::space_zone(state, &space).await.ok()?;
             owner.zone().map(String::from)
         }
     }
@@ -142,32 +144,32 @@ pub async fn options(state: &AppState, caller: &Caller, lang: Lang) -> Result<Op
     };
     let names: std::collections::HashMap<&str, String> = zones
         .iter()
-        .filter_map(|z| Some((z["id"].as_str()?, super::zone_name(&z["body"], lang))))
+        .map(|z| (z.id.as_str(), super::zone_name(&z.record.record, lang)))
         .collect();
     let zone_choices = zones
         .iter()
         .filter_map(|z| {
-            let id = z["id"].as_str()?;
+            let id = z.id.as_str();
             own(id).then(|| Choice {
                 value: id.to_string(),
                 label: names.get(id).cloned().unwrap_or_default(),
                 names: ["name", "name_en"]
                     .iter()
-                    .filter_map(|k| z["body"][*k].as_str().map(String::from))
+                    .filter_map(|k| z.record.record.text(k).map(String::from))
                     .collect(),
             })
         })
         .collect();
     let facility_choices = facilities
         .iter()
-        .filter(|f| own(f["zone_id"].as_str().unwrap_or_default()))
+        .filter(|f| own(f.record.zone_id.as_str()))
         .map(|f| Choice {
-            value: f["id"].to_string(),
+            value: f.id.to_string(),
             label: format!(
                 "{} — {}",
-                f["name"].as_str().unwrap_or_default(),
+                f.record.name,
                 names
-                    .get(f["zone_id"].as_str().unwrap_or_default())
+                    .get(f.record.zone_id.as_str())
                     .cloned()
                     .unwrap_or_default()
             ),
@@ -240,13 +242,19 @@ fn show(
 /// others still get their errors, all in one answer.
 pub async fn check_only(state: &AppState, resource: Resource, body: &Value) -> ApiError {
     let checked = match resource {
-        Resource::Zone => zones::validate(state, body, false).map(|_| ()),
-        Resource::Facility => ucz_service::parts::facility(state, body).await.map(|_| ()),
-        Resource::Space => ucz_service::parts::space(state, body).await.map(|_| ()),
-        Resource::Institution => ucz_service::parts::institution(state, body)
+        Resource::Zone => zones::validate(state, body).map(|_| ()),
+        Resource::Facility => ucz_service::parts::facility_in(state, &Default::default(), body)
             .await
             .map(|_| ()),
-        Resource::Firm => firms::validate(state, body, false).await.map(|_| ()),
+        Resource::Space => ucz_service::parts::space_in(state, &Default::default(), body)
+            .await
+            .map(|_| ()),
+        Resource::Institution => {
+            ucz_service::parts::institution_in(state, &Default::default(), body)
+                .await
+                .map(|_| ())
+        }
+        Resource::Firm => firms::validate(state, body).await.map(|_| ()),
     };
     match checked {
         Err(error) if error.code == Code::Validation => error.into(),
@@ -492,7 +500,7 @@ async fn restrict(
                     .unwrap_or_default()
             } else {
                 match zones::read(state, &current).await {
-                    Ok(zone) => super::zone_name(&zone, lang),
+                    Ok(zone) => super::zone_name(&zone.record.record, lang),
                     Err(_) => current.clone(),
                 }
             };

@@ -56,11 +56,11 @@ async fn list_page(
         firm_id: None,
     };
     let page = match resource {
-        Resource::Zone => zones::list(state, &params).await?,
-        Resource::Facility => facilities::list(state, caller, &params).await?,
-        Resource::Space => spaces::list(state, caller, &params).await?,
-        Resource::Institution => institutions::list(state, caller, &params).await?,
-        Resource::Firm => firms::list(state, caller, &params).await?,
+        Resource::Zone => zones::list(state, &params).await?.shown(),
+        Resource::Facility => facilities::list(state, caller, &params).await?.shown(),
+        Resource::Space => spaces::list(state, caller, &params).await?.shown(),
+        Resource::Institution => institutions::list(state, caller, &params).await?.shown(),
+        Resource::Firm => firms::list(state, caller, &params).await?.shown(),
     };
     Ok((page.items, page.total))
 }

@@ -52,8 +52,10 @@ pub async fn page(
     PageQuery(flash): PageQuery<Flash>,
 ) -> Response {
     let result = async {
-        let record = firms::stored(&state, &visitor.caller, &id).await?;
-        let firm = firms::firm_of(&state, &record)?;
+        let firm = firms::read(&state, &visitor.caller, &id)
+            .await?
+            .record
+            .record;
         let package = state
             .rulebook
             .package(&state.catalog, &firm, state.clock.today());
@@ -72,10 +74,10 @@ pub async fn page(
         // the region of its latest lease (it may incubate outside its own region).
         // Only a firm whose latest lease is running can be a graduate: the others are not
         // planned for (this page is viewed far more often than the plan changes).
-        let latest = firms::running_space(&state, &visitor.caller, &record).await?;
+        let latest = firms::running_space(&state, &visitor.caller, &firm).await?;
         let planned = match latest {
             Some(space) => {
-                let region = ucz_service::ladder::decided_space(&state, space).await?.2;
+                let region = ucz_service::ladder::decided_space(&state, space.0).await?.2;
                 Some(
                     ucz_service::ladder::plan_region(&state, &region, state.clock.today(), 12)
                         .await?,
@@ -88,26 +90,21 @@ pub async fn page(
         } else {
             Value::Null
         };
-        let zone_name = match record["zone"].as_str().filter(|z| !z.is_empty()) {
+        let zone_name = match Some(firm.zone.as_str()).filter(|z| !z.is_empty()) {
             Some(zone) => match ucz_service::zones::read(&state, zone).await {
-                Ok(body) => super::zone_name(&body, lang),
+                Ok(stored) => super::zone_name(&stored.record.record, lang),
                 Err(error) if error.code == ucz_service::Code::NotFound => zone.to_string(),
                 Err(error) => return Err(error.into()),
             },
             None => String::new(),
         };
-        let writes = ucz_service::access::write_firm(
-            &visitor.caller,
-            &id,
-            record["zone"].as_str().unwrap_or_default(),
-        )
-        .is_ok();
+        let writes = ucz_service::access::write_firm(&visitor.caller, &id, &firm.zone).is_ok();
         visitor.page(
             &state,
             StatusCode::OK,
             "firm.html",
             json!({
-                "firm": record["body"],
+                "firm": firm,
                 "package": package,
                 "eligible": eligible,
                 "next": next,

@@ -499,7 +499,7 @@ pub struct Checked {
     /// in file order.
     pub shown: Vec<RowReport>,
     /// The records to write, when asked for (a confirmation), else empty.
-    pub records: Vec<Value>,
+    pub records: Vec<import::Row>,
     /// Problems of the file as a whole (missing columns, no rows).
     pub problems: Vec<String>,
     /// What was ignored (unknown columns).
@@ -684,7 +684,10 @@ async fn check_one(
     };
     match outcome {
         Ok(record) => {
-            let id = record["id"].as_str().unwrap_or_default();
+            let id = match &record {
+                import::Row::Firm(firm) => firm.id.as_str(),
+                import::Row::Facility(_) | import::Row::Space(_) => "",
+            };
             if !id.is_empty() && !seen.insert(id.to_string()) {
                 errors.push(FieldError {
                     field: "id".into(),
@@ -702,12 +705,9 @@ async fn check_one(
                 .to_string();
             // A space belongs to its facility's zone (already looked up for this import).
             if let Some(facility) = body["facility_id"].as_i64() {
-                if let Ok(Some(facility)) = lookups
-                    .known
-                    .get(state, &ucz_store::FACILITIES, &facility.to_string())
-                    .await
-                {
-                    zone = facility["zone_id"].as_str().unwrap_or_default().to_string();
+                let facility = ucz_core::record::FacilityId(facility);
+                if let Ok(Some(own)) = lookups.known.facility_zone(state, facility).await {
+                    zone = own.0;
                 }
             } else if let Some(hub) = body["hub_id"].as_str() {
                 zone = hub.to_string();
@@ -1030,8 +1030,8 @@ pub async fn confirm(
         )
         .await?;
         drop(table);
-        let kind = import_kind(pending.resource)?;
-        let created = import::write(&state, &visitor.caller, kind, &checked.records).await?;
+        import_kind(pending.resource)?;
+        let created = import::write(&state, &visitor.caller, &checked.records).await?;
         visitor.page(
             &state,
             StatusCode::OK,

@@ -197,10 +197,10 @@ pub fn form_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a st
 }
 
 /// A stored zone's name in the language (its English name when it has one).
-pub fn zone_name(body: &Value, lang: Lang) -> String {
-    let korean = body["name"].as_str().unwrap_or_default();
+pub fn zone_name(plan: &ucz_core::record::ZonePlan, lang: Lang) -> String {
+    let korean = plan.text("name").unwrap_or_default();
     match lang {
-        Lang::En => body["name_en"].as_str().unwrap_or(korean).to_string(),
+        Lang::En => plan.text("name_en").unwrap_or(korean).to_string(),
         Lang::Ko => korean.to_string(),
     }
 }

@@ -14,9 +14,8 @@ use crate::error::ApiError;
 pub async fn zone_summaries(state: &AppState, caller: &Caller) -> Result<Vec<Value>, ApiError> {
     let mut rows = Vec::new();
     for summary in ucz_service::zones::overview(state, caller).await? {
-        let zone = &summary.zone;
-        let id = zone["id"].as_str().unwrap_or_default().to_string();
-        let body = &zone["body"];
+        let id = summary.zone.id.to_string();
+        let body = &ucz_service::records::shown(&summary.zone.record.record);
         let diagnosis = &summary.diagnosis;
         let functions: Vec<Value> = diagnosis
             .functions

@@ -75,7 +75,8 @@ pub async fn page(
         let mut firm_names: HashMap<String, String> = HashMap::new();
         for firm in forecast.graduates.iter().map(|g| &g.firm) {
             if let Some(record) = records.firms.get(firm) {
-                let name = record["body"]["name"].as_str().unwrap_or(firm).to_string();
+                let name = Some(record.name.as_str()).filter(|n| !n.is_empty());
+                let name = name.unwrap_or(firm).to_string();
                 firm_names.insert(firm.clone(), name);
             }
         }

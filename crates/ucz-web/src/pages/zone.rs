@@ -19,7 +19,7 @@ pub async fn page(
     PageQuery(flash): PageQuery<Flash>,
 ) -> Response {
     let result = async {
-        let zone = ucz_service::zones::read(&state, &id).await?;
+        let zone = ucz_service::records::shown(&ucz_service::zones::read(&state, &id).await?);
         let holdings = ucz_service::zones::holdings(&state, &visitor.caller, &id).await?;
         let diagnosis = holdings.diagnosis;
         let lang = visitor.lang;
