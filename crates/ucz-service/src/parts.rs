@@ -225,6 +225,7 @@ resource!(
         .facility_id
         .iter()
         .map(|f| ("facility_id", f.clone()))
+        .chain(p.hub_id.iter().map(|h| ("hub_id", h.clone())))
         .collect()
 );
 resource!(

@@ -15,6 +15,7 @@ pub struct ListParams {
     pub offset: Option<i64>,
     pub zone_id: Option<String>,
     pub facility_id: Option<String>,
+    pub hub_id: Option<String>,
     pub region: Option<String>,
     pub stage: Option<String>,
     pub zone: Option<String>,
@@ -61,8 +62,8 @@ list_query!(
     FacilityQuery { zone_id }
 );
 list_query!(
-    /// `/api/v1/spaces?facility_id=`
-    SpaceQuery { facility_id }
+    /// `/api/v1/spaces?facility_id=&hub_id=`
+    SpaceQuery { facility_id, hub_id }
 );
 list_query!(
     /// `/api/v1/institutions?zone_id=`

@@ -45,6 +45,7 @@ async fn list_page(
             some(&filters.zone)
         },
         facility_id: some(&filters.facility),
+        hub_id: None,
         region: some(&filters.region),
         stage: some(&filters.stage),
         zone: if resource == Resource::Firm {

@@ -146,6 +146,7 @@ pub async fn list(
             offset: query.offset.map(|o| o.max(0)),
             zone_id: None,
             facility_id: None,
+            hub_id: None,
             region: nonempty(&query.region),
             stage: nonempty(&query.stage),
             zone: nonempty(&query.zone),

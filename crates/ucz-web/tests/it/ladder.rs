@@ -107,6 +107,13 @@ pub async fn the_space_ladder(app: TestApp) {
         StatusCode::FORBIDDEN,
         "hub spaces are the coordinators'"
     );
+    // A hub's spaces are listed by its id.
+    let (status, list) = app
+        .call("operator", Method::GET, "/spaces?hub_id=dj-campus", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["items"][0]["id"], unit, "{list}");
 
     // Four tenants graduating in 2027.
     for (id, sector) in [
