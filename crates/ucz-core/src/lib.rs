@@ -4,6 +4,7 @@
 //! This crate does no I/O: callers read files and hand their text in, and get values back.
 //! It knows nothing about the file system, HTTP, SQL or terminals.
 
+pub mod account;
 pub mod catalog;
 pub mod clock;
 pub mod date;

@@ -177,10 +177,10 @@ mod tests {
     fn caller(role: Role) -> Caller {
         Caller::User {
             user: ucz_store::User {
-                id: 1,
+                id: ucz_store::UserId(1),
                 username: "u".into(),
                 password_hash: String::new(),
-                role: String::new(),
+                role: ucz_store::RoleName::Admin,
                 zone_id: None,
                 firm_id: None,
                 disabled: false,

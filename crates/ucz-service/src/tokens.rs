@@ -30,7 +30,7 @@ pub fn hash(secret: &str) -> String {
         .collect()
 }
 
-fn account(caller: &Caller) -> Result<i64, Error> {
+fn account(caller: &Caller) -> Result<ucz_core::account::UserId, Error> {
     match caller {
         Caller::User { user, .. } => Ok(user.id),
         Caller::Anonymous => Err(Error::unauthenticated()),

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use ucz_core::account::RoleName;
 use ucz_core::{Catalog, Clock};
 use ucz_service::{Caller, Code, Role, Services, demo, tokens, zones};
 use ucz_test_support::TestDatabase;
@@ -20,7 +21,14 @@ async fn services(database: &TestDatabase) -> Services {
 async fn caller(state: &Services, name: &str, role: &str, zone: Option<&str>) -> Caller {
     let user = state
         .store
-        .add_user("test", name, "x", role, zone, None)
+        .add_user(
+            "test",
+            name,
+            "x",
+            RoleName::parse(role).unwrap(),
+            zone,
+            None,
+        )
         .await
         .unwrap();
     let role = Role::of(&user).unwrap();

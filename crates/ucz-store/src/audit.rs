@@ -18,7 +18,6 @@
 //! One writer at a time appends, across every process sharing the database: see
 //! [`Store::begin_audited`].
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
@@ -33,38 +32,7 @@ const VERSION: i64 = 2;
 /// What an erased payload (`before` or `after`) holds instead of the record.
 pub const ERASED: &str = r#"{"erased":true}"#;
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-    pub hash: String,
-    /// 1: the hash covers the payload text; 2: it covers `payload_hash`.
-    pub version: i64,
-    /// The hash of `before` and `after` as written (version 2 rows).
-    pub payload_hash: Option<String>,
-    /// When the payload was erased (`before` and `after` then hold `{"erased": true}`).
-    pub erased_at: Option<String>,
-}
-
-/// The result of checking the chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct Verification {
-    pub rows: i64,
-    /// The first row whose hash does not match, if any.
-    pub broken_at: Option<i64>,
-    /// The stored hash of the newest row ([`GENESIS`] when there is none): an operator who
-    /// records it can later tell that rows were removed from the end (`ucz audit verify
-    /// --expect-head`).
-    pub head: String,
-    /// Rows whose payload was erased.
-    pub erased: i64,
-}
+pub use ucz_core::account::{AuditEntry, Verification};
 
 /// SHA-256 over the parts, each prefixed with its length, in hex.
 fn digest<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {

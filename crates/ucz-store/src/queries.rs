@@ -292,6 +292,28 @@ impl Store {
         rows_where(&self.pool, table, &tail, &values).await
     }
 
+    /// The internal key of a zone, hub or firm (`None` when there is no such record): the
+    /// number that never changes and is never given again, which accounts hold; its public id
+    /// may name a later record after a deletion.
+    pub async fn key_of<T: crate::Aggregate>(&self, id: &T::Id) -> Result<Option<i64>, StoreError> {
+        let table = T::TABLE;
+        if ![
+            ZONES.name,
+            crate::records::HUBS.name,
+            crate::records::FIRMS.name,
+        ]
+        .contains(&table.name)
+        {
+            return Ok(None);
+        }
+        let sql = format!("SELECT key FROM {} WHERE id = $1", table.name);
+        let row = trusted(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| sqlx::Row::try_get(&r, "key")).transpose()?)
+    }
+
     /// The regions of the zones, each once, in the order of their first zone's id.
     pub async fn zone_regions(&self) -> Result<Vec<String>, StoreError> {
         let region = match self.backend {

@@ -10,7 +10,8 @@ use crate::audit::{Author, append};
 use crate::queries::{Bound, LEASES_IN_THE_WAY, LeaseScope, rows_where};
 use crate::repo::{Aggregate, Stored};
 use crate::{Store, StoreError};
-use ucz_core::record::{LeaseBody, LeaseId};
+use ucz_core::account::{RoleName, TokenInfo, User, UserId};
+use ucz_core::record::{FirmId, LeaseBody, LeaseId, ZoneId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Column {
@@ -779,15 +780,15 @@ async fn disable_accounts(
     for row in accounts {
         let account = user(&row)?;
         sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
-            .bind(account.id)
+            .bind(account.id.0)
             .execute(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(account.id)
+            .bind(account.id.0)
             .execute(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
-            .bind(account.id)
+            .bind(account.id.0)
             .execute(&mut **tx)
             .await?;
         let before = serde_json::json!({"id": account.id, "username": account.username, field: id, "disabled": false});
@@ -835,29 +836,16 @@ async fn dependants(
     Ok(())
 }
 
-/// An account. A firm account holds its firm's internal key; `firm_id` is that firm's public id,
-/// read through the key, so an account never reaches a later firm given the same public id.
-#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    #[serde(skip)]
-    pub password_hash: String,
-    pub role: String,
-    pub zone_id: Option<String>,
-    pub firm_id: Option<String>,
-    /// Set when the account's firm was deleted: it can no longer log in or use its tokens.
-    pub disabled: bool,
-}
-
 fn user(row: &AnyRow) -> Result<User, StoreError> {
+    let role: String = row.try_get("role")?;
     Ok(User {
-        id: row.try_get("id")?,
+        id: UserId(row.try_get("id")?),
         username: row.try_get("username")?,
         password_hash: row.try_get("password_hash")?,
-        role: row.try_get("role")?,
-        zone_id: row.try_get("zone_id")?,
-        firm_id: row.try_get("firm_id")?,
+        role: RoleName::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("users.role {role:?}")))?,
+        zone_id: row.try_get::<Option<String>, _>("zone_id")?.map(ZoneId),
+        firm_id: row.try_get::<Option<String>, _>("firm_id")?.map(FirmId),
         disabled: row.try_get::<i64, _>("disabled")? != 0,
     })
 }
@@ -875,15 +863,6 @@ macro_rules! key_joins {
 }
 use key_joins;
 
-/// An API token as its owner sees it: never the secret, only an id made from its hash.
-#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
-pub struct TokenInfo {
-    pub id: String,
-    pub name: String,
-    pub created_at: String,
-    pub expires_at: String,
-}
-
 /// The public id of a token: the first 16 hex digits of its hash.
 fn token_id(token_hash: &str) -> String {
     token_hash.chars().take(16).collect()
@@ -895,7 +874,7 @@ impl Store {
         actor: &str,
         username: &str,
         password_hash: &str,
-        role: &str,
+        role: RoleName,
         zone_id: Option<&str>,
         firm_id: Option<&str>,
     ) -> Result<User, StoreError> {
@@ -938,7 +917,7 @@ impl Store {
         )
         .bind(username)
         .bind(password_hash)
-        .bind(role)
+        .bind(role.as_str())
         .bind(zone_id.map(str::to_string))
         .bind(firm_id.map(str::to_string))
         .bind(firm_key)
@@ -959,12 +938,12 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(User {
-            id,
+            id: UserId(id),
             username: username.into(),
             password_hash: password_hash.into(),
-            role: role.into(),
-            zone_id: zone_id.map(Into::into),
-            firm_id: firm_id.map(Into::into),
+            role,
+            zone_id: zone_id.map(|z| ZoneId(z.into())),
+            firm_id: firm_id.map(|f| FirmId(f.into())),
             disabled: false,
         })
     }
@@ -991,7 +970,7 @@ impl Store {
     pub async fn create_session(
         &self,
         token_hash: &str,
-        user_id: i64,
+        user_id: UserId,
         csrf: &str,
         expires_at: &str,
     ) -> Result<(), StoreError> {
@@ -999,7 +978,7 @@ impl Store {
             "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(token_hash)
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(csrf)
         .bind(expires_at)
         .execute(&self.pool)
@@ -1043,7 +1022,7 @@ impl Store {
         &self,
         actor: &str,
         token_hash: &str,
-        user_id: i64,
+        user_id: UserId,
         name: &str,
         expires_at: &str,
         limit: i64,
@@ -1052,12 +1031,12 @@ impl Store {
         let by = self.author(actor);
         let at = by.at.clone();
         sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND expires_at < $2")
-            .bind(user_id)
+            .bind(user_id.0)
             .bind(at.clone())
             .execute(&mut *tx)
             .await?;
         let live: i64 = sqlx::query("SELECT COUNT(*) AS n FROM api_tokens WHERE user_id = $1")
-            .bind(user_id)
+            .bind(user_id.0)
             .fetch_one(&mut *tx)
             .await?
             .try_get("n")?;
@@ -1070,7 +1049,7 @@ impl Store {
             "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(name)
         .bind(at.clone())
         .bind(expires_at)
@@ -1098,11 +1077,11 @@ impl Store {
     }
 
     /// The live tokens of an account, newest first.
-    pub async fn tokens_of(&self, user_id: i64) -> Result<Vec<TokenInfo>, StoreError> {
+    pub async fn tokens_of(&self, user_id: UserId) -> Result<Vec<TokenInfo>, StoreError> {
         let rows = sqlx::query(
             "SELECT token_hash, name, created_at, expires_at FROM api_tokens WHERE user_id = $1 AND expires_at >= $2 ORDER BY created_at DESC, token_hash",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .bind(self.clock().stamp())
         .fetch_all(&self.pool)
         .await?;
@@ -1123,7 +1102,7 @@ impl Store {
     pub async fn revoke_token(
         &self,
         actor: &str,
-        user_id: i64,
+        user_id: UserId,
         id_or_hash: &str,
     ) -> Result<bool, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
@@ -1131,7 +1110,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT token_hash, name, created_at, expires_at FROM api_tokens WHERE user_id = $1",
         )
-        .bind(user_id)
+        .bind(user_id.0)
         .fetch_all(&mut *tx)
         .await?;
         let mut found = None;

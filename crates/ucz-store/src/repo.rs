@@ -68,7 +68,7 @@ impl fmt::Display for RejectionId {
 }
 
 /// A placement a zone's operator or a coordinator turned down: the plan does not propose it again.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Rejection {
     pub firm_id: FirmId,
     pub space_id: SpaceId,

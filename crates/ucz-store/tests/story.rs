@@ -297,7 +297,14 @@ async fn two_processes_append_one_chain(first: Store, second: Store) {
                     .await
                     .unwrap();
                 store
-                    .add_user(name, &format!("{name}.{i}"), "x", "admin", None, None)
+                    .add_user(
+                        name,
+                        &format!("{name}.{i}"),
+                        "x",
+                        ucz_core::account::RoleName::Admin,
+                        None,
+                        None,
+                    )
                     .await
                     .unwrap();
             }
@@ -418,7 +425,14 @@ async fn payloads_can_be_erased(store: Store, backend: &str) {
         .unwrap()
         .unwrap();
     store
-        .add_user("admin", "lee.jiwoo", "x", "coordinator", None, None)
+        .add_user(
+            "admin",
+            "lee.jiwoo",
+            "x",
+            ucz_core::account::RoleName::Coordinator,
+            None,
+            None,
+        )
         .await
         .unwrap();
     let trail = store.audit(10, 0).await.unwrap();
@@ -652,7 +666,14 @@ async fn the_store_keeps_its_clocks_time(store: Store) {
     let store = store.with_clock(clock);
     store.migrate().await.unwrap();
     let user = store
-        .add_user("admin", "kim.minji", "x", "admin", None, None)
+        .add_user(
+            "admin",
+            "kim.minji",
+            "x",
+            ucz_core::account::RoleName::Admin,
+            None,
+            None,
+        )
         .await
         .unwrap();
     let audit = store.audit(10, 0).await.unwrap();
@@ -810,7 +831,14 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
 
     // Accounts and tokens: one row each; sessions: none.
     let user = store
-        .add_user("ucz", "firm-f2", "hash", "firm", None, Some("f2"))
+        .add_user(
+            "ucz",
+            "firm-f2",
+            "hash",
+            ucz_core::account::RoleName::Firm,
+            None,
+            Some("f2"),
+        )
         .await
         .unwrap();
     step("an account", 1).await;
@@ -918,7 +946,14 @@ async fn zone_accounts_follow_their_zone(store: Store) {
     let zone = json!({"id": "z1", "body": {"id": "z1"}, "demo": false});
     store.create("admin", &ZONES, &zone).await.unwrap();
     store
-        .add_user("admin", "op", "x", "operator", Some("z1"), None)
+        .add_user(
+            "admin",
+            "op",
+            "x",
+            ucz_core::account::RoleName::Operator,
+            Some("z1"),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -941,7 +976,14 @@ async fn zone_accounts_follow_their_zone(store: Store) {
     );
     assert!(
         store
-            .add_user("admin", "op2", "x", "operator", Some("nowhere"), None)
+            .add_user(
+                "admin",
+                "op2",
+                "x",
+                ucz_core::account::RoleName::Operator,
+                Some("nowhere"),
+                None
+            )
             .await
             .is_err()
     );
@@ -1028,4 +1070,51 @@ async fn a_refused_write_releases_the_write_lock_on_postgres() {
     .expect("the lock is free");
     assert_eq!(written.unwrap().id.as_str(), "z");
     assert_eq!(first.verify_audit().await.unwrap().broken_at, None);
+}
+
+/// A hub has an internal key, as zones and firms do: a hub deleted and made again under the same
+/// public id gets a new key, never the old one.
+async fn a_hub_keeps_a_key_never_given_again(store: Store) {
+    store.migrate().await.unwrap();
+    let hub = |name: &str| ucz_core::record::Demo {
+        record: serde_json::from_value::<ucz_core::record::HubBody>(json!({
+            "id": "dj-hub", "name": name, "kind": "business_incubator", "region": "daejeon",
+        }))
+        .unwrap(),
+        demo: false,
+    };
+    let first = store.repo().create("admin", &hub("A")).await.unwrap();
+    let key = store.key_of::<ucz_core::record::Demo<ucz_core::record::HubBody>>(&first.id);
+    let first_key = key.await.unwrap().expect("a key");
+    let other = ucz_core::record::Demo {
+        record: ucz_core::record::HubBody {
+            id: ucz_core::record::HubId("other".into()),
+            ..hub("B").record
+        },
+        demo: false,
+    };
+    store.repo().create("admin", &other).await.unwrap();
+    assert!(
+        store
+            .repo::<ucz_core::record::Demo<ucz_core::record::HubBody>>()
+            .delete("admin", &first.id)
+            .await
+            .unwrap()
+    );
+    let again = store.repo().create("admin", &hub("C")).await.unwrap();
+    let key = store.key_of::<ucz_core::record::Demo<ucz_core::record::HubBody>>(&again.id);
+    let again_key = key.await.unwrap().expect("a key");
+    assert!(again_key > first_key, "{again_key} after {first_key}");
+}
+
+#[tokio::test]
+async fn a_hub_keeps_a_key_never_given_again_on_sqlite() {
+    let database = TestDatabase::sqlite();
+    a_hub_keeps_a_key_never_given_again(database.store().await).await;
+}
+
+#[tokio::test]
+async fn a_hub_keeps_a_key_never_given_again_on_postgres() {
+    let (store, _database) = postgres().await;
+    a_hub_keeps_a_key_never_given_again(store).await;
 }

@@ -68,6 +68,7 @@ fn answers_as_records(paths: &mut Map<String, Value>, schemas: &mut Map<String, 
             ("Space", "integer", false),
             ("Institution", "integer", false),
             ("Lease", "integer", false),
+            ("Rejection", "integer", false),
         ]
         .into_iter()
         .find(|(record, _, _)| *record == name) else {
@@ -119,6 +120,21 @@ fn answers_as_records(paths: &mut Map<String, Value>, schemas: &mut Map<String, 
     }
 }
 
+/// Any one of the values of the fields of the type `reference` names (defined in `named`).
+fn one_field_of(reference: Value, named: &schemars::SchemaGenerator) -> Value {
+    let name = reference["$ref"]
+        .as_str()
+        .and_then(|r| r.rsplit('/').next())
+        .unwrap_or_default();
+    let fields: Vec<Value> = named
+        .definitions()
+        .get(name)
+        .and_then(|schema| schema["properties"].as_object())
+        .map(|properties| properties.values().cloned().collect())
+        .unwrap_or_default();
+    json!({"anyOf": fields})
+}
+
 /// The query parameters of a type's fields.
 fn query_parameters(schema: &Value) -> Vec<Value> {
     let required: Vec<&str> = schema["required"]
@@ -161,6 +177,7 @@ pub fn openapi() -> Value {
             Answer::Undescribed => None,
             Answer::One(schema) => Some(schema(&mut named).to_value()),
             Answer::Page(schema) => Some(page(schema(&mut named).to_value())),
+            Answer::FieldOf(schema) => Some(one_field_of(schema(&mut named).to_value(), &named)),
         };
         let mut responses = Map::new();
         for status in op.statuses {

@@ -100,7 +100,7 @@ async fn add_account(store: &Store, name: &str, role: &str, zone: Option<&str>) 
             "test",
             name,
             &hash_password(&format!("pw-{name}")).unwrap(),
-            role,
+            ucz_core::account::RoleName::parse(role).unwrap(),
             zone,
             None,
         )

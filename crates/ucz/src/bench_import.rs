@@ -347,7 +347,7 @@ pub fn run(
                     "bench",
                     &name,
                     &hash_password(&password)?,
-                    "operator",
+                    ucz_core::account::RoleName::Operator,
                     Some("daejeon"),
                     None,
                 )

@@ -29,7 +29,7 @@ pub fn run(
         let today = clock.today();
         ucz_web::demo::load(&state, 300, today).await?;
         let name = format!("bench-{}", std::process::id());
-        let user = store.add_user("bench", &name, &hash_password("unused")?, "admin", None, None).await?;
+        let user = store.add_user("bench", &name, &hash_password("unused")?, ucz_core::account::RoleName::Admin, None, None).await?;
         store.create_token("bench", &token_hash(&name), user.id, "bench", "2999-01-01T00:00:00Z", 20).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}/api/v1", listener.local_addr()?);

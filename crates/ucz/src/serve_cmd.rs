@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use serde::Deserialize;
+use ucz_core::account::RoleName;
 use ucz_core::firm::Firm;
 use ucz_core::record::{Demo, ZonePlan};
 use ucz_core::{Catalog, Clock};
@@ -179,7 +180,7 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
         let store = open(&settings).await?;
         if store.user_count().await? == 0 {
             let password = random_token()?;
-            store.add_user("ucz", "admin", &hash_password(&password)?, "admin", None, None).await?;
+            store.add_user("ucz", "admin", &hash_password(&password)?, RoleName::Admin, None, None).await?;
             tracing::info!("created the first account: user \"admin\", password {password} (shown once; keep it safe)");
         }
         let clock = settings.clock()?;
@@ -224,18 +225,19 @@ pub fn add_user(
     zone: Option<&str>,
     firm: Option<&str>,
 ) -> anyhow::Result<()> {
+    let role = RoleName::parse(role);
     let valid = match role {
-        "admin" | "coordinator" => zone.is_none() && firm.is_none(),
-        "operator" => zone.is_some() && firm.is_none(),
-        "firm" => firm.is_some() && zone.is_none(),
-        _ => false,
+        Some(RoleName::Admin | RoleName::Coordinator) => zone.is_none() && firm.is_none(),
+        Some(RoleName::Operator) => zone.is_some() && firm.is_none(),
+        Some(RoleName::Firm) => firm.is_some() && zone.is_none(),
+        None => false,
     };
-    if !valid {
+    let (Some(role), true) = (role, valid) else {
         return Err(BadInput(
             "error: --role admin or coordinator (alone), operator with --zone ZONE, or firm with --firm FIRM".into(),
         )
         .into());
-    }
+    };
     let well_formed = !username.is_empty()
         && username.len() <= 64
         && username

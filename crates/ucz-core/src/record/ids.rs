@@ -25,6 +25,13 @@ macro_rules! text_id {
                 f.write_str(&self.0)
             }
         }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
     };
 }
 

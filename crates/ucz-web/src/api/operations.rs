@@ -34,6 +34,8 @@ pub enum Answer {
     One(SchemaOf),
     /// A page of records of a type: `{items, total, limit, offset}`.
     Page(SchemaOf),
+    /// The value of one field of a type, the path naming which (one kind of the catalog).
+    FieldOf(SchemaOf),
 }
 
 /// One operation of the API: how it is documented.
@@ -113,6 +115,12 @@ impl Route {
         self.operation.query = Some(schema::<Q>);
         self
     }
+    /// Answers the value of one of `A`'s fields.
+    fn answers_a_field_of<A: JsonSchema>(mut self) -> Self {
+        self.operation.answer = Answer::FieldOf(schema::<A>);
+        self
+    }
+
     fn answers<A: JsonSchema>(mut self) -> Self {
         self.operation.answer = Answer::One(schema::<A>);
         self
@@ -163,10 +171,12 @@ pub fn routes() -> Vec<Route> {
         route(Verb::Get, "/api/v1/catalog", analysis::catalog)
             .doc("The whole catalog, one array per kind", anyone)
             .answers::<ucz_core::Catalog>(),
-        route(Verb::Get, "/api/v1/catalog/{kind}", analysis::catalog_kind).doc(
-            "One kind of the catalog (programs, designations, …)",
-            anyone,
-        ),
+        route(Verb::Get, "/api/v1/catalog/{kind}", analysis::catalog_kind)
+            .doc(
+                "One kind of the catalog (programs, designations, …)",
+                anyone,
+            )
+            .answers_a_field_of::<ucz_core::Catalog>(),
     ];
     all.extend(record!(
         super::zones,
@@ -297,6 +307,7 @@ pub fn routes() -> Vec<Route> {
                 "admin, coordinator, the space's zone operator",
             )
             .body::<Decision>()
+            .answers::<ucz_store::Rejection>()
             .statuses(&["201", "200"]),
         route(Verb::Post, "/api/v1/placement/unreject", ladder::unreject)
             .doc(

@@ -778,7 +778,7 @@ fn may_import(caller: &Caller) -> Result<i64, ApiError> {
         Caller::User {
             user,
             role: Role::Admin | Role::Operator { .. },
-        } => Ok(user.id),
+        } => Ok(user.id.0),
         Caller::User { .. } => Err(ApiError::forbidden()),
         Caller::Anonymous => Err(ApiError::unauthenticated()),
     }

@@ -333,7 +333,14 @@ pub async fn firm_accounts_follow_their_firm_record(app: TestApp) {
     // Accounts can only be bound to a firm that exists.
     let missing = app
         .store
-        .add_user("test", "nobody", "x", "firm", None, Some("NO-SUCH-FIRM"))
+        .add_user(
+            "test",
+            "nobody",
+            "x",
+            ucz_core::account::RoleName::Firm,
+            None,
+            Some("NO-SUCH-FIRM"),
+        )
         .await;
     assert!(missing.is_err());
 }
@@ -378,7 +385,14 @@ pub async fn operator_accounts_follow_their_zone_record(app: TestApp) {
     // Accounts can only be bound to a zone that exists.
     let missing = app
         .store
-        .add_user("test", "nozone", "x", "operator", Some("atlantis"), None)
+        .add_user(
+            "test",
+            "nozone",
+            "x",
+            ucz_core::account::RoleName::Operator,
+            Some("atlantis"),
+            None,
+        )
         .await;
     assert!(missing.is_err());
 }

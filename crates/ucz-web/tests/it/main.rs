@@ -301,7 +301,7 @@ pub async fn add_account(
             "test",
             name,
             &hash_password(&format!("pw-{name}")).unwrap(),
-            role,
+            ucz_core::account::RoleName::parse(role).unwrap(),
             zone,
             firm,
         )
