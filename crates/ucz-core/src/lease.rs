@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::catalog::LeaseRule;
 use crate::date::Date;
+use crate::message::{Key, Message};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Lease {
@@ -77,59 +78,67 @@ impl LeaseProblem {
 
     /// The message for a reader who may or may not open the firm's other lease: one who may not
     /// learns that the firm is placed elsewhere, not where.
-    pub fn told(&self, lease: &Lease, firm_readable: bool) -> String {
+    pub fn told(&self, lease: &Lease, firm_readable: bool) -> Message {
         match self {
-            LeaseProblem::FirmPlaced { .. } if !firm_readable => format!(
-                "firm {} holds another space during {} to {}; a firm is placed once at a time",
-                lease.firm, lease.starts, lease.ends
-            ),
-            _ => self.to_string(),
+            LeaseProblem::FirmPlaced { .. } if !firm_readable => {
+                Message::new(Key::LeaseFirmPlacedHidden)
+                    .arg("firm", &lease.firm)
+                    .arg("starts", lease.starts)
+                    .arg("ends", lease.ends)
+            }
+            _ => self.message(),
+        }
+    }
+
+    /// The problem in full, in either language.
+    pub fn message(&self) -> Message {
+        match self {
+            LeaseProblem::EndsBeforeStart { starts, ends } => {
+                Message::new(Key::LeaseEndsBeforeStart)
+                    .arg("starts", starts)
+                    .arg("ends", ends)
+            }
+            LeaseProblem::TooManyRenewals {
+                renewals,
+                allowed,
+                source,
+            } => Message::new(Key::LeaseTooManyRenewals)
+                .arg("renewals", renewals)
+                .arg("allowed", allowed)
+                .arg("source", source),
+            LeaseProblem::TooLong {
+                latest,
+                renewals,
+                allowed_months,
+                rule,
+            } => Message::new(Key::LeaseTooLong)
+                .arg("latest", latest)
+                .arg("renewals", renewals)
+                .arg("allowed_months", allowed_months)
+                .arg("max_months", rule.max_months)
+                .arg("renewal_months", rule.renewal_months)
+                .arg("source", &rule.source),
+            LeaseProblem::SpaceTaken { other, wanted } => Message::new(Key::LeaseSpaceTaken)
+                .arg("space", other.space)
+                .arg("firm", &other.firm)
+                .arg("starts", other.starts)
+                .arg("ends", other.ends)
+                .arg("lease", other.id)
+                .arg("wanted_starts", wanted.starts)
+                .arg("wanted_ends", wanted.ends),
+            LeaseProblem::FirmPlaced { other } => Message::new(Key::LeaseFirmPlaced)
+                .arg("firm", &other.firm)
+                .arg("space", other.space)
+                .arg("starts", other.starts)
+                .arg("ends", other.ends)
+                .arg("lease", other.id),
         }
     }
 }
 
 impl std::fmt::Display for LeaseProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            LeaseProblem::EndsBeforeStart { starts, ends } => write!(
-                f,
-                "the lease ends ({ends}) on or before the day it starts ({starts})"
-            ),
-            LeaseProblem::TooManyRenewals {
-                renewals,
-                allowed,
-                source,
-            } => write!(
-                f,
-                "{renewals} renewals: this space allows at most {allowed} ({source})"
-            ),
-            LeaseProblem::TooLong {
-                latest,
-                renewals,
-                allowed_months,
-                rule,
-            } => write!(
-                f,
-                "the lease runs past {latest}: with {renewals} renewal(s) this space allows {allowed_months} months ({} months, renewals of {}) ({})",
-                rule.max_months, rule.renewal_months, rule.source
-            ),
-            LeaseProblem::SpaceTaken { other, wanted } => write!(
-                f,
-                "space {} is leased to firm {} from {} to {} (lease {}), overlapping {} to {}",
-                other.space,
-                other.firm,
-                other.starts,
-                other.ends,
-                other.id,
-                wanted.starts,
-                wanted.ends
-            ),
-            LeaseProblem::FirmPlaced { other } => write!(
-                f,
-                "firm {} already holds space {} from {} to {} (lease {}); a firm is placed once at a time",
-                other.firm, other.space, other.starts, other.ends, other.id
-            ),
-        }
+        self.message().fmt(f)
     }
 }
 
@@ -281,9 +290,14 @@ mod tests {
         );
         assert!(found[0].is_conflict());
         assert_eq!(
-            found[0].told(&twice, false),
+            found[0].told(&twice, false).to_string(),
             "firm b holds another space during 2027-06-01 to 2029-01-01; a firm is placed once at a time",
             "where it is placed is not told to one who cannot open the firm"
+        );
+        assert_eq!(
+            found[0].told(&twice, false).render(crate::Lang::Ko),
+            "기업 b은(는) 2027-06-01–2029-01-01 동안 다른 공간을 쓰고 있습니다; 한 기업은 한 번에 한 공간에만 입주합니다",
+            "told in Korean too"
         );
         // Moving out and in on the same day is not an overlap; a lease does not clash with itself.
         assert!(

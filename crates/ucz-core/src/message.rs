@@ -154,6 +154,18 @@ keys! {
     WentToOnlyWhenEnded = "went_to_only_when_ended",
     EndedLeaseEndsByToday = "ended_lease_ends_by_today",
     LeaseProblem = "lease_problem",
+    LeaseEndsBeforeStart = "lease_ends_before_start",
+    LeaseTooManyRenewals = "lease_too_many_renewals",
+    LeaseTooLong = "lease_too_long",
+    LeaseSpaceTaken = "lease_space_taken",
+    LeaseFirmPlaced = "lease_firm_placed",
+    LeaseFirmPlacedHidden = "lease_firm_placed_hidden",
+    InTurn = "in_turn",
+    LeasesKeepRecord = "leases_keep_record",
+    ChangedMeanwhile = "changed_meanwhile",
+    NoRecordToBind = "no_record_to_bind",
+    TooManyTokens = "too_many_tokens",
+    PayloadBeforeHashes = "payload_before_hashes",
     CreatedLeaseMissing = "created_lease_missing",
     UnknownRoute = "unknown_route",
     MethodNotAllowed = "method_not_allowed",
@@ -275,6 +287,17 @@ impl Message {
                     .map(|(name, value)| (name, Arg::Text(value.to_string())))
                     .collect(),
             })
+        })
+    }
+}
+
+impl Message {
+    /// The messages one after another (`a; b; c`), in the same language; `None` for none.
+    pub fn in_turn(messages: impl IntoIterator<Item = Message>) -> Option<Message> {
+        messages.into_iter().reduce(|first, then| {
+            Message::new(Key::InTurn)
+                .with("first", first)
+                .with("then", then)
         })
     }
 }

@@ -212,7 +212,7 @@ impl From<ucz_store::StoreError> for Error {
                 Error::new(Code::IdTaken, message)
             }
             ucz_store::StoreError::Rejected(reason) => {
-                Error::conflict(Message::new(Key::Refused).arg("reason", reason))
+                Error::conflict(Message::new(Key::Refused).with("reason", reason))
             }
             other => {
                 // The details are for the operator's log, not for the client.
@@ -261,14 +261,22 @@ mod tests {
         }
         .into();
         assert_eq!(taken.code, Code::IdTaken);
-        let refused: Error = ucz_store::StoreError::Rejected("space s1 is leased".into()).into();
+        let refused: Error = ucz_store::StoreError::Rejected(Key::ChangedMeanwhile.into()).into();
         assert_eq!(refused.code, Code::Conflict);
         assert_eq!(taken.detail.to_string(), "zone daejeon already exists");
         assert_eq!(
             taken.detail.render(ucz_core::Lang::Ko),
             "이미 있는 특구: daejeon"
         );
-        assert_eq!(refused.detail.to_string(), "space s1 is leased");
+        assert_eq!(
+            refused.detail.to_string(),
+            "a record this one refers to, or that refers to it, changed meanwhile: read it again"
+        );
+        assert_eq!(
+            refused.detail.render(ucz_core::Lang::Ko),
+            "저장된 자료와 맞지 않아 할 수 없습니다: 이 기록이 가리키거나 이 기록을 가리키는 기록이 그사이 바뀌었습니다: 다시 읽어 주세요",
+            "a store's refusal is told in Korean through and through"
+        );
     }
 
     #[test]

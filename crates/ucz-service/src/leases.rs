@@ -110,14 +110,13 @@ impl Checked {
                     let mut others: Vec<Lease> = rows.iter().map(stored_lease).collect();
                     others.sort_by_key(|l| l.id);
                     others.dedup_by_key(|l| l.id);
-                    let found: Vec<String> = problems(&self.lease, self.rule.as_ref(), &others)
+                    let found = problems(&self.lease, self.rule.as_ref(), &others);
+                    let told = found
                         .iter()
-                        .map(|p| p.told(&self.lease, self.firm_readable))
-                        .collect();
-                    if found.is_empty() {
-                        Ok(())
-                    } else {
-                        Err(found.join("; "))
+                        .map(|p| p.told(&self.lease, self.firm_readable));
+                    match Message::in_turn(told) {
+                        None => Ok(()),
+                        Some(found) => Err(found),
                     }
                 },
             )
@@ -233,8 +232,9 @@ async fn referenced(
 /// in the way is a conflict; a lease that breaks its own rules is invalid on its fields.
 fn refusal(found: &[ucz_core::lease::LeaseProblem], lease: &Lease, firm_readable: bool) -> Error {
     if found.iter().any(|p| p.is_conflict()) {
-        let told: Vec<String> = found.iter().map(|p| p.told(lease, firm_readable)).collect();
-        return Error::conflict(Message::new(Key::LeaseProblem).arg("detail", told.join("; ")));
+        let told = Message::in_turn(found.iter().map(|p| p.told(lease, firm_readable)));
+        let detail = told.unwrap_or_else(|| Key::LeaseProblem.into());
+        return Error::conflict(Message::new(Key::LeaseProblem).with("detail", detail));
     }
     Error::invalid(
         found
@@ -242,7 +242,7 @@ fn refusal(found: &[ucz_core::lease::LeaseProblem], lease: &Lease, firm_readable
             .map(|p| FieldError {
                 field: p.field().into(),
                 message: Message::new(Key::LeaseProblem)
-                    .arg("detail", p.told(lease, firm_readable)),
+                    .with("detail", p.told(lease, firm_readable)),
             })
             .collect(),
     )

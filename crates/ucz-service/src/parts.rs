@@ -135,7 +135,7 @@ pub async fn existing<T: Aggregate>(state: &Services, id: &str) -> Result<Stored
         .repo::<T>()
         .find(id)
         .await?
-        .ok_or_else(|| crate::error::not_found_in(T::TABLE.entity, id))
+        .ok_or_else(|| Error::not_found(T::TABLE.noun, id))
 }
 
 // The use cases of the three records, alike but for their type, owner, checks and filters.
@@ -191,7 +191,7 @@ macro_rules! resource {
                 let repo = state.store.repo::<$record>();
                 repo.update(&caller.actor(), &before.id, &record)
                     .await?
-                    .ok_or_else(|| crate::error::not_found_in(<$record>::TABLE.entity, id))
+                    .ok_or_else(|| Error::not_found(<$record>::TABLE.noun, id))
             }
 
             pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {

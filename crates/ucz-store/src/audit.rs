@@ -369,9 +369,9 @@ impl Store {
             return Ok(true);
         }
         if row.try_get::<i64, _>("version")? < VERSION {
-            return Err(StoreError::Rejected(format!(
-                "audit row {id} was written before payload hashes (migration 0005): its hash covers the payload itself, which cannot be erased without breaking the chain"
-            )));
+            return Err(StoreError::Rejected(
+                ucz_core::Message::new(ucz_core::Key::PayloadBeforeHashes).arg("id", id),
+            ));
         }
         sqlx::query(
             "UPDATE audit SET before = CASE WHEN before IS NULL THEN NULL ELSE $1 END, after = CASE WHEN after IS NULL THEN NULL ELSE $2 END, payload_salt = NULL, erased_at = $3 WHERE id = $4",

@@ -42,9 +42,10 @@ pub enum StoreError {
     /// The system gave no random bytes (for an audit row's payload salt).
     #[error("no random bytes: {0}")]
     Random(String),
-    /// A write refused by a rule across records (`Store::write_checked`).
+    /// A write refused by a rule across records (`Store::write_checked`), with the reason in
+    /// either language.
     #[error("{0}")]
-    Rejected(String),
+    Rejected(ucz_core::Message),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

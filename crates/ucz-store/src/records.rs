@@ -11,6 +11,7 @@ use crate::queries::{Bound, LEASES_IN_THE_WAY, LeaseScope, rows_where};
 use crate::repo::{Aggregate, Stored};
 use crate::{Store, StoreError};
 use ucz_core::account::{RoleName, TokenInfo, User, UserId};
+use ucz_core::message::{Key, Message};
 use ucz_core::record::{FirmId, LeaseBody, LeaseId, ZoneId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,8 +30,10 @@ pub enum Column {
 #[derive(Debug)]
 pub struct Table {
     pub name: &'static str,
-    /// The entity's name in the audit trail and in messages.
+    /// The entity's name in the audit trail.
     pub entity: &'static str,
+    /// What messages call a record of the table, in either language.
+    pub noun: Key,
     /// Whether the key is a number the database assigns (else a text id the client gives).
     pub numeric_key: bool,
     /// Columns other than `id`.
@@ -40,12 +43,14 @@ pub struct Table {
 pub const ZONES: Table = Table {
     name: "zones",
     entity: "zone",
+    noun: Key::NounZone,
     numeric_key: false,
     columns: &[("body", Column::Json), ("demo", Column::Bool)],
 };
 pub const FACILITIES: Table = Table {
     name: "facilities",
     entity: "facility",
+    noun: Key::NounFacility,
     numeric_key: true,
     columns: &[
         ("zone_id", Column::Text),
@@ -60,6 +65,7 @@ pub const FACILITIES: Table = Table {
 pub const SPACES: Table = Table {
     name: "spaces",
     entity: "space",
+    noun: Key::NounSpace,
     numeric_key: true,
     columns: &[
         ("facility_id", Column::OptionalInt),
@@ -76,6 +82,7 @@ pub const SPACES: Table = Table {
 pub const HUBS: Table = Table {
     name: "hubs",
     entity: "hub",
+    noun: Key::NounHub,
     numeric_key: false,
     columns: &[
         ("name", Column::Text),
@@ -90,6 +97,7 @@ pub const HUBS: Table = Table {
 pub const LEASES: Table = Table {
     name: "leases",
     entity: "lease",
+    noun: Key::NounLease,
     numeric_key: true,
     columns: &[
         ("space_id", Column::Int),
@@ -105,12 +113,14 @@ pub const LEASES: Table = Table {
 pub const REJECTIONS: Table = Table {
     name: "placement_rejections",
     entity: "placement rejection",
+    noun: Key::NounPlacementRejection,
     numeric_key: true,
     columns: &[("firm_id", Column::Text), ("space_id", Column::Int)],
 };
 pub const INSTITUTIONS: Table = Table {
     name: "institutions",
     entity: "institution",
+    noun: Key::NounInstitution,
     numeric_key: true,
     columns: &[
         ("zone_id", Column::Text),
@@ -121,6 +131,7 @@ pub const INSTITUTIONS: Table = Table {
 pub const FIRMS: Table = Table {
     name: "firms",
     entity: "firm",
+    noun: Key::NounFirm,
     numeric_key: false,
     columns: &[
         ("zone", Column::Text),
@@ -562,7 +573,7 @@ impl Store {
         id: Option<&str>,
         record: &Value,
         related: &[(&'static str, String)],
-        check: impl FnOnce(&[Value]) -> Result<(), String>,
+        check: impl FnOnce(&[Value]) -> Result<(), Message>,
     ) -> Result<Option<Value>, StoreError> {
         self.write_after_check(actor, table, id, record, Related::Equals(related), check)
             .await
@@ -578,12 +589,13 @@ impl Store {
         id: Option<&LeaseId>,
         lease: &LeaseBody,
         scope: &LeaseScope,
-        check: impl FnOnce(&[Stored<LeaseBody>]) -> Result<(), String>,
+        check: impl FnOnce(&[Stored<LeaseBody>]) -> Result<(), Message>,
     ) -> Result<Option<Stored<LeaseBody>>, StoreError> {
         let related = Related::LeasesInTheWay(scope);
         let id = id.map(LeaseId::to_string);
         let check = |rows: &[Value]| {
-            let leases = crate::repo::all_stored(rows.to_vec()).map_err(|e| e.to_string())?;
+            let leases = crate::repo::all_stored(rows.to_vec())
+                .map_err(|e| Message::new(Key::InputText).arg("text", e))?;
             check(&leases)
         };
         let written = self
@@ -606,7 +618,7 @@ impl Store {
         id: Option<&str>,
         record: &Value,
         related: Related<'_>,
-        check: impl FnOnce(&[Value]) -> Result<(), String>,
+        check: impl FnOnce(&[Value]) -> Result<(), Message>,
     ) -> Result<Option<Value>, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
@@ -662,12 +674,13 @@ impl Store {
             .map(|(_, lease)| lease["id"].to_string())
             .collect();
         if !leases.is_empty() {
-            return Err(StoreError::Rejected(format!(
-                "{} {id} has {} lease(s) (lease {}), the record of who used which space; ending a lease keeps it, so delete the leases first (an admin or the space's keeper may)",
-                table.entity,
-                leases.len(),
-                leases.join(", ")
-            )));
+            return Err(StoreError::Rejected(
+                Message::new(Key::LeasesKeepRecord)
+                    .with("what", table.noun)
+                    .arg("id", id)
+                    .arg("count", leases.len())
+                    .arg("leases", leases.join(", ")),
+            ));
         }
         if table.name == FIRMS.name {
             disable_accounts(&mut tx, &by, Holder::Firm, id).await?;
@@ -735,10 +748,7 @@ fn dangling(error: StoreError) -> StoreError {
         StoreError::Database(sqlx::Error::Database(e))
             if e.kind() == sqlx::error::ErrorKind::ForeignKeyViolation =>
         {
-            StoreError::Rejected(
-                "a record this one refers to, or that refers to it, changed meanwhile: read it again"
-                    .into(),
-            )
+            StoreError::Rejected(Key::ChangedMeanwhile.into())
         }
         _ => error,
     }
@@ -863,6 +873,13 @@ macro_rules! key_joins {
 }
 use key_joins;
 
+/// "no firm F-1": an account bound to a record that is not there.
+fn no_record(what: Key, id: &str) -> Message {
+    Message::new(Key::NoRecordToBind)
+        .with("what", what)
+        .arg("id", id)
+}
+
 /// The public id of a token: the first 16 hex digits of its hash.
 fn token_id(token_hash: &str) -> String {
     token_hash.chars().take(16).collect()
@@ -897,7 +914,7 @@ impl Store {
                     .bind(firm)
                     .fetch_optional(&mut *tx)
                     .await?
-                    .ok_or_else(|| StoreError::Rejected(format!("no firm {firm}")))?
+                    .ok_or_else(|| StoreError::Rejected(no_record(Key::NounFirm, firm)))?
                     .try_get("key")?,
             ),
         };
@@ -908,7 +925,7 @@ impl Store {
                     .bind(zone)
                     .fetch_optional(&mut *tx)
                     .await?
-                    .ok_or_else(|| StoreError::Rejected(format!("no zone {zone}")))?
+                    .ok_or_else(|| StoreError::Rejected(no_record(Key::NounZone, zone)))?
                     .try_get("key")?,
             ),
         };
@@ -1041,9 +1058,9 @@ impl Store {
             .await?
             .try_get("n")?;
         if live >= limit {
-            return Err(StoreError::Rejected(format!(
-                "the account has {live} live API tokens, the most it may hold; revoke one first"
-            )));
+            return Err(StoreError::Rejected(
+                Message::new(Key::TooManyTokens).arg("live", live),
+            ));
         }
         sqlx::query(
             "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",

@@ -134,13 +134,16 @@ async fn story(store: Store) {
                 if rows.is_empty() {
                     Ok(())
                 } else {
-                    Err(format!("{} is in the way", rows[0]["id"]))
+                    Err(ucz_core::Message::input(format!(
+                        "{} is in the way",
+                        rows[0]["id"]
+                    )))
                 }
             },
         )
         .await;
     assert!(
-        matches!(refused, Err(ucz_store::StoreError::Rejected(ref why)) if why == "\"a\" is in the way"),
+        matches!(refused, Err(ucz_store::StoreError::Rejected(ref why)) if why.to_string() == "\"a\" is in the way"),
         "{refused:?}"
     );
     assert!(store.get(&ZONES, "c").await.unwrap().is_none());
@@ -155,7 +158,7 @@ async fn story(store: Store) {
                 if rows.is_empty() {
                     Ok(())
                 } else {
-                    Err("in the way".into())
+                    Err(ucz_core::Message::input("in the way"))
                 }
             },
         )
@@ -806,7 +809,9 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
     };
     store
         .write_lease("admin", None, &lease, &scope, |rows| {
-            rows.is_empty().then_some(()).ok_or("taken".into())
+            rows.is_empty()
+                .then_some(())
+                .ok_or(ucz_core::Message::input("taken"))
         })
         .await
         .unwrap();
@@ -814,7 +819,9 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
     assert!(
         store
             .write_lease("admin", None, &lease, &scope, |rows| {
-                rows.is_empty().then_some(()).ok_or("taken".into())
+                rows.is_empty()
+                    .then_some(())
+                    .ok_or(ucz_core::Message::input("taken"))
             })
             .await
             .is_err()
