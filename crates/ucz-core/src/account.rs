@@ -103,6 +103,15 @@ pub struct User {
     pub disabled: bool,
 }
 
+/// A live session of an enabled account: who it is and the token its forms must carry
+/// (CSRF). Sessions last twelve hours and end with logout or the account's disabling.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    pub user: User,
+    pub csrf: String,
+    pub expires_at: String,
+}
+
 /// An API token as its owner sees it: never the secret, only an id made from its hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct TokenInfo {

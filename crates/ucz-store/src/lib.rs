@@ -27,7 +27,7 @@ pub use ladder::RegionRows;
 pub use queries::{LeaseScope, ZoneParts};
 pub use records::*;
 pub use repo::{Aggregate, Key, Listed, Rejection, RejectionId, Repo, Stored};
-pub use ucz_core::account::{RoleName, TokenInfo, User, UserId};
+pub use ucz_core::account::{RoleName, Session, TokenInfo, User, UserId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

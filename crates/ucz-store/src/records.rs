@@ -10,7 +10,7 @@ use crate::audit::{Author, append};
 use crate::queries::{Bound, LEASES_IN_THE_WAY, LeaseScope, rows_where};
 use crate::repo::{Aggregate, Stored};
 use crate::{Store, StoreError};
-use ucz_core::account::{RoleName, TokenInfo, User, UserId};
+use ucz_core::account::{RoleName, Session, TokenInfo, User, UserId};
 use ucz_core::message::{Key, Message};
 use ucz_core::record::{FirmId, LeaseBody, LeaseId, ZoneId};
 
@@ -1003,11 +1003,8 @@ impl Store {
         Ok(())
     }
 
-    /// The user of a live session of an enabled account, and its CSRF token.
-    pub async fn session_user(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<(User, String)>, StoreError> {
+    /// The live session of an enabled account.
+    pub async fn session_user(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
         let sql = format!(
             "SELECT {USER_COLUMNS}, csrf, expires_at FROM sessions JOIN users ON users.id = sessions.user_id {KEY_JOINS} WHERE token_hash = $1 AND disabled = 0"
         );
@@ -1018,11 +1015,15 @@ impl Store {
         else {
             return Ok(None);
         };
-        let expires: String = row.try_get("expires_at")?;
-        if expires < self.clock().stamp() {
+        let expires_at: String = row.try_get("expires_at")?;
+        if expires_at < self.clock().stamp() {
             return Ok(None);
         }
-        Ok(Some((user(&row)?, row.try_get("csrf")?)))
+        Ok(Some(Session {
+            user: user(&row)?,
+            csrf: row.try_get("csrf")?,
+            expires_at,
+        }))
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

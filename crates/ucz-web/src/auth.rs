@@ -45,12 +45,12 @@ pub fn token_hash(token: &str) -> String {
     ucz_service::tokens::hash(token)
 }
 
-/// The account of a session cookie's value, with the session's CSRF token; `None` when the
+/// The session of a session cookie's value: its account and CSRF token; `None` when the
 /// session has ended or expired.
 pub async fn session_user(
     state: &AppState,
     session: &str,
-) -> Result<Option<(ucz_store::User, String)>, ApiError> {
+) -> Result<Option<ucz_store::Session>, ApiError> {
     Ok(state.store.session_user(&token_hash(session)).await?)
 }
 
@@ -105,7 +105,8 @@ impl FromRequestParts<AppState> for Caller {
         let Some(session) = cookie(parts, SESSION_COOKIE) else {
             return Ok(Caller::Anonymous);
         };
-        let Some((user, csrf)) = session_user(state, &session).await? else {
+        let Some(ucz_store::Session { user, csrf, .. }) = session_user(state, &session).await?
+        else {
             return Ok(Caller::Anonymous);
         };
         // Cookies ride along on cross-site requests; a write must prove it read the session.

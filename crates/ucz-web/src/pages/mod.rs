@@ -275,7 +275,7 @@ impl FromRequestParts<AppState> for Visitor {
             None => None,
         };
         let (caller, csrf) = match session {
-            Some((user, csrf)) => match Role::of(&user) {
+            Some(ucz_store::Session { user, csrf, .. }) => match Role::of(&user) {
                 Some(role) => (Caller::User { user, role }, csrf),
                 None => (Caller::Anonymous, String::new()),
             },
