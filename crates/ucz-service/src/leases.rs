@@ -271,7 +271,7 @@ pub async fn list(
     params: &ListParams,
 ) -> Result<Page<LeaseRecord>, Error> {
     caller.require_user()?;
-    let (limit, offset) = params.page()?;
+    let (limit, offset) = params.page(&state.catalog)?;
     let mut equals = Vec::new();
     if let Some(space) = &params.space_id {
         equals.push(("space_id", space.clone()));

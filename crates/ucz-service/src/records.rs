@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use ucz_core::Catalog;
+
 use crate::error::{Error, FieldError, Key, Message};
 
 /// `?limit=&offset=` and the filters of every list, as the use cases take them. Each route
@@ -83,7 +85,11 @@ list_query!(
 );
 
 impl ListParams {
-    pub fn page(&self) -> Result<(i64, i64), Error> {
+    /// The page (`limit`, `offset`), once the parameters are known to be able to match: a
+    /// stage or region the catalog does not have, or a record number that is not a number, is
+    /// refused on its parameter rather than answered with an empty list. A well-formed id of a
+    /// record that does not exist still lists nothing.
+    pub fn page(&self, catalog: &Catalog) -> Result<(i64, i64), Error> {
         let limit = self.limit.unwrap_or(50);
         let offset = self.offset.unwrap_or(0);
         let mut errors = Vec::new();
@@ -92,6 +98,20 @@ impl ListParams {
         }
         if offset < 0 {
             errors.push(FieldError::new("offset", Key::PageLimits));
+        }
+        let stages = catalog.stages.iter().map(|s| s.id.as_str());
+        let regions = catalog.regions.iter().map(|r| r.id.as_str());
+        let mut catalog_ids = ucz_core::record::Fields::of(&Value::Null);
+        catalog_ids.known("stage", self.stage.as_deref(), stages, Key::NounStage);
+        catalog_ids.known("region", self.region.as_deref(), regions, Key::NounRegion);
+        errors.extend(catalog_ids.problems.into_iter().map(FieldError::from));
+        for (parameter, value) in [
+            ("facility_id", &self.facility_id),
+            ("space_id", &self.space_id),
+        ] {
+            if value.as_ref().is_some_and(|v| v.parse::<i64>().is_err()) {
+                errors.push(FieldError::new(parameter, Key::RecordNumber));
+            }
         }
         if !errors.is_empty() {
             return Err(Error::invalid(errors));

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod answers;
 mod browser;
 mod hardening;
 mod import;
@@ -376,4 +377,5 @@ on_both!(
     api_tokens_expire_are_limited_listed_and_audited,
     every_page_renders_for_minimal_records,
     every_answer_carries_a_request_id,
+    list_filters_that_cannot_match_are_refused,
 );
