@@ -2,7 +2,7 @@
 //! an unknown field, a refusal and a placement's every problem are each told on their own terms.
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::TestApp;
 
@@ -71,4 +71,116 @@ pub async fn list_filters_that_cannot_match_are_refused(app: TestApp) {
             assert_eq!(page["total"] == 0, empty, "{path}: {page}");
         }
     }
+}
+
+/// A body field of the wrong JSON type is a 422 on that field saying which type it must be, at
+/// login and token creation as in the records; a missing one is still "required".
+pub async fn fields_of_the_wrong_type_are_told_so(app: TestApp) {
+    for (role, path, body, field, told) in [
+        (
+            "anonymous",
+            "/session",
+            json!({"username": 5, "password": "x"}),
+            "username",
+            "wrong type: expected text, found a number",
+        ),
+        (
+            "anonymous",
+            "/session",
+            json!({"username": "admin", "password": ["pw-admin"]}),
+            "password",
+            "wrong type: expected text, found a list",
+        ),
+        (
+            "admin",
+            "/tokens",
+            json!({"name": {"a": 1}}),
+            "name",
+            "wrong type: expected text, found an object",
+        ),
+        (
+            "admin",
+            "/tokens",
+            json!({"name": "ci", "days": "ninety"}),
+            "days",
+            "wrong type: expected a number, found text",
+        ),
+        (
+            "admin",
+            "/tokens",
+            json!({"name": "ci", "days": 1.5}),
+            "days",
+            "1 to 365 days",
+        ),
+        (
+            "admin",
+            "/tokens",
+            json!({"name": "ci", "expires": 3}),
+            "expires",
+            "unknown field \"expires\"; a NewToken has: days, name",
+        ),
+        (
+            "operator",
+            "/facilities",
+            json!({"zone_id": "daejeon", "type": "tenant_space", "name": "형 시험동", "floor_area_m2": "big"}),
+            "floor_area_m2",
+            "wrong type: expected a number, found text",
+        ),
+        (
+            "operator",
+            "/leases",
+            json!({"space_id": "1", "firm_id": "T-FIRM", "starts": "2026-07-01", "ends": "2027-07-01"}),
+            "space_id",
+            "wrong type: expected a number, found text",
+        ),
+    ] {
+        let (status, problem) = app.call(role, Method::POST, path, Some(&body)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {problem}"
+        );
+        assert_eq!(message_on(&problem, field), told, "{body}: {problem}");
+    }
+    // Missing and mistyped at once: each field is told its own problem.
+    let (status, problem) = app
+        .call(
+            "anonymous",
+            Method::POST,
+            "/session",
+            Some(&json!({"password": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(fields(&problem), ["username", "password"], "{problem}");
+    assert_eq!(message_on(&problem, "username"), "required: a user name");
+    // A login and a token that are right still work.
+    let (status, _) = app
+        .call(
+            "anonymous",
+            Method::POST,
+            "/session",
+            Some(&json!({"username": "admin", "password": "pw-admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, token) = app
+        .call(
+            "admin",
+            Method::POST,
+            "/tokens",
+            Some(&json!({"name": "ci", "days": 7})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    // Text that is not JSON stays a 400.
+    let response = app
+        .client
+        .post(format!("{}/session", app.base))
+        .header("content-type", "application/json")
+        .body("{\"username\":")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }

@@ -378,4 +378,5 @@ on_both!(
     every_page_renders_for_minimal_records,
     every_answer_carries_a_request_id,
     list_filters_that_cannot_match_are_refused,
+    fields_of_the_wrong_type_are_told_so,
 );
