@@ -360,12 +360,14 @@ pub async fn may_see(state: &Services, caller: &Caller, region: &str) -> Result<
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanParams {
+    /// The region to plan (a region id of the catalog).
     pub region: String,
     /// Narrows the region's plan to the graduates of one zone's incubators.
     pub zone: Option<String>,
     /// The day to answer for (`YYYY-MM-DD`; default today in Korea).
     #[schemars(with = "Option<ucz_core::date::Date>")]
     pub as_of: Option<String>,
+    /// How many months ahead to forecast and place (1 to 60; default 12).
     pub horizon: Option<u32>,
 }
 
@@ -736,7 +738,9 @@ pub async fn unreject(state: &Services, caller: &Caller, payload: Value) -> Resu
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionParams {
+    /// The region whose graduates are followed (a region id of the catalog).
     pub region: String,
+    /// Narrows retention to the graduates of one zone's incubators.
     pub zone: Option<String>,
     /// The day to answer for (`YYYY-MM-DD`; default today in Korea).
     #[schemars(with = "Option<ucz_core::date::Date>")]

@@ -28,7 +28,7 @@ pub struct ListParams {
 /// The query of one list: `limit`, `offset` and its own filters; any other parameter is
 /// refused rather than ignored.
 macro_rules! list_query {
-    ($(#[$doc:meta])* $name:ident { $($field:ident),* }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
@@ -39,7 +39,7 @@ macro_rules! list_query {
             /// Records to skip, 0 or more (default 0).
             #[schemars(range(min = 0))]
             pub offset: Option<i64>,
-            $(pub $field: Option<String>,)*
+            $($(#[$field_doc])* pub $field: Option<String>,)*
         }
 
         impl From<$name> for ListParams {
@@ -61,27 +61,55 @@ list_query!(
 );
 list_query!(
     /// `/api/v1/facilities?zone_id=`
-    FacilityQuery { zone_id }
+    FacilityQuery {
+        /// Only the facilities of this zone (a zone id).
+        zone_id
+    }
 );
 list_query!(
     /// `/api/v1/spaces?facility_id=&hub_id=`
-    SpaceQuery { facility_id, hub_id }
+    SpaceQuery {
+        /// Only the spaces of this facility (its number).
+        facility_id,
+        /// Only the spaces of this hub outside the zones (a hub id).
+        hub_id,
+    }
 );
 list_query!(
     /// `/api/v1/institutions?zone_id=`
-    InstitutionQuery { zone_id }
+    InstitutionQuery {
+        /// Only the institutions of this zone (a zone id).
+        zone_id
+    }
 );
 list_query!(
     /// `/api/v1/hubs?region=`
-    HubQuery { region }
+    HubQuery {
+        /// Only the hubs of this region (a region id of the catalog).
+        region
+    }
 );
 list_query!(
     /// `/api/v1/leases?space_id=&firm_id=`
-    LeaseQuery { space_id, firm_id }
+    LeaseQuery {
+        /// Only the leases of this space (its number).
+        space_id,
+        /// Only the leases of this firm (a firm id).
+        firm_id,
+    }
 );
 list_query!(
     /// `/api/v1/firms?zone=&region=&stage=` (`zone_id` is taken for `zone`)
-    FirmQuery { zone, zone_id, region, stage }
+    FirmQuery {
+        /// Only the tenants of this zone (a zone id).
+        zone,
+        /// The same as `zone`.
+        zone_id,
+        /// Only the firms of this region (a region id of the catalog).
+        region,
+        /// Only the firms at this growth stage (a stage id of the catalog).
+        stage,
+    }
 );
 
 impl ListParams {

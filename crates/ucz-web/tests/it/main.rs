@@ -28,6 +28,57 @@ fn the_openapi_document_validates_against_the_openapi_3_1_schema() {
     assert!(!validator.is_valid(&broken));
 }
 
+/// Every operation has its own camelCase `operationId`, each query parameter the description
+/// of its field, and every operation documents the 422 of a parameter or field it refuses.
+#[test]
+fn every_operation_is_named_and_its_parameters_and_refusals_described() {
+    let document = ucz_web::openapi();
+    let mut ids = std::collections::HashSet::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            let id = operation["operationId"].as_str().unwrap();
+            assert!(
+                id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{method} {path}: {id}"
+            );
+            assert!(ids.insert(id.to_string()), "{method} {path}: {id} twice");
+            assert_eq!(
+                operation["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{method} {path}"
+            );
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["in"] == "query" {
+                    assert!(
+                        parameter["description"]
+                            .as_str()
+                            .is_some_and(|d| !d.is_empty()),
+                        "{method} {path}: {parameter}"
+                    );
+                }
+            }
+        }
+    }
+    let firms = &document["paths"]["/api/v1/firms"];
+    assert_eq!(firms["get"]["operationId"], "listFirms");
+    assert_eq!(firms["post"]["operationId"], "createFirm");
+    assert_eq!(
+        document["paths"]["/api/v1/firms/{id}"]["get"]["operationId"],
+        "readFirm"
+    );
+    let stage = firms["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "stage")
+        .unwrap();
+    assert_eq!(
+        stage["description"],
+        "Only the firms at this growth stage (a stage id of the catalog)."
+    );
+}
+
 /// The answers' check is a real one: an answer off its schema is caught.
 #[test]
 fn an_answer_off_its_schema_is_caught() {
