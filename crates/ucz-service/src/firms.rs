@@ -43,6 +43,8 @@ pub fn validate_in(
     body: &Value,
     stored_zone_region: Option<&str>,
 ) -> Result<Firm, Error> {
+    // Unknown fields are told as every record tells them, before the firm-file parser runs.
+    crate::records::known_fields::<Firm>(body)?;
     let id = body["id"].as_str().unwrap_or_default();
     let mut missing = Vec::new();
     if id.is_empty()

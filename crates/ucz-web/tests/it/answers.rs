@@ -184,3 +184,43 @@ pub async fn fields_of_the_wrong_type_are_told_so(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+/// An unknown top-level field of a firm or a zone is told as for every other record: the
+/// field, the record and the fields it has.
+pub async fn unknown_fields_are_told_alike(app: TestApp) {
+    let mut firm = super::firm_body("UF-1", "daejeon");
+    firm["employes"] = json!(4);
+    let zone = json!({"id": "uf_zone", "name": "가", "zone_type": "new_town", "region": "gwangju", "budget": 1});
+    let hub = json!({"id": "uf-hub", "name": "가", "kind": "business_incubator", "region": "daejeon", "budget": 1});
+    for (path, body, field, record) in [
+        ("/firms", &firm, "employes", "Firm"),
+        ("/zones", &zone, "budget", "Zone"),
+        ("/hubs", &hub, "budget", "Hub"),
+    ] {
+        let (status, problem) = app.call("admin", Method::POST, path, Some(body)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {problem}"
+        );
+        assert_eq!(fields(&problem), [field], "{path}: {problem}");
+        let told = message_on(&problem, field);
+        assert!(
+            told.starts_with(&format!("unknown field \"{field}\"; a {record} has: ")),
+            "{path}: {told}"
+        );
+    }
+    let (_, problem) = app.call("admin", Method::POST, "/firms", Some(&firm)).await;
+    assert!(
+        message_on(&problem, "employes").contains("employees"),
+        "the accepted fields are named: {problem}"
+    );
+    // Without the unknown field both are written as before.
+    firm.as_object_mut().unwrap().remove("employes");
+    let mut zone = zone;
+    zone.as_object_mut().unwrap().remove("budget");
+    for (path, body) in [("/firms", &firm), ("/zones", &zone)] {
+        let (status, created) = app.call("admin", Method::POST, path, Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{path}: {created}");
+    }
+}

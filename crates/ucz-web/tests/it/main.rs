@@ -430,4 +430,5 @@ on_both!(
     every_answer_carries_a_request_id,
     list_filters_that_cannot_match_are_refused,
     fields_of_the_wrong_type_are_told_so,
+    unknown_fields_are_told_alike,
 );
