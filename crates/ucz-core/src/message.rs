@@ -125,6 +125,7 @@ keys! {
     NotExpansionSpace = "not_expansion_space",
     SpaceDoesNotFit = "space_does_not_fit",
     SpaceFreeFrom = "space_free_from",
+    AlreadyLeased = "already_leased",
     PageLimits = "page_limits",
     RecordNumber = "record_number",
     UnknownField = "unknown_field",

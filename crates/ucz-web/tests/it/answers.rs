@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::TestApp;
 
 /// The fields of a problem's errors, in order.
-fn fields(problem: &Value) -> Vec<&str> {
+pub fn fields(problem: &Value) -> Vec<&str> {
     problem["errors"]
         .as_array()
         .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
