@@ -189,6 +189,14 @@ keys! {
     GiveTheZone = "give_the_zone",
     ZoneRefused = "zone_refused",
     ZoneRefusedIn = "zone_refused_in",
+    ZoneFirmsRefused = "zone_firms_refused",
+    CoordinatorsReadFirms = "coordinators_read_firms",
+    FirmWritesItsOwn = "firm_writes_its_own",
+    FirmReadsItsOwn = "firm_reads_its_own",
+    FirmStaysInItsZone = "firm_stays_in_its_zone",
+    FirmsDoNotWriteLeases = "firms_do_not_write_leases",
+    HubsKeptByCoordinators = "hubs_kept_by_coordinators",
+    AuditReaders = "audit_readers",
     ImportFile = "import_file",
 }
 

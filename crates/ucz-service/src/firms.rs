@@ -123,7 +123,7 @@ pub async fn list(
             }
             equals.push(("zone", zone.clone()));
         }
-        Role::Firm { .. } => return Err(Error::forbidden()),
+        Role::Firm { .. } => return Err(Error::forbidden_because(Key::FirmReadsItsOwn)),
     }
     if let Some(region) = &params.region {
         equals.push(("region", region.clone()));
@@ -211,7 +211,7 @@ pub async fn update(
     let firm = validate(state, &body).await?;
     // A firm edits its profile but does not move itself into another zone.
     if matches!(caller.role(), Some(Role::Firm { .. })) && firm.zone != *zone_before {
-        return Err(Error::forbidden());
+        return Err(Error::forbidden_because(Key::FirmStaysInItsZone));
     }
     access::write_firm(caller, id, &firm.zone)?;
     let record = Demo {

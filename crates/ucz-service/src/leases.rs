@@ -140,7 +140,7 @@ pub async fn validate(
     // Firms do not write leases; others only in spaces they keep.
     if let Some(caller) = caller {
         if matches!(caller.require_user()?, Role::Firm { .. }) {
-            return Err(Error::forbidden());
+            return Err(Error::forbidden_because(Key::FirmsDoNotWriteLeases));
         }
     }
     let space = match body["space_id"].as_i64() {

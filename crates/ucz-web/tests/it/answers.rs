@@ -224,3 +224,107 @@ pub async fn unknown_fields_are_told_alike(app: TestApp) {
         assert_eq!(status, StatusCode::CREATED, "{path}: {created}");
     }
 }
+
+/// A refusal a user can understand says why; a firm the caller may not read is still refused
+/// without a word about it.
+pub async fn refusals_say_why(app: TestApp) {
+    let lease =
+        json!({"space_id": 1, "firm_id": "T-FIRM", "starts": "2026-07-01", "ends": "2027-07-01"});
+    let mut moved = super::firm_body("T-FIRM", "busan");
+    moved["region"] = json!("busan");
+    let busan_firm = super::firm_body("RS-BUSAN", "busan");
+    let hub =
+        json!({"id": "rs-hub", "name": "가", "kind": "business_incubator", "region": "daejeon"});
+    let zone = json!({"id": "busan", "name": "부산", "zone_type": "new_town", "region": "busan"});
+    for (role, method, path, body, because) in [
+        (
+            "firm",
+            Method::POST,
+            "/leases",
+            Some(&lease),
+            "not by a firm account",
+        ),
+        (
+            "firm",
+            Method::PUT,
+            "/firms/T-FIRM",
+            Some(&moved),
+            "does not move its firm to another zone",
+        ),
+        (
+            "firm",
+            Method::GET,
+            "/firms",
+            None,
+            "a firm account reads its own profile only",
+        ),
+        (
+            "operator",
+            Method::POST,
+            "/firms",
+            Some(&busan_firm),
+            "the firms of zone busan are kept by its operator",
+        ),
+        (
+            "operator",
+            Method::PUT,
+            "/firms/T-FIRM",
+            Some(&moved),
+            "the firms of zone busan are kept by its operator",
+        ),
+        (
+            "coordinator",
+            Method::PUT,
+            "/firms/T-FIRM",
+            Some(&super::firm_body("T-FIRM", "daejeon")),
+            "coordinators read firms",
+        ),
+        (
+            "operator",
+            Method::POST,
+            "/hubs",
+            Some(&hub),
+            "kept by coordinators and admins",
+        ),
+        (
+            "operator",
+            Method::PUT,
+            "/zones/busan",
+            Some(&zone),
+            "this zone (busan)",
+        ),
+        (
+            "firm",
+            Method::GET,
+            "/audit",
+            None,
+            "read by coordinators and admins",
+        ),
+    ] {
+        let (status, problem) = app.call(role, method.clone(), path, body).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{role} {method} {path}: {problem}"
+        );
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(because), "{role} {method} {path}: {detail}");
+    }
+    // A firm account learns nothing of another firm, whether it exists or not.
+    let (status, _) = app
+        .call("admin", Method::POST, "/firms", Some(&busan_firm))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    for method in [Method::GET, Method::PUT, Method::DELETE] {
+        let mut answers = Vec::new();
+        for id in ["RS-BUSAN", "NO-SUCH"] {
+            let body = super::firm_body(id, "busan");
+            let path = format!("/firms/{id}");
+            let (status, problem) = app.call("firm", method.clone(), &path, Some(&body)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {problem}");
+            answers.push(problem);
+        }
+        assert_eq!(answers[0], answers[1], "{method}");
+        assert_eq!(answers[0]["detail"], "your role may not do this");
+    }
+}

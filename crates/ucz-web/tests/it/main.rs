@@ -431,4 +431,5 @@ on_both!(
     list_filters_that_cannot_match_are_refused,
     fields_of_the_wrong_type_are_told_so,
     unknown_fields_are_told_alike,
+    refusals_say_why,
 );
