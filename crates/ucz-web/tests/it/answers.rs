@@ -328,3 +328,57 @@ pub async fn refusals_say_why(app: TestApp) {
         assert_eq!(answers[0]["detail"], "your role may not do this");
     }
 }
+
+/// The text of a page without its code samples (the rules, which stay CEL on purpose).
+fn prose(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<code") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</code>")
+            .map_or("", |end| &rest[start + end + "</code>".len()..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The Korean pages say in words, with the catalog's Korean names, what the rules and the
+/// refusals name by id.
+pub async fn korean_pages_name_what_they_mean(app: TestApp) {
+    let firm = super::pages::Browser::new(&app, Some("firm")).await;
+    let (status, _, html) = firm.get("/firms/T-FIRM?lang=ko").await;
+    assert_eq!(status, StatusCode::OK);
+    let text = prose(&html);
+    // A clause of alternatives reads as words, not as the rule's identifiers.
+    assert!(
+        text.contains("기업부설연구소 보유 기업 대상 또는 연구개발비 0원 초과 대상"),
+        "{text}"
+    );
+    assert!(!text.contains("firm.has_rnd_lab"), "{text}");
+    assert!(!text.contains("\"rnd_special_zone\""), "{text}");
+    // A refusal names the zone by its name, in the visitor's language.
+    let operator = super::pages::Browser::new(&app, Some("operator")).await;
+    let form = [
+        ("_csrf", operator.csrf.as_str()),
+        ("zone_id", "busan"),
+        ("type", "tenant_space"),
+        ("name", "남의 시설"),
+        ("floor_area_m2", "10"),
+    ];
+    let (status, _, html) = operator.post("/facilities/new?lang=ko", &form).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{html}");
+    assert!(
+        html.contains("특구 부산 도심융합특구 (센텀2)의 시설·공간은 그 특구 운영기관이 관리합니다"),
+        "{html}"
+    );
+    // The API keeps its English with the id.
+    let body = json!({"zone_id": "busan", "type": "tenant_space", "name": "남의 시설", "floor_area_m2": 10});
+    let (_, problem) = app
+        .call("operator", Method::POST, "/facilities", Some(&body))
+        .await;
+    assert_eq!(
+        problem["detail"],
+        "what zone busan holds is kept by its operator"
+    );
+}

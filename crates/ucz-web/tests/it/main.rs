@@ -432,4 +432,5 @@ on_both!(
     fields_of_the_wrong_type_are_told_so,
     unknown_fields_are_told_alike,
     refusals_say_why,
+    korean_pages_name_what_they_mean,
 );
