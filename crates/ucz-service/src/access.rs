@@ -29,11 +29,15 @@ pub fn create_zone(caller: &Caller) -> Result<(), Error> {
 }
 
 pub fn update_zone(caller: &Caller, zone: &str) -> Result<(), Error> {
-    allow(match caller.require_user()? {
-        Role::Admin | Role::Coordinator => true,
-        Role::Operator { zone: own } => own == zone,
-        Role::Firm { .. } => false,
-    })
+    match caller.require_user()? {
+        Role::Admin | Role::Coordinator => Ok(()),
+        Role::Operator { zone: own } if own == zone => Ok(()),
+        // Zones are public: naming the one refused reveals nothing.
+        Role::Operator { .. } => Err(Error::forbidden_because(
+            Message::new(Key::ZoneRefusedIn).arg("zone", zone),
+        )),
+        Role::Firm { .. } => Err(Error::forbidden()),
+    }
 }
 
 /// A zone's region decides which regional views its operator reaches: only coordinators and
@@ -121,10 +125,10 @@ pub fn write_zone_part(caller: &Caller, owner: &Owner) -> Result<(), Error> {
 
 /// Hubs outside the zones: coordinators and admins keep the region's network.
 pub fn write_hub(caller: &Caller) -> Result<(), Error> {
-    allow(matches!(
-        caller.require_user()?,
-        Role::Admin | Role::Coordinator
-    ))
+    match caller.require_user()? {
+        Role::Admin | Role::Coordinator => Ok(()),
+        _ => Err(Error::forbidden_because(Key::HubsKeptByCoordinators)),
+    }
 }
 
 /// The space ladder of a region (forecast, placement, retention): admins, coordinators, and the
@@ -146,28 +150,44 @@ pub fn read_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), Error> {
     })
 }
 
+/// Writing a firm the caller may read (`read_firm` refuses the others without a reason), or
+/// one of the zone it names.
 pub fn write_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), Error> {
-    allow(match caller.require_user()? {
-        Role::Admin => true,
-        Role::Operator { zone: own } => own == zone,
-        Role::Firm { firm } => firm == id,
-        Role::Coordinator => false,
-    })
+    let role = caller.require_user()?;
+    match role {
+        Role::Admin => Ok(()),
+        Role::Operator { zone: own } if own == zone => Ok(()),
+        Role::Firm { firm } if firm == id => Ok(()),
+        _ => Err(firm_refusal(role, zone)),
+    }
 }
 
+/// Creating a firm in `zone`, or deleting one the caller may read.
 pub fn create_or_delete_firm(caller: &Caller, zone: &str) -> Result<(), Error> {
-    allow(match caller.require_user()? {
-        Role::Admin => true,
-        Role::Operator { zone: own } => own == zone,
-        _ => false,
+    let role = caller.require_user()?;
+    match role {
+        Role::Admin => Ok(()),
+        Role::Operator { zone: own } if own == zone => Ok(()),
+        _ => Err(firm_refusal(role, zone)),
+    }
+}
+
+/// Why a role may not write a firm of `zone` (the zone the caller gave or may read).
+fn firm_refusal(role: &Role, zone: &str) -> Error {
+    Error::forbidden_because(match role {
+        Role::Operator { .. } if zone.is_empty() => Message::new(Key::GiveTheZone),
+        Role::Operator { .. } => Message::new(Key::ZoneFirmsRefused).arg("zone", zone),
+        Role::Coordinator => Message::new(Key::CoordinatorsReadFirms),
+        Role::Firm { .. } => Message::new(Key::FirmWritesItsOwn),
+        Role::Admin => Message::new(Key::Forbidden),
     })
 }
 
 pub fn read_audit(caller: &Caller) -> Result<(), Error> {
-    allow(matches!(
-        caller.require_user()?,
-        Role::Admin | Role::Coordinator
-    ))
+    match caller.require_user()? {
+        Role::Admin | Role::Coordinator => Ok(()),
+        _ => Err(Error::forbidden_because(Key::AuditReaders)),
+    }
 }
 
 #[cfg(test)]

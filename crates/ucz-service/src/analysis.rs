@@ -107,7 +107,9 @@ pub struct AuditPage {
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
+    /// Entries per page, 1 to 1000 (default 100; a value outside is brought within).
     pub limit: Option<i64>,
+    /// Entries to skip, newest first (default 0; a negative value counts as 0).
     pub offset: Option<i64>,
 }
 

@@ -43,6 +43,8 @@ pub fn validate_in(
     body: &Value,
     stored_zone_region: Option<&str>,
 ) -> Result<Firm, Error> {
+    // Unknown fields are told as every record tells them, before the firm-file parser runs.
+    crate::records::known_fields::<Firm>(body)?;
     let id = body["id"].as_str().unwrap_or_default();
     let mut missing = Vec::new();
     if id.is_empty()
@@ -121,7 +123,7 @@ pub async fn list(
             }
             equals.push(("zone", zone.clone()));
         }
-        Role::Firm { .. } => return Err(Error::forbidden()),
+        Role::Firm { .. } => return Err(Error::forbidden_because(Key::FirmReadsItsOwn)),
     }
     if let Some(region) = &params.region {
         equals.push(("region", region.clone()));
@@ -209,7 +211,7 @@ pub async fn update(
     let firm = validate(state, &body).await?;
     // A firm edits its profile but does not move itself into another zone.
     if matches!(caller.role(), Some(Role::Firm { .. })) && firm.zone != *zone_before {
-        return Err(Error::forbidden());
+        return Err(Error::forbidden_because(Key::FirmStaysInItsZone));
     }
     access::write_firm(caller, id, &firm.zone)?;
     let record = Demo {

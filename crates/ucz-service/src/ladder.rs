@@ -11,7 +11,7 @@ use ucz_core::lease::Lease;
 use ucz_core::placement::ladder::{self, Graduation, Outcome, Room, Tenant};
 use ucz_core::placement::{self as placement, Plan};
 use ucz_core::record::{
-    Demo, FirmId, HubBody, LeaseBody, SpaceBody, SpaceId, SpacePlace, ZonePlan,
+    Demo, FirmId, HubBody, LeaseBody, LeaseStatus, SpaceBody, SpaceId, SpacePlace, ZonePlan,
 };
 use ucz_core::zone::Site;
 use ucz_store::{Filter, Rejection, Stored};
@@ -360,12 +360,14 @@ pub async fn may_see(state: &Services, caller: &Caller, region: &str) -> Result<
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanParams {
+    /// The region to plan (a region id of the catalog).
     pub region: String,
     /// Narrows the region's plan to the graduates of one zone's incubators.
     pub zone: Option<String>,
     /// The day to answer for (`YYYY-MM-DD`; default today in Korea).
     #[schemars(with = "Option<ucz_core::date::Date>")]
     pub as_of: Option<String>,
+    /// How many months ahead to forecast and place (1 to 60; default 12).
     pub horizon: Option<u32>,
 }
 
@@ -584,16 +586,36 @@ pub async fn accept(
     let decision = decision(payload)?;
     let (_, owner, region) = decided_space(state, decision.space_id).await?;
     access::write_zone_part(caller, &owner)?;
+    // The proposal taken up already: the firm's latest lease, still running, is of this space.
+    if let Some(lease) = state
+        .store
+        .latest_lease_of_firm(&decision.firm_id)
+        .await?
+        .filter(|l| {
+            l.record.space_id.0 == decision.space_id && l.record.status == LeaseStatus::Active
+        })
+    {
+        return Err(Error::conflict(
+            Message::new(Key::AlreadyLeased)
+                .arg("firm", &decision.firm_id)
+                .arg("space", decision.space_id)
+                .arg("lease", lease.id.0)
+                .arg("starts", lease.record.starts),
+        ));
+    }
+    // Every problem of the decision at once, as far as one does not hide another.
+    let mut errors = Vec::new();
     let months = decision.months.unwrap_or(24);
     if !(1..=120).contains(&months) {
-        return Err(invalid("months", Key::LeaseMonths.into()));
+        errors.push(FieldError::new("months", Key::LeaseMonths));
     }
-    let starts_given = match decision.starts.as_deref() {
+    let starts_given = match decision.starts.as_deref().map(str::parse::<Date>) {
         None => None,
-        Some(text) => Some(
-            text.parse::<Date>()
-                .map_err(|message| invalid("starts", Message::input(message)))?,
-        ),
+        Some(Ok(day)) => Some(day),
+        Some(Err(message)) => {
+            errors.push(FieldError::new("starts", Message::input(message)));
+            None
+        }
     };
     // The graduates around the start asked for (or today): leases ending within 30 months
     // either side.
@@ -604,27 +626,40 @@ pub async fn accept(
     let need = forecast
         .graduates
         .iter()
-        .find(|g| g.firm == decision.firm_id)
-        .ok_or_else(|| {
-            invalid(
-                "firm_id",
-                Message::new(Key::NotAGraduate)
-                    .arg("firm", &decision.firm_id)
-                    .arg("region", &region),
-            )
-        })?;
+        .find(|g| g.firm == decision.firm_id);
+    if need.is_none() {
+        errors.push(FieldError::new(
+            "firm_id",
+            Message::new(Key::NotAGraduate)
+                .arg("firm", &decision.firm_id)
+                .arg("region", &region),
+        ));
+    }
     let vacancy = forecast
         .vacancies
         .iter()
-        .find(|v| v.space == decision.space_id.to_string())
-        .ok_or_else(|| {
-            invalid(
-                "space_id",
-                Message::new(Key::NotExpansionSpace)
+        .find(|v| v.space == decision.space_id.to_string());
+    if vacancy.is_none() {
+        errors.push(FieldError::new(
+            "space_id",
+            Message::new(Key::NotExpansionSpace)
+                .arg("space", decision.space_id)
+                .arg("region", &region),
+        ));
+    }
+    if let Some(vacancy) = vacancy {
+        if starts_given.is_some_and(|starts| starts < vacancy.free_from) {
+            errors.push(FieldError::new(
+                "starts",
+                Message::new(Key::SpaceFreeFrom)
                     .arg("space", decision.space_id)
-                    .arg("region", &region),
-            )
-        })?;
+                    .arg("day", vacancy.free_from),
+            ));
+        }
+    }
+    let (Some(need), Some(vacancy), true) = (need, vacancy, errors.is_empty()) else {
+        return Err(Error::invalid(errors));
+    };
     let unmet = placement::unmet(need, vacancy);
     if !unmet.is_empty() {
         return Err(invalid(
@@ -636,14 +671,6 @@ pub async fn accept(
         ));
     }
     let starts = starts_given.unwrap_or_else(|| need.needed_by.max(vacancy.free_from));
-    if starts < vacancy.free_from {
-        return Err(invalid(
-            "starts",
-            Message::new(Key::SpaceFreeFrom)
-                .arg("space", decision.space_id)
-                .arg("day", vacancy.free_from),
-        ));
-    }
     let lease = json!({
         "space_id": decision.space_id, "firm_id": decision.firm_id,
         "starts": starts.to_string(), "ends": starts.add_months(months as i32).to_string(),
@@ -736,7 +763,9 @@ pub async fn unreject(state: &Services, caller: &Caller, payload: Value) -> Resu
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionParams {
+    /// The region whose graduates are followed (a region id of the catalog).
     pub region: String,
+    /// Narrows retention to the graduates of one zone's incubators.
     pub zone: Option<String>,
     /// The day to answer for (`YYYY-MM-DD`; default today in Korea).
     #[schemars(with = "Option<ucz_core::date::Date>")]

@@ -139,7 +139,7 @@ pub async fn validate(
     // Firms do not write leases; others only in spaces they keep.
     if let Some(caller) = caller {
         if matches!(caller.require_user()?, Role::Firm { .. }) {
-            return Err(Error::forbidden());
+            return Err(Error::forbidden_because(Key::FirmsDoNotWriteLeases));
         }
     }
     let space = match body["space_id"].as_i64() {
@@ -271,7 +271,7 @@ pub async fn list(
     params: &ListParams,
 ) -> Result<Page<LeaseRecord>, Error> {
     caller.require_user()?;
-    let (limit, offset) = params.page()?;
+    let (limit, offset) = params.page(&state.catalog)?;
     let mut equals = Vec::new();
     if let Some(space) = &params.space_id {
         equals.push(("space_id", space.clone()));

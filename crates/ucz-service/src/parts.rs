@@ -113,7 +113,7 @@ pub async fn page_of<T: Aggregate>(
     equals: Vec<(&'static str, String)>,
     params: &ListParams,
 ) -> Result<Page<Stored<T>>, Error> {
-    let (limit, offset) = params.page()?;
+    let (limit, offset) = params.page(&state.catalog)?;
     let filter = Filter {
         equals,
         limit,

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use ucz_core::Catalog;
+
 use crate::error::{Error, FieldError, Key, Message};
 
 /// `?limit=&offset=` and the filters of every list, as the use cases take them. Each route
@@ -26,7 +28,7 @@ pub struct ListParams {
 /// The query of one list: `limit`, `offset` and its own filters; any other parameter is
 /// refused rather than ignored.
 macro_rules! list_query {
-    ($(#[$doc:meta])* $name:ident { $($field:ident),* }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident),* $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
@@ -37,7 +39,7 @@ macro_rules! list_query {
             /// Records to skip, 0 or more (default 0).
             #[schemars(range(min = 0))]
             pub offset: Option<i64>,
-            $(pub $field: Option<String>,)*
+            $($(#[$field_doc])* pub $field: Option<String>,)*
         }
 
         impl From<$name> for ListParams {
@@ -59,31 +61,63 @@ list_query!(
 );
 list_query!(
     /// `/api/v1/facilities?zone_id=`
-    FacilityQuery { zone_id }
+    FacilityQuery {
+        /// Only the facilities of this zone (a zone id).
+        zone_id
+    }
 );
 list_query!(
     /// `/api/v1/spaces?facility_id=&hub_id=`
-    SpaceQuery { facility_id, hub_id }
+    SpaceQuery {
+        /// Only the spaces of this facility (its number).
+        facility_id,
+        /// Only the spaces of this hub outside the zones (a hub id).
+        hub_id,
+    }
 );
 list_query!(
     /// `/api/v1/institutions?zone_id=`
-    InstitutionQuery { zone_id }
+    InstitutionQuery {
+        /// Only the institutions of this zone (a zone id).
+        zone_id
+    }
 );
 list_query!(
     /// `/api/v1/hubs?region=`
-    HubQuery { region }
+    HubQuery {
+        /// Only the hubs of this region (a region id of the catalog).
+        region
+    }
 );
 list_query!(
     /// `/api/v1/leases?space_id=&firm_id=`
-    LeaseQuery { space_id, firm_id }
+    LeaseQuery {
+        /// Only the leases of this space (its number).
+        space_id,
+        /// Only the leases of this firm (a firm id).
+        firm_id,
+    }
 );
 list_query!(
     /// `/api/v1/firms?zone=&region=&stage=` (`zone_id` is taken for `zone`)
-    FirmQuery { zone, zone_id, region, stage }
+    FirmQuery {
+        /// Only the tenants of this zone (a zone id).
+        zone,
+        /// The same as `zone`.
+        zone_id,
+        /// Only the firms of this region (a region id of the catalog).
+        region,
+        /// Only the firms at this growth stage (a stage id of the catalog).
+        stage,
+    }
 );
 
 impl ListParams {
-    pub fn page(&self) -> Result<(i64, i64), Error> {
+    /// The page (`limit`, `offset`), once the parameters are known to be able to match: a
+    /// stage or region the catalog does not have, or a record number that is not a number, is
+    /// refused on its parameter rather than answered with an empty list. A well-formed id of a
+    /// record that does not exist still lists nothing.
+    pub fn page(&self, catalog: &Catalog) -> Result<(i64, i64), Error> {
         let limit = self.limit.unwrap_or(50);
         let offset = self.offset.unwrap_or(0);
         let mut errors = Vec::new();
@@ -92,6 +126,20 @@ impl ListParams {
         }
         if offset < 0 {
             errors.push(FieldError::new("offset", Key::PageLimits));
+        }
+        let stages = catalog.stages.iter().map(|s| s.id.as_str());
+        let regions = catalog.regions.iter().map(|r| r.id.as_str());
+        let mut catalog_ids = ucz_core::record::Fields::of(&Value::Null);
+        catalog_ids.known("stage", self.stage.as_deref(), stages, Key::NounStage);
+        catalog_ids.known("region", self.region.as_deref(), regions, Key::NounRegion);
+        errors.extend(catalog_ids.problems.into_iter().map(FieldError::from));
+        for (parameter, value) in [
+            ("facility_id", &self.facility_id),
+            ("space_id", &self.space_id),
+        ] {
+            if value.as_ref().is_some_and(|v| v.parse::<i64>().is_err()) {
+                errors.push(FieldError::new(parameter, Key::RecordNumber));
+            }
         }
         if !errors.is_empty() {
             return Err(Error::invalid(errors));

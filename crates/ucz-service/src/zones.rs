@@ -19,6 +19,8 @@ pub fn validate(state: &Services, body: &Value) -> Result<ZonePlan, Error> {
     if body.get("facility").is_some() || body.get("institution").is_some() {
         return Err(Error::bad_request(Key::ZoneBodyHasParts));
     }
+    // Unknown fields are told as every record tells them, before the zone-file parser runs.
+    crate::records::known_fields::<Zone>(body)?;
     let text = as_toml(body)?;
     Zone::parse(SourceFile::new("body", &text), &state.catalog)?;
     match body {

@@ -151,6 +151,8 @@ mod tests {
             ("Institution", fields_of::<InstitutionBody>()),
             ("Hub", fields_of::<HubBody>()),
             ("Lease", fields_of::<LeaseBody>()),
+            ("Firm", fields_of::<ucz_core::firm::Firm>()),
+            ("Zone", fields_of::<ucz_core::Zone>()),
         ] {
             let mut properties: Vec<&str> = document["components"]["schemas"][record]["properties"]
                 .as_object()

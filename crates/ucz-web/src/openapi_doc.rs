@@ -147,7 +147,12 @@ fn query_parameters(schema: &Value) -> Vec<Value> {
             properties
                 .iter()
                 .map(|(name, property)| {
-                    json!({"name": name, "in": "query", "required": required.contains(&name.as_str()), "schema": property})
+                    let mut parameter = json!({"name": name, "in": "query", "required": required.contains(&name.as_str()), "schema": property});
+                    // The doc comment of the query type's field describes the parameter.
+                    if let Some(description) = property.get("description") {
+                        parameter["description"] = description.clone();
+                    }
+                    parameter
                 })
                 .collect()
         })
@@ -187,6 +192,12 @@ pub fn openapi() -> Value {
             }
             responses.insert((*status).to_string(), response);
         }
+        // Every route refuses a query parameter it does not take (those without a query type
+        // refuse any), and a body or parameter value it cannot accept.
+        responses.insert(
+            "422".into(),
+            json!({"description": "A parameter or field that cannot be accepted: each is named in `errors`", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
+        );
         responses.insert(
             "default".into(),
             json!({"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}),
@@ -194,7 +205,10 @@ pub fn openapi() -> Value {
         let mut operation = json!({
             "summary": op.summary,
             "description": format!("Who: {}.", op.access),
+            // Clients generated from earlier documents call operations by these ids; the
+            // operation's name in ucz is `x-name`.
             "operationId": format!("{}_{}", op.method, op.path.trim_start_matches('/').replace(['/', '{', '}'], "_")),
+            "x-name": op.id,
             "responses": responses,
         });
         let mut parameters: Vec<Value> = op

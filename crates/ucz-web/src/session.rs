@@ -2,15 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use serde_json::Value;
+use ucz_core::record::{Fields, Json as JsonType};
 
 use crate::AppState;
 use crate::auth::{Caller, SESSION_COOKIE, random_token, token_hash, verify_password};
 use crate::error::{ApiError, FieldError};
-use ucz_core::message::Key;
+use ucz_core::message::{Key, Message};
 
 /// A login. A missing name or password is a field error of its own (read as empty here).
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -31,22 +32,24 @@ const SESSION_SECONDS: i64 = 12 * 3600;
 pub async fn login(
     State(state): State<AppState>,
     crate::server::Peer(address): crate::server::Peer,
-    payload: Result<Json<Login>, JsonRejection>,
+    payload: crate::api::Body,
 ) -> Result<Response, ApiError> {
-    let Json(login) = payload.map_err(|r| ApiError::unreadable(r.body_text()))?;
-    let missing: Vec<FieldError> = [
-        ("username", &login.username, Key::RequiredUsername),
-        ("password", &login.password, Key::RequiredPassword),
-    ]
-    .into_iter()
-    .filter(|(_, value, _)| value.is_empty())
-    .map(|(field, _, key)| FieldError::new(field, key))
-    .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::invalid(missing));
-    }
-    let (user, cookie, csrf) =
-        open_session(&state, &login.username, &login.password, address).await?;
+    let body = crate::api::body(payload)?;
+    // A missing, empty or mistyped name or password is a field error of its own.
+    let mut fields = Fields::of(&body);
+    let mut given = |field: &str, key: Key| {
+        fields.read(field, key, JsonType::Text, |v| {
+            v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+        })
+    };
+    let (username, password) = (
+        given("username", Key::RequiredUsername),
+        given("password", Key::RequiredPassword),
+    );
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(refused(fields));
+    };
+    let (user, cookie, csrf) = open_session(&state, &username, &password, address).await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         header::SET_COOKIE,
@@ -160,8 +163,10 @@ pub async fn logout(
 
 pub use ucz_service::tokens::{MAX_TOKEN_DAYS, TOKEN_DAYS};
 
-#[derive(Deserialize, schemars::JsonSchema)]
+/// A token's body, for the API document: `create_token` reads it field by field.
+#[derive(schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[allow(dead_code)]
 pub struct NewToken {
     /// What the token is for; the use case refuses a missing or empty one on its field.
     #[serde(default)]
@@ -175,12 +180,27 @@ pub struct NewToken {
 pub async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
-    payload: Result<Json<NewToken>, JsonRejection>,
+    payload: crate::api::Body,
 ) -> Result<(StatusCode, Json<NewTokenAnswer>), ApiError> {
     caller.require_user()?;
-    let Json(request) = payload.map_err(|r| ApiError::unreadable(r.body_text()))?;
-    let (token, info) =
-        ucz_service::tokens::create(&state, &caller, &request.name, request.days).await?;
+    let body = crate::api::body(payload)?;
+    ucz_service::records::known_fields::<NewToken>(&body)?;
+    // A value of the wrong type is told on its field; what a name or a term may be, the use
+    // case tells (a missing name is an empty one).
+    let mut fields = Fields::of(&body);
+    let name = fields.read("name", Key::TokenName, JsonType::Text, |v| match v {
+        Value::Null => Some(String::new()),
+        v => v.as_str().map(str::to_string),
+    });
+    let term = Message::new(Key::TokenDays).arg("max", MAX_TOKEN_DAYS);
+    let days = fields.read("days", term, JsonType::Number, |v| match v {
+        Value::Null => Some(None),
+        v => v.as_i64().map(Some),
+    });
+    let (Some(name), Some(days)) = (name, days) else {
+        return Err(refused(fields));
+    };
+    let (token, info) = ucz_service::tokens::create(&state, &caller, &name, days).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewTokenAnswer {
@@ -191,6 +211,11 @@ pub async fn create_token(
             expires_at: info.expires_at,
         }),
     ))
+}
+
+/// The problems of a body's fields, as a 422.
+fn refused(fields: Fields) -> ApiError {
+    ApiError::invalid(fields.problems.into_iter().map(FieldError::from).collect())
 }
 
 /// The caller's live tokens (never their secrets).

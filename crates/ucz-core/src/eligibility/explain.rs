@@ -4,7 +4,7 @@
 use crate::catalog::{Catalog, Kind};
 use crate::firm::{FirmFacts, FirmField};
 use crate::lang::Lang;
-use crate::rule::{BinaryOp, Expr, ExprKind, FailedClause, UnaryOp, Value, as_field};
+use crate::rule::{BinaryOp, Expr, ExprKind, FailedClause, UnaryOp, Value, as_field, flatten};
 
 /// The clause that failed, explained; `None` when its shape is not one of the known ones.
 pub fn explain(
@@ -28,17 +28,8 @@ pub fn explain(
 /// A whole rule in words, for readers of the catalog: its `&&` clauses one by one, each in
 /// words when its shape is known and as CEL otherwise.
 pub fn describe(rule: &Expr, catalog: &Catalog, lang: Lang) -> Vec<String> {
-    fn clauses<'a>(expr: &'a Expr, out: &mut Vec<&'a Expr>) {
-        match &expr.kind {
-            ExprKind::Binary(BinaryOp::And, a, b) => {
-                clauses(a, out);
-                clauses(b, out);
-            }
-            _ => out.push(expr),
-        }
-    }
     let mut parts = Vec::new();
-    clauses(rule, &mut parts);
+    flatten(rule, BinaryOp::And, &mut parts);
     parts
         .into_iter()
         .map(|clause| {
@@ -71,15 +62,11 @@ fn words(
             let stages: Vec<String> = items
                 .iter()
                 .filter_map(|i| match &i.kind {
-                    ExprKind::Str(s) => Some(catalog.name(Kind::Stage, s, lang)),
+                    ExprKind::Str(s) => Some(s.clone()),
                     _ => None,
                 })
                 .collect();
-            let now = now(stage_now(facts, catalog, lang));
-            Some(match lang {
-                Lang::Ko => format!("대상 단계: {}{now}", stages.join(", ")),
-                Lang::En => format!("for stages {}{now}", stages.join(", ")),
-            })
+            Some(stage_list(&stages, facts, catalog, lang))
         }
         // "rnd_special_zone" in firm.designations
         ExprKind::Binary(BinaryOp::In, a, b) if as_field(b) == Some(FirmField::Designations) => {
@@ -159,22 +146,27 @@ fn words(
                 Lang::En => format!("not for firms that are {en}"),
             })
         }
+        // (firm.age_years < 3 && firm.has_rnd_lab) inside alternatives: both in words
+        ExprKind::Binary(BinaryOp::And, a, b) => Some(format!(
+            "{} {} {}",
+            words(a, facts, catalog, lang)?,
+            lang.pick("및", "and"),
+            words(b, facts, catalog, lang)?
+        )),
         // firm.stage == "early" || firm.stage == "growth"
         ExprKind::Binary(BinaryOp::Or, ..) if stage_choices(clause).is_some() => {
-            let stages: Vec<String> = stage_choices(clause)?
-                .iter()
-                .map(|s| catalog.name(Kind::Stage, s, lang))
-                .collect();
-            let now = now(stage_now(facts, catalog, lang));
-            Some(match lang {
-                Lang::Ko => format!("대상 단계: {}{now}", stages.join(", ")),
-                Lang::En => format!("for stages {}{now}", stages.join(", ")),
-            })
+            Some(stage_list(&stage_choices(clause)?, facts, catalog, lang))
         }
         // (firm.sector.startsWith("C") || firm.sector.startsWith("J") || …)
         ExprKind::Binary(BinaryOp::Or, ..) | ExprKind::Method(..) => {
             let mut prefixes = Vec::new();
-            sector_prefixes(clause, &mut prefixes)?;
+            if sector_prefixes(clause, &mut prefixes).is_none() {
+                // (firm.graduated_incubator || firm.stage == "growth"): each alternative in words
+                return match &clause.kind {
+                    ExprKind::Binary(BinaryOp::Or, ..) => either(clause, facts, catalog, lang),
+                    _ => None,
+                };
+            }
             let sector = facts.map(|f| f.firm.sector.clone()).unwrap_or_default();
             let now = now(if sector.is_empty() {
                 t("없음", "none")
@@ -188,6 +180,52 @@ fn words(
         }
         _ => None,
     }
+}
+
+/// "for stages A, B (now C)": the stages by their catalog names.
+fn stage_list(
+    stages: &[String],
+    facts: Option<&FirmFacts<'_>>,
+    catalog: &Catalog,
+    lang: Lang,
+) -> String {
+    let names: Vec<String> = stages
+        .iter()
+        .map(|s| catalog.name(Kind::Stage, s, lang))
+        .collect();
+    let now = match (facts, lang) {
+        (None, _) => String::new(),
+        (Some(_), Lang::Ko) => format!(" (현재 {})", stage_now(facts, catalog, lang)),
+        (Some(_), Lang::En) => format!(" (now {})", stage_now(facts, catalog, lang)),
+    };
+    match lang {
+        Lang::Ko => format!("대상 단계: {}{now}", names.join(", ")),
+        Lang::En => format!("for stages {}{now}", names.join(", ")),
+    }
+}
+
+/// `a || b || …` whose alternatives each read as words, joined by "or"; the alternatives that
+/// name stages read as one list of stages. `None` when one of them has no words.
+fn either(
+    clause: &Expr,
+    facts: Option<&FirmFacts<'_>>,
+    catalog: &Catalog,
+    lang: Lang,
+) -> Option<String> {
+    let mut parts = Vec::new();
+    flatten(clause, BinaryOp::Or, &mut parts);
+    let mut stages = Vec::new();
+    let mut said = Vec::new();
+    for part in parts {
+        match stage_choices(part) {
+            Some(named) => stages.extend(named),
+            None => said.push(words(part, facts, catalog, lang)?),
+        }
+    }
+    if !stages.is_empty() {
+        said.push(stage_list(&stages, facts, catalog, lang));
+    }
+    Some(said.join(lang.pick(" 또는 ", " or ")))
 }
 
 /// `firm.stage == "a" || firm.stage == "b" || …` as its stages, if the clause is only that.
@@ -318,5 +356,27 @@ mod tests {
         .expect("rule");
         let words = describe(either.expr(), &catalog, Lang::En);
         assert_eq!(words[0], "for stages Early stage, Growth", "{words:?}");
+        // Alternatives of other shapes read as words too, with the catalog's names for ids.
+        let mixed = Rule::parse(
+            r#"(firm.graduated_incubator || firm.stage == "growth" || firm.stage == "scale_up") && (firm.has_rnd_lab || "rnd_special_zone" in firm.designations)"#,
+        )
+        .expect("rule");
+        let ko = describe(mixed.expr(), &catalog, Lang::Ko);
+        assert_eq!(
+            ko,
+            [
+                "창업보육센터 졸업 기업 대상 또는 대상 단계: 도약기, 스케일업",
+                "기업부설연구소 보유 기업 대상 또는 연구개발특구 (강소특구 포함) 지정 지역의 기업 대상",
+            ]
+        );
+        assert!(ko.iter().all(|w| !w.contains("firm.")), "{ko:?}");
+        let nested = Rule::parse(
+            r#"firm.stage == "pre_startup" || (firm.age_years < 3 && firm.has_rnd_lab)"#,
+        )
+        .expect("rule");
+        assert_eq!(
+            describe(nested.expr(), &catalog, Lang::Ko),
+            ["업력 3년 미만 대상 및 기업부설연구소 보유 기업 대상 또는 대상 단계: 예비창업"]
+        );
     }
 }

@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{FieldProblem, Fields, ZoneId};
+use super::{FieldProblem, Fields, Json, ZoneId};
 use crate::Catalog;
 use crate::message::Key;
 
@@ -35,10 +35,15 @@ impl FacilityBody {
         let kind = f.text("type", Key::RequiredFacilityTypeId);
         let name = f.text("name", Key::RequiredName);
         let floor_area_m2 = f.positive("floor_area_m2", Key::RequiredPositive);
-        let units = f.read("units", Key::RequiredOptionalU32, |v| match v {
-            Value::Null => Some(None),
-            v => v.as_u64().and_then(|u| u32::try_from(u).ok()).map(Some),
-        });
+        let units = f.read(
+            "units",
+            Key::RequiredOptionalU32,
+            Json::Number,
+            |v| match v {
+                Value::Null => Some(None),
+                v => v.as_u64().and_then(|u| u32::try_from(u).ok()).map(Some),
+            },
+        );
         let planned = f.optional_bool("planned", Key::RequiredOptionalBool);
         let types = catalog.facility_types.iter().map(|t| t.id.as_str());
         f.known("type", kind.as_deref(), types, Key::NounFacilityType);

@@ -64,35 +64,42 @@ impl<'a> Fields<'a> {
         ));
     }
 
-    /// A field `read` turns into a value, or the problem `what` ("required: …").
+    /// A field `read` turns into a value of the JSON type `expected`. When it fails, a value
+    /// of another type is told so ("wrong type: expected a number, found text"); a missing or
+    /// unfit value of the right type gets the problem `what` ("required: …").
     pub fn read<T>(
         &mut self,
         name: &str,
-        what: Key,
+        what: impl Into<Message>,
+        expected: Json,
         read: impl FnOnce(&Value) -> Option<T>,
     ) -> Option<T> {
-        let value = read(self.raw(name));
+        let raw = self.raw(name);
+        let value = read(raw);
         if value.is_none() {
-            self.push(name, what);
+            match Json::of(raw).filter(|found| *found != expected) {
+                Some(found) => self.push(name, expected.instead_of(found)),
+                None => self.push(name, what),
+            }
         }
         value
     }
 
     /// Non-empty visible text of one line, at most 300 characters.
     pub fn text(&mut self, name: &str, what: Key) -> Option<String> {
-        self.read(name, what, |v| {
+        self.read(name, what, Json::Text, |v| {
             v.as_str().filter(|s| is_text(s)).map(str::to_string)
         })
     }
 
     /// A number greater than 0, at most 1e9.
     pub fn positive(&mut self, name: &str, what: Key) -> Option<f64> {
-        self.read(name, what, positive)
+        self.read(name, what, Json::Number, positive)
     }
 
     /// Absent, or a whole number a JavaScript client reads exactly.
     pub fn optional_count(&mut self, name: &str, what: Key) -> Option<Option<u64>> {
-        self.read(name, what, |v| match v {
+        self.read(name, what, Json::Number, |v| match v {
             Value::Null => Some(None),
             v => v.as_u64().filter(|x| *x <= 9_007_199_254_740_991).map(Some),
         })
@@ -100,7 +107,7 @@ impl<'a> Fields<'a> {
 
     /// Absent (false), or true or false.
     pub fn optional_bool(&mut self, name: &str, what: Key) -> Option<bool> {
-        self.read(name, what, |v| match v {
+        self.read(name, what, Json::Bool, |v| match v {
             Value::Null => Some(false),
             v => v.as_bool(),
         })
@@ -138,6 +145,47 @@ impl<'a> Fields<'a> {
             Some(value) if self.problems.is_empty() => Ok(value),
             _ => Err(self.problems),
         }
+    }
+}
+
+/// The type of a JSON value, as a field's problem names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Json {
+    Text,
+    Number,
+    Bool,
+    List,
+    Object,
+}
+
+impl Json {
+    /// The type of `value`; `None` for `null` (absent).
+    pub fn of(value: &Value) -> Option<Json> {
+        Some(match value {
+            Value::Null => return None,
+            Value::String(_) => Json::Text,
+            Value::Number(_) => Json::Number,
+            Value::Bool(_) => Json::Bool,
+            Value::Array(_) => Json::List,
+            Value::Object(_) => Json::Object,
+        })
+    }
+
+    fn noun(self) -> Key {
+        match self {
+            Json::Text => Key::JsonText,
+            Json::Number => Key::JsonNumber,
+            Json::Bool => Key::JsonBool,
+            Json::List => Key::JsonList,
+            Json::Object => Key::JsonObject,
+        }
+    }
+
+    /// "wrong type: expected this, found `found`".
+    pub fn instead_of(self, found: Json) -> Message {
+        Message::new(Key::WrongType)
+            .with("expected", self.noun())
+            .with("found", found.noun())
     }
 }
 
@@ -183,6 +231,42 @@ mod tests {
         assert_eq!(
             fields.problems[0].message.to_string(),
             "required: a name: one line of at most 300 characters"
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_is_told_so_and_a_missing_one_is_required() {
+        let body = json!({"name": 5, "area": "big", "flag": 1, "count": [1], "gone": null});
+        let mut fields = Fields::of(&body);
+        assert_eq!(fields.text("name", Key::RequiredName), None);
+        assert_eq!(fields.positive("area", Key::RequiredPositive), None);
+        assert_eq!(
+            fields.optional_bool("flag", Key::RequiredOptionalBool),
+            None
+        );
+        assert_eq!(
+            fields.optional_count("count", Key::RequiredOptionalCount),
+            None
+        );
+        assert_eq!(fields.text("gone", Key::RequiredName), None);
+        let told: Vec<String> = fields
+            .problems
+            .iter()
+            .map(|p| p.message.to_string())
+            .collect();
+        assert_eq!(
+            told,
+            [
+                "wrong type: expected text, found a number",
+                "wrong type: expected a number, found text",
+                "wrong type: expected true or false, found a number",
+                "wrong type: expected a number, found a list",
+                "required: a name: one line of at most 300 characters",
+            ]
+        );
+        assert_eq!(
+            fields.problems[1].message.render(crate::lang::Lang::Ko),
+            "값의 형식이 다릅니다 (필요: 숫자, 입력: 글자)"
         );
     }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::fields::is_text;
-use super::{FieldProblem, Fields, FirmId, SpaceId};
+use super::{FieldProblem, Fields, FirmId, Json, SpaceId};
 use crate::Catalog;
 use crate::date::Date;
 use crate::message::{Key, Message};
@@ -105,13 +105,23 @@ impl Needs {
             return None;
         }
         let mut n = Fields::nested(value, "needs");
-        let area_m2 = n.read("area_m2", Key::RequiredOptionalPositive, |v| match v {
-            Value::Null => Some(None),
-            v => super::fields::positive(v).map(Some),
-        });
+        let area_m2 = n.read(
+            "area_m2",
+            Key::RequiredOptionalPositive,
+            Json::Number,
+            |v| match v {
+                Value::Null => Some(None),
+                v => super::fields::positive(v).map(Some),
+            },
+        );
         let budget_krw = n.optional_count("budget_krw", Key::RequiredOptionalCount);
-        let equipment = n.read("equipment", Key::RequiredNames, names);
-        let preferred_hubs = n.read("preferred_hubs", Key::RequiredHubOrZoneIds, names);
+        let equipment = n.read("equipment", Key::RequiredNames, Json::List, names);
+        let preferred_hubs = n.read(
+            "preferred_hubs",
+            Key::RequiredHubOrZoneIds,
+            Json::List,
+            names,
+        );
         let problems = std::mem::take(&mut n.problems);
         let found = problems.is_empty();
         f.problems.extend(problems);
@@ -131,22 +141,32 @@ impl LeaseBody {
     /// Reads a body; an ended lease ends by `today` at the latest.
     pub fn parse(body: &Value, catalog: &Catalog, today: Date) -> Result<Self, Vec<FieldProblem>> {
         let mut f = Fields::of(body);
-        let space_id = f.read("space_id", Key::RequiredSpaceId, |v| {
+        let space_id = f.read("space_id", Key::RequiredSpaceId, Json::Number, |v| {
             v.as_i64().map(SpaceId)
         });
         let firm_id = f.text("firm_id", Key::RequiredFirmId).map(FirmId);
-        let status = f.read("status", Key::RequiredLeaseStatus, |v| match v {
-            Value::Null => Some(LeaseStatus::Active),
-            v => match v.as_str()? {
-                "active" => Some(LeaseStatus::Active),
-                "ended" => Some(LeaseStatus::Ended),
-                _ => None,
+        let status = f.read(
+            "status",
+            Key::RequiredLeaseStatus,
+            Json::Text,
+            |v| match v {
+                Value::Null => Some(LeaseStatus::Active),
+                v => match v.as_str()? {
+                    "active" => Some(LeaseStatus::Active),
+                    "ended" => Some(LeaseStatus::Ended),
+                    _ => None,
+                },
             },
-        });
-        let renewals = f.read("renewals", Key::RequiredRenewals, |v| match v {
-            Value::Null => Some(0),
-            v => v.as_u64().filter(|r| *r <= 99).map(|r| r as u32),
-        });
+        );
+        let renewals = f.read(
+            "renewals",
+            Key::RequiredRenewals,
+            Json::Number,
+            |v| match v {
+                Value::Null => Some(0),
+                v => v.as_u64().filter(|r| *r <= 99).map(|r| r as u32),
+            },
+        );
         let date = |f: &mut Fields, name: &str| match plausible_date(f.raw(name)) {
             Ok(day) => Some(day),
             Err(message) => {
@@ -174,12 +194,12 @@ impl LeaseBody {
         if !f.raw("left_to").is_null() {
             let regions = catalog.regions.iter().map(|r| r.id.as_str());
             let given = f.raw("left_to").as_str();
-            if given.is_none() {
-                f.push("left_to", Key::RequiredOptionalRegionId);
+            if let Some(found) = Json::of(f.raw("left_to")).filter(|_| given.is_none()) {
+                f.push("left_to", Json::Text.instead_of(found));
             }
             f.known("left_to", given, regions, Key::NounRegion);
         }
-        let note = f.read("note", Key::RequiredOptionalNote, |v| match v {
+        let note = f.read("note", Key::RequiredOptionalNote, Json::Text, |v| match v {
             Value::Null => Some(None),
             v => v.as_str().map(|s| Some(s.to_string())),
         });

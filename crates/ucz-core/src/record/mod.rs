@@ -14,7 +14,7 @@ pub mod space;
 pub mod stored;
 
 pub use facility::FacilityBody;
-pub use fields::{FieldProblem, Fields};
+pub use fields::{FieldProblem, Fields, Json};
 pub use hub::HubBody;
 pub use ids::{FacilityId, FirmId, HubId, InstitutionId, LeaseId, SpaceId, ZoneId};
 pub use institution::InstitutionBody;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::fields::is_text;
-use super::{FacilityId, FieldProblem, Fields, HubId};
+use super::{FacilityId, FieldProblem, Fields, HubId, Json};
 use crate::Catalog;
 use crate::message::{Key, Message};
 
@@ -70,9 +70,12 @@ impl SpaceBody {
             }
             Some(None)
         } else {
-            f.read("facility_id", Key::RequiredFacilityOrHub, |v| {
-                v.as_i64().map(|id| Some(FacilityId(id)))
-            })
+            f.read(
+                "facility_id",
+                Key::RequiredFacilityOrHub,
+                Json::Number,
+                |v| v.as_i64().map(|id| Some(FacilityId(id))),
+            )
         };
         let admits = admits(&mut f, catalog);
         let name = f.text("name", Key::RequiredName);
@@ -82,12 +85,16 @@ impl SpaceBody {
             .as_str()
             .filter(|k| is_text(k))
             .map(str::to_string);
-        if kind.is_none() {
-            let all: Vec<&str> = kinds.clone().collect();
-            f.push(
-                "kind",
-                Message::new(Key::RequiredSpaceKind).arg("values", one_of(&all)),
-            );
+        match Json::of(f.raw("kind")) {
+            _ if kind.is_some() => {}
+            Some(found) if found != Json::Text => f.push("kind", Json::Text.instead_of(found)),
+            _ => {
+                let all: Vec<&str> = kinds.clone().collect();
+                f.push(
+                    "kind",
+                    Message::new(Key::RequiredSpaceKind).arg("values", one_of(&all)),
+                );
+            }
         }
         let area_m2 = f.positive("area_m2", Key::RequiredPositive);
         let rent = f.optional_count("monthly_rent_krw", Key::RequiredOptionalCount);

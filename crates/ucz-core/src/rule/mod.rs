@@ -131,7 +131,7 @@ impl<S: Schema> Rule<S> {
             };
         }
         let mut conjuncts = Vec::new();
-        flatten_and(&self.expr, &mut conjuncts);
+        flatten(&self.expr, BinaryOp::And, &mut conjuncts);
         let evaluated: Vec<(&Expr, Result<Value, EvalError>)> = conjuncts
             .iter()
             .map(|c| (*c, eval::eval::<S>(c, facts)))
@@ -232,11 +232,12 @@ impl<S: Schema> std::fmt::Display for FailedClause<S> {
     }
 }
 
-fn flatten_and<'a>(expr: &'a Expr, out: &mut Vec<&'a Expr>) {
+/// The operands of a chain of one operator (`a && b && c`, `a || b`), left to right.
+pub(crate) fn flatten<'a>(expr: &'a Expr, op: BinaryOp, out: &mut Vec<&'a Expr>) {
     match &expr.kind {
-        ExprKind::Binary(BinaryOp::And, left, right) => {
-            flatten_and(left, out);
-            flatten_and(right, out);
+        ExprKind::Binary(found, left, right) if *found == op => {
+            flatten(left, op, out);
+            flatten(right, op, out);
         }
         _ => out.push(expr),
     }

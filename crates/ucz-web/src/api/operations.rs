@@ -40,6 +40,9 @@ pub enum Answer {
 
 /// One operation of the API: how it is documented.
 pub struct Operation {
+    /// The operation's name, unique, in camelCase (`listFirms`, `readFirm`, …): the document's
+    /// `x-name` (its `operationId` stays the one clients generated from earlier documents know).
+    pub id: &'static str,
     pub method: &'static str,
     pub path: &'static str,
     pub summary: &'static str,
@@ -70,7 +73,7 @@ enum Verb {
     Delete,
 }
 
-fn route<H, T>(verb: Verb, path: &'static str, handler: H) -> Route
+fn route<H, T>(verb: Verb, id: &'static str, path: &'static str, handler: H) -> Route
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -83,6 +86,7 @@ where
     };
     Route {
         operation: Operation {
+            id,
             method,
             path,
             summary: "",
@@ -137,25 +141,51 @@ impl Route {
 
 /// The five operations of a record: list, create, read, replace, delete.
 macro_rules! record {
-    ($handlers:path, $body:ty, $query:ty, $collection:literal, $one:literal, [$list:literal, $create:literal, $read:literal, $update:literal, $delete:literal], $reads:expr, $writes:expr) => {{
+    ($handlers:path, $body:ty, $query:ty, [$plural:ident, $singular:ident], $collection:literal, $one:literal, [$list:literal, $create:literal, $read:literal, $update:literal, $delete:literal], $reads:expr, $writes:expr) => {{
         use $handlers as h;
         vec![
-            route(Verb::Get, $collection, h::list)
-                .doc($list, $reads)
-                .query::<$query>()
-                .pages::<$body>(),
-            route(Verb::Post, $collection, h::create)
-                .doc($create, $writes)
-                .body::<$body>()
-                .answers::<$body>(),
-            route(Verb::Get, $one, h::read)
-                .doc($read, $reads)
-                .answers::<$body>(),
-            route(Verb::Put, $one, h::update)
-                .doc($update, $writes)
-                .body::<$body>()
-                .answers::<$body>(),
-            route(Verb::Delete, $one, h::delete).doc($delete, $writes),
+            route(
+                Verb::Get,
+                concat!("list", stringify!($plural)),
+                $collection,
+                h::list,
+            )
+            .doc($list, $reads)
+            .query::<$query>()
+            .pages::<$body>(),
+            route(
+                Verb::Post,
+                concat!("create", stringify!($singular)),
+                $collection,
+                h::create,
+            )
+            .doc($create, $writes)
+            .body::<$body>()
+            .answers::<$body>(),
+            route(
+                Verb::Get,
+                concat!("read", stringify!($singular)),
+                $one,
+                h::read,
+            )
+            .doc($read, $reads)
+            .answers::<$body>(),
+            route(
+                Verb::Put,
+                concat!("update", stringify!($singular)),
+                $one,
+                h::update,
+            )
+            .doc($update, $writes)
+            .body::<$body>()
+            .answers::<$body>(),
+            route(
+                Verb::Delete,
+                concat!("delete", stringify!($singular)),
+                $one,
+                h::delete,
+            )
+            .doc($delete, $writes),
         ]
     }};
 }
@@ -168,20 +198,31 @@ pub fn routes() -> Vec<Route> {
     let lessor = "admin, the space's zone operator; coordinators for hub spaces";
     let ladder_readers = "admin, coordinator, operators of the region's zones";
     let mut all = vec![
-        route(Verb::Get, "/api/v1/catalog", analysis::catalog)
-            .doc("The whole catalog, one array per kind", anyone)
-            .answers::<ucz_core::Catalog>(),
-        route(Verb::Get, "/api/v1/catalog/{kind}", analysis::catalog_kind)
-            .doc(
-                "One kind of the catalog (programs, designations, …)",
-                anyone,
-            )
-            .answers_a_field_of::<ucz_core::Catalog>(),
+        route(
+            Verb::Get,
+            "readCatalog",
+            "/api/v1/catalog",
+            analysis::catalog,
+        )
+        .doc("The whole catalog, one array per kind", anyone)
+        .answers::<ucz_core::Catalog>(),
+        route(
+            Verb::Get,
+            "readCatalogKind",
+            "/api/v1/catalog/{kind}",
+            analysis::catalog_kind,
+        )
+        .doc(
+            "One kind of the catalog (programs, designations, …)",
+            anyone,
+        )
+        .answers_a_field_of::<ucz_core::Catalog>(),
     ];
     all.extend(record!(
         super::zones,
         ucz_core::Zone,
         ZoneQuery,
+        [Zones, Zone],
         "/api/v1/zones",
         "/api/v1/zones/{id}",
         [
@@ -200,6 +241,7 @@ pub fn routes() -> Vec<Route> {
     all.push(
         route(
             Verb::Get,
+            "readZoneDiagnosis",
             "/api/v1/zones/{id}/diagnosis",
             analysis::diagnosis,
         )
@@ -213,6 +255,7 @@ pub fn routes() -> Vec<Route> {
         super::facilities,
         FacilityBody,
         FacilityQuery,
+        [Facilities, Facility],
         "/api/v1/facilities",
         "/api/v1/facilities/{id}",
         [
@@ -229,6 +272,7 @@ pub fn routes() -> Vec<Route> {
         super::spaces,
         SpaceBody,
         SpaceQuery,
+        [Spaces, Space],
         "/api/v1/spaces",
         "/api/v1/spaces/{id}",
         [
@@ -245,6 +289,7 @@ pub fn routes() -> Vec<Route> {
         super::institutions,
         InstitutionBody,
         InstitutionQuery,
+        [Institutions, Institution],
         "/api/v1/institutions",
         "/api/v1/institutions/{id}",
         [
@@ -261,6 +306,7 @@ pub fn routes() -> Vec<Route> {
         super::hubs,
         HubBody,
         HubQuery,
+        [Hubs, Hub],
         "/api/v1/hubs",
         "/api/v1/hubs/{id}",
         [
@@ -277,6 +323,7 @@ pub fn routes() -> Vec<Route> {
         super::leases,
         LeaseBody,
         LeaseQuery,
+        [Leases, Lease],
         "/api/v1/leases",
         "/api/v1/leases/{id}",
         [
@@ -290,45 +337,71 @@ pub fn routes() -> Vec<Route> {
         lessor
     ));
     all.extend([
-        route(Verb::Get, "/api/v1/placement", ladder::placement_plan)
-            .doc(
-                "A region's graduation forecast and optimal placement plan; ?region=&as_of=&horizon=",
-                ladder_readers,
-            )
-            .query::<PlanParams>()
-            .answers::<RegionPlan>(),
-        route(Verb::Post, "/api/v1/placement/accept", ladder::accept)
-            .doc("Accept a proposal: creates the lease", lessor)
-            .body::<Decision>()
-            .answers::<LeaseBody>(),
-        route(Verb::Post, "/api/v1/placement/reject", ladder::reject)
-            .doc(
-                "Reject a proposal: the plan does not propose it again",
-                "admin, coordinator, the space's zone operator",
-            )
-            .body::<Decision>()
-            .answers::<ucz_store::Rejection>()
-            .statuses(&["201", "200"]),
-        route(Verb::Post, "/api/v1/placement/unreject", ladder::unreject)
-            .doc(
-                "Take a rejection back: the plan may propose it again",
-                "admin, coordinator, the space's zone operator",
-            )
-            .body::<Decision>()
-            .statuses(&["204"]),
-        route(Verb::Get, "/api/v1/retention", ladder::retention)
-            .doc(
-                "Post-BI retention by year of graduation; ?region=&zone=&as_of=",
-                ladder_readers,
-            )
-            .query::<RetentionParams>()
-            .answers::<RegionRetention>(),
+        route(
+            Verb::Get,
+            "readPlacementPlan",
+            "/api/v1/placement",
+            ladder::placement_plan,
+        )
+        .doc(
+            "A region's graduation forecast and optimal placement plan; ?region=&as_of=&horizon=",
+            ladder_readers,
+        )
+        .query::<PlanParams>()
+        .answers::<RegionPlan>(),
+        route(
+            Verb::Post,
+            "acceptPlacement",
+            "/api/v1/placement/accept",
+            ladder::accept,
+        )
+        .doc("Accept a proposal: creates the lease", lessor)
+        .body::<Decision>()
+        .answers::<LeaseBody>(),
+        route(
+            Verb::Post,
+            "rejectPlacement",
+            "/api/v1/placement/reject",
+            ladder::reject,
+        )
+        .doc(
+            "Reject a proposal: the plan does not propose it again",
+            "admin, coordinator, the space's zone operator",
+        )
+        .body::<Decision>()
+        .answers::<ucz_store::Rejection>()
+        .statuses(&["201", "200"]),
+        route(
+            Verb::Post,
+            "unrejectPlacement",
+            "/api/v1/placement/unreject",
+            ladder::unreject,
+        )
+        .doc(
+            "Take a rejection back: the plan may propose it again",
+            "admin, coordinator, the space's zone operator",
+        )
+        .body::<Decision>()
+        .statuses(&["204"]),
+        route(
+            Verb::Get,
+            "readRetention",
+            "/api/v1/retention",
+            ladder::retention,
+        )
+        .doc(
+            "Post-BI retention by year of graduation; ?region=&zone=&as_of=",
+            ladder_readers,
+        )
+        .query::<RetentionParams>()
+        .answers::<RegionRetention>(),
     ]);
     let firms_at = all.len();
     all.extend(record!(
         super::firms,
         ucz_core::firm::Firm,
         FirmQuery,
+        [Firms, Firm],
         "/api/v1/firms",
         "/api/v1/firms/{id}",
         [
@@ -346,53 +419,54 @@ pub fn routes() -> Vec<Route> {
     all[firms_at + 3].operation.access = "admin, its zone's operator, the firm";
     all[firms_at + 4].operation.access = "admin, its zone's operator";
     all.extend([
-        route(Verb::Get, "/api/v1/firms/{id}/package", analysis::package)
+        route(Verb::Get, "readFirmPackage", "/api/v1/firms/{id}/package", analysis::package)
             .doc(
                 "The firm's program package with reasons; ?as_of=",
                 "admin, coordinator, its zone's operator, the firm",
             )
             .query::<PackageParams>()
             .answers::<ucz_core::eligibility::Package>(),
-        route(Verb::Get, "/api/v1/audit", analysis::audit)
+        route(Verb::Get, "readAudit", "/api/v1/audit", analysis::audit)
             .doc(
                 "The audit trail, newest first, and the state of its hash chain",
                 "admin, coordinator",
             )
             .query::<AuditParams>()
             .answers::<AuditPage>(),
-        route(Verb::Post, "/api/v1/session", session::login)
+        route(Verb::Post, "logIn", "/api/v1/session", session::login)
             .doc("Log in: sets the session cookie, returns the CSRF token", anyone)
             .body::<Login>()
             .answers::<SessionAnswer>()
             .statuses(&["200"]),
-        route(Verb::Get, "/api/v1/session", session::me)
+        route(Verb::Get, "readSession", "/api/v1/session", session::me)
             .doc("The logged-in account", account)
             .answers::<SessionAnswer>(),
-        route(Verb::Delete, "/api/v1/session", session::logout).doc("Log out", account),
-        route(Verb::Post, "/api/v1/tokens", session::create_token)
+        route(Verb::Delete, "logOut", "/api/v1/session", session::logout).doc("Log out", account),
+        route(Verb::Post, "createToken", "/api/v1/tokens", session::create_token)
             .doc(
                 "An API token for the caller's account (shown once; expires after `days`, default 90; at most 20 live tokens)",
                 account,
             )
             .body::<NewToken>()
             .answers::<NewTokenAnswer>(),
-        route(Verb::Get, "/api/v1/tokens", session::list_tokens)
+        route(Verb::Get, "listTokens", "/api/v1/tokens", session::list_tokens)
             .doc(
                 "The caller's live API tokens (ids, names, expiry; never the secrets)",
                 account,
             )
             .answers::<TokensAnswer>(),
-        route(Verb::Delete, "/api/v1/tokens/{id}", session::revoke_token)
+        route(Verb::Delete, "revokeToken", "/api/v1/tokens/{id}", session::revoke_token)
             .doc("Revoke one of the caller's API tokens", account),
         route(
             Verb::Get,
+            "readOpenApiDocument",
             "/api/openapi.json",
             |axum::extract::State(state): axum::extract::State<AppState>| async move {
                 axum::Json(crate::openapi_for(&state.catalog))
             },
         )
         .doc("This document", anyone),
-        route(Verb::Get, "/api/docs", || async {
+        route(Verb::Get, "readReferencePage", "/api/docs", || async {
             axum::response::Html(crate::reference_page())
         })
         .doc("The API reference as a page", anyone),

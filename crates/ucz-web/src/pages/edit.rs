@@ -304,14 +304,21 @@ async fn after_submit(
                 Code::Validation | Code::Conflict | Code::BadRequest
             ) =>
         {
-            let errors = std::mem::take(&mut error.errors);
+            let errors = std::mem::take(&mut error.errors)
+                .into_iter()
+                .map(|e| FieldError {
+                    message: super::named(&state.catalog, &e.message, visitor.lang),
+                    ..e
+                })
+                .collect();
             page.errors = form::attach(&mut page.fields, errors, visitor.lang)
                 .into_iter()
                 .map(|e| format!("{}: {}", e.field, e.message.render(visitor.lang)))
                 .collect();
             // A refusal that is no field's (a lease in the way) is said above the form.
             if error.code != Code::Validation {
-                page.errors.push(error.detail.render(visitor.lang));
+                let detail = super::named(&state.catalog, &error.detail, visitor.lang);
+                page.errors.push(detail.render(visitor.lang));
             }
             show(state, visitor, StatusCode::UNPROCESSABLE_ENTITY, page)
         }

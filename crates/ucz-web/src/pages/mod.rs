@@ -27,6 +27,7 @@ use axum::routing::{get, post};
 use minijinja::value::Serde;
 use minijinja::{Environment, State as TemplateState, UndefinedBehavior};
 use serde_json::{Value, json};
+use ucz_core::message::Message;
 use ucz_core::{Catalog, Lang};
 
 use crate::AppState;
@@ -161,6 +162,30 @@ impl Shown {
             message: error.message.render(lang),
         }
     }
+}
+
+/// A message as a page says it: where it names a region or a designated zone by its id
+/// (`region`, `zone_region`, `left_to`, `zone`), the catalog's name in the visitor's language.
+pub fn named(catalog: &Catalog, message: &Message, lang: Lang) -> Message {
+    use ucz_core::message::Arg;
+    let mut message = message.clone();
+    for (name, arg) in &mut message.args {
+        match arg {
+            Arg::Text(id) if matches!(*name, "region" | "zone_region" | "left_to") => {
+                if catalog.region(id.as_str()).is_some() {
+                    *id = catalog.name(ucz_core::catalog::Kind::Region, id.as_str(), lang);
+                }
+            }
+            Arg::Text(id) if *name == "zone" => {
+                if let Some(zone) = catalog.designated_zone(id.as_str()) {
+                    *id = lang.pick(&zone.name_ko, &zone.name_en).to_string();
+                }
+            }
+            Arg::Text(_) => {}
+            Arg::Message(inner) => **inner = named(catalog, inner, lang),
+        }
+    }
+    message
 }
 
 /// Every catalog entry's Korean and English name, by (kind, id).
@@ -410,13 +435,19 @@ impl Visitor {
             | Code::Validation
             | Code::Conflict
             | Code::IdTaken
-            | Code::NotFound => error.detail.render(self.lang),
+            | Code::NotFound
+            // A refusal says why, where it has a reason (not for records the caller may not
+            // read, which are refused with the generic sentence).
+            | Code::Forbidden => named(&state.catalog, &error.detail, self.lang).render(self.lang),
             _ => String::new(),
         };
         let errors: Vec<Shown> = error
             .errors
             .iter()
-            .map(|e| Shown::new(e, self.lang))
+            .map(|e| Shown {
+                field: e.field.clone(),
+                message: named(&state.catalog, &e.message, self.lang).render(self.lang),
+            })
             .collect();
         let context = json!({
             "status": error.status().as_u16(),

@@ -314,6 +314,17 @@ pub async fn the_space_ladder(app: TestApp) {
         (status, problem["errors"][0]["field"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("months"))
     );
+    // Every independent problem at once: not a graduate, not expansion space, the months, the
+    // start.
+    let (status, problem) = app
+        .call("operator", Method::POST, "/placement/accept", Some(&json!({"firm_id": "T-FIRM", "space_id": rooms[0], "months": 0, "starts": "2027-02-30"})))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(
+        super::answers::fields(&problem),
+        ["months", "starts", "firm_id", "space_id"],
+        "{problem}"
+    );
     // Rejecting twice changes nothing; an unknown firm is named.
     let (status, _) = app
         .call(
@@ -372,6 +383,23 @@ pub async fn the_space_ladder(app: TestApp) {
     assert_eq!(
         (accepted["starts"].as_str(), accepted["ends"].as_str()),
         (Some("2027-03-01"), Some("2029-03-01"))
+    );
+    // Accepting it again finds the lease in the way: a conflict, not a problem of the body.
+    let (status, problem) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/placement/accept",
+            Some(&json!({"firm_id": "L-SW", "space_id": office, "starts": "2027-03-01"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert_eq!(
+        problem["detail"],
+        format!(
+            "firm L-SW already leases space {office} (lease {}, from 2027-03-01)",
+            accepted["id"]
+        )
     );
     let (_, plan) = app.call("operator", Method::GET, plan_path, None).await;
     assert_eq!(

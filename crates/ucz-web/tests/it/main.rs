@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod answers;
 mod browser;
 mod hardening;
 mod import;
@@ -25,6 +26,68 @@ fn the_openapi_document_validates_against_the_openapi_3_1_schema() {
     let mut broken = document.clone();
     broken["paths"]["/api/v1/zones"]["get"]["responses"] = Value::from("none");
     assert!(!validator.is_valid(&broken));
+}
+
+/// Every operation has its own camelCase `operationId`, each query parameter the description
+/// of its field, and every operation documents the 422 of a parameter or field it refuses.
+#[test]
+fn every_operation_is_named_and_its_parameters_and_refusals_described() {
+    let document = ucz_web::openapi();
+    let mut ids = std::collections::HashSet::new();
+    for (path, operations) in document["paths"].as_object().unwrap() {
+        for (method, operation) in operations.as_object().unwrap() {
+            assert_eq!(
+                operation["operationId"].as_str(),
+                Some(
+                    format!(
+                        "{method}_{}",
+                        path.trim_start_matches('/').replace(['/', '{', '}'], "_")
+                    )
+                    .as_str()
+                ),
+                "operationIds stay as clients know them"
+            );
+            let id = operation["x-name"].as_str().unwrap();
+            assert!(
+                id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                    && id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{method} {path}: {id}"
+            );
+            assert!(ids.insert(id.to_string()), "{method} {path}: {id} twice");
+            assert_eq!(
+                operation["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{method} {path}"
+            );
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["in"] == "query" {
+                    assert!(
+                        parameter["description"]
+                            .as_str()
+                            .is_some_and(|d| !d.is_empty()),
+                        "{method} {path}: {parameter}"
+                    );
+                }
+            }
+        }
+    }
+    let firms = &document["paths"]["/api/v1/firms"];
+    assert_eq!(firms["get"]["x-name"], "listFirms");
+    assert_eq!(firms["post"]["x-name"], "createFirm");
+    assert_eq!(
+        document["paths"]["/api/v1/firms/{id}"]["get"]["x-name"],
+        "readFirm"
+    );
+    let stage = firms["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "stage")
+        .unwrap();
+    assert_eq!(
+        stage["description"],
+        "Only the firms at this growth stage (a stage id of the catalog)."
+    );
 }
 
 /// The answers' check is a real one: an answer off its schema is caught.
@@ -376,4 +439,9 @@ on_both!(
     api_tokens_expire_are_limited_listed_and_audited,
     every_page_renders_for_minimal_records,
     every_answer_carries_a_request_id,
+    list_filters_that_cannot_match_are_refused,
+    fields_of_the_wrong_type_are_told_so,
+    unknown_fields_are_told_alike,
+    refusals_say_why,
+    korean_pages_name_what_they_mean,
 );

@@ -7,6 +7,7 @@ pub use super::pages::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+pub use super::answers::*;
 pub use super::hardening::*;
 pub use super::observability::every_answer_carries_a_request_id;
 
