@@ -163,10 +163,9 @@ pub async fn logout(
 
 pub use ucz_service::tokens::{MAX_TOKEN_DAYS, TOKEN_DAYS};
 
-/// A token's body, for the API document: `create_token` reads it field by field.
+/// A token's body: `create_token` reads it field by field, each failing field told on its own.
 #[derive(schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)]
 pub struct NewToken {
     /// What the token is for; the use case refuses a missing or empty one on its field.
     #[serde(default)]
@@ -200,7 +199,9 @@ pub async fn create_token(
     let (Some(name), Some(days)) = (name, days) else {
         return Err(refused(fields));
     };
-    let (token, info) = ucz_service::tokens::create(&state, &caller, &name, days).await?;
+    let asked = NewToken { name, days };
+    let (token, info) =
+        ucz_service::tokens::create(&state, &caller, &asked.name, asked.days).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewTokenAnswer {
