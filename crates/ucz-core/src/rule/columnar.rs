@@ -8,8 +8,10 @@
 //! `t = a.t & b.t, f = a.f | b.f` for `&&`, and the dual for `||`.
 //!
 //! Kernels:
-//! - numeric expressions over int fields, literals, `+ - * / %`, `double()` and `int()` become
-//!   vectors (with an error bitset), and comparisons of them become bitsets;
+//! - numeric expressions over int fields, literals, `+ - * / %`, `double()`, `int()` and
+//!   `c ? x : y` become vectors (with an error bitset), and comparisons of them become bitsets;
+//! - `c ? a : b` over conditions is a select of bitsets: `t = c.t & a.t | c.f & b.t`, and an
+//!   error in `c` is an error of the whole, as the interpreter has it;
 //! - a condition that reads a single categorical field (stage, sector, region, zone, a flag, the
 //!   designations) is evaluated once per distinct value of that field in the population, then
 //!   looked up per firm;
@@ -113,6 +115,8 @@ enum Num {
     NegDouble(NodeId),
     ToDouble(NodeId),
     ToInt(NodeId),
+    /// `c ? x : y`: a condition node and two numeric nodes of the same type.
+    Select(NodeId, NodeId, NodeId),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -126,6 +130,8 @@ enum Node {
     And(NodeId, NodeId),
     Or(NodeId, NodeId),
     Not(NodeId),
+    /// `c ? a : b` over conditions.
+    Select(NodeId, NodeId, NodeId),
     /// Evaluated by the interpreter firm by firm.
     Fallback(String),
 }
@@ -307,6 +313,13 @@ impl<S: Schema> Matcher<S> {
                     state.t[id] = state.f[*a];
                     state.f[id] = state.t[*a];
                 }
+                Node::Select(c, a, b) => {
+                    for w in 0..WORDS {
+                        let (ct, cf) = (state.t[*c][w], state.f[*c][w]);
+                        state.t[id][w] = ct & state.t[*a][w] | cf & state.t[*b][w];
+                        state.f[id][w] = ct & state.f[*a][w] | cf & state.f[*b][w];
+                    }
+                }
                 Node::Fallback(key) => {
                     let (mut t, mut f) = ([0u64; WORDS], [0u64; WORDS]);
                     if let Some(expr) = self.exprs.get(key) {
@@ -434,6 +447,37 @@ impl<S: Schema> Matcher<S> {
                 }
                 out.data = Data::Ints(values);
             }
+            Num::Select(c, a, b) => {
+                let (ct, cf) = (&state.t[*c], &state.f[*c]);
+                let (na, nb) = (&state.nums[*a], &state.nums[*b]);
+                if na.is_double() {
+                    let mut values = take_doubles(&mut out.data, len);
+                    for (i, slot) in values.iter_mut().enumerate() {
+                        let (x, y) = (na.double_at(i), nb.double_at(i));
+                        *slot = if ct[i / 64] >> (i % 64) & 1 == 1 {
+                            x
+                        } else {
+                            y
+                        };
+                    }
+                    out.data = Data::Doubles(values);
+                } else {
+                    let mut values = take_ints(&mut out.data, len);
+                    for (i, slot) in values.iter_mut().enumerate() {
+                        let (x, y) = (na.int_at(i), nb.int_at(i));
+                        *slot = if ct[i / 64] >> (i % 64) & 1 == 1 {
+                            x
+                        } else {
+                            y
+                        };
+                    }
+                    out.data = Data::Ints(values);
+                }
+                // A condition that errs errs the whole; otherwise the chosen branch's error.
+                for w in 0..WORDS {
+                    out.err[w] = !(ct[w] | cf[w]) | ct[w] & na.err[w] | cf[w] & nb.err[w];
+                }
+            }
         }
         state.nums[id] = out;
     }
@@ -524,6 +568,14 @@ impl NumValues {
 
     fn is_double(&self) -> bool {
         matches!(self.data, Data::ConstDouble(_) | Data::Doubles(_))
+    }
+
+    fn int_at(&self, i: usize) -> i64 {
+        match &self.data {
+            Data::ConstInt(v) => *v,
+            Data::Ints(values) => values[i],
+            _ => 0,
+        }
     }
 
     fn double_at(&self, i: usize) -> f64 {
@@ -783,6 +835,10 @@ impl<S: Schema> Compiler<S> {
                         }
                     }
                 }
+                if let ExprKind::Conditional(c, a, b) = &expr.kind {
+                    let (c, a, b) = (self.boolean(c), self.boolean(a), self.boolean(b));
+                    return self.add(Node::Select(c, a, b));
+                }
                 if let Some(field) = field_of::<S>(expr) {
                     if S::field_type(field) == Type::Bool && S::categorical(field) {
                         let key = self.keyed(expr);
@@ -825,6 +881,16 @@ impl<S: Schema> Compiler<S> {
                     Type::Double => Num::DoubleOp(*op, a, b),
                     _ => return None,
                 }
+            }
+            ExprKind::Conditional(c, a, b) => {
+                // Both branches of the expression's own type, so that a value keeps its type
+                // whichever branch it comes from.
+                let same = |e: &Expr| types::type_of::<S>(e).ok().as_ref() == Some(&ty);
+                if !(matches!(ty, Type::Int | Type::Double) && same(a) && same(b)) {
+                    return None;
+                }
+                let (a, b) = (self.numeric(a)?, self.numeric(b)?);
+                Num::Select(self.boolean(c), a, b)
             }
             ExprKind::Call(name, args) if args.len() == 1 => {
                 let arg_type = types::type_of::<S>(&args[0]).ok()?;

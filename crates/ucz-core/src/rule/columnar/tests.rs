@@ -133,7 +133,13 @@ fn int_expr() -> impl Strategy<Value = String> {
             )
                 .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
             inner.clone().prop_map(|a| format!("-({a})")),
-            inner.prop_map(|a| format!("int(double({a}) / 3.0)")),
+            inner
+                .clone()
+                .prop_map(|a| format!("int(double({a}) / 3.0)")),
+            (inner.clone(), inner.clone())
+                .prop_map(|(a, b)| format!("(firm.in_incubator ? {a} : {b})")),
+            (inner.clone(), inner.clone(), inner.clone(), inner)
+                .prop_map(|(a, b, x, y)| format!("({a} > {b} ? {x} : {y})")),
         ]
     })
 }
@@ -144,12 +150,16 @@ fn double_expr() -> impl Strategy<Value = String> {
         prop_oneof![Just(0.0f64), -2.0f64..2.0, Just(0.5)].prop_map(|d| format!("{d:?}")),
     ];
     leaf.prop_recursive(2, 6, 2, |inner| {
-        (
-            inner.clone(),
-            proptest::sample::select(&["+", "-", "*", "/"][..]),
-            inner,
-        )
-            .prop_map(|(a, op, b)| format!("({a} {op} {b})"))
+        prop_oneof![
+            (
+                inner.clone(),
+                proptest::sample::select(&["+", "-", "*", "/"][..]),
+                inner.clone(),
+            )
+                .prop_map(|(a, op, b)| format!("({a} {op} {b})")),
+            (int_expr(), inner.clone(), inner)
+                .prop_map(|(c, x, y)| format!("({c} >= 10 ? {x} : {y})")),
+        ]
     })
 }
 
@@ -196,6 +206,8 @@ fn bool_expr() -> impl Strategy<Value = String> {
         prop_oneof![
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} && {b})")),
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} || {b})")),
+            (inner.clone(), inner.clone(), inner.clone())
+                .prop_map(|(c, a, b)| format!("({c} ? {a} : {b})")),
             inner.prop_map(|a| format!("!({a})")),
         ]
     })
@@ -563,4 +575,25 @@ fn every_catalog_rule_agrees_on_100_000_synthetic_firms() {
         .filter(|n| **n > 0 && **n < firms.len())
         .count();
     assert!(decided * 10 >= rules.len() * 9, "{eligible:?}");
+}
+
+/// `?:` runs column-wise, over numbers and over conditions, and agrees with the interpreter:
+/// an error in the condition errs the whole, an error in the branch not taken does not.
+#[test]
+fn conditionals_compile_to_kernels() {
+    let rules: Vec<Rule> = [
+        "(firm.employees > 0 ? double(firm.rnd_spend_krw) / double(firm.revenue_krw + 1) : 0.0) >= 0.05",
+        "(firm.in_incubator ? firm.employees : firm.youth_employees * 2) >= 10",
+        "(firm.employees > 10 ? firm.revenue_krw / firm.employees : 1 / 0) > 1000",
+        "(1 / firm.founder_age > 0 ? firm.employees : 5) > 3",
+        "(firm.employees > 5 ? firm.stage == 'growth' : firm.revenue_krw > 100) || firm.has_rnd_lab",
+    ]
+    .iter()
+    .map(|r| Rule::parse(r).expect("rule"))
+    .collect();
+    assert_eq!(Matcher::compile(&rules).fallback_count(), 0);
+    let mut firms = crate::synth::firms(2_000, 2026, as_of());
+    firms[0].founder_age = 0;
+    firms[1].employees = 0;
+    assert_agree(&rules, &firms);
 }
