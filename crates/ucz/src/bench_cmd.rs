@@ -16,22 +16,30 @@ use ucz_core::rule::{Expr, ExprKind, Rule};
 use crate::match_cmd::threads;
 use crate::output;
 
+/// The programs timed: variants of the catalog's rules, or the rules of a file.
+pub enum Programs {
+    Variants(usize),
+    File(Vec<Rule>),
+}
+
 pub fn run(
     catalog: &Catalog,
     firms: usize,
-    programs: usize,
+    programs: Programs,
     seed: u64,
     as_of: Date,
 ) -> anyhow::Result<()> {
-    if firms == 0 || programs == 0 {
+    if firms == 0 || matches!(programs, Programs::Variants(0)) {
         return Err(crate::input::BadInput(
             "error: --firms and --programs must be at least 1".into(),
         )
         .into());
     }
     let rulebook = Rulebook::new(catalog);
-    let base = rulebook.rules();
-    let rules = variants(&base, programs);
+    let rules = match programs {
+        Programs::Variants(count) => variants(&rulebook.rules(), count),
+        Programs::File(rules) => rules,
+    };
 
     eprintln!("loading {firms} synthetic firms (not timed)…");
     let load = Instant::now();

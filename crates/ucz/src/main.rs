@@ -280,6 +280,10 @@ enum BenchWhat {
         /// Programs: the catalog's, then variants of its rules with other thresholds
         #[arg(long, default_value_t = 2_000)]
         programs: usize,
+        /// Time these rules instead (a TOML file of `[[rule]]` tables with `id` and `rule`, e.g.
+        /// bench/rules-20.toml)
+        #[arg(long, value_name = "RULES.toml", conflicts_with = "programs")]
+        rules: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
         #[command(flatten)]
@@ -433,10 +437,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 BenchWhat::Match {
                     firms,
                     programs,
+                    rules,
                     seed,
                     as_of,
                 },
-        } => bench_cmd::run(&catalog()?, firms, programs, seed, as_of.date(&clock()?))?,
+        } => {
+            let catalog = catalog()?;
+            let rules = match rules {
+                Some(path) => bench_cmd::Programs::File(input::rule_set(&path)?),
+                None => bench_cmd::Programs::Variants(programs),
+            };
+            bench_cmd::run(&catalog, firms, rules, seed, as_of.date(&clock()?))?
+        }
         Command::Bench {
             what:
                 BenchWhat::Placement {

@@ -7,6 +7,7 @@
 pub mod columnar;
 mod eval;
 mod schema;
+pub mod set;
 pub mod syntax;
 mod types;
 

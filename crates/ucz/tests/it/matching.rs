@@ -330,6 +330,41 @@ fn the_benchmark_prints_its_figures() {
     }
 }
 
+/// A rule set of one's own is timed as the catalog's variants are, every rule column-wise; a bad
+/// rule in the file is told at its line and column.
+#[test]
+fn the_benchmark_times_a_rule_set_of_ones_own() {
+    let rules = crate::root().join("bench/rules-20.toml");
+    let rules = rules.to_string_lossy();
+    let out = ucz(&[
+        "bench",
+        "match",
+        "--rules",
+        &rules,
+        "--firms",
+        "20000",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("programs: 20\n"), "{text}");
+    assert!(text.contains("(0 by interpreter)"), "{text}");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("rules.toml");
+    std::fs::write(&bad, "[[rule]]\nid = \"x\"\nrule = \"firm.employes > 1\"\n").unwrap();
+    let out = ucz(&[
+        "bench",
+        "match",
+        "--rules",
+        &bad.to_string_lossy(),
+        "--firms",
+        "10",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("rules.toml:3:14"), "{}", stderr(&out));
+}
+
 #[test]
 fn a_firm_in_a_zone_of_another_region_is_refused() {
     let dir = tempfile::tempdir().unwrap();
