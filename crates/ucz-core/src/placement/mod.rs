@@ -488,7 +488,7 @@ impl PlanNetwork {
             .iter()
             .enumerate()
             .filter(|(n, _)| !got[*n])
-            .map(|(n, need)| unplaced(need, vacancies, self.fitting[n]))
+            .map(|(n, need)| unplaced(need, vacancies, &self.types, self.fitting[n]))
             .collect();
         Plan {
             proposals,
@@ -590,7 +590,10 @@ fn proposal(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> Proposal {
 /// Why no space was proposed: the requirements in order, up to the first that no space of the
 /// region meets ("no space ≥ 200 m² admitting C26 in daejeon before 2027-03-31"), or that every
 /// fitting space went to another graduate.
-fn unplaced(need: &Need, vacancies: &[Vacancy], fitting: usize) -> Unplaced {
+/// Why a graduate got no space. The requirements are checked one by one against the types of
+/// space (`space_types`: the spaces that differ only in the day they free up) rather than every
+/// space, each type by its first member and its earliest day.
+fn unplaced(need: &Need, vacancies: &[Vacancy], types: &[SpaceType], fitting: usize) -> Unplaced {
     if fitting > 0 {
         return Unplaced {
             firm: need.firm.clone(),
@@ -607,35 +610,35 @@ fn unplaced(need: &Need, vacancies: &[Vacancy], fitting: usize) -> Unplaced {
             },
         };
     }
-    type Filter<'a> = (Box<dyn Fn(&Vacancy) -> bool + 'a>, String, String);
+    type Filter<'a> = (Box<dyn Fn(&Vacancy, Date) -> bool + 'a>, String, String);
     let filters: Vec<Filter> = vec![
         (
-            Box::new(|v: &Vacancy| v.region == need.region),
+            Box::new(|v: &Vacancy, _| v.region == need.region),
             format!("{} 지역", need.region),
             format!("in {}", need.region),
         ),
         (
-            Box::new(|v: &Vacancy| need.kinds.contains(&v.kind)),
+            Box::new(|v: &Vacancy, _| need.kinds.contains(&v.kind)),
             format!("{} 유형", need.kinds.join("/")),
             format!("of kind {}", need.kinds.join("/")),
         ),
         (
-            Box::new(|v: &Vacancy| v.area_m2 >= need.area_m2),
+            Box::new(|v: &Vacancy, _| v.area_m2 >= need.area_m2),
             format!("{} m² 이상", crate::report::thousands(need.area_m2)),
             format!("≥ {} m²", crate::report::thousands(need.area_m2)),
         ),
         (
-            Box::new(|v: &Vacancy| admits_sector(v, &need.sector)),
+            Box::new(|v: &Vacancy, _| admits_sector(v, &need.sector)),
             format!("업종 {} 입주 가능", need.sector),
             format!("admitting {}", need.sector),
         ),
         (
-            Box::new(|v: &Vacancy| v.stages.is_empty() || v.stages.contains(&need.stage)),
+            Box::new(|v: &Vacancy, _| v.stages.is_empty() || v.stages.contains(&need.stage)),
             format!("{} 단계 입주 가능", need.stage),
             format!("for the {} stage", need.stage),
         ),
         (
-            Box::new(|v: &Vacancy| match (v.rent_krw, need.budget_krw) {
+            Box::new(|v: &Vacancy, _| match (v.rent_krw, need.budget_krw) {
                 (Some(rent), Some(budget)) => rent <= budget,
                 _ => true,
             }),
@@ -643,12 +646,15 @@ fn unplaced(need: &Need, vacancies: &[Vacancy], fitting: usize) -> Unplaced {
             format!("at most {} won a month", won(need.budget_krw.unwrap_or(0))),
         ),
         (
-            Box::new(|v: &Vacancy| v.free_from <= need.needed_by),
+            Box::new(|_: &Vacancy, earliest: Date| earliest <= need.needed_by),
             format!("{}까지 입주 가능", need.needed_by),
             format!("before {}", need.needed_by),
         ),
     ];
-    let mut remaining: Vec<&Vacancy> = vacancies.iter().collect();
+    let mut remaining: Vec<(&Vacancy, Date)> = types
+        .iter()
+        .filter_map(|t| Some((&vacancies[*t.members.first()?], *t.days.first()?)))
+        .collect();
     let (mut ko, mut en) = (Vec::new(), Vec::new());
     for (keep, words_ko, words_en) in &filters {
         if need.budget_krw.is_none() && words_en.starts_with("at most") {
@@ -656,7 +662,7 @@ fn unplaced(need: &Need, vacancies: &[Vacancy], fitting: usize) -> Unplaced {
         }
         ko.push(words_ko.clone());
         en.push(words_en.clone());
-        remaining.retain(|v| keep(v));
+        remaining.retain(|(v, earliest)| keep(v, *earliest));
         if remaining.is_empty() {
             break;
         }
