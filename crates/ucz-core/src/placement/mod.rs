@@ -62,6 +62,11 @@ pub struct Vacancy {
 
 /// Hard requirements: a graduate can only be proposed a space that meets all of them.
 pub fn fits(need: &Need, space: &Vacancy) -> bool {
+    fits_from(need, space, space.free_from)
+}
+
+/// [`fits`] for the space as if it freed up on `free_from` (a type of space by one of its days).
+fn fits_from(need: &Need, space: &Vacancy, free_from: Date) -> bool {
     space.region == need.region
         && need.kinds.contains(&space.kind)
         && space.area_m2 >= need.area_m2
@@ -71,7 +76,7 @@ pub fn fits(need: &Need, space: &Vacancy) -> bool {
             (Some(rent), Some(budget)) => rent <= budget,
             _ => true,
         }
-        && space.free_from <= need.needed_by
+        && free_from <= need.needed_by
         && !need.excluded.contains(&space.space)
 }
 
@@ -184,8 +189,8 @@ fn distance_units(need: &Need, space: &Vacancy) -> i64 {
 
 /// Days a space would stand empty before the graduate needs it: a space free early is better
 /// kept for one who needs it early (`idle_days_per_point` of them weigh a misfit point).
-fn idle_days(need: &Need, space: &Vacancy) -> i64 {
-    (need.needed_by.days_since_epoch() - space.free_from.days_since_epoch()).max(0)
+fn idle_days(need: &Need, free_from: Date) -> i64 {
+    (need.needed_by.days_since_epoch() - free_from.days_since_epoch()).max(0)
 }
 
 /// One step of fit, in cost units: above any distance.
@@ -195,7 +200,12 @@ const FIT_STEP: i64 = DISTANCE_UNITS + 1;
 /// days) first, then distance. Linear in the day a space frees up, so the days of a space type
 /// can form a chain in the network.
 pub fn cost(need: &Need, space: &Vacancy, policy: &PlacementPolicy) -> i64 {
-    (misfit(need, space, &policy.misfit) * policy.idle_days_per_point + idle_days(need, space))
+    cost_from(need, space, space.free_from, policy)
+}
+
+/// [`cost`] for the space as if it freed up on `free_from`.
+fn cost_from(need: &Need, space: &Vacancy, free_from: Date, policy: &PlacementPolicy) -> i64 {
+    (misfit(need, space, &policy.misfit) * policy.idle_days_per_point + idle_days(need, free_from))
         * FIT_STEP
         + distance_units(need, space)
 }
@@ -360,19 +370,17 @@ fn candidates(
                 continue;
             }
             // Entering at the last usable day; earlier days cost their idle days on the chain.
-            let mut entry = space.clone();
-            entry.free_from = types[t].days[usable - 1];
-            if fits(need, &entry) {
+            let entry = types[t].days[usable - 1];
+            if fits_from(need, space, entry) {
+                // Members are in the order they free up.
                 fitting[n] += types[t]
                     .members
-                    .iter()
-                    .filter(|&&m| vacancies[m].free_from <= need.needed_by)
-                    .count();
+                    .partition_point(|&m| vacancies[m].free_from <= need.needed_by);
                 candidates.push(Candidate {
                     need: n,
                     space_type: t,
                     node: types[t].nodes[usable - 1],
-                    cost: cost(need, &entry, policy),
+                    cost: cost_from(need, space, entry, policy),
                 });
             }
         }
