@@ -364,25 +364,27 @@ fn candidates(
             if space.area_m2 < need.area_m2 {
                 break;
             }
-            // The last day of the type it can move in by.
+            // All but the day first (a type's spaces differ in nothing else), then the last day
+            // of the type it can move in by.
+            if !fits_from(need, space, need.needed_by) {
+                continue;
+            }
             let usable = types[t].days.partition_point(|d| *d <= need.needed_by);
             if usable == 0 {
                 continue;
             }
             // Entering at the last usable day; earlier days cost their idle days on the chain.
             let entry = types[t].days[usable - 1];
-            if fits_from(need, space, entry) {
-                // Members are in the order they free up.
-                fitting[n] += types[t]
-                    .members
-                    .partition_point(|&m| vacancies[m].free_from <= need.needed_by);
-                candidates.push(Candidate {
-                    need: n,
-                    space_type: t,
-                    node: types[t].nodes[usable - 1],
-                    cost: cost_from(need, space, entry, policy),
-                });
-            }
+            // Members are in the order they free up.
+            fitting[n] += types[t]
+                .members
+                .partition_point(|&m| vacancies[m].free_from <= need.needed_by);
+            candidates.push(Candidate {
+                need: n,
+                space_type: t,
+                node: types[t].nodes[usable - 1],
+                cost: cost_from(need, space, entry, policy),
+            });
         }
     }
     (candidates, fitting)
