@@ -360,6 +360,16 @@ pub fn load_catalog(folder: Option<&CatalogFolder>) -> Result<Catalog, BadInput>
     Ok(Catalog::load(&catalog_sources(folder)?)?)
 }
 
+/// The rules of a rule-set file (`[[rule]]` tables with `id` and `rule`), every bad rule told at
+/// its line and column.
+pub fn rule_set(path: &Path) -> Result<Vec<ucz_core::rule::Rule>, BadInput> {
+    let text = read_text(path)?;
+    let name = path.display().to_string();
+    ucz_core::rule::set::parse(ucz_core::SourceFile::new(&name, &text))
+        .map(|rules| rules.into_iter().map(|r| r.rule).collect())
+        .map_err(|errors| BadInput(errors.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -466,14 +476,4 @@ mod tests {
             }
         }
     }
-}
-
-/// The rules of a rule-set file (`[[rule]]` tables with `id` and `rule`), every bad rule told at
-/// its line and column.
-pub fn rule_set(path: &Path) -> Result<Vec<ucz_core::rule::Rule>, BadInput> {
-    let text = read_text(path)?;
-    let name = path.display().to_string();
-    ucz_core::rule::set::parse(ucz_core::SourceFile::new(&name, &text))
-        .map(|rules| rules.into_iter().map(|r| r.rule).collect())
-        .map_err(|errors| BadInput(errors.to_string()))
 }
