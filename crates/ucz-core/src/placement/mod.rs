@@ -259,6 +259,8 @@ fn type_key(v: &Vacancy) -> String {
 struct SpaceType {
     members: Vec<usize>,
     days: Vec<Date>,
+    /// How many members are free by each day (cumulative, in step with `days`).
+    free_by: Vec<usize>,
     /// The network node of each day; a graduate enters at the last day it can use and may move
     /// to earlier ones along a chain.
     nodes: Vec<usize>,
@@ -313,6 +315,7 @@ fn space_types(needs: &[Need], vacancies: &[Vacancy]) -> Vec<SpaceType> {
             types.push(SpaceType {
                 members: Vec::new(),
                 days: Vec::new(),
+                free_by: Vec::new(),
                 nodes: Vec::new(),
             });
         }
@@ -321,8 +324,14 @@ fn space_types(needs: &[Need], vacancies: &[Vacancy]) -> Vec<SpaceType> {
     let mut nodes = needs.len() + 1;
     for t in &mut types {
         t.members.sort_by_key(|&m| vacancies[m].free_from);
-        t.days = t.members.iter().map(|&m| vacancies[m].free_from).collect();
+        let free_from: Vec<Date> = t.members.iter().map(|&m| vacancies[m].free_from).collect();
+        t.days = free_from.clone();
         t.days.dedup();
+        t.free_by = t
+            .days
+            .iter()
+            .map(|day| free_from.partition_point(|d| d <= day))
+            .collect();
         t.nodes = (nodes..nodes + t.days.len()).collect();
         nodes += t.days.len();
     }
@@ -375,10 +384,7 @@ fn candidates(
             }
             // Entering at the last usable day; earlier days cost their idle days on the chain.
             let entry = types[t].days[usable - 1];
-            // Members are in the order they free up.
-            fitting[n] += types[t]
-                .members
-                .partition_point(|&m| vacancies[m].free_from <= need.needed_by);
+            fitting[n] += types[t].free_by[usable - 1];
             candidates.push(Candidate {
                 need: n,
                 space_type: t,
