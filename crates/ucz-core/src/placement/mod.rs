@@ -67,16 +67,18 @@ pub fn fits(need: &Need, space: &Vacancy) -> bool {
 
 /// [`fits`] for the space as if it freed up on `free_from` (a type of space by one of its days).
 fn fits_from(need: &Need, space: &Vacancy, free_from: Date) -> bool {
-    space.region == need.region
-        && need.kinds.contains(&space.kind)
-        && space.area_m2 >= need.area_m2
-        && admits_sector(space, &need.sector)
-        && (space.stages.is_empty() || space.stages.contains(&need.stage))
+    // Numbers before text: most spaces fail on area, rent or day, which cost no comparison of
+    // strings.
+    space.area_m2 >= need.area_m2
         && match (space.rent_krw, need.budget_krw) {
             (Some(rent), Some(budget)) => rent <= budget,
             _ => true,
         }
         && free_from <= need.needed_by
+        && space.region == need.region
+        && need.kinds.contains(&space.kind)
+        && admits_sector(space, &need.sector)
+        && (space.stages.is_empty() || space.stages.contains(&need.stage))
         && !need.excluded.contains(&space.space)
 }
 
