@@ -176,39 +176,13 @@ impl Error {
     }
 }
 
-/// The noun of a store table's `entity`, for messages that name a record.
-pub fn noun(entity: &str) -> Option<Key> {
-    Some(match entity {
-        "zone" => Key::NounZone,
-        "facility" => Key::NounFacility,
-        "space" => Key::NounSpace,
-        "hub" => Key::NounHub,
-        "lease" => Key::NounLease,
-        "placement rejection" => Key::NounPlacementRejection,
-        "institution" => Key::NounInstitution,
-        "firm" => Key::NounFirm,
-        "user" => Key::NounUser,
-        _ => return None,
-    })
-}
-
-/// "no zone x": a record of a store table that is not there.
-pub fn not_found_in(entity: &str, id: &str) -> Error {
-    match noun(entity) {
-        Some(what) => Error::not_found(what, id),
-        None => Error::internal(format!("no {entity} {id}")),
-    }
-}
-
 impl From<ucz_store::StoreError> for Error {
     fn from(error: ucz_store::StoreError) -> Self {
         match error {
-            ucz_store::StoreError::Conflict { entity, id } => {
-                let message = Message::new(Key::AlreadyExists).arg("id", id);
-                let message = match noun(entity) {
-                    Some(what) => message.with("what", what),
-                    None => message.arg("what", entity),
-                };
+            ucz_store::StoreError::Conflict { what, id, .. } => {
+                let message = Message::new(Key::AlreadyExists)
+                    .arg("id", id)
+                    .with("what", what);
                 Error::new(Code::IdTaken, message)
             }
             ucz_store::StoreError::Rejected(reason) => {
@@ -257,6 +231,7 @@ mod tests {
     fn a_duplicate_record_is_a_taken_id_and_a_refusal_a_conflict() {
         let taken: Error = ucz_store::StoreError::Conflict {
             entity: "zone",
+            what: Key::NounZone,
             id: "daejeon".into(),
         }
         .into();

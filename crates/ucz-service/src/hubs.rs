@@ -39,16 +39,7 @@ pub async fn list(
 
 pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<Hub, Error> {
     caller.require_user()?;
-    existing(state, id).await
-}
-
-async fn existing(state: &Services, id: &str) -> Result<Hub, Error> {
-    state
-        .store
-        .repo::<Demo<HubBody>>()
-        .find(id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounHub, id))
+    crate::parts::existing(state, id).await
 }
 
 pub async fn create(state: &Services, caller: &Caller, payload: Value) -> Result<Hub, Error> {
@@ -81,7 +72,7 @@ pub async fn update(
     let mut body = crate::records::without_read_only(payload);
     same_id(&body, id)?;
     body["id"] = Value::from(id);
-    let before = existing(state, id).await?;
+    let before: Hub = crate::parts::existing(state, id).await?;
     let record = Demo {
         record: validate(state, &body)?,
         demo: before.record.demo,
@@ -95,7 +86,7 @@ pub async fn update(
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
     access::write_hub(caller)?;
     // Leased spaces of the hub are refused by the store.
-    let before = existing(state, id).await?;
+    let before: Hub = crate::parts::existing(state, id).await?;
     state
         .store
         .repo::<Demo<HubBody>>()

@@ -302,19 +302,9 @@ pub async fn list(
     })
 }
 
-/// The stored lease a path's id names.
-async fn existing(state: &Services, id: &str) -> Result<LeaseRecord, Error> {
-    state
-        .store
-        .repo::<LeaseBody>()
-        .find(id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounLease, id))
-}
-
 pub async fn read(state: &Services, caller: &Caller, id: &str) -> Result<LeaseRecord, Error> {
     caller.require_user()?;
-    let record = existing(state, id).await?;
+    let record = crate::parts::existing::<LeaseBody>(state, id).await?;
     if !readable(state, caller, &record.record).await? {
         return Err(Error::forbidden());
     }
@@ -359,7 +349,7 @@ pub async fn update(
     payload: Value,
 ) -> Result<LeaseRecord, Error> {
     caller.require_user()?;
-    let before = existing(state, id).await?;
+    let before = crate::parts::existing::<LeaseBody>(state, id).await?;
     keeps_space(state, caller, &before.record).await?;
     let checked = validate(state, Some(caller), &payload, before.id.0).await?;
     access::write_zone_part(caller, &checked.owner)?;
@@ -371,7 +361,7 @@ pub async fn update(
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
     caller.require_user()?;
-    let before = existing(state, id).await?;
+    let before = crate::parts::existing::<LeaseBody>(state, id).await?;
     keeps_space(state, caller, &before.record).await?;
     state
         .store

@@ -35,12 +35,7 @@ pub async fn list(state: &Services, params: &ListParams) -> Result<Page<ZoneReco
 }
 
 pub async fn read(state: &Services, id: &str) -> Result<ZoneRecord, Error> {
-    state
-        .store
-        .repo::<Demo<ZonePlan>>()
-        .find(id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounZone, id))
+    crate::parts::existing(state, id).await
 }
 
 pub async fn create(

@@ -38,7 +38,12 @@ pub enum StoreError {
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
     #[error("{entity} {id} already exists")]
-    Conflict { entity: &'static str, id: String },
+    Conflict {
+        entity: &'static str,
+        /// What messages call the record, in either language.
+        what: ucz_core::Key,
+        id: String,
+    },
     /// The system gave no random bytes (for an audit row's payload salt).
     #[error("no random bytes: {0}")]
     Random(String),

@@ -388,6 +388,7 @@ impl Store {
             {
                 return Err(StoreError::Conflict {
                     entity: table.entity,
+                    what: table.noun,
                     id: id.clone(),
                 });
             }
@@ -527,6 +528,7 @@ async fn insert(
         if !known_new && exists(tx, table, &id).await? {
             return Err(StoreError::Conflict {
                 entity: table.entity,
+                what: table.noun,
                 id,
             });
         }
@@ -904,6 +906,7 @@ impl Store {
         if exists.is_some() {
             return Err(StoreError::Conflict {
                 entity: "user",
+                what: Key::NounUser,
                 id: username.to_string(),
             });
         }
