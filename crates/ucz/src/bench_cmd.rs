@@ -44,12 +44,13 @@ pub fn run(
     eprintln!("loading {firms} synthetic firms (not timed)…");
     let load = Instant::now();
     let population_firms = ucz_core::synth::firms(firms, seed, as_of);
-    let population = Population::new(&population_firms, as_of, catalog);
-    let load_time = load.elapsed();
-
     let started = Instant::now();
     let matcher = Matcher::compile(&rules);
     let compile_time = started.elapsed();
+    let population = Population::new(&population_firms, as_of, catalog, &matcher.fields());
+    let load_time = load.elapsed() - compile_time;
+
+    let started = Instant::now();
     let pairs = AtomicU64::new(0);
     let threads = threads();
     matcher.run(&population, threads, &AtomicUsize::new(0), &|_, chunk| {
@@ -57,8 +58,8 @@ pub fn run(
             .map(|r| u64::from(chunk.count(r)))
             .sum();
         pairs.fetch_add(found, Ordering::Relaxed);
-    });
-    let wall = started.elapsed();
+    })?;
+    let wall = started.elapsed() + compile_time;
     let evaluations = firms as f64 * rules.len() as f64;
 
     // One firm against the whole catalog, with explanations.

@@ -137,8 +137,8 @@ pub fn many(
 
     let rulebook = Rulebook::new(catalog);
     let matching = Instant::now();
-    let population = Population::new(&read.firms, as_of, catalog);
     let matcher = Matcher::compile(&rulebook.rules());
+    let population = Population::new(&read.firms, as_of, catalog, &matcher.fields());
     let chunks = population.len().div_ceil(CHUNK);
     let pairs: Mutex<Vec<Vec<(u32, u16)>>> = Mutex::new(vec![Vec::new(); chunks]);
     let errors = AtomicU64::new(0);
@@ -169,7 +169,10 @@ pub fn many(
             bar.set_position(done.load(Ordering::Relaxed) as u64);
             std::thread::sleep(Duration::from_millis(20));
         }
-    });
+        worker
+            .join()
+            .map_err(|_| anyhow::anyhow!("matching stopped unexpectedly"))
+    })??;
     bar.finish_and_clear();
     let match_time = matching.elapsed();
 

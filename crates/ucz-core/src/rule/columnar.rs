@@ -31,64 +31,182 @@ use super::types::{self, Type};
 use super::{Rule, field_of};
 use crate::catalog::Catalog;
 use crate::date::Date;
-use crate::firm::{Firm, FirmSchema};
+use crate::firm::{Firm, FirmField, FirmSchema};
 
 /// Records per chunk: 64 words of 64 bits.
 pub const CHUNK: usize = 4096;
 const WORDS: usize = CHUNK / 64;
 
-/// A population of records (firms unless said otherwise) laid out by column.
-pub struct Population<'a, S: Schema = FirmSchema> {
-    records: Vec<S::Record<'a>>,
-    /// Int columns, by the field's position in `S::fields()` (empty for other fields).
-    ints: Vec<Vec<i64>>,
-    /// Dictionary codes of categorical fields (by position) and the first record with each value.
-    categories: HashMap<usize, (Vec<u32>, Vec<usize>)>,
+/// One field of a population, laid out as a column.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Column {
+    /// An int field's values, one per record.
+    Ints(Vec<i64>),
+    /// Any other field, dictionary-encoded: each record's code, an index into `values`, the
+    /// field's distinct values.
+    Codes { codes: Vec<u32>, values: Vec<Value> },
 }
 
-impl<'a> Population<'a> {
-    /// Firms with their facts at an evaluation date.
-    pub fn new(firms: &'a [Firm], as_of: Date, catalog: &Catalog) -> Self {
-        Population::from_records(firms.iter().map(|f| f.facts(as_of, catalog)).collect())
+impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Column::Ints(v) => v.len(),
+            Column::Codes { codes, .. } => codes.len(),
+        }
     }
 }
 
-impl<'a, S: Schema> Population<'a, S> {
-    pub fn from_records(records: Vec<S::Record<'a>>) -> Self {
-        let fields = S::fields();
-        let mut ints = vec![Vec::new(); fields.len()];
-        let mut categories = HashMap::new();
-        for (position, field) in fields.iter().copied().enumerate() {
-            if S::field_type(field) == Type::Int {
-                ints[position] = records.iter().map(|r| S::int(r, field)).collect();
-            } else if S::categorical(field) {
+/// A column that does not fit its population.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnError {
+    #[error("column {field}: {len} values for {records} records")]
+    Length {
+        field: &'static str,
+        len: usize,
+        records: usize,
+    },
+    #[error("column {field}: an int field needs int values, other fields codes")]
+    Kind { field: &'static str },
+    #[error("column {field}: code {code} has no value")]
+    Code { field: &'static str, code: u32 },
+    #[error("the rules read {field}, which the population does not have")]
+    Missing { field: &'static str },
+}
+
+/// A population of records (firms unless said otherwise) laid out by column: only the fields
+/// rules read, and no record kept, so that millions of firms fit in a few columns.
+pub struct Population<S: Schema = FirmSchema> {
+    len: usize,
+    /// By the field's position in `S::fields()`; `None` for a field not loaded.
+    columns: Vec<Option<Column>>,
+    schema: PhantomData<fn() -> S>,
+}
+
+impl Population {
+    /// Firms with their facts at an evaluation date; only `fields` are kept (the fields the
+    /// rules read: [`Matcher::fields`]).
+    pub fn new(firms: &[Firm], as_of: Date, catalog: &Catalog, fields: &[FirmField]) -> Self {
+        let facts: Vec<_> = firms.iter().map(|f| f.facts(as_of, catalog)).collect();
+        Population::from_records(&facts, fields)
+    }
+}
+
+impl<S: Schema> Population<S> {
+    /// Records laid out by column, for the given fields.
+    pub fn from_records(records: &[S::Record<'_>], fields: &[S::Field]) -> Self {
+        let mut columns: Vec<Option<Column>> = vec![None; S::fields().len()];
+        for field in fields.iter().copied() {
+            let column = if S::field_type(field) == Type::Int {
+                Column::Ints(records.iter().map(|r| S::int(r, field)).collect())
+            } else {
                 let mut codes = Vec::with_capacity(records.len());
-                let mut first_of: Vec<usize> = Vec::new();
-                let mut seen: HashMap<super::Category<'a>, u32> = HashMap::new();
-                for (i, record) in records.iter().enumerate() {
+                let mut values = Vec::new();
+                let mut seen: HashMap<super::Category<'_>, u32> = HashMap::new();
+                for record in records {
                     let next = seen.len() as u32;
                     let code = *seen.entry(S::category(record, field)).or_insert_with(|| {
-                        first_of.push(i);
+                        values.push(S::value(record, field));
                         next
                     });
                     codes.push(code);
                 }
-                categories.insert(position, (codes, first_of));
-            }
+                Column::Codes { codes, values }
+            };
+            columns[position::<S>(field)] = Some(column);
         }
         Population {
-            records,
-            ints,
-            categories,
+            len: records.len(),
+            columns,
+            schema: PhantomData,
         }
+    }
+
+    /// A population from columns built elsewhere (a file read straight into columns). Each column
+    /// must have `len` values, ints for int fields, and codes that index its values.
+    pub fn from_columns(len: usize, columns: Vec<(S::Field, Column)>) -> Result<Self, ColumnError> {
+        let mut by_position: Vec<Option<Column>> = vec![None; S::fields().len()];
+        for (field, column) in columns {
+            let name = S::name(field);
+            if column.len() != len {
+                return Err(ColumnError::Length {
+                    field: name,
+                    len: column.len(),
+                    records: len,
+                });
+            }
+            match &column {
+                Column::Ints(_) if S::field_type(field) == Type::Int => {}
+                Column::Codes { codes, values } if S::field_type(field) != Type::Int => {
+                    if let Some(code) = codes.iter().find(|c| **c as usize >= values.len()) {
+                        return Err(ColumnError::Code {
+                            field: name,
+                            code: *code,
+                        });
+                    }
+                }
+                _ => return Err(ColumnError::Kind { field: name }),
+            }
+            by_position[position::<S>(field)] = Some(column);
+        }
+        Ok(Population {
+            len,
+            columns: by_position,
+            schema: PhantomData,
+        })
     }
 
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len == 0
+    }
+
+    /// Whether the population has the field's column.
+    pub fn has(&self, field: S::Field) -> bool {
+        self.columns
+            .get(position::<S>(field))
+            .is_some_and(Option::is_some)
+    }
+
+    /// Bytes held by the columns (not counting the dictionaries' text).
+    pub fn column_bytes(&self) -> usize {
+        self.columns
+            .iter()
+            .flatten()
+            .map(|c| match c {
+                Column::Ints(v) => v.len() * 8,
+                Column::Codes { codes, values } => {
+                    codes.len() * 4 + values.len() * std::mem::size_of::<Value>()
+                }
+            })
+            .sum()
+    }
+
+    fn ints(&self, position: usize) -> &[i64] {
+        match self.columns.get(position) {
+            Some(Some(Column::Ints(v))) => v,
+            _ => &[],
+        }
+    }
+
+    fn codes(&self, position: usize) -> (&[u32], &[Value]) {
+        match self.columns.get(position) {
+            Some(Some(Column::Codes { codes, values })) => (codes, values),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// Record `i`'s value of a field, for the interpreter (fallback kernels).
+    fn value(&self, field: S::Field, i: usize) -> Value {
+        let position = position::<S>(field);
+        match self.columns.get(position) {
+            Some(Some(Column::Ints(v))) => Value::Int(v[i]),
+            Some(Some(Column::Codes { codes, values })) => values[codes[i] as usize].clone(),
+            // `run` checks every field a rule reads is loaded.
+            _ => Value::Bool(false),
+        }
     }
 }
 
@@ -132,6 +250,8 @@ enum Node {
     Not(NodeId),
     /// `c ? a : b` over conditions.
     Select(NodeId, NodeId, NodeId),
+    /// An expression that reads no field: one value for every firm.
+    Const(String),
     /// Evaluated by the interpreter firm by firm.
     Fallback(String),
 }
@@ -179,16 +299,48 @@ impl<S: Schema> Matcher<S> {
         self.roots.len()
     }
 
+    /// The fields the rules read: the columns a population needs.
+    pub fn fields(&self) -> Vec<S::Field> {
+        let mut fields = Vec::new();
+        for node in &self.nodes {
+            match node {
+                Node::Num(Num::Column(position)) | Node::Categorical(position, _) => {
+                    fields.push(S::fields()[*position]);
+                }
+                Node::Fallback(key) => {
+                    if let Some(expr) = self.exprs.get(key) {
+                        super::collect_fields::<S>(expr, &mut fields);
+                    }
+                }
+                _ => {}
+            }
+        }
+        fields.sort();
+        fields.dedup();
+        fields
+    }
+
+    /// The first field the rules read that the population lacks.
+    fn missing(&self, population: &Population<S>) -> Option<ColumnError> {
+        self.fields()
+            .into_iter()
+            .find(|f| !population.has(*f))
+            .map(|f| ColumnError::Missing { field: S::name(f) })
+    }
+
     /// Evaluates every rule for every firm, `threads` chunks at a time, and hands each chunk's
     /// result to `sink` (from several threads; the chunk's first firm index comes with it).
-    /// `progress` counts the firms done.
+    /// `progress` counts the firms done. Every field the rules read must be in the population.
     pub fn run(
         &self,
-        population: &Population<'_, S>,
+        population: &Population<S>,
         threads: usize,
         progress: &AtomicUsize,
         sink: &(dyn Fn(usize, &ChunkResult) + Sync),
-    ) {
+    ) -> Result<(), ColumnError> {
+        if let Some(missing) = self.missing(population) {
+            return Err(missing);
+        }
         let tables = self.tables(population);
         let chunks = population.len().div_ceil(CHUNK);
         let next = AtomicUsize::new(0);
@@ -223,10 +375,11 @@ impl<S: Schema> Matcher<S> {
                 });
             }
         });
+        Ok(())
     }
 
     /// Every rule's result for every firm: `matrix[firm][rule]`. For tests and small populations.
-    pub fn matrix(&self, population: &Population<'_, S>) -> Vec<Vec<bool>> {
+    pub fn matrix(&self, population: &Population<S>) -> Result<Vec<Vec<bool>>, ColumnError> {
         let rows = std::sync::Mutex::new(vec![vec![false; self.roots.len()]; population.len()]);
         self.run(population, 1, &AtomicUsize::new(0), &|start, chunk| {
             if let Ok(mut rows) = rows.lock() {
@@ -236,29 +389,39 @@ impl<S: Schema> Matcher<S> {
                     }
                 }
             }
-        });
-        rows.into_inner().unwrap_or_default()
+        })?;
+        Ok(rows.into_inner().unwrap_or_default())
     }
 
-    /// For each categorical node, its value (0 false, 1 true, 2 error) per dictionary code.
-    fn tables(&self, population: &Population<'_, S>) -> HashMap<NodeId, Vec<u8>> {
+    /// For each categorical node, its value (0 false, 1 true, 2 error) per dictionary code; for
+    /// each constant, its one value.
+    fn tables(&self, population: &Population<S>) -> HashMap<NodeId, Vec<u8>> {
+        let decide = |value: Result<Value, eval::EvalError>| match value {
+            Ok(Value::Bool(false)) => 0,
+            Ok(Value::Bool(true)) => 1,
+            _ => 2,
+        };
         let mut tables = HashMap::new();
         for (id, node) in self.nodes.iter().enumerate() {
-            if let Node::Categorical(field, key) = node {
-                let (Some((_, first_of)), Some(expr)) =
-                    (population.categories.get(field), self.exprs.get(key))
-                else {
-                    continue;
-                };
-                let table = first_of
-                    .iter()
-                    .map(|&i| match eval::eval::<S>(expr, &population.records[i]) {
-                        Ok(Value::Bool(false)) => 0,
-                        Ok(Value::Bool(true)) => 1,
-                        _ => 2,
-                    })
-                    .collect();
-                tables.insert(id, table);
+            match node {
+                Node::Categorical(field, key) => {
+                    let Some(expr) = self.exprs.get(key) else {
+                        continue;
+                    };
+                    let (_, values) = population.codes(*field);
+                    let table = values
+                        .iter()
+                        .map(|value| decide(eval::eval_in::<S>(expr, &|_| value.clone())))
+                        .collect();
+                    tables.insert(id, table);
+                }
+                Node::Const(key) => {
+                    if let Some(expr) = self.exprs.get(key) {
+                        let value = eval::eval_in::<S>(expr, &|_| Value::Bool(false));
+                        tables.insert(id, vec![decide(value)]);
+                    }
+                }
+                _ => {}
             }
         }
         tables
@@ -266,7 +429,7 @@ impl<S: Schema> Matcher<S> {
 
     fn evaluate_chunk(
         &self,
-        population: &Population<'_, S>,
+        population: &Population<S>,
         tables: &HashMap<NodeId, Vec<u8>>,
         start: usize,
         len: usize,
@@ -283,9 +446,8 @@ impl<S: Schema> Matcher<S> {
                 }
                 Node::Categorical(field, _) => {
                     let (mut t, mut f) = ([0u64; WORDS], [0u64; WORDS]);
-                    if let (Some(table), Some((codes, _))) =
-                        (tables.get(&id), population.categories.get(field))
-                    {
+                    let (codes, _) = population.codes(*field);
+                    if let Some(table) = tables.get(&id) {
                         for (i, code) in codes[start..start + len].iter().enumerate() {
                             match table[*code as usize] {
                                 0 => f[i / 64] |= 1 << (i % 64),
@@ -320,11 +482,17 @@ impl<S: Schema> Matcher<S> {
                         state.f[id][w] = ct & state.f[*a][w] | cf & state.f[*b][w];
                     }
                 }
+                Node::Const(_) => {
+                    let value = tables.get(&id).and_then(|t| t.first().copied());
+                    state.t[id] = [if value == Some(1) { !0 } else { 0 }; WORDS];
+                    state.f[id] = [if value == Some(0) { !0 } else { 0 }; WORDS];
+                }
                 Node::Fallback(key) => {
                     let (mut t, mut f) = ([0u64; WORDS], [0u64; WORDS]);
                     if let Some(expr) = self.exprs.get(key) {
                         for i in 0..len {
-                            match eval::eval::<S>(expr, &population.records[start + i]) {
+                            let record = |field| population.value(field, start + i);
+                            match eval::eval_in::<S>(expr, &record) {
                                 Ok(Value::Bool(true)) => t[i / 64] |= 1 << (i % 64),
                                 Ok(Value::Bool(false)) => f[i / 64] |= 1 << (i % 64),
                                 _ => {}
@@ -346,7 +514,7 @@ impl<S: Schema> Matcher<S> {
         &self,
         num: &Num,
         id: NodeId,
-        population: &Population<'_, S>,
+        population: &Population<S>,
         start: usize,
         len: usize,
         state: &mut ChunkState,
@@ -356,7 +524,7 @@ impl<S: Schema> Matcher<S> {
         match num {
             Num::Column(field) => {
                 let mut values = take_ints(&mut out.data, len);
-                values.copy_from_slice(&population.ints[*field][start..start + len]);
+                values.copy_from_slice(&population.ints(*field)[start..start + len]);
                 out.data = Data::Ints(values);
             }
             Num::Int(i) => out.data = Data::ConstInt(*i),
@@ -814,14 +982,9 @@ impl<S: Schema> Compiler<S> {
             _ => {}
         }
         match fields.as_slice() {
-            // A constant is evaluated like a condition on any categorical field: the same value
-            // for every distinct value.
             [] => {
                 let key = self.keyed(expr);
-                match S::fields().iter().position(|f| S::categorical(*f)) {
-                    Some(position) => self.add(Node::Categorical(position, key)),
-                    None => self.add(Node::Fallback(key)),
-                }
+                self.add(Node::Const(key))
             }
             [field] if S::categorical(*field) => {
                 let key = self.keyed(expr);

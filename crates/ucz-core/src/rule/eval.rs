@@ -50,6 +50,15 @@ pub enum EvalError {
 
 /// Evaluates an expression for one record of the schema.
 pub fn eval<S: Schema>(expr: &Expr, facts: &S::Record<'_>) -> Result<Value, EvalError> {
+    eval_in::<S>(expr, &|field| S::value(facts, field))
+}
+
+/// Evaluates an expression with its fields' values read by `facts`: from a record, or from a population's
+/// columns (where there is no record to read).
+pub fn eval_in<S: Schema>(
+    expr: &Expr,
+    facts: &dyn Fn(S::Field) -> Value,
+) -> Result<Value, EvalError> {
     match &expr.kind {
         ExprKind::Int(i) => Ok(Value::Int(*i)),
         ExprKind::Double(d) => Ok(Value::Double(*d)),
@@ -57,15 +66,15 @@ pub fn eval<S: Schema>(expr: &Expr, facts: &S::Record<'_>) -> Result<Value, Eval
         ExprKind::Bool(b) => Ok(Value::Bool(*b)),
         ExprKind::List(items) => items
             .iter()
-            .map(|i| eval::<S>(i, facts))
+            .map(|i| eval_in::<S>(i, facts))
             .collect::<Result<_, _>>()
             .map(Value::List),
         ExprKind::Ident(name) => Err(EvalError::Type(format!("unbound variable {name}"))),
         ExprKind::Select(..) => match super::field_of::<S>(expr) {
-            Some(field) => Ok(S::value(facts, field)),
+            Some(field) => Ok(facts(field)),
             None => Err(EvalError::Type("unknown field".into())),
         },
-        ExprKind::Unary(op, operand) => match (op, eval::<S>(operand, facts)?) {
+        ExprKind::Unary(op, operand) => match (op, eval_in::<S>(operand, facts)?) {
             (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
             (UnaryOp::Neg, Value::Int(i)) => {
                 i.checked_neg().map(Value::Int).ok_or(EvalError::Overflow)
@@ -74,28 +83,28 @@ pub fn eval<S: Schema>(expr: &Expr, facts: &S::Record<'_>) -> Result<Value, Eval
             (_, v) => Err(EvalError::Type(format!("bad operand {v}"))),
         },
         ExprKind::Binary(BinaryOp::And, a, b) => {
-            logic(eval::<S>(a, facts), || eval::<S>(b, facts), false)
+            logic(eval_in::<S>(a, facts), || eval_in::<S>(b, facts), false)
         }
         ExprKind::Binary(BinaryOp::Or, a, b) => {
-            logic(eval::<S>(a, facts), || eval::<S>(b, facts), true)
+            logic(eval_in::<S>(a, facts), || eval_in::<S>(b, facts), true)
         }
-        ExprKind::Binary(op, a, b) => binary(*op, eval::<S>(a, facts)?, eval::<S>(b, facts)?),
-        ExprKind::Conditional(c, a, b) => match eval::<S>(c, facts)? {
-            Value::Bool(true) => eval::<S>(a, facts),
-            Value::Bool(false) => eval::<S>(b, facts),
+        ExprKind::Binary(op, a, b) => binary(*op, eval_in::<S>(a, facts)?, eval_in::<S>(b, facts)?),
+        ExprKind::Conditional(c, a, b) => match eval_in::<S>(c, facts)? {
+            Value::Bool(true) => eval_in::<S>(a, facts),
+            Value::Bool(false) => eval_in::<S>(b, facts),
             v => Err(EvalError::Type(format!("condition {v}"))),
         },
         ExprKind::Call(name, args) => {
             let [arg] = args.as_slice() else {
                 return Err(EvalError::Type(format!("{name} arity")));
             };
-            call(name, eval::<S>(arg, facts)?)
+            call(name, eval_in::<S>(arg, facts)?)
         }
         ExprKind::Method(target, name, args) => {
-            let target = eval::<S>(target, facts)?;
+            let target = eval_in::<S>(target, facts)?;
             let args: Vec<Value> = args
                 .iter()
-                .map(|a| eval::<S>(a, facts))
+                .map(|a| eval_in::<S>(a, facts))
                 .collect::<Result<_, _>>()?;
             method(name, target, &args)
         }

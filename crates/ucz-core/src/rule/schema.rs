@@ -208,10 +208,11 @@ mod tests {
         .iter()
         .map(|r| ApplicantRule::parse_over(r).expect("rule"))
         .collect();
-        let population = Population::<ApplicantSchema>::from_records(applicants.iter().collect());
         let matcher = Matcher::compile(&rules);
+        let records: Vec<&Applicant> = applicants.iter().collect();
+        let population = Population::<ApplicantSchema>::from_records(&records, &matcher.fields());
         assert_eq!(matcher.fallback_count(), 0);
-        let matrix = matcher.matrix(&population);
+        let matrix = matcher.matrix(&population).expect("every column");
         let mut counts = vec![0; rules.len()];
         for (i, a) in applicants.iter().enumerate() {
             for (r, rule) in rules.iter().enumerate() {

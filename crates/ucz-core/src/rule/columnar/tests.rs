@@ -23,8 +23,9 @@ fn as_of() -> Date {
 /// Asserts that both paths give the same result for every rule and firm.
 fn assert_agree(rules: &[Rule], firms: &[Firm]) {
     let catalog = catalog();
-    let population = Population::new(firms, as_of(), catalog);
-    let matrix = Matcher::compile(rules).matrix(&population);
+    let matcher = Matcher::compile(rules);
+    let population = Population::new(firms, as_of(), catalog, &matcher.fields());
+    let matrix = matcher.matrix(&population).expect("every column");
     for (i, firm) in firms.iter().enumerate() {
         let facts = firm.facts(as_of(), catalog);
         for (r, rule) in rules.iter().enumerate() {
@@ -480,9 +481,10 @@ fn errors_make_firms_ineligible_but_are_absorbed_by_and_or() {
     };
     let catalog = catalog();
     let firms = vec![zero.clone()];
-    let population = Population::new(&firms, as_of(), catalog);
+    let matcher = Matcher::compile(&rules);
+    let population = Population::new(&firms, as_of(), catalog, &matcher.fields());
     assert_eq!(
-        Matcher::compile(&rules).matrix(&population)[0],
+        matcher.matrix(&population).expect("every column")[0],
         vec![false, true, false, false]
     );
     zero.revenue_krw = 10;
@@ -522,15 +524,17 @@ fn chunks_and_threads_do_not_change_results() {
     .map(|r| Rule::parse(r).expect("rule"))
     .collect();
     assert_agree(&rules, &firms);
-    let population = Population::new(&firms, as_of(), catalog);
     let matcher = Matcher::compile(&rules);
+    let population = Population::new(&firms, as_of(), catalog, &matcher.fields());
     let counts = std::sync::Mutex::new(vec![0u32; 2]);
-    matcher.run(&population, 2, &AtomicUsize::new(0), &|_, chunk| {
-        let mut counts = counts.lock().expect("lock");
-        for (rule, count) in counts.iter_mut().enumerate() {
-            *count += chunk.count(rule);
-        }
-    });
+    matcher
+        .run(&population, 2, &AtomicUsize::new(0), &|_, chunk| {
+            let mut counts = counts.lock().expect("lock");
+            for (rule, count) in counts.iter_mut().enumerate() {
+                *count += chunk.count(rule);
+            }
+        })
+        .expect("every column");
     let expected: Vec<u32> = (0..2)
         .map(|r| {
             firms
@@ -548,14 +552,14 @@ fn every_catalog_rule_agrees_on_100_000_synthetic_firms() {
     let rules = crate::eligibility::Rulebook::new(catalog).rules();
     assert!(rules.len() >= 50);
     let firms = crate::synth::firms(100_000, 2026, as_of());
-    let population = Population::new(&firms, as_of(), catalog);
     let matcher = Matcher::compile(&rules);
+    let population = Population::new(&firms, as_of(), catalog, &matcher.fields());
     assert_eq!(
         matcher.fallback_count(),
         0,
         "every catalog rule compiles to kernels"
     );
-    let matrix = matcher.matrix(&population);
+    let matrix = matcher.matrix(&population).expect("every column");
     let mut eligible = vec![0usize; rules.len()];
     for (i, firm) in firms.iter().enumerate() {
         let facts = firm.facts(as_of(), catalog);
