@@ -44,8 +44,8 @@ from openfisca_core.variables import Variable
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CATALOG = REPO / "catalog"
 
-INT64_MIN = numpy.iinfo(numpy.int64).min
-INT64_MAX = numpy.iinfo(numpy.int64).max
+INT64_MIN = int(numpy.iinfo(numpy.int64).min)  # Python ints: bounds computed without wrapping
+INT64_MAX = int(numpy.iinfo(numpy.int64).max)
 
 
 def _catalog(name: str, table: str) -> list[dict]:
@@ -88,7 +88,9 @@ def cel_div(a: numpy.ndarray, b: numpy.ndarray) -> tuple[numpy.ndarray, numpy.nd
     error = (b == 0) | ((a == INT64_MIN) & (b == -1))
     safe_b = numpy.where(error, 1, b)
     q = a // safe_b  # floors
-    q += (q < 0) & (q * safe_b != a)  # toward zero: a floored negative quotient with a remainder
+    negative = q < 0
+    if negative.any():  # toward zero: a negative quotient with a remainder is one more
+        q[negative] += q[negative] * safe_b[negative] != a[negative]
     return q, error
 
 
@@ -252,15 +254,33 @@ class age_years(Int64Variable):
     label = "Whole years from founded to the evaluation date; 0 when not founded"
 
     def formula(firm, period):
+        # A year counts once its month and day are reached (ucz's Date::whole_years_until; born
+        # on 29 February: on 1 March of a common year). So age >= k exactly when founded is on
+        # or before the last day of year (as_of.year - k) whose (month, day) is not after the
+        # evaluation date's: one threshold per year, and each firm's age is a binary search.
+        # (numpy's own calendar casts, datetime64[Y] and [M], are 6x slower here.)
         f = firm("founded", period)
-        year = f.astype("datetime64[Y]").astype(numpy.int64) + 1970
-        month = f.astype("datetime64[M]").astype(numpy.int64) % 12 + 1
-        day = (f - f.astype("datetime64[M]")).astype(numpy.int64) + 1
+        days = f.astype(numpy.int64)
+        founded = ~numpy.isnat(f)
         on = period.start
-        # A year counts once its month and day are reached (born on 29 February: on 1 March of a
-        # common year), as ucz's Date::whole_years_until; (month, day) compared as month*32+day.
-        age = on.year - year - ((month * 32 + day) > (on.month * 32 + on.day))
-        return numpy.where(numpy.isnat(f), 0, numpy.maximum(age, 0))
+        oldest = int(days[founded].min()) if founded.any() else 0
+        first_year = numpy.datetime64(oldest, "D").astype(object).year
+        thresholds = [
+            _same_day_or_before(year, on.month, on.day)
+            for year in range(first_year, on.year + 1)
+        ]
+        t = numpy.array(thresholds, dtype="datetime64[D]").astype(numpy.int64)
+        # thresholds >= days, less the one of the evaluation year itself (age >= 0)
+        age = len(t) - 1 - numpy.searchsorted(t, days, side="left")
+        return numpy.where(founded, numpy.maximum(age, 0), 0)
+
+
+def _same_day_or_before(year: int, month: int, day: int) -> datetime.date:
+    """The day of that month in `year`, or 28 February for 29 February in a common year."""
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return datetime.date(year, month, day - 1)
 
 
 class capital_region(Variable):
