@@ -66,6 +66,12 @@ impl Network {
         self.arcs[arc ^ 1].cap
     }
 
+    /// A node's potential: after routing, every residual arc's cost plus its tail's potential
+    /// less its head's is at least 0 (a certificate of the flow's optimality).
+    pub fn potential(&self, node: usize) -> i64 {
+        self.potential[node]
+    }
+
     /// Sends one unit from `from` to `sink` along a cheapest residual path; returns its cost, or
     /// `None` when the sink cannot be reached.
     pub fn route(&mut self, from: usize, sink: usize) -> Option<i64> {

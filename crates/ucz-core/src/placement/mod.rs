@@ -5,9 +5,8 @@
 //! space fits.
 
 mod flow;
+mod index;
 pub mod ladder;
-
-use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -62,11 +61,6 @@ pub struct Vacancy {
 
 /// Hard requirements: a graduate can only be proposed a space that meets all of them.
 pub fn fits(need: &Need, space: &Vacancy) -> bool {
-    fits_from(need, space, space.free_from)
-}
-
-/// [`fits`] for the space as if it freed up on `free_from` (a type of space by one of its days).
-fn fits_from(need: &Need, space: &Vacancy, free_from: Date) -> bool {
     // Numbers before text: most spaces fail on area, rent or day, which cost no comparison of
     // strings.
     space.area_m2 >= need.area_m2
@@ -74,11 +68,11 @@ fn fits_from(need: &Need, space: &Vacancy, free_from: Date) -> bool {
             (Some(rent), Some(budget)) => rent <= budget,
             _ => true,
         }
-        && free_from <= need.needed_by
+        && space.free_from <= need.needed_by
         && space.region == need.region
         && need.kinds.contains(&space.kind)
-        && admits_sector(space, &need.sector)
-        && (space.stages.is_empty() || space.stages.contains(&need.stage))
+        && admits_sector(&space.sectors, &need.sector)
+        && admits_stage(&space.stages, &need.stage)
         && !need.excluded.contains(&space.space)
 }
 
@@ -101,14 +95,14 @@ pub fn unmet(need: &Need, space: &Vacancy) -> Vec<String> {
             space.area_m2, need.area_m2
         ));
     }
-    if !admits_sector(space, &need.sector) {
+    if !admits_sector(&space.sectors, &need.sector) {
         unmet.push(format!(
             "it admits sectors {}, not {}",
             space.sectors.join(", "),
             need.sector
         ));
     }
-    if !space.stages.is_empty() && !space.stages.contains(&need.stage) {
+    if !admits_stage(&space.stages, &need.stage) {
         unmet.push(format!(
             "it admits stages {}, not {}",
             space.stages.join(", "),
@@ -134,8 +128,14 @@ pub fn unmet(need: &Need, space: &Vacancy) -> Vec<String> {
     unmet
 }
 
-fn admits_sector(space: &Vacancy, sector: &str) -> bool {
-    space.sectors.is_empty() || space.sectors.iter().any(|p| sector.starts_with(p.as_str()))
+/// A space admits a sector when it lists no prefixes or one the sector's code starts with.
+fn admits_sector(sectors: &[String], sector: &str) -> bool {
+    sectors.is_empty() || sectors.iter().any(|p| sector.starts_with(p.as_str()))
+}
+
+/// A space admits a stage when it lists none or that one.
+fn admits_stage(stages: &[String], stage: &str) -> bool {
+    stages.is_empty() || stages.iter().any(|s| s == stage)
 }
 
 /// How well a fitting space suits the graduate, as a penalty in points (0 is perfect, at most
@@ -143,12 +143,19 @@ fn admits_sector(space: &Vacancy, sector: &str) -> bool {
 /// graduate that states none is content anywhere, but one that prefers this hub comes first),
 /// missing equipment it wants, much larger than needed, rent close to its budget.
 pub fn misfit(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> i64 {
-    let mut penalty = 0;
-    if need.preferred_hubs.is_empty() {
-        penalty += weights.no_preferred_hub;
+    let hub = if need.preferred_hubs.is_empty() {
+        weights.no_preferred_hub
     } else if !need.preferred_hubs.contains(&space.hub) {
-        penalty += weights.outside_preferred_hubs;
-    }
+        weights.outside_preferred_hubs
+    } else {
+        0
+    };
+    hub + misfit_but_hub(need, space, weights)
+}
+
+/// The misfit but for the preferred hubs: the same for all spaces of a class of the index.
+fn misfit_but_hub(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> i64 {
+    let mut penalty = 0;
     let missing = need
         .equipment
         .iter()
@@ -184,9 +191,13 @@ const DISTANCE_UNITS: i64 = 9_999;
 
 fn distance_units(need: &Need, space: &Vacancy) -> i64 {
     match (need.site, space.site) {
-        (Some(a), Some(b)) => ((distance_m(a, b) / 100.0).round() as i64).min(DISTANCE_UNITS),
+        (Some(a), Some(b)) => site_units(a, b),
         _ => 0,
     }
+}
+
+fn site_units(a: Site, b: Site) -> i64 {
+    ((distance_m(a, b) / 100.0).round() as i64).min(DISTANCE_UNITS)
 }
 
 /// Days a space would stand empty before the graduate needs it: a space free early is better
@@ -240,34 +251,6 @@ pub struct Plan {
     pub cost: i64,
 }
 
-/// Spaces that are interchangeable for every graduate, but for the day they free up, form one
-/// type; a region with many identical rooms makes a small network.
-fn type_key(v: &Vacancy) -> String {
-    format!(
-        "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}\u{1}{:?}",
-        v.hub,
-        v.region,
-        v.kind,
-        v.area_m2,
-        v.rent_krw,
-        v.stages,
-        v.sectors,
-        v.equipment,
-        v.site.map(|s| (s.lat.to_bits(), s.lon.to_bits())),
-    )
-}
-
-/// A type of space: its members, and the days they free up (ascending, distinct).
-struct SpaceType {
-    members: Vec<usize>,
-    days: Vec<Date>,
-    /// How many members are free by each day (cumulative, in step with `days`).
-    free_by: Vec<usize>,
-    /// The network node of each day; a graduate enters at the last day it can use and may move
-    /// to earlier ones along a chain.
-    nodes: Vec<usize>,
-}
-
 /// The cost of leaving a graduate unplaced: more than any augmenting path can cost, so placing
 /// one more graduate always pays, whatever moves it takes. A path has at most one arc into a
 /// type per graduate it moves (each at most `max_arc`), plus chain arcs of at most the type's
@@ -281,6 +264,11 @@ fn unplaced_cost(graduates: usize, max_arc: i64, max_chain: i64) -> i64 {
         .min(i64::MAX / 8)
 }
 
+/// How many fitting types a graduate starts with in the network: its cheapest. A graduate that
+/// would rather have one left out (by the prices the solved network puts on the types) gets all
+/// of its fitting types and the network is solved again, so the plan stays optimal.
+const FIRST_CHOICES: usize = 8;
+
 /// The optimal plan (see the module's documentation).
 ///
 /// The network: each graduate can go to a type of space it fits (at the cost of that fit and
@@ -289,113 +277,40 @@ fn unplaced_cost(graduates: usize, max_arc: i64, max_chain: i64) -> i64 {
 /// Graduates are routed one by one along cheapest paths, which may move earlier graduates
 /// elsewhere.
 pub fn plan(needs: &[Need], vacancies: &[Vacancy], policy: &PlacementPolicy) -> Plan {
-    let types = space_types(needs, vacancies);
-    let mut network = PlanNetwork::build(needs, vacancies, types, policy);
-    network.solve();
-    network.read(needs, vacancies, policy)
+    plan_with(needs, vacancies, policy, FIRST_CHOICES)
 }
 
-/// Groups the vacancies into types (`type_key`), each with its days in ascending order and a
-/// network node per day, numbered after the graduates and the sink.
-fn space_types(needs: &[Need], vacancies: &[Vacancy]) -> Vec<SpaceType> {
-    let mut types: Vec<SpaceType> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    // A space someone turned down is not interchangeable with its twins: it is a type alone.
-    let excluded: std::collections::HashSet<&str> = needs
-        .iter()
-        .flat_map(|n| n.excluded.iter().map(String::as_str))
-        .collect();
-    for (i, v) in vacancies.iter().enumerate() {
-        let next = types.len();
-        let key = if excluded.contains(v.space.as_str()) {
-            format!("{}\u{2}{}", type_key(v), v.space)
-        } else {
-            type_key(v)
-        };
-        let t = *index.entry(key).or_insert(next);
-        if t == next {
-            types.push(SpaceType {
-                members: Vec::new(),
-                days: Vec::new(),
-                free_by: Vec::new(),
-                nodes: Vec::new(),
-            });
-        }
-        types[t].members.push(i);
-    }
-    let mut nodes = needs.len() + 1;
-    for t in &mut types {
-        t.members.sort_by_key(|&m| vacancies[m].free_from);
-        let free_from: Vec<Date> = t.members.iter().map(|&m| vacancies[m].free_from).collect();
-        t.days = free_from.clone();
-        t.days.dedup();
-        t.free_by = t
-            .days
-            .iter()
-            .map(|day| free_from.partition_point(|d| d <= day))
-            .collect();
-        t.nodes = (nodes..nodes + t.days.len()).collect();
-        nodes += t.days.len();
-    }
-    types
-}
-
-/// A type of space a graduate fits: the node it enters at and the cost of the arc.
-struct Candidate {
-    need: usize,
-    space_type: usize,
-    node: usize,
-    cost: i64,
-}
-
-/// The types of space each graduate fits, with how many spaces of them it could use.
-fn candidates(
+/// [`plan`], each graduate starting with its `first_choices` cheapest fitting types.
+///
+/// Leaving arcs out is exact when checked: the solved network's potentials are prices (the
+/// sink's stays 0 and the others only fall, so a day node's price, minus its potential, is
+/// never negative). The flow is optimal for every arc if no left-out arc has a negative reduced
+/// cost; a graduate whose value (minus its potential) is at most the cheapest cost it left out
+/// passes at once, any other is checked arc by arc.
+fn plan_with(
     needs: &[Need],
     vacancies: &[Vacancy],
-    types: &[SpaceType],
     policy: &PlacementPolicy,
-) -> (Vec<Candidate>, Vec<usize>) {
-    // Types by region, largest area first, so a graduate scans only those that can hold it.
-    let mut by_region: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (t, space_type) in types.iter().enumerate() {
-        by_region
-            .entry(vacancies[space_type.members[0]].region.as_str())
-            .or_default()
-            .push(t);
-    }
-    let area = |t: usize| vacancies[types[t].members[0]].area_m2;
-    for list in by_region.values_mut() {
-        list.sort_by(|a, b| area(*b).total_cmp(&area(*a)));
-    }
-    let mut candidates = Vec::new();
-    let mut fitting = vec![0usize; needs.len()];
-    for (n, need) in needs.iter().enumerate() {
-        for &t in by_region.get(need.region.as_str()).into_iter().flatten() {
-            let space = &vacancies[types[t].members[0]];
-            if space.area_m2 < need.area_m2 {
-                break;
-            }
-            // All but the day first (a type's spaces differ in nothing else), then the last day
-            // of the type it can move in by.
-            if !fits_from(need, space, need.needed_by) {
-                continue;
-            }
-            let usable = types[t].days.partition_point(|d| *d <= need.needed_by);
-            if usable == 0 {
-                continue;
-            }
-            // Entering at the last usable day; earlier days cost their idle days on the chain.
-            let entry = types[t].days[usable - 1];
-            fitting[n] += types[t].free_by[usable - 1];
-            candidates.push(Candidate {
-                need: n,
-                space_type: t,
-                node: types[t].nodes[usable - 1],
-                cost: cost_from(need, space, entry, policy),
-            });
+    first_choices: usize,
+) -> Plan {
+    let index = index::Index::new(needs, vacancies);
+    let mut choices: Vec<index::Choice> = needs
+        .iter()
+        .enumerate()
+        .map(|(n, need)| index.choose(n, need, policy, first_choices))
+        .collect();
+    loop {
+        let mut network = PlanNetwork::build(needs, &index, &choices, policy);
+        network.solve();
+        let widen = network.underpriced(needs, &index, &choices, policy);
+        if widen.is_empty() {
+            return network.read(needs, vacancies, &index, &choices, policy);
+        }
+        // Each round gives at least one graduate all its types: the rounds end.
+        for n in widen {
+            choices[n] = index.choose(n, &needs[n], policy, usize::MAX);
         }
     }
-    (candidates, fitting)
 }
 
 /// The flow network of a plan, with the arcs its answer is read from.
@@ -403,33 +318,27 @@ struct PlanNetwork {
     net: flow::Network,
     graduates: usize,
     sink: usize,
-    types: Vec<SpaceType>,
     /// The arc from each day node to the sink: its flow is how many of that day's spaces are used.
     day_arcs: Vec<Vec<usize>>,
     /// (graduate, type, arc) of every candidate.
     edges: Vec<(usize, usize, usize)>,
-    /// Spaces that fit each graduate, by the day it needs one.
-    fitting: Vec<usize>,
 }
 
 impl PlanNetwork {
     fn build(
         needs: &[Need],
-        vacancies: &[Vacancy],
-        types: Vec<SpaceType>,
+        index: &index::Index,
+        choices: &[index::Choice],
         policy: &PlacementPolicy,
     ) -> Self {
+        let types = &index.types;
         let sink = needs.len();
         let nodes = types.iter().map(|t| t.days.len()).sum::<usize>() + sink + 1;
         let mut net = flow::Network::new(nodes);
         let mut day_arcs: Vec<Vec<usize>> = vec![Vec::new(); types.len()];
         for (ti, t) in types.iter().enumerate() {
             for (k, day) in t.days.iter().enumerate() {
-                let count = t
-                    .members
-                    .iter()
-                    .filter(|&&m| vacancies[m].free_from == *day)
-                    .count();
+                let count = t.free_by[k] - k.checked_sub(1).map_or(0, |j| t.free_by[j]);
                 day_arcs[ti].push(net.arc(t.nodes[k], sink, count as i32, 0));
                 if k > 0 {
                     // Taking a space that frees earlier costs the days it would stand empty.
@@ -438,8 +347,28 @@ impl PlanNetwork {
                 }
             }
         }
-        let (candidates, fitting) = candidates(needs, vacancies, &types, policy);
-        let max_arc = candidates.iter().map(|c| c.cost).max().unwrap_or(0);
+        // Any arc, left out or not, costs at most the most misfit, the longest idle time and
+        // the longest distance: the cost of staying unplaced must stay above paths of those.
+        let first_day = types.iter().filter_map(|t| t.days.first()).min();
+        let idle = needs
+            .iter()
+            .filter_map(|need| Some(idle_days(need, *first_day?)))
+            .max()
+            .unwrap_or(0);
+        let max_arc = policy
+            .misfit
+            .max()
+            .saturating_mul(policy.idle_days_per_point)
+            .saturating_add(idle)
+            .saturating_mul(FIT_STEP)
+            .saturating_add(DISTANCE_UNITS)
+            .max(
+                choices
+                    .iter()
+                    .flat_map(|c| c.candidates.iter().map(|c| c.cost))
+                    .max()
+                    .unwrap_or(0),
+            );
         let max_chain = types
             .iter()
             .map(|t| match (t.days.first(), t.days.last()) {
@@ -451,10 +380,12 @@ impl PlanNetwork {
             .max()
             .unwrap_or(0);
         let unplaced_arc = unplaced_cost(needs.len(), max_arc, max_chain);
-        let edges = candidates
-            .into_iter()
-            .map(|c| (c.need, c.space_type, net.arc(c.need, c.node, 1, c.cost)))
-            .collect();
+        let mut edges = Vec::new();
+        for (n, choice) in choices.iter().enumerate() {
+            for c in &choice.candidates {
+                edges.push((n, c.space_type, net.arc(n, c.node, 1, c.cost)));
+            }
+        }
         for n in 0..needs.len() {
             net.arc(n, sink, 1, unplaced_arc);
         }
@@ -462,10 +393,8 @@ impl PlanNetwork {
             net,
             graduates: needs.len(),
             sink,
-            types,
             day_arcs,
             edges,
-            fitting,
         }
     }
 
@@ -476,10 +405,52 @@ impl PlanNetwork {
         }
     }
 
+    /// The graduates with a left-out arc of negative reduced cost: the plan could be better
+    /// with it.
+    fn underpriced(
+        &self,
+        needs: &[Need],
+        index: &index::Index,
+        choices: &[index::Choice],
+        policy: &PlacementPolicy,
+    ) -> Vec<usize> {
+        let mut widen = Vec::new();
+        for (n, (need, choice)) in needs.iter().zip(choices).enumerate() {
+            let Some(omitted) = choice.omitted else {
+                continue;
+            };
+            let potential = self.net.potential(n);
+            // Day nodes' potentials are at most 0: no left-out arc is cheaper, reduced, than
+            // its cost plus the graduate's potential.
+            if omitted.saturating_add(potential) >= 0 {
+                continue;
+            }
+            let all = index.choose(n, need, policy, usize::MAX);
+            let cheaper = all.candidates.iter().any(|c| {
+                !choice
+                    .candidates
+                    .iter()
+                    .any(|kept| kept.space_type == c.space_type)
+                    && c.cost + potential - self.net.potential(c.node) < 0
+            });
+            if cheaper {
+                widen.push(n);
+            }
+        }
+        widen
+    }
+
     /// Which type each graduate got; then concrete spaces, earliest deadline first taking the
     /// earliest-free space of its type (the flow guarantees this succeeds); then the reasons.
-    fn read(&self, needs: &[Need], vacancies: &[Vacancy], policy: &PlacementPolicy) -> Plan {
-        let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); self.types.len()];
+    fn read(
+        &self,
+        needs: &[Need],
+        vacancies: &[Vacancy],
+        index: &index::Index,
+        choices: &[index::Choice],
+        policy: &PlacementPolicy,
+    ) -> Plan {
+        let mut by_type: Vec<Vec<usize>> = vec![Vec::new(); index.types.len()];
         for &(n, t, arc) in &self.edges {
             if self.net.flow(arc) > 0 {
                 by_type[t].push(n);
@@ -490,7 +461,7 @@ impl PlanNetwork {
         let mut got = vec![false; needs.len()];
         for (t, mut graduates) in by_type.into_iter().enumerate() {
             graduates.sort_by_key(|&n| needs[n].needed_by);
-            let mut free = self.used_spaces(t, vacancies).into_iter();
+            let mut free = self.used_spaces(t, index, vacancies).into_iter();
             for n in graduates {
                 match free.next() {
                     Some(m) if vacancies[m].free_from <= needs[n].needed_by => {
@@ -506,7 +477,15 @@ impl PlanNetwork {
             .iter()
             .enumerate()
             .filter(|(n, _)| !got[*n])
-            .map(|(n, need)| unplaced(need, vacancies, &self.types, self.fitting[n]))
+            .map(|(n, need)| {
+                // Without a candidate, none fits; otherwise count them all.
+                let fitting = if choices[n].candidates.is_empty() {
+                    0
+                } else {
+                    index.fitting_spaces(n, need)
+                };
+                unplaced(need, fitting, || index.requirements_met(n, need))
+            })
             .collect();
         Plan {
             proposals,
@@ -517,8 +496,8 @@ impl PlanNetwork {
 
     /// Exactly the spaces of a type the flow used (of each day, as many as its arc carries):
     /// which days are used decides the idle days; who gets which is then any feasible pairing.
-    fn used_spaces(&self, t: usize, vacancies: &[Vacancy]) -> Vec<usize> {
-        let space_type = &self.types[t];
+    fn used_spaces(&self, t: usize, index: &index::Index, vacancies: &[Vacancy]) -> Vec<usize> {
+        let space_type = &index.types[t];
         let mut used = Vec::new();
         for (k, day) in space_type.days.iter().enumerate() {
             let take = self.net.flow(self.day_arcs[t][k]).max(0) as usize;
@@ -605,13 +584,16 @@ fn proposal(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> Proposal {
     }
 }
 
-/// Why no space was proposed: the requirements in order, up to the first that no space of the
-/// region meets ("no space ≥ 200 m² admitting C26 in daejeon before 2027-03-31"), or that every
-/// fitting space went to another graduate.
-/// Why a graduate got no space. The requirements are checked one by one against the types of
-/// space (`space_types`: the spaces that differ only in the day they free up) rather than every
-/// space, each type by its first member and its earliest day.
-fn unplaced(need: &Need, vacancies: &[Vacancy], types: &[SpaceType], fitting: usize) -> Unplaced {
+/// The requirements a graduate without fitting space is told of, in order: region, kind, area,
+/// sector, stage, rent, day. It hears them up to the first no space of the region meets with
+/// the ones before ("no space ≥ 200 m² admitting C26 in daejeon before 2027-03-31"), all of
+/// them when only spaces it turned down meet them all.
+const REQUIREMENTS: usize = 7;
+
+/// Why a graduate got no space: every fitting space went to another graduate, or the
+/// requirements up to the first that no space meets together with those before
+/// (`requirements_met` of them are met by some space; the index reads its classes).
+fn unplaced(need: &Need, fitting: usize, requirements_met: impl FnOnce() -> usize) -> Unplaced {
     if fitting > 0 {
         return Unplaced {
             firm: need.firm.clone(),
@@ -628,62 +610,45 @@ fn unplaced(need: &Need, vacancies: &[Vacancy], types: &[SpaceType], fitting: us
             },
         };
     }
-    type Filter<'a> = (Box<dyn Fn(&Vacancy, Date) -> bool + 'a>, String, String);
-    let filters: Vec<Filter> = vec![
+    let told = (requirements_met() + 1).min(REQUIREMENTS);
+    let words = [
         (
-            Box::new(|v: &Vacancy, _| v.region == need.region),
             format!("{} 지역", need.region),
             format!("in {}", need.region),
         ),
         (
-            Box::new(|v: &Vacancy, _| need.kinds.contains(&v.kind)),
             format!("{} 유형", need.kinds.join("/")),
             format!("of kind {}", need.kinds.join("/")),
         ),
         (
-            Box::new(|v: &Vacancy, _| v.area_m2 >= need.area_m2),
             format!("{} m² 이상", crate::report::thousands(need.area_m2)),
             format!("≥ {} m²", crate::report::thousands(need.area_m2)),
         ),
         (
-            Box::new(|v: &Vacancy, _| admits_sector(v, &need.sector)),
             format!("업종 {} 입주 가능", need.sector),
             format!("admitting {}", need.sector),
         ),
         (
-            Box::new(|v: &Vacancy, _| v.stages.is_empty() || v.stages.contains(&need.stage)),
             format!("{} 단계 입주 가능", need.stage),
             format!("for the {} stage", need.stage),
         ),
         (
-            Box::new(|v: &Vacancy, _| match (v.rent_krw, need.budget_krw) {
-                (Some(rent), Some(budget)) => rent <= budget,
-                _ => true,
-            }),
             format!("월 {}원 이하", won(need.budget_krw.unwrap_or(0))),
             format!("at most {} won a month", won(need.budget_krw.unwrap_or(0))),
         ),
         (
-            Box::new(|_: &Vacancy, earliest: Date| earliest <= need.needed_by),
             format!("{}까지 입주 가능", need.needed_by),
             format!("before {}", need.needed_by),
         ),
     ];
-    let mut remaining: Vec<(&Vacancy, Date)> = types
-        .iter()
-        .filter_map(|t| Some((&vacancies[*t.members.first()?], *t.days.first()?)))
-        .collect();
     let (mut ko, mut en) = (Vec::new(), Vec::new());
-    for (keep, words_ko, words_en) in &filters {
-        if need.budget_krw.is_none() && words_en.starts_with("at most") {
+    for (i, (words_ko, words_en)) in words.into_iter().enumerate().take(told) {
+        // Without a budget, rent is no requirement.
+        if i == 5 && need.budget_krw.is_none() {
             continue;
         }
-        ko.push(words_ko.clone());
-        en.push(words_en.clone());
-        remaining.retain(|(v, earliest)| keep(v, *earliest));
-        if remaining.is_empty() {
-            break;
-        }
+        ko.push(words_ko);
+        en.push(words_en);
     }
     // Order the words as one reads them: "no space ≥ 200 m² admitting C26 in daejeon before …".
     let en_order = |words: &[String]| {

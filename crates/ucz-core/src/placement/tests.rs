@@ -422,3 +422,142 @@ fn the_misfit_and_its_weight_against_idle_days_are_the_catalogs() {
     other.idle_days_per_point = 1;
     assert_eq!(cost(&a, &s, &other), (200 + 89) * FIT_STEP);
 }
+
+/// The reasons as first written: the requirements checked one by one over every type's first
+/// space and earliest day, up to the first that leaves none.
+fn straightforward_requirements_met(need: &Need, vacancies: &[Vacancy]) -> usize {
+    let index = index::Index::new(std::slice::from_ref(need), vacancies);
+    type Check<'a> = &'a dyn Fn(&Vacancy, Date) -> bool;
+    let checks: [Check; REQUIREMENTS] = [
+        &|v, _| v.region == need.region,
+        &|v, _| need.kinds.contains(&v.kind),
+        &|v, _| v.area_m2 >= need.area_m2,
+        &|v, _| admits_sector(&v.sectors, &need.sector),
+        &|v, _| admits_stage(&v.stages, &need.stage),
+        &|v, _| match (v.rent_krw, need.budget_krw) {
+            (Some(rent), Some(budget)) => rent <= budget,
+            _ => true,
+        },
+        &|_, earliest| earliest <= need.needed_by,
+    ];
+    let mut remaining: Vec<(&Vacancy, Date)> = index
+        .types
+        .iter()
+        .filter_map(|t| Some((&vacancies[*t.members.first()?], *t.days.first()?)))
+        .collect();
+    for (met, keep) in checks.iter().enumerate() {
+        remaining.retain(|(v, earliest)| keep(v, *earliest));
+        if remaining.is_empty() {
+            return met;
+        }
+    }
+    REQUIREMENTS
+}
+
+/// A region of a few hubs in two regions, spaces of three kinds: small enough to check every
+/// graduate's reasons against the straightforward reading.
+fn mixed_region() -> impl Strategy<Value = (Vec<Need>, Vec<Vacancy>)> {
+    let need_fields = (
+        0usize..3,
+        1u32..6,
+        0usize..4,
+        0usize..3,
+        proptest::option::of(1i64..5),
+        0usize..3,
+        proptest::collection::vec(0usize..3, 0..3),
+    );
+    let space_fields = (
+        0usize..3,
+        0usize..3,
+        1u32..6,
+        proptest::option::of(1i64..5),
+        0usize..3,
+        0usize..3,
+        0usize..4,
+    );
+    (
+        proptest::collection::vec(need_fields, 1..6),
+        proptest::collection::vec(space_fields, 0..12),
+    )
+        .prop_map(|(needs, spaces)| {
+            let regions = ["daejeon", "sejong", "busan"];
+            let kinds = ["post_bi_office", "rental_unit", "lab"];
+            let days = ["2027-01-01", "2027-03-01", "2027-06-01", "2027-09-01"];
+            let needs = needs
+                .into_iter()
+                .enumerate()
+                .map(|(i, (region, area, sector, stage, budget, day, k))| {
+                    let mut n = need(
+                        &format!("g{i}"),
+                        f64::from(area) * 50.0,
+                        ["C26", "J62", "M70", "C10"][sector],
+                    );
+                    n.region = regions[region].into();
+                    n.stage = ["growth", "scale_up", "seed"][stage].into();
+                    n.budget_krw = budget.map(|b| b * 1_000_000);
+                    n.needed_by = date(days[day + 1]);
+                    n.kinds = k.into_iter().map(|k| kinds[k].to_string()).collect();
+                    n
+                })
+                .collect();
+            let spaces = spaces
+                .into_iter()
+                .enumerate()
+                .map(|(i, (region, kind, area, rent, sectors, stages, day))| {
+                    let mut s = space(
+                        &format!("s{i}"),
+                        ["h1", "h2"][i % 2],
+                        f64::from(area) * 50.0,
+                    );
+                    s.region = regions[region % 2].into();
+                    s.kind = kinds[kind].into();
+                    s.rent_krw = rent.map(|r| r * 1_000_000);
+                    s.sectors =
+                        [vec![], vec!["C".into()], vec!["J".into(), "M".into()]][sectors].clone();
+                    s.stages = [vec![], vec!["growth".into()], vec!["seed".into()]][stages].clone();
+                    s.free_from = date(days[day]);
+                    s
+                })
+                .collect();
+            (needs, spaces)
+        })
+}
+
+use proptest::prelude::*;
+
+proptest! {
+    #[test]
+    fn indexed_reasons_equal_the_straightforward_ones((needs, spaces) in mixed_region()) {
+        let index = index::Index::new(&needs, &spaces);
+        for (n, need) in needs.iter().enumerate() {
+            prop_assert_eq!(
+                index.requirements_met(n, need),
+                straightforward_requirements_met(need, &spaces),
+                "{}", need.firm
+            );
+        }
+    }
+
+    #[test]
+    fn the_plan_is_the_same_with_few_first_choices((needs, spaces) in mixed_region()) {
+        let all = plan_with(&needs, &spaces, policy(), usize::MAX);
+        let one = plan_with(&needs, &spaces, policy(), 1);
+        prop_assert_eq!(
+            (one.proposals.len(), one.cost),
+            (all.proposals.len(), all.cost)
+        );
+    }
+}
+
+#[test]
+fn one_first_choice_stays_optimal_on_small_regions() {
+    for seed in 0..1500 {
+        let (needs, spaces) = random_region(seed);
+        let plan = plan_with(&needs, &spaces, policy(), 1);
+        assert_eq!(
+            (plan.proposals.len(), plan.cost),
+            brute_force(&needs, &spaces),
+            "seed {seed}"
+        );
+    }
+}
