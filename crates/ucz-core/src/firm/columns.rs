@@ -123,6 +123,8 @@ pub struct Setup<'c> {
     as_of: Date,
     /// By the field's position in [`FirmField::ALL`].
     keep: [bool; FIELDS],
+    /// One hasher for every part's ids, so that they are hashed where they are read.
+    hasher: DefaultHashBuilder,
 }
 
 const FIELDS: usize = FirmField::ALL.len();
@@ -139,6 +141,7 @@ impl<'c> Setup<'c> {
             catalog,
             as_of,
             keep,
+            hasher: DefaultHashBuilder::default(),
         }
     }
 
@@ -161,22 +164,61 @@ struct Info {
 /// The distinct values of a text field, each with its code.
 #[derive(Default)]
 struct Dict {
+    /// Keys of up to 15 bytes packed into one integer (most ids are short): compared without
+    /// a call to `memcmp`.
+    short: HashMap<u128, u32>,
     codes: HashMap<Box<str>, u32>,
     values: Vec<Value>,
     info: Vec<Info>,
 }
 
+/// A key of up to 15 bytes as one integer: its bytes, then its length.
+fn packed(key: &str) -> Option<u128> {
+    let bytes = key.as_bytes();
+    if bytes.len() > 15 {
+        return None;
+    }
+    let mut buffer = [0u8; 16];
+    buffer[..bytes.len()].copy_from_slice(bytes);
+    buffer[15] = bytes.len() as u8;
+    Some(u128::from_le_bytes(buffer))
+}
+
 impl Dict {
     fn code(&mut self, key: &str, new: impl FnOnce(&str) -> (Value, Info)) -> u32 {
-        if let Some(code) = self.codes.get(key) {
+        let short = packed(key);
+        let found = match short {
+            Some(k) => self.short.get(&k),
+            None => self.codes.get(key),
+        };
+        if let Some(code) = found {
             return *code;
         }
         let code = self.values.len() as u32;
         let (value, info) = new(key);
         self.values.push(value);
         self.info.push(info);
-        self.codes.insert(key.into(), code);
+        match short {
+            Some(k) => self.short.insert(k, code),
+            None => self.codes.insert(key.into(), code),
+        };
         code
+    }
+
+    /// Every key with its code, in code order.
+    fn keys(&self) -> Vec<(String, u32)> {
+        let mut keys: Vec<(String, u32)> = self
+            .codes
+            .iter()
+            .map(|(k, c)| (k.to_string(), *c))
+            .chain(self.short.iter().map(|(k, c)| {
+                let bytes = k.to_le_bytes();
+                let len = usize::from(bytes[15]).min(15);
+                (String::from_utf8_lossy(&bytes[..len]).into_owned(), *c)
+            }))
+            .collect();
+        keys.sort_by_key(|(_, c)| *c);
+        keys
     }
 }
 
@@ -220,6 +262,8 @@ pub struct Part<'s> {
     len: usize,
     ids: Vec<u8>,
     id_ends: Vec<u32>,
+    /// Each id's hash, for the builder's table.
+    hashes: Vec<u64>,
     /// Int columns and code columns by field position; empty when not kept.
     ints: Vec<Vec<i64>>,
     codes: Vec<Vec<u32>>,
@@ -236,6 +280,7 @@ impl<'s> Part<'s> {
             len: 0,
             ids: Vec::new(),
             id_ends: Vec::new(),
+            hashes: Vec::new(),
             ints: vec![Vec::new(); FIELDS],
             codes: vec![Vec::new(); FIELDS],
             dicts: (0..DICTS).map(|_| Dict::default()).collect(),
@@ -446,6 +491,7 @@ impl<'s> Part<'s> {
         // Every check passed: keep the row.
         self.ids.extend_from_slice(id.as_bytes());
         self.id_ends.push(self.ids.len() as u32);
+        self.hashes.push(setup.hasher.hash_one(id.as_bytes()));
         let keep = |field: FirmField| setup.keeps(field);
         for (slot, (field, _)) in INT_FIELDS.iter().enumerate() {
             if keep(*field) {
@@ -521,7 +567,6 @@ pub struct Builder<'s> {
     ids: Vec<u8>,
     id_ends: Vec<u64>,
     table: HashTable<u32>,
-    hasher: DefaultHashBuilder,
     ints: Vec<Vec<i64>>,
     codes: Vec<Vec<u32>>,
     dicts: Vec<Dict>,
@@ -570,7 +615,6 @@ impl<'s> Builder<'s> {
             ids: Vec::new(),
             id_ends: Vec::new(),
             table: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
             ints: vec![Vec::new(); FIELDS],
             codes: vec![Vec::new(); FIELDS],
             dicts: (0..DICTS).map(|_| Dict::default()).collect(),
@@ -583,7 +627,7 @@ impl<'s> Builder<'s> {
     pub fn reserve(&mut self, firms: usize, id_bytes: usize) {
         self.ids.reserve(id_bytes);
         self.id_ends.reserve(firms);
-        let hasher = &self.hasher;
+        let hasher = &self.setup.hasher;
         let (ids, ends) = (&self.ids, &self.id_ends);
         self.table
             .reserve(firms, |i| hasher.hash_one(id_at(ids, ends, *i as usize)));
@@ -620,7 +664,7 @@ impl<'s> Builder<'s> {
                 part.id_ends[i - 1] as usize
             };
             let id = &part.ids[start..part.id_ends[i] as usize];
-            let hash = self.hasher.hash_one(id);
+            let hash = part.hashes[i];
             let (ids, ends) = (&self.ids, &self.id_ends);
             let line = part.lines.line(i as u32).unwrap_or(0);
             if let Some(first) = self
@@ -638,7 +682,7 @@ impl<'s> Builder<'s> {
             let index = self.id_ends.len() as u32;
             self.ids.extend_from_slice(id);
             self.id_ends.push(self.ids.len() as u64);
-            let hasher = &self.hasher;
+            let hasher = &self.setup.hasher;
             let (ids, ends) = (&self.ids, &self.id_ends);
             self.table.insert_unique(hash, index, |j| {
                 hasher.hash_one(id_at(ids, ends, *j as usize))
@@ -670,10 +714,9 @@ impl<'s> Builder<'s> {
                     .map(|(_, dict)| {
                         let local = &part.dicts[*dict];
                         let global = &mut self.dicts[*dict];
-                        let mut keys: Vec<(&str, u32)> =
-                            local.codes.iter().map(|(k, c)| (&**k, *c)).collect();
-                        keys.sort_by_key(|(_, c)| *c);
-                        keys.iter()
+                        local
+                            .keys()
+                            .iter()
                             .map(|(key, code)| {
                                 global.code(key, |_| {
                                     let i = *code as usize;
@@ -684,6 +727,9 @@ impl<'s> Builder<'s> {
                     });
             let target = &mut self.codes[f];
             match map {
+                Some(map) if skip.is_empty() => {
+                    target.extend(source.iter().map(|c| map[*c as usize]));
+                }
                 Some(map) => target.extend(kept(source.len()).map(|i| map[source[i] as usize])),
                 None if skip.is_empty() => target.extend_from_slice(source),
                 None => target.extend(kept(source.len()).map(|i| source[i])),
