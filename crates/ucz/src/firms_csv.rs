@@ -135,6 +135,8 @@ pub fn read(
     pending.drain(..cursor.at);
 
     let reading_size = reading.size;
+    // Blocks parsed come back to be filled again: fresh ones would be faulted in page by page.
+    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
     let (builder, bad) = crate::ingest::pipeline(
         setup,
         reading.threads,
@@ -159,10 +161,16 @@ pub fn read(
                     continue;
                 };
                 want = block;
-                let rest = pending.split_off(end);
+                let mut next = spare
+                    .lock()
+                    .ok()
+                    .and_then(|mut s| s.pop())
+                    .unwrap_or_else(|| Vec::with_capacity(block));
+                next.clear();
+                next.extend_from_slice(&pending[end..]);
+                pending.truncate(end);
                 let lines = memchr::memchr_iter(b'\n', &pending).count() as u64;
-                let full = std::mem::replace(&mut pending, rest);
-                pending.reserve(block.saturating_sub(pending.len()));
+                let full = std::mem::replace(&mut pending, next);
                 if !send((full, line)) {
                     return Err("reading stopped unexpectedly".into());
                 }
@@ -171,7 +179,11 @@ pub fn read(
         },
         |(bytes, line): (Vec<u8>, u64)| {
             let (part, bad) = parse_block(&bytes, line, &index, header_len, setup);
-            (part, bad, bytes.len() as u64)
+            let units = bytes.len() as u64;
+            if let Ok(mut spare) = spare.lock() {
+                spare.push(bytes);
+            }
+            (part, bad, units)
         },
     )?;
     Ok(FirmsFile {
@@ -385,7 +397,8 @@ fn parse_block<'s>(
     header_len: usize,
     setup: &'s Setup<'s>,
 ) -> (Part<'s>, Vec<BadRow>) {
-    let mut part = Part::new(setup);
+    // Rows of firm files are some 100 bytes; room for rows of 64 wastes little.
+    let mut part = Part::with_capacity(setup, bytes.len() / 64 + 1);
     let mut bad = Vec::new();
     let mut fields = Vec::with_capacity(header_len + 1);
     let mut scratch = Vec::new();

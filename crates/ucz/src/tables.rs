@@ -384,7 +384,7 @@ fn read_batch<'s>(
     index: &[Option<usize>],
     setup: &'s Setup<'s>,
 ) -> (Part<'s>, Vec<BadRow>) {
-    let mut part = Part::new(setup);
+    let mut part = Part::with_capacity(setup, batch.num_rows());
     let mut bad = Vec::new();
     let mut columns = Vec::new();
     for (array, column) in batch.columns().iter().zip(index) {

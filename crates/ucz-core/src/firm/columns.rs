@@ -275,14 +275,33 @@ pub struct Part<'s> {
 
 impl<'s> Part<'s> {
     pub fn new(setup: &'s Setup<'s>) -> Self {
+        Self::with_capacity(setup, 0)
+    }
+
+    /// A part with room for `rows` firms, so that its columns are not copied as they grow.
+    pub fn with_capacity(setup: &'s Setup<'s>, rows: usize) -> Self {
+        let ints = FirmField::ALL
+            .iter()
+            .map(|f| {
+                let int = f.field_type() == super::FieldType::Int;
+                Vec::with_capacity(if int && setup.keeps(*f) { rows } else { 0 })
+            })
+            .collect();
+        let codes = FirmField::ALL
+            .iter()
+            .map(|f| {
+                let int = f.field_type() == super::FieldType::Int;
+                Vec::with_capacity(if !int && setup.keeps(*f) { rows } else { 0 })
+            })
+            .collect();
         Part {
             setup,
             len: 0,
-            ids: Vec::new(),
-            id_ends: Vec::new(),
-            hashes: Vec::new(),
-            ints: vec![Vec::new(); FIELDS],
-            codes: vec![Vec::new(); FIELDS],
+            ids: Vec::with_capacity(rows * 12),
+            id_ends: Vec::with_capacity(rows),
+            hashes: Vec::with_capacity(rows),
+            ints,
+            codes,
             dicts: (0..DICTS).map(|_| Dict::default()).collect(),
             lines: Lines::default(),
             scratch: String::new(),
@@ -665,30 +684,34 @@ impl<'s> Builder<'s> {
             };
             let id = &part.ids[start..part.id_ends[i] as usize];
             let hash = part.hashes[i];
-            let (ids, ends) = (&self.ids, &self.id_ends);
             let line = part.lines.line(i as u32).unwrap_or(0);
-            if let Some(first) = self
-                .table
-                .find(hash, |j| id_at(ids, ends, *j as usize) == id)
-            {
-                duplicates.push(Duplicate {
-                    line,
-                    id: String::from_utf8_lossy(id).into_owned(),
-                    first_line: self.lines.line(*first).unwrap_or(0),
-                });
-                skip.push(i);
-                continue;
-            }
-            let index = self.id_ends.len() as u32;
-            self.ids.extend_from_slice(id);
-            self.id_ends.push(self.ids.len() as u64);
             let hasher = &self.setup.hasher;
             let (ids, ends) = (&self.ids, &self.id_ends);
-            self.table.insert_unique(hash, index, |j| {
-                hasher.hash_one(id_at(ids, ends, *j as usize))
-            });
-            self.lines.push(index, line);
-            self.len += 1;
+            // One probe finds an earlier firm with the id or the place for this one.
+            let entry = self.table.entry(
+                hash,
+                |j| id_at(ids, ends, *j as usize) == id,
+                |j| hasher.hash_one(id_at(ids, ends, *j as usize)),
+            );
+            match entry {
+                hashbrown::hash_table::Entry::Occupied(first) => {
+                    let first = *first.get();
+                    duplicates.push(Duplicate {
+                        line,
+                        id: String::from_utf8_lossy(id).into_owned(),
+                        first_line: self.lines.line(first).unwrap_or(0),
+                    });
+                    skip.push(i);
+                }
+                hashbrown::hash_table::Entry::Vacant(place) => {
+                    let index = self.id_ends.len() as u32;
+                    place.insert(index);
+                    self.ids.extend_from_slice(id);
+                    self.id_ends.push(self.ids.len() as u64);
+                    self.lines.push(index, line);
+                    self.len += 1;
+                }
+            }
         }
         let skipped = &skip;
         let kept = move |len: usize| (0..len).filter(move |i| skipped.binary_search(i).is_err());
