@@ -94,8 +94,8 @@ fn parquet_firms_match_as_csv_firms_do_and_pairs_can_be_parquet() {
             .as_any()
             .downcast_ref::<StringArray>()
             .unwrap();
-        for i in 0..batch.num_rows() {
-            read.push(format!("{},{}", firm.value(i), program[i]));
+        for (i, program) in program.iter().enumerate() {
+            read.push(format!("{},{program}", firm.value(i)));
         }
     }
     assert_eq!(read, expected);
