@@ -116,6 +116,16 @@ pub fn many(
     batch: &Batch,
 ) -> anyhow::Result<()> {
     check_output(path, out)?;
+    let parquet_out = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if parquet_out && !cfg!(feature = "parquet") {
+        return Err(BadInput(format!(
+            "error: --out {}: this ucz was built without the `parquet` feature; write CSV",
+            out.display()
+        ))
+        .into());
+    }
     let started = Instant::now();
 
     // Compiled first: the rules say which columns to keep.
@@ -228,9 +238,6 @@ pub fn many(
     let total: usize = pairs.iter().map(Vec::len).sum();
     let evaluated = Instant::now();
 
-    let parquet_out = out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
     let write_pairs = |w: &mut (dyn Write + Send)| -> std::io::Result<()> {
         if parquet_out {
             #[cfg(feature = "parquet")]

@@ -16,6 +16,13 @@ pub fn firms(count: usize, seed: u64, as_of: Date, out: &Path) -> anyhow::Result
     let parquet = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if parquet && !cfg!(feature = "parquet") {
+        return Err(crate::input::BadInput(format!(
+            "error: --out {}: this ucz was built without the `parquet` feature; write CSV",
+            out.display()
+        ))
+        .into());
+    }
     write_output(out, |w| {
         if parquet {
             #[cfg(feature = "parquet")]
