@@ -1,6 +1,8 @@
 //! A firm as eligibility rules see it: the documented fields of a firm profile (one TOML file, or
 //! one CSV row with columns of the same names), and the facts derived from them at a date.
 
+pub mod columns;
+
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::catalog::Catalog;

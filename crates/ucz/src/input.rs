@@ -256,6 +256,10 @@ impl<R: Read> Bounded<R> {
             line_bytes: 0,
         }
     }
+
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
 }
 
 impl<R: Read> Read for Bounded<R> {
@@ -291,15 +295,22 @@ impl<R: Read> Read for Bounded<R> {
                 ),
             )
         };
-        for (i, segment) in chunk.split(|b| *b == b'\n').enumerate() {
-            if i > 0 {
-                self.line += 1;
-                self.line_bytes = 0;
-            }
-            self.line_bytes += segment.len() as u64;
+        if self.max_line == u64::MAX {
+            return Ok(n);
+        }
+        let mut start = 0;
+        for at in memchr::memchr_iter(b'\n', chunk) {
+            self.line_bytes += (at - start) as u64;
             if self.line_bytes > self.max_line {
                 return Err(too_long(self.line));
             }
+            self.line += 1;
+            self.line_bytes = 0;
+            start = at + 1;
+        }
+        self.line_bytes += (chunk.len() - start) as u64;
+        if self.line_bytes > self.max_line {
+            return Err(too_long(self.line));
         }
         Ok(n)
     }
@@ -363,10 +374,14 @@ pub fn load_catalog(folder: Option<&CatalogFolder>) -> Result<Catalog, BadInput>
 /// The rules of a rule-set file (`[[rule]]` tables with `id` and `rule`), every bad rule told at
 /// its line and column.
 pub fn rule_set(path: &Path) -> Result<Vec<ucz_core::rule::Rule>, BadInput> {
+    Ok(named_rule_set(path)?.into_iter().map(|r| r.rule).collect())
+}
+
+/// The rules of a rule-set file with their ids.
+pub fn named_rule_set(path: &Path) -> Result<Vec<ucz_core::rule::set::NamedRule>, BadInput> {
     let text = read_text(path)?;
     let name = path.display().to_string();
     ucz_core::rule::set::parse(ucz_core::SourceFile::new(&name, &text))
-        .map(|rules| rules.into_iter().map(|r| r.rule).collect())
         .map_err(|errors| BadInput(errors.to_string()))
 }
 

@@ -11,13 +11,17 @@ mod bench_serve;
 mod catalog_cmd;
 mod diagnose_cmd;
 mod firms_csv;
+mod ingest;
 mod input;
 mod logging;
 mod match_cmd;
 mod output;
+mod pairs_csv;
 mod placement_cmd;
 mod serve_cmd;
 mod synth_cmd;
+#[cfg(feature = "parquet")]
+mod tables;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,17 +81,26 @@ enum Command {
     /// Programs a firm qualifies for (--firm), or every eligible firm–program pair of a CSV (--firms … --out …)
     Match {
         /// One firm profile (TOML; see docs/firm.md); `-` reads standard input
-        #[arg(long, value_name = "FIRM.toml", conflicts_with_all = ["firms", "out", "skip_bad_rows"], required_unless_present = "firms")]
+        #[arg(long, value_name = "FIRM.toml", conflicts_with_all = ["firms", "out", "skip_bad_rows", "rules", "summary"], required_unless_present = "firms")]
         firm: Option<PathBuf>,
-        /// Firms as CSV, one row per firm, columns named as the firm fields; `-` reads standard input
+        /// Firms as CSV, Parquet or Arrow IPC (told by their first bytes), one row per firm, columns
+        /// named as the firm fields; `-` reads standard input
         #[arg(long, value_name = "FIRMS.csv", requires = "out")]
         firms: Option<PathBuf>,
-        /// Where to write `firm_id,program_id`, one row per eligible pair; `-` is standard output
+        /// Where to write `firm_id,program_id`, one row per eligible pair (Parquet when the name
+        /// ends in .parquet, CSV otherwise); `-` is standard output
         #[arg(long, value_name = "MATCHES.csv")]
         out: Option<PathBuf>,
         /// Leave out bad rows (they are counted and listed) instead of stopping
         #[arg(long)]
         skip_bad_rows: bool,
+        /// Match these rules instead of the catalog's programs (a TOML file of `[[rule]]` tables
+        /// with `id` and `rule`, e.g. bench/rules-20.toml)
+        #[arg(long, value_name = "RULES.toml", requires = "firms")]
+        rules: Option<PathBuf>,
+        /// Write the run's summary as JSON: firms, programs, pairs, skipped_rows, seconds, peak_memory_bytes
+        #[arg(long, value_name = "SUMMARY.json", requires = "firms")]
+        summary: Option<PathBuf>,
         #[command(flatten)]
         as_of: AsOf,
         /// Output format of --firm
@@ -258,7 +271,8 @@ enum CatalogAction {
 
 #[derive(Subcommand)]
 enum SynthWhat {
-    /// A firm population with the shares of published Korean statistics, as CSV
+    /// A firm population with the shares of published Korean statistics, as CSV (Parquet when the
+    /// name ends in .parquet)
     Firms {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
@@ -409,13 +423,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out: Some(out),
             as_of,
             skip_bad_rows,
+            rules,
+            summary,
             ..
         } => match_cmd::many(
             &catalog()?,
             &firms,
             &out,
             as_of.date(&clock()?),
-            skip_bad_rows,
+            &match_cmd::Batch {
+                skip_bad_rows,
+                rules,
+                summary,
+            },
         )?,
         Command::Match { .. } => {
             return Err(BadInput(

@@ -2,7 +2,7 @@
 //! (`--firms … --out …`).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -12,11 +12,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ucz_core::date::Date;
 use ucz_core::eligibility::{Rulebook, report};
 use ucz_core::firm::Firm;
+use ucz_core::firm::columns::Setup;
+use ucz_core::rule::Rule;
 use ucz_core::rule::columnar::{CHUNK, Matcher, Population};
 use ucz_core::{Catalog, Lang, SourceFile};
 
+use crate::firms_csv::FirmsFile;
 use crate::input::{self, BadInput};
-use crate::{ListFormat, firms_csv, output};
+use crate::{ListFormat, ingest, output, pairs_csv};
 
 pub fn one(
     catalog: &Catalog,
@@ -76,31 +79,84 @@ pub fn check_output(input: &Path, out: &Path) -> Result<(), BadInput> {
     Ok(())
 }
 
+/// What `match --firms` is asked besides its files.
+pub struct Batch {
+    pub skip_bad_rows: bool,
+    /// A rule set of one's own instead of the catalog's programs.
+    pub rules: Option<PathBuf>,
+    /// Where to write the run's summary as JSON.
+    pub summary: Option<PathBuf>,
+}
+
+/// The summary of a run, as `--summary` writes it (a script reads these names).
+#[derive(serde::Serialize)]
+struct Summary {
+    firms: usize,
+    programs: usize,
+    pairs: usize,
+    skipped_rows: usize,
+    seconds: Seconds,
+    peak_memory_bytes: Option<u64>,
+}
+
+#[derive(serde::Serialize)]
+struct Seconds {
+    read: f64,
+    compile: f64,
+    evaluate: f64,
+    write: f64,
+    total: f64,
+}
+
 pub fn many(
     catalog: &Catalog,
     path: &Path,
     out: &Path,
     as_of: Date,
-    skip_bad_rows: bool,
+    batch: &Batch,
 ) -> anyhow::Result<()> {
     check_output(path, out)?;
+    let parquet_out = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if parquet_out && !cfg!(feature = "parquet") {
+        return Err(BadInput(format!(
+            "error: --out {}: this ucz was built without the `parquet` feature; write CSV",
+            out.display()
+        ))
+        .into());
+    }
     let started = Instant::now();
+
+    // Compiled first: the rules say which columns to keep.
+    let (programs, rules): (Vec<String>, Vec<Rule>) = match &batch.rules {
+        Some(file) => input::named_rule_set(file)?
+            .into_iter()
+            .map(|r| (r.id, r.rule))
+            .unzip(),
+        None => {
+            let rulebook = Rulebook::new(catalog);
+            let ids = rulebook.programs.iter().map(|p| p.id.to_string()).collect();
+            (ids, rulebook.rules())
+        }
+    };
+    if rules.len() > usize::from(u16::MAX) {
+        return Err(BadInput(format!(
+            "error: {} rules; at most {} are matched at once",
+            rules.len(),
+            u16::MAX
+        ))
+        .into());
+    }
+    let matcher = Matcher::compile(&rules);
+    let setup = Setup::new(catalog, as_of, &matcher.fields());
+    let compiled = Instant::now();
+
     let name = input::name(path);
-    let opened = input::open(path, input::Limit::Csv(input::limits().csv))?;
-    let bar = progress_bar(opened.size.unwrap_or(0), "reading");
-    let reader = input::Bounded::new(
-        opened.reader,
-        input::Limit::Csv(input::limits().csv),
-        input::MAX_CSV_LINE_BYTES,
-    );
-    let read = firms_csv::read(
-        std::io::BufReader::with_capacity(1 << 16, reader),
-        catalog,
-        as_of,
-        |byte| bar.set_position(byte),
-    )
-    .map_err(|e| BadInput(format!("error: {name}: {e}")))?;
+    let bar = progress_bar(std::fs::metadata(path).map_or(0, |m| m.len()), "reading");
+    let (read, _) = ingest::read(path, &setup, threads(), |byte| bar.set_position(byte))?;
     bar.finish_and_clear();
+    let firms = read.batch.len;
     if !read.bad.is_empty() {
         let listed: Vec<String> = read
             .bad
@@ -114,8 +170,8 @@ pub fn many(
         } else {
             String::new()
         };
-        if !skip_bad_rows || read.firms.is_empty() {
-            let hint = if skip_bad_rows {
+        if !batch.skip_bad_rows || firms == 0 {
+            let hint = if batch.skip_bad_rows {
                 "no row is good"
             } else {
                 "use --skip-bad-rows to match the good rows"
@@ -133,12 +189,14 @@ pub fn many(
             listed.join("\n")
         );
     }
-    let read_time = started.elapsed();
+    let FirmsFile {
+        batch: firm_batch,
+        bad,
+    } = read;
+    let ids = firm_batch.ids;
+    let population = Population::from_columns(firm_batch.len, firm_batch.columns)?;
+    let read_done = Instant::now();
 
-    let rulebook = Rulebook::new(catalog);
-    let matching = Instant::now();
-    let matcher = Matcher::compile(&rulebook.rules());
-    let population = Population::new(&read.firms, as_of, catalog, &matcher.fields());
     let chunks = population.len().div_ceil(CHUNK);
     let pairs: Mutex<Vec<Vec<(u32, u16)>>> = Mutex::new(vec![Vec::new(); chunks]);
     let errors = AtomicU64::new(0);
@@ -147,11 +205,13 @@ pub fn many(
     std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             matcher.run(&population, threads(), &done, &|start, chunk| {
-                let mut found = Vec::new();
                 let mut undecided = 0u64;
+                let mut count = 0usize;
                 for rule in 0..matcher.rule_count() {
                     undecided += u64::from(chunk.error_count(rule));
+                    count += chunk.count(rule) as usize;
                 }
+                let mut found = Vec::with_capacity(count);
                 for firm in 0..chunk.len {
                     for rule in 0..matcher.rule_count() {
                         if chunk.holds(rule, firm) {
@@ -167,39 +227,62 @@ pub fn many(
         });
         while !worker.is_finished() {
             bar.set_position(done.load(Ordering::Relaxed) as u64);
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(5));
         }
         worker
             .join()
             .map_err(|_| anyhow::anyhow!("matching stopped unexpectedly"))
     })??;
     bar.finish_and_clear();
-    let match_time = matching.elapsed();
-
-    let writing = Instant::now();
     let pairs = pairs.into_inner().unwrap_or_default();
     let total: usize = pairs.iter().map(Vec::len).sum();
-    let write_pairs = |w: &mut dyn Write| -> std::io::Result<()> {
-        writeln!(w, "firm_id,program_id")?;
-        for (firm, rule) in pairs.iter().flatten() {
-            let firm = &read.firms[*firm as usize].id;
-            let program = &rulebook.programs[*rule as usize].id;
-            if firm.contains([',', '"', '\n', '\r']) {
-                writeln!(w, "\"{}\",{program}", firm.replace('"', "\"\""))?;
-            } else {
-                writeln!(w, "{firm},{program}")?;
-            }
+    let evaluated = Instant::now();
+
+    let write_pairs = |w: &mut (dyn Write + Send)| -> std::io::Result<()> {
+        if parquet_out {
+            #[cfg(feature = "parquet")]
+            return crate::tables::write_pairs(w, &pairs, &ids, &programs);
         }
-        Ok(())
+        pairs_csv::write(w, &pairs, &ids, &programs, threads())
     };
     if out == Path::new("-") {
-        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
         write_pairs(&mut stdout)
             .and_then(|()| stdout.flush())
             .context("cannot write the output")?;
     } else {
         write_output(out, write_pairs)
             .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    // The columns, ids and pairs are freed by the process's exit, all at once: freeing them one
+    // by one would take longer than the rest of the write.
+    std::mem::forget(population);
+    std::mem::forget(pairs);
+    std::mem::forget(ids);
+    let written = Instant::now();
+
+    let peak = peak_memory();
+    let seconds = Seconds {
+        compile: (compiled - started).as_secs_f64(),
+        read: (read_done - compiled).as_secs_f64(),
+        evaluate: (evaluated - read_done).as_secs_f64(),
+        write: (written - evaluated).as_secs_f64(),
+        total: (written - started).as_secs_f64(),
+    };
+    let summary = Summary {
+        firms,
+        programs: programs.len(),
+        pairs: total,
+        skipped_rows: bad.len(),
+        seconds,
+        peak_memory_bytes: peak,
+    };
+    if let Some(file) = &batch.summary {
+        write_output(file, |w| {
+            serde_json::to_writer_pretty(&mut *w, &summary)?;
+            writeln!(w)
+        })
+        .with_context(|| format!("cannot write {}", file.display()))?;
     }
     let errors = errors.load(Ordering::Relaxed);
     let errors = if errors > 0 {
@@ -209,15 +292,17 @@ pub fn many(
     } else {
         String::new()
     };
+    let s = &summary.seconds;
     eprintln!(
-        "firms: {}, programs: {}, pairs: {total}, skipped rows: {}{errors}, time: {:.2} s (read {:.2} s, match {:.2} s, write {:.2} s) → {}",
-        read.firms.len(),
-        rulebook.programs.len(),
-        read.bad.len(),
-        started.elapsed().as_secs_f64(),
-        read_time.as_secs_f64(),
-        match_time.as_secs_f64(),
-        writing.elapsed().as_secs_f64(),
+        "firms: {firms}, programs: {}, pairs: {total}, skipped rows: {}{errors}, time: {:.2} s (read {:.2} s, compile {:.2} s, evaluate {:.2} s, write {:.2} s), peak memory: {} → {}",
+        summary.programs,
+        summary.skipped_rows,
+        s.total,
+        s.read,
+        s.compile,
+        s.evaluate,
+        s.write,
+        peak.map_or("unknown".to_string(), |b| format!("{} MB", b / 1_000_000)),
         if out == Path::new("-") {
             "standard output".to_string()
         } else {
@@ -225,6 +310,14 @@ pub fn many(
         }
     );
     Ok(())
+}
+
+/// The process's peak resident memory (`VmHWM`), where the system tells it.
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Threads for column-wise matching: every core.
@@ -247,7 +340,7 @@ pub fn progress_bar(len: u64, label: &'static str) -> ProgressBar {
 /// since renaming a file over it would replace the device with a plain file.
 pub fn write_output(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
     if !special {
@@ -262,7 +355,7 @@ pub fn write_output(
 /// Writes a whole file or nothing: into a temporary file beside it, renamed at the end.
 pub fn write_atomically(
     path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     let dir = path
         .parent()

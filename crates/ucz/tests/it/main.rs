@@ -9,6 +9,7 @@ mod generated_requests;
 mod limits;
 mod matching;
 mod server;
+mod tables;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
