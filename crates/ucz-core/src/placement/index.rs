@@ -340,13 +340,13 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The classes of the graduate's region and kinds that can hold it, largest first per kind,
-    /// each until the first too small.
     /// A hub's id, if some space is in it.
     fn texts_hub(&self, hub: &str) -> Option<u32> {
         self.hub_ids.get(hub).copied()
     }
 
+    /// The classes of the graduate's region and kinds that can hold it, largest first per kind,
+    /// each until the first too small.
     fn large_enough<'s>(&'s self, n: usize, need: &'s Need) -> impl Iterator<Item = usize> + 's {
         let graduate = &self.graduates[n];
         let kinds = graduate.region.and_then(|r| self.by_region.get(r as usize));
