@@ -2,16 +2,24 @@
 //! interned to small ids; spaces grouped into types (interchangeable but for the day they free
 //! up) and types into classes (the same requirements and the same misfit but for the hub and the
 //! site); the classes of each region and kind listed largest first. A graduate looks at the
-//! classes that can hold it and, cheapest class first, at the types of only as many as its
-//! cheapest few need; the reasons of one without space read the classes, not the spaces.
+//! classes that can hold it and reads their types cheapest first (each class's nearest first),
+//! only as many as its cheapest few need; the reasons of one without space read the classes, not
+//! the spaces.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::hash::Hash;
+use std::rc::Rc;
 
 use super::{
-    Date, FIT_STEP, Need, PlacementPolicy, Vacancy, admits_sector, admits_stage, distance_units,
-    idle_days, misfit_but_hub, site_units,
+    Date, FIT_STEP, Need, PlacementPolicy, Vacancy, admits_sector, admits_stage, idle_days,
+    misfit_but_hub, site_units,
 };
+use crate::zone::Site;
+
+/// A class's types nearest first from one graduate site, with their distance units.
+type Order = Rc<[(u16, u32)]>;
 
 /// Equal keys (texts, lists of texts) get one small id, so the index compares numbers.
 struct Interner<'a, K: ?Sized> {
@@ -100,10 +108,15 @@ pub(super) struct Index<'a> {
     classes: Vec<Class>,
     /// Each graduate's site among the distinct sites of the graduates.
     need_site: Vec<Option<u32>>,
-    /// Distance units from each graduate site to each type site, when few enough pairs: the
-    /// graduates of a region come from a few incubators, the spaces lie in a few hubs.
-    distances: Option<Vec<u16>>,
-    type_sites: usize,
+    need_sites: Vec<Site>,
+    /// How many graduates are at each of those sites.
+    site_graduates: Vec<u32>,
+    type_sites: Vec<Site>,
+    /// The classes' types nearest first, by (graduate site, class): kept for the sites of
+    /// several graduates (a region's graduates come from a few incubators), so a graduate reads
+    /// only the types its cheapest few need, not every type of a class whose types tie but for
+    /// distance.
+    orders: RefCell<HashMap<(Option<u32>, usize), Order>>,
     /// The ids of hubs' names.
     hub_ids: HashMap<&'a str, u32>,
     /// The types of each hub (by its text's id).
@@ -146,7 +159,7 @@ impl<'a> Index<'a> {
         let mut classes: Vec<Class> = Vec::new();
         let mut class_region: Vec<u32> = Vec::new();
         let mut type_site_ids: HashMap<(u64, u64), u32> = HashMap::new();
-        let mut type_sites: Vec<crate::zone::Site> = Vec::new();
+        let mut type_sites: Vec<Site> = Vec::new();
         for (i, v) in vacancies.iter().enumerate() {
             let (hub, region, kind) = (
                 texts.id(v.hub.as_str()),
@@ -286,8 +299,8 @@ impl<'a> Index<'a> {
             })
             .collect();
         let mut need_site_ids: HashMap<(u64, u64), u32> = HashMap::new();
-        let mut need_sites: Vec<crate::zone::Site> = Vec::new();
-        let need_site = needs
+        let mut need_sites: Vec<Site> = Vec::new();
+        let need_site: Vec<Option<u32>> = needs
             .iter()
             .map(|need| {
                 let site = need.site?;
@@ -302,18 +315,16 @@ impl<'a> Index<'a> {
                 )
             })
             .collect();
-        const MOST_PAIRS: usize = 1 << 24;
-        let distances =
-            (need_sites.len().saturating_mul(type_sites.len()) <= MOST_PAIRS).then(|| {
-                need_sites
-                    .iter()
-                    .flat_map(|&a| type_sites.iter().map(move |&b| site_units(a, b) as u16))
-                    .collect()
-            });
+        let mut site_graduates = vec![0u32; need_sites.len()];
+        for s in need_site.iter().flatten() {
+            site_graduates[*s as usize] += 1;
+        }
         Index {
             need_site,
-            distances,
-            type_sites: type_sites.len(),
+            need_sites,
+            site_graduates,
+            type_sites,
+            orders: RefCell::new(HashMap::new()),
             vacancies,
             types,
             classes,
@@ -329,13 +340,13 @@ impl<'a> Index<'a> {
         }
     }
 
-    /// The classes of the graduate's region and kinds that can hold it, largest first per kind,
-    /// each until the first too small.
     /// A hub's id, if some space is in it.
     fn texts_hub(&self, hub: &str) -> Option<u32> {
         self.hub_ids.get(hub).copied()
     }
 
+    /// The classes of the graduate's region and kinds that can hold it, largest first per kind,
+    /// each until the first too small.
     fn large_enough<'s>(&'s self, n: usize, need: &'s Need) -> impl Iterator<Item = usize> + 's {
         let graduate = &self.graduates[n];
         let kinds = graduate.region.and_then(|r| self.by_region.get(r as usize));
@@ -371,18 +382,48 @@ impl<'a> Index<'a> {
         })
     }
 
+    /// Distance units from a graduate site to a type's site (0 without either, as
+    /// `distance_units`).
+    fn distance(&self, site: Option<u32>, t: usize) -> i64 {
+        match (site, self.types[t].site) {
+            (Some(a), Some(b)) => {
+                site_units(self.need_sites[a as usize], self.type_sites[b as usize])
+            }
+            _ => 0,
+        }
+    }
+
+    /// The types of a class nearest first from a graduate site (see `orders`).
+    fn nearest_first(&self, c: usize, site: Option<u32>) -> Order {
+        let key = (site, c);
+        if let Some(order) = self.orders.borrow().get(&key) {
+            return order.clone();
+        }
+        let mut order: Vec<(u16, u32)> = self.classes[c]
+            .types
+            .iter()
+            .map(|&t| (self.distance(site, t) as u16, t as u32))
+            .collect();
+        order.sort_unstable();
+        let order: Order = order.into();
+        if site.is_none_or(|s| self.site_graduates[s as usize] > 1) {
+            self.orders.borrow_mut().insert(key, order.clone());
+        }
+        order
+    }
+
     /// The arc of a graduate into a type of a fitting class, if it can use one of its days and
     /// did not turn it down. Its cost is `cost_from`'s, from parts: the misfit but the hub's
     /// (`class_misfit`, one per class), the hub's by the graduate's preferred hubs (ids), the
-    /// distance from the table.
+    /// distance units.
     fn enter(
         &self,
         t: usize,
-        n: usize,
         need: &Need,
         policy: &PlacementPolicy,
         class_misfit: i64,
         preferred: &[u32],
+        distance: i64,
     ) -> Option<Candidate> {
         let space_type = &self.types[t];
         if let Some(m) = space_type.alone {
@@ -399,12 +440,6 @@ impl<'a> Index<'a> {
             0
         } else {
             weights.outside_preferred_hubs
-        };
-        let distance = match (&self.distances, self.need_site[n], space_type.site) {
-            (Some(table), Some(a), Some(b)) => {
-                i64::from(table[a as usize * self.type_sites + b as usize])
-            }
-            _ => distance_units(need, &self.vacancies[*space_type.members.first()?]),
         };
         // Entering at the last usable day; earlier days cost their idle days on the chain.
         let idle = idle_days(need, space_type.days[last]);
@@ -434,10 +469,11 @@ impl<'a> Index<'a> {
         (misfit * policy.idle_days_per_point + idle) * FIT_STEP
     }
 
-    /// The graduate's `limit` cheapest fitting types (ties by type), in the order of the classes
-    /// by region and area. The types of its preferred hubs come first (their hub costs
-    /// nothing), then the other types class by class, cheapest bound first, until the next
-    /// class cannot beat the `limit`-th found.
+    /// The graduate's `limit` cheapest fitting types (of equal costs at the limit, any), in the
+    /// order of the classes by region and area. The types of its preferred hubs come first
+    /// (their hub costs nothing), then the others cheapest first: each fitting class is read
+    /// nearest type first, and no unread type of it costs less than its bound plus the next
+    /// type's distance, so the reading stops once no class can beat the `limit`-th found.
     pub fn choose(&self, n: usize, need: &Need, policy: &PlacementPolicy, limit: usize) -> Choice {
         let limit = limit.max(1);
         let mut fitting: Vec<usize> = self.fitting_classes(n, need).collect();
@@ -449,50 +485,70 @@ impl<'a> Index<'a> {
             .collect();
         preferred.sort_unstable();
         preferred.dedup();
+        let site = self.need_site[n];
+        let class_misfit = |c: usize| {
+            misfit_but_hub(
+                need,
+                &self.vacancies[self.classes[c].sample],
+                &policy.misfit,
+            )
+        };
         let mut found: Vec<Candidate> = preferred
             .iter()
             .flat_map(|&h| self.by_hub[h as usize].iter().copied())
             .filter(|&t| fitting.binary_search(&self.types[t].class).is_ok())
             .filter_map(|t| {
-                let class_misfit = misfit_but_hub(
-                    need,
-                    &self.vacancies[self.classes[self.types[t].class].sample],
-                    &policy.misfit,
-                );
-                self.enter(t, n, need, policy, class_misfit, &preferred)
+                let misfit = class_misfit(self.types[t].class);
+                self.enter(t, need, policy, misfit, &preferred, self.distance(site, t))
             })
             .collect();
-        let mut classes: Vec<(i64, usize)> = fitting
-            .iter()
-            .map(|&c| (self.lower_bound(c, need, policy), c))
-            .collect();
-        classes.sort_unstable();
-        let mut omitted = None;
-        let by_cost = |found: &mut Vec<Candidate>| {
-            found.sort_unstable_by_key(|c| (c.cost, c.space_type));
+        // The `limit` cheapest costs found, the dearest on top.
+        let mut cheapest: BinaryHeap<i64> = BinaryHeap::new();
+        let keep = |cheapest: &mut BinaryHeap<i64>, cost: i64| {
+            if cheapest.len() < limit {
+                cheapest.push(cost);
+            } else if cheapest.peek().is_some_and(|&top| cost < top) {
+                cheapest.pop();
+                cheapest.push(cost);
+            }
         };
-        for &(bound, c) in &classes {
-            let class_misfit = misfit_but_hub(
-                need,
-                &self.vacancies[self.classes[c].sample],
-                &policy.misfit,
-            );
-            if found.len() >= limit && bound >= found[limit - 1].cost {
-                omitted = Some(bound);
+        for candidate in &found {
+            keep(&mut cheapest, candidate.cost);
+        }
+        // (class's bound, its types nearest first, its misfit but the hub's), and the next
+        // type of each to read by the least cost it can have.
+        let mut streams = Vec::with_capacity(fitting.len());
+        let mut next = BinaryHeap::new();
+        for &c in &fitting {
+            let bound = self.lower_bound(c, need, policy);
+            let order = self.nearest_first(c, site);
+            if let Some(&(units, _)) = order.first() {
+                next.push(Reverse((bound + i64::from(units), streams.len(), 0)));
+            }
+            streams.push((bound, order, class_misfit(c)));
+        }
+        let mut omitted = None;
+        while let Some(&Reverse((least, s, k))) = next.peek() {
+            if cheapest.len() >= limit && cheapest.peek().is_some_and(|&kth| least >= kth) {
+                omitted = Some(least);
                 break;
             }
-            found.extend(
-                self.classes[c]
-                    .types
-                    .iter()
-                    .filter(|&&t| preferred.binary_search(&self.types[t].hub).is_err())
-                    .filter_map(|&t| self.enter(t, n, need, policy, class_misfit, &preferred)),
-            );
-            if found.len() >= limit {
-                by_cost(&mut found);
+            next.pop();
+            let (bound, order, misfit) = &streams[s];
+            let t = order[k].1 as usize;
+            if preferred.binary_search(&self.types[t].hub).is_err() {
+                let distance = i64::from(order[k].0);
+                if let Some(candidate) = self.enter(t, need, policy, *misfit, &preferred, distance)
+                {
+                    keep(&mut cheapest, candidate.cost);
+                    found.push(candidate);
+                }
+            }
+            if let Some(&(units, _)) = order.get(k + 1) {
+                next.push(Reverse((bound + i64::from(units), s, k + 1)));
             }
         }
-        by_cost(&mut found);
+        found.sort_unstable_by_key(|c| (c.cost, c.space_type));
         if found.len() > limit {
             let next = found[limit].cost;
             omitted = Some(omitted.map_or(next, |o: i64| o.min(next)));

@@ -550,6 +550,27 @@ proptest! {
 }
 
 #[test]
+fn graduates_sharing_a_site_stay_optimal_with_one_first_choice() {
+    // Graduates of one incubator share its site (or have none): they read each class's types
+    // nearest first from one kept order.
+    for seed in 0..800 {
+        let (mut needs, spaces) = random_region(seed);
+        for (i, need) in needs.iter_mut().enumerate() {
+            need.site = (i % 3 < 2).then_some(Site {
+                lat: 36.0 + (i % 3) as f64 * 0.15,
+                lon: 127.05,
+            });
+        }
+        let plan = plan_with(&needs, &spaces, policy(), 1);
+        assert_eq!(
+            (plan.proposals.len(), plan.cost),
+            brute_force(&needs, &spaces),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
 fn one_first_choice_stays_optimal_on_small_regions() {
     for seed in 0..1500 {
         let (needs, spaces) = random_region(seed);
