@@ -185,7 +185,9 @@ impl Stored {
     fn new(column: Column) -> Stored {
         match column {
             Column::Ints(values) => Stored::Ints(Ints::new(values)),
-            Column::Codes { codes, values } => Stored::Codes(Codes::new(codes, values.len()), values),
+            Column::Codes { codes, values } => {
+                Stored::Codes(Codes::new(codes, values.len()), values)
+            }
         }
     }
 }
@@ -589,7 +591,14 @@ impl<S: Schema> Matcher<S> {
                         let start = chunk * CHUNK;
                         let len = CHUNK.min(population.len() - start);
                         result.len = len;
-                        self.evaluate_chunk(population, &prepared, start, len, &mut state, &mut result);
+                        self.evaluate_chunk(
+                            population,
+                            &prepared,
+                            start,
+                            len,
+                            &mut state,
+                            &mut result,
+                        );
                         sink(start, &result);
                         progress.fetch_add(len, Ordering::Relaxed);
                     }
@@ -739,7 +748,8 @@ impl<S: Schema> Matcher<S> {
                 Node::Same(a, b) => {
                     let (a, b) = (self.slots[*a], self.slots[*b]);
                     for w in 0..WORDS {
-                        let (at, af, bt, bf) = (state.t[a][w], state.f[a][w], state.t[b][w], state.f[b][w]);
+                        let (at, af, bt, bf) =
+                            (state.t[a][w], state.f[a][w], state.t[b][w], state.f[b][w]);
                         state.t[out][w] = at & bt | af & bf;
                         state.f[out][w] = at & bf | af & bt;
                     }
@@ -842,7 +852,13 @@ impl<S: Schema> Matcher<S> {
                 let mut values = take_ints(&mut out.data, len);
                 let na = &state.nums[slot_of(*a)];
                 let mut err = [0u64; WORDS];
-                int_op(BinaryOp::Sub, &NumValues::constant(0), na, &mut values, &mut err);
+                int_op(
+                    BinaryOp::Sub,
+                    &NumValues::constant(0),
+                    na,
+                    &mut values,
+                    &mut err,
+                );
                 for w in 0..WORDS {
                     out.err[w] = err[w] | na.err[w];
                 }
@@ -888,10 +904,21 @@ impl<S: Schema> Matcher<S> {
                 } else {
                     let mut values = take_ints(&mut out.data, len);
                     match (&na.data, &nb.data) {
-                        (Data::Ints(x), Data::ConstInt(y)) => select(ct, &mut values, x.as_slice(), Constant(*y)),
-                        (Data::ConstInt(x), Data::Ints(y)) => select(ct, &mut values, Constant(*x), y.as_slice()),
-                        (Data::Ints(x), Data::Ints(y)) => select(ct, &mut values, x.as_slice(), y.as_slice()),
-                        _ => select(ct, &mut values, Constant(na.int_at(0)), Constant(nb.int_at(0))),
+                        (Data::Ints(x), Data::ConstInt(y)) => {
+                            select(ct, &mut values, x.as_slice(), Constant(*y))
+                        }
+                        (Data::ConstInt(x), Data::Ints(y)) => {
+                            select(ct, &mut values, Constant(*x), y.as_slice())
+                        }
+                        (Data::Ints(x), Data::Ints(y)) => {
+                            select(ct, &mut values, x.as_slice(), y.as_slice())
+                        }
+                        _ => select(
+                            ct,
+                            &mut values,
+                            Constant(na.int_at(0)),
+                            Constant(nb.int_at(0)),
+                        ),
                     }
                     out.data = Data::Ints(values);
                 }
@@ -927,7 +954,9 @@ impl<S: Schema> Matcher<S> {
             }
             Num::FromValues(a) => {
                 let source = &state.values[slot_of(*a)];
-                let double = source[..len].iter().any(|v| matches!(v, Some(Value::Double(_))));
+                let double = source[..len]
+                    .iter()
+                    .any(|v| matches!(v, Some(Value::Double(_))));
                 if double {
                     let mut values = take_doubles(&mut out.data, len);
                     for (i, v) in source[..len].iter().enumerate() {
@@ -1001,7 +1030,9 @@ impl<S: Schema> Matcher<S> {
                 out.extend((0..len).map(|i| at(state, *a, i)));
             }
             Values::Call(name, a) => {
-                out.extend((0..len).map(|i| at(state, *a, i).and_then(|v| eval::call(name, v).ok())));
+                out.extend(
+                    (0..len).map(|i| at(state, *a, i).and_then(|v| eval::call(name, v).ok())),
+                );
             }
             Values::Method(name, target, args) => {
                 out.extend((0..len).map(|i| {
@@ -1210,8 +1241,14 @@ impl<'p> KeyPlan<'p> {
             out.resize(len, 0);
             for (codes, stride) in strides {
                 match codes.slice(start, len) {
-                    Index::U8(c) => out.iter_mut().zip(c).for_each(|(o, c)| *o += u32::from(*c) * stride),
-                    Index::U16(c) => out.iter_mut().zip(c).for_each(|(o, c)| *o += u32::from(*c) * stride),
+                    Index::U8(c) => out
+                        .iter_mut()
+                        .zip(c)
+                        .for_each(|(o, c)| *o += u32::from(*c) * stride),
+                    Index::U16(c) => out
+                        .iter_mut()
+                        .zip(c)
+                        .for_each(|(o, c)| *o += u32::from(*c) * stride),
                     Index::U32(c) => out.iter_mut().zip(c).for_each(|(o, c)| *o += *c * stride),
                     Index::Zero => {}
                 }
@@ -1232,9 +1269,18 @@ impl<'p> KeyPlan<'p> {
 /// A lookup node's values by row.
 enum Table {
     /// Per row: bit 0 true, bit 1 false, neither an error.
-    Bits { entries: Vec<u8>, errors: bool },
-    Ints { values: Vec<i64>, err: Option<Vec<u8>> },
-    Doubles { values: Vec<f64>, err: Option<Vec<u8>> },
+    Bits {
+        entries: Vec<u8>,
+        errors: bool,
+    },
+    Ints {
+        values: Vec<i64>,
+        err: Option<Vec<u8>>,
+    },
+    Doubles {
+        values: Vec<f64>,
+        err: Option<Vec<u8>>,
+    },
     Values(Vec<Option<Value>>),
 }
 
@@ -1256,7 +1302,9 @@ impl Table {
                 Table::Bits { entries, errors }
             }
             Kind::Num => {
-                let errors = rows.iter().any(|v| !matches!(v, Some(Value::Int(_) | Value::Double(_))));
+                let errors = rows
+                    .iter()
+                    .any(|v| !matches!(v, Some(Value::Int(_) | Value::Double(_))));
                 let err = errors.then(|| {
                     let mut err: Vec<u8> = rows
                         .iter()
@@ -1311,7 +1359,9 @@ fn gather<T: Copy + Default>(index: &Index<'_>, table: &[T], out: &mut [T]) {
                 Some(t) => t,
                 None => return,
             };
-            out.iter_mut().zip(*codes).for_each(|(o, c)| *o = table[usize::from(*c)]);
+            out.iter_mut()
+                .zip(*codes)
+                .for_each(|(o, c)| *o = table[usize::from(*c)]);
         }
         Index::U16(codes) => out
             .iter_mut()
@@ -1340,7 +1390,10 @@ fn lookup_bits(index: &Index<'_>, entries: &[u8], errors: bool, t: &mut Bits, f:
             *f = [if e & 2 != 0 { !0 } else { 0 }; WORDS];
         }
         Index::U8(codes) => {
-            if let Some(table) = entries.get(..256).and_then(|t| <&[u8; 256]>::try_from(t).ok()) {
+            if let Some(table) = entries
+                .get(..256)
+                .and_then(|t| <&[u8; 256]>::try_from(t).ok())
+            {
                 by(codes, t, f, errors, |c| table[usize::from(c)]);
             }
         }
@@ -1503,13 +1556,7 @@ fn int_map(
 
 /// Checked int arithmetic as the interpreter's: an overflow or a zero divisor is an error.
 fn int_op(op: BinaryOp, a: &NumValues, b: &NumValues, out: &mut [i64], err: &mut Bits) {
-    fn run(
-        op: BinaryOp,
-        x: impl IntSource,
-        y: impl IntSource,
-        out: &mut [i64],
-        err: &mut Bits,
-    ) {
+    fn run(op: BinaryOp, x: impl IntSource, y: impl IntSource, out: &mut [i64], err: &mut Bits) {
         match op {
             BinaryOp::Add => int_map(x, y, out, err, i64::overflowing_add),
             BinaryOp::Sub => int_map(x, y, out, err, i64::overflowing_sub),
@@ -1524,6 +1571,36 @@ fn int_op(op: BinaryOp, a: &NumValues, b: &NumValues, out: &mut [i64], err: &mut
             }),
             _ => int_map(x, y, out, err, |_, _| (0, true)),
         }
+    }
+    // Division by hardware is slow; for operands below 2^52 a double division truncated is
+    // exact (the quotient cannot round across an integer), and vectorises.
+    let small = |d: &Data| match d {
+        Data::Ints(v) => v
+            .iter()
+            .fold(true, |ok, x| ok & (x.unsigned_abs() < 1 << 52)),
+        Data::ConstInt(c) => c.unsigned_abs() < 1 << 52,
+        _ => false,
+    };
+    if matches!(op, BinaryOp::Div | BinaryOp::Rem) && small(&a.data) && small(&b.data) {
+        let divide = move |x: i64, y: i64| {
+            let bad = y == 0;
+            let q = (x as f64 / if bad { 1.0 } else { y as f64 }) as i64;
+            (if op == BinaryOp::Div { q } else { x - q * y }, bad)
+        };
+        match (&a.data, &b.data) {
+            (Data::Ints(x), Data::Ints(y)) => int_map(x.as_slice(), y.as_slice(), out, err, divide),
+            (Data::Ints(x), Data::ConstInt(c)) => {
+                int_map(x.as_slice(), Constant(*c), out, err, divide)
+            }
+            (Data::ConstInt(c), Data::Ints(y)) => {
+                int_map(Constant(*c), y.as_slice(), out, err, divide)
+            }
+            (Data::ConstInt(c), Data::ConstInt(d)) => {
+                int_map(Constant(*c), Constant(*d), out, err, divide)
+            }
+            _ => {}
+        }
+        return;
     }
     match (&a.data, &b.data) {
         (Data::Ints(x), Data::Ints(y)) => run(op, x.as_slice(), y.as_slice(), out, err),
@@ -1570,9 +1647,19 @@ impl DoubleSource for DoubleConstant {
 }
 
 /// `out[i] = f(a[i], b[i])` over doubles (ints converted), one loop per pair of sources.
-fn double_kernel(a: &NumValues, b: &NumValues, out: &mut [f64], f: impl Fn(f64, f64) -> f64 + Copy) {
+fn double_kernel(
+    a: &NumValues,
+    b: &NumValues,
+    out: &mut [f64],
+    f: impl Fn(f64, f64) -> f64 + Copy,
+) {
     #[inline(always)]
-    fn run(x: impl DoubleSource, y: impl DoubleSource, out: &mut [f64], f: impl Fn(f64, f64) -> f64) {
+    fn run(
+        x: impl DoubleSource,
+        y: impl DoubleSource,
+        out: &mut [f64],
+        f: impl Fn(f64, f64) -> f64,
+    ) {
         for (i, o) in out.iter_mut().enumerate() {
             *o = f(x.at(i), y.at(i));
         }
@@ -1744,7 +1831,10 @@ fn pack_zip<T: Copy, U: Copy>(x: &[T], y: &[U], t: &mut Bits, test: impl Fn(T, U
         let base = w * 64;
         let n = (len - base).min(64);
         let mut bytes = [0u8; 64];
-        for (b, (x, y)) in bytes[..n].iter_mut().zip(x[base..base + n].iter().zip(&y[base..base + n])) {
+        for (b, (x, y)) in bytes[..n]
+            .iter_mut()
+            .zip(x[base..base + n].iter().zip(&y[base..base + n]))
+        {
             *b = u8::from(test(*x, *y));
         }
         t[w] = pack64(&bytes);
@@ -1852,7 +1942,11 @@ fn compare(op: BinaryOp, a: &NumValues, b: &NumValues, len: usize, t: &mut Bits)
         (Data::Doubles(x), Data::ConstInt(c)) => with(op, x, *c as f64, t),
         (Data::ConstInt(c), Data::Doubles(y)) => with(op.flipped(), y, *c as f64, t),
         (Data::ConstInt(c), Data::ConstInt(d)) => {
-            *t = if scalar(op, c, d) { valid_words(len) } else { [0; WORDS] };
+            *t = if scalar(op, c, d) {
+                valid_words(len)
+            } else {
+                [0; WORDS]
+            };
         }
         (Data::Empty, _) | (_, Data::Empty) => *t = [0; WORDS],
         _ => {
@@ -1913,7 +2007,9 @@ impl<S: Schema> Compiler<S> {
             self.keys.push(positions);
         }
         let text = super::expr_to_string(expr);
-        self.exprs.entry(text.clone()).or_insert_with(|| expr.clone());
+        self.exprs
+            .entry(text.clone())
+            .or_insert_with(|| expr.clone());
         Some((key, text))
     }
 
@@ -1970,7 +2066,8 @@ impl<S: Schema> Compiler<S> {
                     let checks = items
                         .iter()
                         .map(|item| {
-                            let eq = ExprKind::Binary(BinaryOp::Eq, x.clone(), Box::new(item.clone()));
+                            let eq =
+                                ExprKind::Binary(BinaryOp::Eq, x.clone(), Box::new(item.clone()));
                             self.boolean(&synthetic(eq, expr))
                         })
                         .collect::<Vec<_>>();
@@ -2128,7 +2225,9 @@ impl<S: Schema> Compiler<S> {
             return self.add(Node::Values(Values::Lookup(key, text)));
         }
         let values = match &expr.kind {
-            ExprKind::Call(name, args) if args.len() == 1 => Values::Call(name.clone(), self.value(&args[0])),
+            ExprKind::Call(name, args) if args.len() == 1 => {
+                Values::Call(name.clone(), self.value(&args[0]))
+            }
             ExprKind::Method(target, name, args) => {
                 let target = self.value(target);
                 let args = args.iter().map(|a| self.value(a)).collect();
