@@ -905,10 +905,10 @@ impl<S: Schema> Matcher<S> {
                     let mut values = take_ints(&mut out.data, len);
                     match (&na.data, &nb.data) {
                         (Data::Ints(x), Data::ConstInt(y)) => {
-                            select(ct, &mut values, x.as_slice(), Constant(*y))
+                            select(ct, &mut values, x.as_slice(), Constant::new(*y))
                         }
                         (Data::ConstInt(x), Data::Ints(y)) => {
-                            select(ct, &mut values, Constant(*x), y.as_slice())
+                            select(ct, &mut values, Constant::new(*x), y.as_slice())
                         }
                         (Data::Ints(x), Data::Ints(y)) => {
                             select(ct, &mut values, x.as_slice(), y.as_slice())
@@ -916,8 +916,8 @@ impl<S: Schema> Matcher<S> {
                         _ => select(
                             ct,
                             &mut values,
-                            Constant(na.int_at(0)),
-                            Constant(nb.int_at(0)),
+                            Constant::new(na.int_at(0)),
+                            Constant::new(nb.int_at(0)),
                         ),
                     }
                     out.data = Data::Ints(values);
@@ -1508,25 +1508,32 @@ impl NumValues {
     }
 }
 
-/// A source of ints for a kernel: a vector or a constant, so that each pair is its own loop.
+/// A source of ints for a kernel, 64 records at a time: a vector or a constant, so that each
+/// pair is its own loop.
 trait IntSource: Copy {
-    fn at(self, i: usize) -> i64;
+    fn block(&self, w: usize, n: usize) -> &[i64];
 }
 
 impl IntSource for &[i64] {
     #[inline(always)]
-    fn at(self, i: usize) -> i64 {
-        self[i]
+    fn block(&self, w: usize, n: usize) -> &[i64] {
+        &self[w * 64..w * 64 + n]
     }
 }
 
 #[derive(Clone, Copy)]
-struct Constant(i64);
+struct Constant([i64; 64]);
+
+impl Constant {
+    fn new(c: i64) -> Constant {
+        Constant([c; 64])
+    }
+}
 
 impl IntSource for Constant {
     #[inline(always)]
-    fn at(self, _: usize) -> i64 {
-        self.0
+    fn block(&self, _: usize, n: usize) -> &[i64] {
+        &self.0[..n]
     }
 }
 
@@ -1540,15 +1547,14 @@ fn int_map(
     err: &mut Bits,
     f: impl Fn(i64, i64) -> (i64, bool),
 ) {
-    let len = out.len();
-    for w in 0..len.div_ceil(64) {
-        let base = w * 64;
-        let n = (len - base).min(64);
+    for (w, block) in out.chunks_mut(64).enumerate() {
+        let n = block.len();
+        let (xs, ys) = (x.block(w, n), y.block(w, n));
         let mut bad = [0u8; 64];
-        for j in 0..n {
-            let (v, b) = f(x.at(base + j), y.at(base + j));
-            out[base + j] = v;
-            bad[j] = u8::from(b);
+        for (((o, b), x), y) in block.iter_mut().zip(bad.iter_mut()).zip(xs).zip(ys) {
+            let (v, e) = f(*x, *y);
+            *o = v;
+            *b = u8::from(e);
         }
         err[w] = pack64(&bad);
     }
@@ -1590,13 +1596,13 @@ fn int_op(op: BinaryOp, a: &NumValues, b: &NumValues, out: &mut [i64], err: &mut
         match (&a.data, &b.data) {
             (Data::Ints(x), Data::Ints(y)) => int_map(x.as_slice(), y.as_slice(), out, err, divide),
             (Data::Ints(x), Data::ConstInt(c)) => {
-                int_map(x.as_slice(), Constant(*c), out, err, divide)
+                int_map(x.as_slice(), Constant::new(*c), out, err, divide)
             }
             (Data::ConstInt(c), Data::Ints(y)) => {
-                int_map(Constant(*c), y.as_slice(), out, err, divide)
+                int_map(Constant::new(*c), y.as_slice(), out, err, divide)
             }
             (Data::ConstInt(c), Data::ConstInt(d)) => {
-                int_map(Constant(*c), Constant(*d), out, err, divide)
+                int_map(Constant::new(*c), Constant::new(*d), out, err, divide)
             }
             _ => {}
         }
@@ -1604,9 +1610,11 @@ fn int_op(op: BinaryOp, a: &NumValues, b: &NumValues, out: &mut [i64], err: &mut
     }
     match (&a.data, &b.data) {
         (Data::Ints(x), Data::Ints(y)) => run(op, x.as_slice(), y.as_slice(), out, err),
-        (Data::Ints(x), Data::ConstInt(c)) => run(op, x.as_slice(), Constant(*c), out, err),
-        (Data::ConstInt(c), Data::Ints(y)) => run(op, Constant(*c), y.as_slice(), out, err),
-        (Data::ConstInt(c), Data::ConstInt(d)) => run(op, Constant(*c), Constant(*d), out, err),
+        (Data::Ints(x), Data::ConstInt(c)) => run(op, x.as_slice(), Constant::new(*c), out, err),
+        (Data::ConstInt(c), Data::Ints(y)) => run(op, Constant::new(*c), y.as_slice(), out, err),
+        (Data::ConstInt(c), Data::ConstInt(d)) => {
+            run(op, Constant::new(*c), Constant::new(*d), out, err)
+        }
         _ => {
             out.fill(0);
             *err = valid_words(out.len());
@@ -1614,15 +1622,16 @@ fn int_op(op: BinaryOp, a: &NumValues, b: &NumValues, out: &mut [i64], err: &mut
     }
 }
 
-/// A source of doubles for a kernel: doubles, ints converted, or a constant.
+/// A source of doubles for a kernel: doubles, ints converted, or a constant; read 64 records
+/// at a time into a buffer, so that the kernel's own loop has no bounds to check.
 trait DoubleSource: Copy {
-    fn at(self, i: usize) -> f64;
+    fn fill(self, w: usize, out: &mut [f64]);
 }
 
 impl DoubleSource for &[f64] {
     #[inline(always)]
-    fn at(self, i: usize) -> f64 {
-        self[i]
+    fn fill(self, w: usize, out: &mut [f64]) {
+        out.copy_from_slice(&self[w * 64..w * 64 + out.len()]);
     }
 }
 
@@ -1631,8 +1640,11 @@ struct Widened<'a>(&'a [i64]);
 
 impl DoubleSource for Widened<'_> {
     #[inline(always)]
-    fn at(self, i: usize) -> f64 {
-        self.0[i] as f64
+    fn fill(self, w: usize, out: &mut [f64]) {
+        let n = out.len();
+        for (o, v) in out.iter_mut().zip(&self.0[w * 64..w * 64 + n]) {
+            *o = *v as f64;
+        }
     }
 }
 
@@ -1641,8 +1653,8 @@ struct DoubleConstant(f64);
 
 impl DoubleSource for DoubleConstant {
     #[inline(always)]
-    fn at(self, _: usize) -> f64 {
-        self.0
+    fn fill(self, _: usize, out: &mut [f64]) {
+        out.fill(self.0);
     }
 }
 
@@ -1660,8 +1672,14 @@ fn double_kernel(
         out: &mut [f64],
         f: impl Fn(f64, f64) -> f64,
     ) {
-        for (i, o) in out.iter_mut().enumerate() {
-            *o = f(x.at(i), y.at(i));
+        let (mut xs, mut ys) = ([0.0; 64], [0.0; 64]);
+        for (w, block) in out.chunks_mut(64).enumerate() {
+            let n = block.len();
+            x.fill(w, &mut xs[..n]);
+            y.fill(w, &mut ys[..n]);
+            for ((o, x), y) in block.iter_mut().zip(&xs[..n]).zip(&ys[..n]) {
+                *o = f(*x, *y);
+            }
         }
     }
     #[inline(always)]
@@ -1686,9 +1704,17 @@ fn double_kernel(
 /// `out[i] = c[i] ? x[i] : y[i]` over ints.
 #[inline(always)]
 fn select(c: &Bits, out: &mut [i64], x: impl IntSource, y: impl IntSource) {
-    for (i, slot) in out.iter_mut().enumerate() {
-        let pick = (c[i / 64] >> (i % 64) & 1).wrapping_neg() as i64;
-        *slot = x.at(i) & pick | y.at(i) & !pick;
+    for (w, block) in out.chunks_mut(64).enumerate() {
+        let n = block.len();
+        let bits = c[w];
+        for (j, (o, (x, y))) in block
+            .iter_mut()
+            .zip(x.block(w, n).iter().zip(y.block(w, n)))
+            .enumerate()
+        {
+            let pick = (bits >> j & 1).wrapping_neg() as i64;
+            *o = x & pick | y & !pick;
+        }
     }
 }
 
@@ -1696,9 +1722,20 @@ fn select(c: &Bits, out: &mut [i64], x: impl IntSource, y: impl IntSource) {
 fn double_select(c: &Bits, a: &NumValues, b: &NumValues, out: &mut [f64]) {
     #[inline(always)]
     fn run(c: &Bits, x: impl DoubleSource, y: impl DoubleSource, out: &mut [f64]) {
-        for (i, slot) in out.iter_mut().enumerate() {
-            let pick = (c[i / 64] >> (i % 64) & 1).wrapping_neg();
-            *slot = f64::from_bits(x.at(i).to_bits() & pick | y.at(i).to_bits() & !pick);
+        let (mut xs, mut ys) = ([0.0; 64], [0.0; 64]);
+        for (w, block) in out.chunks_mut(64).enumerate() {
+            let n = block.len();
+            x.fill(w, &mut xs[..n]);
+            y.fill(w, &mut ys[..n]);
+            let bits = c[w];
+            for (j, (o, (x, y))) in block
+                .iter_mut()
+                .zip(xs[..n].iter().zip(&ys[..n]))
+                .enumerate()
+            {
+                let pick = (bits >> j & 1).wrapping_neg();
+                *o = f64::from_bits(x.to_bits() & pick | y.to_bits() & !pick);
+            }
         }
     }
     #[inline(always)]
@@ -1877,13 +1914,16 @@ fn compare_column(op: BinaryOp, ints: &Ints, c: i64, start: usize, len: usize, t
             }
             return;
         }
+        let (lower, upper) = (lo > tmin, hi < tmax);
         let (Ok(lo), Ok(hi)) = (T::try_from(lo), T::try_from(hi)) else {
             return;
         };
-        if negate {
-            pack_map(x, t, |v| !(lo <= v && v <= hi));
-        } else {
-            pack_map(x, t, |v| lo <= v && v <= hi);
+        // One bound where the other is the width's own: one comparison per value.
+        match (lower, upper) {
+            (false, false) => pack_map(x, t, |_| !negate),
+            (false, true) => pack_map(x, t, |v| (v <= hi) != negate),
+            (true, false) => pack_map(x, t, |v| (v >= lo) != negate),
+            (true, true) => pack_map(x, t, |v| (lo <= v && v <= hi) != negate),
         }
     }
     let end = start + len;
