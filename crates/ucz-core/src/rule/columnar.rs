@@ -709,8 +709,21 @@ impl<S: Schema> Matcher<S> {
                 Node::Lookup(key, _) => {
                     let index = prepared.keys[*key].index(start, len, &state.keys[*key]);
                     let (t, f) = (&mut state.t[out], &mut state.f[out]);
-                    if let Some(Table::Bits { entries, errors }) = &prepared.tables[id] {
-                        lookup_bits(&index, entries, *errors, t, f);
+                    if let Some(Table::Bits {
+                        entries,
+                        errors,
+                        few,
+                    }) = &prepared.tables[id]
+                    {
+                        match (few, &index) {
+                            (Some(Few { codes: k, negated }), Index::U8(codes)) => {
+                                pack_map(codes, t, |c| {
+                                    ((c == k[0]) | (c == k[1]) | (c == k[2]) | (c == k[3]))
+                                        != *negated
+                                });
+                            }
+                            _ => lookup_bits(&index, entries, *errors, t, f),
+                        }
                         if !errors {
                             for w in 0..WORDS {
                                 f[w] = !t[w] & valid[w];
@@ -1268,10 +1281,13 @@ impl<'p> KeyPlan<'p> {
 
 /// A lookup node's values by row.
 enum Table {
-    /// Per row: bit 0 true, bit 1 false, neither an error.
+    /// Per row: bit 0 true, bit 1 false, neither an error. `few`: for one-byte codes and no
+    /// errors, when at most four codes are true (or at most four false, `negated`), those
+    /// codes: equality tests vectorise where a table gather does not.
     Bits {
         entries: Vec<u8>,
         errors: bool,
+        few: Option<Few>,
     },
     Ints {
         values: Vec<i64>,
@@ -1298,8 +1314,35 @@ impl Table {
                     })
                     .collect();
                 let errors = entries.contains(&0);
+                let n = entries.len();
+                let few = (bound == 256 && !errors && n < 256)
+                    .then(|| {
+                        let codes = |entry: u8| -> Vec<u8> {
+                            (0..n)
+                                .filter(|c| entries[*c] == entry)
+                                .map(|c| c as u8)
+                                .collect()
+                        };
+                        let (trues, falses) = (codes(1), codes(2));
+                        let (set, negated) = if trues.len() <= 4 {
+                            (trues, false)
+                        } else {
+                            (falses, true)
+                        };
+                        // Unused slots repeat a code, or name one no record has.
+                        let fill = set.first().copied().unwrap_or(n as u8);
+                        (set.len() <= 4).then(|| Few {
+                            codes: std::array::from_fn(|i| set.get(i).copied().unwrap_or(fill)),
+                            negated,
+                        })
+                    })
+                    .flatten();
                 entries.resize(pad, 0);
-                Table::Bits { entries, errors }
+                Table::Bits {
+                    entries,
+                    errors,
+                    few,
+                }
             }
             Kind::Num => {
                 let errors = rows
@@ -1342,6 +1385,12 @@ impl Table {
             }
         }
     }
+}
+
+/// The codes for which a condition's table is true (or false, when negated).
+struct Few {
+    codes: [u8; 4],
+    negated: bool,
 }
 
 struct Prepared<'p> {
@@ -2073,7 +2122,7 @@ impl<S: Schema> Compiler<S> {
         if let Some((key, text)) = self.table(expr) {
             return self.add(Node::Lookup(key, text));
         }
-        if let Some(pushed) = self.into_branches(expr) {
+        if let Some(pushed) = self.select_of_comparisons(expr) {
             return pushed;
         }
         match &expr.kind {
@@ -2126,7 +2175,7 @@ impl<S: Schema> Compiler<S> {
     /// `x < (c ? a : b)` is `c ? x < a : x < b`, so that each branch compares with what it
     /// has (often a constant: a threshold kernel) and the select is over bits. The errors are
     /// the same: the condition's, then the chosen branch's or the other operand's.
-    fn into_branches(&mut self, expr: &Expr) -> Option<NodeId> {
+    fn select_of_comparisons(&mut self, expr: &Expr) -> Option<NodeId> {
         let ExprKind::Binary(op, left, right) = &expr.kind else {
             return None;
         };

@@ -806,14 +806,14 @@ fn wide_dictionaries_and_many_combinations() {
                 FirmField::Sector,
                 Column::Codes {
                     codes: (0..len as u32).map(|i| i % 400).collect(),
-                    values: sectors.clone(),
+                    values: sectors,
                 },
             ),
             (
                 FirmField::Name,
                 Column::Codes {
                     codes: (0..len as u32).collect(),
-                    values: names.clone(),
+                    values: names,
                 },
             ),
             (
