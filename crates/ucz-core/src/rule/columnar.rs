@@ -12,7 +12,8 @@
 //! - an expression that reads only dictionary-encoded fields (stage, sector, region, zone, flags,
 //!   designations — one or several of them) is a table over the combinations of their codes
 //!   present in the population, evaluated once per combination and gathered per record; a
-//!   condition's table gives bits, a number's a vector;
+//!   condition's table gives bits (a condition true for at most four codes of a field, or false
+//!   for at most four, compares the codes instead), a number's a vector;
 //! - an int field compared with an int literal reads the column in its stored width (columns
 //!   are narrowed to i8/i16/i32 where their values fit) straight into bits;
 //! - numeric expressions (`+ - * / %`, `double()`, `int()`, `c ? x : y`) are vectors with an
