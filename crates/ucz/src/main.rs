@@ -291,15 +291,23 @@ enum BenchWhat {
     Match {
         #[arg(long, default_value_t = 4_000_000)]
         firms: usize,
-        /// Programs: the catalog's, then variants of its rules with other thresholds
+        /// Programs: the first N of the bundled bench/programs-2000.toml (the catalog's rule
+        /// shapes with varied thresholds, regions, sectors and stages)
         #[arg(long, default_value_t = 2_000)]
         programs: usize,
+        /// Time the catalog's own rules, then variants of them with other thresholds, N in all
+        #[arg(long, value_name = "N", conflicts_with_all = ["programs", "rules"])]
+        variants: Option<usize>,
         /// Time these rules instead (a TOML file of `[[rule]]` tables with `id` and `rule`, e.g.
         /// bench/rules-20.toml)
         #[arg(long, value_name = "RULES.toml", conflicts_with = "programs")]
         rules: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write the bundled programs' generator output to this file and stop (how
+        /// bench/programs-2000.toml is made)
+        #[arg(long, value_name = "FILE", hide = true)]
+        write_programs: Option<PathBuf>,
         #[command(flatten)]
         as_of: AsOf,
     },
@@ -457,15 +465,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 BenchWhat::Match {
                     firms,
                     programs,
+                    variants,
                     rules,
                     seed,
+                    write_programs,
                     as_of,
                 },
         } => {
+            if let Some(path) = write_programs {
+                std::fs::write(&path, bench_cmd::generate_programs(2_000, 2026))
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let catalog = catalog()?;
-            let rules = match rules {
-                Some(path) => bench_cmd::Programs::File(input::rule_set(&path)?),
-                None => bench_cmd::Programs::Variants(programs),
+            let rules = match (rules, variants) {
+                (Some(path), _) => bench_cmd::Programs::File(input::rule_set(&path)?),
+                (None, Some(count)) => bench_cmd::Programs::Variants(count),
+                (None, None) => bench_cmd::Programs::Bundled(programs),
             };
             bench_cmd::run(&catalog, firms, rules, seed, as_of.date(&clock()?))?
         }

@@ -155,7 +155,7 @@ fn equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, EvalError> {
+pub(super) fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value, EvalError> {
     use BinaryOp::*;
     let ordered = |test: fn(Ordering) -> bool| -> Result<Value, EvalError> {
         let ordering = match (&a, &b) {
@@ -223,7 +223,7 @@ pub fn double_to_int(d: f64) -> Result<i64, EvalError> {
     Ok(d.trunc() as i64)
 }
 
-fn call(name: &str, arg: Value) -> Result<Value, EvalError> {
+pub(super) fn call(name: &str, arg: Value) -> Result<Value, EvalError> {
     match (name, arg) {
         ("size", Value::String(s)) => Ok(Value::Int(s.chars().count() as i64)),
         ("size", Value::List(items)) => Ok(Value::Int(items.len() as i64)),
@@ -247,7 +247,7 @@ fn call(name: &str, arg: Value) -> Result<Value, EvalError> {
     }
 }
 
-fn method(name: &str, target: Value, args: &[Value]) -> Result<Value, EvalError> {
+pub(super) fn method(name: &str, target: Value, args: &[Value]) -> Result<Value, EvalError> {
     match (name, target, args) {
         ("startsWith", Value::String(s), [Value::String(p)]) => {
             Ok(Value::Bool(s.starts_with(p.as_str())))

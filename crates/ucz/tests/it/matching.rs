@@ -321,13 +321,39 @@ fn the_benchmark_prints_its_figures() {
     let text = stdout(&out);
     for line in [
         "firms: 20000",
-        "programs: 120",
+        "programs: 120\n",
+        "programs timed: bench/programs-2000.toml",
+        "(0 by interpreter)",
         "evaluations per second:",
+        "evaluation time:",
         "wall time:",
+        "peak memory (VmHWM, whole process):",
         "one firm, whole catalog",
     ] {
         assert!(text.contains(line), "{text}");
     }
+    // The catalog's rules with scaled thresholds, as the benchmark timed before.
+    let out = ucz(&[
+        "bench",
+        "match",
+        "--firms",
+        "5000",
+        "--variants",
+        "60",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("programs: 60\n"), "{text}");
+    assert!(
+        text.contains("programs timed: the catalog's rules"),
+        "{text}"
+    );
+    // The bundled set has 2,000 programs.
+    let out = ucz(&["bench", "match", "--firms", "10", "--programs", "2001"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--variants"), "{}", stderr(&out));
 }
 
 /// A rule set of one's own is timed as the catalog's variants are, every rule column-wise; a bad

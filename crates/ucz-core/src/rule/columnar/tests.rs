@@ -122,8 +122,19 @@ const INT_FIELDS: [&str; 7] = [
 
 fn int_expr() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
-        proptest::sample::select(&INT_FIELDS[..]).prop_map(|f| format!("firm.{f}")),
-        prop_oneof![Just(0i64), -3i64..100, Just(i64::MAX)].prop_map(|i| i.to_string()),
+        4 => proptest::sample::select(&INT_FIELDS[..]).prop_map(|f| format!("firm.{f}")),
+        4 => prop_oneof![Just(0i64), -3i64..100, Just(i64::MAX)].prop_map(|i| i.to_string()),
+        // Numbers computed from dictionary-encoded fields, one or several.
+        1 => proptest::sample::select(
+            &[
+                "size(firm.designations)",
+                "firm.sector.size()",
+                "(firm.zone == firm.region ? 1 : 2)",
+                "(firm.sector.startsWith('C') ? 10 : firm.stage.size())",
+                "int(firm.in_incubator ? 2.5 : -1.5)",
+            ][..]
+        )
+        .prop_map(String::from),
     ];
     leaf.prop_recursive(3, 12, 2, |inner| {
         prop_oneof![
@@ -162,6 +173,78 @@ fn double_expr() -> impl Strategy<Value = String> {
                 .prop_map(|(c, x, y)| format!("({c} >= 10 ? {x} : {y})")),
         ]
     })
+}
+
+/// A simple condition, for `?:` inside strings and lists (a full `bool_expr` there would recurse
+/// without end).
+fn condition() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("firm.in_incubator".to_string()),
+        Just("firm.stage == 'early'".to_string()),
+        (int_expr(), 0i64..50).prop_map(|(a, n)| format!("{a} > {n}")),
+        (int_expr(), 0i64..50).prop_map(|(a, n)| format!("string({a}).startsWith('{n}')")),
+    ]
+}
+
+/// A string that is not always one field's: fields, literals, numbers as text, and `?:` over them.
+fn string_expr() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        proptest::sample::select(&["sector", "region", "zone", "stage"][..])
+            .prop_map(|f| format!("firm.{f}")),
+        proptest::sample::select(&["'C'", "''", "'daejeon'", "'1'", "'C26'"][..])
+            .prop_map(String::from),
+        int_expr().prop_map(|a| format!("string({a})")),
+    ];
+    leaf.prop_recursive(2, 6, 2, |inner| {
+        prop_oneof![
+            (condition(), inner.clone(), inner.clone())
+                .prop_map(|(c, a, b)| format!("({c} ? {a} : {b})")),
+            inner.prop_map(|s| format!("string({s})")),
+        ]
+    })
+}
+
+/// Conditions over strings, lists, `in`, `size`, several dictionary fields at once, bools
+/// compared with bools, and ints compared with doubles.
+fn value_condition() -> impl Strategy<Value = String> {
+    let comparison = proptest::sample::select(&["==", "!=", "<", "<=", ">", ">="][..]);
+    prop_oneof![
+        (string_expr(), comparison.clone(), string_expr())
+            .prop_map(|(a, op, b)| format!("{a} {op} {b}")),
+        (
+            string_expr(),
+            proptest::sample::select(&["startsWith", "endsWith", "contains"][..]),
+            string_expr()
+        )
+            .prop_map(|(a, m, b)| format!("{a}.{m}({b})")),
+        (string_expr(), 0i64..4).prop_map(|(s, n)| format!("size({s}) > {n}")),
+        (string_expr(), string_expr())
+            .prop_map(|(a, b)| format!("{a} in [{b}, 'C26', firm.region]")),
+        string_expr().prop_map(|s| format!("{s} in firm.designations")),
+        (int_expr(), int_expr()).prop_map(|(a, b)| format!("{a} in [1, 2, {b}]")),
+        Just("firm.employees in [1, 2, 3]".to_string()),
+        double_expr().prop_map(|d| format!("{d} in [0.5, 1.0, 0.0]")),
+        int_expr().prop_map(|a| format!("{a} in []")),
+        condition()
+            .prop_map(|c| format!("firm.stage in ({c} ? ['early'] : ['growth', firm.region])")),
+        condition().prop_map(|c| format!(
+            "'rnd_special_zone' in ({c} ? firm.designations : ['rnd_special_zone'])"
+        )),
+        int_expr().prop_map(|a| format!("size([{a}, 1]) == 2")),
+        (condition(), 0i64..3)
+            .prop_map(|(c, n)| format!("size({c} ? firm.designations : ['a', 'b']) > {n}")),
+        int_expr().prop_map(|a| format!("size(firm.designations) * 2 > {a}")),
+        int_expr().prop_map(|a| format!("(firm.sector.startsWith('C') ? 10 : 20) + {a} > 15")),
+        Just("(firm.in_incubator ? firm.sector : firm.zone).startsWith('C')".to_string()),
+        Just("firm.zone == firm.region".to_string()),
+        Just("firm.sector < firm.region && firm.stage != firm.zone".to_string()),
+        Just("firm.has_rnd_lab == firm.in_incubator".to_string()),
+        int_expr().prop_map(|a| format!("({a} > 3) == firm.in_incubator")),
+        (int_expr(), int_expr()).prop_map(|(a, b)| format!("({a} > 3) != ({b} < 2)")),
+        (int_expr(), comparison.clone()).prop_map(|(a, op)| format!("{a} {op} 2.5")),
+        (int_expr(), comparison).prop_map(|(a, op)| format!("double({a}) {op} firm.founder_age")),
+        int_expr().prop_map(|a| format!("double(string({a})) >= 1.0")),
+    ]
 }
 
 fn bool_expr() -> impl Strategy<Value = String> {
@@ -203,6 +286,7 @@ fn bool_expr() -> impl Strategy<Value = String> {
         Just("double('0.5') * 2.0 == 1.0".to_string()),
         Just("firm.zone == '' || firm.zone == firm.region".to_string()),
     ];
+    let leaf = prop_oneof![3 => leaf, 2 => value_condition()];
     leaf.prop_recursive(4, 24, 2, |inner| {
         prop_oneof![
             (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} && {b})")),
@@ -223,6 +307,7 @@ proptest! {
         firms in proptest::collection::vec(firm_strategy(), 1..200),
     ) {
         let rules: Vec<Rule> = rules.iter().map(|r| Rule::parse(r).unwrap_or_else(|e| panic!("{r}: {e}"))).collect();
+        prop_assert_eq!(Matcher::compile(&rules).fallback_count(), 0);
         assert_agree(&rules, &firms);
         assert_cel_agrees(&rules, &firms[..firms.len().min(8)]);
     }
@@ -443,8 +528,8 @@ fn shared_sub_expressions_are_computed_once() {
     .map(|r| Rule::parse(r).expect("rule"))
     .collect();
     let matcher = Matcher::compile(&rules);
-    // One stage test, one employees column, two thresholds, two comparisons, two ands.
-    assert_eq!(matcher.kernel_count(), 8);
+    // One stage table, two comparisons of the employees column with a threshold, two ands.
+    assert_eq!(matcher.kernel_count(), 5);
     assert_eq!(matcher.fallback_count(), 0);
 }
 
@@ -600,4 +685,163 @@ fn conditionals_compile_to_kernels() {
     firms[0].founder_age = 0;
     firms[1].employees = 0;
     assert_agree(&rules, &firms);
+}
+
+/// What used to fall back to the interpreter compiles to kernels: a condition on two dictionary
+/// fields is one table, `in` a list an or of equalities, numbers from dictionary fields a
+/// gathered vector, strings computed from numbers per-firm values.
+#[test]
+fn the_whole_language_compiles_to_kernels() {
+    let compiled = |text: &str| Matcher::compile(&[Rule::parse(text).expect("rule")]);
+    // One table over the combinations of zone and region.
+    assert_eq!(compiled("firm.zone == firm.region").kernel_count(), 1);
+    assert_eq!(
+        compiled("(firm.in_incubator ? firm.sector : firm.zone).startsWith('C')").kernel_count(),
+        1
+    );
+    // Three comparisons of the column with a constant, or-ed.
+    assert_eq!(compiled("firm.employees in [1, 2, 3]").kernel_count(), 4);
+    // A table of `size(firm.designations) * 2` by designations, the employees column and a
+    // comparison.
+    let sizes = compiled("size(firm.designations) * 2 > firm.employees");
+    assert_eq!(sizes.kernel_count(), 3);
+    assert_eq!(sizes.value_kernel_count(), 0);
+    assert!(compiled("string(firm.employees).size() > 2").value_kernel_count() > 0);
+
+    let rules: Vec<Rule> = [
+        "firm.zone == firm.region",
+        "(firm.in_incubator ? firm.sector : firm.zone).startsWith('C')",
+        "firm.employees in [1, 2, 3]",
+        "size(firm.designations) * 2 > firm.employees",
+        "double(firm.employees) / 3.0 in [1.0, 2.0] || firm.employees > 2.5",
+        "string(firm.employees).size() == 2 && int(string(firm.founder_age)) > 30",
+        "firm.stage in (firm.employees > 10 ? ['growth', 'scale_up'] : [firm.region, 'early'])",
+        "(firm.employees > 3) == firm.has_rnd_lab",
+        "firm.employees / (firm.youth_employees - 1) in []",
+        "firm.employees / (firm.youth_employees - 1) > 1 || firm.sector.startsWith('C')",
+    ]
+    .iter()
+    .map(|r| Rule::parse(r).expect("rule"))
+    .collect();
+    assert_eq!(Matcher::compile(&rules).fallback_count(), 0);
+    let mut firms = crate::synth::firms(3_000, 7, as_of());
+    firms[0].zone = firms[0].region.to_string();
+    firms[1].youth_employees = 1;
+    assert_agree(&rules, &firms);
+}
+
+/// Int columns are kept in the narrowest width their values fit; a constant beyond that width
+/// still compares as the interpreter compares it.
+#[test]
+fn narrow_columns_compare_with_constants_beyond_their_width() {
+    let firms: Vec<Firm> = (0..300)
+        .map(|i| Firm {
+            id: format!("f{i}"),
+            name: String::new(),
+            founded: None,
+            stage: Id::new("early"),
+            employees: i % 120,
+            youth_employees: i * 100,
+            revenue_krw: i * 1_000_000,
+            rnd_spend_krw: i64::from(i % 2 == 0) * i64::MAX,
+            export_revenue_krw: -i,
+            sector: "C26".into(),
+            region: Id::new("busan"),
+            zone: String::new(),
+            designations: Vec::new(),
+            in_incubator: false,
+            graduated_incubator: false,
+            venture_certified: false,
+            has_rnd_lab: false,
+            founder_age: 30,
+        })
+        .collect();
+    let mut rules = Vec::new();
+    for field in [
+        "employees",
+        "youth_employees",
+        "revenue_krw",
+        "rnd_spend_krw",
+        "export_revenue_krw",
+    ] {
+        for c in [
+            "-1000",
+            "-129",
+            "-128",
+            "0",
+            "127",
+            "128",
+            "1000",
+            "32768",
+            "29900",
+            "9223372036854775807",
+            "-9223372036854775807",
+        ] {
+            for op in ["==", "!=", "<", "<=", ">", ">="] {
+                rules.push(format!("firm.{field} {op} {c}"));
+                rules.push(format!("{c} {op} firm.{field}"));
+            }
+        }
+    }
+    let rules: Vec<Rule> = rules
+        .iter()
+        .map(|r| Rule::parse(r).expect("rule"))
+        .collect();
+    assert_agree(&rules, &firms);
+}
+
+/// Columns built elsewhere, with more than 256 distinct values (wider codes) and two
+/// dictionary fields with many combinations (interned rather than in mixed radix).
+#[test]
+fn wide_dictionaries_and_many_combinations() {
+    let len = 70_000;
+    let sectors: Vec<Value> = (0..400).map(|i| Value::String(format!("C{i}"))).collect();
+    let names: Vec<Value> = (0..len)
+        .map(|i| Value::String(format!("n{}", i % 500)))
+        .collect();
+    let population = Population::from_columns(
+        len,
+        vec![
+            (
+                FirmField::Sector,
+                Column::Codes {
+                    codes: (0..len as u32).map(|i| i % 400).collect(),
+                    values: sectors,
+                },
+            ),
+            (
+                FirmField::Name,
+                Column::Codes {
+                    codes: (0..len as u32).collect(),
+                    values: names,
+                },
+            ),
+            (
+                FirmField::Employees,
+                Column::Ints((0..len as i64).collect()),
+            ),
+        ],
+    )
+    .expect("columns");
+    let rules: Vec<Rule> = [
+        "firm.sector.endsWith('7')",
+        "firm.name.endsWith('7') && firm.sector.startsWith('C1')",
+        "firm.sector.size() + firm.name.size() > 7",
+        "(firm.employees > 100 ? firm.sector : firm.name).endsWith('9')",
+    ]
+    .iter()
+    .map(|r| Rule::parse(r).expect("rule"))
+    .collect();
+    let matcher = Matcher::compile(&rules);
+    let matrix = matcher.matrix(&population).expect("every column");
+    for i in 0..len {
+        let (sector, name) = (format!("C{}", i % 400), format!("n{}", i % 500));
+        let expected = [
+            sector.ends_with('7'),
+            name.ends_with('7') && sector.starts_with("C1"),
+            sector.chars().count() + name.chars().count() > 7,
+            if i > 100 { &sector } else { &name }.ends_with('9'),
+        ];
+        assert_eq!(matrix[i], expected, "firm {i}");
+    }
 }
