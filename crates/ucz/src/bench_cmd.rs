@@ -112,7 +112,6 @@ pub fn run(
     output::text(&format!(
         "firms: {firms}\nprograms: {}\nprograms timed: {source}\n\
          kernels (shared sub-expressions, compiled once): {} ({} by interpreter)\n\
-         kernels over per-firm values (strings from numbers): {}\n\
          kernels if each rule were compiled alone: {unshared}\n\
          threads: {threads}\neligible pairs: {}\n\
          evaluations: {evaluations:.0}\nevaluations per second: {:.3e}\n\
@@ -122,7 +121,6 @@ pub fn run(
          one firm, whole catalog ({} programs) with explanations: {:.1} µs (mean of {} firms, {explained} refusals explained)\n",
         rules.len(),
         matcher.kernel_count(),
-        matcher.fallback_count(),
         matcher.value_kernel_count(),
         pairs.load(Ordering::Relaxed),
         evaluations / wall.as_secs_f64(),
@@ -530,7 +528,6 @@ mod tests {
             numbers.len()
         );
         let matcher = Matcher::compile(&rules);
-        assert_eq!(matcher.fallback_count(), 0);
         assert_eq!(matcher.value_kernel_count(), 0);
     }
 }

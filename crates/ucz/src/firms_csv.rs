@@ -129,7 +129,7 @@ pub fn read(
             names.push(text.trim_start_matches('\u{feff}').trim().to_string());
         }
     }
-    let index = check_header(&names)?;
+    let index = check_names(&names, Names::Header)?;
     let header_len = names.len();
     let first_line = cursor.line;
     pending.drain(..cursor.at);
@@ -192,11 +192,22 @@ pub fn read(
     })
 }
 
-/// Checks the header's names; gives each header field's column in [`COLUMNS`].
-fn check_header(names: &[String]) -> Result<Vec<Option<usize>>, String> {
+/// Where a file's column names come from, for the wording of what is wrong with them.
+#[derive(Clone, Copy)]
+pub enum Names {
+    /// A CSV file's header line.
+    Header,
+    /// A Parquet or Arrow table's schema.
+    Table,
+}
+
+/// Checks a file's column names — none unknown (a misspelt one would silently read as empty),
+/// none twice, every required one present — and gives each name's column in [`COLUMNS`].
+pub fn check_names<S: AsRef<str>>(names: &[S], from: Names) -> Result<Vec<Option<usize>>, String> {
+    let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
     let unknown: Vec<&str> = names
         .iter()
-        .map(String::as_str)
+        .copied()
         .filter(|h| !COLUMNS.contains(h))
         .collect();
     if !unknown.is_empty() {
@@ -208,17 +219,25 @@ fn check_header(names: &[String]) -> Result<Vec<Option<usize>>, String> {
     }
     for (i, name) in names.iter().enumerate() {
         if let Some(first) = names[..i].iter().position(|h| h == name) {
-            return Err(format!(
-                "line 1, column {name}: the header has it twice (fields {} and {})",
-                first + 1,
-                i + 1
-            ));
+            let (first, second) = (first + 1, i + 1);
+            return Err(match from {
+                Names::Header => format!(
+                    "line 1, column {name}: the header has it twice (fields {first} and {second})"
+                ),
+                Names::Table => {
+                    format!("column {name}: the table has it twice (columns {first} and {second})")
+                }
+            });
         }
     }
+    let whole = match from {
+        Names::Header => "header",
+        Names::Table => "table",
+    };
     for required in REQUIRED {
-        if !names.iter().any(|h| h == required) {
+        if !names.contains(&required) {
             return Err(format!(
-                "the header has no column `{required}`; expected columns: {}",
+                "the {whole} has no column `{required}`; expected columns: {}",
                 COLUMNS.join(",")
             ));
         }

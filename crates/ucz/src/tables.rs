@@ -20,9 +20,9 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::reader::ChunkReader;
 use ucz_core::date::Date;
 use ucz_core::firm::Firm;
-use ucz_core::firm::columns::{COLUMNS, Cell, Ids, Part, REQUIRED, Row, Setup, col};
+use ucz_core::firm::columns::{COLUMNS, Cell, Ids, Part, Row, Setup, col};
 
-use crate::firms_csv::{BadRow, FirmsFile};
+use crate::firms_csv::{BadRow, FirmsFile, Names, check_names};
 
 /// Rows per record batch read or written.
 const BATCH: usize = 65_536;
@@ -96,42 +96,11 @@ fn read_batches(
 /// table column's place in [`COLUMNS`].
 fn check_schema(schema: &Schema) -> Result<Vec<Option<usize>>, String> {
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    let unknown: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|h| !COLUMNS.contains(h))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(format!(
-            "unknown column `{}`; expected columns: {}",
-            unknown.join("`, `"),
-            COLUMNS.join(",")
-        ));
-    }
-    for (i, name) in names.iter().enumerate() {
-        if let Some(first) = names[..i].iter().position(|h| h == name) {
-            return Err(format!(
-                "column {name}: the table has it twice (columns {} and {})",
-                first + 1,
-                i + 1
-            ));
-        }
-    }
-    for required in REQUIRED {
-        if !names.contains(&required) {
-            return Err(format!(
-                "the table has no column `{required}`; expected columns: {}",
-                COLUMNS.join(",")
-            ));
-        }
-    }
-    let mut index = Vec::new();
-    for field in schema.fields() {
-        let column = COLUMNS.iter().position(|c| c == field.name());
+    let index = check_names(&names, Names::Table)?;
+    for (field, column) in schema.fields().iter().zip(&index) {
         if let Some(column) = column {
-            check_type(column, field.data_type())?;
+            check_type(*column, field.data_type())?;
         }
-        index.push(column);
     }
     Ok(index)
 }

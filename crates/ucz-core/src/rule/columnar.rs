@@ -501,14 +501,9 @@ impl<S: Schema> Matcher<S> {
         self.nodes.len()
     }
 
-    /// How many kernels fall back to the interpreter record by record: none, since every
-    /// expression compiles to kernels.
-    pub fn fallback_count(&self) -> usize {
-        0
-    }
-
     /// How many kernels work on per-record values (strings and lists computed from numbers)
-    /// rather than on bits, vectors or tables.
+    /// with the interpreter's functions, rather than on bits, vectors or tables. Every expression
+    /// compiles to kernels; these are the only ones that still apply the interpreter firm by firm.
     pub fn value_kernel_count(&self) -> usize {
         self.nodes
             .iter()

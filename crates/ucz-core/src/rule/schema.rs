@@ -211,7 +211,7 @@ mod tests {
         let matcher = Matcher::compile(&rules);
         let records: Vec<&Applicant> = applicants.iter().collect();
         let population = Population::<ApplicantSchema>::from_records(&records, &matcher.fields());
-        assert_eq!(matcher.fallback_count(), 0);
+        assert_eq!(matcher.value_kernel_count(), 0);
         let matrix = matcher.matrix(&population).expect("every column");
         let mut counts = vec![0; rules.len()];
         for (i, a) in applicants.iter().enumerate() {

@@ -118,7 +118,13 @@ fn a_bad_firm_file_names_the_field_and_the_accepted_values() {
     assert!(err.contains("firm.toml:2:1: field `stage`: unknown stage \"seed\"; expected one of: pre_startup, early"), "{err}");
 }
 
-fn synth(dir: &std::path::Path, name: &str, count: &str, seed: &str) -> std::path::PathBuf {
+/// Synthetic firms written by `ucz synth firms` (CSV or, by the name, Parquet).
+pub(crate) fn synth(
+    dir: &std::path::Path,
+    name: &str,
+    count: &str,
+    seed: &str,
+) -> std::path::PathBuf {
     let path = dir.join(name);
     let out = ucz(&[
         "synth",

@@ -12,21 +12,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use crate::{stderr, ucz};
 
 fn synth(dir: &Path, name: &str) -> PathBuf {
-    let path = dir.join(name);
-    let out = ucz(&[
-        "synth",
-        "firms",
-        "--count",
-        "2500",
-        "--seed",
-        "7",
-        "--as-of",
-        "2026-06-30",
-        "--out",
-        path.to_str().unwrap(),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    path
+    crate::matching::synth(dir, name, "2500", "7")
 }
 
 fn run_match(firms: &Path, out: &Path, extra: &[&str]) -> std::process::Output {

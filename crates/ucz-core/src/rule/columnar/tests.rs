@@ -307,7 +307,6 @@ proptest! {
         firms in proptest::collection::vec(firm_strategy(), 1..200),
     ) {
         let rules: Vec<Rule> = rules.iter().map(|r| Rule::parse(r).unwrap_or_else(|e| panic!("{r}: {e}"))).collect();
-        prop_assert_eq!(Matcher::compile(&rules).fallback_count(), 0);
         assert_agree(&rules, &firms);
         assert_cel_agrees(&rules, &firms[..firms.len().min(8)]);
     }
@@ -530,7 +529,7 @@ fn shared_sub_expressions_are_computed_once() {
     let matcher = Matcher::compile(&rules);
     // One stage table, two comparisons of the employees column with a threshold, two ands.
     assert_eq!(matcher.kernel_count(), 5);
-    assert_eq!(matcher.fallback_count(), 0);
+    assert_eq!(matcher.value_kernel_count(), 0);
 }
 
 #[test]
@@ -640,9 +639,9 @@ fn every_catalog_rule_agrees_on_100_000_synthetic_firms() {
     let matcher = Matcher::compile(&rules);
     let population = Population::new(&firms, as_of(), catalog, &matcher.fields());
     assert_eq!(
-        matcher.fallback_count(),
+        matcher.value_kernel_count(),
         0,
-        "every catalog rule compiles to kernels"
+        "every catalog rule compiles to bit, vector or table kernels"
     );
     let matrix = matcher.matrix(&population).expect("every column");
     let mut eligible = vec![0usize; rules.len()];
@@ -680,7 +679,7 @@ fn conditionals_compile_to_kernels() {
     .iter()
     .map(|r| Rule::parse(r).expect("rule"))
     .collect();
-    assert_eq!(Matcher::compile(&rules).fallback_count(), 0);
+    assert_eq!(Matcher::compile(&rules).value_kernel_count(), 0);
     let mut firms = crate::synth::firms(2_000, 2026, as_of());
     firms[0].founder_age = 0;
     firms[1].employees = 0;
@@ -723,7 +722,6 @@ fn the_whole_language_compiles_to_kernels() {
     .iter()
     .map(|r| Rule::parse(r).expect("rule"))
     .collect();
-    assert_eq!(Matcher::compile(&rules).fallback_count(), 0);
     let mut firms = crate::synth::firms(3_000, 7, as_of());
     firms[0].zone = firms[0].region.to_string();
     firms[1].youth_employees = 1;
