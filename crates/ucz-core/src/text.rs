@@ -23,8 +23,33 @@ pub fn is_hidden(c: char) -> bool {
         )
 }
 
+/// The bytes a hidden character's UTF-8 form starts with: ASCII controls, and the lead bytes of
+/// the blocks that hold one (U+0080–U+00BF, U+0600–U+063F, U+1000–U+3FFF, U+F000–U+FFFF,
+/// U+C0000–U+FFFFF). Hangul syllables and most text never start with one, so a name is usually
+/// passed after one look at each byte.
+const SUSPECT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[0x7F] = true;
+    table[0xC2] = true;
+    table[0xD8] = true;
+    table[0xE1] = true;
+    table[0xE2] = true;
+    table[0xE3] = true;
+    table[0xEF] = true;
+    table[0xF3] = true;
+    table
+};
+
 /// The first hidden character of `text`, for a message that names it (`U+202E`).
 pub fn first_hidden(text: &str) -> Option<String> {
+    if !text.bytes().any(|b| SUSPECT[usize::from(b)]) {
+        return None;
+    }
     text.chars()
         .find(|c| is_hidden(*c))
         .map(|c| format!("U+{:04X}", u32::from(c)))
@@ -33,6 +58,18 @@ pub fn first_hidden(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every hidden character starts with a byte the prefilter looks at.
+    #[test]
+    fn every_hidden_character_starts_with_a_suspect_byte() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            if is_hidden(c) {
+                let mut buffer = [0u8; 4];
+                let first = c.encode_utf8(&mut buffer).as_bytes()[0];
+                assert!(SUSPECT[usize::from(first)], "U+{:04X}", u32::from(c));
+            }
+        }
+    }
 
     #[test]
     fn korean_and_latin_names_are_visible() {

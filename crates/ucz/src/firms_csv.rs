@@ -137,7 +137,7 @@ pub fn read(
     let reading_size = reading.size;
     // Blocks parsed come back to be filled again: fresh ones would be faulted in page by page.
     let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::new(Vec::new());
-    let (builder, bad) = crate::ingest::pipeline(
+    let (batch, bad) = crate::ingest::pipeline(
         setup,
         reading.threads,
         reading_size,
@@ -177,19 +177,19 @@ pub fn read(
                 line += lines;
             }
         },
-        |(bytes, line): (Vec<u8>, u64)| {
-            let (part, bad) = parse_block(&bytes, line, &index, header_len, setup);
+        |(bytes, line): (Vec<u8>, u64), parts| {
+            // Rows of firm files are some 100 bytes; room for rows of 64 wastes little.
+            let mut part = parts.part(bytes.len() / 64 + 1);
+            let bad = parse_block(&mut part, &bytes, line, &index, header_len);
             let units = bytes.len() as u64;
             if let Ok(mut spare) = spare.lock() {
                 spare.push(bytes);
             }
-            (part, bad, units)
+            parts.emit((part, bad, units));
+            Ok(())
         },
     )?;
-    Ok(FirmsFile {
-        batch: builder.finish(),
-        bad,
-    })
+    Ok(FirmsFile { batch, bad })
 }
 
 /// Where a file's column names come from, for the wording of what is wrong with them.
@@ -409,15 +409,13 @@ fn next_record(
 }
 
 /// Parses one block of whole records, starting at `line`.
-fn parse_block<'s>(
+fn parse_block(
+    part: &mut Part<'_>,
     bytes: &[u8],
     line: u64,
     index: &[Option<usize>],
     header_len: usize,
-    setup: &'s Setup<'s>,
-) -> (Part<'s>, Vec<BadRow>) {
-    // Rows of firm files are some 100 bytes; room for rows of 64 wastes little.
-    let mut part = Part::with_capacity(setup, bytes.len() / 64 + 1);
+) -> Vec<BadRow> {
     let mut bad = Vec::new();
     let mut fields = Vec::with_capacity(header_len + 1);
     let mut scratch = Vec::new();
@@ -481,7 +479,7 @@ fn parse_block<'s>(
             });
         }
     }
-    (part, bad)
+    bad
 }
 
 /// A value without its surrounding white space; most have none.
@@ -568,7 +566,7 @@ mod tests {
 
     fn employees(file: &FirmsFile) -> Vec<i64> {
         match file.batch.columns.first() {
-            Some((_, ucz_core::rule::columnar::Column::Ints(v))) => v.clone(),
+            Some((_, ucz_core::rule::columnar::Column::Ints(v))) => v.to_vec(),
             _ => Vec::new(),
         }
     }

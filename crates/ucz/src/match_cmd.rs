@@ -212,13 +212,7 @@ pub fn many(
                     count += chunk.count(rule) as usize;
                 }
                 let mut found = Vec::with_capacity(count);
-                for firm in 0..chunk.len {
-                    for rule in 0..matcher.rule_count() {
-                        if chunk.holds(rule, firm) {
-                            found.push(((start + firm) as u32, rule as u16));
-                        }
-                    }
-                }
+                chunk.for_each_pair(|firm, rule| found.push(((start + firm) as u32, rule as u16)));
                 errors.fetch_add(undecided, Ordering::Relaxed);
                 if let Ok(mut pairs) = pairs.lock() {
                     pairs[start / CHUNK] = found;
@@ -241,7 +235,7 @@ pub fn many(
     let write_pairs = |w: &mut (dyn Write + Send)| -> std::io::Result<()> {
         if parquet_out {
             #[cfg(feature = "parquet")]
-            return crate::tables::write_pairs(w, &pairs, &ids, &programs);
+            return crate::tables::write_pairs(w, &pairs, &ids, &programs, threads());
         }
         pairs_csv::write(w, &pairs, &ids, &programs, threads())
     };

@@ -17,7 +17,7 @@ use crate::catalog::Catalog;
 use crate::date::Date;
 use crate::id::Id;
 use crate::rule::Value;
-use crate::rule::columnar::Column;
+use crate::rule::columnar::{Codes, Column, Ints};
 
 /// The columns of a firm file, in the order ucz writes them (the CSV header, the Parquet schema).
 pub const COLUMNS: [&str; 18] = [
@@ -77,6 +77,9 @@ pub enum Cell<'a> {
     Date(Date),
     /// The designations as a list (Parquet, Arrow); in text they are `;`-separated.
     List(&'a [&'a str]),
+    /// Text already looked up in the part's dictionary of its column ([`Part::code`]), so that a
+    /// value a table column repeats is hashed once per batch, not once per row.
+    Coded(&'a str, u32),
 }
 
 impl Cell<'_> {
@@ -84,7 +87,7 @@ impl Cell<'_> {
     pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) => (*s).to_string(),
+            Cell::Text(s) | Cell::Coded(s, _) => (*s).to_string(),
             Cell::Int(n) => n.to_string(),
             Cell::Bool(b) => b.to_string(),
             Cell::Date(d) => d.to_string(),
@@ -93,7 +96,15 @@ impl Cell<'_> {
     }
 
     fn is_empty(&self) -> bool {
-        matches!(self, Cell::Empty | Cell::Text(""))
+        matches!(self, Cell::Empty | Cell::Text("") | Cell::Coded("", _))
+    }
+
+    /// A coded cell as the text it stands for.
+    fn uncoded(self) -> Self {
+        match self {
+            Cell::Coded(s, _) => Cell::Text(s),
+            other => other,
+        }
     }
 }
 
@@ -184,7 +195,56 @@ fn packed(key: &str) -> Option<u128> {
     Some(u128::from_le_bytes(buffer))
 }
 
+/// What a dictionary knows of a distinct value of its field: the value, and the catalog's verdict.
+fn entry(catalog: &Catalog, dict: usize, s: &str) -> (Value, Info) {
+    let info = |ok: bool, flag: bool| Info {
+        ok,
+        flag,
+        region: None,
+    };
+    match dict {
+        STAGE => (
+            Value::String(s.to_string()),
+            info(catalog.stage(s).is_some(), s == "pre_startup"),
+        ),
+        SECTOR => (
+            Value::String(s.to_string()),
+            info(s.is_empty() || super::is_ksic(s), false),
+        ),
+        REGION => {
+            let found = catalog.region(s);
+            (
+                Value::String(s.to_string()),
+                info(found.is_some(), found.is_some_and(|r| r.capital_region)),
+            )
+        }
+        ZONE => {
+            let found = catalog.designated_zone(s);
+            let info = Info {
+                ok: s.is_empty() || found.is_some(),
+                flag: false,
+                region: found.map(|z| z.region.clone()),
+            };
+            (Value::String(s.to_string()), info)
+        }
+        DESIGNATIONS => {
+            let ids: Vec<&str> = designation_ids(s).collect();
+            let ok = ids.iter().all(|d| catalog.designation(d).is_some());
+            let value = Value::List(ids.iter().map(|d| Value::String(d.to_string())).collect());
+            (value, info(ok, false))
+        }
+        _ => (Value::String(s.to_string()), info(true, false)),
+    }
+}
+
 impl Dict {
+    fn clear(&mut self) {
+        self.short.clear();
+        self.codes.clear();
+        self.values.clear();
+        self.info.clear();
+    }
+
     fn code(&mut self, key: &str, new: impl FnOnce(&str) -> (Value, Info)) -> u32 {
         let short = packed(key);
         let found = match short {
@@ -262,8 +322,6 @@ pub struct Part<'s> {
     len: usize,
     ids: Vec<u8>,
     id_ends: Vec<u32>,
-    /// Each id's hash, for the builder's table.
-    hashes: Vec<u64>,
     /// Int columns and code columns by field position; empty when not kept.
     ints: Vec<Vec<i64>>,
     codes: Vec<Vec<u32>>,
@@ -271,6 +329,8 @@ pub struct Part<'s> {
     lines: Lines,
     /// The designations of a list cell joined, to look them up as text.
     scratch: String,
+    /// Each dictionary's code of the empty text, once known: most rows leave a field empty.
+    empty: [Option<u32>; DICTS],
 }
 
 impl<'s> Part<'s> {
@@ -299,18 +359,46 @@ impl<'s> Part<'s> {
             len: 0,
             ids: Vec::with_capacity(rows * 12),
             id_ends: Vec::with_capacity(rows),
-            hashes: Vec::with_capacity(rows),
             ints,
             codes,
             dicts: (0..DICTS).map(|_| Dict::default()).collect(),
             lines: Lines::default(),
             scratch: String::new(),
+            empty: [None; DICTS],
         }
     }
 
     /// Firms read so far.
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Empties the part for the next rows, keeping its memory: a fresh part would be faulted in
+    /// page by page.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.ids.clear();
+        self.id_ends.clear();
+        self.ints.iter_mut().for_each(Vec::clear);
+        self.codes.iter_mut().for_each(Vec::clear);
+        self.dicts.iter_mut().for_each(Dict::clear);
+        self.lines.anchors.clear();
+        self.empty = [None; DICTS];
+    }
+
+    /// Makes room for `rows` more firms.
+    pub fn reserve(&mut self, rows: usize) {
+        self.ids.reserve(rows * 12);
+        self.id_ends.reserve(rows);
+        for field in FirmField::ALL {
+            if self.setup.keeps(field) {
+                if field.field_type() == super::FieldType::Int {
+                    self.ints[field as usize].reserve(rows);
+                } else {
+                    self.codes[field as usize].reserve(rows);
+                }
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -361,10 +449,55 @@ impl<'s> Part<'s> {
         }
     }
 
+    /// The code of `text` in the dictionary of a text column (`col::STAGE`, `col::SECTOR`,
+    /// `col::REGION`, `col::ZONE`, `col::DESIGNATIONS` as text, `col::NAME` when the rules read
+    /// it), for a [`Cell::Coded`] of this part; `None` for any other column.
+    pub fn code(&mut self, column: usize, text: &str) -> Option<u32> {
+        let dict = match column {
+            col::STAGE => STAGE,
+            col::SECTOR => SECTOR,
+            col::REGION => REGION,
+            col::ZONE => ZONE,
+            col::DESIGNATIONS => DESIGNATIONS,
+            col::NAME if self.setup.keeps(FirmField::Name) => NAME,
+            _ => return None,
+        };
+        Some(self.code_text(dict, text))
+    }
+
+    fn code_text(&mut self, dict: usize, text: &str) -> u32 {
+        let catalog = self.setup.catalog;
+        self.dicts[dict].code(text, |s| entry(catalog, dict, s))
+    }
+
+    /// Whether `code` is one this part gave in `dict`.
+    fn owns(&self, dict: usize, code: u32) -> bool {
+        (code as usize) < self.dicts[dict].values.len()
+    }
+
+    /// A text cell's value and code: empty is the empty text; `None` for a cell that is not text.
+    fn coded<'a>(&mut self, dict: usize, cell: &Cell<'a>) -> Option<(&'a str, u32)> {
+        match *cell {
+            Cell::Empty => {
+                let code = match self.empty[dict] {
+                    Some(code) => code,
+                    None => {
+                        let code = self.code_text(dict, "");
+                        self.empty[dict] = Some(code);
+                        code
+                    }
+                };
+                Some(("", code))
+            }
+            Cell::Text(s) => Some((s, self.code_text(dict, s))),
+            Cell::Coded(s, code) if self.owns(dict, code) => Some((s, code)),
+            _ => None,
+        }
+    }
+
     /// Checks and keeps a row when every value is plainly good; false (and nothing kept) otherwise.
     fn fast(&mut self, row: &Row<'_>, line: u64) -> bool {
         let setup = self.setup;
-        let catalog = setup.catalog;
         let Cell::Text(id) = row[col::ID] else {
             return false;
         };
@@ -374,6 +507,7 @@ impl<'s> Part<'s> {
         let name = match row[col::NAME] {
             Cell::Empty => "",
             Cell::Text(s) => s,
+            Cell::Coded(s, code) if self.owns(NAME, code) => s,
             _ => return false,
         };
         if !plain_ascii(name) && crate::text::first_hidden(name).is_some() {
@@ -413,96 +547,54 @@ impl<'s> Part<'s> {
             return false;
         }
 
-        fn text<'a>(cell: &Cell<'a>) -> Option<&'a str> {
-            match cell {
-                Cell::Empty => Some(""),
-                Cell::Text(s) => Some(*s),
-                _ => None,
-            }
-        }
-        let (Some(stage), Some(sector), Some(region), Some(zone)) = (
-            text(&row[col::STAGE]),
-            text(&row[col::SECTOR]),
-            text(&row[col::REGION]),
-            text(&row[col::ZONE]),
+        let (Some(stage), Some(sector), Some((region, region_code)), Some((_, zone))) = (
+            self.coded(STAGE, &row[col::STAGE]),
+            self.coded(SECTOR, &row[col::SECTOR]),
+            self.coded(REGION, &row[col::REGION]),
+            self.coded(ZONE, &row[col::ZONE]),
         ) else {
             return false;
         };
-        let stage = self.dicts[STAGE].code(stage, |s| {
-            let info = Info {
-                ok: catalog.stage(s).is_some(),
-                flag: s == "pre_startup",
-                region: None,
-            };
-            (Value::String(s.to_string()), info)
-        });
+        let (stage, sector) = (stage.1, sector.1);
         let stage_info = &self.dicts[STAGE].info[stage as usize];
         if !stage_info.ok || (founded.is_none() && !stage_info.flag) {
             return false;
         }
-        let sector = self.dicts[SECTOR].code(sector, |s| {
-            let info = Info {
-                ok: s.is_empty() || super::is_ksic(s),
-                flag: false,
-                region: None,
-            };
-            (Value::String(s.to_string()), info)
-        });
         if !self.dicts[SECTOR].info[sector as usize].ok {
             return false;
         }
-        let region_code = self.dicts[REGION].code(region, |s| {
-            let found = catalog.region(s);
-            let info = Info {
-                ok: found.is_some(),
-                flag: found.is_some_and(|r| r.capital_region),
-                region: None,
-            };
-            (Value::String(s.to_string()), info)
-        });
         let region_info = &self.dicts[REGION].info[region_code as usize];
         if !region_info.ok {
             return false;
         }
         let capital = region_info.flag;
-        let zone = self.dicts[ZONE].code(zone, |s| {
-            let found = catalog.designated_zone(s);
-            let info = Info {
-                ok: s.is_empty() || found.is_some(),
-                flag: false,
-                region: found.map(|z| z.region.clone()),
-            };
-            (Value::String(s.to_string()), info)
-        });
         let zone_info = &self.dicts[ZONE].info[zone as usize];
         if !zone_info.ok || zone_info.region.as_ref().is_some_and(|r| *r != *region) {
             return false;
         }
-        let key = match row[col::DESIGNATIONS] {
-            Cell::Empty => "",
-            Cell::Text(s) => s,
-            Cell::List(items) => {
-                self.scratch.clear();
+        let designations = match row[col::DESIGNATIONS] {
+            Cell::List(items) if !items.is_empty() => {
+                let mut key = std::mem::take(&mut self.scratch);
+                key.clear();
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        self.scratch.push(';');
+                        key.push(';');
                     }
-                    self.scratch.push_str(item.trim());
+                    key.push_str(item.trim());
                 }
-                self.scratch.as_str()
+                let code = self.code_text(DESIGNATIONS, &key);
+                self.scratch = key;
+                code
             }
-            _ => return false,
+            Cell::List(_) => match self.coded(DESIGNATIONS, &Cell::Empty) {
+                Some((_, code)) => code,
+                None => return false,
+            },
+            ref cell => match self.coded(DESIGNATIONS, cell) {
+                Some((_, code)) => code,
+                None => return false,
+            },
         };
-        let designations = self.dicts[DESIGNATIONS].code(key, |s| {
-            let ids: Vec<&str> = designation_ids(s).collect();
-            let info = Info {
-                ok: ids.iter().all(|d| catalog.designation(d).is_some()),
-                flag: false,
-                region: None,
-            };
-            let value = Value::List(ids.iter().map(|d| Value::String(d.to_string())).collect());
-            (value, info)
-        });
         if !self.dicts[DESIGNATIONS].info[designations as usize].ok {
             return false;
         }
@@ -510,7 +602,6 @@ impl<'s> Part<'s> {
         // Every check passed: keep the row.
         self.ids.extend_from_slice(id.as_bytes());
         self.id_ends.push(self.ids.len() as u32);
-        self.hashes.push(setup.hasher.hash_one(id.as_bytes()));
         let keep = |field: FirmField| setup.keeps(field);
         for (slot, (field, _)) in INT_FIELDS.iter().enumerate() {
             if keep(*field) {
@@ -541,14 +632,10 @@ impl<'s> Part<'s> {
             }
         }
         if keep(FirmField::Name) {
-            let code = self.dicts[NAME].code(name, |s| {
-                let info = Info {
-                    ok: true,
-                    flag: false,
-                    region: None,
-                };
-                (Value::String(s.to_string()), info)
-            });
+            let code = match row[col::NAME] {
+                Cell::Coded(_, code) => code,
+                _ => self.code_text(NAME, name),
+            };
             self.codes[FirmField::Name as usize].push(code);
         }
         self.lines.push(self.len as u32, line);
@@ -585,9 +672,9 @@ pub struct Builder<'s> {
     len: usize,
     ids: Vec<u8>,
     id_ends: Vec<u64>,
-    table: HashTable<u32>,
-    ints: Vec<Vec<i64>>,
-    codes: Vec<Vec<u32>>,
+    /// Narrow from the start: the columns of a large file are never held at full width.
+    ints: Vec<Ints>,
+    codes: Vec<Codes>,
     dicts: Vec<Dict>,
     lines: Lines,
 }
@@ -606,6 +693,16 @@ pub struct Ids {
 }
 
 impl Ids {
+    /// Ids in order.
+    pub fn new<I: AsRef<[u8]>>(ids: impl IntoIterator<Item = I>) -> Self {
+        let (mut bytes, mut ends) = (Vec::new(), Vec::new());
+        for id in ids {
+            bytes.extend_from_slice(id.as_ref());
+            ends.push(bytes.len() as u64);
+        }
+        Ids { bytes, ends }
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -633,9 +730,8 @@ impl<'s> Builder<'s> {
             len: 0,
             ids: Vec::new(),
             id_ends: Vec::new(),
-            table: HashTable::new(),
-            ints: vec![Vec::new(); FIELDS],
-            codes: vec![Vec::new(); FIELDS],
+            ints: vec![Ints::default(); FIELDS],
+            codes: vec![Codes::default(); FIELDS],
             dicts: (0..DICTS).map(|_| Dict::default()).collect(),
             lines: Lines::default(),
         }
@@ -646,10 +742,6 @@ impl<'s> Builder<'s> {
     pub fn reserve(&mut self, firms: usize, id_bytes: usize) {
         self.ids.reserve(id_bytes);
         self.id_ends.reserve(firms);
-        let hasher = &self.setup.hasher;
-        let (ids, ends) = (&self.ids, &self.id_ends);
-        self.table
-            .reserve(firms, |i| hasher.hash_one(id_at(ids, ends, *i as usize)));
         for field in FirmField::ALL {
             if self.setup.keeps(field) {
                 if field.field_type() == super::FieldType::Int {
@@ -670,100 +762,98 @@ impl<'s> Builder<'s> {
         self.len == 0
     }
 
-    /// Appends a part's firms after those before it; a firm whose id came before is left out and
-    /// returned.
-    pub fn append(&mut self, part: Part<'_>) -> Vec<Duplicate> {
-        let mut duplicates = Vec::new();
-        let mut skip = Vec::new();
-        let base_len = self.len;
-        for i in 0..part.len {
-            let start = if i == 0 {
-                0
-            } else {
-                part.id_ends[i - 1] as usize
-            };
-            let id = &part.ids[start..part.id_ends[i] as usize];
-            let hash = part.hashes[i];
-            let line = part.lines.line(i as u32).unwrap_or(0);
-            let hasher = &self.setup.hasher;
-            let (ids, ends) = (&self.ids, &self.id_ends);
-            // One probe finds an earlier firm with the id or the place for this one.
-            let entry = self.table.entry(
-                hash,
-                |j| id_at(ids, ends, *j as usize) == id,
-                |j| hasher.hash_one(id_at(ids, ends, *j as usize)),
-            );
-            match entry {
-                hashbrown::hash_table::Entry::Occupied(first) => {
-                    let first = *first.get();
-                    duplicates.push(Duplicate {
-                        line,
-                        id: String::from_utf8_lossy(id).into_owned(),
-                        first_line: self.lines.line(first).unwrap_or(0),
-                    });
-                    skip.push(i);
-                }
-                hashbrown::hash_table::Entry::Vacant(place) => {
-                    let index = self.id_ends.len() as u32;
-                    place.insert(index);
-                    self.ids.extend_from_slice(id);
-                    self.id_ends.push(self.ids.len() as u64);
-                    self.lines.push(index, line);
-                    self.len += 1;
-                }
-            }
+    /// Appends a part's firms after those before it. Repeated ids are found by [`finish`]
+    /// (`Builder::finish`), once, on every core.
+    pub fn append(&mut self, part: &Part<'_>) {
+        let base = self.len as u32;
+        let bytes = self.ids.len() as u64;
+        self.ids.extend_from_slice(&part.ids);
+        self.id_ends
+            .extend(part.id_ends.iter().map(|end| bytes + u64::from(*end)));
+        for (index, line) in &part.lines.anchors {
+            self.lines.push(base + index, *line);
         }
-        let skipped = &skip;
-        let kept = move |len: usize| (0..len).filter(move |i| skipped.binary_search(i).is_err());
         for field in FirmField::ALL {
             let f = field as usize;
             if !self.setup.keeps(field) || field == FirmField::Id {
                 continue;
             }
             if field.field_type() == super::FieldType::Int {
-                if skip.is_empty() {
-                    self.ints[f].extend_from_slice(&part.ints[f]);
-                } else {
-                    let source = &part.ints[f];
-                    self.ints[f].extend(kept(source.len()).map(|i| source[i]));
-                }
+                self.ints[f].extend_from(&part.ints[f]);
                 continue;
             }
             let source = &part.codes[f];
-            let map: Option<Vec<u32>> =
-                DICT_FIELDS
-                    .iter()
-                    .find(|(d, _)| *d == field)
-                    .map(|(_, dict)| {
-                        let local = &part.dicts[*dict];
-                        let global = &mut self.dicts[*dict];
-                        local
-                            .keys()
-                            .iter()
-                            .map(|(key, code)| {
-                                global.code(key, |_| {
-                                    let i = *code as usize;
-                                    (local.values[i].clone(), local.info[i].clone())
-                                })
-                            })
-                            .collect()
-                    });
             let target = &mut self.codes[f];
-            match map {
-                Some(map) if skip.is_empty() => {
-                    target.extend(source.iter().map(|c| map[*c as usize]));
+            match DICT_FIELDS.iter().find(|(d, _)| *d == field) {
+                Some((_, dict)) => {
+                    let local = &part.dicts[*dict];
+                    let global = &mut self.dicts[*dict];
+                    let map: Vec<u32> = local
+                        .keys()
+                        .iter()
+                        .map(|(key, code)| {
+                            global.code(key, |_| {
+                                let i = *code as usize;
+                                (local.values[i].clone(), local.info[i].clone())
+                            })
+                        })
+                        .collect();
+                    target.extend_from(source, Some(&map), global.values.len());
                 }
-                Some(map) => target.extend(kept(source.len()).map(|i| map[source[i] as usize])),
-                None if skip.is_empty() => target.extend_from_slice(source),
-                None => target.extend(kept(source.len()).map(|i| source[i])),
+                // A flag: false or true.
+                None => target.extend_from(source, None, 2),
             }
         }
-        debug_assert!(self.len >= base_len);
-        duplicates
+        self.len += part.len;
     }
 
-    /// The firms read, with the columns kept.
-    pub fn finish(self) -> FirmBatch {
+    /// The firms read, with the columns kept, and the rows whose id an earlier row has (left
+    /// out). `threads` look for repeated ids.
+    pub fn finish(mut self, threads: usize) -> (FirmBatch, Vec<Duplicate>) {
+        let repeated = repeated_ids(&self.setup.hasher, &self.ids, &self.id_ends, threads);
+        let duplicates: Vec<Duplicate> = repeated
+            .iter()
+            .map(|(later, first)| Duplicate {
+                line: self.lines.line(*later).unwrap_or(0),
+                id: String::from_utf8_lossy(id_at(&self.ids, &self.id_ends, *later as usize))
+                    .into_owned(),
+                first_line: self.lines.line(*first).unwrap_or(0),
+            })
+            .collect();
+        if !repeated.is_empty() {
+            let left_out: Vec<u32> = repeated.iter().map(|(later, _)| *later).collect();
+            self.leave_out(&left_out);
+        }
+        (self.columns(), duplicates)
+    }
+
+    /// Removes the firms at `rows` (ascending) from every column.
+    fn leave_out(&mut self, rows: &[u32]) {
+        let kept = |i: usize| rows.binary_search(&(i as u32)).is_err();
+        let mut ids = Vec::with_capacity(self.ids.len());
+        let mut ends = Vec::with_capacity(self.id_ends.len());
+        let mut lines = Lines::default();
+        for i in (0..self.len).filter(|i| kept(*i)) {
+            ids.extend_from_slice(id_at(&self.ids, &self.id_ends, i));
+            ends.push(ids.len() as u64);
+            lines.push(
+                ends.len() as u32 - 1,
+                self.lines.line(i as u32).unwrap_or(0),
+            );
+        }
+        for column in &mut self.ints {
+            column.retain_rows(kept);
+        }
+        for column in &mut self.codes {
+            column.retain_rows(kept);
+        }
+        self.ids = ids;
+        self.id_ends = ends;
+        self.lines = lines;
+        self.len -= rows.len();
+    }
+
+    fn columns(self) -> FirmBatch {
         let mut columns = Vec::new();
         let mut ints = self.ints;
         let mut codes = self.codes;
@@ -778,12 +868,12 @@ impl<'s> Builder<'s> {
             }
             let f = field as usize;
             let column = match field {
-                FirmField::Id => Column::Codes {
-                    codes: (0..ids.len() as u32).collect(),
-                    values: (0..ids.len())
+                FirmField::Id => Column::codes(
+                    (0..ids.len() as u32).collect(),
+                    (0..ids.len())
                         .map(|i| Value::String(String::from_utf8_lossy(ids.get(i)).into_owned()))
                         .collect(),
-                },
+                ),
                 _ if field.field_type() == super::FieldType::Int => {
                     Column::Ints(std::mem::take(&mut ints[f]))
                 }
@@ -806,6 +896,132 @@ impl<'s> Builder<'s> {
             columns,
         }
     }
+}
+
+/// Each firm whose id an earlier firm has, with that first firm: `(later, first)`, in file order.
+///
+/// The ids are cut by their hash into buckets small enough for a core's cache, each firm stored
+/// in its bucket as the hash's low half and its place; every bucket is then checked with a table
+/// of its own, the work shared among `threads`. Ids are compared only where the halves agree, so
+/// the checking reads no id but a repeated one. A bucket holds its firms in file order: the first
+/// of a repeated id is the one kept.
+fn repeated_ids(
+    hasher: &DefaultHashBuilder,
+    bytes: &[u8],
+    ends: &[u64],
+    threads: usize,
+) -> Vec<(u32, u32)> {
+    const BUCKETS: usize = 1 << 8;
+    let len = ends.len();
+    if len < 2 {
+        return Vec::new();
+    }
+    let hash = |i: usize| hasher.hash_one(id_at(bytes, ends, i));
+    let bucket = |h: u64| (h >> 56) as usize;
+    let threads = threads.clamp(1, 64);
+    let step = len.div_ceil(threads);
+    let ranges: Vec<std::ops::Range<usize>> = (0..len)
+        .step_by(step)
+        .map(|start| start..(start + step).min(len))
+        .collect();
+    // How many of each thread's firms fall in each bucket.
+    let counts: Vec<Vec<usize>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .iter()
+            .map(|range| {
+                let range = range.clone();
+                scope.spawn(move || {
+                    let mut counts = vec![0usize; BUCKETS];
+                    for i in range {
+                        counts[bucket(hash(i))] += 1;
+                    }
+                    counts
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    // Buckets one after another, each with the threads' firms in order: file order.
+    let mut members = vec![(0u32, 0u32); len];
+    let mut starts = Vec::with_capacity(BUCKETS + 1);
+    let mut slots: Vec<Vec<&mut [(u32, u32)]>> = ranges.iter().map(|_| Vec::new()).collect();
+    let mut rest = members.as_mut_slice();
+    let mut at = 0;
+    for b in 0..BUCKETS {
+        starts.push(at);
+        for (t, thread_counts) in counts.iter().enumerate() {
+            let (slot, after) = rest.split_at_mut(thread_counts[b]);
+            slots[t].push(slot);
+            rest = after;
+            at += thread_counts[b];
+        }
+    }
+    starts.push(at);
+    std::thread::scope(|scope| {
+        for (range, mut slots) in ranges.iter().cloned().zip(slots) {
+            scope.spawn(move || {
+                let mut cursors = vec![0usize; BUCKETS];
+                for i in range {
+                    let h = hash(i);
+                    let b = bucket(h);
+                    slots[b][cursors[b]] = (h as u32, i as u32);
+                    cursors[b] += 1;
+                }
+            });
+        }
+    });
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (members, starts, next) = (&members, &starts, &next);
+    let mut found: Vec<(u32, u32)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut found = Vec::new();
+                    let mut table: HashTable<u32> = HashTable::new();
+                    // The low half spread over a word: the table takes its tag from the top bits.
+                    let spread = |low: u32| u64::from(low).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    loop {
+                        let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if b >= BUCKETS {
+                            return found;
+                        }
+                        let firms = &members[starts[b]..starts[b + 1]];
+                        table.clear();
+                        table.reserve(firms.len(), |k| spread(firms[*k as usize].0));
+                        for (k, (low, i)) in firms.iter().enumerate() {
+                            let entry = table.entry(
+                                spread(*low),
+                                |j| {
+                                    let (other_low, other) = firms[*j as usize];
+                                    other_low == *low
+                                        && id_at(bytes, ends, other as usize)
+                                            == id_at(bytes, ends, *i as usize)
+                                },
+                                |j| spread(firms[*j as usize].0),
+                            );
+                            match entry {
+                                hashbrown::hash_table::Entry::Occupied(first) => {
+                                    found.push((*i, firms[*first.get() as usize].1));
+                                }
+                                hashbrown::hash_table::Entry::Vacant(place) => {
+                                    place.insert(k as u32);
+                                }
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    found.sort_unstable();
+    found
 }
 
 fn id_at<'a>(bytes: &'a [u8], ends: &[u64], i: usize) -> &'a [u8] {
@@ -886,6 +1102,7 @@ fn designation_ids(text: &str) -> impl Iterator<Item = &str> {
 /// always told it: the values that do not read (in the order of the fields), then the catalog's
 /// checks, then the founding date against the evaluation date.
 pub fn firm_of(row: &Row<'_>, catalog: &Catalog, as_of: Date) -> Result<Firm, RowProblem> {
+    let row = &row.map(Cell::uncoded);
     let fail = |column: usize, reason: String| RowProblem {
         column: COLUMNS[column],
         value: row[column].text(),

@@ -34,6 +34,10 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod narrow;
+
+pub use narrow::{Codes, Ints};
+
 use super::eval::{self, Value, double_to_int};
 use super::schema::Schema;
 use super::syntax::{BinaryOp, Expr, ExprKind, UnaryOp};
@@ -48,17 +52,30 @@ pub const CHUNK: usize = 4096;
 const WORDS: usize = CHUNK / 64;
 type Bits = [u64; WORDS];
 
-/// One field of a population, laid out as a column.
+/// One field of a population, laid out as a column, each in the narrowest width it fits.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Column {
     /// An int field's values, one per record.
-    Ints(Vec<i64>),
+    Ints(Ints),
     /// Any other field, dictionary-encoded: each record's code, an index into `values`, the
     /// field's distinct values.
-    Codes { codes: Vec<u32>, values: Vec<Value> },
+    Codes { codes: Codes, values: Vec<Value> },
 }
 
 impl Column {
+    /// An int column of `values`.
+    pub fn ints(values: Vec<i64>) -> Column {
+        Column::Ints(Ints::from(values))
+    }
+
+    /// A dictionary-encoded column: `codes` index `values`.
+    pub fn codes(codes: Vec<u32>, values: Vec<Value>) -> Column {
+        Column::Codes {
+            codes: Codes::new(codes, values.len()),
+            values,
+        }
+    }
+
     fn len(&self) -> usize {
         match self {
             Column::Ints(v) => v.len(),
@@ -84,90 +101,7 @@ pub enum ColumnError {
     Missing { field: &'static str },
 }
 
-/// An int column in the narrowest width its values fit: less memory to stream per record.
-enum Ints {
-    I8(Vec<i8>),
-    I16(Vec<i16>),
-    I32(Vec<i32>),
-    I64(Vec<i64>),
-}
-
-impl Ints {
-    fn new(values: Vec<i64>) -> Ints {
-        let lo = values.iter().copied().min().unwrap_or(0);
-        let hi = values.iter().copied().max().unwrap_or(0);
-        let fits = |min: i64, max: i64| lo >= min && hi <= max;
-        if fits(i8::MIN.into(), i8::MAX.into()) {
-            Ints::I8(values.iter().map(|v| *v as i8).collect())
-        } else if fits(i16::MIN.into(), i16::MAX.into()) {
-            Ints::I16(values.iter().map(|v| *v as i16).collect())
-        } else if fits(i32::MIN.into(), i32::MAX.into()) {
-            Ints::I32(values.iter().map(|v| *v as i32).collect())
-        } else {
-            Ints::I64(values)
-        }
-    }
-
-    fn bytes(&self) -> usize {
-        match self {
-            Ints::I8(v) => v.len(),
-            Ints::I16(v) => v.len() * 2,
-            Ints::I32(v) => v.len() * 4,
-            Ints::I64(v) => v.len() * 8,
-        }
-    }
-
-    /// Values `start..start + out.len()`, widened.
-    fn widen(&self, start: usize, out: &mut [i64]) {
-        fn from<T: Copy + Into<i64>>(src: &[T], out: &mut [i64]) {
-            for (o, s) in out.iter_mut().zip(src) {
-                *o = (*s).into();
-            }
-        }
-        let end = start + out.len();
-        match self {
-            Ints::I8(v) => from(&v[start..end], out),
-            Ints::I16(v) => from(&v[start..end], out),
-            Ints::I32(v) => from(&v[start..end], out),
-            Ints::I64(v) => out.copy_from_slice(&v[start..end]),
-        }
-    }
-}
-
-/// Dictionary codes in the narrowest width the dictionary needs.
-enum Codes {
-    U8(Vec<u8>),
-    U16(Vec<u16>),
-    U32(Vec<u32>),
-}
-
 impl Codes {
-    fn new(codes: Vec<u32>, values: usize) -> Codes {
-        if values <= 1 << 8 {
-            Codes::U8(codes.iter().map(|c| *c as u8).collect())
-        } else if values <= 1 << 16 {
-            Codes::U16(codes.iter().map(|c| *c as u16).collect())
-        } else {
-            Codes::U32(codes)
-        }
-    }
-
-    fn bytes(&self) -> usize {
-        match self {
-            Codes::U8(v) => v.len(),
-            Codes::U16(v) => v.len() * 2,
-            Codes::U32(v) => v.len() * 4,
-        }
-    }
-
-    fn get(&self, i: usize) -> u32 {
-        match self {
-            Codes::U8(v) => v[i].into(),
-            Codes::U16(v) => v[i].into(),
-            Codes::U32(v) => v[i],
-        }
-    }
-
     fn slice(&self, start: usize, len: usize) -> Index<'_> {
         match self {
             Codes::U8(v) => Index::U8(&v[start..start + len]),
@@ -185,10 +119,8 @@ enum Stored {
 impl Stored {
     fn new(column: Column) -> Stored {
         match column {
-            Column::Ints(values) => Stored::Ints(Ints::new(values)),
-            Column::Codes { codes, values } => {
-                Stored::Codes(Codes::new(codes, values.len()), values)
-            }
+            Column::Ints(values) => Stored::Ints(values),
+            Column::Codes { codes, values } => Stored::Codes(codes, values),
         }
     }
 }
@@ -217,7 +149,7 @@ impl<S: Schema> Population<S> {
         let mut columns: Vec<Option<Stored>> = (0..S::fields().len()).map(|_| None).collect();
         for field in fields.iter().copied() {
             let column = if S::field_type(field) == Type::Int {
-                Column::Ints(records.iter().map(|r| S::int(r, field)).collect())
+                Column::ints(records.iter().map(|r| S::int(r, field)).collect())
             } else {
                 let mut codes = Vec::with_capacity(records.len());
                 let mut values = Vec::new();
@@ -230,7 +162,7 @@ impl<S: Schema> Population<S> {
                     });
                     codes.push(code);
                 }
-                Column::Codes { codes, values }
+                Column::codes(codes, values)
             };
             columns[position::<S>(field)] = Some(Stored::new(column));
         }
@@ -257,11 +189,8 @@ impl<S: Schema> Population<S> {
             match &column {
                 Column::Ints(_) if S::field_type(field) == Type::Int => {}
                 Column::Codes { codes, values } if S::field_type(field) != Type::Int => {
-                    if let Some(code) = codes.iter().find(|c| **c as usize >= values.len()) {
-                        return Err(ColumnError::Code {
-                            field: name,
-                            code: *code,
-                        });
+                    if let Some(code) = codes.first_at_least(values.len()) {
+                        return Err(ColumnError::Code { field: name, code });
                     }
                 }
                 _ => return Err(ColumnError::Kind { field: name }),
@@ -1475,6 +1404,47 @@ impl ChunkResult {
     /// How many firms of the chunk satisfy rule `rule`.
     pub fn count(&self, rule: usize) -> u32 {
         self.eligible[rule].iter().map(|w| w.count_ones()).sum()
+    }
+
+    /// Calls `f(firm, rule)` for every rule a firm satisfies: firms in order, each firm's rules
+    /// in order. The bits are turned firm by firm 64 firms at a time, so the work follows the
+    /// pairs found, not firms times rules.
+    pub fn for_each_pair(&self, mut f: impl FnMut(usize, usize)) {
+        let rules = self.eligible.len();
+        let rule_words = rules.div_ceil(64);
+        // Per firm of a 64-firm word, its rules as bits.
+        let mut masks = vec![0u64; 64 * rule_words];
+        for w in 0..WORDS {
+            if w * 64 >= self.len {
+                break;
+            }
+            let mut any = 0u64;
+            for (rule, bits) in self.eligible.iter().enumerate() {
+                let mut word = bits[w];
+                any |= word;
+                while word != 0 {
+                    let firm = word.trailing_zeros() as usize;
+                    masks[firm * rule_words + rule / 64] |= 1 << (rule % 64);
+                    word &= word - 1;
+                }
+            }
+            while any != 0 {
+                let bit = any.trailing_zeros() as usize;
+                any &= any - 1;
+                let firm = w * 64 + bit;
+                for k in 0..rule_words {
+                    let slot = &mut masks[bit * rule_words + k];
+                    let mut mask = std::mem::take(slot);
+                    if firm >= self.len {
+                        continue;
+                    }
+                    while mask != 0 {
+                        f(firm, k * 64 + mask.trailing_zeros() as usize);
+                        mask &= mask - 1;
+                    }
+                }
+            }
+        }
     }
 
     /// The chunk's firms that satisfy rule `rule`, in order.

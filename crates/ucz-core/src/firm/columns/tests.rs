@@ -51,8 +51,9 @@ fn a_good_row_is_kept_with_its_derived_fields() {
     let mut part = Part::new(&setup);
     assert_eq!(part.push(&good(), 2), Ok(()));
     let mut builder = Builder::new(&setup);
-    assert!(builder.append(part).is_empty());
-    let batch = builder.finish();
+    builder.append(&part);
+    let (batch, duplicates) = builder.finish(2);
+    assert!(duplicates.is_empty());
     assert_eq!(batch.len, 1);
     assert_eq!(batch.ids.get(0), b"a");
     let column = |field: FirmField| {
@@ -62,18 +63,18 @@ fn a_good_row_is_kept_with_its_derived_fields() {
             .find(|(f, _)| *f == field)
             .map(|(_, c)| c.clone())
     };
-    assert_eq!(column(FirmField::Employees), Some(Column::Ints(vec![1200])));
+    assert_eq!(column(FirmField::Employees), Some(Column::ints(vec![1200])));
     // 2024-07-01 to 2026-06-30: one whole year.
-    assert_eq!(column(FirmField::AgeYears), Some(Column::Ints(vec![1])));
+    assert_eq!(column(FirmField::AgeYears), Some(Column::ints(vec![1])));
     let Some(Column::Codes { codes, values }) = column(FirmField::CapitalRegion) else {
         panic!("capital_region is a code column");
     };
-    assert_eq!(values[codes[0] as usize], Value::Bool(false));
+    assert_eq!(values[codes.get(0) as usize], Value::Bool(false));
     let Some(Column::Codes { codes, values }) = column(FirmField::Designations) else {
         panic!("designations is a code column");
     };
     assert_eq!(
-        values[codes[0] as usize],
+        values[codes.get(0) as usize],
         Value::List(vec![Value::String("rnd_special_zone".into())])
     );
     // Only the columns asked for.
@@ -166,26 +167,27 @@ fn a_repeated_id_is_left_out_with_the_line_of_the_first() {
     assert_eq!(first.push(&row, 2), Ok(()));
     row[col::ID] = Cell::Text("b");
     assert_eq!(first.push(&row, 5), Ok(()));
-    assert!(builder.append(first).is_empty());
+    builder.append(&first);
     let mut second = Part::new(&setup);
     row[col::FOUNDER_AGE] = Cell::Text("44");
     assert_eq!(second.push(&row, 9), Ok(()));
     row[col::ID] = Cell::Text("c");
     assert_eq!(second.push(&row, 10), Ok(()));
+    builder.append(&second);
+    let (batch, duplicates) = builder.finish(2);
     assert_eq!(
-        builder.append(second),
+        duplicates,
         [Duplicate {
             line: 9,
             id: "b".into(),
             first_line: 5
         }]
     );
-    let batch = builder.finish();
     assert_eq!(batch.len, 3);
     assert_eq!(batch.ids.get(2), b"c");
     assert_eq!(
         batch.columns,
-        [(FirmField::FounderAge, Column::Ints(vec![30, 30, 44]))]
+        [(FirmField::FounderAge, Column::ints(vec![30, 30, 44]))]
     );
 }
 
@@ -274,8 +276,9 @@ proptest! {
             }
         }
         let mut builder = Builder::new(&setup);
-        prop_assert!(builder.append(part).is_empty());
-        let batch = builder.finish();
+        builder.append(&part);
+        let (batch, duplicates) = builder.finish(2);
+        prop_assert!(duplicates.is_empty());
         prop_assert_eq!(batch.len, firms.len());
         let from_columns = Population::from_columns(batch.len, batch.columns)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -286,5 +289,68 @@ proptest! {
             matcher.matrix(&from_columns).map_err(|e| TestCaseError::fail(e.to_string()))?,
             matcher.matrix(&from_firms).map_err(|e| TestCaseError::fail(e.to_string()))?
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Repeated ids, in parts of any size and looked for on any number of threads, are the ones a
+    /// first-seen table finds, each with the line of its first; the firms kept keep their values,
+    /// their codes and their lines.
+    #[test]
+    fn repeated_ids_are_found_as_a_first_seen_table_finds_them(
+        ids in proptest::collection::vec(0u16..300, 1..600),
+        part_size in 1usize..80,
+        threads in 1usize..5,
+    ) {
+        let setup = Setup::new(&CATALOG, as_of(), &[FirmField::FounderAge, FirmField::Stage]);
+        let stages = ["early", "growth", "scale_up"];
+        let mut builder = Builder::new(&setup);
+        let mut seen = std::collections::HashMap::new();
+        let (mut expected, mut kept) = (Vec::new(), Vec::new());
+        for (chunk_at, chunk) in ids.chunks(part_size).enumerate() {
+            let mut part = Part::new(&setup);
+            for (k, n) in chunk.iter().enumerate() {
+                let i = chunk_at * part_size + k;
+                // A blank line after every seventh row: lines are not rows.
+                let line = 2 + i as u64 + i as u64 / 7;
+                let id = format!("id-{n}");
+                let age = (i % 90).to_string();
+                let mut row = good();
+                row[col::ID] = Cell::Text(&id);
+                row[col::FOUNDER_AGE] = Cell::Text(&age);
+                row[col::STAGE] = Cell::Text(stages[i % 3]);
+                prop_assert_eq!(part.push(&row, line), Ok(()));
+                match seen.get(&id) {
+                    Some(first) => expected.push(Duplicate { line, id: id.clone(), first_line: *first }),
+                    None => {
+                        seen.insert(id.clone(), line);
+                        kept.push((id, (i % 90) as i64, stages[i % 3]));
+                    }
+                }
+            }
+            builder.append(&part);
+        }
+        let (batch, duplicates) = builder.finish(threads);
+        prop_assert_eq!(duplicates, expected);
+        prop_assert_eq!(batch.len, kept.len());
+        let got_ids: Vec<String> = (0..batch.len)
+            .map(|i| String::from_utf8_lossy(batch.ids.get(i)).into_owned())
+            .collect();
+        let want_ids: Vec<String> = kept.iter().map(|k| k.0.clone()).collect();
+        prop_assert_eq!(got_ids, want_ids);
+        let want_ages: Vec<i64> = kept.iter().map(|k| k.1).collect();
+        let want_stages: Vec<Value> = kept.iter().map(|k| Value::String(k.2.into())).collect();
+        for (field, column) in batch.columns {
+            match (field, column) {
+                (FirmField::FounderAge, Column::Ints(ages)) => prop_assert_eq!(&ages.to_vec(), &want_ages),
+                (FirmField::Stage, Column::Codes { codes, values }) => {
+                    let stages: Vec<Value> = codes.to_vec().iter().map(|c| values[*c as usize].clone()).collect();
+                    prop_assert_eq!(&stages, &want_stages);
+                }
+                (field, _) => prop_assert!(false, "unexpected column {:?}", field),
+            }
+        }
     }
 }

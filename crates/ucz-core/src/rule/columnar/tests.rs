@@ -802,21 +802,15 @@ fn wide_dictionaries_and_many_combinations() {
         vec![
             (
                 FirmField::Sector,
-                Column::Codes {
-                    codes: (0..len as u32).map(|i| i % 400).collect(),
-                    values: sectors,
-                },
+                Column::codes((0..len as u32).map(|i| i % 400).collect(), sectors),
             ),
             (
                 FirmField::Name,
-                Column::Codes {
-                    codes: (0..len as u32).collect(),
-                    values: names,
-                },
+                Column::codes((0..len as u32).collect(), names),
             ),
             (
                 FirmField::Employees,
-                Column::Ints((0..len as i64).collect()),
+                Column::ints((0..len as i64).collect()),
             ),
         ],
     )
@@ -842,4 +836,78 @@ fn wide_dictionaries_and_many_combinations() {
         ];
         assert_eq!(matrix[i], expected, "firm {i}");
     }
+}
+
+/// Columns unfit for a population are refused, the first in the columns' order told.
+#[test]
+fn columns_that_do_not_fit_are_told() {
+    {
+        let refused = |columns: Vec<(FirmField, Column)>| {
+            Population::<FirmSchema>::from_columns(3, columns)
+                .err()
+                .map(|e| e.to_string())
+        };
+        let ages = || (FirmField::FounderAge, Column::ints(vec![30, 40, 50]));
+        let stages = |codes: Vec<u32>| {
+            (
+                FirmField::Stage,
+                Column::Codes {
+                    codes: Codes::U32(codes),
+                    values: vec![Value::String("early".into())],
+                },
+            )
+        };
+        assert_eq!(refused(vec![ages(), stages(vec![0, 0, 0])]), None);
+        let short = refused(vec![ages(), stages(vec![0, 0])]);
+        let bad_code = refused(vec![stages(vec![0, 1, 0]), ages()]);
+        let wrong_kind = refused(vec![
+            ages(),
+            (FirmField::Region, Column::ints(vec![1, 2, 3])),
+        ]);
+        let first = refused(vec![
+            stages(vec![0, 5, 0]),
+            (FirmField::Employees, Column::ints(vec![1])),
+        ]);
+        for (got, part) in [
+            (short, "stage"),
+            (bad_code, "stage"),
+            (wrong_kind, "region"),
+            (first, "stage"),
+        ] {
+            let got = got.unwrap_or_default();
+            assert!(got.contains(part), "{got}");
+        }
+    }
+}
+
+/// A chunk's pairs, firm by firm, are the bits `holds` reads: with more than 64 rules, and a last
+/// chunk that ends inside a word.
+#[test]
+fn pairs_are_the_bits_firm_by_firm() {
+    let catalog = catalog();
+    let mut rules = crate::eligibility::Rulebook::new(catalog).rules();
+    rules.extend(rules.clone());
+    assert!(rules.len() > 64);
+    let firms = crate::synth::firms(CHUNK + 1_000 + 37, 7, as_of());
+    let matcher = Matcher::compile(&rules);
+    let population = Population::new(&firms, as_of(), catalog, &matcher.fields());
+    let seen = std::sync::Mutex::new(0usize);
+    matcher
+        .run(&population, 2, &AtomicUsize::new(0), &|start, chunk| {
+            let mut pairs = Vec::new();
+            chunk.for_each_pair(|firm, rule| pairs.push((firm, rule)));
+            let mut expected = Vec::new();
+            for firm in 0..chunk.len {
+                for rule in 0..rules.len() {
+                    if chunk.holds(rule, firm) {
+                        expected.push((firm, rule));
+                    }
+                }
+            }
+            assert!(!expected.is_empty(), "chunk at {start}");
+            assert_eq!(pairs, expected, "chunk at {start}");
+            *seen.lock().expect("lock") += chunk.len;
+        })
+        .expect("every column");
+    assert_eq!(*seen.lock().expect("lock"), firms.len());
 }
