@@ -146,6 +146,23 @@ fn text(catalog: &Catalog, lang: Lang) -> String {
     );
     section(
         &mut out,
+        lang.pick("광역경제권", "Metropolitan economic regions"),
+        &catalog.economic_regions,
+        lang,
+        |area| {
+            area.members
+                .iter()
+                .map(|m| {
+                    catalog
+                        .region(m.as_str())
+                        .map_or(m.as_str(), |r| lang.pick(&r.name_ko, &r.name_en))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    );
+    section(
+        &mut out,
         lang.pick("시도", "Regions"),
         &catalog.regions,
         lang,

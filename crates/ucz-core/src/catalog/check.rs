@@ -56,6 +56,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     let e = &mut errors;
     all_entries(catalog, &files, e);
     designated_zones(catalog, &files, e);
+    economic_regions(catalog, &files, e);
     facility_types(catalog, &files, e);
     linkages(catalog, &files, e);
     ruled_programs(catalog, &files, e);
@@ -126,6 +127,12 @@ fn all_entries(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
         e,
     );
     entries(&files.of("regions.toml"), "region", &c.regions, e);
+    entries(
+        &files.of("economic_regions.toml"),
+        "economic_region",
+        &c.economic_regions,
+        e,
+    );
     entries(&files.of("stages.toml"), "stage", &c.stages, e);
     entries(
         &files.of("designated_zones.toml"),
@@ -161,6 +168,97 @@ fn designated_zones(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
             "region",
             e,
         );
+    }
+}
+
+/// A 광역경제권's members are known 시·도; each grouping covers every 시·도 exactly once; the
+/// capital-region mark agrees with the members'; no id is a 시·도's (`--region` takes either).
+fn economic_regions(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let er = files.of("economic_regions.toml");
+    let mut groupings: BTreeMap<&str, Vec<&EconomicRegion>> = BTreeMap::new();
+    for item in &c.economic_regions {
+        refs(
+            &er,
+            &item.id,
+            "members",
+            &item.members,
+            &c.regions,
+            "region",
+            e,
+        );
+        if item.members.is_empty() {
+            e.push(er.at(&item.id, "members", "a 광역경제권 needs at least one 시·도"));
+        }
+        if !item.grouping.is_well_formed() {
+            e.push(er.at(
+                &item.id,
+                "grouping",
+                format!(
+                    "grouping \"{}\" must be lower snake_case ([a-z][a-z0-9_]*)",
+                    item.grouping
+                ),
+            ));
+        }
+        if c.region(item.id.as_str()).is_some() {
+            e.push(er.at(
+                &item.id,
+                "id",
+                format!(
+                    "\"{}\" is a 시·도's id; a 광역경제권 needs an id of its own",
+                    item.id
+                ),
+            ));
+        }
+        let members: Vec<&Region> = item
+            .members
+            .iter()
+            .filter_map(|m| c.region(m.as_str()))
+            .collect();
+        if !members.is_empty() && members.iter().all(|r| r.capital_region) != item.capital_region {
+            e.push(er.at(
+                &item.id,
+                "capital_region",
+                format!(
+                    "capital_region = {} disagrees with the members (regions.toml)",
+                    item.capital_region
+                ),
+            ));
+        }
+        groupings
+            .entry(item.grouping.as_str())
+            .or_default()
+            .push(item);
+    }
+    for (grouping, items) in groupings {
+        for region in &c.regions {
+            let holding: Vec<&&EconomicRegion> = items
+                .iter()
+                .filter(|i| i.members.contains(&region.id))
+                .collect();
+            match holding.as_slice() {
+                [_] => {}
+                [] => {
+                    if let Some(first) = items.first() {
+                        e.push(er.at(
+                            &first.id,
+                            "members",
+                            format!(
+                                "grouping {grouping}: 시·도 \"{}\" is in no 광역경제권",
+                                region.id
+                            ),
+                        ));
+                    }
+                }
+                [_, second, ..] => e.push(er.at(
+                    &second.id,
+                    "members",
+                    format!(
+                        "grouping {grouping}: 시·도 \"{}\" is in more than one 광역경제권",
+                        region.id
+                    ),
+                )),
+            }
+        }
     }
 }
 
@@ -848,6 +946,60 @@ mod tests {
         let text = sources.files[name].clone();
         sources.files.insert(name.to_string(), edit(&text));
         Catalog::load(&sources)
+    }
+
+    /// The bundled map covers every 시·도 once; a 시·도 left out, put twice, unknown, or a
+    /// capital-region mark that disagrees with the members is refused with the entry and field.
+    #[test]
+    fn economic_regions_cover_every_region_once() {
+        let catalog = Catalog::bundled().expect("bundled catalog");
+        for region in &catalog.regions {
+            let area = catalog
+                .economic_region_of("ogeuk_samteuk_2025", region.id.as_str())
+                .unwrap_or_else(|| panic!("{} is in no 광역경제권", region.id));
+            assert_eq!(area.capital_region, region.capital_region, "{}", region.id);
+        }
+        // Each edit of the file, and the field and words of the error it must give.
+        let cases = [
+            (
+                r#"["daejeon", "sejong", "chungbuk", "chungnam"]"#,
+                r#"["daejeon", "sejong", "chungbuk"]"#,
+                "members",
+                "grouping ogeuk_samteuk_2025: 시·도 \"chungnam\" is in no 광역경제권",
+            ),
+            (
+                r#"["gwangju", "jeonnam"]"#,
+                r#"["gwangju", "jeonnam", "jeonbuk"]"#,
+                "members",
+                "\"jeonbuk\" is in more than one",
+            ),
+            (r#"["jeju"]"#, r#"["jejoo"]"#, "jeju_area.members", "jejoo"),
+            (
+                "capital_region = true",
+                "capital_region = false",
+                "capital_region",
+                "disagrees with the members",
+            ),
+            (
+                r#"grouping = "ogeuk_samteuk_2025""#,
+                r#"grouping = "5geuk""#,
+                "grouping",
+                "lower snake_case",
+            ),
+            (r#"id = "jeju_area""#, r#"id = "jeju""#, "id", "시·도's id"),
+        ];
+        for (from, to, field, words) in cases {
+            let errors = with_file("economic_regions.toml", |t| t.replacen(from, to, 1))
+                .expect_err("refused");
+            assert!(
+                errors
+                    .0
+                    .iter()
+                    .any(|e| e.field.as_deref().is_some_and(|f| f.starts_with(field))
+                        && e.message.contains(words)),
+                "{from} → {to}: {errors}"
+            );
+        }
     }
 
     #[test]

@@ -40,6 +40,7 @@ entry!(
     Improvement,
     InstitutionKind,
     Region,
+    EconomicRegion,
     Stage,
     DesignatedZone,
     HubKind,
@@ -379,6 +380,22 @@ pub struct Region {
     pub capital_region: bool,
     /// KOSTAT's census code of the region (2013), as in the province map.
     pub census_code_2013: Option<String>,
+    pub source: String,
+}
+
+/// 광역경제권 — a metropolitan economic region: 시·도 that plan their hubs together, in one
+/// grouping (the policy that draws the map; a grouping covers every 시·도 exactly once).
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EconomicRegion {
+    pub id: Id,
+    pub grouping: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    /// The 시·도 of the region (`regions.toml`).
+    pub members: Vec<Id>,
+    /// 수도권: every member is in the capital region.
+    pub capital_region: bool,
     pub source: String,
 }
 

@@ -36,6 +36,7 @@ pub struct Catalog {
     pub improvements: Vec<Improvement>,
     pub institution_kinds: Vec<InstitutionKind>,
     pub regions: Vec<Region>,
+    pub economic_regions: Vec<EconomicRegion>,
     pub stages: Vec<Stage>,
     pub designated_zones: Vec<DesignatedZone>,
     pub hub_kinds: Vec<HubKind>,
@@ -75,7 +76,7 @@ const fn same_text(a: &str, b: &str) -> bool {
     true
 }
 
-pub const KINDS: [(&str, &str, &str); 20] = [
+pub const KINDS: [(&str, &str, &str); 21] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -103,6 +104,11 @@ pub const KINDS: [(&str, &str, &str); 20] = [
         "institution_kind",
     ),
     ("regions", "regions.toml", "region"),
+    (
+        "economic_regions",
+        "economic_regions.toml",
+        "economic_region",
+    ),
     ("stages", "stages.toml", "stage"),
     (
         "designated_zones",
@@ -158,6 +164,7 @@ impl CatalogSources {
             "improvements.toml",
             "institution_kinds.toml",
             "regions.toml",
+            "economic_regions.toml",
             "stages.toml",
             "designated_zones.toml",
             "hub_kinds.toml",
@@ -228,6 +235,7 @@ impl Catalog {
             improvements: parse!(improvements),
             institution_kinds: parse!(institution_kinds),
             regions: parse!(regions),
+            economic_regions: parse!(economic_regions),
             stages: parse!(stages),
             designated_zones: parse!(designated_zones),
             hub_kinds: parse!(hub_kinds),
@@ -273,6 +281,7 @@ impl Catalog {
             self.improvements.len(),
             self.institution_kinds.len(),
             self.regions.len(),
+            self.economic_regions.len(),
             self.stages.len(),
             self.designated_zones.len(),
             self.hub_kinds.len(),
@@ -331,6 +340,15 @@ impl Catalog {
     }
     pub fn region(&self, id: &str) -> Option<&Region> {
         find(&self.regions, id)
+    }
+    pub fn economic_region(&self, id: &str) -> Option<&EconomicRegion> {
+        find(&self.economic_regions, id)
+    }
+    /// The 광역경제권 of grouping `grouping` that `region` (a 시·도) belongs to.
+    pub fn economic_region_of(&self, grouping: &str, region: &str) -> Option<&EconomicRegion> {
+        self.economic_regions
+            .iter()
+            .find(|e| e.grouping == grouping && e.members.iter().any(|m| m == region))
     }
     pub fn designated_zone(&self, id: &str) -> Option<&DesignatedZone> {
         find(&self.designated_zones, id)
