@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type, UInt32Type,
+    ArrowPrimitiveType, Date32Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type,
+    UInt16Type, UInt32Type,
 };
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Date32Array, DictionaryArray, GenericStringArray, Int64Array,
@@ -343,54 +344,12 @@ impl<'a> Access<'a> {
                 })
             }
             DataType::Int64 => Some(Access::Int64(array.as_primitive::<Int64Type>())),
-            DataType::Int32 => widen(
-                array
-                    .as_primitive::<Int32Type>()
-                    .values()
-                    .iter()
-                    .map(|v| i64::from(*v))
-                    .collect(),
-            ),
-            DataType::Int16 => widen(
-                array
-                    .as_primitive::<Int16Type>()
-                    .values()
-                    .iter()
-                    .map(|v| i64::from(*v))
-                    .collect(),
-            ),
-            DataType::Int8 => widen(
-                array
-                    .as_primitive::<Int8Type>()
-                    .values()
-                    .iter()
-                    .map(|v| i64::from(*v))
-                    .collect(),
-            ),
-            DataType::UInt32 => widen(
-                array
-                    .as_primitive::<UInt32Type>()
-                    .values()
-                    .iter()
-                    .map(|v| i64::from(*v))
-                    .collect(),
-            ),
-            DataType::UInt16 => widen(
-                array
-                    .as_primitive::<UInt16Type>()
-                    .values()
-                    .iter()
-                    .map(|v| i64::from(*v))
-                    .collect(),
-            ),
-            DataType::UInt8 => widen(
-                array
-                    .as_primitive::<UInt8Type>()
-                    .values()
-                    .iter()
-                    .map(|v| i64::from(*v))
-                    .collect(),
-            ),
+            DataType::Int32 => widen(widened::<Int32Type>(array)),
+            DataType::Int16 => widen(widened::<Int16Type>(array)),
+            DataType::Int8 => widen(widened::<Int8Type>(array)),
+            DataType::UInt32 => widen(widened::<UInt32Type>(array)),
+            DataType::UInt16 => widen(widened::<UInt16Type>(array)),
+            DataType::UInt8 => widen(widened::<UInt8Type>(array)),
             DataType::Boolean => Some(Access::Bool(array.as_boolean())),
             DataType::Date32 => Some(Access::Date(array.as_primitive::<Date32Type>())),
             DataType::List(_) => {
@@ -587,6 +546,19 @@ impl<'a> Lists<'a> {
     }
 }
 
+/// A column of narrower ints, widened.
+fn widened<T: ArrowPrimitiveType>(array: &dyn Array) -> Vec<i64>
+where
+    T::Native: Into<i64>,
+{
+    array
+        .as_primitive::<T>()
+        .values()
+        .iter()
+        .map(|v| (*v).into())
+        .collect()
+}
+
 /// The date `days` after 1970-01-01 (H. Hinnant's civil-from-days), for a year of 1 to 9999.
 fn civil_from_days(days: i64) -> Option<Date> {
     let z = days + 719_468;
@@ -700,7 +672,7 @@ fn code<'a>(part: &mut Part<'_>, column: usize, access: Access<'a>) -> Access<'a
             Some(text) => cells.push(cell(text).unwrap_or(empty)),
         }
     }
-    if cells.len() != len || len == 0 {
+    if len == 0 {
         return Access::Dict {
             array,
             keys,

@@ -1,8 +1,9 @@
 //! Many firms read straight into the columns a [`Population`](crate::rule::columnar::Population)
 //! is made of, without a [`Firm`] per row: a file reader hands each row's cells to a [`Part`] (one
 //! per thread and block of rows), and a [`Builder`] appends the parts in file order into one
-//! [`FirmBatch`]: the firm ids (one byte buffer), and the columns the rules read, ints as `i64`
-//! and every other field dictionary-encoded.
+//! [`FirmBatch`]: the firm ids (one byte buffer), and the columns the rules read, ints and every
+//! other field dictionary-encoded, each in the narrowest width it fits; repeated ids are found
+//! once, at the end.
 //!
 //! A row is checked exactly as [`Firm::problems`] and [`Firm::date_problem`] check a firm: the
 //! fast path accepts only rows it is sure of, and anything it doubts is read again through a
@@ -134,8 +135,6 @@ pub struct Setup<'c> {
     as_of: Date,
     /// By the field's position in [`FirmField::ALL`].
     keep: [bool; FIELDS],
-    /// One hasher for every part's ids, so that they are hashed where they are read.
-    hasher: DefaultHashBuilder,
 }
 
 const FIELDS: usize = FirmField::ALL.len();
@@ -152,7 +151,6 @@ impl<'c> Setup<'c> {
             catalog,
             as_of,
             keep,
-            hasher: DefaultHashBuilder::default(),
         }
     }
 
@@ -810,7 +808,7 @@ impl<'s> Builder<'s> {
     /// The firms read, with the columns kept, and the rows whose id an earlier row has (left
     /// out). `threads` look for repeated ids.
     pub fn finish(mut self, threads: usize) -> (FirmBatch, Vec<Duplicate>) {
-        let repeated = repeated_ids(&self.setup.hasher, &self.ids, &self.id_ends, threads);
+        let repeated = repeated_ids(&self.ids, &self.id_ends, threads);
         let duplicates: Vec<Duplicate> = repeated
             .iter()
             .map(|(later, first)| Duplicate {
@@ -905,17 +903,13 @@ impl<'s> Builder<'s> {
 /// of its own, the work shared among `threads`. Ids are compared only where the halves agree, so
 /// the checking reads no id but a repeated one. A bucket holds its firms in file order: the first
 /// of a repeated id is the one kept.
-fn repeated_ids(
-    hasher: &DefaultHashBuilder,
-    bytes: &[u8],
-    ends: &[u64],
-    threads: usize,
-) -> Vec<(u32, u32)> {
+fn repeated_ids(bytes: &[u8], ends: &[u64], threads: usize) -> Vec<(u32, u32)> {
     const BUCKETS: usize = 1 << 8;
     let len = ends.len();
     if len < 2 {
         return Vec::new();
     }
+    let hasher = DefaultHashBuilder::default();
     let hash = |i: usize| hasher.hash_one(id_at(bytes, ends, i));
     let bucket = |h: u64| (h >> 56) as usize;
     let threads = threads.clamp(1, 64);

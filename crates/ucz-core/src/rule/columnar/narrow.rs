@@ -36,15 +36,13 @@ fn retain_at<T>(values: &mut Vec<T>, keep: impl Fn(usize) -> bool) {
 
 impl From<Vec<i64>> for Ints {
     fn from(values: Vec<i64>) -> Ints {
-        let mut ints = Ints::I64(Vec::new());
         let lo = values.iter().copied().min().unwrap_or(0);
         let hi = values.iter().copied().max().unwrap_or(0);
         if int_width(lo, hi) == 3 {
-            ints = Ints::I64(values);
-        } else {
-            ints.narrow_to(int_width(lo, hi));
-            ints.extend_from(&values);
+            return Ints::I64(values);
         }
+        let mut ints = Ints::default();
+        ints.extend_from(&values);
         ints
     }
 }
@@ -76,16 +74,6 @@ impl Ints {
             Ints::I32(_) => 2,
             Ints::I64(_) => 3,
         }
-    }
-
-    /// An empty column of the given width (only while empty).
-    fn narrow_to(&mut self, width: u8) {
-        *self = match width {
-            0 => Ints::I8(Vec::new()),
-            1 => Ints::I16(Vec::new()),
-            2 => Ints::I32(Vec::new()),
-            _ => Ints::I64(Vec::new()),
-        };
     }
 
     /// Bytes the values take.
