@@ -131,12 +131,19 @@ pub fn write_hub(caller: &Caller) -> Result<(), Error> {
     }
 }
 
-/// The space ladder of a region (forecast, placement, retention): admins, coordinators, and the
-/// operators of the region's zones.
-pub fn ladder(caller: &Caller, own_zone_region: Option<&str>, region: &str) -> Result<(), Error> {
+/// The space ladder of a 시·도 or 광역경제권 (forecast, placement, retention): admins,
+/// coordinators, and the operators of a zone in one of its 시·도 (who see others' graduates as
+/// counts, `ladder::visible_plan`).
+pub fn ladder(
+    caller: &Caller,
+    own_zone_region: Option<&str>,
+    regions: &[String],
+) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin | Role::Coordinator => true,
-        Role::Operator { .. } => own_zone_region == Some(region),
+        Role::Operator { .. } => {
+            own_zone_region.is_some_and(|own| regions.iter().any(|r| r == own))
+        }
         Role::Firm { .. } => false,
     })
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use ucz_core::date::Date;
 use ucz_core::firm::Firm;
 use ucz_core::lease::Lease;
-use ucz_core::placement::ladder::{self, Graduation, Outcome, Room, Tenant};
+use ucz_core::placement::ladder::{self, Graduation, Outcome, Room, Scope, Tenant};
 use ucz_core::placement::{self as placement, Plan};
 use ucz_core::record::{
     Demo, FirmId, HubBody, LeaseBody, LeaseStatus, SpaceBody, SpaceId, SpacePlace, ZonePlan,
@@ -71,85 +71,92 @@ fn room(
     }
 }
 
-/// A region's records, read by region in a fixed number of queries (`Store::region_rows`).
-pub async fn region_records(state: &Services, region: &str) -> Result<Region, Error> {
-    let ucz_store::RegionRows {
-        zones,
-        facilities,
-        hubs,
-        spaces,
-        leases,
-        firms,
-        rejections,
-    } = state.store.region_rows(region).await?;
-    let mut hub_names = HashMap::new();
-    let zone_site: HashMap<&str, (Option<Site>, &str)> = zones
-        .iter()
-        .map(|z| {
-            let (id, plan) = (z.id.as_str(), &z.record.record);
-            hub_names.insert(id.to_string(), plan.text("name").unwrap_or(id).to_string());
-            (id, (site_of(plan), plan.text("region").unwrap_or_default()))
-        })
-        .collect();
-    let facility_zone: HashMap<i64, &str> = facilities
-        .iter()
-        .map(|f| (f.id.0, f.record.zone_id.as_str()))
-        .collect();
-    let hub_of: HashMap<&str, &HubBody> = hubs
-        .iter()
-        .map(|h| {
-            let hub = &h.record.record;
-            hub_names.insert(hub.id.to_string(), hub.name.clone());
-            (h.id.as_str(), hub)
-        })
-        .collect();
-    let mut rooms = Vec::new();
-    let mut zone_of_room = HashMap::new();
-    let mut room_names = HashMap::new();
-    let mut room_owners = HashMap::new();
-    for space in &spaces {
-        let id = space.id.0;
-        room_names.insert(id, space.record.name.clone());
-        let owner = match space.record.place() {
-            SpacePlace::Facility(facility) => facility_zone
-                .get(&facility.0)
-                .map(|z| Owner::Zone(z.to_string())),
-            SpacePlace::Hub(hub) => Some(Owner::Hub(hub.0)),
-        };
-        // A room whose facility is not the region's answers to no zone: admins only.
-        room_owners.insert(id, owner.unwrap_or(Owner::Zone(String::new())));
-        let placed = match space.record.place() {
-            SpacePlace::Facility(facility) => facility_zone.get(&facility.0).and_then(|zone| {
-                let (at, zone_region) = zone_site.get(zone)?;
-                (*zone_region == region).then(|| {
-                    zone_of_room.insert(id, zone.to_string());
-                    room(&state.catalog, space, zone, region, *at)
-                })
-            }),
-            SpacePlace::Hub(hub) => hub_of.get(hub.as_str()).and_then(|h| {
-                (h.region == region)
-                    .then(|| room(&state.catalog, space, hub.as_str(), region, h.site))
-            }),
-        };
-        rooms.extend(placed);
+/// The records of a scope (a 시·도, or each 시·도 of a 광역경제권), read 시·도 by 시·도 in a
+/// fixed number of queries each (`Store::region_rows`).
+pub async fn region_records(state: &Services, scope: &Scope) -> Result<Region, Error> {
+    let mut records = Region {
+        rooms: Vec::new(),
+        zone_of_room: HashMap::new(),
+        hub_names: HashMap::new(),
+        room_names: HashMap::new(),
+        room_owners: HashMap::new(),
+        leases: Vec::new(),
+        firms: HashMap::new(),
+        rejections: Vec::new(),
+    };
+    for region in &scope.regions {
+        let rows = state.store.region_rows(region).await?;
+        records.add(&state.catalog, rows, region);
     }
-    let leases = leases
-        .into_iter()
-        .map(|l| (stored_lease(&l), l.record))
-        .collect();
-    Ok(Region {
-        rooms,
-        zone_of_room,
-        hub_names,
-        room_names,
-        room_owners,
-        leases,
-        firms: firms
-            .into_iter()
-            .map(|f| (f.id.0, f.record.record))
-            .collect(),
-        rejections: rejections.into_iter().map(|r| r.record).collect(),
-    })
+    Ok(records)
+}
+
+impl Region {
+    /// Adds one 시·도's rows.
+    fn add(&mut self, catalog: &ucz_core::Catalog, rows: ucz_store::RegionRows, region: &str) {
+        let ucz_store::RegionRows {
+            zones,
+            facilities,
+            hubs,
+            spaces,
+            leases,
+            firms,
+            rejections,
+        } = rows;
+        let zone_site: HashMap<&str, (Option<Site>, &str)> = zones
+            .iter()
+            .map(|z| {
+                let (id, plan) = (z.id.as_str(), &z.record.record);
+                self.hub_names
+                    .insert(id.to_string(), plan.text("name").unwrap_or(id).to_string());
+                (id, (site_of(plan), plan.text("region").unwrap_or_default()))
+            })
+            .collect();
+        let facility_zone: HashMap<i64, &str> = facilities
+            .iter()
+            .map(|f| (f.id.0, f.record.zone_id.as_str()))
+            .collect();
+        let hub_of: HashMap<&str, &HubBody> = hubs
+            .iter()
+            .map(|h| {
+                let hub = &h.record.record;
+                self.hub_names.insert(hub.id.to_string(), hub.name.clone());
+                (h.id.as_str(), hub)
+            })
+            .collect();
+        for space in &spaces {
+            let id = space.id.0;
+            self.room_names.insert(id, space.record.name.clone());
+            let owner = match space.record.place() {
+                SpacePlace::Facility(facility) => facility_zone
+                    .get(&facility.0)
+                    .map(|z| Owner::Zone(z.to_string())),
+                SpacePlace::Hub(hub) => Some(Owner::Hub(hub.0)),
+            };
+            // A room whose facility is not the region's answers to no zone: admins only.
+            self.room_owners
+                .insert(id, owner.unwrap_or(Owner::Zone(String::new())));
+            let placed = match space.record.place() {
+                SpacePlace::Facility(facility) => facility_zone.get(&facility.0).and_then(|zone| {
+                    let (at, zone_region) = zone_site.get(zone)?;
+                    (*zone_region == region).then(|| {
+                        self.zone_of_room.insert(id, zone.to_string());
+                        room(catalog, space, zone, region, *at)
+                    })
+                }),
+                SpacePlace::Hub(hub) => hub_of.get(hub.as_str()).and_then(|h| {
+                    (h.region == region).then(|| room(catalog, space, hub.as_str(), region, h.site))
+                }),
+            };
+            self.rooms.extend(placed);
+        }
+        self.leases
+            .extend(leases.into_iter().map(|l| (stored_lease(&l), l.record)));
+        self.firms
+            .extend(firms.into_iter().map(|f| (f.id.0, f.record.record)));
+        self.rejections
+            .extend(rejections.into_iter().map(|r| r.record));
+    }
 }
 
 fn tenants(region: &Region) -> HashMap<String, Tenant> {
@@ -187,19 +194,20 @@ fn tenants(region: &Region) -> HashMap<String, Tenant> {
     tenants
 }
 
-/// The forecast and plan of a region, as the API and the pages show them.
+/// The forecast and plan of a scope (a 시·도 or a 광역경제권), as the API and the pages show
+/// them.
 pub async fn plan_region(
     state: &Services,
-    region: &str,
+    scope: &Scope,
     as_of: Date,
     horizon: u32,
 ) -> Result<(ladder::Forecast, Plan, Region), Error> {
-    let records = region_records(state, region).await?;
+    let records = region_records(state, scope).await?;
     let tenants = tenants(&records);
     let leases: Vec<Lease> = records.leases.iter().map(|(l, _)| l.clone()).collect();
     let policy = &state.catalog.placement;
     let forecast = ladder::forecast(
-        region,
+        scope,
         &records.rooms,
         &leases,
         &tenants,
@@ -287,21 +295,42 @@ pub fn visible_plan(
     })
 }
 
-/// Post-BI retention of a region's (or one zone's) graduates, by year of graduation.
+/// Post-BI retention of a scope's (or one zone's) graduates, by year of graduation. A graduate
+/// stayed when it took a later lease in the scope or was recorded as moving within it; a later
+/// lease elsewhere in its 광역경제권 counts as leaving for that 시·도 (and staying in the
+/// 광역경제권).
 pub async fn retention_of(
     state: &Services,
-    region: &str,
+    scope: &Scope,
     zone: Option<&str>,
     as_of: Date,
 ) -> Result<Vec<ladder::Retention>, Error> {
-    let records = region_records(state, region).await?;
+    // The 광역경제권 around the scope: where a graduate who left the scope may have gone on.
+    let economic: Vec<String> = match state.catalog.economic_region(&scope.id) {
+        Some(e) => e.members.iter().map(|m| m.to_string()).collect(),
+        None => scope
+            .regions
+            .iter()
+            .filter_map(|r| state.catalog.home_economic_region(r))
+            .flat_map(|e| e.members.iter().map(|m| m.to_string()))
+            .collect(),
+    };
+    let around = Scope {
+        id: scope.id.clone(),
+        regions: if economic.is_empty() {
+            scope.regions.clone()
+        } else {
+            economic.clone()
+        },
+    };
+    let records = region_records(state, &around).await?;
     let room_of: HashMap<i64, &Room> = records.rooms.iter().map(|r| (r.id, r)).collect();
     let mut graduations = Vec::new();
     for (lease, record) in &records.leases {
         let Some(room) = room_of.get(&lease.space) else {
             continue;
         };
-        if !room.incubation || lease.ends > as_of {
+        if !room.incubation || lease.ends > as_of || !scope.contains(&room.region) {
             continue;
         }
         if zone
@@ -309,16 +338,17 @@ pub async fn retention_of(
         {
             continue;
         }
-        let moved_within = records.leases.iter().any(|(next, _)| {
-            next.firm == lease.firm
-                && next.starts >= lease.ends
-                && room_of.contains_key(&next.space)
-        });
-        let outcome = match (moved_within, record.left_to.as_deref()) {
-            (true, _) => Outcome::Stayed,
-            (false, Some(to)) if to == region => Outcome::Stayed,
-            (false, Some(to)) => Outcome::Left { to: to.to_string() },
-            (false, None) => Outcome::Unknown,
+        let moved_to = records
+            .leases
+            .iter()
+            .filter(|(next, _)| next.firm == lease.firm && next.starts >= lease.ends)
+            .filter_map(|(next, _)| room_of.get(&next.space))
+            .min_by_key(|next| !scope.contains(&next.region))
+            .map(|next| next.region.as_str());
+        let outcome = match moved_to.or(record.left_to.as_deref()) {
+            Some(to) if scope.contains(to) => Outcome::Stayed,
+            Some(to) => Outcome::Left { to: to.to_string() },
+            None => Outcome::Unknown,
         };
         graduations.push(Graduation {
             firm: lease.firm.clone(),
@@ -333,7 +363,7 @@ pub async fn retention_of(
         .filter(|r| r.capital_region)
         .map(|r| r.id.to_string())
         .collect();
-    Ok(ladder::retention(&graduations, &capital))
+    Ok(ladder::retention(&graduations, &capital, &economic))
 }
 
 /// The region of an operator's zone, for the role rules.
@@ -351,16 +381,17 @@ async fn zone_region(state: &Services, zone: &str) -> Result<Option<String>, Err
         .await
 }
 
-pub async fn may_see(state: &Services, caller: &Caller, region: &str) -> Result<(), Error> {
+pub async fn may_see(state: &Services, caller: &Caller, scope: &Scope) -> Result<(), Error> {
     caller.require_user()?;
     let own = own_zone_region(state, caller).await?;
-    access::ladder(caller, own.as_deref(), region)
+    access::ladder(caller, own.as_deref(), &scope.regions)
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanParams {
-    /// The region to plan (a region id of the catalog).
+    /// The 시·도 or 광역경제권 to plan (a region or economic region id of the catalog): a
+    /// 광역경제권's graduates may be placed in any of its hubs.
     pub region: String,
     /// Narrows the region's plan to the graduates of one zone's incubators.
     pub zone: Option<String>,
@@ -386,29 +417,38 @@ pub fn as_of(clock: &ucz_core::Clock, text: Option<&str>) -> Result<Date, Error>
     }
 }
 
-/// A `zone=` parameter names a zone of the region.
-async fn zone_in_region(state: &Services, zone: &str, region: &str) -> Result<(), Error> {
+/// A `zone=` parameter names a zone of the scope.
+async fn zone_in_region(state: &Services, zone: &str, scope: &Scope) -> Result<(), Error> {
     match zone_region(state, zone).await? {
-        Some(r) if r == region => Ok(()),
+        Some(r) if scope.contains(&r) => Ok(()),
         Some(_) => Err(invalid(
             "zone",
             Message::new(Key::ZoneNotInRegion)
                 .arg("zone", zone)
-                .arg("region", region),
+                .arg("region", &scope.id),
         )),
         None => Err(invalid("zone", Message::new(Key::NoZone).arg("id", zone))),
     }
 }
 
-pub fn known_region(state: &Services, region: &str) -> Result<(), Error> {
-    if state.catalog.regions.iter().any(|r| r.id == region) {
-        Ok(())
-    } else {
-        Err(Error::invalid(vec![FieldError {
+/// The 광역경제권 of a 시·도 as a plan's scope (the 시·도 alone when it is in none): where its
+/// graduates may go and whose graduates its spaces may take.
+pub fn home_scope(state: &Services, region: &str) -> Scope {
+    state
+        .catalog
+        .home_economic_region(region)
+        .and_then(|e| state.catalog.placement_scope(e.id.as_str()))
+        .unwrap_or_else(|| Scope::region(region))
+}
+
+/// What a `region` parameter names: a 시·도, or a 광역경제권 and its members.
+pub fn scope(state: &Services, region: &str) -> Result<Scope, Error> {
+    state.catalog.placement_scope(region).ok_or_else(|| {
+        Error::invalid(vec![FieldError {
             field: "region".into(),
             message: Message::new(Key::UnknownRegion).arg("id", region),
-        }]))
-    }
+        }])
+    })
 }
 
 pub async fn placement_plan(
@@ -416,8 +456,8 @@ pub async fn placement_plan(
     caller: &Caller,
     params: &PlanParams,
 ) -> Result<RegionPlan, Error> {
-    known_region(state, &params.region)?;
-    may_see(state, caller, &params.region).await?;
+    let scope = scope(state, &params.region)?;
+    may_see(state, caller, &scope).await?;
     let horizon = params.horizon.unwrap_or(12);
     if !(1..=60).contains(&horizon) {
         return Err(Error::invalid(vec![FieldError {
@@ -427,10 +467,9 @@ pub async fn placement_plan(
     }
     let as_of = as_of(&state.clock, params.as_of.as_deref())?;
     if let Some(zone) = &params.zone {
-        zone_in_region(state, zone, &params.region).await?;
+        zone_in_region(state, zone, &scope).await?;
     }
-    let (mut forecast, mut plan, records) =
-        plan_region(state, &params.region, as_of, horizon).await?;
+    let (mut forecast, mut plan, records) = plan_region(state, &scope, as_of, horizon).await?;
     let graduates = forecast.graduates.len();
     if let Some(zone) = &params.zone {
         let ours = graduates_of_zone(&records, &forecast, zone);
@@ -575,8 +614,8 @@ pub async fn decided_space(
     Ok((space, owner, region))
 }
 
-/// Accepting a proposal creates the lease: the firm must be a graduate looking for space and
-/// the space must fit it (the same requirements as the plan's), and every lease rule applies.
+/// Accepting a proposal creates the lease: the firm must be a graduate of the space's
+/// 광역경제권 looking for space and the space must fit it (the same requirements as the plan's), and every lease rule applies.
 pub async fn accept(
     state: &Services,
     caller: &Caller,
@@ -622,7 +661,9 @@ pub async fn accept(
     let around = starts_given
         .unwrap_or_else(|| state.clock.today())
         .add_months(-30);
-    let (forecast, _, _) = plan_region(state, &region, around, 60).await?;
+    // A graduate of any 시·도 of the space's 광역경제권 may take it.
+    let scope = home_scope(state, &region);
+    let (forecast, _, _) = plan_region(state, &scope, around, 60).await?;
     let need = forecast
         .graduates
         .iter()
@@ -632,7 +673,7 @@ pub async fn accept(
             "firm_id",
             Message::new(Key::NotAGraduate)
                 .arg("firm", &decision.firm_id)
-                .arg("region", &region),
+                .arg("region", &scope.id),
         ));
     }
     let vacancy = forecast
@@ -644,7 +685,7 @@ pub async fn accept(
             "space_id",
             Message::new(Key::NotExpansionSpace)
                 .arg("space", decision.space_id)
-                .arg("region", &region),
+                .arg("region", &scope.id),
         ));
     }
     if let Some(vacancy) = vacancy {
@@ -763,7 +804,8 @@ pub async fn unreject(state: &Services, caller: &Caller, payload: Value) -> Resu
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionParams {
-    /// The region whose graduates are followed (a region id of the catalog).
+    /// The 시·도 or 광역경제권 whose graduates are followed (a region or economic region id of
+    /// the catalog).
     pub region: String,
     /// Narrows retention to the graduates of one zone's incubators.
     pub zone: Option<String>,
@@ -777,13 +819,13 @@ pub async fn retention(
     caller: &Caller,
     params: &RetentionParams,
 ) -> Result<RegionRetention, Error> {
-    known_region(state, &params.region)?;
-    may_see(state, caller, &params.region).await?;
+    let scope = scope(state, &params.region)?;
+    may_see(state, caller, &scope).await?;
     if let Some(zone) = &params.zone {
-        zone_in_region(state, zone, &params.region).await?;
+        zone_in_region(state, zone, &scope).await?;
     }
     let as_of = as_of(&state.clock, params.as_of.as_deref())?;
-    let years = retention_of(state, &params.region, params.zone.as_deref(), as_of).await?;
+    let years = retention_of(state, &scope, params.zone.as_deref(), as_of).await?;
     Ok(RegionRetention {
         region: params.region.clone(),
         zone: params.zone.clone(),

@@ -70,6 +70,7 @@ pub fn region(
                 space: format!("S{i:06}"),
                 hub: format!("H{hub:03}"),
                 region: "daejeon".into(),
+                area: "daejeon".into(),
                 kind: rng.pick(kinds).clone(),
                 area_m2: area,
                 rent_krw: Some(rent),
@@ -90,6 +91,7 @@ pub fn region(
         .map(|i| Need {
             firm: format!("G{i:06}"),
             region: "daejeon".into(),
+            area: "daejeon".into(),
             needed_by: day(30 * rng.below(12) + 29),
             area_m2: *rng.pick(&[30.0, 60.0, 100.0, 150.0, 250.0]),
             sector: rng.pick(&SECTIONS).to_string(),

@@ -159,9 +159,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum PlacementWhat {
-    /// Plan a region: who graduates when, which space each gets and why, or why none fits
+    /// Plan a 시·도 or a 광역경제권: who graduates when, which space each gets and why, or why none fits
     Plan {
-        /// 시도 id (catalog/regions.toml)
+        /// 시·도 id (catalog/regions.toml) or 광역경제권 id (catalog/economic_regions.toml): a
+        /// 광역경제권's graduates may be placed in any of its hubs
         #[arg(long)]
         region: String,
         #[command(flatten)]

@@ -1,5 +1,5 @@
-//! `ucz placement plan`: a region's graduation forecast and optimal Post-BI placement plan, from
-//! the platform's database.
+//! `ucz placement plan`: the graduation forecast and optimal Post-BI placement plan of a 시·도 or
+//! a 광역경제권, from the platform's database.
 
 use ucz_core::Catalog;
 use ucz_core::Lang;
@@ -20,14 +20,19 @@ pub fn plan(
     json: bool,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    if !catalog.regions.iter().any(|r| r.id.as_str() == region) {
-        let known: Vec<String> = catalog.regions.iter().map(|r| r.id.to_string()).collect();
+    let Some(scope) = catalog.placement_scope(region) else {
+        let known: Vec<String> = catalog
+            .regions
+            .iter()
+            .map(|r| r.id.to_string())
+            .chain(catalog.economic_regions.iter().map(|e| e.id.to_string()))
+            .collect();
         return Err(BadInput(format!(
-            "error: unknown region \"{region}\"; expected one of: {}",
+            "error: unknown region \"{region}\"; expected a 시·도 or 광역경제권: {}",
             known.join(", ")
         ))
         .into());
-    }
+    };
     if !(1..=60).contains(&horizon) {
         return Err(BadInput("error: --horizon must be 1 to 60 months".into()).into());
     }
@@ -41,48 +46,58 @@ pub fn plan(
             .into());
         }
     }
-    let region_name = catalog
-        .regions
-        .iter()
-        .find(|r| r.id.as_str() == region)
-        .map(|r| lang.pick(&r.name_ko, &r.name_en).to_string())
-        .unwrap_or_else(|| region.to_string());
     runtime()?.block_on(async {
         let store = open(&settings).await?;
         let services = Services::new(store, catalog);
         let (forecast, plan, records) =
-            ucz_service::ladder::plan_region(&services, region, as_of, horizon)
+            ucz_service::ladder::plan_region(&services, &scope, as_of, horizon)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
         if json {
             return output::json(&serde_json::json!({
-                "region": region, "as_of": forecast.as_of, "until": forecast.until,
-                "months": forecast.months, "graduates": forecast.graduates.len(),
-                "vacancies": forecast.vacancies.len(), "proposals": plan.proposals,
-                "unplaced": plan.unplaced,
+                "region": region, "regions": scope.regions, "as_of": forecast.as_of,
+                "until": forecast.until, "months": forecast.months,
+                "graduates": forecast.graduates.len(), "vacancies": forecast.vacancies.len(),
+                "proposals": plan.proposals, "unplaced": plan.unplaced,
             }));
         }
-        output::text(&render(
-            &region_name,
-            &forecast,
-            &plan,
-            &records.hub_names,
-            lang,
-        ))
+        output::text(&render(&services.catalog, &forecast, &plan, &records, lang))
     })
 }
 
 fn render(
-    region: &str,
+    catalog: &Catalog,
     forecast: &ucz_core::placement::ladder::Forecast,
     plan: &Plan,
-    hubs: &std::collections::HashMap<String, String>,
+    records: &ucz_service::ladder::Region,
     lang: Lang,
 ) -> String {
     let t = |ko: &str, en: &str| lang.pick(ko, en).to_string();
+    let area = |id: &str| catalog.area_name(id, lang);
+    let firm = |id: &str| {
+        records
+            .firms
+            .get(id)
+            .map(|f| f.name.as_str())
+            .filter(|n| !n.is_empty())
+            .map_or_else(|| id.to_string(), |name| format!("{name} ({id})"))
+    };
+    let scope = match catalog.economic_region(&forecast.region) {
+        Some(e) => format!(
+            "{}: {}",
+            t("광역경제권", "economic region"),
+            e.members
+                .iter()
+                .map(|m| area(m))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        ),
+        None => t("시·도 안에서만 배치", "placed within the province only"),
+    };
     let mut out = format!(
-        "{} — {region}, {} ~ {}\n{}: {} · {}: {} · {}: {} · {}: {}\n\n",
+        "{} — {} ({scope}), {} ~ {}\n{}: {} · {}: {} · {}: {} · {}: {}\n\n",
         t("Post-BI 배치 계획", "Post-BI placement plan"),
+        area(&forecast.region),
         forecast.as_of,
         forecast.until,
         t("졸업 예정", "graduates"),
@@ -102,24 +117,60 @@ fn render(
         ));
     }
     out.push_str(&t("\n제안\n", "\nProposals\n"));
+    let from: std::collections::HashMap<&str, &str> = forecast
+        .graduates
+        .iter()
+        .map(|g| (g.firm.as_str(), g.region.as_str()))
+        .collect();
     for p in &plan.proposals {
-        let hub = hubs.get(&p.hub).cloned().unwrap_or_else(|| p.hub.clone());
+        let hub = records.hub_names.get(&p.hub).unwrap_or(&p.hub);
+        let space = p
+            .space
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| records.room_names.get(&id))
+            .unwrap_or(&p.space);
         let reasons = if lang == Lang::Ko {
             &p.reasons_ko
         } else {
             &p.reasons_en
         };
+        let moves = match from.get(p.firm.as_str()) {
+            Some(home) if *home != p.region => format!(" [{} → {}]", area(home), area(&p.region)),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "  {} → {} #{}: {}\n",
-            p.firm,
-            hub,
-            p.space,
+            "  {} → {hub} {space}{moves}: {}\n",
+            firm(&p.firm),
             reasons.join("; ")
         ));
     }
     out.push_str(&t("\n미배치\n", "\nUnplaced\n"));
     for u in &plan.unplaced {
-        out.push_str(&format!("  {}: {}\n", u.firm, Plan::reason(u, lang)));
+        out.push_str(&format!(
+            "  {}: {}\n",
+            firm(&u.firm),
+            readable(catalog, lang, Plan::reason(u, lang))
+        ));
     }
     out
+}
+
+/// A reason with the catalog's names for the area and space-kind ids it gives.
+fn readable(catalog: &Catalog, lang: Lang, reason: &str) -> String {
+    let mut text = reason.to_string();
+    let ids = catalog
+        .regions
+        .iter()
+        .map(|r| r.id.as_str())
+        .chain(catalog.economic_regions.iter().map(|e| e.id.as_str()));
+    for id in ids {
+        let name = catalog.area_name(id, lang);
+        text = text.replace(&format!("{id} 지역"), &format!("{name} 지역"));
+        text = text.replace(&format!("in {id}"), &format!("in {name}"));
+    }
+    for kind in &catalog.space_kinds {
+        text = text.replace(kind.id.as_str(), lang.pick(&kind.name_ko, &kind.name_en));
+    }
+    text
 }

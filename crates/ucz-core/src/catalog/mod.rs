@@ -350,6 +350,35 @@ impl Catalog {
             .iter()
             .find(|e| e.grouping == grouping && e.members.iter().any(|m| m == region))
     }
+    /// The grouping of 광역경제권 ucz plans by: the one listed first in the file.
+    pub fn economic_grouping(&self) -> Option<&str> {
+        self.economic_regions.first().map(|e| e.grouping.as_str())
+    }
+    /// The 광역경제권 a 시·도 belongs to, in the grouping ucz plans by.
+    pub fn home_economic_region(&self, region: &str) -> Option<&EconomicRegion> {
+        self.economic_region_of(self.economic_grouping()?, region)
+    }
+    /// What a plan for `id` covers: a 시·도 alone, or a 광역경제권 with its members; `None` for
+    /// an id that is neither.
+    pub fn placement_scope(&self, id: &str) -> Option<crate::placement::ladder::Scope> {
+        if self.region(id).is_some() {
+            return Some(crate::placement::ladder::Scope::region(id));
+        }
+        self.economic_region(id)
+            .map(|e| crate::placement::ladder::Scope {
+                id: e.id.to_string(),
+                regions: e.members.iter().map(|m| m.to_string()).collect(),
+            })
+    }
+    /// The name of a 시·도 or 광역경제권 in one language; the id when it is neither.
+    pub fn area_name(&self, id: &str, lang: crate::Lang) -> String {
+        if let Some(r) = self.region(id) {
+            return lang.pick(&r.name_ko, &r.name_en).to_string();
+        }
+        self.economic_region(id)
+            .map(|e| lang.pick(&e.name_ko, &e.name_en).to_string())
+            .unwrap_or_else(|| id.to_string())
+    }
     pub fn designated_zone(&self, id: &str) -> Option<&DesignatedZone> {
         find(&self.designated_zones, id)
     }

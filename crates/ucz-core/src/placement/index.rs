@@ -1,7 +1,7 @@
 //! The vacancies of a plan, indexed so that each graduate reads only what can concern it: text
 //! interned to small ids; spaces grouped into types (interchangeable but for the day they free
 //! up) and types into classes (the same requirements and the same misfit but for the hub and the
-//! site); the classes of each region and kind listed largest first. A graduate looks at the
+//! site); the classes of each area (the plan's 시·도 or 광역경제권) and kind listed largest first. A graduate looks at the
 //! classes that can hold it and reads their types cheapest first (each class's nearest first),
 //! only as many as its cheapest few need; the reasons of one without space read the classes, not
 //! the spaces.
@@ -79,10 +79,10 @@ struct Class {
     days: Vec<Date>,
 }
 
-/// What of a graduate the index reads: its region and kinds as ids, and the sector and stage
+/// What of a graduate the index reads: its area and kinds as ids, and the sector and stage
 /// lists of spaces that admit it.
 struct Graduate {
-    region: Option<u32>,
+    area: Option<u32>,
     kinds: Vec<u32>,
     sectors: usize,
     stages: usize,
@@ -121,8 +121,8 @@ pub(super) struct Index<'a> {
     hub_ids: HashMap<&'a str, u32>,
     /// The types of each hub (by its text's id).
     by_hub: Vec<Vec<usize>>,
-    /// Classes by region, then by kind, largest area first.
-    by_region: Vec<HashMap<u32, Vec<usize>>>,
+    /// Classes by area (the plan's 시·도 or 광역경제권), then by kind, largest area first.
+    by_area: Vec<HashMap<u32, Vec<usize>>>,
     graduates: Vec<Graduate>,
     /// Per sector (stage) of the graduates, which sector (stage) lists of the spaces admit it.
     sector_admits: Vec<Vec<bool>>,
@@ -157,13 +157,13 @@ impl<'a> Index<'a> {
         type ClassKey = (u32, u32, u64, Option<i64>, [u32; 3]);
         let mut class_ids: HashMap<ClassKey, usize> = HashMap::new();
         let mut classes: Vec<Class> = Vec::new();
-        let mut class_region: Vec<u32> = Vec::new();
+        let mut class_area: Vec<u32> = Vec::new();
         let mut type_site_ids: HashMap<(u64, u64), u32> = HashMap::new();
         let mut type_sites: Vec<Site> = Vec::new();
         for (i, v) in vacancies.iter().enumerate() {
-            let (hub, region, kind) = (
+            let (hub, area, kind) = (
                 texts.id(v.hub.as_str()),
-                texts.id(v.region.as_str()),
+                texts.id(v.area.as_str()),
                 texts.id(v.kind.as_str()),
             );
             let admits = [
@@ -173,11 +173,11 @@ impl<'a> Index<'a> {
             ];
             let site = v.site.map(|s| (bits(s.lat), bits(s.lon)));
             let alone = excluded.contains(v.space.as_str()).then_some(i);
-            let key = (hub, region, kind, bits(v.area_m2), v.rent_krw, admits, site);
+            let key = (hub, area, kind, bits(v.area_m2), v.rent_krw, admits, site);
             let next = types.len();
             let t = *type_ids.entry((key, alone)).or_insert(next);
             if t == next {
-                let class_key = (region, kind, bits(v.area_m2), v.rent_krw, admits);
+                let class_key = (area, kind, bits(v.area_m2), v.rent_krw, admits);
                 let next_class = classes.len();
                 let c = *class_ids.entry(class_key).or_insert(next_class);
                 if c == next_class {
@@ -189,7 +189,7 @@ impl<'a> Index<'a> {
                         types: Vec::new(),
                         days: Vec::new(),
                     });
-                    class_region.push(region);
+                    class_area.push(area);
                 }
                 classes[c].types.push(t);
                 types.push(SpaceType {
@@ -241,15 +241,15 @@ impl<'a> Index<'a> {
         for (t, space_type) in types.iter().enumerate() {
             by_hub[space_type.hub as usize].push(t);
         }
-        let mut by_region: Vec<HashMap<u32, Vec<usize>>> = Vec::new();
+        let mut by_area: Vec<HashMap<u32, Vec<usize>>> = Vec::new();
         for (c, class) in classes.iter().enumerate() {
-            let region = class_region[c] as usize;
-            if by_region.len() <= region {
-                by_region.resize_with(region + 1, HashMap::new);
+            let area = class_area[c] as usize;
+            if by_area.len() <= area {
+                by_area.resize_with(area + 1, HashMap::new);
             }
-            by_region[region].entry(class.kind).or_default().push(c);
+            by_area[area].entry(class.kind).or_default().push(c);
         }
-        for list in by_region.iter_mut().flat_map(|kinds| kinds.values_mut()) {
+        for list in by_area.iter_mut().flat_map(|kinds| kinds.values_mut()) {
             list.sort_by(|a, b| {
                 let area = |c: usize| vacancies[classes[c].sample].area_m2;
                 area(*b).total_cmp(&area(*a)).then(a.cmp(b))
@@ -291,7 +291,7 @@ impl<'a> Index<'a> {
                 kinds.sort_unstable();
                 kinds.dedup();
                 Graduate {
-                    region: texts.get(need.region.as_str()),
+                    area: texts.get(need.area.as_str()),
                     kinds,
                     sectors,
                     stages,
@@ -333,7 +333,7 @@ impl<'a> Index<'a> {
                 .filter_map(|v| Some((v.hub.as_str(), texts.get(v.hub.as_str())?)))
                 .collect(),
             by_hub,
-            by_region,
+            by_area,
             graduates,
             sector_admits,
             stage_admits,
@@ -345,11 +345,11 @@ impl<'a> Index<'a> {
         self.hub_ids.get(hub).copied()
     }
 
-    /// The classes of the graduate's region and kinds that can hold it, largest first per kind,
+    /// The classes of the graduate's area and kinds that can hold it, largest first per kind,
     /// each until the first too small.
     fn large_enough<'s>(&'s self, n: usize, need: &'s Need) -> impl Iterator<Item = usize> + 's {
         let graduate = &self.graduates[n];
-        let kinds = graduate.region.and_then(|r| self.by_region.get(r as usize));
+        let kinds = graduate.area.and_then(|r| self.by_area.get(r as usize));
         graduate.kinds.iter().flat_map(move |kind| {
             kinds
                 .and_then(|kinds| kinds.get(kind))
@@ -589,13 +589,13 @@ impl<'a> Index<'a> {
 
     /// How many of the requirements of `super::REQUIREMENTS` in order some type meets all
     /// together (7 when a type meets every one): the first it falls short at is the reason a
-    /// graduate without fitting space gets. Only the region's classes are read, and of each
+    /// graduate without fitting space gets. Only the area's classes are read, and of each
     /// kind only those large enough.
     pub fn requirements_met(&self, n: usize, need: &Need) -> usize {
         let graduate = &self.graduates[n];
         let Some(kinds) = graduate
-            .region
-            .and_then(|r| self.by_region.get(r as usize))
+            .area
+            .and_then(|r| self.by_area.get(r as usize))
             .filter(|kinds| !kinds.is_empty())
         else {
             return 0;

@@ -61,18 +61,42 @@ pub struct Forecast {
     pub months: Vec<Month>,
 }
 
+/// What a plan covers: one 시·도, or a 광역경제권 (metropolitan economic region) with its member
+/// 시·도, whose graduates may be placed in any of its hubs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scope {
+    /// The 시·도 or 광역경제권 id.
+    pub id: String,
+    pub regions: Vec<String>,
+}
+
+impl Scope {
+    /// One 시·도 on its own.
+    pub fn region(id: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            regions: vec![id.to_string()],
+        }
+    }
+
+    pub fn contains(&self, region: &str) -> bool {
+        self.regions.iter().any(|r| r == region)
+    }
+}
+
 /// The month of a day, as the forecast names it (`2027-03`).
 pub fn month_of(day: Date) -> String {
     day.month_text()
 }
 
-/// The graduates of a region's incubation rooms whose leases end from `as_of` for `horizon`
-/// months (and who hold no later lease yet), and the expansion spaces (the policy's
-/// `expansion_kinds`) of the region free by then, each from the day its last lease ends.
+/// The graduates of the incubation rooms of a scope (a 시·도 or a 광역경제권) whose leases end
+/// from `as_of` for `horizon` months (and who hold no later lease yet), and the expansion spaces
+/// (the policy's `expansion_kinds`) of the scope free by then, each from the day its last lease
+/// ends. Every graduate may be placed anywhere in the scope.
 /// Graduates grow: without a stated need, they look for the policy's `growth_factor` times the
 /// room they leave.
 pub fn forecast(
-    region: &str,
+    scope: &Scope,
     rooms: &[Room],
     leases: &[Lease],
     tenants: &HashMap<String, Tenant>,
@@ -90,7 +114,11 @@ pub fn forecast(
         };
         // `ends` is the first day after the lease: a tenant whose last day falls in the horizon
         // needs space on `ends`, up to and including `until`.
-        if !room.incubation || room.region != region || lease.ends < as_of || lease.ends > until {
+        if !room.incubation
+            || !scope.contains(&room.region)
+            || lease.ends < as_of
+            || lease.ends > until
+        {
             continue;
         }
         let placed = leases
@@ -102,7 +130,8 @@ pub fn forecast(
         let tenant = tenants.get(&lease.firm).cloned().unwrap_or_default();
         graduates.push(Need {
             firm: lease.firm.clone(),
-            region: region.to_string(),
+            region: room.region.clone(),
+            area: scope.id.clone(),
             needed_by: lease.ends,
             area_m2: tenant
                 .area_m2
@@ -120,7 +149,7 @@ pub fn forecast(
     graduates.sort_by(|a, b| (a.needed_by, &a.firm).cmp(&(b.needed_by, &b.firm)));
     let mut vacancies = Vec::new();
     for room in rooms {
-        if room.region != region || !post_bi_kinds.contains(&room.kind) {
+        if !scope.contains(&room.region) || !post_bi_kinds.contains(&room.kind) {
             continue;
         }
         let free_from = leases
@@ -136,6 +165,7 @@ pub fn forecast(
             space: room.id.to_string(),
             hub: room.hub.clone(),
             region: room.region.clone(),
+            area: scope.id.clone(),
             kind: room.kind.clone(),
             area_m2: room.area_m2,
             rent_krw: room.rent_krw,
@@ -165,7 +195,7 @@ pub fn forecast(
         }
     }
     Forecast {
-        region: region.to_string(),
+        region: scope.id.clone(),
         as_of,
         until,
         graduates,
@@ -177,9 +207,9 @@ pub fn forecast(
 /// Where a graduate went.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// A later lease in the region, or a recorded move within it.
+    /// A later lease in the scope followed, or a recorded move within it.
     Stayed,
-    /// Recorded as having left for another region.
+    /// A later lease in another 시·도, or a recorded move to one.
     Left { to: String },
     /// Nothing recorded yet.
     Unknown,
@@ -198,7 +228,11 @@ pub struct Retention {
     pub year: i32,
     pub graduates: usize,
     pub stayed: usize,
+    /// Stayed, or left for another 시·도 of the same 광역경제권 (metropolitan economic region):
+    /// the hubs of a 광역경제권 share their graduates.
+    pub stayed_in_economic_region: usize,
     pub left: usize,
+    /// Left for a 시·도 of the capital region outside the 광역경제권.
     pub left_for_capital_region: usize,
     pub unknown: usize,
     /// Stayed among those whose outcome is known.
@@ -207,14 +241,20 @@ pub struct Retention {
     pub capital_share_of_leavers: Option<f64>,
 }
 
-/// Retention by year of graduation.
-pub fn retention(graduations: &[Graduation], capital_regions: &[String]) -> Vec<Retention> {
+/// Retention by year of graduation. `economic_region` lists the 시·도 of the 광역경제권 the
+/// graduates' scope lies in (empty when unknown).
+pub fn retention(
+    graduations: &[Graduation],
+    capital_regions: &[String],
+    economic_region: &[String],
+) -> Vec<Retention> {
     let mut years: BTreeMap<i32, Retention> = BTreeMap::new();
     for g in graduations {
         let r = years.entry(g.year).or_insert(Retention {
             year: g.year,
             graduates: 0,
             stayed: 0,
+            stayed_in_economic_region: 0,
             left: 0,
             left_for_capital_region: 0,
             unknown: 0,
@@ -223,10 +263,15 @@ pub fn retention(graduations: &[Graduation], capital_regions: &[String]) -> Vec<
         });
         r.graduates += 1;
         match &g.outcome {
-            Outcome::Stayed => r.stayed += 1,
+            Outcome::Stayed => {
+                r.stayed += 1;
+                r.stayed_in_economic_region += 1;
+            }
             Outcome::Left { to } => {
                 r.left += 1;
-                if capital_regions.contains(to) {
+                if economic_region.contains(to) {
+                    r.stayed_in_economic_region += 1;
+                } else if capital_regions.contains(to) {
                     r.left_for_capital_region += 1;
                 }
             }
@@ -280,6 +325,142 @@ mod tests {
         }
     }
 
+    /// A Busan incubator whose graduate needs 150 m²: Busan's only Post-BI office has 100, an
+    /// Ulsan hub has 200 and a second Busan office as large frees up too late.
+    fn southeast() -> (Vec<Room>, Vec<Lease>) {
+        let at = |region: &str, hub: &str, mut r: Room, lat: f64, lon: f64| {
+            r.region = region.into();
+            r.hub = hub.into();
+            r.site = Some(Site { lat, lon });
+            r
+        };
+        let rooms = vec![
+            at(
+                "busan",
+                "bs-bi",
+                room(1, "incubation_room", 60.0, true),
+                35.18,
+                129.07,
+            ),
+            at(
+                "busan",
+                "bs-bi",
+                room(2, "post_bi_office", 100.0, false),
+                35.18,
+                129.07,
+            ),
+            at(
+                "ulsan",
+                "us-hub",
+                room(3, "post_bi_office", 200.0, false),
+                35.54,
+                129.31,
+            ),
+            at(
+                "busan",
+                "bs-late",
+                room(4, "post_bi_office", 200.0, false),
+                35.10,
+                129.03,
+            ),
+        ];
+        let leases = vec![
+            lease(1, 1, "bs-grad", "2025-03-01", "2027-03-01"),
+            lease(2, 4, "tenant", "2024-01-01", "2028-01-01"),
+        ];
+        (rooms, leases)
+    }
+
+    fn southeast_plan(scope: &Scope) -> crate::placement::Plan {
+        let (rooms, leases) = southeast();
+        let mut tenants = HashMap::new();
+        tenants.insert(
+            "bs-grad".to_string(),
+            Tenant {
+                firm: "bs-grad".into(),
+                sector: "J62".into(),
+                stage: "growth".into(),
+                area_m2: Some(150.0),
+                ..Tenant::default()
+            },
+        );
+        let catalog = crate::Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
+        let f = forecast(
+            scope,
+            &rooms,
+            &leases,
+            &tenants,
+            d("2027-01-01"),
+            12,
+            &catalog.placement,
+        );
+        crate::placement::plan(&f.graduates, &f.vacancies, &catalog.placement)
+    }
+
+    #[test]
+    fn a_graduate_is_placed_anywhere_in_its_economic_region() {
+        let catalog = crate::Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
+        let dongnam = catalog
+            .placement_scope("dongnam_area")
+            .expect("동남권 in the catalog");
+        assert!(dongnam.contains("busan") && dongnam.contains("ulsan"));
+        let plan = southeast_plan(&dongnam);
+        assert_eq!(plan.proposals.len(), 1, "{plan:?}");
+        let p = &plan.proposals[0];
+        assert_eq!(
+            (p.space.as_str(), p.hub.as_str(), p.region.as_str()),
+            ("3", "us-hub", "ulsan")
+        );
+        let alone = southeast_plan(&Scope::region("busan"));
+        assert!(alone.proposals.is_empty(), "{alone:?}");
+        assert_eq!(
+            alone.unplaced[0].reason_en,
+            "no space of kind post_bi_office/rental_unit/lab ≥ 150 m² admitting J62 for the growth \
+             stage in busan before 2027-03-01",
+            "Busan's large office frees up only in 2028"
+        );
+    }
+
+    #[test]
+    fn within_the_economic_region_a_graduate_stays_in_its_province_when_it_can() {
+        let (mut rooms, leases) = southeast();
+        // An Ulsan space and a Busan one of the same fit: the shorter move wins.
+        rooms.push(Room {
+            id: 5,
+            ..rooms[1].clone()
+        });
+        rooms[4].area_m2 = 200.0;
+        let mut tenants = HashMap::new();
+        tenants.insert(
+            "bs-grad".to_string(),
+            Tenant {
+                firm: "bs-grad".into(),
+                area_m2: Some(150.0),
+                ..Tenant::default()
+            },
+        );
+        let catalog = crate::Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
+        let scope = catalog.placement_scope("dongnam_area").expect("동남권");
+        let f = forecast(
+            &scope,
+            &rooms,
+            &leases,
+            &tenants,
+            d("2027-01-01"),
+            12,
+            &catalog.placement,
+        );
+        let plan = crate::placement::plan(&f.graduates, &f.vacancies, &catalog.placement);
+        assert_eq!(
+            (
+                plan.proposals[0].space.as_str(),
+                plan.proposals[0].region.as_str()
+            ),
+            ("5", "busan"),
+            "{plan:?}"
+        );
+    }
+
     #[test]
     fn graduations_and_freeing_spaces_by_month() {
         let rooms = [
@@ -312,7 +493,7 @@ mod tests {
         );
         let catalog = crate::Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
         let f = forecast(
-            "daejeon",
+            &Scope::region("daejeon"),
             &rooms,
             &leases,
             &tenants,
@@ -358,8 +539,13 @@ mod tests {
                 g("f", 2027, left("gyeonggi")),
             ],
             &["seoul".into(), "gyeonggi".into(), "incheon".into()],
+            &["busan".into(), "ulsan".into(), "gyeongnam".into()],
         );
         assert_eq!(figures.len(), 2);
+        assert_eq!(
+            figures[0].stayed_in_economic_region, 3,
+            "c left for Busan, a 시·도 of the same 광역경제권"
+        );
         assert_eq!(
             (
                 figures[0].graduates,

@@ -19,7 +19,11 @@ use crate::zone::Site;
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Need {
     pub firm: String,
+    /// The 시·도 it graduates in.
     pub region: String,
+    /// Where it may be placed: the id of the 시·도 or of the 광역경제권 (metropolitan economic
+    /// region) the plan covers. A space fits only in the same area.
+    pub area: String,
     /// The space must be free on or before this day (the end of its incubation lease).
     pub needed_by: Date,
     pub area_m2: f64,
@@ -46,7 +50,10 @@ pub struct Need {
 pub struct Vacancy {
     pub space: String,
     pub hub: String,
+    /// The 시·도 of its hub.
     pub region: String,
+    /// The plan's area it is offered in (see [`Need::area`]).
+    pub area: String,
     pub kind: String,
     pub area_m2: f64,
     pub rent_krw: Option<i64>,
@@ -69,7 +76,7 @@ pub fn fits(need: &Need, space: &Vacancy) -> bool {
             _ => true,
         }
         && space.free_from <= need.needed_by
-        && space.region == need.region
+        && space.area == need.area
         && need.kinds.contains(&space.kind)
         && admits_sector(&space.sectors, &need.sector)
         && admits_stage(&space.stages, &need.stage)
@@ -79,8 +86,8 @@ pub fn fits(need: &Need, space: &Vacancy) -> bool {
 /// The hard requirements a space does not meet for a graduate, in words (empty when it fits).
 pub fn unmet(need: &Need, space: &Vacancy) -> Vec<String> {
     let mut unmet = Vec::new();
-    if space.region != need.region {
-        unmet.push(format!("it is in {}, not in {}", space.region, need.region));
+    if space.area != need.area {
+        unmet.push(format!("it is in {}, not in {}", space.area, need.area));
     }
     if !need.kinds.contains(&space.kind) {
         unmet.push(format!(
@@ -228,6 +235,8 @@ pub struct Proposal {
     pub firm: String,
     pub space: String,
     pub hub: String,
+    /// The 시·도 of the space: another than the graduate's when the plan covers a 광역경제권.
+    pub region: String,
     pub misfit: i64,
     pub distance_km: Option<f64>,
     pub reasons_ko: Vec<String>,
@@ -577,6 +586,7 @@ fn proposal(need: &Need, space: &Vacancy, weights: &MisfitWeights) -> Proposal {
         firm: need.firm.clone(),
         space: space.space.clone(),
         hub: space.hub.clone(),
+        region: space.region.clone(),
         misfit: misfit(need, space, weights),
         distance_km: distance,
         reasons_ko: ko,
@@ -612,10 +622,7 @@ fn unplaced(need: &Need, fitting: usize, requirements_met: impl FnOnce() -> usiz
     }
     let told = (requirements_met() + 1).min(REQUIREMENTS);
     let words = [
-        (
-            format!("{} 지역", need.region),
-            format!("in {}", need.region),
-        ),
+        (format!("{} 지역", need.area), format!("in {}", need.area)),
         (
             format!("{} 유형", need.kinds.join("/")),
             format!("of kind {}", need.kinds.join("/")),

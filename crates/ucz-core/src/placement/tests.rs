@@ -15,6 +15,7 @@ fn need(firm: &str, area: f64, sector: &str) -> Need {
     Need {
         firm: firm.into(),
         region: "daejeon".into(),
+        area: "daejeon".into(),
         needed_by: date("2027-03-31"),
         area_m2: area,
         sector: sector.into(),
@@ -33,6 +34,7 @@ fn space(id: &str, hub: &str, area: f64) -> Vacancy {
         space: id.into(),
         hub: hub.into(),
         region: "daejeon".into(),
+        area: "daejeon".into(),
         kind: "post_bi_office".into(),
         area_m2: area,
         rent_krw: None,
@@ -493,6 +495,7 @@ fn mixed_region() -> impl Strategy<Value = (Vec<Need>, Vec<Vacancy>)> {
                         ["C26", "J62", "M70", "C10"][sector],
                     );
                     n.region = regions[region].into();
+                    n.area = regions[region].into();
                     n.stage = ["growth", "scale_up", "seed"][stage].into();
                     n.budget_krw = budget.map(|b| b * 1_000_000);
                     n.needed_by = date(days[day + 1]);
@@ -510,6 +513,7 @@ fn mixed_region() -> impl Strategy<Value = (Vec<Need>, Vec<Vacancy>)> {
                         f64::from(area) * 50.0,
                     );
                     s.region = regions[region % 2].into();
+                    s.area = regions[region % 2].into();
                     s.kind = kinds[kind].into();
                     s.rent_krw = rent.map(|r| r * 1_000_000);
                     s.sectors =

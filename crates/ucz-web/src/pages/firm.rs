@@ -71,15 +71,16 @@ pub async fn page(
             .map(|o| offer(&state, o, lang))
             .collect();
         // Told where it could move when its incubation ends: its proposal, or why none fits, in
-        // the region of its latest lease (it may incubate outside its own region).
+        // the 광역경제권 of its latest lease (it may incubate outside its own region).
         // Only a firm whose latest lease is running can be a graduate: the others are not
         // planned for (this page is viewed far more often than the plan changes).
         let latest = firms::running_space(&state, &visitor.caller, &firm).await?;
         let planned = match latest {
             Some(space) => {
                 let region = ucz_service::ladder::decided_space(&state, space.0).await?.2;
+                let scope = ucz_service::ladder::home_scope(&state, &region);
                 Some(
-                    ucz_service::ladder::plan_region(&state, &region, state.clock.today(), 12)
+                    ucz_service::ladder::plan_region(&state, &scope, state.clock.today(), 12)
                         .await?,
                 )
             }

@@ -97,7 +97,15 @@ impl Pages {
                 let en = state
                     .lookup("lang")
                     .is_some_and(|l| l.as_str() == Some("en"));
-                match names.get(&(kind, id.clone())) {
+                // "areas": a 시·도 or a 광역경제권, wherever either may be named.
+                let found = if kind == "areas" {
+                    names
+                        .get(&("regions".to_string(), id.clone()))
+                        .or_else(|| names.get(&("economic_regions".to_string(), id.clone())))
+                } else {
+                    names.get(&(kind, id.clone()))
+                };
+                match found {
                     Some((ko, english)) => if en { english } else { ko }.clone(),
                     None => id,
                 }

@@ -15,7 +15,7 @@ use super::{PageQuery, Visitor, form_pairs, form_value};
 use crate::AppState;
 use crate::auth::Role;
 use crate::error::ApiError;
-use ucz_service::ladder::{self, as_of, known_region, may_see, plan_region, retention_of};
+use ucz_service::ladder::{self, as_of, may_see, plan_region, retention_of};
 
 #[derive(Deserialize, Default)]
 pub struct Params {
@@ -25,15 +25,26 @@ pub struct Params {
     done: Option<String>,
 }
 
-/// A reason with the catalog's names for region and space-kind ids.
+/// A reason with the catalog's names for 시·도, 광역경제권 and space-kind ids.
 pub fn readable(state: &AppState, lang: ucz_core::Lang, reason: &str) -> String {
     let mut text = reason.to_string();
-    for region in &state.catalog.regions {
-        let name = lang.pick(&region.name_ko, &region.name_en);
-        text = text.replace(&format!(" {} ", region.id), &format!(" {name} "));
-        text = text.replace(&format!("{} 지역", region.id), name);
-        if text.ends_with(&format!(" {}", region.id)) {
-            text = format!("{}{name}", &text[..text.len() - region.id.as_str().len()]);
+    let areas = state
+        .catalog
+        .regions
+        .iter()
+        .map(|r| (r.id.as_str(), lang.pick(&r.name_ko, &r.name_en)))
+        .chain(
+            state
+                .catalog
+                .economic_regions
+                .iter()
+                .map(|e| (e.id.as_str(), lang.pick(&e.name_ko, &e.name_en))),
+        );
+    for (id, name) in areas {
+        text = text.replace(&format!(" {id} "), &format!(" {name} "));
+        text = text.replace(&format!("{id} 지역"), name);
+        if text.ends_with(&format!(" {id}")) {
+            text = format!("{}{name}", &text[..text.len() - id.len()]);
         }
     }
     for kind in &state.catalog.space_kinds {
@@ -49,15 +60,25 @@ pub async fn page(
 ) -> Response {
     let result = async {
         visitor.caller.require_user()?;
-        let choices = ucz_service::zones::regions(&state, &visitor.caller).await?;
+        let regions = ucz_service::zones::regions(&state, &visitor.caller).await?;
         let region = params
             .region
             .clone()
             .filter(|r| !r.is_empty())
-            .or_else(|| choices.iter().find(|r| *r == "daejeon").or(choices.first()).cloned())
+            .or_else(|| regions.iter().find(|r| *r == "daejeon").or(regions.first()).cloned())
             .unwrap_or_else(|| "daejeon".into());
-        known_region(&state, &region)?;
-        may_see(&state, &visitor.caller, &region).await?;
+        let scope = ladder::scope(&state, &region)?;
+        may_see(&state, &visitor.caller, &scope).await?;
+        // Each 시·도 with a zone, then the 광역경제권 they lie in.
+        let mut choices = regions.clone();
+        for r in &regions {
+            if let Some(e) = state.catalog.home_economic_region(r) {
+                if !choices.iter().any(|c| c == e.id.as_str()) {
+                    choices.push(e.id.to_string());
+                }
+            }
+        }
+        let economic = state.catalog.economic_region(&region).or_else(|| state.catalog.home_economic_region(&region));
         let day = as_of(&state.clock, params.as_of.as_deref().filter(|d| !d.is_empty()))?;
         let horizon = params.horizon.unwrap_or(12);
         if !(1..=60).contains(&horizon) {
@@ -66,11 +87,11 @@ pub async fn page(
                 message: crate::error::Key::HorizonMonths.into(),
             }]));
         }
-        let (mut forecast, mut plan, records) = plan_region(&state, &region, day, horizon).await?;
+        let (mut forecast, mut plan, records) = plan_region(&state, &scope, day, horizon).await?;
         let graduates = forecast.graduates.len();
         let withheld =
             ladder::visible_plan(&visitor.caller, &records, &mut forecast, &mut plan);
-        let retention = retention_of(&state, &region, None, day).await?;
+        let retention = retention_of(&state, &scope, None, day).await?;
         let lang = visitor.lang;
         let mut firm_names: HashMap<String, String> = HashMap::new();
         for firm in forecast.graduates.iter().map(|g| &g.firm) {
@@ -116,11 +137,22 @@ pub async fn page(
                 .and_then(|id| records.room_names.get(&id).cloned())
                 .unwrap_or_default()
         };
+        let firm_region: HashMap<&str, &str> = forecast
+            .graduates
+            .iter()
+            .map(|g| (g.firm.as_str(), g.region.as_str()))
+            .collect();
         let proposals: Vec<Value> = plan
             .proposals
             .iter()
             .map(|p| {
+                // A move into another 시·도 of the 광역경제권 is shown as such.
+                let from = firm_region.get(p.firm.as_str()).copied().unwrap_or_default();
+                let moves = (!from.is_empty() && from != p.region).then(|| json!({
+                    "from": state.catalog.area_name(from, lang), "to": state.catalog.area_name(&p.region, lang),
+                }));
                 json!({
+                    "moves": moves,
                     "firm": p.firm, "firm_name": firm_names.get(&p.firm).unwrap_or(&p.firm),
                     "hub": records.hub_names.get(&p.hub).unwrap_or(&p.hub), "space": p.space,
                     "space_name": room_name(&p.space),
@@ -149,6 +181,8 @@ pub async fn page(
             json!({
                 "region": region,
                 "regions": choices,
+                "members": scope.regions,
+                "economic_region": economic.map(|e| e.id.to_string()),
                 "withheld": withheld,
                 "as_of": forecast.as_of,
                 "until": forecast.until,

@@ -91,13 +91,14 @@ pub async fn page(
         });
         let tenants = holdings.tenants;
         // Post-BI retention of this zone's incubator graduates, for those who may see the ladder.
-        let region = zone["region"].as_str().unwrap_or_default().to_string();
-        let retention = if ucz_service::ladder::may_see(&state, &visitor.caller, &region)
+        let region = zone["region"].as_str().unwrap_or_default();
+        let scope = ucz_core::placement::ladder::Scope::region(region);
+        let retention = if ucz_service::ladder::may_see(&state, &visitor.caller, &scope)
             .await
             .is_ok()
         {
             Some(
-                ucz_service::ladder::retention_of(&state, &region, Some(&id), state.clock.today())
+                ucz_service::ladder::retention_of(&state, &scope, Some(&id), state.clock.today())
                     .await?,
             )
         } else {

@@ -618,3 +618,201 @@ pub async fn the_demo_region_runs_short(app: TestApp) {
         .sum();
     assert!(left >= 1, "{retention}");
 }
+
+/// The 광역경제권 as the unit of the ladder: a Busan graduate with no fitting space in Busan is
+/// placed in an Ulsan hub on the 동남권 plan and told why not on Busan's own; retention counts a
+/// move to Ulsan as staying in the 광역경제권; a Busan operator sees the 동남권 plan, a Daejeon
+/// one does not.
+pub async fn the_economic_region_ladder(app: TestApp) {
+    let facility = created(
+        &app,
+        "other_operator",
+        "/facilities",
+        json!({"zone_id": "busan", "type": "incubation_space", "name": "부산 창업보육센터", "floor_area_m2": 2000}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let mut rooms = Vec::new();
+    for i in 0..3 {
+        rooms.push(
+            created(
+                &app,
+                "other_operator",
+                "/spaces",
+                json!({"facility_id": facility, "name": format!("보육실 {i}"), "kind": "incubation_room", "area_m2": 40}),
+            )
+            .await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    // Busan's only Post-BI office is too small for the graduate.
+    created(
+        &app,
+        "other_operator",
+        "/spaces",
+        json!({"facility_id": facility, "name": "Post-BI 101", "kind": "post_bi_office", "area_m2": 60}),
+    )
+    .await;
+    created(
+        &app,
+        "coordinator",
+        "/hubs",
+        json!({"id": "us-hub", "name": "울산 지식산업센터", "kind": "knowledge_industry_center",
+        "region": "ulsan", "site": {"lat": 35.54, "lon": 129.31}}),
+    )
+    .await;
+    let ulsan_space = created(
+        &app,
+        "coordinator",
+        "/spaces",
+        json!({"hub_id": "us-hub", "name": "울산 Post-BI 301", "kind": "post_bi_office", "area_m2": 150}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    for (id, left_to) in [
+        ("BS-GRAD", None),
+        ("BS-ALUM-1", Some("ulsan")),
+        ("BS-ALUM-2", Some("seoul")),
+    ] {
+        created(
+            &app,
+            "admin",
+            "/firms",
+            json!({"id": id, "name": id, "founded": "2022-01-01", "stage": "growth",
+            "region": "busan", "zone": "busan", "founder_age": 40, "sector": "J62"}),
+        )
+        .await;
+        let room = rooms[if left_to == Some("seoul") {
+            2
+        } else if left_to.is_some() {
+            1
+        } else {
+            0
+        }];
+        let mut lease = json!({"space_id": room, "firm_id": id});
+        match left_to {
+            None => {
+                lease["starts"] = json!("2025-03-01");
+                lease["ends"] = json!("2027-03-01");
+                lease["needs"] = json!({"area_m2": 120});
+            }
+            Some(to) => {
+                lease["starts"] = json!("2023-01-01");
+                lease["ends"] = json!("2025-01-01");
+                lease["status"] = json!("ended");
+                lease["left_to"] = json!(to);
+            }
+        }
+        created(&app, "other_operator", "/leases", lease).await;
+    }
+
+    // Busan alone: no space, with the reason.
+    let (status, alone) = app
+        .call(
+            "coordinator",
+            Method::GET,
+            "/placement?region=busan&as_of=2027-01-01",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{alone}");
+    assert_eq!(alone["proposals"].as_array().unwrap().len(), 0, "{alone}");
+    let reason = alone["unplaced"][0]["reason_en"].as_str().unwrap();
+    assert!(
+        reason.contains("≥ 120 m²") && reason.contains("in busan"),
+        "{reason}"
+    );
+
+    // 동남권: the Ulsan hub.
+    let path = "/placement?region=dongnam_area&as_of=2027-01-01";
+    let (status, plan) = app.call("coordinator", Method::GET, path, None).await;
+    assert_eq!(status, StatusCode::OK, "{plan}");
+    assert_eq!(plan["proposals"][0]["firm"], "BS-GRAD", "{plan}");
+    assert_eq!(plan["proposals"][0]["space"], ulsan_space.to_string());
+    assert_eq!(plan["proposals"][0]["region"], "ulsan");
+    assert_eq!(plan["needs"][0]["region"], "busan");
+    assert_eq!(
+        app.call("other_operator", Method::GET, path, None).await.0,
+        StatusCode::OK,
+        "Busan's operator plans with its 광역경제권"
+    );
+    assert_eq!(
+        app.call("operator", Method::GET, path, None).await.0,
+        StatusCode::FORBIDDEN,
+        "Daejeon's operator is of another 광역경제권"
+    );
+    let (status, problem) = app
+        .call(
+            "coordinator",
+            Method::GET,
+            "/placement?region=atlantis",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+
+    // The page says it is a 광역경제권 plan and shows the move.
+    let browser = super::pages::Browser::new(&app, Some("coordinator")).await;
+    let (status, _, page) = browser.get(&format!("{path}&lang=ko")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("동남권") && page.contains("부산광역시 → 울산광역시"),
+        "{page}"
+    );
+
+    // Retention: the graduate who moved to Ulsan stayed in the 광역경제권.
+    let (status, busan) = app
+        .call(
+            "coordinator",
+            Method::GET,
+            "/retention?region=busan&as_of=2027-12-31",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{busan}");
+    let y = &busan["years"][0];
+    assert_eq!(
+        (
+            y["year"].as_i64(),
+            y["stayed"].as_i64(),
+            y["stayed_in_economic_region"].as_i64(),
+            y["left"].as_i64(),
+            y["left_for_capital_region"].as_i64()
+        ),
+        (Some(2025), Some(0), Some(1), Some(2), Some(1)),
+        "{busan}"
+    );
+    let (_, dongnam) = app
+        .call(
+            "coordinator",
+            Method::GET,
+            "/retention?region=dongnam_area&as_of=2027-12-31",
+            None,
+        )
+        .await;
+    let y = &dongnam["years"][0];
+    assert_eq!(
+        (
+            y["stayed"].as_i64(),
+            y["left"].as_i64(),
+            y["left_for_capital_region"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{dongnam}"
+    );
+
+    // The Ulsan hub's keeper accepts the Busan graduate.
+    let (status, lease) = app
+        .call(
+            "coordinator",
+            Method::POST,
+            "/placement/accept",
+            Some(&json!({"firm_id": "BS-GRAD", "space_id": ulsan_space})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{lease}");
+    assert_eq!(lease["starts"], "2027-03-01");
+}
