@@ -72,6 +72,7 @@ keys! {
     NounExport = "noun_export",
     NounTemplate = "noun_template",
     NounPlacementRejection = "noun_placement_rejection",
+    NounPlacementPlan = "noun_placement_plan",
     NounFacilityType = "noun_facility_type",
     NounSpaceKind = "noun_space_kind",
     NounInstitutionKind = "noun_institution_kind",

@@ -14,7 +14,7 @@ use ucz_core::record::{
     Demo, FirmId, HubBody, LeaseBody, LeaseStatus, SpaceBody, SpaceId, SpacePlace, ZonePlan,
 };
 use ucz_core::zone::Site;
-use ucz_store::{Filter, Rejection, Stored};
+use ucz_store::{Filter, Rejection, ShownPlan, ShownProposal, Stored};
 
 use crate::access::Owner;
 use crate::caller::{Caller, Role};
@@ -188,24 +188,30 @@ fn tenants(region: &Region) -> HashMap<String, Tenant> {
                     .filter(|r| r.firm_id.as_str() == lease.firm.as_str())
                     .map(|r| r.space_id.to_string())
                     .collect(),
+                previous: None,
             },
         );
     }
     tenants
 }
 
-/// The forecast and plan of a scope (a 시·도 or a 광역경제권), as the API and the pages show
-/// them.
-pub async fn plan_region(
+/// The forecast of a scope (a 시·도 or a 광역경제권) and its records; `shown` gives each
+/// graduate the space the plan shown last proposed to it.
+async fn forecast_region(
     state: &Services,
     scope: &Scope,
     as_of: Date,
     horizon: u32,
-) -> Result<(ladder::Forecast, Plan, Region), Error> {
+    shown: Option<&ShownPlan>,
+) -> Result<(ladder::Forecast, Region), Error> {
     let records = region_records(state, scope).await?;
-    let tenants = tenants(&records);
+    let mut tenants = tenants(&records);
+    for p in shown.iter().flat_map(|plan| &plan.proposals) {
+        if let Some(tenant) = tenants.get_mut(&p.firm_id) {
+            tenant.previous = Some(p.space_id.clone());
+        }
+    }
     let leases: Vec<Lease> = records.leases.iter().map(|(l, _)| l.clone()).collect();
-    let policy = &state.catalog.placement;
     let forecast = ladder::forecast(
         scope,
         &records.rooms,
@@ -213,10 +219,69 @@ pub async fn plan_region(
         &tenants,
         as_of,
         horizon,
-        policy,
+        &state.catalog.placement,
     );
-    let plan = placement::plan(&forecast.graduates, &forecast.vacancies, policy);
-    Ok((forecast, plan, records))
+    Ok((forecast, records))
+}
+
+/// The forecast and plan of a scope (a 시·도 or a 광역경제권), as the API and the pages show
+/// them. The plan keeps as many of the last shown plan's proposals as an optimal plan can
+/// (`placement::plan`); when its proposals differ from those, it is stored as the scope's next
+/// version.
+pub async fn plan_region(
+    state: &Services,
+    scope: &Scope,
+    as_of: Date,
+    horizon: u32,
+) -> Result<Planned, Error> {
+    let shown = state.store.latest_plan(&scope.id).await?;
+    let shown = shown.map(|s| s.record);
+    let (forecast, records) = forecast_region(state, scope, as_of, horizon, shown.as_ref()).await?;
+    let plan = placement::plan(
+        &forecast.graduates,
+        &forecast.vacancies,
+        &state.catalog.placement,
+    );
+    let mut proposals: Vec<ShownProposal> = plan
+        .proposals
+        .iter()
+        .map(|p| ShownProposal {
+            firm_id: p.firm.clone(),
+            space_id: p.space.clone(),
+        })
+        .collect();
+    proposals.sort_by(|a, b| a.firm_id.cmp(&b.firm_id));
+    let mut version = shown.as_ref().map(|s| s.version);
+    if shown.as_ref().is_none_or(|s| s.proposals != proposals) {
+        let next = ShownPlan {
+            scope: scope.id.clone(),
+            version: shown.as_ref().map_or(1, |s| s.version + 1),
+            made_at: state.clock.stamp(),
+            as_of: as_of.to_string(),
+            horizon,
+            proposals,
+        };
+        version = Some(next.version);
+        match state.store.repo().create("placement", &next).await {
+            // Another request stored this version first: its plan stands as shown.
+            Ok(_) | Err(ucz_store::StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Planned {
+        forecast,
+        plan,
+        records,
+        version,
+    })
+}
+
+/// A scope's forecast and plan, its records, and the version the plan is stored as.
+pub struct Planned {
+    pub forecast: ladder::Forecast,
+    pub plan: Plan,
+    pub records: Region,
+    pub version: Option<i64>,
 }
 
 /// The graduates of one zone's incubation rooms. A zone's graduates compete with the region's
@@ -469,7 +534,12 @@ pub async fn placement_plan(
     if let Some(zone) = &params.zone {
         zone_in_region(state, zone, &scope).await?;
     }
-    let (mut forecast, mut plan, records) = plan_region(state, &scope, as_of, horizon).await?;
+    let Planned {
+        mut forecast,
+        mut plan,
+        records,
+        version,
+    } = plan_region(state, &scope, as_of, horizon).await?;
     let graduates = forecast.graduates.len();
     if let Some(zone) = &params.zone {
         let ours = graduates_of_zone(&records, &forecast, zone);
@@ -497,6 +567,7 @@ pub async fn placement_plan(
         .map(|u| u.firm.clone())
         .collect();
     Ok(RegionPlan {
+        version,
         zone: params.zone.clone(),
         region: params.region.clone(),
         as_of: forecast.as_of,
@@ -517,6 +588,9 @@ pub async fn placement_plan(
 /// A region's graduation forecast and placement plan, as the caller may see it.
 #[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema)]
 pub struct RegionPlan {
+    /// The stored version of the scope's plan this is (`placement_plans`): one more each time
+    /// the proposals change.
+    pub version: Option<i64>,
     /// The zone asked about, if one was.
     pub zone: Option<String>,
     pub region: String,
@@ -663,7 +737,7 @@ pub async fn accept(
         .add_months(-30);
     // A graduate of any 시·도 of the space's 광역경제권 may take it.
     let scope = home_scope(state, &region);
-    let (forecast, _, _) = plan_region(state, &scope, around, 60).await?;
+    let (forecast, _) = forecast_region(state, &scope, around, 60, None).await?;
     let need = forecast
         .graduates
         .iter()

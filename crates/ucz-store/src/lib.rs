@@ -26,7 +26,9 @@ pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use ladder::RegionRows;
 pub use queries::{LeaseScope, ZoneParts};
 pub use records::*;
-pub use repo::{Aggregate, Key, Listed, Rejection, RejectionId, Repo, Stored};
+pub use repo::{
+    Aggregate, Key, Listed, PlanId, Rejection, RejectionId, Repo, ShownPlan, ShownProposal, Stored,
+};
 pub use ucz_core::account::{RoleName, Session, TokenInfo, User, UserId};
 
 #[derive(Debug, thiserror::Error)]

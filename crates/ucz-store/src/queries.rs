@@ -174,6 +174,21 @@ impl Store {
         Ok(all_stored(rows)?.into_iter().next())
     }
 
+    /// The latest plan shown for a scope (a 시·도 or 광역경제권), if any.
+    pub async fn latest_plan(
+        &self,
+        scope: &str,
+    ) -> Result<Option<Stored<crate::ShownPlan>>, StoreError> {
+        let rows = rows_where(
+            &self.pool,
+            &crate::PLANS,
+            "WHERE x.scope = $1 ORDER BY x.version DESC LIMIT 1",
+            &[Bound::Text(scope.to_string())],
+        )
+        .await?;
+        Ok(all_stored(rows)?.into_iter().next())
+    }
+
     /// A page of leases matching `filter` and, with `zone`, only those of the spaces in that
     /// zone's facilities; with the number of all that match.
     pub async fn list_leases(

@@ -117,6 +117,19 @@ pub const REJECTIONS: Table = Table {
     numeric_key: true,
     columns: &[("firm_id", Column::Text), ("space_id", Column::Int)],
 };
+/// The placement plans shown, one version per change of a scope's proposals.
+pub const PLANS: Table = Table {
+    name: "placement_plans",
+    entity: "placement plan",
+    noun: Key::NounPlacementPlan,
+    numeric_key: true,
+    columns: &[
+        ("scope", Column::Text),
+        ("version", Column::Int),
+        ("made_at", Column::Text),
+        ("body", Column::Json),
+    ],
+};
 pub const INSTITUTIONS: Table = Table {
     name: "institutions",
     entity: "institution",
@@ -333,7 +346,7 @@ impl Store {
         let by = self.author(actor);
         let created = insert(&mut tx, &by, table, record, false)
             .await
-            .map_err(dangling)?;
+            .map_err(|e| taken(dangling(e), table, record))?;
         tx.commit().await?;
         Ok(created)
     }
@@ -751,6 +764,25 @@ fn dangling(error: StoreError) -> StoreError {
             if e.kind() == sqlx::error::ErrorKind::ForeignKeyViolation =>
         {
             StoreError::Rejected(Key::ChangedMeanwhile.into())
+        }
+        _ => error,
+    }
+}
+
+/// A write that a racing one made a duplicate of (a unique violation) is a conflict the caller
+/// can act on.
+fn taken(error: StoreError, table: &Table, record: &Value) -> StoreError {
+    match &error {
+        StoreError::Database(sqlx::Error::Database(e))
+            if e.kind() == sqlx::error::ErrorKind::UniqueViolation =>
+        {
+            StoreError::Conflict {
+                entity: table.entity,
+                what: table.noun,
+                id: record["id"]
+                    .as_str()
+                    .map_or_else(|| record["id"].to_string(), str::to_string),
+            }
         }
         _ => error,
     }

@@ -15,7 +15,7 @@ use ucz_core::record::{
 };
 
 use crate::records::{
-    FACILITIES, FIRMS, HUBS, INSTITUTIONS, LEASES, REJECTIONS, SPACES, Table, ZONES,
+    FACILITIES, FIRMS, HUBS, INSTITUTIONS, LEASES, PLANS, REJECTIONS, SPACES, Table, ZONES,
 };
 use crate::{Filter, Store, StoreError};
 
@@ -54,7 +54,14 @@ macro_rules! number_key {
 }
 
 text_key!(ZoneId, HubId, FirmId);
-number_key!(FacilityId, SpaceId, InstitutionId, LeaseId, RejectionId);
+number_key!(
+    FacilityId,
+    SpaceId,
+    InstitutionId,
+    LeaseId,
+    RejectionId,
+    PlanId
+);
 
 /// A placement rejection's number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -72,6 +79,59 @@ impl fmt::Display for RejectionId {
 pub struct Rejection {
     pub firm_id: FirmId,
     pub space_id: SpaceId,
+}
+
+/// A stored placement plan's number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PlanId(pub i64);
+
+impl fmt::Display for PlanId {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A placement plan as it was shown: the proposals of a scope (a 시·도 or 광역경제권), stored
+/// when they changed. The next plan keeps as many of them as an optimal plan can; alerts on
+/// changed proposals read the versions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ShownPlan {
+    /// The 시·도 or 광역경제권 id.
+    pub scope: String,
+    /// 1 for a scope's first plan, then one more per change.
+    pub version: i64,
+    /// When it was made (RFC 3339, UTC).
+    pub made_at: String,
+    /// The day it planned from and its horizon in months.
+    pub as_of: String,
+    pub horizon: u32,
+    pub proposals: Vec<ShownProposal>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ShownProposal {
+    pub firm_id: String,
+    pub space_id: String,
+}
+
+impl Aggregate for ShownPlan {
+    type Id = PlanId;
+    const TABLE: &'static Table = &PLANS;
+    fn to_row(&self) -> Value {
+        json!({
+            "scope": self.scope, "version": self.version, "made_at": self.made_at,
+            "body": {"as_of": self.as_of, "horizon": self.horizon, "proposals": self.proposals},
+        })
+    }
+    fn from_row(mut row: Value) -> Result<Self, serde_json::Error> {
+        if let Some(Value::Object(body)) = row.as_object_mut().and_then(|r| r.remove("body")) {
+            for (field, value) in body {
+                row[field] = value;
+            }
+        }
+        serde_json::from_value(row)
+    }
 }
 
 /// A record type kept in one table.

@@ -108,6 +108,7 @@ pub fn region(
                 .collect(),
             site: Some(*rng.pick(&incubators)),
             excluded: Vec::new(),
+            previous: None,
         })
         .collect();
     (needs, vacancies)

@@ -49,13 +49,17 @@ pub fn plan(
     runtime()?.block_on(async {
         let store = open(&settings).await?;
         let services = Services::new(store, catalog);
-        let (forecast, plan, records) =
-            ucz_service::ladder::plan_region(&services, &scope, as_of, horizon)
+        let ucz_service::ladder::Planned {
+            forecast,
+            plan,
+            records,
+            version,
+        } = ucz_service::ladder::plan_region(&services, &scope, as_of, horizon)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
         if json {
             return output::json(&serde_json::json!({
-                "region": region, "regions": scope.regions, "as_of": forecast.as_of,
+                "region": region, "regions": scope.regions, "version": version, "as_of": forecast.as_of,
                 "until": forecast.until, "months": forecast.months,
                 "graduates": forecast.graduates.len(), "vacancies": forecast.vacancies.len(),
                 "proposals": plan.proposals, "unplaced": plan.unplaced,

@@ -58,7 +58,8 @@ pub(super) struct SpaceType {
     /// The network node of each day; a graduate enters at the last day it can use and may move
     /// to earlier ones along a chain.
     pub nodes: Vec<usize>,
-    /// A space someone turned down is a type alone: checked against each graduate's refusals.
+    /// A space someone turned down, or was proposed last time, is a type alone: checked against
+    /// each graduate's refusals and previous proposal.
     pub alone: Option<usize>,
     hub: u32,
     class: usize,
@@ -86,6 +87,8 @@ struct Graduate {
     kinds: Vec<u32>,
     sectors: usize,
     stages: usize,
+    /// The type (alone) of the space proposed to it last time, if still offered.
+    previous: Option<usize>,
 }
 
 /// A type of space a graduate fits: the node it enters at and the cost of the arc.
@@ -138,10 +141,16 @@ impl<'a> Index<'a> {
     pub fn new(needs: &'a [Need], vacancies: &'a [Vacancy]) -> Self {
         let mut texts: Interner<str> = Interner::new();
         let mut lists: Interner<[String]> = Interner::new();
-        // A space someone turned down is not interchangeable with its twins.
+        // A space someone turned down, or was proposed last time, is not interchangeable with
+        // its twins.
         let excluded: std::collections::HashSet<&str> = needs
             .iter()
-            .flat_map(|n| n.excluded.iter().map(String::as_str))
+            .flat_map(|n| {
+                n.excluded
+                    .iter()
+                    .map(String::as_str)
+                    .chain(n.previous.as_deref())
+            })
             .collect();
         type TypeKey = (
             u32,
@@ -260,6 +269,11 @@ impl<'a> Index<'a> {
         let mut stage_rows: HashMap<&str, usize> = HashMap::new();
         let mut sector_admits: Vec<Vec<bool>> = Vec::new();
         let mut stage_admits: Vec<Vec<bool>> = Vec::new();
+        let alone_type: HashMap<&str, usize> = types
+            .iter()
+            .enumerate()
+            .filter_map(|(t, space_type)| Some((vacancies[space_type.alone?].space.as_str(), t)))
+            .collect();
         let graduates = needs
             .iter()
             .map(|need| {
@@ -295,6 +309,10 @@ impl<'a> Index<'a> {
                     kinds,
                     sectors,
                     stages,
+                    previous: need
+                        .previous
+                        .as_deref()
+                        .and_then(|space| alone_type.get(space).copied()),
                 }
             })
             .collect();
@@ -338,6 +356,11 @@ impl<'a> Index<'a> {
             sector_admits,
             stage_admits,
         }
+    }
+
+    /// Whether a type is the space proposed to graduate `n` last time.
+    pub fn is_previous(&self, n: usize, t: usize) -> bool {
+        self.graduates[n].previous == Some(t)
     }
 
     /// A hub's id, if some space is in it.
@@ -553,6 +576,22 @@ impl<'a> Index<'a> {
             let next = found[limit].cost;
             omitted = Some(omitted.map_or(next, |o: i64| o.min(next)));
             found.truncate(limit);
+        }
+        // The space proposed last time is always a candidate, so that no left-out arc is one
+        // that keeps a previous proposal (`Stability` counts on it).
+        if let Some(t) = self.graduates[n].previous {
+            let class = self.types[t].class;
+            if !found.iter().any(|c| c.space_type == t) && fitting.binary_search(&class).is_ok() {
+                let misfit = class_misfit(class);
+                found.extend(self.enter(
+                    t,
+                    need,
+                    policy,
+                    misfit,
+                    &preferred,
+                    self.distance(site, t),
+                ));
+            }
         }
         // The arcs in the order of the types by region and area, as a full scan adds them.
         let area = |c: &Candidate| {

@@ -40,6 +40,8 @@ pub struct Tenant {
     pub preferred_hubs: Vec<String>,
     /// Spaces proposed to it before and turned down.
     pub rejected: Vec<String>,
+    /// The space the plan shown last proposed to it.
+    pub previous: Option<String>,
 }
 
 /// Graduations and freeing spaces of one month.
@@ -144,6 +146,7 @@ pub fn forecast(
             preferred_hubs: tenant.preferred_hubs,
             site: room.site,
             excluded: tenant.rejected,
+            previous: tenant.previous,
         });
     }
     graduates.sort_by(|a, b| (a.needed_by, &a.firm).cmp(&(b.needed_by, &b.firm)));

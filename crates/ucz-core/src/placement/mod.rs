@@ -43,6 +43,10 @@ pub struct Need {
     /// Spaces proposed to it before and turned down: not proposed again.
     #[serde(default)]
     pub excluded: Vec<String>,
+    /// The space the plan shown last proposed to it: kept whenever an optimal plan can keep it
+    /// (see [`plan`]).
+    #[serde(default)]
+    pub previous: Option<String>,
 }
 
 /// A space free (or freeing up) in a hub of the region.
@@ -280,6 +284,13 @@ const FIRST_CHOICES: usize = 8;
 
 /// The optimal plan (see the module's documentation).
 ///
+/// Stability: among the optimal plans, one that keeps as many of the graduates' `previous`
+/// proposals as any optimal plan can, so that turning one proposal down or adding a space does
+/// not needlessly move others. Exact: when some graduate has a previous proposal, every arc costs
+/// `(n + 1)` times its cost, plus 1 unless it is a graduate's arc into its previous space (a type
+/// alone, always among its candidates). Of two plans differing in cost the cheaper stays cheaper
+/// (the added ones sum to at most `n`), and of plans of one cost the one keeping more is cheaper.
+///
 /// The network: each graduate can go to a type of space it fits (at the cost of that fit and
 /// distance), entering at the last day it can move in, or stay unplaced (`unplaced_cost`); the
 /// days of a type form a chain towards earlier days; each day's spaces flow to the sink.
@@ -308,10 +319,11 @@ fn plan_with(
         .enumerate()
         .map(|(n, need)| index.choose(n, need, policy, first_choices))
         .collect();
+    let stability = Stability::of(needs);
     loop {
-        let mut network = PlanNetwork::build(needs, &index, &choices, policy);
+        let mut network = PlanNetwork::build(needs, &index, &choices, policy, stability);
         network.solve();
-        let widen = network.underpriced(needs, &index, &choices, policy);
+        let widen = network.underpriced(needs, &index, &choices, policy, stability);
         if widen.is_empty() {
             return network.read(needs, vacancies, &index, &choices, policy);
         }
@@ -319,6 +331,37 @@ fn plan_with(
         for n in widen {
             choices[n] = index.choose(n, &needs[n], policy, usize::MAX);
         }
+    }
+}
+
+/// How the costs of the network weigh keeping previous proposals (see [`plan`]).
+#[derive(Clone, Copy)]
+struct Stability {
+    /// What one unit of a plan's cost weighs: 1 without previous proposals.
+    scale: i64,
+}
+
+impl Stability {
+    fn of(needs: &[Need]) -> Self {
+        let any = needs.iter().any(|n| n.previous.is_some());
+        Self {
+            scale: if any { needs.len() as i64 + 1 } else { 1 },
+        }
+    }
+
+    /// The network's cost of a graduate's arc into a type.
+    fn arc(self, cost: i64, keeps_previous: bool) -> i64 {
+        if self.scale == 1 {
+            cost
+        } else {
+            cost.saturating_mul(self.scale)
+                .saturating_add(i64::from(!keeps_previous))
+        }
+    }
+
+    /// The network's cost of any other arc.
+    fn other(self, cost: i64) -> i64 {
+        cost.saturating_mul(self.scale)
     }
 }
 
@@ -339,6 +382,7 @@ impl PlanNetwork {
         index: &index::Index,
         choices: &[index::Choice],
         policy: &PlacementPolicy,
+        stability: Stability,
     ) -> Self {
         let types = &index.types;
         let sink = needs.len();
@@ -352,7 +396,12 @@ impl PlanNetwork {
                 if k > 0 {
                     // Taking a space that frees earlier costs the days it would stand empty.
                     let earlier = day.days_since_epoch() - t.days[k - 1].days_since_epoch();
-                    net.arc(t.nodes[k], t.nodes[k - 1], i32::MAX / 2, earlier * FIT_STEP);
+                    net.arc(
+                        t.nodes[k],
+                        t.nodes[k - 1],
+                        i32::MAX / 2,
+                        stability.other(earlier * FIT_STEP),
+                    );
                 }
             }
         }
@@ -388,11 +437,12 @@ impl PlanNetwork {
             })
             .max()
             .unwrap_or(0);
-        let unplaced_arc = unplaced_cost(needs.len(), max_arc, max_chain);
+        let unplaced_arc = stability.other(unplaced_cost(needs.len(), max_arc, max_chain));
         let mut edges = Vec::new();
         for (n, choice) in choices.iter().enumerate() {
             for c in &choice.candidates {
-                edges.push((n, c.space_type, net.arc(n, c.node, 1, c.cost)));
+                let cost = stability.arc(c.cost, index.is_previous(n, c.space_type));
+                edges.push((n, c.space_type, net.arc(n, c.node, 1, cost)));
             }
         }
         for n in 0..needs.len() {
@@ -422,6 +472,7 @@ impl PlanNetwork {
         index: &index::Index,
         choices: &[index::Choice],
         policy: &PlacementPolicy,
+        stability: Stability,
     ) -> Vec<usize> {
         let mut widen = Vec::new();
         for (n, (need, choice)) in needs.iter().zip(choices).enumerate() {
@@ -430,8 +481,8 @@ impl PlanNetwork {
             };
             let potential = self.net.potential(n);
             // Day nodes' potentials are at most 0: no left-out arc is cheaper, reduced, than
-            // its cost plus the graduate's potential.
-            if omitted.saturating_add(potential) >= 0 {
+            // its cost plus the graduate's potential. (A previous space is never left out.)
+            if stability.arc(omitted, false).saturating_add(potential) >= 0 {
                 continue;
             }
             let all = index.choose(n, need, policy, usize::MAX);
@@ -440,7 +491,9 @@ impl PlanNetwork {
                     .candidates
                     .iter()
                     .any(|kept| kept.space_type == c.space_type)
-                    && c.cost + potential - self.net.potential(c.node) < 0
+                    && stability.arc(c.cost, index.is_previous(n, c.space_type)) + potential
+                        - self.net.potential(c.node)
+                        < 0
             });
             if cheaper {
                 widen.push(n);

@@ -26,6 +26,7 @@ fn need(firm: &str, area: f64, sector: &str) -> Need {
         preferred_hubs: vec![],
         site: None,
         excluded: vec![],
+        previous: None,
     }
 }
 
@@ -328,6 +329,170 @@ fn the_plan_is_optimal_on_small_regions_checked_by_brute_force() {
         assert_eq!(total, plan.cost, "seed {seed}");
         assert_eq!(plan.proposals.len() + plan.unplaced.len(), needs.len());
     }
+}
+
+/// Every assignment: the best (placed, cost), and the most previous proposals an assignment of
+/// that (placed, cost) keeps.
+fn brute_force_kept(needs: &[Need], spaces: &[Vacancy]) -> (usize, i64, usize) {
+    fn walk(
+        i: usize,
+        needs: &[Need],
+        spaces: &[Vacancy],
+        used: &mut Vec<bool>,
+        now: (usize, i64, usize),
+        best: &mut (usize, i64, usize),
+    ) {
+        if i == needs.len() {
+            let (placed, cost, kept) = now;
+            if (placed, Reverse(cost), kept) > (best.0, Reverse(best.1), best.2) {
+                *best = now;
+            }
+            return;
+        }
+        walk(i + 1, needs, spaces, used, now, best);
+        for s in 0..spaces.len() {
+            if !used[s] && fits(&needs[i], &spaces[s]) {
+                used[s] = true;
+                let keeps = needs[i].previous.as_deref() == Some(spaces[s].space.as_str());
+                let next = (
+                    now.0 + 1,
+                    now.1 + super::cost(&needs[i], &spaces[s], policy()),
+                    now.2 + usize::from(keeps),
+                );
+                walk(i + 1, needs, spaces, used, next, best);
+                used[s] = false;
+            }
+        }
+    }
+    use std::cmp::Reverse;
+    let mut best = (0, 0, 0);
+    walk(
+        0,
+        needs,
+        spaces,
+        &mut vec![false; spaces.len()],
+        (0, 0, 0),
+        &mut best,
+    );
+    best
+}
+
+fn kept(plan: &Plan, needs: &[Need]) -> usize {
+    plan.proposals
+        .iter()
+        .filter(|p| {
+            needs
+                .iter()
+                .any(|n| n.firm == p.firm && n.previous.as_deref() == Some(p.space.as_str()))
+        })
+        .count()
+}
+
+#[test]
+fn after_a_rejection_or_a_new_space_the_plan_keeps_the_most_proposals_an_optimal_plan_can() {
+    let mut changed = 0;
+    for seed in 0..1500 {
+        let (mut needs, mut spaces) = random_region(seed);
+        let shown = plan(&needs, &spaces, policy());
+        for p in &shown.proposals {
+            if let Some(n) = needs.iter_mut().find(|n| n.firm == p.firm) {
+                n.previous = Some(p.space.clone());
+            }
+        }
+        // Odd seeds: the first proposal is turned down; even ones: a space is added.
+        if seed % 2 == 1 {
+            let Some(p) = shown.proposals.first() else {
+                continue;
+            };
+            if let Some(n) = needs.iter_mut().find(|n| n.firm == p.firm) {
+                n.excluded.push(p.space.clone());
+            }
+        } else {
+            let mut added = spaces[seed as usize % spaces.len()].clone();
+            added.space = "new".into();
+            added.area_m2 += 50.0;
+            spaces.push(added);
+        }
+        let next = plan(&needs, &spaces, policy());
+        let (placed, cost, most_kept) = brute_force_kept(&needs, &spaces);
+        assert_eq!(
+            (next.proposals.len(), next.cost, kept(&next, &needs)),
+            (placed, cost, most_kept),
+            "seed {seed}"
+        );
+        // The same with one first choice: the previous space is always among a graduate's.
+        let one = plan_with(&needs, &spaces, policy(), 1);
+        assert_eq!(
+            (one.proposals.len(), one.cost, kept(&one, &needs)),
+            (placed, cost, most_kept),
+            "seed {seed}, one first choice"
+        );
+        let before = shown.proposals.len();
+        changed += usize::from(most_kept + 1 < before);
+    }
+    assert!(changed > 0, "some changes do move other graduates");
+}
+
+#[test]
+fn random_previous_proposals_are_kept_as_far_as_an_optimal_plan_allows() {
+    for seed in 0..1500 {
+        let (mut needs, spaces) = random_region(seed);
+        for (i, n) in needs.iter_mut().enumerate() {
+            // Any space, fitting or not, or none.
+            n.previous = (!(seed as usize + i).is_multiple_of(3))
+                .then(|| format!("s{}", (seed as usize * 7 + i) % (spaces.len() + 1)));
+        }
+        let next = plan(&needs, &spaces, policy());
+        let (placed, cost, most_kept) = brute_force_kept(&needs, &spaces);
+        assert_eq!(
+            (next.proposals.len(), next.cost, kept(&next, &needs)),
+            (placed, cost, most_kept),
+            "seed {seed}"
+        );
+    }
+}
+
+#[test]
+fn rejecting_one_proposal_moves_no_one_else_when_it_need_not() {
+    // Three graduates, four identical spaces but for the hub: any one-to-one plan is optimal.
+    let needs: Vec<Need> = ["a", "b", "c"]
+        .iter()
+        .map(|f| need(f, 50.0, "J62"))
+        .collect();
+    let spaces: Vec<Vacancy> = ["s1", "s2", "s3", "s4"]
+        .iter()
+        .map(|s| space(s, "hub", 60.0))
+        .collect();
+    let shown = plan(&needs, &spaces, policy());
+    let mut needs = needs;
+    for p in &shown.proposals {
+        if let Some(n) = needs.iter_mut().find(|n| n.firm == p.firm) {
+            n.previous = Some(p.space.clone());
+        }
+    }
+    let turned_down = shown.proposals[0].clone();
+    needs
+        .iter_mut()
+        .find(|n| n.firm == turned_down.firm)
+        .expect("graduate")
+        .excluded
+        .push(turned_down.space.clone());
+    let next = plan(&needs, &spaces, policy());
+    for p in &shown.proposals[1..] {
+        assert!(
+            next.proposals
+                .iter()
+                .any(|q| q.firm == p.firm && q.space == p.space),
+            "{} keeps {}: {next:?}",
+            p.firm,
+            p.space
+        );
+    }
+    assert!(
+        next.proposals
+            .iter()
+            .any(|q| q.firm == turned_down.firm && q.space != turned_down.space)
+    );
 }
 
 #[test]

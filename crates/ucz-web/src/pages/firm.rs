@@ -86,8 +86,8 @@ pub async fn page(
             }
             None => None,
         };
-        let placement = if let Some((_, plan, records)) = &planned {
-            placement_of(&state, lang, &id, plan, records)
+        let placement = if let Some(planned) = &planned {
+            placement_of(&state, lang, &id, &planned.plan, &planned.records)
         } else {
             Value::Null
         };

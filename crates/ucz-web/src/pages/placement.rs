@@ -87,7 +87,12 @@ pub async fn page(
                 message: crate::error::Key::HorizonMonths.into(),
             }]));
         }
-        let (mut forecast, mut plan, records) = plan_region(&state, &scope, day, horizon).await?;
+        let ladder::Planned {
+            mut forecast,
+            mut plan,
+            records,
+            ..
+        } = plan_region(&state, &scope, day, horizon).await?;
         let graduates = forecast.graduates.len();
         let withheld =
             ladder::visible_plan(&visitor.caller, &records, &mut forecast, &mut plan);
