@@ -1,6 +1,7 @@
 //! `/api/v1/zones`: a zone's top-level plan (the zone file without its facilities and
 //! institutions, which have their own resources).
 use serde_json::Value;
+use std::collections::HashMap;
 use ucz_core::firm::Firm;
 use ucz_core::record::{Demo, FacilityBody, HubBody, ZonePlan};
 use ucz_core::{Diagnosis, SourceFile, Zone};
@@ -166,6 +167,42 @@ pub async fn overview(state: &Services, _caller: &Caller) -> Result<Vec<Summary>
         });
     }
     Ok(rows)
+}
+
+/// A zone that runs a program, by id and name.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Runner {
+    pub id: String,
+    pub name: String,
+    pub name_en: Option<String>,
+}
+
+/// The zones that run each zone-run program (the support programs of Figure 2 and the linkage
+/// programs of Figure 3 a zone plan lists), by program id. Public like the zones.
+pub async fn runners(state: &Services) -> Result<HashMap<String, Vec<Runner>>, Error> {
+    let mut runs: HashMap<String, Vec<Runner>> = HashMap::new();
+    for zone in every::<Demo<ZonePlan>>(state, 100).await? {
+        let plan = &zone.record.record;
+        let runner = Runner {
+            id: zone.id.to_string(),
+            name: plan.text("name").unwrap_or(zone.id.as_str()).to_string(),
+            name_en: plan.text("name_en").map(str::to_string),
+        };
+        for field in ["support_programs", "linkage_programs"] {
+            let ids = plan
+                .0
+                .get(field)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten();
+            for program in ids.filter_map(Value::as_str) {
+                runs.entry(program.to_string())
+                    .or_default()
+                    .push(runner.clone());
+            }
+        }
+    }
+    Ok(runs)
 }
 
 /// What a zone holds, each part as far as the caller may read it; an empty list where it may not.

@@ -1,5 +1,6 @@
 //! A failed clause in words a founder reads, Korean and English: "업력 3년 미만 대상 (현재 4년)"
-//! rather than `firm.age_years < 3: 4`. Clauses of a shape it does not know keep the rule's text.
+//! rather than `firm.age_years < 3: 4`. A clause of a shape it does not know is named by the
+//! facts it reads ("직원 수·청년 직원 수에 관한 조건"); its CEL is left to the rule's disclosure.
 
 use crate::catalog::{Catalog, Kind};
 use crate::firm::{FirmFacts, FirmField};
@@ -22,7 +23,7 @@ pub fn explain(
             }
         });
     }
-    words(clause, Some(facts), catalog, lang)
+    words(clause, Some(facts), catalog, lang).or_else(|| Some(about(clause, Some(facts), lang)))
 }
 
 /// A whole rule in words, for readers of the catalog: its `&&` clauses one by one, each in
@@ -33,8 +34,7 @@ pub fn describe(rule: &Expr, catalog: &Catalog, lang: Lang) -> Vec<String> {
     parts
         .into_iter()
         .map(|clause| {
-            words(clause, None, catalog, lang)
-                .unwrap_or_else(|| crate::rule::expr_to_string(clause))
+            words(clause, None, catalog, lang).unwrap_or_else(|| about(clause, None, lang))
         })
         .collect()
 }
@@ -279,6 +279,62 @@ fn sector_prefixes(expr: &Expr, out: &mut Vec<String>) -> Option<()> {
     }
 }
 
+/// A clause of an unknown shape in words: the facts it reads, with the firm's values.
+fn about(clause: &Expr, facts: Option<&FirmFacts<'_>>, lang: Lang) -> String {
+    let mut fields: Vec<FirmField> = Vec::new();
+    crate::rule::visit(clause, &mut |e| {
+        if let Some(f) = as_field(e) {
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+    });
+    let name = |f: FirmField| -> String {
+        if let Some((ko, en, _, _)) = quantity(f) {
+            return lang.pick(ko, en).to_string();
+        }
+        if let Some((ko, en)) = flag(f) {
+            return lang.pick(ko, en).to_string();
+        }
+        match f {
+            FirmField::Sector => lang.pick("업종", "sector"),
+            FirmField::Stage => lang.pick("성장단계", "stage"),
+            FirmField::Region => lang.pick("지역", "region"),
+            FirmField::Zone => lang.pick("입주 특구", "zone"),
+            FirmField::Designations => lang.pick("지정제도", "designations"),
+            _ => lang.pick("기업 정보", "the firm's profile"),
+        }
+        .to_string()
+    };
+    let names: Vec<String> = fields.iter().map(|f| name(*f)).collect();
+    let values: Vec<String> = match facts {
+        None => Vec::new(),
+        Some(facts) => fields
+            .iter()
+            .filter_map(|f| {
+                let (ko, en, unit_ko, unit_en) = quantity(*f)?;
+                let value = grouped(facts.int(*f));
+                Some(match lang {
+                    Lang::Ko => format!("{ko} {value}{unit_ko}"),
+                    Lang::En => format!("{en} {value}{unit_en}"),
+                })
+            })
+            .collect(),
+    };
+    let now = if values.is_empty() {
+        String::new()
+    } else {
+        match lang {
+            Lang::Ko => format!(" (현재 {})", values.join(", ")),
+            Lang::En => format!(" (now {})", values.join(", ")),
+        }
+    };
+    match lang {
+        Lang::Ko => format!("{}에 관한 조건{now}", names.join("·")),
+        Lang::En => format!("a condition on {}{now}", names.join(" and ")),
+    }
+}
+
 fn quantity(field: FirmField) -> Option<(&'static str, &'static str, &'static str, &'static str)> {
     Some(match field {
         FirmField::AgeYears => ("업력", "firm age", "년", " years"),
@@ -346,8 +402,9 @@ mod tests {
         assert!(!ko[0].contains("현재"), "no firm, no current value: {ko:?}");
         assert_eq!(ko[1], "업력 7년 미만 대상");
         assert_eq!(ko[2], "수도권 소재 기업은 제외");
-        // A shape without words stays CEL.
-        assert!(ko[3].contains("firm.sector"), "{ko:?}");
+        // A shape without words is named by the facts it reads; its CEL is the rule's.
+        assert_eq!(ko[3], "업종에 관한 조건");
+        assert!(!ko.iter().any(|k| k.contains("firm.")), "{ko:?}");
         let en = describe(rule.expr(), &catalog, Lang::En);
         assert_eq!(en[1], "for firm age less than 7 years");
         let either = Rule::parse(

@@ -7,11 +7,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use ucz_core::eligibility::{Offer, describe};
+use std::collections::HashMap;
+use ucz_core::eligibility::{Offer, ProgramKind, describe};
 
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
-use ucz_service::{ListParams, firms};
+use ucz_service::{ListParams, firms, zones};
 
 /// The firm's proposal in its region's plan, or why it has none (null when it is not graduating).
 fn placement_of(
@@ -26,6 +27,7 @@ fn placement_of(
             "proposed": true,
             "hub": records.hub_names.get(&p.hub).unwrap_or(&p.hub),
             "space": p.space,
+            "space_name": p.space.parse::<i64>().ok().and_then(|id| records.room_names.get(&id)).unwrap_or(&p.space),
             "reasons": if lang == ucz_core::Lang::Ko { &p.reasons_ko } else { &p.reasons_en },
         })
     } else if let Some(u) = plan.unplaced.iter().find(|u| u.firm == id) {
@@ -35,14 +37,39 @@ fn placement_of(
     }
 }
 
-/// An offer with its conditions in words.
-fn offer(state: &AppState, offer: &Offer, lang: ucz_core::Lang) -> Value {
+/// An offer with its conditions in words. A program a zone runs (Figure 2's support programs,
+/// Figure 3's linkage programs) is open to a firm only where its zone runs it: otherwise the
+/// offer says so and names the zones that do.
+fn offer(
+    state: &AppState,
+    offer: &Offer,
+    lang: ucz_core::Lang,
+    zone: &str,
+    runners: &HashMap<String, Vec<zones::Runner>>,
+) -> Value {
     let reasons = state
         .rulebook
         .get(offer.id.as_str())
         .map(|p| describe(p.rule.expr(), &state.catalog, lang))
         .unwrap_or_default();
-    json!({"offer": offer, "reasons": reasons})
+    let zone_run = matches!(
+        offer.kind,
+        ProgramKind::SupportProgram | ProgramKind::LinkageProgram
+    );
+    let run_by: Vec<&zones::Runner> = runners
+        .get(offer.id.as_str())
+        .into_iter()
+        .flatten()
+        .collect();
+    let runs_here = !zone_run || run_by.iter().any(|r| r.id == zone);
+    let run_in: Vec<&str> = run_by
+        .iter()
+        .map(|r| match lang {
+            ucz_core::Lang::En => r.name_en.as_deref().unwrap_or(&r.name),
+            ucz_core::Lang::Ko => r.name.as_str(),
+        })
+        .collect();
+    json!({"offer": offer, "reasons": reasons, "zone_run": zone_run, "runs_here": runs_here, "run_in": run_in})
 }
 
 pub async fn page(
@@ -60,15 +87,16 @@ pub async fn page(
             .rulebook
             .package(&state.catalog, &firm, state.clock.today());
         let lang = visitor.lang;
+        let runners = zones::runners(&state).await?;
         let eligible: Vec<Value> = package
             .eligible
             .iter()
-            .map(|o| offer(&state, o, lang))
+            .map(|o| offer(&state, o, lang, &firm.zone, &runners))
             .collect();
         let next: Vec<Value> = package
             .next_stage_programs
             .iter()
-            .map(|o| offer(&state, o, lang))
+            .map(|o| offer(&state, o, lang, &firm.zone, &runners))
             .collect();
         // Told where it could move when its incubation ends: its proposal, or why none fits, in
         // the 광역경제권 of its latest lease (it may incubate outside its own region).

@@ -104,6 +104,45 @@ pub async fn page(
         } else {
             None
         };
+        // Per ministry: what the plan uses and holds, then what the diagnosis would add.
+        let listed = |field: &str| -> Vec<String> {
+            zone[field]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let (in_use, held) = (listed("programs"), listed("designations"));
+        let ministry_rows: Vec<Value> = catalog
+            .ministries
+            .iter()
+            .filter_map(|m| {
+                let uses: Vec<&String> = in_use
+                    .iter()
+                    .filter(|p| catalog.program(p).is_some_and(|p| p.ministry == m.id))
+                    .collect();
+                let holds: Vec<&String> = held
+                    .iter()
+                    .filter(|d| {
+                        catalog
+                            .designation(d)
+                            .is_some_and(|d| d.ministries.first() == Some(&m.id))
+                    })
+                    .collect();
+                let adds = diagnosis.packages.iter().find(|p| p.ministry == m.id);
+                let empty = uses.is_empty()
+                    && holds.is_empty()
+                    && adds.is_none_or(|p| p.programs.is_empty() && p.designations.is_empty());
+                (!empty).then(|| {
+                    json!({
+                        "ministry": m.id, "in_use": uses, "held": holds,
+                        "add_programs": adds.map(|p| p.programs.clone()).unwrap_or_default(),
+                        "add_designations": adds.map(|p| p.designations.clone()).unwrap_or_default(),
+                    })
+                })
+            })
+            .collect();
         let linkages: Vec<Value> = diagnosis
             .linkages
             .iter()
@@ -118,6 +157,7 @@ pub async fn page(
                 "zone": zone,
                 "diagnosis": diagnosis,
                 "linkages": linkages,
+                "ministry_rows": ministry_rows,
                 "diamond": diamond,
                 "stage_chart": stage_chart,
                 "by_stage": by_stage,

@@ -420,6 +420,7 @@ on_both!(
     the_demo_region_runs_short,
     the_space_ladder,
     the_economic_region_ladder,
+    zone_run_programs_and_words,
     pages_follow_the_role_rules,
     messages_are_shown_by_key_in_the_visitors_language,
     crud_of_every_resource,

@@ -453,3 +453,93 @@ pub async fn messages_are_shown_by_key_in_the_visitors_language(app: TestApp) {
         "nothing is added to a problem"
     );
 }
+
+/// A firm is told it may apply to a zone-run program only where its zone runs it; the zone page
+/// keeps what the plan uses apart from what the diagnosis would add; Korean pages show rules in
+/// words, with CEL only under the rule disclosure.
+pub async fn zone_run_programs_and_words(app: TestApp) {
+    let (status, _) = app
+        .call(
+            "admin",
+            reqwest::Method::POST,
+            "/firms",
+            Some(&super::firm_body("W-FIRM", "daejeon")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let coordinator = Browser::new(&app, Some("coordinator")).await;
+    let (status, _, html) = coordinator.get("/firms/W-FIRM?lang=ko").await;
+    assert_eq!(status, StatusCode::OK);
+    // 혁신기관 공동운영 엑셀러레이팅 (Figure 3): its rule holds for an early tenant, but Daejeon does
+    // not run it; Daegu does.
+    let table = |id: &str| -> String {
+        let start = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("{id}: {html}"));
+        let end = html[start..]
+            .find("</table>")
+            .map_or(html.len(), |e| start + e);
+        html[start..end].to_string()
+    };
+    let eligible = table("eligible-table");
+    let row = eligible
+        .split("</tr>")
+        .find(|row| row.contains("혁신기관 공동운영 엑셀러레이팅"))
+        .unwrap_or_else(|| panic!("the program is offered: {eligible}"));
+    assert!(
+        row.contains("입주 특구에서 운영하지 않음") && row.contains("대구"),
+        "{row}"
+    );
+    let run_here = eligible
+        .split("</tr>")
+        .find(|row| {
+            row.contains("투자유치 및 판로개척 지원") || row.contains("기술이전·사업화 연계 지원")
+        })
+        .unwrap_or_default();
+    assert!(
+        run_here.is_empty() || run_here.contains("입주 특구에서 운영: 신청 가능"),
+        "{run_here}"
+    );
+    assert_no_rule_text_outside_disclosures(&html);
+
+    let (status, _, zone) = coordinator.get("/zones/daejeon?lang=ko").await;
+    assert_eq!(status, StatusCode::OK);
+    for heading in [
+        "사용 중인 사업",
+        "보유 지정제도",
+        "추가할 사업",
+        "추가할 지정제도",
+    ] {
+        assert!(zone.contains(&format!(">{heading}</th>")), "{heading}");
+    }
+    // Daejeon uses 공공임대형 지식산업센터 (중기부): it is in the "in use" column, not "to add".
+    let mss = zone
+        .split("</tr>")
+        .find(|row| row.contains(">중소벤처기업부</th>"))
+        .expect("a row for 중소벤처기업부");
+    let cells: Vec<&str> = mss.split("<td>").collect();
+    assert!(cells[1].contains("공공임대형 지식산업센터"), "{mss}");
+    assert!(!cells[3].contains("공공임대형 지식산업센터"), "{mss}");
+    assert_no_rule_text_outside_disclosures(&zone);
+}
+
+/// `firm.` (a rule's text) appears only inside `<details class="rule">` or the catalog's code.
+pub fn assert_no_rule_text_outside_disclosures(html: &str) {
+    let mut rest = html;
+    let mut outside = String::new();
+    while let Some(start) = rest.find("<details class=\"rule\">") {
+        outside.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("</details>")
+            .map_or("", |end| &rest[start + end..]);
+    }
+    outside.push_str(rest);
+    assert!(
+        !outside.contains("firm."),
+        "rule text outside the rule disclosure: {}",
+        &outside[outside.find("firm.").unwrap_or(0).saturating_sub(200)..]
+            .chars()
+            .take(400)
+            .collect::<String>()
+    );
+}

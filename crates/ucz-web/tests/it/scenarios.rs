@@ -3,6 +3,7 @@
 pub use super::ladder::{the_demo_region_runs_short, the_economic_region_ladder, the_space_ladder};
 pub use super::pages::{
     messages_are_shown_by_key_in_the_visitors_language, pages_follow_the_role_rules,
+    zone_run_programs_and_words,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
