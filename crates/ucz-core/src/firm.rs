@@ -56,6 +56,21 @@ pub struct Firm {
     /// The representative's age; required, since several programs depend on it.
     #[serde(deserialize_with = "count")]
     pub founder_age: i64,
+    /// Percent (0–100) of the capital a public research institute, or its technology holding
+    /// company, holds (연구소기업: at least 10).
+    #[serde(default, deserialize_with = "count")]
+    pub research_institute_share: i64,
+    /// Percent (0–100) of sales from high-tech products (첨단기술기업).
+    #[serde(default, deserialize_with = "count")]
+    pub high_tech_sales_share: i64,
+    /// Works in a strategic industry its local government named (지역전략산업: the zone's
+    /// `strategic_industries`, as the local government reads them).
+    #[serde(default)]
+    pub strategic_industry: bool,
+    /// The applicant for housing (the founder, or the worker applying through the firm) owns a
+    /// home (public rental housing is for those who own none).
+    #[serde(default)]
+    pub owns_home: bool,
 }
 
 fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
@@ -209,6 +224,18 @@ impl Firm {
                 Vec::new(),
             ));
         }
+        for (field, share) in [
+            ("research_institute_share", self.research_institute_share),
+            ("high_tech_sales_share", self.high_tech_sales_share),
+        ] {
+            if share > 100 {
+                problems.push((
+                    field.into(),
+                    Message::new(Key::PercentOver100).arg("value", share),
+                    vec!["0 to 100".into()],
+                ));
+            }
+        }
         if !(0..=120).contains(&self.founder_age) {
             problems.push((
                 "founder_age".into(),
@@ -251,6 +278,10 @@ pub enum FirmField {
     FounderAge,
     AgeYears,
     CapitalRegion,
+    ResearchInstituteShare,
+    HighTechSalesShare,
+    StrategicIndustry,
+    OwnsHome,
 }
 
 /// CEL types of firm fields.
@@ -263,7 +294,7 @@ pub enum FieldType {
 }
 
 impl FirmField {
-    pub const ALL: [FirmField; 19] = [
+    pub const ALL: [FirmField; 23] = [
         FirmField::Id,
         FirmField::Name,
         FirmField::Stage,
@@ -283,6 +314,10 @@ impl FirmField {
         FirmField::FounderAge,
         FirmField::AgeYears,
         FirmField::CapitalRegion,
+        FirmField::ResearchInstituteShare,
+        FirmField::HighTechSalesShare,
+        FirmField::StrategicIndustry,
+        FirmField::OwnsHome,
     ];
 
     pub fn name(self) -> &'static str {
@@ -306,6 +341,10 @@ impl FirmField {
             FirmField::FounderAge => "founder_age",
             FirmField::AgeYears => "age_years",
             FirmField::CapitalRegion => "capital_region",
+            FirmField::ResearchInstituteShare => "research_institute_share",
+            FirmField::HighTechSalesShare => "high_tech_sales_share",
+            FirmField::StrategicIndustry => "strategic_industry",
+            FirmField::OwnsHome => "owns_home",
         }
     }
 
@@ -327,13 +366,17 @@ impl FirmField {
             | FirmField::RndSpendKrw
             | FirmField::ExportRevenueKrw
             | FirmField::FounderAge
-            | FirmField::AgeYears => FieldType::Int,
+            | FirmField::AgeYears
+            | FirmField::ResearchInstituteShare
+            | FirmField::HighTechSalesShare => FieldType::Int,
             FirmField::Designations => FieldType::StringList,
             FirmField::InIncubator
             | FirmField::GraduatedIncubator
             | FirmField::VentureCertified
             | FirmField::HasRndLab
-            | FirmField::CapitalRegion => FieldType::Bool,
+            | FirmField::CapitalRegion
+            | FirmField::StrategicIndustry
+            | FirmField::OwnsHome => FieldType::Bool,
         }
     }
 }
@@ -349,6 +392,8 @@ impl<'a> FirmFacts<'a> {
             FirmField::ExportRevenueKrw => f.export_revenue_krw,
             FirmField::FounderAge => f.founder_age,
             FirmField::AgeYears => self.age_years,
+            FirmField::ResearchInstituteShare => f.research_institute_share,
+            FirmField::HighTechSalesShare => f.high_tech_sales_share,
             _ => 0,
         }
     }
@@ -374,6 +419,8 @@ impl<'a> FirmFacts<'a> {
             FirmField::VentureCertified => f.venture_certified,
             FirmField::HasRndLab => f.has_rnd_lab,
             FirmField::CapitalRegion => self.capital_region,
+            FirmField::StrategicIndustry => f.strategic_industry,
+            FirmField::OwnsHome => f.owns_home,
             _ => false,
         }
     }

@@ -73,6 +73,7 @@ keys! {
     NounTemplate = "noun_template",
     NounPlacementRejection = "noun_placement_rejection",
     NounPlacementPlan = "noun_placement_plan",
+    PercentOver100 = "percent_over_100",
     NounFacilityType = "noun_facility_type",
     NounSpaceKind = "noun_space_kind",
     NounInstitutionKind = "noun_institution_kind",

@@ -283,6 +283,10 @@ fn firm(
         venture_certified: research_minded && young && rng.chance(0.05),
         has_rnd_lab: research_minded && employees >= 5 && rng.chance(0.15),
         founder_age,
+        research_institute_share: 0,
+        high_tech_sales_share: 0,
+        strategic_industry: false,
+        owns_home: false,
     }
 }
 

@@ -438,7 +438,7 @@ fn parse_block(
             });
             continue;
         }
-        let mut row: Row<'_> = [Cell::Empty; 18];
+        let mut row: Row<'_> = [Cell::Empty; ucz_core::firm::columns::COLUMNS.len()];
         let mut not_text = None;
         for (field, column) in fields.iter().zip(index) {
             let Some(column) = column else { continue };
@@ -515,6 +515,10 @@ pub fn write(out: impl Write, firms: &[Firm]) -> std::io::Result<()> {
             &f.venture_certified.to_string(),
             &f.has_rnd_lab.to_string(),
             &f.founder_age.to_string(),
+            &f.research_institute_share.to_string(),
+            &f.high_tech_sales_share.to_string(),
+            &f.strategic_industry.to_string(),
+            &f.owns_home.to_string(),
         ])?;
     }
     writer.flush()

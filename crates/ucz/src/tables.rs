@@ -272,14 +272,18 @@ fn check_type(column: usize, t: &DataType) -> Result<(), String> {
         | col::REVENUE_KRW
         | col::RND_SPEND_KRW
         | col::EXPORT_REVENUE_KRW
-        | col::FOUNDER_AGE => (
+        | col::FOUNDER_AGE
+        | col::RESEARCH_INSTITUTE_SHARE
+        | col::HIGH_TECH_SALES_SHARE => (
             int || is_text(t),
             "an integer (Int8 to Int64, UInt8 to UInt32) or text",
         ),
         col::IN_INCUBATOR
         | col::GRADUATED_INCUBATOR
         | col::VENTURE_CERTIFIED
-        | col::HAS_RND_LAB => (*t == DataType::Boolean || is_text(t), "Boolean or text"),
+        | col::HAS_RND_LAB
+        | col::STRATEGIC_INDUSTRY
+        | col::OWNS_HOME => (*t == DataType::Boolean || is_text(t), "Boolean or text"),
         col::DESIGNATIONS => (
             is_text(t)
                 || match t {
@@ -617,7 +621,7 @@ fn read_batch(
             access.fill(start..end, out);
         }
         for i in start..end {
-            let mut row: Row<'_> = [Cell::Empty; 18];
+            let mut row: Row<'_> = [Cell::Empty; ucz_core::firm::columns::COLUMNS.len()];
             for ((column, _), column_cells) in columns.iter().zip(&cells) {
                 row[*column] = column_cells[i - start];
             }
@@ -719,11 +723,15 @@ fn write_firms_with(
                 | col::REVENUE_KRW
                 | col::RND_SPEND_KRW
                 | col::EXPORT_REVENUE_KRW
-                | col::FOUNDER_AGE => field(name, DataType::Int64),
+                | col::FOUNDER_AGE
+                | col::RESEARCH_INSTITUTE_SHARE
+                | col::HIGH_TECH_SALES_SHARE => field(name, DataType::Int64),
                 col::IN_INCUBATOR
                 | col::GRADUATED_INCUBATOR
                 | col::VENTURE_CERTIFIED
-                | col::HAS_RND_LAB => field(name, DataType::Boolean),
+                | col::HAS_RND_LAB
+                | col::STRATEGIC_INDUSTRY
+                | col::OWNS_HOME => field(name, DataType::Boolean),
                 col::DESIGNATIONS => field(
                     name,
                     DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
@@ -784,6 +792,10 @@ fn write_firms_with(
             flag(&|f| f.venture_certified),
             flag(&|f| f.has_rnd_lab),
             int(&|f| f.founder_age),
+            int(&|f| f.research_institute_share),
+            int(&|f| f.high_tech_sales_share),
+            flag(&|f| f.strategic_industry),
+            flag(&|f| f.owns_home),
         ];
         let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(std::io::Error::other)?;
         writer.write(&batch).map_err(std::io::Error::other)?;

@@ -534,7 +534,7 @@ fn programs(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
             &pg,
             &item.id,
             "column",
-            std::slice::from_ref(&item.column),
+            item.column.as_slice(),
             &c.figure4_columns,
             "figure4_column",
             e,
@@ -761,6 +761,45 @@ fn rules(file: &Checked<'_>, item: &dyn Ruled, stages: &[Stage], e: &mut Errors)
         e.push(file.at(item.id(), "stages", "must list at least one growth stage"));
     }
     refs(file, item.id(), "stages", item.stages(), stages, "stage", e);
+    basis(file, item, e);
+}
+
+/// A reference cites a law or notice in Korean; what the rule assumes, and whether it came after
+/// the brief, are fields of their own, so that a Korean page never shows English notes.
+fn basis(file: &Checked<'_>, item: &dyn Ruled, e: &mut Errors) {
+    let reference = item.reference();
+    let lower = reference.to_lowercase();
+    for word in ["assumption", "brief", "since the", "section", "figure"] {
+        if lower.contains(word) {
+            e.push(file.at(
+                item.id(),
+                "reference",
+                format!(
+                    "\"{word}\" in a reference: cite the law or notice only; the brief goes in \
+                     `source`, an assumption in `assumption_ko`/`assumption_en`, a later \
+                     program is `since_brief = true`"
+                ),
+            ));
+            break;
+        }
+    }
+    let basis = item.basis();
+    if basis.assumption_ko.is_some() != basis.assumption_en.is_some() {
+        e.push(file.at(
+            item.id(),
+            "assumption_ko",
+            "an assumption is stated in both assumption_ko and assumption_en",
+        ));
+    }
+    if let Some(ko) = &basis.assumption_ko {
+        if !ko.chars().any(|c| ('가'..='힣').contains(&c)) {
+            e.push(file.at(
+                item.id(),
+                "assumption_ko",
+                "assumption_ko is written in Korean",
+            ));
+        }
+    }
 }
 
 /// Identifiers unique and well formed; names in both languages; a source.
@@ -946,6 +985,41 @@ mod tests {
         let text = sources.files[name].clone();
         sources.files.insert(name.to_string(), edit(&text));
         Catalog::load(&sources)
+    }
+
+    /// A reference with an English note, an assumption in one language only, or a misspelt
+    /// field is refused with the entry and field.
+    #[test]
+    fn rule_entries_keep_assumptions_and_notes_apart_from_the_reference() {
+        let cases = [
+            (
+                "reference = '중소기업창업 지원법 제2조 (예비창업자); 중소벤처기업부 예비창업패키지 공고'",
+                "reference = '중소기업창업 지원법 제2조 (assumption: founders)'",
+                "pre_startup_package.reference",
+                "\"assumption\" in a reference",
+            ),
+            (
+                "reference = '중소기업창업 지원법 제2조 (예비창업자); 중소벤처기업부 예비창업패키지 공고'",
+                "reference = '중소기업창업 지원법 제2조'\nassumption_ko = '가정'",
+                "pre_startup_package.assumption_ko",
+                "both in assumption_ko and assumption_en",
+            ),
+            (
+                "reference = '중소기업창업 지원법 제2조 (예비창업자); 중소벤처기업부 예비창업패키지 공고'",
+                "reference = '중소기업창업 지원법 제2조'\nsince_brif = true",
+                "since_brif",
+                "unknown field",
+            ),
+        ];
+        for (from, to, field, words) in cases {
+            let error = with_file("programs.toml", |text| text.replacen(from, to, 1))
+                .expect_err(to)
+                .to_string();
+            assert!(
+                error.contains(field) && error.contains(words),
+                "{to}: {error}"
+            );
+        }
     }
 
     /// The bundled map covers every 시·도 once; a 시·도 left out, put twice, unknown, or a

@@ -124,8 +124,10 @@ pub struct LinkageProgram {
     /// Eligibility rule in CEL over `firm` (docs/rules.md).
     #[schemars(with = "String")]
     pub eligibility: toml::Spanned<String>,
-    /// The law or notice the rule rests on.
+    /// The law or notice the rule rests on, in Korean (laws are cited by their Korean titles).
     pub reference: String,
+    #[serde(flatten)]
+    pub basis: Basis,
     /// Growth stages the program serves.
     pub stages: Vec<Id>,
 }
@@ -144,10 +146,29 @@ pub struct SupportProgram {
     /// Eligibility rule in CEL over `firm` (docs/rules.md).
     #[schemars(with = "String")]
     pub eligibility: toml::Spanned<String>,
-    /// The law or notice the rule rests on.
+    /// The law or notice the rule rests on, in Korean (laws are cited by their Korean titles).
     pub reference: String,
+    #[serde(flatten)]
+    pub basis: Basis,
     /// Growth stages the program serves.
     pub stages: Vec<Id>,
+}
+
+/// Where a rule entry stands against the brief and the public record, as data: pages show it in
+/// the reader's language, never as English inside a Korean reference.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, schemars::JsonSchema)]
+pub struct Basis {
+    /// The reference in English, when the English page should not show the Korean citation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_en: Option<String>,
+    /// The program or its rule comes after the brief (the 2024 special act, later programs).
+    #[serde(default)]
+    pub since_brief: bool,
+    /// What the rule assumes beyond its public sources, in Korean and English (both or neither).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption_ko: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption_en: Option<String>,
 }
 
 /// 운영·관리원칙 — an operating principle and the evidence that shows a plan meets it.
@@ -262,8 +283,10 @@ pub struct Program {
     pub name_ko: String,
     pub name_en: String,
     pub ministry: Id,
-    /// The Figure-4 column it is listed under.
-    pub column: Id,
+    /// The Figure-4 column it is listed under; none for a program the brief names elsewhere (the
+    /// startup packages of section 3) or that came after it.
+    #[serde(default)]
+    pub column: Option<Id>,
     /// Set when the program consists in holding this designation.
     pub designation: Option<Id>,
     pub functions: Vec<Id>,
@@ -273,8 +296,10 @@ pub struct Program {
     /// Eligibility rule in CEL over `firm` (docs/rules.md).
     #[schemars(with = "String")]
     pub eligibility: toml::Spanned<String>,
-    /// The law or notice the rule rests on.
+    /// The law or notice the rule rests on, in Korean (laws are cited by their Korean titles).
     pub reference: String,
+    #[serde(flatten)]
+    pub basis: Basis,
     /// Growth stages the program serves.
     pub stages: Vec<Id>,
     #[serde(default)]
@@ -432,6 +457,7 @@ pub struct DesignatedZone {
 pub trait Ruled: Entry {
     fn eligibility(&self) -> &toml::Spanned<String>;
     fn reference(&self) -> &str;
+    fn basis(&self) -> &Basis;
     fn stages(&self) -> &[Id];
 }
 
@@ -440,6 +466,7 @@ macro_rules! ruled {
         impl Ruled for $kind {
             fn eligibility(&self) -> &toml::Spanned<String> { &self.eligibility }
             fn reference(&self) -> &str { &self.reference }
+            fn basis(&self) -> &Basis { &self.basis }
             fn stages(&self) -> &[Id] { &self.stages }
         }
     )*};

@@ -344,6 +344,18 @@ fn quantity(field: FirmField) -> Option<(&'static str, &'static str, &'static st
         FirmField::RndSpendKrw => ("연구개발비", "R&D spending", "원", " won"),
         FirmField::ExportRevenueKrw => ("수출액", "export revenue", "원", " won"),
         FirmField::FounderAge => ("대표자 나이", "founder's age", "세", ""),
+        FirmField::ResearchInstituteShare => (
+            "공공연구기관 지분",
+            "public research institutes' share of the capital",
+            "%",
+            "%",
+        ),
+        FirmField::HighTechSalesShare => (
+            "첨단기술 제품 매출 비중",
+            "high-tech share of sales",
+            "%",
+            "%",
+        ),
         _ => return None,
     })
 }
@@ -355,6 +367,11 @@ fn flag(field: FirmField) -> Option<(&'static str, &'static str)> {
         FirmField::VentureCertified => ("벤처기업 확인", "venture-certified"),
         FirmField::HasRndLab => ("기업부설연구소 보유", "running an R&D lab"),
         FirmField::CapitalRegion => ("수도권 소재", "in the capital region"),
+        FirmField::StrategicIndustry => (
+            "지역 전략산업 종사",
+            "in a strategic industry of the region",
+        ),
+        FirmField::OwnsHome => ("주택 소유", "owning a home"),
         _ => return None,
     })
 }

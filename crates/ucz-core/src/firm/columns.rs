@@ -21,7 +21,7 @@ use crate::rule::Value;
 use crate::rule::columnar::{Codes, Column, Ints};
 
 /// The columns of a firm file, in the order ucz writes them (the CSV header, the Parquet schema).
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 22] = [
     "id",
     "name",
     "founded",
@@ -40,6 +40,10 @@ pub const COLUMNS: [&str; 18] = [
     "venture_certified",
     "has_rnd_lab",
     "founder_age",
+    "research_institute_share",
+    "high_tech_sales_share",
+    "strategic_industry",
+    "owns_home",
 ];
 
 /// Columns every file must have; the others default to empty, zero or false.
@@ -65,6 +69,10 @@ pub mod col {
     pub const VENTURE_CERTIFIED: usize = 15;
     pub const HAS_RND_LAB: usize = 16;
     pub const FOUNDER_AGE: usize = 17;
+    pub const RESEARCH_INSTITUTE_SHARE: usize = 18;
+    pub const HIGH_TECH_SALES_SHARE: usize = 19;
+    pub const STRATEGIC_INDUSTRY: usize = 20;
+    pub const OWNS_HOME: usize = 21;
 }
 
 /// One value of a row as a file holds it. Text is already trimmed; a missing column or a null is
@@ -110,7 +118,7 @@ impl Cell<'_> {
 }
 
 /// A row's cells by their position in [`COLUMNS`].
-pub type Row<'a> = [Cell<'a>; 18];
+pub type Row<'a> = [Cell<'a>; COLUMNS.len()];
 
 /// Why a row was refused: the column, its value and the reason (the words of today's messages).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -289,20 +297,27 @@ const DESIGNATIONS: usize = 4;
 const NAME: usize = 5;
 const DICTS: usize = 6;
 
-const INT_FIELDS: [(FirmField, usize); 6] = [
+const INT_FIELDS: [(FirmField, usize); 8] = [
     (FirmField::Employees, col::EMPLOYEES),
     (FirmField::YouthEmployees, col::YOUTH_EMPLOYEES),
     (FirmField::RevenueKrw, col::REVENUE_KRW),
     (FirmField::RndSpendKrw, col::RND_SPEND_KRW),
     (FirmField::ExportRevenueKrw, col::EXPORT_REVENUE_KRW),
     (FirmField::FounderAge, col::FOUNDER_AGE),
+    (
+        FirmField::ResearchInstituteShare,
+        col::RESEARCH_INSTITUTE_SHARE,
+    ),
+    (FirmField::HighTechSalesShare, col::HIGH_TECH_SALES_SHARE),
 ];
 
-const FLAG_FIELDS: [(FirmField, usize); 4] = [
+const FLAG_FIELDS: [(FirmField, usize); 6] = [
     (FirmField::InIncubator, col::IN_INCUBATOR),
     (FirmField::GraduatedIncubator, col::GRADUATED_INCUBATOR),
     (FirmField::VentureCertified, col::VENTURE_CERTIFIED),
     (FirmField::HasRndLab, col::HAS_RND_LAB),
+    (FirmField::StrategicIndustry, col::STRATEGIC_INDUSTRY),
+    (FirmField::OwnsHome, col::OWNS_HOME),
 ];
 
 const DICT_FIELDS: [(FirmField, usize); DICTS] = [
@@ -417,7 +432,7 @@ impl<'s> Part<'s> {
         // A row the fast path doubted but a firm accepts (`+5`, `-0`, a date with spaces inside)
         // is kept in the firm's own terms, which the fast path reads.
         let designations: Vec<&str> = firm.designations.iter().map(Id::as_str).collect();
-        let mut again = [Cell::Empty; 18];
+        let mut again = [Cell::Empty; COLUMNS.len()];
         again[col::ID] = Cell::Text(&firm.id);
         again[col::NAME] = Cell::Text(&firm.name);
         again[col::FOUNDED] = firm.founded.map_or(Cell::Empty, Cell::Date);
@@ -436,6 +451,10 @@ impl<'s> Part<'s> {
         again[col::VENTURE_CERTIFIED] = Cell::Bool(firm.venture_certified);
         again[col::HAS_RND_LAB] = Cell::Bool(firm.has_rnd_lab);
         again[col::FOUNDER_AGE] = Cell::Int(firm.founder_age);
+        again[col::RESEARCH_INSTITUTE_SHARE] = Cell::Int(firm.research_institute_share);
+        again[col::HIGH_TECH_SALES_SHARE] = Cell::Int(firm.high_tech_sales_share);
+        again[col::STRATEGIC_INDUSTRY] = Cell::Bool(firm.strategic_industry);
+        again[col::OWNS_HOME] = Cell::Bool(firm.owns_home);
         if self.fast(&again, line) {
             Ok(())
         } else {
@@ -1165,6 +1184,10 @@ pub fn firm_of(row: &Row<'_>, catalog: &Catalog, as_of: Date) -> Result<Firm, Ro
         venture_certified: flag(col::VENTURE_CERTIFIED)?,
         has_rnd_lab: flag(col::HAS_RND_LAB)?,
         founder_age: count(col::FOUNDER_AGE)?,
+        research_institute_share: count(col::RESEARCH_INSTITUTE_SHARE)?,
+        high_tech_sales_share: count(col::HIGH_TECH_SALES_SHARE)?,
+        strategic_industry: flag(col::STRATEGIC_INDUSTRY)?,
+        owns_home: flag(col::OWNS_HOME)?,
     };
     if let Some((field, message, expected)) = firm.problems(catalog).into_iter().next() {
         let name = field.split('[').next().unwrap_or(&field);

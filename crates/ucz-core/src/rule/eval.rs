@@ -291,6 +291,10 @@ mod tests {
             venture_certified: false,
             has_rnd_lab: true,
             founder_age: 35,
+            research_institute_share: 0,
+            high_tech_sales_share: 0,
+            strategic_industry: false,
+            owns_home: false,
         }
     }
 

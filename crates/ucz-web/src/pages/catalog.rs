@@ -42,7 +42,7 @@ pub fn programs(state: &AppState, lang: ucz_core::Lang) -> Vec<Value> {
                     let program = catalog.program(p.id.as_str());
                     (
                         "program",
-                        program.map(|x| x.column.to_string()),
+                        program.and_then(|x| x.column.as_ref().map(|c| c.to_string())),
                         program.and_then(|x| x.designation.as_ref().map(|d| d.to_string())),
                         program.map(|x| lang.pick(&x.summary_ko, &x.summary_en).to_string()),
                         None,

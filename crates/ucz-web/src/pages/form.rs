@@ -211,6 +211,10 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
             field("graduated_incubator", Bool, false, vec![]),
             field("venture_certified", Bool, false, vec![]),
             field("has_rnd_lab", Bool, false, vec![]),
+            field("research_institute_share", Integer, false, vec![]),
+            field("high_tech_sales_share", Integer, false, vec![]),
+            field("strategic_industry", Bool, false, vec![]),
+            field("owns_home", Bool, false, vec![]),
         ],
     }
 }

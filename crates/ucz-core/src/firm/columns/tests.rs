@@ -14,7 +14,7 @@ fn as_of() -> Date {
 
 /// A good row: an early firm in Daejeon's zone.
 fn good<'a>() -> Row<'a> {
-    let mut row = [Cell::Empty; 18];
+    let mut row = [Cell::Empty; COLUMNS.len()];
     row[col::ID] = Cell::Text("a");
     row[col::NAME] = Cell::Text("Alpha, Inc.");
     row[col::FOUNDED] = Cell::Text("2024-07-01");
@@ -257,7 +257,7 @@ proptest! {
         let mut firms = Vec::new();
         for (i, values) in rows.iter().enumerate() {
             let id = format!("f{i}");
-            let mut row = [Cell::Empty; 18];
+            let mut row = [Cell::Empty; COLUMNS.len()];
             row[col::ID] = Cell::Text(&id);
             for (column, value) in [
                 col::FOUNDED, col::STAGE, col::EMPLOYEES, col::YOUTH_EMPLOYEES, col::REGION,

@@ -104,6 +104,10 @@ fn firm_strategy() -> impl Strategy<Value = Firm> {
                 venture_certified: flags[2],
                 has_rnd_lab: flags[3],
                 founder_age,
+                research_institute_share: 0,
+                high_tech_sales_share: 0,
+                strategic_industry: false,
+                owns_home: false,
             },
         )
 }
@@ -436,6 +440,10 @@ fn differences_from_the_cel_crate_are_the_documented_ones() {
         venture_certified: false,
         has_rnd_lab: false,
         founder_age: 40,
+        research_institute_share: 0,
+        high_tech_sales_share: 0,
+        strategic_industry: false,
+        owns_home: false,
     };
     let facts = firm.facts(as_of(), catalog);
     let root = cel::Context::default();
@@ -562,6 +570,10 @@ fn errors_make_firms_ineligible_but_are_absorbed_by_and_or() {
         venture_certified: false,
         has_rnd_lab: false,
         founder_age: 30,
+        research_institute_share: 0,
+        high_tech_sales_share: 0,
+        strategic_industry: false,
+        owns_home: false,
     };
     let catalog = catalog();
     let firms = vec![zero.clone()];
@@ -598,6 +610,10 @@ fn chunks_and_threads_do_not_change_results() {
             venture_certified: false,
             has_rnd_lab: i % 5 == 0,
             founder_age: (20 + i % 50) as i64,
+            research_institute_share: 0,
+            high_tech_sales_share: 0,
+            strategic_industry: false,
+            owns_home: false,
         })
         .collect();
     let rules: Vec<Rule> = [
@@ -752,6 +768,10 @@ fn narrow_columns_compare_with_constants_beyond_their_width() {
             venture_certified: false,
             has_rnd_lab: false,
             founder_age: 30,
+            research_institute_share: 0,
+            high_tech_sales_share: 0,
+            strategic_industry: false,
+            owns_home: false,
         })
         .collect();
     let mut rules = Vec::new();
