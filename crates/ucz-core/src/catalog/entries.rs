@@ -161,7 +161,8 @@ pub struct Basis {
     /// The reference in English, when the English page should not show the Korean citation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_en: Option<String>,
-    /// The program or its rule comes after the brief (the 2024 special act, later programs).
+    /// Not in the brief: created after it (the 2024 special act, later programs) or one founders
+    /// in the zones use that it does not name.
     #[serde(default)]
     pub since_brief: bool,
     /// What the rule assumes beyond its public sources, in Korean and English (both or neither).

@@ -34,6 +34,7 @@ pub struct RuledProgram {
     pub id: Id,
     pub rule: Rule,
     pub reference: String,
+    pub basis: crate::catalog::Basis,
     pub stages: Vec<Id>,
     pub functions: Vec<Id>,
     pub ministry: Option<Id>,
@@ -71,6 +72,7 @@ impl Rulebook {
                     id: entry.id().clone(),
                     rule,
                     reference: entry.reference().to_string(),
+                    basis: entry.basis().clone(),
                     stages: entry.stages().to_vec(),
                     functions,
                     ministry,
@@ -224,6 +226,9 @@ pub struct Offer {
     pub ministry: Option<Id>,
     pub functions: Vec<Id>,
     pub reference: String,
+    /// Whether it came after the brief, the English reference and what the rule assumes.
+    #[serde(flatten)]
+    pub basis: crate::catalog::Basis,
     pub rule: String,
 }
 
@@ -237,6 +242,7 @@ impl Offer {
             ministry: program.ministry.clone(),
             functions: program.functions.clone(),
             reference: program.reference.clone(),
+            basis: program.basis.clone(),
             rule: program.rule.text().to_string(),
         }
     }

@@ -77,7 +77,15 @@ pub fn programs(state: &AppState, lang: ucz_core::Lang) -> Vec<Value> {
                 "summary": summary,
                 "rule": p.rule.text(),
                 "rule_words": describe(p.rule.expr(), catalog, lang),
-                "reference": p.reference,
+                "reference": match lang {
+                    ucz_core::Lang::En => p.basis.reference_en.as_deref().unwrap_or(&p.reference),
+                    ucz_core::Lang::Ko => p.reference.as_str(),
+                },
+                "assumption": match lang {
+                    ucz_core::Lang::En => p.basis.assumption_en.as_deref(),
+                    ucz_core::Lang::Ko => p.basis.assumption_ko.as_deref(),
+                },
+                "since_brief": p.basis.since_brief,
             })
         })
         .collect()

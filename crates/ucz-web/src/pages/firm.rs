@@ -122,7 +122,13 @@ pub async fn page(
         let zone_name = match Some(firm.zone.as_str()).filter(|z| !z.is_empty()) {
             Some(zone) => match ucz_service::zones::read(&state, zone).await {
                 Ok(stored) => super::zone_name(&stored.record.record, lang),
-                Err(error) if error.code == ucz_service::Code::NotFound => zone.to_string(),
+                // A zone without a stored plan is still named as the catalog names it.
+                Err(error) if error.code == ucz_service::Code::NotFound => {
+                    state.catalog.designated_zone(zone).map_or_else(
+                        || zone.to_string(),
+                        |z| lang.pick(&z.name_ko, &z.name_en).to_string(),
+                    )
+                }
                 Err(error) => return Err(error.into()),
             },
             None => String::new(),

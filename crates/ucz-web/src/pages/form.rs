@@ -94,7 +94,8 @@ fn catalog_choices(state: &AppState, kind: &str, lang: Lang) -> Vec<Choice> {
                 .unwrap_or(id);
             Choice {
                 value: id.to_string(),
-                label: format!("{name} ({id})"),
+                // The name alone: the id is the option's value, not words for a reader.
+                label: name.to_string(),
                 names: ["name_ko", "name_en"]
                     .iter()
                     .filter_map(|k| entry[*k].as_str().map(String::from))

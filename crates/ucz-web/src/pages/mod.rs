@@ -112,6 +112,12 @@ impl Pages {
             },
         );
         env.add_filter("grouped", ucz_core::report::thousands);
+        env.add_filter("cite", |state: &TemplateState, source: String| -> String {
+            let en = state
+                .lookup("lang")
+                .is_some_and(|l| l.as_str() == Some("en"));
+            if en { source } else { cite_ko(&source) }
+        });
         let mut words = HashMap::new();
         match toml::from_str::<toml::Table>(WORDS) {
             Ok(table) => {
@@ -211,6 +217,40 @@ fn catalog_names(catalog: &Catalog) -> HashMap<(String, String), (String, String
         }
     }
     names
+}
+
+/// A citation of the brief (`Figure 4; Section 3, 공간전략`) as a Korean page writes it
+/// (`그림 4; 3장, 공간전략`): the catalog cites the brief by its own numbering in one form.
+fn cite_ko(source: &str) -> String {
+    let mut text = source.to_string();
+    for (en, ko) in [
+        ("Since the brief:", "정책브리프 이후:"),
+        ("Since the brief", "정책브리프 이후"),
+        ("since the brief", "정책브리프 이후"),
+        ("Not in the brief:", "정책브리프에 없음:"),
+        ("designated since the brief", "정책브리프 이후 지정"),
+    ] {
+        text = text.replace(en, ko);
+    }
+    let words = ["Figure", "Section", "Table"];
+    for (word, ko) in words.iter().zip(["그림", "", "표"]) {
+        while let Some(at) = text.find(word) {
+            let rest = &text[at + word.len()..];
+            let digits: String = rest
+                .trim_start()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            let skip = rest.len() - rest.trim_start().len() + digits.len();
+            let korean = if word == &"Section" {
+                format!("{digits}장")
+            } else {
+                format!("{ko} {digits}")
+            };
+            text = format!("{}{korean}{}", &text[..at], &text[at + word.len() + skip..]);
+        }
+    }
+    text
 }
 
 /// The pairs of a urlencoded form body.
@@ -519,6 +559,23 @@ pub async fn not_found(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn brief_citations_read_in_korean() {
+        assert_eq!(
+            super::cite_ko("Section 3, 제도 개선과제 (광주 신도시형)"),
+            "3장, 제도 개선과제 (광주 신도시형)"
+        );
+        assert_eq!(
+            super::cite_ko("Table 1, 정주기반 결합형; Figure 3, 혁신 ⇔ 정주여건"),
+            "표 1, 정주기반 결합형; 그림 3, 혁신 ⇔ 정주여건"
+        );
+        assert_eq!(
+            super::cite_ko("Since the brief: designated"),
+            "정책브리프 이후: designated"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -52,6 +52,20 @@ async function login(page, user, password) {
   await page.fill("#password", password);
   await Promise.all([page.waitForNavigation(), page.click("form.krds-form button[type=submit]")]);
 }
+// A Korean page's visible words: no rule text outside the rule disclosures, no English from the
+// catalog's notes (assumptions, references, the brief's numbering).
+async function koreanOnly(page, what) {
+  const text = await page.evaluate(() => {
+    const main = document.querySelector("main") || document.body;
+    const copy = main.cloneNode(true);
+    copy.querySelectorAll("details.rule").forEach((d) => d.remove());
+    return copy.textContent;
+  });
+  const rule = text.indexOf("firm.");
+  check(rule < 0, `${what}: rule text outside the disclosure: …${text.slice(Math.max(0, rule - 80), rule + 80)}…`);
+  const english = text.match(/\b(assumption|taken to be|approximated|brief|Figure \d|Section \d|since the brief)\b/i);
+  check(!english, `${what}: English from the catalog's notes: ${english && english[0]}`);
+}
 const steps = [];
 async function step(name, body) {
   await body();
@@ -85,7 +99,10 @@ try {
     check(found > 0 && found < all, `search: ${found} of ${all}`);
     const texts = await page.locator("#programs > li.program").allInnerTexts();
     check(texts.every((t) => t.includes("창업") && t.includes("중소벤처기업부")), "every result matches");
-    check(await page.locator("#programs code.cel").first().isVisible(), "rules shown as CEL");
+    check(!(await page.locator("#programs code.cel").first().isVisible()), "CEL kept under the rule disclosure");
+    await page.locator("#programs details.rule summary").first().click();
+    check(await page.locator("#programs code.cel").first().isVisible(), "the disclosure shows the rule as CEL");
+    await koreanOnly(page, "the catalog");
     await shot(page, "catalog");
   });
 
@@ -119,6 +136,11 @@ try {
     check(page.url().startsWith(`${origin}/zones/daejeon`), `back on the zone: ${page.url()}`);
     check(await page.locator("text=브라우저 창업보육동").first().isVisible(), "facility on the zone page");
     check(await page.locator("svg.diamond line.link").count() === 6, "six linkages drawn");
+    const headings = await page.locator("table.packages thead th").allInnerTexts();
+    for (const h of ["사용 중인 사업", "보유 지정제도", "추가할 사업", "추가할 지정제도"]) {
+      check(headings.includes(h), `the ministry table has "${h}": ${headings.join(" | ")}`);
+    }
+    await koreanOnly(page, "the zone page");
     await shot(page, "zone");
   });
 
@@ -190,6 +212,13 @@ try {
     const eligible = await page.locator("#eligible-table tbody tr").count();
     check(eligible >= 1, `package: ${eligible} programs`);
     check(await page.locator("#eligible-table ul.reasons li").first().isVisible(), "reasons in words");
+    // Daejeon does not run 혁신기관 공동운영 엑셀러레이팅; Daegu does.
+    const notRun = page.locator("#eligible-table tr", { hasText: "혁신기관 공동운영 엑셀러레이팅" });
+    check((await notRun.count()) === 1, "the program its rule allows is listed");
+    const note = await notRun.locator("p.not-run").innerText();
+    check(note.includes("운영하지 않음") && note.includes("대구"), `not run in its zone, run in Daegu: ${note}`);
+    check((await page.locator("#eligible-table p.runs-here").count()) >= 1, "programs its zone runs say so");
+    await koreanOnly(page, "the firm's page");
     await shot(page, "firm");
     const forbidden = await page.goto(`${origin}/import`);
     check(forbidden.status() === 403, `import as a firm: ${forbidden.status()}`);
