@@ -626,6 +626,15 @@ fn designations(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
             "linkage",
             e,
         );
+        refs(
+            &de,
+            &item.id,
+            "advised_with",
+            item.advised_with.as_slice(),
+            &c.institution_kinds,
+            "institution kind",
+            e,
+        );
     }
 }
 

@@ -323,6 +323,10 @@ pub struct Designation {
     pub linkages: Vec<Id>,
     pub law: Option<String>,
     pub source: String,
+    /// Advised to a zone only where it has an institution of this kind (캠퍼스혁신파크 is built
+    /// on university land: a zone with no university has none to offer).
+    #[serde(default)]
+    pub advised_with: Option<Id>,
 }
 
 /// 제도 개선과제 — an institutional improvement the brief proposes.

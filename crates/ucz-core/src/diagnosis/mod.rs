@@ -257,7 +257,8 @@ pub fn diagnose(catalog: &Catalog, zone: &Zone) -> Diagnosis {
     }
 
     let typology = typology_finding(catalog, &functions, &linkages);
-    let packages = packages(catalog, &in_use, &functions, &linkages);
+    let kinds: Vec<&Id> = zone.institutions.iter().map(|i| &i.kind).collect();
+    let packages = packages(catalog, &in_use, &kinds, &functions, &linkages);
     let principles = catalog
         .principles
         .iter()
@@ -470,6 +471,7 @@ fn typology_finding(
 fn packages(
     catalog: &Catalog,
     in_use: &ProgramsInUse,
+    institution_kinds: &[&Id],
     functions: &[FunctionFinding],
     linkages: &[LinkageFinding],
 ) -> Vec<Package> {
@@ -532,7 +534,18 @@ fn packages(
             );
         }
     }
-    for designation in catalog.designations.iter().filter(|d| !held(&d.id)) {
+    // A designation that needs a kind of institution the zone lacks is not advised.
+    let possible = |d: &&crate::catalog::Designation| {
+        d.advised_with
+            .as_ref()
+            .is_none_or(|kind| institution_kinds.contains(&kind))
+    };
+    for designation in catalog
+        .designations
+        .iter()
+        .filter(|d| !held(&d.id))
+        .filter(possible)
+    {
         let (functions, linkages) = gaps(&designation.functions, &designation.linkages);
         if functions.is_empty() && linkages.is_empty() {
             continue;

@@ -428,3 +428,25 @@ fn a_designation_listed_as_a_program_counts_as_held() {
             .any(|x| x == "investment_leading_district")
     }));
 }
+
+#[test]
+fn a_campus_innovation_park_is_advised_only_with_a_university() {
+    let advised = |d: &Diagnosis| {
+        d.packages
+            .iter()
+            .any(|p| p.designations.iter().any(|x| x == "campus_innovation_park"))
+    };
+    // Startup and enterprise support absent either way: the park would serve them.
+    let without = diagnosed(&institution("research_institute"));
+    assert!(
+        !advised(&without),
+        "no university land: {:?}",
+        without.packages
+    );
+    let with = diagnosed(&[institution("research_institute"), institution("university")].concat());
+    assert_eq!(
+        function(&with, "enterprise_support"),
+        FunctionStatus::Absent
+    );
+    assert!(advised(&with), "{:?}", with.packages);
+}
