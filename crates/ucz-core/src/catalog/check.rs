@@ -1004,13 +1004,13 @@ mod tests {
             (
                 "reference = '중소기업창업 지원법 제2조 (예비창업자); 중소벤처기업부 예비창업패키지 공고'",
                 "reference = '중소기업창업 지원법 제2조 (assumption: founders)'",
-                "pre_startup_package.reference",
+                "`reference`",
                 "\"assumption\" in a reference",
             ),
             (
                 "reference = '중소기업창업 지원법 제2조 (예비창업자); 중소벤처기업부 예비창업패키지 공고'",
                 "reference = '중소기업창업 지원법 제2조'\nassumption_ko = '가정'",
-                "pre_startup_package.assumption_ko",
+                "`assumption_ko`",
                 "both in assumption_ko and assumption_en",
             ),
             (

@@ -268,7 +268,8 @@ fn packages_offer_what_serves_a_gap_and_is_not_yet_used() {
 
 #[test]
 fn designations_are_offered_under_their_lead_ministry_unless_held() {
-    let d = diagnosed("");
+    // With a university, so that a campus innovation park can be advised.
+    let d = diagnosed(&institution("university"));
     let lead = d
         .packages
         .iter()

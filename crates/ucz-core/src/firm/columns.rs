@@ -542,14 +542,14 @@ impl<'s> Part<'s> {
         if row[col::FOUNDER_AGE].is_empty() {
             return false;
         }
-        let mut ints = [0i64; 6];
+        let mut ints = [0i64; INT_FIELDS.len()];
         for (slot, (_, column)) in INT_FIELDS.iter().enumerate() {
             match count(&row[*column]) {
                 Some(n) => ints[slot] = n,
                 None => return false,
             }
         }
-        let mut flags = [false; 4];
+        let mut flags = [false; FLAG_FIELDS.len()];
         for (slot, (_, column)) in FLAG_FIELDS.iter().enumerate() {
             match flag(&row[*column]) {
                 Some(b) => flags[slot] = b,
@@ -557,7 +557,9 @@ impl<'s> Part<'s> {
             }
         }
         let (employees, youth, founder_age) = (ints[0], ints[1], ints[5]);
-        if youth > employees || founder_age > 120 {
+        // Shares are percentages (`Firm::problems`).
+        let (institute, high_tech) = (ints[6], ints[7]);
+        if youth > employees || founder_age > 120 || institute > 100 || high_tech > 100 {
             return false;
         }
         if founded.is_some_and(|f| f > setup.as_of) {
