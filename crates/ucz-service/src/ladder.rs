@@ -84,16 +84,14 @@ pub async fn region_records(state: &Services, scope: &Scope) -> Result<Region, E
         firms: HashMap::new(),
         rejections: Vec::new(),
     };
-    for region in &scope.regions {
-        let rows = state.store.region_rows(region).await?;
-        records.add(&state.catalog, rows, region);
-    }
+    let rows = state.store.region_rows(&scope.regions).await?;
+    records.add(&state.catalog, rows, scope);
     Ok(records)
 }
 
 impl Region {
-    /// Adds one 시·도's rows.
-    fn add(&mut self, catalog: &ucz_core::Catalog, rows: ucz_store::RegionRows, region: &str) {
+    /// Adds the rows of the scope's 시·도, each room with the 시·도 of its zone or hub.
+    fn add(&mut self, catalog: &ucz_core::Catalog, rows: ucz_store::RegionRows, scope: &Scope) {
         let ucz_store::RegionRows {
             zones,
             facilities,
@@ -139,13 +137,15 @@ impl Region {
             let placed = match space.record.place() {
                 SpacePlace::Facility(facility) => facility_zone.get(&facility.0).and_then(|zone| {
                     let (at, zone_region) = zone_site.get(zone)?;
-                    (*zone_region == region).then(|| {
+                    scope.contains(zone_region).then(|| {
                         self.zone_of_room.insert(id, zone.to_string());
-                        room(catalog, space, zone, region, *at)
+                        room(catalog, space, zone, zone_region, *at)
                     })
                 }),
                 SpacePlace::Hub(hub) => hub_of.get(hub.as_str()).and_then(|h| {
-                    (h.region == region).then(|| room(catalog, space, hub.as_str(), region, h.site))
+                    scope
+                        .contains(&h.region)
+                        .then(|| room(catalog, space, hub.as_str(), &h.region, h.site))
                 }),
             };
             self.rooms.extend(placed);

@@ -629,7 +629,7 @@ async fn a_region_is_read_alone(store: Store) {
         )
         .await;
     }
-    let rows = store.region_rows("daejeon").await.unwrap();
+    let rows = store.region_rows(&["daejeon".to_string()]).await.unwrap();
     fn ids<T: ucz_store::Aggregate>(items: &[ucz_store::Stored<T>]) -> String {
         items
             .iter()
