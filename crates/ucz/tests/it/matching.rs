@@ -170,7 +170,7 @@ fn every_firm_of_a_csv_matches_as_it_does_alone() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("firms: 3000, programs: 52"),
+        stderr(&out).contains("firms: 3000, programs: 57"),
         "{}",
         stderr(&out)
     );

@@ -51,7 +51,7 @@ fn parquet_firms_match_as_csv_firms_do_and_pairs_can_be_parquet() {
     let out = run_match(&parquet, &from_parquet, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("firms: 2500, programs: 52"),
+        stderr(&out).contains("firms: 2500, programs: 57"),
         "{}",
         stderr(&out)
     );
