@@ -1,11 +1,13 @@
 //! Leases: a firm in a space from one day to another. The rules every lease keeps: it ends after
-//! it starts; a space holds one lease at a time; a firm holds one space at a time; an incubation
-//! lease stays within its facility type's term and renewals (`LeaseRule`, from the catalog).
+//! it starts; a space holds one lease at a time; a firm holds one space at a time. An incubation
+//! lease is also held to a term and renewals (`Terms`): its facility's or hub's own, else the
+//! catalog's default. Each centre sets its tenancy in its own rules and its operator may agree
+//! to more, so a lease beyond them is written with a warning (`warnings`), not refused.
 //! Periods are half-open: a lease ending on the day another starts does not overlap it.
 
 use serde::Serialize;
 
-use crate::catalog::LeaseRule;
+use crate::catalog::{LeaseRule, LeaseRuleOverride};
 use crate::date::Date;
 use crate::message::{Key, Message};
 
@@ -31,26 +33,59 @@ impl Lease {
     }
 }
 
-/// What can be wrong with a new or changed lease. Each problem names its conflict; the two that
-/// are another lease in the way are conflicts, the others break the lease's own rules.
+/// Who set the terms an incubation lease is held to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "of", rename_all = "snake_case")]
+pub enum RuleOwner {
+    /// The catalog's default (`lease_rule` of the facility type).
+    Catalog,
+    /// A zone's facility, by id.
+    Facility { id: i64 },
+    /// A hub outside the zones, by id.
+    Hub { id: String },
+}
+
+/// The term and renewals an incubation lease is held to, and whose they are.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Terms {
+    pub rule: LeaseRule,
+    pub owner: RuleOwner,
+}
+
+impl Terms {
+    /// The catalog's `default` with the facility's or hub's own terms, when it sets any.
+    pub fn of(default: &LeaseRule, own: Option<&LeaseRuleOverride>, owner: RuleOwner) -> Terms {
+        match own.filter(|o| !o.is_empty()) {
+            Some(own) => Terms {
+                rule: default.overridden(own),
+                owner,
+            },
+            None => Terms {
+                rule: default.clone(),
+                owner: RuleOwner::Catalog,
+            },
+        }
+    }
+
+    /// Whose terms they are, to be named beside a warning.
+    pub fn whose(&self) -> Message {
+        match &self.owner {
+            RuleOwner::Catalog => {
+                Message::new(Key::LeaseRuleCatalog).arg("source", &self.rule.source)
+            }
+            RuleOwner::Facility { id } => Message::new(Key::LeaseRuleFacility).arg("id", id),
+            RuleOwner::Hub { id } => Message::new(Key::LeaseRuleHub).arg("id", id),
+        }
+    }
+}
+
+/// What can be wrong with a new or changed lease: each is refused. The two that are another
+/// lease in the way are conflicts; the other breaks the lease's own dates.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum LeaseProblem {
     /// It ends on or before the day it starts.
     EndsBeforeStart { starts: Date, ends: Date },
-    /// More renewals than the space's rule allows.
-    TooManyRenewals {
-        renewals: u32,
-        allowed: u32,
-        source: String,
-    },
-    /// It runs past the space's term with its renewals.
-    TooLong {
-        latest: Date,
-        renewals: u32,
-        allowed_months: u32,
-        rule: LeaseRule,
-    },
     /// The space is leased to another firm during the lease.
     SpaceTaken { other: Lease, wanted: Lease },
     /// The firm holds another space during the lease.
@@ -58,7 +93,7 @@ pub enum LeaseProblem {
 }
 
 impl LeaseProblem {
-    /// Another lease is in the way (409), rather than the lease breaking its own rules (422).
+    /// Another lease is in the way (409), rather than the lease breaking its own dates (422).
     pub fn is_conflict(&self) -> bool {
         matches!(
             self,
@@ -66,13 +101,12 @@ impl LeaseProblem {
         )
     }
 
-    /// The field of the lease a rule problem is about.
+    /// The field of the lease a problem is about.
     pub fn field(&self) -> &'static str {
         match self {
-            LeaseProblem::TooManyRenewals { .. } => "renewals",
             LeaseProblem::SpaceTaken { .. } => "space_id",
             LeaseProblem::FirmPlaced { .. } => "firm_id",
-            LeaseProblem::EndsBeforeStart { .. } | LeaseProblem::TooLong { .. } => "ends",
+            LeaseProblem::EndsBeforeStart { .. } => "ends",
         }
     }
 
@@ -98,26 +132,6 @@ impl LeaseProblem {
                     .arg("starts", starts)
                     .arg("ends", ends)
             }
-            LeaseProblem::TooManyRenewals {
-                renewals,
-                allowed,
-                source,
-            } => Message::new(Key::LeaseTooManyRenewals)
-                .arg("renewals", renewals)
-                .arg("allowed", allowed)
-                .arg("source", source),
-            LeaseProblem::TooLong {
-                latest,
-                renewals,
-                allowed_months,
-                rule,
-            } => Message::new(Key::LeaseTooLong)
-                .arg("latest", latest)
-                .arg("renewals", renewals)
-                .arg("allowed_months", allowed_months)
-                .arg("max_months", rule.max_months)
-                .arg("renewal_months", rule.renewal_months)
-                .arg("source", &rule.source),
             LeaseProblem::SpaceTaken { other, wanted } => Message::new(Key::LeaseSpaceTaken)
                 .arg("space", other.space)
                 .arg("firm", &other.firm)
@@ -142,9 +156,71 @@ impl std::fmt::Display for LeaseProblem {
     }
 }
 
+/// How an incubation lease goes beyond its terms. The lease is written all the same: the
+/// operator may have agreed to it, and the warning lets a reader check that.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "warning", rename_all = "snake_case")]
+pub enum LeaseWarning {
+    /// More renewals than the terms allow.
+    BeyondRenewals {
+        renewals: u32,
+        allowed: u32,
+        terms: Terms,
+    },
+    /// It runs past the term with its renewals.
+    BeyondTerm {
+        latest: Date,
+        renewals: u32,
+        allowed_months: u32,
+        terms: Terms,
+    },
+}
+
+impl LeaseWarning {
+    /// The field of the lease the warning is about.
+    pub fn field(&self) -> &'static str {
+        match self {
+            LeaseWarning::BeyondRenewals { .. } => "renewals",
+            LeaseWarning::BeyondTerm { .. } => "ends",
+        }
+    }
+
+    /// The warning in full, in either language.
+    pub fn message(&self) -> Message {
+        match self {
+            LeaseWarning::BeyondRenewals {
+                renewals,
+                allowed,
+                terms,
+            } => Message::new(Key::LeaseBeyondRenewals)
+                .arg("renewals", renewals)
+                .arg("allowed", allowed)
+                .with("rule", terms.whose()),
+            LeaseWarning::BeyondTerm {
+                latest,
+                renewals,
+                allowed_months,
+                terms,
+            } => Message::new(Key::LeaseBeyondTerm)
+                .arg("latest", latest)
+                .arg("renewals", renewals)
+                .arg("allowed_months", allowed_months)
+                .arg("max_months", terms.rule.max_months)
+                .arg("renewal_months", terms.rule.renewal_months)
+                .with("rule", terms.whose()),
+        }
+    }
+}
+
+impl std::fmt::Display for LeaseWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
 /// What is wrong with a new or changed lease, given the other leases of its space and of its
 /// firm (a changed lease may be among them; it is skipped by id).
-pub fn problems(lease: &Lease, rule: Option<&LeaseRule>, others: &[Lease]) -> Vec<LeaseProblem> {
+pub fn problems(lease: &Lease, others: &[Lease]) -> Vec<LeaseProblem> {
     let mut found = Vec::new();
     if lease.ends <= lease.starts {
         found.push(LeaseProblem::EndsBeforeStart {
@@ -152,25 +228,6 @@ pub fn problems(lease: &Lease, rule: Option<&LeaseRule>, others: &[Lease]) -> Ve
             ends: lease.ends,
         });
         return found;
-    }
-    if let Some(rule) = rule {
-        if lease.renewals > rule.max_renewals {
-            found.push(LeaseProblem::TooManyRenewals {
-                renewals: lease.renewals,
-                allowed: rule.max_renewals,
-                source: rule.source.clone(),
-            });
-        }
-        let allowed = rule.max_months + rule.renewal_months * lease.renewals.min(rule.max_renewals);
-        let latest = lease.starts.add_months(allowed as i32);
-        if lease.ends > latest {
-            found.push(LeaseProblem::TooLong {
-                latest,
-                renewals: lease.renewals,
-                allowed_months: allowed,
-                rule: rule.clone(),
-            });
-        }
     }
     for other in others.iter().filter(|o| o.id != lease.id || lease.id == 0) {
         if !lease.overlaps(other) {
@@ -186,6 +243,34 @@ pub fn problems(lease: &Lease, rule: Option<&LeaseRule>, others: &[Lease]) -> Ve
                 other: other.clone(),
             });
         }
+    }
+    found
+}
+
+/// How a lease goes beyond the terms it is held to (none for a space without terms).
+pub fn warnings(lease: &Lease, terms: Option<&Terms>) -> Vec<LeaseWarning> {
+    let mut found = Vec::new();
+    let Some(terms) = terms else {
+        return found;
+    };
+    let rule = &terms.rule;
+    if lease.renewals > rule.max_renewals {
+        found.push(LeaseWarning::BeyondRenewals {
+            renewals: lease.renewals,
+            allowed: rule.max_renewals,
+            terms: terms.clone(),
+        });
+    }
+    // Renewals beyond those allowed are warned about above; they add no months here.
+    let allowed = rule.max_months + rule.renewal_months * lease.renewals.min(rule.max_renewals);
+    let latest = lease.starts.add_months(allowed as i32);
+    if lease.ends > latest {
+        found.push(LeaseWarning::BeyondTerm {
+            latest,
+            renewals: lease.renewals,
+            allowed_months: allowed,
+            terms: terms.clone(),
+        });
     }
     found
 }
@@ -213,7 +298,8 @@ mod tests {
         }
     }
 
-    fn rule() -> LeaseRule {
+    /// The catalog's default for incubators: a common practice, not a national rule.
+    fn default_rule() -> LeaseRule {
         LeaseRule {
             max_months: 24,
             renewal_months: 12,
@@ -222,13 +308,13 @@ mod tests {
         }
     }
 
+    fn default_terms() -> Terms {
+        Terms::of(&default_rule(), None, RuleOwner::Catalog)
+    }
+
     #[test]
     fn a_lease_ends_after_it_starts() {
-        let found = texts(problems(
-            &lease(0, 1, "a", "2027-01-01", "2026-12-31"),
-            None,
-            &[],
-        ));
+        let found = texts(problems(&lease(0, 1, "a", "2027-01-01", "2026-12-31"), &[]));
         assert_eq!(
             found,
             ["the lease ends (2026-12-31) on or before the day it starts (2027-01-01)"]
@@ -236,36 +322,88 @@ mod tests {
     }
 
     #[test]
-    fn incubation_keeps_its_term_and_renewals() {
-        assert!(
-            problems(
-                &lease(0, 1, "a", "2025-01-01", "2027-01-01"),
-                Some(&rule()),
-                &[]
-            )
-            .is_empty()
-        );
+    fn the_default_rule_warns_past_its_term_and_renewals() {
+        let within = lease(0, 1, "a", "2025-01-01", "2027-01-01");
+        assert!(warnings(&within, Some(&default_terms())).is_empty());
         let long = lease(0, 1, "a", "2025-01-01", "2027-01-02");
-        let found = texts(problems(&long, Some(&rule()), &[]));
-        assert!(found[0].contains("allows 24 months"), "{found:?}");
+        let found = warnings(&long, Some(&default_terms()));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].field(), "ends");
+        let text = found[0].to_string();
+        assert!(
+            text.contains("allows 24 months") && text.contains("the catalog default"),
+            "{text}"
+        );
+        assert!(
+            problems(&long, &[]).is_empty(),
+            "a lease beyond its terms is not refused"
+        );
         let renewed = Lease {
             renewals: 1,
             ..long.clone()
         };
         assert!(
-            problems(&renewed, Some(&rule()), &[]).is_empty(),
+            warnings(&renewed, Some(&default_terms())).is_empty(),
             "a renewal adds 12 months"
         );
         let twice = Lease {
             renewals: 2,
-            ..long
+            ..long.clone()
         };
-        let found = problems(&twice, Some(&rule()), &[]);
-        assert!(found[0].to_string().starts_with("2 renewals"));
-        assert_eq!(
-            (found[0].field(), found[0].is_conflict()),
-            ("renewals", false)
+        let found = warnings(&twice, Some(&default_terms()));
+        assert!(found[0].to_string().starts_with("2 renewals"), "{found:?}");
+        assert_eq!(found[0].field(), "renewals");
+        assert!(
+            warnings(&long, None).is_empty(),
+            "a space without terms (not an incubator) has nothing to warn about"
         );
+    }
+
+    #[test]
+    fn a_facility_sets_its_own_terms() {
+        // Three years basic, two renewals of a year: a centre's own 입주 rules.
+        let own = LeaseRuleOverride {
+            max_months: Some(36),
+            max_renewals: Some(2),
+            ..LeaseRuleOverride::default()
+        };
+        let terms = Terms::of(&default_rule(), Some(&own), RuleOwner::Facility { id: 7 });
+        assert_eq!(
+            (
+                terms.rule.max_months,
+                terms.rule.renewal_months,
+                terms.rule.max_renewals
+            ),
+            (36, 12, 2),
+            "what the facility does not set stays the default"
+        );
+        let three_years = lease(0, 1, "a", "2025-01-01", "2028-01-01");
+        assert!(warnings(&three_years, Some(&terms)).is_empty());
+        assert_eq!(
+            warnings(&three_years, Some(&default_terms())).len(),
+            1,
+            "the default allows 24 months"
+        );
+        let longer = Lease {
+            renewals: 2,
+            ..lease(0, 1, "a", "2025-01-01", "2030-01-02")
+        };
+        let found = warnings(&longer, Some(&terms));
+        assert_eq!(
+            found[0].to_string(),
+            "the lease runs past 2030-01-01: with 2 renewal(s) this space's rule allows 60 months (36 months, renewals of 12; facility 7's own rule)"
+        );
+        assert_eq!(
+            found[0].message().render(crate::Lang::Ko),
+            "임대가 2030-01-01을(를) 넘깁니다: 갱신 2회로 이 공간의 규정은 60개월까지입니다 (36개월, 갱신 12개월씩; 시설 7의 자체 규정)",
+            "warned in Korean too"
+        );
+        let hub = Terms::of(
+            &default_rule(),
+            Some(&LeaseRuleOverride::default()),
+            RuleOwner::Hub { id: "h".into() },
+        );
+        assert_eq!(hub, default_terms(), "setting nothing keeps the default");
     }
 
     #[test]
@@ -276,13 +414,13 @@ mod tests {
         ];
         let same_space = lease(0, 1, "c", "2026-06-01", "2027-06-01");
         assert_eq!(
-            texts(problems(&same_space, None, &existing)),
+            texts(problems(&same_space, &existing)),
             [
                 "space 1 is leased to firm a from 2026-01-01 to 2027-01-01 (lease 7), overlapping 2026-06-01 to 2027-06-01"
             ]
         );
         let twice = lease(0, 3, "b", "2027-06-01", "2029-01-01");
-        let found = problems(&twice, None, &existing);
+        let found = problems(&twice, &existing);
         assert!(
             found[0]
                 .to_string()
@@ -300,14 +438,7 @@ mod tests {
             "told in Korean too"
         );
         // Moving out and in on the same day is not an overlap; a lease does not clash with itself.
-        assert!(
-            problems(
-                &lease(0, 1, "c", "2027-01-01", "2028-01-01"),
-                None,
-                &existing
-            )
-            .is_empty()
-        );
-        assert!(problems(&existing[0], None, &existing).is_empty());
+        assert!(problems(&lease(0, 1, "c", "2027-01-01", "2028-01-01"), &existing).is_empty());
+        assert!(problems(&existing[0], &existing).is_empty());
     }
 }

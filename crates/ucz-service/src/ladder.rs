@@ -19,7 +19,7 @@ use ucz_store::{Filter, Rejection, ShownPlan, ShownProposal, Stored};
 use crate::access::Owner;
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError, Key, Message};
-use crate::leases::{LeaseRecord, create_lease, stored_lease};
+use crate::leases::{WrittenLease, create_lease, stored_lease};
 use crate::{Services, access};
 
 /// A region's rooms, with the zone each belongs to (none for hubs outside the zones), and the
@@ -694,7 +694,7 @@ pub async fn accept(
     state: &Services,
     caller: &Caller,
     payload: Value,
-) -> Result<LeaseRecord, Error> {
+) -> Result<WrittenLease, Error> {
     caller.require_user()?;
     let decision = decision(payload)?;
     let (_, owner, region) = decided_space(state, decision.space_id).await?;

@@ -1,13 +1,16 @@
 //! `/api/v1/leases`: a firm in a space from one day to another. A lease keeps the rules of
-//! `ucz_core::lease` (it ends after it starts, one lease per space and per firm at a time, an
-//! incubation lease within its term and renewals); a lease that breaks one is refused with the
-//! conflict named. Its `needs` say what the tenant will look for when it graduates; `left_to`
-//! records the region a firm moved to when it left.
+//! `ucz_core::lease` (it ends after it starts, one lease per space and per firm at a time); a
+//! lease that breaks one is refused with the conflict named. An incubation lease beyond its
+//! facility's or hub's terms is written, and the answer carries `warnings` saying so. Its
+//! `needs` say what the tenant will look for when it graduates; `left_to` records the region a
+//! firm moved to when it left.
+use serde::Serialize;
 use serde_json::Value;
+use ucz_core::Catalog;
 use ucz_core::catalog::LeaseRule;
 use ucz_core::firm::Firm;
-use ucz_core::lease::{Lease, problems};
-use ucz_core::record::{Demo, FacilityBody, LeaseBody, LeaseId, SpaceBody};
+use ucz_core::lease::{Lease, RuleOwner, Terms, problems, warnings};
+use ucz_core::record::{Demo, FacilityBody, FacilityId, HubBody, LeaseBody, LeaseId, SpaceBody};
 use ucz_store::{Filter, LeaseScope, Stored};
 
 use crate::caller::{Caller, Role};
@@ -21,33 +24,74 @@ use crate::{Services, access};
 /// A stored lease.
 pub type LeaseRecord = Stored<LeaseBody>;
 
-/// The rule an incubation room's lease keeps: its facility type's, or the incubation rule of the
-/// catalog for rooms in hubs outside the zones.
-async fn rule_of(state: &Services, space: &SpaceBody) -> Result<Option<LeaseRule>, Error> {
+/// The catalog's default rule for incubation leases: the first facility type that has one.
+fn default_rule(catalog: &Catalog) -> Option<LeaseRule> {
+    catalog
+        .facility_types
+        .iter()
+        .find_map(|t| t.lease_rule.clone())
+}
+
+/// The terms an incubation room's lease is held to: its facility type's rule (or the catalog's
+/// default) with the facility's own terms, or the default with its hub's own terms. `None` for
+/// a room that is not an incubator's.
+pub fn terms(
+    catalog: &Catalog,
+    space: &SpaceBody,
+    facility: Option<(&FacilityId, &FacilityBody)>,
+    hub: Option<&HubBody>,
+) -> Option<Terms> {
+    if !catalog.is_incubation_kind(&space.kind) {
+        return None;
+    }
+    if let Some((id, facility)) = facility {
+        let default = catalog
+            .facility_type(&facility.kind)
+            .and_then(|t| t.lease_rule.clone())
+            .or_else(|| default_rule(catalog))?;
+        let owner = RuleOwner::Facility { id: id.0 };
+        return Some(Terms::of(&default, facility.lease_rule.as_ref(), owner));
+    }
+    let default = default_rule(catalog)?;
+    Some(match hub {
+        Some(hub) => Terms::of(
+            &default,
+            hub.lease_rule.as_ref(),
+            RuleOwner::Hub {
+                id: hub.id.0.clone(),
+            },
+        ),
+        None => Terms::of(&default, None, RuleOwner::Catalog),
+    })
+}
+
+/// The terms of `space`'s leases, its facility or hub read from the store.
+async fn terms_of(state: &Services, space: &SpaceBody) -> Result<Option<Terms>, Error> {
     if !state.catalog.is_incubation_kind(&space.kind) {
         return Ok(None);
     }
-    let own = match space.facility_id {
-        Some(facility) => state
-            .store
-            .repo::<FacilityBody>()
-            .get(&facility)
-            .await?
-            .and_then(|f| {
-                state
-                    .catalog
-                    .facility_type(&f.record.kind)
-                    .and_then(|t| t.lease_rule.clone())
-            }),
+    let facility = match &space.facility_id {
+        Some(id) => state.store.repo::<FacilityBody>().get(id).await?,
         None => None,
     };
-    Ok(own.or_else(|| {
-        state
-            .catalog
-            .facility_types
-            .iter()
-            .find_map(|t| t.lease_rule.clone())
-    }))
+    let hub = match &space.hub_id {
+        Some(id) => state.store.repo::<Demo<HubBody>>().get(id).await?,
+        None => None,
+    };
+    Ok(terms(
+        &state.catalog,
+        space,
+        facility.as_ref().map(|f| (&f.id, &f.record)),
+        hub.as_ref().map(|h| &h.record.record),
+    ))
+}
+
+/// How a lease goes beyond its terms, each on the field it is about.
+pub fn warnings_of(lease: &Lease, terms: Option<&Terms>) -> Vec<FieldError> {
+    warnings(lease, terms)
+        .iter()
+        .map(|w| FieldError::new(w.field(), w.message()))
+        .collect()
 }
 
 /// The leases that could clash with `lease`.
@@ -77,13 +121,23 @@ pub fn stored_lease(stored: &LeaseRecord) -> Lease {
     lease_of(stored.id.0, &stored.record)
 }
 
+/// A lease as written, with how it goes beyond its space's terms (written all the same).
+#[derive(Clone, Debug, Serialize)]
+pub struct WrittenLease {
+    #[serde(flatten)]
+    pub lease: LeaseRecord,
+    /// Empty when the lease keeps its terms; in JSON each message is its English text.
+    pub warnings: Vec<FieldError>,
+}
+
 /// A lease body that passed the checks: the record to store, the owner of its space (for the
-/// role rules), and the lease with its rule (checked again when it is written).
+/// role rules), the lease (checked again against other leases when it is written) and how it
+/// goes beyond its terms.
 pub struct Checked {
     pub record: LeaseBody,
     pub owner: Owner,
     lease: Lease,
-    rule: Option<LeaseRule>,
+    pub warnings: Vec<FieldError>,
     /// Whether the caller may read the firm: if not, a clash with its other leases is told
     /// without naming them.
     firm_readable: bool,
@@ -98,7 +152,7 @@ impl Checked {
         state: &Services,
         caller: &Caller,
         id: Option<&LeaseId>,
-    ) -> Result<Option<LeaseRecord>, Error> {
+    ) -> Result<Option<WrittenLease>, Error> {
         let written = state
             .store
             .write_lease(
@@ -110,7 +164,7 @@ impl Checked {
                     let mut others: Vec<Lease> = rows.iter().map(stored_lease).collect();
                     others.sort_by_key(|l| l.id);
                     others.dedup_by_key(|l| l.id);
-                    let found = problems(&self.lease, self.rule.as_ref(), &others);
+                    let found = problems(&self.lease, &others);
                     let told = found
                         .iter()
                         .map(|p| p.told(&self.lease, self.firm_readable));
@@ -121,7 +175,10 @@ impl Checked {
                 },
             )
             .await?;
-        Ok(written)
+        Ok(written.map(|lease| WrittenLease {
+            lease,
+            warnings: self.warnings.clone(),
+        }))
     }
 }
 
@@ -165,7 +222,7 @@ pub async fn validate(
     };
     let owner = space_zone(state, &space.record).await?;
     let lease = lease_of(id, &parsed);
-    let rule = rule_of(state, &space.record).await?;
+    let terms = terms_of(state, &space.record).await?;
     // The other leases of the space and of the firm that overlap it.
     let others: Vec<Lease> = state
         .store
@@ -177,15 +234,15 @@ pub async fn validate(
     let firm_zone = firm.as_ref().map_or("", |f| f.zone.as_str());
     let firm_id = parsed.firm_id.as_str();
     let firm_readable = caller.is_none_or(|c| access::read_firm(c, firm_id, firm_zone).is_ok());
-    let found = problems(&lease, rule.as_ref(), &others);
+    let found = problems(&lease, &others);
     if !found.is_empty() {
         return Err(refusal(&found, &lease, firm_readable));
     }
     Ok(Checked {
         record: parsed,
         owner,
+        warnings: warnings_of(&lease, terms.as_ref()),
         lease,
-        rule,
         firm_readable,
     })
 }
@@ -229,7 +286,7 @@ async fn referenced(
 }
 
 /// The refusal of a lease that breaks the lease rules, as the caller may read it: another lease
-/// in the way is a conflict; a lease that breaks its own rules is invalid on its fields.
+/// in the way is a conflict; a lease that ends before it starts is invalid on its field.
 fn refusal(found: &[ucz_core::lease::LeaseProblem], lease: &Lease, firm_readable: bool) -> Error {
     if found.iter().any(|p| p.is_conflict()) {
         let told = Message::in_turn(found.iter().map(|p| p.told(lease, firm_readable)));
@@ -316,7 +373,7 @@ pub async fn create_lease(
     state: &Services,
     caller: &Caller,
     body: &Value,
-) -> Result<LeaseRecord, Error> {
+) -> Result<WrittenLease, Error> {
     caller.require_user()?;
     let checked = validate(state, Some(caller), body, 0).await?;
     access::write_zone_part(caller, &checked.owner)?;
@@ -330,7 +387,7 @@ pub async fn create(
     state: &Services,
     caller: &Caller,
     payload: Value,
-) -> Result<LeaseRecord, Error> {
+) -> Result<WrittenLease, Error> {
     create_lease(state, caller, &payload).await
 }
 
@@ -347,7 +404,7 @@ pub async fn update(
     caller: &Caller,
     id: &str,
     payload: Value,
-) -> Result<LeaseRecord, Error> {
+) -> Result<WrittenLease, Error> {
     caller.require_user()?;
     let before = crate::parts::existing::<LeaseBody>(state, id).await?;
     keeps_space(state, caller, &before.record).await?;
@@ -379,7 +436,7 @@ pub async fn end(
     id: &str,
     ends: Option<&str>,
     left_to: Option<&str>,
-) -> Result<LeaseRecord, Error> {
+) -> Result<WrittenLease, Error> {
     let mut changed = crate::records::shown(&read(state, caller, id).await?.record);
     changed["status"] = Value::from("ended");
     if let Some(ends) = ends {

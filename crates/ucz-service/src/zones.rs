@@ -218,6 +218,8 @@ pub struct Holdings {
     /// The leases of the zone's spaces (`access::list_zone_leases`), as the API shows them, in
     /// the order of the spaces in `facilities`, then by id.
     pub leases: Vec<Value>,
+    /// How each of `leases` that goes beyond its facility's terms does, by lease id.
+    pub lease_warnings: std::collections::BTreeMap<i64, Vec<crate::error::FieldError>>,
     /// The bodies of the zone's tenant firms, at most 200 (`access::list_zone_firms`).
     pub tenants: Vec<Value>,
 }
@@ -230,9 +232,13 @@ pub async fn holdings(state: &Services, caller: &Caller, zone: &str) -> Result<H
         .store
         .count_by(Demo::<Firm>::TABLE, "stage", &[("zone", zone.to_string())])
         .await?;
+    // The zone's spaces in one statement, each under its facility.
+    let spaces = if access::read_zone_part(caller).is_ok() {
+        state.store.zone_spaces(zone).await?
+    } else {
+        Vec::new()
+    };
     let (facilities, institutions) = if access::read_zone_part(caller).is_ok() {
-        // The zone's spaces in one statement, each under its facility.
-        let spaces = state.store.zone_spaces(zone).await?;
         let facilities = parts
             .facilities
             .iter()
@@ -252,19 +258,34 @@ pub async fn holdings(state: &Services, caller: &Caller, zone: &str) -> Result<H
         (Vec::new(), Vec::new())
     };
     let mut leases = Vec::new();
+    let mut lease_warnings = std::collections::BTreeMap::new();
     if access::list_zone_leases(caller, zone).is_ok() {
         let order: Vec<&Value> = facilities
             .iter()
             .flat_map(|f: &Value| f["spaces"].as_array().into_iter().flatten())
             .map(|s| &s["id"])
             .collect();
-        let mut found: Vec<Value> = state
-            .store
-            .zone_leases(zone)
-            .await?
-            .iter()
-            .map(shown)
-            .collect();
+        let stored = state.store.zone_leases(zone).await?;
+        for lease in &stored {
+            let space = spaces.iter().find(|s| s.id == lease.record.space_id);
+            let facility = space
+                .and_then(|s| s.record.facility_id)
+                .and_then(|id| parts.facilities.iter().find(|f| f.id == id));
+            let terms = space.and_then(|s| {
+                crate::leases::terms(
+                    &state.catalog,
+                    &s.record,
+                    facility.map(|f| (&f.id, &f.record)),
+                    None,
+                )
+            });
+            let found =
+                crate::leases::warnings_of(&crate::leases::stored_lease(lease), terms.as_ref());
+            if !found.is_empty() {
+                lease_warnings.insert(lease.id.0, found);
+            }
+        }
+        let mut found: Vec<Value> = stored.iter().map(shown).collect();
         found.sort_by_key(|l| order.iter().position(|s| **s == l["space_id"]));
         leases.extend(found);
     }
@@ -288,6 +309,7 @@ pub async fn holdings(state: &Services, caller: &Caller, zone: &str) -> Result<H
         facilities,
         institutions,
         leases,
+        lease_warnings,
         tenants,
     })
 }

@@ -24,6 +24,8 @@ pub enum Column {
     Bool,
     /// JSON stored as text.
     Json,
+    /// JSON stored as text, or NULL for `null` (a column added to rows that had none).
+    OptionalJson,
 }
 
 /// A table of records.
@@ -59,6 +61,8 @@ pub const FACILITIES: Table = Table {
         ("floor_area_m2", Column::Real),
         ("units", Column::OptionalInt),
         ("planned", Column::Bool),
+        // An incubator's own lease terms, `{max_months, renewal_months, max_renewals}`.
+        ("lease_rule", Column::OptionalJson),
     ],
 };
 /// A room or unit, in a zone's facility or in a hub outside the zones (one of the two).
@@ -190,7 +194,7 @@ pub(crate) fn to_json(table: &Table, row: &AnyRow) -> Result<Value, StoreError> 
                 .map_or(Value::Null, Value::from),
             Column::Real => Value::from(row.try_get::<f64, _>(*name)?),
             Column::Bool => Value::from(row.try_get::<i64, _>(*name)? != 0),
-            Column::Json => match row.try_get::<Option<String>, _>(*name)? {
+            Column::Json | Column::OptionalJson => match row.try_get::<Option<String>, _>(*name)? {
                 Some(text) => serde_json::from_str(&text)
                     .map_err(|e| StoreError::Corrupt(format!("{}.{name}: {e}", table.name)))?,
                 None => Value::Null,
@@ -231,6 +235,7 @@ fn bind<'q>(
         Column::Real => query.bind(value.as_f64().ok_or_else(missing)?),
         Column::Bool => query.bind(i64::from(value.as_bool().ok_or_else(missing)?)),
         Column::Json => query.bind(value.to_string()),
+        Column::OptionalJson => query.bind((!value.is_null()).then(|| value.to_string())),
     })
 }
 

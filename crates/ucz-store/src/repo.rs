@@ -302,6 +302,7 @@ impl Aggregate for FacilityBody {
         json!({
             "zone_id": self.zone_id, "kind": self.kind, "name": self.name,
             "floor_area_m2": self.floor_area_m2, "units": self.units, "planned": self.planned,
+            "lease_rule": self.lease_rule,
         })
     }
     fn from_row(row: Value) -> Result<Self, serde_json::Error> {

@@ -86,6 +86,13 @@ fn answers_as_records(paths: &mut Map<String, Value>, schemas: &mut Map<String, 
         if demo {
             record["properties"]["demo"] = json!({"type": "boolean", "description": "Demo data"});
         }
+        if name == "Lease" {
+            record["properties"]["warnings"] = json!({
+                "type": "array",
+                "description": "In the answer to a write: how the lease goes beyond its facility's or hub's terms (written all the same); empty when it keeps them",
+                "items": {"type": "object", "required": ["field", "message"], "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}
+            });
+        }
         match record["required"].as_array_mut() {
             Some(required) if !required.contains(&Value::from("id")) => {
                 required.push(Value::from("id"))

@@ -94,6 +94,49 @@ impl LeaseRule {
     pub fn longest_months(&self) -> u32 {
         self.max_months + self.renewal_months * self.max_renewals
     }
+
+    /// This rule with a facility's or hub's own terms in place of those it sets: each centre
+    /// sets its tenancy in its own rules, the catalog's rule is only the default.
+    pub fn overridden(&self, own: &LeaseRuleOverride) -> LeaseRule {
+        LeaseRule {
+            max_months: own.max_months.unwrap_or(self.max_months),
+            renewal_months: own.renewal_months.unwrap_or(self.renewal_months),
+            max_renewals: own.max_renewals.unwrap_or(self.max_renewals),
+            source: self.source.clone(),
+        }
+    }
+}
+
+/// A facility's or hub's own lease terms; each one given replaces the catalog default's.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaseRuleOverride {
+    /// The initial term in months (1 to 120).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 120))]
+    pub max_months: Option<u32>,
+    /// Months each renewal adds (0 to 120).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 120))]
+    pub renewal_months: Option<u32>,
+    /// How many renewals (0 to 99).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 99))]
+    pub max_renewals: Option<u32>,
+}
+
+impl LeaseRuleOverride {
+    /// Whether every term is within its range (see the fields).
+    pub fn is_plausible(&self) -> bool {
+        self.max_months.is_none_or(|m| (1..=120).contains(&m))
+            && self.renewal_months.is_none_or(|m| m <= 120)
+            && self.max_renewals.is_none_or(|r| r <= 99)
+    }
+
+    /// Whether it sets no term (the catalog default applies as is).
+    pub fn is_empty(&self) -> bool {
+        self == &LeaseRuleOverride::default()
+    }
 }
 
 /// 기능 연계 — a linkage between two functions (Figure 3).

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::{FieldProblem, Fields, Json, ZoneId};
 use crate::Catalog;
+use crate::catalog::LeaseRuleOverride;
 use crate::message::Key;
 
 /// A facility: its zone, its type (a facility type of the catalog), name and floor area.
@@ -25,6 +26,10 @@ pub struct FacilityBody {
     /// Planned rather than built.
     #[serde(default)]
     pub planned: bool,
+    /// An incubator's own lease terms (its 입주 rules), each replacing the catalog default's
+    /// for the incubation rooms in it; a lease beyond them is written with a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_rule: Option<LeaseRuleOverride>,
 }
 
 impl FacilityBody {
@@ -45,6 +50,7 @@ impl FacilityBody {
             },
         );
         let planned = f.optional_bool("planned", Key::RequiredOptionalBool);
+        let lease_rule = f.lease_rule("lease_rule");
         let types = catalog.facility_types.iter().map(|t| t.id.as_str());
         f.known("type", kind.as_deref(), types, Key::NounFacilityType);
         let body = (|| {
@@ -55,6 +61,7 @@ impl FacilityBody {
                 floor_area_m2: floor_area_m2?,
                 units: units?,
                 planned: planned?,
+                lease_rule: lease_rule?,
             })
         })();
         f.finish(body)
@@ -74,7 +81,13 @@ mod tests {
         let facility = FacilityBody::parse(&good, &catalog).expect("a valid facility");
         assert_eq!(facility.units, None);
         assert!(!facility.planned);
-        let bad = json!({"type": "castle", "name": " ", "floor_area_m2": 0, "units": -1, "planned": "no"});
+        assert_eq!(facility.lease_rule, None);
+        let own = json!({"zone_id": "daejeon", "type": kind, "name": "창업센터", "floor_area_m2": 900,
+            "lease_rule": {"max_months": 36}});
+        let facility = FacilityBody::parse(&own, &catalog).expect("a facility with its own terms");
+        assert_eq!(facility.lease_rule.and_then(|r| r.max_months), Some(36));
+        let bad = json!({"type": "castle", "name": " ", "floor_area_m2": 0, "units": -1, "planned": "no",
+            "lease_rule": {"max_months": 0}});
         let fields: Vec<String> = FacilityBody::parse(&bad, &catalog)
             .expect_err("an invalid facility")
             .into_iter()
@@ -88,6 +101,7 @@ mod tests {
                 "floor_area_m2",
                 "units",
                 "planned",
+                "lease_rule",
                 "type"
             ]
         );

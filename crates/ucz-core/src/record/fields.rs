@@ -113,6 +113,17 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// Absent, or a facility's or hub's own lease terms within their ranges.
+    pub fn lease_rule(&mut self, name: &str) -> Option<Option<crate::catalog::LeaseRuleOverride>> {
+        self.read(name, Key::LeaseRuleRange, Json::Object, |v| match v {
+            Value::Null => Some(None),
+            v => serde_json::from_value::<crate::catalog::LeaseRuleOverride>(v.clone())
+                .ok()
+                .filter(|own| own.is_plausible())
+                .map(Some),
+        })
+    }
+
     /// Text that must be one of `ids`; a missing or malformed value was reported by the read
     /// that gave `value`.
     pub fn known<'i>(

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{FieldProblem, Fields, HubId};
 use crate::Catalog;
+use crate::catalog::LeaseRuleOverride;
 use crate::message::{Key, Message};
 use crate::zone::Site;
 
@@ -22,6 +23,10 @@ pub struct HubBody {
     pub region: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<Site>,
+    /// An incubator hub's own lease terms, each replacing the catalog default's for its
+    /// incubation rooms; a lease beyond them is written with a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_rule: Option<LeaseRuleOverride>,
 }
 
 /// 1 to 64 lowercase letters, digits, '-' or '_'.
@@ -61,6 +66,7 @@ impl HubBody {
                 }
             },
         };
+        let lease_rule = f.lease_rule("lease_rule");
         let body = (|| {
             Some(HubBody {
                 id: HubId(id?),
@@ -68,6 +74,7 @@ impl HubBody {
                 kind: kind?,
                 region: region?,
                 site: site?,
+                lease_rule: lease_rule?,
             })
         })();
         f.finish(body)

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use ucz_service::ladder::{self, PlanParams, RegionPlan, RegionRetention, RetentionParams};
-use ucz_service::leases::LeaseRecord;
+use ucz_service::leases::WrittenLease;
 use ucz_store::{Rejection, Stored};
 
 use super::{Body, Q, body};
@@ -26,7 +26,7 @@ pub async fn accept(
     State(state): State<AppState>,
     caller: Caller,
     payload: Body,
-) -> Result<(StatusCode, Json<LeaseRecord>), ApiError> {
+) -> Result<(StatusCode, Json<WrittenLease>), ApiError> {
     let lease = ladder::accept(&state, &caller, body(payload)?).await?;
     Ok((StatusCode::CREATED, Json(lease)))
 }

@@ -328,7 +328,7 @@ pub fn routes() -> Vec<Route> {
         "/api/v1/leases/{id}",
         [
             "Leases the caller may see, paginated; ?space_id=&firm_id=",
-            "Create a lease (refused with the conflict named when it breaks a lease rule)",
+            "Create a lease (refused with the conflict named when another lease is in the way or it ends before it starts; written with `warnings` when it goes beyond its facility's or hub's terms)",
             "A lease",
             "Replace a lease (renew, end, record where the firm went)",
             "Delete a lease"

@@ -155,6 +155,10 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
             field("floor_area_m2", Number, true, vec![]),
             field("units", Integer, false, vec![]),
             field("planned", Bool, false, vec![]),
+            // An incubator's own lease terms (`lease_rule`); empty keeps the catalog default.
+            field("lease_max_months", Integer, false, vec![]),
+            field("lease_renewal_months", Integer, false, vec![]),
+            field("lease_max_renewals", Integer, false, vec![]),
         ],
         Resource::Space => vec![
             field("facility_id", Integer, true, options.facilities.clone()),
@@ -227,13 +231,23 @@ pub struct Options {
     pub facilities: Vec<Choice>,
 }
 
+/// The form fields of a facility's own lease terms and the `lease_rule` term each fills.
+const LEASE_TERMS: [(&str, &str); 3] = [
+    ("lease_max_months", "max_months"),
+    ("lease_renewal_months", "renewal_months"),
+    ("lease_max_renewals", "max_renewals"),
+];
+
 /// Fills the fields from a stored record (as the API shows it).
 pub fn fill(fields: &mut [Field], record: &Value) {
     for field in fields.iter_mut() {
         let value = match field.name {
             "site_lat" => &record["site"]["lat"],
             "site_lon" => &record["site"]["lon"],
-            name => &record[name],
+            name => match LEASE_TERMS.iter().find(|(field, _)| *field == name) {
+                Some((_, term)) => &record["lease_rule"][*term],
+                None => &record[name],
+            },
         };
         match value {
             Value::Array(items) => {
@@ -411,6 +425,14 @@ pub fn body(fields: &mut [Field], lang: Lang) -> (Value, bool) {
             ok = false;
         }
     }
+    // The lease terms are one object, absent when none is typed (the catalog default).
+    let terms: Map<String, Value> = LEASE_TERMS
+        .iter()
+        .filter_map(|(field, term)| body.remove(*field).map(|v| (term.to_string(), v)))
+        .collect();
+    if !terms.is_empty() {
+        body.insert("lease_rule".into(), Value::Object(terms));
+    }
     (Value::Object(body), ok)
 }
 
@@ -421,6 +443,8 @@ pub fn attach(fields: &mut [Field], errors: Vec<FieldError>, lang: Lang) -> Vec<
         let target = fields.iter_mut().find(|f| {
             let name = if f.name.starts_with("site_") {
                 "site"
+            } else if f.name.starts_with("lease_") {
+                "lease_rule"
             } else {
                 f.name
             };
@@ -536,6 +560,44 @@ mod tests {
             body,
             json!({"name": "센터", "floor_area_m2": 12000.5, "planned": true, "strategic_industries": ["로봇", "UAM"]})
         );
+    }
+
+    #[test]
+    fn a_facilitys_own_lease_terms_are_one_object_both_ways() {
+        let mut fields = vec![
+            field("name", Kind::Text, true),
+            field("lease_max_months", Kind::Integer, false),
+            field("lease_renewal_months", Kind::Integer, false),
+            field("lease_max_renewals", Kind::Integer, false),
+        ];
+        let pairs: Vec<(String, String)> = [("name", "센터"), ("lease_max_months", "36")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        read(&mut fields, &pairs);
+        let (typed, ok) = body(&mut fields, Lang::Ko);
+        assert!(ok);
+        assert_eq!(
+            typed,
+            json!({"name": "센터", "lease_rule": {"max_months": 36}})
+        );
+        let (none, _) = body(&mut fields[..1], Lang::Ko);
+        assert_eq!(none, json!({"name": "센터"}), "no terms typed: the default");
+        // A stored facility fills the form with its terms, so saving the form keeps them.
+        fill(
+            &mut fields,
+            &json!({"name": "센터", "lease_rule": {"max_renewals": 2}}),
+        );
+        assert_eq!(fields[3].value, "2");
+        let errors = attach(
+            &mut fields,
+            vec![FieldError {
+                field: "lease_rule".into(),
+                message: ucz_core::message::Key::LeaseRuleRange.into(),
+            }],
+            Lang::En,
+        );
+        assert!(errors.is_empty() && fields[1].error.is_some());
     }
 
     #[test]

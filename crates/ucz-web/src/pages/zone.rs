@@ -89,6 +89,18 @@ pub async fn page(
             (a["status"] != "active", a["ends"].as_str())
                 .cmp(&(b["status"] != "active", b["ends"].as_str()))
         });
+        // A lease beyond its facility's terms was written on purpose: it is shown, not hidden.
+        for lease in &mut leases {
+            let warned = lease["id"]
+                .as_i64()
+                .and_then(|id| holdings.lease_warnings.get(&id));
+            let texts: Vec<String> = warned
+                .into_iter()
+                .flatten()
+                .map(|w| w.message.render(lang))
+                .collect();
+            lease["warnings"] = Value::from(texts);
+        }
         let tenants = holdings.tenants;
         // Post-BI retention of this zone's incubator graduates, for those who may see the ladder.
         let region = zone["region"].as_str().unwrap_or_default();

@@ -198,7 +198,10 @@ pub async fn the_space_ladder(app: TestApp) {
             .contains("firm L-SW already holds space"),
         "{problem}"
     );
-    let (status, problem) = app
+    // Changed on purpose: 38 months in an incubator under the catalog default (24 + 12) used to
+    // be refused (422). Each centre sets its own terms and may agree to more, so the lease is
+    // written (201) with a warning naming the terms, and kept in the audit as any write.
+    let (status, beyond) = app
         .call(
             "operator",
             Method::POST,
@@ -208,21 +211,34 @@ pub async fn the_space_ladder(app: TestApp) {
         .await;
     assert_eq!(
         status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "38 months in an incubator: {problem}"
+        StatusCode::CREATED,
+        "38 months in an incubator: {beyond}"
     );
+    assert_eq!(beyond["warnings"][0]["field"], "ends", "{beyond}");
     assert!(
-        problem["errors"][0]["message"]
+        beyond["warnings"][0]["message"]
             .as_str()
             .unwrap()
             .contains("allows 24 months"),
-        "{problem}"
+        "{beyond}"
     );
+    let (_, audit) = app.call("admin", Method::GET, "/audit?limit=1", None).await;
+    assert_eq!(audit["items"][0]["entity"], "lease", "{audit}");
+    // The operator corrects it: it was renewed once, and has ended.
     let mut renewed = lease(rooms[0], "L-OLD", "2022-01-01", "2025-01-01");
     renewed["renewals"] = json!(1);
     renewed["status"] = json!("ended");
     renewed["left_to"] = json!("seoul");
-    created(&app, "operator", "/leases", renewed).await;
+    let (status, corrected) = app
+        .call(
+            "operator",
+            Method::PUT,
+            &format!("/leases/{}", beyond["id"]),
+            Some(&renewed),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{corrected}");
+    assert_eq!(corrected["warnings"], json!([]), "{corrected}");
 
     // The plan for 2027: the software firm takes the office admitting J, the hardware firm its
     // preferred hub; the big one finds nothing and is told why.
@@ -522,6 +538,120 @@ pub async fn the_space_ladder(app: TestApp) {
     let (_, audit) = app.call("admin", Method::GET, "/audit?limit=3", None).await;
     assert_eq!(audit["chain"]["broken_at"], Value::Null);
     assert_eq!(audit["items"][0]["entity"], "space");
+
+    // Lease terms are each incubator's own: three years in one whose rules allow it, the
+    // default (24 + 12) elsewhere. A lease beyond them is written with a warning.
+    let bad_terms = json!({"zone_id": "daejeon", "type": "incubation_space", "name": "x",
+        "floor_area_m2": 100, "lease_rule": {"max_months": 0}});
+    let (status, problem) = app
+        .call("operator", Method::POST, "/facilities", Some(&bad_terms))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["errors"][0]["field"], "lease_rule", "{problem}");
+    let own = created(
+        &app,
+        "operator",
+        "/facilities",
+        json!({"zone_id": "daejeon", "type": "incubation_space", "name": "3년 보육센터",
+        "floor_area_m2": 900, "lease_rule": {"max_months": 36, "max_renewals": 0}}),
+    )
+    .await;
+    assert_eq!(
+        own["lease_rule"],
+        json!({"max_months": 36, "max_renewals": 0})
+    );
+    let own_room = json!({"facility_id": own["id"], "name": "3년 보육실", "kind": "incubation_room", "area_m2": 30});
+    let own_room = created(&app, "operator", "/spaces", own_room).await["id"]
+        .as_i64()
+        .unwrap();
+    let default_room = created(
+        &app,
+        "operator",
+        "/spaces",
+        room("기본 보육실", "incubation_room", 30.0),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    for id in ["L-36-OWN", "L-36-DEF"] {
+        created(
+            &app,
+            "admin",
+            "/firms",
+            json!({"id": id, "name": id, "founded": "2025-01-01", "stage": "early",
+            "region": "daejeon", "zone": "daejeon", "founder_age": 35, "sector": "J62"}),
+        )
+        .await;
+    }
+    let kept = created(
+        &app,
+        "operator",
+        "/leases",
+        lease(own_room, "L-36-OWN", "2026-01-01", "2029-01-01"),
+    )
+    .await;
+    assert_eq!(
+        kept["warnings"],
+        json!([]),
+        "its rules allow 36 months: {kept}"
+    );
+    let warned = created(
+        &app,
+        "operator",
+        "/leases",
+        lease(default_room, "L-36-DEF", "2026-01-01", "2029-01-01"),
+    )
+    .await;
+    let warnings = warned["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warned}");
+    assert_eq!(warnings[0]["field"], "ends");
+    let message = warnings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("allows 24 months") && message.contains("the catalog default"),
+        "{message}"
+    );
+    // The zone page shows the lease beyond its terms to its operator.
+    let operator = super::pages::Browser::new(&app, Some("operator")).await;
+    let (status, _, page) = operator.get("/zones/daejeon").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Beyond its terms") || page.contains("입주 규정 초과"),
+        "the warned lease is marked on the zone page"
+    );
+    // A hub sets its own terms too.
+    created(
+        &app,
+        "coordinator",
+        "/hubs",
+        json!({"id": "dj-bi-36", "name": "대전 3년 보육센터", "kind": "business_incubator",
+        "region": "daejeon", "lease_rule": {"max_months": 36}}),
+    )
+    .await;
+    let hub_room = created(
+        &app,
+        "coordinator",
+        "/spaces",
+        json!({"hub_id": "dj-bi-36", "name": "H-36", "kind": "incubation_room", "area_m2": 30}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    created(
+        &app,
+        "admin",
+        "/firms",
+        json!({"id": "L-36-HUB", "name": "L-36-HUB", "founded": "2025-01-01", "stage": "early",
+        "region": "daejeon", "founder_age": 35, "sector": "J62"}),
+    )
+    .await;
+    let in_hub = created(
+        &app,
+        "coordinator",
+        "/leases",
+        lease(hub_room, "L-36-HUB", "2026-01-01", "2029-01-01"),
+    )
+    .await;
+    assert_eq!(in_hub["warnings"], json!([]), "{in_hub}");
 }
 
 /// The demo's Daejeon runs short of expansion space: the plan places some graduates and tells
