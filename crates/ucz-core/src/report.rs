@@ -9,7 +9,7 @@ use crate::diagnosis::{
 };
 use crate::id::Id;
 use crate::lang::Lang;
-use crate::zone::Sector;
+use crate::zone::Ownership;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -633,11 +633,11 @@ impl Report<'_> {
             Requirement::InstitutionKindsAtLeast {
                 count,
                 kinds,
-                sector,
+                ownership,
             } => {
-                let (sector_ko, sector_en) = match sector {
-                    Some(Sector::Public) => ("공공 ", "public "),
-                    Some(Sector::Private) => ("민간 ", "private "),
+                let (ownership_ko, ownership_en) = match ownership {
+                    Some(Ownership::Public) => ("공공 ", "public "),
+                    Some(Ownership::Private) => ("민간 ", "private "),
                     None => ("", ""),
                 };
                 if *count == 1 {
@@ -645,11 +645,11 @@ impl Report<'_> {
                         .lang
                         .pick(
                             &format!(
-                                "{sector_ko}참여기관: {}",
+                                "{ownership_ko}참여기관: {}",
                                 list(Kind::InstitutionKind, kinds)
                             ),
                             &format!(
-                                "a {sector_en}institution: {}",
+                                "a {ownership_en}institution: {}",
                                 list(Kind::InstitutionKind, kinds)
                             ),
                         )
@@ -662,8 +662,10 @@ impl Report<'_> {
                     .join(LIST_SEPARATOR);
                 self.lang
                     .pick(
-                        &format!("{kinds} 가운데 {count}개 유형 이상의 {sector_ko}참여기관"),
-                        &format!("{sector_en}institutions of at least {count} kinds among {kinds}"),
+                        &format!("{kinds} 가운데 {count}개 유형 이상의 {ownership_ko}참여기관"),
+                        &format!(
+                            "{ownership_en}institutions of at least {count} kinds among {kinds}"
+                        ),
                     )
                     .to_string()
             }

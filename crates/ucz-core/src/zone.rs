@@ -74,8 +74,8 @@ pub struct Institution {
     /// Whether it is secured or still to be attracted (유치 예정).
     #[serde(default)]
     pub status: InstitutionStatus,
-    /// Public or private ownership; when absent, the kind's sector in the catalog, if any.
-    pub sector: Option<Sector>,
+    /// Public or private ownership; when absent, the kind's ownership in the catalog, if any.
+    pub ownership: Option<Ownership>,
 }
 
 /// Whether an institution takes part already or is still to be attracted. A plan names both,
@@ -94,7 +94,7 @@ pub enum InstitutionStatus {
 /// public corporation or agency does not bring however it is listed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Sector {
+pub enum Ownership {
     Public,
     Private,
 }
@@ -506,14 +506,14 @@ mod tests {
     }
 
     #[test]
-    fn an_institution_status_or_sector_must_be_one_of_its_values() {
+    fn an_institution_status_or_ownership_must_be_one_of_its_values() {
         let institution = "[[institution]]\nkind = \"anchor_firm\"\nname = \"A\"\n";
         let zone = parse(&format!(
-            "{MINIMAL}{institution}status = \"planned\"\nsector = \"public\"\n"
+            "{MINIMAL}{institution}status = \"planned\"\nownership = \"public\"\n"
         ))
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(zone.institutions[0].status, InstitutionStatus::Planned);
-        assert_eq!(zone.institutions[0].sector, Some(Sector::Public));
+        assert_eq!(zone.institutions[0].ownership, Some(Ownership::Public));
         let errors =
             parse(&format!("{MINIMAL}{institution}status = \"예정\"\n")).expect_err("status");
         let error = &errors.0[0];
@@ -524,10 +524,10 @@ mod tests {
             "{error}"
         );
         assert!(error.to_string().starts_with("zone.toml:8:"), "{error}");
-        let errors =
-            parse(&format!("{MINIMAL}{institution}sector = \"공기업\"\n")).expect_err("sector");
+        let errors = parse(&format!("{MINIMAL}{institution}ownership = \"공기업\"\n"))
+            .expect_err("ownership");
         let error = &errors.0[0];
-        assert_eq!(error.field.as_deref(), Some("institution[0].sector"));
+        assert_eq!(error.field.as_deref(), Some("institution[0].ownership"));
         assert!(
             error.message.contains("`public`") && error.message.contains("`private`"),
             "{error}"

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::catalog::{Advice, Catalog, Requirement};
 use crate::id::Id;
-use crate::zone::{Institution, InstitutionStatus, Sector, Zone};
+use crate::zone::{Institution, InstitutionStatus, Ownership, Zone};
 
 /// The report on one zone plan. Its JSON form is documented by `docs/diagnosis.schema.json`.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -653,20 +653,20 @@ struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    /// The institutions of these kinds that count, of `sector` when one is asked for. An
-    /// institution's own sector overrides its kind's; one of no known sector counts for neither.
-    fn institutions(&self, kinds: &[Id], sector: Option<Sector>) -> Vec<&Institution> {
+    /// The institutions of these kinds that count, of `ownership` when one is asked for. An
+    /// institution's own ownership overrides its kind's; one of no known ownership counts for neither.
+    fn institutions(&self, kinds: &[Id], ownership: Option<Ownership>) -> Vec<&Institution> {
         self.zone
             .institutions
             .iter()
             .filter(|i| kinds.contains(&i.kind))
             .filter(|i| self.count_planned || i.status == InstitutionStatus::Secured)
             .filter(|i| {
-                sector.is_none_or(|wanted| {
-                    let own = i.sector.or_else(|| {
+                ownership.is_none_or(|wanted| {
+                    let own = i.ownership.or_else(|| {
                         self.catalog
                             .institution_kind(&i.kind)
-                            .and_then(|k| k.sector)
+                            .and_then(|k| k.ownership)
                     });
                     own == Some(wanted)
                 })
@@ -716,9 +716,9 @@ impl Scope<'_> {
             Requirement::InstitutionKindsAtLeast {
                 count,
                 kinds,
-                sector,
+                ownership,
             } => {
-                let institutions = self.institutions(kinds, *sector);
+                let institutions = self.institutions(kinds, *ownership);
                 let mut distinct: Vec<&Id> = institutions.iter().map(|i| &i.kind).collect();
                 distinct.sort();
                 distinct.dedup();

@@ -483,7 +483,7 @@ fn a_planned_institution_completes_a_partnership_only_as_planned() {
 #[test]
 fn a_secured_private_anchor_meets_co_investment() {
     // Secured is the default; an anchor firm is private unless its zone file says otherwise.
-    for extra in ["", "status = \"secured\"\nsector = \"private\"\n"] {
+    for extra in ["", "status = \"secured\"\nownership = \"private\"\n"] {
         let d = diagnosed(&anchor("민간 앵커기업", extra));
         let p = principle(&d, "public_private_investment");
         assert_eq!(p.status, PrincipleStatus::Met, "{extra}");
@@ -496,14 +496,14 @@ fn a_secured_private_anchor_meets_co_investment() {
 
 #[test]
 fn a_public_corporation_as_the_only_anchor_is_not_private_co_investment() {
-    let d = diagnosed(&anchor("한국철도공사", "sector = \"public\"\n"));
+    let d = diagnosed(&anchor("한국철도공사", "ownership = \"public\"\n"));
     let p = principle(&d, "public_private_investment");
     assert_eq!(p.status, PrincipleStatus::Missing);
     assert!(p.evidence.is_empty());
     assert!(matches!(
         &p.unmet[..],
         [Requirement::InstitutionKindsAtLeast {
-            sector: Some(Sector::Private),
+            ownership: Some(Ownership::Private),
             ..
         }]
     ));
