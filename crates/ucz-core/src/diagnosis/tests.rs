@@ -519,3 +519,14 @@ fn a_public_corporation_as_the_only_anchor_is_not_private_co_investment() {
     );
     assert!(!principle(&d, "public_private_investment").met);
 }
+
+#[test]
+fn a_designation_held_is_not_national_rnd_attracted() {
+    // The R&D special zone designation makes national R&D possible; the principle asks for it won.
+    let d = diagnosed("designations = [\"rnd_special_zone\"]\n");
+    let p = principle(&d, "national_rnd_funding");
+    assert_eq!(p.status, PrincipleStatus::Missing);
+    assert!(p.evidence.is_empty(), "{:?}", p.evidence);
+    let d = diagnosed("support_programs = [\"joint_rnd_program\"]\n");
+    assert!(principle(&d, "national_rnd_funding").met);
+}
