@@ -5,10 +5,11 @@ use std::fmt::Write;
 
 use crate::catalog::{Catalog, Kind, Requirement};
 use crate::diagnosis::{
-    Diagnosis, Evidence, FunctionStatus, LinkageStatus, PackageItemKind, Warning,
+    Diagnosis, Evidence, FunctionStatus, LinkageStatus, PackageItemKind, PrincipleStatus, Warning,
 };
 use crate::id::Id;
 use crate::lang::Lang;
+use crate::zone::Ownership;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -243,8 +244,18 @@ impl Report<'_> {
             .iter()
             .filter(|l| l.status == LinkageStatus::Active)
             .count();
+        let planned = d
+            .principles
+            .iter()
+            .filter(|p| p.status == PrincipleStatus::Planned)
+            .count();
+        let planned = if planned > 0 {
+            format!(" ({} {planned})", self.t("계획됨", "planned"))
+        } else {
+            String::new()
+        };
         let summary = format!(
-            "{}: {} {present}/{} · {} {active}/{} · {} {met}/{} · {}: {}",
+            "{}: {} {present}/{} · {} {active}/{} · {} {met}/{}{planned} · {}: {}",
             self.t("요약", "Summary"),
             self.t("기능", "functions"),
             d.functions.len(),
@@ -447,10 +458,10 @@ impl Report<'_> {
     fn principles(&mut self, d: &Diagnosis) {
         self.heading(self.t("5. 운영·관리원칙", "5. Operating principles"));
         for p in &d.principles {
-            let status = if p.met {
-                self.t("✔ 충족", "✔ met")
-            } else {
-                self.t("✘ 미충족", "✘ not met")
+            let status = match p.status {
+                PrincipleStatus::Met => self.t("✔ 충족", "✔ met"),
+                PrincipleStatus::Planned => self.t("◐ 계획됨", "◐ planned"),
+                PrincipleStatus::Missing => self.t("✘ 미충족", "✘ not met"),
             };
             let text = format!(
                 "{} — {status}",
@@ -459,6 +470,14 @@ impl Report<'_> {
             self.item(0, &text);
             for e in &p.evidence {
                 let line = self.evidence(e);
+                self.item(1, &line);
+            }
+            for e in &p.to_secure {
+                let line = format!(
+                    "{}: {}",
+                    self.t("확보 필요 (계획)", "To secure (planned)"),
+                    self.evidence(e)
+                );
                 self.item(1, &line);
             }
             for requirement in &p.unmet {
@@ -611,7 +630,31 @@ impl Report<'_> {
                 self.t("참여기관", "an institution"),
                 list(Kind::InstitutionKind, kinds)
             ),
-            Requirement::InstitutionKindsAtLeast { count, kinds } => {
+            Requirement::InstitutionKindsAtLeast {
+                count,
+                kinds,
+                ownership,
+            } => {
+                let (ownership_ko, ownership_en) = match ownership {
+                    Some(Ownership::Public) => ("공공 ", "public "),
+                    Some(Ownership::Private) => ("민간 ", "private "),
+                    None => ("", ""),
+                };
+                if *count == 1 {
+                    return self
+                        .lang
+                        .pick(
+                            &format!(
+                                "{ownership_ko}참여기관: {}",
+                                list(Kind::InstitutionKind, kinds)
+                            ),
+                            &format!(
+                                "a {ownership_en}institution: {}",
+                                list(Kind::InstitutionKind, kinds)
+                            ),
+                        )
+                        .to_string();
+                }
                 let kinds = kinds
                     .iter()
                     .map(|k| self.name(Kind::InstitutionKind, k))
@@ -619,8 +662,10 @@ impl Report<'_> {
                     .join(LIST_SEPARATOR);
                 self.lang
                     .pick(
-                        &format!("{kinds} 가운데 {count}개 유형 이상의 참여기관"),
-                        &format!("institutions of at least {count} kinds among {kinds}"),
+                        &format!("{kinds} 가운데 {count}개 유형 이상의 {ownership_ko}참여기관"),
+                        &format!(
+                            "{ownership_en}institutions of at least {count} kinds among {kinds}"
+                        ),
                     )
                     .to_string()
             }

@@ -71,6 +71,32 @@ pub struct Institution {
     /// Institution kind id.
     pub kind: Id,
     pub name: Text,
+    /// Whether it is secured or still to be attracted (유치 예정).
+    #[serde(default)]
+    pub status: InstitutionStatus,
+    /// Public or private ownership; when absent, the kind's ownership in the catalog, if any.
+    pub ownership: Option<Ownership>,
+}
+
+/// Whether an institution takes part already or is still to be attracted. A plan names both,
+/// but only a secured institution is evidence that an operating principle is met.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum InstitutionStatus {
+    #[default]
+    Secured,
+    Planned,
+}
+
+/// Who owns an institution: the brief's co-investment asks for private investment, which a
+/// public corporation or agency does not bring however it is listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Ownership {
+    Public,
+    Private,
 }
 
 /// A point in WGS84 degrees, within the bounds of South Korea's territory.
@@ -477,6 +503,35 @@ mod tests {
         ))
         .expect_err("dup");
         assert!(errors.0[0].message.contains("listed twice"), "{errors}");
+    }
+
+    #[test]
+    fn an_institution_status_or_ownership_must_be_one_of_its_values() {
+        let institution = "[[institution]]\nkind = \"anchor_firm\"\nname = \"A\"\n";
+        let zone = parse(&format!(
+            "{MINIMAL}{institution}status = \"planned\"\nownership = \"public\"\n"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(zone.institutions[0].status, InstitutionStatus::Planned);
+        assert_eq!(zone.institutions[0].ownership, Some(Ownership::Public));
+        let errors =
+            parse(&format!("{MINIMAL}{institution}status = \"예정\"\n")).expect_err("status");
+        let error = &errors.0[0];
+        assert_eq!(error.position.map(|p| p.0), Some(8));
+        assert_eq!(error.field.as_deref(), Some("institution[0].status"));
+        assert!(
+            error.message.contains("`secured`") && error.message.contains("`planned`"),
+            "{error}"
+        );
+        assert!(error.to_string().starts_with("zone.toml:8:"), "{error}");
+        let errors = parse(&format!("{MINIMAL}{institution}ownership = \"공기업\"\n"))
+            .expect_err("ownership");
+        let error = &errors.0[0];
+        assert_eq!(error.field.as_deref(), Some("institution[0].ownership"));
+        assert!(
+            error.message.contains("`public`") && error.message.contains("`private`"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -915,7 +915,7 @@ fn check_requirement(
             "institution kind",
             e,
         ),
-        Requirement::InstitutionKindsAtLeast { count, kinds } => {
+        Requirement::InstitutionKindsAtLeast { count, kinds, .. } => {
             refs(
                 file,
                 owner,

@@ -241,8 +241,14 @@ pub enum Requirement {
     StrategicIndustriesAtLeast(u32),
     /// An institution of one of these kinds takes part.
     InstitutionKindIn(Vec<Id>),
-    /// Institutions of at least `count` distinct kinds among `kinds` take part.
-    InstitutionKindsAtLeast { count: u32, kinds: Vec<Id> },
+    /// Institutions of at least `count` distinct kinds among `kinds` take part; when `ownership` is
+    /// given, only institutions of that ownership count.
+    InstitutionKindsAtLeast {
+        count: u32,
+        kinds: Vec<Id>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ownership: Option<crate::zone::Ownership>,
+    },
     /// The site holds one of these designations.
     DesignationIn(Vec<Id>),
     /// One of these ministry programs is in use.
@@ -395,6 +401,8 @@ pub struct InstitutionKind {
     pub name_en: String,
     pub functions: Vec<Id>,
     pub source: String,
+    /// The ownership an institution of this kind has unless its zone file says otherwise.
+    pub ownership: Option<crate::zone::Ownership>,
 }
 
 /// 거점 유형 — a kind of hub of a region's startup network where graduates can find space: the

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::catalog::{Advice, Catalog, Requirement};
 use crate::id::Id;
-use crate::zone::Zone;
+use crate::zone::{Institution, InstitutionStatus, Ownership, Zone};
 
 /// The report on one zone plan. Its JSON form is documented by `docs/diagnosis.schema.json`.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -157,13 +157,31 @@ pub enum PackageItemKind {
     Designation,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PrincipleStatus {
+    /// Every requirement holds with what the plan has secured.
+    Met,
+    /// Every requirement holds, some only through institutions still to be attracted.
+    Planned,
+    /// Some requirement does not hold even counting what is planned.
+    Missing,
+}
+
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct PrincipleFinding {
     pub id: Id,
+    pub status: PrincipleStatus,
+    /// Whether `status` is `met`.
     pub met: bool,
-    /// What in the plan satisfies the principle's requirements.
+    /// What in the plan, secured, satisfies the principle's requirements.
     pub evidence: Vec<Evidence>,
-    /// The requirements that do not hold, as written in the catalog.
+    /// Institutions still to be attracted that the requirements in `pending` rest on: what the
+    /// plan must still secure.
+    pub to_secure: Vec<Evidence>,
+    /// The requirements that hold only through planned institutions, as written in the catalog.
+    pub pending: Vec<Requirement>,
+    /// The requirements that do not hold even counting what is planned, as written in the catalog.
     pub unmet: Vec<Requirement>,
     /// Advice when not met.
     pub advice_ko: Option<String>,
@@ -262,7 +280,7 @@ pub fn diagnose(catalog: &Catalog, zone: &Zone) -> Diagnosis {
     let principles = catalog
         .principles
         .iter()
-        .map(|p| principle_finding(zone, &in_use, p))
+        .map(|p| principle_finding(catalog, zone, &in_use, p))
         .collect();
     let zone_type = zone_type_finding(catalog, zone, &typology);
 
@@ -567,122 +585,196 @@ fn packages(
 }
 
 fn principle_finding(
+    catalog: &Catalog,
     zone: &Zone,
     in_use: &ProgramsInUse,
     principle: &crate::catalog::Principle,
 ) -> PrincipleFinding {
     let mut evidence = Vec::new();
+    let mut to_secure = Vec::new();
+    let mut pending = Vec::new();
     let mut unmet = Vec::new();
+    let secured = Scope {
+        catalog,
+        zone,
+        in_use,
+        count_planned: false,
+    };
+    let planned = Scope {
+        count_planned: true,
+        ..secured
+    };
     for requirement in &principle.requires {
-        match satisfy(zone, in_use, requirement) {
-            Some(found) => evidence.extend(found),
-            None => unmet.push(requirement.clone()),
+        if let Some(found) = secured.satisfy(requirement) {
+            evidence.extend(found.into_iter().map(|f| f.evidence));
+        } else if let Some(found) = planned.satisfy(requirement) {
+            for f in found {
+                if f.planned {
+                    to_secure.push(f.evidence);
+                } else {
+                    evidence.push(f.evidence);
+                }
+            }
+            pending.push(requirement.clone());
+        } else {
+            unmet.push(requirement.clone());
         }
     }
-    let met = unmet.is_empty();
+    let status = match (unmet.is_empty(), pending.is_empty()) {
+        (true, true) => PrincipleStatus::Met,
+        (true, false) => PrincipleStatus::Planned,
+        (false, _) => PrincipleStatus::Missing,
+    };
+    let met = status == PrincipleStatus::Met;
     PrincipleFinding {
         id: principle.id.clone(),
+        status,
         met,
-        evidence,
+        evidence: unique(evidence),
+        to_secure: unique(to_secure),
+        pending,
         unmet,
         advice_ko: (!met).then(|| principle.advice_ko.clone()),
         advice_en: (!met).then(|| principle.advice_en.clone()),
     }
 }
 
-/// The evidence that satisfies a requirement, or `None` when it does not hold.
-fn satisfy(
-    zone: &Zone,
-    in_use: &ProgramsInUse,
-    requirement: &Requirement,
-) -> Option<Vec<Evidence>> {
-    let institutions_of = |kinds: &[Id]| -> Vec<Evidence> {
-        zone.institutions
-            .iter()
-            .filter(|i| kinds.contains(&i.kind))
-            .map(|i| Evidence::Institution {
-                institution_kind: i.kind.clone(),
-                name: i.name.to_string(),
-            })
-            .collect()
-    };
-    let found = match requirement {
-        Requirement::StrategicIndustriesAtLeast(n) => {
-            let names: Vec<String> = zone
-                .strategic_industries
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            (names.len() >= *n as usize).then(|| vec![Evidence::StrategicIndustries { names }])
-        }
-        Requirement::InstitutionKindIn(kinds) => {
-            Some(institutions_of(kinds)).filter(|e| !e.is_empty())
-        }
-        Requirement::InstitutionKindsAtLeast { count, kinds } => {
-            let evidence = institutions_of(kinds);
-            let mut distinct: Vec<&Id> = zone
-                .institutions
-                .iter()
-                .map(|i| &i.kind)
-                .filter(|k| kinds.contains(k))
-                .collect();
-            distinct.sort();
-            distinct.dedup();
-            (distinct.len() >= *count as usize).then_some(evidence)
-        }
-        Requirement::DesignationIn(ids) => {
-            let held: Vec<Evidence> = in_use
-                .designations
-                .iter()
-                .filter(|d| ids.contains(d))
-                .map(|d| Evidence::Designation { id: d.clone() })
-                .collect();
-            Some(held).filter(|e| !e.is_empty())
-        }
-        Requirement::ProgramIn(ids) => {
-            let used: Vec<Evidence> = ids
-                .iter()
-                .filter(|p| in_use.contains(p))
-                .map(|p| in_use.evidence(p))
-                .collect();
-            Some(used).filter(|e| !e.is_empty())
-        }
-        Requirement::SupportProgramIn(ids) => {
-            let running: Vec<Evidence> = zone
-                .support_programs
-                .iter()
-                .filter(|p| ids.contains(p))
-                .map(|p| Evidence::SupportProgram { id: p.clone() })
-                .collect();
-            Some(running).filter(|e| !e.is_empty())
-        }
-        Requirement::LinkageProgramIn(ids) => {
-            let running: Vec<Evidence> = zone
-                .linkage_programs
-                .iter()
-                .filter(|p| ids.contains(p))
-                .map(|p| Evidence::LinkageProgram { id: p.clone() })
-                .collect();
-            Some(running).filter(|e| !e.is_empty())
-        }
-        Requirement::Any(options) => {
-            let mut all = Vec::new();
-            for option in options {
-                if let Some(found) = satisfy(zone, in_use, option) {
-                    all.extend(found);
-                }
-            }
-            Some(all).filter(|e| !e.is_empty())
-        }
-    }?;
-    // Keep each piece of evidence once even when several requirements point at it.
+/// Keeps each piece of evidence once even when several requirements point at it.
+fn unique(all: Vec<Evidence>) -> Vec<Evidence> {
     let mut unique = Vec::new();
-    for e in found {
+    for e in all {
         if !unique.contains(&e) {
             unique.push(e);
         }
     }
-    Some(unique)
+    unique
+}
+
+/// A piece of evidence, and whether it is an institution still to be attracted.
+struct Found {
+    evidence: Evidence,
+    planned: bool,
+}
+
+/// What requirements are checked against: the plan, with or without its planned institutions.
+#[derive(Clone, Copy)]
+struct Scope<'a> {
+    catalog: &'a Catalog,
+    zone: &'a Zone,
+    in_use: &'a ProgramsInUse,
+    count_planned: bool,
+}
+
+impl Scope<'_> {
+    /// The institutions of these kinds that count, of `ownership` when one is asked for. An
+    /// institution's own ownership overrides its kind's; one of no known ownership counts for neither.
+    fn institutions(&self, kinds: &[Id], ownership: Option<Ownership>) -> Vec<&Institution> {
+        self.zone
+            .institutions
+            .iter()
+            .filter(|i| kinds.contains(&i.kind))
+            .filter(|i| self.count_planned || i.status == InstitutionStatus::Secured)
+            .filter(|i| {
+                ownership.is_none_or(|wanted| {
+                    let own = i.ownership.or_else(|| {
+                        self.catalog
+                            .institution_kind(&i.kind)
+                            .and_then(|k| k.ownership)
+                    });
+                    own == Some(wanted)
+                })
+            })
+            .collect()
+    }
+
+    /// The evidence that satisfies a requirement, or `None` when it does not hold.
+    fn satisfy(&self, requirement: &Requirement) -> Option<Vec<Found>> {
+        let plain = |evidence: Vec<Evidence>| -> Option<Vec<Found>> {
+            Some(evidence).filter(|e| !e.is_empty()).map(|e| {
+                e.into_iter()
+                    .map(|evidence| Found {
+                        evidence,
+                        planned: false,
+                    })
+                    .collect()
+            })
+        };
+        let of_institutions = |institutions: &[&Institution]| -> Vec<Found> {
+            institutions
+                .iter()
+                .map(|i| Found {
+                    evidence: Evidence::Institution {
+                        institution_kind: i.kind.clone(),
+                        name: i.name.to_string(),
+                    },
+                    planned: i.status == InstitutionStatus::Planned,
+                })
+                .collect()
+        };
+        let (zone, in_use) = (self.zone, self.in_use);
+        match requirement {
+            Requirement::StrategicIndustriesAtLeast(n) => {
+                let names: Vec<String> = zone
+                    .strategic_industries
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                (names.len() >= *n as usize)
+                    .then(|| plain(vec![Evidence::StrategicIndustries { names }]))
+                    .flatten()
+            }
+            Requirement::InstitutionKindIn(kinds) => {
+                Some(of_institutions(&self.institutions(kinds, None))).filter(|e| !e.is_empty())
+            }
+            Requirement::InstitutionKindsAtLeast {
+                count,
+                kinds,
+                ownership,
+            } => {
+                let institutions = self.institutions(kinds, *ownership);
+                let mut distinct: Vec<&Id> = institutions.iter().map(|i| &i.kind).collect();
+                distinct.sort();
+                distinct.dedup();
+                (distinct.len() >= *count as usize).then(|| of_institutions(&institutions))
+            }
+            Requirement::DesignationIn(ids) => plain(
+                in_use
+                    .designations
+                    .iter()
+                    .filter(|d| ids.contains(d))
+                    .map(|d| Evidence::Designation { id: d.clone() })
+                    .collect(),
+            ),
+            Requirement::ProgramIn(ids) => plain(
+                ids.iter()
+                    .filter(|p| in_use.contains(p))
+                    .map(|p| in_use.evidence(p))
+                    .collect(),
+            ),
+            Requirement::SupportProgramIn(ids) => plain(
+                zone.support_programs
+                    .iter()
+                    .filter(|p| ids.contains(p))
+                    .map(|p| Evidence::SupportProgram { id: p.clone() })
+                    .collect(),
+            ),
+            Requirement::LinkageProgramIn(ids) => plain(
+                zone.linkage_programs
+                    .iter()
+                    .filter(|p| ids.contains(p))
+                    .map(|p| Evidence::LinkageProgram { id: p.clone() })
+                    .collect(),
+            ),
+            Requirement::Any(options) => {
+                let all: Vec<Found> = options
+                    .iter()
+                    .filter_map(|option| self.satisfy(option))
+                    .flatten()
+                    .collect();
+                Some(all).filter(|e| !e.is_empty())
+            }
+        }
+    }
 }
 
 fn zone_type_finding(

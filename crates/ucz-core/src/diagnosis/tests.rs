@@ -356,15 +356,19 @@ fn an_unmet_principle_names_what_is_missing_and_advises() {
     assert!(p.advice_en.as_deref().is_some_and(|a| !a.is_empty()));
 }
 
+fn principle<'d>(d: &'d Diagnosis, id: &str) -> &'d PrincipleFinding {
+    d.principles
+        .iter()
+        .find(|p| p.id == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
 #[test]
 fn alternatives_in_a_principle_are_any_of() {
-    let d = diagnosed("designations = [\"investment_leading_district\"]\n");
-    let p = d
-        .principles
-        .iter()
-        .find(|p| p.id == "public_private_investment")
-        .expect("principle");
-    assert!(p.met);
+    let d = diagnosed("linkage_programs = [\"community_living_lab\"]\n");
+    assert!(principle(&d, "community_cooperation").met);
+    let d = diagnosed("designations = [\"regulation_free_zone\"]\n");
+    assert!(principle(&d, "community_cooperation").met);
     let d = diagnosed(&[institution("university")].concat());
     let p = d
         .principles
@@ -416,18 +420,116 @@ fn a_zone_in_the_capital_region_is_warned_about() {
 
 #[test]
 fn a_designation_listed_as_a_program_counts_as_held() {
-    let d = diagnosed("programs = [\"investment_leading_district\"]\n");
-    let p = d
-        .principles
-        .iter()
-        .find(|p| p.id == "public_private_investment")
-        .expect("principle");
+    let d = diagnosed("programs = [\"regulation_free_zone\"]\n");
+    let p = principle(&d, "community_cooperation");
     assert!(p.met, "listing the program is holding the designation");
-    assert!(!d.packages.iter().any(|p| {
-        p.designations
+    assert!(
+        !d.packages
             .iter()
-            .any(|x| x == "investment_leading_district")
-    }));
+            .any(|p| p.designations.iter().any(|x| x == "regulation_free_zone"))
+    );
+}
+
+fn anchor(name: &str, extra: &str) -> String {
+    format!("[[institution]]\nkind = \"anchor_firm\"\nname = \"{name}\"\n{extra}")
+}
+
+#[test]
+fn a_planned_anchor_makes_a_principle_planned_not_met() {
+    let d = diagnosed(&anchor("앵커기업 (유치 예정)", "status = \"planned\"\n"));
+    let p = principle(&d, "public_private_investment");
+    assert_eq!(p.status, PrincipleStatus::Planned);
+    assert!(!p.met);
+    assert!(p.evidence.is_empty(), "{:?}", p.evidence);
+    assert!(p.unmet.is_empty(), "{:?}", p.unmet);
+    assert_eq!(p.pending.len(), 1);
+    assert_eq!(
+        p.to_secure,
+        vec![Evidence::Institution {
+            institution_kind: Id::new("anchor_firm"),
+            name: "앵커기업 (유치 예정)".into()
+        }]
+    );
+    assert!(
+        p.advice_ko.is_some(),
+        "a planned principle is still advised on"
+    );
+}
+
+#[test]
+fn a_planned_institution_completes_a_partnership_only_as_planned() {
+    let d = diagnosed(
+        &[
+            institution("university"),
+            anchor("A", "status = \"planned\"\n"),
+        ]
+        .concat(),
+    );
+    let p = principle(&d, "local_partnership");
+    assert_eq!(p.status, PrincipleStatus::Planned);
+    assert_eq!(p.evidence.len(), 1, "the secured university is evidence");
+    assert_eq!(
+        p.to_secure.len(),
+        1,
+        "the planned anchor is still to secure"
+    );
+    // Counting what is planned is not enough when something is missing outright.
+    let d = diagnosed(&anchor("A", "status = \"planned\"\n"));
+    let p = principle(&d, "local_partnership");
+    assert_eq!(p.status, PrincipleStatus::Missing);
+    assert_eq!(p.unmet.len(), 1);
+    assert!(p.pending.is_empty());
+}
+
+#[test]
+fn a_secured_private_anchor_meets_co_investment() {
+    // Secured is the default; an anchor firm is private unless its zone file says otherwise.
+    for extra in ["", "status = \"secured\"\nownership = \"private\"\n"] {
+        let d = diagnosed(&anchor("민간 앵커기업", extra));
+        let p = principle(&d, "public_private_investment");
+        assert_eq!(p.status, PrincipleStatus::Met, "{extra}");
+        assert!(p.met);
+        assert_eq!(p.evidence.len(), 1);
+        assert!(p.to_secure.is_empty() && p.pending.is_empty() && p.unmet.is_empty());
+        assert!(p.advice_ko.is_none());
+    }
+}
+
+#[test]
+fn a_public_corporation_as_the_only_anchor_is_not_private_co_investment() {
+    let d = diagnosed(&anchor("한국철도공사", "ownership = \"public\"\n"));
+    let p = principle(&d, "public_private_investment");
+    assert_eq!(p.status, PrincipleStatus::Missing);
+    assert!(p.evidence.is_empty());
+    assert!(matches!(
+        &p.unmet[..],
+        [Requirement::InstitutionKindsAtLeast {
+            ownership: Some(Ownership::Private),
+            ..
+        }]
+    ));
+    // It still brings its function and counts as an actor of the partnership.
+    assert_eq!(function(&d, "enterprise_support"), FunctionStatus::Present);
+    // A public agency is public by its kind, and no designation stands in for the investment.
+    let d = diagnosed(
+        &[
+            "designations = [\"investment_leading_district\"]\n".to_string(),
+            institution("public_agency"),
+        ]
+        .concat(),
+    );
+    assert!(!principle(&d, "public_private_investment").met);
+}
+
+#[test]
+fn a_designation_held_is_not_national_rnd_attracted() {
+    // The R&D special zone designation makes national R&D possible; the principle asks for it won.
+    let d = diagnosed("designations = [\"rnd_special_zone\"]\n");
+    let p = principle(&d, "national_rnd_funding");
+    assert_eq!(p.status, PrincipleStatus::Missing);
+    assert!(p.evidence.is_empty(), "{:?}", p.evidence);
+    let d = diagnosed("support_programs = [\"joint_rnd_program\"]\n");
+    assert!(principle(&d, "national_rnd_funding").met);
 }
 
 #[test]
