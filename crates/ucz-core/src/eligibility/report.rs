@@ -97,7 +97,26 @@ pub fn render(package: &Package, catalog: &Catalog, lang: Lang) -> String {
                     "    • {}",
                     program_name(catalog, offer.kind, &offer.id, lang)
                 );
-                let _ = writeln!(out, "      {}: {}", t("근거", "Reference"), offer.reference);
+                let basis = &offer.basis;
+                let reference = match lang {
+                    Lang::En => basis.reference_en.as_deref().unwrap_or(&offer.reference),
+                    Lang::Ko => offer.reference.as_str(),
+                };
+                let _ = writeln!(out, "      {}: {reference}", t("근거", "Reference"));
+                let assumption = match lang {
+                    Lang::En => basis.assumption_en.as_deref(),
+                    Lang::Ko => basis.assumption_ko.as_deref(),
+                };
+                if let Some(assumption) = assumption {
+                    let _ = writeln!(out, "      {}: {assumption}", t("가정", "Assumption"));
+                }
+                if basis.since_brief {
+                    let _ = writeln!(
+                        out,
+                        "      {}",
+                        t("정책브리프에 없는 사업", "Not in the brief")
+                    );
+                }
             }
         }
     }
