@@ -74,6 +74,7 @@ keys! {
     NounPlacementRejection = "noun_placement_rejection",
     NounPlacementPlan = "noun_placement_plan",
     PercentOver100 = "percent_over_100",
+    UnknownValue = "unknown_value",
     NounFacilityType = "noun_facility_type",
     NounSpaceKind = "noun_space_kind",
     NounInstitutionKind = "noun_institution_kind",

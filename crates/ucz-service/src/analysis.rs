@@ -45,7 +45,14 @@ async fn zone_text(state: &Services, id: &str, parts: &ZoneParts) -> Result<Stri
         .collect();
     document["institution"] = institutions
         .iter()
-        .map(|i| serde_json::json!({"kind": i.record.kind, "name": i.record.name}))
+        .map(|i| {
+            let mut institution = serde_json::json!({"kind": i.record.kind, "name": i.record.name,
+                "status": i.record.status});
+            if let Some(ownership) = i.record.ownership {
+                institution["ownership"] = serde_json::json!(ownership);
+            }
+            institution
+        })
         .collect();
     crate::records::as_toml(&document)
 }

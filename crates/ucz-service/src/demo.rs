@@ -84,7 +84,8 @@ pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize,
         }
         for i in institutions.as_array().into_iter().flatten() {
             let institution: InstitutionBody =
-                record(json!({"zone_id": id, "kind": i["kind"], "name": i["name"]}))?;
+                record(json!({"zone_id": id, "kind": i["kind"], "name": i["name"],
+                    "status": i["status"], "ownership": i["ownership"]}))?;
             state.store.repo().create(actor, &institution).await?;
         }
     }

@@ -143,6 +143,8 @@ pub const INSTITUTIONS: Table = Table {
         ("zone_id", Column::Text),
         ("kind", Column::Text),
         ("name", Column::Text),
+        ("status", Column::Text),
+        ("ownership", Column::OptionalText),
     ],
 };
 pub const FIRMS: Table = Table {

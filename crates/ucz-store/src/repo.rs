@@ -330,7 +330,8 @@ impl Aggregate for InstitutionBody {
     type Id = InstitutionId;
     const TABLE: &'static Table = &INSTITUTIONS;
     fn to_row(&self) -> Value {
-        json!({"zone_id": self.zone_id, "kind": self.kind, "name": self.name})
+        json!({"zone_id": self.zone_id, "kind": self.kind, "name": self.name,
+            "status": self.status, "ownership": self.ownership})
     }
     fn from_row(row: Value) -> Result<Self, serde_json::Error> {
         serde_json::from_value(row)

@@ -188,6 +188,30 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
             field("zone_id", Text, true, options.zones.clone()),
             field("kind", Text, true, catalog("institution_kinds")),
             field("name", Text, true, vec![]),
+            field("status", Text, false, {
+                let choice = |value: &str| Choice {
+                    value: value.to_string(),
+                    label: word(&format!("institution_{value}")),
+                    names: vec![word(&format!("institution_{value}"))],
+                };
+                vec![choice("secured"), choice("planned")]
+            }),
+            field("ownership", Text, false, {
+                let choice = |value: &str| Choice {
+                    value: value.to_string(),
+                    label: word(&format!("ownership_{value}")),
+                    names: vec![word(&format!("ownership_{value}"))],
+                };
+                vec![
+                    Choice {
+                        value: String::new(),
+                        label: word("ownership_of_kind"),
+                        names: Vec::new(),
+                    },
+                    choice("public"),
+                    choice("private"),
+                ]
+            }),
         ],
         Resource::Firm => vec![
             field("id", Text, true, vec![]),
