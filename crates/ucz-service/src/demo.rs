@@ -83,9 +83,14 @@ pub async fn load(state: &Services, firms: usize, as_of: Date) -> Result<(usize,
             state.store.repo().create(actor, &facility).await?;
         }
         for i in institutions.as_array().into_iter().flatten() {
-            let institution: InstitutionBody =
-                record(json!({"zone_id": id, "kind": i["kind"], "name": i["name"],
-                    "status": i["status"], "ownership": i["ownership"]}))?;
+            let mut body = json!({"zone_id": id, "kind": i["kind"], "name": i["name"]});
+            // What the zone file leaves out takes the record's default.
+            for field in ["status", "ownership"] {
+                if !i[field].is_null() {
+                    body[field] = i[field].clone();
+                }
+            }
+            let institution: InstitutionBody = record(body)?;
             state.store.repo().create(actor, &institution).await?;
         }
     }
