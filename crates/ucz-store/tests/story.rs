@@ -909,7 +909,7 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
         .create(
             "admin",
             &ucz_store::INSTITUTIONS,
-            &json!({"zone_id": "y", "kind": "university", "name": "U"}),
+            &json!({"zone_id": "y", "kind": "university", "name": "U", "status": "secured", "ownership": null}),
         )
         .await
         .unwrap();

@@ -1011,7 +1011,7 @@ mod tests {
                 "reference = '중소기업창업 지원법 제2조 (예비창업자); 중소벤처기업부 예비창업패키지 공고'",
                 "reference = '중소기업창업 지원법 제2조'\nassumption_ko = '가정'",
                 "`assumption_ko`",
-                "both in assumption_ko and assumption_en",
+                "stated in both assumption_ko and assumption_en",
             ),
             (
                 "reference = '중소기업창업 지원법 제2조 (예비창업자); 중소벤처기업부 예비창업패키지 공고'",
