@@ -154,27 +154,8 @@ fn render(
         out.push_str(&format!(
             "  {}: {}\n",
             firm(&u.firm),
-            readable(catalog, lang, Plan::reason(u, lang))
+            Plan::reason_named(u, catalog, lang)
         ));
     }
     out
-}
-
-/// A reason with the catalog's names for the area and space-kind ids it gives.
-fn readable(catalog: &Catalog, lang: Lang, reason: &str) -> String {
-    let mut text = reason.to_string();
-    let ids = catalog
-        .regions
-        .iter()
-        .map(|r| r.id.as_str())
-        .chain(catalog.economic_regions.iter().map(|e| e.id.as_str()));
-    for id in ids {
-        let name = catalog.area_name(id, lang);
-        text = text.replace(&format!("{id} 지역"), &format!("{name} 지역"));
-        text = text.replace(&format!("in {id}"), &format!("in {name}"));
-    }
-    for kind in &catalog.space_kinds {
-        text = text.replace(kind.id.as_str(), lang.pick(&kind.name_ko, &kind.name_en));
-    }
-    text
 }

@@ -27,6 +27,17 @@ pub enum ProgramKind {
     LinkageProgram,
 }
 
+impl ProgramKind {
+    /// Run by a zone's operator (Figure 2's support programs, Figure 3's linkage programs), so
+    /// open to a firm only where its zone runs it.
+    pub fn is_zone_run(self) -> bool {
+        matches!(
+            self,
+            ProgramKind::SupportProgram | ProgramKind::LinkageProgram
+        )
+    }
+}
+
 /// A program with its parsed rule.
 #[derive(Clone, Debug)]
 pub struct RuledProgram {

@@ -374,8 +374,7 @@ mod tests {
         (rooms, leases)
     }
 
-    fn southeast_plan(scope: &Scope) -> crate::placement::Plan {
-        let (rooms, leases) = southeast();
+    fn southeast_plan(scope: &Scope, rooms: &[Room], leases: &[Lease]) -> crate::placement::Plan {
         let mut tenants = HashMap::new();
         tenants.insert(
             "bs-grad".to_string(),
@@ -390,8 +389,8 @@ mod tests {
         let catalog = crate::Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
         let f = forecast(
             scope,
-            &rooms,
-            &leases,
+            rooms,
+            leases,
             &tenants,
             d("2027-01-01"),
             12,
@@ -407,14 +406,23 @@ mod tests {
             .placement_scope("dongnam_area")
             .expect("동남권 in the catalog");
         assert!(dongnam.contains("busan") && dongnam.contains("ulsan"));
-        let plan = southeast_plan(&dongnam);
+        let (rooms, leases) = southeast();
+        let plan = southeast_plan(&dongnam, &rooms, &leases);
         assert_eq!(plan.proposals.len(), 1, "{plan:?}");
         let p = &plan.proposals[0];
         assert_eq!(
             (p.space.as_str(), p.hub.as_str(), p.region.as_str()),
             ("3", "us-hub", "ulsan")
         );
-        let alone = southeast_plan(&Scope::region("busan"));
+        let alone = southeast_plan(&Scope::region("busan"), &rooms, &leases);
+        let named =
+            crate::placement::Plan::reason_named(&alone.unplaced[0], &catalog, crate::Lang::Ko);
+        assert!(
+            named.contains("부산광역시")
+                && !named.contains("busan")
+                && !named.contains("post_bi_office"),
+            "{named}"
+        );
         assert!(alone.proposals.is_empty(), "{alone:?}");
         assert_eq!(
             alone.unplaced[0].reason_en,
@@ -433,27 +441,9 @@ mod tests {
             ..rooms[1].clone()
         });
         rooms[4].area_m2 = 200.0;
-        let mut tenants = HashMap::new();
-        tenants.insert(
-            "bs-grad".to_string(),
-            Tenant {
-                firm: "bs-grad".into(),
-                area_m2: Some(150.0),
-                ..Tenant::default()
-            },
-        );
         let catalog = crate::Catalog::bundled().unwrap_or_else(|e| panic!("{e}"));
         let scope = catalog.placement_scope("dongnam_area").expect("동남권");
-        let f = forecast(
-            &scope,
-            &rooms,
-            &leases,
-            &tenants,
-            d("2027-01-01"),
-            12,
-            &catalog.placement,
-        );
-        let plan = crate::placement::plan(&f.graduates, &f.vacancies, &catalog.placement);
+        let plan = southeast_plan(&scope, &rooms, &leases);
         assert_eq!(
             (
                 plan.proposals[0].space.as_str(),

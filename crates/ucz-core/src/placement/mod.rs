@@ -738,6 +738,33 @@ impl Plan {
     pub fn reason(unplaced: &Unplaced, lang: Lang) -> &str {
         lang.pick(&unplaced.reason_ko, &unplaced.reason_en)
     }
+
+    /// The reason in one language, with the catalog's names for the 시·도, 광역경제권 and
+    /// space-kind ids it gives, as pages and the command line show it.
+    pub fn reason_named(unplaced: &Unplaced, catalog: &crate::Catalog, lang: Lang) -> String {
+        let mut text = Self::reason(unplaced, lang).to_string();
+        let areas = catalog
+            .regions
+            .iter()
+            .map(|r| (r.id.as_str(), lang.pick(&r.name_ko, &r.name_en)))
+            .chain(
+                catalog
+                    .economic_regions
+                    .iter()
+                    .map(|e| (e.id.as_str(), lang.pick(&e.name_ko, &e.name_en))),
+            );
+        for (id, name) in areas {
+            text = text.replace(&format!(" {id} "), &format!(" {name} "));
+            text = text.replace(&format!("{id} 지역"), name);
+            if text.ends_with(&format!(" {id}")) {
+                text = format!("{}{name}", &text[..text.len() - id.len()]);
+            }
+        }
+        for kind in &catalog.space_kinds {
+            text = text.replace(kind.id.as_str(), lang.pick(&kind.name_ko, &kind.name_en));
+        }
+        text
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use ucz_core::eligibility::{Offer, ProgramKind, describe};
+use ucz_core::eligibility::{Offer, describe};
 
 use super::{Flash, PageQuery, Visitor};
 use crate::AppState;
@@ -31,7 +31,7 @@ fn placement_of(
             "reasons": if lang == ucz_core::Lang::Ko { &p.reasons_ko } else { &p.reasons_en },
         })
     } else if let Some(u) = plan.unplaced.iter().find(|u| u.firm == id) {
-        json!({"proposed": false, "reason": super::placement::readable(state, lang, ucz_core::placement::Plan::reason(u, lang))})
+        json!({"proposed": false, "reason": ucz_core::placement::Plan::reason_named(u, &state.catalog, lang)})
     } else {
         Value::Null
     }
@@ -52,10 +52,7 @@ fn offer(
         .get(offer.id.as_str())
         .map(|p| describe(p.rule.expr(), &state.catalog, lang))
         .unwrap_or_default();
-    let zone_run = matches!(
-        offer.kind,
-        ProgramKind::SupportProgram | ProgramKind::LinkageProgram
-    );
+    let zone_run = offer.kind.is_zone_run();
     let run_by: Vec<&zones::Runner> = runners
         .get(offer.id.as_str())
         .into_iter()
@@ -87,7 +84,18 @@ pub async fn page(
             .rulebook
             .package(&state.catalog, &firm, state.clock.today());
         let lang = visitor.lang;
-        let runners = zones::runners(&state).await?;
+        // Which zones run what is read only when the package holds a zone-run program.
+        let zone_run = |o: &Offer| o.kind.is_zone_run();
+        let runners = if package
+            .eligible
+            .iter()
+            .chain(&package.next_stage_programs)
+            .any(zone_run)
+        {
+            zones::runners(&state).await?
+        } else {
+            HashMap::new()
+        };
         let eligible: Vec<Value> = package
             .eligible
             .iter()

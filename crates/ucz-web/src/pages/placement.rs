@@ -25,34 +25,6 @@ pub struct Params {
     done: Option<String>,
 }
 
-/// A reason with the catalog's names for 시·도, 광역경제권 and space-kind ids.
-pub fn readable(state: &AppState, lang: ucz_core::Lang, reason: &str) -> String {
-    let mut text = reason.to_string();
-    let areas = state
-        .catalog
-        .regions
-        .iter()
-        .map(|r| (r.id.as_str(), lang.pick(&r.name_ko, &r.name_en)))
-        .chain(
-            state
-                .catalog
-                .economic_regions
-                .iter()
-                .map(|e| (e.id.as_str(), lang.pick(&e.name_ko, &e.name_en))),
-        );
-    for (id, name) in areas {
-        text = text.replace(&format!(" {id} "), &format!(" {name} "));
-        text = text.replace(&format!("{id} 지역"), name);
-        if text.ends_with(&format!(" {id}")) {
-            text = format!("{}{name}", &text[..text.len() - id.len()]);
-        }
-    }
-    for kind in &state.catalog.space_kinds {
-        text = text.replace(kind.id.as_str(), lang.pick(&kind.name_ko, &kind.name_en));
-    }
-    text
-}
-
 pub async fn page(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -173,7 +145,7 @@ pub async fn page(
             .map(|u| {
                 json!({
                     "firm": u.firm, "firm_name": firm_names.get(&u.firm).unwrap_or(&u.firm),
-                    "reason": readable(&state, lang, ucz_core::placement::Plan::reason(u, lang)),
+                    "reason": ucz_core::placement::Plan::reason_named(u, &state.catalog, lang),
                     "waitlisted": u.fitting_spaces > 0,
                     "needed_by": graduate_day.get(u.firm.as_str()),
                 })
