@@ -71,6 +71,9 @@ pub struct Firm {
     /// home (public rental housing is for those who own none).
     #[serde(default)]
     pub owns_home: bool,
+    /// 자산총액: total assets, won (an SME's are below 5,000억원; `catalog/sme_sizes.toml`).
+    #[serde(default, deserialize_with = "count")]
+    pub assets_krw: i64,
 }
 
 fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
@@ -91,6 +94,9 @@ pub struct FirmFacts<'a> {
     pub age_years: i64,
     /// The firm's region is in the capital region (수도권).
     pub capital_region: bool,
+    /// An SME (중소기업) by size: its revenue within its industry's figure, its assets below the
+    /// cap (`Catalog::is_sme`).
+    pub sme: bool,
 }
 
 impl Firm {
@@ -103,6 +109,7 @@ impl Firm {
             capital_region: catalog
                 .region(&self.region)
                 .is_some_and(|r| r.capital_region),
+            sme: catalog.is_sme(&self.sector, self.revenue_krw, self.assets_krw),
         }
     }
 
@@ -282,6 +289,8 @@ pub enum FirmField {
     HighTechSalesShare,
     StrategicIndustry,
     OwnsHome,
+    AssetsKrw,
+    Sme,
 }
 
 /// CEL types of firm fields.
@@ -294,7 +303,7 @@ pub enum FieldType {
 }
 
 impl FirmField {
-    pub const ALL: [FirmField; 23] = [
+    pub const ALL: [FirmField; 25] = [
         FirmField::Id,
         FirmField::Name,
         FirmField::Stage,
@@ -318,6 +327,8 @@ impl FirmField {
         FirmField::HighTechSalesShare,
         FirmField::StrategicIndustry,
         FirmField::OwnsHome,
+        FirmField::AssetsKrw,
+        FirmField::Sme,
     ];
 
     pub fn name(self) -> &'static str {
@@ -345,6 +356,8 @@ impl FirmField {
             FirmField::HighTechSalesShare => "high_tech_sales_share",
             FirmField::StrategicIndustry => "strategic_industry",
             FirmField::OwnsHome => "owns_home",
+            FirmField::AssetsKrw => "assets_krw",
+            FirmField::Sme => "sme",
         }
     }
 
@@ -368,7 +381,8 @@ impl FirmField {
             | FirmField::FounderAge
             | FirmField::AgeYears
             | FirmField::ResearchInstituteShare
-            | FirmField::HighTechSalesShare => FieldType::Int,
+            | FirmField::HighTechSalesShare
+            | FirmField::AssetsKrw => FieldType::Int,
             FirmField::Designations => FieldType::StringList,
             FirmField::InIncubator
             | FirmField::GraduatedIncubator
@@ -376,7 +390,8 @@ impl FirmField {
             | FirmField::HasRndLab
             | FirmField::CapitalRegion
             | FirmField::StrategicIndustry
-            | FirmField::OwnsHome => FieldType::Bool,
+            | FirmField::OwnsHome
+            | FirmField::Sme => FieldType::Bool,
         }
     }
 }
@@ -394,6 +409,7 @@ impl<'a> FirmFacts<'a> {
             FirmField::AgeYears => self.age_years,
             FirmField::ResearchInstituteShare => f.research_institute_share,
             FirmField::HighTechSalesShare => f.high_tech_sales_share,
+            FirmField::AssetsKrw => f.assets_krw,
             _ => 0,
         }
     }
@@ -421,6 +437,7 @@ impl<'a> FirmFacts<'a> {
             FirmField::CapitalRegion => self.capital_region,
             FirmField::StrategicIndustry => f.strategic_industry,
             FirmField::OwnsHome => f.owns_home,
+            FirmField::Sme => self.sme,
             _ => false,
         }
     }

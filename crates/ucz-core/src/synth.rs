@@ -287,6 +287,8 @@ fn firm(
         high_tech_sales_share: 0,
         strategic_industry: false,
         owns_home: false,
+        // ucz's assumption: assets of about one year's sales.
+        assets_krw: revenue,
     }
 }
 

@@ -519,6 +519,7 @@ pub fn write(out: impl Write, firms: &[Firm]) -> std::io::Result<()> {
             &f.high_tech_sales_share.to_string(),
             &f.strategic_industry.to_string(),
             &f.owns_home.to_string(),
+            &f.assets_krw.to_string(),
         ])?;
     }
     writer.flush()

@@ -274,7 +274,8 @@ fn check_type(column: usize, t: &DataType) -> Result<(), String> {
         | col::EXPORT_REVENUE_KRW
         | col::FOUNDER_AGE
         | col::RESEARCH_INSTITUTE_SHARE
-        | col::HIGH_TECH_SALES_SHARE => (
+        | col::HIGH_TECH_SALES_SHARE
+        | col::ASSETS_KRW => (
             int || is_text(t),
             "an integer (Int8 to Int64, UInt8 to UInt32) or text",
         ),
@@ -725,7 +726,8 @@ fn write_firms_with(
                 | col::EXPORT_REVENUE_KRW
                 | col::FOUNDER_AGE
                 | col::RESEARCH_INSTITUTE_SHARE
-                | col::HIGH_TECH_SALES_SHARE => field(name, DataType::Int64),
+                | col::HIGH_TECH_SALES_SHARE
+                | col::ASSETS_KRW => field(name, DataType::Int64),
                 col::IN_INCUBATOR
                 | col::GRADUATED_INCUBATOR
                 | col::VENTURE_CERTIFIED
@@ -796,6 +798,7 @@ fn write_firms_with(
             int(&|f| f.high_tech_sales_share),
             flag(&|f| f.strategic_industry),
             flag(&|f| f.owns_home),
+            int(&|f| f.assets_krw),
         ];
         let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(std::io::Error::other)?;
         writer.write(&batch).map_err(std::io::Error::other)?;

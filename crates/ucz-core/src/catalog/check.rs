@@ -72,6 +72,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     institution_kinds(catalog, &files, e);
     space_kinds(catalog, &files, e);
     placement_parameters(catalog, &files, e);
+    sme_sizes(catalog, &files, e);
     errors.finish(())
 }
 
@@ -153,6 +154,7 @@ fn all_entries(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
         &c.placement_parameters,
         e,
     );
+    entries(&files.of("sme_sizes.toml"), "sme_size", &c.sme_sizes, e);
 }
 
 /// A designated zone is in a known region.
@@ -746,6 +748,57 @@ fn placement_parameters(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     }
 }
 
+/// The SME size test: one row for every industry (`ksic = ""`) with the assets cap and nothing
+/// else; every other row a KSIC code of its own with a revenue figure and nothing else.
+fn sme_sizes(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let ss = files.of("sme_sizes.toml");
+    let mut codes: HashMap<&str, &Id> = HashMap::new();
+    for item in &c.sme_sizes {
+        let every = item.ksic.is_empty();
+        if !every && !crate::firm::is_ksic(&item.ksic) {
+            e.push(ss.at(
+                &item.id,
+                "ksic",
+                format!(
+                    "\"{}\" is not a KSIC code (a section letter A–U, then up to five digits)",
+                    item.ksic
+                ),
+            ));
+        }
+        if let Some(first) = codes.insert(item.ksic.as_str(), &item.id) {
+            e.push(ss.at(
+                &item.id,
+                "ksic",
+                format!("ksic \"{}\" is also {first}'s", item.ksic),
+            ));
+        }
+        let (revenue, assets) = (item.revenue_max_krw, item.assets_below_krw);
+        let wanted = if every {
+            (revenue.is_none() && assets.is_some_and(|a| a > 0))
+                .then_some(())
+                .ok_or("the row of every industry (ksic = \"\") needs assets_below_krw above 0 and no revenue_max_krw")
+        } else {
+            (assets.is_none() && revenue.is_some_and(|r| r > 0))
+                .then_some(())
+                .ok_or("an industry's row needs revenue_max_krw above 0 and no assets_below_krw")
+        };
+        if let Err(message) = wanted {
+            let field = if every {
+                "assets_below_krw"
+            } else {
+                "revenue_max_krw"
+            };
+            e.push(ss.at(&item.id, field, message));
+        }
+    }
+    if !c.sme_sizes.is_empty() && !codes.contains_key("") {
+        e.push(ss.file.error(
+            None,
+            "no row for every industry (ksic = \"\") with assets_below_krw",
+        ));
+    }
+}
+
 /// The rule parses and type-checks; the reference and stages are given.
 fn rules(file: &Checked<'_>, item: &dyn Ruled, stages: &[Stage], e: &mut Errors) {
     let rule = item.eligibility();
@@ -1226,6 +1279,84 @@ mod tests {
                 .any(|e| e.message == "duplicate space_kind id \"rental_unit\" (first at line 23)"),
             "{errors}"
         );
+    }
+
+    #[test]
+    fn sme_sizes_need_a_code_and_one_figure() {
+        let errors = with_file("sme_sizes.toml", |t| {
+            t.replace("ksic = \"C26\"", "ksic = \"C2x\"")
+                .replace("ksic = \"C28\"", "ksic = \"C24\"")
+                .replacen(
+                    "revenue_max_krw = 100_000_000_000",
+                    "assets_below_krw = 1",
+                    1,
+                )
+        })
+        .expect_err("bad rows");
+        let messages: Vec<&str> = errors.0.iter().map(|e| e.message.as_str()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("\"C2x\" is not a KSIC code")),
+            "{errors}"
+        );
+        assert!(messages.contains(&"ksic \"C24\" is also c24's"), "{errors}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("an industry's row needs revenue_max_krw")),
+            "{errors}"
+        );
+        let errors = with_file("sme_sizes.toml", |t| {
+            t.replace("assets_below_krw = 500_000_000_000", "revenue_max_krw = 1")
+        })
+        .expect_err("no assets cap");
+        assert!(
+            errors
+                .0
+                .iter()
+                .any(|e| e.field.as_deref() == Some("assets_below_krw")),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn a_firm_is_measured_by_the_longest_code_or_the_lowest_figure_it_could_be() {
+        let c = Catalog::bundled().expect("catalog");
+        let max = |sector: &str| c.sme_size(sector).and_then(|r| r.revenue_max_krw);
+        const EOK: i64 = 100_000_000;
+        assert_eq!(max("C26"), Some(1000 * EOK));
+        assert_eq!(
+            max("C26110"),
+            Some(1000 * EOK),
+            "a class is in its division"
+        );
+        assert_eq!(
+            max("E36"),
+            Some(1000 * EOK),
+            "water supply, not the rest of E"
+        );
+        assert_eq!(max("E38"), Some(800 * EOK));
+        assert_eq!(max("N76"), Some(400 * EOK));
+        assert_eq!(max("N75"), Some(600 * EOK));
+        assert_eq!(
+            max("C"),
+            Some(600 * EOK),
+            "manufacturing: its lowest division (C34)"
+        );
+        assert_eq!(max(""), Some(400 * EOK), "no sector: the lowest of all");
+        assert_eq!(
+            max("O84"),
+            Some(400 * EOK),
+            "a section the table does not name"
+        );
+        assert!(c.is_sme("C26", 1000 * EOK, 0));
+        assert!(!c.is_sme("C26", 1000 * EOK + 1, 0));
+        assert!(
+            !c.is_sme("C26", 10 * EOK, 5000 * EOK),
+            "assets of 5,000억 or more"
+        );
+        assert!(c.is_sme("C26", 10 * EOK, 5000 * EOK - 1));
     }
 
     #[test]

@@ -46,6 +46,7 @@ entry!(
     HubKind,
     SpaceKind,
     PlacementParameter,
+    SmeSize,
 );
 
 /// 핵심기능 — one of the four core functions.
@@ -447,6 +448,24 @@ pub struct PlacementParameter {
     pub summary_en: String,
     #[schemars(with = "f64")]
     pub value: toml::Spanned<f64>,
+    pub source: String,
+}
+
+/// 중소기업 규모 기준 — one row of the SME size test (`catalog/sme_sizes.toml`): the most
+/// 평균매출액 an SME of an industry may have (중소기업기본법 시행령 별표 1), or, on the row of every
+/// industry (`ksic = ""`), the total assets it must stay below.
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SmeSize {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    /// A KSIC section letter or division (`G`, `C26`); empty on the row of every industry.
+    pub ksic: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue_max_krw: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assets_below_krw: Option<i64>,
     pub source: String,
 }
 

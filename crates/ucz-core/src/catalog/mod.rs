@@ -42,6 +42,7 @@ pub struct Catalog {
     pub hub_kinds: Vec<HubKind>,
     pub space_kinds: Vec<SpaceKind>,
     pub placement_parameters: Vec<PlacementParameter>,
+    pub sme_sizes: Vec<SmeSize>,
     /// `placement_parameters` and the expansion kinds, typed; derived, so not serialized.
     #[serde(skip)]
     pub placement: PlacementPolicy,
@@ -76,7 +77,7 @@ const fn same_text(a: &str, b: &str) -> bool {
     true
 }
 
-pub const KINDS: [(&str, &str, &str); 21] = [
+pub const KINDS: [(&str, &str, &str); 22] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -122,6 +123,7 @@ pub const KINDS: [(&str, &str, &str); 21] = [
         "placement.toml",
         "placement_parameter",
     ),
+    ("sme_sizes", "sme_sizes.toml", "sme_size"),
 ];
 
 /// The rule tests, beside the rules (`ucz catalog test`).
@@ -170,6 +172,7 @@ impl CatalogSources {
             "hub_kinds.toml",
             "space_kinds.toml",
             "placement.toml",
+            "sme_sizes.toml",
             "tests/programs.toml",
             "tests/support_programs.toml",
             "tests/linkage_programs.toml",
@@ -241,6 +244,7 @@ impl Catalog {
             hub_kinds: parse!(hub_kinds),
             space_kinds: parse!(space_kinds),
             placement_parameters: parse!(placement_parameters),
+            sme_sizes: parse!(sme_sizes),
             placement: PlacementPolicy::default(),
         };
         if !errors.is_empty() {
@@ -287,6 +291,7 @@ impl Catalog {
             self.hub_kinds.len(),
             self.space_kinds.len(),
             self.placement_parameters.len(),
+            self.sme_sizes.len(),
         ];
         KINDS
             .iter()
@@ -378,6 +383,38 @@ impl Catalog {
         self.economic_region(id)
             .map(|e| lang.pick(&e.name_ko, &e.name_en).to_string())
             .unwrap_or_else(|| id.to_string())
+    }
+    /// The row of the SME size test a firm of `sector` (a KSIC code, or empty) is measured by:
+    /// the longest code that begins `sector`; when none does, the lowest revenue figure among the
+    /// rows `sector` could be (those it begins, or every row), so that such a firm is an SME only
+    /// if it would be one in each (`catalog/sme_sizes.toml`).
+    pub fn sme_size(&self, sector: &str) -> Option<&SmeSize> {
+        fn lowest<'a>(rows: impl Iterator<Item = &'a SmeSize>) -> Option<&'a SmeSize> {
+            rows.min_by_key(|r| r.revenue_max_krw.unwrap_or(i64::MAX))
+        }
+        let rows = || {
+            self.sme_sizes
+                .iter()
+                .filter(|r| r.revenue_max_krw.is_some())
+        };
+        rows()
+            .filter(|r| sector.starts_with(r.ksic.as_str()))
+            .max_by_key(|r| r.ksic.len())
+            .or_else(|| lowest(rows().filter(|r| r.ksic.starts_with(sector))))
+            .or_else(|| lowest(rows()))
+    }
+    /// The total assets every SME stays below (시행령 제3조제1항제1호나목); none when the
+    /// catalog sets no cap.
+    pub fn sme_assets_below(&self) -> Option<i64> {
+        self.sme_sizes.iter().find_map(|r| r.assets_below_krw)
+    }
+    /// Whether a firm of `sector` with this revenue and these total assets is an SME by size.
+    pub fn is_sme(&self, sector: &str, revenue_krw: i64, assets_krw: i64) -> bool {
+        self.sme_assets_below().is_none_or(|cap| assets_krw < cap)
+            && self
+                .sme_size(sector)
+                .and_then(|r| r.revenue_max_krw)
+                .is_some_and(|max| revenue_krw <= max)
     }
     pub fn designated_zone(&self, id: &str) -> Option<&DesignatedZone> {
         find(&self.designated_zones, id)

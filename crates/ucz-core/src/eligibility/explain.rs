@@ -131,6 +131,10 @@ fn words(
                 Lang::En => format!("for {label_en} {op_en} {}{unit_en}{now}", grouped(limit)),
             })
         }
+        // firm.sme: the size test, with the figures of the firm's industry when it is known
+        ExprKind::Select(..) if as_field(clause) == Some(FirmField::Sme) => {
+            Some(sme_words(facts, catalog, lang))
+        }
         // firm.has_rnd_lab, !firm.capital_region
         ExprKind::Select(..) => {
             let (ko, en) = flag(as_field(clause)?)?;
@@ -356,6 +360,7 @@ fn quantity(field: FirmField) -> Option<(&'static str, &'static str, &'static st
             "%",
             "%",
         ),
+        FirmField::AssetsKrw => ("자산총액", "total assets", "원", " won"),
         _ => return None,
     })
 }
@@ -372,8 +377,70 @@ fn flag(field: FirmField) -> Option<(&'static str, &'static str)> {
             "in a strategic industry of the region",
         ),
         FirmField::OwnsHome => ("주택 소유", "owning a home"),
+        FirmField::Sme => ("중소기업", "SMEs"),
         _ => return None,
     })
+}
+
+/// `firm.sme` in words: the size test, and with a firm, the row of its industry, its figures
+/// and its revenue and assets.
+fn sme_words(facts: Option<&FirmFacts<'_>>, catalog: &Catalog, lang: Lang) -> String {
+    let assets = catalog.sme_assets_below().map(eok);
+    let Some(facts) = facts else {
+        return match (lang, assets) {
+            (Lang::Ko, Some(a)) => format!(
+                "중소기업 대상 (중소기업기본법 규모 기준: 업종별 매출액, 자산총액 {a} 미만)"
+            ),
+            (Lang::Ko, None) => "중소기업 대상 (중소기업기본법 규모 기준: 업종별 매출액)".into(),
+            (Lang::En, Some(a)) => format!(
+                "for SMEs (the SME Act's size test: revenue by industry, total assets under {a})"
+            ),
+            (Lang::En, None) => "for SMEs (the SME Act's size test: revenue by industry)".into(),
+        };
+    };
+    let firm = facts.firm;
+    let row = catalog.sme_size(&firm.sector);
+    let industry = row.map_or(String::new(), |r| {
+        let name = lang.pick(&r.name_ko, &r.name_en);
+        match (lang, firm.sector.is_empty()) {
+            (Lang::Ko, true) => format!("업종 미기재: 가장 낮은 기준({name})"),
+            (Lang::En, true) => format!("no sector given: the lowest figure ({name})"),
+            _ => name.to_string(),
+        }
+    });
+    let revenue = row.and_then(|r| r.revenue_max_krw).map(eok);
+    let limits = match (lang, revenue, assets) {
+        (Lang::Ko, Some(r), Some(a)) => format!("매출액 {r} 이하, 자산총액 {a} 미만"),
+        (Lang::En, Some(r), Some(a)) => format!("revenue at most {r}, total assets under {a}"),
+        (Lang::Ko, Some(r), None) => format!("매출액 {r} 이하"),
+        (Lang::En, Some(r), None) => format!("revenue at most {r}"),
+        (_, None, _) => String::new(),
+    };
+    let (revenue_now, assets_now) = (eok(firm.revenue_krw), eok(firm.assets_krw));
+    match lang {
+        Lang::Ko => format!(
+            "중소기업 대상 ({industry}: {limits}; 현재 매출액 {revenue_now}, 자산총액 {assets_now})"
+        ),
+        Lang::En => format!(
+            "for SMEs ({industry}: {limits}; now revenue {revenue_now}, total assets {assets_now})"
+        ),
+    }
+}
+
+/// Won as 억원 (10^8 won), the unit the SME table and its readers use: `1,000억원`; amounts
+/// below 1억 in won.
+fn eok(won: i64) -> String {
+    const EOK: i64 = 100_000_000;
+    if won.abs() < EOK {
+        return format!("{}원", grouped(won));
+    }
+    let whole = won / EOK;
+    let tenths = (won % EOK).abs() / (EOK / 10);
+    if tenths == 0 {
+        format!("{}억원", grouped(whole))
+    } else {
+        format!("{}.{tenths}억원", grouped(whole))
+    }
 }
 
 fn grouped(value: i64) -> String {
@@ -444,6 +511,11 @@ mod tests {
             ]
         );
         assert!(ko.iter().all(|w| !w.contains("firm.")), "{ko:?}");
+        let sme = Rule::parse("!firm.capital_region && firm.sme").expect("rule");
+        assert_eq!(
+            describe(sme.expr(), &catalog, Lang::Ko)[1],
+            "중소기업 대상 (중소기업기본법 규모 기준: 업종별 매출액, 자산총액 5,000억원 미만)"
+        );
         let nested = Rule::parse(
             r#"firm.stage == "pre_startup" || (firm.age_years < 3 && firm.has_rnd_lab)"#,
         )
@@ -452,5 +524,28 @@ mod tests {
             describe(nested.expr(), &catalog, Lang::Ko),
             ["업력 3년 미만 대상 및 기업부설연구소 보유 기업 대상 또는 대상 단계: 예비창업"]
         );
+    }
+
+    #[test]
+    fn a_refused_sme_reads_its_industry_figure_and_its_own() {
+        let catalog = Catalog::bundled().expect("bundled catalog");
+        let rule = Rule::parse("firm.sme").expect("rule");
+        let firm: crate::firm::Firm = toml::from_str(
+            r#"id = "f"
+stage = "growth"
+region = "daejeon"
+founder_age = 40
+sector = "J62"
+revenue_krw = 90_000_000_000
+assets_krw = 12_345_000_000"#,
+        )
+        .expect("firm");
+        let facts = firm.facts(crate::date::Date::new(2026, 6, 30).expect("date"), &catalog);
+        let reason = words(rule.expr(), Some(&facts), &catalog, Lang::Ko).expect("in words");
+        assert_eq!(
+            reason,
+            "중소기업 대상 (정보통신업: 매출액 800억원 이하, 자산총액 5,000억원 미만; 현재 매출액 900억원, 자산총액 123.4억원)"
+        );
+        assert_eq!(eok(99_999_999), "99,999,999원");
     }
 }

@@ -21,7 +21,7 @@ use crate::rule::Value;
 use crate::rule::columnar::{Codes, Column, Ints};
 
 /// The columns of a firm file, in the order ucz writes them (the CSV header, the Parquet schema).
-pub const COLUMNS: [&str; 22] = [
+pub const COLUMNS: [&str; 23] = [
     "id",
     "name",
     "founded",
@@ -44,6 +44,7 @@ pub const COLUMNS: [&str; 22] = [
     "high_tech_sales_share",
     "strategic_industry",
     "owns_home",
+    "assets_krw",
 ];
 
 /// Columns every file must have; the others default to empty, zero or false.
@@ -73,6 +74,7 @@ pub mod col {
     pub const HIGH_TECH_SALES_SHARE: usize = 19;
     pub const STRATEGIC_INDUSTRY: usize = 20;
     pub const OWNS_HOME: usize = 21;
+    pub const ASSETS_KRW: usize = 22;
 }
 
 /// One value of a row as a file holds it. Text is already trimmed; a missing column or a null is
@@ -141,6 +143,8 @@ pub struct Duplicate {
 pub struct Setup<'c> {
     catalog: &'c Catalog,
     as_of: Date,
+    /// `Catalog::sme_assets_below`, read once.
+    sme_assets_below: Option<i64>,
     /// By the field's position in [`FirmField::ALL`].
     keep: [bool; FIELDS],
 }
@@ -158,6 +162,7 @@ impl<'c> Setup<'c> {
         Setup {
             catalog,
             as_of,
+            sme_assets_below: catalog.sme_assets_below(),
             keep,
         }
     }
@@ -176,6 +181,8 @@ struct Info {
     flag: bool,
     /// A zone's region.
     region: Option<Id>,
+    /// A sector's SME revenue figure (`Catalog::sme_size`).
+    revenue_max: Option<i64>,
 }
 
 /// The distinct values of a text field, each with its code.
@@ -207,6 +214,7 @@ fn entry(catalog: &Catalog, dict: usize, s: &str) -> (Value, Info) {
         ok,
         flag,
         region: None,
+        revenue_max: None,
     };
     match dict {
         STAGE => (
@@ -215,7 +223,10 @@ fn entry(catalog: &Catalog, dict: usize, s: &str) -> (Value, Info) {
         ),
         SECTOR => (
             Value::String(s.to_string()),
-            info(s.is_empty() || super::is_ksic(s), false),
+            Info {
+                revenue_max: catalog.sme_size(s).and_then(|r| r.revenue_max_krw),
+                ..info(s.is_empty() || super::is_ksic(s), false)
+            },
         ),
         REGION => {
             let found = catalog.region(s);
@@ -227,9 +238,8 @@ fn entry(catalog: &Catalog, dict: usize, s: &str) -> (Value, Info) {
         ZONE => {
             let found = catalog.designated_zone(s);
             let info = Info {
-                ok: s.is_empty() || found.is_some(),
-                flag: false,
                 region: found.map(|z| z.region.clone()),
+                ..info(s.is_empty() || found.is_some(), false)
             };
             (Value::String(s.to_string()), info)
         }
@@ -297,7 +307,7 @@ const DESIGNATIONS: usize = 4;
 const NAME: usize = 5;
 const DICTS: usize = 6;
 
-const INT_FIELDS: [(FirmField, usize); 8] = [
+const INT_FIELDS: [(FirmField, usize); 9] = [
     (FirmField::Employees, col::EMPLOYEES),
     (FirmField::YouthEmployees, col::YOUTH_EMPLOYEES),
     (FirmField::RevenueKrw, col::REVENUE_KRW),
@@ -309,6 +319,7 @@ const INT_FIELDS: [(FirmField, usize); 8] = [
         col::RESEARCH_INSTITUTE_SHARE,
     ),
     (FirmField::HighTechSalesShare, col::HIGH_TECH_SALES_SHARE),
+    (FirmField::AssetsKrw, col::ASSETS_KRW),
 ];
 
 const FLAG_FIELDS: [(FirmField, usize); 6] = [
@@ -455,6 +466,7 @@ impl<'s> Part<'s> {
         again[col::HIGH_TECH_SALES_SHARE] = Cell::Int(firm.high_tech_sales_share);
         again[col::STRATEGIC_INDUSTRY] = Cell::Bool(firm.strategic_industry);
         again[col::OWNS_HOME] = Cell::Bool(firm.owns_home);
+        again[col::ASSETS_KRW] = Cell::Int(firm.assets_krw);
         if self.fast(&again, line) {
             Ok(())
         } else {
@@ -579,9 +591,14 @@ impl<'s> Part<'s> {
         if !stage_info.ok || (founded.is_none() && !stage_info.flag) {
             return false;
         }
-        if !self.dicts[SECTOR].info[sector as usize].ok {
+        let sector_info = &self.dicts[SECTOR].info[sector as usize];
+        if !sector_info.ok {
             return false;
         }
+        // As `Catalog::is_sme`: revenue within the sector's figure, assets below the cap.
+        let (revenue, assets) = (ints[2], ints[8]);
+        let sme = sector_info.revenue_max.is_some_and(|max| revenue <= max)
+            && setup.sme_assets_below.is_none_or(|cap| assets < cap);
         let region_info = &self.dicts[REGION].info[region_code as usize];
         if !region_info.ok {
             return false;
@@ -638,6 +655,9 @@ impl<'s> Part<'s> {
         }
         if keep(FirmField::CapitalRegion) {
             self.codes[FirmField::CapitalRegion as usize].push(u32::from(capital));
+        }
+        if keep(FirmField::Sme) {
+            self.codes[FirmField::Sme as usize].push(u32::from(sme));
         }
         for (field, code) in [
             (FirmField::Stage, stage),
@@ -1190,6 +1210,7 @@ pub fn firm_of(row: &Row<'_>, catalog: &Catalog, as_of: Date) -> Result<Firm, Ro
         high_tech_sales_share: count(col::HIGH_TECH_SALES_SHARE)?,
         strategic_industry: flag(col::STRATEGIC_INDUSTRY)?,
         owns_home: flag(col::OWNS_HOME)?,
+        assets_krw: count(col::ASSETS_KRW)?,
     };
     if let Some((field, message, expected)) = firm.problems(catalog).into_iter().next() {
         let name = field.split('[').next().unwrap_or(&field);

@@ -295,6 +295,7 @@ mod tests {
             high_tech_sales_share: 0,
             strategic_industry: false,
             owns_home: false,
+            assets_krw: 0,
         }
     }
 
@@ -304,6 +305,7 @@ mod tests {
             firm: &f,
             age_years: 6,
             capital_region: false,
+            sme: false,
         };
         let expr = super::super::syntax::parse(rule).expect("parse");
         eval::<FirmSchema>(&expr, &facts)
@@ -380,6 +382,7 @@ mod tests {
             firm: &f,
             age_years: 9,
             capital_region: false,
+            sme: false,
         };
         let rule = Rule::parse("firm.stage != 'pre_startup' && firm.age_years <= 7").expect("rule");
         let outcome = rule.explain(&facts);
@@ -406,7 +409,8 @@ mod tests {
             rule.explain(&FirmFacts {
                 firm: &f,
                 age_years: 1,
-                capital_region: false
+                capital_region: false,
+                sme: false,
             })
             .failed
             .is_some()

@@ -222,6 +222,7 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
             field("employees", Integer, false, vec![]),
             field("youth_employees", Integer, false, vec![]),
             field("revenue_krw", Integer, false, vec![]),
+            field("assets_krw", Integer, false, vec![]),
             field("rnd_spend_krw", Integer, false, vec![]),
             field("export_revenue_krw", Integer, false, vec![]),
             field("sector", Text, false, vec![]),

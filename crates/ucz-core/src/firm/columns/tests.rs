@@ -212,7 +212,12 @@ fn arbitrary_row() -> impl Strategy<Value = Vec<String>> {
         pick(&["true", "0", "TRUE", "maybe", ""]),
         pick(&["30", "121", "", "45"]),
         pick(&["", "C26", "J62", "c26"]),
-        pick(&["Alpha", "B\u{202e}eta", ""]),
+        (
+            pick(&["Alpha", "B\u{202e}eta", ""]),
+            // Around the SME figures: 800억 (J), 1,000억 (C26), 5,000억 of assets.
+            pick(&["", "0", "80000000000", "90000000000", "100000000001"]),
+            pick(&["", "499999999999", "500000000000"]),
+        ),
     )
         .prop_map(
             |(
@@ -226,7 +231,7 @@ fn arbitrary_row() -> impl Strategy<Value = Vec<String>> {
                 flag,
                 age,
                 sector,
-                name,
+                (name, revenue, assets),
             )| {
                 vec![
                     founded,
@@ -240,6 +245,8 @@ fn arbitrary_row() -> impl Strategy<Value = Vec<String>> {
                     age,
                     sector,
                     name,
+                    revenue,
+                    assets,
                 ]
             },
         )
@@ -262,7 +269,7 @@ proptest! {
             for (column, value) in [
                 col::FOUNDED, col::STAGE, col::EMPLOYEES, col::YOUTH_EMPLOYEES, col::REGION,
                 col::ZONE, col::DESIGNATIONS, col::HAS_RND_LAB, col::FOUNDER_AGE, col::SECTOR,
-                col::NAME,
+                col::NAME, col::REVENUE_KRW, col::ASSETS_KRW,
             ].into_iter().zip(values) {
                 if !value.is_empty() {
                     row[column] = Cell::Text(value);

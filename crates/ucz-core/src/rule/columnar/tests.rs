@@ -108,13 +108,14 @@ fn firm_strategy() -> impl Strategy<Value = Firm> {
                 high_tech_sales_share: 0,
                 strategic_industry: false,
                 owns_home: false,
+                assets_krw: export.saturating_mul(300),
             },
         )
 }
 
 use crate::id::Id;
 
-const INT_FIELDS: [&str; 7] = [
+const INT_FIELDS: [&str; 8] = [
     "employees",
     "youth_employees",
     "revenue_krw",
@@ -122,6 +123,7 @@ const INT_FIELDS: [&str; 7] = [
     "export_revenue_krw",
     "founder_age",
     "age_years",
+    "assets_krw",
 ];
 
 fn int_expr() -> impl Strategy<Value = String> {
@@ -270,7 +272,8 @@ fn bool_expr() -> impl Strategy<Value = String> {
                 "graduated_incubator",
                 "venture_certified",
                 "has_rnd_lab",
-                "capital_region"
+                "capital_region",
+                "sme"
             ][..]
         )
         .prop_map(|f| format!("firm.{f}")),
@@ -444,6 +447,7 @@ fn differences_from_the_cel_crate_are_the_documented_ones() {
         high_tech_sales_share: 0,
         strategic_industry: false,
         owns_home: false,
+        assets_krw: 0,
     };
     let facts = firm.facts(as_of(), catalog);
     let root = cel::Context::default();
@@ -574,6 +578,7 @@ fn errors_make_firms_ineligible_but_are_absorbed_by_and_or() {
         high_tech_sales_share: 0,
         strategic_industry: false,
         owns_home: false,
+        assets_krw: 0,
     };
     let catalog = catalog();
     let firms = vec![zero.clone()];
@@ -614,6 +619,7 @@ fn chunks_and_threads_do_not_change_results() {
             high_tech_sales_share: 0,
             strategic_industry: false,
             owns_home: false,
+            assets_krw: 0,
         })
         .collect();
     let rules: Vec<Rule> = [
@@ -772,6 +778,7 @@ fn narrow_columns_compare_with_constants_beyond_their_width() {
             high_tech_sales_share: 0,
             strategic_industry: false,
             owns_home: false,
+            assets_krw: 0,
         })
         .collect();
     let mut rules = Vec::new();
