@@ -385,7 +385,7 @@ fn flag(field: FirmField) -> Option<(&'static str, &'static str)> {
 /// `firm.sme` in words: the size test, and with a firm, the row of its industry, its figures
 /// and its revenue and assets.
 fn sme_words(facts: Option<&FirmFacts<'_>>, catalog: &Catalog, lang: Lang) -> String {
-    let assets = catalog.sme_assets_below().map(eok);
+    let assets = catalog.sme_assets_below().map(|a| won(a, lang));
     let Some(facts) = facts else {
         return match (lang, assets) {
             (Lang::Ko, Some(a)) => format!(
@@ -408,7 +408,7 @@ fn sme_words(facts: Option<&FirmFacts<'_>>, catalog: &Catalog, lang: Lang) -> St
             _ => name.to_string(),
         }
     });
-    let revenue = row.and_then(|r| r.revenue_max_krw).map(eok);
+    let revenue = row.and_then(|r| r.revenue_max_krw).map(|r| won(r, lang));
     let limits = match (lang, revenue, assets) {
         (Lang::Ko, Some(r), Some(a)) => format!("매출액 {r} 이하, 자산총액 {a} 미만"),
         (Lang::En, Some(r), Some(a)) => format!("revenue at most {r}, total assets under {a}"),
@@ -416,7 +416,7 @@ fn sme_words(facts: Option<&FirmFacts<'_>>, catalog: &Catalog, lang: Lang) -> St
         (Lang::En, Some(r), None) => format!("revenue at most {r}"),
         (_, None, _) => String::new(),
     };
-    let (revenue_now, assets_now) = (eok(firm.revenue_krw), eok(firm.assets_krw));
+    let (revenue_now, assets_now) = (won(firm.revenue_krw, lang), won(firm.assets_krw, lang));
     match lang {
         Lang::Ko => format!(
             "중소기업 대상 ({industry}: {limits}; 현재 매출액 {revenue_now}, 자산총액 {assets_now})"
@@ -427,19 +427,23 @@ fn sme_words(facts: Option<&FirmFacts<'_>>, catalog: &Catalog, lang: Lang) -> St
     }
 }
 
-/// Won as 억원 (10^8 won), the unit the SME table and its readers use: `1,000억원`; amounts
-/// below 1억 in won.
-fn eok(won: i64) -> String {
-    const EOK: i64 = 100_000_000;
-    if won.abs() < EOK {
-        return format!("{}원", grouped(won));
-    }
-    let whole = won / EOK;
-    let tenths = (won % EOK).abs() / (EOK / 10);
-    if tenths == 0 {
-        format!("{}억원", grouped(whole))
-    } else {
-        format!("{}.{tenths}억원", grouped(whole))
+/// An amount of won as its readers write it: 억원 (10^8 won) in Korean, `1,000억원`; billions
+/// of won in English, `₩100 billion`; smaller amounts whole.
+fn won(amount: i64, lang: Lang) -> String {
+    // Tenths of a unit, so that 123.4억원 or ₩12.3 billion keep one decimal.
+    let scaled = |unit: i64| {
+        let (whole, tenths) = (amount / unit, (amount % unit).abs() / (unit / 10));
+        match tenths {
+            0 => grouped(whole),
+            t => format!("{}.{t}", grouped(whole)),
+        }
+    };
+    match lang {
+        Lang::Ko if amount.abs() >= 100_000_000 => format!("{}억원", scaled(100_000_000)),
+        Lang::Ko => format!("{}원", grouped(amount)),
+        Lang::En if amount.abs() >= 1_000_000_000 => format!("₩{} billion", scaled(1_000_000_000)),
+        Lang::En if amount.abs() >= 1_000_000 => format!("₩{} million", scaled(1_000_000)),
+        Lang::En => format!("₩{}", grouped(amount)),
     }
 }
 
@@ -546,6 +550,12 @@ assets_krw = 12_345_000_000"#,
             reason,
             "중소기업 대상 (정보통신업: 매출액 800억원 이하, 자산총액 5,000억원 미만; 현재 매출액 900억원, 자산총액 123.4억원)"
         );
-        assert_eq!(eok(99_999_999), "99,999,999원");
+        assert_eq!(won(99_999_999, Lang::Ko), "99,999,999원");
+        let reason = words(rule.expr(), Some(&facts), &catalog, Lang::En).expect("in words");
+        assert_eq!(
+            reason,
+            "for SMEs (Information and communication: revenue at most ₩80 billion, total assets under ₩500 billion; now revenue ₩90 billion, total assets ₩12.3 billion)"
+        );
+        assert_eq!(won(2_500_000, Lang::En), "₩2.5 million");
     }
 }
