@@ -147,4 +147,85 @@ impl Store {
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        }
+    }
+
+    /// The database's schema against this build's migrations: what is applied, what would run,
+    /// and what a newer ucz applied. Reads only; a database never migrated has nothing applied.
+    pub async fn schema(&self) -> Result<Schema, StoreError> {
+        let exists: i64 = match self.backend {
+            Backend::Sqlite => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            ),
+            Backend::Postgres => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'",
+            ),
+        }
+        .fetch_one(&self.pool)
+        .await?;
+        let applied: Vec<i64> = if exists > 0 {
+            sqlx::query_scalar(
+                "SELECT version FROM _sqlx_migrations WHERE success = TRUE ORDER BY version",
+            )
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            Vec::new()
+        };
+        let known = self
+            .migrator()
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| (m.version, m.description.to_string()))
+            .collect();
+        Ok(Schema { applied, known })
+    }
+}
+
+/// A database's schema against the migrations of this build (`Store::schema`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schema {
+    /// Versions applied, in order.
+    pub applied: Vec<i64>,
+    /// This build's migrations: version and description, in order.
+    pub known: Vec<(i64, String)>,
+}
+
+impl Schema {
+    /// Migrations of this build not applied yet: what `ucz migrate` would run.
+    pub fn pending(&self) -> Vec<&(i64, String)> {
+        self.known
+            .iter()
+            .filter(|(v, _)| !self.applied.contains(v))
+            .collect()
+    }
+
+    /// Versions applied that this build does not know: the database is a newer ucz's.
+    pub fn newer(&self) -> Vec<i64> {
+        self.applied
+            .iter()
+            .copied()
+            .filter(|v| !self.known.iter().any(|(k, _)| k == v))
+            .collect()
+    }
+
+    /// The newest version this build knows.
+    pub fn latest_known(&self) -> Option<i64> {
+        self.known.last().map(|(v, _)| *v)
+    }
+
+    /// `ok` when the schema is this build's, else what differs (for `/readyz`).
+    pub fn summary(&self) -> String {
+        let (pending, newer) = (self.pending(), self.newer());
+        match (pending.is_empty(), newer.is_empty()) {
+            (true, true) => "ok".into(),
+            (_, false) => format!("database is newer than this build (versions {newer:?} unknown)"),
+            (false, true) => format!("{} migrations pending", pending.len()),
+        }
+    }
 }

@@ -45,6 +45,13 @@ pub fn token_hash(token: &str) -> String {
     ucz_service::tokens::hash(token)
 }
 
+/// Whether a secret a client sent is the configured one, compared by their hashes so that the
+/// time taken says nothing of how much of it was right.
+pub fn same_secret(sent: &str, secret: &str) -> bool {
+    let (a, b) = (token_hash(sent), token_hash(secret));
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
 /// The session of a session cookie's value: its account and CSRF token; `None` when the
 /// session has ended or expired.
 pub async fn session_user(

@@ -7,6 +7,7 @@ pub mod auth;
 mod body_policy;
 pub use ucz_service::demo;
 pub mod error;
+pub mod monitoring;
 mod session;
 
 use std::sync::Arc;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// How much a spreadsheet or CSV import may read and keep.
     pub import: ImportLimits,
+    /// Health, readiness and metrics.
+    pub monitoring: Arc<monitoring::Monitoring>,
 }
 
 /// Limits of the spreadsheet and CSV import (`/import`), beyond the 10 MB of a file.
@@ -57,7 +60,17 @@ impl AppState {
             limiter: Default::default(),
             secure_cookies,
             import: ImportLimits::default(),
+            monitoring: Default::default(),
         }
+    }
+
+    /// The state with `/metrics` served to requests that carry `token`.
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        self.monitoring = Arc::new(monitoring::Monitoring {
+            token,
+            ..Default::default()
+        });
+        self
     }
 
     /// The state, and its store, reading the time from `clock` (the system's unless given).
@@ -116,11 +129,17 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .merge(pages::routes())
+        .merge(monitoring::routes())
+        .route_layer(axum::middleware::from_fn(monitoring::mark_route))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(
             body_policy::refuse_duplicate_keys,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            monitoring::record,
         ))
         .with_state(state)
 }
@@ -160,19 +179,16 @@ pub use openapi_doc::{openapi, openapi_for, reference_page};
 
 pub mod server;
 
-/// Serves until Ctrl-C, with the default limits.
+/// Serves until SIGTERM or Ctrl-C, with the default limits.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     serve_with(listener, state, server::Limits::default()).await
 }
 
-/// Serves until Ctrl-C.
+/// Serves until SIGTERM or Ctrl-C.
 pub async fn serve_with(
     listener: tokio::net::TcpListener,
     state: AppState,
     limits: server::Limits,
 ) -> std::io::Result<()> {
-    server::serve(listener, router(state), limits, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    server::serve(listener, router(state), limits, server::stop_signal()).await
 }

@@ -36,6 +36,8 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Connections open at once; more are closed as soon as they are accepted.
     pub max_connections: usize,
+    /// On shutdown, the longest the requests under way may take to finish.
+    pub drain_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -44,6 +46,7 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(120),
             max_connections: 512,
+            drain_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -202,8 +205,10 @@ pub fn with_limits(router: Router, limits: Limits) -> Router {
         .layer(axum::middleware::map_request(keep_safe_request_id))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then waits (up to ten seconds) for
-/// the requests under way.
+/// Serves `router` on `listener` until `shutdown` resolves, then stops accepting (the listener is
+/// closed, so a load balancer sees the refusal), lets each connection finish the request it is
+/// answering and closes it (no new request on a kept-alive connection), and waits up to
+/// `limits.drain_timeout` for them.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
@@ -212,6 +217,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let router = with_limits(router, limits);
     let open = Arc::new(Semaphore::new(limits.max_connections));
+    let (stopping, stop) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -229,24 +235,120 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let router = router.clone();
-        tokio::spawn(async move {
-            let service =
-                hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    router.clone().oneshot(request.map(Body::new))
-                });
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_read_timeout)
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service);
-            let _ = connection.await;
-            drop(permit);
-        });
+        spawn_connection(stream, peer, router.clone(), limits, stop.clone(), permit);
     }
-    // Requests under way finish; the permits come back as their connections close.
+    // Connections the system accepted before the signal are served too; then the listener
+    // closes and later ones are refused at connect.
+    while let Ok(Ok((stream, peer))) =
+        tokio::time::timeout(Duration::from_millis(1), listener.accept()).await
+    {
+        if let Ok(permit) = open.clone().try_acquire_owned() {
+            spawn_connection(stream, peer, router.clone(), limits, stop.clone(), permit);
+        }
+    }
+    drop(listener);
+    let _ = stopping.send(true);
     let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
-    let _ = tokio::time::timeout(Duration::from_secs(10), open.acquire_many(all)).await;
+    let under_way = limits.max_connections - open.available_permits();
+    if under_way > 0 {
+        tracing::info!(
+            connections = under_way,
+            "stopping: finishing the requests under way"
+        );
+    }
+    if tokio::time::timeout(limits.drain_timeout, open.acquire_many(all))
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            connections = limits.max_connections - open.available_permits(),
+            "stopping: requests still under way after the drain timeout are cut"
+        );
+    }
     Ok(())
+}
+
+/// Serves one connection until it closes, or, once `stop` turns true, until the request under
+/// way is answered; the permit goes back when it ends. A connection that has not sent its first
+/// request when the server stops is given until the header timeout to send it: a client that
+/// connected just before the signal is answered, not cut off.
+fn spawn_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    limits: Limits,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) {
+    tokio::spawn(async move {
+        let arrived = Arc::new(tokio::sync::Notify::new());
+        let started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (on_request, seen) = (arrived.clone(), started.clone());
+        let service =
+            hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                seen.store(true, std::sync::atomic::Ordering::Release);
+                on_request.notify_one();
+                request.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(request.map(Body::new))
+            });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), service);
+        tokio::pin!(connection);
+        let stopped = async move {
+            while !*stop.borrow_and_update() {
+                if stop.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        tokio::select! {
+            _ = connection.as_mut() => {
+                drop(permit);
+                return;
+            }
+            () = stopped => {}
+        }
+        let grace = tokio::time::sleep(limits.header_read_timeout);
+        tokio::pin!(grace);
+        while !started.load(std::sync::atomic::Ordering::Acquire) {
+            tokio::select! {
+                _ = connection.as_mut() => {
+                    drop(permit);
+                    return;
+                }
+                () = &mut grace => break,
+                () = arrived.notified() => {}
+            }
+        }
+        // The request under way is answered, then the connection closes.
+        connection.as_mut().graceful_shutdown();
+        let _ = connection.await;
+        drop(permit);
+    });
+}
+
+/// Resolves on SIGTERM (a service manager's stop, a container's stop) or Ctrl-C.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

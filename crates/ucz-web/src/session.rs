@@ -103,6 +103,7 @@ pub async fn open_session(
     // A disabled account (its firm was deleted) cannot log in.
     let known = user.as_ref().is_some_and(|u| !u.disabled) && matches;
     let Some(user) = user.filter(|_| known) else {
+        state.monitoring.metrics.login_failed();
         return Err(ApiError::bad_credentials());
     };
     state.limiter.succeeded(&login.username);

@@ -135,10 +135,13 @@ enum Command {
         #[command(subcommand)]
         what: PlacementWhat,
     },
-    /// Apply the database migrations
+    /// Apply the database migrations (forward only; back up first: docs/operations.md)
     Migrate {
         #[command(flatten)]
         server: ServerArgs,
+        /// Say which migrations would run, and run none
+        #[arg(long)]
+        check: bool,
     },
     /// Manage accounts
     User {
@@ -181,7 +184,7 @@ enum PlacementWhat {
 
 #[derive(Args)]
 struct ServerArgs {
-    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies, import_max_rows, import_pending_mb, now)
+    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies, import_max_rows, import_pending_mb, header_timeout_seconds, request_timeout_seconds, max_connections, shutdown_timeout_seconds, metrics_token, now)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// sqlite://FILE or postgres://… [default: sqlite://ucz.db, or $UCZ_DATABASE_URL]
@@ -523,7 +526,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             logging::init()?;
             serve_cmd::serve(catalog()?, settings)?
         }
-        Command::Migrate { server } => serve_cmd::migrate(server.settings()?)?,
+        Command::Migrate { server, check } => serve_cmd::migrate(server.settings()?, check)?,
         Command::Placement {
             what:
                 PlacementWhat::Plan {

@@ -34,6 +34,11 @@ pub struct Settings {
     pub request_timeout_seconds: u64,
     /// Connections open at once; more are closed as they arrive.
     pub max_connections: usize,
+    /// On SIGTERM or Ctrl-C, seconds the requests under way have to finish.
+    pub shutdown_timeout_seconds: u64,
+    /// The token `GET /metrics` asks for (`Authorization: Bearer …`); none: no metrics are
+    /// served. A secret: from this file or `UCZ_METRICS_TOKEN`, never a flag.
+    pub metrics_token: Option<String>,
     /// Data rows an imported spreadsheet or CSV may hold below its header row.
     pub import_max_rows: usize,
     /// Megabytes the files of all import previews awaiting confirmation may hold together.
@@ -55,6 +60,8 @@ impl Default for Settings {
             header_timeout_seconds: 10,
             request_timeout_seconds: 120,
             max_connections: 512,
+            shutdown_timeout_seconds: 30,
+            metrics_token: None,
             import_max_rows: ucz_web::ImportLimits::default().max_rows,
             import_pending_mb: ucz_web::ImportLimits::default().pending_bytes >> 20,
             now: None,
@@ -111,6 +118,21 @@ impl Settings {
         if let Some(v) = var("UCZ_MAX_CONNECTIONS") {
             settings.max_connections = count("UCZ_MAX_CONNECTIONS", v)?;
         }
+        if let Some(v) = var("UCZ_SHUTDOWN_TIMEOUT_SECONDS") {
+            settings.shutdown_timeout_seconds = count("UCZ_SHUTDOWN_TIMEOUT_SECONDS", v)? as u64;
+        }
+        if let Some(v) = var("UCZ_METRICS_TOKEN") {
+            settings.metrics_token = Some(v);
+        }
+        if let Some(token) = &settings.metrics_token {
+            // A guessable token would make the metrics public in all but name.
+            if token.len() < 16 || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(BadInput(
+                    "error: metrics_token: at least 16 characters, no spaces".into(),
+                )
+                .into());
+            }
+        }
         if settings.header_timeout_seconds == 0
             || settings.request_timeout_seconds == 0
             || settings.max_connections == 0
@@ -129,6 +151,7 @@ impl Settings {
             header_read_timeout: std::time::Duration::from_secs(self.header_timeout_seconds),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
             max_connections: self.max_connections,
+            drain_timeout: std::time::Duration::from_secs(self.shutdown_timeout_seconds),
         }
     }
 }
@@ -160,12 +183,12 @@ pub(crate) fn clock_at(now: Option<&str>) -> Result<Clock, BadInput> {
     }
 }
 
-/// The database of the settings, migrated, reading the time from the settings' clock.
+/// The database of the settings, migrated, reading the time from the settings' clock. A
+/// database a newer ucz migrated is refused: this build would not know its tables.
 pub(crate) async fn open(settings: &Settings) -> anyhow::Result<Store> {
     let url = &settings.database_url;
-    let store = Store::connect(url)
-        .await
-        .map_err(|e| BadInput(format!("error: database {url}: {e}")))?;
+    let store = connect(url).await?;
+    refuse_newer(&store, url).await?;
     store
         .migrate()
         .await
@@ -187,7 +210,9 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
         if clock.is_fixed() {
             tracing::info!("the clock stands still at {} (today {} in Korea)", clock.now(), clock.today());
         }
-        let mut state = AppState::new(store, catalog, settings.secure_cookies).with_clock(clock);
+        let mut state = AppState::new(store, catalog, settings.secure_cookies)
+            .with_clock(clock)
+            .with_metrics_token(settings.metrics_token.clone());
         state.import = settings.import_limits();
         if ucz_web::sync_catalog(&state).await? {
             tracing::info!("stored the catalog in the database");
@@ -204,16 +229,59 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(&settings.listen)
             .await
             .map_err(|e| BadInput(format!("error: cannot listen on {}: {e}", settings.listen)))?;
-        tracing::info!("ucz serving http://{} (database {}); Ctrl-C stops", listener.local_addr()?, settings.database_url);
+        tracing::info!("ucz serving http://{} (database {}); SIGTERM or Ctrl-C stops", listener.local_addr()?, settings.database_url);
         ucz_web::serve_with(listener, state, settings.limits()).await?;
         Ok(())
     })
 }
 
-pub fn migrate(settings: Settings) -> anyhow::Result<()> {
+async fn connect(url: &str) -> anyhow::Result<Store> {
+    Ok(Store::connect(url)
+        .await
+        .map_err(|e| BadInput(format!("error: database {url}: {e}")))?)
+}
+
+async fn refuse_newer(store: &Store, url: &str) -> anyhow::Result<()> {
+    let schema = store
+        .schema()
+        .await
+        .with_context(|| format!("cannot read the schema version of {url}"))?;
+    let newer = schema.newer();
+    if !newer.is_empty() {
+        return Err(BadInput(format!(
+            "error: database {url} has schema versions {newer:?}, newer than this ucz {} knows (up to {}): run the ucz that wrote it, or restore a backup made for this version",
+            env!("CARGO_PKG_VERSION"),
+            schema.latest_known().unwrap_or(0)
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// `ucz migrate`: applies what is pending; with `check`, says what would run and runs nothing.
+pub fn migrate(settings: Settings, check: bool) -> anyhow::Result<()> {
     runtime()?.block_on(async {
-        open(&settings).await?;
-        eprintln!("migrated {}", settings.database_url);
+        let url = &settings.database_url;
+        if !check {
+            open(&settings).await?;
+            eprintln!("migrated {url}");
+            return Ok(());
+        }
+        let store = connect(url).await?;
+        refuse_newer(&store, url).await?;
+        let schema = store.schema().await?;
+        let pending = schema.pending();
+        if pending.is_empty() {
+            println!(
+                "{url}: up to date (schema version {})",
+                schema.applied.last().copied().unwrap_or(0)
+            );
+        } else {
+            println!("{url}: `ucz migrate` would apply {}:", pending.len());
+            for (version, description) in pending {
+                println!("  {version:04} {description}");
+            }
+        }
         Ok(())
     })
 }

@@ -1032,6 +1032,7 @@ pub async fn confirm(
         drop(table);
         import_kind(pending.resource)?;
         let created = import::write(&state, &visitor.caller, &checked.records).await?;
+        state.monitoring.metrics.imported(created);
         visitor.page(
             &state,
             StatusCode::OK,

@@ -838,6 +838,7 @@ async fn slow_idle_and_surplus_connections_are_closed() {
         header_read_timeout: Duration::from_secs(1),
         request_timeout: Duration::from_secs(1),
         max_connections: 3,
+        ..Default::default()
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
@@ -922,4 +923,84 @@ async fn slow_idle_and_surplus_connections_are_closed() {
     );
     let problem: Value = response.json().await.unwrap();
     assert_eq!(problem["code"], "timeout");
+}
+
+/// Stopping under load: every request the server has begun is answered in full, a connection
+/// opened just before the signal still gets its answer, kept-alive connections close after their
+/// answer, and once the server is stopping new connections are refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_answers_every_request_under_way_and_refuses_new_ones() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let begun = Arc::new(AtomicUsize::new(0));
+    let counted = begun.clone();
+    let router = axum::Router::new().route(
+        "/slow",
+        axum::routing::get(move || {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(700)).await;
+                "done"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(ucz_web::server::serve(
+        listener,
+        router,
+        ucz_web::server::Limits::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    async fn ask(address: std::net::SocketAddr, delay: Duration) -> String {
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        tokio::time::sleep(delay).await;
+        stream
+            .write_all(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        // The server closes the connection after the answer: it is stopping.
+        tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut answer))
+            .await
+            .expect("the answer and the close came")
+            .unwrap();
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+    const UNDER_WAY: usize = 6;
+    let mut asked: Vec<_> = (0..UNDER_WAY)
+        .map(|_| tokio::spawn(ask(address, Duration::ZERO)))
+        .collect();
+    while begun.load(Ordering::SeqCst) < UNDER_WAY {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Connected before the signal, its request sent after it.
+    asked.push(tokio::spawn(ask(address, Duration::from_millis(300))));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        tokio::net::TcpStream::connect(address).await.is_err(),
+        "a new connection is refused while stopping"
+    );
+    let mut answered = 0;
+    for one in asked {
+        let answer = one.await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with("done"), "{answer}");
+        answered += 1;
+    }
+    assert_eq!(answered, UNDER_WAY + 1);
+    tokio::time::timeout(Duration::from_secs(5), server)
+        .await
+        .expect("the server returned once the requests were answered")
+        .unwrap()
+        .unwrap();
 }
