@@ -8,6 +8,7 @@ mod diagnose;
 mod generated_requests;
 mod limits;
 mod matching;
+mod operations;
 mod server;
 mod tables;
 

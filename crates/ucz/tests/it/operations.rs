@@ -1,0 +1,343 @@
+//! Running ucz as a service: health, readiness and metrics as a load balancer and Prometheus read
+//! them, a stop under load that loses no request under way, and migrations checked before they
+//! run. The metrics are read by Prometheus's own text-format parser (`prometheus_client` from
+//! PyPI, in a virtual environment under the build folder, made on the first run).
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::{stderr, stdout, ucz};
+
+const PROMETHEUS_CLIENT: &str = "0.21.1";
+const TOKEN: &str = "metrics-token-0123456789";
+
+/// `python3` of a virtual environment with `prometheus_client`, made once.
+fn python_with_parser() -> PathBuf {
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("prometheus-client-{PROMETHEUS_CLIENT}"));
+    let python = venv.join("bin/python3");
+    if !venv.join("ready").exists() {
+        let made = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 for the metrics test");
+        assert!(made.success(), "python3 -m venv {}", venv.display());
+        let installed = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("prometheus_client=={PROMETHEUS_CLIENT}"))
+            .status()
+            .unwrap();
+        assert!(installed.success(), "pip install prometheus_client");
+        std::fs::write(venv.join("ready"), "").unwrap();
+    }
+    python
+}
+
+/// Every sample of a metrics text, as Prometheus's parser reads it: `name{labels} value` lines,
+/// labels sorted; the parser refuses a malformed text (a test failure).
+fn parse_metrics(text: &str) -> Vec<String> {
+    let script = r#"
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for s in family.samples:
+        labels = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
+        print(f"{s.name}{{{labels}}} {s.value}")
+"#;
+    let mut child = Command::new(python_with_parser())
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the parser refused the metrics: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `ucz serve` on a fresh SQLite database without demo data, and the address it serves.
+fn start(dir: &std::path::Path, env: &[(&str, &str)]) -> (Child, String) {
+    let url = format!("sqlite://{}", dir.join("ucz.db").display());
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ucz"));
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+            "--no-demo",
+        ])
+        .env_remove("RUST_LOG")
+        .env_remove("UCZ_METRICS_TOKEN")
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut server = command.spawn().unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // The log goes on being read, so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    (server, address)
+}
+
+#[test]
+fn health_readiness_and_metrics_answer_as_monitors_expect() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, address) = start(dir.path(), &[("UCZ_METRICS_TOKEN", TOKEN)]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let get = |path: &str| client.get(format!("http://{address}{path}"));
+
+        let health = get("/healthz").send().await.unwrap();
+        assert_eq!(health.status(), 200);
+        assert_eq!(health.text().await.unwrap(), "ok\n");
+
+        let ready = get("/readyz").send().await.unwrap();
+        assert_eq!(ready.status(), 200);
+        let ready: serde_json::Value = ready.json().await.unwrap();
+        assert_eq!(ready["status"], "ready", "{ready}");
+        for check in ["database", "migrations", "catalog"] {
+            assert_eq!(ready["checks"][check], "ok", "{ready}");
+        }
+
+        // Not public: no token, or a wrong one, is refused.
+        assert_eq!(get("/metrics").send().await.unwrap().status(), 401);
+        let wrong = get("/metrics")
+            .bearer_auth("metrics-token-wrong-one")
+            .send();
+        assert_eq!(wrong.await.unwrap().status(), 401);
+
+        // What the metrics should count.
+        assert_eq!(get("/api/v1/zones").send().await.unwrap().status(), 200);
+        assert_eq!(get("/no/such/page").send().await.unwrap().status(), 404);
+        let login = client
+            .post(format!("http://{address}/api/v1/session"))
+            .json(&serde_json::json!({"username": "admin", "password": "not the password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 401);
+
+        let metrics = get("/metrics").bearer_auth(TOKEN).send().await.unwrap();
+        assert_eq!(metrics.status(), 200);
+        assert_eq!(
+            metrics.headers()["content-type"],
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
+        let samples = parse_metrics(&metrics.text().await.unwrap());
+        for sample in [
+            r#"ucz_http_requests_total{method="GET",route="/api/v1/zones",status="200"} 1.0"#,
+            r#"ucz_http_requests_total{method="GET",route="unmatched",status="404"} 1.0"#,
+            r#"ucz_http_requests_total{method="POST",route="/api/v1/session",status="401"} 1.0"#,
+            r#"ucz_http_requests_total{method="GET",route="/healthz",status="200"} 1.0"#,
+            r#"ucz_http_request_duration_seconds_count{route="/api/v1/zones"} 1.0"#,
+            r#"ucz_http_request_duration_seconds_bucket{le="+Inf",route="/api/v1/zones"} 1.0"#,
+            r#"ucz_login_failures_total{} 1.0"#,
+            r#"ucz_db_pool_max_connections{} 4.0"#,
+        ] {
+            assert!(
+                samples.iter().any(|s| s == sample),
+                "{sample} in {samples:#?}"
+            );
+        }
+        assert!(
+            samples
+                .iter()
+                .any(|s| s.starts_with(r#"ucz_db_pool_connections{state="idle"} "#)),
+            "{samples:#?}"
+        );
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    // Without a token the metrics are not served at all.
+    let (mut server, address) = start(dir.path(), &[]);
+    runtime.block_on(async {
+        let response = reqwest::get(format!("http://{address}/metrics"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404);
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[test]
+fn a_token_that_could_be_guessed_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+    let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .env("UCZ_METRICS_TOKEN", "short")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("metrics_token: at least 16 characters"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// SIGTERM while clients keep the server busy: every request that began before the signal is
+/// answered in full, the clients then find the port closed (as a load balancer would), and the
+/// server exits cleanly.
+#[test]
+fn sigterm_under_load_loses_no_request_under_way() {
+    const CLIENTS: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, address) = start(dir.path(), &[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let stopping = Arc::new(AtomicBool::new(false));
+    let (answered, lost, refused, under_way) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let at_signal = runtime.block_on(async {
+        let mut clients = Vec::new();
+        for _ in 0..CLIENTS {
+            // A connection per request, as a balancer spreading new requests would open.
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap();
+            let url = format!("http://{address}/api/v1/zones?limit=50");
+            let (stopping, answered, lost, refused, under_way) = (
+                stopping.clone(),
+                answered.clone(),
+                lost.clone(),
+                refused.clone(),
+                under_way.clone(),
+            );
+            clients.push(tokio::spawn(async move {
+                // After the signal no new request is begun; those under way run to their end.
+                while !stopping.load(Ordering::SeqCst) {
+                    under_way.fetch_add(1, Ordering::SeqCst);
+                    let result = client.get(&url).send().await;
+                    let outcome = match result {
+                        Ok(response) if response.status() == 200 => match response.bytes().await {
+                            Ok(body) if body.starts_with(b"{") => &answered,
+                            _ => &lost,
+                        },
+                        Ok(_) => &lost,
+                        // The port closed before this request's connection was made.
+                        Err(e) if e.is_connect() => &refused,
+                        Err(_) => &lost,
+                    };
+                    outcome.fetch_add(1, Ordering::SeqCst);
+                    under_way.fetch_sub(1, Ordering::SeqCst);
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        stopping.store(true, Ordering::SeqCst);
+        let at_signal = under_way.load(Ordering::SeqCst);
+        let killed = Command::new("kill")
+            .args(["-TERM", &server.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        for client in clients {
+            client.await.unwrap();
+        }
+        at_signal
+    });
+    let (answered, lost) = (answered.load(Ordering::SeqCst), lost.load(Ordering::SeqCst));
+    assert!(at_signal > 0, "requests were under way at the signal");
+    assert!(answered > 0);
+    assert_eq!(
+        lost, 0,
+        "requests begun before SIGTERM and not answered (of {answered} answered, {at_signal} under way at the signal)"
+    );
+    let status = (0..300)
+        .find_map(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            server.try_wait().unwrap()
+        })
+        .expect("the server exits after SIGTERM");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn migrate_check_says_what_would_run_and_a_newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ucz.db");
+    let url = format!("sqlite://{}", path.display());
+    let check = ucz(&["migrate", "--check", "--database-url", &url]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert!(
+        stdout(&check).contains("`ucz migrate` would apply"),
+        "{}",
+        stdout(&check)
+    );
+    assert!(stdout(&check).contains("  0001 "), "{}", stdout(&check));
+    let check_again = ucz(&["migrate", "--check", "--database-url", &url]);
+    assert!(
+        stdout(&check_again).contains("would apply"),
+        "a check changes nothing: {}",
+        stdout(&check_again)
+    );
+    let migrated = ucz(&["migrate", "--database-url", &url]);
+    assert!(migrated.status.success(), "{}", stderr(&migrated));
+    let current = ucz(&["migrate", "--check", "--database-url", &url]);
+    assert!(
+        stdout(&current).contains(": up to date (schema version "),
+        "{}",
+        stdout(&current)
+    );
+
+    // A later ucz applied a migration this one does not know.
+    let newer = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from a later ucz', 1, x'00', 0)\"); c.commit()",
+        ])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(newer.success());
+    for args in [
+        vec!["migrate", "--check", "--database-url", &url],
+        vec!["migrate", "--database-url", &url],
+        vec!["serve", "--listen", "127.0.0.1:0", "--database-url", &url],
+    ] {
+        let out = ucz(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("newer than this ucz"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
