@@ -153,6 +153,11 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The server's settings: `config show` prints each with its default (secrets masked)
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Print the JSON Schema of an output
     Schema {
         #[arg(value_enum)]
@@ -196,10 +201,21 @@ impl ServerArgs {
     fn settings(&self) -> anyhow::Result<serve_cmd::Settings> {
         let mut settings = serve_cmd::Settings::load(self.config.as_deref())?;
         if let Some(url) = &self.database_url {
+            serve_cmd::refuse_secret_flag(url)?;
             settings.database_url = url.clone();
         }
         Ok(settings)
     }
+}
+
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Every setting as the server would use it (file, then UCZ_* environment, then flags), with
+    /// its default; secrets masked
+    Show {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -508,6 +524,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             what: BenchWhat::Import { rows, database_url },
         } => bench_import::run(catalog()?, database_url, rows, clock()?)?,
+        Command::Config {
+            action: ConfigAction::Show { server },
+        } => print!("{}", server.settings()?.show()),
         Command::Schema {
             output: SchemaOutput::Diagnosis,
         } => output::json(&ucz_core::diagnosis::json_schema())?,

@@ -17,7 +17,7 @@ use ucz_web::auth::{hash_password, random_token};
 use crate::input::BadInput;
 
 /// Server settings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Settings {
     pub listen: String,
@@ -27,6 +27,9 @@ pub struct Settings {
     pub demo_firms: usize,
     /// Mark session cookies `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// Serve cookies without `Secure` on an address other than loopback: only where no one
+    /// could read them on the way (a private test network). Refused at start otherwise.
+    pub allow_insecure_cookies: bool,
     /// Seconds a client has to send a request's headers; also how long an idle kept-alive
     /// connection stays open.
     pub header_timeout_seconds: u64,
@@ -57,6 +60,7 @@ impl Default for Settings {
             demo: true,
             demo_firms: 300,
             secure_cookies: false,
+            allow_insecure_cookies: false,
             header_timeout_seconds: 10,
             request_timeout_seconds: 120,
             max_connections: 512,
@@ -124,6 +128,16 @@ impl Settings {
         if let Some(v) = var("UCZ_METRICS_TOKEN") {
             settings.metrics_token = Some(v);
         }
+        // Secrets may also come from files (container secrets): `UCZ_…_FILE` names the file.
+        if let Some(v) = secret_file("UCZ_DATABASE_URL_FILE")? {
+            settings.database_url = v;
+        }
+        if let Some(v) = secret_file("UCZ_METRICS_TOKEN_FILE")? {
+            settings.metrics_token = Some(v);
+        }
+        if let Some(v) = var("UCZ_ALLOW_INSECURE_COOKIES") {
+            settings.allow_insecure_cookies = v == "true" || v == "1";
+        }
         if let Some(token) = &settings.metrics_token {
             // A guessable token would make the metrics public in all but name.
             if token.len() < 16 || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -156,7 +170,108 @@ impl Settings {
     }
 }
 
+/// The secret in the file an environment variable names, trimmed; none when the variable is
+/// not set.
+fn secret_file(variable: &str) -> anyhow::Result<Option<String>> {
+    let Some(path) = std::env::var_os(variable).filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        BadInput(format!(
+            "error: {variable}={}: {e}",
+            Path::new(&path).display()
+        ))
+    })?;
+    Ok(Some(text.trim().to_string()))
+}
+
+/// Refuses a database address with a password given as a flag: the command line is visible to
+/// every user of the machine (`ps`) and kept in shell histories.
+pub fn refuse_secret_flag(url: &str) -> anyhow::Result<()> {
+    if password_of(url).is_some() {
+        return Err(BadInput(
+            "error: --database-url holds a password: pass it in UCZ_DATABASE_URL, UCZ_DATABASE_URL_FILE or the settings file (--config), never on the command line".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The password of a database address (`postgres://user:password@host/db`), if it has one.
+fn password_of(url: &str) -> Option<(usize, usize)> {
+    let rest = url.find("://")? + 3;
+    let at = rest + url[rest..].find('@')?;
+    let colon = rest + url[rest..at].find(':')?;
+    (colon + 1 < at).then_some((colon + 1, at))
+}
+
+/// A database address with its password masked.
+fn masked(url: &str) -> String {
+    match password_of(url) {
+        Some((start, end)) => format!("{}****{}", &url[..start], &url[end..]),
+        None => url.to_string(),
+    }
+}
+
 impl Settings {
+    /// Every setting, one per line as in the settings file, with its default where it differs;
+    /// secrets masked.
+    pub fn show(&self) -> String {
+        let value = |s: &Settings| {
+            let mut v = serde_json::to_value(s).unwrap_or_default();
+            if let Some(map) = v.as_object_mut() {
+                if let Some(url) = map.get("database_url").and_then(|u| u.as_str()) {
+                    let url = masked(url);
+                    map.insert("database_url".into(), url.into());
+                }
+                if map.get("metrics_token").is_some_and(|t| !t.is_null()) {
+                    map.insert("metrics_token".into(), "****".into());
+                }
+            }
+            v
+        };
+        let (now, default) = (value(self), value(&Settings::default()));
+        let mut out = String::from(
+            "# ucz serve settings: defaults, then the settings file (--config), then UCZ_* environment variables, then flags\n",
+        );
+        let Some(map) = now.as_object() else {
+            return out;
+        };
+        for (key, v) in map {
+            let shown = |v: &serde_json::Value| match v {
+                serde_json::Value::Null => "(not set)".to_string(),
+                other => other.to_string(),
+            };
+            let d = default.get(key).unwrap_or(&serde_json::Value::Null);
+            if v.is_null() {
+                // Not valid in the file: shown as a comment.
+                out.push_str(&format!("# {key} = (not set)\n"));
+            } else if v == d {
+                out.push_str(&format!("{key} = {}\n", shown(v)));
+            } else {
+                out.push_str(&format!("{key} = {}  # default: {}\n", shown(v), shown(d)));
+            }
+        }
+        out
+    }
+
+    /// Refuses settings unsafe beyond one machine unless overridden: session cookies without
+    /// `Secure` where others could read them.
+    pub fn check_exposure(&self) -> Result<(), BadInput> {
+        let loopback = self
+            .listen
+            .parse::<std::net::SocketAddr>()
+            .map(|a| a.ip().is_loopback())
+            .unwrap_or_else(|_| self.listen.starts_with("localhost:"));
+        if !loopback && !self.secure_cookies && !self.allow_insecure_cookies {
+            return Err(BadInput(format!(
+                "error: listening on {} without secure_cookies: session cookies would travel in clear. Serve behind TLS and set secure_cookies = true (UCZ_SECURE_COOKIES=true), or, on a private test network only, allow_insecure_cookies = true",
+                self.listen
+            )));
+        }
+        Ok(())
+    }
+
     /// The clock: fixed at `now` when set, else the system's.
     pub fn clock(&self) -> Result<Clock, BadInput> {
         clock_at(self.now.as_deref())
@@ -199,6 +314,7 @@ pub(crate) async fn open(settings: &Settings) -> anyhow::Result<Store> {
 /// Runs the server; its start-up and its requests go to the log (`crate::logging`), which the
 /// caller installs.
 pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
+    settings.check_exposure()?;
     runtime()?.block_on(async {
         let store = open(&settings).await?;
         if store.user_count().await? == 0 {
@@ -425,4 +541,37 @@ pub fn erase_audit_payload(settings: Settings, row: i64) -> anyhow::Result<()> {
         println!("audit row {row}: payload erased (its hash kept; the chain still verifies)");
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_in_database_addresses_are_found_and_masked() {
+        assert_eq!(
+            masked("postgres://ucz:s3cret@db:5432/ucz"),
+            "postgres://ucz:****@db:5432/ucz"
+        );
+        assert_eq!(masked("postgres://ucz@db/ucz"), "postgres://ucz@db/ucz");
+        assert_eq!(masked("sqlite://ucz.db"), "sqlite://ucz.db");
+        assert!(refuse_secret_flag("postgres://a:b@h/d").is_err());
+        assert!(refuse_secret_flag("postgres://a@h/d").is_ok());
+    }
+
+    #[test]
+    fn cookies_in_clear_are_refused_beyond_loopback_unless_allowed() {
+        let at = |listen: &str, secure: bool, allow: bool| Settings {
+            listen: listen.into(),
+            secure_cookies: secure,
+            allow_insecure_cookies: allow,
+            ..Settings::default()
+        };
+        assert!(at("127.0.0.1:8080", false, false).check_exposure().is_ok());
+        assert!(at("[::1]:8080", false, false).check_exposure().is_ok());
+        assert!(at("localhost:8080", false, false).check_exposure().is_ok());
+        assert!(at("0.0.0.0:8080", false, false).check_exposure().is_err());
+        assert!(at("0.0.0.0:8080", true, false).check_exposure().is_ok());
+        assert!(at("10.0.0.5:8080", false, true).check_exposure().is_ok());
+    }
 }

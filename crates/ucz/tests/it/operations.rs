@@ -341,3 +341,52 @@ fn migrate_check_says_what_would_run_and_a_newer_database_is_refused() {
         );
     }
 }
+
+#[test]
+fn config_show_masks_secrets_and_secrets_on_the_command_line_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "from-a-file-0123456789\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["config", "show"])
+        .env("UCZ_DATABASE_URL", "postgres://ucz:s3cret@db.internal/ucz")
+        .env("UCZ_METRICS_TOKEN_FILE", &token_file)
+        .env_remove("UCZ_METRICS_TOKEN")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = stdout(&out);
+    assert!(
+        shown.contains(
+            r#"database_url = "postgres://ucz:****@db.internal/ucz"  # default: "sqlite://ucz.db""#
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains(r#"metrics_token = "****""#), "{shown}");
+    assert!(shown.contains("shutdown_timeout_seconds = 30\n"), "{shown}");
+    assert!(
+        !shown.contains("s3cret") && !shown.contains("from-a-file"),
+        "{shown}"
+    );
+
+    let out = ucz(&[
+        "migrate",
+        "--database-url",
+        "postgres://ucz:s3cret@127.0.0.1:1/ucz",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--database-url holds a password"),
+        "{}",
+        stderr(&out)
+    );
+
+    let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+    let out = ucz(&["serve", "--listen", "0.0.0.0:0", "--database-url", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("without secure_cookies"),
+        "{}",
+        stderr(&out)
+    );
+}
