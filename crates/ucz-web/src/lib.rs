@@ -190,5 +190,22 @@ pub async fn serve_with(
     state: AppState,
     limits: server::Limits,
 ) -> std::io::Result<()> {
-    server::serve(listener, router(state), limits, server::stop_signal()).await
+    serve_behind(listener, state, limits, server::Proxies::default()).await
+}
+
+/// Serves behind reverse `proxies` until SIGTERM or Ctrl-C.
+pub async fn serve_behind(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: server::Limits,
+    proxies: server::Proxies,
+) -> std::io::Result<()> {
+    server::serve_behind(
+        listener,
+        router(state),
+        limits,
+        proxies,
+        server::stop_signal(),
+    )
+    .await
 }

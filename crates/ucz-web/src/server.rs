@@ -51,6 +51,98 @@ impl Default for Limits {
     }
 }
 
+/// Reverse proxies whose `X-Forwarded-For` is believed: behind one, every request comes from the
+/// proxy's address, and the client's is the one the proxy adds. Only these addresses may say so;
+/// from anyone else the header is ignored (it could be forged).
+#[derive(Clone, Debug, Default)]
+pub struct Proxies(Arc<Vec<Net>>);
+
+/// An address or a network (`10.0.0.0/8`, `fd00::/8`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Net {
+    address: IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for Net {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Net, String> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (text, None),
+        };
+        let address: IpAddr = address
+            .trim()
+            .parse()
+            .map_err(|_| format!("\"{text}\" is not an IP address or network (10.0.0.0/8)"))?;
+        let most = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => most,
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= most)
+                .ok_or_else(|| format!("\"{text}\": a prefix from 0 to {most}"))?,
+        };
+        Ok(Net { address, prefix })
+    }
+}
+
+impl Net {
+    fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.address, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Proxies {
+    pub fn new(nets: Vec<Net>) -> Self {
+        Proxies(Arc::new(nets))
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        self.0.iter().any(|n| n.contains(ip))
+    }
+
+    /// The client of a request that came from `peer`: the nearest address in `X-Forwarded-For`
+    /// that is not a trusted proxy, when `peer` is one; `peer` otherwise.
+    pub fn client(&self, peer: SocketAddr, headers: &axum::http::HeaderMap) -> SocketAddr {
+        if !self.trusts(peer.ip()) {
+            return peer;
+        }
+        let hops: Vec<IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map_while(|hop| hop.trim().parse::<IpAddr>().ok())
+            .collect();
+        hops.iter()
+            .rev()
+            .find(|ip| !self.trusts(**ip))
+            .map_or(peer, |ip| SocketAddr::new(*ip, 0))
+    }
+}
+
 /// The content security policy: scripts only from this server's own files (no inline script),
 /// nothing from other origins, no framing.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
@@ -215,6 +307,17 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
+    serve_behind(listener, router, limits, Proxies::default(), shutdown).await
+}
+
+/// [`serve`], behind the reverse `proxies` whose `X-Forwarded-For` names the client.
+pub async fn serve_behind(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: Limits,
+    proxies: Proxies,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
     let router = with_limits(router, limits);
     let open = Arc::new(Semaphore::new(limits.max_connections));
     let (stopping, stop) = tokio::sync::watch::channel(false);
@@ -235,7 +338,15 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        spawn_connection(stream, peer, router.clone(), limits, stop.clone(), permit);
+        spawn_connection(
+            stream,
+            peer,
+            router.clone(),
+            limits,
+            proxies.clone(),
+            stop.clone(),
+            permit,
+        );
     }
     // Connections the system accepted before the signal are served too; then the listener
     // closes and later ones are refused at connect.
@@ -243,7 +354,15 @@ pub async fn serve(
         tokio::time::timeout(Duration::from_millis(1), listener.accept()).await
     {
         if let Ok(permit) = open.clone().try_acquire_owned() {
-            spawn_connection(stream, peer, router.clone(), limits, stop.clone(), permit);
+            spawn_connection(
+                stream,
+                peer,
+                router.clone(),
+                limits,
+                proxies.clone(),
+                stop.clone(),
+                permit,
+            );
         }
     }
     drop(listener);
@@ -277,6 +396,7 @@ fn spawn_connection(
     peer: SocketAddr,
     router: Router,
     limits: Limits,
+    proxies: Proxies,
     mut stop: tokio::sync::watch::Receiver<bool>,
     permit: tokio::sync::OwnedSemaphorePermit,
 ) {
@@ -288,7 +408,8 @@ fn spawn_connection(
             hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
                 seen.store(true, std::sync::atomic::Ordering::Release);
                 on_request.notify_one();
-                request.extensions_mut().insert(ConnectInfo(peer));
+                let client = proxies.client(peer, request.headers());
+                request.extensions_mut().insert(ConnectInfo(client));
                 router.clone().oneshot(request.map(Body::new))
             });
         let connection = hyper::server::conn::http1::Builder::new()
@@ -350,5 +471,51 @@ pub async fn stop_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy_is_the_nearest_untrusted_hop() {
+        let proxies = Proxies::new(vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "127.0.0.1".parse().unwrap(),
+        ]);
+        let headers = |value: &str| {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+            h
+        };
+        let proxy: SocketAddr = "10.1.2.3:5000".parse().unwrap();
+        let stranger: SocketAddr = "203.0.113.9:5000".parse().unwrap();
+        // The client forged a first hop; the proxy appended the address it saw.
+        let forwarded = headers("1.1.1.1, 198.51.100.7, 10.9.9.9");
+        assert_eq!(
+            proxies.client(proxy, &forwarded).ip().to_string(),
+            "198.51.100.7"
+        );
+        // Anyone else's header is ignored.
+        assert_eq!(proxies.client(stranger, &forwarded), stranger);
+        assert_eq!(proxies.client(proxy, &axum::http::HeaderMap::new()), proxy);
+        assert_eq!(proxies.client(proxy, &headers("garbage")), proxy);
+        let mapped: SocketAddr = "[::ffff:127.0.0.1]:1".parse().unwrap();
+        assert_eq!(
+            proxies
+                .client(mapped, &headers("192.0.2.1"))
+                .ip()
+                .to_string(),
+            "192.0.2.1"
+        );
+        assert!("10.0.0.0/33".parse::<Net>().is_err());
+        assert!("nope".parse::<Net>().is_err());
+        assert!(
+            "::/0"
+                .parse::<Net>()
+                .unwrap()
+                .contains("2001:db8::1".parse().unwrap())
+        );
     }
 }

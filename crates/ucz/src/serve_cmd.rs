@@ -37,6 +37,9 @@ pub struct Settings {
     pub request_timeout_seconds: u64,
     /// Connections open at once; more are closed as they arrive.
     pub max_connections: usize,
+    /// Reverse proxies (addresses or networks, `10.0.0.0/8`) whose `X-Forwarded-For` gives the
+    /// client's address; from anyone else the header is ignored.
+    pub trusted_proxies: Vec<String>,
     /// On SIGTERM or Ctrl-C, seconds the requests under way have to finish.
     pub shutdown_timeout_seconds: u64,
     /// The token `GET /metrics` asks for (`Authorization: Bearer …`); none: no metrics are
@@ -64,6 +67,7 @@ impl Default for Settings {
             header_timeout_seconds: 10,
             request_timeout_seconds: 120,
             max_connections: 512,
+            trusted_proxies: Vec::new(),
             shutdown_timeout_seconds: 30,
             metrics_token: None,
             import_max_rows: ucz_web::ImportLimits::default().max_rows,
@@ -135,6 +139,10 @@ impl Settings {
         if let Some(v) = secret_file("UCZ_METRICS_TOKEN_FILE")? {
             settings.metrics_token = Some(v);
         }
+        if let Some(v) = var("UCZ_TRUSTED_PROXIES") {
+            settings.trusted_proxies = v.split(',').map(|p| p.trim().to_string()).collect();
+        }
+        settings.proxies()?;
         if let Some(v) = var("UCZ_ALLOW_INSECURE_COOKIES") {
             settings.allow_insecure_cookies = v == "true" || v == "1";
         }
@@ -157,6 +165,19 @@ impl Settings {
             .into());
         }
         Ok(settings)
+    }
+
+    /// The reverse proxies the server believes.
+    pub fn proxies(&self) -> Result<ucz_web::server::Proxies, BadInput> {
+        let nets = self
+            .trusted_proxies
+            .iter()
+            .map(|p| {
+                p.parse()
+                    .map_err(|e| BadInput(format!("error: trusted_proxies: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ucz_web::server::Proxies::new(nets))
     }
 
     /// The server's limits.
@@ -346,7 +367,7 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             .await
             .map_err(|e| BadInput(format!("error: cannot listen on {}: {e}", settings.listen)))?;
         tracing::info!("ucz serving http://{} (database {}); SIGTERM or Ctrl-C stops", listener.local_addr()?, settings.database_url);
-        ucz_web::serve_with(listener, state, settings.limits()).await?;
+        ucz_web::serve_behind(listener, state, settings.limits(), settings.proxies()?).await?;
         Ok(())
     })
 }

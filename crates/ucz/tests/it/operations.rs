@@ -381,6 +381,18 @@ fn config_show_masks_secrets_and_secrets_on_the_command_line_are_refused() {
         stderr(&out)
     );
 
+    let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["config", "show"])
+        .env("UCZ_TRUSTED_PROXIES", "10.0.0.0/8, 10.0.0.0/33")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("trusted_proxies: \"10.0.0.0/33\": a prefix from 0 to 32"),
+        "{}",
+        stderr(&out)
+    );
+
     let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
     let out = ucz(&["serve", "--listen", "0.0.0.0:0", "--database-url", &url]);
     assert_eq!(out.status.code(), Some(2));
