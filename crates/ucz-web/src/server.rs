@@ -418,10 +418,20 @@ fn spawn_connection(
             .keep_alive(true)
             .serve_connection(TokioIo::new(stream), service);
         tokio::pin!(connection);
+        // Until the server stops; then, for a connection that has not sent its first request,
+        // until it does or the header timeout passes.
         let stopped = async move {
             while !*stop.borrow_and_update() {
                 if stop.changed().await.is_err() {
                     break;
+                }
+            }
+            let grace = tokio::time::sleep(limits.header_read_timeout);
+            tokio::pin!(grace);
+            while !started.load(std::sync::atomic::Ordering::Acquire) {
+                tokio::select! {
+                    () = &mut grace => break,
+                    () = arrived.notified() => {}
                 }
             }
         };
@@ -431,18 +441,6 @@ fn spawn_connection(
                 return;
             }
             () = stopped => {}
-        }
-        let grace = tokio::time::sleep(limits.header_read_timeout);
-        tokio::pin!(grace);
-        while !started.load(std::sync::atomic::Ordering::Acquire) {
-            tokio::select! {
-                _ = connection.as_mut() => {
-                    drop(permit);
-                    return;
-                }
-                () = &mut grace => break,
-                () = arrived.notified() => {}
-            }
         }
         // The request under way is answered, then the connection closes.
         connection.as_mut().graceful_shutdown();
@@ -481,16 +479,19 @@ mod tests {
     #[test]
     fn the_client_behind_a_trusted_proxy_is_the_nearest_untrusted_hop() {
         let proxies = Proxies::new(vec![
-            "10.0.0.0/8".parse().unwrap(),
-            "127.0.0.1".parse().unwrap(),
+            "10.0.0.0/8".parse().expect("a network"),
+            "127.0.0.1".parse().expect("a network"),
         ]);
         let headers = |value: &str| {
             let mut h = axum::http::HeaderMap::new();
-            h.insert("x-forwarded-for", HeaderValue::from_str(value).unwrap());
+            h.insert(
+                "x-forwarded-for",
+                HeaderValue::from_str(value).expect("a header"),
+            );
             h
         };
-        let proxy: SocketAddr = "10.1.2.3:5000".parse().unwrap();
-        let stranger: SocketAddr = "203.0.113.9:5000".parse().unwrap();
+        let proxy: SocketAddr = "10.1.2.3:5000".parse().expect("a network");
+        let stranger: SocketAddr = "203.0.113.9:5000".parse().expect("a network");
         // The client forged a first hop; the proxy appended the address it saw.
         let forwarded = headers("1.1.1.1, 198.51.100.7, 10.9.9.9");
         assert_eq!(
@@ -501,7 +502,7 @@ mod tests {
         assert_eq!(proxies.client(stranger, &forwarded), stranger);
         assert_eq!(proxies.client(proxy, &axum::http::HeaderMap::new()), proxy);
         assert_eq!(proxies.client(proxy, &headers("garbage")), proxy);
-        let mapped: SocketAddr = "[::ffff:127.0.0.1]:1".parse().unwrap();
+        let mapped: SocketAddr = "[::ffff:127.0.0.1]:1".parse().expect("a network");
         assert_eq!(
             proxies
                 .client(mapped, &headers("192.0.2.1"))
@@ -514,8 +515,8 @@ mod tests {
         assert!(
             "::/0"
                 .parse::<Net>()
-                .unwrap()
-                .contains("2001:db8::1".parse().unwrap())
+                .expect("a network")
+                .contains("2001:db8::1".parse().expect("a network"))
         );
     }
 }
