@@ -11,6 +11,7 @@
 //! Reads are scoped in SQL to what a request needs (`queries`): no request reads a whole table.
 
 mod audit;
+pub mod backup;
 mod ladder;
 mod queries;
 mod records;

@@ -4,6 +4,7 @@
 //! 1 an unexpected failure or failing rule tests, 2 bad input (a file or an argument the user
 //! can fix).
 
+mod backup_cmd;
 mod bench_cmd;
 mod bench_import;
 mod bench_placement;
@@ -147,6 +148,24 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Back up the database while the server runs: every table in one snapshot, with a manifest
+    /// (version, schema, rows per table, audit head, checksum); docs/operations.md
+    Backup {
+        /// The backup file to write (written beside it, then renamed into place)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Restore a backup into an empty database (SQLite or PostgreSQL, whichever it came from),
+    /// then check its rows and its audit head; a failed restore changes nothing
+    Restore {
+        /// The backup file
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Check the audit trail
     Audit {
@@ -546,6 +565,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve_cmd::serve(catalog()?, settings)?
         }
         Command::Migrate { server, check } => serve_cmd::migrate(server.settings()?, check)?,
+        Command::Backup { out, server } => backup_cmd::backup(server.settings()?, &out)?,
+        Command::Restore { file, server } => backup_cmd::restore(server.settings()?, &file)?,
         Command::Placement {
             what:
                 PlacementWhat::Plan {

@@ -372,6 +372,15 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
     })
 }
 
+/// The database of the settings as it is, refused when a newer ucz migrated it (a backup reads
+/// it without migrating).
+pub(crate) async fn open_existing(settings: &Settings) -> anyhow::Result<Store> {
+    let url = &settings.database_url;
+    let store = connect(url).await?;
+    refuse_newer(&store, url).await?;
+    Ok(store.with_clock(settings.clock()?))
+}
+
 async fn connect(url: &str) -> anyhow::Result<Store> {
     Ok(Store::connect(url)
         .await

@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use ucz_test_support::TestDatabase;
+
 use crate::{stderr, stdout, ucz};
 
 const PROMETHEUS_CLIENT: &str = "0.21.1";
@@ -401,4 +403,235 @@ fn config_show_masks_secrets_and_secrets_on_the_command_line_are_refused() {
         "{}",
         stderr(&out)
     );
+}
+
+/// `ucz` against a database, its output kept.
+fn ucz_on(url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(args)
+        .arg("--database-url")
+        .arg(url)
+        .env_remove("UCZ_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+/// The user names in a backup's `users` table.
+fn users_in(backup: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(backup).unwrap();
+    let mut in_users = false;
+    let mut column = 0;
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        if let Some(table) = value.get("table") {
+            in_users = table == "users";
+            column = value["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .position(|c| c == "username")
+                .unwrap_or(0);
+        } else if in_users && value.is_array() {
+            names.push(value[column].as_str().unwrap().to_string());
+        }
+    }
+    names
+}
+
+/// Accounts are added by other processes while the backup is taken: the backup holds every one
+/// acknowledged before it began, restores into a fresh database of either backend with the
+/// manifest's counts and audit head, and the server reads the restored database.
+fn backup_while_writing_restores(source: &str, targets: &[&str]) {
+    let out = ucz_on(source, &["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stop = Arc::new(AtomicBool::new(false));
+    let acknowledged = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let writer = {
+        let (stop, acknowledged, source) = (stop.clone(), acknowledged.clone(), source.to_string());
+        std::thread::spawn(move || {
+            let mut i = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let name = format!("writer{i}");
+                let out = ucz_on(
+                    &source,
+                    &["user", "add", "--role", "coordinator", "--username", &name],
+                );
+                assert!(out.status.success(), "{}", stderr(&out));
+                acknowledged.lock().unwrap().push(name);
+                i += 1;
+            }
+        })
+    };
+    while acknowledged.lock().unwrap().len() < 5 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ucz.backup");
+    let before: Vec<String> = acknowledged.lock().unwrap().clone();
+    let out = ucz_on(source, &["backup", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    while acknowledged.lock().unwrap().len() < before.len() + 3 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    stop.store(true, Ordering::SeqCst);
+    writer.join().unwrap();
+    let printed = stdout(&out);
+    let head = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("audit head: "))
+        .unwrap()
+        .to_string();
+    let backed_up = users_in(&file);
+    for name in &before {
+        assert!(
+            backed_up.contains(name),
+            "{name} was acknowledged before the backup began"
+        );
+    }
+    assert!(!file.with_extension("partial").exists());
+
+    for target in targets {
+        let out = ucz_on(target, &["restore", file.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "restore into {target}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stdout(&out).contains("head as in the backup"),
+            "{}",
+            stdout(&out)
+        );
+        let verified = ucz_on(target, &["audit", "verify", "--expect-head", &head]);
+        assert!(verified.status.success(), "{}", stdout(&verified));
+        // The restored database is migrated and the server reads it.
+        let check = ucz_on(target, &["migrate", "--check"]);
+        assert!(stdout(&check).contains("up to date"), "{}", stdout(&check));
+        // Every account backed up is there: adding one of them again is refused.
+        let again = ucz_on(
+            target,
+            &[
+                "user",
+                "add",
+                "--role",
+                "coordinator",
+                "--username",
+                &before[0],
+            ],
+        );
+        assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+        // A second restore into the now full database is refused and changes nothing.
+        let twice = ucz_on(target, &["restore", file.to_str().unwrap()]);
+        assert_eq!(twice.status.code(), Some(2));
+        assert!(
+            stderr(&twice).contains("is not empty"),
+            "{}",
+            stderr(&twice)
+        );
+        let verified = ucz_on(target, &["audit", "verify", "--expect-head", &head]);
+        assert!(verified.status.success(), "{}", stdout(&verified));
+    }
+}
+
+#[test]
+fn a_backup_taken_while_writing_restores_on_sqlite_and_into_postgres() {
+    let source = TestDatabase::sqlite();
+    let (sqlite, postgres) = (TestDatabase::sqlite(), TestDatabase::postgres_blocking());
+    backup_while_writing_restores(&source.url, &[&sqlite.url, &postgres.url]);
+    // And back: the PostgreSQL copy backed up and restored into SQLite ends at the same head.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("from-postgres.backup");
+    let out = ucz_on(&postgres.url, &["backup", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let back = TestDatabase::sqlite();
+    let out = ucz_on(&back.url, &["restore", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (mut server, address) = {
+        let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--no-demo",
+                "--database-url",
+                &back.url,
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+        let address = loop {
+            let line = lines.next().expect("server output").unwrap();
+            if let Some(rest) = line.split("serving http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        (server, address)
+    };
+    let catalog: serde_json::Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let ready = reqwest::get(format!("http://{address}/readyz"))
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200);
+        reqwest::get(format!("http://{address}/api/v1/catalog"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert!(catalog.is_object());
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[test]
+fn a_backup_taken_while_writing_restores_on_postgres() {
+    let source = TestDatabase::postgres_blocking();
+    let target = TestDatabase::postgres_blocking();
+    backup_while_writing_restores(&source.url, &[&target.url]);
+}
+
+#[test]
+fn an_altered_cut_or_foreign_backup_is_refused_and_changes_nothing() {
+    let source = TestDatabase::sqlite();
+    let out = ucz_on(
+        &source.url,
+        &["user", "add", "--role", "admin", "--username", "kim"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("good.backup");
+    let out = ucz_on(&source.url, &["backup", "--out", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let good = std::fs::read_to_string(&file).unwrap();
+    let lines: Vec<&str> = good.lines().collect();
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let altered = write("altered", good.replacen("\"kim\"", "\"lee\"", 1));
+    let cut = write("cut", lines[..lines.len() - 2].join("\n") + "\n");
+    let foreign = write("foreign", "id,name\n1,x\n".into());
+    let newer = write(
+        "newer",
+        good.replacen("\"format_version\":1", "\"format_version\":2", 1),
+    );
+    for (path, why) in [
+        (&altered, "the checksum does not match"),
+        (&cut, "no manifest: the file was cut short"),
+        (&foreign, "not a ucz backup"),
+        (&newer, "made by a newer ucz"),
+    ] {
+        let target = TestDatabase::sqlite();
+        let out = ucz_on(&target.url, &["restore", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{why}: {}", stderr(&out));
+        assert!(stderr(&out).contains(why), "{why}: {}", stderr(&out));
+        // Nothing was written: the target is still empty and takes the good backup.
+        let out = ucz_on(&target.url, &["restore", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
 }
