@@ -171,8 +171,8 @@ impl Store {
     /// are not held up. `progress` hears each table's name and rows as it is written.
     pub async fn backup(
         &self,
-        out: &mut dyn Write,
-        progress: &mut dyn FnMut(&str, u64),
+        out: &mut (dyn Write + Send),
+        progress: &mut (dyn FnMut(&str, u64) + Send),
     ) -> Result<Manifest, BackupError> {
         let schema = self.schema().await?;
         let mut tx = self.pool.begin().await?;
@@ -316,8 +316,8 @@ impl Store {
     /// on any failure nothing is kept.
     pub async fn restore(
         &self,
-        backup: &mut dyn BufRead,
-        progress: &mut dyn FnMut(&str, u64),
+        backup: &mut (dyn BufRead + Send),
+        progress: &mut (dyn FnMut(&str, u64) + Send),
     ) -> Result<Manifest, BackupError> {
         let Backup {
             manifest,
@@ -651,7 +651,7 @@ fn sql_string(text: &str) -> String {
 
 /// Writes lines and hashes what it writes.
 struct Hashing<'w> {
-    out: &'w mut dyn Write,
+    out: &'w mut (dyn Write + Send),
     hash: Sha256,
 }
 

@@ -37,6 +37,10 @@ pub struct Metrics {
     login_failures: AtomicU64,
     imports: AtomicU64,
     imported_rows: AtomicU64,
+    /// By (job, outcome).
+    jobs: Mutex<BTreeMap<(String, &'static str), u64>>,
+    /// Seconds since 1970 of each job's last success.
+    last_success: Mutex<BTreeMap<String, f64>>,
     started: Option<Instant>,
 }
 
@@ -82,6 +86,20 @@ impl Metrics {
     pub fn imported(&self, rows: usize) {
         self.imports.fetch_add(1, Ordering::Relaxed);
         self.imported_rows.fetch_add(rows as u64, Ordering::Relaxed);
+    }
+
+    /// A background job's run (`backup`), and whether it succeeded.
+    pub fn job(&self, job: &str, ok: bool, unix_seconds: f64) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            *jobs
+                .entry((job.to_string(), if ok { "ok" } else { "failed" }))
+                .or_default() += 1;
+        }
+        if ok {
+            if let Ok(mut last) = self.last_success.lock() {
+                last.insert(job.to_string(), unix_seconds);
+            }
+        }
     }
 
     /// Everything in the Prometheus text format (version 0.0.4), with the pool's state.
@@ -183,6 +201,36 @@ impl Metrics {
         ] {
             family(&mut out, name, "counter", help);
             let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
+        }
+        family(
+            &mut out,
+            "ucz_jobs_total",
+            "counter",
+            "Background jobs run, by job and outcome.",
+        );
+        if let Ok(jobs) = self.jobs.lock() {
+            for ((job, outcome), n) in jobs.iter() {
+                let _ = writeln!(
+                    out,
+                    "ucz_jobs_total{{job=\"{}\",outcome=\"{outcome}\"}} {n}",
+                    label(job)
+                );
+            }
+        }
+        family(
+            &mut out,
+            "ucz_job_last_success_timestamp_seconds",
+            "gauge",
+            "When each background job last succeeded (seconds since 1970).",
+        );
+        if let Ok(last) = self.last_success.lock() {
+            for (job, at) in last.iter() {
+                let _ = writeln!(
+                    out,
+                    "ucz_job_last_success_timestamp_seconds{{job=\"{}\"}} {at:.3}",
+                    label(job)
+                );
+            }
         }
         out
     }
@@ -361,6 +409,8 @@ mod tests {
         metrics.request(UNMATCHED, "GET", 404, Duration::from_millis(1));
         metrics.login_failed();
         metrics.imported(12);
+        metrics.job("backup", true, 1_800_000_000.5);
+        metrics.job("backup", false, 1_800_000_100.0);
         let text = metrics.render(Pool {
             size: 3,
             idle: 2,
@@ -377,6 +427,9 @@ mod tests {
             "ucz_db_pool_connections{state=\"in_use\"} 1",
             "ucz_login_failures_total 1",
             "ucz_imported_records_total 12",
+            "ucz_jobs_total{job=\"backup\",outcome=\"ok\"} 1",
+            "ucz_jobs_total{job=\"backup\",outcome=\"failed\"} 1",
+            "ucz_job_last_success_timestamp_seconds{job=\"backup\"} 1800000000.500",
         ] {
             assert!(text.lines().any(|l| l == line), "{line}\n{text}");
         }

@@ -106,3 +106,187 @@ fn print_manifest(what: &str, path: &Path, manifest: &Manifest) {
     println!("audit head: {}", manifest.audit_head);
     println!("sha256: {}", manifest.sha256);
 }
+
+/// Backups the server takes on its own: every `every`, into `dir`, keeping the newest of each of
+/// the last `keep_daily` days and `keep_weekly` ISO weeks that have one.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    pub dir: std::path::PathBuf,
+    pub every: std::time::Duration,
+    pub keep_daily: usize,
+    pub keep_weekly: usize,
+}
+
+/// The name of a scheduled backup taken at `at`; [`taken_at`] reads it back.
+fn scheduled_name(at: jiff::Timestamp) -> String {
+    format!("ucz-{}.backup", at.strftime("%Y%m%dT%H%M%SZ"))
+}
+
+/// When a scheduled backup was taken, from its name; none for any other file.
+fn taken_at(name: &str) -> Option<jiff::Timestamp> {
+    let stamp = name.strip_prefix("ucz-")?.strip_suffix(".backup")?;
+    let time = jiff::civil::DateTime::strptime("%Y%m%dT%H%M%SZ", stamp).ok()?;
+    time.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+/// The scheduled backups to delete: all but the newest of each of the `keep_daily` most recent
+/// days and of the `keep_weekly` most recent ISO weeks (UTC) that have one, and never the newest.
+pub fn to_delete(
+    backups: &[(String, jiff::Timestamp)],
+    keep_daily: usize,
+    keep_weekly: usize,
+) -> Vec<String> {
+    let mut newest_first: Vec<&(String, jiff::Timestamp)> = backups.iter().collect();
+    newest_first.sort_by_key(|b| std::cmp::Reverse(b.1));
+    let mut kept = std::collections::BTreeSet::new();
+    let mut days = Vec::new();
+    let mut weeks = Vec::new();
+    for (name, at) in &newest_first {
+        let date = at.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let week = date.iso_week_date();
+        let week = (week.year(), week.week());
+        if !days.contains(&date) {
+            days.push(date);
+            if days.len() <= keep_daily {
+                kept.insert(name.clone());
+            }
+        }
+        if !weeks.contains(&week) {
+            weeks.push(week);
+            if weeks.len() <= keep_weekly {
+                kept.insert(name.clone());
+            }
+        }
+    }
+    if let Some((newest, _)) = newest_first.first() {
+        kept.insert(newest.clone());
+    }
+    newest_first
+        .iter()
+        .filter(|(name, _)| !kept.contains(name))
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Takes one scheduled backup and applies the retention; the backup's file name.
+async fn take(store: &Store, schedule: &Schedule) -> anyhow::Result<String> {
+    let name = scheduled_name(jiff::Timestamp::now());
+    let path = schedule.dir.join(&name);
+    let partial = path.with_extension("partial");
+    let mut writer = BufWriter::new(
+        std::fs::File::create(&partial)
+            .with_context(|| format!("cannot write {}", partial.display()))?,
+    );
+    if let Err(e) = store.backup(&mut writer, &mut |_, _| {}).await {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e.into());
+    }
+    writer
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot write {}", partial.display()))?;
+    std::fs::rename(&partial, &path).with_context(|| format!("cannot write {}", path.display()))?;
+    let backups: Vec<(String, jiff::Timestamp)> = std::fs::read_dir(&schedule.dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            taken_at(&name).map(|at| (name, at))
+        })
+        .collect();
+    for old in to_delete(&backups, schedule.keep_daily, schedule.keep_weekly) {
+        std::fs::remove_file(schedule.dir.join(&old))
+            .with_context(|| format!("cannot remove the old backup {old}"))?;
+        tracing::info!(backup = %old, "removed by the retention");
+    }
+    Ok(name)
+}
+
+/// Runs the schedule until the process ends: a backup every `every`, each logged and counted
+/// in the metrics (`ucz_jobs_total{job="backup"}`).
+pub async fn run_schedule(
+    store: Store,
+    schedule: Schedule,
+    metrics: std::sync::Arc<ucz_web::monitoring::Monitoring>,
+) {
+    let mut ticks =
+        tokio::time::interval_at(tokio::time::Instant::now() + schedule.every, schedule.every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        ticks.tick().await;
+        let started = std::time::Instant::now();
+        let result = take(&store, &schedule).await;
+        let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
+        match result {
+            Ok(name) => {
+                metrics.metrics.job("backup", true, now);
+                tracing::info!(backup = %name, seconds = started.elapsed().as_secs_f64(), "scheduled backup taken");
+            }
+            Err(e) => {
+                metrics.metrics.job("backup", false, now);
+                tracing::error!(error = %format!("{e:#}"), "scheduled backup failed");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> jiff::Timestamp {
+        text.parse().expect("a time")
+    }
+
+    #[test]
+    fn names_carry_their_time() {
+        let t = at("2026-11-30T17:39:27Z");
+        assert_eq!(scheduled_name(t), "ucz-20261130T173927Z.backup");
+        assert_eq!(taken_at(&scheduled_name(t)), Some(t));
+        assert_eq!(taken_at("ucz-notes.backup"), None);
+        assert_eq!(taken_at("other.backup"), None);
+    }
+
+    #[test]
+    fn retention_keeps_the_newest_of_recent_days_and_weeks() {
+        // Two a day from Monday 2026-11-02 to Monday 2026-11-30.
+        let mut backups = Vec::new();
+        for day in 0..29 {
+            for hour in [3, 15] {
+                let t =
+                    at("2026-11-02T00:00:00Z") + jiff::SignedDuration::from_hours(24 * day + hour);
+                backups.push((scheduled_name(t), t));
+            }
+        }
+        let deleted = to_delete(&backups, 7, 4);
+        let kept: Vec<&String> = backups
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| !deleted.contains(n))
+            .collect();
+        // The evening one of each of the last seven days, and of each of the last four weeks
+        // (this week's is today's; a past week's, its Sunday evening's).
+        assert_eq!(
+            kept,
+            [
+                "ucz-20261115T150000Z.backup",
+                "ucz-20261122T150000Z.backup",
+                "ucz-20261124T150000Z.backup",
+                "ucz-20261125T150000Z.backup",
+                "ucz-20261126T150000Z.backup",
+                "ucz-20261127T150000Z.backup",
+                "ucz-20261128T150000Z.backup",
+                "ucz-20261129T150000Z.backup",
+                "ucz-20261130T150000Z.backup",
+            ]
+        );
+        assert_eq!(
+            to_delete(&backups, 0, 0).len(),
+            backups.len() - 1,
+            "the newest stays"
+        );
+        assert!(to_delete(&[], 7, 4).is_empty());
+    }
+}

@@ -42,6 +42,14 @@ pub struct Settings {
     pub trusted_proxies: Vec<String>,
     /// On SIGTERM or Ctrl-C, seconds the requests under way have to finish.
     pub shutdown_timeout_seconds: u64,
+    /// A folder for scheduled backups (`ucz-<time>.backup`); none: the server takes none.
+    pub backup_dir: Option<String>,
+    /// How often a scheduled backup is taken: `24h`, `6h`, `90m`.
+    pub backup_every: String,
+    /// Scheduled backups kept: the newest of each of this many recent days…
+    pub backup_keep_daily: usize,
+    /// …and of this many recent weeks.
+    pub backup_keep_weekly: usize,
     /// The token `GET /metrics` asks for (`Authorization: Bearer …`); none: no metrics are
     /// served. A secret: from this file or `UCZ_METRICS_TOKEN`, never a flag.
     pub metrics_token: Option<String>,
@@ -69,6 +77,10 @@ impl Default for Settings {
             max_connections: 512,
             trusted_proxies: Vec::new(),
             shutdown_timeout_seconds: 30,
+            backup_dir: None,
+            backup_every: "24h".into(),
+            backup_keep_daily: 7,
+            backup_keep_weekly: 4,
             metrics_token: None,
             import_max_rows: ucz_web::ImportLimits::default().max_rows,
             import_pending_mb: ucz_web::ImportLimits::default().pending_bytes >> 20,
@@ -143,6 +155,19 @@ impl Settings {
             settings.trusted_proxies = v.split(',').map(|p| p.trim().to_string()).collect();
         }
         settings.proxies()?;
+        if let Some(v) = var("UCZ_BACKUP_DIR") {
+            settings.backup_dir = Some(v);
+        }
+        if let Some(v) = var("UCZ_BACKUP_EVERY") {
+            settings.backup_every = v;
+        }
+        if let Some(v) = var("UCZ_BACKUP_KEEP_DAILY") {
+            settings.backup_keep_daily = count("UCZ_BACKUP_KEEP_DAILY", v)?;
+        }
+        if let Some(v) = var("UCZ_BACKUP_KEEP_WEEKLY") {
+            settings.backup_keep_weekly = count("UCZ_BACKUP_KEEP_WEEKLY", v)?;
+        }
+        settings.backup_schedule()?;
         if let Some(v) = var("UCZ_ALLOW_INSECURE_COOKIES") {
             settings.allow_insecure_cookies = v == "true" || v == "1";
         }
@@ -165,6 +190,38 @@ impl Settings {
             .into());
         }
         Ok(settings)
+    }
+
+    /// The scheduled backups, when a folder is set.
+    pub fn backup_schedule(&self) -> Result<Option<crate::backup_cmd::Schedule>, BadInput> {
+        let Some(dir) = &self.backup_dir else {
+            return Ok(None);
+        };
+        let every = self
+            .backup_every
+            .parse::<jiff::SignedDuration>()
+            .ok()
+            .and_then(|d| std::time::Duration::try_from(d).ok())
+            .filter(|d| d.as_secs() >= 1)
+            .ok_or_else(|| {
+                BadInput(format!(
+                    "error: backup_every = \"{}\": a duration of a second or more, such as 24h, 6h or 90m",
+                    self.backup_every
+                ))
+            })?;
+        let dir = std::path::PathBuf::from(dir);
+        if !dir.is_dir() {
+            return Err(BadInput(format!(
+                "error: backup_dir {}: not a folder (create it, writable by the server)",
+                dir.display()
+            )));
+        }
+        Ok(Some(crate::backup_cmd::Schedule {
+            dir,
+            every,
+            keep_daily: self.backup_keep_daily,
+            keep_weekly: self.backup_keep_weekly,
+        }))
     }
 
     /// The reverse proxies the server believes.
@@ -362,6 +419,20 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
                 let leases = ucz_web::demo::load_ladder(&state, today).await?;
                 tracing::info!("loaded the demo space ladder of Daejeon: {leases} incubation leases, expansion space running short");
             }
+        }
+        if let Some(schedule) = settings.backup_schedule()? {
+            tracing::info!(
+                "scheduled backups every {} into {} (keeping {} daily, {} weekly)",
+                settings.backup_every,
+                schedule.dir.display(),
+                schedule.keep_daily,
+                schedule.keep_weekly
+            );
+            tokio::spawn(crate::backup_cmd::run_schedule(
+                state.services.store.clone(),
+                schedule,
+                state.monitoring.clone(),
+            ));
         }
         let listener = tokio::net::TcpListener::bind(&settings.listen)
             .await

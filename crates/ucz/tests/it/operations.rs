@@ -80,7 +80,11 @@ for family in text_string_to_metric_families(sys.stdin.read()):
 
 /// `ucz serve` on a fresh SQLite database without demo data, and the address it serves.
 fn start(dir: &std::path::Path, env: &[(&str, &str)]) -> (Child, String) {
-    let url = format!("sqlite://{}", dir.join("ucz.db").display());
+    start_on(&format!("sqlite://{}", dir.join("ucz.db").display()), env)
+}
+
+/// `ucz serve` on `url` without demo data, and the address it serves.
+fn start_on(url: &str, env: &[(&str, &str)]) -> (Child, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ucz"));
     command
         .args([
@@ -88,7 +92,7 @@ fn start(dir: &std::path::Path, env: &[(&str, &str)]) -> (Child, String) {
             "--listen",
             "127.0.0.1:0",
             "--database-url",
-            &url,
+            url,
             "--no-demo",
         ])
         .env_remove("RUST_LOG")
@@ -547,29 +551,7 @@ fn a_backup_taken_while_writing_restores_on_sqlite_and_into_postgres() {
     let back = TestDatabase::sqlite();
     let out = ucz_on(&back.url, &["restore", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let (mut server, address) = {
-        let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--no-demo",
-                "--database-url",
-                &back.url,
-            ])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
-        let address = loop {
-            let line = lines.next().expect("server output").unwrap();
-            if let Some(rest) = line.split("serving http://").nth(1) {
-                break rest.split_whitespace().next().unwrap().to_string();
-            }
-        };
-        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-        (server, address)
-    };
+    let (mut server, address) = start_on(&back.url, &[]);
     let catalog: serde_json::Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let ready = reqwest::get(format!("http://{address}/readyz"))
             .await
@@ -634,4 +616,93 @@ fn an_altered_cut_or_foreign_backup_is_refused_and_changes_nothing() {
         let out = ucz_on(&target.url, &["restore", file.to_str().unwrap()]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
+}
+
+#[test]
+fn the_server_takes_scheduled_backups_and_keeps_what_the_retention_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-demo",
+            "--database-url",
+            &url,
+        ])
+        .env("UCZ_BACKUP_DIR", &backups)
+        .env("UCZ_BACKUP_EVERY", "1s")
+        .env("UCZ_BACKUP_KEEP_DAILY", "1")
+        .env("UCZ_BACKUP_KEEP_WEEKLY", "1")
+        .env("UCZ_METRICS_TOKEN", TOKEN)
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let mut address = String::new();
+    let mut taken = 0;
+    while taken < 3 {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(rest) = line.split("serving http://").nth(1) {
+            address = rest.split_whitespace().next().unwrap().to_string();
+        }
+        assert!(!line.contains("scheduled backup failed"), "{line}");
+        if line.contains("scheduled backup taken") {
+            taken += 1;
+        }
+    }
+    std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+    let metrics = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        reqwest::Client::new()
+            .get(format!("http://{address}/metrics"))
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let samples = parse_metrics(&metrics);
+    let ok = samples
+        .iter()
+        .find_map(|s| s.strip_prefix(r#"ucz_jobs_total{job="backup",outcome="ok"} "#))
+        .expect("backups counted");
+    assert!(ok.parse::<f64>().unwrap() >= 3.0, "{ok}");
+    // Every backup was taken today: one is kept.
+    let files: Vec<String> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".backup"))
+        .collect();
+    assert!(
+        files.len() <= 2,
+        "the retention keeps today's newest: {files:?}"
+    );
+    let newest = files.iter().max().unwrap();
+    let target = TestDatabase::sqlite();
+    let out = ucz_on(
+        &target.url,
+        &["restore", backups.join(newest).to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args(["config", "show"])
+        .env("UCZ_BACKUP_DIR", &backups)
+        .env("UCZ_BACKUP_EVERY", "often")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("backup_every = \"often\""),
+        "{}",
+        stderr(&out)
+    );
 }
