@@ -123,6 +123,9 @@ use ucz_web::auth::{hash_password, token_hash};
 
 pub struct TestApp {
     pub base: String,
+    /// With a second server on the same database: its base, and the API calls alternate.
+    pub other: Option<String>,
+    calls: std::sync::atomic::AtomicUsize,
     pub client: Client,
     pub store: Store,
     /// The database's URL, for a second server on it.
@@ -318,6 +321,8 @@ impl TestApp {
         tokio::spawn(async move { ucz_web::serve(listener, state).await.unwrap() });
         let app = TestApp {
             base,
+            other: None,
+            calls: Default::default(),
             client: Client::new(),
             store,
             url,
@@ -347,7 +352,22 @@ impl TestApp {
         path: &str,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
-        self.call_at(&self.base, role, method, path, body).await
+        let n = self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let base = match &self.other {
+            Some(other) if n % 2 == 1 => other,
+            _ => &self.base,
+        };
+        self.call_at(base, role, method, path, body).await
+    }
+
+    /// On PostgreSQL with a second server on the same database; API calls alternate between
+    /// the two, as a balancer spreading requests over two processes would send them.
+    pub async fn postgres_two_servers() -> TestApp {
+        let mut app = Self::postgres().await;
+        app.other = Some(app.second_server().await);
+        app
     }
 }
 
@@ -411,6 +431,12 @@ macro_rules! on_both {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 super::scenarios::$name(super::TestApp::postgres().await).await;
+            })*
+        }
+        mod two_servers {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::scenarios::$name(super::TestApp::postgres_two_servers().await).await;
             })*
         }
     };
