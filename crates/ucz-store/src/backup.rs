@@ -375,46 +375,58 @@ impl Store {
                 };
                 placed.push(at);
             }
-            let values: Vec<String> = placed
-                .iter()
-                .enumerate()
-                .map(|(i, at)| match self.backend {
-                    Backend::Sqlite => format!("${}", i + 1),
-                    Backend::Postgres => format!("${}::{}", i + 1, table.columns[*at].2),
-                })
-                .collect();
+            let placeholder = |n: usize, at: usize| match self.backend {
+                Backend::Sqlite => format!("${n}"),
+                Backend::Postgres => format!("${n}::{}", table.columns[at].2),
+            };
             let columns: Vec<String> = section.columns.iter().map(|c| quoted(c)).collect();
-            let sql = format!(
-                "INSERT INTO {} ({}) VALUES ({})",
-                quoted(&name),
-                columns.join(", "),
-                values.join(", ")
-            );
+            // Many rows a statement, within both backends' limits on parameters.
+            let per_statement = (30_000 / placed.len().max(1)).clamp(1, 500);
             let mut count = 0u64;
-            for row in &section.rows {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-                for (value, at) in row.iter().zip(&placed) {
-                    let kind = table.columns[*at].1;
-                    query = match (self.backend, value, kind) {
-                        (_, serde_json::Value::Null, _) => query.bind(None::<String>),
-                        (Backend::Postgres, serde_json::Value::String(s), _) => {
-                            query.bind(s.clone())
-                        }
-                        (Backend::Postgres, other, _) => query.bind(other.to_string()),
-                        (Backend::Sqlite, serde_json::Value::Number(n), Kind::Integer)
-                            if n.is_i64() =>
-                        {
-                            query.bind(n.as_i64())
-                        }
-                        (Backend::Sqlite, serde_json::Value::Number(n), _) => {
-                            query.bind(n.as_f64())
-                        }
-                        (Backend::Sqlite, serde_json::Value::String(s), _) => query.bind(s.clone()),
-                        (_, other, _) => query.bind(other.to_string()),
-                    };
+            for chunk in section.rows.chunks(per_statement) {
+                let tuples: Vec<String> = (0..chunk.len())
+                    .map(|r| {
+                        let values: Vec<String> = placed
+                            .iter()
+                            .enumerate()
+                            .map(|(i, at)| placeholder(r * placed.len() + i + 1, *at))
+                            .collect();
+                        format!("({})", values.join(", "))
+                    })
+                    .collect();
+                let sql = format!(
+                    "INSERT INTO {} ({}) VALUES {}",
+                    quoted(&name),
+                    columns.join(", "),
+                    tuples.join(", ")
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for row in chunk {
+                    for (value, at) in row.iter().zip(&placed) {
+                        let kind = table.columns[*at].1;
+                        query = match (self.backend, value, kind) {
+                            (_, serde_json::Value::Null, _) => query.bind(None::<String>),
+                            (Backend::Postgres, serde_json::Value::String(s), _) => {
+                                query.bind(s.clone())
+                            }
+                            (Backend::Postgres, other, _) => query.bind(other.to_string()),
+                            (Backend::Sqlite, serde_json::Value::Number(n), Kind::Integer)
+                                if n.is_i64() =>
+                            {
+                                query.bind(n.as_i64())
+                            }
+                            (Backend::Sqlite, serde_json::Value::Number(n), _) => {
+                                query.bind(n.as_f64())
+                            }
+                            (Backend::Sqlite, serde_json::Value::String(s), _) => {
+                                query.bind(s.clone())
+                            }
+                            (_, other, _) => query.bind(other.to_string()),
+                        };
+                    }
                 }
                 query.execute(&mut *tx).await?;
-                count += 1;
+                count += chunk.len() as u64;
             }
             progress(&name, count);
             written.insert(name, count);
@@ -432,6 +444,37 @@ impl Store {
         migrator.run(&mut *tx).await?;
         tx.commit().await?;
         Ok(manifest)
+    }
+
+    /// SQLite's own copy of the whole database into a new file (`VACUUM INTO`), the mechanism
+    /// `ucz bench backup` measures beside its own.
+    pub async fn vacuum_into(&self, file: &std::path::Path) -> Result<(), StoreError> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(file.display().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Creates (or with `drop`, removes with its contents) a PostgreSQL schema of a benchmark or
+    /// a test; the name is lower-case letters, digits and `_`.
+    pub async fn scratch_schema(&self, name: &str, drop: bool) -> Result<(), StoreError> {
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(StoreError::Corrupt(format!("not a schema name: {name}")));
+        }
+        let sql = if drop {
+            format!("DROP SCHEMA {name} CASCADE")
+        } else {
+            format!("CREATE SCHEMA {name}")
+        };
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Tables in an order where each comes after those it refers to (PostgreSQL checks each

@@ -5,6 +5,7 @@
 //! can fix).
 
 mod backup_cmd;
+mod bench_backup;
 mod bench_cmd;
 mod bench_import;
 mod bench_placement;
@@ -379,6 +380,18 @@ enum BenchWhat {
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
+    /// Backup and restore times of a large database on SQLite and PostgreSQL, beside SQLite's VACUUM INTO and pg_dump
+    Backup {
+        /// Firms in the database
+        #[arg(long, default_value_t = 1_000_000)]
+        firms: usize,
+        /// Leases in the database
+        #[arg(long, default_value_t = 100_000)]
+        leases: usize,
+        /// The PostgreSQL database to make a schema in [default: $UCZ_TEST_POSTGRES or postgres://postgres@127.0.0.1:5432/test]
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -543,6 +556,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench {
             what: BenchWhat::Import { rows, database_url },
         } => bench_import::run(catalog()?, database_url, rows, clock()?)?,
+        Command::Bench {
+            what:
+                BenchWhat::Backup {
+                    firms,
+                    leases,
+                    postgres,
+                },
+        } => bench_backup::run(catalog()?, firms, leases, postgres, clock()?)?,
         Command::Config {
             action: ConfigAction::Show { server },
         } => print!("{}", server.settings()?.show()),

@@ -232,6 +232,23 @@ fn the_server_benchmark_prints_its_figures() {
 }
 
 #[test]
+fn the_backup_benchmark_prints_its_figures() {
+    let out = ucz(&["bench", "backup", "--firms", "500", "--leases", "50"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for needle in [
+        "500 firms, 50 leases; backup file ",
+        "sqlite:     restore ",
+        "(SQLite's VACUUM INTO: ",
+        "postgresql: restore ",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    let out = ucz(&["bench", "backup", "--firms", "0", "--leases", "5"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
 fn the_import_benchmark_prints_its_figures() {
     let out = ucz(&["bench", "import", "--rows", "120"]);
     assert!(out.status.success(), "{}", stderr(&out));
