@@ -210,12 +210,15 @@ pub async fn run_schedule(
     store: Store,
     schedule: Schedule,
     metrics: std::sync::Arc<ucz_web::monitoring::Monitoring>,
+    running: std::sync::Arc<tokio::sync::Mutex<()>>,
 ) {
     let mut ticks =
         tokio::time::interval_at(tokio::time::Instant::now() + schedule.every, schedule.every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         ticks.tick().await;
+        // Held while the backup runs: a stopping server waits for it.
+        let _running = running.lock().await;
         let started = std::time::Instant::now();
         let result = take(&store, &schedule).await;
         let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;

@@ -420,6 +420,7 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
                 tracing::info!("loaded the demo space ladder of Daejeon: {leases} incubation leases, expansion space running short");
             }
         }
+        let jobs = std::sync::Arc::new(tokio::sync::Mutex::new(()));
         if let Some(schedule) = settings.backup_schedule()? {
             tracing::info!(
                 "scheduled backups every {} into {} (keeping {} daily, {} weekly)",
@@ -432,6 +433,7 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
                 state.services.store.clone(),
                 schedule,
                 state.monitoring.clone(),
+                jobs.clone(),
             ));
         }
         let listener = tokio::net::TcpListener::bind(&settings.listen)
@@ -439,6 +441,19 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             .map_err(|e| BadInput(format!("error: cannot listen on {}: {e}", settings.listen)))?;
         tracing::info!("ucz serving http://{} (database {}); SIGTERM or Ctrl-C stops", listener.local_addr()?, settings.database_url);
         ucz_web::serve_behind(listener, state, settings.limits(), settings.proxies()?).await?;
+        // A scheduled backup under way is finished, within the same bound as the requests.
+        let drain = settings.limits().drain_timeout;
+        let finished = match jobs.try_lock() {
+            Ok(_) => true,
+            Err(_) => {
+                tracing::info!("stopping: finishing the scheduled backup under way");
+                tokio::time::timeout(drain, jobs.lock()).await.is_ok()
+            }
+        };
+        if !finished {
+            tracing::warn!("stopping: the scheduled backup under way is cut (its partial file is left)");
+        }
+        tracing::info!("stopped");
         Ok(())
     })
 }

@@ -126,6 +126,8 @@ pub struct TestApp {
     /// With a second server on the same database: its base, and the API calls alternate.
     pub other: Option<String>,
     calls: std::sync::atomic::AtomicUsize,
+    /// The second server's process, stopped with the app.
+    _process: Option<Stopped>,
     pub client: Client,
     pub store: Store,
     /// The database's URL, for a second server on it.
@@ -323,6 +325,7 @@ impl TestApp {
             base,
             other: None,
             calls: Default::default(),
+            _process: None,
             client: Client::new(),
             store,
             url,
@@ -362,11 +365,48 @@ impl TestApp {
         self.call_at(base, role, method, path, body).await
     }
 
-    /// On PostgreSQL with a second server on the same database; API calls alternate between
-    /// the two, as a balancer spreading requests over two processes would send them.
+    /// On PostgreSQL with a second server process (`ucz serve`, the binary built beside these
+    /// tests) on the same database; API calls alternate between the two, as a balancer
+    /// spreading requests over two processes would send them.
     pub async fn postgres_two_servers() -> TestApp {
         let mut app = Self::postgres().await;
-        app.other = Some(app.second_server().await);
+        let binary = std::env::current_exe()
+            .ok()
+            .and_then(|test| Some(test.parent()?.parent()?.join("ucz")))
+            .filter(|ucz| ucz.exists())
+            .expect("the ucz binary beside the tests: cargo test --workspace builds it");
+        let mut process = std::process::Command::new(binary)
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--no-demo",
+                "--database-url",
+                &app.url,
+            ])
+            .env("UCZ_NOW", NOW)
+            .env_remove("RUST_LOG")
+            .env_remove("UCZ_METRICS_TOKEN")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = process.stderr.take().unwrap();
+        let address = tokio::task::spawn_blocking(move || {
+            use std::io::BufRead;
+            let mut lines = std::io::BufReader::new(stderr).lines();
+            let address = loop {
+                let line = lines.next().expect("the second server's output").unwrap();
+                if let Some(rest) = line.split("serving http://").nth(1) {
+                    break rest.split_whitespace().next().unwrap().to_string();
+                }
+            };
+            std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+            address
+        })
+        .await
+        .unwrap();
+        app.other = Some(format!("http://{address}/api/v1"));
+        app._process = Some(Stopped(process));
         app
     }
 }
@@ -473,3 +513,13 @@ on_both!(
     refusals_say_why,
     korean_pages_name_what_they_mean,
 );
+
+/// A child process killed when dropped.
+pub struct Stopped(std::process::Child);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
