@@ -61,6 +61,10 @@ pub enum BackupError {
     )]
     Newer(Vec<i64>),
     #[error(
+        "the backup's format version {0} is newer than this ucz reads ({FORMAT_VERSION}); restore it with the ucz that made it"
+    )]
+    NewerFormat(String),
+    #[error(
         "the target database is not empty ({0}); restore into a new database, so that nothing is overwritten"
     )]
     NotEmpty(String),
@@ -749,7 +753,9 @@ fn read_backup(input: &mut dyn BufRead) -> Result<Backup, BackupError> {
                 ));
             }
             if value["format_version"] != FORMAT_VERSION {
-                return Err(BackupError::Newer(Vec::new()));
+                return Err(BackupError::NewerFormat(
+                    value["format_version"].to_string(),
+                ));
             }
         } else if let Some(m) = value.get("manifest") {
             manifest = Some(

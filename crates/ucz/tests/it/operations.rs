@@ -543,6 +543,21 @@ fn a_backup_taken_while_writing_restores_on_sqlite_and_into_postgres() {
     let source = TestDatabase::sqlite();
     let (sqlite, postgres) = (TestDatabase::sqlite(), TestDatabase::postgres_blocking());
     backup_while_writing_restores(&source.url, &[&sqlite.url, &postgres.url]);
+    // The server reads the copy in PostgreSQL.
+    let (mut server, address) = start_on(&postgres.url, &[]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let ready = reqwest::get(format!("http://{address}/readyz"))
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200);
+        let zones = reqwest::get(format!("http://{address}/api/v1/zones"))
+            .await
+            .unwrap();
+        assert_eq!(zones.status(), 200);
+    });
+    server.kill().unwrap();
+    server.wait().unwrap();
     // And back: the PostgreSQL copy backed up and restored into SQLite ends at the same head.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("from-postgres.backup");
@@ -552,7 +567,7 @@ fn a_backup_taken_while_writing_restores_on_sqlite_and_into_postgres() {
     let out = ucz_on(&back.url, &["restore", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let (mut server, address) = start_on(&back.url, &[]);
-    let catalog: serde_json::Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
+    let catalog: serde_json::Value = runtime.block_on(async {
         let ready = reqwest::get(format!("http://{address}/readyz"))
             .await
             .unwrap();
@@ -602,11 +617,23 @@ fn an_altered_cut_or_foreign_backup_is_refused_and_changes_nothing() {
         "newer",
         good.replacen("\"format_version\":1", "\"format_version\":2", 1),
     );
+    let newer_schema = write(
+        "newer-schema",
+        good.replacen(
+            "\"schema_versions\":[",
+            "\"schema_versions\":[99990101000000,",
+            1,
+        ),
+    );
     for (path, why) in [
+        (
+            &newer_schema,
+            "schema versions [99990101000000] are unknown to this build",
+        ),
         (&altered, "the checksum does not match"),
         (&cut, "no manifest: the file was cut short"),
         (&foreign, "not a ucz backup"),
-        (&newer, "made by a newer ucz"),
+        (&newer, "format version 2 is newer than this ucz reads (1)"),
     ] {
         let target = TestDatabase::sqlite();
         let out = ucz_on(&target.url, &["restore", path.to_str().unwrap()]);
