@@ -22,6 +22,9 @@ fn python_with_parser() -> PathBuf {
     let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("prometheus-client-{PROMETHEUS_CLIENT}"));
     let python = venv.join("bin/python3");
+    // One test makes it; another waits for it rather than installing into it at once.
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
     if !venv.join("ready").exists() {
         let made = Command::new("python3")
             .args(["-m", "venv"])
