@@ -115,6 +115,9 @@ pub struct Schedule {
     pub every: std::time::Duration,
     pub keep_daily: usize,
     pub keep_weekly: usize,
+    /// What the backups' names and times are read from (a fixed clock names them alike: the
+    /// later ones get `-2`, `-3`…).
+    pub clock: ucz_core::Clock,
 }
 
 /// The name of a scheduled backup taken at `at`; [`taken_at`] reads it back.
@@ -125,6 +128,11 @@ fn scheduled_name(at: jiff::Timestamp) -> String {
 /// When a scheduled backup was taken, from its name; none for any other file.
 fn taken_at(name: &str) -> Option<jiff::Timestamp> {
     let stamp = name.strip_prefix("ucz-")?.strip_suffix(".backup")?;
+    // A second backup of the same second: `…Z-2`.
+    let stamp = match stamp.split_once("Z-") {
+        Some((time, n)) if n.chars().all(|c| c.is_ascii_digit()) => &stamp[..=time.len()],
+        _ => stamp,
+    };
     let time = jiff::civil::DateTime::strptime("%Y%m%dT%H%M%SZ", stamp).ok()?;
     time.to_zoned(jiff::tz::TimeZone::UTC)
         .ok()
@@ -172,7 +180,14 @@ pub fn to_delete(
 
 /// Takes one scheduled backup and applies the retention; the backup's file name.
 async fn take(store: &Store, schedule: &Schedule) -> anyhow::Result<String> {
-    let name = scheduled_name(jiff::Timestamp::now());
+    let first = scheduled_name(schedule.clock.now());
+    let mut name = first.clone();
+    for n in 2.. {
+        if !schedule.dir.join(&name).exists() {
+            break;
+        }
+        name = first.replace(".backup", &format!("-{n}.backup"));
+    }
     let path = schedule.dir.join(&name);
     let partial = path.with_extension("partial");
     let mut writer = BufWriter::new(
@@ -221,7 +236,7 @@ pub async fn run_schedule(
         let _running = running.lock().await;
         let started = std::time::Instant::now();
         let result = take(&store, &schedule).await;
-        let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
+        let now = schedule.clock.now().as_millisecond() as f64 / 1000.0;
         match result {
             Ok(name) => {
                 metrics.metrics.job("backup", true, now);
@@ -248,6 +263,7 @@ mod tests {
         let t = at("2026-11-30T17:39:27Z");
         assert_eq!(scheduled_name(t), "ucz-20261130T173927Z.backup");
         assert_eq!(taken_at(&scheduled_name(t)), Some(t));
+        assert_eq!(taken_at("ucz-20261130T173927Z-2.backup"), Some(t));
         assert_eq!(taken_at("ucz-notes.backup"), None);
         assert_eq!(taken_at("other.backup"), None);
     }

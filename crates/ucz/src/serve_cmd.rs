@@ -221,6 +221,7 @@ impl Settings {
             every,
             keep_daily: self.backup_keep_daily,
             keep_weekly: self.backup_keep_weekly,
+            clock: self.clock()?,
         }))
     }
 
