@@ -18,6 +18,11 @@ use sqlx::{Any, Row, Transaction};
 
 use crate::{Backend, GENESIS, Store, StoreError};
 
+/// A backup file as a restore reads it: checked from start to end first, then each table's rows
+/// read again where they begin, so that rows are never all held at once.
+pub trait BackupFile: BufRead + std::io::Seek + Send {}
+impl<T: BufRead + std::io::Seek + Send> BackupFile for T {}
+
 /// The format's name and version, on the first line.
 pub const FORMAT: &str = "ucz-backup";
 pub const FORMAT_VERSION: u32 = 1;
@@ -320,7 +325,7 @@ impl Store {
     /// on any failure nothing is kept.
     pub async fn restore(
         &self,
-        backup: &mut (dyn BufRead + Send),
+        backup: &mut dyn BackupFile,
         progress: &mut (dyn FnMut(&str, u64) + Send),
     ) -> Result<Manifest, BackupError> {
         let Backup {
@@ -387,7 +392,22 @@ impl Store {
             // Many rows a statement, within both backends' limits on parameters.
             let per_statement = (30_000 / placed.len().max(1)).clamp(1, 500);
             let mut count = 0u64;
-            for chunk in section.rows.chunks(per_statement) {
+            backup.seek(std::io::SeekFrom::Start(section.offset))?;
+            let mut line = String::new();
+            let mut chunk: Vec<Vec<serde_json::Value>> = Vec::with_capacity(per_statement);
+            while count < section.rows {
+                chunk.clear();
+                while chunk.len() < per_statement && count + (chunk.len() as u64) < section.rows {
+                    line.clear();
+                    backup.read_line(&mut line)?;
+                    let row: Vec<serde_json::Value> = serde_json::from_str(line.trim_end())
+                        .map_err(|e| {
+                            BackupError::Damaged(format!(
+                                "table {name}: a row changed since it was checked: {e}"
+                            ))
+                        })?;
+                    chunk.push(row);
+                }
                 let tuples: Vec<String> = (0..chunk.len())
                     .map(|r| {
                         let values: Vec<String> = placed
@@ -405,7 +425,7 @@ impl Store {
                     tuples.join(", ")
                 );
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-                for row in chunk {
+                for row in &chunk {
                     for (value, at) in row.iter().zip(&placed) {
                         let kind = table.columns[*at].1;
                         query = match (self.backend, value, kind) {
@@ -718,20 +738,31 @@ fn hex(bytes: &[u8]) -> String {
 /// One table's part of a backup.
 struct Section {
     columns: Vec<String>,
-    rows: Vec<Vec<serde_json::Value>>,
+    /// Rows, and the byte where the first begins.
+    rows: u64,
+    offset: u64,
 }
 
 /// Reads and checks a whole backup: the format line, the sections, the manifest, the checksum,
-/// and the tables and counts against the manifest. Nothing is written before all of it holds.
-fn read_backup(input: &mut dyn BufRead) -> Result<Backup, BackupError> {
+/// and the tables and counts against the manifest, keeping where each table's rows begin.
+/// Nothing is written before all of it holds.
+fn read_backup(input: &mut dyn BackupFile) -> Result<Backup, BackupError> {
     let mut hash = Sha256::new();
     let mut sections: BTreeMap<String, Section> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut manifest: Option<Manifest> = None;
     let mut counters: Option<BTreeMap<String, i64>> = None;
     let mut first = true;
-    for (number, line) in input.lines().enumerate() {
-        let line = line?;
+    let mut offset = 0u64;
+    let mut buffer = String::new();
+    for number in 0.. {
+        buffer.clear();
+        let read = input.read_line(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        offset += read as u64;
+        let line = buffer.strip_suffix('\n').unwrap_or(&buffer).to_string();
         let at = number + 1;
         if manifest.is_some() {
             return Err(BackupError::Damaged(format!(
@@ -787,7 +818,8 @@ fn read_backup(input: &mut dyn BufRead) -> Result<Backup, BackupError> {
                 name.to_string(),
                 Section {
                     columns,
-                    rows: Vec::new(),
+                    rows: 0,
+                    offset,
                 },
             );
         } else if let serde_json::Value::Array(row) = value {
@@ -803,7 +835,7 @@ fn read_backup(input: &mut dyn BufRead) -> Result<Backup, BackupError> {
                     section.columns.len()
                 )));
             }
-            section.rows.push(row);
+            section.rows += 1;
         } else {
             return Err(BackupError::Damaged(format!(
                 "line {at}: neither a table, a row nor the manifest"
@@ -831,7 +863,7 @@ fn read_backup(input: &mut dyn BufRead) -> Result<Backup, BackupError> {
         .collect();
     let found: Vec<(&str, u64)> = order
         .iter()
-        .map(|n| (n.as_str(), sections[n].rows.len() as u64))
+        .map(|n| (n.as_str(), sections[n].rows))
         .collect();
     if listed != found {
         return Err(BackupError::Damaged(format!(
