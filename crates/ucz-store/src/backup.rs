@@ -769,11 +769,14 @@ fn read_backup(input: &mut dyn BackupFile) -> Result<Backup, BackupError> {
                 "line {at}: data after the manifest"
             )));
         }
+        let whole = buffer.ends_with('\n');
         let value: serde_json::Value = serde_json::from_str(&line).map_err(|e| {
             if first {
                 BackupError::NotABackup(format!("line 1 is not JSON ({e})"))
+            } else if !whole {
+                BackupError::Damaged(format!("the file was cut short in line {at}"))
             } else {
-                BackupError::Damaged(format!("line {at}: {e}"))
+                BackupError::Damaged(format!("line {at} is not JSON ({e})"))
             }
         })?;
         if first {

@@ -370,8 +370,10 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+        // The scheme's name is not case-sensitive (RFC 9110).
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token.trim());
     if !crate::auth::same_secret(given, token) {
         let mut response = text(
             StatusCode::UNAUTHORIZED,

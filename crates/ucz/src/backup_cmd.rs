@@ -12,13 +12,25 @@ use ucz_store::backup::{BackupError, Manifest};
 use crate::input::BadInput;
 use crate::serve_cmd::{Settings, runtime};
 
+/// A new file only its owner may read: a backup holds password hashes and personal data.
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
 /// Writes the backup beside `out` and renames it into place once whole: a backup cut short by a
 /// failure never stands where a good one is expected.
 pub fn backup(settings: Settings, out: &Path) -> anyhow::Result<()> {
     let partial = out.with_extension("partial");
     let manifest = runtime()?.block_on(async {
         let store = crate::serve_cmd::open_existing(&settings).await?;
-        let file = std::fs::File::create(&partial)
+        let file = private_file(&partial)
             .map_err(|e| BadInput(format!("error: --out {}: {e}", out.display())))?;
         let mut writer = BufWriter::new(file);
         let started = std::time::Instant::now();
@@ -53,6 +65,26 @@ pub fn restore(settings: Settings, file: &Path) -> anyhow::Result<()> {
     let input = std::fs::File::open(file)
         .map_err(|e| BadInput(format!("error: {}: {e}", file.display())))?;
     let mut reader = BufReader::new(input);
+    // A SQLite file the restore creates goes again if the restore is refused.
+    let created = settings
+        .database_url
+        .strip_prefix("sqlite://")
+        .map(|p| std::path::PathBuf::from(p.split('?').next().unwrap_or(p)))
+        .filter(|p| !p.exists());
+    let result = restore_into(&settings, file, &mut reader);
+    if let (Err(_), Some(path)) = (&result, created) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    result
+}
+
+fn restore_into(
+    settings: &Settings,
+    file: &Path,
+    reader: &mut BufReader<std::fs::File>,
+) -> anyhow::Result<()> {
     runtime()?.block_on(async {
         let url = &settings.database_url;
         let store = Store::connect(url)
@@ -60,7 +92,7 @@ pub fn restore(settings: Settings, file: &Path) -> anyhow::Result<()> {
             .map_err(|e| BadInput(format!("error: database {url}: {e}")))?;
         let started = std::time::Instant::now();
         let manifest = store
-            .restore(&mut reader, &mut |table, rows| {
+            .restore(reader, &mut |table, rows| {
                 eprintln!("  {table}: {rows} rows");
             })
             .await
@@ -191,8 +223,7 @@ async fn take(store: &Store, schedule: &Schedule) -> anyhow::Result<String> {
     let path = schedule.dir.join(&name);
     let partial = path.with_extension("partial");
     let mut writer = BufWriter::new(
-        std::fs::File::create(&partial)
-            .with_context(|| format!("cannot write {}", partial.display()))?,
+        private_file(&partial).with_context(|| format!("cannot write {}", partial.display()))?,
     );
     if let Err(e) = store.backup(&mut writer, &mut |_, _| {}).await {
         let _ = std::fs::remove_file(&partial);
@@ -227,8 +258,19 @@ pub async fn run_schedule(
     metrics: std::sync::Arc<ucz_web::monitoring::Monitoring>,
     running: std::sync::Arc<tokio::sync::Mutex<()>>,
 ) {
-    let mut ticks =
-        tokio::time::interval_at(tokio::time::Instant::now() + schedule.every, schedule.every);
+    // The first backup is due one interval after the newest one in the folder: a server
+    // restarted more often than the interval still takes its backups.
+    let newest = std::fs::read_dir(&schedule.dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| taken_at(&e.file_name().to_string_lossy()))
+        .max();
+    let since = newest
+        .and_then(|at| schedule.clock.now().duration_since(at).try_into().ok())
+        .unwrap_or(schedule.every);
+    let first = schedule.every.saturating_sub(since);
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + first, schedule.every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         ticks.tick().await;

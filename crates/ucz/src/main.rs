@@ -209,7 +209,7 @@ enum PlacementWhat {
 
 #[derive(Args)]
 struct ServerArgs {
-    /// Settings file (TOML: listen, database_url, demo, demo_firms, secure_cookies, import_max_rows, import_pending_mb, header_timeout_seconds, request_timeout_seconds, max_connections, shutdown_timeout_seconds, metrics_token, now)
+    /// Settings file (TOML; every setting and its default: `ucz config show`, docs/operations.md)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// sqlite://FILE or postgres://… [default: sqlite://ucz.db, or $UCZ_DATABASE_URL]

@@ -108,14 +108,14 @@ impl Settings {
             settings.database_url = v;
         }
         if let Some(v) = var("UCZ_DEMO") {
-            settings.demo = v != "false" && v != "0";
+            settings.demo = yes_or_no("UCZ_DEMO", &v)?;
         }
         if let Some(v) = var("UCZ_NOW") {
             settings.now = Some(v);
         }
         settings.clock()?;
         if let Some(v) = var("UCZ_SECURE_COOKIES") {
-            settings.secure_cookies = v == "true" || v == "1";
+            settings.secure_cookies = yes_or_no("UCZ_SECURE_COOKIES", &v)?;
         }
         let count = |name: &str, v: String| {
             v.parse::<usize>()
@@ -155,6 +155,9 @@ impl Settings {
             settings.trusted_proxies = v.split(',').map(|p| p.trim().to_string()).collect();
         }
         settings.proxies()?;
+        if let Some(v) = var("UCZ_DEMO_FIRMS") {
+            settings.demo_firms = count("UCZ_DEMO_FIRMS", v)?;
+        }
         if let Some(v) = var("UCZ_BACKUP_DIR") {
             settings.backup_dir = Some(v);
         }
@@ -169,13 +172,13 @@ impl Settings {
         }
         settings.backup_schedule()?;
         if let Some(v) = var("UCZ_ALLOW_INSECURE_COOKIES") {
-            settings.allow_insecure_cookies = v == "true" || v == "1";
+            settings.allow_insecure_cookies = yes_or_no("UCZ_ALLOW_INSECURE_COOKIES", &v)?;
         }
         if let Some(token) = &settings.metrics_token {
             // A guessable token would make the metrics public in all but name.
             if token.len() < 16 || token.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 return Err(BadInput(
-                    "error: metrics_token: at least 16 characters, no spaces".into(),
+                    "error: metrics_token (UCZ_METRICS_TOKEN, UCZ_METRICS_TOKEN_FILE or the settings file): at least 16 characters, no spaces".into(),
                 )
                 .into());
             }
@@ -194,9 +197,6 @@ impl Settings {
 
     /// The scheduled backups, when a folder is set.
     pub fn backup_schedule(&self) -> Result<Option<crate::backup_cmd::Schedule>, BadInput> {
-        let Some(dir) = &self.backup_dir else {
-            return Ok(None);
-        };
         let every = self
             .backup_every
             .parse::<jiff::SignedDuration>()
@@ -209,6 +209,9 @@ impl Settings {
                     self.backup_every
                 ))
             })?;
+        let Some(dir) = &self.backup_dir else {
+            return Ok(None);
+        };
         let dir = std::path::PathBuf::from(dir);
         if !dir.is_dir() {
             return Err(BadInput(format!(
@@ -249,6 +252,18 @@ impl Settings {
     }
 }
 
+/// A yes-or-no setting from the environment: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`,
+/// in any case; anything else stops the start rather than being read as one or the other.
+fn yes_or_no(variable: &str, value: &str) -> Result<bool, BadInput> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(BadInput(format!(
+            "error: {variable}={value}: true or false (also 1/0, yes/no, on/off)"
+        ))),
+    }
+}
+
 /// The secret in the file an environment variable names, trimmed; none when the variable is
 /// not set.
 fn secret_file(variable: &str) -> anyhow::Result<Option<String>> {
@@ -276,12 +291,31 @@ pub fn refuse_secret_flag(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The password of a database address (`postgres://user:password@host/db`), if it has one.
+/// The password of a database address, if it has one: `postgres://user:password@host/db`, or
+/// `…?password=…` among its parameters.
 fn password_of(url: &str) -> Option<(usize, usize)> {
-    let rest = url.find("://")? + 3;
-    let at = rest + url[rest..].find('@')?;
-    let colon = rest + url[rest..at].find(':')?;
-    (colon + 1 < at).then_some((colon + 1, at))
+    let in_authority = || {
+        let rest = url.find("://")? + 3;
+        let end = rest + url[rest..].find(['/', '?']).unwrap_or(url.len() - rest);
+        let at = rest + url[rest..end].rfind('@')?;
+        let colon = rest + url[rest..at].find(':')?;
+        (colon + 1 < at).then_some((colon + 1, at))
+    };
+    let in_query = || {
+        let query = url.find('?')? + 1;
+        let start = url[query..]
+            .split('&')
+            .scan(query, |at, pair| {
+                let here = *at;
+                *at += pair.len() + 1;
+                Some((here, pair))
+            })
+            .find(|(_, pair)| pair.starts_with("password="))
+            .map(|(at, _)| at + "password=".len())?;
+        let end = start + url[start..].find('&').unwrap_or(url.len() - start);
+        (start < end).then_some((start, end))
+    };
+    in_authority().or_else(in_query)
 }
 
 /// A database address with its password masked.
@@ -463,8 +497,23 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
 /// it without migrating).
 pub(crate) async fn open_existing(settings: &Settings) -> anyhow::Result<Store> {
     let url = &settings.database_url;
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap_or(path);
+        if !Path::new(path).exists() {
+            return Err(BadInput(format!(
+                "error: database {url}: no such file (is --database-url, UCZ_DATABASE_URL or the settings file's database_url right?)"
+            ))
+            .into());
+        }
+    }
     let store = connect(url).await?;
     refuse_newer(&store, url).await?;
+    if store.schema().await?.applied.is_empty() {
+        return Err(BadInput(format!(
+            "error: database {url} holds no ucz data (never migrated): is the address right?"
+        ))
+        .into());
+    }
     Ok(store.with_clock(settings.clock()?))
 }
 
@@ -674,6 +723,11 @@ mod tests {
         assert_eq!(masked("sqlite://ucz.db"), "sqlite://ucz.db");
         assert!(refuse_secret_flag("postgres://a:b@h/d").is_err());
         assert!(refuse_secret_flag("postgres://a@h/d").is_ok());
+        assert_eq!(
+            masked("postgres://u@db/ucz?sslmode=require&password=pw&x=1"),
+            "postgres://u@db/ucz?sslmode=require&password=****&x=1"
+        );
+        assert!(refuse_secret_flag("postgres://u@db/ucz?password=pw").is_err());
     }
 
     #[test]

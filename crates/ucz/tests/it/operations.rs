@@ -156,6 +156,12 @@ fn health_readiness_and_metrics_answer_as_monitors_expect() {
             .unwrap();
         assert_eq!(login.status(), 401);
 
+        let lower = get("/metrics").header("authorization", format!("bearer {TOKEN}"));
+        assert_eq!(
+            lower.send().await.unwrap().status(),
+            200,
+            "the scheme in any case"
+        );
         let metrics = get("/metrics").bearer_auth(TOKEN).send().await.unwrap();
         assert_eq!(metrics.status(), 200);
         assert_eq!(
@@ -211,7 +217,7 @@ fn a_token_that_could_be_guessed_is_refused_at_start() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("metrics_token: at least 16 characters"),
+        stderr(&out).contains("metrics_token (UCZ_METRICS_TOKEN, UCZ_METRICS_TOKEN_FILE or the settings file): at least 16 characters"),
         "{}",
         stderr(&out)
     );
@@ -378,6 +384,33 @@ fn config_show_masks_secrets_and_secrets_on_the_command_line_are_refused() {
         "{shown}"
     );
 
+    for (variable, value, code) in [("UCZ_SECURE_COOKIES", "yes", 0), ("UCZ_DEMO", "maybe", 2)] {
+        let out = Command::new(env!("CARGO_BIN_EXE_ucz"))
+            .args(["config", "show"])
+            .env(variable, value)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{variable}={value}: {}",
+            stderr(&out)
+        );
+        if code == 0 {
+            assert!(
+                stdout(&out).contains("secure_cookies = true"),
+                "{}",
+                stdout(&out)
+            );
+        } else {
+            assert!(
+                stderr(&out).contains("UCZ_DEMO=maybe: true or false"),
+                "{}",
+                stderr(&out)
+            );
+        }
+    }
+
     let out = ucz(&[
         "migrate",
         "--database-url",
@@ -497,6 +530,11 @@ fn backup_while_writing_restores(source: &str, targets: &[&str]) {
         );
     }
     assert!(!file.with_extension("partial").exists());
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "a backup is its owner's alone");
+    }
 
     for target in targets {
         let out = ucz_on(target, &["restore", file.to_str().unwrap()]);
@@ -642,6 +680,11 @@ fn an_altered_cut_or_foreign_backup_is_refused_and_changes_nothing() {
         let out = ucz_on(&target.url, &["restore", path.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(2), "{why}: {}", stderr(&out));
         assert!(stderr(&out).contains(why), "{why}: {}", stderr(&out));
+        let target_file = target.url.strip_prefix("sqlite://").unwrap();
+        assert!(
+            !std::path::Path::new(target_file).exists(),
+            "a refused restore leaves no database file behind"
+        );
         // Nothing was written: the target is still empty and takes the good backup.
         let out = ucz_on(&target.url, &["restore", file.to_str().unwrap()]);
         assert!(out.status.success(), "{}", stderr(&out));
