@@ -183,7 +183,6 @@ impl Store {
         out: &mut (dyn Write + Send),
         progress: &mut (dyn FnMut(&str, u64) + Send),
     ) -> Result<Manifest, BackupError> {
-        let schema = self.schema().await?;
         let mut tx = self.pool.begin().await?;
         match self.backend {
             Backend::Postgres => {
@@ -304,11 +303,7 @@ impl Store {
             }
             .into(),
             taken_at: self.clock.now().to_string(),
-            schema_versions: if applied.is_empty() {
-                schema.applied
-            } else {
-                applied
-            },
+            schema_versions: applied,
             tables: counts,
             audit_head,
             sha256: hex(&hashing.hash.finalize_reset()),

@@ -321,6 +321,20 @@ pub async fn serve_behind(
     let router = with_limits(router, limits);
     let open = Arc::new(Semaphore::new(limits.max_connections));
     let (stopping, stop) = tokio::sync::watch::channel(false);
+    // A connection within the limit is served; one beyond it is closed at once.
+    let serve_one = |stream: tokio::net::TcpStream, peer: SocketAddr| {
+        if let Ok(permit) = open.clone().try_acquire_owned() {
+            spawn_connection(
+                stream,
+                peer,
+                router.clone(),
+                limits,
+                proxies.clone(),
+                stop.clone(),
+                permit,
+            );
+        }
+    };
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -334,36 +348,14 @@ pub async fn serve_behind(
             },
             () = &mut shutdown => break,
         };
-        let Ok(permit) = open.clone().try_acquire_owned() else {
-            drop(stream);
-            continue;
-        };
-        spawn_connection(
-            stream,
-            peer,
-            router.clone(),
-            limits,
-            proxies.clone(),
-            stop.clone(),
-            permit,
-        );
+        serve_one(stream, peer);
     }
     // Connections the system accepted before the signal are served too; then the listener
     // closes and later ones are refused at connect.
     while let Ok(Ok((stream, peer))) =
         tokio::time::timeout(Duration::from_millis(1), listener.accept()).await
     {
-        if let Ok(permit) = open.clone().try_acquire_owned() {
-            spawn_connection(
-                stream,
-                peer,
-                router.clone(),
-                limits,
-                proxies.clone(),
-                stop.clone(),
-                permit,
-            );
-        }
+        serve_one(stream, peer);
     }
     drop(listener);
     let _ = stopping.send(true);
