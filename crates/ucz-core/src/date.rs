@@ -98,11 +98,32 @@ impl Date {
     pub fn in_korea(at: Timestamp) -> Date {
         Date(seoul().to_datetime(at).date())
     }
+
+    /// The first moment of this date in Korea.
+    pub fn start_in_korea(self) -> Timestamp {
+        self.0
+            .to_datetime(civil::Time::midnight())
+            .to_zoned(seoul().clone())
+            .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
+    }
+
+    /// The last second of this date in Korea: a deadline given as a date closes then.
+    pub fn end_in_korea(self) -> Timestamp {
+        self.0
+            .to_datetime(civil::time(23, 59, 59, 0))
+            .to_zoned(seoul().clone())
+            .map_or(Timestamp::UNIX_EPOCH, |z| z.timestamp())
+    }
+
+    /// Whole days from this date to `later` (negative when `later` is earlier).
+    pub fn days_until(self, later: Date) -> i64 {
+        later.days_since_epoch() - self.days_since_epoch()
+    }
 }
 
 /// Asia/Seoul from the time zone database compiled into jiff; should it be missing, Korea's
 /// offset since 1988 (UTC+9, no daylight saving).
-fn seoul() -> &'static TimeZone {
+pub(crate) fn seoul() -> &'static TimeZone {
     static SEOUL: OnceLock<TimeZone> = OnceLock::new();
     SEOUL.get_or_init(|| {
         TimeZone::get("Asia/Seoul").unwrap_or_else(|_| TimeZone::fixed(Offset::constant(9)))

@@ -217,6 +217,22 @@ keys! {
     HubsKeptByCoordinators = "hubs_kept_by_coordinators",
     AuditReaders = "audit_readers",
     ImportFile = "import_file",
+    CallJson = "call_json",
+    CallEnvelope = "call_envelope",
+    CallNotObject = "call_not_object",
+    CallMissing = "call_missing",
+    CallNotText = "call_not_text",
+    CallBadDate = "call_bad_date",
+    CallBadPeriod = "call_bad_period",
+    CallPeriodOrder = "call_period_order",
+    CallBadUrl = "call_bad_url",
+    CallRuleRefused = "call_rule_refused",
+    CallSource = "call_source",
+    CallReviewers = "call_reviewers",
+    CallPublishers = "call_publishers",
+    CallMarkers = "call_markers",
+    CallGroupSources = "call_group_sources",
+    CallClosing = "call_closing",
 }
 
 /// One argument of a message: text, or another message rendered in the same language.

@@ -73,6 +73,8 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     space_kinds(catalog, &files, e);
     placement_parameters(catalog, &files, e);
     sme_sizes(catalog, &files, e);
+    call_terms(catalog, &files, e);
+    region_names(catalog, &files, e);
     errors.finish(())
 }
 
@@ -155,6 +157,7 @@ fn all_entries(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
         e,
     );
     entries(&files.of("sme_sizes.toml"), "sme_size", &c.sme_sizes, e);
+    entries(&files.of("call_terms.toml"), "call_term", &c.call_terms, e);
 }
 
 /// A designated zone is in a known region.
@@ -744,6 +747,82 @@ fn placement_parameters(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
                     .field(spec.id)
                     .expected(known()),
             );
+        }
+    }
+}
+
+/// Announcement terms: a known field, one reading per value, a known kind of applicant and a
+/// rule that type-checks over firms.
+fn call_terms(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let ct = files.of("call_terms.toml");
+    let mut seen: HashMap<(&str, &str), &Id> = HashMap::new();
+    for term in &c.call_terms {
+        if !crate::call::TERM_FIELDS.contains(&term.field.as_str()) {
+            e.push(ct.at(
+                &term.id,
+                "field",
+                format!(
+                    "unknown field \"{}\"; expected one of: {}",
+                    term.field,
+                    crate::call::TERM_FIELDS.join(", ")
+                ),
+            ));
+        }
+        if let Some(first) = seen.insert((term.field.as_str(), term.name_ko.as_str()), &term.id) {
+            e.push(ct.at(
+                &term.id,
+                "name_ko",
+                format!("\"{}\" of {} is also {first}'s", term.name_ko, term.field),
+            ));
+        }
+        if crate::call::Applicants::parse(&term.applicants).is_none() {
+            e.push(ct.at(
+                &term.id,
+                "applicants",
+                format!(
+                    "unknown applicants \"{}\"; expected one of: pre_founders, firms, institutions, any",
+                    term.applicants
+                ),
+            ));
+        }
+        if let Some(rule) = &term.rule {
+            if let Err(error) = crate::rule::Rule::parse(rule) {
+                e.push(ct.at(&term.id, "rule", format!("{error}")));
+            }
+        }
+        if term.note_ko.is_some() != term.note_en.is_some() {
+            e.push(ct.at(&term.id, "note_ko", "a note needs both note_ko and note_en"));
+        }
+    }
+}
+
+/// Every Korean name of a 시·도 or 광역경제권 (its name and aliases) names one of them only, so
+/// that an announcement's region reads one way.
+fn region_names(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let mut names: HashMap<String, &Id> = HashMap::new();
+    let regions = files.of("regions.toml");
+    let economic = files.of("economic_regions.toml");
+    let all = c
+        .regions
+        .iter()
+        .map(|r| (&regions, &r.id, &r.name_ko, &r.aliases_ko))
+        .chain(
+            c.economic_regions
+                .iter()
+                .map(|r| (&economic, &r.id, &r.name_ko, &r.aliases_ko)),
+        );
+    for (file, id, name, aliases) in all {
+        let base = crate::call::region::base_name(name);
+        for alias in std::iter::once(&base).chain(aliases.iter()) {
+            if let Some(first) = names.insert(alias.clone(), id) {
+                if first != id {
+                    e.push(file.at(
+                        id,
+                        "aliases_ko",
+                        format!("the name \"{alias}\" is also {first}'s"),
+                    ));
+                }
+            }
         }
     }
 }

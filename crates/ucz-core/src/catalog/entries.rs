@@ -47,6 +47,7 @@ entry!(
     SpaceKind,
     PlacementParameter,
     SmeSize,
+    CallTerm,
 );
 
 /// 핵심기능 — one of the four core functions.
@@ -480,6 +481,9 @@ pub struct Region {
     pub capital_region: bool,
     /// KOSTAT's census code of the region (2013), as in the province map.
     pub census_code_2013: Option<String>,
+    /// Other Korean names announcements use: the short name (`서울`), former names (`강원도`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases_ko: Vec<String>,
     pub source: String,
 }
 
@@ -496,6 +500,9 @@ pub struct EconomicRegion {
     pub members: Vec<Id>,
     /// 수도권: every member is in the capital region.
     pub capital_region: bool,
+    /// Other Korean names announcements use for the region (`충청권`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases_ko: Vec<String>,
     pub source: String,
 }
 
@@ -548,3 +555,28 @@ macro_rules! ruled {
 }
 
 ruled!(Program, SupportProgram, LinkageProgram);
+
+/// 공고 대상 용어 — a value of an announcement's applicant or target field (K-Startup's
+/// `aply_trgt`, 기업마당's `trgetNm`) and what it says about who may apply: the reading a call's
+/// draft rule is made from, for a coordinator to review (docs/calls.md).
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallTerm {
+    pub id: Id,
+    /// The record field the value is read from: `aply_trgt` or `trgetNm`.
+    pub field: String,
+    /// The value as the portal writes it (`예비창업자`, `1인 창조기업`, `중소기업`).
+    pub name_ko: String,
+    pub name_en: String,
+    /// Who the value admits: `pre_founders`, `firms`, `institutions` (no firm) or `any`.
+    pub applicants: String,
+    /// A condition on firms the value adds (CEL over `firm`), when it says more than who.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// What the reading leaves unchecked, for the reviewer, in both languages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_ko: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note_en: Option<String>,
+    pub source: String,
+}

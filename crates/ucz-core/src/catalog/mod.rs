@@ -43,6 +43,7 @@ pub struct Catalog {
     pub space_kinds: Vec<SpaceKind>,
     pub placement_parameters: Vec<PlacementParameter>,
     pub sme_sizes: Vec<SmeSize>,
+    pub call_terms: Vec<CallTerm>,
     /// `placement_parameters` and the expansion kinds, typed; derived, so not serialized.
     #[serde(skip)]
     pub placement: PlacementPolicy,
@@ -77,7 +78,7 @@ const fn same_text(a: &str, b: &str) -> bool {
     true
 }
 
-pub const KINDS: [(&str, &str, &str); 22] = [
+pub const KINDS: [(&str, &str, &str); 23] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -124,6 +125,7 @@ pub const KINDS: [(&str, &str, &str); 22] = [
         "placement_parameter",
     ),
     ("sme_sizes", "sme_sizes.toml", "sme_size"),
+    ("call_terms", "call_terms.toml", "call_term"),
 ];
 
 /// The rule tests, beside the rules (`ucz catalog test`).
@@ -173,6 +175,7 @@ impl CatalogSources {
             "space_kinds.toml",
             "placement.toml",
             "sme_sizes.toml",
+            "call_terms.toml",
             "tests/programs.toml",
             "tests/support_programs.toml",
             "tests/linkage_programs.toml",
@@ -245,6 +248,7 @@ impl Catalog {
             space_kinds: parse!(space_kinds),
             placement_parameters: parse!(placement_parameters),
             sme_sizes: parse!(sme_sizes),
+            call_terms: parse!(call_terms),
             placement: PlacementPolicy::default(),
         };
         if !errors.is_empty() {
@@ -292,6 +296,7 @@ impl Catalog {
             self.space_kinds.len(),
             self.placement_parameters.len(),
             self.sme_sizes.len(),
+            self.call_terms.len(),
         ];
         KINDS
             .iter()
