@@ -62,6 +62,7 @@ keys! {
     NounSpace = "noun_space",
     NounInstitution = "noun_institution",
     NounFirm = "noun_firm",
+    NounCall = "noun_call",
     NounHub = "noun_hub",
     NounLease = "noun_lease",
     NounRejection = "noun_rejection",

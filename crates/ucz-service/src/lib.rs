@@ -6,6 +6,7 @@
 pub mod access;
 pub mod analysis;
 pub mod caller;
+pub mod calls;
 pub mod demo;
 pub mod error;
 pub mod firms;
@@ -37,6 +38,8 @@ pub struct Services {
     pub rulebook: Arc<Rulebook>,
     /// Where "now" and "today" come from: the store's clock.
     pub clock: Clock,
+    /// The open calls in memory (rules parsed, search index), caught up with the store by revision.
+    pub calls: Arc<calls::CallBook>,
 }
 
 impl Services {
@@ -47,6 +50,7 @@ impl Services {
             store,
             catalog: Arc::new(catalog),
             rulebook: Arc::new(rulebook),
+            calls: Arc::default(),
         }
     }
 

@@ -12,6 +12,7 @@
 
 mod audit;
 pub mod backup;
+mod calls;
 mod ladder;
 mod queries;
 mod records;
@@ -24,6 +25,7 @@ use sqlx::{AnyPool, ConnectOptions};
 use ucz_core::Clock;
 
 pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
+pub use calls::{CallImport, Mark, MarkKind};
 pub use ladder::RegionRows;
 pub use queries::{LeaseScope, ZoneParts};
 pub use records::*;

@@ -306,6 +306,20 @@ impl CallBody {
     }
 }
 
+/// A call as stored: its number, its group (the number of the group's first call, or one a
+/// coordinator set), whether the group was set by hand (imports keep it), and the store's
+/// revision of the last change (what a search index or a matcher catches up from).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct StoredCall {
+    pub id: i64,
+    pub group: i64,
+    #[serde(default)]
+    pub grouped_by_hand: bool,
+    pub revision: i64,
+    #[serde(flatten)]
+    pub call: CallBody,
+}
+
 /// The catalog program whose Korean name the title holds (spaces ignored), the longest when
 /// several do: "2026년 예비창업패키지 (일반분야) 예비창업자 모집" → `pre_startup_package`.
 pub fn program_of(catalog: &Catalog, title: &str) -> Option<String> {

@@ -3,7 +3,7 @@
 //! evaluates and groups them.
 
 pub mod cases;
-mod explain;
+pub mod explain;
 pub use explain::describe;
 pub mod report;
 

@@ -1,0 +1,142 @@
+//! Every call in memory, with its rule parsed and in the search index: what lists, searches and
+//! fits read, kept up with the store by revision. A request asks the store for the latest
+//! revision (one indexed statement) and reads the changes since its snapshot only when there
+//! are some, so servers sharing a database each catch up with the others' imports and reviews.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use ucz_core::call::StoredCall;
+use ucz_core::rule::Rule;
+use ucz_store::Store;
+
+use super::AlsoAt;
+use super::search::{CallSearch, SearchError};
+use crate::error::Error;
+
+/// A call and its rule (none when the stored text does not parse: it then decides nothing).
+pub struct Entry {
+    pub stored: StoredCall,
+    pub rule: Option<Rule>,
+}
+
+/// The calls as of one revision.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    revision: i64,
+    entries: BTreeMap<i64, Arc<Entry>>,
+    groups: HashMap<i64, Vec<i64>>,
+    search: Option<Arc<CallSearch>>,
+}
+
+impl Snapshot {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn revision(&self) -> i64 {
+        self.revision
+    }
+
+    pub fn get(&self, id: i64) -> Option<&Entry> {
+        self.entries.get(&id).map(Arc::as_ref)
+    }
+
+    /// Every call, by number.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values().map(Arc::as_ref)
+    }
+
+    /// The other calls of a call's group.
+    pub fn also(&self, stored: &StoredCall) -> Vec<AlsoAt> {
+        self.groups
+            .get(&stored.group)
+            .into_iter()
+            .flatten()
+            .filter(|id| **id != stored.id)
+            .filter_map(|id| self.get(*id))
+            .map(|e| AlsoAt {
+                id: e.stored.id,
+                source: e.stored.call.source,
+                source_id: e.stored.call.source_id.clone(),
+                detail_url: e.stored.call.detail_url.clone(),
+            })
+            .collect()
+    }
+
+    /// Calls matching the words of `query`, best first.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<i64>, SearchError> {
+        match &self.search {
+            Some(search) => search.search(query, limit),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+/// The calls in memory, shared by every request of a process.
+#[derive(Default)]
+pub struct CallBook {
+    current: RwLock<Arc<Snapshot>>,
+    search: std::sync::OnceLock<Arc<CallSearch>>,
+    /// One catch-up at a time, so that two requests do not index the same changes twice.
+    catching_up: tokio::sync::Mutex<()>,
+}
+
+impl CallBook {
+    fn search(&self) -> Result<Arc<CallSearch>, SearchError> {
+        if let Some(search) = self.search.get() {
+            return Ok(search.clone());
+        }
+        let made = Arc::new(CallSearch::new()?);
+        Ok(self.search.get_or_init(|| made).clone())
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        match self.current.read() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The calls as the store has them now.
+    pub async fn fresh(&self, store: &Store) -> Result<Arc<Snapshot>, Error> {
+        let latest = store.calls_revision().await?;
+        let seen = self.snapshot();
+        if latest <= seen.revision {
+            return Ok(seen);
+        }
+        let _one = self.catching_up.lock().await;
+        let seen = self.snapshot();
+        if latest <= seen.revision {
+            return Ok(seen);
+        }
+        let changed = store.calls_since(seen.revision).await?;
+        let search = self.search().map_err(Error::internal)?;
+        search.put(&changed).map_err(Error::internal)?;
+        let mut next = (*seen).clone();
+        next.search = Some(search);
+        for stored in changed {
+            next.revision = next.revision.max(stored.revision);
+            let rule = Rule::parse(&stored.call.review.rule).ok();
+            next.entries
+                .insert(stored.id, Arc::new(Entry { stored, rule }));
+        }
+        next.groups.clear();
+        for entry in next.entries.values() {
+            next.groups
+                .entry(entry.stored.group)
+                .or_default()
+                .push(entry.stored.id);
+        }
+        let next = Arc::new(next);
+        match self.current.write() {
+            Ok(mut current) => *current = next.clone(),
+            Err(poisoned) => *poisoned.into_inner() = next.clone(),
+        }
+        Ok(next)
+    }
+}
