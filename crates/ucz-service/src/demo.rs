@@ -243,3 +243,44 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
     }
     Ok(leases)
 }
+
+const CALLS_KSTARTUP: &str = include_str!("../../../examples/calls/kstartup.json");
+const CALLS_BIZINFO: &str = include_str!("../../../examples/calls/bizinfo.json");
+
+/// The example announcements (`examples/calls`), their periods moved so that each is open on
+/// `as_of` and closes 3 to 40 days later (the examples' own dates would soon be past), with
+/// the rules of the 예비창업패키지 and 창업지원주택 calls approved as a coordinator would; once,
+/// into a database with no calls. Returns how many calls were stored.
+pub async fn load_calls(state: &Services, as_of: Date) -> Result<usize, Error> {
+    if state.store.calls_revision().await? > 0 {
+        return Ok(0);
+    }
+    let mut calls = Vec::new();
+    for (source, text) in [
+        (ucz_core::call::CallSource::Kstartup, CALLS_KSTARTUP),
+        (ucz_core::call::CallSource::Bizinfo, CALLS_BIZINFO),
+    ] {
+        let imported = ucz_core::call::import::read(&state.catalog, source, text)
+            .map_err(|e| Error::internal(e.to_string()))?;
+        calls.extend(imported.calls.into_iter().map(|(_, c)| c));
+    }
+    // The same call on both portals keeps one period, so that the two stay grouped.
+    let mut days: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for (i, call) in calls.iter_mut().enumerate() {
+        if call.period.always {
+            continue;
+        }
+        let key = ucz_core::call::clean::title_key(&call.title);
+        let next = [3, 12, 26, 9, 40, 5, 18][i % 7];
+        let left = *days.entry(key).or_insert(next);
+        call.period =
+            ucz_core::call::Period::closing_on(Some(as_of.add_days(-5)), as_of.add_days(left));
+        if call.title.contains("예비창업패키지") || call.title.contains("창업지원주택")
+        {
+            call.review.state = ucz_core::call::RuleState::Approved;
+            call.review.reviewed_by = Some("demo".into());
+        }
+    }
+    let written = state.store.import_calls("demo", calls).await?;
+    Ok(written.created)
+}

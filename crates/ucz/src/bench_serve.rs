@@ -68,7 +68,7 @@ pub fn run(
     })
 }
 
-struct Figures {
+pub(crate) struct Figures {
     requests: usize,
     failed: usize,
     elapsed: Duration,
@@ -97,7 +97,7 @@ impl std::fmt::Display for Figures {
     }
 }
 
-async fn measure<F, Fut>(requests: usize, concurrency: usize, make: F) -> Figures
+pub(crate) async fn measure<F, Fut>(requests: usize, concurrency: usize, make: F) -> Figures
 where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = Result<bool, reqwest::Error>> + Send + 'static,

@@ -6,10 +6,12 @@
 
 mod backup_cmd;
 mod bench_backup;
+mod bench_calls;
 mod bench_cmd;
 mod bench_import;
 mod bench_placement;
 mod bench_serve;
+mod calls_cmd;
 mod catalog_cmd;
 mod diagnose_cmd;
 mod firms_csv;
@@ -132,6 +134,11 @@ enum Command {
         #[arg(long)]
         no_demo: bool,
     },
+    /// Open calls (공고) from K-Startup and 기업마당: import a response, or fetch a live API page by page
+    Calls {
+        #[command(subcommand)]
+        action: CallsAction,
+    },
     /// The space ladder of a region: graduation forecast and optimal Post-BI placement
     Placement {
         #[command(subcommand)]
@@ -182,6 +189,52 @@ enum Command {
     Schema {
         #[arg(value_enum)]
         output: SchemaOutput,
+    },
+}
+
+#[derive(Subcommand)]
+enum CallsAction {
+    /// Import a K-Startup or 기업마당 response (JSON, either envelope) into the database: new calls
+    /// created, changed ones updated, the same call from both portals grouped; records that
+    /// cannot be read are told by index and field (exit code 2) and the others imported
+    Import {
+        /// The response file (`-` for standard input)
+        #[arg(value_name = "FILE.json")]
+        file: PathBuf,
+        /// Which portal it comes from: kstartup or bizinfo
+        #[arg(long, value_parser = calls_cmd::parse_source)]
+        source: ucz_core::call::CallSource,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Page through a portal's API and import every page (for deployments with an API key)
+    Fetch {
+        /// kstartup or bizinfo
+        #[arg(long, value_parser = calls_cmd::parse_source)]
+        source: ucz_core::call::CallSource,
+        /// The API's address, without paging or key (e.g. the K-Startup service's
+        /// getAnnouncementInformation01 operation)
+        #[arg(long)]
+        url: String,
+        /// Only calls closing on or after this day (K-Startup)
+        #[arg(long, value_parser = parse_date)]
+        since: Option<Date>,
+        #[arg(long, default_value_t = 100)]
+        per_page: u32,
+        #[arg(long, default_value_t = 100)]
+        max_pages: u32,
+        /// Requests per second, at most
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Attempts after the first on a connection error, 429 or 5xx (waiting 0.5 s, then twice as long each time)
+        #[arg(long, default_value_t = 3)]
+        retries: u32,
+        /// Read the API key from this file (else from $UCZ_KSTARTUP_KEY or $UCZ_BIZINFO_KEY);
+        /// a key is never given on the command line
+        #[arg(long, value_name = "FILE")]
+        key_file: Option<PathBuf>,
+        #[command(flatten)]
+        server: ServerArgs,
     },
 }
 
@@ -380,6 +433,18 @@ enum BenchWhat {
         #[arg(long, value_name = "URL")]
         database_url: Option<String>,
     },
+    /// Open calls: 10,000 calls' approved rules matched against 100,000 firms (columnar), and a firm's /calls page p50/p99 over HTTP
+    Calls {
+        #[arg(long, default_value_t = 10_000)]
+        calls: usize,
+        #[arg(long, default_value_t = 100_000)]
+        firms: usize,
+        /// Requests of a firm's /calls page
+        #[arg(long, default_value_t = 400)]
+        requests: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Backup and restore times of a large database on SQLite and PostgreSQL, beside SQLite's VACUUM INTO and pg_dump
     Backup {
         /// Firms in the database
@@ -564,6 +629,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     postgres,
                 },
         } => bench_backup::run(catalog()?, firms, leases, postgres, clock()?)?,
+        Command::Bench {
+            what:
+                BenchWhat::Calls {
+                    calls,
+                    firms,
+                    requests,
+                    seed,
+                },
+        } => bench_calls::run(catalog()?, calls, firms, requests, seed, clock()?)?,
         Command::Config {
             action: ConfigAction::Show { server },
         } => print!("{}", server.settings()?.show()),
@@ -610,6 +684,45 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 matches!(format, ListFormat::Json),
                 lang.lang,
             )?
+        }
+        Command::Calls {
+            action:
+                CallsAction::Import {
+                    file,
+                    source,
+                    server,
+                },
+        } => return calls_cmd::import(catalog()?, server.settings()?, &file, source),
+        Command::Calls {
+            action:
+                CallsAction::Fetch {
+                    source,
+                    url,
+                    since,
+                    per_page,
+                    max_pages,
+                    rate,
+                    retries,
+                    key_file,
+                    server,
+                },
+        } => {
+            let key_env = match source {
+                ucz_core::call::CallSource::Kstartup => "UCZ_KSTARTUP_KEY",
+                _ => "UCZ_BIZINFO_KEY",
+            };
+            let fetch = calls_cmd::Fetch {
+                source,
+                url,
+                since,
+                per_page,
+                max_pages,
+                rate,
+                retries,
+                key_file,
+                key_env: key_env.into(),
+            };
+            return calls_cmd::fetch(catalog()?, server.settings()?, &fetch);
         }
         Command::User {
             action:

@@ -454,6 +454,10 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
                 let leases = ucz_web::demo::load_ladder(&state, today).await?;
                 tracing::info!("loaded the demo space ladder of Daejeon: {leases} incubation leases, expansion space running short");
             }
+            let calls = ucz_service::demo::load_calls(&state.services, today).await?;
+            if calls > 0 {
+                tracing::info!("loaded {calls} example calls (examples/calls, periods moved to today)");
+            }
         }
         let jobs = std::sync::Arc::new(tokio::sync::Mutex::new(()));
         if let Some(schedule) = settings.backup_schedule()? {

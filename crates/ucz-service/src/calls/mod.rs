@@ -30,6 +30,9 @@ use crate::Services;
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError, Key, Message};
 
+/// The largest portal response an import takes (a page of 1,000 records is about 2 MB).
+pub const MAX_IMPORT_BYTES: usize = 32 << 20;
+
 /// What an import did, and the records it refused.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ImportReport {
@@ -127,17 +130,12 @@ pub struct CallView {
     pub stored: StoredCall,
     pub status: CallStatus,
     /// Days to the closing day in Korea (0: closes today); none for a call taken all year.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fit: Option<Fit>,
     /// Why it does not fit, or the caveats of a likely fit, in Korean and English.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons_ko: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons_en: Vec<String>,
     /// The same call from the other portal (its group's other calls), by number and source.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also: Vec<AlsoAt>,
     pub bookmarked: bool,
 }

@@ -70,6 +70,7 @@ mod crud {
 }
 
 pub mod analysis;
+pub mod calls;
 pub mod firms;
 pub mod hubs;
 pub mod ladder;

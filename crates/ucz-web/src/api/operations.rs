@@ -133,6 +133,13 @@ impl Route {
         self.operation.answer = Answer::Page(schema::<A>);
         self
     }
+    /// A larger body than `MAX_BODY` for this route alone (a portal's response).
+    fn body_limit(mut self, bytes: usize) -> Self {
+        self.handler = self
+            .handler
+            .layer(axum::extract::DefaultBodyLimit::max(bytes));
+        self
+    }
     fn statuses(mut self, statuses: &'static [&'static str]) -> Self {
         self.operation.statuses = statuses;
         self
@@ -470,6 +477,119 @@ pub fn routes() -> Vec<Route> {
             axum::response::Html(crate::reference_page())
         })
         .doc("The API reference as a page", anyone),
+    ]);
+    let coordinators = "admin, coordinator";
+    all.extend([
+        route(Verb::Get, "listCalls", "/api/v1/calls", super::calls::list)
+            .doc(
+                "Open calls (K-Startup, 기업마당, the zones'), searched in Korean and filtered, with how each fits a firm (a firm account's own, or ?firm=); the same call from both portals once",
+                anyone,
+            )
+            .query::<ucz_service::calls::CallQuery>()
+            .answers::<ucz_service::calls::CallList>(),
+        route(Verb::Post, "publishCall", "/api/v1/calls", super::calls::publish)
+            .doc(
+                "Publish a zone's own call (source ucz), approved as published",
+                "admin, the zone's operator",
+            )
+            .body::<ucz_service::calls::PublishBody>()
+            .answers::<ucz_core::call::StoredCall>(),
+        route(
+            Verb::Post,
+            "importCalls",
+            "/api/v1/calls/import",
+            super::calls::import,
+        )
+        .doc(
+            "Import a K-Startup or 기업마당 response as it came (?source=kstartup|bizinfo): new calls created, changed ones updated, bad records reported by index and field",
+            coordinators,
+        )
+        .query::<super::calls::ImportQuery>()
+        .answers::<ucz_service::calls::ImportReport>()
+        .statuses(&["200"])
+        .body_limit(ucz_service::calls::MAX_IMPORT_BYTES),
+        route(
+            Verb::Get,
+            "listCallsToReview",
+            "/api/v1/calls/review",
+            super::calls::queue,
+        )
+        .doc(
+            "The review queue: open and upcoming calls whose rule is a draft or changed since approval",
+            coordinators,
+        )
+        .answers::<Vec<ucz_service::calls::CallView>>(),
+        route(
+            Verb::Get,
+            "listCallHistory",
+            "/api/v1/calls/history",
+            super::calls::history,
+        )
+        .doc(
+            "The calls the caller viewed, bookmarked and applied to, latest first",
+            account,
+        )
+        .answers::<Vec<ucz_service::calls::HistoryItem>>(),
+        route(Verb::Get, "readCall", "/api/v1/calls/{id}", super::calls::read)
+            .doc(
+                "A call with its portal record, status, D-day and fit (?firm=); the view is recorded in the caller's history",
+                anyone,
+            )
+            .query::<super::calls::CallRead>()
+            .answers::<ucz_service::calls::CallView>(),
+        route(
+            Verb::Put,
+            "reviewCall",
+            "/api/v1/calls/{id}/review",
+            super::calls::review,
+        )
+        .doc(
+            "Edit (and approve) a call's rule: type-checked, then tried on the review firms",
+            coordinators,
+        )
+        .body::<ucz_service::calls::ReviewBody>()
+        .answers::<ucz_service::calls::Reviewed>(),
+        route(
+            Verb::Put,
+            "regroupCall",
+            "/api/v1/calls/{id}/group",
+            super::calls::regroup,
+        )
+        .doc(
+            "Join a call to another's group, or split it off (with: null); imports keep it",
+            coordinators,
+        )
+        .body::<super::calls::Regroup>()
+        .answers::<ucz_core::call::StoredCall>(),
+        route(
+            Verb::Put,
+            "markCall",
+            "/api/v1/calls/{id}/marks/{kind}",
+            super::calls::mark,
+        )
+        .doc(
+            "Bookmark a call (kind bookmarked: 관심사업, on the calendar) or say the firm applied (applied)",
+            account,
+        )
+        .statuses(&["204"]),
+        route(
+            Verb::Delete,
+            "unmarkCall",
+            "/api/v1/calls/{id}/marks/{kind}",
+            super::calls::unmark,
+        )
+        .doc("Take a bookmark or an applied mark off", account),
+        route(
+            Verb::Post,
+            "renewCalendar",
+            "/api/v1/calendar",
+            super::calls::renew_calendar,
+        )
+        .doc(
+            "Make or renew the caller's private calendar feed (iCalendar of its bookmarked calls' deadlines); the old address stops working",
+            account,
+        )
+        .answers::<super::calls::CalendarFeed>(),
     ]);
     all
 }

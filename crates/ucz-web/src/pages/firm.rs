@@ -142,6 +142,19 @@ pub async fn page(
             None => String::new(),
         };
         let writes = ucz_service::access::write_firm(&visitor.caller, &id, &firm.zone).is_ok();
+        // The open calls that fit it (approved rules) or likely fit it (drafts), soonest first.
+        let calls = ucz_service::calls::list(
+            &state,
+            &visitor.caller,
+            &ucz_service::calls::CallQuery {
+                firm: Some(id.clone()),
+                fit: Some("likely".into()),
+                status: Some("open".into()),
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
+        .await?;
         visitor.page(
             &state,
             StatusCode::OK,
@@ -154,6 +167,7 @@ pub async fn page(
                 "writes": writes,
                 "zone_name": zone_name,
                 "placement": placement,
+                "calls": calls,
                 "saved": flash.saved.is_some(),
             }),
         )

@@ -4,6 +4,7 @@
 
 mod account;
 mod assets;
+mod calls;
 mod catalog;
 mod charts;
 mod edit;
@@ -39,7 +40,7 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 16] = [
+const TEMPLATES: [(&str, &str); 22] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     (
@@ -54,6 +55,24 @@ const TEMPLATES: [(&str, &str); 16] = [
     ("import.html", include_str!("../../templates/import.html")),
     ("preview.html", include_str!("../../templates/preview.html")),
     ("login.html", include_str!("../../templates/login.html")),
+    ("calls.html", include_str!("../../templates/calls.html")),
+    ("call.html", include_str!("../../templates/call.html")),
+    (
+        "call_queue.html",
+        include_str!("../../templates/call_queue.html"),
+    ),
+    (
+        "call_review.html",
+        include_str!("../../templates/call_review.html"),
+    ),
+    (
+        "call_import.html",
+        include_str!("../../templates/call_import.html"),
+    ),
+    (
+        "call_calendar.html",
+        include_str!("../../templates/call_calendar.html"),
+    ),
     ("account.html", include_str!("../../templates/account.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("confirm.html", include_str!("../../templates/confirm.html")),
@@ -539,6 +558,28 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/import/template/{file}", get(import::template))
         .route("/export/{file}", get(export::download))
+        .route("/calls", get(calls::list))
+        .route("/calls/review", get(calls::queue))
+        .route(
+            "/calls/import",
+            get(calls::upload_page).post(calls::upload).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    ucz_service::calls::MAX_IMPORT_BYTES + 64 * 1024,
+                ),
+            ),
+        )
+        .route(
+            "/calls/calendar",
+            get(calls::calendar_page).post(calls::renew_feed),
+        )
+        .route("/calls/{id}", get(calls::detail))
+        .route("/calls/{id}/mark", post(calls::mark))
+        .route("/calls/{id}/group", post(calls::regroup))
+        .route(
+            "/calls/{id}/review",
+            get(calls::review_page).post(calls::review_submit),
+        )
+        .route("/calendar/{file}", get(calls::feed))
         .route("/placement", get(placement::page))
         .route("/placement/decide", post(placement::decide))
         .route("/login", get(account::login_page).post(account::login))
