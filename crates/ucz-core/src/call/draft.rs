@@ -69,8 +69,16 @@ impl Draft {
         });
     }
 
+    /// The rule: the clauses joined, a clause two fields both say (`firm.stage != "pre_startup"`
+    /// from the business age and the applicant kinds) once.
     fn finish(mut self) -> Draft {
-        self.rule = join_clauses(self.clauses.iter().map(|c| c.rule.as_str()));
+        let mut unique: Vec<&str> = Vec::new();
+        for clause in &self.clauses {
+            if !unique.contains(&clause.rule.as_str()) {
+                unique.push(&clause.rule);
+            }
+        }
+        self.rule = join_clauses(unique.into_iter());
         self
     }
 }
@@ -201,7 +209,16 @@ fn business_age(draft: &mut Draft, value: &str) {
     let rule = match (pre, below) {
         (true, Some(n)) => format!("firm.age_years < {n}"),
         (true, None) => "firm.stage == \"pre_startup\"".to_string(),
-        (false, Some(n)) => format!("firm.stage != \"pre_startup\" && firm.age_years < {n}"),
+        (false, Some(n)) => {
+            // Two clauses, so that the applicant kinds' "firms only" is not said twice.
+            draft.clause(
+                "firm.stage != \"pre_startup\"".into(),
+                "biz_enyy",
+                value,
+                None,
+            );
+            format!("firm.age_years < {n}")
+        }
         (false, None) => return,
     };
     draft.clause(rule, "biz_enyy", value, note);

@@ -645,7 +645,28 @@ pub async fn regroup(
     let missing = |id: i64| Error::not_found(Key::NounCall, &id.to_string());
     let call = state.store.call(id).await?.ok_or_else(|| missing(id))?;
     let group = match with {
-        None => id,
+        None => {
+            // The others keep a group of their own: the group's number was this call's.
+            let others: Vec<i64> = state
+                .store
+                .calls_of_group(call.group)
+                .await?
+                .iter()
+                .map(|m| m.id)
+                .filter(|m| *m != id)
+                .collect();
+            if call.group == id {
+                if let Some(first) = others.iter().min().copied() {
+                    for other in &others {
+                        state
+                            .store
+                            .regroup_call(&caller.actor(), *other, first)
+                            .await?;
+                    }
+                }
+            }
+            id
+        }
         Some(other) => {
             let other = state
                 .store

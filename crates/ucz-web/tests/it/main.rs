@@ -5,6 +5,7 @@
 
 mod answers;
 mod browser;
+mod calls;
 mod hardening;
 mod import;
 mod ladder;
@@ -483,6 +484,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    open_calls,
     the_demo_region_runs_short,
     the_space_ladder,
     the_economic_region_ladder,

@@ -249,12 +249,15 @@ fn the_samples_drafts_and_their_caveats() {
     }));
     assert_eq!(
         d.rule,
-        "firm.stage != \"pre_startup\" && firm.age_years < 3 && firm.founder_age >= 20 && firm.stage != \"pre_startup\""
+        "firm.stage != \"pre_startup\" && firm.age_years < 3 && firm.founder_age >= 20"
     );
     let fields: Vec<&str> = d.unread.iter().map(|u| u.field.as_str()).collect();
     assert_eq!(fields, ["aply_trgt_ctnt", "aply_excl_trgt_ctnt"]);
     let origins: Vec<&str> = d.clauses.iter().map(|c| c.field.as_str()).collect();
-    assert_eq!(origins, ["biz_enyy", "biz_trgt_age", "aply_trgt"]);
+    assert_eq!(
+        origins,
+        ["biz_enyy", "biz_enyy", "biz_trgt_age", "aply_trgt"]
+    );
 }
 
 fn bizinfo_draft(record: serde_json::Value) -> Draft {
