@@ -7,7 +7,12 @@
 pub fn plain(text: &str) -> String {
     let decoded = decode_entities(&strip_tags(text));
     // Entities may hide tags (`&lt;p&gt;`) only in text that means them literally; keep those.
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    // The portals write the Hangul letter araea (ㆍ) as a middle dot; fonts for the web have the dot.
+    decoded
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('\u{318D}', "·")
 }
 
 /// `Some(plain(text))` unless it is empty.
@@ -162,6 +167,7 @@ mod tests {
     #[test]
     fn entities_tags_and_line_breaks_become_plain_text() {
         assert_eq!(plain("기술개발(R&amp;D)"), "기술개발(R&D)");
+        assert_eq!(plain("시설ㆍ공간ㆍ보육"), "시설·공간·보육");
         assert_eq!(plain("서울 AI 허브 &#40;본관&#41;"), "서울 AI 허브 (본관)");
         assert_eq!(
             plain("&#x28;x&#x29; &unknown; & more"),

@@ -174,8 +174,9 @@ pub struct CallQuery {
     pub source: Option<String>,
     /// Only calls whose rule is in this review state (`draft`, `approved`).
     pub review: Option<String>,
-    /// Page size (default 50, at most 500) and offset.
+    /// Page size (default 50, at most 500).
     pub limit: Option<i64>,
+    /// How many matching calls to skip (default 0).
     pub offset: Option<i64>,
 }
 

@@ -28,6 +28,7 @@ pub struct ImportQuery {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallRead {
+    /// The firm to fit the call to (a firm account's own by default).
     pub firm: Option<String>,
 }
 

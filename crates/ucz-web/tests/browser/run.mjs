@@ -205,6 +205,31 @@ try {
     check(after.status() === 200, `written after confirming: ${after.status()}`);
   });
 
+  await step("a coordinator reviews a call's draft rule beside its text and approves it", async () => {
+    await page.click("header form.inline button");
+    await login(page, "coordinator", "pw-coordinator");
+    await page.goto(`${origin}/calls/review`);
+    const queued = await page.locator("#review-queue tbody tr").count();
+    check(queued >= 1, `review queue: ${queued} calls`);
+    await Promise.all([page.waitForNavigation(), page.click("#review-queue a:has-text('청년 창업공간')")]);
+    check((await page.locator("#target-text").innerText()).includes("창업 3년 미만"), "the announcement's own words beside the draft");
+    const clauses = await page.locator("#draft-clauses tbody tr").count();
+    check(clauses >= 3, `draft clauses with their origin: ${clauses}`);
+    check((await page.locator("#draft-clauses").innerText()).includes("supt_regin"), "each clause names its field");
+    check(await page.locator("#unread li").first().isVisible(), "what was not read is listed");
+    check((await page.locator("#trials tbody tr").count()) === 6, "the draft tried on the sample firms");
+    const draft = await page.inputValue("#rule");
+    await page.fill("#rule", "firm.region == ");
+    await Promise.all([page.waitForNavigation(), page.click("#approve")]);
+    check((await page.locator("#rule-error").innerText()).includes("번째 글자"), "a rule that does not type-check is refused with its position");
+    check((await page.locator("#review-state").innerText()).includes("초안"), "still a draft");
+    await page.fill("#rule", draft);
+    await Promise.all([page.waitForNavigation(), page.click("#approve")]);
+    check(await page.locator("#review-saved").isVisible(), "saved");
+    check((await page.locator("#review-state").innerText()).includes("검토된 규칙"), "approved");
+    await shot(page, "call-review");
+  });
+
   await step("a firm sees its package and may not open other pages", async () => {
     await page.click("header form.inline button");
     await login(page, "firm", "pw-firm");
@@ -226,6 +251,27 @@ try {
     await shot(page, "forbidden");
     const other = await page.goto(`${origin}/firms/IMP-OK-1`);
     check(other.status() === 403, `another firm's page: ${other.status()}`);
+  });
+
+  await step("a founder finds a call in Korean, sees its D-day and bookmarks it", async () => {
+    await page.goto(`${origin}/calls`);
+    await page.fill("#q", "청년 창업");
+    await Promise.all([page.waitForNavigation(), page.click("form.call-filters button[type=submit]")]);
+    const first = page.locator("#call-list li.call-item").first();
+    check((await first.locator("h2").innerText()).includes("청년 창업공간"), "청년 창업 finds 청년 창업공간");
+    check((await first.locator(".fit").innerText()).includes("적합"), "it fits the firm");
+    check((await first.locator(".dday").innerText()) === "D-3", `D-day: ${await first.locator(".dday").innerText()}`);
+    await Promise.all([page.waitForNavigation(), first.locator("form.bookmark button").click()]);
+    const again = page.locator("#call-list li.call-item").first();
+    check((await again.locator("form.bookmark button").getAttribute("aria-pressed")) === "true", "bookmarked");
+    await shot(page, "calls");
+    await page.goto(`${origin}/calls/calendar`);
+    check((await page.locator("main").innerText()).includes("청년 창업공간"), "on the deadline calendar");
+    await Promise.all([page.waitForNavigation(), page.click("#renew-feed")]);
+    const feed = await page.locator("#feed-url code").innerText();
+    const ics = await page.request.get(`${origin}${feed}`);
+    check(ics.status() === 200 && (await ics.text()).includes("BEGIN:VEVENT"), "the private feed answers iCalendar");
+    await shot(page, "call-calendar");
   });
 
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);

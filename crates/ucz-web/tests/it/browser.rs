@@ -93,6 +93,15 @@ async fn the_pages_in_headless_chromium() {
     )
     .with_clock(app.clock);
     ucz_web::demo::load_ladder(&state, today).await.unwrap();
+    let (status, _) = app
+        .call(
+            "coordinator",
+            reqwest::Method::POST,
+            "/calls/import?source=kstartup",
+            Some(&super::calls::daejeon_call()),
+        )
+        .await;
+    assert_eq!(status, 200);
     let origin = app.base.trim_end_matches("/api/v1").to_string();
     let files = tempfile::tempdir().unwrap();
     let workbook = files.path().join("firms.xlsx");
@@ -124,6 +133,9 @@ async fn the_pages_in_headless_chromium() {
         "import-preview",
         "placement",
         "forbidden",
+        "call-review",
+        "calls",
+        "call-calendar",
     ] {
         assert!(
             screenshots.join(format!("{name}.png")).exists(),

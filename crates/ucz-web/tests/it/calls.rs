@@ -14,7 +14,7 @@ const ICALENDAR: &str = "7.3.0";
 
 /// A K-Startup response with one call open at the test clock's day (2026-06-30), closing
 /// 2026-07-03: D-3.
-fn daejeon_call() -> Value {
+pub fn daejeon_call() -> Value {
     json!({"currentCount": 1, "data": [{
         "pbanc_sn": 190001,
         "biz_pbanc_nm": "2026년 대전 청년 창업공간 입주기업 모집",

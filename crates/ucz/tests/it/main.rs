@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod calls;
 mod catalog;
 mod diagnose;
 mod generated_requests;
