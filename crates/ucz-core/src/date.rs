@@ -130,6 +130,18 @@ pub(crate) fn seoul() -> &'static TimeZone {
     })
 }
 
+/// A stored moment (`2026-12-27T14:59:59Z`, or any RFC 3339 time) as a person in Korea reads it:
+/// `2026-12-27 23:59`; `None` for text that is no moment.
+pub fn korea_time(stamp: &str) -> Option<String> {
+    let at: Timestamp = stamp.trim().parse().ok()?;
+    Some(
+        seoul()
+            .to_datetime(at)
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+    )
+}
+
 /// A moment as the store writes it: `YYYY-MM-DDTHH:MM:SSZ`, whole seconds in UTC. Stored
 /// expiries are compared as text, and audit rows are hashed over it, so the form never changes.
 pub fn utc_timestamp(at: Timestamp) -> String {
@@ -215,6 +227,19 @@ impl<'de> serde::Deserialize<'de> for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_moment_reads_in_korean_time() {
+        assert_eq!(
+            korea_time("2026-12-27T14:59:59Z").as_deref(),
+            Some("2026-12-27 23:59")
+        );
+        assert_eq!(
+            korea_time("2026-11-30T20:47:04Z").as_deref(),
+            Some("2026-12-01 05:47")
+        );
+        assert_eq!(korea_time("soon"), None);
+    }
 
     fn d(text: &str) -> Date {
         text.parse().expect("date")

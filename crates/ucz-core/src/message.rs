@@ -234,6 +234,7 @@ keys! {
     CallMarkers = "call_markers",
     CallGroupSources = "call_group_sources",
     CallClosing = "call_closing",
+    CallClosed = "call_closed",
 }
 
 /// One argument of a message: text, or another message rendered in the same language.

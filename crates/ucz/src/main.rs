@@ -219,8 +219,10 @@ enum CallsAction {
         /// Only calls closing on or after this day (K-Startup)
         #[arg(long, value_parser = parse_date)]
         since: Option<Date>,
+        /// Records asked for per page (1 to 1000)
         #[arg(long, default_value_t = 100)]
         per_page: u32,
+        /// Pages at most
         #[arg(long, default_value_t = 100)]
         max_pages: u32,
         /// Requests per second, at most

@@ -118,6 +118,16 @@ pub fn link(text: &str, base: &str) -> Option<String> {
     absolute(target.trim(), base)
 }
 
+/// The words of a Markdown link (`[www.k-startup.go.kr](https://…)` → `www.k-startup.go.kr`);
+/// other text as it is.
+pub fn label(text: &str) -> String {
+    let t = text.trim();
+    match (t.starts_with('['), t.find("]("), t.ends_with(')')) {
+        (true, Some(at), true) => t[1..at].to_string(),
+        _ => t.to_string(),
+    }
+}
+
 /// `url` if it is an http(s) address; a path (`/sii/…`) under `base`; `www.…` as https.
 pub fn absolute(url: &str, base: &str) -> Option<String> {
     if url.contains(char::is_whitespace) || url.is_empty() {

@@ -158,9 +158,15 @@ pub fn bizinfo(catalog: &Catalog, record: &Map<String, Value>, region: &CallRegi
 /// The region of a 기업마당 record: the region tags of `hashTags` (`전국` among them: the whole
 /// country), else the local government in charge (`jrsdInsttNm`), else the whole country.
 pub fn bizinfo_region(catalog: &Catalog, record: &Map<String, Value>) -> CallRegion {
+    // A tag that names no region but holds a region's name (`전남광주`) is kept, to be flagged as
+    // unread; years, fields and ministries are not regions.
     let tags: Vec<&str> = list(text(record, "hashTags"))
         .into_iter()
-        .filter(|t| *t == NATIONWIDE || region::resolve(catalog, t).is_some())
+        .filter(|t| {
+            *t == NATIONWIDE
+                || region::resolve(catalog, t).is_some()
+                || region::mentions_region(catalog, t)
+        })
         .collect();
     if !tags.is_empty() {
         return region::read(catalog, &tags.join(","));
@@ -410,10 +416,11 @@ fn applicants(draft: &mut Draft, catalog: &Catalog, field: &str, value: &str) {
         let mut unique = conditions.clone();
         unique.sort();
         unique.dedup();
+        let alone = unique.len() == 1;
         unique
             .iter()
             .map(|c| {
-                if c.contains("||") {
+                if c.contains("||") && !alone {
                     format!("({c})")
                 } else {
                     c.clone()
@@ -451,7 +458,8 @@ fn applicants(draft: &mut Draft, catalog: &Catalog, field: &str, value: &str) {
         }
         (Some(stage), Some(condition)) => Some(format!("{stage} && {condition}")),
         (Some(stage), None) => Some(stage),
-        (None, Some(condition)) if !pre && !any => Some(condition),
+        // A value that admits anyone says in its own condition how pre-founders qualify.
+        (None, Some(condition)) if !pre => Some(condition),
         (None, Some(condition)) => Some(format!("firm.stage == \"pre_startup\" || {condition}")),
         (None, None) => None,
     };

@@ -71,10 +71,20 @@ fn records(source: CallSource, body: &Value) -> Result<(Vec<Value>, Option<u64>)
                 format!("an object with keys {}", keys.join(", "))
             }
             Value::Array(_) => "a bare list".into(),
-            other => format!("{}", kind(other)),
+            other => kind(other).to_string(),
         }
     };
-    let envelope = || file_error(Message::new(Key::CallEnvelope).arg("found", found(body)));
+    // The other portal's envelope is named, so that the right source is one step away.
+    let hint = match (source, body.get("jsonArray"), body.get("data")) {
+        (CallSource::Kstartup, Some(_), _) => " (기업마당's envelope: source bizinfo)",
+        (CallSource::Bizinfo, _, Some(Value::Array(_))) => {
+            " (K-Startup's envelope: source kstartup)"
+        }
+        _ => "",
+    };
+    let envelope = || {
+        file_error(Message::new(Key::CallEnvelope).arg("found", format!("{}{hint}", found(body))))
+    };
     let total =
         |v: Option<&Value>| v.and_then(|v| v.as_u64().or_else(|| v.as_str()?.trim().parse().ok()));
     match source {
@@ -307,6 +317,7 @@ fn kstartup(catalog: &Catalog, raw: &Map<String, Value>) -> Result<CallBody, Fie
     ] {
         if let Some(text) = f.get(field) {
             let url = link(&text, KSTARTUP_BASE);
+            let text = super::clean::label(&text);
             if apply
                 .iter()
                 .any(|a: &ApplyMethod| a.url.is_some() && a.url == url)

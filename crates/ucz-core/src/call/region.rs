@@ -35,6 +35,16 @@ pub fn resolve(catalog: &Catalog, name: &str) -> Option<Vec<String>> {
         .map(|r| r.members.iter().map(|m| m.to_string()).collect())
 }
 
+/// Whether text holds a 시·도's short name (`전남광주` holds 전남 and 광주): a region the catalog
+/// cannot read, rather than a tag of another kind.
+pub fn mentions_region(catalog: &Catalog, text: &str) -> bool {
+    catalog
+        .regions
+        .iter()
+        .flat_map(|r| r.aliases_ko.iter())
+        .any(|alias| alias.chars().count() == 2 && text.contains(alias.as_str()))
+}
+
 /// A local government's name (`서울특별시`, `부산광역시 해운대구`, `경기도 수원시`) read as its
 /// 시·도; `None` for a ministry or anything else.
 pub fn of_government(catalog: &Catalog, name: &str) -> Option<String> {

@@ -68,6 +68,33 @@ fn words(
                 .collect();
             Some(stage_list(&stages, facts, catalog, lang))
         }
+        // firm.region == "daejeon", firm.region in ["daejeon", …]
+        ExprKind::Binary(op @ (BinaryOp::Eq | BinaryOp::In), a, b)
+            if as_field(a) == Some(FirmField::Region) =>
+        {
+            let ids: Vec<&str> = match (&b.kind, op) {
+                (ExprKind::Str(id), BinaryOp::Eq) => vec![id.as_str()],
+                (ExprKind::List(items), BinaryOp::In) => items
+                    .iter()
+                    .filter_map(|i| match &i.kind {
+                        ExprKind::Str(s) => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => return None,
+            };
+            let names: Vec<String> = ids
+                .iter()
+                .map(|id| catalog.name(Kind::Region, id, lang))
+                .collect();
+            let current = facts
+                .map(|f| now(catalog.name(Kind::Region, f.firm.region.as_str(), lang)))
+                .unwrap_or_default();
+            Some(match lang {
+                Lang::Ko => format!("대상 지역: {}{current}", names.join(", ")),
+                Lang::En => format!("for firms in {}{current}", names.join(", ")),
+            })
+        }
         // "rnd_special_zone" in firm.designations
         ExprKind::Binary(BinaryOp::In, a, b) if as_field(b) == Some(FirmField::Designations) => {
             let ExprKind::Str(designation) = &a.kind else {

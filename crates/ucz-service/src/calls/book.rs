@@ -51,6 +51,26 @@ impl Snapshot {
         self.entries.values().map(Arc::as_ref)
     }
 
+    /// The call a group is shown as: its first approved call, else its first call. One call
+    /// answers for the group, so a firm is never told two things about one announcement.
+    pub fn representative(&self, group: i64) -> Option<i64> {
+        let members = self.groups.get(&group)?;
+        members
+            .iter()
+            .copied()
+            .find(|id| {
+                self.get(*id).is_some_and(|e| {
+                    e.stored.call.review.state == ucz_core::call::RuleState::Approved
+                })
+            })
+            .or_else(|| members.first().copied())
+    }
+
+    /// The calls of a group, by number.
+    pub fn members(&self, group: i64) -> &[i64] {
+        self.groups.get(&group).map_or(&[], Vec::as_slice)
+    }
+
     /// The other calls of a call's group.
     pub fn also(&self, stored: &StoredCall) -> Vec<AlsoAt> {
         self.groups

@@ -67,7 +67,7 @@ fn coordinator(caller: &Caller) -> Result<(), Error> {
 fn account(caller: &Caller) -> Result<UserId, Error> {
     match caller {
         Caller::User { user, .. } => Ok(user.id),
-        Caller::Anonymous => Err(Error::forbidden_because(Key::CallMarkers)),
+        Caller::Anonymous => Err(Error::unauthenticated()),
     }
 }
 
@@ -207,10 +207,21 @@ async fn firm_of(
     Ok(Some(record.record.record))
 }
 
+/// A list parameter refused, with what it accepts.
 fn bad_query(field: &str, value: &str) -> Error {
+    let accepted = match field {
+        "status" => "open, upcoming, closed, all",
+        "fit" => "fits, likely, all (with a firm: a firm account's own, or firm=)",
+        "source" => "kstartup, bizinfo, ucz",
+        "review" => "draft, approved",
+        "region" => "a 시·도 id of catalog/regions.toml (seoul, daejeon, …)",
+        "limit" => "1 to 500",
+        "within_days" | "offset" => "0 or more",
+        _ => "",
+    };
     Error::invalid(vec![FieldError::new(
         field,
-        Message::new(Key::BadQuery).arg("detail", format!("{field}={value}")),
+        Message::new(Key::BadQuery).arg("detail", format!("{field}={value}; accepted: {accepted}")),
     )])
 }
 
@@ -254,7 +265,13 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
     if !(1..=500).contains(&limit) {
         return Err(bad_query("limit", &limit.to_string()));
     }
-    let offset = query.offset.unwrap_or(0).max(0) as usize;
+    let offset = match query.offset {
+        Some(o) if o < 0 => return Err(bad_query("offset", &o.to_string())),
+        o => o.unwrap_or(0) as usize,
+    };
+    if let Some(d) = query.within_days.filter(|d| *d < 0) {
+        return Err(bad_query("within_days", &d.to_string()));
+    }
 
     let now = state.clock.now();
     let book = state.calls.fresh(&state.store).await?;
@@ -269,11 +286,19 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
         .as_ref()
         .map(|f| f.facts(Date::in_korea(now), &state.catalog));
     let mut views: Vec<(usize, CallView)> = Vec::new();
+    // Each group once, as its representative: the ids searched (best first) or all, by number.
     let mut seen_groups = std::collections::HashSet::new();
-    let candidates: Box<dyn Iterator<Item = &book::Entry>> = match &found {
-        Some(ids) => Box::new(ids.iter().filter_map(|id| book.get(*id))),
-        None => Box::new(book.entries()),
+    let ids: Vec<i64> = match &found {
+        Some(ids) => ids.clone(),
+        None => book.entries().map(|e| e.stored.id).collect(),
     };
+    let candidates = ids.into_iter().filter_map(|id| {
+        let group = book.get(id)?.stored.group;
+        if !seen_groups.insert(group) {
+            return None;
+        }
+        book.get(book.representative(group)?)
+    });
     for (rank, entry) in candidates.enumerate() {
         let call = &entry.stored.call;
         let status = call.status(now);
@@ -319,10 +344,6 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
                 continue;
             }
         }
-        // The same call from both portals is listed once.
-        if !seen_groups.insert(entry.stored.group) {
-            continue;
-        }
         let view = CallView {
             stored: listed(&entry.stored),
             status,
@@ -331,7 +352,10 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
             reasons_ko,
             reasons_en,
             also: book.also(&entry.stored),
-            bookmarked: bookmarks.contains(&entry.stored.id),
+            bookmarked: book
+                .members(entry.stored.group)
+                .iter()
+                .any(|m| bookmarks.contains(m)),
         };
         views.push((rank, view));
     }
@@ -754,8 +778,22 @@ pub async fn publish(
         ));
     }
     let closes: Option<jiff::Timestamp> = body.closes_at.trim().parse().ok();
-    if closes.is_none() {
-        errors.push(FieldError::new("closes_at", Key::CallClosing));
+    match closes {
+        None => errors.push(FieldError::new("closes_at", Key::CallClosing)),
+        Some(closes) if closes <= state.clock.now() => errors.push(FieldError::new(
+            "closes_at",
+            Message::new(Key::CallClosed).arg("value", &body.closes_at),
+        )),
+        Some(closes) => {
+            if let Some(opens) = body.opens.filter(|o| *o > Date::in_korea(closes)) {
+                errors.push(FieldError::new(
+                    "opens",
+                    Message::new(Key::CallPeriodOrder)
+                        .arg("start", opens.to_string())
+                        .arg("end", Date::in_korea(closes).to_string()),
+                ));
+            }
+        }
     }
     let rule_text = body
         .rule
@@ -887,6 +925,9 @@ pub struct HistoryItem {
     pub status: CallStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_left: Option<i64>,
+    /// The day in Korea it closes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closing_day: Option<Date>,
 }
 
 /// The calls the caller viewed, bookmarked and applied to, latest first.
@@ -903,6 +944,7 @@ pub async fn history(state: &Services, caller: &Caller) -> Result<Vec<HistoryIte
                 title: entry.stored.call.title.clone(),
                 status: entry.stored.call.status(now),
                 days_left: entry.stored.call.period.days_left(now),
+                closing_day: entry.stored.call.period.closing_day(),
                 mark,
             })
         })

@@ -108,6 +108,10 @@ pub async fn list(
                 "next_offset": next_offset,
                 "regions": regions,
                 "reviews": matches!(visitor.role(), Some(Role::Admin | Role::Coordinator)),
+                "publishes_for": match visitor.role() {
+                    Some(Role::Operator { zone }) => Some(zone.clone()),
+                    _ => None,
+                },
             }),
         )
     }
@@ -188,6 +192,51 @@ pub async fn mark(
             calls::mark(&state, &visitor.caller, id, kind).await?;
         }
         Ok(visitor.redirect(&back(form_value(&pairs, "back"), &format!("/calls/{id}"))))
+    }
+    .await;
+    visitor.respond(&state, result)
+}
+
+/// An operator publishes a call of its zone from the list page's form: the closing day and
+/// time are Korea's.
+pub async fn publish(State(state): State<AppState>, visitor: Visitor, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let result = async {
+        visitor.check_form(form_value(&pairs, "_csrf"))?;
+        let text = |key: &str| {
+            form_value(&pairs, key)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let opens = match text("opens") {
+            Some(day) => Some(day.parse().map_err(|e: String| {
+                ApiError::invalid(vec![crate::error::FieldError::new(
+                    "opens",
+                    ucz_core::Message::new(ucz_core::Key::InputText).arg("text", e),
+                )])
+            })?),
+            None => None,
+        };
+        let closes_at = format!(
+            "{}T{}:00+09:00",
+            text("closes_on").unwrap_or_default(),
+            text("closes_time").unwrap_or_else(|| "18:00".into())
+        );
+        let body = calls::PublishBody {
+            zone: text("zone").unwrap_or_default(),
+            id: None,
+            title: text("title").unwrap_or_default(),
+            summary: text("summary"),
+            field: text("field"),
+            target: text("target"),
+            opens,
+            closes_at,
+            rule: text("rule"),
+            apply_url: text("apply_url"),
+        };
+        let call = calls::publish(&state, &visitor.caller, &body).await?;
+        Ok(visitor.redirect(&format!("/calls/{}?saved=1", call.id)))
     }
     .await;
     visitor.respond(&state, result)
@@ -410,14 +459,10 @@ async fn calendar_context(
         .iter()
         .filter(|h| h.mark.kind == MarkKind::Bookmarked)
         .collect();
-    marked.sort_by_key(|h| h.days_left.unwrap_or(i64::MAX));
-    let book = state.calls.fresh(&state.store).await?;
+    marked.sort_by_key(|h| h.days_left.map_or((true, 0), |d| (d < 0, d)));
     let mut months: Vec<(String, Vec<Value>)> = Vec::new();
     for item in marked {
-        let Some(entry) = book.get(item.mark.call_id) else {
-            continue;
-        };
-        let day = entry.stored.call.period.closing_day();
+        let day = item.closing_day;
         let month = day.map_or_else(|| "—".to_string(), |d| d.month_text());
         let shown = json!({
             "id": item.mark.call_id, "title": item.title, "status": item.status,

@@ -131,6 +131,10 @@ impl Pages {
             },
         );
         env.add_filter("grouped", ucz_core::report::thousands);
+        // A stored UTC moment as Korea reads it (`2026-12-27 23:59`).
+        env.add_filter("kst", |stamp: String| -> String {
+            ucz_core::date::korea_time(&stamp).unwrap_or(stamp)
+        });
         env.add_filter("cite", |state: &TemplateState, source: String| -> String {
             let en = state
                 .lookup("lang")
@@ -560,6 +564,7 @@ pub fn routes() -> Router<AppState> {
         .route("/export/{file}", get(export::download))
         .route("/calls", get(calls::list))
         .route("/calls/review", get(calls::queue))
+        .route("/calls/publish", post(calls::publish))
         .route(
             "/calls/import",
             get(calls::upload_page).post(calls::upload).layer(

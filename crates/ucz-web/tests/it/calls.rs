@@ -98,7 +98,7 @@ for event in cal.walk("VEVENT"):
         .collect()
 }
 
-fn find<'a>(list: &'a Value, id: i64) -> Option<&'a Value> {
+fn find(list: &Value, id: i64) -> Option<&Value> {
     list["items"]
         .as_array()
         .unwrap()
@@ -335,7 +335,11 @@ pub async fn open_calls(app: TestApp) {
     let (_, busan) = app.call("firm_busan", Method::GET, "/calls", None).await;
     let seen = find(&busan, id).expect("listed");
     assert_eq!(seen["fit"], "no");
-    assert!(!seen["reasons_ko"][0].as_str().unwrap().is_empty());
+    assert_eq!(
+        seen["reasons_ko"][0],
+        "대상 지역: 대전광역시 (현재 부산광역시)"
+    );
+    assert_eq!(seen["reasons_en"][0], "for firms in Daejeon (now Busan)");
     let (_, busan_fits) = app
         .call("firm_busan", Method::GET, "/calls?fit=likely", None)
         .await;
@@ -359,7 +363,7 @@ pub async fn open_calls(app: TestApp) {
             None,
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = app
         .call(
             "firm",
@@ -449,6 +453,23 @@ pub async fn open_calls(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["field"], "closes_at");
+    // Not closed already, and not opening after it closes.
+    for (body, field) in [
+        (
+            json!({"zone": "daejeon", "title": "지난 공고", "closes_at": "2026-06-01T18:00:00+09:00"}),
+            "closes_at",
+        ),
+        (
+            json!({"zone": "daejeon", "title": "거꾸로", "opens": "2026-07-20", "closes_at": "2026-07-10T18:00:00+09:00"}),
+            "opens",
+        ),
+    ] {
+        let (status, problem) = app
+            .call("operator", Method::POST, "/calls", Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
 
     // A coordinator splits the grouped call; the import keeps it split.
     let (status, split) = app

@@ -298,7 +298,7 @@ fn bizinfo_targets_tags_and_governments() {
     let d = bizinfo_draft(json!({"trgetNm": "창업벤처", "jrsdInsttNm": "부산광역시"}));
     assert_eq!(
         d.rule,
-        "firm.region == \"busan\" && (firm.stage == \"pre_startup\" || (firm.stage == \"pre_startup\" || firm.age_years < 7 || firm.venture_certified))"
+        "firm.region == \"busan\" && (firm.stage == \"pre_startup\" || firm.age_years < 7 || firm.venture_certified)"
     );
     assert!(holds(&d, &firm(Some(6), json!({"region": "busan"}))));
     assert!(!holds(&d, &firm(Some(8), json!({"region": "busan"}))));
@@ -326,6 +326,13 @@ fn bizinfo_targets_tags_and_governments() {
             .as_deref()
             .is_some_and(|n| n.contains("certification"))
     );
+
+    // A region tag no entry reads is flagged, not dropped (the call would look nationwide).
+    let d = bizinfo_draft(
+        json!({"trgetNm": "중소기업", "hashTags": "2026,금융,전남광주,중소벤처기업부"}),
+    );
+    assert_eq!(d.unread[0].field, "hashTags");
+    assert_eq!(d.unread[0].value, "전남광주");
 
     let d = bizinfo_draft(json!({"trgetNm": "소상공인,중소기업"}));
     assert_eq!(d.rule, "firm.stage != \"pre_startup\" && firm.sme");

@@ -54,6 +54,7 @@ fn the_real_kstartup_records_read_plain() {
         hub.apply[0].url.as_deref(),
         Some("https://www.k-startup.go.kr/apply/177976")
     );
+    assert_eq!(hub.apply[0].text, "www.k-startup.go.kr");
     assert_eq!(
         hub.review.rule,
         "firm.age_years < 1 && firm.founder_age >= 20 && firm.founder_age <= 39 && firm.region == \"seoul\""
@@ -209,7 +210,7 @@ fn a_bad_file_is_refused_whole_with_where() {
     let err = read(&c, CallSource::Kstartup, BIZINFO).expect_err("wrong envelope");
     assert_eq!(
         err.message.to_string(),
-        "unknown envelope: expected an object with a \"data\" list (K-Startup) or a \"jsonArray\" (기업마당), found an object with keys jsonArray"
+        "unknown envelope: expected an object with a \"data\" list (K-Startup) or a \"jsonArray\" (기업마당), found an object with keys jsonArray (기업마당's envelope: source bizinfo)"
     );
     let err = read(&c, CallSource::Bizinfo, "[1, 2]").expect_err("a bare list");
     assert!(err.message.to_string().ends_with("found a bare list"));
