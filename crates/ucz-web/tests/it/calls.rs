@@ -38,27 +38,13 @@ fn example(name: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
-/// `python3` of a virtual environment with `icalendar`, made once.
+/// `python3` with `icalendar`.
 fn python_with_icalendar() -> PathBuf {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("icalendar-{ICALENDAR}"));
-    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
-    if !venv.join("ready").exists() {
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .unwrap();
-        assert!(made.success(), "python3 -m venv {}", venv.display());
-        let installed = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(format!("icalendar=={ICALENDAR}"))
-            .status()
-            .unwrap();
-        assert!(installed.success(), "pip install icalendar");
-        std::fs::write(venv.join("ready"), "").unwrap();
-    }
-    venv.join("bin/python3")
+    ucz_test_support::python_with(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "icalendar",
+        ICALENDAR,
+    )
 }
 
 /// The events of a calendar as `icalendar` reads them: `uid|summary|dtstart` lines.

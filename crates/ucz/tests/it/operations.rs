@@ -17,30 +17,13 @@ use crate::{stderr, stdout, ucz};
 const PROMETHEUS_CLIENT: &str = "0.21.1";
 const TOKEN: &str = "metrics-token-0123456789";
 
-/// `python3` of a virtual environment with `prometheus_client`, made once.
+/// `python3` with `prometheus_client`.
 fn python_with_parser() -> PathBuf {
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("prometheus-client-{PROMETHEUS_CLIENT}"));
-    let python = venv.join("bin/python3");
-    // One test makes it; another waits for it rather than installing into it at once.
-    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
-    if !venv.join("ready").exists() {
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 for the metrics test");
-        assert!(made.success(), "python3 -m venv {}", venv.display());
-        let installed = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(format!("prometheus_client=={PROMETHEUS_CLIENT}"))
-            .status()
-            .unwrap();
-        assert!(installed.success(), "pip install prometheus_client");
-        std::fs::write(venv.join("ready"), "").unwrap();
-    }
-    python
+    ucz_test_support::python_with(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "prometheus_client",
+        PROMETHEUS_CLIENT,
+    )
 }
 
 /// Every sample of a metrics text, as Prometheus's parser reads it: `name{labels} value` lines,
