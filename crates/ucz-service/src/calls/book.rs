@@ -6,8 +6,14 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
+use std::sync::atomic::AtomicUsize;
+
+use ucz_core::Catalog;
 use ucz_core::call::StoredCall;
+use ucz_core::date::Date;
+use ucz_core::firm::Firm;
 use ucz_core::rule::Rule;
+use ucz_core::rule::columnar::{Matcher, Population};
 use ucz_store::Store;
 
 use super::AlsoAt;
@@ -27,6 +33,9 @@ pub struct Snapshot {
     entries: BTreeMap<i64, Arc<Entry>>,
     groups: HashMap<i64, Vec<i64>>,
     search: Option<Arc<CallSearch>>,
+    /// Every call's rule compiled together (shared sub-expressions), and the call of each rule:
+    /// one firm against every call in one pass.
+    matcher: Option<Arc<(Matcher, Vec<i64>)>>,
 }
 
 impl Snapshot {
@@ -49,6 +58,34 @@ impl Snapshot {
     /// Every call, by number.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values().map(Arc::as_ref)
+    }
+
+    /// Whether each call's rule admits the firm, by call: the columnar matcher on a population of
+    /// one (the interpreter would evaluate every rule apart).
+    pub fn fits(&self, firm: &Firm, as_of: Date, catalog: &Catalog) -> HashMap<i64, bool> {
+        let Some(compiled) = &self.matcher else {
+            return HashMap::new();
+        };
+        let (matcher, ids) = compiled.as_ref();
+        let population = Population::new(
+            std::slice::from_ref(firm),
+            as_of,
+            catalog,
+            &matcher.fields(),
+        );
+        let held = std::sync::Mutex::new(vec![false; ids.len()]);
+        let ran = matcher.run(&population, 1, &AtomicUsize::new(0), &|_, chunk| {
+            if let Ok(mut held) = held.lock() {
+                for (rule, fits) in held.iter_mut().enumerate() {
+                    *fits = chunk.holds(rule, 0);
+                }
+            }
+        });
+        if ran.is_err() {
+            return HashMap::new();
+        }
+        let held = held.into_inner().unwrap_or_default();
+        ids.iter().copied().zip(held).collect()
     }
 
     /// The call a group is shown as: its first approved call, else its first call. One call
@@ -145,6 +182,15 @@ impl CallBook {
             next.entries
                 .insert(stored.id, Arc::new(Entry { stored, rule }));
         }
+        let mut rules = Vec::new();
+        let mut ruled = Vec::new();
+        for entry in next.entries.values() {
+            if let Ok(rule) = Rule::parse(&entry.stored.call.review.rule) {
+                rules.push(rule);
+                ruled.push(entry.stored.id);
+            }
+        }
+        next.matcher = Some(Arc::new((Matcher::compile(&rules), ruled)));
         next.groups.clear();
         for entry in next.entries.values() {
             next.groups

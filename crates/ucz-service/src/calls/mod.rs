@@ -282,10 +282,10 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
         _ => None,
     };
     let bookmarks = bookmarked(state, caller).await?;
-    let facts = firm
-        .as_ref()
-        .map(|f| f.facts(Date::in_korea(now), &state.catalog));
-    let mut views: Vec<(usize, CallView)> = Vec::new();
+    let today = Date::in_korea(now);
+    let facts = firm.as_ref().map(|f| f.facts(today, &state.catalog));
+    let fits = firm.as_ref().map(|f| book.fits(f, today, &state.catalog));
+    let mut listed: Vec<(usize, &book::Entry, CallStatus, Option<i64>, Option<Fit>)> = Vec::new();
     // Each group once, as its representative: the ids searched (best first) or all, by number.
     let mut seen_groups = std::collections::HashSet::new();
     let ids: Vec<i64> = match &found {
@@ -335,51 +335,60 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
                 continue;
             }
         }
-        let (fit, reasons_ko, reasons_en) = match &facts {
-            Some(facts) => fit_of(state, entry, facts),
-            None => (None, Vec::new(), Vec::new()),
+        // Only whether it fits here: the reasons are put in words for the page shown.
+        let fit = match (&fits, &entry.rule) {
+            (Some(fits), Some(_)) => Some(match fits.get(&entry.stored.id) {
+                Some(true) if entry.stored.call.review.state == RuleState::Approved => Fit::Fits,
+                Some(true) => Fit::Likely,
+                _ => Fit::No,
+            }),
+            _ => None,
         };
         if let Some(wanted) = fit_wanted {
             if !fit.is_some_and(|f| wanted.contains(&f)) {
                 continue;
             }
         }
-        let view = CallView {
-            stored: listed(&entry.stored),
-            status,
-            days_left,
-            fit,
-            reasons_ko,
-            reasons_en,
-            also: book.also(&entry.stored),
-            bookmarked: book
-                .members(entry.stored.group)
-                .iter()
-                .any(|m| bookmarks.contains(m)),
-        };
-        views.push((rank, view));
+        listed.push((rank, entry, status, days_left, fit));
     }
     if found.is_none() {
         // Fitting calls first, then the soonest to close; calls taken all year last.
-        views.sort_by_key(|(_, v)| {
+        listed.sort_by_key(|(_, entry, _, days_left, fit)| {
             (
-                match v.fit {
+                match fit {
                     Some(Fit::Fits) => 0,
                     Some(Fit::Likely) => 1,
                     _ => 2,
                 },
-                v.days_left
-                    .map_or(i64::MAX, |d| if d < 0 { i64::MAX - 1 } else { d }),
-                v.stored.id,
+                days_left.map_or(i64::MAX, |d| if d < 0 { i64::MAX - 1 } else { d }),
+                entry.stored.id,
             )
         });
     }
-    let total = views.len();
-    let items = views
+    let total = listed.len();
+    let items = listed
         .into_iter()
         .skip(offset)
         .take(limit as usize)
-        .map(|(_, v)| v)
+        .map(|(_, entry, status, days_left, fit)| {
+            let (_, reasons_ko, reasons_en) = match &facts {
+                Some(facts) => fit_of(state, entry, facts),
+                None => (None, Vec::new(), Vec::new()),
+            };
+            CallView {
+                stored: without_raw(&entry.stored),
+                status,
+                days_left,
+                fit,
+                reasons_ko,
+                reasons_en,
+                also: book.also(&entry.stored),
+                bookmarked: book
+                    .members(entry.stored.group)
+                    .iter()
+                    .any(|m| bookmarks.contains(m)),
+            }
+        })
         .collect();
     Ok(CallList {
         items,
@@ -390,7 +399,7 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
 }
 
 /// A call for a list: without the portal's raw record.
-fn listed(stored: &StoredCall) -> StoredCall {
+fn without_raw(stored: &StoredCall) -> StoredCall {
     let mut shown = stored.clone();
     shown.call.raw = None;
     shown
@@ -644,7 +653,7 @@ pub async fn queue(state: &Services, caller: &Caller) -> Result<Vec<CallView>, E
                 && c.status(now) != CallStatus::Closed
         })
         .map(|e| CallView {
-            stored: listed(&e.stored),
+            stored: without_raw(&e.stored),
             status: e.stored.call.status(now),
             days_left: e.stored.call.period.days_left(now),
             fit: None,
