@@ -285,7 +285,14 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
     let today = Date::in_korea(now);
     let facts = firm.as_ref().map(|f| f.facts(today, &state.catalog));
     let fits = firm.as_ref().map(|f| book.fits(f, today, &state.catalog));
-    let mut listed: Vec<(usize, &book::Entry, CallStatus, Option<i64>, Option<Fit>)> = Vec::new();
+    /// A call that passed the filters: how it is sorted, and what its view needs.
+    struct Listed<'a> {
+        entry: &'a book::Entry,
+        status: CallStatus,
+        days_left: Option<i64>,
+        fit: Option<Fit>,
+    }
+    let mut listed: Vec<Listed<'_>> = Vec::new();
     // Each group once, as its representative: the ids searched (best first) or all, by number.
     let mut seen_groups = std::collections::HashSet::new();
     let ids: Vec<i64> = match &found {
@@ -299,7 +306,7 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
         }
         book.get(book.representative(group)?)
     });
-    for (rank, entry) in candidates.enumerate() {
+    for entry in candidates {
         let call = &entry.stored.call;
         let status = call.status(now);
         if !statuses.contains(&status) {
@@ -349,19 +356,25 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
                 continue;
             }
         }
-        listed.push((rank, entry, status, days_left, fit));
+        listed.push(Listed {
+            entry,
+            status,
+            days_left,
+            fit,
+        });
     }
     if found.is_none() {
         // Fitting calls first, then the soonest to close; calls taken all year last.
-        listed.sort_by_key(|(_, entry, _, days_left, fit)| {
+        listed.sort_by_key(|l| {
             (
-                match fit {
+                match l.fit {
                     Some(Fit::Fits) => 0,
                     Some(Fit::Likely) => 1,
                     _ => 2,
                 },
-                days_left.map_or(i64::MAX, |d| if d < 0 { i64::MAX - 1 } else { d }),
-                entry.stored.id,
+                l.days_left
+                    .map_or(i64::MAX, |d| if d < 0 { i64::MAX - 1 } else { d }),
+                l.entry.stored.id,
             )
         });
     }
@@ -370,25 +383,32 @@ pub async fn list(state: &Services, caller: &Caller, query: &CallQuery) -> Resul
         .into_iter()
         .skip(offset)
         .take(limit as usize)
-        .map(|(_, entry, status, days_left, fit)| {
-            let (_, reasons_ko, reasons_en) = match &facts {
-                Some(facts) => fit_of(state, entry, facts),
-                None => (None, Vec::new(), Vec::new()),
-            };
-            CallView {
-                stored: without_raw(&entry.stored),
-                status,
-                days_left,
-                fit,
-                reasons_ko,
-                reasons_en,
-                also: book.also(&entry.stored),
-                bookmarked: book
-                    .members(entry.stored.group)
-                    .iter()
-                    .any(|m| bookmarks.contains(m)),
-            }
-        })
+        .map(
+            |Listed {
+                 entry,
+                 status,
+                 days_left,
+                 fit,
+             }| {
+                let (_, reasons_ko, reasons_en) = match &facts {
+                    Some(facts) => fit_of(state, entry, facts),
+                    None => (None, Vec::new(), Vec::new()),
+                };
+                CallView {
+                    stored: without_raw(&entry.stored),
+                    status,
+                    days_left,
+                    fit,
+                    reasons_ko,
+                    reasons_en,
+                    also: book.also(&entry.stored),
+                    bookmarked: book
+                        .members(entry.stored.group)
+                        .iter()
+                        .any(|m| bookmarks.contains(m)),
+                }
+            },
+        )
         .collect();
     Ok(CallList {
         items,
