@@ -119,6 +119,31 @@ fn on_own_runtime<T>(future: impl std::future::Future<Output = T>) -> T {
         .block_on(future)
 }
 
+/// `python3` of a virtual environment under `dir` with `package==version` from PyPI, made once:
+/// tests read ucz's outputs with other projects' parsers (Prometheus's text format, iCalendar).
+/// One test makes it; another waits for it rather than installing into it at once.
+pub fn python_with(dir: &std::path::Path, package: &str, version: &str) -> std::path::PathBuf {
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
+    let venv = dir.join(format!("{package}-{version}"));
+    if !venv.join("ready").exists() {
+        let made = std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs");
+        assert!(made.success(), "python3 -m venv {}", venv.display());
+        let installed = std::process::Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("{package}=={version}"))
+            .status()
+            .expect("pip runs");
+        assert!(installed.success(), "pip install {package}=={version}");
+        std::fs::write(venv.join("ready"), "").expect("the venv's mark");
+    }
+    venv.join("bin/python3")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,29 +183,4 @@ mod tests {
         drop(database);
         assert!(!dir.exists());
     }
-}
-
-/// `python3` of a virtual environment under `dir` with `package==version` from PyPI, made once:
-/// tests read ucz's outputs with other projects' parsers (Prometheus's text format, iCalendar).
-/// One test makes it; another waits for it rather than installing into it at once.
-pub fn python_with(dir: &std::path::Path, package: &str, version: &str) -> std::path::PathBuf {
-    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _making = MAKING.lock().unwrap_or_else(|e| e.into_inner());
-    let venv = dir.join(format!("{package}-{version}"));
-    if !venv.join("ready").exists() {
-        let made = std::process::Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .expect("python3 runs");
-        assert!(made.success(), "python3 -m venv {}", venv.display());
-        let installed = std::process::Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check"])
-            .arg(format!("{package}=={version}"))
-            .status()
-            .expect("pip runs");
-        assert!(installed.success(), "pip install {package}=={version}");
-        std::fs::write(venv.join("ready"), "").expect("the venv's mark");
-    }
-    venv.join("bin/python3")
 }
