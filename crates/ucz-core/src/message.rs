@@ -231,7 +231,6 @@ keys! {
     CallSource = "call_source",
     CallReviewers = "call_reviewers",
     CallPublishers = "call_publishers",
-    CallMarkers = "call_markers",
     CallGroupSources = "call_group_sources",
     CallClosing = "call_closing",
     CallClosed = "call_closed",

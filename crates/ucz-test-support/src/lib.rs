@@ -144,6 +144,36 @@ pub fn python_with(dir: &std::path::Path, package: &str, version: &str) -> std::
     venv.join("bin/python3")
 }
 
+/// The lines `python` prints running `script` with `input` on its standard input; a script that
+/// fails (the parser refused the input) fails the test with `what` and its error.
+pub fn run_python(python: &std::path::Path, script: &str, input: &str, what: &str) -> Vec<String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    child
+        .stdin
+        .take()
+        .expect("its standard input")
+        .write_all(input.as_bytes())
+        .expect("the input written");
+    let out = child.wait_with_output().expect("its output");
+    assert!(
+        out.status.success(),
+        "{what}: {}\n{input}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,10 +12,8 @@ use crate::catalog::Catalog;
 use crate::date::Date;
 use crate::message::{Key, Message};
 
-use super::clean::{absolute, link, plain, plain_opt};
-use super::{
-    ApplyMethod, CallBody, CallRegion, CallSource, Period, Review, RuleState, draft, region,
-};
+use super::clean::{absolute, link};
+use super::{ApplyMethod, CallBody, CallSource, Period, Review, RuleState, draft, region};
 
 /// Where K-Startup's relative links point.
 pub const KSTARTUP_BASE: &str = "https://www.k-startup.go.kr";
@@ -170,7 +168,7 @@ impl<'a> Fields<'a> {
         for (field, value) in raw {
             let text = match value {
                 Value::Null => continue,
-                Value::String(s) => plain_text(s),
+                Value::String(s) => super::clean::plain(s),
                 Value::Number(n) => n.to_string(),
                 Value::Bool(_) | Value::Array(_) | Value::Object(_) => {
                     errors.push((
@@ -211,11 +209,6 @@ impl<'a> Fields<'a> {
     fn fail(&mut self, field: &str, message: Message) {
         self.errors.push((Some(field.into()), message));
     }
-}
-
-/// Text made plain; a link's text (`[www…](https://…)`) kept as is for `link` to read.
-fn plain_text(text: &str) -> String {
-    plain(text)
 }
 
 /// `YYYYMMDD` (also `YYYY-MM-DD`, `YYYY.MM.DD`) as a date.
@@ -464,48 +457,6 @@ fn bizinfo(catalog: &Catalog, raw: &Map<String, Value>) -> Result<CallBody, Fiel
         review: review(draft),
         raw: Some(Value::Object(f.raw.clone())),
     })
-}
-
-/// A call a zone publishes in ucz: the fields it gives, its region the zone's.
-pub fn published(
-    catalog: &Catalog,
-    source_id: String,
-    title: &str,
-    zone: &str,
-    region_id: &str,
-    period: Period,
-    rule: Option<String>,
-) -> CallBody {
-    let region = CallRegion {
-        text: String::new(),
-        regions: vec![region_id.to_string()],
-        unread: Vec::new(),
-    };
-    let draft = draft::Draft {
-        rule: rule.clone().unwrap_or_else(|| "true".into()),
-        ..draft::Draft::default()
-    };
-    let title = plain_opt(title).unwrap_or_default();
-    CallBody {
-        source: CallSource::Ucz,
-        program: super::program_of(catalog, &title),
-        source_id,
-        title,
-        agency: None,
-        executor: None,
-        summary: None,
-        field: None,
-        target: None,
-        exclusions: None,
-        region,
-        period,
-        apply: Vec::new(),
-        detail_url: None,
-        contact: None,
-        zone: Some(zone.to_string()),
-        review: review(draft),
-        raw: None,
-    }
 }
 
 #[cfg(test)]

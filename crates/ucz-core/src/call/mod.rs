@@ -140,13 +140,11 @@ impl Period {
                 return CallStatus::Upcoming;
             }
         }
+        // Without a closing moment (always open, or a portal that gave no period) it stays
+        // open, with no D-day.
         match self.closes() {
             Some(closes) if now > closes => CallStatus::Closed,
-            Some(_) => CallStatus::Open,
-            None if self.always => CallStatus::Open,
-            // Neither a closing moment nor "always": the portal gave no period; shown as open
-            // until a person says otherwise, with no D-day.
-            None => CallStatus::Open,
+            _ => CallStatus::Open,
         }
     }
 

@@ -47,10 +47,6 @@ impl Snapshot {
         self.entries.is_empty()
     }
 
-    pub fn revision(&self) -> i64 {
-        self.revision
-    }
-
     pub fn get(&self, id: i64) -> Option<&Entry> {
         self.entries.get(&id).map(Arc::as_ref)
     }

@@ -20,7 +20,7 @@ use ucz_core::call::{
 use ucz_core::date::Date;
 use ucz_core::eligibility::explain;
 use ucz_core::firm::Firm;
-use ucz_core::record::{Demo, FirmId};
+use ucz_core::record::Demo;
 use ucz_core::rule::Rule;
 use ucz_store::{CallImport, Mark, MarkKind};
 
@@ -57,7 +57,8 @@ pub struct RecordProblem {
     pub message_ko: String,
 }
 
-fn coordinator(caller: &Caller) -> Result<(), Error> {
+/// Coordinators and admins import, review and group calls.
+pub fn may_review(caller: &Caller) -> Result<(), Error> {
     match caller.require_user()? {
         Role::Admin | Role::Coordinator => Ok(()),
         _ => Err(Error::forbidden_because(Key::CallReviewers)),
@@ -80,7 +81,7 @@ pub async fn import(
     source: CallSource,
     text: &str,
 ) -> Result<ImportReport, Error> {
-    coordinator(caller)?;
+    may_review(caller)?;
     if source == CallSource::Ucz {
         return Err(Error::field(
             "source",
@@ -618,7 +619,7 @@ pub async fn review(
     id: i64,
     body: &ReviewBody,
 ) -> Result<Reviewed, Error> {
-    coordinator(caller)?;
+    may_review(caller)?;
     let stored = state
         .store
         .call(id)
@@ -662,7 +663,7 @@ pub async fn review(
 /// The review queue: calls whose rule is a draft (or changed since approval), open or upcoming,
 /// soonest to close first.
 pub async fn queue(state: &Services, caller: &Caller) -> Result<Vec<CallView>, Error> {
-    coordinator(caller)?;
+    may_review(caller)?;
     let now = state.clock.now();
     let book = state.calls.fresh(&state.store).await?;
     let mut items: Vec<CallView> = book
@@ -695,7 +696,7 @@ pub async fn regroup(
     id: i64,
     with: Option<i64>,
 ) -> Result<StoredCall, Error> {
-    coordinator(caller)?;
+    may_review(caller)?;
     let missing = |id: i64| Error::not_found(Key::NounCall, &id.to_string());
     let call = state.store.call(id).await?.ok_or_else(|| missing(id))?;
     let group = match with {
@@ -1040,12 +1041,4 @@ pub async fn calendar(state: &Services, secret: &str, host: &str) -> Result<Stri
         &deadlines,
         state.clock.now(),
     ))
-}
-
-/// The firm a firm account stands for, for pages that show its calls.
-pub fn own_firm(caller: &Caller) -> Option<FirmId> {
-    match caller.role() {
-        Some(Role::Firm { firm }) => Some(FirmId(firm.clone())),
-        _ => None,
-    }
 }

@@ -29,8 +29,6 @@ pub struct ListPage {
     fit: Option<String>,
     firm: Option<String>,
     offset: Option<i64>,
-    #[allow(dead_code)]
-    lang: Option<String>,
 }
 
 fn blank(text: &Option<String>) -> Option<String> {
@@ -128,8 +126,6 @@ fn call_id(text: &str) -> Result<i64, ApiError> {
 pub struct DetailPage {
     firm: Option<String>,
     saved: Option<String>,
-    #[allow(dead_code)]
-    lang: Option<String>,
 }
 
 pub async fn detail(
@@ -309,8 +305,8 @@ pub async fn review_page(
 ) -> Response {
     let result = async {
         let id = call_id(&id)?;
-        // Reviewers only: the queue's rule refuses the others before anything is read.
-        calls::queue(&state, &visitor.caller).await.map(|_| ())?;
+        // Reviewers only: the others are refused before anything is read.
+        calls::may_review(&visitor.caller)?;
         let view = calls::read(&state, &visitor.caller, id, None).await?;
         let rule = view.stored.call.review.rule.clone();
         let context = review_context(&state, &view, &rule, None, page.saved.is_some());
@@ -362,7 +358,7 @@ pub async fn review_submit(
 
 pub async fn upload_page(State(state): State<AppState>, visitor: Visitor) -> Response {
     let result = async {
-        calls::queue(&state, &visitor.caller).await.map(|_| ())?;
+        calls::may_review(&visitor.caller)?;
         visitor.page(&state, StatusCode::OK, "call_import.html", json!({}))
     }
     .await;
@@ -443,12 +439,6 @@ pub async fn upload(
     visitor.respond(&state, result)
 }
 
-#[derive(Deserialize)]
-pub struct CalendarPage {
-    #[allow(dead_code)]
-    lang: Option<String>,
-}
-
 async fn calendar_context(
     state: &AppState,
     visitor: &Visitor,
@@ -485,11 +475,7 @@ async fn calendar_context(
     }))
 }
 
-pub async fn calendar_page(
-    State(state): State<AppState>,
-    visitor: Visitor,
-    PageQuery(_page): PageQuery<CalendarPage>,
-) -> Response {
+pub async fn calendar_page(State(state): State<AppState>, visitor: Visitor) -> Response {
     let result = async {
         let context = calendar_context(&state, &visitor, None).await?;
         visitor.page(&state, StatusCode::OK, "call_calendar.html", context)

@@ -3,7 +3,6 @@
 //! the account's calendar feed parses as iCalendar (Python's `icalendar`, RFC 5545).
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -57,31 +56,12 @@ assert cal.get("VERSION") == "2.0", cal.get("VERSION")
 for event in cal.walk("VEVENT"):
     print(f"{event['UID']}|{event['SUMMARY']}|{event.decoded('DTSTART').isoformat()}|{event.decoded('DTEND').isoformat()}")
 "#;
-    let mut child = Command::new(python_with_icalendar())
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "icalendar refused the feed: {}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect()
+    ucz_test_support::run_python(
+        &python_with_icalendar(),
+        script,
+        text,
+        "icalendar refused the feed",
+    )
 }
 
 fn find(list: &Value, id: i64) -> Option<&Value> {

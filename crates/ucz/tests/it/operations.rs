@@ -37,31 +37,12 @@ for family in text_string_to_metric_families(sys.stdin.read()):
         labels = ",".join(f'{k}="{v}"' for k, v in sorted(s.labels.items()))
         print(f"{s.name}{{{labels}}} {s.value}")
 "#;
-    let mut child = Command::new(python_with_parser())
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the parser refused the metrics: {}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    ucz_test_support::run_python(
+        &python_with_parser(),
+        script,
+        text,
+        "the parser refused the metrics",
+    )
 }
 
 /// `ucz serve` on a fresh SQLite database without demo data, and the address it serves.
