@@ -53,8 +53,15 @@ impl fmt::Display for RoleName {
 pub enum Role {
     Admin,
     Coordinator,
-    Operator { zone: String },
-    Firm { firm: String },
+    Operator {
+        zone: String,
+    },
+    Firm {
+        firm: String,
+    },
+    /// A founder's own account before it made its firm profile: it cares for its account and
+    /// makes the profile, nothing more.
+    Founder,
 }
 
 impl Role {
@@ -70,6 +77,9 @@ impl Role {
             (RoleName::Firm, _, Some(firm)) => Some(Role::Firm {
                 firm: firm.0.clone(),
             }),
+            // A firm account whose firm was deleted is disabled; one without a firm yet is a
+            // founder's, signed up on its own.
+            (RoleName::Firm, _, None) if !user.disabled => Some(Role::Founder),
             _ => None,
         }
     }
@@ -93,6 +103,9 @@ impl fmt::Display for UserId {
 pub struct User {
     pub id: UserId,
     pub username: String,
+    /// The verified address of an account made by sign-up (none for accounts an administrator
+    /// made, and once removed).
+    pub email: Option<String>,
     #[serde(skip)]
     pub password_hash: String,
     pub role: RoleName,
@@ -165,6 +178,7 @@ mod tests {
         User {
             id: UserId(1),
             username: "u".into(),
+            email: None,
             password_hash: String::new(),
             role,
             zone_id: zone.map(|z| ZoneId(z.into())),
@@ -186,7 +200,13 @@ mod tests {
             })
         );
         assert_eq!(Role::of(&user(RoleName::Operator, None, None)), None);
-        assert_eq!(Role::of(&user(RoleName::Firm, None, None)), None);
+        assert_eq!(
+            Role::of(&user(RoleName::Firm, None, None)),
+            Some(Role::Founder)
+        );
+        let mut gone = user(RoleName::Firm, None, None);
+        gone.disabled = true;
+        assert_eq!(Role::of(&gone), None);
     }
 
     #[test]

@@ -123,7 +123,9 @@ pub async fn list(
             }
             equals.push(("zone", zone.clone()));
         }
-        Role::Firm { .. } => return Err(Error::forbidden_because(Key::FirmReadsItsOwn)),
+        Role::Firm { .. } | Role::Founder => {
+            return Err(Error::forbidden_because(Key::FirmReadsItsOwn));
+        }
     }
     if let Some(region) = &params.region {
         equals.push(("region", region.clone()));

@@ -4,6 +4,7 @@
 //! `Services` (the store, the catalog and its rulebook) and the `Caller`.
 
 pub mod access;
+pub mod accounts;
 pub mod analysis;
 pub mod caller;
 pub mod calls;
@@ -12,8 +13,10 @@ pub mod error;
 pub mod firms;
 pub mod hubs;
 pub mod import;
+pub mod jobs;
 pub mod ladder;
 pub mod leases;
+pub mod notices;
 pub mod parts;
 pub mod records;
 pub mod tokens;
@@ -40,6 +43,30 @@ pub struct Services {
     pub clock: Clock,
     /// The open calls in memory (rules parsed, search index), caught up with the store by revision.
     pub calls: Arc<calls::CallBook>,
+    /// Where mail goes and the links in it point.
+    pub mail: MailSettings,
+}
+
+/// What the use cases that mail need to know of the edge.
+#[derive(Clone, Debug)]
+pub struct MailSettings {
+    /// The server's public address, which mailed links start with (`https://ucz.example.kr`).
+    pub site: String,
+    /// Whether a relay sends mail; without one, mail is held in the outbox for administrators
+    /// to read in the browser.
+    pub relay: bool,
+    /// Wakes the sender when a mail that should not wait (a verification link) is queued.
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            site: "http://127.0.0.1:8080".into(),
+            relay: false,
+            wake: Arc::default(),
+        }
+    }
 }
 
 impl Services {
@@ -51,6 +78,7 @@ impl Services {
             catalog: Arc::new(catalog),
             rulebook: Arc::new(rulebook),
             calls: Arc::default(),
+            mail: MailSettings::default(),
         }
     }
 

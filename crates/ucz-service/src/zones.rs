@@ -347,7 +347,7 @@ pub async fn choices(state: &Services, caller: &Caller) -> Result<Choices, Error
                 .collect(),
             state.store.zone_parts(zone).await?.facilities,
         ),
-        Some(Role::Firm { .. }) | None => (Vec::new(), Vec::new()),
+        Some(Role::Firm { .. } | Role::Founder) | None => (Vec::new(), Vec::new()),
         Some(Role::Admin | Role::Coordinator) => {
             (every(state, 500).await?, every(state, 500).await?)
         }

@@ -10,10 +10,12 @@
 //!
 //! Reads are scoped in SQL to what a request needs (`queries`): no request reads a whole table.
 
+mod accounts;
 mod audit;
 pub mod backup;
 mod calls;
 mod ladder;
+mod notices;
 mod queries;
 mod records;
 mod repo;
@@ -24,9 +26,11 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions};
 use ucz_core::Clock;
 
+pub use accounts::{Joined, LinkPurpose, NewMember, Profile, SessionInfo, ZoneLink};
 pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use calls::{CallImport, Mark, MarkKind};
 pub use ladder::RegionRows;
+pub use notices::{JobInfo, NewMail, OutboxMail, Recipient, StoredNotice};
 pub use queries::{LeaseScope, ZoneParts};
 pub use records::*;
 pub use repo::{

@@ -887,11 +887,12 @@ async fn dependants(
     Ok(())
 }
 
-fn user(row: &AnyRow) -> Result<User, StoreError> {
+pub(crate) fn user(row: &AnyRow) -> Result<User, StoreError> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: UserId(row.try_get("id")?),
         username: row.try_get("username")?,
+        email: row.try_get("email")?,
         password_hash: row.try_get("password_hash")?,
         role: RoleName::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(format!("users.role {role:?}")))?,
@@ -903,8 +904,8 @@ fn user(row: &AnyRow) -> Result<User, StoreError> {
 
 /// The columns of [`User`], from `users` joined to `firms` and `zones` by their internal keys
 /// (`USER_JOIN`): an account names the firm or zone it was bound to, or none once it is gone.
-const USER_COLUMNS: &str = "users.id AS id, username, password_hash, role, zones.id AS zone_id, firms.id AS firm_id, disabled";
-const USER_JOIN: &str = concat!("users ", key_joins!());
+pub(crate) const USER_COLUMNS: &str = "users.id AS id, username, users.email AS email, password_hash, role, zones.id AS zone_id, firms.id AS firm_id, disabled";
+pub(crate) const USER_JOIN: &str = concat!("users ", key_joins!());
 /// The joins from `users` to the records its accounts hold by key.
 const KEY_JOINS: &str = key_joins!();
 macro_rules! key_joins {
@@ -999,6 +1000,7 @@ impl Store {
         Ok(User {
             id: UserId(id),
             username: username.into(),
+            email: None,
             password_hash: password_hash.into(),
             role,
             zone_id: zone_id.map(|z| ZoneId(z.into())),
@@ -1032,14 +1034,17 @@ impl Store {
         user_id: UserId,
         csrf: &str,
         expires_at: &str,
+        agent: Option<&str>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO sessions (token_hash, user_id, csrf, expires_at, created_at, agent) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token_hash)
         .bind(user_id.0)
         .bind(csrf)
         .bind(expires_at)
+        .bind(self.clock().stamp())
+        .bind(agent.map(|a| a.chars().take(200).collect::<String>()))
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -684,11 +684,11 @@ async fn the_store_keeps_its_clocks_time(store: Store) {
     assert_eq!(store.verify_audit().await.unwrap().broken_at, None);
     // A session that ended a second before the clock's time is over; one ending at it is not.
     store
-        .create_session("ended", user.id, "c1", &clock.stamp_in(-1))
+        .create_session("ended", user.id, "c1", &clock.stamp_in(-1), None)
         .await
         .unwrap();
     store
-        .create_session("live", user.id, "c2", &clock.stamp_in(0))
+        .create_session("live", user.id, "c2", &clock.stamp_in(0), None)
         .await
         .unwrap();
     assert!(store.session_user("ended").await.unwrap().is_none());
@@ -850,7 +850,13 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
         .unwrap();
     step("an account", 1).await;
     store
-        .create_session("session-hash", user.id, "csrf", "2999-01-01T00:00:00Z")
+        .create_session(
+            "session-hash",
+            user.id,
+            "csrf",
+            "2999-01-01T00:00:00Z",
+            None,
+        )
         .await
         .unwrap();
     store.delete_session("session-hash").await.unwrap();

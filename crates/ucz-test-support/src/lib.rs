@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+pub mod mail_sink;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use ucz_store::Store;

@@ -1,4 +1,4 @@
-//! Who is calling: argon2id password hashes, session cookies (HttpOnly, SameSite=Strict, Secure
+//! Who is calling: argon2id password hashes (`ucz_service::accounts`), session cookies (HttpOnly, SameSite=Strict, Secure
 //! behind TLS) with a CSRF token for writes, API tokens for machine clients, and a login rate
 //! limit. Secrets are stored only as SHA-256 hashes.
 
@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
@@ -21,19 +19,10 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub use ucz_service::{Caller, Role};
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(ApiError::internal)
+    Ok(ucz_service::accounts::hash_password(password)?)
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-}
+pub use ucz_service::accounts::verify_password;
 
 /// 32 random bytes as hex.
 pub fn random_token() -> Result<String, ApiError> {

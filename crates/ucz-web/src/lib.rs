@@ -7,6 +7,7 @@ pub mod auth;
 mod body_policy;
 pub use ucz_service::demo;
 pub mod error;
+pub mod mail;
 pub mod monitoring;
 mod session;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub import: ImportLimits,
     /// Health, readiness and metrics.
     pub monitoring: Arc<monitoring::Monitoring>,
+    /// What sends mail (`mail::SmtpRelay`), or `mail::NoRelay` when mail is held in the outbox.
+    pub relay: Arc<dyn ucz_service::notices::Relay>,
 }
 
 /// Limits of the spreadsheet and CSV import (`/import`), beyond the 10 MB of a file.
@@ -61,6 +64,7 @@ impl AppState {
             secure_cookies,
             import: ImportLimits::default(),
             monitoring: Default::default(),
+            relay: Arc::new(mail::NoRelay),
         }
     }
 

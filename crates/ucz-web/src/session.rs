@@ -32,6 +32,7 @@ const SESSION_SECONDS: i64 = 12 * 3600;
 pub async fn login(
     State(state): State<AppState>,
     crate::server::Peer(address): crate::server::Peer,
+    headers: HeaderMap,
     payload: crate::api::Body,
 ) -> Result<Response, ApiError> {
     let body = crate::api::body(payload)?;
@@ -49,7 +50,8 @@ pub async fn login(
     let (Some(username), Some(password)) = (username, password) else {
         return Err(refused(fields));
     };
-    let (user, cookie, csrf) = open_session(&state, &username, &password, address).await?;
+    let (user, cookie, csrf) =
+        open_session(&state, &username, &password, address, agent(&headers)).await?;
     let mut headers = HeaderMap::new();
     headers.insert(
         header::SET_COOKIE,
@@ -72,12 +74,14 @@ pub async fn open_session(
     username: &str,
     password: &str,
     address: Option<std::net::IpAddr>,
+    agent: Option<&str>,
 ) -> Result<(ucz_store::User, String, String), ApiError> {
     let login = Login {
         username: username.to_string(),
         password: password.to_string(),
     };
-    if login.username.len() > 64 {
+    // A user name, or an e-mail address (at most 254 characters).
+    if login.username.len() > 254 {
         return Err(ApiError::bad_credentials());
     }
     if !state.limiter.attempt(&login.username, address) {
@@ -87,7 +91,7 @@ pub async fn open_session(
     let Ok(_check) = state.limiter.checks.clone().try_acquire_owned() else {
         return Err(ApiError::too_many_attempts());
     };
-    let user = state.store.user_by_name(&login.username).await?;
+    let user = state.store.user_by_login(&login.username).await?;
     // An unknown user name costs a password check too, so timing does not tell which names exist.
     // Argon2 takes tens of milliseconds: it runs off the async workers.
     let hash = match &user {
@@ -112,13 +116,20 @@ pub async fn open_session(
     let expires = state.clock.stamp_in(SESSION_SECONDS);
     state
         .store
-        .create_session(&token_hash(&token), user.id, &csrf, &expires)
+        .create_session(&token_hash(&token), user.id, &csrf, &expires, agent)
         .await?;
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
         "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={SESSION_SECONDS}{secure}"
     );
     Ok((user, cookie, csrf))
+}
+
+/// The browser a request comes from, as its sessions list it.
+pub fn agent(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// Ends the session of a cookie value; returns the `Set-Cookie` value that clears it.

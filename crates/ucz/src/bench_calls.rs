@@ -237,6 +237,7 @@ pub fn run(
                 user.id,
                 "csrf",
                 "2999-01-01T00:00:00Z",
+                None,
             )
             .await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -20,6 +20,7 @@ fn local_admin() -> Caller {
         user: User {
             id: UserId(0),
             username: "ucz-cli".into(),
+            email: None,
             password_hash: String::new(),
             role: RoleName::Admin,
             zone_id: None,

@@ -57,6 +57,23 @@ pub struct Settings {
     pub import_max_rows: usize,
     /// Megabytes the files of all import previews awaiting confirmation may hold together.
     pub import_pending_mb: usize,
+    /// The SMTP relay mail goes through: `smtp://host:25` (plain, for a relay on the same
+    /// network), `smtp://user:password@host:587?tls=required` (STARTTLS), `smtps://user:password@host:465`.
+    /// None: mail is held in the outbox, which administrators read at /admin/outbox. A secret
+    /// when it holds a password: `UCZ_SMTP_URL` or `UCZ_SMTP_URL_FILE`.
+    pub smtp_url: Option<String>,
+    /// The sender of ucz's mail.
+    pub mail_from: String,
+    /// The address people reach this server at, which links in mail start with
+    /// (`https://ucz.example.kr`); by default `http://` and the listening address.
+    pub site_url: Option<String>,
+    /// Run the scheduled jobs (notice scan, daily digest) in this process. Several processes
+    /// may: each job's run is claimed by one.
+    pub jobs: bool,
+    /// The hour in Korea (0–23) the daily digest goes out.
+    pub digest_hour: u8,
+    /// Minutes between notice scans.
+    pub notice_scan_minutes: u64,
     /// A fixed time the clock stands still at (`2026-06-15T09:00:00+09:00`), for demos and
     /// tests: today's date, ages, audit rows' times and expiries follow from it. None: the
     /// system's clock.
@@ -84,6 +101,12 @@ impl Default for Settings {
             metrics_token: None,
             import_max_rows: ucz_web::ImportLimits::default().max_rows,
             import_pending_mb: ucz_web::ImportLimits::default().pending_bytes >> 20,
+            smtp_url: None,
+            mail_from: "ucz <noreply@localhost>".into(),
+            site_url: None,
+            jobs: true,
+            digest_hour: 8,
+            notice_scan_minutes: 15,
             now: None,
         }
     }
@@ -148,6 +171,29 @@ impl Settings {
         if let Some(v) = secret_file("UCZ_DATABASE_URL_FILE")? {
             settings.database_url = v;
         }
+        if let Some(v) = var("UCZ_SMTP_URL") {
+            settings.smtp_url = Some(v);
+        }
+        if let Some(v) = secret_file("UCZ_SMTP_URL_FILE")? {
+            settings.smtp_url = Some(v);
+        }
+        if let Some(v) = var("UCZ_MAIL_FROM") {
+            settings.mail_from = v;
+        }
+        if let Some(v) = var("UCZ_SITE_URL") {
+            settings.site_url = Some(v);
+        }
+        if let Some(v) = var("UCZ_JOBS") {
+            settings.jobs = yes_or_no("UCZ_JOBS", &v)?;
+        }
+        if let Some(v) = var("UCZ_DIGEST_HOUR") {
+            settings.digest_hour = v.parse::<u8>().ok().filter(|h| *h < 24).ok_or_else(|| {
+                BadInput(format!("error: UCZ_DIGEST_HOUR={v}: an hour from 0 to 23"))
+            })?;
+        }
+        if let Some(v) = var("UCZ_NOTICE_SCAN_MINUTES") {
+            settings.notice_scan_minutes = count("UCZ_NOTICE_SCAN_MINUTES", v)? as u64;
+        }
         if let Some(v) = secret_file("UCZ_METRICS_TOKEN_FILE")? {
             settings.metrics_token = Some(v);
         }
@@ -183,6 +229,13 @@ impl Settings {
                 .into());
             }
         }
+        if settings.digest_hour > 23 || settings.notice_scan_minutes == 0 {
+            return Err(BadInput(
+                "error: digest_hour is an hour from 0 to 23, notice_scan_minutes a whole number above 0".into(),
+            )
+            .into());
+        }
+        settings.mail()?;
         if settings.header_timeout_seconds == 0
             || settings.request_timeout_seconds == 0
             || settings.max_connections == 0
@@ -337,6 +390,10 @@ impl Settings {
                     let url = masked(url);
                     map.insert("database_url".into(), url.into());
                 }
+                if let Some(url) = map.get("smtp_url").and_then(|u| u.as_str()) {
+                    let url = masked(url);
+                    map.insert("smtp_url".into(), url.into());
+                }
                 if map.get("metrics_token").is_some_and(|t| !t.is_null()) {
                     map.insert("metrics_token".into(), "****".into());
                 }
@@ -388,6 +445,32 @@ impl Settings {
     /// The clock: fixed at `now` when set, else the system's.
     pub fn clock(&self) -> Result<Clock, BadInput> {
         clock_at(self.now.as_deref())
+    }
+
+    /// Where mail goes and where its links point; a relay address or sender that cannot be
+    /// read is refused at start.
+    pub fn mail(&self) -> Result<ucz_web::mail::MailConfig, BadInput> {
+        let config = ucz_web::mail::MailConfig {
+            smtp_url: self.smtp_url.clone(),
+            from: self.mail_from.clone(),
+            site: self
+                .site_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", self.listen)),
+        };
+        if let Some(url) = &config.smtp_url {
+            ucz_web::mail::SmtpRelay::new(url, &config.from)
+                .map_err(|e| BadInput(format!("error: {}: {e}", masked(url))))?;
+        }
+        Ok(config)
+    }
+
+    /// When the scheduled jobs run, if this process runs them.
+    pub fn schedule(&self) -> Option<ucz_service::jobs::Schedule> {
+        self.jobs.then_some(ucz_service::jobs::Schedule {
+            digest_hour: self.digest_hour,
+            scan_minutes: self.notice_scan_minutes as i64,
+        })
     }
 
     /// What the import may read and keep.
@@ -478,6 +561,16 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(&settings.listen)
             .await
             .map_err(|e| BadInput(format!("error: cannot listen on {}: {e}", settings.listen)))?;
+        let mut mail = settings.mail()?;
+        if settings.site_url.is_none() {
+            mail.site = format!("http://{}", listener.local_addr()?);
+        }
+        let state = state.with_mail(&mail).map_err(BadInput)?;
+        match &settings.smtp_url {
+            Some(url) => tracing::info!("mail goes through {}; links start with {}", masked(url), mail.site),
+            None => tracing::info!("no smtp_url: mail is held in the outbox (/admin/outbox)"),
+        }
+        ucz_web::mail::start_background(&state, settings.schedule());
         tracing::info!("ucz serving http://{} (database {}); SIGTERM or Ctrl-C stops", listener.local_addr()?, settings.database_url);
         ucz_web::serve_behind(listener, state, settings.limits(), settings.proxies()?).await?;
         // A scheduled backup under way is finished, within the same bound as the requests.

@@ -69,6 +69,7 @@ mod crud {
     pub(crate) use crud;
 }
 
+pub mod accounts;
 pub mod analysis;
 pub mod calls;
 pub mod firms;

@@ -591,5 +591,112 @@ pub fn routes() -> Vec<Route> {
         )
         .answers::<super::calls::CalendarFeed>(),
     ]);
+    all.extend(account_routes());
     all
+}
+
+/// Accounts founders make themselves, their care, notices and mail, and background jobs.
+fn account_routes() -> Vec<Route> {
+    use super::accounts as a;
+    let anyone = "anyone";
+    let account = "any account";
+    let admins = "admin";
+    vec![
+        route(Verb::Post, "signUp", "/api/v1/signup", a::sign_up)
+            .doc(
+                "Sign up as a founder: e-mail, password, consent to the privacy notice's version, the business registration number of a registered firm. Mails a verification link; the answer is the same whether the address is registered or not",
+                anyone,
+            )
+            .body::<ucz_service::accounts::SignUp>()
+            .answers::<ucz_service::accounts::Accepted>()
+            .statuses(&["202"]),
+        route(Verb::Post, "verifyEmail", "/api/v1/signup/verify", a::verify)
+            .doc("Verify an address by the secret of its mailed link (once, within 24 hours)", anyone)
+            .body::<a::LinkToken>()
+            .answers::<a::Done>()
+            .statuses(&["200"]),
+        route(Verb::Post, "forgotPassword", "/api/v1/password/forgot", a::forgot)
+            .doc(
+                "Mail a password reset link (30 minutes, once) to the address's account, if it has one; the answer is the same either way",
+                anyone,
+            )
+            .body::<a::Forgot>()
+            .answers::<ucz_service::accounts::Accepted>()
+            .statuses(&["202"]),
+        route(Verb::Post, "resetPassword", "/api/v1/password/reset", a::reset)
+            .doc("Set a new password by a reset link's secret; every session of the account ends", anyone)
+            .body::<a::Reset>()
+            .answers::<a::Done>()
+            .statuses(&["200"]),
+        route(Verb::Get, "readPrivacyNotice", "/api/v1/privacy", a::privacy)
+            .doc("The privacy notice (개인정보 처리방침) in force, with its version", anyone)
+            .answers::<ucz_core::credentials::PrivacyNotice>(),
+        route(Verb::Get, "readAccount", "/api/v1/account", a::account)
+            .doc("The caller's account: its personal data, sessions, mail stopped, zone link request", account)
+            .answers::<ucz_service::accounts::AccountView>(),
+        route(Verb::Put, "changePassword", "/api/v1/account/password", a::change_password)
+            .doc("Change the caller's password, given the current one; its other sessions end", account)
+            .body::<a::PasswordChange>()
+            .answers::<a::Done>(),
+        route(Verb::Delete, "endSession", "/api/v1/account/sessions/{id}", a::end_session)
+            .doc("End one of the caller's sessions (ids from readAccount)", account),
+        route(Verb::Post, "removeAccount", "/api/v1/account/remove", a::remove)
+            .doc(
+                "Remove the caller's account, given its password: personal data erased, the account a pseudonym, the audit chain intact",
+                account,
+            )
+            .body::<a::Removal>()
+            .answers::<a::Done>()
+            .statuses(&["200"]),
+        route(Verb::Post, "makeProfile", "/api/v1/account/profile", a::make_profile)
+            .doc(
+                "A founder makes its firm profile (the firm fields); a zone named is asked for, and the zone's operator links the firm as its tenant",
+                "a founder's account without a firm",
+            )
+            .body::<ucz_core::firm::Firm>()
+            .answers::<a::ProfileMade>(),
+        route(Verb::Get, "readInbox", "/api/v1/inbox", a::inbox)
+            .doc("The caller's notices, newest first, and how many are unread", account)
+            .answers::<ucz_service::notices::Inbox>(),
+        route(Verb::Post, "readNotices", "/api/v1/inbox/read", a::read_notices)
+            .doc("Mark one notice (id) or all of them read", account)
+            .body::<a::ReadNotices>()
+            .answers::<a::Marked>()
+            .statuses(&["200"]),
+        route(Verb::Get, "readMailPreferences", "/api/v1/account/mail", a::preferences)
+            .doc("Which kinds of notice the caller gets by mail", account)
+            .answers::<ucz_service::notices::MailPreferences>(),
+        route(Verb::Put, "setMailPreferences", "/api/v1/account/mail", a::set_preferences)
+            .doc("Start or stop kinds of notice mail (kinds not named stay as they are)", account)
+            .body::<ucz_service::notices::MailPreferences>()
+            .answers::<ucz_service::notices::MailPreferences>(),
+        route(Verb::Post, "unsubscribe", "/api/v1/unsubscribe", a::unsubscribe)
+            .doc("Stop one kind of mail by the secret of a mail's unsubscribe link", anyone)
+            .body::<a::Unsubscribe>()
+            .answers::<a::Unsubscribed>()
+            .statuses(&["200"]),
+        route(Verb::Get, "listZoneLinks", "/api/v1/zone-links", a::zone_links)
+            .doc("Founders' firms asking to be a zone's tenant record: an operator's zone's, or all", "admin, coordinator, operator")
+            .query::<a::ZoneLinkQuery>()
+            .answers::<a::ZoneLinks>(),
+        route(Verb::Post, "approveZoneLink", "/api/v1/zone-links/{id}/approve", a::approve_zone_link)
+            .doc("Approve a request: the firm becomes the zone's tenant record", "the zone's operator, admin")
+            .answers::<ucz_store::ZoneLink>()
+            .statuses(&["200"]),
+        route(Verb::Post, "refuseZoneLink", "/api/v1/zone-links/{id}/refuse", a::refuse_zone_link)
+            .doc("Refuse a request", "the zone's operator, admin")
+            .answers::<ucz_store::ZoneLink>()
+            .statuses(&["200"]),
+        route(Verb::Get, "listOutbox", "/api/v1/outbox", a::outbox)
+            .doc("Mail queued, sent, held (no relay configured) or failed, newest first", admins)
+            .query::<a::OutboxQuery>()
+            .answers::<a::OutboxPage>(),
+        route(Verb::Get, "listJobs", "/api/v1/jobs", a::list_jobs)
+            .doc("The scheduled jobs (notices, digest) and how their last run went", admins)
+            .answers::<a::Jobs>(),
+        route(Verb::Post, "runJob", "/api/v1/jobs/{name}/run", a::run_job)
+            .doc("Run a job now: notices, digest (still one per account and day) or mail", admins)
+            .answers::<ucz_service::jobs::JobRun>()
+            .statuses(&["200"]),
+    ]
 }

@@ -35,6 +35,7 @@ fn home(role: &Role) -> String {
     match role {
         Role::Firm { firm } => format!("/firms/{firm}"),
         Role::Operator { zone } => format!("/zones/{zone}"),
+        Role::Founder => "/account/profile".into(),
         _ => "/".into(),
     }
 }
@@ -75,6 +76,7 @@ pub async fn login(
     State(state): State<AppState>,
     crate::server::Peer(address): crate::server::Peer,
     visitor: Visitor,
+    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
     let pairs = form_pairs(&body);
@@ -88,6 +90,7 @@ pub async fn login(
             username,
             get("password").unwrap_or_default(),
             address,
+            crate::session::agent(&headers),
         )
         .await
         {
@@ -156,16 +159,18 @@ pub async fn logout_page(visitor: Visitor) -> Response {
 }
 
 pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
-    let result = account_page(&state, &visitor, None, None).await;
+    let result = account_page(&state, &visitor, None, None, None).await;
     visitor.respond(&state, result)
 }
 
-/// The account with its API tokens; a token just made is shown once, an error beside the form.
-async fn account_page(
+/// The account with its personal data, sessions, mail and API tokens; a token just made is shown
+/// once, an error beside the form, what was just done (`done`, a word's key) on top.
+pub(super) async fn account_page(
     state: &AppState,
     visitor: &Visitor,
     new_token: Option<(String, ucz_store::TokenInfo)>,
     error: Option<ApiError>,
+    done: Option<String>,
 ) -> Result<Response, ApiError> {
     let Caller::User { user, role } = &visitor.caller else {
         return Err(ApiError::unauthenticated());
@@ -189,16 +194,19 @@ async fn account_page(
             }
         })
         .collect();
-    visitor.page(
-        state,
-        status,
-        "account.html",
-        json!({
-            "account": user, "home": home(role), "tokens": tokens, "errors": errors,
-            "new_token": new_token.map(|(secret, info)| json!({"secret": secret, "info": info})),
-            "max_days": crate::session::MAX_TOKEN_DAYS, "default_days": crate::session::TOKEN_DAYS,
-        }),
-    )
+    let mut context = json!({
+        "account": user, "home": home(role), "tokens": tokens, "errors": errors,
+        "new_token": new_token.map(|(secret, info)| json!({"secret": secret, "info": info})),
+        "max_days": crate::session::MAX_TOKEN_DAYS, "default_days": crate::session::TOKEN_DAYS,
+        "done": done.map(|key| state.pages.word(visitor.lang, &key)),
+    });
+    if let (serde_json::Value::Object(all), serde_json::Value::Object(own)) = (
+        &mut context,
+        super::members::account_context(state, visitor).await?,
+    ) {
+        all.extend(own);
+    }
+    visitor.page(state, status, "account.html", context)
 }
 
 /// `POST /account/tokens`: a new API token for the visitor's account.
@@ -223,12 +231,12 @@ pub async fn create_token(
             .await
             .map_err(ApiError::from)
         {
-            Ok(made) => account_page(&state, &visitor, Some(made), None).await,
+            Ok(made) => account_page(&state, &visitor, Some(made), None, None).await,
             Err(error)
                 if error.status().is_client_error()
                     && error.status() != StatusCode::UNAUTHORIZED =>
             {
-                account_page(&state, &visitor, None, Some(error)).await
+                account_page(&state, &visitor, None, Some(error), None).await
             }
             Err(error) => Err(error),
         }

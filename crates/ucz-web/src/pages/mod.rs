@@ -12,6 +12,7 @@ mod export;
 mod firm;
 mod form;
 mod import;
+mod members;
 mod overview;
 pub(crate) mod placement;
 mod zone;
@@ -439,6 +440,10 @@ impl Visitor {
                 "firm": match role { Role::Firm { firm } => Value::from(firm.as_str()), _ => Value::Null },
                 "reads_firms": matches!(role, Role::Admin | Role::Coordinator | Role::Operator { .. }),
                 "imports": matches!(role, Role::Admin | Role::Operator { .. }),
+                "member": matches!(role, Role::Firm { .. } | Role::Founder),
+                "founder": matches!(role, Role::Founder),
+                "operator": matches!(role, Role::Admin | Role::Operator { .. }),
+                "admin": matches!(role, Role::Admin),
             }),
         };
         json!({
@@ -592,6 +597,37 @@ pub fn routes() -> Router<AppState> {
         .route("/account", get(account::page))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/password", post(members::change_password))
+        .route("/account/mail", post(members::mail_preferences))
+        .route("/account/remove", post(members::remove))
+        .route("/account/sessions/{id}/end", post(members::end_session))
+        .route(
+            "/account/profile",
+            get(members::profile_page).post(members::make_profile),
+        )
+        .route("/signup", get(members::signup_page).post(members::signup))
+        .route(
+            "/signup/verify",
+            get(members::verify_page).post(members::verify),
+        )
+        .route(
+            "/password/forgot",
+            get(members::forgot_page).post(members::forgot),
+        )
+        .route(
+            "/password/reset",
+            get(members::reset_page).post(members::reset),
+        )
+        .route("/privacy", get(members::privacy))
+        .route("/inbox", get(members::inbox))
+        .route("/inbox/read", post(members::read_notices))
+        .route("/zone-links", get(members::zone_links))
+        .route("/zone-links/{id}/{action}", post(members::decide_zone_link))
+        .route("/admin/outbox", get(members::outbox))
+        .route(
+            "/unsubscribe",
+            get(members::unsubscribe_page).post(members::unsubscribe),
+        )
         .merge(edit::routes())
 }
 

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod accounts;
 mod answers;
 mod browser;
 mod calls;
@@ -135,6 +136,8 @@ pub struct TestApp {
     pub url: String,
     /// The server's and the store's clock, standing still at [`NOW`].
     pub clock: Clock,
+    /// The local SMTP sink the server's mail goes to.
+    pub mail: ucz_test_support::mail_sink::MailSink,
     /// The test's own database, removed with the app.
     _database: TestDatabase,
 }
@@ -321,8 +324,18 @@ impl TestApp {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+        let mail = ucz_test_support::mail_sink::MailSink::start().await;
+        let state = state
+            .with_mail(&ucz_web::mail::MailConfig {
+                smtp_url: Some(mail.url.clone()),
+                from: "ucz <noreply@ucz.test>".into(),
+                site: base.trim_end_matches("/api/v1").to_string(),
+            })
+            .unwrap();
+        ucz_web::mail::start_background(&state, None);
         tokio::spawn(async move { ucz_web::serve(listener, state).await.unwrap() });
         let app = TestApp {
+            mail,
             base,
             other: None,
             calls: Default::default(),
@@ -386,6 +399,8 @@ impl TestApp {
                 &app.url,
             ])
             .env("UCZ_NOW", NOW)
+            .env("UCZ_SMTP_URL", &app.mail.url)
+            .env("UCZ_JOBS", "false")
             .env_remove("RUST_LOG")
             .env_remove("UCZ_METRICS_TOKEN")
             .stderr(std::process::Stdio::piped())
@@ -484,6 +499,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    accounts_and_notices,
     open_calls,
     the_demo_region_runs_short,
     the_space_ladder,

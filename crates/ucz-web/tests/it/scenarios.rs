@@ -5,6 +5,7 @@ pub use super::pages::{
     messages_are_shown_by_key_in_the_visitors_language, pages_follow_the_role_rules,
     zone_run_programs_and_words,
 };
+pub use crate::accounts::accounts_and_notices;
 pub use crate::calls::open_calls;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
