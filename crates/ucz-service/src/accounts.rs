@@ -331,7 +331,12 @@ pub struct AccountView {
     pub zone_link: Option<ZoneLink>,
 }
 
-pub async fn account(state: &Services, caller: &Caller) -> Result<AccountView, Error> {
+/// The caller's account; `current`, the hash of the session asking, marks that session.
+pub async fn account(
+    state: &Services,
+    caller: &Caller,
+    current: Option<&str>,
+) -> Result<AccountView, Error> {
     let user = me(caller)?;
     let zone_link = match &user.firm_id {
         Some(firm) => state.store.zone_link_of(&firm.0).await?,
@@ -340,7 +345,7 @@ pub async fn account(state: &Services, caller: &Caller) -> Result<AccountView, E
     Ok(AccountView {
         user: user.clone(),
         profile: state.store.profile_of(user.id).await?,
-        sessions: state.store.sessions_of(user.id).await?,
+        sessions: state.store.sessions_of(user.id, current).await?,
         mail_stopped: state.store.mail_stops(user.id).await?,
         privacy_version: PrivacyNotice::current().version.clone(),
         zone_link,

@@ -56,6 +56,8 @@ pub struct SessionInfo {
     pub expires_at: String,
     /// The browser that opened it (its `User-Agent`, cut to 200 characters).
     pub agent: Option<String>,
+    /// Whether it is the session asking.
+    pub current: bool,
 }
 
 /// The personal data an account holds, as its owner reads it.
@@ -349,8 +351,12 @@ impl Store {
         Ok(())
     }
 
-    /// An account's live sessions, newest first.
-    pub async fn sessions_of(&self, user: UserId) -> Result<Vec<SessionInfo>, StoreError> {
+    /// An account's live sessions, newest first; `current` (a session's hash) is marked.
+    pub async fn sessions_of(
+        &self,
+        user: UserId,
+        current: Option<&str>,
+    ) -> Result<Vec<SessionInfo>, StoreError> {
         let rows = sqlx::query(
             "SELECT token_hash, created_at, expires_at, agent FROM sessions WHERE user_id = $1 AND expires_at >= $2 ORDER BY created_at DESC, token_hash",
         )
@@ -360,8 +366,10 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
+                let hash: String = r.try_get("token_hash")?;
                 Ok(SessionInfo {
-                    id: session_id(&r.try_get::<String, _>("token_hash")?),
+                    id: session_id(&hash),
+                    current: current == Some(hash.as_str()),
                     created_at: r.try_get("created_at")?,
                     expires_at: r.try_get("expires_at")?,
                     agent: r.try_get("agent")?,

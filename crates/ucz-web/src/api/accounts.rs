@@ -120,6 +120,7 @@ pub struct OutboxQuery {
     pub status: Option<String>,
     /// 1 to 500 (50).
     pub limit: Option<i64>,
+    /// Mails to skip, newest first (0).
     pub offset: Option<i64>,
 }
 
@@ -170,8 +171,12 @@ pub async fn privacy() -> Json<&'static PrivacyNotice> {
 pub async fn account(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
 ) -> Result<Json<AccountView>, ApiError> {
-    Ok(Json(accounts::account(&state, &caller).await?))
+    let current = crate::auth::session_cookie(&headers).map(|s| token_hash(&s));
+    Ok(Json(
+        accounts::account(&state, &caller, current.as_deref()).await?,
+    ))
 }
 
 pub async fn change_password(

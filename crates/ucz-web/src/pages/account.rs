@@ -202,7 +202,7 @@ pub(super) async fn account_page(
     });
     if let (serde_json::Value::Object(all), serde_json::Value::Object(own)) = (
         &mut context,
-        super::members::account_context(state, visitor).await?,
+        super::members::account_context(state, visitor, visitor.session.as_deref()).await?,
     ) {
         all.extend(own);
     }

@@ -347,8 +347,12 @@ pub async fn read_notices(
 }
 
 /// The account's own part of the account page: personal data, sessions, mail, removal.
-pub async fn account_context(state: &AppState, visitor: &Visitor) -> Result<Value, ApiError> {
-    let view = accounts::account(state, &visitor.caller).await?;
+pub async fn account_context(
+    state: &AppState,
+    visitor: &Visitor,
+    current: Option<&str>,
+) -> Result<Value, ApiError> {
+    let view = accounts::account(state, &visitor.caller, current).await?;
     let kinds: Vec<Value> = NoticeKind::ALL
         .iter()
         .map(|k| {
@@ -385,13 +389,12 @@ async fn account_again(
 pub async fn change_password(
     State(state): State<AppState>,
     visitor: Visitor,
-    headers: axum::http::HeaderMap,
     body: Bytes,
 ) -> Response {
     let pairs = form_pairs(&body);
     let result = async {
         visitor.check_form(form_value(&pairs, "_csrf"))?;
-        let keep = crate::auth::session_cookie(&headers).map(|s| crate::auth::token_hash(&s));
+        let keep = visitor.session.clone();
         let done = accounts::change_password(
             &state,
             &visitor.caller,
@@ -525,11 +528,19 @@ fn profile_form(
         .iter()
         .map(|z| json!({"id": z.id.to_string(), "name": name(&z.name_ko, &z.name_en)}))
         .collect();
+    // Every field the form shows, so that the template reads each (a first visit has none).
+    let mut shown = json!({
+        "id": "", "name": "", "founded": "", "stage": "early", "region": "", "sector": "",
+        "employees": "0", "founder_age": "", "zone": "",
+    });
+    if let (Value::Object(shown), Value::Object(given)) = (&mut shown, values) {
+        shown.extend(given);
+    }
     visitor.page(
         state,
         status,
         "profile.html",
-        json!({"stages": stages, "regions": regions, "zones": zones, "values": values, "errors": errors}),
+        json!({"stages": stages, "regions": regions, "zones": zones, "values": shown, "errors": errors}),
     )
 }
 

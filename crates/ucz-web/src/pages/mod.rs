@@ -41,7 +41,7 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 22] = [
+const TEMPLATES: [(&str, &str); 33] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     (
@@ -75,6 +75,23 @@ const TEMPLATES: [(&str, &str); 22] = [
         include_str!("../../templates/call_calendar.html"),
     ),
     ("account.html", include_str!("../../templates/account.html")),
+    ("message.html", include_str!("../../templates/message.html")),
+    ("signup.html", include_str!("../../templates/signup.html")),
+    ("verify.html", include_str!("../../templates/verify.html")),
+    ("forgot.html", include_str!("../../templates/forgot.html")),
+    ("reset.html", include_str!("../../templates/reset.html")),
+    ("privacy.html", include_str!("../../templates/privacy.html")),
+    ("inbox.html", include_str!("../../templates/inbox.html")),
+    ("profile.html", include_str!("../../templates/profile.html")),
+    (
+        "zone_links.html",
+        include_str!("../../templates/zone_links.html"),
+    ),
+    ("outbox.html", include_str!("../../templates/outbox.html")),
+    (
+        "unsubscribe.html",
+        include_str!("../../templates/unsubscribe.html"),
+    ),
     ("error.html", include_str!("../../templates/error.html")),
     ("confirm.html", include_str!("../../templates/confirm.html")),
     (
@@ -337,6 +354,8 @@ pub struct Visitor {
     pub csrf: String,
     /// The path and query of the page, for the language switch and the way back after login.
     pub here: String,
+    /// The hash of the visitor's session, when logged in (its sessions list marks it).
+    pub session: Option<String>,
     cookies: Vec<String>,
 }
 
@@ -365,12 +384,17 @@ impl FromRequestParts<AppState> for Visitor {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or_default(),
         };
-        let session = match cookie(parts, SESSION_COOKIE) {
-            Some(token) => session_user(state, &token)
+        let token = cookie(parts, SESSION_COOKIE);
+        let session = match &token {
+            Some(token) => session_user(state, token)
                 .await
                 .map_err(IntoResponse::into_response)?,
             None => None,
         };
+        let session_hash = session
+            .as_ref()
+            .and(token.as_deref())
+            .map(crate::auth::token_hash);
         let (caller, csrf) = match session {
             Some(ucz_store::Session { user, csrf, .. }) => match Role::of(&user) {
                 Some(role) => (Caller::User { user, role }, csrf),
@@ -398,6 +422,7 @@ impl FromRequestParts<AppState> for Visitor {
             lang,
             csrf,
             here,
+            session: session_hash,
             cookies,
         })
     }
@@ -434,7 +459,8 @@ impl Visitor {
         let user = match &self.caller {
             Caller::Anonymous => Value::Null,
             Caller::User { user, role } => json!({
-                "name": user.username,
+                // A founder knows its account by its address, not the name ucz gave it.
+                "name": user.email.clone().unwrap_or_else(|| user.username.clone()),
                 "role": user.role,
                 "zone": match role { Role::Operator { zone } => Value::from(zone.as_str()), _ => Value::Null },
                 "firm": match role { Role::Firm { firm } => Value::from(firm.as_str()), _ => Value::Null },

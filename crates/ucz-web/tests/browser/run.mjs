@@ -274,6 +274,97 @@ try {
     await shot(page, "call-calendar");
   });
 
+  // The mail the server sent, as an administrator reads it in the outbox: the newest mail to
+  // `to` whose text holds `part`, and the link in it.
+  const admin = await visitor();
+  await login(admin, "admin", "pw-admin");
+  async function mailedLink(to, part, count) {
+    for (let tries = 0; tries < 50; tries += 1) {
+      await admin.goto(`${origin}/admin/outbox`);
+      const bodies = await admin.locator("#mails li.mail").evaluateAll(
+        (items, to) => items.filter((li) => li.innerText.includes(to)).map((li) => li.querySelector("pre").innerText),
+        to,
+      );
+      const found = bodies.filter((b) => b.includes(part));
+      if (found.length >= count) {
+        const link = found[0].split(/\s+/).find((w) => w.startsWith("http") && w.includes(part));
+        if (link) return link;
+      }
+      await admin.waitForTimeout(200);
+    }
+    throw new Error(`no mail to ${to} with ${part} in the outbox`);
+  }
+  const email = "browser.founder@example.kr";
+  const founder = await visitor();
+
+  await step("a founder signs up, confirms the mailed link and makes its firm profile", async () => {
+    await founder.goto(`${origin}/login`);
+    check((await founder.locator("label[for=username]").innerText()).includes("이메일"), "the login asks for a user name or e-mail");
+    check(!(await founder.locator("main").innerText()).includes("ucz user"), "no command names on the login page");
+    await Promise.all([founder.waitForNavigation(), founder.click("main a[href='/signup']")]);
+    await founder.fill("#email", email);
+    await founder.fill("#password", "qwertyuiop");
+    await founder.click("label[for=consent]");
+    await Promise.all([founder.waitForNavigation(), founder.click("#signup-form button[type=submit]")]);
+    check((await founder.locator("#signup-errors").innerText()).includes("많이 쓰이는"), "a common password is refused in Korean");
+    check((await founder.locator("#email").inputValue()) === email, "the address is kept in the form");
+    await founder.fill("#password", "봄비 내리는 골목의 작은 서점");
+    await founder.click("label[for=consent]");
+    await shot(founder, "signup");
+    await Promise.all([founder.waitForNavigation(), founder.click("#signup-form button[type=submit]")]);
+    check((await founder.locator("#message").innerText()).length > 10, "told to check the mail");
+    const link = await mailedLink(email, "/signup/verify?token=", 1);
+    check(link.startsWith(origin), `the link leads here: ${link}`);
+    await shot(admin, "outbox");
+    await founder.goto(link);
+    await Promise.all([founder.waitForNavigation(), founder.click("#verify-button")]);
+    await login(founder, email, "봄비 내리는 골목의 작은 서점");
+    check(founder.url().endsWith("/account/profile"), `a new founder lands on its profile form: ${founder.url()}`);
+    await founder.fill("#id", "browser-founder");
+    await founder.fill("#name", "봄비서점 주식회사");
+    await founder.fill("#founded", "2025-05-01");
+    await founder.selectOption("#stage", "early");
+    await founder.selectOption("#region", "daejeon");
+    await founder.fill("#sector", "J62");
+    await founder.fill("#founder_age", "31");
+    await founder.selectOption("#zone", "daejeon");
+    await Promise.all([founder.waitForNavigation(), founder.click("#profile-form button[type=submit]")]);
+    check(founder.url().endsWith("/firms/browser-founder"), `the firm page follows: ${founder.url()}`);
+  });
+
+  await step("a forgotten password is reset through the mailed link", async () => {
+    const other = await visitor();
+    await other.goto(`${origin}/login`);
+    await Promise.all([other.waitForNavigation(), other.click("a[href='/password/forgot']")]);
+    await other.fill("#email", email);
+    await Promise.all([other.waitForNavigation(), other.click("main form button[type=submit]")]);
+    const link = await mailedLink(email, "/password/reset?token=", 1);
+    await other.goto(link);
+    await other.fill("#password", "1q2w3e4r5t");
+    await Promise.all([other.waitForNavigation(), other.click("main form button[type=submit]")]);
+    check((await other.locator("#reset-errors").innerText()).includes("많이 쓰이는"), "a common password is refused");
+    await other.fill("#password", "가을 운동장의 긴 그림자");
+    await Promise.all([other.waitForNavigation(), other.click("main form button[type=submit]")]);
+    await login(other, email, "가을 운동장의 긴 그림자");
+    check(other.url().endsWith("/firms/browser-founder"), `logged in with the new password: ${other.url()}`);
+    await founder.goto(`${origin}/inbox`);
+    check(founder.url().includes("/login"), "the reset ended the old session");
+    await login(founder, email, "가을 운동장의 긴 그림자");
+  });
+
+  await step("the inbox shows the call that fits, and marks it read", async () => {
+    const csrf = await admin.locator("input[name=_csrf]").first().inputValue();
+    const run = await admin.request.post(`${origin}/api/v1/jobs/notices/run`, { headers: { "x-csrf-token": csrf } });
+    check(run.status() === 200, `the notice scan runs: ${run.status()}`);
+    await founder.goto(`${origin}/inbox`);
+    const notices = await founder.locator("#notices").innerText();
+    check(notices.includes("청년 창업공간"), `the fitting call is noticed: ${notices}`);
+    check((await founder.locator("#unread").innerText()) !== "", "unread notices are counted");
+    await shot(founder, "inbox");
+    await Promise.all([founder.waitForNavigation(), founder.click("main form[action='/inbox/read'] button")]);
+    check((await founder.locator("#unread").count()) === 0, "all read");
+  });
+
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);
   check(blocked.length === 0, `blocked by the content security policy: ${blocked.join("; ")}`);
   console.log("ok - nothing blocked by the content security policy");

@@ -568,7 +568,8 @@ pub async fn accounts_and_notices(app: TestApp) {
         .await;
     let sessions = account["sessions"].as_array().unwrap();
     assert_eq!(sessions.len(), 2, "{account}");
-    for s in sessions {
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    for s in sessions.iter().filter(|s| s["current"] == false) {
         let (status, _) = app
             .as_session(
                 &founder,
@@ -580,8 +581,11 @@ pub async fn accounts_and_notices(app: TestApp) {
         assert_eq!(status, StatusCode::NO_CONTENT);
     }
     let (status, _) = app.as_session(&second, Method::GET, "/account", None).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let founder = app.log_in(EMAIL, reset_to).await.unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the other session ended");
+    let (status, _) = app
+        .as_session(&founder, Method::GET, "/account", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "this one goes on");
 
     // Outbox and jobs: administrators only.
     let (status, outbox) = app
@@ -634,4 +638,103 @@ pub async fn accounts_and_notices(app: TestApp) {
     let verification = app.store.verify_audit().await.unwrap();
     assert_eq!(verification.broken_at, None, "{verification:?}");
     assert!(verification.erased > 0);
+}
+
+/// Founders with a verified address and a profile in Daejeon, each with a fitting call to
+/// hear of; their addresses.
+async fn founders(app: &TestApp, count: usize) -> Vec<String> {
+    let (_, privacy) = app.call("anonymous", Method::GET, "/privacy", None).await;
+    let mut addresses = Vec::new();
+    for n in 0..count {
+        let email = format!("founder{n}@example.kr");
+        let body =
+            json!({"email": email, "password": PASSWORD, "consent_version": privacy["version"]});
+        let (status, _) = app
+            .call("anonymous", Method::POST, "/signup", Some(&body))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let link = app.mail.wait_for(&email, 1).await[0]
+            .link("/signup/verify?token=")
+            .unwrap();
+        let (status, _) = app
+            .call(
+                "anonymous",
+                Method::POST,
+                "/signup/verify",
+                Some(&json!({"token": token_of(&link)})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let session = app.log_in(&email, PASSWORD).await.unwrap();
+        let firm = json!({"id": format!("founder-{n}"), "name": "기업", "stage": "early", "founded": "2025-01-01",
+                          "region": "daejeon", "founder_age": 30 + n});
+        let (status, made) = app
+            .as_session(&session, Method::POST, "/account/profile", Some(&firm))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        addresses.push(email);
+    }
+    let call = json!({"zone": "daejeon", "title": "대전 창업기업 성장 지원", "closes_at": "2026-07-20T18:00:00+09:00",
+                      "rule": "firm.region == \"daejeon\""});
+    let (status, _) = app
+        .call("operator", Method::POST, "/calls", Some(&call))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    addresses
+}
+
+/// Two `ucz serve` processes on one PostgreSQL database, both scheduling jobs, their clocks past
+/// the digest hour (so the digest is due as they start), and an administrator asking both for a
+/// digest at once besides: each founder gets exactly one digest.
+pub async fn two_processes_mail_one_digest_each(app: TestApp) {
+    let addresses = founders(&app, 4).await;
+    let env = [
+        ("UCZ_SMTP_URL", app.mail.url.as_str()),
+        ("UCZ_JOBS", "true"),
+        ("UCZ_DIGEST_HOUR", "8"),
+    ];
+    let (first, _a) = super::spawn_serve(&app.url, &env).await;
+    let (second, _b) = super::spawn_serve(&app.url, &env).await;
+    let ask = |base: String| {
+        let client = app.client.clone();
+        async move {
+            client
+                .post(format!("http://{base}/api/v1/jobs/digest/run"))
+                .bearer_auth("token-admin")
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    let (a, b) = tokio::join!(ask(first.clone()), ask(second.clone()));
+    assert_eq!((a, b), (StatusCode::OK, StatusCode::OK));
+    for address in &addresses {
+        app.mail.wait_for(address, 2).await;
+    }
+    // Both schedulers have ticked by now; give a late second digest time to show.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    for address in &addresses {
+        let digests: Vec<_> = app
+            .mail
+            .to(address)
+            .into_iter()
+            .filter(|m| m.body.contains("대전 창업기업 성장 지원"))
+            .collect();
+        assert_eq!(digests.len(), 1, "{address}: {digests:#?}");
+    }
+    let (_, jobs) = app.call("admin", Method::GET, "/jobs", None).await;
+    let digest = jobs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["name"] == "digest")
+        .cloned()
+        .unwrap();
+    // One scheduled run (claimed by one process) and the two asked for.
+    assert_eq!(digest["runs"], 1, "{jobs:#}");
+    assert_eq!(
+        digest["next_run_at"], "2026-06-30T23:00:00Z",
+        "tomorrow at 08:00 in Korea: {digest}"
+    );
 }

@@ -136,6 +136,9 @@ async fn the_pages_in_headless_chromium() {
         "call-review",
         "calls",
         "call-calendar",
+        "signup",
+        "outbox",
+        "inbox",
     ] {
         assert!(
             screenshots.join(format!("{name}.png")).exists(),
@@ -152,7 +155,7 @@ async fn the_pages_in_headless_chromium() {
         .await;
     assert_eq!(status, 404);
     let (_, audit) = app
-        .call("admin", reqwest::Method::GET, "/audit?limit=5", None)
+        .call("admin", reqwest::Method::GET, "/audit?limit=100", None)
         .await;
     assert_eq!(
         audit["chain"]["broken_at"],

@@ -384,47 +384,62 @@ impl TestApp {
     /// spreading requests over two processes would send them.
     pub async fn postgres_two_servers() -> TestApp {
         let mut app = Self::postgres().await;
-        let binary = std::env::current_exe()
-            .ok()
-            .and_then(|test| Some(test.parent()?.parent()?.join("ucz")))
-            .filter(|ucz| ucz.exists())
-            .expect("the ucz binary beside the tests: cargo test --workspace builds it");
-        let mut process = std::process::Command::new(binary)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--no-demo",
-                "--database-url",
-                &app.url,
-            ])
-            .env("UCZ_NOW", NOW)
-            .env("UCZ_SMTP_URL", &app.mail.url)
-            .env("UCZ_JOBS", "false")
-            .env_remove("RUST_LOG")
-            .env_remove("UCZ_METRICS_TOKEN")
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = process.stderr.take().unwrap();
-        let address = tokio::task::spawn_blocking(move || {
-            use std::io::BufRead;
-            let mut lines = std::io::BufReader::new(stderr).lines();
-            let address = loop {
-                let line = lines.next().expect("the second server's output").unwrap();
-                if let Some(rest) = line.split("serving http://").nth(1) {
-                    break rest.split_whitespace().next().unwrap().to_string();
-                }
-            };
-            std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
-            address
-        })
-        .await
-        .unwrap();
+        let (address, process) = spawn_serve(
+            &app.url,
+            &[
+                ("UCZ_SMTP_URL", app.mail.url.as_str()),
+                ("UCZ_JOBS", "false"),
+            ],
+        )
+        .await;
         app.other = Some(format!("http://{address}/api/v1"));
-        app._process = Some(Stopped(process));
+        app._process = Some(process);
         app
     }
+}
+
+/// A `ucz serve` process (the binary built beside these tests) on the database at `url`, its
+/// clock at [`NOW`], with more environment; its address.
+pub async fn spawn_serve(url: &str, env: &[(&str, &str)]) -> (String, Stopped) {
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|test| Some(test.parent()?.parent()?.join("ucz")))
+        .filter(|ucz| ucz.exists())
+        .expect("the ucz binary beside the tests: cargo test --workspace builds it");
+    let mut command = std::process::Command::new(binary);
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-demo",
+            "--database-url",
+            url,
+        ])
+        .env("UCZ_NOW", NOW)
+        .env_remove("RUST_LOG")
+        .env_remove("UCZ_METRICS_TOKEN")
+        .stderr(std::process::Stdio::piped());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut process = command.spawn().unwrap();
+    let stderr = process.stderr.take().unwrap();
+    let address = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let address = loop {
+            let line = lines.next().expect("the server's output").unwrap();
+            if let Some(rest) = line.split("serving http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        std::thread::spawn(move || for _ in lines.map_while(Result::ok) {});
+        address
+    })
+    .await
+    .unwrap();
+    (address, Stopped(process))
 }
 
 /// An account with the password `pw-<name>` and the API token `token-<name>`.
@@ -531,6 +546,11 @@ on_both!(
     refusals_say_why,
     korean_pages_name_what_they_mean,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_mail_one_digest_each() {
+    accounts::two_processes_mail_one_digest_each(TestApp::postgres().await).await;
+}
 
 /// A child process killed when dropped.
 pub struct Stopped(std::process::Child);
