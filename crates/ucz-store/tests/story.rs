@@ -935,6 +935,117 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
     let newest = store.audit(1, 0).await.unwrap()[0].id;
     assert!(store.erase_audit_payload("ucz", newest).await.unwrap());
     step("an erasure", 1).await;
+
+    // A founder's account: sign-up, its links, password, firm, zone link, mail, removal.
+    let member = ucz_store::NewMember {
+        username: "member-1".into(),
+        email: "m@example.kr".into(),
+        password_hash: "h".into(),
+        name: Some("이름".into()),
+        phone: None,
+        business_number: None,
+        consent_version: "v1".into(),
+        unsubscribe_token: "u".repeat(64),
+    };
+    let until = store.clock().stamp_in(3600);
+    let ucz_store::Joined::New(user) = store.sign_up(&member, "link-1", &until).await.unwrap()
+    else {
+        panic!("a new account");
+    };
+    step("a sign-up", 1).await;
+    assert_eq!(
+        store.sign_up(&member, "link-2", &until).await.unwrap(),
+        ucz_store::Joined::Taken(user)
+    );
+    step("a sign-up with a registered address", 0).await;
+    assert_eq!(
+        store
+            .use_link("link-1", ucz_store::LinkPurpose::Verify, None)
+            .await
+            .unwrap(),
+        Some(user)
+    );
+    step("a verification", 1).await;
+    assert_eq!(
+        store
+            .use_link("link-1", ucz_store::LinkPurpose::Verify, None)
+            .await
+            .unwrap(),
+        None
+    );
+    store
+        .add_link(user, ucz_store::LinkPurpose::Reset, "link-3", &until)
+        .await
+        .unwrap();
+    step("a used link, a reset link made", 0).await;
+    store
+        .use_link("link-3", ucz_store::LinkPurpose::Reset, Some("h2"))
+        .await
+        .unwrap();
+    step("a reset", 1).await;
+    store
+        .set_password("member-1", user, "h3", None)
+        .await
+        .unwrap();
+    step("a password change", 1).await;
+    store
+        .create(
+            "member-1",
+            &ucz_store::FIRMS,
+            &json!({"id": "F-M", "zone": "", "region": "daejeon", "stage": "early", "body": {}, "demo": false}),
+        )
+        .await
+        .unwrap();
+    store.bind_firm("member-1", user, "F-M").await.unwrap();
+    step("a profile and its binding", 2).await;
+    let link = store
+        .request_zone_link("member-1", user, "F-M", "daejeon")
+        .await
+        .unwrap();
+    step("a zone link asked for", 1).await;
+    assert!(
+        store
+            .decide_zone_link("op", link.id, false)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    step("a zone link decided", 1).await;
+    assert!(
+        store
+            .decide_zone_link("op", link.id, true)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    step("a zone link decided already", 0).await;
+    store
+        .set_mail_stop("member-1", user, "placement", true)
+        .await
+        .unwrap();
+    store
+        .set_mail_stop("member-1", user, "placement", true)
+        .await
+        .unwrap();
+    step("a kind of mail stopped, twice", 1).await;
+    store
+        .add_notices(user, &[("placement".into(), "k".into(), json!({}))])
+        .await
+        .unwrap();
+    step("a notice", 0).await;
+    store.job_done("digest", "ok", false).await.unwrap();
+    step("a job's run", 1).await;
+    store.remove_account("member-1", user).await.unwrap();
+    step("a removal (its rows erased in place)", 1).await;
+    let dump = store.audit(100, 0).await.unwrap();
+    assert!(
+        dump.iter()
+            .filter(|e| e.entity == "user"
+                && e.entity_id == user.to_string()
+                && e.action != "remove")
+            .all(|e| e.erased_at.is_some()),
+        "the rows about the account are erased"
+    );
 }
 
 #[tokio::test]
