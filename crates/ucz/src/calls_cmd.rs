@@ -8,6 +8,7 @@ use std::time::Duration;
 use ucz_core::Catalog;
 use ucz_core::account::{RoleName, User, UserId};
 use ucz_core::call::CallSource;
+use ucz_core::date::Date;
 use ucz_service::calls::{self, ImportReport};
 use ucz_service::{Caller, Role, Services};
 
@@ -190,7 +191,120 @@ async fn get_page(
 }
 
 /// Pages through a portal's API and imports each page as it comes; stops at a short page, at
-/// the source's total, or after `max_pages`.
+/// the source's total, or after `max_pages`. Each page's summary goes to `told`; the records seen
+/// and refused.
+pub async fn fetch_pages(
+    services: &Services,
+    fetch: &Fetch,
+    key: &str,
+    told: &(dyn Fn(&str) + Sync),
+) -> anyhow::Result<(u64, usize)> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    let gap = Duration::from_secs_f64(1.0 / fetch.rate);
+    let mut refused = 0;
+    let mut seen = 0u64;
+    for page in 1..=fetch.max_pages {
+        if page > 1 {
+            tokio::time::sleep(gap).await;
+        }
+        let url = page_url(fetch, key, page)?;
+        // The key stays out of what is printed.
+        let shown = format!("{} page {page}", fetch.source.as_str());
+        let body = get_page(&client, url, fetch.retries, &shown).await?;
+        let report = calls::import(services, &local_admin(), fetch.source, &body)
+            .await
+            .map_err(|e| BadInput(format!("error: {shown}: {}", e.detail)))?;
+        refused += report.errors.len();
+        seen += report.records as u64;
+        told(&summary(&shown, &report));
+        let done = report.records < fetch.per_page as usize
+            || report.total.is_some_and(|total| seen >= total);
+        if done {
+            break;
+        }
+    }
+    Ok((seen, refused))
+}
+
+/// The portals a server fetches on a schedule (`calls_fetch`): each with a URL and its key in
+/// the environment.
+pub fn scheduled_fetches(settings: &Settings, today: Date) -> Vec<(Fetch, String)> {
+    [
+        (
+            CallSource::Kstartup,
+            &settings.kstartup_url,
+            "UCZ_KSTARTUP_KEY",
+        ),
+        (
+            CallSource::Bizinfo,
+            &settings.bizinfo_url,
+            "UCZ_BIZINFO_KEY",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(source, url, key_env)| {
+        let fetch = Fetch {
+            source,
+            url: url.clone()?,
+            since: Some(today),
+            per_page: 100,
+            max_pages: 100,
+            rate: 2.0,
+            retries: 3,
+            key_file: None,
+            key_env: key_env.into(),
+        };
+        let key = key(&fetch).ok()?;
+        Some((fetch, key))
+    })
+    .collect()
+}
+
+/// Fetches the portals every `every_seconds`, once across every process sharing the database
+/// (the `calls_fetch` job's claim); each run recorded and audited as the system's.
+pub async fn run_schedule(services: Services, fetches: Vec<(Fetch, String)>, every_seconds: i64) {
+    loop {
+        let (now, next) = (
+            services.clock.stamp(),
+            services.clock.stamp_in(every_seconds),
+        );
+        match services.store.claim_job("calls_fetch", &now, &next).await {
+            Ok(true) => {
+                let mut outcome = Vec::new();
+                let mut failed = false;
+                for (fetch, key) in &fetches {
+                    let told = |line: &str| tracing::info!("calls_fetch: {}", line.trim_end());
+                    match fetch_pages(&services, fetch, key, &told).await {
+                        Ok((seen, refused)) => outcome.push(format!(
+                            "{}: {seen} records, {refused} refused",
+                            fetch.source.as_str()
+                        )),
+                        Err(error) => {
+                            failed = true;
+                            tracing::error!("calls_fetch: {error:#}");
+                            outcome.push(format!("{}: {error:#}", fetch.source.as_str()));
+                        }
+                    }
+                }
+                if let Err(error) = services
+                    .store
+                    .job_done("calls_fetch", &outcome.join("; "), failed)
+                    .await
+                {
+                    tracing::error!("calls_fetch: {error}");
+                }
+            }
+            Ok(false) => {}
+            Err(error) => tracing::error!("calls_fetch: {error}"),
+        }
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+}
+
+/// `ucz calls fetch`: pages through a portal's API, stopping at a short page, at the source's
+/// total, or after `max_pages`.
 pub fn fetch(catalog: Catalog, settings: Settings, fetch: &Fetch) -> anyhow::Result<ExitCode> {
     let key = key(fetch)?;
     if !(1..=1000).contains(&fetch.per_page) {
@@ -203,32 +317,7 @@ pub fn fetch(catalog: Catalog, settings: Settings, fetch: &Fetch) -> anyhow::Res
     runtime()?.block_on(async {
         let store = open_existing(&settings).await?;
         let services = Services::new(store, catalog);
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()?;
-        let gap = Duration::from_secs_f64(1.0 / fetch.rate);
-        let mut refused = 0;
-        let mut seen = 0u64;
-        for page in 1..=fetch.max_pages {
-            if page > 1 {
-                tokio::time::sleep(gap).await;
-            }
-            let url = page_url(fetch, &key, page)?;
-            // The key stays out of what is printed.
-            let shown = format!("{} page {page}", fetch.source.as_str());
-            let body = get_page(&client, url, fetch.retries, &shown).await?;
-            let report = calls::import(&services, &local_admin(), fetch.source, &body)
-                .await
-                .map_err(|e| BadInput(format!("error: {shown}: {}", e.detail)))?;
-            refused += report.errors.len();
-            seen += report.records as u64;
-            eprint!("{}", summary(&shown, &report));
-            let done = report.records < fetch.per_page as usize
-                || report.total.is_some_and(|total| seen >= total);
-            if done {
-                break;
-            }
-        }
+        let (_, refused) = fetch_pages(&services, fetch, &key, &|line| eprint!("{line}")).await?;
         Ok(if refused == 0 {
             ExitCode::SUCCESS
         } else {

@@ -74,6 +74,13 @@ pub struct Settings {
     pub digest_hour: u8,
     /// Minutes between notice scans.
     pub notice_scan_minutes: u64,
+    /// K-Startup's announcement API (its getAnnouncementInformation01 operation) to fetch on a
+    /// schedule, with the key in `UCZ_KSTARTUP_KEY`; none: not fetched.
+    pub kstartup_url: Option<String>,
+    /// 기업마당's announcement API, with the key in `UCZ_BIZINFO_KEY`; none: not fetched.
+    pub bizinfo_url: Option<String>,
+    /// How often the portals are fetched (`6h`), once across every process.
+    pub calls_fetch_every: String,
     /// A fixed time the clock stands still at (`2026-06-15T09:00:00+09:00`), for demos and
     /// tests: today's date, ages, audit rows' times and expiries follow from it. None: the
     /// system's clock.
@@ -107,6 +114,9 @@ impl Default for Settings {
             jobs: true,
             digest_hour: 8,
             notice_scan_minutes: 15,
+            kstartup_url: None,
+            bizinfo_url: None,
+            calls_fetch_every: "6h".into(),
             now: None,
         }
     }
@@ -183,6 +193,16 @@ impl Settings {
         if let Some(v) = var("UCZ_SITE_URL") {
             settings.site_url = Some(v);
         }
+        if let Some(v) = var("UCZ_KSTARTUP_URL") {
+            settings.kstartup_url = Some(v);
+        }
+        if let Some(v) = var("UCZ_BIZINFO_URL") {
+            settings.bizinfo_url = Some(v);
+        }
+        if let Some(v) = var("UCZ_CALLS_FETCH_EVERY") {
+            settings.calls_fetch_every = v;
+        }
+        settings.calls_fetch_seconds()?;
         if let Some(v) = var("UCZ_JOBS") {
             settings.jobs = yes_or_no("UCZ_JOBS", &v)?;
         }
@@ -465,6 +485,21 @@ impl Settings {
         Ok(config)
     }
 
+    /// Seconds between scheduled fetches of the portals.
+    pub fn calls_fetch_seconds(&self) -> Result<i64, BadInput> {
+        self.calls_fetch_every
+            .parse::<jiff::SignedDuration>()
+            .ok()
+            .map(|d| d.as_secs())
+            .filter(|s| *s >= 60)
+            .ok_or_else(|| {
+                BadInput(format!(
+                    "error: calls_fetch_every = \"{}\": a duration of a minute or more, such as 6h or 90m",
+                    self.calls_fetch_every
+                ))
+            })
+    }
+
     /// When the scheduled jobs run, if this process runs them.
     pub fn schedule(&self) -> Option<ucz_service::jobs::Schedule> {
         self.jobs.then_some(ucz_service::jobs::Schedule {
@@ -571,6 +606,19 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             None => tracing::info!("no smtp_url: mail is held in the outbox (/admin/outbox)"),
         }
         ucz_web::mail::start_background(&state, settings.schedule());
+        if settings.jobs {
+            let fetches = crate::calls_cmd::scheduled_fetches(&settings, state.clock.today());
+            for (fetch, _) in &fetches {
+                tracing::info!("fetching {} every {}", fetch.source.as_str(), settings.calls_fetch_every);
+            }
+            if !fetches.is_empty() {
+                tokio::spawn(crate::calls_cmd::run_schedule(
+                    state.services.clone(),
+                    fetches,
+                    settings.calls_fetch_seconds()?,
+                ));
+            }
+        }
         tracing::info!("ucz serving http://{} (database {}); SIGTERM or Ctrl-C stops", listener.local_addr()?, settings.database_url);
         ucz_web::serve_behind(listener, state, settings.limits(), settings.proxies()?).await?;
         // A scheduled backup under way is finished, within the same bound as the requests.

@@ -306,3 +306,72 @@ fn fetch_pages_through_a_portal_with_retries_and_the_key_from_the_environment() 
     ]);
     assert_eq!(flagged.status.code(), Some(2));
 }
+
+/// `ucz serve` with a portal's address and key fetches it on its schedule (`calls_fetch`), as
+/// the system, and says so in its jobs.
+#[test]
+fn a_server_fetches_the_portal_on_its_schedule() {
+    let (_dir, url) = database();
+    let example: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("examples/calls/kstartup.json")).unwrap(),
+    )
+    .unwrap();
+    let records = example["data"].as_array().unwrap();
+    let mut first = serde_json::from_str::<serde_json::Value>(&page(&records[0..3], 1)).unwrap();
+    first["perPage"] = 100.into();
+    let (address, seen) = portal(vec![(200, first.to_string())]);
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ucz"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-demo",
+            "--database-url",
+            &url,
+        ])
+        .env("UCZ_KSTARTUP_URL", &address)
+        .env("UCZ_KSTARTUP_KEY", "scheduled-key-456")
+        .env("UCZ_CALLS_FETCH_EVERY", "6h")
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    let mut fetched = false;
+    for _ in 0..200 {
+        if log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("calls_fetch: kstartup page 1"))
+        {
+            fetched = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let told = log.lock().unwrap().join("\n");
+    assert!(fetched, "the portal was fetched: {told}");
+    assert!(told.contains("3 created"), "{told}");
+    assert!(
+        !told.contains("scheduled-key-456"),
+        "the key is never logged: {told}"
+    );
+    let request = seen.lock().unwrap()[0].clone();
+    assert!(
+        request.contains("serviceKey=scheduled-key-456"),
+        "{request}"
+    );
+    // The run is recorded, audited as the system's.
+    let verified = ucz(&["audit", "verify", "--database-url", &url]);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+}
