@@ -452,3 +452,19 @@ pub(crate) fn admin(caller: &Caller) -> Result<(), Error> {
         _ => Err(Error::forbidden_because(Key::AdminsOnly)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_seconds;
+
+    #[test]
+    fn retries_wait_longer_each_time_up_to_six_hours() {
+        let waits: Vec<i64> = (1..=MAX).map(backoff_seconds).collect();
+        assert_eq!(&waits[..4], &[60, 120, 240, 480]);
+        assert!(waits.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(backoff_seconds(30), 6 * 3600);
+        assert_eq!(backoff_seconds(0), 60);
+    }
+
+    const MAX: i64 = super::MAX_ATTEMPTS;
+}
