@@ -73,8 +73,11 @@ pub enum NoticeBody {
         call: i64,
         title: String,
         closes: String,
-        /// 7 or 1.
+        /// Days left until the closing day in Korea.
         days: i64,
+        /// Which reminder it is: 7 (the week before) or 1 (the day before).
+        #[serde(default)]
+        reminder: i64,
     },
     Placement {
         /// The 시·도 or 광역경제권 of the plan.
@@ -98,7 +101,9 @@ impl NoticeBody {
     pub fn key(&self) -> String {
         match self {
             NoticeBody::CallFits { call, .. } => format!("call_fits:{call}"),
-            NoticeBody::CallClosing { call, days, .. } => format!("call_closing:{call}:{days}"),
+            NoticeBody::CallClosing { call, reminder, .. } => {
+                format!("call_closing:{call}:{reminder}")
+            }
             NoticeBody::Placement { scope, space, .. } => format!("placement:{scope}:{space}"),
         }
     }
@@ -274,11 +279,12 @@ mod tests {
             assert_eq!(NoticeKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(NoticeKind::parse("spam"), None);
-        let closing = |days| NoticeBody::CallClosing {
+        let closing = |reminder| NoticeBody::CallClosing {
             call: 3,
             title: "t".into(),
             closes: "2027-01-15".into(),
-            days,
+            days: 3,
+            reminder,
         };
         assert_ne!(closing(7).key(), closing(1).key());
         assert_eq!(fits(3).key(), "call_fits:3");
@@ -294,6 +300,7 @@ mod tests {
                 title: "기술창업 지원".into(),
                 closes: "2026-07-01".into(),
                 days: 1,
+                reminder: 1,
             },
             fits(5),
         ];

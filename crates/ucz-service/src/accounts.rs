@@ -270,11 +270,16 @@ pub async fn forgot(state: &Services, email: &str) -> Result<Accepted, Error> {
 
 /// Sets a new password by the secret of a reset link; every session of the account ends.
 pub async fn reset(state: &Services, token: &str, password: &str) -> Result<(), Error> {
-    if let Some(problem) = credentials::password_problem(password, None) {
-        return Err(Error::field("password", problem));
-    }
     if token.len() != 64 {
         return Err(spent());
+    }
+    // The new password is checked against the address of the link's account, as at sign-up.
+    let email = match state.store.link_user(&tokens::hash(token)).await? {
+        Some(user) => state.store.profile_of(user).await?.email,
+        None => return Err(spent()),
+    };
+    if let Some(problem) = credentials::password_problem(password, email.as_deref()) {
+        return Err(Error::field("password", problem));
     }
     let hash = hashed(password).await?;
     state
@@ -394,13 +399,14 @@ pub async fn make_profile(
         .filter(|z| !z.is_empty())
         .map(String::from);
     if let Some(zone) = &zone {
-        if state.catalog.designated_zone(zone).is_none()
-            && crate::firms::stored_zone_id(state, zone).is_some()
-            && crate::parts::Known::default()
-                .zone_region(state, zone)
-                .await
-                .is_err()
-        {
+        let known = state.catalog.designated_zone(zone).is_some()
+            || matches!(
+                crate::parts::Known::default()
+                    .zone_region(state, zone)
+                    .await,
+                Ok(Some(_))
+            );
+        if !known {
             return Err(Error::field(
                 "zone",
                 Message::new(Key::UnknownZone)
@@ -411,6 +417,9 @@ pub async fn make_profile(
     }
     if body.is_object() {
         body["zone"] = Value::from("");
+    }
+    if body["name"].as_str().is_none_or(|n| n.trim().is_empty()) {
+        return Err(Error::field("name", Key::EmptyText));
     }
     let body = crate::records::without_read_only(body);
     let firm = crate::firms::validate(state, &body).await?;

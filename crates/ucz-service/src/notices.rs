@@ -91,7 +91,8 @@ pub async fn scan(state: &Services) -> Result<Scanned, Error> {
                         call: entry.stored.id,
                         title: entry.stored.call.title.clone(),
                         closes: day.to_string(),
-                        days: at,
+                        days,
+                        reminder: at,
                     });
                 }
             }

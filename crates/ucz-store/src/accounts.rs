@@ -272,6 +272,20 @@ impl Store {
         Ok(Some(UserId(user)))
     }
 
+    /// The account a live link belongs to (unused, not expired), whatever its purpose.
+    pub async fn link_user(&self, link_hash: &str) -> Result<Option<UserId>, StoreError> {
+        Ok(sqlx::query(
+            "SELECT user_id FROM account_links WHERE token_hash = $1 AND used_at IS NULL AND expires_at >= $2",
+        )
+        .bind(link_hash)
+        .bind(self.clock().stamp())
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| r.try_get::<i64, _>("user_id"))
+        .transpose()?
+        .map(UserId))
+    }
+
     /// The enabled, verified account of an address.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         self.user_where("email = $1 AND email_verified_at IS NOT NULL", email)

@@ -135,11 +135,29 @@ pub struct Jobs {
     pub items: Vec<JobInfo>,
 }
 
+/// Requests that mail an address count against the login limits (per address and client), so
+/// that nobody floods a mailbox through ucz.
+fn limited(state: &AppState, key: &str, address: Option<std::net::IpAddr>) -> Result<(), ApiError> {
+    if state.limiter.attempt(key, address) {
+        Ok(())
+    } else {
+        Err(ApiError::too_many_attempts())
+    }
+}
+
 pub async fn sign_up(
     State(state): State<AppState>,
+    crate::server::Peer(address): crate::server::Peer,
     payload: Body,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
-    let accepted = accounts::sign_up(&state, body(payload)?).await?;
+    let asked = body(payload)?;
+    let email = asked["email"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .to_lowercase();
+    limited(&state, &format!("signup:{email}"), address)?;
+    let accepted = accounts::sign_up(&state, asked).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
 
@@ -151,9 +169,15 @@ pub async fn verify(State(state): State<AppState>, payload: Body) -> Result<Json
 
 pub async fn forgot(
     State(state): State<AppState>,
+    crate::server::Peer(address): crate::server::Peer,
     payload: Body,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let asked: Forgot = typed(payload)?;
+    limited(
+        &state,
+        &format!("forgot:{}", asked.email.trim().to_lowercase()),
+        address,
+    )?;
     let accepted = accounts::forgot(&state, &asked.email).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }

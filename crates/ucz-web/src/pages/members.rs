@@ -226,7 +226,11 @@ pub async fn forgot(
     let result = async {
         visitor.check_form(form_value(&pairs, "_csrf"))?;
         let email = form_value(&pairs, "email").unwrap_or_default();
-        limited(&state, &format!("forgot:{}", email.to_lowercase()), address)?;
+        limited(
+            &state,
+            &format!("forgot:{}", email.trim().to_lowercase()),
+            address,
+        )?;
         match accounts::forgot(&state, email)
             .await
             .map_err(ApiError::from)

@@ -95,16 +95,21 @@ pub async fn accounts_and_notices(app: TestApp) {
         "email": "Founder.Kim@Example.KR", "password": PASSWORD, "consent_version": version,
         "business_number": "220-81-62517", "name": NAME, "phone": PHONE,
     });
-    for (field, value, wrong) in [
+    for (n, (field, value, wrong)) in [
         ("email", json!("founder.kim@"), "email"),
         ("password", json!("short"), "password"),
         ("password", json!("qwertyuiop"), "password"),
-        ("password", json!("founder.kim2026"), "password"),
+        ("password", json!("signup3.kim-2026"), "password"),
         ("business_number", json!("220-81-62518"), "business_number"),
         ("consent_version", json!("1999-01-01"), "consent_version"),
         ("phone", json!("call me"), "phone"),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Each from an address of its own: requests that may mail are limited per address.
         let mut body = good.clone();
+        body["email"] = json!(format!("signup{n}.kim@example.kr"));
         body[field] = value;
         let (status, problem) = app
             .call("anonymous", Method::POST, "/signup", Some(&body))
@@ -193,6 +198,16 @@ pub async fn accounts_and_notices(app: TestApp) {
         "id": "kim-startup", "name": "바람개비 주식회사", "founded": "2025-03-01", "stage": "early",
         "employees": 3, "region": "daejeon", "zone": "daejeon", "founder_age": 31, "sector": "J62",
     });
+    // A zone that does not exist, or no name: refused on the field, nothing made.
+    for (field, value) in [("zone", json!("nowhere")), ("name", json!("  "))] {
+        let mut wrong = firm.clone();
+        wrong[field] = value;
+        let (status, problem) = app
+            .as_session(&founder, Method::POST, "/account/profile", Some(&wrong))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
     let (status, made) = app
         .as_session(&founder, Method::POST, "/account/profile", Some(&firm))
         .await;
@@ -327,7 +342,8 @@ pub async fn accounts_and_notices(app: TestApp) {
     assert!(
         items.iter().any(|n| n["kind"] == "call_closing"
             && n["body"]["call"] == closing["id"]
-            && n["body"]["days"] == 1),
+            && n["body"]["days"] == 1
+            && n["body"]["reminder"] == 1),
         "{inbox:#}"
     );
     assert_eq!(inbox["unread"].as_i64(), Some(items.len() as i64));
@@ -532,6 +548,19 @@ pub async fn accounts_and_notices(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, problem) = app
+        .call(
+            "anonymous",
+            Method::POST,
+            "/password/reset",
+            Some(&json!({"token": reset, "password": "founder.kim-2026"})),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the address in it: {problem}"
+    );
     let reset_to = "새벽 세 시의 고요한 도서관";
     let (status, _) = app
         .call(
