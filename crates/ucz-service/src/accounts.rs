@@ -109,10 +109,6 @@ fn link(state: &Services, path: &str, secret: &str) -> String {
     format!("{}{path}?token={secret}", state.mail.site)
 }
 
-fn mail_status(state: &Services) -> &'static str {
-    if state.mail.relay { "queued" } else { "held" }
-}
-
 /// Queues an account mail and wakes the sender.
 async fn send(
     state: &Services,
@@ -129,7 +125,7 @@ async fn send(
             body: &mail.body,
             kind,
             dedup: None,
-            status: mail_status(state),
+            status: state.mail.status(),
         })
         .await?;
     state.mail.wake.notify_one();
@@ -290,13 +286,6 @@ pub async fn reset(state: &Services, token: &str, password: &str) -> Result<(), 
     Ok(())
 }
 
-fn me(caller: &Caller) -> Result<&User, Error> {
-    match caller {
-        Caller::User { user, .. } => Ok(user),
-        Caller::Anonymous => Err(Error::unauthenticated()),
-    }
-}
-
 /// Changes the caller's password, given the current one; the session `keep` (the one asking)
 /// stays open, every other one ends.
 pub async fn change_password(
@@ -306,7 +295,7 @@ pub async fn change_password(
     new: &str,
     keep: Option<&str>,
 ) -> Result<(), Error> {
-    let user = me(caller)?;
+    let user = caller.user()?;
     let email = state.store.profile_of(user.id).await?.email;
     if let Some(problem) = credentials::password_problem(new, email.as_deref()) {
         return Err(Error::field("password", problem));
@@ -342,7 +331,7 @@ pub async fn account(
     caller: &Caller,
     current: Option<&str>,
 ) -> Result<AccountView, Error> {
-    let user = me(caller)?;
+    let user = caller.user()?;
     let zone_link = match &user.firm_id {
         Some(firm) => state.store.zone_link_of(&firm.0).await?,
         None => None,
@@ -359,7 +348,7 @@ pub async fn account(
 
 /// Ends one of the caller's sessions by its id.
 pub async fn end_session(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {
-    let user = me(caller)?;
+    let user = caller.user()?;
     if id.len() != 16 || !state.store.end_session(user.id, id).await? {
         return Err(Error::not_found(Key::NounSession, id));
     }
@@ -369,7 +358,7 @@ pub async fn end_session(state: &Services, caller: &Caller, id: &str) -> Result<
 /// Removes the caller's account, given its password: personal data erased, the account a
 /// pseudonym, the audit chain intact (`Store::remove_account`).
 pub async fn remove(state: &Services, caller: &Caller, password: &str) -> Result<(), Error> {
-    let user = me(caller)?;
+    let user = caller.user()?;
     if !verified(password, &user.password_hash).await {
         return Err(Error::field("password", Key::CurrentPasswordWrong));
     }
@@ -385,7 +374,7 @@ pub async fn make_profile(
     caller: &Caller,
     mut body: Value,
 ) -> Result<(FirmRecord, Option<ZoneLink>), Error> {
-    let user = me(caller)?;
+    let user = caller.user()?;
     if !matches!(caller.role(), Some(Role::Founder)) {
         return Err(Error::forbidden_because(if user.firm_id.is_some() {
             Key::ProfileExists

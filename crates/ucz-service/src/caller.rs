@@ -29,6 +29,14 @@ impl Caller {
         }
     }
 
+    /// The caller's account; unauthenticated for nobody.
+    pub fn user(&self) -> Result<&User, Error> {
+        match self {
+            Caller::User { user, .. } => Ok(user),
+            Caller::Anonymous => Err(Error::unauthenticated()),
+        }
+    }
+
     pub fn require_user(&self) -> Result<&Role, Error> {
         self.role().ok_or_else(Error::unauthenticated)
     }

@@ -86,6 +86,22 @@ async fn run_named(state: &Services, name: &str, relay: &dyn Relay) -> Result<St
     })
 }
 
+/// Runs a job and records how it went (audited as the system's): its outcome, or its failure.
+/// The outer error is the record's own.
+async fn run_and_record(
+    state: &Services,
+    name: &str,
+    relay: &dyn Relay,
+) -> Result<Result<String, Error>, Error> {
+    let result = run_named(state, name, relay).await;
+    let (outcome, failed) = match &result {
+        Ok(outcome) => (outcome.clone(), false),
+        Err(error) => (error.detail.to_string(), true),
+    };
+    state.store.job_done(name, &outcome, failed).await?;
+    Ok(result)
+}
+
 /// Runs the jobs that are due and this process claimed; what each did.
 pub async fn tick(
     state: &Services,
@@ -109,17 +125,16 @@ pub async fn tick(
         if !state.store.claim_job(name, &first, &next).await? {
             continue;
         }
-        let result = run_named(state, name, relay).await;
-        let (outcome, failed) = match &result {
-            Ok(outcome) => (outcome.clone(), false),
-            Err(error) => (error.detail.to_string(), true),
+        let outcome = match run_and_record(state, name, relay).await? {
+            Ok(outcome) => {
+                tracing::info!(job = name, "{outcome}");
+                outcome
+            }
+            Err(error) => {
+                tracing::error!(job = name, "scheduled job failed: {}", error.detail);
+                error.detail.to_string()
+            }
         };
-        if failed {
-            tracing::error!(job = name, "scheduled job failed: {outcome}");
-        } else {
-            tracing::info!(job = name, "{outcome}");
-        }
-        state.store.job_done(name, &outcome, failed).await?;
         ran.push(JobRun {
             name: name.into(),
             outcome,
@@ -146,14 +161,10 @@ pub async fn run(
     if !NAMES.contains(&name) {
         return Err(Error::not_found(Key::NounJob, name));
     }
-    let result = run_named(state, name, relay).await;
-    let (outcome, failed) = match &result {
-        Ok(outcome) => (outcome.clone(), false),
-        Err(error) => (error.detail.to_string(), true),
-    };
-    state.store.job_done(name, &outcome, failed).await?;
-    result.map(|outcome| JobRun {
-        name: name.into(),
-        outcome,
-    })
+    run_and_record(state, name, relay)
+        .await?
+        .map(|outcome| JobRun {
+            name: name.into(),
+            outcome,
+        })
 }

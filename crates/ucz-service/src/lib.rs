@@ -59,6 +59,13 @@ pub struct MailSettings {
     pub wake: Arc<tokio::sync::Notify>,
 }
 
+impl MailSettings {
+    /// How a mail enters the outbox: `queued` for the relay, or `held` when there is none.
+    pub fn status(&self) -> &'static str {
+        if self.relay { "queued" } else { "held" }
+    }
+}
+
 impl Default for MailSettings {
     fn default() -> Self {
         MailSettings {

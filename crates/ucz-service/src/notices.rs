@@ -14,7 +14,7 @@ use ucz_core::date::Date;
 use ucz_core::notice::{self, NoticeBody, NoticeKind};
 use ucz_store::{MarkKind, NewMail, OutboxMail, Recipient};
 
-use crate::caller::{Caller, Role, User};
+use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError, Key, Message};
 use crate::{Services, tokens};
 
@@ -38,12 +38,19 @@ pub struct Scanned {
 
 /// Finds the notices of every firm account and adds the new ones to their inboxes.
 pub async fn scan(state: &Services) -> Result<Scanned, Error> {
-    let recipients = state.store.recipients().await?;
+    scan_for(state, &state.store.recipients().await?).await
+}
+
+/// A stored plan of a scope, read once per scan (many firms share a 시·도).
+type Plans = std::collections::HashMap<String, Option<ucz_store::Stored<ucz_store::ShownPlan>>>;
+
+async fn scan_for(state: &Services, recipients: &[Recipient]) -> Result<Scanned, Error> {
+    let mut plans = Plans::new();
     let book = state.calls.fresh(&state.store).await?;
     let now = state.clock.now();
     let today = Date::in_korea(now);
     let mut scanned = Scanned::default();
-    for recipient in &recipients {
+    for recipient in recipients {
         let Some(firm) = state
             .store
             .repo::<ucz_core::record::Demo<ucz_core::firm::Firm>>()
@@ -97,7 +104,7 @@ pub async fn scan(state: &Services) -> Result<Scanned, Error> {
                 }
             }
         }
-        found.extend(placement_notices(state, recipient, &firm).await?);
+        found.extend(placement_notices(state, recipient, &firm, &mut plans).await?);
         let rows: Vec<(String, String, serde_json::Value)> = found
             .iter()
             .map(|n| {
@@ -122,6 +129,7 @@ async fn placement_notices(
     state: &Services,
     recipient: &Recipient,
     firm: &ucz_core::firm::Firm,
+    plans: &mut Plans,
 ) -> Result<Vec<NoticeBody>, Error> {
     let region = firm.region.to_string();
     let mut scopes = vec![region.clone()];
@@ -130,7 +138,10 @@ async fn placement_notices(
     }
     let mut found = Vec::new();
     for scope in scopes {
-        let Some(plan) = state.store.latest_plan(&scope).await? else {
+        if !plans.contains_key(&scope) {
+            plans.insert(scope.clone(), state.store.latest_plan(&scope).await?);
+        }
+        let Some(Some(plan)) = plans.get(&scope) else {
             continue;
         };
         let Some(proposal) = plan.record.proposals.iter().find(|p| p.firm_id == firm.id) else {
@@ -178,13 +189,14 @@ fn unsubscribe_link(state: &Services, token: &str, kind: NoticeKind) -> String {
 /// mailed (of the kinds it did not stop): at most one per account and day in Korea, whichever
 /// process runs it.
 pub async fn digest(state: &Services) -> Result<Digested, Error> {
-    let scanned = scan(state).await?;
+    let recipients = state.store.recipients().await?;
+    let scanned = scan_for(state, &recipients).await?;
     let today = state.clock.today();
     let mut done = Digested {
         scanned,
         ..Digested::default()
     };
-    for recipient in state.store.recipients().await? {
+    for recipient in recipients {
         let Some(to) = &recipient.email else {
             continue;
         };
@@ -214,7 +226,7 @@ pub async fn digest(state: &Services) -> Result<Digested, Error> {
                     body: &mail.body,
                     kind: "digest",
                     dedup: Some(format!("digest:{}:{today}", recipient.user)),
-                    status: if state.mail.relay { "queued" } else { "held" },
+                    status: state.mail.status(),
                 },
                 &ids,
             )
@@ -312,16 +324,9 @@ pub struct Inbox {
     pub unread: i64,
 }
 
-fn user(caller: &Caller) -> Result<&User, Error> {
-    match caller {
-        Caller::User { user, .. } => Ok(user),
-        Caller::Anonymous => Err(Error::unauthenticated()),
-    }
-}
-
 /// The caller's notices, newest first (the latest 200).
 pub async fn inbox(state: &Services, caller: &Caller) -> Result<Inbox, Error> {
-    let user = user(caller)?;
+    let user = caller.user()?;
     let (notices, unread) = state.store.notices_of(user.id, 200).await?;
     let items = notices
         .into_iter()
@@ -344,7 +349,7 @@ pub async fn inbox(state: &Services, caller: &Caller) -> Result<Inbox, Error> {
 
 /// Marks one of the caller's notices read, or all with `None`.
 pub async fn mark_read(state: &Services, caller: &Caller, id: Option<i64>) -> Result<u64, Error> {
-    let user = user(caller)?;
+    let user = caller.user()?;
     let marked = state.store.read_notices(user.id, id).await?;
     if id.is_some() && marked == 0 {
         let (all, _) = state.store.notices_of(user.id, 200).await?;
@@ -367,7 +372,7 @@ pub struct MailPreferences {
 }
 
 pub async fn preferences(state: &Services, caller: &Caller) -> Result<MailPreferences, Error> {
-    let user = user(caller)?;
+    let user = caller.user()?;
     let stopped = state.store.mail_stops(user.id).await?;
     Ok(MailPreferences {
         mail: NoticeKind::ALL
@@ -399,7 +404,7 @@ pub async fn set_preferences(
     caller: &Caller,
     asked: &MailPreferences,
 ) -> Result<MailPreferences, Error> {
-    let user = user(caller)?;
+    let user = caller.user()?;
     let mut kinds = Vec::new();
     for (kind, mail) in &asked.mail {
         kinds.push((kind_of(kind, &format!("mail.{kind}"))?, *mail));

@@ -31,10 +31,7 @@ pub fn hash(secret: &str) -> String {
 }
 
 fn account(caller: &Caller) -> Result<ucz_core::account::UserId, Error> {
-    match caller {
-        Caller::User { user, .. } => Ok(user.id),
-        Caller::Anonymous => Err(Error::unauthenticated()),
-    }
+    Ok(caller.user()?.id)
 }
 
 /// Makes a token for the caller's own account, living `days` (default `TOKEN_DAYS`): the

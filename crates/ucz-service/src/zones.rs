@@ -333,8 +333,8 @@ pub struct Choices {
 }
 
 /// What the caller chooses among when writing a facility, institution, firm or space: an
-/// operator its own zone and its facilities; admins and coordinators all of them; firm accounts
-/// and anonymous visitors nothing. The writes themselves check their own rules.
+/// operator its own zone and its facilities; admins and coordinators all of them; a founder every
+/// zone to ask for, no facility; firm accounts and anonymous visitors nothing. The writes themselves check their own rules.
 pub async fn choices(state: &Services, caller: &Caller) -> Result<Choices, Error> {
     let (zones, facilities) = match caller.role() {
         Some(Role::Operator { zone }) => (
@@ -347,7 +347,9 @@ pub async fn choices(state: &Services, caller: &Caller) -> Result<Choices, Error
                 .collect(),
             state.store.zone_parts(zone).await?.facilities,
         ),
-        Some(Role::Firm { .. } | Role::Founder) | None => (Vec::new(), Vec::new()),
+        // A founder chooses the zone its firm asks to be a tenant of (the operator decides).
+        Some(Role::Founder) => (every(state, 500).await?, Vec::new()),
+        Some(Role::Firm { .. }) | None => (Vec::new(), Vec::new()),
         Some(Role::Admin | Role::Coordinator) => {
             (every(state, 500).await?, every(state, 500).await?)
         }

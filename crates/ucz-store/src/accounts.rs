@@ -102,6 +102,28 @@ fn zone_link(row: &AnyRow) -> Result<ZoneLink, StoreError> {
     })
 }
 
+/// A one-time link of an account, in the caller's transaction.
+async fn insert_link(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    link_hash: &str,
+    user: UserId,
+    purpose: LinkPurpose,
+    at: &str,
+    expires: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO account_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(link_hash)
+    .bind(user.0)
+    .bind(purpose.as_str())
+    .bind(at)
+    .bind(expires)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 const LINK_COLUMNS: &str = "id, firm_id, zone_id, status, requested_at, decided_at, decided_by";
 
 impl Store {
@@ -140,15 +162,14 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        sqlx::query(
-            "INSERT INTO account_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        insert_link(
+            &mut tx,
+            link_hash,
+            UserId(id),
+            LinkPurpose::Verify,
+            &by.at,
+            link_expires,
         )
-        .bind(link_hash)
-        .bind(id)
-        .bind(LinkPurpose::Verify.as_str())
-        .bind(by.at.clone())
-        .bind(link_expires)
-        .execute(&mut *tx)
         .await?;
         let record = serde_json::json!({
             "id": id, "username": member.username, "role": "firm", "email": member.email,
@@ -184,15 +205,14 @@ impl Store {
             .bind(purpose.as_str())
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO account_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        insert_link(
+            &mut tx,
+            link_hash,
+            user,
+            purpose,
+            &self.clock().stamp(),
+            expires,
         )
-        .bind(link_hash)
-        .bind(user.0)
-        .bind(purpose.as_str())
-        .bind(self.clock().stamp())
-        .bind(expires)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         Ok(())

@@ -192,7 +192,8 @@ impl Store {
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user.0)
-            .bind(format!("{}%", prefix.replace(['%', '_'], "")))
+            // Ids are letters, digits and `_` (which LIKE's one-character wildcard matches too).
+            .bind(format!("{prefix}%"))
             .fetch_optional(&self.pool)
             .await?
             .map(|r| notice(&r))

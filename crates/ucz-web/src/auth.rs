@@ -186,6 +186,22 @@ impl LoginLimiter {
     /// Counts an attempt for the user name and the address and says whether it may go ahead:
     /// attempts are counted before the password is checked, so concurrent guesses cannot slip
     /// past the limit.
+    /// A request that mails an address (sign-up, password reset) counts as an attempt on that
+    /// address, so that nobody floods a mailbox through ucz; 429 past the limits.
+    pub fn mailing(
+        &self,
+        kind: &str,
+        email: &str,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<(), ApiError> {
+        let key = format!("{kind}:{}", email.trim().to_lowercase());
+        if self.attempt(&key, address) {
+            Ok(())
+        } else {
+            Err(ApiError::too_many_attempts())
+        }
+    }
+
     pub fn attempt(&self, username: &str, address: Option<std::net::IpAddr>) -> bool {
         let Ok(mut windows) = self.windows.lock() else {
             return false;

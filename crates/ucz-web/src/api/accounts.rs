@@ -12,15 +12,10 @@ use ucz_service::jobs::{self, JobRun};
 use ucz_service::notices::{self, Inbox, MailPreferences};
 use ucz_store::{JobInfo, OutboxMail, ZoneLink};
 
-use super::{Body, Q, body};
+use super::{Body, Q, body, typed};
 use crate::AppState;
 use crate::auth::{Caller, token_hash};
 use crate::error::ApiError;
-
-fn typed<T: serde::de::DeserializeOwned>(payload: Body) -> Result<T, ApiError> {
-    serde_json::from_value(body(payload)?)
-        .map_err(|e| ApiError::from(ucz_service::Error::unreadable(e)))
-}
 
 /// The secret of a mailed link.
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
@@ -135,28 +130,14 @@ pub struct Jobs {
     pub items: Vec<JobInfo>,
 }
 
-/// Requests that mail an address count against the login limits (per address and client), so
-/// that nobody floods a mailbox through ucz.
-fn limited(state: &AppState, key: &str, address: Option<std::net::IpAddr>) -> Result<(), ApiError> {
-    if state.limiter.attempt(key, address) {
-        Ok(())
-    } else {
-        Err(ApiError::too_many_attempts())
-    }
-}
-
 pub async fn sign_up(
     State(state): State<AppState>,
     crate::server::Peer(address): crate::server::Peer,
     payload: Body,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let asked = body(payload)?;
-    let email = asked["email"]
-        .as_str()
-        .unwrap_or_default()
-        .trim()
-        .to_lowercase();
-    limited(&state, &format!("signup:{email}"), address)?;
+    let email = asked["email"].as_str().unwrap_or_default();
+    state.limiter.mailing("signup", email, address)?;
     let accepted = accounts::sign_up(&state, asked).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }
@@ -173,11 +154,7 @@ pub async fn forgot(
     payload: Body,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
     let asked: Forgot = typed(payload)?;
-    limited(
-        &state,
-        &format!("forgot:{}", asked.email.trim().to_lowercase()),
-        address,
-    )?;
+    state.limiter.mailing("forgot", &asked.email, address)?;
     let accepted = accounts::forgot(&state, &asked.email).await?;
     Ok((StatusCode::ACCEPTED, Json(accepted)))
 }

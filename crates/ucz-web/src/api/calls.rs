@@ -11,7 +11,7 @@ use ucz_service::calls::{
 };
 use ucz_store::MarkKind;
 
-use super::{Body, Q, body};
+use super::{Body, Q, body, typed};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, FieldError, Key, Message};
@@ -49,11 +49,6 @@ pub struct CalendarFeed {
 fn id_of(text: &str) -> Result<i64, ApiError> {
     text.parse()
         .map_err(|_| ApiError::from(ucz_service::Error::not_found(ucz_core::Key::NounCall, text)))
-}
-
-fn typed<T: serde::de::DeserializeOwned>(payload: Body) -> Result<T, ApiError> {
-    serde_json::from_value(body(payload)?)
-        .map_err(|e| ApiError::from(ucz_service::Error::unreadable(e)))
 }
 
 pub async fn list(

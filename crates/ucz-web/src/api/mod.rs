@@ -139,6 +139,12 @@ pub async fn refuse_any_query(
 /// The body of a request to a handler.
 pub type Body = Result<Json<Value>, JsonRejection>;
 
+/// A body read into the type a handler takes; what does not fit is refused as unreadable.
+pub fn typed<T: serde::de::DeserializeOwned>(payload: Body) -> Result<T, ApiError> {
+    serde_json::from_value(body(payload)?)
+        .map_err(|e| ApiError::from(ucz_service::Error::unreadable(e)))
+}
+
 #[cfg(test)]
 mod query_tests {
     use axum::extract::FromRequestParts;

@@ -182,19 +182,20 @@ pub async fn options(state: &AppState, caller: &Caller, lang: Lang) -> Result<Op
     })
 }
 
-struct FormPage<'a> {
-    resource: Resource,
-    fields: Vec<form::Field>,
+/// A record's form as a page shows it (also the founder's profile form, `members`).
+pub(super) struct FormPage<'a> {
+    pub resource: Resource,
+    pub fields: Vec<form::Field>,
     /// Errors that belong to no field.
-    errors: Vec<String>,
-    action: String,
-    cancel: String,
-    editing: Option<&'a str>,
+    pub errors: Vec<String>,
+    pub action: String,
+    pub cancel: String,
+    pub editing: Option<&'a str>,
     /// Whether the visitor may delete the record (a firm edits its profile, not its existence).
-    deletable: bool,
+    pub deletable: bool,
 }
 
-fn show(
+pub(super) fn show(
     state: &AppState,
     visitor: &Visitor,
     status: StatusCode,
@@ -264,7 +265,7 @@ pub async fn check_only(state: &AppState, resource: Resource, body: &Value) -> A
 
 /// After a submission: the record's page when it was saved; the form again, each error beside
 /// its field, when the API refused the values.
-async fn after_submit(
+pub(super) async fn after_submit(
     state: &AppState,
     visitor: &Visitor,
     attempt: Result<Value, ApiError>,
@@ -483,7 +484,7 @@ fn check_edit(
 
 /// The zone a firm may name: a firm stays in its own (the select offers only it); an operator's
 /// firms are tenants of its zone (no "none").
-async fn restrict(
+pub(super) async fn restrict(
     state: &AppState,
     caller: &Caller,
     lang: Lang,

@@ -14,7 +14,8 @@ use ucz_core::lang::Lang;
 use ucz_core::notice::NoticeKind;
 use ucz_service::{accounts, notices};
 
-use super::{PageQuery, Visitor, form_pairs, form_value};
+use super::form::{self, Resource};
+use super::{PageQuery, Visitor, edit, form_pairs, form_value};
 use crate::AppState;
 use crate::auth::{Caller, Role};
 use crate::error::ApiError;
@@ -96,16 +97,6 @@ pub async fn signup_page(State(state): State<AppState>, visitor: Visitor) -> Res
     visitor.respond(&state, result)
 }
 
-/// Sign-up attempts count against the login limits (by address and client): a form that mails
-/// is a form to limit.
-fn limited(state: &AppState, key: &str, address: Option<std::net::IpAddr>) -> Result<(), ApiError> {
-    if state.limiter.attempt(key, address) {
-        Ok(())
-    } else {
-        Err(ApiError::too_many_attempts())
-    }
-}
-
 pub async fn signup(
     State(state): State<AppState>,
     crate::server::Peer(address): crate::server::Peer,
@@ -126,11 +117,7 @@ pub async fn signup(
             "email": get("email"), "business_number": get("business_number"),
             "name": get("name"), "phone": get("phone"), "founder": get("founder"),
         });
-        limited(
-            &state,
-            &format!("signup:{}", get("email").to_lowercase()),
-            address,
-        )?;
+        state.limiter.mailing("signup", &get("email"), address)?;
         match accounts::sign_up(&state, asked)
             .await
             .map_err(ApiError::from)
@@ -226,11 +213,7 @@ pub async fn forgot(
     let result = async {
         visitor.check_form(form_value(&pairs, "_csrf"))?;
         let email = form_value(&pairs, "email").unwrap_or_default();
-        limited(
-            &state,
-            &format!("forgot:{}", email.trim().to_lowercase()),
-            address,
-        )?;
+        state.limiter.mailing("forgot", email, address)?;
         match accounts::forgot(&state, email)
             .await
             .map_err(ApiError::from)
@@ -497,12 +480,13 @@ pub async fn remove(
     visitor.respond(&state, result)
 }
 
-fn profile_form(
+/// The founder's profile form: the firm form of the edit pages (its fields, typed text → body,
+/// each error beside its field), submitted to the founder's own use case. The zone chosen is
+/// asked for, not set.
+async fn profile_form(
     state: &AppState,
     visitor: &Visitor,
-    status: StatusCode,
-    values: Value,
-    errors: Vec<Value>,
+    pairs: Option<&[(String, String)]>,
 ) -> Result<Response, ApiError> {
     if !matches!(visitor.role(), Some(Role::Founder)) {
         return match visitor.caller {
@@ -512,44 +496,44 @@ fn profile_form(
             ),
         };
     }
-    let lang = visitor.lang;
-    let name = |ko: &str, en: &str| lang.pick(ko, en).to_string();
-    let stages: Vec<Value> = state
-        .catalog
-        .stages
-        .iter()
-        .map(|s| json!({"id": s.id.to_string(), "name": name(&s.name_ko, &s.name_en)}))
-        .collect();
-    let regions: Vec<Value> = state
-        .catalog
-        .regions
-        .iter()
-        .map(|r| json!({"id": r.id.to_string(), "name": name(&r.name_ko, &r.name_en)}))
-        .collect();
-    let zones: Vec<Value> = state
-        .catalog
-        .designated_zones
-        .iter()
-        .map(|z| json!({"id": z.id.to_string(), "name": name(&z.name_ko, &z.name_en)}))
-        .collect();
-    // Every field the form shows, so that the template reads each (a first visit has none).
-    let mut shown = json!({
-        "id": "", "name": "", "founded": "", "stage": "early", "region": "", "sector": "",
-        "employees": "0", "founder_age": "", "zone": "",
-    });
-    if let (Value::Object(shown), Value::Object(given)) = (&mut shown, values) {
-        shown.extend(given);
-    }
-    visitor.page(
+    let options = edit::options(state, &visitor.caller, visitor.lang).await?;
+    let mut fields = form::fields(state, Resource::Firm, visitor.lang, &options);
+    edit::restrict(
         state,
-        status,
-        "profile.html",
-        json!({"stages": stages, "regions": regions, "zones": zones, "values": shown, "errors": errors}),
+        &visitor.caller,
+        visitor.lang,
+        &mut fields,
+        &Value::Null,
     )
+    .await;
+    for zone in fields.iter_mut().filter(|f| f.name == "zone") {
+        zone.hint = state.pages.word(visitor.lang, "profile_zone_help");
+    }
+    let page = |fields| edit::FormPage {
+        resource: Resource::Firm,
+        fields,
+        errors: vec![],
+        action: "/account/profile".into(),
+        cancel: "/account".into(),
+        editing: None,
+        deletable: false,
+    };
+    let Some(pairs) = pairs else {
+        return edit::show(state, visitor, StatusCode::OK, page(fields));
+    };
+    form::read(&mut fields, pairs);
+    let attempt = match form::body(&mut fields, visitor.lang) {
+        (body, true) => accounts::make_profile(state, &visitor.caller, body)
+            .await
+            .map(|(made, _)| ucz_service::records::shown(&made))
+            .map_err(ApiError::from),
+        (body, false) => Err(edit::check_only(state, Resource::Firm, &body).await),
+    };
+    edit::after_submit(state, visitor, attempt, page(fields)).await
 }
 
 pub async fn profile_page(State(state): State<AppState>, visitor: Visitor) -> Response {
-    let result = profile_form(&state, &visitor, StatusCode::OK, json!({}), Vec::new());
+    let result = profile_form(&state, &visitor, None).await;
     visitor.respond(&state, result)
 }
 
@@ -561,40 +545,7 @@ pub async fn make_profile(
     let pairs = form_pairs(&body);
     let result = async {
         visitor.check_form(form_value(&pairs, "_csrf"))?;
-        let mut firm = serde_json::Map::new();
-        let mut values = serde_json::Map::new();
-        for (key, value) in &pairs {
-            if key == "_csrf" {
-                continue;
-            }
-            values.insert(key.clone(), Value::from(value.as_str()));
-            let value = value.trim();
-            if value.is_empty() {
-                continue;
-            }
-            let typed = match key.as_str() {
-                "employees" | "founder_age" => value
-                    .parse::<i64>()
-                    .map(Value::from)
-                    .unwrap_or_else(|_| Value::from(value)),
-                _ => Value::from(value),
-            };
-            firm.insert(key.clone(), typed);
-        }
-        match accounts::make_profile(&state, &visitor.caller, Value::Object(firm))
-            .await
-            .map_err(ApiError::from)
-        {
-            Ok((made, _)) => Ok(visitor.redirect(&format!("/firms/{}", made.record.record.id))),
-            Err(error) if refused(&error) => profile_form(
-                &state,
-                &visitor,
-                error.status(),
-                Value::Object(values),
-                messages(&error, visitor.lang),
-            ),
-            Err(error) => Err(error),
-        }
+        profile_form(&state, &visitor, Some(&pairs)).await
     }
     .await;
     visitor.respond(&state, result)

@@ -41,7 +41,7 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 33] = [
+const TEMPLATES: [(&str, &str); 32] = [
     ("layout.html", include_str!("../../templates/layout.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     (
@@ -82,7 +82,6 @@ const TEMPLATES: [(&str, &str); 33] = [
     ("reset.html", include_str!("../../templates/reset.html")),
     ("privacy.html", include_str!("../../templates/privacy.html")),
     ("inbox.html", include_str!("../../templates/inbox.html")),
-    ("profile.html", include_str!("../../templates/profile.html")),
     (
         "zone_links.html",
         include_str!("../../templates/zone_links.html"),

@@ -320,16 +320,20 @@ try {
     await Promise.all([founder.waitForNavigation(), founder.click("#verify-button")]);
     await login(founder, email, "봄비 내리는 골목의 작은 서점");
     check(founder.url().endsWith("/account/profile"), `a new founder lands on its profile form: ${founder.url()}`);
-    await founder.fill("#id", "browser-founder");
-    await founder.fill("#name", "봄비서점 주식회사");
-    await founder.fill("#founded", "2025-05-01");
-    await founder.selectOption("#stage", "early");
-    await founder.selectOption("#region", "daejeon");
-    await founder.fill("#sector", "J62");
-    await founder.fill("#founder_age", "31");
-    await founder.selectOption("#zone", "daejeon");
-    await Promise.all([founder.waitForNavigation(), founder.click("#profile-form button[type=submit]")]);
-    check(founder.url().endsWith("/firms/browser-founder"), `the firm page follows: ${founder.url()}`);
+    await founder.fill("#f-id", "browser-founder");
+    await founder.fill("#f-name", "봄비서점 주식회사");
+    await founder.fill("#f-founded", "2025-05-01");
+    await founder.selectOption("#f-stage", "early");
+    await founder.selectOption("#f-region", "daejeon");
+    await founder.fill("#f-sector", "J62");
+    await founder.fill("#f-founder_age", "서른하나");
+    await founder.selectOption("#f-zone", "daejeon");
+    await Promise.all([founder.waitForNavigation(), founder.click("form.krds-form button[type=submit]")]);
+    check(await founder.locator("#err-founder_age").isVisible(), "the age's error beside its field");
+    check((await founder.inputValue("#f-name")) === "봄비서점 주식회사", "typed values kept");
+    await founder.fill("#f-founder_age", "31");
+    await Promise.all([founder.waitForNavigation(), founder.click("form.krds-form button[type=submit]")]);
+    check(founder.url().endsWith("/firms/browser-founder?saved=1"), `the firm page follows: ${founder.url()}`);
   });
 
   await step("a forgotten password is reset through the mailed link", async () => {
