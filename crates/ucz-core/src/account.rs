@@ -16,14 +16,17 @@ pub enum RoleName {
     Coordinator,
     Operator,
     Firm,
+    /// An outside expert scoring the applications of the calls it is invited to.
+    Evaluator,
 }
 
 impl RoleName {
-    pub const ALL: [RoleName; 4] = [
+    pub const ALL: [RoleName; 5] = [
         RoleName::Admin,
         RoleName::Coordinator,
         RoleName::Operator,
         RoleName::Firm,
+        RoleName::Evaluator,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,7 @@ impl RoleName {
             RoleName::Coordinator => "coordinator",
             RoleName::Operator => "operator",
             RoleName::Firm => "firm",
+            RoleName::Evaluator => "evaluator",
         }
     }
 
@@ -62,6 +66,8 @@ pub enum Role {
     /// A founder's own account before it made its firm profile: it cares for its account and
     /// makes the profile, nothing more.
     Founder,
+    /// An evaluator: it reaches the applications assigned to it in the calls it was invited to.
+    Evaluator,
 }
 
 impl Role {
@@ -80,6 +86,7 @@ impl Role {
             // A firm account whose firm was deleted is disabled; one without a firm yet is a
             // founder's, signed up on its own.
             (RoleName::Firm, _, None) if !user.disabled => Some(Role::Founder),
+            (RoleName::Evaluator, _, _) => Some(Role::Evaluator),
             _ => None,
         }
     }

@@ -5,6 +5,7 @@
 //! It knows nothing about the file system, HTTP, SQL or terminals.
 
 pub mod account;
+pub mod award;
 pub mod call;
 pub mod catalog;
 pub mod clock;

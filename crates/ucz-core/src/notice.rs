@@ -218,6 +218,20 @@ pub fn password_reset(to: &str, link: &str, minutes: i64) -> Mail {
     }
 }
 
+/// The invitation of an evaluator to a call: the link sets its password (it works once).
+pub fn evaluator_invite(to: &str, link: &str, call: &str, days: i64) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: subject(&Message::new(Key::MailInviteSubject).arg("call", call)),
+        body: both(
+            &Message::new(Key::MailInviteBody)
+                .arg("call", call)
+                .arg("link", link)
+                .arg("days", days),
+        ),
+    }
+}
+
 /// One day's digest of an account's notices: each as a line with its address, grouped by kind,
 /// and for each kind present the link that stops mails of that kind. `site` is the server's
 /// public address (`https://ucz.example.kr`), `unsubscribe` the link for a kind.

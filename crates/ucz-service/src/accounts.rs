@@ -105,12 +105,12 @@ fn optional_text(
 }
 
 /// The site-relative link of a one-time secret.
-fn link(state: &Services, path: &str, secret: &str) -> String {
+pub(crate) fn link(state: &Services, path: &str, secret: &str) -> String {
     format!("{}{path}?token={secret}", state.mail.site)
 }
 
 /// Queues an account mail and wakes the sender.
-async fn send(
+pub(crate) async fn send(
     state: &Services,
     user: Option<ucz_core::account::UserId>,
     mail: notice::Mail,

@@ -123,7 +123,7 @@ pub async fn list(
             }
             equals.push(("zone", zone.clone()));
         }
-        Role::Firm { .. } | Role::Founder => {
+        Role::Firm { .. } | Role::Founder | Role::Evaluator => {
             return Err(Error::forbidden_because(Key::FirmReadsItsOwn));
         }
     }
@@ -220,12 +220,15 @@ pub async fn update(
         record: firm,
         demo: before.record.demo,
     };
-    state
+    let updated = state
         .store
         .repo()
         .update(&caller.actor(), &before.id, &record)
         .await?
-        .ok_or_else(|| Error::not_found(Key::NounFirm, id))
+        .ok_or_else(|| Error::not_found(Key::NounFirm, id))?;
+    // The fields filings report are dated facts: an edit is one too, dated today.
+    crate::awards::record_edit(state, &before.record.record, &updated.record.record).await?;
+    Ok(updated)
 }
 
 pub async fn delete(state: &Services, caller: &Caller, id: &str) -> Result<(), Error> {

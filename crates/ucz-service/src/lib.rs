@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod analysis;
+pub mod awards;
 pub mod caller;
 pub mod calls;
 pub mod demo;

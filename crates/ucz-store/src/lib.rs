@@ -12,6 +12,7 @@
 
 mod accounts;
 mod audit;
+mod awards;
 pub mod backup;
 mod calls;
 mod ladder;
@@ -28,6 +29,10 @@ use ucz_core::Clock;
 
 pub use accounts::{Joined, LinkPurpose, NewMember, Profile, SessionInfo, ZoneLink};
 pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
+pub use awards::{
+    AgreementRow, ApplicationChange, ApplicationRow, CompetitionRow, Created, EvaluatorRow,
+    FactRow, FilingRow, NewApplication, ObjectionRow, ScoreRow,
+};
 pub use calls::{CallImport, Mark, MarkKind};
 pub use ladder::RegionRows;
 pub use notices::{JobInfo, NewMail, OutboxMail, Recipient, StoredNotice};
@@ -75,6 +80,9 @@ pub struct Store {
     writes: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// What the store reads the time from: audit rows' times, session and token expiry.
     clock: Clock,
+    /// Where uploaded files are kept when not in the database: a directory every server
+    /// process sharing the database reads (`Store::with_files_dir`).
+    files_dir: Option<std::sync::Arc<std::path::PathBuf>>,
 }
 
 static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -125,12 +133,19 @@ impl Store {
             backend,
             writes: Default::default(),
             clock: Clock::system(),
+            files_dir: None,
         })
     }
 
     /// The store reading its time from `clock` (the system's unless given).
     pub fn with_clock(mut self, clock: Clock) -> Store {
         self.clock = clock;
+        self
+    }
+
+    /// Keeps uploaded files in `dir` (named by their hash) instead of the database.
+    pub fn with_files_dir(mut self, dir: std::path::PathBuf) -> Store {
+        self.files_dir = Some(std::sync::Arc::new(dir));
         self
     }
 

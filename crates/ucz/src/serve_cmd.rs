@@ -722,14 +722,16 @@ pub fn add_user(
 ) -> anyhow::Result<()> {
     let role = RoleName::parse(role);
     let valid = match role {
-        Some(RoleName::Admin | RoleName::Coordinator) => zone.is_none() && firm.is_none(),
+        Some(RoleName::Admin | RoleName::Coordinator | RoleName::Evaluator) => {
+            zone.is_none() && firm.is_none()
+        }
         Some(RoleName::Operator) => zone.is_some() && firm.is_none(),
         Some(RoleName::Firm) => firm.is_some() && zone.is_none(),
         None => false,
     };
     let (Some(role), true) = (role, valid) else {
         return Err(BadInput(
-            "error: --role admin or coordinator (alone), operator with --zone ZONE, or firm with --firm FIRM".into(),
+            "error: --role admin, coordinator or evaluator (alone), operator with --zone ZONE, or firm with --firm FIRM".into(),
         )
         .into());
     };

@@ -71,6 +71,7 @@ mod crud {
 
 pub mod accounts;
 pub mod analysis;
+pub mod awards;
 pub mod calls;
 pub mod firms;
 pub mod hubs;

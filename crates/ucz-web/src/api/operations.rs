@@ -592,6 +592,7 @@ pub fn routes() -> Vec<Route> {
         .answers::<super::calls::CalendarFeed>(),
     ]);
     all.extend(account_routes());
+    all.extend(award_routes());
     all
 }
 
@@ -698,5 +699,125 @@ fn account_routes() -> Vec<Route> {
             .doc("Run a job now: notices, digest (still one per account and day) or mail", admins)
             .answers::<ucz_service::jobs::JobRun>()
             .statuses(&["200"]),
+    ]
+}
+
+/// Running a zone's programs: competitions, applications, review, selection, agreements, filings.
+fn award_routes() -> Vec<Route> {
+    use super::awards as w;
+    use ucz_service::awards as s;
+    let anyone = "anyone";
+    let operator = "admin, the call's zone operator";
+    let firm = "a firm account (its own)";
+    let evaluator = "an evaluator of the call";
+    vec![
+        route(Verb::Get, "readCompetition", "/api/v1/awards/calls/{id}", w::read_competition)
+            .doc("A published call's competition: its form, rubric, budget and rules of selection", anyone)
+            .answers::<s::CompetitionView>(),
+        route(Verb::Put, "setCompetition", "/api/v1/awards/calls/{id}", w::set_competition)
+            .doc("Set a published call's competition (budget, awards, form, rubric, stages, k, load, blind, normalisation, trimming, ties, skip rule, reserve, KPIs); every problem reported at once", operator)
+            .body::<ucz_core::award::Competition>()
+            .answers::<s::CompetitionView>(),
+        route(Verb::Get, "precheckApplication", "/api/v1/awards/calls/{id}/precheck", w::precheck)
+            .doc("Whether the caller's firm meets the call's rules, with the reasons in Korean and English", firm)
+            .answers::<s::Precheck>(),
+        route(Verb::Post, "uploadApplicationFile", "/api/v1/awards/calls/{id}/files", w::upload)
+            .doc("Upload a file answering a file question (?question=&name=; the body is the file, its Content-Type its type); kept by its SHA-256; the answer is what the application's answer gives", firm)
+            .query::<w::UploadQuery>()
+            .answers::<ucz_core::award::FileRef>()
+            .body_limit(w::MAX_UPLOAD),
+        route(Verb::Post, "createApplication", "/api/v1/awards/calls/{id}/applications", w::create_application)
+            .doc("Start an application as a draft, within the call's period (one per firm unless the call allows more)", firm)
+            .body::<s::ApplicationBody>()
+            .answers::<s::ApplicationView>(),
+        route(Verb::Get, "listApplications", "/api/v1/awards/calls/{id}/applications", w::list_applications)
+            .doc("A call's applications, by number", operator)
+            .answers::<w::Items<s::ApplicationView>>(),
+        route(Verb::Get, "listMyApplications", "/api/v1/awards/applications", w::my_applications)
+            .doc("The caller firm's applications", firm)
+            .answers::<w::Items<s::ApplicationView>>(),
+        route(Verb::Get, "readApplication", "/api/v1/awards/applications/{id}", w::read_application)
+            .doc("An application: its firm, the call's operator, or an evaluator assigned it (without the firm and file names when the call is blind)", "the firm, the operator, an assigned evaluator")
+            .answers::<s::ApplicationView>(),
+        route(Verb::Put, "updateApplication", "/api/v1/awards/applications/{id}", w::update_application)
+            .doc("Save a draft's answers", firm)
+            .body::<s::ApplicationBody>()
+            .answers::<s::ApplicationView>(),
+        route(Verb::Post, "submitApplication", "/api/v1/awards/applications/{id}/submit", w::submit)
+            .doc("Submit a draft before the closing moment (server time): answers complete, the firm eligible; the receipt gives its number, time and SHA-256", firm)
+            .answers::<s::ApplicationView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "withdrawApplication", "/api/v1/awards/applications/{id}/withdraw", w::withdraw)
+            .doc("Withdraw an application before the results are published", firm)
+            .answers::<s::ApplicationView>()
+            .statuses(&["200"]),
+        route(Verb::Get, "readApplicationFile", "/api/v1/awards/applications/{id}/files/{question}", w::application_file)
+            .doc("A file of an application, for those who may read it", "the firm, the operator, an assigned evaluator"),
+        route(Verb::Post, "inviteEvaluator", "/api/v1/awards/calls/{id}/evaluators", w::invite)
+            .doc("Invite an evaluator by address (an evaluator account, or a new one mailed a link to set its password), with its affiliations", operator)
+            .body::<s::InviteBody>()
+            .answers::<s::EvaluatorView>(),
+        route(Verb::Get, "listEvaluators", "/api/v1/awards/calls/{id}/evaluators", w::evaluators)
+            .doc("A call's evaluators with their loads and conflicts", operator)
+            .answers::<w::Items<s::EvaluatorView>>(),
+        route(Verb::Post, "declareConflict", "/api/v1/awards/applications/{id}/conflict", w::declare_conflict)
+            .doc("Declare a conflict of interest on an application (same firm, former employer, relative…): taken off it", evaluator)
+            .body::<s::ConflictBody>()
+            .answers::<w::Done>()
+            .statuses(&["200"]),
+        route(Verb::Post, "assignEvaluators", "/api/v1/awards/calls/{id}/assign", w::assign)
+            .doc("Assign a stage's applications: k evaluators each, no conflict (declared or from affiliations), no load above the limit, loads even as conflicts allow", operator)
+            .query::<w::StageQuery>()
+            .answers::<s::AssignmentReport>()
+            .statuses(&["200"]),
+        route(Verb::Get, "listMyAssignments", "/api/v1/awards/assignments", w::my_assignments)
+            .doc("The applications assigned to the calling evaluator, with its sheets", "an evaluator account")
+            .answers::<w::Items<s::Assignment>>(),
+        route(Verb::Put, "scoreApplication", "/api/v1/awards/applications/{id}/score", w::score)
+            .doc("Score an assigned application on the rubric, with a comment", evaluator)
+            .body::<s::ScoreBody>()
+            .answers::<w::Done>(),
+        route(Verb::Get, "readRanking", "/api/v1/awards/calls/{id}/ranking", w::ranking)
+            .doc("A stage's ranking and the selection down it, from the stored scores now", operator)
+            .query::<w::StageQuery>()
+            .answers::<s::Results>(),
+        route(Verb::Post, "selectApplications", "/api/v1/awards/calls/{id}/selection", w::select)
+            .doc("Select down the ranking (or by hand, within budget and awards), store the results, publish them when asked", operator)
+            .body::<s::SelectBody>()
+            .answers::<s::Results>()
+            .statuses(&["200"]),
+        route(Verb::Get, "readResults", "/api/v1/awards/calls/{id}/results", w::results)
+            .doc("The stored results", operator)
+            .answers::<s::Results>(),
+        route(Verb::Get, "readOwnResult", "/api/v1/awards/applications/{id}/result", w::own_result)
+            .doc("An applicant's own rank, scores and outcome once published (never others')", firm)
+            .answers::<s::OwnResult>(),
+        route(Verb::Post, "objectToResult", "/api/v1/awards/applications/{id}/objections", w::object)
+            .doc("Object to the result within the call's objection period", firm)
+            .body::<s::ObjectionBody>()
+            .answers::<ucz_store::ObjectionRow>(),
+        route(Verb::Get, "listObjections", "/api/v1/awards/calls/{id}/objections", w::objections)
+            .doc("Objections to a call's results", operator)
+            .answers::<w::Items<ucz_store::ObjectionRow>>(),
+        route(Verb::Put, "signAgreement", "/api/v1/awards/applications/{id}/agreement", w::sign_agreement)
+            .doc("Sign a selected application's agreement: period, amount (at most the award), milestones", operator)
+            .body::<ucz_core::award::filing::AgreementBody>()
+            .answers::<s::Agreement>(),
+        route(Verb::Get, "readAgreement", "/api/v1/awards/applications/{id}/agreement", w::agreement)
+            .doc("An application's agreement and its filing periods", "the firm, the operator")
+            .answers::<s::Agreement>(),
+        route(Verb::Post, "fileKpis", "/api/v1/awards/applications/{id}/filings", w::file)
+            .doc("File a period's figures (a correction is a new version); the firm's dated facts record them", firm)
+            .body::<ucz_core::award::filing::FilingBody>()
+            .answers::<s::Filing>(),
+        route(Verb::Get, "listFilings", "/api/v1/awards/applications/{id}/filings", w::filings)
+            .doc("Every version of an application's filings", "the firm, the operator")
+            .answers::<w::Items<s::Filing>>(),
+        route(Verb::Get, "readFilingsTable", "/api/v1/awards/calls/{id}/filings", w::filings_table)
+            .doc("Each agreement's periods, the latest version filed and the late ones", operator)
+            .answers::<w::Items<s::FilingStatus>>(),
+        route(Verb::Get, "readFirmFacts", "/api/v1/firms/{id}/facts", w::facts)
+            .doc("A firm's dated facts (from filings and its own edits), newest first", "those who may read the firm")
+            .answers::<s::Facts>(),
     ]
 }

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod answers;
+mod awards;
 mod browser;
 mod calls;
 mod hardening;
@@ -266,6 +267,17 @@ impl TestApp {
         base
     }
 
+    /// Another server on the same database whose clock stands at another moment; its API base.
+    pub async fn server_at(&self, clock: Clock) -> String {
+        let store = Store::connect(&self.url).await.unwrap().with_clock(clock);
+        let catalog = ucz_core::Catalog::bundled().unwrap();
+        let state = AppState::new(store, catalog, false).with_clock(clock);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+        tokio::spawn(async move { ucz_web::serve(listener, state).await.unwrap() });
+        base
+    }
+
     /// Sends a request as `role` to the server at `base`.
     pub async fn call_at(
         &self,
@@ -514,6 +526,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    programs_run_from_call_to_filings,
     accounts_and_notices,
     open_calls,
     the_demo_region_runs_short,

@@ -6,6 +6,7 @@ pub use super::pages::{
     zone_run_programs_and_words,
 };
 pub use crate::accounts::accounts_and_notices;
+pub use crate::awards::programs_run_from_call_to_filings;
 pub use crate::calls::open_calls;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
