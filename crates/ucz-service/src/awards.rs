@@ -428,6 +428,23 @@ pub async fn read_competition(state: &Services, call_id: i64) -> Result<Competit
     Ok(shown)
 }
 
+/// The competitions the caller runs (an operator's zone's; every one for admins) or may apply
+/// to and read (everyone else: all), newest first.
+pub async fn competitions(
+    state: &Services,
+    caller: &Caller,
+) -> Result<Vec<CompetitionView>, Error> {
+    let zone = match caller.role() {
+        Some(Role::Operator { zone }) => Some(zone.as_str()),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for call_id in state.store.competitions(zone).await? {
+        out.push(read_competition(state, call_id).await?);
+    }
+    Ok(out)
+}
+
 /// The rules a firm must meet: the call's own, its catalog program's, and the competition's.
 fn rules(state: &Services, run: &Run) -> Result<Vec<Rule>, Error> {
     let mut out = Vec::new();

@@ -244,6 +244,19 @@ impl Store {
         .transpose()
     }
 
+    /// The calls with a competition: of one zone, or all; newest first.
+    pub async fn competitions(&self, zone: Option<&str>) -> Result<Vec<i64>, StoreError> {
+        sqlx::query(
+            "SELECT call_id FROM competitions WHERE ($1 = '' OR zone_id = $1) ORDER BY call_id DESC LIMIT 500",
+        )
+        .bind(zone.unwrap_or_default().to_string())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get("call_id")?))
+        .collect()
+    }
+
     /// Keeps an uploaded file by its hash, once (the same content uploaded again is the same
     /// file): in the database as base64, or in the shared files directory.
     pub async fn put_file(

@@ -10,6 +10,7 @@ mod bench_calls;
 mod bench_cmd;
 mod bench_import;
 mod bench_placement;
+mod bench_review;
 mod bench_serve;
 mod calls_cmd;
 mod catalog_cmd;
@@ -415,6 +416,18 @@ enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Assignment of applications to evaluators with conflicts (k each, balanced), then ranking and selection from every score
+    Review {
+        #[arg(long, default_value_t = 5_000)]
+        applications: usize,
+        #[arg(long, default_value_t = 300)]
+        evaluators: usize,
+        /// Evaluators per application
+        #[arg(long, default_value_t = 3)]
+        k: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Requests per second and p50/p99 latency of the server for a package read and a firm write
     Serve {
         /// Requests of the read; the write gets a quarter as many
@@ -612,6 +625,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     seed,
                 },
         } => bench_placement::run(&catalog()?, graduates, spaces, seed)?,
+        Command::Bench {
+            what:
+                BenchWhat::Review {
+                    applications,
+                    evaluators,
+                    k,
+                    seed,
+                },
+        } => bench_review::run(applications, evaluators, k, seed)?,
         Command::Bench {
             what:
                 BenchWhat::Serve {

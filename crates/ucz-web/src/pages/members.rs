@@ -28,7 +28,7 @@ pub struct Link {
 }
 
 /// What a refused form says, in the visitor's language: each field's message, or the detail.
-fn messages(error: &ApiError, lang: Lang) -> Vec<Value> {
+pub(super) fn messages(error: &ApiError, lang: Lang) -> Vec<Value> {
     if error.errors.is_empty() {
         return vec![json!({"field": "", "message": error.detail.render(lang)})];
     }
@@ -40,7 +40,7 @@ fn messages(error: &ApiError, lang: Lang) -> Vec<Value> {
 }
 
 /// A client's refusal shown beside the form; anything else is the error page.
-fn refused(error: &ApiError) -> bool {
+pub(super) fn refused(error: &ApiError) -> bool {
     error.status().is_client_error()
         && !matches!(
             error.status(),

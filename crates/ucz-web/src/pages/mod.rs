@@ -4,6 +4,7 @@
 
 mod account;
 mod assets;
+mod awards;
 mod calls;
 mod catalog;
 mod charts;
@@ -41,7 +42,13 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 32] = [
+const TEMPLATES: [(&str, &str); 35] = [
+    ("awards.html", include_str!("../../templates/awards.html")),
+    ("award.html", include_str!("../../templates/award.html")),
+    (
+        "award_manage.html",
+        include_str!("../../templates/award_manage.html"),
+    ),
     ("layout.html", include_str!("../../templates/layout.html")),
     ("macros.html", include_str!("../../templates/macros.html")),
     (
@@ -607,6 +614,18 @@ pub fn routes() -> Router<AppState> {
             "/calls/calendar",
             get(calls::calendar_page).post(calls::renew_feed),
         )
+        .route("/awards", get(awards::mine))
+        .route("/awards/calls/{id}", get(awards::call))
+        .route(
+            "/awards/calls/{id}/apply",
+            post(awards::apply).layer(axum::extract::DefaultBodyLimit::max(
+                crate::api::awards::MAX_UPLOAD,
+            )),
+        )
+        .route("/awards/calls/{id}/manage", get(awards::manage))
+        .route("/awards/calls/{id}/export/{file}", get(awards::export))
+        .route("/awards/calls/{id}/{act}", post(awards::run))
+        .route("/awards/applications/{id}/{act}", post(awards::act))
         .route("/calls/{id}", get(calls::detail))
         .route("/calls/{id}/mark", post(calls::mark))
         .route("/calls/{id}/group", post(calls::regroup))

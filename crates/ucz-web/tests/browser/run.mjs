@@ -369,6 +369,62 @@ try {
     check((await founder.locator("#unread").count()) === 0, "all read");
   });
 
+  const call = process.env.UCZ_AWARD_CALL;
+  const firm = await visitor();
+  await step("a firm applies to a zone's call with its deck and keeps the receipt", async () => {
+    await login(firm, "firm", "pw-firm");
+    await firm.goto(`${origin}/awards/calls/${call}`);
+    check((await firm.locator("#precheck").innerText()).includes("신청 자격이 있습니다"), "eligible");
+    await firm.fill("#q-plan", "대전 원도심 자율주행 셔틀 실증");
+    await firm.fill("#requested", "45000000");
+    await firm.setInputFiles("#q-deck", { name: "시험기업-발표.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 시험기업 발표자료") });
+    await Promise.all([firm.waitForNavigation(), firm.click("#submit-application")]);
+    const receipt = await firm.locator("#receipt").innerText();
+    check(/[0-9a-f]{64}/.test(receipt), `a receipt with its hash: ${receipt}`);
+    await shot(firm, "award-apply");
+  });
+
+  const operator = await visitor();
+  await step("the operator assigns the applications to the evaluator", async () => {
+    await login(operator, "operator", "pw-operator");
+    await operator.goto(`${origin}/awards/calls/${call}/manage`);
+    await Promise.all([operator.waitForNavigation(), operator.click("#assign")]);
+    const evaluators = await operator.locator("#evaluators").innerText();
+    check(evaluators.includes("외부 평가위원") && evaluators.includes("\t2\t"), `the evaluator has both: ${evaluators}`);
+  });
+
+  const judge = await visitor();
+  await step("the evaluator scores blind: no firm name, no file name", async () => {
+    await login(judge, "judge@eval.test", "Blind-Review-Ready-7");
+    await judge.goto(`${origin}/awards`);
+    const cards = judge.locator("article.assignment");
+    check((await cards.count()) === 2, `two assignments: ${await cards.count()} at ${judge.url()}: ${(await judge.locator("main").innerText()).slice(0, 600)}`);
+    const text = await judge.locator("main").innerText();
+    check(!text.includes("시험기업") && !text.includes("T-FIRM") && !text.includes("B-FIRM"), `blind: ${text}`);
+    check(text.includes("deck.pdf"), "the deck under the question's name");
+    for (let i = 0; i < 2; i += 1) {
+      const card = judge.locator("article.assignment").nth(i);
+      await card.locator("input[name=s_market]").fill(i === 0 ? "9" : "6");
+      await card.locator("input[name=s_tech]").fill(i === 0 ? "8" : "5");
+      if (i === 1) {
+        await shot(judge, "award-score");
+      }
+      await Promise.all([judge.waitForNavigation(), card.locator("form.score-sheet button").click()]);
+    }
+    check((await judge.locator("article.assignment .bg-success").count()) === 2, "both scored");
+  });
+
+  await step("the operator selects within the budget and publishes; the firm reads its result", async () => {
+    await operator.goto(`${origin}/awards/calls/${call}/manage`);
+    await Promise.all([operator.waitForNavigation(), operator.click("#publish")]);
+    const ranking = await operator.locator("#ranking").innerText();
+    check(ranking.includes("선정") && ranking.includes("예비"), `one selected, one reserve: ${ranking}`);
+    await shot(operator, "award-manage");
+    await firm.goto(`${origin}/awards/calls/${call}`);
+    const result = await firm.locator("#result").innerText();
+    check(result.includes("/ 2"), `its own rank of two: ${result}`);
+  });
+
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);
   check(blocked.length === 0, `blocked by the content security policy: ${blocked.join("; ")}`);
   console.log("ok - nothing blocked by the content security policy");

@@ -66,6 +66,97 @@ fn import_workbook(path: &Path) {
     workbook.save(path).unwrap();
 }
 
+/// A call Daejeon's operator runs in ucz: blind review by one evaluator (`judge@eval.test`,
+/// invited by mail, its password set through the invitation's link: `Blind-Review-Ready-7`), a PDF deck question, and one application already in from
+/// another firm; the browser applies as the test firm, scores, selects and publishes.
+async fn award_call(app: &TestApp) -> i64 {
+    use reqwest::Method;
+    use serde_json::json;
+    let (status, call) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/calls",
+            Some(&json!({"zone": "daejeon", "title": "대전 특구 실증 바우처",
+                         "closes_at": "2026-07-01T18:00:00+09:00", "rule": "firm.region == \"daejeon\""})),
+        )
+        .await;
+    assert_eq!(status, 201, "{call}");
+    let id = call["id"].as_i64().unwrap();
+    let setup = json!({
+        "budget": 100_000_000, "awards": 1, "max_amount": 50_000_000, "blind": true,
+        "form": [
+            {"id": "plan", "label": "실증 계획", "kind": "long_text", "required": true},
+            {"id": "deck", "label": "발표자료(PDF)", "kind": "file", "types": ["application/pdf"]}
+        ],
+        "rubric": [
+            {"id": "market", "name": "시장성", "weight": 40, "scale": 10},
+            {"id": "tech", "name": "기술성", "weight": 60, "scale": 10}
+        ],
+        "reviewers_per_application": 1, "max_load": 5, "reserve": 1
+    });
+    let (status, set) = app
+        .call(
+            "operator",
+            Method::PUT,
+            &format!("/awards/calls/{id}"),
+            Some(&setup),
+        )
+        .await;
+    assert_eq!(status, 200, "{set}");
+    let (status, invited) = app
+        .call(
+            "operator",
+            Method::POST,
+            &format!("/awards/calls/{id}/evaluators"),
+            Some(&json!({"email": "judge@eval.test", "name": "외부 평가위원"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{invited}");
+    // The invitation's link sets the evaluator's password.
+    let mail = app.mail.wait_for("judge@eval.test", 1).await;
+    let link = mail[0].link("/password/reset").expect("an invitation link");
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let (status, done) = app
+        .call(
+            "anonymous",
+            Method::POST,
+            "/password/reset",
+            Some(&json!({"token": token, "password": "Blind-Review-Ready-7"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    let (status, _) = app
+        .call(
+            "admin",
+            Method::POST,
+            "/firms",
+            Some(&super::firm_body("B-FIRM", "daejeon")),
+        )
+        .await;
+    assert_eq!(status, 201);
+    super::add_account(&app.store, "bfirm", "firm", None, Some("B-FIRM")).await;
+    let (status, draft) = app
+        .call(
+            "bfirm",
+            Method::POST,
+            &format!("/awards/calls/{id}/applications"),
+            Some(&json!({"answers": {"plan": "공공 데이터 실증"}, "requested": 40_000_000})),
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    let (status, sent) = app
+        .call(
+            "bfirm",
+            Method::POST,
+            &format!("/awards/applications/{}/submit", draft["id"]),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    id
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_in_headless_chromium() {
     let chromium = std::env::var("UCZ_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
@@ -102,6 +193,7 @@ async fn the_pages_in_headless_chromium() {
         )
         .await;
     assert_eq!(status, 200);
+    let award_call = award_call(&app).await;
     let origin = app.base.trim_end_matches("/api/v1").to_string();
     let files = tempfile::tempdir().unwrap();
     let workbook = files.path().join("firms.xlsx");
@@ -113,7 +205,8 @@ async fn the_pages_in_headless_chromium() {
         .arg(&screenshots)
         .arg(&workbook)
         .arg(today.to_string())
-        .env("UCZ_CHROMIUM", &chromium);
+        .env("UCZ_CHROMIUM", &chromium)
+        .env("UCZ_AWARD_CALL", award_call.to_string());
     let output = tokio::task::spawn_blocking(move || node.output())
         .await
         .unwrap()
@@ -139,6 +232,9 @@ async fn the_pages_in_headless_chromium() {
         "signup",
         "outbox",
         "inbox",
+        "award-apply",
+        "award-score",
+        "award-manage",
     ] {
         assert!(
             screenshots.join(format!("{name}.png")).exists(),
