@@ -316,6 +316,9 @@ keys! {
     NounFile = "noun_file",
     NounEvaluator = "noun_evaluator",
     MailInviteSubject = "mail_invite_subject",
+    NoticeKindFilingDue = "notice_kind_filing_due",
+    NoticeFilingDue = "notice_filing_due",
+    NoticeFilingLate = "notice_filing_late",
     MailInviteBody = "mail_invite_body",
 }
 

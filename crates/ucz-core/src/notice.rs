@@ -22,13 +22,16 @@ pub enum NoticeKind {
     CallClosing,
     /// A placement proposal for the account's firm, or its change.
     Placement,
+    /// A KPI filing of the firm's agreement is due within a week, or late.
+    FilingDue,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 3] = [
+    pub const ALL: [NoticeKind; 4] = [
         NoticeKind::CallFits,
         NoticeKind::CallClosing,
         NoticeKind::Placement,
+        NoticeKind::FilingDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl NoticeKind {
             NoticeKind::CallFits => "call_fits",
             NoticeKind::CallClosing => "call_closing",
             NoticeKind::Placement => "placement",
+            NoticeKind::FilingDue => "filing_due",
         }
     }
 
@@ -49,6 +53,7 @@ impl NoticeKind {
             NoticeKind::CallFits => Key::NoticeKindCallFits,
             NoticeKind::CallClosing => Key::NoticeKindCallClosing,
             NoticeKind::Placement => Key::NoticeKindPlacement,
+            NoticeKind::FilingDue => Key::NoticeKindFilingDue,
         })
     }
 }
@@ -86,6 +91,17 @@ pub enum NoticeBody {
         /// The space proposed before, when the proposal changed.
         before: Option<String>,
     },
+    FilingDue {
+        /// The application the agreement is of.
+        application: i64,
+        call: i64,
+        title: String,
+        /// The period's number and its due day.
+        period: u32,
+        due: String,
+        /// Days until it is due (negative: late).
+        days: i64,
+    },
 }
 
 impl NoticeBody {
@@ -94,6 +110,7 @@ impl NoticeBody {
             NoticeBody::CallFits { .. } => NoticeKind::CallFits,
             NoticeBody::CallClosing { .. } => NoticeKind::CallClosing,
             NoticeBody::Placement { .. } => NoticeKind::Placement,
+            NoticeBody::FilingDue { .. } => NoticeKind::FilingDue,
         }
     }
 
@@ -105,6 +122,16 @@ impl NoticeBody {
                 format!("call_closing:{call}:{reminder}")
             }
             NoticeBody::Placement { scope, space, .. } => format!("placement:{scope}:{space}"),
+            // One reminder a week before, one once late.
+            NoticeBody::FilingDue {
+                application,
+                period,
+                days,
+                ..
+            } => format!(
+                "filing_due:{application}:{period}:{}",
+                if *days < 0 { "late" } else { "soon" }
+            ),
         }
     }
 
@@ -115,6 +142,7 @@ impl NoticeBody {
                 format!("/calls/{call}")
             }
             NoticeBody::Placement { scope, .. } => format!("/placement/{scope}"),
+            NoticeBody::FilingDue { call, .. } => format!("/awards/calls/{call}"),
         }
     }
 
@@ -153,6 +181,20 @@ impl NoticeBody {
                     .arg("space", space.as_str())
                     .arg("before", before.as_str()),
             },
+            NoticeBody::FilingDue {
+                title,
+                period,
+                due,
+                days,
+                ..
+            } => Message::new(if *days < 0 {
+                Key::NoticeFilingLate
+            } else {
+                Key::NoticeFilingDue
+            })
+            .arg("title", title.as_str())
+            .arg("period", period)
+            .arg("due", due.as_str()),
         }
     }
 }

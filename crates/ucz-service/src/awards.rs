@@ -1663,6 +1663,7 @@ pub async fn file(
             &agreement.periods,
             &run.setup.kpis,
             previous.as_ref().map(|p| &p.body),
+            state.clock.today(),
         )
         .into_iter()
         .map(Into::into)
@@ -1800,4 +1801,47 @@ pub(crate) async fn record_edit(
             .await?;
     }
     Ok(())
+}
+
+/// Reminders of a firm's filings: a period due within a week and not filed, or late.
+pub(crate) async fn filing_notices(
+    state: &Services,
+    firm_id: &str,
+    today: Date,
+) -> Result<Vec<ucz_core::notice::NoticeBody>, Error> {
+    let mut found = Vec::new();
+    for application in state.store.applications(None, Some(firm_id)).await? {
+        let Some(row) = state
+            .store
+            .agreements(None, Some(application.id))
+            .await?
+            .into_iter()
+            .next()
+        else {
+            continue;
+        };
+        let run = run_of(state, application.call_id).await?;
+        let agreement = agreement_of(row, run.setup.filing_months)?;
+        let filed: HashSet<i64> = state
+            .store
+            .filings(None, Some(application.id))
+            .await?
+            .iter()
+            .map(|f| f.period)
+            .collect();
+        for period in &agreement.periods {
+            let days = today.days_until(period.due);
+            if days <= 7 && period.ends < today && !filed.contains(&i64::from(period.index)) {
+                found.push(ucz_core::notice::NoticeBody::FilingDue {
+                    application: application.id,
+                    call: application.call_id,
+                    title: run.call.call.title.clone(),
+                    period: period.index,
+                    due: period.due.to_string(),
+                    days,
+                });
+            }
+        }
+    }
+    Ok(found)
 }

@@ -124,7 +124,7 @@ pub struct FilingBody {
 
 impl FilingBody {
     /// Every problem: negative figures, more youth employees than employees, a period the
-    /// agreement lacks or an `as_of` outside it, KPIs unknown or missing, and a big jump from
+    /// agreement lacks, an `as_of` outside it or after `today`, KPIs unknown or missing, and a big jump from
     /// the previous filing (employees doubling by 5 or more, revenue tripling by ₩100M or
     /// more, or either halving) without a note.
     pub fn problems(
@@ -132,6 +132,7 @@ impl FilingBody {
         periods: &[Period],
         kpis: &[Kpi],
         previous: Option<&FilingBody>,
+        today: Date,
     ) -> Vec<FieldProblem> {
         let mut out = Vec::new();
         for (field, value) in [
@@ -162,12 +163,14 @@ impl FilingBody {
                     .arg("min", 1)
                     .arg("max", periods.len()),
             )),
-            Some(p) if self.as_of < p.starts || self.as_of > p.due => out.push(FieldProblem::new(
-                "as_of",
-                Message::new(Key::AwardOutsidePeriod)
-                    .arg("start", p.starts)
-                    .arg("end", p.due),
-            )),
+            Some(p) if self.as_of < p.starts || self.as_of > p.due.min(today) => {
+                out.push(FieldProblem::new(
+                    "as_of",
+                    Message::new(Key::AwardOutsidePeriod)
+                        .arg("start", p.starts)
+                        .arg("end", p.due.min(today)),
+                ))
+            }
             Some(_) => {}
         }
         for kpi in kpis {
@@ -262,17 +265,17 @@ mod tests {
     fn a_filing_cannot_have_more_youth_than_employees_and_big_jumps_need_a_note() {
         let periods = agreement().periods(3);
         let first = filing(1, "2026-09-30", 5, 3, 100_000_000);
-        assert_eq!(first.problems(&periods, &[], None), vec![]);
+        assert_eq!(first.problems(&periods, &[], None, d("2027-12-31")), vec![]);
         let bad = filing(2, "2026-12-31", 4, 6, 100_000_000);
         let fields: Vec<String> = bad
-            .problems(&periods, &[], Some(&first))
+            .problems(&periods, &[], Some(&first), d("2027-12-31"))
             .into_iter()
             .map(|p| p.field)
             .collect();
         assert_eq!(fields, ["youth_employees"]);
         let jump = filing(2, "2026-12-31", 12, 6, 400_000_000);
         let fields: Vec<String> = jump
-            .problems(&periods, &[], Some(&first))
+            .problems(&periods, &[], Some(&first), d("2027-12-31"))
             .into_iter()
             .map(|p| p.field)
             .collect();
@@ -281,8 +284,19 @@ mod tests {
             note: Some("시리즈A 유치 후 채용".into()),
             ..jump
         };
-        assert_eq!(noted.problems(&periods, &[], Some(&first)), vec![]);
+        assert_eq!(
+            noted.problems(&periods, &[], Some(&first), d("2027-12-31")),
+            vec![]
+        );
         let outside = filing(1, "2027-03-01", 5, 3, 0);
-        assert_eq!(outside.problems(&periods, &[], None)[0].field, "as_of");
+        assert_eq!(
+            outside.problems(&periods, &[], None, d("2027-12-31"))[0].field,
+            "as_of"
+        );
+        let ahead = filing(1, "2026-09-30", 5, 3, 0);
+        assert_eq!(
+            ahead.problems(&periods, &[], None, d("2026-09-29"))[0].field,
+            "as_of"
+        );
     }
 }

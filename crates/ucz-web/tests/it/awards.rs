@@ -595,24 +595,27 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{signed}");
     assert_eq!(signed["periods"].as_array().unwrap().len(), 4);
 
-    // Two quarterly filings; a bad one refused and nothing written.
+    // Two quarterly filings, made in January 2027 (a server whose clock says so); a filing
+    // dated after today, and one with more youth employees than employees, are refused.
+    let january = app
+        .server_at(ucz_core::Clock::fixed_at("2027-01-20T10:00:00+09:00").unwrap())
+        .await;
     let filings = format!("/awards/applications/{first}/filings");
     let filing = |period: u32, as_of: &str, employees: i64, youth: i64, revenue: i64| {
         json!({"period": period, "as_of": as_of, "employees": employees, "youth_employees": youth,
                "revenue_krw": revenue, "export_revenue_krw": 0, "investment_krw": 0,
                "patents_filed": 1, "patents_granted": 0, "kpis": {"pilots": 2.0}})
     };
-    let (status, bad) = app
-        .call(
-            owner,
-            Method::POST,
-            &filings,
-            Some(&filing(1, "2026-09-30", 5, 7, 400_000_000)),
-        )
-        .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-    assert_eq!(bad["errors"][0]["field"], "youth_employees");
-    let (status, one) = app
+    let server = &app;
+    let file = |body: Value| {
+        let (january, filings) = (january.clone(), filings.clone());
+        async move {
+            server
+                .call_at(&january, owner, Method::POST, &filings, Some(&body))
+                .await
+        }
+    };
+    let (status, early) = app
         .call(
             owner,
             Method::POST,
@@ -620,37 +623,93 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
             Some(&filing(1, "2026-09-30", 7, 4, 400_000_000)),
         )
         .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{early}");
+    assert_eq!(early["errors"][0]["field"], "as_of", "after today: {early}");
+    let (status, bad) = file(filing(1, "2026-09-30", 5, 7, 400_000_000)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert_eq!(bad["errors"][0]["field"], "youth_employees");
+    let (status, one) = file(filing(1, "2026-09-30", 7, 4, 400_000_000)).await;
     assert_eq!(status, StatusCode::CREATED, "{one}");
-    let (status, two) = app
-        .call(
-            owner,
-            Method::POST,
-            &filings,
-            Some(&filing(2, "2026-12-31", 9, 5, 520_000_000)),
-        )
-        .await;
+    let (status, jump) = file(filing(2, "2026-12-31", 20, 5, 520_000_000)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a big jump needs a note: {jump}"
+    );
+    let (status, two) = file(filing(2, "2026-12-31", 9, 5, 520_000_000)).await;
     assert_eq!(status, StatusCode::CREATED, "{two}");
+    // A correction is a new version; the first stays.
+    let (status, corrected) = file(filing(2, "2026-12-31", 10, 5, 520_000_000)).await;
+    assert_eq!(status, StatusCode::CREATED, "{corrected}");
+    assert_eq!(corrected["version"], 2);
     let (_, listed) = app.call(owner, Method::GET, &filings, None).await;
-    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 3);
 
     // The firm's profile holds the newest dated facts.
     let (_, profile) = app
         .call(owner, Method::GET, &format!("/firms/{owner}"), None)
         .await;
-    assert_eq!(profile["employees"], 9, "{profile}");
+    assert_eq!(profile["employees"], 10, "{profile}");
     assert_eq!(profile["youth_employees"], 5);
     assert_eq!(profile["revenue_krw"], 520_000_000);
+    // The firm's own edit in February is newer still; every fact stays in the history.
+    let february = app
+        .server_at(ucz_core::Clock::fixed_at("2027-02-10T10:00:00+09:00").unwrap())
+        .await;
+    let mut edited = profile.clone();
+    edited["employees"] = json!(11);
+    let (status, saved) = app
+        .call_at(
+            &february,
+            owner,
+            Method::PUT,
+            &format!("/firms/{owner}"),
+            Some(&edited),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
     let (_, facts) = app
         .call(owner, Method::GET, &format!("/firms/{owner}/facts"), None)
         .await;
-    assert_eq!(facts["facts"].as_array().unwrap().len(), 8, "{facts}");
+    let facts = facts["facts"].as_array().unwrap();
+    assert_eq!(facts.len(), 13, "{facts:?}");
+    assert_eq!(facts[0]["source"], "edit");
+    assert_eq!(facts[0]["as_of"], "2027-02-10");
+    assert_eq!(facts[0]["value"], 11);
+
+    // In May the third quarter is late: the operator's table says so and the firm is reminded.
+    let may = app
+        .server_at(ucz_core::Clock::fixed_at("2027-05-05T10:00:00+09:00").unwrap())
+        .await;
     let (_, table) = app
-        .call("operator", Method::GET, &at("/filings"), None)
+        .call_at(&may, "operator", Method::GET, &at("/filings"), None)
         .await;
     let rows = table["items"].as_array().unwrap();
     assert_eq!(rows.len(), 4);
-    assert_eq!(rows.iter().filter(|r| r["version"] == 1).count(), 2);
-    assert!(rows.iter().all(|r| r["late"] == false));
+    let late: Vec<i64> = rows
+        .iter()
+        .filter(|r| r["late"] == true)
+        .map(|r| r["period"]["index"].as_i64().unwrap())
+        .collect();
+    assert_eq!(late, [3]);
+    assert_eq!(rows[1]["version"], 2);
+    let (status, ran) = app
+        .call_at(&may, "admin", Method::POST, "/jobs/notices/run", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ran}");
+    let (_, inbox) = app.call(owner, Method::GET, "/inbox", None).await;
+    let reminders: Vec<&Value> = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "filing_due")
+        .collect();
+    assert_eq!(reminders.len(), 1, "{inbox}");
+    let reminder = reminders[0].to_string();
+    assert!(
+        reminder.contains("2027-04-30") && reminder.contains("\"period\":3"),
+        "the late third quarter: {reminder}"
+    );
 
     let chain = app.store.verify_audit().await.unwrap();
     assert_eq!(chain.broken_at, None);
