@@ -317,6 +317,7 @@ keys! {
     NounEvaluator = "noun_evaluator",
     MailInviteSubject = "mail_invite_subject",
     NoticeKindFilingDue = "notice_kind_filing_due",
+    AwardFileRefused = "award_file_refused",
     NoticeFilingDue = "notice_filing_due",
     NoticeFilingLate = "notice_filing_late",
     MailInviteBody = "mail_invite_body",

@@ -38,6 +38,12 @@ use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError, Key, Message};
 use crate::{accounts, tokens};
 
+/// A check of an uploaded file before it is kept: a virus scanner (clamd, an ICAP service)
+/// plugged in by the deployment. `Err` says why the file is refused.
+pub trait FileScan: Send + Sync {
+    fn check(&self, name: &str, media_type: &str, content: &[u8]) -> Result<(), String>;
+}
+
 /// Days an evaluator's invitation link works.
 pub const INVITE_DAYS: i64 = 7;
 
@@ -673,6 +679,14 @@ pub async fn upload(
         .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))
         .take(120)
         .collect();
+    if let Some(scan) = &state.file_scan {
+        scan.check(&name, media_type, content).map_err(|reason| {
+            Error::field(
+                "file",
+                Message::new(Key::AwardFileRefused).arg("reason", reason),
+            )
+        })?;
+    }
     let sha256 = hex(&Sha256::digest(content));
     state.store.put_file(&sha256, media_type, content).await?;
     Ok(FileRef {

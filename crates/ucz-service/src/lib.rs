@@ -46,6 +46,8 @@ pub struct Services {
     pub calls: Arc<calls::CallBook>,
     /// Where mail goes and the links in it point.
     pub mail: MailSettings,
+    /// What checks an uploaded file before it is kept (a virus scanner); none: not checked.
+    pub file_scan: Option<Arc<dyn awards::FileScan>>,
 }
 
 /// What the use cases that mail need to know of the edge.
@@ -87,6 +89,7 @@ impl Services {
             rulebook: Arc::new(rulebook),
             calls: Arc::default(),
             mail: MailSettings::default(),
+            file_scan: None,
         }
     }
 

@@ -81,6 +81,9 @@ pub struct Settings {
     pub bizinfo_url: Option<String>,
     /// How often the portals are fetched (`6h`), once across every process.
     pub calls_fetch_every: String,
+    /// A directory every server process shares where applicants' uploaded files are kept (by
+    /// their SHA-256); none: they are kept in the database.
+    pub files_dir: Option<String>,
     /// A fixed time the clock stands still at (`2026-06-15T09:00:00+09:00`), for demos and
     /// tests: today's date, ages, audit rows' times and expiries follow from it. None: the
     /// system's clock.
@@ -117,6 +120,7 @@ impl Default for Settings {
             kstartup_url: None,
             bizinfo_url: None,
             calls_fetch_every: "6h".into(),
+            files_dir: None,
             now: None,
         }
     }
@@ -198,6 +202,9 @@ impl Settings {
         }
         if let Some(v) = var("UCZ_BIZINFO_URL") {
             settings.bizinfo_url = Some(v);
+        }
+        if let Some(v) = var("UCZ_FILES_DIR") {
+            settings.files_dir = Some(v);
         }
         if let Some(v) = var("UCZ_CALLS_FETCH_EVERY") {
             settings.calls_fetch_every = v;
@@ -539,6 +546,10 @@ pub(crate) async fn open(settings: &Settings) -> anyhow::Result<Store> {
         .migrate()
         .await
         .with_context(|| format!("cannot migrate {url}"))?;
+    let store = match &settings.files_dir {
+        Some(dir) => store.with_files_dir(dir.into()),
+        None => store,
+    };
     Ok(store.with_clock(settings.clock()?))
 }
 
