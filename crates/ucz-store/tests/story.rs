@@ -1046,6 +1046,151 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
             .all(|e| e.erased_at.is_some()),
         "the rows about the account are erased"
     );
+
+    // Running a zone's program (migration 0014).
+    store
+        .set_competition("op", 7, "daejeon", &json!({"budget": 1}))
+        .await
+        .unwrap();
+    store
+        .set_competition("op", 7, "daejeon", &json!({"budget": 2}))
+        .await
+        .unwrap();
+    step("a competition set, then changed", 2).await;
+    store
+        .put_file(&"ab".repeat(32), "application/pdf", b"%PDF")
+        .await
+        .unwrap();
+    step("a file kept", 0).await;
+    let answers = json!({"plan": "x"});
+    let new = ucz_store::NewApplication {
+        call_id: 7,
+        firm_id: "F-A",
+        user_id: None,
+        answers: &answers,
+        requested: Some(10),
+        per_firm: 1,
+    };
+    let ucz_store::Created::New(application) = store.create_application("f", &new).await.unwrap()
+    else {
+        panic!("a first application is made");
+    };
+    assert!(matches!(
+        store.create_application("f", &new).await.unwrap(),
+        ucz_store::Created::OverLimit(1)
+    ));
+    step("an application, and a second one refused", 1).await;
+    let submit = ucz_store::ApplicationChange {
+        state: "submitted",
+        answers: None,
+        requested: None,
+        receipt: Some("7-00001"),
+        receipt_hash: Some("h"),
+    };
+    assert!(
+        store
+            .change_application("f", application.id, "draft", &submit)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .change_application("f", application.id, "draft", &submit)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    step("a submission, and a second one refused", 1).await;
+    let (judge, made) = store
+        .add_evaluator("op", 7, "judge@x.test", "심사위원", &["F-B".to_string()])
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(made);
+    step("an evaluator invited with a new account", 2).await;
+    store
+        .add_evaluator("op", 8, "judge@x.test", "심사위원", &[])
+        .await
+        .unwrap()
+        .unwrap();
+    step("the same evaluator invited to another call", 1).await;
+    store
+        .set_assignments("op", 7, "documents", &[(application.id, judge.0)])
+        .await
+        .unwrap();
+    step("an assignment", 1).await;
+    let score = ucz_store::ScoreRow {
+        stage: "documents".into(),
+        application_id: application.id,
+        user_id: judge.0,
+        sheet: json!({"tech": 5}),
+        comment: String::new(),
+        scored_at: String::new(),
+    };
+    assert!(store.put_score("judge@x.test", 7, &score).await.unwrap());
+    step("a score", 1).await;
+    store
+        .declare_conflict("judge@x.test", application.id, judge, "relative")
+        .await
+        .unwrap();
+    step("a conflict (the assignment and score removed)", 1).await;
+    assert!(!store.put_score("judge@x.test", 7, &score).await.unwrap());
+    step("a score once not assigned", 0).await;
+    store
+        .set_results("op", 7, &json!({"ranking": []}), true)
+        .await
+        .unwrap();
+    step("results published", 1).await;
+    store
+        .object("f", application.id, "다시 봐 주세요")
+        .await
+        .unwrap();
+    step("an objection", 1).await;
+    store
+        .sign_agreement("op", &application, &json!({"amount": 10}))
+        .await
+        .unwrap();
+    step("an agreement", 1).await;
+    store
+        .create(
+            "admin",
+            &ucz_store::FIRMS,
+            &json!({"id": "F-A", "zone": "", "region": "daejeon", "stage": "early", "body": {"employees": 3}, "demo": false}),
+        )
+        .await
+        .unwrap();
+    step("the applicant's firm", 1).await;
+    store
+        .file_filing(
+            "f",
+            &application,
+            1,
+            &json!({}),
+            &[("employees", 5)],
+            "2026-09-30",
+        )
+        .await
+        .unwrap();
+    step("a filing that changes the firm", 2).await;
+    store
+        .file_filing(
+            "f",
+            &application,
+            1,
+            &json!({}),
+            &[("employees", 4)],
+            "2026-08-31",
+        )
+        .await
+        .unwrap();
+    step("an older filing: the firm keeps the newer fact", 1).await;
+    store
+        .record_edit_facts("F-A", &[("employees", 6)], "2026-10-05")
+        .await
+        .unwrap();
+    step("an edit's facts", 0).await;
+    assert_eq!(store.facts("F-A").await.unwrap().len(), 3);
 }
 
 #[tokio::test]

@@ -186,7 +186,7 @@ pub fn openapi() -> Value {
             .entry(op.path.to_string())
             .or_insert_with(|| json!({}));
         let content = match op.answer {
-            Answer::Undescribed => None,
+            Answer::Undescribed | Answer::File => None,
             Answer::One(schema) => Some(schema(&mut named).to_value()),
             Answer::Page(schema) => Some(page(schema(&mut named).to_value())),
             Answer::FieldOf(schema) => Some(one_field_of(schema(&mut named).to_value(), &named)),
@@ -196,6 +196,9 @@ pub fn openapi() -> Value {
             let mut response = json!({"description": "Success"});
             if let Some(schema) = &content {
                 response["content"] = json!({"application/json": {"schema": schema}});
+            }
+            if matches!(op.answer, Answer::File) {
+                response["content"] = json!({"*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}});
             }
             responses.insert((*status).to_string(), response);
         }

@@ -95,6 +95,11 @@ pub fn finals(rubric: &[Criterion], scores: &[Scored], normalise: bool, trim: bo
             .or_default()
             .push(total(rubric, &s.sheet));
     }
+    // Summed in one order whatever order the rows came in: the same stored scores give the
+    // same bits.
+    by_evaluator
+        .values_mut()
+        .for_each(|totals| totals.sort_by(f64::total_cmp));
     let spread: BTreeMap<i64, (f64, f64)> = by_evaluator
         .iter()
         .map(|(e, totals)| {
@@ -159,7 +164,53 @@ fn round(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::award::selection::{Entry, select};
     use crate::award::tests::competition;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Results are reproducible from the stored scores: in whatever order the rows are
+        /// read, the finals and the ranking and selection are the same.
+        #[test]
+        fn results_do_not_depend_on_the_order_scores_are_read(
+            rows in proptest::collection::vec((0i64..12, 0i64..5, 0u32..=10, 0u32..=10), 1..60),
+            seed in any::<u64>(),
+            normalise in any::<bool>(),
+            trim in any::<bool>(),
+        ) {
+            let c = competition();
+            // One sheet per (application, evaluator), as the store keeps them.
+            let mut seen = std::collections::HashSet::new();
+            let scores: Vec<Scored> = rows
+                .iter()
+                .filter(|(a, e, _, _)| seen.insert((*a, *e)))
+                .map(|(a, e, m, t)| scored(*a, *e, *m, *t))
+                .collect();
+            let mut shuffled = scores.clone();
+            let mut state = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+            }
+            let results = |scores: &[Scored]| {
+                let entries: Vec<Entry> = finals(&c.rubric, scores, normalise, trim)
+                    .into_iter()
+                    .map(|f| Entry {
+                        application: f.application,
+                        score: f.score,
+                        criteria: f.criteria,
+                        submitted_at: format!("{:03}", f.application % 5),
+                        requested: Some(10_000_000 * (1 + f.application % 7)),
+                    })
+                    .collect();
+                select(&c, entries)
+            };
+            prop_assert_eq!(finals(&c.rubric, &scores, normalise, trim), finals(&c.rubric, &shuffled, normalise, trim));
+            prop_assert_eq!(results(&scores), results(&shuffled));
+        }
+    }
 
     fn sheet(market: u32, tech: u32) -> Sheet {
         [("market".to_string(), market), ("tech".to_string(), tech)].into()

@@ -44,6 +44,7 @@ pub struct Done {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageQuery {
+    /// A stage's id (the call's `stages`); the first, or for rankings the last, when left out.
     pub stage: Option<String>,
 }
 
@@ -51,7 +52,9 @@ pub struct StageQuery {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadQuery {
+    /// The id of the form's file question the file answers.
     pub question: String,
+    /// The file's name as the applicant's computer knows it.
     pub name: String,
 }
 

@@ -36,6 +36,8 @@ pub enum Answer {
     Page(SchemaOf),
     /// The value of one field of a type, the path naming which (one kind of the catalog).
     FieldOf(SchemaOf),
+    /// A file, of the media type it was stored with.
+    File,
 }
 
 /// One operation of the API: how it is documented.
@@ -122,6 +124,11 @@ impl Route {
     /// Answers the value of one of `A`'s fields.
     fn answers_a_field_of<A: JsonSchema>(mut self) -> Self {
         self.operation.answer = Answer::FieldOf(schema::<A>);
+        self
+    }
+
+    fn answers_a_file(mut self) -> Self {
+        self.operation.answer = Answer::File;
         self
     }
 
@@ -752,7 +759,8 @@ fn award_routes() -> Vec<Route> {
             .answers::<s::ApplicationView>()
             .statuses(&["200"]),
         route(Verb::Get, "readApplicationFile", "/api/v1/awards/applications/{id}/files/{question}", w::application_file)
-            .doc("A file of an application, for those who may read it", "the firm, the operator, an assigned evaluator"),
+            .doc("A file of an application, for those who may read it (named by its question in a blind review)", "the firm, the operator, an assigned evaluator")
+            .answers_a_file(),
         route(Verb::Post, "inviteEvaluator", "/api/v1/awards/calls/{id}/evaluators", w::invite)
             .doc("Invite an evaluator by address (an evaluator account, or a new one mailed a link to set its password), with its affiliations", operator)
             .body::<s::InviteBody>()

@@ -36,6 +36,8 @@ fn home(role: &Role) -> String {
         Role::Firm { firm } => format!("/firms/{firm}"),
         Role::Operator { zone } => format!("/zones/{zone}"),
         Role::Founder => "/account/profile".into(),
+        // An evaluator comes to score.
+        Role::Evaluator => "/awards".into(),
         _ => "/".into(),
     }
 }

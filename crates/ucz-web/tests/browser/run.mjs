@@ -396,7 +396,7 @@ try {
   const judge = await visitor();
   await step("the evaluator scores blind: no firm name, no file name", async () => {
     await login(judge, "judge@eval.test", "Blind-Review-Ready-7");
-    await judge.goto(`${origin}/awards`);
+    check(judge.url() === `${origin}/awards`, `an evaluator lands on its assignments: ${judge.url()}`);
     const cards = judge.locator("article.assignment");
     check((await cards.count()) === 2, `two assignments: ${await cards.count()} at ${judge.url()}: ${(await judge.locator("main").innerText()).slice(0, 600)}`);
     const text = await judge.locator("main").innerText();
