@@ -728,7 +728,7 @@ pub async fn create_application(
         )
         .await?;
     match created {
-        Created::New(row) => application_view(state, row, false).await,
+        Created::New(row) => application_view(state, *row, false).await,
         Created::OverLimit(count) => Err(Error::conflict(
             Message::new(Key::AwardPerFirm)
                 .arg("count", count)

@@ -120,7 +120,7 @@ pub struct NewApplication<'a> {
 
 /// What creating an application came to.
 pub enum Created {
-    New(ApplicationRow),
+    New(Box<ApplicationRow>),
     /// The firm has this many already.
     OverLimit(i64),
 }
@@ -366,7 +366,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(Created::New(created))
+        Ok(Created::New(Box::new(created)))
     }
 
     /// Changes an application that is still in `from` state: its answers and amount, its state,

@@ -56,12 +56,9 @@ async fn mine_page(
             let assignments = awards::my_assignments(state, caller).await?;
             let mut rubrics = BTreeMap::new();
             for a in &assignments {
-                if !rubrics.contains_key(&a.call_id) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = rubrics.entry(a.call_id) {
                     let c = awards::read_competition(state, a.call_id).await?;
-                    rubrics.insert(
-                        a.call_id,
-                        json!({"rubric": c.setup.rubric, "form": c.setup.form}),
-                    );
+                    slot.insert(json!({"rubric": c.setup.rubric, "form": c.setup.form}));
                 }
             }
             context["assignments"] = json!(assignments);
@@ -114,11 +111,7 @@ async fn call_page(
     if matches!(caller.role(), Some(Role::Firm { .. })) {
         context["firm"] = json!(true);
         context["precheck"] = json!(awards::precheck(state, caller, id).await?);
-        let mine = awards::my_applications(state, caller)
-            .await?
-            .into_iter()
-            .filter(|a| a.call_id == id && a.state != "withdrawn")
-            .next_back();
+        let mine = current_application(state, visitor, id).await?;
         if let Some(mine) = &mine {
             if let Ok(result) = awards::own_result(state, caller, mine.id).await {
                 context["result"] = json!(result);
@@ -131,6 +124,18 @@ async fn call_page(
         context["mine"] = json!(mine);
     }
     visitor.page(state, status, "award.html", context)
+}
+
+/// The caller firm's application to a call that is not withdrawn (its latest).
+async fn current_application(
+    state: &AppState,
+    visitor: &Visitor,
+    call: i64,
+) -> Result<Option<awards::ApplicationView>, ApiError> {
+    Ok(awards::my_applications(state, &visitor.caller)
+        .await?
+        .into_iter()
+        .rfind(|a| a.call_id == call && a.state != "withdrawn"))
 }
 
 /// A refusal to show beside the page's form (its status and messages); anything else as it is.
@@ -204,11 +209,7 @@ async fn save(
     files: Vec<(String, String, String, Bytes)>,
 ) -> Result<Response, ApiError> {
     let caller = &visitor.caller;
-    let mine = awards::my_applications(state, caller)
-        .await?
-        .into_iter()
-        .filter(|a| a.call_id == id && a.state != "withdrawn")
-        .next_back();
+    let mine = current_application(state, visitor, id).await?;
     // Answers typed as the question asks; a number that is not one stays text, and the form's
     // check says so by its question.
     let mut answers: BTreeMap<String, Value> = mine
