@@ -380,18 +380,6 @@ async fn evaluator_of(state: &Services, caller: &Caller, call_id: i64) -> Result
     Ok(user.id)
 }
 
-fn view(run: &Run, call_id: i64) -> CompetitionView {
-    CompetitionView {
-        call_id,
-        title: run.call.call.title.clone(),
-        zone: run.zone.clone(),
-        closes_at: run.call.call.period.closes_at.clone(),
-        status: CallStatus::Open,
-        setup: run.setup.clone(),
-        published_at: run.published_at.clone(),
-    }
-}
-
 /// Sets a published call's competition (the call's zone's operator, or an admin). Every problem
 /// of the setup is reported at once.
 pub async fn set_competition(
@@ -429,9 +417,15 @@ pub async fn set_competition(
 /// A call's competition: its form, rubric and rules (anyone).
 pub async fn read_competition(state: &Services, call_id: i64) -> Result<CompetitionView, Error> {
     let run = run_of(state, call_id).await?;
-    let mut shown = view(&run, call_id);
-    shown.status = run.call.call.status(state.clock.now());
-    Ok(shown)
+    Ok(CompetitionView {
+        call_id,
+        title: run.call.call.title.clone(),
+        zone: run.zone,
+        closes_at: run.call.call.period.closes_at.clone(),
+        status: run.call.call.status(state.clock.now()),
+        setup: run.setup,
+        published_at: run.published_at,
+    })
 }
 
 /// The competitions the caller runs (an operator's zone's; every one for admins) or may apply
@@ -660,6 +654,8 @@ pub async fn upload(
 ) -> Result<FileRef, Error> {
     firm_of(caller)?;
     let run = run_of(state, call_id).await?;
+    // Files are taken while applications are.
+    within_period(state, &run)?;
     let asked = run
         .setup
         .form
@@ -1323,7 +1319,20 @@ pub async fn score(
 /// A stage's ranking and the selection down it, from the stored scores.
 async fn rank(state: &Services, run: &Run, call_id: i64, stage: usize) -> Result<Results, Error> {
     let stage_id = run.setup.stages[stage].id.clone();
-    let scores = state.store.scores(call_id, &stage_id).await?;
+    // Only the stage's applications count: one withdrawn after its assignment has no rank,
+    // and its scores neither weigh on its evaluators' standardising nor are waited for.
+    let applications: HashMap<i64, ApplicationRow> = in_stage(state, run, call_id, stage)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let scores: Vec<ScoreRow> = state
+        .store
+        .scores(call_id, &stage_id)
+        .await?
+        .into_iter()
+        .filter(|s| applications.contains_key(&s.application_id))
+        .collect();
     let assigned = state.store.assignments(call_id, &stage_id).await?;
     let scored: Vec<Scored> = scores
         .iter()
@@ -1337,7 +1346,10 @@ async fn rank(state: &Services, run: &Run, call_id: i64, stage: usize) -> Result
         .iter()
         .map(|s| (s.application_id, s.user_id))
         .collect();
-    let missing = assigned.iter().filter(|p| !have.contains(p)).count();
+    let missing = assigned
+        .iter()
+        .filter(|p| applications.contains_key(&p.0) && !have.contains(p))
+        .count();
     let finals: BTreeMap<i64, Final> = scoring::finals(
         &run.setup.rubric,
         &scored,
@@ -1347,11 +1359,6 @@ async fn rank(state: &Services, run: &Run, call_id: i64, stage: usize) -> Result
     .into_iter()
     .map(|f| (f.application, f))
     .collect();
-    let applications: HashMap<i64, ApplicationRow> = in_stage(state, run, call_id, stage)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
     let entries: Vec<Entry> = finals
         .values()
         .filter_map(|f| {
@@ -1552,8 +1559,17 @@ pub async fn object(
         ));
     }
     let text = body.text.trim();
-    if text.is_empty() || text.chars().count() > 4000 {
+    let count = text.chars().count();
+    if text.is_empty() {
         return Err(Error::field("text", Key::AwardRequired));
+    }
+    if count > 4000 {
+        return Err(Error::field(
+            "text",
+            Message::new(Key::AwardTooLong)
+                .arg("max", 4000)
+                .arg("count", count),
+        ));
     }
     Ok(state
         .store

@@ -399,6 +399,19 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
         );
     }
 
+    // One firm withdraws after the assignment: it is not ranked, and its sheets are not waited for.
+    let withdrawn = applications[25];
+    let (status, out) = app
+        .call(
+            &firms[25],
+            Method::POST,
+            &format!("/awards/applications/{withdrawn}/withdraw"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["state"], "withdrawn");
+
     // Scores: outside the scale refused; a conflicted evaluator refused; the rest stored.
     let (who, application) = {
         let (a, u) = pairs[0];
@@ -434,7 +447,7 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN, "{out}");
     assert!(out["detail"].as_str().unwrap().contains("conflict"));
     let (tie_a, tie_b) = (applications[10], applications[11]);
-    for (application, user) in &pairs {
+    for (application, user) in pairs.iter().filter(|(a, _)| *a != withdrawn) {
         let who = &evaluators.iter().find(|(_, id)| id == user).unwrap().0;
         let index = applications.iter().position(|a| a == application).unwrap();
         let scores = if *application == tie_a {
@@ -462,7 +475,8 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{ranking}");
     assert_eq!(ranking["missing_scores"], 0);
     let ranked = ranking["ranking"].as_array().unwrap();
-    assert_eq!(ranked.len(), 26);
+    assert_eq!(ranked.len(), 25);
+    assert!(ranked.iter().all(|r| r["application"] != withdrawn));
     let place = |application: i64| {
         ranked
             .iter()
@@ -474,7 +488,7 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
     assert_eq!(ranked[place(tie_b)]["score"], 70.0);
 
     // A selection by hand above the budget is refused; the walk down the ranking is within it.
-    let everyone: Vec<i64> = applications[..26].to_vec();
+    let everyone: Vec<i64> = applications[..25].to_vec();
     let (status, over) = app
         .call(
             "operator",
