@@ -417,6 +417,7 @@ pub async fn make_profile(
         demo: false,
     };
     let created = state.store.repo().create(&caller.actor(), &record).await?;
+    crate::awards::record_created(state, &created.record.record).await?;
     state
         .store
         .bind_firm(&caller.actor(), user.id, &created.record.record.id)

@@ -406,6 +406,25 @@ pub async fn set_competition(
     if !errors.is_empty() {
         return Err(Error::invalid(errors));
     }
+    // Once an application is in, what it was written and scored against stays: the form, the
+    // rubric, the stages, k and blindness. Budget, awards, ties and the rest may still change.
+    if let Some(before) = state.store.competition(call_id).await? {
+        let before: Competition = serde_json::from_value(before.setup).map_err(Error::internal)?;
+        let submitted = state
+            .store
+            .applications(Some(call_id), None)
+            .await?
+            .iter()
+            .any(|a| a.state != "draft");
+        let locked = before.form != setup.form
+            || before.rubric != setup.rubric
+            || before.stages != setup.stages
+            || before.reviewers_per_application != setup.reviewers_per_application
+            || before.blind != setup.blind;
+        if submitted && locked {
+            return Err(Error::conflict(Key::AwardSetupLocked));
+        }
+    }
     let value = serde_json::to_value(&setup).map_err(Error::internal)?;
     state
         .store
@@ -533,37 +552,55 @@ fn within_period(state: &Services, run: &Run) -> Result<(), Error> {
     }
 }
 
-/// Checks answers (all of them, or a draft's) and that every file they name was uploaded.
+/// Checks answers (all of them, or a draft's). A file answer must name a file the firm uploaded
+/// for that question of this call; its name, size and type are taken from the upload, not from
+/// what the request says.
 async fn checked_answers(
     state: &Services,
     run: &Run,
-    body: &ApplicationBody,
+    firm_id: &str,
+    body: &mut ApplicationBody,
     complete: bool,
 ) -> Result<(), Error> {
-    let mut errors: Vec<FieldError> = form::check(&run.setup.form, &body.answers, complete)
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    let mut errors: Vec<FieldError> = Vec::new();
     for question in run
         .setup
         .form
         .iter()
         .filter(|q| q.kind == QuestionKind::File)
     {
-        let Some(file) = body
-            .answers
-            .get(&question.id)
-            .and_then(|v| serde_json::from_value::<FileRef>(v.clone()).ok())
-        else {
+        let Some(value) = body.answers.get_mut(&question.id) else {
             continue;
         };
-        if state.store.file(&file.sha256).await?.is_none() {
-            errors.push(FieldError::new(
+        let Ok(file) = serde_json::from_value::<FileRef>(value.clone()) else {
+            continue;
+        };
+        match state
+            .store
+            .upload_of(firm_id, run.call.id, &question.id, &file.sha256)
+            .await?
+        {
+            Some((name, size, media_type)) => {
+                *value = serde_json::to_value(FileRef {
+                    sha256: file.sha256,
+                    name,
+                    size: size.max(0) as u64,
+                    media_type,
+                })
+                .map_err(Error::internal)?;
+            }
+            None => errors.push(FieldError::new(
                 format!("answers.{}", question.id),
                 Message::new(Key::AwardFileMissing).arg("sha256", &file.sha256),
-            ));
+            )),
         }
     }
+    let checked: Vec<FieldError> = form::check(&run.setup.form, &body.answers, complete)
+        .into_iter()
+        .map(FieldError::from)
+        .filter(|e| !errors.iter().any(|f| f.field == e.field))
+        .collect();
+    errors.extend(checked);
     if !run.setup.fixed_amount {
         match body.requested {
             None if complete => errors.push(FieldError::new("requested", Key::AwardRequired)),
@@ -652,7 +689,7 @@ pub async fn upload(
     media_type: &str,
     content: &[u8],
 ) -> Result<FileRef, Error> {
-    firm_of(caller)?;
+    let firm_id = firm_of(caller)?;
     let run = run_of(state, call_id).await?;
     // Files are taken while applications are.
     within_period(state, &run)?;
@@ -684,10 +721,24 @@ pub async fn upload(
         })?;
     }
     let sha256 = hex(&Sha256::digest(content));
-    state.store.put_file(&sha256, media_type, content).await?;
+    let name = if name.is_empty() { "file".into() } else { name };
+    state
+        .store
+        .put_file(
+            &ucz_store::Upload {
+                sha256: &sha256,
+                firm_id,
+                call_id,
+                question,
+                name: &name,
+            },
+            media_type,
+            content,
+        )
+        .await?;
     Ok(FileRef {
         sha256,
-        name: if name.is_empty() { "file".into() } else { name },
+        name,
         size: content.len() as u64,
         media_type: media_type.to_string(),
     })
@@ -707,7 +758,8 @@ pub async fn create_application(
     let firm_id = firm_of(caller)?.to_string();
     let run = run_of(state, call_id).await?;
     within_period(state, &run)?;
-    checked_answers(state, &run, &body, false).await?;
+    let mut body = body;
+    checked_answers(state, &run, &firm_id, &mut body, false).await?;
     let answers = serde_json::to_value(&body.answers).map_err(Error::internal)?;
     let created = state
         .store
@@ -758,7 +810,8 @@ pub async fn update_application(
     let application = own_application(state, caller, id).await?;
     let run = run_of(state, application.call_id).await?;
     within_period(state, &run)?;
-    checked_answers(state, &run, &body, false).await?;
+    let mut body = body;
+    checked_answers(state, &run, &application.firm_id, &mut body, false).await?;
     let answers = serde_json::to_value(&body.answers).map_err(Error::internal)?;
     let changed = state
         .store
@@ -792,11 +845,11 @@ pub async fn submit(state: &Services, caller: &Caller, id: i64) -> Result<Applic
     }
     let run = run_of(state, application.call_id).await?;
     within_period(state, &run)?;
-    let body = ApplicationBody {
+    let mut body = ApplicationBody {
         answers: serde_json::from_value(application.answers.clone()).unwrap_or_default(),
         requested: application.requested,
     };
-    checked_answers(state, &run, &body, true).await?;
+    checked_answers(state, &run, &application.firm_id, &mut body, true).await?;
     let firm = firm_record(state, &application.firm_id).await?;
     let check = precheck_of(state, &run, &firm)?;
     if !check.eligible {
@@ -1267,6 +1320,9 @@ pub async fn score(
         .ok_or_else(|| Error::not_found(Key::NounApplication, &application_id.to_string()))?;
     let user = evaluator_of(state, caller, application.call_id).await?;
     let run = run_of(state, application.call_id).await?;
+    if run.published_at.is_some() {
+        return Err(Error::conflict(Key::AwardPublished));
+    }
     let stage = run.setup.stages[stage_index(&run, body.stage.as_deref())?]
         .id
         .clone();
@@ -1326,14 +1382,24 @@ async fn rank(state: &Services, run: &Run, call_id: i64, stage: usize) -> Result
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
+    // Only the sheets of the current assignment: a pair a new assignment dropped keeps its
+    // row but no longer counts.
+    let assigned: HashSet<(i64, i64)> = state
+        .store
+        .assignments(call_id, &stage_id)
+        .await?
+        .into_iter()
+        .collect();
     let scores: Vec<ScoreRow> = state
         .store
         .scores(call_id, &stage_id)
         .await?
         .into_iter()
-        .filter(|s| applications.contains_key(&s.application_id))
+        .filter(|s| {
+            applications.contains_key(&s.application_id)
+                && assigned.contains(&(s.application_id, s.user_id))
+        })
         .collect();
-    let assigned = state.store.assignments(call_id, &stage_id).await?;
     let scored: Vec<Scored> = scores
         .iter()
         .map(|s| Scored {
@@ -1342,14 +1408,13 @@ async fn rank(state: &Services, run: &Run, call_id: i64, stage: usize) -> Result
             sheet: serde_json::from_value(s.sheet.clone()).unwrap_or_default(),
         })
         .collect();
-    let have: HashSet<(i64, i64)> = scores
-        .iter()
-        .map(|s| (s.application_id, s.user_id))
-        .collect();
-    let missing = assigned
-        .iter()
-        .filter(|p| applications.contains_key(&p.0) && !have.contains(p))
-        .count();
+    // Each application of the stage is owed k sheets: assigned later, left with fewer after a
+    // conflict, or advanced anew, it waits for the operator to assign again.
+    let k = run.setup.reviewers_per_application as usize;
+    let missing: usize = applications
+        .keys()
+        .map(|a| k.saturating_sub(scores.iter().filter(|s| s.application_id == *a).count()))
+        .sum();
     let finals: BTreeMap<i64, Final> = scoring::finals(
         &run.setup.rubric,
         &scored,
@@ -1431,6 +1496,11 @@ pub async fn select(
 ) -> Result<Results, Error> {
     let run = run_of(state, call_id).await?;
     operator(caller, &run.zone)?;
+    // Published results are not recomputed; after objections the operator may revise the
+    // selection by hand, and the publication's moment stays.
+    if run.published_at.is_some() && body.selected.is_none() {
+        return Err(Error::conflict(Key::AwardPublished));
+    }
     let mut results = rank(state, &run, call_id, run.setup.stages.len() - 1).await?;
     if results.missing_scores > 0 {
         return Err(Error::conflict(
@@ -1588,6 +1658,29 @@ pub async fn objections(
     Ok(state.store.objections(call_id).await?)
 }
 
+/// An application for its firm or the call's operator only: an agreement and its filings name
+/// the firm and its figures, which evaluators (blind or not) have no need of.
+async fn firm_or_operator(
+    state: &Services,
+    caller: &Caller,
+    application_id: i64,
+) -> Result<ApplicationRow, Error> {
+    let not_found = || Error::not_found(Key::NounApplication, &application_id.to_string());
+    let application = state
+        .store
+        .application(application_id)
+        .await?
+        .ok_or_else(not_found)?;
+    match caller.require_user()? {
+        Role::Firm { firm } if *firm == application.firm_id => Ok(application),
+        _ => {
+            let run = run_of(state, application.call_id).await?;
+            operator(caller, &run.zone).map_err(|_| not_found())?;
+            Ok(application)
+        }
+    }
+}
+
 fn agreement_of(row: AgreementRow, months: u32) -> Result<Agreement, Error> {
     let body: AgreementBody = serde_json::from_value(row.body).map_err(Error::internal)?;
     Ok(Agreement {
@@ -1613,6 +1706,12 @@ pub async fn sign_agreement(
         .ok_or_else(|| Error::not_found(Key::NounApplication, &application_id.to_string()))?;
     let run = run_of(state, application.call_id).await?;
     operator(caller, &run.zone)?;
+    if run.published_at.is_none() {
+        return Err(Error::conflict(Key::AwardNotPublished));
+    }
+    if application.state != "submitted" {
+        return Err(Error::conflict(Key::AwardNotSelected));
+    }
     let results = stored_results(&run)?;
     let awarded = results
         .ranking
@@ -1638,7 +1737,7 @@ pub async fn agreement(
     caller: &Caller,
     application_id: i64,
 ) -> Result<Agreement, Error> {
-    let application = read_application(state, caller, application_id).await?;
+    let application = firm_or_operator(state, caller, application_id).await?;
     let run = run_of(state, application.call_id).await?;
     let row = state
         .store
@@ -1728,7 +1827,7 @@ pub async fn filings_of(
     caller: &Caller,
     application_id: i64,
 ) -> Result<Vec<Filing>, Error> {
-    read_application(state, caller, application_id).await?;
+    firm_or_operator(state, caller, application_id).await?;
     state
         .store
         .filings(None, Some(application_id))
@@ -1797,6 +1896,21 @@ pub async fn facts(state: &Services, caller: &Caller, firm_id: &str) -> Result<F
             .map(Fact::from)
             .collect(),
     })
+}
+
+/// Dates a new firm's values of the fields filings report (called by the firm's creation).
+pub(crate) async fn record_created(state: &Services, firm: &Firm) -> Result<(), Error> {
+    let values = [
+        (FACT_FIELDS[0], firm.employees),
+        (FACT_FIELDS[1], firm.youth_employees),
+        (FACT_FIELDS[2], firm.revenue_krw),
+        (FACT_FIELDS[3], firm.export_revenue_krw),
+    ];
+    state
+        .store
+        .record_edit_facts(&firm.id, &values, &state.clock.today().to_string())
+        .await?;
+    Ok(())
 }
 
 /// Dates a firm's own edit of the fields filings report (called by the firm's update).

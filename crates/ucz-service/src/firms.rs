@@ -187,7 +187,11 @@ pub async fn create(
         demo: false,
     };
     match state.store.repo().create(&caller.actor(), &record).await {
-        Ok(created) => Ok(created),
+        Ok(created) => {
+            // The fields filings report are dated facts from the firm's first day in ucz.
+            crate::awards::record_created(state, &created.record.record).await?;
+            Ok(created)
+        }
         // Only those who may read the existing firm learn that its id is taken.
         Err(ucz_store::StoreError::Conflict { .. })
             if !matches!(caller.role(), Some(Role::Admin | Role::Coordinator)) =>

@@ -261,10 +261,11 @@ impl Store {
     /// file): in the database as base64, or in the shared files directory.
     pub async fn put_file(
         &self,
-        sha256: &str,
+        upload: &Upload<'_>,
         media_type: &str,
         content: &[u8],
     ) -> Result<(), StoreError> {
+        let sha256 = upload.sha256;
         use base64::Engine;
         let text = match &self.files_dir {
             Some(dir) => {
@@ -274,7 +275,12 @@ impl Store {
                         std::fs::create_dir_all(parent).map_err(io)?;
                     }
                     // Written aside and renamed: a reader never sees half a file.
-                    let aside = path.with_extension(format!("part-{}", std::process::id()));
+                    // Unique to this write: two uploads of the same content at once each write
+                    // their own and the second rename replaces the first with the same bytes.
+                    static WRITES: std::sync::atomic::AtomicU64 =
+                        std::sync::atomic::AtomicU64::new(0);
+                    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let aside = path.with_extension(format!("part-{}-{n}", std::process::id()));
                     std::fs::write(&aside, content).map_err(io)?;
                     std::fs::rename(&aside, &path).map_err(io)?;
                 }
@@ -292,7 +298,48 @@ impl Store {
         .bind(self.clock().stamp())
         .execute(&self.pool)
         .await?;
+        sqlx::query(
+            "INSERT INTO award_uploads (sha256, firm_id, call_id, question, name, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (firm_id, call_id, question, sha256) DO UPDATE SET name = excluded.name",
+        )
+        .bind(sha256)
+        .bind(upload.firm_id)
+        .bind(upload.call_id)
+        .bind(upload.question)
+        .bind(upload.name)
+        .bind(self.clock().stamp())
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+
+    /// A file a firm uploaded for a call's question: its name, size and media type; `None`
+    /// when that firm did not upload it there.
+    pub async fn upload_of(
+        &self,
+        firm_id: &str,
+        call_id: i64,
+        question: &str,
+        sha256: &str,
+    ) -> Result<Option<(String, i64, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.name, f.size, f.media_type FROM award_uploads u JOIN award_files f ON f.sha256 = u.sha256 \
+             WHERE u.firm_id = $1 AND u.call_id = $2 AND u.question = $3 AND u.sha256 = $4",
+        )
+        .bind(firm_id)
+        .bind(call_id)
+        .bind(question)
+        .bind(sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok((
+                r.try_get("name")?,
+                r.try_get("size")?,
+                r.try_get("media_type")?,
+            ))
+        })
+        .transpose()
     }
 
     /// A kept file: its media type and content.
@@ -785,7 +832,10 @@ impl Store {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
         let published = publish.then(|| by.at.clone());
-        sqlx::query("UPDATE competitions SET results = $1, published_at = $2 WHERE call_id = $3")
+        // Once published, results stay published (a later revision keeps the first moment).
+        sqlx::query(
+            "UPDATE competitions SET results = $1, published_at = COALESCE(published_at, $2) WHERE call_id = $3",
+        )
             .bind(results.to_string())
             .bind(published.clone())
             .bind(call_id)
@@ -801,6 +851,14 @@ impl Store {
             Some(results),
         )
         .await?;
+        let published: Option<String> =
+            sqlx::query("SELECT published_at FROM competitions WHERE call_id = $1")
+                .bind(call_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("published_at"))
+                .transpose()?
+                .flatten();
         tx.commit().await?;
         Ok(published)
     }
@@ -986,8 +1044,8 @@ impl Store {
         Ok(filed)
     }
 
-    /// Records a firm's own edit of fields rules read, dated `as_of` (audited with the firm's
-    /// update already; these rows only date it).
+    /// Records a firm's own values of the fields rules read — at its creation or an edit — dated
+    /// `as_of` (audited with the firm's create or update already; these rows only date them).
     pub async fn record_edit_facts(
         &self,
         firm_id: &str,
@@ -1045,6 +1103,15 @@ impl Store {
     }
 }
 
+/// Who uploads a file, for which call's question, under which name.
+pub struct Upload<'a> {
+    pub sha256: &'a str,
+    pub firm_id: &'a str,
+    pub call_id: i64,
+    pub question: &'a str,
+    pub name: &'a str,
+}
+
 /// What an application's change sets.
 pub struct ApplicationChange<'a> {
     pub state: &'a str,
@@ -1077,7 +1144,8 @@ async fn insert_fact(
     Ok(())
 }
 
-/// Records facts from a filing and sets the firm's fields whose newest fact they are.
+/// Records facts from a filing — replacing those of the period's earlier version — and sets
+/// each field of the firm to its newest fact (by `as_of`, then the latest recorded).
 async fn record_facts(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     by: &crate::audit::Author<'_>,
@@ -1086,21 +1154,23 @@ async fn record_facts(
     as_of: &str,
     source: &str,
 ) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM firm_facts WHERE firm_id = $1 AND source = $2")
+        .bind(firm_id)
+        .bind(source)
+        .execute(&mut **tx)
+        .await?;
     let mut newest = Vec::new();
     for (field, value) in facts {
-        let later: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM firm_facts WHERE firm_id = $1 AND field = $2 AND as_of > $3",
+        insert_fact(tx, firm_id, field, *value, as_of, source, &by.at).await?;
+        let value: i64 = sqlx::query(
+            "SELECT value FROM firm_facts WHERE firm_id = $1 AND field = $2 ORDER BY as_of DESC, id DESC LIMIT 1",
         )
         .bind(firm_id)
         .bind(*field)
-        .bind(as_of)
         .fetch_one(&mut **tx)
         .await?
-        .try_get("n")?;
-        insert_fact(tx, firm_id, field, *value, as_of, source, &by.at).await?;
-        if later == 0 {
-            newest.push((*field, *value));
-        }
+        .try_get("value")?;
+        newest.push((*field, value));
     }
     let Some(row) = sqlx::query("SELECT body FROM firms WHERE id = $1")
         .bind(firm_id)

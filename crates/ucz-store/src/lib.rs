@@ -31,7 +31,7 @@ pub use accounts::{Joined, LinkPurpose, NewMember, Profile, SessionInfo, ZoneLin
 pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use awards::{
     AgreementRow, ApplicationChange, ApplicationRow, CompetitionRow, Created, EvaluatorRow,
-    FactRow, FilingRow, NewApplication, ObjectionRow, ScoreRow,
+    FactRow, FilingRow, NewApplication, ObjectionRow, ScoreRow, Upload,
 };
 pub use calls::{CallImport, Mark, MarkKind};
 pub use ladder::RegionRows;

@@ -1057,10 +1057,35 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
         .await
         .unwrap();
     step("a competition set, then changed", 2).await;
+    let sha = "ab".repeat(32);
     store
-        .put_file(&"ab".repeat(32), "application/pdf", b"%PDF")
+        .put_file(
+            &ucz_store::Upload {
+                sha256: &sha,
+                firm_id: "F-A",
+                call_id: 7,
+                question: "deck",
+                name: "deck.pdf",
+            },
+            "application/pdf",
+            b"%PDF",
+        )
         .await
         .unwrap();
+    assert!(
+        store
+            .upload_of("F-A", 7, "deck", &sha)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store
+            .upload_of("F-B", 7, "deck", &sha)
+            .await
+            .unwrap()
+            .is_none()
+    );
     step("a file kept", 0).await;
     let answers = json!({"plan": "x"});
     let new = ucz_store::NewApplication {
@@ -1184,13 +1209,17 @@ async fn every_write_adds_its_documented_audit_rows(store: Store) {
         )
         .await
         .unwrap();
-    step("an older filing: the firm keeps the newer fact", 1).await;
+    step(
+        "a correction of the period: its facts replace the first's",
+        2,
+    )
+    .await;
     store
         .record_edit_facts("F-A", &[("employees", 6)], "2026-10-05")
         .await
         .unwrap();
     step("an edit's facts", 0).await;
-    assert_eq!(store.facts("F-A").await.unwrap().len(), 3);
+    assert_eq!(store.facts("F-A").await.unwrap().len(), 2);
 }
 
 #[tokio::test]

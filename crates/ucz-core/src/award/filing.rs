@@ -77,7 +77,7 @@ impl AgreementBody {
                 index: out.len() as u32 + 1,
                 starts: start,
                 ends: end,
-                // Due by the end of the month after the period.
+                // Due the same day a month after the period ends (the month's end clamped).
                 due: end.add_months(1),
             });
             start = next;
@@ -107,8 +107,9 @@ pub struct FilingBody {
     pub employees: i64,
     /// Employees aged 34 or younger on `as_of` (청년).
     pub youth_employees: i64,
-    /// Revenue in the period, won.
+    /// Revenue over the twelve months to `as_of`, won (the measure of the firm's profile).
     pub revenue_krw: i64,
+    /// Exports over the twelve months to `as_of`, won.
     pub export_revenue_krw: i64,
     /// Investment attracted in the period, won.
     pub investment_krw: i64,
@@ -124,7 +125,7 @@ pub struct FilingBody {
 
 impl FilingBody {
     /// Every problem: negative figures, more youth employees than employees, a period the
-    /// agreement lacks, an `as_of` outside it or after `today`, KPIs unknown or missing, and a big jump from
+    /// agreement lacks, an `as_of` outside the period or after `today`, KPIs unknown or missing, and a big jump from
     /// the previous filing (employees doubling by 5 or more, revenue tripling by ₩100M or
     /// more, or either halving) without a note.
     pub fn problems(
@@ -163,12 +164,12 @@ impl FilingBody {
                     .arg("min", 1)
                     .arg("max", periods.len()),
             )),
-            Some(p) if self.as_of < p.starts || self.as_of > p.due.min(today) => {
+            Some(p) if self.as_of < p.starts || self.as_of > p.ends.min(today) => {
                 out.push(FieldProblem::new(
                     "as_of",
                     Message::new(Key::AwardOutsidePeriod)
                         .arg("start", p.starts)
-                        .arg("end", p.due.min(today)),
+                        .arg("end", p.ends.min(today)),
                 ))
             }
             Some(_) => {}
@@ -192,8 +193,8 @@ impl FilingBody {
         let noted = self.note.as_deref().is_some_and(|n| !n.trim().is_empty());
         if let (Some(before), false) = (previous, noted) {
             let jumps = |field: &'static str, was: i64, now: i64, step: i64, factor: i64| {
-                let up = now >= was * factor && now - was >= step;
-                let down = was >= step && now * 2 < was;
+                let up = now >= was.saturating_mul(factor) && now.saturating_sub(was) >= step;
+                let down = was >= step && now.saturating_mul(2) < was;
                 (up || down).then(|| {
                     FieldProblem::new(
                         field,

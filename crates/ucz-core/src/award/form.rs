@@ -100,8 +100,8 @@ impl Question {
             if min > max {
                 out.push(FieldProblem::new(
                     "min",
-                    Message::new(Key::AwardOutOfRange)
-                        .arg("min", i64::MIN)
+                    Message::new(Key::AwardMinOverMax)
+                        .arg("min", min)
                         .arg("max", max),
                 ));
             }

@@ -21,6 +21,18 @@ CREATE TABLE award_files (
     created_at TEXT NOT NULL
 );
 
+-- Who uploaded which file for which call and question, with the name it gave: an answer may
+-- only name a file its firm uploaded for that question.
+CREATE TABLE award_uploads (
+    sha256 TEXT NOT NULL,
+    firm_id TEXT NOT NULL,
+    call_id BIGINT NOT NULL,
+    question TEXT NOT NULL,
+    name TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    PRIMARY KEY (firm_id, call_id, question, sha256)
+);
+
 CREATE TABLE applications (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     call_id BIGINT NOT NULL,

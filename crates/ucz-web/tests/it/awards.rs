@@ -181,13 +181,30 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
     assert_eq!(status, StatusCode::CREATED, "{deck}");
     assert_eq!(deck["size"], pdf.len());
 
+    // A file answer names the firm's own upload: another firm citing its hash is refused, and the
+    // name, size and type come from the upload whatever the answer claims.
+    let mut borrowed = deck.clone();
+    borrowed["size"] = json!(10);
+    let (status, refused) = app
+        .call(
+            &firms[1],
+            Method::POST,
+            &at("/applications"),
+            Some(&json!({"answers": {"deck": borrowed}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(refused["errors"][0]["field"], "answers.deck");
+
     // Everyone drafts; the Busan firms are refused at submission with the reason.
     let mut applications = Vec::new();
     for (i, firm) in firms.iter().enumerate() {
         let mut answers =
             json!({"plan": format!("실증 계획 {i}"), "team": 3 + i % 5, "field": "AI"});
         if i == 0 {
-            answers["deck"] = deck.clone();
+            let mut claimed = deck.clone();
+            claimed["size"] = json!(1);
+            answers["deck"] = claimed;
         }
         let requested = 40_000_000 + (i as i64 % 5) * 10_000_000;
         let (status, draft) = app
@@ -200,6 +217,13 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{draft}");
         assert_eq!(draft["state"], "draft");
+        if i == 0 {
+            assert_eq!(
+                draft["answers"]["deck"]["size"],
+                pdf.len(),
+                "the upload's size"
+            );
+        }
         applications.push(draft["id"].as_i64().unwrap());
     }
     let (status, twice) = app
@@ -487,25 +511,20 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
     assert_eq!(ranked[place(tie_a)]["tie_broken_by"], "criterion:tech");
     assert_eq!(ranked[place(tie_b)]["score"], 70.0);
 
+    let caller = &app;
+    let select = |body: Value| {
+        let path = at("/selection");
+        async move {
+            caller
+                .call("operator", Method::POST, &path, Some(&body))
+                .await
+        }
+    };
     // A selection by hand above the budget is refused; the walk down the ranking is within it.
     let everyone: Vec<i64> = applications[..25].to_vec();
-    let (status, over) = app
-        .call(
-            "operator",
-            Method::POST,
-            &at("/selection"),
-            Some(&json!({"selected": everyone})),
-        )
-        .await;
+    let (status, over) = select(json!({"selected": everyone})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{over}");
-    let (status, results) = app
-        .call(
-            "operator",
-            Method::POST,
-            &at("/selection"),
-            Some(&json!({"publish": true})),
-        )
-        .await;
+    let (status, results) = select(json!({"publish": true})).await;
     assert_eq!(status, StatusCode::OK, "{results}");
     let outcomes: Vec<&str> = results["ranking"]
         .as_array()
@@ -537,6 +556,28 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
         .await;
     assert_eq!(again["ranking"], stored["ranking"]);
     assert!(stored["published_at"].is_string());
+
+    // Published results are final: not recomputed, not scored again; the form and rubric stay
+    // as the applications were written against them.
+    let (status, again) = select(json!({"publish": true})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{again}");
+    let (a, u) = pairs[0];
+    let who = &evaluators.iter().find(|(_, id)| *id == u).unwrap().0;
+    let (status, _) = app
+        .call(
+            who,
+            Method::PUT,
+            &format!("/awards/applications/{a}/score"),
+            Some(&json!({"scores": {"market": 1, "tech": 1}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "no scoring after publication");
+    let mut changed = competition();
+    changed["rubric"][0]["weight"] = json!(50);
+    let (status, locked) = app
+        .call("operator", Method::PUT, &at(""), Some(&changed))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{locked}");
 
     // Applicants see their own result only.
     let first = selected[0]["application"].as_i64().unwrap();
