@@ -958,7 +958,10 @@ pub async fn read_application(
     let blind = match caller.require_user()? {
         Role::Firm { firm } if *firm == application.firm_id => false,
         Role::Evaluator => {
-            let user = evaluator_of(state, caller, application.call_id).await?;
+            // Another call's evaluator learns nothing, not even that the application exists.
+            let user = evaluator_of(state, caller, application.call_id)
+                .await
+                .map_err(|_| not_found())?;
             let assigned = run
                 .setup
                 .stages
@@ -1555,6 +1558,32 @@ pub async fn select(
         .set_results(&caller.actor(), call_id, &value, body.publish)
         .await?;
     Ok(results)
+}
+
+/// Every score sheet of a call, each stage, with its evaluator and comment (its operator): what
+/// the committee's minutes list.
+pub async fn sheets(
+    state: &Services,
+    caller: &Caller,
+    call_id: i64,
+) -> Result<Vec<(ScoreRow, String)>, Error> {
+    let run = run_of(state, call_id).await?;
+    operator(caller, &run.zone)?;
+    let evaluators: HashMap<i64, String> = state
+        .store
+        .evaluators(call_id)
+        .await?
+        .into_iter()
+        .map(|e| (e.user_id, e.name.unwrap_or(e.username)))
+        .collect();
+    let mut out = Vec::new();
+    for stage in &run.setup.stages {
+        for sheet in state.store.scores(call_id, &stage.id).await? {
+            let name = evaluators.get(&sheet.user_id).cloned().unwrap_or_default();
+            out.push((sheet, name));
+        }
+    }
+    Ok(out)
 }
 
 /// The stored results of a call (its operator).

@@ -501,9 +501,9 @@ pub async fn run(
     visitor.respond(&state, result)
 }
 
-/// `/awards/calls/{id}/export/{applications|scores|filings}.xlsx`: a call's applications (their
-/// answers by question), every score sheet of its stages, or every filing version, for its
-/// operator.
+/// `/awards/calls/{id}/export/{applications|scores|sheets|filings}.{xlsx|csv}`: a call's
+/// applications (their answers by question), the ranking with totals, every evaluator's sheet of
+/// its stages, or every filing version, for its operator.
 pub async fn export(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -610,6 +610,50 @@ pub async fn export(
                     .collect();
                 super::export::Sheet {
                     name: "scores".into(),
+                    header,
+                    rows,
+                }
+            }
+            "sheets" => {
+                let mut header: Vec<String> = [
+                    "number",
+                    "firm_id",
+                    "stage",
+                    "evaluator",
+                    "comment",
+                    "scored_at",
+                ]
+                .map(String::from)
+                .to_vec();
+                header.extend(competition.setup.rubric.iter().map(|c| c.id.clone()));
+                let rows = awards::sheets(&state, caller, id)
+                    .await?
+                    .into_iter()
+                    .map(|(sheet, evaluator)| {
+                        let (number, firm) = numbers
+                            .get(&sheet.application_id)
+                            .cloned()
+                            .unwrap_or_default();
+                        let mut row = vec![
+                            json!(number),
+                            json!(firm),
+                            json!(sheet.stage),
+                            json!(evaluator),
+                            json!(sheet.comment),
+                            json!(sheet.scored_at),
+                        ];
+                        row.extend(
+                            competition
+                                .setup
+                                .rubric
+                                .iter()
+                                .map(|c| sheet.sheet[&c.id].clone()),
+                        );
+                        row
+                    })
+                    .collect();
+                super::export::Sheet {
+                    name: "sheets".into(),
                     header,
                     rows,
                 }

@@ -766,6 +766,26 @@ pub async fn programs_run_from_call_to_filings(app: TestApp) {
         "the late third quarter: {reminder}"
     );
 
+    // The operator's page and its exports: every evaluator's sheet, one row each.
+    let operator = crate::pages::Browser::new(&app, Some("operator")).await;
+    let (status, _, page) = operator.get(&format!("/awards/calls/{id}/manage")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"ranking\"") && page.contains("id=\"filings\""));
+    let (status, _, csv) = operator
+        .get(&format!("/awards/calls/{id}/export/sheets.csv"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{csv}");
+    assert_eq!(
+        csv.trim().lines().count(),
+        1 + 25 * 3,
+        "a header and 75 sheets"
+    );
+    let other = crate::pages::Browser::new(&app, Some("other_operator")).await;
+    let (status, _, _) = other
+        .get(&format!("/awards/calls/{id}/export/sheets.csv"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     let chain = app.store.verify_audit().await.unwrap();
     assert_eq!(chain.broken_at, None);
 }
