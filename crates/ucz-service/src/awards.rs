@@ -792,11 +792,17 @@ async fn own_application(
     id: i64,
 ) -> Result<ApplicationRow, Error> {
     let firm_id = firm_of(caller)?;
+    Some(application_of(state, id).await?)
+        .filter(|a| a.firm_id == firm_id)
+        .ok_or_else(|| Error::not_found(Key::NounApplication, &id.to_string()))
+}
+
+/// An application by number, or not found.
+async fn application_of(state: &Services, id: i64) -> Result<ApplicationRow, Error> {
     state
         .store
         .application(id)
         .await?
-        .filter(|a| a.firm_id == firm_id)
         .ok_or_else(|| Error::not_found(Key::NounApplication, &id.to_string()))
 }
 
@@ -953,7 +959,7 @@ pub async fn read_application(
     id: i64,
 ) -> Result<ApplicationView, Error> {
     let not_found = || Error::not_found(Key::NounApplication, &id.to_string());
-    let application = state.store.application(id).await?.ok_or_else(not_found)?;
+    let application = application_of(state, id).await?;
     let run = run_of(state, application.call_id).await?;
     let blind = match caller.require_user()? {
         Role::Firm { firm } if *firm == application.firm_id => false,
@@ -1102,11 +1108,7 @@ pub async fn declare_conflict(
     application_id: i64,
     body: ConflictBody,
 ) -> Result<(), Error> {
-    let application = state
-        .store
-        .application(application_id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounApplication, &application_id.to_string()))?;
+    let application = application_of(state, application_id).await?;
     let user = evaluator_of(state, caller, application.call_id).await?;
     let reason = body.reason.trim();
     if reason.is_empty() {
@@ -1316,11 +1318,7 @@ pub async fn score(
     application_id: i64,
     body: ScoreBody,
 ) -> Result<(), Error> {
-    let application = state
-        .store
-        .application(application_id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounApplication, &application_id.to_string()))?;
+    let application = application_of(state, application_id).await?;
     let user = evaluator_of(state, caller, application.call_id).await?;
     let run = run_of(state, application.call_id).await?;
     if run.published_at.is_some() {
@@ -1695,11 +1693,7 @@ async fn firm_or_operator(
     application_id: i64,
 ) -> Result<ApplicationRow, Error> {
     let not_found = || Error::not_found(Key::NounApplication, &application_id.to_string());
-    let application = state
-        .store
-        .application(application_id)
-        .await?
-        .ok_or_else(not_found)?;
+    let application = application_of(state, application_id).await?;
     match caller.require_user()? {
         Role::Firm { firm } if *firm == application.firm_id => Ok(application),
         _ => {
@@ -1728,11 +1722,7 @@ pub async fn sign_agreement(
     application_id: i64,
     body: AgreementBody,
 ) -> Result<Agreement, Error> {
-    let application = state
-        .store
-        .application(application_id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounApplication, &application_id.to_string()))?;
+    let application = application_of(state, application_id).await?;
     let run = run_of(state, application.call_id).await?;
     operator(caller, &run.zone)?;
     if run.published_at.is_none() {
