@@ -89,6 +89,21 @@ impl Date {
         months
     }
 
+    /// The day of the week, Monday 1 to Sunday 7.
+    pub fn weekday_number(self) -> i8 {
+        self.0.weekday().to_monday_one_offset()
+    }
+
+    /// The civil date, for time-of-day arithmetic in Korea.
+    pub fn civil(self) -> civil::Date {
+        self.0
+    }
+
+    /// The `Date` of a civil date in the years a `Date` holds.
+    pub fn of_civil(date: civil::Date) -> Option<Date> {
+        Date::new(i32::from(date.year()), date.month() as u8, date.day() as u8)
+    }
+
     /// Days since 1970-01-01.
     pub fn days_since_epoch(self) -> i64 {
         self.0.duration_since(EPOCH).as_secs().div_euclid(86_400)

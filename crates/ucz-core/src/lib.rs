@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod award;
+pub mod booking;
 pub mod call;
 pub mod catalog;
 pub mod clock;

@@ -284,3 +284,67 @@ pub async fn load_calls(state: &Services, as_of: Date) -> Result<usize, Error> {
     let written = state.store.import_calls("demo", calls).await?;
     Ok(written.created)
 }
+
+/// Bookable resources of the Daejeon zone's first facility for the demo: a seminar room booked
+/// with its projector, a 3D printer needing a safety training and the operator's approval, a
+/// test chamber, and a mentor's office hours. Loaded once.
+pub async fn load_resources(state: &Services) -> Result<usize, Error> {
+    if !state
+        .store
+        .resources_of(Some("daejeon"), None)
+        .await?
+        .is_empty()
+    {
+        return Ok(0);
+    }
+    let facilities = state
+        .store
+        .repo::<FacilityBody>()
+        .list(&ucz_store::Filter {
+            equals: vec![("zone_id", "daejeon".to_string())],
+            limit: 1,
+            offset: 0,
+        })
+        .await?
+        .0;
+    let Some(facility) = facilities.first() else {
+        return Ok(0);
+    };
+    let f = facility.id.0;
+    let weekdays = json!(["mon", "tue", "wed", "thu", "fri"]);
+    let resources = [
+        json!({"id": "dj-projector-1", "name": "빔프로젝터 1", "kind": "equipment", "facility_id": f,
+            "rules": [{"applies_to": "anyone", "hours": [{"days": weekdays, "open": "09:00", "close": "18:00"}]}]}),
+        json!({"id": "dj-seminar-a", "name": "세미나실 A (20석)", "kind": "room", "facility_id": f,
+        "with": ["dj-projector-1"],
+        "price": {"tenant_per_hour": 10_000, "other_per_hour": 20_000, "tenant_free_hours_month": 8},
+        "rules": [
+            {"applies_to": "anyone", "hours": [{"days": weekdays, "open": "09:00", "close": "18:00"}],
+             "max_minutes": 240, "horizon_days": 30, "quota_week_minutes": 480},
+            {"applies_to": "tenant", "hours": [{"days": ["mon", "tue", "wed", "thu", "fri", "sat"], "open": "08:00", "close": "22:00"}],
+             "max_minutes": 480, "horizon_days": 60}
+        ]}),
+        json!({"id": "dj-3dp-1", "name": "산업용 3D 프린터", "kind": "equipment", "facility_id": f,
+            "training": "3d_printer_safety", "approval": true,
+            "price": {"tenant_per_hour": 5_000, "other_per_hour": 12_000, "per_use": 10_000},
+            "rules": [{"applies_to": "region", "hours": [{"days": weekdays, "open": "09:00", "close": "18:00"}],
+                "slot_minutes": 60, "min_minutes": 60, "max_minutes": 480, "notice_hours": 24, "buffer_minutes": 30,
+                "quota_month_minutes": 2400}]}),
+        json!({"id": "dj-test-chamber", "name": "환경시험 챔버", "kind": "equipment", "facility_id": f,
+            "approval": true, "price": {"tenant_per_hour": 30_000, "other_per_hour": 60_000, "per_use": 50_000},
+            "rules": [{"applies_to": "anyone", "hours": [{"days": weekdays, "open": "09:00", "close": "18:00"}],
+                "slot_minutes": 60, "min_minutes": 120, "max_minutes": 480, "notice_hours": 48, "buffer_minutes": 60}]}),
+        json!({"id": "dj-mentor-hours", "name": "투자 멘토 상담 (오피스아워)", "kind": "mentor", "facility_id": f,
+            "rules": [{"applies_to": "tenant", "hours": [{"days": ["tue", "thu"], "open": "14:00", "close": "17:00"}],
+                "slot_minutes": 30, "min_minutes": 30, "max_minutes": 60, "quota_month_minutes": 120}]}),
+    ];
+    for body in &resources {
+        let setup: ucz_core::booking::Resource = record(body.clone())?;
+        let value = serde_json::to_value(&setup).map_err(Error::internal)?;
+        state
+            .store
+            .set_resource("demo", &setup.id, Some("daejeon"), None, &value)
+            .await?;
+    }
+    Ok(resources.len())
+}

@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod analysis;
 pub mod awards;
+pub mod bookings;
 pub mod caller;
 pub mod calls;
 pub mod demo;

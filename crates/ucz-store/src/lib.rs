@@ -14,6 +14,7 @@ mod accounts;
 mod audit;
 mod awards;
 pub mod backup;
+mod bookings;
 mod calls;
 mod ladder;
 mod notices;
@@ -32,6 +33,10 @@ pub use audit::{AuditEntry, ERASED, GENESIS, Verification};
 pub use awards::{
     AgreementRow, ApplicationChange, ApplicationRow, CompetitionRow, Created, EvaluatorRow,
     FactRow, FilingRow, NewApplication, ObjectionRow, ScoreRow, Upload,
+};
+pub use bookings::{
+    Booked, BookingRow, ClosureRow, HOLDING, NewBooking, ResourceRow, Slot, Taken, TrainingRow,
+    WaitRow,
 };
 pub use calls::{CallImport, Mark, MarkKind};
 pub use ladder::RegionRows;

@@ -42,6 +42,18 @@ impl TestDatabase {
     pub async fn postgres() -> TestDatabase {
         let schema = unique_schema();
         let admin = Store::connect(&postgres_base()).await.unwrap();
+        // The extensions the migrations need, made once per database before any schema: the
+        // migrations of tests running at once would otherwise race to create them.
+        let mut tx = admin.pool().begin().await.unwrap();
+        sqlx::query("SELECT pg_advisory_xact_lock(7568237001)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
             .execute(admin.pool())
             .await

@@ -81,12 +81,12 @@ fn date(d: Date) -> String {
 }
 
 /// `2026-11-27T10:45:00Z` → `20261127T104500Z`.
-fn compact(stamp: &str) -> String {
+pub(crate) fn compact(stamp: &str) -> String {
     stamp.replace(['-', ':'], "")
 }
 
 /// TEXT escaping: backslash, semicolon, comma, and line breaks as `\n`.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -109,7 +109,7 @@ fn escape(text: &str) -> String {
 }
 
 /// A content line folded so that no line is longer than 75 octets, never inside a character.
-fn push(out: &mut String, line: &str) {
+pub(crate) fn push(out: &mut String, line: &str) {
     let mut width = 0;
     for c in line.chars() {
         let len = c.len_utf8();

@@ -74,6 +74,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     placement_parameters(catalog, &files, e);
     sme_sizes(catalog, &files, e);
     call_terms(catalog, &files, e);
+    holidays(catalog, &files, e);
     region_names(catalog, &files, e);
     errors.finish(())
 }
@@ -158,6 +159,7 @@ fn all_entries(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     );
     entries(&files.of("sme_sizes.toml"), "sme_size", &c.sme_sizes, e);
     entries(&files.of("call_terms.toml"), "call_term", &c.call_terms, e);
+    entries(&files.of("holidays.toml"), "holiday", &c.holidays, e);
 }
 
 /// A designated zone is in a known region.
@@ -747,6 +749,44 @@ fn placement_parameters(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
                     .field(spec.id)
                     .expected(known()),
             );
+        }
+    }
+}
+
+/// Holidays: the id names the date, one entry per date, a known kind, and a substitute day on a
+/// working day (it moves a holiday off a weekend).
+fn holidays(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let hf = files.of("holidays.toml");
+    let mut seen = HashMap::new();
+    for h in &c.holidays {
+        let expected = format!("d{}", h.date.to_string().replace('-', "_"));
+        if h.id.as_str() != expected {
+            e.push(hf.at(
+                &h.id,
+                "id",
+                format!("the id of {} is \"{expected}\"", h.date),
+            ));
+        }
+        if let Some(first) = seen.insert(h.date, &h.id) {
+            e.push(hf.at(&h.id, "date", format!("{} is also {first}", h.date)));
+        }
+        if !Holiday::KINDS.contains(&h.kind.as_str()) {
+            e.push(hf.at(
+                &h.id,
+                "kind",
+                format!(
+                    "unknown kind \"{}\"; expected one of: {}",
+                    h.kind,
+                    Holiday::KINDS.join(", ")
+                ),
+            ));
+        }
+        if h.kind == "substitute" && h.date.weekday_number() >= 6 {
+            e.push(hf.at(
+                &h.id,
+                "date",
+                format!("a substitute holiday on a weekend ({})", h.date),
+            ));
         }
     }
 }

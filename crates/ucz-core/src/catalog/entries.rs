@@ -48,6 +48,7 @@ entry!(
     PlacementParameter,
     SmeSize,
     CallTerm,
+    Holiday,
 );
 
 /// 핵심기능 — one of the four core functions.
@@ -579,4 +580,23 @@ pub struct CallTerm {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note_en: Option<String>,
     pub source: String,
+}
+
+/// 공휴일 — a public holiday in Korea (`catalog/holidays.toml`): the days bookable resources are
+/// closed on unless a rule opens them.
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Holiday {
+    /// `d` and the date: `d2026_03_02`.
+    pub id: Id,
+    pub date: crate::date::Date,
+    pub name_ko: String,
+    pub name_en: String,
+    /// `statutory`, `substitute` (대체공휴일), `temporary` (임시공휴일) or `election`.
+    pub kind: String,
+    pub source: String,
+}
+
+impl Holiday {
+    pub const KINDS: [&'static str; 4] = ["statutory", "substitute", "temporary", "election"];
 }

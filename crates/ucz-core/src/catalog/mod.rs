@@ -44,6 +44,7 @@ pub struct Catalog {
     pub placement_parameters: Vec<PlacementParameter>,
     pub sme_sizes: Vec<SmeSize>,
     pub call_terms: Vec<CallTerm>,
+    pub holidays: Vec<Holiday>,
     /// `placement_parameters` and the expansion kinds, typed; derived, so not serialized.
     #[serde(skip)]
     pub placement: PlacementPolicy,
@@ -78,7 +79,7 @@ const fn same_text(a: &str, b: &str) -> bool {
     true
 }
 
-pub const KINDS: [(&str, &str, &str); 23] = [
+pub const KINDS: [(&str, &str, &str); 24] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -126,6 +127,7 @@ pub const KINDS: [(&str, &str, &str); 23] = [
     ),
     ("sme_sizes", "sme_sizes.toml", "sme_size"),
     ("call_terms", "call_terms.toml", "call_term"),
+    ("holidays", "holidays.toml", "holiday"),
 ];
 
 /// The rule tests, beside the rules (`ucz catalog test`).
@@ -176,6 +178,7 @@ impl CatalogSources {
             "placement.toml",
             "sme_sizes.toml",
             "call_terms.toml",
+            "holidays.toml",
             "tests/programs.toml",
             "tests/support_programs.toml",
             "tests/linkage_programs.toml",
@@ -249,6 +252,7 @@ impl Catalog {
             placement_parameters: parse!(placement_parameters),
             sme_sizes: parse!(sme_sizes),
             call_terms: parse!(call_terms),
+            holidays: parse!(holidays),
             placement: PlacementPolicy::default(),
         };
         if !errors.is_empty() {
@@ -297,6 +301,7 @@ impl Catalog {
             self.placement_parameters.len(),
             self.sme_sizes.len(),
             self.call_terms.len(),
+            self.holidays.len(),
         ];
         KINDS
             .iter()

@@ -30,7 +30,7 @@ pub struct Items<T> {
     pub items: Vec<T>,
 }
 
-fn items<T>(items: Vec<T>) -> Json<Items<T>> {
+pub(crate) fn items<T>(items: Vec<T>) -> Json<Items<T>> {
     Json(Items { items })
 }
 

@@ -72,6 +72,7 @@ mod crud {
 pub mod accounts;
 pub mod analysis;
 pub mod awards;
+pub mod bookings;
 pub mod calls;
 pub mod firms;
 pub mod hubs;

@@ -600,6 +600,7 @@ pub fn routes() -> Vec<Route> {
     ]);
     all.extend(account_routes());
     all.extend(award_routes());
+    all.extend(booking_routes());
     all
 }
 
@@ -827,5 +828,95 @@ fn award_routes() -> Vec<Route> {
         route(Verb::Get, "readFirmFacts", "/api/v1/firms/{id}/facts", w::facts)
             .doc("A firm's dated facts (from filings and its own edits), newest first", "those who may read the firm")
             .answers::<s::Facts>(),
+    ]
+}
+
+/// Booking the zone's shared resources: resources, days, bookings, waitlist, closures, trainings.
+fn booking_routes() -> Vec<Route> {
+    use super::awards::Items;
+    use super::bookings as b;
+    use ucz_service::bookings as s;
+    let anyone = "anyone";
+    let keeper = "admin, the resource's zone operator (a coordinator for a hub's)";
+    let firm = "a firm account (its own)";
+    let firm_or_keeper = "the booking's firm, or the resource's keeper";
+    vec![
+        route(Verb::Get, "listResources", "/api/v1/resources", b::list_resources)
+            .doc("Bookable resources (rooms, equipment, desks, mentors' hours) of a zone or hub, with their rules and prices", anyone)
+            .query::<b::PlaceQuery>()
+            .answers::<Items<s::ResourceView>>(),
+        route(Verb::Get, "readResource", "/api/v1/resources/{id}", b::read_resource)
+            .doc("A resource with its rules by kind of applicant and time window", anyone)
+            .answers::<s::ResourceView>(),
+        route(Verb::Put, "setResource", "/api/v1/resources/{id}", b::set_resource)
+            .doc("Create or replace a resource: its place, bundle, training, approval, grace period, prices and rules (hours, holidays, slot, min/max, notice, horizon, buffer, quotas); every problem reported by field", keeper)
+            .body::<ucz_core::booking::Resource>()
+            .answers::<s::ResourceView>(),
+        route(Verb::Get, "readResourceDay", "/api/v1/resources/{id}/day", b::resource_day)
+            .doc("A day of a resource under the rules for the caller: its slots free, taken, the caller's or past, or why it is closed", anyone)
+            .query::<b::DateQuery>()
+            .answers::<s::Day>(),
+        route(Verb::Get, "readResourceCalendar", "/api/v1/resources/{id}/calendar", b::resource_feed)
+            .doc("A resource's held slots as iCalendar (RFC 5545), without firms' names", anyone)
+            .answers_a_file(),
+        route(Verb::Post, "createBooking", "/api/v1/bookings", b::book)
+            .doc("Book a resource (and its bundle, all or nothing) once or weekly; each date checked against the rules for the firm, a refused date named by its rule; a taken slot is 409, or 202 with a waitlist entry when `waitlist` is set", firm)
+            .body::<s::BookingBody>()
+            .answers::<s::BookingOutcome>()
+            .statuses(&["201", "202"]),
+        route(Verb::Get, "listBookings", "/api/v1/bookings", b::list_bookings)
+            .doc("The bookings of a zone's (or hub's) resources over some days", keeper)
+            .query::<b::BookingsQuery>()
+            .answers::<Items<s::BookingView>>(),
+        route(Verb::Get, "listMyBookings", "/api/v1/bookings/mine", b::mine)
+            .doc("The caller firm's bookings from yesterday on, and its waitlist", firm)
+            .answers::<b::Mine>(),
+        route(Verb::Post, "approveBooking", "/api/v1/bookings/{id}/approve", b::approve)
+            .doc("Approve a booking waiting for approval", keeper)
+            .answers::<s::BookingView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "declineBooking", "/api/v1/bookings/{id}/decline", b::decline)
+            .doc("Decline a booking waiting for approval; its slot goes to the waitlist", keeper)
+            .answers::<s::BookingView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "cancelBooking", "/api/v1/bookings/{id}/cancel", b::cancel)
+            .doc("Cancel a booking (with its bundle); its slot goes to the waitlist", firm_or_keeper)
+            .answers::<s::BookingView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "checkInBooking", "/api/v1/bookings/{id}/check-in", b::check_in)
+            .doc("Check in, from 15 minutes before the start to the end of the grace period (after it the booking is a no-show and the slot freed)", firm_or_keeper)
+            .answers::<s::BookingView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "takeOffer", "/api/v1/bookings/{id}/take", b::take_offer)
+            .doc("Take a slot the waitlist offered: confirmed (or requested when the resource needs approval)", firm)
+            .answers::<s::BookingView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "letGoOffer", "/api/v1/bookings/{id}/let-go", b::let_go)
+            .doc("Let an offered slot go: it is offered to the next firm waiting", firm)
+            .answers::<s::BookingView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "cancelSeries", "/api/v1/bookings/series/{id}/cancel", b::cancel_series)
+            .doc("Cancel a weekly series from a date on (every booking to come when none); the earlier ones stay", firm)
+            .query::<b::FromQuery>()
+            .answers::<Items<s::BookingView>>()
+            .statuses(&["200"]),
+        route(Verb::Delete, "leaveWaitlist", "/api/v1/bookings/waitlist/{id}", b::leave_waitlist)
+            .doc("Leave a waitlist the firm is still waiting on", firm),
+        route(Verb::Post, "addClosure", "/api/v1/bookings/closures", b::add_closure)
+            .doc("Close a zone's (or hub's) resources, or one of them, from a date to a date: a temporary holiday, maintenance", keeper)
+            .body::<s::ClosureBody>()
+            .answers::<s::ClosureView>(),
+        route(Verb::Post, "recordTraining", "/api/v1/bookings/trainings", b::record_training)
+            .doc("Record that a firm holds a training its resources require (who attended)", keeper)
+            .body::<s::TrainingBody>()
+            .answers::<s::TrainingView>(),
+        route(Verb::Get, "readUpkeep", "/api/v1/bookings/upkeep", b::upkeep)
+            .doc("A zone's (or hub's) closures to come, trainings recorded, and the last year the holiday table covers", keeper)
+            .query::<b::PlaceQuery>()
+            .answers::<s::Upkeep>(),
+        route(Verb::Get, "listHolidays", "/api/v1/holidays", b::holidays)
+            .doc("Korean public holidays of the catalog (substitute and temporary holidays and election days included), with their source", anyone)
+            .query::<b::YearQuery>()
+            .answers::<Items<ucz_core::catalog::Holiday>>(),
     ]
 }

@@ -5,6 +5,7 @@
 mod account;
 mod assets;
 mod awards;
+mod bookings;
 mod calls;
 mod catalog;
 mod charts;
@@ -42,7 +43,15 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 35] = [
+const TEMPLATES: [(&str, &str); 37] = [
+    (
+        "bookings.html",
+        include_str!("../../templates/bookings.html"),
+    ),
+    (
+        "bookings_manage.html",
+        include_str!("../../templates/bookings_manage.html"),
+    ),
     ("awards.html", include_str!("../../templates/awards.html")),
     ("award.html", include_str!("../../templates/award.html")),
     (
@@ -634,6 +643,12 @@ pub fn routes() -> Router<AppState> {
             get(calls::review_page).post(calls::review_submit),
         )
         .route("/calendar/{file}", get(calls::feed))
+        .route("/calendar/bookings/{file}", get(bookings::feed))
+        .route("/bookings", get(bookings::page))
+        .route("/bookings/book", post(bookings::book))
+        .route("/bookings/manage", get(bookings::manage))
+        .route("/bookings/manage/{act}", post(bookings::manage_act))
+        .route("/bookings/{id}/{act}", post(bookings::act))
         .route("/placement", get(placement::page))
         .route("/placement/decide", post(placement::decide))
         .route("/login", get(account::login_page).post(account::login))

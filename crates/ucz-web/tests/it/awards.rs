@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::{TestApp, firm_body};
 
 /// Firm accounts made cheaply: one password hash for all (the tests use their API tokens).
-async fn firm_accounts(app: &TestApp, firms: &[String]) {
+pub(crate) async fn firm_accounts(app: &TestApp, firms: &[String]) {
     let hash = ucz_web::auth::hash_password("pw-applicant").unwrap();
     for firm in firms {
         let user = app

@@ -184,6 +184,7 @@ async fn the_pages_in_headless_chromium() {
     )
     .with_clock(app.clock);
     ucz_web::demo::load_ladder(&state, today).await.unwrap();
+    assert!(ucz_service::demo::load_resources(&state).await.unwrap() > 0);
     let (status, _) = app
         .call(
             "coordinator",

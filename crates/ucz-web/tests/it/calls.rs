@@ -47,7 +47,7 @@ fn python_with_icalendar() -> PathBuf {
 }
 
 /// The events of a calendar as `icalendar` reads them: `uid|summary|dtstart` lines.
-fn parse_calendar(text: &str) -> Vec<String> {
+pub(crate) fn parse_calendar(text: &str) -> Vec<String> {
     let script = r#"
 import sys
 from icalendar import Calendar

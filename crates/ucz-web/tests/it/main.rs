@@ -6,6 +6,7 @@
 mod accounts;
 mod answers;
 mod awards;
+mod bookings;
 mod browser;
 mod calls;
 mod hardening;
@@ -527,6 +528,7 @@ macro_rules! on_both {
 
 on_both!(
     programs_run_from_call_to_filings,
+    bookings_from_rules_to_waitlist,
     accounts_and_notices,
     open_calls,
     the_demo_region_runs_short,
