@@ -25,6 +25,7 @@ pub mod record;
 pub mod report;
 pub mod rule;
 pub mod source;
+pub mod statement;
 pub mod synth;
 pub mod text;
 pub mod zone;

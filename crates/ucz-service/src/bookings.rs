@@ -1024,6 +1024,16 @@ pub async fn day(state: &Services, caller: &Caller, id: &str, date: Date) -> Res
         );
         return Ok(day);
     }
+    if state.clock.today().days_until(date) > i64::from(rules.horizon_days) {
+        day.closed = Some(
+            Refusal::Horizon {
+                days: rules.horizon_days,
+            }
+            .message()
+            .render(lang),
+        );
+        return Ok(day);
+    }
     let midnight = date.start_in_korea().as_second();
     let taken = state
         .store
@@ -1033,7 +1043,8 @@ pub async fn day(state: &Services, caller: &Caller, id: &str, date: Date) -> Res
             midnight + 86_400,
         )
         .await?;
-    let now = state.clock.now().as_second();
+    // A slot inside the notice period can no longer be booked: shown as past.
+    let now = state.clock.now().as_second() + i64::from(rules.notice_hours) * 3600;
     let step = i64::from(day.slot_minutes) * 60;
     for (o, c) in open {
         let mut s = midnight + i64::from(o) * 60;

@@ -335,8 +335,9 @@ pub async fn load_resources(state: &Services) -> Result<usize, Error> {
             "rules": [{"applies_to": "anyone", "hours": [{"days": weekdays, "open": "09:00", "close": "18:00"}],
                 "slot_minutes": 60, "min_minutes": 120, "max_minutes": 480, "notice_hours": 48, "buffer_minutes": 60}]}),
         json!({"id": "dj-mentor-hours", "name": "투자 멘토 상담 (오피스아워)", "kind": "mentor", "facility_id": f,
+            "approval": true,
             "rules": [{"applies_to": "tenant", "hours": [{"days": ["tue", "thu"], "open": "14:00", "close": "17:00"}],
-                "slot_minutes": 30, "min_minutes": 30, "max_minutes": 60, "quota_month_minutes": 120}]}),
+                "slot_minutes": 30, "min_minutes": 30, "max_minutes": 60, "notice_hours": 24, "quota_month_minutes": 120}]}),
     ];
     for body in &resources {
         let setup: ucz_core::booking::Resource = record(body.clone())?;

@@ -21,6 +21,7 @@ pub mod leases;
 pub mod notices;
 pub mod parts;
 pub mod records;
+pub mod statements;
 pub mod tokens;
 pub mod zones;
 

@@ -475,6 +475,17 @@ impl Store {
         Ok(())
     }
 
+    /// Creates the extensions the migrations need in the `public` schema (PostgreSQL), before a
+    /// benchmark's scratch schema is migrated: created there, they would go with the schema.
+    pub async fn public_extensions(&self) -> Result<(), StoreError> {
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Creates (or with `drop`, removes with its contents) a PostgreSQL schema of a benchmark or
     /// a test; the name is lower-case letters, digits and `_`.
     pub async fn scratch_schema(&self, name: &str, drop: bool) -> Result<(), StoreError> {

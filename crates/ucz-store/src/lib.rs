@@ -21,6 +21,7 @@ mod notices;
 mod queries;
 mod records;
 mod repo;
+mod statements;
 
 use std::str::FromStr;
 
@@ -46,6 +47,7 @@ pub use records::*;
 pub use repo::{
     Aggregate, Key, Listed, PlanId, Rejection, RejectionId, Repo, ShownPlan, ShownProposal, Stored,
 };
+pub use statements::{NewStatement, PaymentRow, StatementRow, TermRow};
 pub use ucz_core::account::{RoleName, Session, TokenInfo, User, UserId};
 
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,7 @@
 
 mod backup_cmd;
 mod bench_backup;
+mod bench_bookings;
 mod bench_calls;
 mod bench_cmd;
 mod bench_import;
@@ -428,6 +429,18 @@ enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Bookings confirmed per second under concurrent clients with p50/p99, through the API on SQLite and PostgreSQL; then every client at once for one slot
+    Bookings {
+        /// Bookings of free slots to make
+        #[arg(long, default_value_t = 4_000)]
+        bookings: usize,
+        /// Concurrent clients (each a firm of its own)
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// The PostgreSQL database to make a schema in [default: $UCZ_TEST_POSTGRES or postgres://postgres@127.0.0.1:5432/test]
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
     /// Requests per second and p50/p99 latency of the server for a package read and a firm write
     Serve {
         /// Requests of the read; the write gets a quarter as many
@@ -642,6 +655,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     database_url,
                 },
         } => bench_serve::run(catalog()?, database_url, requests, concurrency, clock()?)?,
+        Command::Bench {
+            what:
+                BenchWhat::Bookings {
+                    bookings,
+                    clients,
+                    postgres,
+                },
+        } => bench_bookings::run(catalog()?, bookings, clients, postgres, clock()?)?,
         Command::Bench {
             what: BenchWhat::Import { rows, database_url },
         } => bench_import::run(catalog()?, database_url, rows, clock()?)?,

@@ -80,6 +80,7 @@ pub mod ladder;
 pub mod leases;
 pub mod operations;
 pub mod parts;
+pub mod statements;
 pub mod zones;
 
 use axum::Json;

@@ -601,6 +601,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(account_routes());
     all.extend(award_routes());
     all.extend(booking_routes());
+    all.extend(statement_routes());
     all
 }
 
@@ -918,5 +919,45 @@ fn booking_routes() -> Vec<Route> {
             .doc("Korean public holidays of the catalog (substitute and temporary holidays and election days included), with their source", anyone)
             .query::<b::YearQuery>()
             .answers::<Items<ucz_core::catalog::Holiday>>(),
+    ]
+}
+
+/// Monthly statements of rent and usage, credit notes, payments, a lease's rent history.
+fn statement_routes() -> Vec<Route> {
+    use super::awards::Items;
+    use super::statements as w;
+    use ucz_service::statements as s;
+    let keeper = "admin, the zone's operator";
+    let firm = "a firm account (its own)";
+    vec![
+        route(Verb::Post, "issueStatements", "/api/v1/statements/issue", w::issue)
+            .doc("Issue a zone's statements of a month that has ended: per firm, rent by the days each rent applied and usage of shared resources (a tenant's free hours deducted), VAT 10% rounded down; numbered without gaps per zone and year; firms issued before are left out. Statements, not tax invoices", keeper)
+            .body::<s::IssueBody>()
+            .answers::<Items<s::StatementView>>(),
+        route(Verb::Get, "listStatements", "/api/v1/statements", w::list)
+            .doc("A zone's statements and credit notes, by number", keeper)
+            .query::<w::StatementsQuery>()
+            .answers::<Items<s::StatementView>>(),
+        route(Verb::Get, "listMyStatements", "/api/v1/statements/mine", w::mine)
+            .doc("The caller firm's statements, newest first", firm)
+            .answers::<Items<s::StatementView>>(),
+        route(Verb::Get, "readStatement", "/api/v1/statements/{id}", w::read)
+            .doc("A statement with its lines, totals and payments", "its firm, the zone's operator")
+            .answers::<s::StatementView>(),
+        route(Verb::Post, "creditStatement", "/api/v1/statements/{id}/credit", w::credit)
+            .doc("Reverse a statement by a credit note (statements are never edited), numbered next", keeper)
+            .body::<s::CreditBody>()
+            .answers::<s::StatementView>(),
+        route(Verb::Post, "recordPayment", "/api/v1/statements/{id}/payments", w::pay)
+            .doc("Record a payment received (by hand: ucz takes no payments)", keeper)
+            .body::<s::PaymentBody>()
+            .answers::<s::StatementView>(),
+        route(Verb::Get, "readLeaseRent", "/api/v1/leases/{id}/rent", w::rent)
+            .doc("A lease's rent and deposit history (the space's listed rent when none is recorded)", "the lease's firm, the zone's operator")
+            .answers::<s::RentHistory>(),
+        route(Verb::Post, "setLeaseRent", "/api/v1/leases/{id}/rent", w::set_rent)
+            .doc("Record a lease's rent and deposit from a day on; the history is kept", keeper)
+            .body::<s::RentBody>()
+            .answers::<s::RentHistory>(),
     ]
 }

@@ -425,6 +425,27 @@ try {
     check(result.includes("/ 2"), `its own rank of two: ${result}`);
   });
 
+  await step("a tenant books a mentor's office hour from the week's calendar; the operator approves it", async () => {
+    await firm.goto(`${origin}/bookings?resource=dj-mentor-hours`);
+    check((await firm.locator("#resource-name").innerText()).includes("멘토"), "the mentor's hours are shown");
+    // Today's and tomorrow's slots are inside the day's notice: the first free one is Thursday's.
+    const slot = firm.locator("#week button.slot-free").first();
+    check((await slot.count()) === 1, "a free slot this week");
+    const start = await slot.getAttribute("data-start");
+    await shot(firm, "bookings-week");
+    await Promise.all([firm.waitForNavigation(), slot.click()]);
+    const mine = await firm.locator("#mine").innerText();
+    check(mine.includes("승인 대기") && mine.includes(start.replace("T", " ")), `waiting for approval: ${mine}`);
+    await operator.goto(`${origin}/bookings/manage`);
+    const row = operator.locator("#bookings tr", { hasText: start.replace("T", " ") });
+    await Promise.all([operator.waitForNavigation(), row.locator("button.approve").click()]);
+    const after = await operator.locator("#bookings").innerText();
+    check(after.includes("확정"), `approved: ${after}`);
+    await shot(operator, "bookings-manage");
+    await firm.goto(`${origin}/bookings?resource=dj-mentor-hours`);
+    check((await firm.locator("#mine").innerText()).includes("확정"), "the firm sees it confirmed");
+  });
+
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);
   check(blocked.length === 0, `blocked by the content security policy: ${blocked.join("; ")}`);
   console.log("ok - nothing blocked by the content security policy");

@@ -579,11 +579,204 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
     let events = parse_calendar(&text);
     // The room it checked in to and the series' first Friday; the printer, approved but not
     // checked in by 10:15, was a no-show.
-    assert_eq!(events.len(), 2, "{events:?}");
+    let rooms = events.iter().filter(|e| e.contains("세미나실 A")).count();
+    assert_eq!(rooms, 2, "{events:?}");
     assert!(
-        events.iter().all(|e| e.contains("세미나실 A")),
+        !events.iter().any(|e| e.contains("3D 프린터")),
         "{events:?}"
     );
+
+    // The tenant rents an office in the facility from 11 July; its rent rises on 21 July.
+    let (status, space) = app
+        .call("operator", Method::POST, "/spaces",
+            Some(&json!({"facility_id": facility, "name": "301호", "kind": "rental_unit", "area_m2": 33, "monthly_rent_krw": 310_000})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{space}");
+    let (status, lease) = app
+        .call("operator", Method::POST, "/leases",
+            Some(&json!({"space_id": space["id"], "firm_id": "T-FIRM", "starts": "2026-07-11", "ends": "2027-07-11"})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{lease}");
+    let lease_id = lease["id"].as_i64().unwrap();
+    let (status, history) = app
+        .call(
+            "firm",
+            Method::GET,
+            &format!("/leases/{lease_id}/rent"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    assert_eq!(
+        history["terms"][0]["rent"], 310_000,
+        "the space's listed rent: {history}"
+    );
+    for (from, rent) in [("2026-07-11", 310_000), ("2026-07-21", 620_000)] {
+        let (status, history) = app
+            .call(
+                "operator",
+                Method::POST,
+                &format!("/leases/{lease_id}/rent"),
+                Some(&json!({"from": from, "rent": rent, "deposit": 1_000_000})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{history}");
+    }
+    let (status, _) = app
+        .call(
+            "firm",
+            Method::POST,
+            &format!("/leases/{lease_id}/rent"),
+            Some(&json!({"from": "2026-07-11", "rent": 1})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // July's statements, issued in August: not before the month ends.
+    let (status, early) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/statements/issue",
+            Some(&json!({"month": "2026-07"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{early}");
+    let august = app
+        .server_at(ucz_core::Clock::fixed_at("2026-08-03T09:00:00+09:00").unwrap())
+        .await;
+    let (status, issued) = app
+        .call_at(
+            &august,
+            "operator",
+            Method::POST,
+            "/statements/issue",
+            Some(&json!({"month": "2026-07"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let statements = issued["items"].as_array().unwrap();
+    let numbers: Vec<&str> = statements
+        .iter()
+        .map(|s| s["number"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (1..=statements.len())
+        .map(|i| format!("DAEJEON-2026-{i:04}"))
+        .collect();
+    assert_eq!(numbers, expected, "numbered without gaps");
+    let of = |firm: &str| {
+        statements
+            .iter()
+            .find(|s| s["firm_id"] == firm)
+            .unwrap()
+            .clone()
+    };
+    // The tenant: rent 100,000 (10 days at 310,000) + 220,000 (11 days at 620,000); the room on
+    // Saturday (10,000) and its no-show (10,000, billed) within its 4 free hours (-20,000).
+    let tenant = of("T-FIRM");
+    let kinds: Vec<(&str, i64)> = tenant["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["kind"].as_str().unwrap(), l["amount"].as_i64().unwrap()))
+        .collect();
+    assert!(
+        kinds.contains(&("rent", 100_000)) && kinds.contains(&("rent", 220_000)),
+        "{tenant}"
+    );
+    assert!(kinds.contains(&("free_hours", -20_000)), "{tenant}");
+    let supply = tenant["supply"].as_i64().unwrap();
+    assert_eq!(supply, kinds.iter().map(|(_, a)| a).sum::<i64>());
+    assert_eq!(tenant["vat"].as_i64().unwrap(), supply / 10);
+    assert_eq!(tenant["total"].as_i64().unwrap(), supply + supply / 10);
+    assert!(
+        tenant["notice_ko"]
+            .as_str()
+            .unwrap()
+            .contains("전자세금계산서가 아닙니다")
+    );
+    // Issuing again issues nothing new; a firm reads its own and not another's.
+    let (status, again) = app
+        .call_at(
+            &august,
+            "operator",
+            Method::POST,
+            "/statements/issue",
+            Some(&json!({"month": "2026-07"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(again["items"].as_array().unwrap().is_empty(), "{again}");
+    let tenant_id = tenant["id"].as_i64().unwrap();
+    let (status, _) = app
+        .call(
+            "REG-01",
+            Method::GET,
+            &format!("/statements/{tenant_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, own) = app
+        .call("firm", Method::GET, "/statements/mine", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(own["items"][0]["number"], tenant["number"]);
+    // A correction is a credit note with the next number, never an edit; once only.
+    let (status, credit) = app
+        .call_at(
+            &august,
+            "operator",
+            Method::POST,
+            &format!("/statements/{tenant_id}/credit"),
+            Some(&json!({"reason": "임대료 산정 오류"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{credit}");
+    assert_eq!(credit["kind"], "credit");
+    assert_eq!(
+        credit["number"],
+        format!("DAEJEON-2026-{:04}", statements.len() + 1)
+    );
+    assert_eq!(
+        credit["total"].as_i64().unwrap(),
+        -tenant["total"].as_i64().unwrap()
+    );
+    let (status, _) = app
+        .call_at(
+            &august,
+            "operator",
+            Method::POST,
+            &format!("/statements/{tenant_id}/credit"),
+            Some(&json!({"reason": "again"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, unchanged) = app
+        .call(
+            "operator",
+            Method::GET,
+            &format!("/statements/{tenant_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        unchanged["total"], tenant["total"],
+        "the statement itself is never edited"
+    );
+    let regional = of("REG-01");
+    let (status, paid) = app
+        .call(
+            "operator",
+            Method::POST,
+            &format!("/statements/{}/payments", regional["id"]),
+            Some(
+                &json!({"amount": regional["total"], "paid_on": "2026-08-10", "note": "계좌이체"}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{paid}");
+    assert_eq!(paid["paid"], regional["total"]);
 }
 
 /// Runs the futures together on this task: every request is in flight before any answer is
