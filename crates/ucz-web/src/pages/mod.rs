@@ -17,6 +17,7 @@ mod import;
 mod members;
 mod overview;
 pub(crate) mod placement;
+mod statements;
 mod zone;
 
 use std::collections::HashMap;
@@ -43,7 +44,15 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 37] = [
+const TEMPLATES: [(&str, &str); 39] = [
+    (
+        "statements.html",
+        include_str!("../../templates/statements.html"),
+    ),
+    (
+        "statement.html",
+        include_str!("../../templates/statement.html"),
+    ),
     (
         "bookings.html",
         include_str!("../../templates/bookings.html"),
@@ -648,6 +657,11 @@ pub fn routes() -> Router<AppState> {
         .route("/bookings/book", post(bookings::book))
         .route("/bookings/manage", get(bookings::manage))
         .route("/bookings/manage/{act}", post(bookings::manage_act))
+        .route("/bookings/statements", get(statements::page))
+        .route("/bookings/statements/issue", post(statements::issue))
+        .route("/bookings/statements/export.xlsx", get(statements::export))
+        .route("/bookings/statements/{id}", get(statements::one))
+        .route("/bookings/statements/{id}/{act}", post(statements::act))
         .route("/bookings/{id}/{act}", post(bookings::act))
         .route("/placement", get(placement::page))
         .route("/placement/decide", post(placement::decide))

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::awards::firm_accounts;
 use crate::calls::parse_calendar;
+use crate::pages::Browser;
 use crate::{TestApp, firm_body};
 
 fn rules_of(refused: &Value) -> Vec<String> {
@@ -777,6 +778,65 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{paid}");
     assert_eq!(paid["paid"], regional["total"]);
+
+    // The pages: the tenant books from the week's calendar (a refusal says why beside it), the
+    // operator sees it, the statements list and a printable statement.
+    let firm = Browser::new(&app, Some("firm")).await;
+    let (status, _, html) = firm.get("/bookings?resource=room-a&week=2026-07-06").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("data-start=\"2026-07-07T19:00\""),
+        "a tenant's evening slot is free"
+    );
+    let booking = [
+        ("_csrf", firm.csrf.as_str()),
+        ("resource_id", "room-a"),
+        ("start", "2026-07-07T19:00"),
+        ("end", "2026-07-07T19:30"),
+    ];
+    let (status, location, _) = firm.post("/bookings/book", &booking).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let (_, _, html) = firm.get("/bookings?resource=room-a&week=2026-07-06").await;
+    assert!(html.contains("2026-07-07 19:00"), "in my bookings");
+    let holiday = [
+        ("_csrf", firm.csrf.as_str()),
+        ("resource_id", "room-a"),
+        ("start", "2026-07-17T10:00"),
+        ("end", "2026-07-17T11:00"),
+    ];
+    let (status, _, html) = firm.post("/bookings/book", &holiday).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("제헌절"), "the refusal names the holiday");
+    let (status, _, html) = firm.get("/bookings/statements").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(tenant["number"].as_str().unwrap()));
+    let operator = Browser::new(&app, Some("operator")).await;
+    let (status, _, html) = operator.get("/bookings/manage").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("2026-07-07 19:00") && html.contains("3d_printer_safety"),
+        "bookings and trainings"
+    );
+    let (status, _, html) = operator.get("/bookings/statements?month=2026-07").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("DAEJEON-2026-0001"));
+    let (status, _, html) = operator
+        .get(&format!("/bookings/statements/{tenant_id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("전자세금계산서가 아닙니다") && html.contains("임대료"),
+        "printable, with its notice"
+    );
+    let (status, _, _) = operator
+        .get("/bookings/statements/export.xlsx?month=2026-07")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let other = Browser::new(&app, Some("other_operator")).await;
+    let (status, _, _) = other
+        .get(&format!("/bookings/statements/{tenant_id}"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 /// Runs the futures together on this task: every request is in flight before any answer is
