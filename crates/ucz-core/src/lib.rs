@@ -20,6 +20,7 @@ pub mod lang;
 pub mod lease;
 pub mod message;
 pub mod notice;
+pub mod occupancy;
 pub mod placement;
 pub mod record;
 pub mod report;

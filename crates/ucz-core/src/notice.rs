@@ -24,14 +24,17 @@ pub enum NoticeKind {
     Placement,
     /// A KPI filing of the firm's agreement is due within a week, or late.
     FilingDue,
+    /// A lease of the firm ends within 90, 60 or 30 days.
+    LeaseEnding,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 4] = [
+    pub const ALL: [NoticeKind; 5] = [
         NoticeKind::CallFits,
         NoticeKind::CallClosing,
         NoticeKind::Placement,
         NoticeKind::FilingDue,
+        NoticeKind::LeaseEnding,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +43,7 @@ impl NoticeKind {
             NoticeKind::CallClosing => "call_closing",
             NoticeKind::Placement => "placement",
             NoticeKind::FilingDue => "filing_due",
+            NoticeKind::LeaseEnding => "lease_ending",
         }
     }
 
@@ -54,6 +58,7 @@ impl NoticeKind {
             NoticeKind::CallClosing => Key::NoticeKindCallClosing,
             NoticeKind::Placement => Key::NoticeKindPlacement,
             NoticeKind::FilingDue => Key::NoticeKindFilingDue,
+            NoticeKind::LeaseEnding => Key::NoticeKindLeaseEnding,
         })
     }
 }
@@ -102,6 +107,18 @@ pub enum NoticeBody {
         /// Days until it is due (negative: late).
         days: i64,
     },
+    LeaseEnding {
+        lease: i64,
+        firm: String,
+        space: String,
+        /// The lease's last day.
+        last_day: String,
+        days: i64,
+        /// The reminder: 90, 60 or 30 days before.
+        band: i64,
+        /// Whether the firm graduates (an incubation lease with no renewal left).
+        graduate: bool,
+    },
 }
 
 impl NoticeBody {
@@ -111,6 +128,7 @@ impl NoticeBody {
             NoticeBody::CallClosing { .. } => NoticeKind::CallClosing,
             NoticeBody::Placement { .. } => NoticeKind::Placement,
             NoticeBody::FilingDue { .. } => NoticeKind::FilingDue,
+            NoticeBody::LeaseEnding { .. } => NoticeKind::LeaseEnding,
         }
     }
 
@@ -132,6 +150,7 @@ impl NoticeBody {
                 "filing_due:{application}:{period}:{}",
                 if *days < 0 { "late" } else { "soon" }
             ),
+            NoticeBody::LeaseEnding { lease, band, .. } => format!("lease_ending:{lease}:{band}"),
         }
     }
 
@@ -143,6 +162,7 @@ impl NoticeBody {
             }
             NoticeBody::Placement { scope, .. } => format!("/placement/{scope}"),
             NoticeBody::FilingDue { call, .. } => format!("/awards/calls/{call}"),
+            NoticeBody::LeaseEnding { firm, .. } => format!("/firms/{firm}"),
         }
     }
 
@@ -195,6 +215,20 @@ impl NoticeBody {
             .arg("title", title.as_str())
             .arg("period", period)
             .arg("due", due.as_str()),
+            NoticeBody::LeaseEnding {
+                space,
+                last_day,
+                days,
+                graduate,
+                ..
+            } => Message::new(if *graduate {
+                Key::NoticeLeaseGraduate
+            } else {
+                Key::NoticeLeaseRenew
+            })
+            .arg("space", space.as_str())
+            .arg("date", last_day.as_str())
+            .arg("days", *days),
         }
     }
 }

@@ -66,7 +66,7 @@ pub fn terms(
 }
 
 /// The terms of `space`'s leases, its facility or hub read from the store.
-async fn terms_of(state: &Services, space: &SpaceBody) -> Result<Option<Terms>, Error> {
+pub(crate) async fn terms_of(state: &Services, space: &SpaceBody) -> Result<Option<Terms>, Error> {
     if !state.catalog.is_incubation_kind(&space.kind) {
         return Ok(None);
     }

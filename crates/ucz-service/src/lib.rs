@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod ladder;
 pub mod leases;
 pub mod notices;
+pub mod occupancy;
 pub mod parts;
 pub mod records;
 pub mod statements;

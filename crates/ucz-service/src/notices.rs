@@ -106,6 +106,7 @@ async fn scan_for(state: &Services, recipients: &[Recipient]) -> Result<Scanned,
         }
         found.extend(placement_notices(state, recipient, &firm, &mut plans).await?);
         found.extend(crate::awards::filing_notices(state, &recipient.firm_id, today).await?);
+        found.extend(crate::occupancy::lease_notices(state, &recipient.firm_id, today).await?);
         let rows: Vec<(String, String, serde_json::Value)> = found
             .iter()
             .map(|n| {

@@ -78,6 +78,7 @@ pub mod firms;
 pub mod hubs;
 pub mod ladder;
 pub mod leases;
+pub mod occupancy;
 pub mod operations;
 pub mod parts;
 pub mod statements;

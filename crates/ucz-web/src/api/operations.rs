@@ -952,6 +952,10 @@ fn statement_routes() -> Vec<Route> {
             .doc("Record a payment received (by hand: ucz takes no payments)", keeper)
             .body::<s::PaymentBody>()
             .answers::<s::StatementView>(),
+        route(Verb::Get, "readOccupancy", "/api/v1/occupancy", super::occupancy::dashboard)
+            .doc("A zone's occupancy of rooms by facility and month (12 months), utilisation of its shared resources by hour of the week with no-show rates, and the leases ending within 90/60/30 days with renewal or graduation", keeper)
+            .query::<super::occupancy::ZoneQuery>()
+            .answers::<ucz_service::occupancy::Dashboard>(),
         route(Verb::Get, "readLeaseRent", "/api/v1/leases/{id}/rent", w::rent)
             .doc("A lease's rent and deposit history (the space's listed rent when none is recorded)", "the lease's firm, the zone's operator")
             .answers::<s::RentHistory>(),

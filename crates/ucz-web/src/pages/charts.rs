@@ -186,3 +186,48 @@ mod tests {
         );
     }
 }
+
+/// A week's heat map: a row per weekday (Monday first), a column per hour, each cell shaded by
+/// the share of its open minutes that were booked; closed hours are left blank.
+pub fn heat(title: &str, days: &[String], booked: &[Vec<i64>], open: &[Vec<i64>]) -> String {
+    let (cell, left, top) = (18.0, 40.0, 18.0);
+    let width = left + cell * 24.0 + 4.0;
+    let height = top + cell * 7.0 + 4.0;
+    let mut svg = format!(
+        r#"<svg class="heat" viewBox="0 0 {width} {height}" role="img" aria-labelledby="heat-title" xmlns="http://www.w3.org/2000/svg"><title id="heat-title">{}</title>"#,
+        escape(title)
+    );
+    for h in (0..24).step_by(3) {
+        svg.push_str(&format!(
+            r#"<text x="{x:.1}" y="12" font-size="10">{h}</text>"#,
+            x = left + cell * h as f64 + 2.0
+        ));
+    }
+    for (d, name) in days.iter().enumerate().take(7) {
+        let y = top + cell * d as f64;
+        svg.push_str(&format!(
+            r#"<text x="{x}" y="{ty:.1}" text-anchor="end" font-size="11">{name}</text>"#,
+            x = left - 4.0,
+            ty = y + 13.0,
+            name = escape(name)
+        ));
+        for h in 0..24 {
+            let o = open.get(d).and_then(|r| r.get(h)).copied().unwrap_or(0);
+            if o == 0 {
+                continue;
+            }
+            let b = booked.get(d).and_then(|r| r.get(h)).copied().unwrap_or(0);
+            let share = (b as f64 / o as f64).min(1.0);
+            svg.push_str(&format!(
+                r#"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{w:.1}" fill-opacity="{op:.2}"><title>{name} {h}:00 {pct:.0}%</title></rect>"#,
+                x = left + cell * h as f64,
+                w = cell - 2.0,
+                op = 0.08 + 0.92 * share,
+                pct = share * 100.0,
+                name = escape(name),
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}

@@ -15,6 +15,7 @@ mod firm;
 mod form;
 mod import;
 mod members;
+mod occupancy;
 mod overview;
 pub(crate) mod placement;
 mod statements;
@@ -44,7 +45,11 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 39] = [
+const TEMPLATES: [(&str, &str); 40] = [
+    (
+        "occupancy.html",
+        include_str!("../../templates/occupancy.html"),
+    ),
     (
         "statements.html",
         include_str!("../../templates/statements.html"),
@@ -658,6 +663,7 @@ pub fn routes() -> Router<AppState> {
         .route("/bookings/manage", get(bookings::manage))
         .route("/bookings/manage/{act}", post(bookings::manage_act))
         .route("/bookings/statements", get(statements::page))
+        .route("/bookings/occupancy", get(occupancy::page))
         .route("/bookings/statements/issue", post(statements::issue))
         .route("/bookings/statements/export.xlsx", get(statements::export))
         .route("/bookings/statements/{id}", get(statements::one))

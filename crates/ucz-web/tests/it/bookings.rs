@@ -837,6 +837,78 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
         .get(&format!("/bookings/statements/{tenant_id}"))
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Occupancy in August: the room's hours of the week booked, its no-shows, and a lease
+    // ending within 30 days, which the firm is reminded of.
+    let (status, space) = app
+        .call("operator", Method::POST, "/spaces",
+            Some(&json!({"facility_id": facility, "name": "302호", "kind": "rental_unit", "area_m2": 20})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{space}");
+    let (status, lease) = app
+        .call("operator", Method::POST, "/leases",
+            Some(&json!({"space_id": space["id"], "firm_id": "REG-01", "starts": "2026-01-01", "ends": "2026-09-01"})))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{lease}");
+    let (status, d) = app
+        .call_at(&august, "operator", Method::GET, "/occupancy", None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    let room = d["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource_id"] == "room-a")
+        .unwrap();
+    assert!(room["utilisation"].as_f64().unwrap() > 0.0, "{room}");
+    assert!(
+        room["no_shows"].as_i64().unwrap() >= 2
+            && room["due"].as_i64().unwrap() > room["no_shows"].as_i64().unwrap(),
+        "{room}"
+    );
+    // Wednesday 10:00 (the checked-in hour of 1 July) was booked.
+    assert!(room["booked"][2][10].as_i64().unwrap() >= 60, "{room}");
+    let ending = d["ending"].as_array().unwrap();
+    let soon = ending.iter().find(|e| e["firm_id"] == "REG-01").unwrap();
+    assert_eq!(
+        (soon["band"].as_i64(), soon["outlook"].as_str()),
+        (Some(30), Some("renew")),
+        "{soon}"
+    );
+    let july = d["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == "2026-07" && m["leased_days"].as_i64().unwrap() > 0);
+    assert!(july.is_some(), "July's occupancy counts the leases: {d}");
+    let (status, _) = app
+        .call_at(
+            &august,
+            "other_operator",
+            Method::GET,
+            "/occupancy?zone=daejeon",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .call_at(&august, "admin", Method::POST, "/jobs/notices/run", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, inbox) = app
+        .call_at(&august, "REG-01", Method::GET, "/inbox", None)
+        .await;
+    let text = inbox.to_string();
+    assert!(
+        text.contains("lease_ending") && text.contains("302호"),
+        "{inbox}"
+    );
+    let (status, _, html) = operator.get("/bookings/occupancy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("svg class=\"heat\"") && html.contains("세미나실 A"),
+        "the heat map with its table"
+    );
 }
 
 /// Runs the futures together on this task: every request is in flight before any answer is

@@ -775,7 +775,7 @@ pub async fn the_openapi_document_covers_every_route(app: TestApp) {
     assert_eq!(document["openapi"], "3.1.0");
     let mut operation_ids = std::collections::HashSet::new();
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 107);
+    assert_eq!(paths.len(), 108);
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().unwrap() {
             assert!(
