@@ -51,11 +51,11 @@ pub struct Used {
     pub state: String,
 }
 
-/// A resource's free hours for tenants and the hourly price they are worth.
+/// A resource's free hours for tenants, and the price per use its bookings' prices include.
 #[derive(Clone, Debug)]
 pub struct Free {
     pub hours: i64,
-    pub tenant_per_hour: i64,
+    pub per_use: i64,
 }
 
 /// What a line is for.
@@ -134,7 +134,7 @@ pub fn rent_lines(month: Date, leases: &[Leased]) -> Vec<Line> {
                 kind: LineKind::Rent,
                 description: format!("{} 임대료 {from}–{}", lease.space, to.add_days(-1)),
                 quantity: days,
-                amount: term.rent * days / days_in_month,
+                amount: term.rent.saturating_mul(days) / days_in_month,
                 reference: format!("lease:{}", lease.lease_id),
             });
         }
@@ -143,10 +143,13 @@ pub fn rent_lines(month: Date, leases: &[Leased]) -> Vec<Line> {
 }
 
 /// Usage lines: each booking at its price; then, per resource, a tenant's free hours deducted
-/// from its tenant bookings of the month (at the resource's tenant price per hour).
+/// from its tenant bookings of the month in the order they were held: the hours' part of each
+/// booking's own price (its price less the price per use), for the minutes the free hours
+/// cover — never more than the bookings were charged.
 pub fn usage_lines(bookings: &[Used], free: &BTreeMap<String, Free>) -> Vec<Line> {
     let mut out = Vec::new();
-    let mut tenant_minutes: BTreeMap<&str, i64> = BTreeMap::new();
+    // Per resource: free minutes covered and the amount they are worth.
+    let mut freed: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for b in bookings {
         out.push(Line {
             kind: LineKind::Usage,
@@ -164,21 +167,24 @@ pub fn usage_lines(bookings: &[Used], free: &BTreeMap<String, Free>) -> Vec<Line
             amount: b.price,
             reference: format!("booking:{}", b.booking_id),
         });
-        if b.tenant {
-            *tenant_minutes.entry(&b.resource_id).or_default() += b.minutes;
-        }
-    }
-    for (resource, minutes) in tenant_minutes {
-        let Some(f) = free.get(resource) else {
+        let Some(f) = free
+            .get(&b.resource_id)
+            .filter(|_| b.tenant && b.minutes > 0)
+        else {
             continue;
         };
-        let freed = minutes.min(f.hours * 60);
-        let amount = freed * f.tenant_per_hour / 60;
+        let (minutes, amount) = freed.entry(&b.resource_id).or_default();
+        let covered = (f.hours.saturating_mul(60) - *minutes).clamp(0, b.minutes);
+        let hours_part = (b.price - f.per_use).max(0);
+        *minutes += covered;
+        *amount += hours_part.saturating_mul(covered) / b.minutes;
+    }
+    for (resource, (minutes, amount)) in freed {
         if amount > 0 {
             out.push(Line {
                 kind: LineKind::FreeHours,
-                description: format!("{resource} 입주기업 무료 {}시간", f.hours),
-                quantity: freed,
+                description: format!("{resource} 입주기업 무료 이용 {minutes}분"),
+                quantity: minutes,
                 amount: -amount,
                 reference: format!("resource:{resource}"),
             });
@@ -238,6 +244,47 @@ mod tests {
     }
 
     #[test]
+    fn free_hours_are_deducted_from_what_was_charged() {
+        let used = |id, minutes, price| Used {
+            booking_id: id,
+            resource_id: "room".into(),
+            resource: "세미나실".into(),
+            when: String::new(),
+            minutes,
+            tenant: true,
+            price,
+            state: "confirmed".into(),
+        };
+        // Booked at 10,000 an hour with 5,000 per use; the free 2 hours cover the first
+        // booking and half of the second: 10,000 + 10,000 of their hours' parts.
+        let free = BTreeMap::from([(
+            "room".to_string(),
+            Free {
+                hours: 2,
+                per_use: 5_000,
+            },
+        )]);
+        let lines = usage_lines(&[used(1, 60, 15_000), used(2, 120, 25_000)], &free);
+        assert_eq!(
+            lines.last().map(|l| (l.quantity, l.amount)),
+            Some((120, -20_000))
+        );
+        // Three 20-minute bookings charged 333 each never get more than 999 back.
+        let free = BTreeMap::from([(
+            "room".to_string(),
+            Free {
+                hours: 1,
+                per_use: 0,
+            },
+        )]);
+        let lines = usage_lines(
+            &[used(1, 20, 333), used(2, 20, 333), used(3, 20, 333)],
+            &free,
+        );
+        assert_eq!(lines.last().map(|l| l.amount), Some(-999));
+    }
+
+    #[test]
     fn free_hours_and_vat_rounded_down() {
         let used = |id, minutes, price, tenant| Used {
             booking_id: id,
@@ -253,7 +300,7 @@ mod tests {
             "room".to_string(),
             Free {
                 hours: 2,
-                tenant_per_hour: 10_000,
+                per_use: 0,
             },
         )]);
         let lines = usage_lines(

@@ -531,6 +531,9 @@ pub async fn book(
         None => vec![first],
         Some(r) => series::weekly(first, r.weeks, r.until, &r.except),
     };
+    if dates.is_empty() {
+        return Err(Error::field("repeat", Message::new(Key::BookingNoDates)));
+    }
     let holidays = Holidays::of(&state.catalog.holidays);
     let today = state.clock.today();
     let closures = closures_of(
@@ -543,10 +546,22 @@ pub async fn book(
         Some(t) => state.store.has_training(&row.owner(), t, &firm_id).await?,
         None => true,
     };
+    // A bundle's other resources are booked under their own hours, holidays, closures and
+    // trainings too (their quotas and prices are their own; the booking takes their buffer).
     let mut bundle = Vec::new();
     for w in &resource.with {
         let other = resource_row(state, w).await?;
-        bundle.push((other.id.clone(), setup_of(&other)?));
+        let setup = setup_of(&other)?;
+        let trained = match &setup.training {
+            Some(t) => {
+                state
+                    .store
+                    .has_training(&other.owner(), t, &firm_id)
+                    .await?
+            }
+            None => true,
+        };
+        bundle.push((other.id.clone(), setup, trained));
     }
     // Minutes this request adds to each week and month, so a series counts its own dates.
     let mut added: std::collections::HashMap<Date, i64> = Default::default();
@@ -577,7 +592,20 @@ pub async fn book(
             used_month: held(m0, m1).await? + mine(m0, m1),
             trained,
         };
-        let refusals = check::check(&resource, ask, &cx);
+        let mut refusals = check::check(&resource, ask, &cx);
+        for (_, other, trained) in &bundle {
+            let own = Context {
+                used_week: 0,
+                used_month: 0,
+                trained: *trained,
+                ..cx.clone()
+            };
+            for r in check::check(other, ask, &own) {
+                if !refusals.contains(&r) {
+                    refusals.push(r);
+                }
+            }
+        }
         if refusals.is_empty() {
             *added.entry(ask.day()).or_default() += ask.minutes();
             good.push(*ask);
@@ -593,25 +621,27 @@ pub async fn book(
         }
         return Err(refusal_errors(&bad));
     }
-    let rules_of = |ask: &Ask| resource.rules_for(applicant, ask.day());
+    let buffer = |r: &Resource, ask: &Ask| {
+        r.rules_for(applicant, ask.day())
+            .map_or(0, |r| i64::from(r.buffer_minutes) * 60)
+    };
     let slots = |ask: &Ask| -> Vec<Slot> {
-        let buffer = rules_of(ask).map_or(0, |r| i64::from(r.buffer_minutes) * 60);
         let (s, e) = (seconds(ask.start), seconds(ask.end));
         let grace = s + i64::from(resource.grace_minutes) * 60;
         let mut out = vec![Slot {
             resource_id: resource.id.clone(),
             starts_at: s,
             ends_at: e,
-            held_until: e + buffer,
+            held_until: e + buffer(&resource, ask),
             grace_until: grace,
             price: resource.price.of(applicant, ask.minutes()),
         }];
-        for (id, other) in &bundle {
+        for (id, other, _) in &bundle {
             out.push(Slot {
                 resource_id: id.clone(),
                 starts_at: s,
                 ends_at: e,
-                held_until: e + buffer,
+                held_until: e + buffer(other, ask),
                 grace_until: grace,
                 price: other.price.of(applicant, ask.minutes()),
             });
@@ -683,7 +713,8 @@ pub async fn book(
                             created_at: String::new(),
                         },
                     )
-                    .await?;
+                    .await?
+                    .ok_or_else(|| Error::conflict(Key::BookingWaitingAlready))?;
                 return Ok(BookingOutcome {
                     bookings: Vec::new(),
                     refused: Vec::new(),
@@ -783,13 +814,30 @@ pub async fn decide(
     } else {
         ("declined", "declined")
     };
+    if approve {
+        not_late(state, &b)?;
+    }
     moved(state, caller, &b, &["requested"], to, "decided_at", action).await
 }
 
-/// Cancels a booking (its firm, or the resource's keeper); the slot goes to the waitlist.
+/// Refuses confirming a booking whose grace period is over: it would be a no-show at once.
+fn not_late(state: &Services, b: &BookingRow) -> Result<(), Error> {
+    if state.clock.now().as_second() > b.grace_until {
+        return Err(Error::conflict(
+            Message::new(Key::BookingTooLate).arg("until", show(from_seconds(b.grace_until))),
+        ));
+    }
+    Ok(())
+}
+
+/// Cancels a booking (its firm before the start, or the resource's keeper at any time); the
+/// slot goes to the waitlist.
 pub async fn cancel(state: &Services, caller: &Caller, id: i64) -> Result<BookingView, Error> {
     sweep(state).await?;
-    let (b, _, _) = acted_on(state, caller, id, false).await?;
+    let (b, _, keeper) = acted_on(state, caller, id, false).await?;
+    if !keeper && state.clock.now().as_second() >= b.starts_at && b.state == "confirmed" {
+        return Err(Error::conflict(Key::BookingCancelStarted));
+    }
     moved(
         state,
         caller,
@@ -876,6 +924,9 @@ pub async fn answer_offer(
         return Err(Error::not_found(Key::NounBooking, &id.to_string()));
     }
     let approval = setup_of(&resource)?.approval;
+    if take {
+        not_late(state, &b)?;
+    }
     let (to, column, action) = match (take, approval) {
         (true, false) => ("confirmed", "decided_at", "taken"),
         (true, true) => ("requested", "decided_at", "taken"),
@@ -1264,4 +1315,98 @@ pub async fn leave_waitlist(state: &Services, caller: &Caller, id: i64) -> Resul
     } else {
         Err(Error::not_found(Key::NounWaitlist, &id.to_string()))
     }
+}
+
+/// The flat fields a spreadsheet row may change of a resource (its rules stay as they are).
+const FLAT: [&str; 11] = [
+    "name",
+    "kind",
+    "facility_id",
+    "hub_id",
+    "approval",
+    "training",
+    "grace_minutes",
+    "tenant_per_hour",
+    "other_per_hour",
+    "per_use",
+    "tenant_free_hours_month",
+];
+
+/// A resource with a row's fields applied (an Excel bulk update): the resource must exist and
+/// be the caller's to keep, before and after; every problem is reported by field. The setup, and
+/// the zone or hub it is in.
+pub async fn updated_setup(
+    state: &Services,
+    caller: &Caller,
+    id: &str,
+    row: &Value,
+) -> Result<(Resource, Option<String>, Option<String>), Error> {
+    caller.require_user()?;
+    let existing = state
+        .store
+        .resource(id)
+        .await?
+        .ok_or_else(|| Error::field("id", Message::new(Key::NounResource).arg("id", id)))?;
+    access::write_zone_part(caller, &owner_of(&existing))?;
+    let mut body = existing.body.clone();
+    for field in FLAT {
+        let Some(value) = row.get(field) else {
+            continue;
+        };
+        match field {
+            "tenant_per_hour" | "other_per_hour" | "per_use" | "tenant_free_hours_month" => {
+                body["price"][field] = value.clone();
+            }
+            "facility_id" if !value.is_null() => {
+                body["facility_id"] = value.clone();
+                body["hub_id"] = Value::Null;
+            }
+            "hub_id" if !value.is_null() => {
+                body["hub_id"] = value.clone();
+                body["facility_id"] = Value::Null;
+            }
+            _ => body[field] = value.clone(),
+        }
+    }
+    if let Some(object) = body.as_object_mut() {
+        object.retain(|_, v| !v.is_null());
+    }
+    let setup: Resource =
+        serde_json::from_value(body).map_err(|e| Error::unreadable(format!("{e}")))?;
+    let problems = setup.problems();
+    if !problems.is_empty() {
+        return Err(Error::invalid(
+            problems
+                .into_iter()
+                .map(|p| FieldError::new(p.field, p.message))
+                .collect(),
+        ));
+    }
+    let owner = place(state, &setup).await?;
+    access::write_zone_part(caller, &owner)?;
+    let hub = match &owner {
+        Owner::Hub(h) => Some(h.clone()),
+        Owner::Zone(_) => None,
+    };
+    Ok((setup, owner.zone().map(str::to_string), hub))
+}
+
+/// Writes resources checked by `updated_setup` in one transaction; how many.
+pub async fn set_many(
+    state: &Services,
+    caller: &Caller,
+    resources: &[(Option<String>, Option<String>, Resource)],
+) -> Result<usize, Error> {
+    let rows: Vec<(String, Option<String>, Option<String>, Value)> = resources
+        .iter()
+        .map(|(zone, hub, setup)| {
+            Ok((
+                setup.id.clone(),
+                zone.clone(),
+                hub.clone(),
+                serde_json::to_value(setup).map_err(Error::internal)?,
+            ))
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(state.store.set_resources(&caller.actor(), &rows).await?)
 }

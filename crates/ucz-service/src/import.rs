@@ -5,8 +5,9 @@
 use std::collections::HashSet;
 
 use serde_json::Value;
+use ucz_core::booking::Resource;
 use ucz_core::firm::Firm;
-use ucz_core::record::{Demo, FacilityBody, SpaceBody};
+use ucz_core::record::{Demo, FacilityBody, SpaceBody, SpaceId};
 
 use crate::access::Owner;
 use crate::caller::Caller;
@@ -14,12 +15,14 @@ use crate::error::{Error, FieldError, Key, Message};
 use crate::parts::Known;
 use crate::{Services, access, firms, parts};
 
-/// The records an import may create.
+/// The records an import may create (or, for spaces and bookable resources, update by id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImportKind {
     Firm,
     Facility,
     Space,
+    /// Bookable resources: updated by id only (their rules stay; prices, names, approval…).
+    Resource,
 }
 
 /// A row checked as its API write would be: the record it creates.
@@ -28,6 +31,14 @@ pub enum Row {
     Firm(Firm),
     Facility(FacilityBody),
     Space(SpaceBody),
+    /// A space replaced by id.
+    SpaceUpdate(SpaceId, SpaceBody),
+    /// A bookable resource replaced by id, with the zone or hub it is in.
+    Resource {
+        zone: Option<String>,
+        hub: Option<String>,
+        setup: Box<Resource>,
+    },
 }
 
 /// What the rows of one import look up: zones, facilities and hubs once each, and which new
@@ -80,7 +91,36 @@ pub async fn check_row(
             let record = parts::space_in(state, &lookups.known, body).await?;
             let owner = parts::space_owner(state, &lookups.known, &record).await?;
             access::write_zone_part(caller, &owner)?;
-            Ok(Row::Space(record))
+            match &body["id"] {
+                Value::Null => Ok(Row::Space(record)),
+                given => {
+                    let id = given.as_i64().ok_or_else(|| {
+                        Error::field("id", Message::new(Key::NounSpace).arg("id", given))
+                    })?;
+                    // Updating moves what its keeper keeps: both the old and the new keeper's.
+                    let stored = state
+                        .store
+                        .repo::<SpaceBody>()
+                        .get(&SpaceId(id))
+                        .await?
+                        .ok_or_else(|| {
+                            Error::field("id", Message::new(Key::NounSpace).arg("id", id))
+                        })?;
+                    let before = parts::space_owner(state, &lookups.known, &stored.record).await?;
+                    access::write_zone_part(caller, &before)?;
+                    Ok(Row::SpaceUpdate(SpaceId(id), record))
+                }
+            }
+        }
+        ImportKind::Resource => {
+            let id = body["id"].as_str().unwrap_or_default();
+            let (setup, zone, hub) =
+                crate::bookings::updated_setup(state, caller, id, body).await?;
+            Ok(Row::Resource {
+                zone,
+                hub,
+                setup: Box::new(setup),
+            })
         }
     }
 }
@@ -92,6 +132,8 @@ pub async fn write(state: &Services, caller: &Caller, rows: &[Row]) -> Result<us
     let mut firms = Vec::new();
     let mut facilities = Vec::new();
     let mut spaces = Vec::new();
+    let mut space_updates = Vec::new();
+    let mut resources = Vec::new();
     for row in rows {
         match row {
             Row::Firm(firm) => firms.push(Demo {
@@ -100,12 +142,23 @@ pub async fn write(state: &Services, caller: &Caller, rows: &[Row]) -> Result<us
             }),
             Row::Facility(facility) => facilities.push(facility.clone()),
             Row::Space(space) => spaces.push(space.clone()),
+            Row::SpaceUpdate(id, space) => space_updates.push((*id, space.clone())),
+            Row::Resource { zone, hub, setup } => {
+                resources.push((zone.clone(), hub.clone(), setup.as_ref().clone()))
+            }
         }
     }
     Ok(match rows.first() {
         None => 0,
         Some(Row::Firm(_)) => store.repo().create_all(&actor, &firms).await?,
         Some(Row::Facility(_)) => store.repo().create_all(&actor, &facilities).await?,
-        Some(Row::Space(_)) => store.repo().create_all(&actor, &spaces).await?,
+        Some(Row::Space(_) | Row::SpaceUpdate(..)) => {
+            let (made, changed) = store
+                .repo()
+                .create_and_update(&actor, &spaces, &space_updates)
+                .await?;
+            made + changed
+        }
+        Some(Row::Resource { .. }) => crate::bookings::set_many(state, caller, &resources).await?,
     })
 }

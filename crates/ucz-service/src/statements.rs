@@ -137,7 +137,9 @@ fn view(row: StatementRow, payments: Vec<PaymentRow>) -> Result<StatementView, E
         },
         reason: row.reason,
         issued_at: row.issued_at,
-        paid: payments.iter().map(|p| p.amount).sum(),
+        paid: payments
+            .iter()
+            .fold(0i64, |sum, p| sum.saturating_add(p.amount)),
         payments,
         notice_ko: NOT_A_TAX_INVOICE_KO.into(),
         notice_en: NOT_A_TAX_INVOICE_EN.into(),
@@ -182,9 +184,10 @@ async fn lease_of(
     Ok((lease, owner, space.name, space.monthly_rent_krw))
 }
 
-/// The terms of a lease: its recorded history, or else the space's listed rent from its start.
+/// The terms of a lease: its recorded history, and the space's listed rent from its start
+/// until the first recorded rent (or throughout, when none is recorded).
 fn terms_of(lease: &LeaseBody, rows: &[&TermRow], listed: Option<u64>) -> Vec<Term> {
-    let recorded: Vec<Term> = rows
+    let mut recorded: Vec<Term> = rows
         .iter()
         .filter_map(|t| {
             Some(Term {
@@ -194,17 +197,28 @@ fn terms_of(lease: &LeaseBody, rows: &[&TermRow], listed: Option<u64>) -> Vec<Te
             })
         })
         .collect();
-    if !recorded.is_empty() {
-        return recorded;
-    }
-    listed
-        .map(|rent| Term {
+    let first = recorded.iter().map(|t| t.from).min();
+    if let Some(rent) = listed.filter(|_| first.is_none_or(|f| f > lease.starts)) {
+        recorded.push(Term {
             from: lease.starts,
             rent: i64::try_from(rent).unwrap_or(i64::MAX),
             deposit: 0,
-        })
-        .into_iter()
-        .collect()
+        });
+    }
+    recorded
+}
+
+/// The most a rent, deposit or payment may be, in won (a typo of many zeros is refused).
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+fn within(field: &str, amount: i64) -> Result<(), Error> {
+    if amount.abs() > MAX_AMOUNT {
+        return Err(Error::field(
+            field,
+            Message::new(Key::AmountTooLarge).arg("max", MAX_AMOUNT),
+        ));
+    }
+    Ok(())
 }
 
 /// Records a lease's rent and deposit from a day on (the zone's operator).
@@ -220,6 +234,7 @@ pub async fn set_rent(
         if v < 0 {
             return Err(Error::field(field, Message::new(Key::NotPositive)));
         }
+        within(field, v)?;
     }
     state
         .store
@@ -370,7 +385,7 @@ pub async fn issue(
                 id.clone(),
                 Free {
                     hours: s.price.tenant_free_hours_month,
-                    tenant_per_hour: s.price.tenant_per_hour,
+                    per_use: s.price.per_use,
                 },
             )
         })
@@ -393,7 +408,13 @@ pub async fn issue(
     }
     let written = state
         .store
-        .issue_statements(&caller.actor(), &zone, &first.to_string(), new)
+        .issue_statements(
+            &caller.actor(),
+            &zone,
+            &first.to_string(),
+            new,
+            i64::from(state.clock.today().year()),
+        )
         .await?;
     let mut out = Vec::new();
     for row in written {
@@ -516,6 +537,7 @@ pub async fn pay(
     if body.amount == 0 {
         return Err(Error::field("amount", Message::new(Key::AwardPositive)));
     }
+    within("amount", body.amount)?;
     state
         .store
         .record_payment(
@@ -527,4 +549,58 @@ pub async fn pay(
         )
         .await?;
     full(state, row).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(t: &str) -> Date {
+        t.parse().expect("date")
+    }
+
+    #[test]
+    fn the_listed_rent_runs_until_the_first_recorded_one() {
+        let lease: LeaseBody = serde_json::from_value(serde_json::json!({
+            "space_id": 1, "firm_id": "F", "starts": "2026-01-01", "ends": "2027-01-01"
+        }))
+        .expect("lease");
+        let raise = TermRow {
+            lease_id: 1,
+            from_day: "2026-07-15".into(),
+            rent: 600_000,
+            deposit: 0,
+            recorded_at: String::new(),
+        };
+        let terms = terms_of(&lease, &[&raise], Some(500_000));
+        let mut got: Vec<(String, i64)> =
+            terms.iter().map(|t| (t.from.to_string(), t.rent)).collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("2026-01-01".to_string(), 500_000),
+                ("2026-07-15".to_string(), 600_000)
+            ]
+        );
+        // July: 14 days at 500,000/31, 17 at 600,000/31.
+        let leased = Leased {
+            lease_id: 1,
+            space: "101".into(),
+            starts: lease.starts,
+            ends: lease.ends,
+            terms,
+        };
+        let amounts: Vec<i64> = rent_lines(d("2026-07-01"), &[leased])
+            .iter()
+            .map(|l| l.amount)
+            .collect();
+        assert_eq!(amounts, [225_806, 329_032]);
+        // A history from the lease's start replaces the listed rent.
+        let from_start = TermRow {
+            from_day: "2026-01-01".into(),
+            ..raise
+        };
+        assert_eq!(terms_of(&lease, &[&from_start], Some(500_000)).len(), 1);
+    }
 }

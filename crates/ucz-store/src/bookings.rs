@@ -336,6 +336,48 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt("the resource just written is gone".into()))
     }
 
+    /// Replaces resources (an Excel bulk update) in one transaction, each audited; a resource
+    /// that is gone refuses the whole write. How many.
+    pub async fn set_resources(
+        &self,
+        actor: &str,
+        rows: &[(String, Option<String>, Option<String>, Value)],
+    ) -> Result<usize, StoreError> {
+        let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
+        for (id, zone_id, hub_id, body) in rows {
+            let before = sqlx::query(
+                "SELECT id, zone_id, hub_id, body, updated_at FROM resources WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| resource(&r))
+            .transpose()?
+            .ok_or_else(|| StoreError::Rejected(ucz_core::Key::ChangedMeanwhile.into()))?;
+            sqlx::query("UPDATE resources SET zone_id = $1, hub_id = $2, body = $3, updated_at = $4 WHERE id = $5")
+                .bind(zone_id.as_deref())
+                .bind(hub_id.as_deref())
+                .bind(body.to_string())
+                .bind(by.at.clone())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            append(
+                &mut tx,
+                &by,
+                "update",
+                "resource",
+                id,
+                Some(&before.body),
+                Some(body),
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len())
+    }
+
     pub async fn resource(&self, id: &str) -> Result<Option<ResourceRow>, StoreError> {
         sqlx::query("SELECT id, zone_id, hub_id, body, updated_at FROM resources WHERE id = $1")
             .bind(id)
@@ -369,13 +411,29 @@ impl Store {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
         let mut taken = Vec::new();
-        let mut free = Vec::new();
+        let mut free: Vec<&Vec<Slot>> = Vec::new();
         for (date, slots) in new.dates.iter().enumerate() {
             let mut blocked = None;
-            for slot in slots {
-                if let Some((s, e)) =
-                    in_the_way(&mut tx, &slot.resource_id, slot.starts_at, slot.held_until).await?
-                {
+            for (i, slot) in slots.iter().enumerate() {
+                // The request's own slots count too: its other resources at this date and the
+                // dates already accepted.
+                let own = slots[..i]
+                    .iter()
+                    .chain(free.iter().flat_map(|d| d.iter()))
+                    .find(|o| {
+                        o.resource_id == slot.resource_id
+                            && o.starts_at < slot.held_until
+                            && o.held_until > slot.starts_at
+                    })
+                    .map(|o| (o.starts_at, o.ends_at));
+                let found = match own {
+                    Some(found) => Some(found),
+                    None => {
+                        in_the_way(&mut tx, &slot.resource_id, slot.starts_at, slot.held_until)
+                            .await?
+                    }
+                };
+                if let Some((s, e)) = found {
                     blocked = Some(Taken {
                         date,
                         resource_id: slot.resource_id.clone(),
@@ -442,10 +500,12 @@ impl Store {
                     },
                 )
                 .await;
+                // The check above saw every holding booking under the lock; the constraint
+                // refusing now means a write outside ucz's lock: nothing is written.
                 let written = match written {
                     Err(StoreError::Database(e)) if excluded(&e) => {
                         return Ok(Booked::Refused(vec![Taken {
-                            date: 0,
+                            date: new.dates.iter().position(|d| d.contains(slot)).unwrap_or(0),
                             resource_id: slot.resource_id.clone(),
                             starts_at: slot.starts_at,
                             ends_at: slot.ends_at,
@@ -600,7 +660,7 @@ impl Store {
     ) -> Result<Vec<BookingRow>, StoreError> {
         // Read first without the lock: most sweeps find nothing.
         let due: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM bookings WHERE state = 'confirmed' AND bundle_of IS NULL AND grace_until <= $1",
+            "SELECT COUNT(*) FROM bookings WHERE state IN ('confirmed', 'requested', 'offered') AND bundle_of IS NULL AND grace_until <= $1",
         )
         .bind(now)
         .fetch_one(&self.pool)
@@ -611,7 +671,7 @@ impl Store {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
         let heads: Vec<BookingRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE state = 'confirmed' AND bundle_of IS NULL AND grace_until <= $1 ORDER BY id"
+            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE state IN ('confirmed', 'requested', 'offered') AND bundle_of IS NULL AND grace_until <= $1 ORDER BY id"
         )))
         .bind(now)
         .fetch_all(&mut *tx)
@@ -630,18 +690,54 @@ impl Store {
             .iter()
             .map(booking)
             .collect::<Result<_, _>>()?;
-            let moved = move_rows(&mut tx, &by, &parts, "no_show", "closed_at").await?;
+            // A confirmed booking not checked in is a no-show; one never approved or taken in
+            // time lapses (declined), and is not billed.
+            let to = if head.state == "confirmed" {
+                "no_show"
+            } else {
+                "declined"
+            };
+            let moved = move_rows(&mut tx, &by, &parts, to, "closed_at").await?;
             offer(&mut tx, &by, &parts, now).await?;
-            out.extend(moved.into_iter().filter(|b| b.bundle_of.is_none()));
+            out.extend(
+                moved
+                    .into_iter()
+                    .filter(|b| b.bundle_of.is_none() && b.state == "no_show"),
+            );
         }
         tx.commit().await?;
         Ok(out)
     }
 
     /// Puts a firm on the waitlist of a taken slot. Audited.
-    pub async fn join_waitlist(&self, actor: &str, w: &WaitRow) -> Result<WaitRow, StoreError> {
+    pub async fn join_waitlist(
+        &self,
+        actor: &str,
+        w: &WaitRow,
+    ) -> Result<Option<WaitRow>, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
+        // Once per firm and slot, and not for a slot the firm holds.
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM waitlist WHERE firm_id = $1 AND resource_id = $2 AND starts_at = $3 AND state IN ('waiting', 'offered')",
+        )
+        .bind(&w.firm_id)
+        .bind(&w.resource_id)
+        .bind(w.starts_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let held: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM bookings WHERE firm_id = $1 AND resource_id = $2 AND state IN {HOLDING_SQL} AND starts_at < $3 AND held_until > $4"
+        )))
+        .bind(&w.firm_id)
+        .bind(&w.resource_id)
+        .bind(w.held_until)
+        .bind(w.starts_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        if waiting + held > 0 {
+            return Ok(None);
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO waitlist (resource_id, firm_id, user_id, starts_at, ends_at, held_until, grace_until, applicant, price, state, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'waiting', $10) RETURNING {WAIT_COLUMNS}"
@@ -670,7 +766,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(row)
+        Ok(Some(row))
     }
 
     /// A firm's waitlist entries still waiting or offered.
@@ -880,6 +976,20 @@ async fn move_rows(
 ) -> Result<Vec<BookingRow>, StoreError> {
     let mut out = Vec::new();
     for b in parts {
+        // The waitlist entry an offered booking came from follows it: booked, or lapsed.
+        if b.state == "offered" {
+            sqlx::query(
+                "UPDATE waitlist SET state = $1 WHERE booking_id = $2 AND state = 'offered'",
+            )
+            .bind(if HOLDING.contains(&to) {
+                "booked"
+            } else {
+                "lapsed"
+            })
+            .bind(b.id)
+            .execute(&mut **tx)
+            .await?;
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE bookings SET state = $1, {column} = $2 WHERE id = $3 RETURNING {BOOKING_COLUMNS}"
         )))

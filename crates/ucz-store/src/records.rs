@@ -425,6 +425,38 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Creates `creates` and replaces `updates` (by id) in one transaction, each with its audit
+    /// row: an import that adds and updates rows writes all of them or none. An update of a
+    /// record that is gone refuses the whole write.
+    pub async fn create_and_update(
+        &self,
+        actor: &str,
+        table: &Table,
+        creates: &[Value],
+        updates: &[(String, Value)],
+    ) -> Result<(usize, usize), StoreError> {
+        let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
+        for record in creates {
+            insert(&mut tx, &by, table, record, true)
+                .await
+                .map_err(dangling)?;
+        }
+        for (id, record) in updates {
+            if update_in(&mut tx, &by, table, id, record)
+                .await
+                .map_err(dangling)?
+                .is_none()
+            {
+                return Err(StoreError::Rejected(Key::ChangedMeanwhile.into()));
+            }
+        }
+        tx.commit().await?;
+        Ok((creates.len(), updates.len()))
+    }
+}
+
 /// Which of `ids` are keys of `table`, 500 to a statement.
 async fn ids_in(
     conn: &mut sqlx::AnyConnection,

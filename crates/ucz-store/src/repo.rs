@@ -222,6 +222,24 @@ impl<T: Aggregate> Repo<'_, T> {
         self.store.create_counted(actor, T::TABLE, &rows).await
     }
 
+    /// Creates some records and replaces others by id, all in one transaction (an import that
+    /// adds and updates rows); the numbers created and updated.
+    pub async fn create_and_update(
+        &self,
+        actor: &str,
+        creates: &[T],
+        updates: &[(T::Id, T)],
+    ) -> Result<(usize, usize), StoreError> {
+        let creates: Vec<Value> = creates.iter().map(T::to_row).collect();
+        let updates: Vec<(String, Value)> = updates
+            .iter()
+            .map(|(id, r)| (id.to_string(), r.to_row()))
+            .collect();
+        self.store
+            .create_and_update(actor, T::TABLE, &creates, &updates)
+            .await
+    }
+
     /// Replaces a record; `None` when there is no such record.
     pub async fn update(
         &self,

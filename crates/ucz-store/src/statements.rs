@@ -228,25 +228,26 @@ impl Store {
         Ok(out)
     }
 
-    /// Issues a month's statements of a zone: one per firm not issued that month yet, numbered
-    /// in order. The statements written (firms issued before are left out).
+    /// Issues a month's statements of a zone: one per firm not issued that month yet (or whose
+    /// statement was credited), numbered in order in `year` (the year of issue). The statements
+    /// written (firms issued before are left out).
     pub async fn issue_statements(
         &self,
         actor: &str,
         zone: &str,
         month: &str,
         statements: Vec<NewStatement>,
+        year: i64,
     ) -> Result<Vec<StatementRow>, StoreError> {
-        let year: i64 = month
-            .get(..4)
-            .and_then(|y| y.parse().ok())
-            .ok_or_else(|| StoreError::Corrupt(format!("{month} is not a month")))?;
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
         let mut out = Vec::new();
         for s in statements {
+            // A month is issued once per firm; a statement credited in full no longer counts,
+            // so the corrected month can be issued again.
             let issued: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM statements WHERE zone_id = $1 AND firm_id = $2 AND month = $3 AND kind = 'statement'",
+                "SELECT COUNT(*) FROM statements s WHERE s.zone_id = $1 AND s.firm_id = $2 AND s.month = $3 AND s.kind = 'statement' \
+                 AND NOT EXISTS (SELECT 1 FROM statements c WHERE c.kind = 'credit' AND c.credits = s.id)",
             )
             .bind(zone)
             .bind(&s.firm_id)

@@ -119,7 +119,8 @@ impl Price {
             Applicant::Tenant => self.tenant_per_hour,
             _ => self.other_per_hour,
         };
-        self.per_use + hourly * minutes / 60
+        self.per_use
+            .saturating_add(hourly.saturating_mul(minutes) / 60)
     }
 }
 
@@ -258,6 +259,23 @@ impl RuleSet {
                 "slot_minutes",
                 Message::new(Key::BookingSlotDividesDay).arg("value", self.slot_minutes),
             );
+        } else {
+            // Bookings start and end on the slot grid counted from midnight: so must the hours.
+            for (i, o) in self.hours.iter().enumerate() {
+                for (field, time) in [("open", &o.open), ("close", &o.close)] {
+                    if minutes_of(time).is_some_and(|m| m % self.slot_minutes != 0) {
+                        push(
+                            &format!("hours[{i}].{field}"),
+                            Message::new(Key::BookingOffGrid)
+                                .arg("value", time)
+                                .arg("slot", self.slot_minutes),
+                        );
+                    }
+                }
+            }
+        }
+        if self.buffer_minutes > 1440 {
+            push("buffer_minutes", Message::new(Key::BookingBufferTooLong));
         }
         if self.min_minutes == 0 {
             push("min_minutes", Message::new(Key::AwardPositive));
@@ -299,7 +317,7 @@ impl Resource {
             ));
         }
         for (i, w) in self.with.iter().enumerate() {
-            if w == &self.id || !is_resource_id(w) {
+            if w == &self.id || !is_resource_id(w) || self.with[..i].contains(w) {
                 out.push(FieldProblem::new(
                     format!("with[{i}]"),
                     Message::new(Key::BookingBadResourceId).arg("value", w),
@@ -321,6 +339,11 @@ impl Resource {
         ] {
             if v < 0 {
                 out.push(FieldProblem::new(field, Message::new(Key::NotPositive)));
+            } else if v > MAX_PRICE {
+                out.push(FieldProblem::new(
+                    field,
+                    Message::new(Key::ImplausiblyLarge),
+                ));
             }
         }
         out
@@ -336,6 +359,9 @@ impl Resource {
             .min_by_key(|r| r.applies_to)
     }
 }
+
+/// The most any price of a resource may be, in won (a typo of many zeros is refused).
+pub const MAX_PRICE: i64 = 100_000_000;
 
 /// A resource id: 1 to 64 of `a-z`, `0-9`, `-`, `_`, starting with a letter.
 pub fn is_resource_id(id: &str) -> bool {
@@ -445,14 +471,18 @@ mod tests {
         r.rules[1].slot_minutes = 7;
         r.rules[1].max_minutes = 10;
         r.price.per_use = -1;
+        r.with = vec!["projector".into(), "projector".into()];
+        r.rules[0].buffer_minutes = 2000;
         let fields: Vec<String> = r.problems().into_iter().map(|p| p.field).collect();
         assert_eq!(
             fields,
             [
                 "id",
                 "facility_id",
+                "with[1]",
                 "rules[0].hours[0].days",
                 "rules[0].hours[0].close",
+                "rules[0].buffer_minutes",
                 "rules[1].slot_minutes",
                 "rules[1].max_minutes",
                 "price.per_use"

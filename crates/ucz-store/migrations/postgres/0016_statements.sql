@@ -34,7 +34,9 @@ CREATE TABLE statements (
     reason TEXT NOT NULL,
     issued_at TEXT NOT NULL
 );
-CREATE UNIQUE INDEX statements_once ON statements (zone_id, firm_id, month) WHERE kind = 'statement';
+-- A month is issued once per firm unless its statement was credited (checked under the write
+-- lock when issuing); a statement is credited once.
+CREATE INDEX statements_month ON statements (zone_id, month, firm_id);
 CREATE UNIQUE INDEX statements_credited_once ON statements (credits) WHERE kind = 'credit';
 CREATE INDEX statements_firm ON statements (firm_id, month);
 

@@ -201,28 +201,32 @@ pub async fn act(
                 )));
             }
         };
-        let back = match form_value(&pairs, "back") {
-            Some("manage") => "/bookings/manage",
-            _ => "/bookings#mine",
+        // The keeper's page keeps the zone or hub it was showing.
+        let place = ManageQuery {
+            zone: form_value(&pairs, "zone")
+                .filter(|z| !z.is_empty())
+                .map(str::to_string),
+            hub: form_value(&pairs, "hub")
+                .filter(|h| !h.is_empty())
+                .map(str::to_string),
+            edit: None,
+        };
+        let manage = form_value(&pairs, "back") == Some("manage");
+        let back = if manage {
+            manage_path(&place)
+        } else {
+            "/bookings#mine".to_string()
         };
         match done {
-            Ok(_) => Ok(visitor.redirect(back)),
+            Ok(_) => Ok(visitor.redirect(&back)),
             Err(error) => {
                 let error = ApiError::from(error);
                 if !refused(&error) {
                     return Err(error);
                 }
                 let errors = messages(&error, visitor.lang);
-                if back == "/bookings/manage" {
-                    manage_page(
-                        &state,
-                        &visitor,
-                        &ManageQuery::default(),
-                        error.status(),
-                        errors,
-                        None,
-                    )
-                    .await
+                if manage {
+                    manage_page(&state, &visitor, &place, error.status(), errors, None).await
                 } else {
                     week_page(
                         &state,
@@ -238,6 +242,21 @@ pub async fn act(
     }
     .await;
     visitor.respond(&state, result)
+}
+
+/// The keeper's page of a zone or hub (the operator's own zone when neither is given).
+fn manage_path(q: &ManageQuery) -> String {
+    let pairs: Vec<(&str, &str)> = [("zone", &q.zone), ("hub", &q.hub)]
+        .into_iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (k, v)))
+        .collect();
+    if pairs.is_empty() {
+        return "/bookings/manage".into();
+    }
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish();
+    format!("/bookings/manage?{query}")
 }
 
 /// `/bookings/manage`: the keeper's page.
@@ -373,7 +392,7 @@ pub async fn manage_act(
         }
         .await;
         match done {
-            Ok(()) => Ok(visitor.redirect("/bookings/manage")),
+            Ok(()) => Ok(visitor.redirect(&manage_path(&q))),
             Err(error) if refused(&error) => {
                 let setup = (act == "resource").then(|| get("setup"));
                 manage_page(

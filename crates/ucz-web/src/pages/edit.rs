@@ -18,11 +18,18 @@ use crate::auth::{Caller, Role};
 use crate::error::{ApiError, FieldError, Key};
 use ucz_service::access;
 use ucz_service::records::shown;
-use ucz_service::{Code, facilities, firms, institutions, spaces, zones};
+use ucz_service::{Code, facilities, firms, hubs, institutions, spaces, zones};
 
 pub fn routes() -> Router<AppState> {
     let mut router = Router::new();
-    for plural in ["zones", "facilities", "spaces", "institutions", "firms"] {
+    for plural in [
+        "zones",
+        "facilities",
+        "spaces",
+        "institutions",
+        "firms",
+        "hubs",
+    ] {
         router = router
             .route(&format!("/{plural}/new"), get(new_form).post(create))
             .route(
@@ -58,6 +65,8 @@ pub async fn read(
         Resource::Space => shown(&spaces::read(state, caller, id).await?),
         Resource::Institution => shown(&institutions::read(state, caller, id).await?),
         Resource::Firm => shown(&firms::read(state, caller, id).await?),
+        Resource::Hub => shown(&hubs::read(state, caller, id).await?),
+        Resource::Bookable => json!(ucz_service::bookings::resource(state, id).await?),
     })
 }
 
@@ -73,6 +82,10 @@ pub async fn create_record(
         Resource::Space => shown(&spaces::create(state, caller, body).await?),
         Resource::Institution => shown(&institutions::create(state, caller, body).await?),
         Resource::Firm => shown(&firms::create(state, caller, body).await?),
+        Resource::Hub => shown(&hubs::create(state, caller, body).await?),
+        Resource::Bookable => {
+            json!(ucz_service::bookings::set_resource(state, caller, body).await?)
+        }
     })
 }
 
@@ -89,6 +102,10 @@ async fn update_record(
         Resource::Space => shown(&spaces::update(state, caller, id, body).await?),
         Resource::Institution => shown(&institutions::update(state, caller, id, body).await?),
         Resource::Firm => shown(&firms::update(state, caller, id, body).await?),
+        Resource::Hub => shown(&hubs::update(state, caller, id, body).await?),
+        Resource::Bookable => {
+            json!(ucz_service::bookings::set_resource(state, caller, body).await?)
+        }
     })
 }
 
@@ -104,6 +121,8 @@ async fn delete_record(
         Resource::Space => spaces::delete(state, caller, id).await?,
         Resource::Institution => institutions::delete(state, caller, id).await?,
         Resource::Firm => firms::delete(state, caller, id).await?,
+        Resource::Hub => hubs::delete(state, caller, id).await?,
+        Resource::Bookable => return Err(ApiError::unknown_route()),
     };
     Ok(())
 }
@@ -113,6 +132,8 @@ pub async fn zone_of(state: &AppState, resource: Resource, record: &Value) -> Op
     let text = |v: &Value| v.as_str().map(String::from);
     match resource {
         Resource::Zone => text(&record["id"]),
+        Resource::Hub => None,
+        Resource::Bookable => text(&record["zone_id"]),
         Resource::Facility | Resource::Institution => text(&record["zone_id"]),
         Resource::Firm => text(&record["zone"]).filter(|z| !z.is_empty()),
         Resource::Space => {
@@ -128,6 +149,7 @@ pub async fn zone_of(state: &AppState, resource: Resource, record: &Value) -> Op
 fn page_of(resource: Resource, zone: Option<String>, record: &Value) -> String {
     match (resource, zone) {
         (Resource::Firm, _) => format!("/firms/{}", record["id"].as_str().unwrap_or_default()),
+        (Resource::Hub, _) => "/hubs".into(),
         (_, Some(zone)) => format!("/zones/{zone}"),
         (_, None) => "/".into(),
     }
@@ -256,6 +278,8 @@ pub async fn check_only(state: &AppState, resource: Resource, body: &Value) -> A
                 .map(|_| ())
         }
         Resource::Firm => firms::validate(state, body).await.map(|_| ()),
+        Resource::Hub => ucz_service::hubs::validate(state, body).map(|_| ()),
+        Resource::Bookable => Ok(()),
     };
     match checked {
         Err(error) if error.code == Code::Validation => error.into(),
@@ -337,6 +361,11 @@ fn may_write(caller: &Caller, resource: Resource) -> Result<(), ApiError> {
             matches!(role, Role::Admin | Role::Operator { .. })
         }
         Resource::Firm => matches!(role, Role::Admin | Role::Operator { .. }),
+        Resource::Hub => matches!(role, Role::Admin | Role::Coordinator),
+        Resource::Bookable => matches!(
+            role,
+            Role::Admin | Role::Operator { .. } | Role::Coordinator
+        ),
     };
     if ok {
         Ok(())

@@ -62,6 +62,23 @@ async fn list_page(
         Resource::Space => spaces::list(state, caller, &params).await?.shown(),
         Resource::Institution => institutions::list(state, caller, &params).await?.shown(),
         Resource::Firm => firms::list(state, caller, &params).await?.shown(),
+        Resource::Hub => ucz_service::hubs::list(state, caller, &params)
+            .await?
+            .shown(),
+        Resource::Bookable => {
+            let all =
+                ucz_service::bookings::resources(state, params.zone_id.as_deref(), None).await?;
+            let total = all.len() as i64;
+            ucz_service::Page {
+                items: all
+                    .into_iter()
+                    .map(|r| serde_json::json!(r.setup))
+                    .collect(),
+                total,
+                limit: 500,
+                offset: 0,
+            }
+        }
     };
     Ok((page.items, page.total))
 }

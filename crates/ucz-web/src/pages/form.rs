@@ -56,6 +56,10 @@ pub enum Resource {
     Space,
     Institution,
     Firm,
+    /// A hub outside the zones (coordinators keep the region's network).
+    Hub,
+    /// A bookable resource, updated by id from a spreadsheet (its rules are set as JSON).
+    Bookable,
 }
 
 impl Resource {
@@ -66,6 +70,8 @@ impl Resource {
             "spaces" => Resource::Space,
             "institutions" => Resource::Institution,
             "firms" => Resource::Firm,
+            "hubs" => Resource::Hub,
+            "resources" => Resource::Bookable,
             _ => return None,
         })
     }
@@ -77,6 +83,8 @@ impl Resource {
             Resource::Space => "spaces",
             Resource::Institution => "institutions",
             Resource::Firm => "firms",
+            Resource::Hub => "hubs",
+            Resource::Bookable => "resources",
         }
     }
 }
@@ -156,6 +164,43 @@ pub fn fields(state: &AppState, resource: Resource, lang: Lang, options: &Option
             field("units", Integer, false, vec![]),
             field("planned", Bool, false, vec![]),
             // An incubator's own lease terms (`lease_rule`); empty keeps the catalog default.
+            field("lease_max_months", Integer, false, vec![]),
+            field("lease_renewal_months", Integer, false, vec![]),
+            field("lease_max_renewals", Integer, false, vec![]),
+        ],
+        Resource::Bookable => vec![
+            field("id", Text, true, vec![]),
+            field("name", Text, false, vec![]),
+            field("kind", Text, false, {
+                let choice = |value: &str| Choice {
+                    value: value.to_string(),
+                    label: word(&format!("bk_kind_{value}")),
+                    names: vec![word(&format!("bk_kind_{value}"))],
+                };
+                vec![
+                    choice("room"),
+                    choice("equipment"),
+                    choice("desk"),
+                    choice("mentor"),
+                ]
+            }),
+            field("facility_id", Integer, false, options.facilities.clone()),
+            field("approval", Bool, false, vec![]),
+            field("training", Text, false, vec![]),
+            field("grace_minutes", Integer, false, vec![]),
+            field("tenant_per_hour", Integer, false, vec![]),
+            field("other_per_hour", Integer, false, vec![]),
+            field("per_use", Integer, false, vec![]),
+            field("tenant_free_hours_month", Integer, false, vec![]),
+        ],
+        Resource::Hub => vec![
+            field("id", Text, true, vec![]),
+            field("name", Text, true, vec![]),
+            field("kind", Text, true, catalog("hub_kinds")),
+            field("region", Text, true, catalog("regions")),
+            field("site_lat", Number, false, vec![]),
+            field("site_lon", Number, false, vec![]),
+            // An incubator hub's own lease terms (`lease_rule`); empty keeps the catalog default.
             field("lease_max_months", Integer, false, vec![]),
             field("lease_renewal_months", Integer, false, vec![]),
             field("lease_max_renewals", Integer, false, vec![]),

@@ -30,7 +30,12 @@ use ucz_core::Lang;
 use ucz_service::import::{self, ImportKind, Lookups};
 
 /// What can be imported.
-const IMPORTABLE: [Resource; 3] = [Resource::Firm, Resource::Facility, Resource::Space];
+const IMPORTABLE: [Resource; 4] = [
+    Resource::Firm,
+    Resource::Facility,
+    Resource::Space,
+    Resource::Bookable,
+];
 
 /// Imports read and awaiting confirmation, by token: the uploaded file, at most one per account.
 #[derive(Default)]
@@ -512,6 +517,7 @@ fn import_kind(resource: Resource) -> Result<ImportKind, ApiError> {
         Resource::Firm => Ok(ImportKind::Firm),
         Resource::Facility => Ok(ImportKind::Facility),
         Resource::Space => Ok(ImportKind::Space),
+        Resource::Bookable => Ok(ImportKind::Resource),
         _ => Err(ApiError::bad_request(Key::CannotImportKind)),
     }
 }
@@ -560,6 +566,10 @@ pub async fn check(
     };
     let columns: Vec<Option<&'static str>> =
         header.iter().map(|h| header_field(h, &template)).collect();
+    // A space's `id` column names the space a row updates (blank: a new space).
+    let id_column = (resource == Resource::Space)
+        .then(|| header.iter().position(|h| h.trim() == "id"))
+        .flatten();
     for (i, (title, field)) in header.iter().zip(&columns).enumerate() {
         if field.is_none() && !title.trim().is_empty() && title.trim() != "id" {
             checked.notices.push(format!(
@@ -609,7 +619,21 @@ pub async fn check(
                 .filter(|v| !v.is_empty())
                 .collect::<Vec<_>>()
                 .join(" · ");
-            let (body, readable) = form::body(&mut fields, lang);
+            let (mut body, readable) = form::body(&mut fields, lang);
+            if let Some(id) = id_column
+                .and_then(|i| row.get(i))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+            {
+                body["id"] = id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n));
+            }
+            // A resource's row changes the columns the sheet has, nothing else (an absent
+            // yes/no column is not a "no").
+            if resource == Resource::Bookable {
+                if let Some(object) = body.as_object_mut() {
+                    object.retain(|k, _| columns.contains(&Some(k.as_str())));
+                }
+            }
             chunk.push(ReadRow {
                 number: index as usize + 1,
                 label,
@@ -686,7 +710,9 @@ async fn check_one(
         Ok(record) => {
             let id = match &record {
                 import::Row::Firm(firm) => firm.id.as_str(),
+                import::Row::Resource { setup, .. } => setup.id.as_str(),
                 import::Row::Facility(_) | import::Row::Space(_) => "",
+                import::Row::SpaceUpdate(..) => "",
             };
             if !id.is_empty() && !seen.insert(id.to_string()) {
                 errors.push(FieldError {

@@ -13,6 +13,7 @@ mod edit;
 mod export;
 mod firm;
 mod form;
+mod hubs;
 mod import;
 mod members;
 mod occupancy;
@@ -45,7 +46,8 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 40] = [
+const TEMPLATES: [(&str, &str); 41] = [
+    ("hubs.html", include_str!("../../templates/hubs.html")),
     (
         "occupancy.html",
         include_str!("../../templates/occupancy.html"),
@@ -659,6 +661,7 @@ pub fn routes() -> Router<AppState> {
         .route("/calendar/{file}", get(calls::feed))
         .route("/calendar/bookings/{file}", get(bookings::feed))
         .route("/bookings", get(bookings::page))
+        .route("/hubs", get(hubs::page))
         .route("/bookings/book", post(bookings::book))
         .route("/bookings/manage", get(bookings::manage))
         .route("/bookings/manage/{act}", post(bookings::manage_act))

@@ -317,6 +317,10 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
     let (status, waiting) = book(&app, "REG-01", wait).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{waiting}");
     assert_eq!(waiting["waitlisted"]["state"], "waiting");
+    let mut again = slot("room-a", "2026-07-01T10:00", "2026-07-01T11:00");
+    again["waitlist"] = json!(true);
+    let (status, _) = book(&app, "REG-01", again).await;
+    assert_eq!(status, StatusCode::CONFLICT, "once per firm and slot");
 
     // The printer: after the training is recorded, the booking waits for approval; the
     // operator approves it.
@@ -448,7 +452,61 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{checked}");
     assert_eq!(checked["state"], "checked_in");
 
+    // A request approved after its grace period would be a no-show at once: refused, and the
+    // sweep lets it lapse (not billed).
+    let (status, late) = book(
+        &app,
+        "REG-01",
+        slot("printer-3d", "2026-07-01T14:00", "2026-07-01T15:00"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{late}");
+    let late_id = late["bookings"][0]["id"].as_i64().unwrap();
+    let afternoon = app
+        .server_at(ucz_core::Clock::fixed_at("2026-07-01T14:30:00+09:00").unwrap())
+        .await;
+    let (status, refused) = app
+        .call_at(
+            &afternoon,
+            "operator",
+            Method::POST,
+            &format!("/bookings/{late_id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    let (_, theirs) = app
+        .call_at(&afternoon, "REG-01", Method::GET, "/bookings/mine", None)
+        .await;
+    let lapsed = theirs["bookings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == late_id)
+        .unwrap();
+    assert_eq!(lapsed["state"], "declined", "{theirs}");
+    // A firm does not cancel a booking that has started (its no-show would go unbilled).
+    let saturday_id = saturday["bookings"][0]["id"].as_i64().unwrap();
+    let started = app
+        .server_at(ucz_core::Clock::fixed_at("2026-07-04T08:05:00+09:00").unwrap())
+        .await;
+    let (status, _) = app
+        .call_at(
+            &started,
+            "firm",
+            Method::POST,
+            &format!("/bookings/{saturday_id}/cancel"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
     // A weekly series on Fridays across 제헌절: refused whole, then booked in part.
+    let mut empty = slot("room-a", "2026-07-03T14:00", "2026-07-03T15:00");
+    empty["repeat"] = json!({"weeks": 0});
+    let (status, none) = book(&app, "REG-01", empty).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(none["errors"][0]["field"], "repeat", "{none}");
     let mut series = slot("room-a", "2026-07-03T14:00", "2026-07-03T15:00");
     series["repeat"] = json!({"weeks": 4});
     let (status, refused) = book(&app, "REG-01", series.clone()).await;
@@ -753,6 +811,23 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    // Credited, the month is issued again for that firm, numbered next.
+    let (status, reissued) = app
+        .call_at(
+            &august,
+            "operator",
+            Method::POST,
+            "/statements/issue",
+            Some(&json!({"month": "2026-07"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reissued}");
+    assert_eq!(reissued["items"].as_array().unwrap().len(), 1, "{reissued}");
+    assert_eq!(reissued["items"][0]["firm_id"], "T-FIRM");
+    assert_eq!(
+        reissued["items"][0]["number"],
+        format!("DAEJEON-2026-{:04}", statements.len() + 2)
+    );
     let (_, unchanged) = app
         .call(
             "operator",
