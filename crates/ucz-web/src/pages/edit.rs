@@ -507,6 +507,7 @@ fn check_edit(
     Ok(match resource {
         Resource::Zone => access::update_zone(caller, id),
         Resource::Firm => access::write_firm(caller, id, zone),
+        Resource::Hub => access::write_hub(caller),
         _ => access::write_zone_part(caller, &access::Owner::Zone(zone.to_string())),
     }?)
 }

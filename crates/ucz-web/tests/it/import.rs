@@ -444,3 +444,135 @@ async fn a_spaces_import_checks_each_rows_facility_and_its_zone() {
         .unwrap();
     assert_eq!(named["kind"], "incubation_room");
 }
+
+/// A spreadsheet updates spaces by their `id` (and adds the rows without one), and bookable
+/// resources by theirs (only the columns the sheet has), with the same preview and
+/// confirmation as creating records; another zone's rows are refused, nothing half written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spaces_and_resources_update_from_a_spreadsheet_by_id() {
+    let app = TestApp::sqlite().await;
+    let state = ucz_web::AppState::new(
+        app.store.clone(),
+        ucz_core::Catalog::bundled().unwrap(),
+        false,
+    )
+    .with_clock(app.clock);
+    assert!(ucz_service::demo::load_resources(&state).await.unwrap() > 0);
+    let operator = Browser::new(&app, Some("operator")).await;
+    let (_, facilities) = app
+        .call(
+            "operator",
+            reqwest::Method::GET,
+            "/facilities?zone_id=daejeon&limit=1",
+            None,
+        )
+        .await;
+    let facility = facilities["items"][0]["id"].as_i64().unwrap();
+    let (status, space) = app
+        .call(
+            "operator",
+            reqwest::Method::POST,
+            "/spaces",
+            Some(&serde_json::json!({"facility_id": facility, "name": "401호", "kind": "rental_unit", "area_m2": 30})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{space}");
+    let id = space["id"].as_i64().unwrap();
+    let csv = format!(
+        "id,facility_id,name,kind,area_m2,monthly_rent_krw\n{id},{facility},401호 (확장),rental_unit,45,450000\n,{facility},402호,rental_unit,25,\n"
+    );
+    let (status, html) = upload_as(&operator, "spaces", "spaces.csv", csv.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(by_id(&html, "import-valid"), "2", "{html}");
+    let (status, _, html) = operator
+        .post(
+            &format!("/import/{}", token(&html)),
+            &[("_csrf", &operator.csrf), ("action", "confirm")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (_, updated) = app
+        .call(
+            "operator",
+            reqwest::Method::GET,
+            &format!("/spaces/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (updated["name"].as_str(), updated["area_m2"].as_f64()),
+        (Some("401호 (확장)"), Some(45.0))
+    );
+    // A space id that does not exist is that row's error; nothing is written.
+    let csv =
+        format!("id,facility_id,name,kind,area_m2\n999999,{facility},없는 방,rental_unit,10\n");
+    let (_, html) = upload_as(&operator, "spaces", "spaces.csv", csv.as_bytes()).await;
+    assert_eq!(by_id(&html, "import-bad"), "1", "{html}");
+
+    // Resources: prices and approval of two, the rules kept; a column not in the sheet kept.
+    let csv = "id,tenant_per_hour,approval\ndj-seminar-a,12000,예\ndj-projector-1,0,아니오\n";
+    let (status, html) = upload_as(&operator, "resources", "resources.csv", csv.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(by_id(&html, "import-valid"), "2", "{html}");
+    let (status, _, html) = operator
+        .post(
+            &format!("/import/{}", token(&html)),
+            &[("_csrf", &operator.csrf), ("action", "confirm")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (_, room) = app
+        .call(
+            "operator",
+            reqwest::Method::GET,
+            "/resources/dj-seminar-a",
+            None,
+        )
+        .await;
+    assert_eq!(room["setup"]["price"]["tenant_per_hour"], 12_000);
+    assert_eq!(room["setup"]["approval"], true);
+    assert_eq!(
+        room["setup"]["price"]["other_per_hour"], 20_000,
+        "untouched"
+    );
+    assert_eq!(
+        room["setup"]["rules"].as_array().unwrap().len(),
+        2,
+        "rules kept"
+    );
+    // Another zone's operator may not touch them; an unknown id and a bad price are errors.
+    let other = Browser::new(&app, Some("other_operator")).await;
+    let (_, html) = upload_as(&other, "resources", "resources.csv", csv.as_bytes()).await;
+    assert_eq!(by_id(&html, "import-bad"), "2", "{html}");
+    let csv = "id,per_use\nno-such-thing,1000\ndj-seminar-a,-5\n";
+    let (_, html) = upload_as(&operator, "resources", "resources.csv", csv.as_bytes()).await;
+    assert_eq!(by_id(&html, "import-bad"), "2", "{html}");
+
+    // Hubs have pages: a coordinator makes one from the form and sees it listed.
+    let coordinator = Browser::new(&app, Some("coordinator")).await;
+    let (status, _, html) = coordinator.get("/hubs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("/hubs/new"), "{html}");
+    let (status, location, html) = coordinator
+        .post(
+            "/hubs/new",
+            &[
+                ("_csrf", &coordinator.csrf),
+                ("id", "sejong-cip"),
+                ("name", "세종 캠퍼스혁신파크"),
+                ("kind", "campus_innovation_park"),
+                ("region", "sejong"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location} {html}");
+    let (_, _, html) = coordinator.get("/hubs?region=sejong").await;
+    assert!(
+        html.contains("세종 캠퍼스혁신파크") && html.contains("/hubs/sejong-cip/edit"),
+        "{html}"
+    );
+    let (status, _, _) = coordinator.get("/hubs/sejong-cip/edit").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = operator.get("/hubs/new").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
