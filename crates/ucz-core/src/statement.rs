@@ -232,12 +232,12 @@ mod tests {
                 },
             ],
         };
-        let lines = rent_lines(d("2026-07-01"), &[lease.clone()]);
+        let lines = rent_lines(d("2026-07-01"), std::slice::from_ref(&lease));
         let got: Vec<(i64, i64)> = lines.iter().map(|l| (l.quantity, l.amount)).collect();
         // 10 days at 310,000/31 and 11 days at 620,000/31.
         assert_eq!(got, [(10, 100_000), (11, 220_000)]);
         // A whole month under the second rent.
-        let august = rent_lines(d("2026-08-01"), &[lease.clone()]);
+        let august = rent_lines(d("2026-08-01"), std::slice::from_ref(&lease));
         assert_eq!(august[0].amount, 620_000);
         // Before the lease: nothing.
         assert!(rent_lines(d("2026-06-01"), &[lease]).is_empty());

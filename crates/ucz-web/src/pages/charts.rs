@@ -142,51 +142,6 @@ pub fn paired(title: &str, names: [&str; 2], items: &[(String, i64, i64)]) -> St
     svg
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_diamond_draws_each_linkage_in_its_status() {
-        let corners = [
-            Corner {
-                id: "innovation",
-                name: "혁신".into(),
-                present: true,
-            },
-            Corner {
-                id: "living",
-                name: "정주".into(),
-                present: false,
-            },
-        ];
-        let links = [Link {
-            between: ["innovation", "living"],
-            name: "혁신-정주".into(),
-            status: "missing",
-            status_name: "없음".into(),
-        }];
-        let svg = diamond("진단 <요약>", &corners, &links);
-        assert!(svg.contains(r#"<line class="link missing" x1="240" y1="50" x2="240" y2="350" stroke-dasharray="3 6">"#), "{svg}");
-        assert!(svg.contains(r#"<g class="function absent"><circle cx="240" cy="350""#));
-        assert!(svg.contains("진단 &lt;요약&gt;"), "titles are escaped");
-    }
-
-    #[test]
-    fn bars_are_proportional_to_counts() {
-        let svg = bars(
-            "stages",
-            &[("초기".into(), 10), ("성장".into(), 5), ("없음".into(), 0)],
-        );
-        assert!(
-            svg.contains(r#"width="260.0""#)
-                && svg.contains(r#"width="130.0""#)
-                && svg.contains(r#"width="0.0""#),
-            "{svg}"
-        );
-    }
-}
-
 /// A week's heat map: a row per weekday (Monday first), a column per hour, each cell shaded by
 /// the share of its open minutes that were booked; closed hours are left blank.
 pub fn heat(title: &str, days: &[String], booked: &[Vec<i64>], open: &[Vec<i64>]) -> String {
@@ -230,4 +185,49 @@ pub fn heat(title: &str, days: &[String], booked: &[Vec<i64>], open: &[Vec<i64>]
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diamond_draws_each_linkage_in_its_status() {
+        let corners = [
+            Corner {
+                id: "innovation",
+                name: "혁신".into(),
+                present: true,
+            },
+            Corner {
+                id: "living",
+                name: "정주".into(),
+                present: false,
+            },
+        ];
+        let links = [Link {
+            between: ["innovation", "living"],
+            name: "혁신-정주".into(),
+            status: "missing",
+            status_name: "없음".into(),
+        }];
+        let svg = diamond("진단 <요약>", &corners, &links);
+        assert!(svg.contains(r#"<line class="link missing" x1="240" y1="50" x2="240" y2="350" stroke-dasharray="3 6">"#), "{svg}");
+        assert!(svg.contains(r#"<g class="function absent"><circle cx="240" cy="350""#));
+        assert!(svg.contains("진단 &lt;요약&gt;"), "titles are escaped");
+    }
+
+    #[test]
+    fn bars_are_proportional_to_counts() {
+        let svg = bars(
+            "stages",
+            &[("초기".into(), 10), ("성장".into(), 5), ("없음".into(), 0)],
+        );
+        assert!(
+            svg.contains(r#"width="260.0""#)
+                && svg.contains(r#"width="130.0""#)
+                && svg.contains(r#"width="0.0""#),
+            "{svg}"
+        );
+    }
 }
