@@ -368,6 +368,8 @@ keys! {
     NoticeKindLeaseEnding = "notice_kind_lease_ending",
     NoticeLeaseRenew = "notice_lease_renew",
     NoticeLeaseGraduate = "notice_lease_graduate",
+    NoticeTenantRenews = "notice_tenant_renews",
+    NoticeTenantGraduates = "notice_tenant_graduates",
     NoticeFilingDue = "notice_filing_due",
     NoticeFilingLate = "notice_filing_late",
     MailInviteBody = "mail_invite_body",

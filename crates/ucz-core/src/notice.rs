@@ -118,6 +118,9 @@ pub enum NoticeBody {
         band: i64,
         /// Whether the firm graduates (an incubation lease with no renewal left).
         graduate: bool,
+        /// The reminder of the zone's operator (else the firm's own).
+        #[serde(default)]
+        keeper: bool,
     },
 }
 
@@ -215,6 +218,23 @@ impl NoticeBody {
             .arg("title", title.as_str())
             .arg("period", period)
             .arg("due", due.as_str()),
+            NoticeBody::LeaseEnding {
+                firm,
+                space,
+                last_day,
+                days,
+                graduate,
+                keeper: true,
+                ..
+            } => Message::new(if *graduate {
+                Key::NoticeTenantGraduates
+            } else {
+                Key::NoticeTenantRenews
+            })
+            .arg("firm", firm.as_str())
+            .arg("space", space.as_str())
+            .arg("date", last_day.as_str())
+            .arg("days", *days),
             NoticeBody::LeaseEnding {
                 space,
                 last_day,

@@ -38,7 +38,10 @@ pub struct Scanned {
 
 /// Finds the notices of every firm account and adds the new ones to their inboxes.
 pub async fn scan(state: &Services) -> Result<Scanned, Error> {
-    scan_for(state, &state.store.recipients().await?).await
+    let mut scanned = scan_for(state, &state.store.recipients().await?).await?;
+    // Operators are reminded of their zone's leases ending.
+    scanned.added += crate::occupancy::remind_keepers(state, state.clock.today()).await?;
+    Ok(scanned)
 }
 
 /// A stored plan of a scope, read once per scan (many firms share a 시·도).

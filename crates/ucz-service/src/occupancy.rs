@@ -207,6 +207,52 @@ pub async fn lease_notices(
             days: e.days_left,
             band: e.band,
             graduate: e.outlook == occupancy::Outlook::Graduate,
+            keeper: false,
         })
         .collect())
+}
+
+/// Reminds each zone's operators of the zone's leases ending within 90, 60 and 30 days (one
+/// notice per lease and band in each operator's inbox). The notices added.
+pub async fn remind_keepers(state: &Services, today: Date) -> Result<u64, Error> {
+    let mut by_zone: BTreeMap<String, Vec<NoticeBody>> = BTreeMap::new();
+    let mut added = 0;
+    for (user, zone) in state.store.zone_keepers().await? {
+        if !by_zone.contains_key(&zone) {
+            let leases = state.store.zone_leases(&zone).await?;
+            let running = running(
+                state,
+                leases.into_iter().map(|l| (l.id.0, l.record)).collect(),
+            )
+            .await?;
+            let notices = occupancy::ending(&running, today)
+                .into_iter()
+                .map(|e| NoticeBody::LeaseEnding {
+                    lease: e.lease_id,
+                    firm: e.firm_id,
+                    space: e.space,
+                    last_day: e.last_day.to_string(),
+                    days: e.days_left,
+                    band: e.band,
+                    graduate: e.outlook == occupancy::Outlook::Graduate,
+                    keeper: true,
+                })
+                .collect();
+            by_zone.insert(zone.clone(), notices);
+        }
+        let rows: Vec<(String, String, serde_json::Value)> = by_zone[&zone]
+            .iter()
+            .map(|n| {
+                (
+                    n.kind().as_str().to_string(),
+                    n.key(),
+                    serde_json::to_value(n).unwrap_or_default(),
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            added += state.store.add_notices(user, &rows).await?;
+        }
+    }
+    Ok(added)
 }

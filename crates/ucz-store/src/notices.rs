@@ -131,6 +131,20 @@ impl Store {
             .collect()
     }
 
+    /// The enabled operator accounts with the zone each keeps: those reminded of their zone's
+    /// leases ending.
+    pub async fn zone_keepers(&self) -> Result<Vec<(UserId, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT users.id AS id, zones.id AS zone_id FROM users JOIN zones ON zones.key = users.zone_key \
+             WHERE users.disabled = 0 AND users.role = 'operator' ORDER BY users.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((UserId(r.try_get("id")?), r.try_get("zone_id")?)))
+            .collect()
+    }
+
     /// Adds notices to an account's inbox; one already there (same key) is left as it is.
     /// The number added.
     pub async fn add_notices(

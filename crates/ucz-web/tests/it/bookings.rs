@@ -941,6 +941,36 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
             && room["due"].as_i64().unwrap() > room["no_shows"].as_i64().unwrap(),
         "{room}"
     );
+    // The heat map's booked minutes are the held, checked-in and no-show bookings' minutes.
+    let window = format!(
+        "/bookings?from={}&days=84",
+        d["window_from"].as_str().unwrap()
+    );
+    let (_, list) = app
+        .call_at(&august, "operator", Method::GET, &window, None)
+        .await;
+    let minutes = |t: &str| {
+        let hm = &t[11..16];
+        hm[..2].parse::<i64>().unwrap() * 60 + hm[3..].parse::<i64>().unwrap()
+    };
+    let expected: i64 = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["resource_id"] == "room-a")
+        .filter(|b| {
+            ["confirmed", "checked_in", "no_show", "offered"]
+                .contains(&b["state"].as_str().unwrap())
+        })
+        .map(|b| minutes(b["end"].as_str().unwrap()) - minutes(b["start"].as_str().unwrap()))
+        .sum();
+    let booked: i64 = room["booked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|day| day.as_array().unwrap().iter().map(|m| m.as_i64().unwrap()))
+        .sum();
+    assert_eq!(booked, expected, "{room}");
     // Wednesday 10:00 (the checked-in hour of 1 July) was booked.
     assert!(room["booked"][2][10].as_i64().unwrap() >= 60, "{room}");
     let ending = d["ending"].as_array().unwrap();
@@ -977,6 +1007,21 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
     assert!(
         text.contains("lease_ending") && text.contains("302호"),
         "{inbox}"
+    );
+    // The zone's operator is reminded too, of the firm and what comes next.
+    let (_, inbox) = app
+        .call_at(&august, "operator", Method::GET, "/inbox", None)
+        .await;
+    let reminder = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["body"]["kind"] == "lease_ending" && n["body"]["firm"] == "REG-01")
+        .unwrap_or_else(|| panic!("{inbox}"))
+        .clone();
+    assert!(
+        reminder["text"].as_str().unwrap().contains("renewal"),
+        "{reminder}"
     );
     let (status, _, html) = operator.get("/bookings/occupancy").await;
     assert_eq!(status, StatusCode::OK);
