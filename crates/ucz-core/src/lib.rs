@@ -15,6 +15,7 @@ pub mod date;
 pub mod diagnosis;
 pub mod eligibility;
 pub mod firm;
+pub mod housing;
 pub mod id;
 pub mod lang;
 pub mod lease;

@@ -17,6 +17,7 @@ mod calls_cmd;
 mod catalog_cmd;
 mod diagnose_cmd;
 mod firms_csv;
+mod housing_cmd;
 mod ingest;
 mod input;
 mod logging;
@@ -141,6 +142,11 @@ enum Command {
         #[command(subcommand)]
         action: CallsAction,
     },
+    /// Worker housing: a round's verifiable draw (docs/housing-draw.md)
+    Housing {
+        #[command(subcommand)]
+        action: HousingAction,
+    },
     /// The space ladder of a region: graduation forecast and optimal Post-BI placement
     Placement {
         #[command(subcommand)]
@@ -191,6 +197,24 @@ enum Command {
     Schema {
         #[arg(value_enum)]
         output: SchemaOutput,
+    },
+}
+
+#[derive(Subcommand)]
+enum HousingAction {
+    /// Draw a round from its inputs (the frozen list, tiers, quotas, units and the public
+    /// random value, as JSON) and print what is published
+    Draw {
+        #[arg(value_name = "INPUTS.json")]
+        file: PathBuf,
+        /// The round's name in what is printed
+        #[arg(long, default_value = "round")]
+        round: String,
+    },
+    /// Re-run a published draw and say whether it matches (exit 0) or which parts differ (exit 1)
+    Verify {
+        #[arg(value_name = "ROUND.json")]
+        file: PathBuf,
     },
 }
 
@@ -730,6 +754,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 lang.lang,
             )?
         }
+        Command::Housing {
+            action: HousingAction::Draw { file, round },
+        } => return housing_cmd::run_draw(&file, &round),
+        Command::Housing {
+            action: HousingAction::Verify { file },
+        } => return housing_cmd::verify(&file),
         Command::Calls {
             action:
                 CallsAction::Import {

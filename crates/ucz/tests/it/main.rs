@@ -7,6 +7,7 @@ mod calls;
 mod catalog;
 mod diagnose;
 mod generated_requests;
+mod housing;
 mod limits;
 mod matching;
 mod operations;
