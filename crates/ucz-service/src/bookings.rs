@@ -152,7 +152,8 @@ pub struct Day {
 pub struct DaySlot {
     pub start: String,
     pub end: String,
-    /// `free`, `taken`, `mine` (the caller's firm holds it), or `past`.
+    /// `free`, `taken`, `mine` (the caller's firm holds it), `past`, or `closed` (a resource
+    /// booked with it cannot be had then).
     pub state: String,
 }
 
@@ -195,6 +196,8 @@ pub struct Upkeep {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ClosureView {
     pub id: i64,
+    /// Bookings and waitlist entries of the closed days cancelled when the closure was added.
+    pub cancelled: usize,
     pub resource_id: Option<String>,
     pub from: String,
     pub until: String,
@@ -313,7 +316,7 @@ async fn place(state: &Services, r: &Resource) -> Result<Owner, Error> {
             .get(&FacilityId(f))
             .await?
             .ok_or_else(|| {
-                Error::field("facility_id", Message::new(Key::NounFacility).arg("id", f))
+                Error::field("facility_id", Message::new(Key::NoFacility).arg("id", f))
             })?;
         return Ok(Owner::Zone(facility.record.zone_id.0));
     }
@@ -467,23 +470,36 @@ fn time(field: &str, text: &str) -> Result<DateTime, Error> {
     })
 }
 
-fn refused(ask: &Ask, refusals: &[Refusal]) -> Refused {
+/// A refusal, by the resource it is about when that is a bundle's other resource.
+type Named = (Option<String>, Refusal);
+
+/// The reason of a refusal, naming a bundle's other resource.
+fn reason(named: &Named) -> Message {
+    match &named.0 {
+        None => named.1.message(),
+        Some(resource) => Message::new(Key::BookingOfBundle)
+            .arg("resource", resource)
+            .with("reason", named.1.message()),
+    }
+}
+
+fn refused(ask: &Ask, refusals: &[Named]) -> Refused {
     let render = |lang| {
         refusals
             .iter()
-            .map(|r| r.message().render(lang))
+            .map(|r| reason(r).render(lang))
             .collect::<Vec<_>>()
     };
     Refused {
         start: write(ask.start),
         end: write(ask.end),
-        rules: refusals.iter().map(|r| r.rule().to_string()).collect(),
+        rules: refusals.iter().map(|r| r.1.rule().to_string()).collect(),
         reasons_ko: render(ucz_core::lang::Lang::Ko),
         reasons_en: render(ucz_core::lang::Lang::En),
     }
 }
 
-fn refusal_errors(dates: &[(Ask, Vec<Refusal>)]) -> Error {
+fn refusal_errors(dates: &[(Ask, Vec<Named>)]) -> Error {
     let mut errors = Vec::new();
     for (ask, refusals) in dates {
         for r in refusals {
@@ -492,8 +508,8 @@ fn refusal_errors(dates: &[(Ask, Vec<Refusal>)]) -> Error {
                 Message::new(Key::BookingRefused)
                     .arg("start", show(ask.start))
                     .arg("end", show(ask.end))
-                    .with("reason", r.message())
-                    .arg("rule", r.rule()),
+                    .with("reason", reason(r))
+                    .arg("rule", r.1.rule()),
             ));
         }
     }
@@ -592,7 +608,10 @@ pub async fn book(
             used_month: held(m0, m1).await? + mine(m0, m1),
             trained,
         };
-        let mut refusals = check::check(&resource, ask, &cx);
+        let mut refusals: Vec<Named> = check::check(&resource, ask, &cx)
+            .into_iter()
+            .map(|r| (None, r))
+            .collect();
         for (_, other, trained) in &bundle {
             let own = Context {
                 used_week: 0,
@@ -600,9 +619,10 @@ pub async fn book(
                 trained: *trained,
                 ..cx.clone()
             };
+            // What the main resource refuses already is not said again of its bundle.
             for r in check::check(other, ask, &own) {
-                if !refusals.contains(&r) {
-                    refusals.push(r);
+                if !refusals.iter().any(|(_, mine)| mine.rule() == r.rule()) {
+                    refusals.push((Some(other.name.clone()), r));
                 }
             }
         }
@@ -962,7 +982,10 @@ fn keeper(caller: &Caller, zone: Option<&str>, hub: Option<&str>) -> Result<Owne
         (None, Some(h)) => Owner::Hub(h.to_string()),
         (None, None) => match caller.require_user()? {
             Role::Operator { zone } => Owner::Zone(zone.clone()),
-            _ => return Err(Error::field("zone", Message::new(Key::AwardRequired))),
+            Role::Admin | Role::Coordinator => {
+                return Err(Error::field("zone", Message::new(Key::AwardRequired)));
+            }
+            _ => return Err(Error::forbidden()),
         },
     };
     access::write_zone_part(caller, &owner)?;
@@ -1094,6 +1117,45 @@ pub async fn day(state: &Services, caller: &Caller, id: &str, date: Date) -> Res
             midnight + 86_400,
         )
         .await?;
+    // A bundle's other resources: their bookings and their own hours, holidays and closures
+    // (a slot one of them cannot give is shown closed).
+    let mut members = Vec::new();
+    for w in &resource.with {
+        if let Some(row) = state.store.resource(w).await? {
+            members.push(setup_of(&row)?);
+        }
+    }
+    let member_ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
+    let member_taken = state
+        .store
+        .bookings_between(&member_ids, midnight, midnight + 86_400)
+        .await?;
+    let permissive = Context {
+        applicant,
+        now: jiff::Timestamp::MIN,
+        holidays: &holidays,
+        closures: &closures,
+        used_week: 0,
+        used_month: 0,
+        trained: true,
+    };
+    let member_closed = |s: i64, e: i64| {
+        let ask = Ask {
+            start: from_seconds(s),
+            end: from_seconds(e),
+        };
+        members.iter().any(|m| {
+            check::check(m, &ask, &permissive).iter().any(|r| {
+                matches!(
+                    r,
+                    Refusal::Hours { .. }
+                        | Refusal::Holiday { .. }
+                        | Refusal::Closure { .. }
+                        | Refusal::NotAllowed { .. }
+                )
+            })
+        })
+    };
     // A slot inside the notice period can no longer be booked: shown as past.
     let now = state.clock.now().as_second() + i64::from(rules.notice_hours) * 3600;
     let step = i64::from(day.slot_minutes) * 60;
@@ -1102,13 +1164,14 @@ pub async fn day(state: &Services, caller: &Caller, id: &str, date: Date) -> Res
         let close = midnight + i64::from(c) * 60;
         while s + step <= close {
             let e = s + step;
-            let holder = taken.iter().find(|b| {
+            let holder = taken.iter().chain(&member_taken).find(|b| {
                 HOLDING.contains(&b.state.as_str()) && b.starts_at < e && b.held_until > s
             });
             let slot_state = match holder {
                 Some(b) if firm.as_ref().is_some_and(|f| f.id == b.firm_id) => "mine",
                 Some(_) => "taken",
                 None if s <= now => "past",
+                None if member_closed(s, e) => "closed",
                 None => "free",
             };
             day.slots.push(DaySlot {
@@ -1155,11 +1218,41 @@ pub async fn add_closure(
             c.reason.trim(),
         )
         .await?;
-    Ok(closure_view(&row))
+    // The bookings and waiting firms of the closed days are cancelled (their firms see it in
+    // their bookings); nothing is offered on a closed day.
+    let resources: Vec<String> = match &c.resource_id {
+        Some(r) => vec![r.clone()],
+        None => state
+            .store
+            .resources_of(
+                owner.zone(),
+                match &owner {
+                    Owner::Hub(h) => Some(h.as_str()),
+                    Owner::Zone(_) => None,
+                },
+            )
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect(),
+    };
+    let cancelled = state
+        .store
+        .close_days(
+            &caller.actor(),
+            &resources,
+            c.from.start_in_korea().as_second(),
+            c.until.add_days(1).start_in_korea().as_second(),
+        )
+        .await?;
+    let mut view = closure_view(&row);
+    view.cancelled = cancelled;
+    Ok(view)
 }
 
 fn closure_view(c: &ClosureRow) -> ClosureView {
     ClosureView {
+        cancelled: 0,
         id: c.id,
         resource_id: c.resource_id.clone(),
         from: c.from_day.clone(),
@@ -1342,11 +1435,14 @@ pub async fn updated_setup(
     row: &Value,
 ) -> Result<(Resource, Option<String>, Option<String>), Error> {
     caller.require_user()?;
-    let existing = state
-        .store
-        .resource(id)
-        .await?
-        .ok_or_else(|| Error::field("id", Message::new(Key::NounResource).arg("id", id)))?;
+    let existing = state.store.resource(id).await?.ok_or_else(|| {
+        Error::field(
+            "id",
+            Message::new(Key::NotFound)
+                .with("what", Key::NounResource)
+                .arg("id", id),
+        )
+    })?;
     access::write_zone_part(caller, &owner_of(&existing))?;
     let mut body = existing.body.clone();
     for field in FLAT {

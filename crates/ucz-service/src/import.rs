@@ -95,7 +95,12 @@ pub async fn check_row(
                 Value::Null => Ok(Row::Space(record)),
                 given => {
                     let id = given.as_i64().ok_or_else(|| {
-                        Error::field("id", Message::new(Key::NounSpace).arg("id", given))
+                        Error::field(
+                            "id",
+                            Message::new(Key::NotFound)
+                                .with("what", Key::NounSpace)
+                                .arg("id", given),
+                        )
                     })?;
                     // Updating moves what its keeper keeps: both the old and the new keeper's.
                     let stored = state
@@ -104,7 +109,12 @@ pub async fn check_row(
                         .get(&SpaceId(id))
                         .await?
                         .ok_or_else(|| {
-                            Error::field("id", Message::new(Key::NounSpace).arg("id", id))
+                            Error::field(
+                                "id",
+                                Message::new(Key::NotFound)
+                                    .with("what", Key::NounSpace)
+                                    .arg("id", id),
+                            )
                         })?;
                     let before = parts::space_owner(state, &lookups.known, &stored.record).await?;
                     access::write_zone_part(caller, &before)?;

@@ -44,7 +44,10 @@ fn zone_of(caller: &Caller, zone: Option<&str>) -> Result<String, Error> {
     let zone = match (zone, caller.require_user()?) {
         (Some(z), _) => z.to_string(),
         (None, Role::Operator { zone }) => zone.clone(),
-        (None, _) => return Err(Error::field("zone", Message::new(Key::AwardRequired))),
+        (None, Role::Admin | Role::Coordinator) => {
+            return Err(Error::field("zone", Message::new(Key::AwardRequired)));
+        }
+        (None, _) => return Err(Error::forbidden()),
     };
     access::write_zone_part(caller, &Owner::Zone(zone.clone()))?;
     Ok(zone)

@@ -155,7 +155,10 @@ fn zone_of(caller: &Caller, zone: Option<&str>) -> Result<String, Error> {
     let zone = match (zone, caller.require_user()?) {
         (Some(z), _) => z.to_string(),
         (None, Role::Operator { zone }) => zone.clone(),
-        (None, _) => return Err(Error::field("zone", Message::new(Key::AwardRequired))),
+        (None, Role::Admin | Role::Coordinator) => {
+            return Err(Error::field("zone", Message::new(Key::AwardRequired)));
+        }
+        (None, _) => return Err(Error::forbidden()),
     };
     access::write_zone_part(caller, &Owner::Zone(zone.clone()))?;
     Ok(zone)
@@ -228,13 +231,24 @@ pub async fn set_rent(
     lease_id: i64,
     body: RentBody,
 ) -> Result<RentHistory, Error> {
-    let (_, owner, _, _) = lease_of(state, lease_id).await?;
+    let (lease, owner, _, _) = lease_of(state, lease_id).await?;
     access::write_zone_part(caller, &owner)?;
     for (field, v) in [("rent", body.rent), ("deposit", body.deposit)] {
         if v < 0 {
-            return Err(Error::field(field, Message::new(Key::NotPositive)));
+            return Err(Error::field(
+                field,
+                Message::new(Key::NotPositive).arg("value", v),
+            ));
         }
         within(field, v)?;
+    }
+    if body.from < lease.starts || body.from >= lease.ends {
+        return Err(Error::field(
+            "from",
+            Message::new(Key::RentOutsideLease)
+                .arg("starts", lease.starts)
+                .arg("last", lease.ends.add_days(-1)),
+        ));
     }
     state
         .store
@@ -315,7 +329,28 @@ pub async fn issue(
         .map(|s| (s.id, (s.record.name, s.record.monthly_rent_krw)))
         .collect();
     let ids: Vec<i64> = leases.iter().map(|l| l.id.0).collect();
-    let all_terms = state.store.lease_terms(&ids).await?;
+    let mut all_terms = state.store.lease_terms(&ids).await?;
+    // A lease billed on its space's listed rent has that rent recorded as its own from its
+    // start, the first time: a later change of the listed rent does not rewrite billed months.
+    for l in &leases {
+        let billed = l.record.ends > first && l.record.starts < next;
+        let recorded = all_terms.iter().any(|t| t.lease_id == l.id.0);
+        let listed = spaces.get(&l.record.space_id).and_then(|(_, r)| *r);
+        if let (true, false, Some(rent)) = (billed, recorded, listed) {
+            all_terms.push(
+                state
+                    .store
+                    .add_lease_term(
+                        &caller.actor(),
+                        l.id.0,
+                        &l.record.starts.to_string(),
+                        i64::try_from(rent).unwrap_or(i64::MAX),
+                        0,
+                    )
+                    .await?,
+            );
+        }
+    }
     let mut by_firm: BTreeMap<String, (Vec<Leased>, Vec<Used>)> = BTreeMap::new();
     for l in &leases {
         if l.record.ends <= first || l.record.starts >= next {
@@ -534,10 +569,16 @@ pub async fn pay(
 ) -> Result<StatementView, Error> {
     let row = readable(state, caller, id).await?;
     access::write_zone_part(caller, &Owner::Zone(row.zone_id.clone()))?;
-    if body.amount == 0 {
+    if body.amount <= 0 {
         return Err(Error::field("amount", Message::new(Key::AwardPositive)));
     }
     within("amount", body.amount)?;
+    if body.paid_on > state.clock.today() {
+        return Err(Error::field(
+            "paid_on",
+            Message::new(Key::PaidInFuture).arg("day", body.paid_on),
+        ));
+    }
     state
         .store
         .record_payment(

@@ -861,6 +861,75 @@ impl Store {
         Ok(row)
     }
 
+    /// Cancels the bookings holding slots of `resources` that start in `[from, until)` (closed
+    /// days), with their bundles, and the waitlist entries for them: nothing is offered. Audited;
+    /// how many bookings and entries.
+    pub async fn close_days(
+        &self,
+        actor: &str,
+        resources: &[String],
+        from: i64,
+        until: i64,
+    ) -> Result<usize, StoreError> {
+        let (_serial, mut tx) = self.begin_audited().await?;
+        let by = self.author(actor);
+        let mut count = 0;
+        for r in resources {
+            let heads: Vec<BookingRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE resource_id = $1 AND bundle_of IS NULL \
+                 AND state IN {HOLDING_SQL} AND starts_at >= $2 AND starts_at < $3 ORDER BY id"
+            )))
+            .bind(r)
+            .bind(from)
+            .bind(until)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(booking)
+            .collect::<Result<_, _>>()?;
+            for head in heads {
+                let parts: Vec<BookingRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 OR bundle_of = $1 ORDER BY id"
+                )))
+                .bind(head.id)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(booking)
+                .collect::<Result<_, _>>()?;
+                move_rows(&mut tx, &by, &parts, "cancelled", "closed_at").await?;
+                count += 1;
+            }
+            let waiting: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM waitlist WHERE resource_id = $1 AND state = 'waiting' AND starts_at >= $2 AND starts_at < $3",
+            )
+            .bind(r)
+            .bind(from)
+            .bind(until)
+            .fetch_all(&mut *tx)
+            .await?;
+            for id in waiting {
+                sqlx::query("UPDATE waitlist SET state = 'cancelled' WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                append(
+                    &mut tx,
+                    &by,
+                    "cancel",
+                    "waitlist",
+                    &id.to_string(),
+                    None,
+                    None,
+                )
+                .await?;
+                count += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+
     /// Closures of an owner ending on or after `from_day`.
     pub async fn closures_of(
         &self,

@@ -338,7 +338,10 @@ impl Resource {
             ("price.tenant_free_hours_month", p.tenant_free_hours_month),
         ] {
             if v < 0 {
-                out.push(FieldProblem::new(field, Message::new(Key::NotPositive)));
+                out.push(FieldProblem::new(
+                    field,
+                    Message::new(Key::NotPositive).arg("value", v),
+                ));
             } else if v > MAX_PRICE {
                 out.push(FieldProblem::new(
                     field,

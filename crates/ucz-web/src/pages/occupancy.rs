@@ -10,9 +10,20 @@ use serde_json::{Value, json};
 use super::Visitor;
 use crate::AppState;
 /// `/bookings/occupancy`: the keeper's dashboard, charts with their data tables.
-pub async fn page(State(state): State<AppState>, visitor: Visitor) -> Response {
+/// Which zone (the operator's own when left out).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ZoneQuery {
+    pub zone: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    axum::extract::Query(q): axum::extract::Query<ZoneQuery>,
+) -> Response {
     let result = async {
-        let d = ucz_service::occupancy::dashboard(&state, &visitor.caller, None).await?;
+        let zone = q.zone.as_deref().filter(|z| !z.is_empty());
+        let d = ucz_service::occupancy::dashboard(&state, &visitor.caller, zone).await?;
         let lang = visitor.lang;
         let days: Vec<String> = (1..=7)
             .map(|i| state.pages.word(lang, &format!("bk_wd_{i}")))

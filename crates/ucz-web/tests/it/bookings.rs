@@ -294,7 +294,7 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
     };
     assert_eq!(
         state_at(&day, "2026-07-01T12:00").as_deref(),
-        Some("free"),
+        Some("taken"),
         "{day}"
     );
     assert_eq!(state_at(&day, "2026-07-01T10:00").as_deref(), Some("taken"));
@@ -538,8 +538,15 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
     assert_eq!(status, StatusCode::OK, "{cancelled}");
     assert_eq!(cancelled["items"].as_array().unwrap().len(), 2);
 
-    // A closure the operator adds refuses that day.
-    let (status, _) = app
+    // A closure the operator adds cancels that day's bookings and refuses new ones.
+    let (status, before) = book(
+        &app,
+        "BSN-01",
+        slot("room-a", "2026-07-08T10:00", "2026-07-08T11:00"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{before}");
+    let (status, closure) = app
         .call(
             "operator",
             Method::POST,
@@ -547,7 +554,18 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
             Some(&json!({"from": "2026-07-08", "until": "2026-07-08", "reason": "정기 점검"})),
         )
         .await;
-    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(status, StatusCode::CREATED, "{closure}");
+    assert_eq!(closure["cancelled"], 1, "{closure}");
+    let (_, theirs) = app
+        .call("BSN-01", Method::GET, "/bookings/mine", None)
+        .await;
+    let closed = theirs["bookings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == before["bookings"][0]["id"])
+        .unwrap();
+    assert_eq!(closed["state"], "cancelled");
     let (status, closed) = book(
         &app,
         "REG-01",
@@ -681,6 +699,17 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{history}");
     }
+    // A rent from before the lease or after it is refused on its field.
+    let (status, outside) = app
+        .call(
+            "operator",
+            Method::POST,
+            &format!("/leases/{lease_id}/rent"),
+            Some(&json!({"from": "2020-01-01", "rent": 1000})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(outside["errors"][0]["field"], "from", "{outside}");
     let (status, _) = app
         .call(
             "firm",
@@ -841,14 +870,31 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
         "the statement itself is never edited"
     );
     let regional = of("REG-01");
+    // A payment is recorded once received: not dated after today, never negative.
+    let pay =
+        |amount: Value, day: &str| json!({"amount": amount, "paid_on": day, "note": "계좌이체"});
+    for (amount, day) in [
+        (json!(-5), "2026-08-03"),
+        (regional["total"].clone(), "2026-08-10"),
+    ] {
+        let (status, _) = app
+            .call_at(
+                &august,
+                "operator",
+                Method::POST,
+                &format!("/statements/{}/payments", regional["id"]),
+                Some(&pay(amount, day)),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let (status, paid) = app
-        .call(
+        .call_at(
+            &august,
             "operator",
             Method::POST,
             &format!("/statements/{}/payments", regional["id"]),
-            Some(
-                &json!({"amount": regional["total"], "paid_on": "2026-08-10", "note": "계좌이체"}),
-            ),
+            Some(&pay(regional["total"].clone(), "2026-08-03")),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{paid}");
@@ -885,6 +931,10 @@ pub async fn bookings_from_rules_to_waitlist(app: TestApp) {
     let (status, _, html) = firm.get("/bookings/statements").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(tenant["number"].as_str().unwrap()));
+    for page in ["/bookings/manage", "/bookings/occupancy"] {
+        let (status, _, _) = firm.get(page).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{page} is the keeper's");
+    }
     let operator = Browser::new(&app, Some("operator")).await;
     let (status, _, html) = operator.get("/bookings/manage").await;
     assert_eq!(status, StatusCode::OK);
