@@ -123,6 +123,35 @@ pub fn write_zone_part(caller: &Caller, owner: &Owner) -> Result<(), Error> {
     })
 }
 
+/// The zone or hub a keeper's page or list is about, and that the caller keeps it: the one
+/// named, or an operator's own zone; admins and coordinators name one; others keep none.
+pub fn keeper(caller: &Caller, zone: Option<&str>, hub: Option<&str>) -> Result<Owner, Error> {
+    let owner = match (zone, hub) {
+        (Some(z), _) => Owner::Zone(z.to_string()),
+        (None, Some(h)) => Owner::Hub(h.to_string()),
+        (None, None) => match caller.require_user()? {
+            Role::Operator { zone } => Owner::Zone(zone.clone()),
+            Role::Admin | Role::Coordinator => {
+                return Err(Error::field(
+                    "zone",
+                    crate::error::Message::new(crate::error::Key::AwardRequired),
+                ));
+            }
+            _ => return Err(Error::forbidden()),
+        },
+    };
+    write_zone_part(caller, &owner)?;
+    Ok(owner)
+}
+
+/// The zone the caller keeps (as `keeper`, for what only zones have: statements, occupancy).
+pub fn kept_zone(caller: &Caller, zone: Option<&str>) -> Result<String, Error> {
+    match keeper(caller, zone, None)? {
+        Owner::Zone(zone) => Ok(zone),
+        Owner::Hub(_) => Err(Error::forbidden()),
+    }
+}
+
 /// Hubs outside the zones: coordinators and admins keep the region's network.
 pub fn write_hub(caller: &Caller) -> Result<(), Error> {
     match caller.require_user()? {

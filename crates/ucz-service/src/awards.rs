@@ -483,7 +483,8 @@ fn rules(state: &Services, run: &Run) -> Result<Vec<Rule>, Error> {
     Ok(out)
 }
 
-async fn firm_record(state: &Services, firm_id: &str) -> Result<Firm, Error> {
+/// A firm's record; not found when there is none.
+pub(crate) async fn firm_record(state: &Services, firm_id: &str) -> Result<Firm, Error> {
     Ok(state
         .store
         .repo::<Demo<Firm>>()

@@ -32,6 +32,7 @@ use ucz_store::{
 
 use crate::Services;
 use crate::access::{self, Owner};
+use crate::awards::firm_record;
 use crate::caller::{Caller, Role};
 use crate::error::{Error, FieldError, Key, Message};
 
@@ -333,14 +334,13 @@ async fn place(state: &Services, r: &Resource) -> Result<Owner, Error> {
     Ok(Owner::Hub(hub))
 }
 
-/// Sets a resource (its operator, or a coordinator for a hub's). Every problem of the setup is
-/// reported by field; the resources of a bundle must exist in the same place.
-pub async fn set_resource(
+/// A resource's setup read and checked (every problem by field), its place found, and the
+/// caller its keeper there.
+async fn checked_setup(
     state: &Services,
     caller: &Caller,
     body: Value,
-) -> Result<ResourceView, Error> {
-    caller.require_user()?;
+) -> Result<(Resource, Owner), Error> {
     let setup: Resource =
         serde_json::from_value(body).map_err(|e| Error::unreadable(format!("{e}")))?;
     let problems = setup.problems();
@@ -354,6 +354,18 @@ pub async fn set_resource(
     }
     let owner = place(state, &setup).await?;
     access::write_zone_part(caller, &owner)?;
+    Ok((setup, owner))
+}
+
+/// Sets a resource (its operator, or a coordinator for a hub's). Every problem of the setup is
+/// reported by field; the resources of a bundle must exist in the same place.
+pub async fn set_resource(
+    state: &Services,
+    caller: &Caller,
+    body: Value,
+) -> Result<ResourceView, Error> {
+    caller.require_user()?;
+    let (setup, owner) = checked_setup(state, caller, body).await?;
     if let Some(existing) = state.store.resource(&setup.id).await? {
         access::write_zone_part(caller, &owner_of(&existing))?;
     }
@@ -428,17 +440,6 @@ async fn applicant_of(state: &Services, firm: &Firm, owner: &Owner) -> Result<Ap
     } else {
         Applicant::Anyone
     })
-}
-
-async fn firm_record(state: &Services, firm_id: &str) -> Result<Firm, Error> {
-    Ok(state
-        .store
-        .repo::<Demo<Firm>>()
-        .find(firm_id)
-        .await?
-        .ok_or_else(|| Error::not_found(Key::NounFirm, firm_id))?
-        .record
-        .record)
 }
 
 fn firm_of(caller: &Caller) -> Result<&str, Error> {
@@ -976,22 +977,6 @@ pub async fn mine(
     ))
 }
 
-fn keeper(caller: &Caller, zone: Option<&str>, hub: Option<&str>) -> Result<Owner, Error> {
-    let owner = match (zone, hub) {
-        (Some(z), _) => Owner::Zone(z.to_string()),
-        (None, Some(h)) => Owner::Hub(h.to_string()),
-        (None, None) => match caller.require_user()? {
-            Role::Operator { zone } => Owner::Zone(zone.clone()),
-            Role::Admin | Role::Coordinator => {
-                return Err(Error::field("zone", Message::new(Key::AwardRequired)));
-            }
-            _ => return Err(Error::forbidden()),
-        },
-    };
-    access::write_zone_part(caller, &owner)?;
-    Ok(owner)
-}
-
 /// The bookings of a zone's (or hub's) resources over `days` from `from`, for its keeper.
 pub async fn bookings_of(
     state: &Services,
@@ -1001,7 +986,7 @@ pub async fn bookings_of(
     from: Date,
     days: i64,
 ) -> Result<Vec<BookingView>, Error> {
-    let owner = keeper(caller, zone, hub)?;
+    let owner = access::keeper(caller, zone, hub)?;
     sweep(state).await?;
     let ids: Vec<String> = state
         .store
@@ -1029,9 +1014,23 @@ pub async fn bookings_of(
     views(state, &rows).await
 }
 
-/// A day of a resource: its slots free, taken, the caller's, or past, under the rules that
-/// apply to the caller (anyone's for a visitor).
+/// A day of a resource: its slots free, taken, the caller's, past or closed, under the rules
+/// that apply to the caller (anyone's for a visitor).
 pub async fn day(state: &Services, caller: &Caller, id: &str, date: Date) -> Result<Day, Error> {
+    days(state, caller, id, date, 1)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::internal("a day without its slots"))
+}
+
+/// `count` days of a resource from `from` (a week's calendar), read once for all of them.
+pub async fn days(
+    state: &Services,
+    caller: &Caller,
+    id: &str,
+    from: Date,
+    count: i64,
+) -> Result<Vec<Day>, Error> {
     sweep(state).await?;
     let row = resource_row(state, id).await?;
     let resource = setup_of(&row)?;
@@ -1045,78 +1044,12 @@ pub async fn day(state: &Services, caller: &Caller, id: &str, date: Date) -> Res
         None => Applicant::Anyone,
     };
     let holidays = Holidays::of(&state.catalog.holidays);
-    let mut day = Day {
-        resource_id: resource.id.clone(),
-        name: resource.name.clone(),
-        date,
-        closed: None,
-        slot_minutes: 30,
-        slots: Vec::new(),
-        holidays_known: !holidays.unknown_after(date),
-    };
-    let lang = ucz_core::lang::Lang::Ko;
-    let Some(rules) = resource.rules_for(applicant, date) else {
-        day.closed = Some(Refusal::NotAllowed { applicant }.message().render(lang));
-        return Ok(day);
-    };
-    day.slot_minutes = rules.slot_minutes.max(1);
-    if rules.closed_on_holidays {
-        if let Some((ko, en)) = holidays.on(date) {
-            day.closed = Some(
-                Refusal::Holiday {
-                    name_ko: ko.into(),
-                    name_en: en.into(),
-                }
-                .message()
-                .render(lang),
-            );
-            return Ok(day);
-        }
-    }
     let closures = closures_of(
         &state
             .store
-            .closures_of(&row.owner(), &date.to_string())
+            .closures_of(&row.owner(), &from.to_string())
             .await?,
     );
-    if let Some(c) = closures.iter().find(|c| c.covers(&resource.id, date)) {
-        day.closed = Some(c.reason.clone());
-        return Ok(day);
-    }
-    let open: Vec<(u32, u32)> = rules
-        .hours
-        .iter()
-        .filter_map(|o| o.on(date.weekday_number()))
-        .collect();
-    if open.is_empty() {
-        day.closed = Some(
-            Refusal::Hours {
-                open: String::new(),
-            }
-            .message()
-            .render(lang),
-        );
-        return Ok(day);
-    }
-    if state.clock.today().days_until(date) > i64::from(rules.horizon_days) {
-        day.closed = Some(
-            Refusal::Horizon {
-                days: rules.horizon_days,
-            }
-            .message()
-            .render(lang),
-        );
-        return Ok(day);
-    }
-    let midnight = date.start_in_korea().as_second();
-    let taken = state
-        .store
-        .bookings_between(
-            std::slice::from_ref(&resource.id),
-            midnight,
-            midnight + 86_400,
-        )
-        .await?;
     // A bundle's other resources: their bookings and their own hours, holidays and closures
     // (a slot one of them cannot give is shown closed).
     let mut members = Vec::new();
@@ -1125,64 +1058,154 @@ pub async fn day(state: &Services, caller: &Caller, id: &str, date: Date) -> Res
             members.push(setup_of(&row)?);
         }
     }
-    let member_ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
-    let member_taken = state
-        .store
-        .bookings_between(&member_ids, midnight, midnight + 86_400)
-        .await?;
-    let permissive = Context {
+    let mut ids: Vec<String> = members.iter().map(|m| m.id.clone()).collect();
+    ids.push(resource.id.clone());
+    let (start, end) = (
+        from.start_in_korea().as_second(),
+        from.add_days(count.max(1)).start_in_korea().as_second(),
+    );
+    let taken = state.store.bookings_between(&ids, start, end).await?;
+    let seen = Seen {
+        resource: &resource,
+        members: &members,
         applicant,
-        now: jiff::Timestamp::MIN,
+        firm: firm.as_ref().map(|f| f.id.as_str()),
         holidays: &holidays,
         closures: &closures,
-        used_week: 0,
-        used_month: 0,
-        trained: true,
+        taken: &taken,
+        today: state.clock.today(),
+        now: state.clock.now().as_second(),
     };
-    let member_closed = |s: i64, e: i64| {
-        let ask = Ask {
-            start: from_seconds(s),
-            end: from_seconds(e),
+    Ok((0..count.max(1))
+        .map(|i| seen.day(from.add_days(i)))
+        .collect())
+}
+
+/// What a calendar of a resource is drawn from.
+struct Seen<'a> {
+    resource: &'a Resource,
+    members: &'a [Resource],
+    applicant: Applicant,
+    firm: Option<&'a str>,
+    holidays: &'a Holidays,
+    closures: &'a [Closure],
+    /// The holding bookings of the resource and its bundle over the days drawn.
+    taken: &'a [BookingRow],
+    today: Date,
+    now: i64,
+}
+
+impl Seen<'_> {
+    fn day(&self, date: Date) -> Day {
+        let resource = self.resource;
+        let mut day = Day {
+            resource_id: resource.id.clone(),
+            name: resource.name.clone(),
+            date,
+            closed: None,
+            slot_minutes: 30,
+            slots: Vec::new(),
+            holidays_known: !self.holidays.unknown_after(date),
         };
-        members.iter().any(|m| {
-            check::check(m, &ask, &permissive).iter().any(|r| {
-                matches!(
-                    r,
-                    Refusal::Hours { .. }
-                        | Refusal::Holiday { .. }
-                        | Refusal::Closure { .. }
-                        | Refusal::NotAllowed { .. }
-                )
-            })
-        })
-    };
-    // A slot inside the notice period can no longer be booked: shown as past.
-    let now = state.clock.now().as_second() + i64::from(rules.notice_hours) * 3600;
-    let step = i64::from(day.slot_minutes) * 60;
-    for (o, c) in open {
-        let mut s = midnight + i64::from(o) * 60;
-        let close = midnight + i64::from(c) * 60;
-        while s + step <= close {
-            let e = s + step;
-            let holder = taken.iter().chain(&member_taken).find(|b| {
-                HOLDING.contains(&b.state.as_str()) && b.starts_at < e && b.held_until > s
-            });
-            let slot_state = match holder {
-                Some(b) if firm.as_ref().is_some_and(|f| f.id == b.firm_id) => "mine",
-                Some(_) => "taken",
-                None if s <= now => "past",
-                None if member_closed(s, e) => "closed",
-                None => "free",
-            };
-            day.slots.push(DaySlot {
-                start: write(from_seconds(s)),
-                end: write(from_seconds(e)),
-                state: slot_state.into(),
-            });
-            s = e;
+        let lang = ucz_core::lang::Lang::Ko;
+        let applicant = self.applicant;
+        let Some(rules) = resource.rules_for(applicant, date) else {
+            day.closed = Some(Refusal::NotAllowed { applicant }.message().render(lang));
+            return day;
+        };
+        day.slot_minutes = rules.slot_minutes.max(1);
+        let open: Vec<(u32, u32)> = rules
+            .hours
+            .iter()
+            .filter_map(|o| o.on(date.weekday_number()))
+            .collect();
+        let closed = match self.holidays.on(date) {
+            Some((ko, en)) if rules.closed_on_holidays => Some(
+                Refusal::Holiday {
+                    name_ko: ko.into(),
+                    name_en: en.into(),
+                }
+                .message()
+                .render(lang),
+            ),
+            _ => match self.closures.iter().find(|c| c.covers(&resource.id, date)) {
+                Some(c) => Some(c.reason.clone()),
+                None if open.is_empty() => Some(
+                    Refusal::Hours {
+                        open: String::new(),
+                    }
+                    .message()
+                    .render(lang),
+                ),
+                None if self.today.days_until(date) > i64::from(rules.horizon_days) => Some(
+                    Refusal::Horizon {
+                        days: rules.horizon_days,
+                    }
+                    .message()
+                    .render(lang),
+                ),
+                None => None,
+            },
+        };
+        if closed.is_some() {
+            day.closed = closed;
+            return day;
         }
+        let permissive = Context {
+            applicant,
+            now: jiff::Timestamp::MIN,
+            holidays: self.holidays,
+            closures: self.closures,
+            used_week: 0,
+            used_month: 0,
+            trained: true,
+        };
+        let member_closed = |s: i64, e: i64| {
+            let ask = Ask {
+                start: from_seconds(s),
+                end: from_seconds(e),
+            };
+            self.members.iter().any(|m| {
+                check::check(m, &ask, &permissive).iter().any(|r| {
+                    matches!(
+                        r,
+                        Refusal::Hours { .. }
+                            | Refusal::Holiday { .. }
+                            | Refusal::Closure { .. }
+                            | Refusal::NotAllowed { .. }
+                    )
+                })
+            })
+        };
+        // A slot inside the notice period can no longer be booked: shown as past.
+        let now = self.now + i64::from(rules.notice_hours) * 3600;
+        let midnight = date.start_in_korea().as_second();
+        let step = i64::from(day.slot_minutes) * 60;
+        for (o, c) in open {
+            let mut s = midnight + i64::from(o) * 60;
+            let close = midnight + i64::from(c) * 60;
+            while s + step <= close {
+                let e = s + step;
+                let holder = self.taken.iter().find(|b| {
+                    HOLDING.contains(&b.state.as_str()) && b.starts_at < e && b.held_until > s
+                });
+                let slot_state = match holder {
+                    Some(b) if self.firm == Some(b.firm_id.as_str()) => "mine",
+                    Some(_) => "taken",
+                    None if s <= now => "past",
+                    None if member_closed(s, e) => "closed",
+                    None => "free",
+                };
+                day.slots.push(DaySlot {
+                    start: write(from_seconds(s)),
+                    end: write(from_seconds(e)),
+                    state: slot_state.into(),
+                });
+                s = e;
+            }
+        }
+        day
     }
-    Ok(day)
 }
 
 /// Adds a closure (a temporary holiday of the zone, or one resource's).
@@ -1191,7 +1214,7 @@ pub async fn add_closure(
     caller: &Caller,
     body: ClosureBody,
 ) -> Result<ClosureView, Error> {
-    let owner = keeper(caller, body.zone_id.as_deref(), body.hub_id.as_deref())?;
+    let owner = access::keeper(caller, body.zone_id.as_deref(), body.hub_id.as_deref())?;
     let c = &body.closure;
     if c.until < c.from {
         return Err(Error::field(
@@ -1267,7 +1290,7 @@ pub async fn record_training(
     caller: &Caller,
     body: TrainingBody,
 ) -> Result<TrainingView, Error> {
-    let owner = keeper(caller, body.zone_id.as_deref(), body.hub_id.as_deref())?;
+    let owner = access::keeper(caller, body.zone_id.as_deref(), body.hub_id.as_deref())?;
     for (field, value) in [("training", &body.training), ("person", &body.person)] {
         if value.trim().is_empty() {
             return Err(Error::field(field, Message::new(Key::AwardRequired)));
@@ -1303,7 +1326,7 @@ pub async fn upkeep(
     zone: Option<&str>,
     hub: Option<&str>,
 ) -> Result<Upkeep, Error> {
-    let owner = keeper(caller, zone, hub)?;
+    let owner = access::keeper(caller, zone, hub)?;
     let key = owner_key(&owner);
     let today = state.clock.today();
     Ok(Upkeep {
@@ -1467,19 +1490,7 @@ pub async fn updated_setup(
     if let Some(object) = body.as_object_mut() {
         object.retain(|_, v| !v.is_null());
     }
-    let setup: Resource =
-        serde_json::from_value(body).map_err(|e| Error::unreadable(format!("{e}")))?;
-    let problems = setup.problems();
-    if !problems.is_empty() {
-        return Err(Error::invalid(
-            problems
-                .into_iter()
-                .map(|p| FieldError::new(p.field, p.message))
-                .collect(),
-        ));
-    }
-    let owner = place(state, &setup).await?;
-    access::write_zone_part(caller, &owner)?;
+    let (setup, owner) = checked_setup(state, caller, body).await?;
     let hub = match &owner {
         Owner::Hub(h) => Some(h.clone()),
         Owner::Zone(_) => None,

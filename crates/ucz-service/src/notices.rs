@@ -44,6 +44,20 @@ pub async fn scan(state: &Services) -> Result<Scanned, Error> {
     Ok(scanned)
 }
 
+/// Notices as the inbox stores them: kind, key (one notice per key and account) and body.
+pub(crate) fn stored(notices: &[NoticeBody]) -> Vec<(String, String, serde_json::Value)> {
+    notices
+        .iter()
+        .map(|n| {
+            (
+                n.kind().as_str().to_string(),
+                n.key(),
+                serde_json::to_value(n).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
 /// A stored plan of a scope, read once per scan (many firms share a 시·도).
 type Plans = std::collections::HashMap<String, Option<ucz_store::Stored<ucz_store::ShownPlan>>>;
 
@@ -110,16 +124,7 @@ async fn scan_for(state: &Services, recipients: &[Recipient]) -> Result<Scanned,
         found.extend(placement_notices(state, recipient, &firm, &mut plans).await?);
         found.extend(crate::awards::filing_notices(state, &recipient.firm_id, today).await?);
         found.extend(crate::occupancy::lease_notices(state, &recipient.firm_id, today).await?);
-        let rows: Vec<(String, String, serde_json::Value)> = found
-            .iter()
-            .map(|n| {
-                (
-                    n.kind().as_str().to_string(),
-                    n.key(),
-                    serde_json::to_value(n).unwrap_or_default(),
-                )
-            })
-            .collect();
+        let rows = stored(&found);
         scanned.accounts += 1;
         if !rows.is_empty() {
             scanned.added += state.store.add_notices(recipient.user, &rows).await?;

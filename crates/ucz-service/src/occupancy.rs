@@ -17,9 +17,9 @@ use ucz_core::record::{FacilityBody, LeaseBody, LeaseStatus};
 use ucz_store::Filter;
 
 use crate::Services;
-use crate::access::{self, Owner};
-use crate::caller::{Caller, Role};
-use crate::error::{Error, Key, Message};
+use crate::access;
+use crate::caller::Caller;
+use crate::error::Error;
 
 /// Weeks of bookings before today the heat map reads, and after.
 pub const WEEKS_BEFORE: i64 = 8;
@@ -38,19 +38,6 @@ pub struct Dashboard {
     pub window_until: Date,
     /// Leases ending within 90 days, soonest first.
     pub ending: Vec<Ending>,
-}
-
-fn zone_of(caller: &Caller, zone: Option<&str>) -> Result<String, Error> {
-    let zone = match (zone, caller.require_user()?) {
-        (Some(z), _) => z.to_string(),
-        (None, Role::Operator { zone }) => zone.clone(),
-        (None, Role::Admin | Role::Coordinator) => {
-            return Err(Error::field("zone", Message::new(Key::AwardRequired)));
-        }
-        (None, _) => return Err(Error::forbidden()),
-    };
-    access::write_zone_part(caller, &Owner::Zone(zone.clone()))?;
-    Ok(zone)
 }
 
 /// The running leases of a zone (or of a firm) with what their terms allow.
@@ -84,7 +71,7 @@ pub async fn dashboard(
     caller: &Caller,
     zone: Option<&str>,
 ) -> Result<Dashboard, Error> {
-    let zone = zone_of(caller, zone)?;
+    let zone = access::kept_zone(caller, zone)?;
     crate::bookings::sweep(state).await?;
     let today = state.clock.today();
     let this_month = Date::new(today.year(), today.month(), 1).unwrap_or(today);
@@ -179,6 +166,20 @@ pub async fn dashboard(
     })
 }
 
+/// A lease ending as a notice: the firm's own, or its zone operator's (`keeper`).
+fn reminder(e: Ending, keeper: bool) -> NoticeBody {
+    NoticeBody::LeaseEnding {
+        lease: e.lease_id,
+        firm: e.firm_id,
+        space: e.space,
+        last_day: e.last_day.to_string(),
+        days: e.days_left,
+        band: e.band,
+        graduate: e.outlook == occupancy::Outlook::Graduate,
+        keeper,
+    }
+}
+
 /// The reminders of a firm's leases ending within 90, 60 and 30 days, one per band.
 pub async fn lease_notices(
     state: &Services,
@@ -202,16 +203,7 @@ pub async fn lease_notices(
     .await?;
     Ok(occupancy::ending(&running, today)
         .into_iter()
-        .map(|e| NoticeBody::LeaseEnding {
-            lease: e.lease_id,
-            firm: e.firm_id,
-            space: e.space,
-            last_day: e.last_day.to_string(),
-            days: e.days_left,
-            band: e.band,
-            graduate: e.outlook == occupancy::Outlook::Graduate,
-            keeper: false,
-        })
+        .map(|e| reminder(e, false))
         .collect())
 }
 
@@ -230,29 +222,11 @@ pub async fn remind_keepers(state: &Services, today: Date) -> Result<u64, Error>
             .await?;
             let notices = occupancy::ending(&running, today)
                 .into_iter()
-                .map(|e| NoticeBody::LeaseEnding {
-                    lease: e.lease_id,
-                    firm: e.firm_id,
-                    space: e.space,
-                    last_day: e.last_day.to_string(),
-                    days: e.days_left,
-                    band: e.band,
-                    graduate: e.outlook == occupancy::Outlook::Graduate,
-                    keeper: true,
-                })
+                .map(|e| reminder(e, true))
                 .collect();
             by_zone.insert(zone.clone(), notices);
         }
-        let rows: Vec<(String, String, serde_json::Value)> = by_zone[&zone]
-            .iter()
-            .map(|n| {
-                (
-                    n.kind().as_str().to_string(),
-                    n.key(),
-                    serde_json::to_value(n).unwrap_or_default(),
-                )
-            })
-            .collect();
+        let rows = crate::notices::stored(&by_zone[&zone]);
         if !rows.is_empty() {
             added += state.store.add_notices(user, &rows).await?;
         }

@@ -151,19 +151,6 @@ async fn full(state: &Services, row: StatementRow) -> Result<StatementView, Erro
     view(row, payments)
 }
 
-fn zone_of(caller: &Caller, zone: Option<&str>) -> Result<String, Error> {
-    let zone = match (zone, caller.require_user()?) {
-        (Some(z), _) => z.to_string(),
-        (None, Role::Operator { zone }) => zone.clone(),
-        (None, Role::Admin | Role::Coordinator) => {
-            return Err(Error::field("zone", Message::new(Key::AwardRequired)));
-        }
-        (None, _) => return Err(Error::forbidden()),
-    };
-    access::write_zone_part(caller, &Owner::Zone(zone.clone()))?;
-    Ok(zone)
-}
-
 /// A lease, its space's owner and the space's listed rent.
 async fn lease_of(
     state: &Services,
@@ -305,7 +292,7 @@ pub async fn issue(
     caller: &Caller,
     body: IssueBody,
 ) -> Result<Vec<StatementView>, Error> {
-    let zone = zone_of(caller, body.zone.as_deref())?;
+    let zone = access::kept_zone(caller, body.zone.as_deref())?;
     let first = parse_month(&body.month).ok_or_else(|| {
         Error::field(
             "month",
@@ -490,7 +477,7 @@ pub async fn of_zone(
     zone: Option<&str>,
     month: Option<&str>,
 ) -> Result<Vec<StatementView>, Error> {
-    let zone = zone_of(caller, zone)?;
+    let zone = access::kept_zone(caller, zone)?;
     let month = match month.filter(|m| !m.is_empty()) {
         Some(m) => Some(
             parse_month(m)

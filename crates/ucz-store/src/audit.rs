@@ -124,6 +124,11 @@ impl Store {
     }
 }
 
+/// A payload as the audit trail keeps it.
+pub(crate) fn value_of<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
 /// Appends a row in the caller's transaction, which must come from [`Store::begin_audited`].
 pub(crate) async fn append(
     tx: &mut Transaction<'_, Any>,

@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use ucz_core::account::UserId;
 
-use crate::audit::append;
+use crate::audit::{append, value_of};
 use crate::{Store, StoreError};
 
 /// A call's competition as stored.
@@ -175,10 +175,6 @@ fn file_path(dir: &std::path::Path, sha256: &str) -> Result<std::path::PathBuf, 
         return Err(StoreError::Corrupt(format!("{sha256} is not a SHA-256")));
     }
     Ok(dir.join(&sha256[..2]).join(sha256))
-}
-
-fn value_of<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or_default()
 }
 
 impl Store {

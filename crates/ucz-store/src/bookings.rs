@@ -13,7 +13,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::audit::{Author, append};
+use crate::audit::{Author, append, value_of};
 use crate::{Store, StoreError};
 
 /// States in which a booking holds its slot.
@@ -207,8 +207,17 @@ fn resource(row: &AnyRow) -> Result<ResourceRow, StoreError> {
     })
 }
 
-fn value_of<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or_default()
+/// A booking's rows: the booking and its bundle's others, in the write's transaction.
+async fn parts_of(tx: &mut Transaction<'_, Any>, id: i64) -> Result<Vec<BookingRow>, StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 OR bundle_of = $1 ORDER BY id"
+    )))
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(booking)
+    .collect()
 }
 
 /// Whether the database refused a write by the exclusion constraint (PostgreSQL's 23P01).
@@ -532,19 +541,6 @@ impl Store {
         .transpose()
     }
 
-    /// A booking's rows: the booking and the bundle's others.
-    pub async fn booking_parts(&self, id: i64) -> Result<Vec<BookingRow>, StoreError> {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 OR bundle_of = $1 ORDER BY id"
-        )))
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(booking)
-        .collect()
-    }
-
     /// The bookings of resources overlapping `[from, until)`, every state, by start.
     pub async fn bookings_between(
         &self,
@@ -628,15 +624,7 @@ impl Store {
         }
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
-        let parts: Vec<BookingRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 OR bundle_of = $1 ORDER BY id"
-        )))
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(booking)
-        .collect::<Result<_, _>>()?;
+        let parts = parts_of(&mut tx, id).await?;
         if parts
             .first()
             .is_none_or(|b| !from.contains(&b.state.as_str()))
@@ -681,15 +669,7 @@ impl Store {
         .collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         for head in heads {
-            let parts: Vec<BookingRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 OR bundle_of = $1 ORDER BY id"
-            )))
-            .bind(head.id)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(booking)
-            .collect::<Result<_, _>>()?;
+            let parts = parts_of(&mut tx, head.id).await?;
             // A confirmed booking not checked in is a no-show; one never approved or taken in
             // time lapses (declined), and is not billed.
             let to = if head.state == "confirmed" {
@@ -888,15 +868,7 @@ impl Store {
             .map(booking)
             .collect::<Result<_, _>>()?;
             for head in heads {
-                let parts: Vec<BookingRow> = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {BOOKING_COLUMNS} FROM bookings WHERE id = $1 OR bundle_of = $1 ORDER BY id"
-                )))
-                .bind(head.id)
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(booking)
-                .collect::<Result<_, _>>()?;
+                let parts = parts_of(&mut tx, head.id).await?;
                 move_rows(&mut tx, &by, &parts, "cancelled", "closed_at").await?;
                 count += 1;
             }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::audit::{Author, append};
+use crate::audit::{Author, append, value_of};
 use crate::{Store, StoreError};
 
 /// A rent and deposit of a lease from a day on.
@@ -79,10 +79,6 @@ fn statement(row: &AnyRow) -> Result<StatementRow, StoreError> {
         reason: row.try_get("reason")?,
         issued_at: row.try_get("issued_at")?,
     })
-}
-
-fn value_of<T: Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or_default()
 }
 
 /// The next number of a zone's year: `<ZONE>-<year>-<0001>`.

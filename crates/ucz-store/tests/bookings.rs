@@ -81,6 +81,10 @@ async fn no_double_allocation(first: Store, second: Store) {
     }
     assert_eq!(done, 1, "exactly one of 64 overlapping bookings is written");
     assert_eq!(holding(&first, "room").await.len(), 1);
+    // The booking written has its one audit row (docs/audit.md), the refused ones none.
+    let audit = first.audit(1_000, 0).await.unwrap();
+    let rows = |entity: &str| audit.iter().filter(|e| e.entity == entity).count();
+    assert_eq!((rows("resource"), rows("booking")), (2, 1));
 
     // A bundle whose projector is taken writes nothing, not even the room.
     let later = NINE + 3 * HOUR;

@@ -87,9 +87,8 @@ async fn week_page(
         // Rows of the calendar: every slot start of the week, each day's state at it.
         let mut grid: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
         let mut days = Vec::new();
-        for i in 0..7 {
-            let date = first.add_days(i);
-            let day = bookings::day(state, caller, &id, date).await?;
+        for day in bookings::days(state, caller, &id, first, 7).await? {
+            let date = day.date;
             for s in &day.slots {
                 let time = s.start.get(11..16).unwrap_or_default().to_string();
                 grid.entry(time).or_default().insert(
