@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::{FirmId, ZoneId};
 
-/// The four kinds of account, as stored and as the API names them.
+/// The kinds of account, as stored and as the API names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RoleName {
@@ -18,15 +18,18 @@ pub enum RoleName {
     Firm,
     /// An outside expert scoring the applications of the calls it is invited to.
     Evaluator,
+    /// A tenant firm's employee invited to apply for worker housing.
+    Resident,
 }
 
 impl RoleName {
-    pub const ALL: [RoleName; 5] = [
+    pub const ALL: [RoleName; 6] = [
         RoleName::Admin,
         RoleName::Coordinator,
         RoleName::Operator,
         RoleName::Firm,
         RoleName::Evaluator,
+        RoleName::Resident,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -36,6 +39,7 @@ impl RoleName {
             RoleName::Operator => "operator",
             RoleName::Firm => "firm",
             RoleName::Evaluator => "evaluator",
+            RoleName::Resident => "resident",
         }
     }
 
@@ -68,6 +72,8 @@ pub enum Role {
     Founder,
     /// An evaluator: it reaches the applications assigned to it in the calls it was invited to.
     Evaluator,
+    /// An employee invited by its firm: it reaches its own housing applications.
+    Resident,
 }
 
 impl Role {
@@ -87,6 +93,7 @@ impl Role {
             // founder's, signed up on its own.
             (RoleName::Firm, _, None) if !user.disabled => Some(Role::Founder),
             (RoleName::Evaluator, _, _) => Some(Role::Evaluator),
+            (RoleName::Resident, _, _) => Some(Role::Resident),
             _ => None,
         }
     }

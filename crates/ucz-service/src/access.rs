@@ -36,7 +36,7 @@ pub fn update_zone(caller: &Caller, zone: &str) -> Result<(), Error> {
         Role::Operator { .. } => Err(Error::forbidden_because(
             Message::new(Key::ZoneRefusedIn).arg("zone", zone),
         )),
-        Role::Firm { .. } | Role::Founder | Role::Evaluator => Err(Error::forbidden()),
+        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => Err(Error::forbidden()),
     }
 }
 
@@ -67,7 +67,7 @@ pub fn list_zone_leases(caller: &Caller, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin => true,
         Role::Operator { zone: own } => own == zone,
-        Role::Coordinator | Role::Firm { .. } | Role::Founder | Role::Evaluator => false,
+        Role::Coordinator | Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => false,
     })
 }
 
@@ -77,7 +77,7 @@ pub fn list_zone_firms(caller: &Caller, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin | Role::Coordinator => true,
         Role::Operator { zone: own } => own == zone,
-        Role::Firm { .. } | Role::Founder | Role::Evaluator => false,
+        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => false,
     })
 }
 
@@ -173,7 +173,7 @@ pub fn ladder(
         Role::Operator { .. } => {
             own_zone_region.is_some_and(|own| regions.iter().any(|r| r == own))
         }
-        Role::Firm { .. } | Role::Founder | Role::Evaluator => false,
+        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => false,
     })
 }
 
@@ -183,7 +183,7 @@ pub fn read_firm(caller: &Caller, id: &str, zone: &str) -> Result<(), Error> {
         Role::Admin | Role::Coordinator => true,
         Role::Operator { zone: own } => own == zone,
         Role::Firm { firm } => firm == id,
-        Role::Founder | Role::Evaluator => false,
+        Role::Founder | Role::Evaluator | Role::Resident => false,
     })
 }
 
@@ -215,7 +215,7 @@ fn firm_refusal(role: &Role, zone: &str) -> Error {
         Role::Operator { .. } if zone.is_empty() => Message::new(Key::GiveTheZone),
         Role::Operator { .. } => Message::new(Key::ZoneFirmsRefused).arg("zone", zone),
         Role::Coordinator => Message::new(Key::CoordinatorsReadFirms),
-        Role::Firm { .. } | Role::Founder | Role::Evaluator => Message::new(Key::FirmWritesItsOwn),
+        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => Message::new(Key::FirmWritesItsOwn),
         Role::Admin => Message::new(Key::Forbidden),
     })
 }

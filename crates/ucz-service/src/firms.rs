@@ -123,7 +123,7 @@ pub async fn list(
             }
             equals.push(("zone", zone.clone()));
         }
-        Role::Firm { .. } | Role::Founder | Role::Evaluator => {
+        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => {
             return Err(Error::forbidden_because(Key::FirmReadsItsOwn));
         }
     }

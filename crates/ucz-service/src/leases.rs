@@ -310,7 +310,7 @@ async fn readable(state: &Services, caller: &Caller, lease: &LeaseBody) -> Resul
     Ok(match caller.require_user()? {
         Role::Admin | Role::Coordinator => true,
         Role::Firm { firm } => lease.firm_id.as_str() == firm.as_str(),
-        Role::Founder | Role::Evaluator => false,
+        Role::Founder | Role::Evaluator | Role::Resident => false,
         Role::Operator { zone } => {
             let space = state.store.repo::<SpaceBody>().get(&lease.space_id).await?;
             match space {

@@ -737,7 +737,9 @@ pub fn add_user(
 ) -> anyhow::Result<()> {
     let role = RoleName::parse(role);
     let valid = match role {
-        Some(RoleName::Admin | RoleName::Coordinator | RoleName::Evaluator) => {
+        Some(
+            RoleName::Admin | RoleName::Coordinator | RoleName::Evaluator | RoleName::Resident,
+        ) => {
             zone.is_none() && firm.is_none()
         }
         Some(RoleName::Operator) => zone.is_some() && firm.is_none(),
@@ -746,7 +748,7 @@ pub fn add_user(
     };
     let (Some(role), true) = (role, valid) else {
         return Err(BadInput(
-            "error: --role admin, coordinator or evaluator (alone), operator with --zone ZONE, or firm with --firm FIRM".into(),
+            "error: --role admin, coordinator, evaluator or resident (alone), operator with --zone ZONE, or firm with --firm FIRM".into(),
         )
         .into());
     };

@@ -38,6 +38,8 @@ fn home(role: &Role) -> String {
         Role::Founder => "/account/profile".into(),
         // An evaluator comes to score.
         Role::Evaluator => "/awards".into(),
+        // An employee comes for housing.
+        Role::Resident => "/housing".into(),
         _ => "/".into(),
     }
 }
