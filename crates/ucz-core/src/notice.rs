@@ -328,6 +328,20 @@ pub fn evaluator_invite(to: &str, link: &str, call: &str, days: i64) -> Mail {
     }
 }
 
+/// A firm's invitation of an employee to apply for worker housing.
+pub fn housing_invite(to: &str, link: &str, firm: &str, days: i64) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: subject(&Message::new(Key::MailHousingInviteSubject).arg("firm", firm)),
+        body: both(
+            &Message::new(Key::MailHousingInviteBody)
+                .arg("firm", firm)
+                .arg("link", link)
+                .arg("days", days),
+        ),
+    }
+}
+
 /// One day's digest of an account's notices: each as a line with its address, grouped by kind,
 /// and for each kind present the link that stops mails of that kind. `site` is the server's
 /// public address (`https://ucz.example.kr`), `unsubscribe` the link for a kind.

@@ -13,6 +13,7 @@ pub mod calls;
 pub mod demo;
 pub mod error;
 pub mod firms;
+pub mod housing;
 pub mod hubs;
 pub mod import;
 pub mod jobs;

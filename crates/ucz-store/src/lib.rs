@@ -16,6 +16,7 @@ mod awards;
 pub mod backup;
 mod bookings;
 mod calls;
+mod housing;
 mod ladder;
 mod notices;
 mod queries;
@@ -40,6 +41,10 @@ pub use bookings::{
     WaitRow,
 };
 pub use calls::{CallImport, Mark, MarkKind};
+pub use housing::{
+    ApplicationRow as HousingApplicationRow, DocumentRow, NewDocument, NewTenancy, OfferRow,
+    RoundRow, TenancyRow, UnitRow,
+};
 pub use ladder::RegionRows;
 pub use notices::{JobInfo, NewMail, OutboxMail, Recipient, StoredNotice};
 pub use queries::{LeaseScope, ZoneParts};

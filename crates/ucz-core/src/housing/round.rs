@@ -80,6 +80,8 @@ pub struct Setup {
     /// Korean time: `2026-06-01T09:00`.
     pub opens_at: String,
     pub closes_at: String,
+    /// The day tenancies signed from this round start.
+    pub moves_in: crate::date::Date,
     /// Units offered by type.
     pub units: BTreeMap<String, u32>,
     pub criteria: Vec<Criterion>,
@@ -586,6 +588,7 @@ mod tests {
             "code": "DJ-2026-H1",
             "opens_at": "2026-06-01T09:00",
             "closes_at": "2026-06-15T18:00",
+            "moves_in": "2026-09-01",
             "units": {"studio": 4, "two_room": 2},
             "criteria": [
                 {"id": "no_home", "label": "무주택", "rule": "applicant.homes_owned == 0", "documents": ["home_record"]},
