@@ -75,6 +75,7 @@ pub mod awards;
 pub mod bookings;
 pub mod calls;
 pub mod firms;
+pub mod housing;
 pub mod hubs;
 pub mod ladder;
 pub mod leases;

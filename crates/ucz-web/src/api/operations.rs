@@ -602,6 +602,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(award_routes());
     all.extend(booking_routes());
     all.extend(statement_routes());
+    all.extend(housing_routes());
     all
 }
 
@@ -963,5 +964,121 @@ fn statement_routes() -> Vec<Route> {
             .doc("Record a lease's rent and deposit from a day on; the history is kept", keeper)
             .body::<s::RentBody>()
             .answers::<s::RentHistory>(),
+    ]
+}
+
+/// Worker housing: units and tenancies, invited employees, rounds, applications, the draw,
+/// offers.
+fn housing_routes() -> Vec<Route> {
+    use super::awards::Items;
+    use super::housing as w;
+    use ucz_service::housing as s;
+    let keeper = "admin, the zone's operator";
+    let anyone = "anyone";
+    let firm = "a firm account";
+    let applicant = "a resident account its firm invited, or a founder's firm account";
+    vec![
+        route(Verb::Get, "listHousingUnits", "/api/v1/housing/units", w::units)
+            .doc("A zone's housing units with their signed tenancies", keeper)
+            .query::<super::occupancy::ZoneQuery>()
+            .answers::<Items<s::UnitView>>(),
+        route(Verb::Post, "putHousingUnit", "/api/v1/housing/units", w::put_unit)
+            .doc("Create or replace a unit (type, area, rooms, rent, deposit, accessibility, the day it can be lived in); problems by field", keeper)
+            .query::<super::occupancy::ZoneQuery>()
+            .body::<ucz_core::housing::Unit>()
+            .answers::<s::UnitView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "signTenancy", "/api/v1/housing/tenancies", w::sign)
+            .doc("Sign a household's tenancy of a unit by hand; one tenancy per unit at a time (409 naming the tenancy in the way)", keeper)
+            .query::<super::occupancy::ZoneQuery>()
+            .body::<s::TenancyBody>()
+            .answers::<ucz_store::TenancyRow>(),
+        route(Verb::Post, "renewTenancy", "/api/v1/housing/tenancies/{id}/renew", w::renew)
+            .doc("Renew a tenancy to a later last day (409 if the unit is let then)", keeper)
+            .query::<super::occupancy::ZoneQuery>()
+            .body::<w::RenewBody>()
+            .answers::<ucz_store::TenancyRow>()
+            .statuses(&["200"]),
+        route(Verb::Post, "inviteEmployee", "/api/v1/housing/employees", w::invite)
+            .doc("Invite an employee to apply for housing: a resident account mailed a link to set its password", firm)
+            .body::<s::InviteBody>()
+            .answers::<Items<w::EmployeeView>>(),
+        route(Verb::Get, "listEmployees", "/api/v1/housing/employees", w::employees)
+            .doc("The employees the firm invited", firm)
+            .answers::<Items<w::EmployeeView>>(),
+        route(Verb::Get, "listEmployment", "/api/v1/housing/employment", w::employment)
+            .doc("The submitted applications naming the firm as employer: the employment to confirm (name, months employed), nothing else", firm)
+            .answers::<Items<s::EmploymentView>>(),
+        route(Verb::Post, "openHousingRound", "/api/v1/housing/rounds", w::open_round)
+            .doc("Open a special supply round: units by type (no more than are free for the first term), criteria and unit-type rules in CEL over `applicant` (type-checked), tiers in priority order with quotas (not above the units) and scoring; problems by field", keeper)
+            .query::<super::occupancy::ZoneQuery>()
+            .body::<ucz_core::housing::Setup>()
+            .answers::<s::RoundView>(),
+        route(Verb::Get, "listHousingRounds", "/api/v1/housing/rounds", w::rounds)
+            .doc("Rounds, newest first (a zone's when named)", anyone)
+            .query::<super::occupancy::ZoneQuery>()
+            .answers::<Items<s::RoundView>>(),
+        route(Verb::Get, "readHousingRound", "/api/v1/housing/rounds/{id}", w::round)
+            .doc("A round's setup, state, and once frozen the list's hash and the public random value's source and time", anyone)
+            .answers::<s::RoundView>(),
+        route(Verb::Get, "readHousingResult", "/api/v1/housing/rounds/{id}/result", w::result)
+            .doc("A drawn round's published result: applicant numbers, tier, rank, unit type, housed or reserve; points only for tiers of at least five applicants", anyone)
+            .answers::<s::ResultView>(),
+        route(Verb::Get, "readPublishedDraw", "/api/v1/housing/rounds/{id}/round.json", w::published)
+            .doc("The published draw (inputs and outcome) that `ucz housing verify` re-runs", anyone)
+            .answers::<ucz_core::housing::Published>(),
+        route(Verb::Post, "freezeHousingRound", "/api/v1/housing/rounds/{id}/freeze", w::freeze)
+            .doc("After closing: freeze the verified list, publish its SHA-256 and the public random value the draw will use (its source, and a time later than now)", keeper)
+            .body::<s::FreezeBody>()
+            .answers::<s::RoundView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "drawHousingRound", "/api/v1/housing/rounds/{id}/draw", w::draw)
+            .doc("Draw with the public random value once its time has come; refused (409) before then or when the list no longer hashes as frozen; the housed are offered units", keeper)
+            .body::<s::DrawBody>()
+            .answers::<s::ResultView>()
+            .statuses(&["200"]),
+        route(Verb::Get, "listHousingApplications", "/api/v1/housing/rounds/{id}/applications", w::applications)
+            .doc("A round's applications with each criterion met, not met or unverified with its reason, the household's shared members flagged", keeper)
+            .answers::<Items<s::ApplicationView>>(),
+        route(Verb::Get, "listHousingOffers", "/api/v1/housing/rounds/{id}/offers", w::offers)
+            .doc("A round's offers; offers past their deadline lapse and the reserve list moves", keeper)
+            .answers::<Items<ucz_store::OfferRow>>(),
+        route(Verb::Post, "applyForHousing", "/api/v1/housing/rounds/{id}/applications", w::apply)
+            .doc("Apply (or edit the application) while the round takes applications: the person and household declared; one per applicant and round", applicant)
+            .body::<s::ApplyBody>()
+            .answers::<s::ApplicationView>()
+            .statuses(&["200"]),
+        route(Verb::Get, "listMyHousingApplications", "/api/v1/housing/applications/mine", w::mine)
+            .doc("The caller's applications with their checks, outcome and offers", applicant)
+            .answers::<Items<s::ApplicationView>>(),
+        route(Verb::Post, "submitHousingApplication", "/api/v1/housing/applications/{id}/submit", w::submit)
+            .doc("Submit an application (it gets its number) while the round takes applications", applicant)
+            .answers::<s::ApplicationView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "withdrawHousingApplication", "/api/v1/housing/applications/{id}/withdraw", w::withdraw)
+            .doc("Withdraw an application while the round takes applications", applicant)
+            .answers::<s::ApplicationView>()
+            .statuses(&["200"]),
+        route(Verb::Post, "uploadHousingDocument", "/api/v1/housing/applications/{id}/documents", w::upload)
+            .doc("Upload a document the round asks for (?kind=&name=; the body is the file): PDF, PNG or JPEG by its bytes, at most 5 MB", applicant)
+            .query::<w::DocumentQuery>()
+            .answers::<ucz_store::DocumentRow>()
+            .body_limit(ucz_service::housing::MAX_DOCUMENT + 1024),
+        route(Verb::Get, "readHousingDocument", "/api/v1/housing/documents/{id}", w::document)
+            .doc("A document's file (gone once the round's personal data is erased)", "the applicant, the round's operator")
+            .answers_a_file(),
+        route(Verb::Post, "giveHousingVerdict", "/api/v1/housing/applications/{id}/verdicts", w::verdict)
+            .doc("The employer confirms the employment (no criterion; 204), or the operator gives its verdict on a criterion or `household` against the documents; until the round is frozen", "the employer firm, the round's operator")
+            .body::<s::VerdictBody>()
+            .answers::<s::ApplicationView>()
+            .statuses(&["200", "204"]),
+        route(Verb::Post, "acceptHousingOffer", "/api/v1/housing/offers/{id}/accept", w::accept)
+            .doc("Accept an offer before its deadline: the tenancy is signed for the round's term at the unit's rent", applicant)
+            .answers::<w::Answered>()
+            .statuses(&["200"]),
+        route(Verb::Post, "refuseHousingOffer", "/api/v1/housing/offers/{id}/refuse", w::refuse)
+            .doc("Refuse an offer: the unit is offered to the next on the reserve list", applicant)
+            .answers::<w::Answered>()
+            .statuses(&["200"]),
     ]
 }
