@@ -452,13 +452,18 @@ impl Checked {
             let (status, reason) = verdict(&c.id, &c.documents);
             checks.push(check(&c.id, status, reason));
         }
-        let household = if evidence.shared_with.is_empty() {
-            verdict(HOUSEHOLD, &[RESIDENT_REGISTER.to_string()])
-        } else {
-            (
+        // The operator's rejection says why first; a person shared with another household
+        // keeps the household from being met until one of the two is rejected.
+        let household = match evidence.verdicts.get(HOUSEHOLD) {
+            Some(v) if !v.ok => (
+                Status::NotMet,
+                Message::new(Key::HousingRejected).arg("note", &v.note),
+            ),
+            _ if !evidence.shared_with.is_empty() => (
                 Status::NotMet,
                 Message::new(Key::HousingSamePerson).arg("numbers", evidence.shared_with.join(", ")),
-            )
+            ),
+            _ => verdict(HOUSEHOLD, &[RESIDENT_REGISTER.to_string()]),
         };
         checks.push(check(HOUSEHOLD, household.0, household.1));
         let unit_type = &applicant.declared.unit_type;

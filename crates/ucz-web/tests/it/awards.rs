@@ -25,7 +25,7 @@ pub(crate) async fn firm_accounts(app: &TestApp, firms: &[String]) {
     }
 }
 
-async fn token_for(app: &TestApp, user: ucz_core::account::UserId, name: &str) {
+pub(crate) async fn token_for(app: &TestApp, user: ucz_core::account::UserId, name: &str) {
     app.store
         .create_token(
             "test",

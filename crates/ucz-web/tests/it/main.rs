@@ -10,6 +10,7 @@ mod bookings;
 mod browser;
 mod calls;
 mod hardening;
+mod housing;
 mod import;
 mod ladder;
 mod observability;
@@ -529,6 +530,7 @@ macro_rules! on_both {
 on_both!(
     programs_run_from_call_to_filings,
     bookings_from_rules_to_waitlist,
+    housing_from_round_to_tenancies,
     accounts_and_notices,
     open_calls,
     the_demo_region_runs_short,
