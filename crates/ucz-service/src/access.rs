@@ -36,7 +36,9 @@ pub fn update_zone(caller: &Caller, zone: &str) -> Result<(), Error> {
         Role::Operator { .. } => Err(Error::forbidden_because(
             Message::new(Key::ZoneRefusedIn).arg("zone", zone),
         )),
-        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => Err(Error::forbidden()),
+        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => {
+            Err(Error::forbidden())
+        }
     }
 }
 
@@ -67,7 +69,11 @@ pub fn list_zone_leases(caller: &Caller, zone: &str) -> Result<(), Error> {
     allow(match caller.require_user()? {
         Role::Admin => true,
         Role::Operator { zone: own } => own == zone,
-        Role::Coordinator | Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => false,
+        Role::Coordinator
+        | Role::Firm { .. }
+        | Role::Founder
+        | Role::Evaluator
+        | Role::Resident => false,
     })
 }
 
@@ -215,7 +221,9 @@ fn firm_refusal(role: &Role, zone: &str) -> Error {
         Role::Operator { .. } if zone.is_empty() => Message::new(Key::GiveTheZone),
         Role::Operator { .. } => Message::new(Key::ZoneFirmsRefused).arg("zone", zone),
         Role::Coordinator => Message::new(Key::CoordinatorsReadFirms),
-        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => Message::new(Key::FirmWritesItsOwn),
+        Role::Firm { .. } | Role::Founder | Role::Evaluator | Role::Resident => {
+            Message::new(Key::FirmWritesItsOwn)
+        }
         Role::Admin => Message::new(Key::Forbidden),
     })
 }

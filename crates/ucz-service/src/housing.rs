@@ -373,7 +373,12 @@ pub async fn sign_tenancy(
         .await?
         .into_iter()
         .find(|u| u.unit.id == body.unit_id)
-        .ok_or_else(|| Error::field("unit_id", Message::new(Key::UnknownValue).arg("value", &body.unit_id)))?;
+        .ok_or_else(|| {
+            Error::field(
+                "unit_id",
+                Message::new(Key::UnknownValue).arg("value", &body.unit_id),
+            )
+        })?;
     if body.ends_on < body.starts_on {
         return Err(Error::field("ends_on", Key::BookingUntilBeforeFrom));
     }
@@ -485,6 +490,15 @@ pub async fn employees(
 ) -> Result<Vec<(i64, String, String)>, Error> {
     let firm = firm_of(caller)?;
     Ok(state.store.housing_employees(firm).await?)
+}
+
+/// The firms an applicant may apply for: a resident's inviting employers, a founder's own firm.
+pub async fn my_employers(state: &Services, caller: &Caller) -> Result<Vec<String>, Error> {
+    match caller.require_user()? {
+        Role::Firm { firm } => Ok(vec![firm.clone()]),
+        Role::Resident => Ok(state.store.housing_employers(caller.user()?.id.0).await?),
+        _ => Ok(Vec::new()),
+    }
 }
 
 // ---- Rounds ----
@@ -819,7 +833,10 @@ fn declaration_problems(d: &Declaration, checked: &Checked) -> Vec<FieldError> {
                 Message::new(Key::NotPositive).arg("value", v),
             ));
         } else if v > 10_000_000_000 {
-            out.push(FieldError::new(format!("declaration.{field}"), Key::ImplausiblyLarge));
+            out.push(FieldError::new(
+                format!("declaration.{field}"),
+                Key::ImplausiblyLarge,
+            ));
         }
     }
     if d.members.len() > 12 {
@@ -833,7 +850,10 @@ fn declaration_problems(d: &Declaration, checked: &Checked) -> Vec<FieldError> {
     }
     for (i, m) in d.members.iter().enumerate() {
         if m.name.trim().is_empty() || m.name.chars().count() > 80 {
-            out.push(FieldError::new(format!("declaration.members[{i}].name"), Key::NameForm));
+            out.push(FieldError::new(
+                format!("declaration.members[{i}].name"),
+                Key::NameForm,
+            ));
         }
         if !today_ok(m.birth_date) {
             out.push(FieldError::new(
@@ -930,7 +950,10 @@ async fn own_application(state: &Services, caller: &Caller, id: i64) -> Result<A
     let user = caller.user()?.id.0;
     match state.store.housing_application(id).await? {
         Some(a) if a.user_id == user => Ok(a),
-        _ => Err(Error::not_found(Key::NounHousingApplication, &id.to_string())),
+        _ => Err(Error::not_found(
+            Key::NounHousingApplication,
+            &id.to_string(),
+        )),
     }
 }
 
@@ -1006,7 +1029,8 @@ pub async fn upload(
         let shown = name.rsplit('.').next().unwrap_or_default().to_lowercase();
         return Err(Error::field(
             "file",
-            Message::new(Key::HousingDocumentType).arg("value", if shown.is_empty() { "?".into() } else { shown }),
+            Message::new(Key::HousingDocumentType)
+                .arg("value", if shown.is_empty() { "?".into() } else { shown }),
         ));
     };
     if let Some(scan) = &state.file_scan {
@@ -1047,7 +1071,11 @@ pub async fn document(
     id: i64,
 ) -> Result<(DocumentRow, Vec<u8>), Error> {
     let not_found = || Error::not_found(Key::NounHousingDocument, &id.to_string());
-    let (doc, bytes) = state.store.housing_document(id).await?.ok_or_else(not_found)?;
+    let (doc, bytes) = state
+        .store
+        .housing_document(id)
+        .await?
+        .ok_or_else(not_found)?;
     let app = state
         .store
         .housing_application(doc.application_id)
@@ -1126,7 +1154,10 @@ pub async fn employment(state: &Services, caller: &Caller) -> Result<Vec<Employm
             id: app.id,
             round_code: row.code.clone(),
             number: app.number.clone(),
-            name: declared.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
+            name: declared
+                .as_ref()
+                .map(|d| d.name.clone())
+                .unwrap_or_default(),
             months_employed: declared.map(|d| d.months_employed).unwrap_or_default(),
             verdict: app
                 .employer_verdict
@@ -1158,7 +1189,11 @@ pub async fn verdict(
     body: VerdictBody,
 ) -> Result<Option<ApplicationView>, Error> {
     let not_found = || Error::not_found(Key::NounHousingApplication, &id.to_string());
-    let app = state.store.housing_application(id).await?.ok_or_else(not_found)?;
+    let app = state
+        .store
+        .housing_application(id)
+        .await?
+        .ok_or_else(not_found)?;
     let row = round_row(state, app.round_id).await?;
     let verdict = serde_json::json!({"ok": body.ok, "note": body.note.trim()});
     if !body.ok && body.note.trim().is_empty() {
@@ -1190,7 +1225,13 @@ pub async fn verdict(
     let is_employer = criterion.is_none();
     state
         .store
-        .set_housing_verdict(&caller.actor(), id, criterion.as_deref(), &verdict, not_frozen)
+        .set_housing_verdict(
+            &caller.actor(),
+            id,
+            criterion.as_deref(),
+            &verdict,
+            not_frozen,
+        )
         .await
         .map_err(conflict)?;
     if is_employer {
@@ -1337,9 +1378,8 @@ pub async fn draw(
 /// A round's published result. Public.
 pub async fn result(state: &Services, round_id: i64) -> Result<ResultView, Error> {
     let row = round_row(state, round_id).await?;
-    let published = published_of(&row)?.ok_or_else(|| {
-        Error::not_found(Key::NounHousingResult, &row.code)
-    })?;
+    let published =
+        published_of(&row)?.ok_or_else(|| Error::not_found(Key::NounHousingResult, &row.code))?;
     let frozen = frozen_of(&row)?.unwrap_or(Frozen {
         algorithm: String::new(),
         list: Vec::new(),
@@ -1453,7 +1493,14 @@ pub async fn advance(state: &Services, actor: &str, round_id: i64) -> Result<Vec
                     .housed
                     .iter()
                     .filter(|p| &p.unit_type == unit_type)
-                    .chain(published.outcome.reserve.get(unit_type).into_iter().flatten())
+                    .chain(
+                        published
+                            .outcome
+                            .reserve
+                            .get(unit_type)
+                            .into_iter()
+                            .flatten(),
+                    )
                     .filter(|p| !offered.contains(&p.number));
                 for p in candidates {
                     if taken >= capacity {
@@ -1476,7 +1523,11 @@ pub async fn advance(state: &Services, actor: &str, round_id: i64) -> Result<Vec
 }
 
 /// A round's offers (its operator), after lapsing those past their deadline and offering on.
-pub async fn offers(state: &Services, caller: &Caller, round_id: i64) -> Result<Vec<OfferRow>, Error> {
+pub async fn offers(
+    state: &Services,
+    caller: &Caller,
+    round_id: i64,
+) -> Result<Vec<OfferRow>, Error> {
     let row = round_row(state, round_id).await?;
     operator_of(caller, &row.zone_id)?;
     advance(state, &caller.actor(), round_id).await?;
@@ -1517,7 +1568,9 @@ pub async fn answer(
             .into_iter()
             .find(|u| u.unit.id == offer.unit_id)
             .ok_or_else(not_found)?;
-        let holder = Context::declaration(&app).map(|d| d.name).unwrap_or_default();
+        let holder = Context::declaration(&app)
+            .map(|d| d.name)
+            .unwrap_or_default();
         Some(NewTenancy {
             unit_id: unit.unit.id.clone(),
             zone_id: row.zone_id.clone(),

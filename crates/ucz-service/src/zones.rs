@@ -349,7 +349,9 @@ pub async fn choices(state: &Services, caller: &Caller) -> Result<Choices, Error
         ),
         // A founder chooses the zone its firm asks to be a tenant of (the operator decides).
         Some(Role::Founder) => (every(state, 500).await?, Vec::new()),
-        Some(Role::Firm { .. } | Role::Evaluator | Role::Resident) | None => (Vec::new(), Vec::new()),
+        Some(Role::Firm { .. } | Role::Evaluator | Role::Resident) | None => {
+            (Vec::new(), Vec::new())
+        }
         Some(Role::Admin | Role::Coordinator) => {
             (every(state, 500).await?, every(state, 500).await?)
         }

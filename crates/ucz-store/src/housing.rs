@@ -25,8 +25,10 @@ fn json(row: &AnyRow, column: &str) -> Result<Value, StoreError> {
 
 fn json_opt(row: &AnyRow, column: &str) -> Result<Option<Value>, StoreError> {
     let text: Option<String> = row.try_get(column)?;
-    text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("{column}: {e}"))))
-        .transpose()
+    text.map(|t| {
+        serde_json::from_str(&t).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+    })
+    .transpose()
 }
 
 /// SHA-256 of text, hex.
@@ -59,8 +61,7 @@ pub struct RoundRow {
     pub erased_at: Option<String>,
 }
 
-const ROUND_COLUMNS: &str =
-    "id, zone_id, code, state, setup, frozen, published, created_at, frozen_at, drawn_at, erased_at";
+const ROUND_COLUMNS: &str = "id, zone_id, code, state, setup, frozen, published, created_at, frozen_at, drawn_at, erased_at";
 
 fn round(row: &AnyRow) -> Result<RoundRow, StoreError> {
     Ok(RoundRow {
@@ -306,9 +307,11 @@ async fn insert_tenancy(
         "tenancy",
         &row.id.to_string(),
         None,
-        Some(&serde_json::json!({"unit": row.unit_id, "application": row.application_id,
+        Some(
+            &serde_json::json!({"unit": row.unit_id, "application": row.application_id,
             "starts_on": row.starts_on, "ends_on": row.ends_on, "rent": row.rent,
-            "deposit": row.deposit, "holder_sha256": sha256_hex(row.holder.as_bytes())})),
+            "deposit": row.deposit, "holder_sha256": sha256_hex(row.holder.as_bytes())}),
+        ),
     )
     .await?;
     Ok(row)
@@ -332,9 +335,7 @@ impl Store {
         if let Some(b) = &before {
             let zone: String = b.try_get("zone_id")?;
             if zone != zone_id {
-                return Err(rejected(
-                    Message::new(Key::UnknownValue).arg("value", id),
-                ));
+                return Err(rejected(Message::new(Key::UnknownValue).arg("value", id)));
             }
         }
         let before = before.map(|b| json(&b, "body")).transpose()?;
@@ -349,7 +350,16 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let action = if before.is_some() { "update" } else { "create" };
-        append(&mut tx, &by, action, "housing unit", id, before.as_ref(), Some(body)).await?;
+        append(
+            &mut tx,
+            &by,
+            action,
+            "housing unit",
+            id,
+            before.as_ref(),
+            Some(body),
+        )
+        .await?;
         tx.commit().await?;
         Ok(UnitRow {
             id: id.into(),
@@ -427,11 +437,12 @@ impl Store {
                 (id, true)
             }
         };
-        let known = sqlx::query("SELECT 1 FROM housing_employees WHERE firm_id = $1 AND user_id = $2")
-            .bind(firm_id)
-            .bind(user)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let known =
+            sqlx::query("SELECT 1 FROM housing_employees WHERE firm_id = $1 AND user_id = $2")
+                .bind(firm_id)
+                .bind(user)
+                .fetch_optional(&mut *tx)
+                .await?;
         if known.is_none() {
             sqlx::query(
                 "INSERT INTO housing_employees (firm_id, user_id, invited_at) VALUES ($1, $2, $3)",
@@ -512,7 +523,16 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let row = round(&row)?;
-        append(&mut tx, &by, "create", "housing round", &row.id.to_string(), None, Some(setup)).await?;
+        append(
+            &mut tx,
+            &by,
+            "create",
+            "housing round",
+            &row.id.to_string(),
+            None,
+            Some(setup),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -530,23 +550,22 @@ impl Store {
 
     /// Rounds, newest first: a zone's, or every zone's.
     pub async fn housing_rounds(&self, zone_id: Option<&str>) -> Result<Vec<RoundRow>, StoreError> {
-        let rows = match zone_id {
-            Some(zone) => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows =
+            match zone_id {
+                Some(zone) => sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {ROUND_COLUMNS} FROM housing_rounds WHERE zone_id = $1 ORDER BY id DESC"
                 )))
                 .bind(zone)
                 .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {ROUND_COLUMNS} FROM housing_rounds ORDER BY id DESC"
-                )))
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
+                .await?,
+                None => {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {ROUND_COLUMNS} FROM housing_rounds ORDER BY id DESC"
+                    )))
+                    .fetch_all(&self.pool)
+                    .await?
+                }
+            };
         rows.iter().map(round).collect()
     }
 
@@ -612,7 +631,11 @@ impl Store {
         append(
             &mut tx,
             &by,
-            if existing.is_some() { "update" } else { "create" },
+            if existing.is_some() {
+                "update"
+            } else {
+                "create"
+            },
             "housing application",
             &row.id.to_string(),
             existing.as_ref().map(payload).as_ref(),
@@ -707,7 +730,11 @@ impl Store {
                 )
             }
         };
-        sqlx::query(sql).bind(value).bind(id).execute(&mut *tx).await?;
+        sqlx::query(sql)
+            .bind(value)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         append(
             &mut tx,
             &by,
@@ -735,7 +762,10 @@ impl Store {
     }
 
     /// A round's applications, by id.
-    pub async fn housing_applications(&self, round_id: i64) -> Result<Vec<ApplicationRow>, StoreError> {
+    pub async fn housing_applications(
+        &self,
+        round_id: i64,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {APPLICATION_COLUMNS} FROM housing_applications WHERE round_id = $1 ORDER BY id"
         )))
@@ -746,7 +776,10 @@ impl Store {
     }
 
     /// An account's applications, newest first.
-    pub async fn housing_applications_of(&self, user_id: i64) -> Result<Vec<ApplicationRow>, StoreError> {
+    pub async fn housing_applications_of(
+        &self,
+        user_id: i64,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {APPLICATION_COLUMNS} FROM housing_applications WHERE user_id = $1 ORDER BY id DESC"
         )))
@@ -757,7 +790,10 @@ impl Store {
     }
 
     /// The applications naming a firm as employer, newest first.
-    pub async fn housing_applications_for_firm(&self, firm_id: &str) -> Result<Vec<ApplicationRow>, StoreError> {
+    pub async fn housing_applications_for_firm(
+        &self,
+        firm_id: &str,
+    ) -> Result<Vec<ApplicationRow>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {APPLICATION_COLUMNS} FROM housing_applications WHERE firm_id = $1 AND founder = 0 ORDER BY id DESC"
         )))
@@ -805,8 +841,10 @@ impl Store {
             "housing document",
             &row.id.to_string(),
             None,
-            Some(&serde_json::json!({"application": application_id, "kind": row.kind,
-                "content_type": row.content_type, "size": row.size, "sha256": row.sha256})),
+            Some(
+                &serde_json::json!({"application": application_id, "kind": row.kind,
+                "content_type": row.content_type, "size": row.size, "sha256": row.sha256}),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -814,7 +852,10 @@ impl Store {
     }
 
     /// The documents of applications, by application and upload.
-    pub async fn housing_documents(&self, application_ids: &[i64]) -> Result<Vec<DocumentRow>, StoreError> {
+    pub async fn housing_documents(
+        &self,
+        application_ids: &[i64],
+    ) -> Result<Vec<DocumentRow>, StoreError> {
         let mut out = Vec::new();
         for id in application_ids {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -831,7 +872,10 @@ impl Store {
     }
 
     /// A document with its bytes (empty once erased).
-    pub async fn housing_document(&self, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>, StoreError> {
+    pub async fn housing_document(
+        &self,
+        id: i64,
+    ) -> Result<Option<(DocumentRow, Vec<u8>)>, StoreError> {
         use base64::Engine as _;
         let Some(row) = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {DOCUMENT_COLUMNS}, content FROM housing_documents WHERE id = $1"
@@ -875,7 +919,16 @@ impl Store {
             rejected(Message::new(Key::HousingRoundState).arg("state", &current.state))
         })?;
         let row = round(&row)?;
-        append(&mut tx, &by, "freeze", "housing round", &id.to_string(), None, Some(&frozen)).await?;
+        append(
+            &mut tx,
+            &by,
+            "freeze",
+            "housing round",
+            &id.to_string(),
+            None,
+            Some(&frozen),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -905,7 +958,16 @@ impl Store {
             rejected(Message::new(Key::HousingRoundState).arg("state", &current.state))
         })?;
         let row = round(&row)?;
-        append(&mut tx, &by, "draw", "housing round", &id.to_string(), None, Some(&published)).await?;
+        append(
+            &mut tx,
+            &by,
+            "draw",
+            "housing round",
+            &id.to_string(),
+            None,
+            Some(&published),
+        )
+        .await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -1024,7 +1086,11 @@ impl Store {
     }
 
     /// Signs a tenancy outside a round (a household moved in before ucz). Audited.
-    pub async fn sign_tenancy(&self, actor: &str, t: &NewTenancy) -> Result<TenancyRow, StoreError> {
+    pub async fn sign_tenancy(
+        &self,
+        actor: &str,
+        t: &NewTenancy,
+    ) -> Result<TenancyRow, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
         let row = insert_tenancy(&mut tx, &by, t).await?;
@@ -1147,7 +1213,10 @@ async fn round_in(tx: &mut Transaction<'_, Any>, id: i64) -> Result<RoundRow, St
     .ok_or_else(|| rejected(Message::new(Key::UnknownValue).arg("value", id)))
 }
 
-async fn application_in(tx: &mut Transaction<'_, Any>, id: i64) -> Result<ApplicationRow, StoreError> {
+async fn application_in(
+    tx: &mut Transaction<'_, Any>,
+    id: i64,
+) -> Result<ApplicationRow, StoreError> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {APPLICATION_COLUMNS} FROM housing_applications WHERE id = $1"
     )))

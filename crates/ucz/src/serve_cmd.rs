@@ -739,9 +739,7 @@ pub fn add_user(
     let valid = match role {
         Some(
             RoleName::Admin | RoleName::Coordinator | RoleName::Evaluator | RoleName::Resident,
-        ) => {
-            zone.is_none() && firm.is_none()
-        }
+        ) => zone.is_none() && firm.is_none(),
         Some(RoleName::Operator) => zone.is_some() && firm.is_none(),
         Some(RoleName::Firm) => firm.is_some() && zone.is_none(),
         None => false,

@@ -461,7 +461,8 @@ impl Checked {
             ),
             _ if !evidence.shared_with.is_empty() => (
                 Status::NotMet,
-                Message::new(Key::HousingSamePerson).arg("numbers", evidence.shared_with.join(", ")),
+                Message::new(Key::HousingSamePerson)
+                    .arg("numbers", evidence.shared_with.join(", ")),
             ),
             _ => verdict(HOUSEHOLD, &[RESIDENT_REGISTER.to_string()]),
         };
@@ -738,7 +739,12 @@ mod tests {
         denied.shared_with = vec!["DJ-2026-H1-004".into()];
         let checks = round.assess(&ok, &denied).checks;
         assert_eq!(checks[2].status, Status::NotMet);
-        assert!(checks[2].reason.render(crate::lang::Lang::Ko).contains("퇴사"));
+        assert!(
+            checks[2]
+                .reason
+                .render(crate::lang::Lang::Ko)
+                .contains("퇴사")
+        );
         assert!(
             checks[3]
                 .reason
@@ -748,7 +754,10 @@ mod tests {
 
         // A single person may not ask for two rooms.
         let single = applicant(14, 0, "two_room", 0);
-        assert_eq!(round.assess(&single, &complete()).checks[4].status, Status::NotMet);
+        assert_eq!(
+            round.assess(&single, &complete()).checks[4].status,
+            Status::NotMet
+        );
     }
 
     #[test]

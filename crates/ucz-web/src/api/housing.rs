@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use ucz_core::date::Date;
 use ucz_core::housing::{Published, Setup, Unit};
 use ucz_service::housing::{
-    self, ApplicationView, ApplyBody, DrawBody, EmploymentView, FreezeBody, InviteBody,
-    ResultView, RoundView, TenancyBody, UnitView, VerdictBody,
+    self, ApplicationView, ApplyBody, DrawBody, EmploymentView, FreezeBody, InviteBody, ResultView,
+    RoundView, TenancyBody, UnitView, VerdictBody,
 };
 use ucz_store::{DocumentRow, OfferRow, TenancyRow};
 
@@ -58,7 +58,9 @@ pub async fn units(
     caller: Caller,
     Q(q): Q<ZoneQuery>,
 ) -> Result<Json<Items<UnitView>>, ApiError> {
-    Ok(items(housing::units(&state, &caller, q.zone.as_deref()).await?))
+    Ok(items(
+        housing::units(&state, &caller, q.zone.as_deref()).await?,
+    ))
 }
 
 pub async fn put_unit(

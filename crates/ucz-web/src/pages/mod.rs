@@ -13,6 +13,7 @@ mod edit;
 mod export;
 mod firm;
 mod form;
+mod housing;
 mod hubs;
 mod import;
 mod members;
@@ -46,8 +47,17 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 41] = [
+const TEMPLATES: [(&str, &str); 44] = [
     ("hubs.html", include_str!("../../templates/hubs.html")),
+    ("housing.html", include_str!("../../templates/housing.html")),
+    (
+        "housing_manage.html",
+        include_str!("../../templates/housing_manage.html"),
+    ),
+    (
+        "housing_round.html",
+        include_str!("../../templates/housing_round.html"),
+    ),
     (
         "occupancy.html",
         include_str!("../../templates/occupancy.html"),
@@ -183,6 +193,10 @@ impl Pages {
         // A stored UTC moment as Korea reads it (`2026-12-27 23:59`).
         env.add_filter("kst", |stamp: String| -> String {
             ucz_core::date::korea_time(&stamp).unwrap_or(stamp)
+        });
+        // Unix seconds as Korea reads them (`2026-07-12 10:00`).
+        env.add_filter("seconds_kst", |seconds: i64| -> String {
+            ucz_core::booking::show(ucz_core::booking::from_seconds(seconds))
         });
         env.add_filter("cite", |state: &TemplateState, source: String| -> String {
             let en = state
@@ -672,6 +686,17 @@ pub fn routes() -> Router<AppState> {
         .route("/bookings/statements/{id}", get(statements::one))
         .route("/bookings/statements/{id}/{act}", post(statements::act))
         .route("/bookings/{id}/{act}", post(bookings::act))
+        .route("/housing", get(housing::page))
+        .route(
+            "/housing/rounds/{id}/apply",
+            post(housing::apply).layer(axum::extract::DefaultBodyLimit::max(
+                4 * ucz_service::housing::MAX_DOCUMENT,
+            )),
+        )
+        .route("/housing/rounds/{id}", get(housing::round))
+        .route("/housing/manage", get(housing::manage))
+        .route("/housing/manage/{act}", post(housing::manage_act))
+        .route("/housing/{thing}/{id}/{act}", post(housing::act))
         .route("/placement", get(placement::page))
         .route("/placement/decide", post(placement::decide))
         .route("/login", get(account::login_page).post(account::login))
