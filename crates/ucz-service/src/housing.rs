@@ -61,6 +61,19 @@ pub struct Frozen {
     pub random_at: String,
     /// Points by applicant number (published only for tiers of at least five).
     pub scores: BTreeMap<String, i64>,
+    /// The employers as they were when frozen: the draw makes the list again from these, so a
+    /// firm moving or graduating afterwards does not change it.
+    #[serde(default)]
+    pub firms: BTreeMap<String, Employer>,
+}
+
+/// What the rules read of an employer.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Employer {
+    /// A tenant firm of the round's zone.
+    pub tenant: bool,
+    /// Its founding day (a founder's months employed count from it).
+    pub founded: Option<Date>,
 }
 
 /// A round as anyone sees it.
@@ -122,12 +135,12 @@ pub struct ApplicationView {
     pub submitted_at: Option<String>,
 }
 
-/// An employee's application as its employer sees it: the employment alone.
+/// An employee's application as its employer sees it: the employment alone (not its number,
+/// which the published result would link to the household).
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct EmploymentView {
     pub id: i64,
     pub round_code: String,
-    pub number: Option<String>,
     pub name: String,
     pub months_employed: i64,
     pub verdict: Option<Verdict>,
@@ -279,6 +292,28 @@ fn round_view(row: &RoundRow, applicants: usize, now: i64) -> Result<RoundView, 
     })
 }
 
+/// What of a round's applications its list is made from, hashed: an application added, moved,
+/// edited or verified changes it.
+fn fingerprint(apps: &[AppRow]) -> String {
+    let parts: Vec<serde_json::Value> = apps
+        .iter()
+        .map(|a| {
+            serde_json::json!([
+                a.id,
+                a.state,
+                a.number,
+                a.firm_id,
+                a.founder,
+                a.declaration_hash,
+                a.employer_verdict,
+                a.verdicts,
+                a.erased_at
+            ])
+        })
+        .collect();
+    draw::sha256_hex(serde_json::Value::Array(parts).to_string().as_bytes())
+}
+
 fn now(state: &Services) -> i64 {
     state.clock.now().as_second()
 }
@@ -351,6 +386,27 @@ async fn units_of(state: &Services, zone: &str) -> Result<Vec<UnitView>, Error> 
         .collect()
 }
 
+/// Units of a zone held by an open or accepted offer of any of its rounds: an accepted offer's
+/// tenancy is signed with it, an open one keeps the unit for its answer.
+async fn offered_units(
+    state: &Services,
+    zone: &str,
+    except: Option<i64>,
+) -> Result<BTreeSet<String>, Error> {
+    let mut out = BTreeSet::new();
+    for row in state.store.housing_rounds(Some(zone)).await? {
+        if row.state != "drawn" || Some(row.id) == except {
+            continue;
+        }
+        for o in state.store.housing_offers(row.id).await? {
+            if o.state == "offered" {
+                out.insert(o.unit_id);
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn is_free(unit: &UnitView, term: &Term) -> bool {
     unit.unit.available_from <= term.starts_on
         && unit.tenancies.iter().all(|t| {
@@ -379,11 +435,45 @@ pub async fn sign_tenancy(
                 Message::new(Key::UnknownValue).arg("value", &body.unit_id),
             )
         })?;
+    let mut problems = Vec::new();
     if body.ends_on < body.starts_on {
-        return Err(Error::field("ends_on", Key::BookingUntilBeforeFrom));
+        problems.push(FieldError::new("ends_on", Key::BookingUntilBeforeFrom));
     }
-    if body.holder.trim().is_empty() {
-        return Err(Error::field("holder", Key::AwardRequired));
+    if body.starts_on < unit.unit.available_from {
+        problems.push(FieldError::new(
+            "starts_on",
+            Message::new(Key::HousingTenancyOverlap)
+                .arg("unit", &unit.unit.id)
+                .arg("from", "…")
+                .arg("to", unit.unit.available_from.add_days(-1)),
+        ));
+    }
+    let holder = body.holder.trim();
+    if holder.is_empty() || holder.chars().count() > 80 {
+        problems.push(FieldError::new("holder", Key::NameForm));
+    }
+    for (field, v) in [("rent", body.rent), ("deposit", body.deposit)] {
+        if let Some(v) = v.filter(|v| !(0..=10_000_000_000).contains(v)) {
+            problems.push(FieldError::new(
+                field,
+                Message::new(Key::HousingOutOfRange)
+                    .arg("value", v)
+                    .arg("min", 0)
+                    .arg("max", 10_000_000_000_i64),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::invalid(problems));
+    }
+    // A unit held by an offer waits for its answer.
+    if offered_units(state, &zone, None)
+        .await?
+        .contains(&unit.unit.id)
+    {
+        return Err(Error::conflict(
+            Message::new(Key::HousingOfferClosed).arg("state", "offered"),
+        ));
     }
     Ok(state
         .store
@@ -393,7 +483,7 @@ pub async fn sign_tenancy(
                 unit_id: unit.unit.id.clone(),
                 zone_id: zone,
                 application_id: None,
-                holder: body.holder.trim().to_string(),
+                holder: holder.to_string(),
                 term: Term {
                     starts_on: body.starts_on,
                     ends_on: body.ends_on,
@@ -522,14 +612,42 @@ pub async fn open_round(
 ) -> Result<RoundView, Error> {
     let zone = access::kept_zone(caller, zone)?;
     let checked = setup.check().map_err(setup_errors)?;
+    if state
+        .store
+        .housing_rounds(None)
+        .await?
+        .iter()
+        .any(|r| r.code == checked.setup.code)
+    {
+        return Err(Error::field(
+            "code",
+            Message::new(Key::HousingCodeTaken).arg("value", &checked.setup.code),
+        ));
+    }
     let term = Term::of_months(checked.setup.moves_in, checked.setup.term_months);
     let units = units_of(state, &zone).await?;
+    let held = offered_units(state, &zone, None).await?;
+    // Rounds not drawn yet have promised their units.
+    let mut promised: BTreeMap<String, usize> = BTreeMap::new();
+    for other in state.store.housing_rounds(Some(&zone)).await? {
+        if other.state != "drawn" && other.erased_at.is_none() {
+            let theirs = setup_of(&other)?;
+            let their_term = Term::of_months(theirs.setup.moves_in, theirs.setup.term_months);
+            if their_term.overlaps(&term) {
+                for (t, n) in &theirs.setup.units {
+                    *promised.entry(t.clone()).or_default() += *n as usize;
+                }
+            }
+        }
+    }
     let mut short = Vec::new();
     for (unit_type, offered) in &checked.setup.units {
         let free = units
             .iter()
             .filter(|u| &u.unit.unit_type == unit_type && is_free(u, &term))
-            .count();
+            .filter(|u| !held.contains(&u.unit.id))
+            .count()
+            .saturating_sub(promised.get(unit_type).copied().unwrap_or(0));
         if free < *offered as usize {
             short.push(FieldError::new(
                 format!("units.{unit_type}"),
@@ -587,8 +705,8 @@ struct Context {
     checked: Checked,
     apps: Vec<AppRow>,
     documents: Vec<DocumentRow>,
-    /// Firm id → is a tenant of the round's zone.
-    tenants: BTreeMap<String, bool>,
+    /// The employers by firm id.
+    firms: BTreeMap<String, Employer>,
     on: Date,
 }
 
@@ -597,14 +715,20 @@ impl Context {
         let checked = setup_of(row)?;
         let ids: Vec<i64> = apps.iter().map(|a| a.id).collect();
         let documents = state.store.housing_documents(&ids).await?;
-        let mut tenants = BTreeMap::new();
-        for a in &apps {
-            if !tenants.contains_key(&a.firm_id) {
-                let tenant = match crate::awards::firm_record(state, &a.firm_id).await {
-                    Ok(firm) => firm.zone == row.zone_id,
-                    Err(_) => false,
-                };
-                tenants.insert(a.firm_id.clone(), tenant);
+        // Once frozen, the employers are those the list was made with.
+        let mut firms = frozen_of(row)?.map(|f| f.firms).unwrap_or_default();
+        if row.frozen.is_none() {
+            for a in &apps {
+                if !firms.contains_key(&a.firm_id) {
+                    let employer = match crate::awards::firm_record(state, &a.firm_id).await {
+                        Ok(firm) => Employer {
+                            tenant: firm.zone == row.zone_id,
+                            founded: firm.founded,
+                        },
+                        Err(_) => Employer::default(),
+                    };
+                    firms.insert(a.firm_id.clone(), employer);
+                }
             }
         }
         let on = Date::in_korea(
@@ -614,7 +738,7 @@ impl Context {
             checked,
             apps,
             documents,
-            tenants,
+            firms,
             on,
         })
     }
@@ -626,10 +750,10 @@ impl Context {
         serde_json::from_value(app.declaration.clone()).ok()
     }
 
-    /// The numbers of other submitted applications sharing a person with `app`'s household
-    /// (one rejected by the operator on its household does not count).
+    /// The numbers of other submitted applications sharing a person with submitted `app`'s
+    /// household (one rejected by the operator on its household does not count).
     fn shared_with(&self, app: &AppRow) -> Vec<String> {
-        let Some(mine) = Self::declaration(app) else {
+        let Some(mine) = Self::declaration(app).filter(|_| app.state == "submitted") else {
             return Vec::new();
         };
         let people: BTreeSet<String> = mine.people().into_iter().collect();
@@ -652,12 +776,22 @@ impl Context {
             .collect()
     }
 
-    fn assess(&self, app: &AppRow) -> Option<(Assessment, Vec<String>)> {
-        let declared = Self::declaration(app)?;
+    /// The application assessed with the other applications sharing a person with it. Only
+    /// the operator is shown who (`reveal`): to the applicant the household waits for the
+    /// operator, so that declaring someone else's name and birth date tells nothing.
+    fn assess(&self, app: &AppRow, reveal: bool) -> Option<(Assessment, Vec<String>)> {
+        let mut declared = Self::declaration(app)?;
+        let employer = self.firms.get(&app.firm_id).cloned().unwrap_or_default();
+        // A founder has worked for its firm since the firm's founding, whatever it declares.
+        if app.founder {
+            declared.months_employed = employer
+                .founded
+                .map_or(0, |f| i64::from(f.whole_months_until(self.on).max(0)));
+        }
         let applicant = Applicant {
             declared,
             employer: app.firm_id.clone(),
-            employer_tenant: self.tenants.get(&app.firm_id).copied().unwrap_or(false),
+            employer_tenant: employer.tenant,
             founder: app.founder,
             on: self.on,
         };
@@ -675,6 +809,8 @@ impl Context {
                 .and_then(|v| serde_json::from_value(v).ok())
         };
         let shared = self.shared_with(app);
+        let hidden = !reveal && !shared.is_empty();
+        let shared = if reveal { shared } else { Vec::new() };
         let evidence = Evidence {
             documents: self
                 .documents
@@ -686,7 +822,17 @@ impl Context {
             verdicts,
             shared_with: shared.clone(),
         };
-        Some((self.checked.assess(&applicant, &evidence), shared))
+        let mut assessment = self.checked.assess(&applicant, &evidence);
+        if hidden {
+            for c in &mut assessment.checks {
+                if c.id == HOUSEHOLD {
+                    c.status = Status::Unverified;
+                    c.reason = Message::new(Key::HousingAwaitHousehold);
+                }
+            }
+            assessment.eligible = false;
+        }
+        Some((assessment, shared))
     }
 
     /// The frozen list from the submitted applications as they are now, with the scores.
@@ -698,7 +844,7 @@ impl Context {
             .filter_map(|a| {
                 let number = a.number.clone()?;
                 let unit_type = Self::declaration(a)?.unit_type;
-                let (assessment, _) = self.assess(a)?;
+                let (assessment, _) = self.assess(a, true)?;
                 Some((number, unit_type, assessment))
             })
             .collect();
@@ -723,6 +869,7 @@ impl Context {
         match id {
             HOUSEHOLD => "세대 구성 / household".into(),
             round::UNIT_TYPE => "주택형 / unit type".into(),
+            round::TIER => "공급 순위 / tier".into(),
             _ => self
                 .checked
                 .setup
@@ -740,8 +887,9 @@ impl Context {
         app: &AppRow,
         published: Option<&Published>,
         offers: &[OfferRow],
+        operator: bool,
     ) -> ApplicationView {
-        let assessed = self.assess(app);
+        let assessed = self.assess(app, operator);
         let placed = published.and_then(|p| {
             let number = app.number.as_deref()?;
             if let Some(h) = p.outcome.housed.iter().find(|h| h.number == number) {
@@ -849,6 +997,15 @@ fn declaration_problems(d: &Declaration, checked: &Checked) -> Vec<FieldError> {
         ));
     }
     for (i, m) in d.members.iter().enumerate() {
+        if m.relation.chars().count() > 20 {
+            out.push(FieldError::new(
+                format!("declaration.members[{i}].relation"),
+                Message::new(Key::HousingOutOfRange)
+                    .arg("value", m.relation.chars().count())
+                    .arg("min", 0)
+                    .arg("max", 20),
+            ));
+        }
         if m.name.trim().is_empty() || m.name.chars().count() > 80 {
             out.push(FieldError::new(
                 format!("declaration.members[{i}].name"),
@@ -1047,6 +1204,15 @@ pub async fn upload(
         .take(120)
         .collect();
     let at = now(state);
+    // The checks this document proves are verified again.
+    let clears: Vec<String> = checked
+        .setup
+        .criteria
+        .iter()
+        .filter(|c| c.documents.iter().any(|d| d == kind))
+        .map(|c| c.id.clone())
+        .chain((kind == round::RESIDENT_REGISTER).then(|| HOUSEHOLD.to_string()))
+        .collect();
     Ok(state
         .store
         .add_housing_document(
@@ -1058,6 +1224,7 @@ pub async fn upload(
                 content_type,
                 bytes: content,
             },
+            &clears,
             |r, _| taking(&checked, r, at),
         )
         .await
@@ -1106,7 +1273,7 @@ async fn application_view(
         .iter()
         .find(|a| a.id == id)
         .ok_or_else(|| Error::not_found(Key::NounHousingApplication, &id.to_string()))?;
-    Ok(ctx.view(row, app, published.as_ref(), &offers))
+    Ok(ctx.view(row, app, published.as_ref(), &offers, false))
 }
 
 /// The caller's own applications, newest first.
@@ -1136,7 +1303,7 @@ pub async fn applications(
         .apps
         .iter()
         .filter(|a| a.state != "draft")
-        .map(|a| ctx.view(&row, a, published.as_ref(), &offers))
+        .map(|a| ctx.view(&row, a, published.as_ref(), &offers, true))
         .collect())
 }
 
@@ -1153,7 +1320,6 @@ pub async fn employment(state: &Services, caller: &Caller) -> Result<Vec<Employm
         out.push(EmploymentView {
             id: app.id,
             round_code: row.code.clone(),
-            number: app.number.clone(),
             name: declared
                 .as_ref()
                 .map(|d| d.name.clone())
@@ -1195,6 +1361,15 @@ pub async fn verdict(
         .await?
         .ok_or_else(not_found)?;
     let row = round_row(state, app.round_id).await?;
+    if body.note.chars().count() > 500 {
+        return Err(Error::field(
+            "note",
+            Message::new(Key::HousingOutOfRange)
+                .arg("value", body.note.chars().count())
+                .arg("min", 0)
+                .arg("max", 500),
+        ));
+    }
     let verdict = serde_json::json!({"ok": body.ok, "note": body.note.trim()});
     if !body.ok && body.note.trim().is_empty() {
         return Err(Error::field("note", Key::AwardRequired));
@@ -1260,7 +1435,7 @@ pub async fn freeze(
         ));
     }
     let source = body.random_source.trim();
-    if source.is_empty() {
+    if source.is_empty() || source.chars().count() > 300 {
         return Err(Error::field("random_source", Key::AwardRequired));
     }
     let random_at = ucz_core::booking::parse_time(&body.random_at)
@@ -1287,16 +1462,15 @@ pub async fn freeze(
         random_source: source.to_string(),
         random_at: korea(random_at),
         scores,
+        firms: ctx.firms.clone(),
     };
     let value = serde_json::to_value(&frozen).map_err(|e| corrupt("frozen", e))?;
-    let ids: Vec<i64> = ctx.apps.iter().map(|a| a.id).collect();
+    let read = fingerprint(&ctx.apps);
     let row = state
         .store
         .freeze_housing_round(&caller.actor(), round_id, |current, now_apps| {
             // The list is made from what was read above; refuse if an application moved since.
-            let same = now_apps.iter().map(|a| a.id).collect::<Vec<_>>() == ids
-                && now_apps.iter().zip(&ctx.apps).all(|(a, b)| a == b);
-            if !same {
+            if fingerprint(now_apps) != read {
                 return Err(Key::ChangedMeanwhile.into());
             }
             if current.state != "open" {
@@ -1325,7 +1499,7 @@ pub async fn draw(
         Error::conflict(Message::new(Key::HousingRoundState).arg("state", &row.state))
     })?;
     let random = body.random.trim();
-    if random.is_empty() {
+    if random.is_empty() || random.chars().count() > 500 {
         return Err(Error::field("random", Key::HousingRandomRequired));
     }
     let at = now(state);
@@ -1356,14 +1530,14 @@ pub async fn draw(
         outcome,
     };
     let value = serde_json::to_value(&published).map_err(|e| corrupt("published", e))?;
-    let frozen_hash = frozen.list_hash.clone();
+    // The list was made again from the applications read above; the draw is written only if
+    // none of them moved since.
+    let read = fingerprint(&ctx.apps);
     state
         .store
-        .draw_housing_round(&caller.actor(), round_id, |_, _| {
-            if published.outcome.list_hash != frozen_hash {
-                return Err(Message::new(Key::HousingListChanged)
-                    .arg("frozen", &frozen_hash)
-                    .arg("now", &published.outcome.list_hash));
+        .draw_housing_round(&caller.actor(), round_id, |_, now_apps| {
+            if fingerprint(now_apps) != read {
+                return Err(Key::ChangedMeanwhile.into());
             }
             Ok(value)
         })
@@ -1380,21 +1554,14 @@ pub async fn result(state: &Services, round_id: i64) -> Result<ResultView, Error
     let row = round_row(state, round_id).await?;
     let published =
         published_of(&row)?.ok_or_else(|| Error::not_found(Key::NounHousingResult, &row.code))?;
-    let frozen = frozen_of(&row)?.unwrap_or(Frozen {
-        algorithm: String::new(),
-        list: Vec::new(),
-        list_hash: String::new(),
-        random_source: String::new(),
-        random_at: String::new(),
-        scores: BTreeMap::new(),
-    });
+    let scores = frozen_of(&row)?.map(|f| f.scores).unwrap_or_default();
     let mut tier_sizes: BTreeMap<&str, usize> = BTreeMap::new();
     for e in &published.inputs.list {
         *tier_sizes.entry(&e.tier).or_default() += 1;
     }
     let score = |number: &str, tier: &str| {
         (tier_sizes.get(tier).copied().unwrap_or(0) >= 5)
-            .then(|| frozen.scores.get(number).copied())
+            .then(|| scores.get(number).copied())
             .flatten()
     };
     let mut lines: Vec<ResultLine> = published
@@ -1452,6 +1619,8 @@ pub async fn advance(state: &Services, actor: &str, round_id: i64) -> Result<Vec
     }
     let term = Term::of_months(checked.setup.moves_in, checked.setup.term_months);
     let units = units_of(state, &row.zone_id).await?;
+    // Units another round has offered are not this round's to offer.
+    let elsewhere = offered_units(state, &row.zone_id, Some(round_id)).await?;
     let apps = state.store.housing_applications(round_id).await?;
     let deadline = at + i64::from(checked.setup.offer_days) * 86_400;
     let made = state
@@ -1487,7 +1656,8 @@ pub async fn advance(state: &Services, actor: &str, round_id: i64) -> Result<Vec
                 let mut free = units
                     .iter()
                     .filter(|u| &u.unit.unit_type == unit_type)
-                    .filter(|u| !busy.contains(u.unit.id.as_str()) && is_free(u, &term));
+                    .filter(|u| !busy.contains(u.unit.id.as_str()) && is_free(u, &term))
+                    .filter(|u| !elsewhere.contains(&u.unit.id));
                 let candidates = published
                     .outcome
                     .housed
@@ -1568,9 +1738,10 @@ pub async fn answer(
             .into_iter()
             .find(|u| u.unit.id == offer.unit_id)
             .ok_or_else(not_found)?;
-        let holder = Context::declaration(&app)
-            .map(|d| d.name)
-            .unwrap_or_default();
+        // After the retention period the declaration is gone: there is nobody to sign for.
+        let holder = Context::declaration(&app).map(|d| d.name).ok_or_else(|| {
+            Error::conflict(Message::new(Key::HousingOfferClosed).arg("state", "erased"))
+        })?;
         Some(NewTenancy {
             unit_id: unit.unit.id.clone(),
             zone_id: row.zone_id.clone(),
@@ -1606,55 +1777,45 @@ pub async fn answer(
 }
 
 /// What the notice scan does for housing: lapses offers past their deadline (offering on) and
-/// erases the personal data of rounds drawn more than their retention period ago. Returns the
-/// rounds erased.
+/// erases the personal data of rounds whose retention period has passed — counted from the draw,
+/// or for a round never drawn from its closing. A round that fails is logged and the others go
+/// on. Returns the rounds erased.
 pub async fn sweep(state: &Services) -> Result<u64, Error> {
     let at = now(state);
     let mut erased = 0;
     for row in state.store.housing_rounds(None).await? {
-        if row.state != "drawn" {
-            continue;
-        }
-        advance(state, "ucz", row.id).await?;
-        let checked = setup_of(&row)?;
-        let drawn = row
-            .drawn_at
-            .as_deref()
-            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-            .map(|t| t.as_second());
-        let due = drawn.map(|d| d + i64::from(checked.setup.retention_days) * 86_400);
-        if row.erased_at.is_none() && due.is_some_and(|d| d <= at) {
-            state.store.erase_housing_round("ucz", row.id).await?;
-            erased += 1;
+        match sweep_round(state, &row, at).await {
+            Ok(true) => erased += 1,
+            Ok(false) => {}
+            Err(error) => tracing::warn!(round = row.id, %error, "housing round not swept"),
         }
     }
     Ok(erased)
+}
+
+async fn sweep_round(state: &Services, row: &RoundRow, at: i64) -> Result<bool, Error> {
+    if row.state == "drawn" {
+        advance(state, "ucz", row.id).await?;
+    }
+    let checked = setup_of(row)?;
+    let from = match &row.drawn_at {
+        Some(t) => t
+            .parse::<jiff::Timestamp>()
+            .map_or(i64::MAX, |t| t.as_second()),
+        None => checked.closes_at,
+    };
+    let due = from.saturating_add(i64::from(checked.setup.retention_days) * 86_400);
+    if row.erased_at.is_some() || due > at {
+        return Ok(false);
+    }
+    state.store.erase_housing_round("ucz", row.id).await?;
+    Ok(true)
 }
 
 /// A round's draw as published, for `ucz housing verify`. Public once drawn.
 pub async fn published(state: &Services, round_id: i64) -> Result<Published, Error> {
     let row = round_row(state, round_id).await?;
     published_of(&row)?.ok_or_else(|| Error::not_found(Key::NounHousingResult, &row.code))
-}
-
-/// Whether the rounds of a zone list units enough for `next`: the vacancies a round's offers
-/// did not fill are free for the next one (used by pages to say how many units are free).
-pub async fn free_units(
-    state: &Services,
-    caller: &Caller,
-    zone: Option<&str>,
-    moves_in: Date,
-    months: u32,
-) -> Result<BTreeMap<String, usize>, Error> {
-    let zone = access::kept_zone(caller, zone)?;
-    let term = Term::of_months(moves_in, months);
-    let mut out = BTreeMap::new();
-    for u in units_of(state, &zone).await? {
-        if is_free(&u, &term) {
-            *out.entry(u.unit.unit_type.clone()).or_default() += 1;
-        }
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -310,7 +310,7 @@ async fn insert_tenancy(
         Some(
             &serde_json::json!({"unit": row.unit_id, "application": row.application_id,
             "starts_on": row.starts_on, "ends_on": row.ends_on, "rent": row.rent,
-            "deposit": row.deposit, "holder_sha256": sha256_hex(row.holder.as_bytes())}),
+            "deposit": row.deposit}),
         ),
     )
     .await?;
@@ -445,10 +445,11 @@ impl Store {
                 .await?;
         if known.is_none() {
             sqlx::query(
-                "INSERT INTO housing_employees (firm_id, user_id, invited_at) VALUES ($1, $2, $3)",
+                "INSERT INTO housing_employees (firm_id, user_id, name, invited_at) VALUES ($1, $2, $3, $4)",
             )
             .bind(firm_id)
             .bind(user)
+            .bind(name)
             .bind(by.at.clone())
             .execute(&mut *tx)
             .await?;
@@ -483,7 +484,7 @@ impl Store {
         firm_id: &str,
     ) -> Result<Vec<(i64, String, String)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT u.id, COALESCE(u.email, u.username) AS email, COALESCE(u.name, '') AS name \
+            "SELECT u.id, COALESCE(u.email, u.username) AS email, e.name \
              FROM housing_employees e JOIN users u ON u.id = e.user_id WHERE e.firm_id = $1 ORDER BY u.id",
         )
         .bind(firm_id)
@@ -510,7 +511,7 @@ impl Store {
             .await?;
         if taken.is_some() {
             return Err(rejected(
-                Message::new(Key::AwardDuplicateId).arg("value", code),
+                Message::new(Key::HousingCodeTaken).arg("value", code),
             ));
         }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -598,15 +599,21 @@ impl Store {
         .map(|r| application(&r))
         .transpose()?;
         let row = match &existing {
+            // A changed declaration or employer is checked again: what was confirmed and verified
+            // was the earlier one.
             Some(a) => sqlx::query(sqlx::AssertSqlSafe(format!(
                 "UPDATE housing_applications SET firm_id = $1, founder = $2, declaration = $3, declaration_hash = $4, \
-                 state = CASE WHEN state = 'withdrawn' THEN 'draft' ELSE state END WHERE id = $5 RETURNING {APPLICATION_COLUMNS}"
+                 state = CASE WHEN state = 'withdrawn' THEN 'draft' ELSE state END, \
+                 employer_verdict = CASE WHEN $6 = 1 THEN NULL ELSE employer_verdict END, \
+                 verdicts = CASE WHEN $6 = 1 THEN '{{}}' ELSE verdicts END \
+                 WHERE id = $5 RETURNING {APPLICATION_COLUMNS}"
             )))
             .bind(firm_id)
             .bind(i64::from(founder))
             .bind(&text)
             .bind(&hash)
             .bind(a.id)
+            .bind(i64::from(a.declaration_hash != hash || a.firm_id != firm_id))
             .fetch_one(&mut *tx)
             .await?,
             None => sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -742,7 +749,9 @@ impl Store {
             "housing application",
             &format!("{id}/{entity}"),
             None,
-            Some(verdict),
+            // A note may name people: the audit keeps the verdict and the note's hash.
+            Some(&serde_json::json!({"ok": verdict.get("ok"),
+                "note_sha256": sha256_hex(verdict.get("note").and_then(Value::as_str).unwrap_or_default().as_bytes())})),
         )
         .await?;
         let row = application_in(&mut tx, id).await?;
@@ -810,6 +819,7 @@ impl Store {
         actor: &str,
         application_id: i64,
         doc: NewDocument<'_>,
+        clears: &[String],
         check: impl FnOnce(&RoundRow, &ApplicationRow) -> Result<(), Message>,
     ) -> Result<DocumentRow, StoreError> {
         use base64::Engine as _;
@@ -834,6 +844,19 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let row = document(&row)?;
+        // The verdicts the new document bears on are given again.
+        let mut verdicts = app.verdicts.clone();
+        if let Some(map) = verdicts.as_object_mut() {
+            let before = map.len();
+            map.retain(|k, _| !clears.contains(k));
+            if map.len() != before {
+                sqlx::query("UPDATE housing_applications SET verdicts = $1 WHERE id = $2")
+                    .bind(verdicts.to_string())
+                    .bind(application_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         append(
             &mut tx,
             &by,
@@ -1159,14 +1182,15 @@ impl Store {
         rows.iter().map(tenancy).collect()
     }
 
-    /// Erases a drawn round's personal data: declarations (their hashes kept), documents'
-    /// contents (their hashes kept), tenancy holders' names stay with the tenancy. The erasure
-    /// is audited; the audit rows of the applications hold only hashes already.
+    /// Erases a round's personal data: declarations (their hashes kept), the employer's and the
+    /// operator's verdicts with their notes, documents' names and contents (their hashes kept).
+    /// Tenancy holders' names stay with their tenancy, a contract in force. The erasure is
+    /// audited; the audit rows of the applications hold only hashes.
     pub async fn erase_housing_round(&self, actor: &str, id: i64) -> Result<u64, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
         let erased = sqlx::query(
-            "UPDATE housing_applications SET declaration = '{}', employer_verdict = NULL, erased_at = $1 \
+            "UPDATE housing_applications SET declaration = '{}', employer_verdict = NULL, verdicts = '{}', erased_at = $1 \
              WHERE round_id = $2 AND erased_at IS NULL",
         )
         .bind(by.at.clone())

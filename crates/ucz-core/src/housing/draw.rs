@@ -303,6 +303,9 @@ pub fn verify(inputs: &Inputs, published: &Outcome) -> Result<Vec<&'static str>,
     if again.reserve != published.reserve {
         differ.push("reserve");
     }
+    if again.vacant != published.vacant {
+        differ.push("vacant");
+    }
     if again.result_hash != published.result_hash {
         differ.push("result_hash");
     }

@@ -20,6 +20,10 @@ pub const RESIDENT_REGISTER: &str = "resident_register";
 pub const HOUSEHOLD: &str = "household";
 /// The built-in check of the unit type asked for.
 pub const UNIT_TYPE: &str = "unit_type";
+/// The built-in check that some tier takes the applicant.
+pub const TIER: &str = "tier";
+/// Points a scoring line may give a unit, and at most.
+const MAX_POINTS: i64 = 1000;
 
 /// A criterion every applicant must meet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -69,6 +73,9 @@ fn default_term_months() -> u32 {
 fn default_retention_days() -> u32 {
     365
 }
+
+/// The shortest retention: the offers' answers and the reserve list's moves come first.
+const MIN_RETENTION_DAYS: u32 = 90;
 
 /// A round as its operator sets it up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -191,7 +198,7 @@ impl Setup {
         let mut ids = BTreeSet::new();
         let mut criteria = Vec::new();
         for (i, c) in self.criteria.iter().enumerate() {
-            if !is_code(&c.id) || [HOUSEHOLD, UNIT_TYPE].contains(&c.id.as_str()) {
+            if !is_code(&c.id) || [HOUSEHOLD, UNIT_TYPE, TIER].contains(&c.id.as_str()) {
                 out.push(FieldProblem::new(
                     format!("criteria[{i}].id"),
                     Message::new(Key::HousingBadCode).arg("value", &c.id),
@@ -272,11 +279,16 @@ impl Setup {
                             .arg("fields", int_fields()),
                     ));
                 }
-                if p.per <= 0 || p.max <= 0 {
-                    out.push(FieldProblem::new(
-                        format!("tiers[{i}].scoring[{j}]"),
-                        Message::new(Key::NotPositive).arg("value", p.per.min(p.max)),
-                    ));
+                for (name, v) in [("per", p.per), ("max", p.max)] {
+                    if !(1..=MAX_POINTS).contains(&v) {
+                        out.push(FieldProblem::new(
+                            format!("tiers[{i}].scoring[{j}].{name}"),
+                            Message::new(Key::HousingOutOfRange)
+                                .arg("value", v)
+                                .arg("min", 1)
+                                .arg("max", MAX_POINTS),
+                        ));
+                    }
                 }
             }
         }
@@ -307,6 +319,17 @@ impl Setup {
                         .arg("max", max),
                 ));
             }
+        }
+        // Offers must be settled before the data they need is erased.
+        let floor = MIN_RETENTION_DAYS.max(self.offer_days.saturating_mul(4));
+        if self.retention_days < floor {
+            out.push(FieldProblem::new(
+                "retention_days",
+                Message::new(Key::HousingOutOfRange)
+                    .arg("value", self.retention_days)
+                    .arg("min", floor)
+                    .arg("max", 3650),
+            ));
         }
         if !out.is_empty() {
             return Err(out);
@@ -487,12 +510,20 @@ impl Checked {
             }
         };
         checks.push(check(UNIT_TYPE, unit.0, unit.1));
-        let eligible = checks.iter().all(|c| c.status == Status::Met);
         let tier = self
             .tiers
             .iter()
             .position(|r| r.holds(&applicant))
             .map(|i| &self.setup.tiers[i]);
+        // An applicant no tier takes cannot be drawn: said as a check of its own.
+        if tier.is_none() {
+            checks.push(check(
+                TIER,
+                Status::NotMet,
+                Message::new(Key::HousingNoTier),
+            ));
+        }
+        let eligible = checks.iter().all(|c| c.status == Status::Met);
         let score = tier.map_or(0, |t| score(t, applicant));
         Assessment {
             checks,
@@ -567,7 +598,7 @@ pub fn score(tier: &TierRule, applicant: &Applicant) -> i64 {
             let v = ApplicantSchema::int(&applicant, field).max(0);
             Some(v.saturating_mul(p.per).min(p.max))
         })
-        .sum()
+        .fold(0, i64::saturating_add)
 }
 
 /// The next applicant of a unit type's reserve list not yet offered a unit.

@@ -13,6 +13,8 @@ CREATE INDEX housing_units_zone ON housing_units (zone_id);
 CREATE TABLE housing_employees (
     firm_id TEXT NOT NULL,
     user_id BIGINT NOT NULL,
+    -- The name the firm gave its employee (the firm sees this, not the account's own).
+    name TEXT NOT NULL,
     invited_at TEXT NOT NULL,
     PRIMARY KEY (firm_id, user_id)
 );

@@ -379,11 +379,18 @@ async fn manage_page(
     } else {
         round_text
     };
+    // The checks the operator verifies: not those the employer confirms or the rules decide.
+    let employer_confirms: Vec<String> = round
+        .iter()
+        .flat_map(|r| r.setup.criteria.iter())
+        .filter(|c| c.employer_confirms && c.documents.is_empty())
+        .map(|c| c.id.clone())
+        .collect();
     visitor.page(
         state,
         status,
         "housing_manage.html",
-        json!({"zone": zone_id, "units": units, "rounds": rounds, "round": round,
+        json!({"zone": zone_id, "units": units, "rounds": rounds, "round": round, "employer_confirms": employer_confirms,
             "applications": applications, "offers": offers, "errors": errors,
             "unit_text": unit_text, "round_text": round_text}),
     )

@@ -446,6 +446,34 @@ try {
     check((await firm.locator("#mine").innerText()).includes("확정"), "the firm sees it confirmed");
   });
 
+  await step("an employee applies for housing with its register extract; anyone reads a drawn round's result", async () => {
+    const worker = await visitor();
+    await login(worker, "worker@staff.test", "Housing-Applicant-9");
+    check(worker.url() === `${origin}/housing`, `a resident lands on housing: ${worker.url()}`);
+    const round = process.env.UCZ_HOUSING_OPEN;
+    const form = worker.locator(`#apply-${round}`);
+    await form.locator("input[name=name]").fill("박근로");
+    await form.locator("input[name=birth_date]").fill("1997-05-20");
+    await form.locator("input[name=months_employed]").fill("14");
+    await form.locator("input[name=household_income]").fill("3200000");
+    await form.locator("input[name=file_resident_register]").setInputFiles({ name: "등본.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 주민등록등본") });
+    await shot(worker, "housing-apply");
+    await Promise.all([worker.waitForNavigation(), worker.click(`#submit-${round}`)]);
+    const mine = await worker.locator("#mine ~ article").first().innerText();
+    check(mine.includes("DJ-2026-H2-001") && mine.includes("제출됨"), `submitted with its number: ${mine}`);
+    check(mine.includes("재직 기업의 재직 확인") || mine.includes("확인 중"), `checks wait for verification: ${mine}`);
+    check(mine.includes("resident_register"), `the register is kept: ${mine}`);
+    const anyone = await visitor();
+    await anyone.goto(`${origin}/housing/rounds/${process.env.UCZ_HOUSING_DRAWN}`);
+    const result = await anyone.locator("#result").innerText();
+    check(result.includes("DJ-2026-H1-001") && result.includes("당첨"), `the published result: ${result}`);
+    const page = await anyone.locator("main").innerText();
+    check(!page.includes("김창업"), "no names in the published result");
+    check(/[0-9a-f]{64}/.test(await anyone.locator("#commitment").innerText()), "the frozen list's hash");
+    check((await anyone.locator("#how-to-verify").innerText()).includes("ucz housing verify"), "how to verify");
+    await shot(anyone, "housing-result");
+  });
+
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);
   check(blocked.length === 0, `blocked by the content security policy: ${blocked.join("; ")}`);
   console.log("ok - nothing blocked by the content security policy");

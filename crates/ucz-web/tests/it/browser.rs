@@ -66,6 +66,136 @@ fn import_workbook(path: &Path) {
     workbook.save(path).unwrap();
 }
 
+/// Two housing rounds of the Daejeon zone: one drawn (its applicant the test firm's founder,
+/// applied, frozen and drawn by servers whose clocks stand on those days), one taking
+/// applications today; and a resident account with a password the firm invited.
+async fn housing_rounds(app: &TestApp) -> (i64, i64) {
+    use reqwest::Method;
+    use serde_json::json;
+    let at = |t: &str| ucz_core::Clock::fixed_at(t).unwrap();
+    for id in ["dj-h-0101", "dj-h-0102"] {
+        let unit = json!({"id": id, "facility": "대전 청년창업주택", "unit_type": "studio", "area_m2": 26.4,
+            "rooms": 1, "rent": 180000, "deposit": 5000000, "available_from": "2026-06-01"});
+        let (status, made) = app
+            .call("operator", Method::POST, "/housing/units", Some(&unit))
+            .await;
+        assert_eq!(status, 200, "{made}");
+    }
+    let round = |code: &str, opens: &str, closes: &str| {
+        json!({"name": format!("{code} 근로자 주택 특별공급"), "code": code, "opens_at": opens, "closes_at": closes,
+            "moves_in": "2026-09-01", "units": {"studio": 1},
+            "criteria": [{"id": "no_home", "label": "무주택 세대", "rule": "applicant.homes_owned == 0"}],
+            "tiers": [{"id": "zone_employees", "label": "입주기업 근로자", "rule": "applicant.employer_tenant"},
+                      {"id": "general", "label": "일반", "rule": "true"}],
+            "leftover": "next_tier", "reserve": 3})
+    };
+    let early = app.server_at(at("2026-06-10T10:00:00+09:00")).await;
+    let (status, drawn) = app
+        .call_at(
+            &early,
+            "operator",
+            Method::POST,
+            "/housing/rounds",
+            Some(&round("DJ-2026-H1", "2026-06-01T09:00", "2026-06-20T18:00")),
+        )
+        .await;
+    assert_eq!(status, 201, "{drawn}");
+    let drawn = drawn["id"].as_i64().unwrap();
+    let declared = json!({"declaration": {"name": "김창업", "birth_date": "1990-01-10", "months_employed": 30, "unit_type": "studio"}});
+    let (status, applied) = app
+        .call_at(
+            &early,
+            "firm",
+            Method::POST,
+            &format!("/housing/rounds/{drawn}/applications"),
+            Some(&declared),
+        )
+        .await;
+    assert_eq!(status, 200, "{applied}");
+    let id = applied["id"].as_i64().unwrap();
+    let response = app
+        .client
+        .post(format!(
+            "{early}/housing/applications/{id}/documents?kind=resident_register&name=a.pdf"
+        ))
+        .bearer_auth("token-firm")
+        .body(b"%PDF-1.4 register".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let (status, _) = app
+        .call_at(
+            &early,
+            "firm",
+            Method::POST,
+            &format!("/housing/applications/{id}/submit"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    for criterion in ["no_home", "household"] {
+        let (status, _) = app
+            .call_at(
+                &early,
+                "operator",
+                Method::POST,
+                &format!("/housing/applications/{id}/verdicts"),
+                Some(&json!({"criterion": criterion, "ok": true})),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    let closed = app.server_at(at("2026-06-21T10:00:00+09:00")).await;
+    let (status, frozen) = app
+        .call_at(&closed, "operator", Method::POST, &format!("/housing/rounds/{drawn}/freeze"), Some(&json!({"random_source": "동행복권 로또 6/45 제1228회", "random_at": "2026-06-21T20:45"})))
+        .await;
+    assert_eq!(status, 200, "{frozen}");
+    let drawing = app.server_at(at("2026-06-22T10:00:00+09:00")).await;
+    let (status, result) = app
+        .call_at(
+            &drawing,
+            "operator",
+            Method::POST,
+            &format!("/housing/rounds/{drawn}/draw"),
+            Some(&json!({"random": "5 12 17 29 34 42 + 8"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{result}");
+    let (status, open) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/housing/rounds",
+            Some(&round("DJ-2026-H2", "2026-06-29T09:00", "2026-07-10T18:00")),
+        )
+        .await;
+    assert_eq!(status, 201, "{open}");
+    // The firm invites its employee; the mailed link sets the password.
+    let (status, _) = app
+        .call(
+            "firm",
+            Method::POST,
+            "/housing/employees",
+            Some(&json!({"email": "worker@staff.test", "name": "박근로"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let mail = app.mail.wait_for("worker@staff.test", 1).await;
+    let link = mail[0].link("/password/reset").expect("an invitation link");
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let (status, done) = app
+        .call(
+            "anonymous",
+            Method::POST,
+            "/password/reset",
+            Some(&json!({"token": token, "password": "Housing-Applicant-9"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    (drawn, open["id"].as_i64().unwrap())
+}
+
 /// A call Daejeon's operator runs in ucz: blind review by one evaluator (`judge@eval.test`,
 /// invited by mail, its password set through the invitation's link: `Blind-Review-Ready-7`), a PDF deck question, and one application already in from
 /// another firm; the browser applies as the test firm, scores, selects and publishes.
@@ -195,6 +325,7 @@ async fn the_pages_in_headless_chromium() {
         .await;
     assert_eq!(status, 200);
     let award_call = award_call(&app).await;
+    let (drawn_round, open_round) = housing_rounds(&app).await;
     let origin = app.base.trim_end_matches("/api/v1").to_string();
     let files = tempfile::tempdir().unwrap();
     let workbook = files.path().join("firms.xlsx");
@@ -207,7 +338,9 @@ async fn the_pages_in_headless_chromium() {
         .arg(&workbook)
         .arg(today.to_string())
         .env("UCZ_CHROMIUM", &chromium)
-        .env("UCZ_AWARD_CALL", award_call.to_string());
+        .env("UCZ_AWARD_CALL", award_call.to_string())
+        .env("UCZ_HOUSING_DRAWN", drawn_round.to_string())
+        .env("UCZ_HOUSING_OPEN", open_round.to_string());
     let output = tokio::task::spawn_blocking(move || node.output())
         .await
         .unwrap()
@@ -236,6 +369,8 @@ async fn the_pages_in_headless_chromium() {
         "award-apply",
         "award-score",
         "award-manage",
+        "housing-apply",
+        "housing-result",
     ] {
         assert!(
             screenshots.join(format!("{name}.png")).exists(),

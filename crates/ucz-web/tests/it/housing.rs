@@ -179,6 +179,11 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
         .call("operator", Method::POST, "/housing/rounds", Some(&setup()))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{round}");
+    let (status, taken) = app
+        .call("operator", Method::POST, "/housing/rounds", Some(&setup()))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{taken}");
+    assert_eq!(fields(&taken), ["code"]);
     let round_id = round["id"].as_i64().unwrap();
     assert_eq!(round["taking"], true);
     let (status, public) = app
@@ -395,6 +400,10 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(seen["items"].as_array().unwrap().len(), 3, "{seen}");
+    assert!(
+        seen["items"][0].get("number").is_none(),
+        "no number to find in the result"
+    );
     assert!(!seen.to_string().contains("household_income") && !seen.to_string().contains("정다은"));
     for (firm, who) in [
         ("firm", "r1"),
@@ -440,6 +449,19 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
     let r4 = of(&listed, ids["r4"]);
     assert_eq!(r4["shared_with"].as_array().unwrap().len(), 1, "{r4}");
     assert_eq!(r4["checks"][3]["status"], "not_met");
+    // The applicant is not told who else declared its spouse: the household waits.
+    let (_, own) = app
+        .call("r4", Method::GET, "/housing/applications/mine", None)
+        .await;
+    assert_eq!(own["items"][0]["shared_with"], json!([]));
+    assert_eq!(own["items"][0]["checks"][3]["status"], "unverified");
+    assert!(
+        !own.to_string().contains(&format!(
+            "{}",
+            of(&listed, ids["r5"])["number"].as_str().unwrap()
+        )),
+        "{own}"
+    );
     let (status, _) = app.call("other_operator", Method::GET, &list, None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     for (who, id) in &ids {
@@ -455,6 +477,42 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
                 .await;
             assert_eq!(status, StatusCode::OK, "{view}");
         }
+    }
+    // An edit after verification is verified again: r3 changes its declaration, its employer
+    // confirms again and the operator checks again.
+    let mut edited = people[3].1.clone();
+    edited["months_employed"] = json!(4);
+    let (status, again) = app
+        .call(
+            "r3",
+            Method::POST,
+            &path,
+            Some(&json!({"declaration": edited})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["state"], "submitted");
+    assert_eq!(again["checks"][0]["status"], "unverified", "{again}");
+    assert_eq!(again["checks"][2]["status"], "unverified", "{again}");
+    let (status, _) = app
+        .call(
+            "firm",
+            Method::POST,
+            &format!("/housing/applications/{}/verdicts", ids["r3"]),
+            Some(&json!({"ok": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    for criterion in ["no_home", "income", "household"] {
+        let (status, _) = app
+            .call(
+                "operator",
+                Method::POST,
+                &format!("/housing/applications/{}/verdicts", ids["r3"]),
+                Some(&json!({"criterion": criterion, "ok": true})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
     }
     let (_, listed) = app.call("operator", Method::GET, &list, None).await;
     let eligible: Vec<(String, String)> = listed["items"]
@@ -909,6 +967,16 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{clash}");
     assert!(clash.to_string().contains("2028-08-31"), "{clash}");
+    let (status, refused) = app
+        .call(
+            "operator",
+            Method::POST,
+            "/housing/tenancies",
+            Some(&json!({"unit_id": taken, "holder": "", "starts_on": "2031-01-01", "ends_on": "2030-12-31", "rent": -5})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&refused), ["ends_on", "holder", "rent"]);
     let tenancy = let_units[0]["tenancies"][0]["id"].as_i64().unwrap();
     let (status, renewed) = app
         .call(
