@@ -347,11 +347,11 @@ pub async fn put_unit(
         .store
         .put_housing_unit(&caller.actor(), &unit.id, &zone, &body)
         .await?;
-    Ok(units(state, caller, Some(&zone))
+    units(state, caller, Some(&zone))
         .await?
         .into_iter()
         .find(|u| u.unit.id == unit.id)
-        .ok_or_else(|| Error::internal("the unit written is not listed"))?)
+        .ok_or_else(|| Error::internal("the unit written is not listed"))
 }
 
 /// A zone's units with their tenancies (its operator).
@@ -1213,7 +1213,7 @@ pub async fn upload(
         .map(|c| c.id.clone())
         .chain((kind == round::RESIDENT_REGISTER).then(|| HOUSEHOLD.to_string()))
         .collect();
-    Ok(state
+    state
         .store
         .add_housing_document(
             &caller.actor(),
@@ -1228,7 +1228,7 @@ pub async fn upload(
             |r, _| taking(&checked, r, at),
         )
         .await
-        .map_err(conflict)?)
+        .map_err(conflict)
 }
 
 /// A document's bytes: for its applicant and the round's operator.

@@ -456,10 +456,8 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
     assert_eq!(own["items"][0]["shared_with"], json!([]));
     assert_eq!(own["items"][0]["checks"][3]["status"], "unverified");
     assert!(
-        !own.to_string().contains(&format!(
-            "{}",
-            of(&listed, ids["r5"])["number"].as_str().unwrap()
-        )),
+        !own.to_string()
+            .contains(of(&listed, ids["r5"])["number"].as_str().unwrap()),
         "{own}"
     );
     let (status, _) = app.call("other_operator", Method::GET, &list, None).await;
