@@ -349,3 +349,62 @@ pub async fn load_resources(state: &Services) -> Result<usize, Error> {
     }
     Ok(resources.len())
 }
+
+/// The worker housing of the Daejeon zone: eight units and a round taking applications from
+/// yesterday for two weeks (examples/housing/setup.json, its dates moved to `today`). Nothing
+/// when the zone has units already.
+pub async fn load_housing(state: &Services, today: Date) -> Result<usize, Error> {
+    if !state.store.housing_units("daejeon").await?.is_empty() {
+        return Ok(0);
+    }
+    let moves_in = today.add_months(2);
+    let moves_in = Date::new(moves_in.year(), moves_in.month(), 1).unwrap_or(moves_in);
+    let mut units = 0;
+    for (i, (unit_type, rooms, area, rent)) in [
+        ("studio", 1, 26.4, 180_000),
+        ("studio", 1, 26.4, 180_000),
+        ("studio", 1, 29.8, 195_000),
+        ("studio", 1, 29.8, 195_000),
+        ("studio", 1, 33.1, 210_000),
+        ("studio", 1, 33.1, 210_000),
+        ("two_room", 2, 46.2, 290_000),
+        ("two_room", 2, 51.5, 320_000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let unit = ucz_core::housing::Unit {
+            id: format!("dj-h1-{:02}{:02}", i / 4 + 1, i % 4 + 1),
+            facility: "대전 원도심 청년창업주택".into(),
+            unit_type: unit_type.into(),
+            area_m2: area,
+            rooms,
+            rent,
+            deposit: rent * 25,
+            accessible: i == 0,
+            available_from: today,
+        };
+        let value = serde_json::to_value(&unit).map_err(Error::internal)?;
+        state
+            .store
+            .put_housing_unit("demo", &unit.id, "daejeon", &value)
+            .await?;
+        units += 1;
+    }
+    let mut setup: ucz_core::housing::Setup =
+        serde_json::from_str(include_str!("../../../examples/housing/setup.json"))
+            .map_err(Error::internal)?;
+    setup.code = format!("DJ-{}-H1", today.year());
+    setup.opens_at = format!("{}T09:00", today.add_days(-1));
+    setup.closes_at = format!("{}T18:00", today.add_days(14));
+    setup.moves_in = moves_in;
+    let checked = setup
+        .check()
+        .map_err(|p| Error::internal(format!("{} problems", p.len())))?;
+    let value = serde_json::to_value(&checked.setup).map_err(Error::internal)?;
+    state
+        .store
+        .create_housing_round("demo", "daejeon", &checked.setup.code, &value)
+        .await?;
+    Ok(units)
+}

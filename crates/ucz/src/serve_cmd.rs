@@ -587,6 +587,10 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             if resources > 0 {
                 tracing::info!("loaded {resources} bookable resources of the Daejeon zone");
             }
+            let units = ucz_service::demo::load_housing(&state.services, today).await?;
+            if units > 0 {
+                tracing::info!("loaded {units} housing units of the Daejeon zone and a round taking applications");
+            }
             let calls = ucz_service::demo::load_calls(&state.services, today).await?;
             if calls > 0 {
                 tracing::info!("loaded {calls} example calls (examples/calls, periods moved to today)");

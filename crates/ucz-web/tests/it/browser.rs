@@ -85,7 +85,7 @@ async fn housing_rounds(app: &TestApp) -> (i64, i64) {
         json!({"name": format!("{code} 근로자 주택 특별공급"), "code": code, "opens_at": opens, "closes_at": closes,
             "moves_in": "2026-09-01", "units": {"studio": 1},
             "criteria": [{"id": "no_home", "label": "무주택 세대", "rule": "applicant.homes_owned == 0"}],
-            "tiers": [{"id": "zone_employees", "label": "입주기업 근로자", "rule": "applicant.employer_tenant"},
+            "tiers": [{"id": "zone_employees", "label": "입주기업 근로자", "rule": "applicant.employer_tenant", "quotas": {"studio": 1}},
                       {"id": "general", "label": "일반", "rule": "true"}],
             "leftover": "next_tier", "reserve": 3})
     };
