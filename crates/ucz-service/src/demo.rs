@@ -350,6 +350,20 @@ pub async fn load_resources(state: &Services) -> Result<usize, Error> {
     Ok(resources.len())
 }
 
+/// The example round (examples/housing/setup.json) with its dates moved to `today`: taking
+/// applications from yesterday for two weeks, moving in on the first of the month after next.
+pub fn example_round(today: Date) -> Result<ucz_core::housing::Setup, Error> {
+    let mut setup: ucz_core::housing::Setup =
+        serde_json::from_str(include_str!("../../../examples/housing/setup.json"))
+            .map_err(Error::internal)?;
+    let moves_in = today.add_months(2);
+    setup.code = format!("DJ-{}-H1", today.year());
+    setup.opens_at = format!("{}T09:00", today.add_days(-1));
+    setup.closes_at = format!("{}T18:00", today.add_days(14));
+    setup.moves_in = Date::new(moves_in.year(), moves_in.month(), 1).unwrap_or(moves_in);
+    Ok(setup)
+}
+
 /// The worker housing of the Daejeon zone: eight units and a round taking applications from
 /// yesterday for two weeks (examples/housing/setup.json, its dates moved to `today`). Nothing
 /// when the zone has units already.
@@ -357,8 +371,6 @@ pub async fn load_housing(state: &Services, today: Date) -> Result<usize, Error>
     if !state.store.housing_units("daejeon").await?.is_empty() {
         return Ok(0);
     }
-    let moves_in = today.add_months(2);
-    let moves_in = Date::new(moves_in.year(), moves_in.month(), 1).unwrap_or(moves_in);
     let mut units = 0;
     for (i, (unit_type, rooms, area, rent)) in [
         ("studio", 1, 26.4, 180_000),
@@ -391,13 +403,7 @@ pub async fn load_housing(state: &Services, today: Date) -> Result<usize, Error>
             .await?;
         units += 1;
     }
-    let mut setup: ucz_core::housing::Setup =
-        serde_json::from_str(include_str!("../../../examples/housing/setup.json"))
-            .map_err(Error::internal)?;
-    setup.code = format!("DJ-{}-H1", today.year());
-    setup.opens_at = format!("{}T09:00", today.add_days(-1));
-    setup.closes_at = format!("{}T18:00", today.add_days(14));
-    setup.moves_in = moves_in;
+    let setup = example_round(today)?;
     let checked = setup
         .check()
         .map_err(|p| Error::internal(format!("{} problems", p.len())))?;

@@ -86,6 +86,8 @@ pub struct RoundView {
     pub state: String,
     /// Whether applications are taken now.
     pub taking: bool,
+    /// Whether its application period is over.
+    pub closed: bool,
     pub setup: Setup,
     /// The frozen list's hash and the random value's source and time (once frozen).
     pub list_hash: Option<String>,
@@ -282,6 +284,7 @@ fn round_view(row: &RoundRow, applicants: usize, now: i64) -> Result<RoundView, 
         code: row.code.clone(),
         state: row.state.clone(),
         taking: row.state == "open" && checked.is_open(now),
+        closed: now >= checked.closes_at,
         setup: checked.setup,
         list_hash: frozen.as_ref().map(|f| f.list_hash.clone()),
         random_source: frozen.as_ref().map(|f| f.random_source.clone()),
@@ -612,6 +615,12 @@ pub async fn open_round(
 ) -> Result<RoundView, Error> {
     let zone = access::kept_zone(caller, zone)?;
     let checked = setup.check().map_err(setup_errors)?;
+    if checked.closes_at <= now(state) {
+        return Err(Error::field(
+            "closes_at",
+            Message::new(Key::HousingClosesPast).arg("now", korea(now(state))),
+        ));
+    }
     if state
         .store
         .housing_rounds(None)
@@ -958,9 +967,9 @@ impl Context {
     }
 }
 
-fn declaration_problems(d: &Declaration, checked: &Checked) -> Vec<FieldError> {
+fn declaration_problems(d: &Declaration, checked: &Checked, today: Date) -> Vec<FieldError> {
     let mut out = Vec::new();
-    let today_ok = |date: Date| date.year() >= 1900 && date.year() <= 2100;
+    let today_ok = |date: Date| date.year() >= 1900 && date <= today;
     if d.name.trim().is_empty() || d.name.chars().count() > 80 {
         out.push(FieldError::new("declaration.name", Key::NameForm));
     }
@@ -1030,10 +1039,7 @@ fn declaration_problems(d: &Declaration, checked: &Checked) -> Vec<FieldError> {
 
 /// Refuses a change to an application unless its round takes applications now.
 fn taking(checked: &Checked, row: &RoundRow, now: i64) -> Result<(), Message> {
-    if row.state != "open" {
-        return Err(Message::new(Key::HousingRoundState).arg("state", &row.state));
-    }
-    if !checked.is_open(now) {
+    if row.state != "open" || !checked.is_open(now) {
         return Err(Message::new(Key::HousingNotOpen)
             .arg("opens", korea(checked.opens_at))
             .arg("closes", korea(checked.closes_at)));
@@ -1080,7 +1086,7 @@ pub async fn apply(
     };
     let row = round_row(state, round_id).await?;
     let checked = setup_of(&row)?;
-    let problems = declaration_problems(&body.declaration, &checked);
+    let problems = declaration_problems(&body.declaration, &checked, state.clock.today());
     if !problems.is_empty() {
         return Err(Error::invalid(problems));
     }
@@ -1126,6 +1132,16 @@ pub async fn submit(
     let row = round_row(state, app.round_id).await?;
     let checked = setup_of(&row)?;
     let at = now(state);
+    // The household is checked against the register extract: no submission without it.
+    if submit {
+        let documents = state.store.housing_documents(&[id]).await?;
+        if !documents.iter().any(|d| d.kind == round::RESIDENT_REGISTER) {
+            return Err(Error::field(
+                "documents",
+                Message::new(Key::HousingMissingDocument).arg("kind", round::RESIDENT_REGISTER),
+            ));
+        }
+    }
     state
         .store
         .set_housing_application_state(
@@ -1137,6 +1153,27 @@ pub async fn submit(
         .await
         .map_err(conflict)?;
     application_view(state, &row, id).await
+}
+
+/// A document's type by its bytes, or why it is refused: too large, or not a PDF, PNG or JPEG
+/// (named by its kind, `file_<kind>` as the form names it). Pages check files with it before
+/// saving anything.
+pub fn document_type(kind: &str, name: &str, content: &[u8]) -> Result<&'static str, Error> {
+    let field = format!("file_{kind}");
+    if content.len() > MAX_DOCUMENT {
+        return Err(Error::field(
+            field,
+            Message::new(Key::HousingDocumentTooLarge)
+                .arg("name", name)
+                .arg("mb", MAX_DOCUMENT >> 20),
+        ));
+    }
+    sniffed(content).ok_or_else(|| {
+        Error::field(
+            field,
+            Message::new(Key::HousingDocumentType).arg("value", name),
+        )
+    })
 }
 
 fn sniffed(content: &[u8]) -> Option<&'static str> {
@@ -1173,23 +1210,7 @@ pub async fn upload(
                 .arg("kinds", kinds.into_iter().collect::<Vec<_>>().join(", ")),
         ));
     }
-    if content.len() > MAX_DOCUMENT {
-        return Err(Error::field(
-            "file",
-            Message::new(Key::HousingOutOfRange)
-                .arg("value", content.len())
-                .arg("min", 1)
-                .arg("max", MAX_DOCUMENT),
-        ));
-    }
-    let Some(content_type) = sniffed(content) else {
-        let shown = name.rsplit('.').next().unwrap_or_default().to_lowercase();
-        return Err(Error::field(
-            "file",
-            Message::new(Key::HousingDocumentType)
-                .arg("value", if shown.is_empty() { "?".into() } else { shown }),
-        ));
-    };
+    let content_type = document_type(kind, name, content)?;
     if let Some(scan) = &state.file_scan {
         scan.check(name, content_type, content).map_err(|reason| {
             Error::field(
@@ -1431,7 +1452,7 @@ pub async fn freeze(
     let at = now(state);
     if at < checked.closes_at {
         return Err(Error::conflict(
-            Message::new(Key::HousingRoundState).arg("state", "open"),
+            Message::new(Key::HousingNotClosed).arg("closes", korea(checked.closes_at)),
         ));
     }
     let source = body.random_source.trim();
@@ -1449,7 +1470,7 @@ pub async fn freeze(
     if random_at <= at {
         return Err(Error::field(
             "random_at",
-            Message::new(Key::HousingTooEarly).arg("at", korea(at)),
+            Message::new(Key::HousingRandomFuture).arg("now", korea(at)),
         ));
     }
     let apps = state.store.housing_applications(round_id).await?;

@@ -191,6 +191,11 @@ pub async fn apply(
         visitor.check_form(fields.get("_csrf").map(String::as_str))?;
         let caller = &visitor.caller;
         let done: Result<(), ApiError> = async {
+            // Files are checked before anything is saved.
+            for (kind, name, bytes) in &files {
+                housing::document_type(kind, name, bytes)?;
+            }
+            let birth = fields.get("birth_date").cloned().unwrap_or_default();
             let declaration = Declaration {
                 name: fields
                     .get("name")
@@ -198,15 +203,12 @@ pub async fn apply(
                     .unwrap_or_default()
                     .trim()
                     .to_string(),
-                birth_date: fields
-                    .get("birth_date")
-                    .and_then(|b| b.trim().parse().ok())
-                    .ok_or_else(|| {
-                        unreadable(format!(
-                            "birth_date={}",
-                            fields.get("birth_date").cloned().unwrap_or_default()
-                        ))
-                    })?,
+                birth_date: birth.trim().parse().map_err(|_| {
+                    ApiError::from(ucz_service::Error::field(
+                        "birth_date",
+                        ucz_core::Message::new(ucz_core::Key::NotADate).arg("value", &birth),
+                    ))
+                })?,
                 months_employed: number(&fields, "months_employed")?,
                 homes_owned: number(&fields, "homes_owned")?,
                 household_income: number(&fields, "household_income")?,
@@ -327,17 +329,16 @@ pub async fn manage(
     visitor.respond(&state, result)
 }
 
-const SAMPLE_UNIT: &str = r#"{
-  "id": "dj-h1-0101",
-  "facility": "대전 청년창업주택",
-  "unit_type": "studio",
-  "area_m2": 26.4,
-  "rooms": 1,
-  "rent": 180000,
-  "deposit": 5000000,
-  "accessible": false,
-  "available_from": "2026-09-01"
-}"#;
+/// A new unit to start from: an id no unit has yet, free from today.
+fn sample_unit(units: &[ucz_service::housing::UnitView], today: Date) -> String {
+    let id = (1..)
+        .map(|n| format!("new-unit-{n:02}"))
+        .find(|id| units.iter().all(|u| &u.unit.id != id))
+        .unwrap_or_default();
+    let unit = json!({"id": id, "facility": "", "unit_type": "studio", "area_m2": 26.4, "rooms": 1,
+        "rent": 180000, "deposit": 5000000, "accessible": false, "available_from": today});
+    serde_json::to_string_pretty(&unit).unwrap_or_default()
+}
 
 async fn manage_page(
     state: &AppState,
@@ -369,13 +370,20 @@ async fn manage_page(
         ),
         None => (None, Vec::new(), Vec::new()),
     };
+    let today = state.clock.today();
     let (unit_text, round_text) = match typed {
         Some(("unit", text)) => (text, String::new()),
-        Some((_, text)) => (SAMPLE_UNIT.to_string(), text),
-        None => (SAMPLE_UNIT.to_string(), String::new()),
+        Some((_, text)) => (sample_unit(&units, today), text),
+        None => (sample_unit(&units, today), String::new()),
     };
+    // The example round with its dates from today, a code no round has.
     let round_text = if round_text.is_empty() {
-        include_str!("../../../../examples/housing/setup.json").to_string()
+        let mut example = ucz_service::demo::example_round(today)?;
+        example.code = (1..)
+            .map(|n| format!("{}-{}-H{n}", zone_id.to_uppercase(), today.year()))
+            .find(|c| rounds.iter().all(|r| &r.code != c))
+            .unwrap_or_default();
+        serde_json::to_string_pretty(&example).unwrap_or_default()
     } else {
         round_text
     };
@@ -479,7 +487,10 @@ pub async fn manage_act(
             .unwrap_or_default();
         match done {
             Ok(Some(id)) => Ok(visitor.redirect(&format!("/housing/manage?{zone_part}round={id}"))),
-            Ok(None) => Ok(visitor.redirect(&format!("/housing/manage?{zone_part}"))),
+            Ok(None) => Ok(visitor.redirect(&format!(
+                "/housing/manage?{}#units",
+                zone_part.trim_end_matches('&')
+            ))),
             Err(error) if refused(&error) => {
                 let errors = messages(&error, visitor.lang);
                 let typed = match act.as_str() {

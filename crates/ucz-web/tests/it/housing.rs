@@ -162,6 +162,14 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
             .contains("add up to 4, more than its 3 units"),
         "{refused}"
     );
+    let mut past = setup();
+    past["opens_at"] = json!("2026-06-01T09:00");
+    past["closes_at"] = json!("2026-06-15T18:00");
+    let (status, refused) = app
+        .call("operator", Method::POST, "/housing/rounds", Some(&past))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert_eq!(fields(&refused), ["closes_at"]);
     let mut greedy = setup();
     greedy["units"]["studio"] = json!(4);
     greedy["tiers"][1]["quotas"]["studio"] = json!(1);
@@ -341,6 +349,32 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
     );
     let (status, _) = upload(&app, "r2", ids["r1"], "income_proof", PDF).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "not one's own application");
+    let (status, early) = app
+        .call(
+            "r1",
+            Method::POST,
+            &format!("/housing/applications/{}/submit", ids["r1"]),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no register, no submission"
+    );
+    assert_eq!(fields(&early), ["documents"]);
+    let mut unborn = people[2].1.clone();
+    unborn["birth_date"] = json!("2027-01-01");
+    let (status, refused) = app
+        .call(
+            "r2",
+            Method::POST,
+            &path,
+            Some(&json!({"declaration": unborn})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&refused), ["declaration.birth_date"]);
     let mut r1_document = 0;
     for (who, id) in &ids {
         for kind in ["resident_register", "home_record", "income_proof"] {
