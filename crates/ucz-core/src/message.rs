@@ -378,6 +378,8 @@ keys! {
     HousingNotEmployee = "housing_not_employee",
     HousingRandomRequired = "housing_random_required",
     HousingNoTier = "housing_no_tier",
+    HousingAddressOtherAccount = "housing_address_other_account",
+    MailHousingAddedBody = "mail_housing_added_body",
     HousingNotClosed = "housing_not_closed",
     HousingRandomFuture = "housing_random_future",
     HousingClosesPast = "housing_closes_past",

@@ -342,6 +342,19 @@ pub fn housing_invite(to: &str, link: &str, firm: &str, days: i64) -> Mail {
     }
 }
 
+/// A firm's notice to an employee who has an account already that it may apply as its employee.
+pub fn housing_added(to: &str, link: &str, firm: &str) -> Mail {
+    Mail {
+        to: to.into(),
+        subject: subject(&Message::new(Key::MailHousingInviteSubject).arg("firm", firm)),
+        body: both(
+            &Message::new(Key::MailHousingAddedBody)
+                .arg("firm", firm)
+                .arg("link", link),
+        ),
+    }
+}
+
 /// One day's digest of an account's notices: each as a line with its address, grouped by kind,
 /// and for each kind present the link that stops mails of that kind. `site` is the server's
 /// public address (`https://ucz.example.kr`), `unsubscribe` the link for a kind.

@@ -543,17 +543,21 @@ pub async fn invite(
     if name.is_empty() || name.chars().count() > 80 {
         return Err(Error::field("name", Key::NameForm));
     }
-    let (user, new) = state
+    let invited = state
         .store
         .add_housing_employee(&caller.actor(), &firm, &email, name)
         .await?
         .ok_or_else(|| {
             Error::field(
                 "email",
-                Message::new(Key::HousingNotEmployee).arg("firm", &email),
+                Message::new(Key::HousingAddressOtherAccount).arg("value", &email),
             )
         })?;
-    if new {
+    let user = invited.user;
+    let firm_name = crate::awards::firm_record(state, &firm).await?.name;
+    // An account without a password yet gets a new link each time (an invitation again after
+    // the first link expired); one that has a password is told which firm added it.
+    if !invited.password_set {
         let secret = crate::tokens::secret()?;
         state
             .store
@@ -564,12 +568,18 @@ pub async fn invite(
                 &state.clock.stamp_in(INVITE_DAYS * 86_400),
             )
             .await?;
-        let firm_name = crate::awards::firm_record(state, &firm).await?.name;
         let mail = ucz_core::notice::housing_invite(
             &email,
             &crate::accounts::link(state, "/password/reset", &secret),
             &firm_name,
             INVITE_DAYS,
+        );
+        crate::accounts::send(state, Some(user), mail, "invite").await?;
+    } else if invited.linked {
+        let mail = ucz_core::notice::housing_added(
+            &email,
+            &format!("{}/housing", state.mail.site),
+            &firm_name,
         );
         crate::accounts::send(state, Some(user), mail, "invite").await?;
     }

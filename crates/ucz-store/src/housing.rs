@@ -232,6 +232,15 @@ pub struct NewTenancy {
     pub deposit: i64,
 }
 
+/// An employee invited: its account, whether this firm's invitation is new, and whether the
+/// account has a password yet (one made by an invitation has none until its link is used).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Invited {
+    pub user: UserId,
+    pub linked: bool,
+    pub password_set: bool,
+}
+
 /// A document to keep.
 pub struct NewDocument<'a> {
     pub kind: &'a str,
@@ -390,28 +399,30 @@ impl Store {
     }
 
     /// Makes (or finds) the resident account of `email` and records that `firm_id` employs it;
-    /// `None` when the address belongs to an account of another kind. `true` when the account
-    /// is new. Audited.
+    /// `None` when the address belongs to an account of another kind. Audited.
     pub async fn add_housing_employee(
         &self,
         actor: &str,
         firm_id: &str,
         email: &str,
         name: &str,
-    ) -> Result<Option<(UserId, bool)>, StoreError> {
+    ) -> Result<Option<Invited>, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
-        let existing = sqlx::query("SELECT id, role FROM users WHERE email = $1 OR username = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (user, new) = match existing {
+        let existing = sqlx::query(
+            "SELECT id, role, password_hash FROM users WHERE email = $1 OR username = $1",
+        )
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (user, password_set) = match existing {
             Some(row) => {
                 let role: String = row.try_get("role")?;
                 if role != "resident" {
                     return Ok(None);
                 }
-                (row.try_get::<i64, _>("id")?, false)
+                let hash: String = row.try_get("password_hash")?;
+                (row.try_get::<i64, _>("id")?, hash != "!")
             }
             None => {
                 let row = sqlx::query(
@@ -434,7 +445,7 @@ impl Store {
                     Some(&serde_json::json!({"id": id, "username": email, "role": "resident", "name": name})),
                 )
                 .await?;
-                (id, true)
+                (id, false)
             }
         };
         let known =
@@ -465,7 +476,11 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        Ok(Some((UserId(user), new)))
+        Ok(Some(Invited {
+            user: UserId(user),
+            linked: known.is_none(),
+            password_set,
+        }))
     }
 
     /// The firms that invited a resident account, by id.

@@ -42,8 +42,8 @@ pub use bookings::{
 };
 pub use calls::{CallImport, Mark, MarkKind};
 pub use housing::{
-    ApplicationRow as HousingApplicationRow, DocumentRow, NewDocument, NewTenancy, OfferRow,
-    RoundRow, TenancyRow, UnitRow,
+    ApplicationRow as HousingApplicationRow, DocumentRow, Invited, NewDocument, NewTenancy,
+    OfferRow, RoundRow, TenancyRow, UnitRow,
 };
 pub use ladder::RegionRows;
 pub use notices::{JobInfo, NewMail, OutboxMail, Recipient, StoredNotice};

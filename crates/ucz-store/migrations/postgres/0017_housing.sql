@@ -92,6 +92,8 @@ CREATE TABLE housing_offers (
 -- A unit is offered to one household at a time in a round, a household one unit.
 CREATE UNIQUE INDEX housing_offers_unit ON housing_offers (round_id, unit_id) WHERE state IN ('offered', 'accepted');
 CREATE UNIQUE INDEX housing_offers_application ON housing_offers (application_id) WHERE state IN ('offered', 'accepted');
+-- A unit waits for one answer at a time, whichever round offered it.
+CREATE UNIQUE INDEX housing_offers_open_unit ON housing_offers (unit_id) WHERE state = 'offered';
 
 CREATE TABLE tenancies (
     id BIGSERIAL PRIMARY KEY,

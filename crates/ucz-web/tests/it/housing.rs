@@ -244,6 +244,23 @@ pub async fn housing_from_round_to_tenancies(app: TestApp) {
     }
     let invite = app.mail.wait_for("r1@staff.test", 1).await;
     assert!(invite[0].link("/password/reset").is_some());
+    // Invited again before setting a password, the employee gets a new link; the firm's list
+    // shows the name the firm gave.
+    let (status, again) = app
+        .call(
+            "firm",
+            Method::POST,
+            "/housing/employees",
+            Some(&json!({"email": "r1@staff.test", "name": "이하늘 매니저"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    assert!(
+        again.to_string().contains("직원 r1"),
+        "the first name given stays: {again}"
+    );
+    let invites = app.mail.wait_for("r1@staff.test", 2).await;
+    assert!(invites[1].link("/password/reset").is_some());
     let (status, _) = app
         .call(
             "operator",
