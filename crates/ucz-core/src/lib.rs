@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod date;
 pub mod diagnosis;
 pub mod eligibility;
+pub mod evaluation;
 pub mod firm;
 pub mod housing;
 pub mod id;

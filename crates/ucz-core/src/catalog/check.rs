@@ -75,6 +75,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     sme_sizes(catalog, &files, e);
     call_terms(catalog, &files, e);
     holidays(catalog, &files, e);
+    indicators(catalog, &files, e);
     region_names(catalog, &files, e);
     errors.finish(())
 }
@@ -791,6 +792,17 @@ fn holidays(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     }
 }
 
+/// Indicators: a formula that type-checks as a number over the measures `m`, a known unit of
+/// direction and comparison (by serde), names in both languages.
+fn indicators(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let f = files.of("indicators.toml");
+    for i in &c.indicators {
+        if let Err(error) = crate::evaluation::formula(&i.formula) {
+            e.push(f.at(&i.id, "formula", format!("{}: {}", i.formula, error)));
+        }
+    }
+}
+
 /// Announcement terms: a known field, one reading per value, a known kind of applicant and a
 /// rule that type-checks over firms.
 fn call_terms(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
@@ -1166,6 +1178,23 @@ mod tests {
         let text = sources.files[name].clone();
         sources.files.insert(name.to_string(), edit(&text));
         Catalog::load(&sources)
+    }
+
+    /// An indicator whose formula names an unknown measure, is not a number, or has an unknown
+    /// direction is refused with its file, line, entry and field.
+    #[test]
+    fn indicators_are_type_checked_with_their_line() {
+        for (from, to, words) in [
+            ("formula = \"m.jobs\"", "formula = \"m.job\"", "unknown m field 'job'"),
+            ("formula = \"m.jobs\"", "formula = \"m.jobs > 1.0\"", "must be a number"),
+            ("direction = \"higher\"", "direction = \"up\"", "unknown variant `up`"),
+        ] {
+            let error = with_file("indicators.toml", |text| text.replacen(from, to, 1))
+                .expect_err(to)
+                .to_string();
+            assert!(error.contains("indicators.toml:"), "{error}");
+            assert!(error.contains(words), "{to}: {error}");
+        }
     }
 
     /// A reference with an English note, an assumption in one language only, or a misspelt

@@ -600,3 +600,20 @@ pub struct Holiday {
 impl Holiday {
     pub const KINDS: [&'static str; 4] = ["statutory", "substitute", "temporary", "election"];
 }
+
+/// 성과평가 지표 — an indicator of a zone's annual evaluation (`catalog/indicators.toml`): a
+/// formula over the measures of a zone's year (`ucz_core::evaluation`), type-checked by the
+/// catalog check.
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub unit: String,
+    pub direction: crate::evaluation::Direction,
+    pub normalise: crate::evaluation::Normalise,
+    /// CEL over `m`, the measures of a zone's year.
+    pub formula: String,
+    pub source: String,
+}

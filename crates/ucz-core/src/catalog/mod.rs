@@ -45,6 +45,7 @@ pub struct Catalog {
     pub sme_sizes: Vec<SmeSize>,
     pub call_terms: Vec<CallTerm>,
     pub holidays: Vec<Holiday>,
+    pub indicators: Vec<Indicator>,
     /// `placement_parameters` and the expansion kinds, typed; derived, so not serialized.
     #[serde(skip)]
     pub placement: PlacementPolicy,
@@ -79,7 +80,7 @@ const fn same_text(a: &str, b: &str) -> bool {
     true
 }
 
-pub const KINDS: [(&str, &str, &str); 24] = [
+pub const KINDS: [(&str, &str, &str); 25] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -128,6 +129,7 @@ pub const KINDS: [(&str, &str, &str); 24] = [
     ("sme_sizes", "sme_sizes.toml", "sme_size"),
     ("call_terms", "call_terms.toml", "call_term"),
     ("holidays", "holidays.toml", "holiday"),
+    ("indicators", "indicators.toml", "indicator"),
 ];
 
 /// The rule tests, beside the rules (`ucz catalog test`).
@@ -179,6 +181,7 @@ impl CatalogSources {
             "sme_sizes.toml",
             "call_terms.toml",
             "holidays.toml",
+            "indicators.toml",
             "tests/programs.toml",
             "tests/support_programs.toml",
             "tests/linkage_programs.toml",
@@ -253,6 +256,7 @@ impl Catalog {
             sme_sizes: parse!(sme_sizes),
             call_terms: parse!(call_terms),
             holidays: parse!(holidays),
+            indicators: parse!(indicators),
             placement: PlacementPolicy::default(),
         };
         if !errors.is_empty() {
@@ -302,6 +306,7 @@ impl Catalog {
             self.sme_sizes.len(),
             self.call_terms.len(),
             self.holidays.len(),
+            self.indicators.len(),
         ];
         KINDS
             .iter()

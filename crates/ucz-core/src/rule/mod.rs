@@ -193,6 +193,77 @@ impl<S: Schema> Rule<S> {
     }
 }
 
+/// A parsed and type-checked number over the variable of schema `S`: an indicator's formula
+/// (`m.youth_jobs / m.jobs * 100.0`). Same syntax and checks as a [`Rule`], but its type is a
+/// number, not a condition.
+pub struct Formula<S: Schema> {
+    text: String,
+    expr: Expr,
+    schema: PhantomData<fn() -> S>,
+}
+
+impl<S: Schema> Clone for Formula<S> {
+    fn clone(&self) -> Self {
+        Formula {
+            text: self.text.clone(),
+            expr: self.expr.clone(),
+            schema: PhantomData,
+        }
+    }
+}
+
+impl<S: Schema> std::fmt::Debug for Formula<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Formula")
+            .field("variable", &S::VARIABLE)
+            .field("text", &self.text)
+            .finish()
+    }
+}
+
+impl<S: Schema> Formula<S> {
+    /// Parses a formula and checks that it is a well-typed number (int or double) over the
+    /// schema's variable.
+    pub fn parse_over(text: &str) -> Result<Formula<S>, RuleError> {
+        let error = |offset: usize, message: String| RuleError {
+            offset,
+            column: text.get(..offset).map_or(offset, |t| t.chars().count()) + 1,
+            message,
+        };
+        let expr = syntax::parse(text).map_err(|e| error(e.offset, e.message))?;
+        match types::type_of::<S>(&expr) {
+            Ok(Type::Int | Type::Double) => Ok(Formula {
+                text: text.to_string(),
+                expr,
+                schema: PhantomData,
+            }),
+            Ok(other) => Err(error(0, format!("a formula must be a number, not {other}"))),
+            Err(e) => Err(error(e.offset, e.message)),
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The formula's value for one record as a double; `None` when it cannot be had (a
+    /// division by zero: a rate of nothing) or is not finite.
+    pub fn value(&self, facts: &S::Record<'_>) -> Option<f64> {
+        match eval::eval::<S>(&self.expr, facts) {
+            Ok(Value::Int(i)) => Some(i as f64),
+            Ok(Value::Double(d)) if d.is_finite() => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The fields the formula reads, in order of first appearance.
+    pub fn fields(&self) -> Vec<S::Field> {
+        let mut fields = Vec::new();
+        collect_fields::<S>(&self.expr, &mut fields);
+        fields
+    }
+}
+
 /// The result of evaluating a rule for one record, with the reason when it does not hold.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome<S: Schema = FirmSchema> {
