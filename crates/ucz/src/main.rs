@@ -9,6 +9,7 @@ mod bench_backup;
 mod bench_bookings;
 mod bench_calls;
 mod bench_cmd;
+mod bench_evaluate;
 mod bench_import;
 mod bench_placement;
 mod bench_review;
@@ -453,6 +454,14 @@ enum BenchWhat {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Every indicator for 5 zones × 10 years over a synthetic dataset of operations records
+    Evaluate {
+        /// Operations records to generate (firms, leases, filings, bookings, applications, …)
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Bookings confirmed per second under concurrent clients with p50/p99, through the API on SQLite and PostgreSQL; then every client at once for one slot
     Bookings {
         /// Bookings of free slots to make
@@ -679,6 +688,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     database_url,
                 },
         } => bench_serve::run(catalog()?, database_url, requests, concurrency, clock()?)?,
+        Command::Bench {
+            what: BenchWhat::Evaluate { records, seed },
+        } => bench_evaluate::run(catalog()?, records, seed)?,
         Command::Bench {
             what:
                 BenchWhat::Bookings {

@@ -1185,9 +1185,21 @@ mod tests {
     #[test]
     fn indicators_are_type_checked_with_their_line() {
         for (from, to, words) in [
-            ("formula = \"m.jobs\"", "formula = \"m.job\"", "unknown m field 'job'"),
-            ("formula = \"m.jobs\"", "formula = \"m.jobs > 1.0\"", "must be a number"),
-            ("direction = \"higher\"", "direction = \"up\"", "unknown variant `up`"),
+            (
+                "formula = \"m.jobs\"",
+                "formula = \"m.job\"",
+                "unknown m field 'job'",
+            ),
+            (
+                "formula = \"m.jobs\"",
+                "formula = \"m.jobs > 1.0\"",
+                "must be a number",
+            ),
+            (
+                "direction = \"higher\"",
+                "direction = \"up\"",
+                "unknown variant `up`",
+            ),
         ] {
             let error = with_file("indicators.toml", |text| text.replacen(from, to, 1))
                 .expect_err(to)

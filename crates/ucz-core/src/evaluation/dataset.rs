@@ -2,7 +2,7 @@
 //! store, and the measures of a zone's year computed from them (definitions in
 //! [`super::measure::MeasureId`]).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::date::Date;
 
@@ -125,10 +125,144 @@ fn year_of(day: Date) -> i32 {
 }
 
 impl Dataset {
+    /// The measures of `zone` in `year` (indexing the dataset for this one call; an evaluation of
+    /// many zones and years indexes once: [`Index`]).
+    pub fn measures(&self, zone: &str, year: i32) -> Measures {
+        Index::new(self).measures(zone, year)
+    }
+}
+
+/// A dataset indexed by firm and zone, so that a zone's year reads only its own records.
+pub struct Index<'a> {
+    data: &'a Dataset,
+    /// Each firm with its leases (by start) and filings (by the end of the period).
+    entries: Vec<Entry<'a>>,
+    firms: HashMap<&'a str, usize>,
+    /// The firms (entries) a zone may count: registered in it, or leasing its space at some time.
+    candidates: HashMap<&'a str, Vec<usize>>,
+    zone_leases: HashMap<&'a str, Vec<&'a LeaseFact>>,
+    investments: HashMap<(&'a str, i32), i64>,
+    booked: HashMap<(&'a str, i32), i64>,
+    awards: HashMap<&'a str, Vec<&'a AwardFact>>,
+    milestones: HashMap<&'a str, Vec<&'a MilestoneFact>>,
+}
+
+struct Entry<'a> {
+    firm: &'a FirmFact,
+    leases: Vec<&'a LeaseFact>,
+    filings: Vec<&'a FilingFact>,
+}
+
+impl Entry<'_> {
+    /// Whether the firm is the zone's on a day.
+    fn in_zone(&self, zone: &str, day: Date) -> bool {
+        let f = self.firm;
+        f.founded.is_none_or(|d| d <= day)
+            && f.closed.is_none_or(|c| c > day)
+            && (f.zone == zone
+                || self
+                    .leases
+                    .iter()
+                    .any(|l| l.zone == zone && l.starts <= day && day < l.ends))
+    }
+
+    /// Its jobs on a day: its latest filing with jobs up to that day, else its record.
+    fn jobs(&self, day: Date) -> (i64, i64) {
+        let filed = self
+            .filings
+            .iter()
+            .rev()
+            .find(|x| x.period_end <= day && x.employees.is_some());
+        match filed {
+            Some(x) => (
+                x.employees.unwrap_or_default(),
+                x.youth_employees.unwrap_or_default(),
+            ),
+            None => (self.firm.employees, self.firm.youth_employees),
+        }
+    }
+}
+
+impl<'a> Index<'a> {
+    pub fn new(data: &'a Dataset) -> Index<'a> {
+        let mut index = Index {
+            data,
+            entries: data
+                .firms
+                .iter()
+                .map(|firm| Entry {
+                    firm,
+                    leases: Vec::new(),
+                    filings: Vec::new(),
+                })
+                .collect(),
+            firms: data
+                .firms
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.id.as_str(), i))
+                .collect(),
+            candidates: HashMap::new(),
+            zone_leases: HashMap::new(),
+            investments: HashMap::new(),
+            booked: HashMap::new(),
+            awards: HashMap::new(),
+            milestones: HashMap::new(),
+        };
+        for (i, f) in data.firms.iter().enumerate() {
+            index.candidates.entry(&f.zone).or_default().push(i);
+        }
+        for l in &data.leases {
+            let firm = index.firms.get(l.firm.as_str()).copied();
+            if let Some(i) = firm {
+                index.entries[i].leases.push(l);
+            }
+            if !l.zone.is_empty() {
+                if let Some(i) = firm {
+                    index.candidates.entry(&l.zone).or_default().push(i);
+                }
+                index.zone_leases.entry(&l.zone).or_default().push(l);
+            }
+        }
+        for x in &data.filings {
+            if let Some(i) = index.firms.get(x.firm.as_str()) {
+                index.entries[*i].filings.push(x);
+            }
+        }
+        for e in &mut index.entries {
+            e.leases.sort_by_key(|l| l.starts);
+            e.filings.sort_by_key(|x| x.period_end);
+        }
+        for v in index.candidates.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+        for i in &data.investments {
+            *index
+                .investments
+                .entry((&i.zone, year_of(i.day)))
+                .or_default() += i.amount_krw;
+        }
+        for b in data.bookings.iter().filter(|b| b.used) {
+            *index.booked.entry((&b.zone, year_of(b.day))).or_default() += b.minutes;
+        }
+        for a in &data.awards {
+            index.awards.entry(&a.zone).or_default().push(a);
+        }
+        for s in &data.milestones {
+            index.milestones.entry(&s.zone).or_default().push(s);
+        }
+        index
+    }
+
+    fn entry(&self, firm: &str) -> Option<&Entry<'a>> {
+        self.firms.get(firm).map(|i| &self.entries[*i])
+    }
+
     /// The measures of `zone` in `year`.
     pub fn measures(&self, zone: &str, year: i32) -> Measures {
         let mut m = Measures::default();
-        let Some(z) = self.zones.iter().find(|z| z.id == zone) else {
+        let Some(z) = self.data.zones.iter().find(|z| z.id == zone) else {
             return m;
         };
         let (Some(end), Some(before)) = (Date::new(year, 12, 31), Date::new(year - 1, 12, 31))
@@ -139,96 +273,46 @@ impl Dataset {
         m.set(M::Principles, f64::from(z.principles));
         m.set(M::PrinciplesMet, f64::from(z.principles_met));
 
-        // Firms: the zone's on its record, or holding a lease of the zone's space that day.
-        let leased_on = |firm: &str, day: Date| {
-            self.leases
-                .iter()
-                .any(|l| l.firm == firm && l.zone == zone && l.starts <= day && day < l.ends)
-        };
-        let in_zone = |f: &FirmFact, day: Date| {
-            f.founded.is_none_or(|d| d <= day)
-                && f.closed.is_none_or(|c| c > day)
-                && (f.zone == zone || leased_on(&f.id, day))
-        };
-        // A firm's jobs on a day: its latest filing up to that day, else its record.
-        let jobs_of = |f: &FirmFact, day: Date| -> (i64, i64) {
-            let filed = self
-                .filings
-                .iter()
-                .filter(|x| x.firm == f.id && x.period_end <= day && x.employees.is_some())
-                .max_by_key(|x| x.period_end);
-            match filed {
-                Some(x) => (
-                    x.employees.unwrap_or_default(),
-                    x.youth_employees.unwrap_or_default(),
-                ),
-                None => (f.employees, f.youth_employees),
-            }
-        };
-        for f in &self.firms {
-            if in_zone(f, end) {
+        let candidates = self.candidates.get(zone).into_iter().flatten();
+        for e in candidates.map(|i| &self.entries[*i]) {
+            let f = e.firm;
+            let now_here = e.in_zone(zone, end);
+            let then_here = e.in_zone(zone, before);
+            if now_here {
                 m.add(M::Firms, 1.0);
-                let (jobs, youth) = jobs_of(f, end);
+                let (jobs, youth) = e.jobs(end);
                 m.add(M::Jobs, jobs as f64);
                 m.add(M::YouthJobs, youth as f64);
             }
-            if in_zone(f, before) {
-                m.add(M::JobsBefore, jobs_of(f, before).0 as f64);
+            if then_here {
+                m.add(M::JobsBefore, e.jobs(before).0 as f64);
             }
             if f.zone == zone && f.founded.is_some_and(|d| year_of(d) == year) {
                 m.add(M::FirmsFounded, 1.0);
             }
-        }
-
-        // Firms attracted: the first lease in the zone starts in the year, founded before it.
-        let mut first_lease: BTreeMap<&str, Date> = BTreeMap::new();
-        for l in self.leases.iter().filter(|l| l.zone == zone) {
-            let e = first_lease.entry(&l.firm).or_insert(l.starts);
-            if l.starts < *e {
-                *e = l.starts;
+            // Investment filed for periods ending in the year by the zone's firms of the year.
+            if now_here || then_here {
+                for x in e.filings.iter().filter(|x| year_of(x.period_end) == year) {
+                    m.add(M::Investment, x.investment_krw as f64);
+                }
             }
-        }
-        for (firm, starts) in &first_lease {
-            let founded_before = self
-                .firms
-                .iter()
-                .find(|f| f.id == *firm)
-                .and_then(|f| f.founded)
-                .is_none_or(|d| year_of(d) < year);
-            if year_of(*starts) == year && founded_before {
+            // Attracted: its first lease in the zone starts in the year, founded before it.
+            let first = e.leases.iter().find(|l| l.zone == zone);
+            if first.is_some_and(|l| year_of(l.starts) == year)
+                && f.founded.is_none_or(|d| year_of(d) < year)
+            {
                 m.add(M::FirmsAttracted, 1.0);
             }
         }
-
-        // Investment: filings for periods ending in the year, and records dated in it.
-        let zone_firms: BTreeSet<&str> = self
-            .firms
-            .iter()
-            .filter(|f| in_zone(f, end) || in_zone(f, before))
-            .map(|f| f.id.as_str())
-            .collect();
-        for x in &self.filings {
-            if zone_firms.contains(x.firm.as_str()) && year_of(x.period_end) == year {
-                m.add(M::Investment, x.investment_krw as f64);
-            }
-        }
-        for i in self
-            .investments
-            .iter()
-            .filter(|i| i.zone == zone && year_of(i.day) == year)
-        {
-            m.add(M::Investment, i.amount_krw as f64);
+        if let Some(amount) = self.investments.get(&(zone, year)) {
+            m.add(M::Investment, *amount as f64);
         }
 
         // Incubation: rooms, turnover, graduates and where they went.
         m.set(M::IncubationRooms, f64::from(z.incubation_rooms));
-        for l in self
-            .leases
-            .iter()
-            .filter(|l| l.zone == zone && l.incubation)
-        {
+        for l in self.zone_leases.get(zone).into_iter().flatten() {
             // A lease's last day is the day before `ends`.
-            if year_of(l.ends.add_days(-1)) != year {
+            if !l.incubation || year_of(l.ends.add_days(-1)) != year {
                 continue;
             }
             m.add(M::IncubationExits, 1.0);
@@ -236,40 +320,36 @@ impl Dataset {
                 continue;
             }
             m.add(M::Graduates, 1.0);
-            // Its next place: a later lease of the firm, else where it said it went.
+            // Its next place: the firm's next lease, else where the lease says it went.
             let next = self
-                .leases
-                .iter()
-                .filter(|n| {
-                    n.firm == l.firm && n.starts >= l.ends.add_days(-1) && n.starts > l.starts
+                .entry(&l.firm)
+                .and_then(|e| {
+                    e.leases
+                        .iter()
+                        .find(|n| n.starts > l.starts && n.starts >= l.ends.add_days(-1))
                 })
-                .min_by_key(|n| n.starts)
                 .map(|n| n.province.clone())
                 .or_else(|| l.left_to.clone());
             if let Some(province) = next {
                 if z.region_provinces.contains(&province) {
                     m.add(M::GraduatesInRegion, 1.0);
                 }
-                if self.capital_provinces.contains(&province) {
+                if self.data.capital_provinces.contains(&province) {
                     m.add(M::GraduatesToCapital, 1.0);
                 }
             }
         }
 
-        for b in self
-            .bookings
-            .iter()
-            .filter(|b| b.zone == zone && year_of(b.day) == year && b.used)
-        {
-            m.add(M::BookedMinutes, b.minutes as f64);
+        if let Some(minutes) = self.booked.get(&(zone, year)) {
+            m.set(M::BookedMinutes, *minutes as f64);
         }
-        if let Some(open) = self.open_minutes.get(&(zone.to_string(), year)) {
+        if let Some(open) = self.data.open_minutes.get(&(zone.to_string(), year)) {
             m.set(M::OpenMinutes, *open as f64);
         }
 
         // Support: applications, awards, and the survival of firms supported three years before.
         let mut supported = BTreeSet::new();
-        for a in self.awards.iter().filter(|a| a.zone == zone) {
+        for a in self.awards.get(zone).into_iter().flatten() {
             if a.submitted.is_some_and(|d| year_of(d) == year) {
                 m.add(M::Applications, 1.0);
             }
@@ -284,25 +364,21 @@ impl Dataset {
             }
         }
         m.set(M::SupportedThreeYearsAgo, supported.len() as f64);
-        let operating = |firm: &str| {
-            self.firms
-                .iter()
-                .find(|f| f.id == firm)
-                .is_some_and(|f| f.closed.is_none_or(|c| c > end))
-        };
-        m.set(
-            M::SupportedSurviving,
-            supported.iter().filter(|f| operating(f)).count() as f64,
-        );
-
-        for s in self
-            .milestones
+        let surviving = supported
             .iter()
-            .filter(|s| s.zone == zone && s.planned <= end)
-        {
-            m.add(M::MilestonesDue, 1.0);
-            if s.done.is_some_and(|d| d <= end) {
-                m.add(M::MilestonesDone, 1.0);
+            .filter(|f| {
+                self.entry(f)
+                    .is_some_and(|e| e.firm.closed.is_none_or(|c| c > end))
+            })
+            .count();
+        m.set(M::SupportedSurviving, surviving as f64);
+
+        for s in self.milestones.get(zone).into_iter().flatten() {
+            if s.planned <= end {
+                m.add(M::MilestonesDue, 1.0);
+                if s.done.is_some_and(|d| d <= end) {
+                    m.add(M::MilestonesDone, 1.0);
+                }
             }
         }
         m
