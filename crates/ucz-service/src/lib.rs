@@ -12,6 +12,7 @@ pub mod caller;
 pub mod calls;
 pub mod demo;
 pub mod error;
+pub mod evaluation;
 pub mod firms;
 pub mod housing;
 pub mod hubs;

@@ -17,6 +17,7 @@ mod bench_serve;
 mod calls_cmd;
 mod catalog_cmd;
 mod diagnose_cmd;
+mod evaluate_cmd;
 mod firms_csv;
 mod housing_cmd;
 mod ingest;
@@ -152,6 +153,22 @@ enum Command {
     Placement {
         #[command(subcommand)]
         what: PlacementWhat,
+    },
+    /// A zone's performance evaluation of a year: every indicator of the catalog computed from
+    /// the operations records (docs/evaluation.md)
+    Evaluate {
+        /// The zone's id
+        #[arg(long)]
+        zone: String,
+        /// The calendar year
+        #[arg(long)]
+        year: i32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        #[command(flatten)]
+        lang: LangArg,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// Apply the database migrations (forward only; back up first: docs/operations.md)
     Migrate {
@@ -743,6 +760,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate { server, check } => serve_cmd::migrate(server.settings()?, check)?,
         Command::Backup { out, server } => backup_cmd::backup(server.settings()?, &out)?,
         Command::Restore { file, server } => backup_cmd::restore(server.settings()?, &file)?,
+        Command::Evaluate {
+            zone,
+            year,
+            format,
+            lang,
+            server,
+        } => evaluate_cmd::run(
+            catalog()?,
+            server.settings()?,
+            &zone,
+            year,
+            matches!(format, ListFormat::Json),
+            lang.lang,
+        )?,
         Command::Placement {
             what:
                 PlacementWhat::Plan {

@@ -9,7 +9,7 @@ use ucz_service::Services;
 
 use crate::input::BadInput;
 use crate::output;
-use crate::serve_cmd::{Settings, open, runtime};
+use crate::serve_cmd::{Settings, existing_database, open, runtime};
 
 pub fn plan(
     catalog: Catalog,
@@ -37,15 +37,7 @@ pub fn plan(
         return Err(BadInput("error: --horizon must be 1 to 60 months".into()).into());
     }
     // Planning reads a database; it does not create an empty one by mistake.
-    if let Some(path) = settings.database_url.strip_prefix("sqlite://") {
-        let file = path.split('?').next().unwrap_or(path);
-        if !std::path::Path::new(file).exists() {
-            return Err(BadInput(format!(
-                "error: no database at {file} (start `ucz serve` once, or give --database-url)"
-            ))
-            .into());
-        }
-    }
+    existing_database(&settings)?;
     runtime()?.block_on(async {
         let store = open(&settings).await?;
         let services = Services::new(store, catalog);

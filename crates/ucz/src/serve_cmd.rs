@@ -732,6 +732,20 @@ pub fn migrate(settings: Settings, check: bool) -> anyhow::Result<()> {
     })
 }
 
+/// Refuses a SQLite database file that does not exist: a command that reads the platform's
+/// database does not create an empty one by mistake.
+pub fn existing_database(settings: &Settings) -> Result<(), BadInput> {
+    if let Some(path) = settings.database_url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or(path);
+        if !std::path::Path::new(file).exists() {
+            return Err(BadInput(format!(
+                "error: no database at {file} (start `ucz serve` once, or give --database-url)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn add_user(
     settings: Settings,
     username: &str,

@@ -194,6 +194,66 @@ fn serve_comes_up_with_demo_data_and_the_cli_manages_its_database() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("unknown region \"narnia\""));
 
+    // The demo's Daejeon evaluated: every indicator of the catalog, the principles from its
+    // diagnosis; an unknown zone and an impossible year are refused.
+    let out = ucz(&[
+        "evaluate",
+        "--zone",
+        "daejeon",
+        "--year",
+        "2026",
+        "--database-url",
+        &url,
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let card: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let catalog = ucz_core::Catalog::bundled().unwrap();
+    assert_eq!(
+        card["lines"].as_array().unwrap().len(),
+        catalog.indicators.len()
+    );
+    let principles = card["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["indicator"] == "principles_met")
+        .unwrap();
+    assert!(principles["value"].as_f64().is_some(), "{card}");
+    let out = ucz(&[
+        "evaluate",
+        "--zone",
+        "daejeon",
+        "--year",
+        "2026",
+        "--database-url",
+        &url,
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        stdout(&out).starts_with("daejeon 2026: evaluation indicators"),
+        "{}",
+        stdout(&out)
+    );
+    for (zone, year, words) in [
+        ("atlantis", "2026", "atlantis"),
+        ("daejeon", "12026", "a year from 1990 to 2100"),
+    ] {
+        let out = ucz(&[
+            "evaluate",
+            "--zone",
+            zone,
+            "--year",
+            year,
+            "--database-url",
+            &url,
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(words), "{}", stderr(&out));
+    }
+
     let out = ucz(&["audit", "verify", "--database-url", &url]);
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(
