@@ -352,7 +352,7 @@ keys! {
     BookingUnknownTime = "booking_unknown_time",
     HousingBadCode = "housing_bad_code",
     HousingBadRoundCode = "housing_bad_round_code",
-    HousingOutOfRange = "housing_out_of_range",
+    OutOfRange = "out_of_range",
     HousingCloseBeforeOpen = "housing_close_before_open",
     HousingUnknownUnitType = "housing_unknown_unit_type",
     HousingNotIntField = "housing_not_int_field",

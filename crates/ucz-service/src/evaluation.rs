@@ -3,16 +3,21 @@
 //! indicator of the catalog with its value and its value compared across zones.
 //!
 //! Gathered so far: the zones (area, incubation rooms, the principles their diagnosis finds met,
-//! their economic region), every firm, and the leases of every zone's and hub's space (an ended
-//! incubation lease counts as a graduation, as the space ladder reads it). Filings, investment
-//! records, bookings, program applications and milestones are not gathered yet: the measures
-//! resting on them are zero, and the indicators dividing by them have no value.
+//! their economic region), every firm with its dated facts (employees, youth employees and
+//! investment filed for a day), the leases of every zone's and hub's space (an ended incubation
+//! lease counts as a graduation, as the space ladder reads it), and the applications submitted
+//! to each zone's programs. Selections and amounts, investment records, bookings and milestones
+//! are not gathered yet: the measures resting on them are zero, and the indicators dividing by
+//! them have no value.
 
 use std::collections::HashMap;
 
 use schemars::JsonSchema;
 use serde::Serialize;
-use ucz_core::evaluation::dataset::{FirmFact, LeaseEnd, LeaseFact, ZoneFact};
+use ucz_core::date::Date;
+use ucz_core::evaluation::dataset::{
+    AwardFact, FilingFact, FirmFact, LeaseEnd, LeaseFact, ZoneFact,
+};
 use ucz_core::evaluation::{self, Dataset, Direction, IndicatorFormula, Normalise};
 use ucz_core::firm::Firm;
 use ucz_core::placement::ladder::Scope;
@@ -149,6 +154,50 @@ pub async fn dataset(state: &Services) -> Result<Dataset, Error> {
             youth_employees: f.youth_employees,
         })
         .collect();
+    // A firm's dated facts, one filing per day.
+    for f in &data.firms {
+        let mut by_day: std::collections::BTreeMap<String, FilingFact> = Default::default();
+        for fact in state.store.facts(&f.id).await? {
+            let Ok(day) = fact.as_of.get(..10).unwrap_or_default().parse::<Date>() else {
+                continue;
+            };
+            let filing = by_day.entry(fact.as_of.clone()).or_insert(FilingFact {
+                firm: f.id.clone(),
+                period_end: day,
+                employees: None,
+                youth_employees: None,
+                investment_krw: 0,
+            });
+            match fact.field.as_str() {
+                "employees" => filing.employees = Some(fact.value),
+                "youth_employees" => filing.youth_employees = Some(fact.value),
+                "investment_krw" => filing.investment_krw = fact.value,
+                _ => {}
+            }
+        }
+        data.filings.extend(by_day.into_values());
+    }
+    // Applications submitted to each zone's programs run in ucz.
+    for zone in data.zones.iter().map(|z| z.id.clone()).collect::<Vec<_>>() {
+        for call in state.store.competitions(Some(&zone)).await? {
+            for app in state.store.applications(Some(call), None).await? {
+                let submitted = app
+                    .submitted_at
+                    .as_deref()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                    .map(Date::in_korea);
+                if submitted.is_some() {
+                    data.awards.push(AwardFact {
+                        zone: zone.clone(),
+                        firm: app.firm_id,
+                        submitted,
+                        selected: None,
+                        amount_krw: 0,
+                    });
+                }
+            }
+        }
+    }
     for (lease, body) in &records.leases {
         let Some(room) = room_of.get(&lease.space) else {
             continue;

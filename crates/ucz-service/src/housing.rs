@@ -459,7 +459,7 @@ pub async fn sign_tenancy(
         if let Some(v) = v.filter(|v| !(0..=10_000_000_000).contains(v)) {
             problems.push(FieldError::new(
                 field,
-                Message::new(Key::HousingOutOfRange)
+                Message::new(Key::OutOfRange)
                     .arg("value", v)
                     .arg("min", 0)
                     .arg("max", 10_000_000_000_i64),
@@ -1009,7 +1009,7 @@ fn declaration_problems(d: &Declaration, checked: &Checked, today: Date) -> Vec<
     if d.members.len() > 12 {
         out.push(FieldError::new(
             "declaration.members",
-            Message::new(Key::HousingOutOfRange)
+            Message::new(Key::OutOfRange)
                 .arg("value", d.members.len())
                 .arg("min", 0)
                 .arg("max", 12),
@@ -1019,7 +1019,7 @@ fn declaration_problems(d: &Declaration, checked: &Checked, today: Date) -> Vec<
         if m.relation.chars().count() > 20 {
             out.push(FieldError::new(
                 format!("declaration.members[{i}].relation"),
-                Message::new(Key::HousingOutOfRange)
+                Message::new(Key::OutOfRange)
                     .arg("value", m.relation.chars().count())
                     .arg("min", 0)
                     .arg("max", 20),
@@ -1395,7 +1395,7 @@ pub async fn verdict(
     if body.note.chars().count() > 500 {
         return Err(Error::field(
             "note",
-            Message::new(Key::HousingOutOfRange)
+            Message::new(Key::OutOfRange)
                 .arg("value", body.note.chars().count())
                 .arg("min", 0)
                 .arg("max", 500),

@@ -283,7 +283,7 @@ impl Setup {
                     if !(1..=MAX_POINTS).contains(&v) {
                         out.push(FieldProblem::new(
                             format!("tiers[{i}].scoring[{j}].{name}"),
-                            Message::new(Key::HousingOutOfRange)
+                            Message::new(Key::OutOfRange)
                                 .arg("value", v)
                                 .arg("min", 1)
                                 .arg("max", MAX_POINTS),
@@ -313,7 +313,7 @@ impl Setup {
             if !(1..=max).contains(&v) {
                 out.push(FieldProblem::new(
                     field,
-                    Message::new(Key::HousingOutOfRange)
+                    Message::new(Key::OutOfRange)
                         .arg("value", v)
                         .arg("min", 1)
                         .arg("max", max),
@@ -325,7 +325,7 @@ impl Setup {
         if self.retention_days < floor {
             out.push(FieldProblem::new(
                 "retention_days",
-                Message::new(Key::HousingOutOfRange)
+                Message::new(Key::OutOfRange)
                     .arg("value", self.retention_days)
                     .arg("min", floor)
                     .arg("max", 3650),

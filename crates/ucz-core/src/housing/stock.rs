@@ -64,7 +64,7 @@ impl Unit {
         if !(self.area_m2.is_finite() && (5.0..=400.0).contains(&self.area_m2)) {
             out.push(FieldProblem::new(
                 "area_m2",
-                Message::new(Key::HousingOutOfRange)
+                Message::new(Key::OutOfRange)
                     .arg("value", self.area_m2)
                     .arg("min", 5)
                     .arg("max", 400),
@@ -73,7 +73,7 @@ impl Unit {
         if !(1..=10).contains(&self.rooms) {
             out.push(FieldProblem::new(
                 "rooms",
-                Message::new(Key::HousingOutOfRange)
+                Message::new(Key::OutOfRange)
                     .arg("value", self.rooms)
                     .arg("min", 1)
                     .arg("max", 10),

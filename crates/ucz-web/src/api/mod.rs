@@ -74,6 +74,7 @@ pub mod analysis;
 pub mod awards;
 pub mod bookings;
 pub mod calls;
+pub mod evaluation;
 pub mod firms;
 pub mod housing;
 pub mod hubs;

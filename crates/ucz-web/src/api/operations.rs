@@ -265,6 +265,20 @@ pub fn routes() -> Vec<Route> {
         )
         .answers::<ucz_core::Diagnosis>(),
     );
+    all.push(
+        route(
+            Verb::Get,
+            "readZoneEvaluation",
+            "/api/v1/zones/{id}/evaluation",
+            super::evaluation::scorecard,
+        )
+        .doc(
+            "The zone's performance evaluation of a year (decree Art. 20): every indicator of the catalog computed from the operations records, with its value compared across zones and the measures the formulas read",
+            anyone,
+        )
+        .query::<super::evaluation::YearQuery>()
+        .answers::<ucz_service::evaluation::Scorecard>(),
+    );
     all.extend(record!(
         super::facilities,
         FacilityBody,

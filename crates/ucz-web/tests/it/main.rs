@@ -9,6 +9,7 @@ mod awards;
 mod bookings;
 mod browser;
 mod calls;
+mod evaluation;
 mod hardening;
 mod housing;
 mod import;
@@ -531,6 +532,7 @@ on_both!(
     programs_run_from_call_to_filings,
     bookings_from_rules_to_waitlist,
     housing_from_round_to_tenancies,
+    zones_are_evaluated,
     accounts_and_notices,
     open_calls,
     the_demo_region_runs_short,
