@@ -154,29 +154,32 @@ pub async fn dataset(state: &Services) -> Result<Dataset, Error> {
             youth_employees: f.youth_employees,
         })
         .collect();
-    // A firm's dated facts, one filing per day.
-    for f in &data.firms {
-        let mut by_day: std::collections::BTreeMap<String, FilingFact> = Default::default();
-        for fact in state.store.facts(&f.id).await? {
-            let Ok(day) = fact.as_of.get(..10).unwrap_or_default().parse::<Date>() else {
-                continue;
-            };
-            let filing = by_day.entry(fact.as_of.clone()).or_insert(FilingFact {
-                firm: f.id.clone(),
+    // The firms' dated facts, one filing per firm and day.
+    let mut by_day: std::collections::BTreeMap<(String, String), FilingFact> = Default::default();
+    for (firm, fact) in state
+        .store
+        .facts_of_fields(&["employees", "youth_employees", "investment_krw"])
+        .await?
+    {
+        let Ok(day) = fact.as_of.get(..10).unwrap_or_default().parse::<Date>() else {
+            continue;
+        };
+        let filing = by_day
+            .entry((firm.clone(), fact.as_of.clone()))
+            .or_insert(FilingFact {
+                firm,
                 period_end: day,
                 employees: None,
                 youth_employees: None,
                 investment_krw: 0,
             });
-            match fact.field.as_str() {
-                "employees" => filing.employees = Some(fact.value),
-                "youth_employees" => filing.youth_employees = Some(fact.value),
-                "investment_krw" => filing.investment_krw = fact.value,
-                _ => {}
-            }
+        match fact.field.as_str() {
+            "employees" => filing.employees = Some(fact.value),
+            "youth_employees" => filing.youth_employees = Some(fact.value),
+            _ => filing.investment_krw = fact.value,
         }
-        data.filings.extend(by_day.into_values());
     }
+    data.filings.extend(by_day.into_values());
     // Applications submitted to each zone's programs run in ucz.
     for zone in data.zones.iter().map(|z| z.id.clone()).collect::<Vec<_>>() {
         for call in state.store.competitions(Some(&zone)).await? {

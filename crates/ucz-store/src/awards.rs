@@ -1078,6 +1078,36 @@ impl Store {
     }
 
     /// A firm's dated facts, newest first.
+    /// Every firm's dated facts of `fields`, by firm, newest first: what an evaluation reads in
+    /// one query.
+    pub async fn facts_of_fields(
+        &self,
+        fields: &[&str],
+    ) -> Result<Vec<(String, FactRow)>, StoreError> {
+        let mut out = Vec::new();
+        for field in fields {
+            let rows = sqlx::query(
+                "SELECT firm_id, field, value, as_of, source, recorded_at FROM firm_facts WHERE field = $1 ORDER BY firm_id, as_of DESC, id DESC",
+            )
+            .bind(*field)
+            .fetch_all(&self.pool)
+            .await?;
+            for r in &rows {
+                out.push((
+                    r.try_get("firm_id")?,
+                    FactRow {
+                        field: r.try_get("field")?,
+                        value: r.try_get("value")?,
+                        as_of: r.try_get("as_of")?,
+                        source: r.try_get("source")?,
+                        recorded_at: r.try_get("recorded_at")?,
+                    },
+                ));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn facts(&self, firm_id: &str) -> Result<Vec<FactRow>, StoreError> {
         sqlx::query(
             "SELECT field, value, as_of, source, recorded_at FROM firm_facts WHERE firm_id = $1 ORDER BY as_of DESC, id DESC",
