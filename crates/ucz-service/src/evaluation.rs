@@ -50,7 +50,7 @@ pub struct Scorecard {
     pub year: i32,
     pub lines: Vec<Line>,
     /// Every measure of the year, by name: what the formulas read.
-    pub measures: Vec<(String, f64)>,
+    pub measures: std::collections::BTreeMap<String, f64>,
 }
 
 /// The catalog's indicators with their formulas parsed (checked when the catalog loaded).

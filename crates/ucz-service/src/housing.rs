@@ -730,14 +730,22 @@ struct Context {
 }
 
 impl Context {
-    async fn load(state: &Services, row: &RoundRow, apps: Vec<AppRow>) -> Result<Context, Error> {
+    /// The round's context for every application, or (`only`) for one: the others are read for
+    /// the household check alone, their documents and employers are not.
+    async fn load(
+        state: &Services,
+        row: &RoundRow,
+        apps: Vec<AppRow>,
+        only: Option<i64>,
+    ) -> Result<Context, Error> {
         let checked = setup_of(row)?;
-        let ids: Vec<i64> = apps.iter().map(|a| a.id).collect();
+        let assessed = |a: &AppRow| only.is_none_or(|id| a.id == id);
+        let ids: Vec<i64> = apps.iter().filter(|a| assessed(a)).map(|a| a.id).collect();
         let documents = state.store.housing_documents(&ids).await?;
         // Once frozen, the employers are those the list was made with.
         let mut firms = frozen_of(row)?.map(|f| f.firms).unwrap_or_default();
         if row.frozen.is_none() {
-            for a in &apps {
+            for a in apps.iter().filter(|a| assessed(a)) {
                 if !firms.contains_key(&a.firm_id) {
                     let employer = match crate::awards::firm_record(state, &a.firm_id).await {
                         Ok(firm) => Employer {
@@ -1296,7 +1304,7 @@ async fn application_view(
     id: i64,
 ) -> Result<ApplicationView, Error> {
     let apps = state.store.housing_applications(row.id).await?;
-    let ctx = Context::load(state, row, apps).await?;
+    let ctx = Context::load(state, row, apps, Some(id)).await?;
     let published = published_of(row)?;
     let offers = state.store.housing_offers(row.id).await?;
     let app = ctx
@@ -1327,7 +1335,7 @@ pub async fn applications(
     let row = round_row(state, round_id).await?;
     operator_of(caller, &row.zone_id)?;
     let apps = state.store.housing_applications(round_id).await?;
-    let ctx = Context::load(state, &row, apps).await?;
+    let ctx = Context::load(state, &row, apps, None).await?;
     let published = published_of(&row)?;
     let offers = state.store.housing_offers(round_id).await?;
     Ok(ctx
@@ -1484,7 +1492,7 @@ pub async fn freeze(
         ));
     }
     let apps = state.store.housing_applications(round_id).await?;
-    let ctx = Context::load(state, &row, apps).await?;
+    let ctx = Context::load(state, &row, apps, None).await?;
     let (list, scores) = ctx.list();
     let frozen = Frozen {
         algorithm: draw::ALGORITHM.into(),
@@ -1543,7 +1551,7 @@ pub async fn draw(
         ));
     }
     let apps = state.store.housing_applications(round_id).await?;
-    let ctx = Context::load(state, &row, apps).await?;
+    let ctx = Context::load(state, &row, apps, None).await?;
     let (list, _) = ctx.list();
     let now_hash = draw::list_hash(&list);
     if now_hash != frozen.list_hash || draw::list_hash(&frozen.list) != frozen.list_hash {

@@ -86,6 +86,69 @@ pub struct ZoneLink {
 }
 
 /// The public id of a session: the first 16 hex digits of its hash.
+/// The account an invitation reaches, made in the caller's audited transaction.
+pub(crate) struct InvitedAccount {
+    pub id: i64,
+    /// Made by this invitation.
+    pub new: bool,
+    /// It has a password (one an invitation made has none until its link is used).
+    pub password_set: bool,
+}
+
+/// Finds the account of `email` with `role`, or makes one without a password (its invitation
+/// mails the link that sets it) and audits it; `None` when the address is another role's.
+pub(crate) async fn invited_account(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    by: &crate::audit::Author<'_>,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> Result<Option<InvitedAccount>, StoreError> {
+    let existing =
+        sqlx::query("SELECT id, role, password_hash FROM users WHERE email = $1 OR username = $1")
+            .bind(email)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some(row) = existing {
+        let found: String = row.try_get("role")?;
+        if found != role {
+            return Ok(None);
+        }
+        let hash: String = row.try_get("password_hash")?;
+        return Ok(Some(InvitedAccount {
+            id: row.try_get("id")?,
+            new: false,
+            password_set: hash != "!",
+        }));
+    }
+    let row = sqlx::query(
+        "INSERT INTO users (username, password_hash, role, email, name, created_at, email_verified_at) \
+         VALUES ($1, '!', $2, $1, $3, $4, $4) RETURNING id",
+    )
+    .bind(email)
+    .bind(role)
+    .bind(name)
+    .bind(by.at.clone())
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    append(
+        tx,
+        by,
+        "create",
+        "user",
+        &id.to_string(),
+        None,
+        Some(&serde_json::json!({"id": id, "username": email, "role": role, "name": name})),
+    )
+    .await?;
+    Ok(Some(InvitedAccount {
+        id,
+        new: true,
+        password_set: false,
+    }))
+}
+
 fn session_id(hash: &str) -> String {
     hash.chars().take(16).collect()
 }

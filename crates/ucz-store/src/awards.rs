@@ -523,42 +523,12 @@ impl Store {
     ) -> Result<Option<(UserId, bool)>, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
-        let existing = sqlx::query("SELECT id, role FROM users WHERE email = $1 OR username = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (user, new) = match existing {
-            Some(row) => {
-                let role: String = row.try_get("role")?;
-                if role != "evaluator" {
-                    return Ok(None);
-                }
-                (row.try_get::<i64, _>("id")?, false)
-            }
-            None => {
-                let row = sqlx::query(
-                    "INSERT INTO users (username, password_hash, role, email, name, created_at, email_verified_at) \
-                     VALUES ($1, '!', 'evaluator', $1, $2, $3, $3) RETURNING id",
-                )
-                .bind(email)
-                .bind(name)
-                .bind(by.at.clone())
-                .fetch_one(&mut *tx)
-                .await?;
-                let id: i64 = row.try_get("id")?;
-                append(
-                    &mut tx,
-                    &by,
-                    "create",
-                    "user",
-                    &id.to_string(),
-                    None,
-                    Some(&serde_json::json!({"id": id, "username": email, "role": "evaluator", "name": name})),
-                )
-                .await?;
-                (id, true)
-            }
+        let Some(account) =
+            crate::accounts::invited_account(&mut tx, &by, email, name, "evaluator").await?
+        else {
+            return Ok(None);
         };
+        let (user, new) = (account.id, account.new);
         let affiliations_json = value_of(&affiliations);
         sqlx::query(
             "INSERT INTO award_evaluators (call_id, user_id, affiliations, invited_at) VALUES ($1, $2, $3, $4) \

@@ -241,6 +241,13 @@ pub struct Invited {
     pub password_set: bool,
 }
 
+/// A round's steps after opening.
+#[derive(Clone, Copy)]
+enum Step {
+    Freeze,
+    Draw,
+}
+
 /// A document to keep.
 pub struct NewDocument<'a> {
     pub kind: &'a str,
@@ -409,45 +416,12 @@ impl Store {
     ) -> Result<Option<Invited>, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
-        let existing = sqlx::query(
-            "SELECT id, role, password_hash FROM users WHERE email = $1 OR username = $1",
-        )
-        .bind(email)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (user, password_set) = match existing {
-            Some(row) => {
-                let role: String = row.try_get("role")?;
-                if role != "resident" {
-                    return Ok(None);
-                }
-                let hash: String = row.try_get("password_hash")?;
-                (row.try_get::<i64, _>("id")?, hash != "!")
-            }
-            None => {
-                let row = sqlx::query(
-                    "INSERT INTO users (username, password_hash, role, email, name, created_at, email_verified_at) \
-                     VALUES ($1, '!', 'resident', $1, $2, $3, $3) RETURNING id",
-                )
-                .bind(email)
-                .bind(name)
-                .bind(by.at.clone())
-                .fetch_one(&mut *tx)
-                .await?;
-                let id: i64 = row.try_get("id")?;
-                append(
-                    &mut tx,
-                    &by,
-                    "create",
-                    "user",
-                    &id.to_string(),
-                    None,
-                    Some(&serde_json::json!({"id": id, "username": email, "role": "resident", "name": name})),
-                )
-                .await?;
-                (id, false)
-            }
+        let Some(account) =
+            crate::accounts::invited_account(&mut tx, &by, email, name, "resident").await?
+        else {
+            return Ok(None);
         };
+        let (user, password_set) = (account.id, account.password_set);
         let known =
             sqlx::query("SELECT 1 FROM housing_employees WHERE firm_id = $1 AND user_id = $2")
                 .bind(firm_id)
@@ -940,35 +914,7 @@ impl Store {
         id: i64,
         make: impl FnOnce(&RoundRow, &[ApplicationRow]) -> Result<Value, Message>,
     ) -> Result<RoundRow, StoreError> {
-        let (_serial, mut tx) = self.begin_audited().await?;
-        let by = self.author(actor);
-        let current = round_in(&mut tx, id).await?;
-        let apps = applications_in(&mut tx, id).await?;
-        let frozen = make(&current, &apps).map_err(rejected)?;
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE housing_rounds SET state = 'frozen', frozen = $1, frozen_at = $2 WHERE id = $3 AND state = 'open' RETURNING {ROUND_COLUMNS}"
-        )))
-        .bind(frozen.to_string())
-        .bind(by.at.clone())
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| {
-            rejected(Message::new(Key::HousingRoundState).arg("state", &current.state))
-        })?;
-        let row = round(&row)?;
-        append(
-            &mut tx,
-            &by,
-            "freeze",
-            "housing round",
-            &id.to_string(),
-            None,
-            Some(&frozen),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(row)
+        self.step_round(actor, id, Step::Freeze, make).await
     }
 
     /// Draws a frozen round: `make` gets the round and its applications read in the write's
@@ -979,15 +925,35 @@ impl Store {
         id: i64,
         make: impl FnOnce(&RoundRow, &[ApplicationRow]) -> Result<Value, Message>,
     ) -> Result<RoundRow, StoreError> {
+        self.step_round(actor, id, Step::Draw, make).await
+    }
+
+    /// Moves a round one step on by compare-and-set on its state, so each step happens once,
+    /// writing what `make` gives into the step's column.
+    async fn step_round(
+        &self,
+        actor: &str,
+        id: i64,
+        step: Step,
+        make: impl FnOnce(&RoundRow, &[ApplicationRow]) -> Result<Value, Message>,
+    ) -> Result<RoundRow, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
         let current = round_in(&mut tx, id).await?;
         let apps = applications_in(&mut tx, id).await?;
-        let published = make(&current, &apps).map_err(rejected)?;
+        let written = make(&current, &apps).map_err(rejected)?;
+        let set = match step {
+            Step::Freeze => {
+                "state = 'frozen', frozen = $1, frozen_at = $2 WHERE id = $3 AND state = 'open'"
+            }
+            Step::Draw => {
+                "state = 'drawn', published = $1, drawn_at = $2 WHERE id = $3 AND state = 'frozen'"
+            }
+        };
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE housing_rounds SET state = 'drawn', published = $1, drawn_at = $2 WHERE id = $3 AND state = 'frozen' RETURNING {ROUND_COLUMNS}"
+            "UPDATE housing_rounds SET {set} RETURNING {ROUND_COLUMNS}"
         )))
-        .bind(published.to_string())
+        .bind(written.to_string())
         .bind(by.at.clone())
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -996,14 +962,18 @@ impl Store {
             rejected(Message::new(Key::HousingRoundState).arg("state", &current.state))
         })?;
         let row = round(&row)?;
+        let action = match step {
+            Step::Freeze => "freeze",
+            Step::Draw => "draw",
+        };
         append(
             &mut tx,
             &by,
-            "draw",
+            action,
             "housing round",
             &id.to_string(),
             None,
-            Some(&published),
+            Some(&written),
         )
         .await?;
         tx.commit().await?;

@@ -601,19 +601,6 @@ pub fn score(tier: &TierRule, applicant: &Applicant) -> i64 {
         .fold(0, i64::saturating_add)
 }
 
-/// The next applicant of a unit type's reserve list not yet offered a unit.
-pub fn next_in_reserve<'o>(
-    outcome: &'o draw::Outcome,
-    unit_type: &str,
-    offered: &BTreeSet<String>,
-) -> Option<&'o draw::Placed> {
-    outcome
-        .reserve
-        .get(unit_type)?
-        .iter()
-        .find(|p| !offered.contains(&p.number))
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::applicant::Declaration;

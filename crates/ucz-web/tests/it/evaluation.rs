@@ -7,11 +7,7 @@ use serde_json::Value;
 use crate::{TestApp, firm_body};
 
 fn measure(card: &Value, name: &str) -> f64 {
-    card["measures"]
-        .as_array()
-        .and_then(|m| m.iter().find(|pair| pair[0] == name))
-        .and_then(|pair| pair[1].as_f64())
-        .unwrap_or(f64::NAN)
+    card["measures"][name].as_f64().unwrap_or(f64::NAN)
 }
 
 pub async fn zones_are_evaluated(app: TestApp) {
