@@ -420,6 +420,19 @@ keys! {
     NoticeFilingDue = "notice_filing_due",
     NoticeFilingLate = "notice_filing_late",
     MailInviteBody = "mail_invite_body",
+    EvalUnknownPlanItem = "eval_unknown_plan_item",
+    EvalDuplicate = "eval_duplicate",
+    EvalSectionRequired = "eval_section_required",
+    EvalUnknownIndicator = "eval_unknown_indicator",
+    EvalActualBeforePlan = "eval_actual_before_plan",
+    EvalEndBeforeStart = "eval_end_before_start",
+    EvalEndWithoutStart = "eval_end_without_start",
+    EvalEvidenceRequired = "eval_evidence_required",
+    EvalUnknownDate = "eval_unknown_date",
+    EvalDateBefore = "eval_date_before",
+    EvalStepTooShort = "eval_step_too_short",
+    EvalBadId = "eval_bad_id",
+    EvalAsOfFuture = "eval_as_of_future",
 }
 
 /// One argument of a message: text, or another message rendered in the same language.

@@ -16,6 +16,7 @@ mod awards;
 pub mod backup;
 mod bookings;
 mod calls;
+mod evaluation;
 mod housing;
 mod ladder;
 mod notices;
@@ -41,6 +42,7 @@ pub use bookings::{
     WaitRow,
 };
 pub use calls::{CallImport, Mark, MarkKind};
+pub use evaluation::EvaluationRow;
 pub use housing::{
     ApplicationRow as HousingApplicationRow, DocumentRow, Invited, NewDocument, NewTenancy,
     OfferRow, RoundRow, TenancyRow, UnitRow,

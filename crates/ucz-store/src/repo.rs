@@ -256,6 +256,12 @@ impl<T: Aggregate> Repo<'_, T> {
 
     /// Deletes a record and what belongs to it; `false` when there is none. Records that leases
     /// depend on are refused (`StoreError::Rejected`).
+    /// The records as they stood at `as_of` (RFC 3339, UTC), read back from the audit trail: a
+    /// later edit or delete does not change them.
+    pub async fn as_of(&self, as_of: &str) -> Result<Vec<Stored<T>>, StoreError> {
+        all_stored(self.store.audited_as_of(T::TABLE.entity, as_of).await?)
+    }
+
     pub async fn delete(&self, actor: &str, id: &T::Id) -> Result<bool, StoreError> {
         self.store.delete(actor, T::TABLE, &id.to_string()).await
     }

@@ -134,12 +134,15 @@ pub fn dataset(records: usize, seed: u64) -> anyhow::Result<Dataset> {
     }
     for _ in 0..other {
         data.investments.push(InvestmentFact {
+            id: format!("inv-{}", data.investments.len()),
+            investor: "anchor".into(),
             zone: d.zone().into(),
             day: d.day(),
             amount_krw: d.below(10_000) as i64 * 1_000_000,
         });
         let planned = d.day();
         data.milestones.push(MilestoneFact {
+            id: format!("m-{}", data.milestones.len()),
             zone: d.zone().into(),
             planned,
             done: (d.below(3) > 0).then(|| planned.add_days(d.below(200) as i64 - 100)),

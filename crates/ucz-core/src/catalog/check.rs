@@ -76,6 +76,7 @@ pub(super) fn check(catalog: &Catalog, sources: &CatalogSources) -> Result<(), I
     call_terms(catalog, &files, e);
     holidays(catalog, &files, e);
     indicators(catalog, &files, e);
+    procedure(catalog, &files, e);
     region_names(catalog, &files, e);
     errors.finish(())
 }
@@ -161,6 +162,19 @@ fn all_entries(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     entries(&files.of("sme_sizes.toml"), "sme_size", &c.sme_sizes, e);
     entries(&files.of("call_terms.toml"), "call_term", &c.call_terms, e);
     entries(&files.of("holidays.toml"), "holiday", &c.holidays, e);
+    entries(&files.of("plan_items.toml"), "plan_item", &c.plan_items, e);
+    entries(
+        &files.of("procedure_dates.toml"),
+        "date",
+        &c.procedure_dates,
+        e,
+    );
+    entries(
+        &files.of("procedure_steps.toml"),
+        "step",
+        &c.procedure_steps,
+        e,
+    );
 }
 
 /// A designated zone is in a known region.
@@ -799,6 +813,38 @@ fn indicators(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     for i in &c.indicators {
         if let Err(error) = crate::evaluation::formula(&i.formula) {
             e.push(f.at(&i.id, "formula", format!("{}: {}", i.formula, error)));
+        }
+    }
+}
+
+/// The procedure: every date a step or an `after` names is a procedure date, no date after
+/// itself, and each step has exactly one length (`min_days`, `max_days` or `max_years`).
+fn procedure(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
+    let dates: HashSet<&str> = c.procedure_dates.iter().map(|d| d.id.as_str()).collect();
+    let df = files.of("procedure_dates.toml");
+    for d in &c.procedure_dates {
+        for a in &d.after {
+            if a == d.id.as_str() {
+                e.push(df.at(&d.id, "after", format!("\"{a}\" cannot come after itself")));
+            } else if !dates.contains(a.as_str()) {
+                e.push(df.at(&d.id, "after", format!("unknown procedure date \"{a}\"")));
+            }
+        }
+    }
+    let sf = files.of("procedure_steps.toml");
+    for s in &c.procedure_steps {
+        for (field, date) in [("from", &s.from), ("to", &s.to)] {
+            if !dates.contains(date.as_str()) {
+                e.push(sf.at(&s.id, field, format!("unknown procedure date \"{date}\"")));
+            }
+        }
+        let lengths = [s.min_days, s.max_days, s.max_years];
+        if lengths.iter().flatten().count() != 1 {
+            e.push(sf.at(
+                &s.id,
+                "min_days",
+                "give exactly one of min_days, max_days, max_years",
+            ));
         }
     }
 }

@@ -49,6 +49,9 @@ entry!(
     SmeSize,
     CallTerm,
     Holiday,
+    PlanItem,
+    ProcedureDate,
+    ProcedureStep,
 );
 
 /// 핵심기능 — one of the four core functions.
@@ -616,4 +619,53 @@ pub struct Indicator {
     /// CEL over `m`, the measures of a zone's year.
     pub formula: String,
     pub source: String,
+}
+
+/// 기본계획 수록 사항 — an item the act requires a zone's basic plan to contain
+/// (`catalog/plan_items.toml`); `verified` says whether its wording was checked against the act.
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanItem {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+    pub verified: bool,
+}
+
+/// 절차 일자 — a date of a zone's statutory procedure (`catalog/procedure_dates.toml`), with
+/// the dates it cannot come before.
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcedureDate {
+    pub id: Id,
+    pub after: Vec<String>,
+    pub name_ko: String,
+    pub name_en: String,
+    pub source: String,
+}
+
+/// 법정 절차 — a statutory step from one procedure date to another, with the least length it
+/// must last (`min_days`, both ends counted) or the most it may take (`max_days`, `max_years`)
+/// (`catalog/procedure_steps.toml`).
+#[derive(Clone, Debug, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcedureStep {
+    pub id: Id,
+    pub name_ko: String,
+    pub name_en: String,
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub min_days: Option<u32>,
+    #[serde(default)]
+    pub max_days: Option<u32>,
+    #[serde(default)]
+    pub max_years: Option<u32>,
+    #[serde(default)]
+    pub consequence_ko: String,
+    #[serde(default)]
+    pub consequence_en: String,
+    pub source: String,
+    pub verified: bool,
 }

@@ -46,6 +46,9 @@ pub struct Catalog {
     pub call_terms: Vec<CallTerm>,
     pub holidays: Vec<Holiday>,
     pub indicators: Vec<Indicator>,
+    pub plan_items: Vec<PlanItem>,
+    pub procedure_dates: Vec<ProcedureDate>,
+    pub procedure_steps: Vec<ProcedureStep>,
     /// `placement_parameters` and the expansion kinds, typed; derived, so not serialized.
     #[serde(skip)]
     pub placement: PlacementPolicy,
@@ -80,7 +83,7 @@ const fn same_text(a: &str, b: &str) -> bool {
     true
 }
 
-pub const KINDS: [(&str, &str, &str); 25] = [
+pub const KINDS: [(&str, &str, &str); 28] = [
     ("functions", "functions.toml", "function"),
     ("facility_types", "facility_types.toml", "facility_type"),
     ("linkages", "linkages.toml", "linkage"),
@@ -130,6 +133,9 @@ pub const KINDS: [(&str, &str, &str); 25] = [
     ("call_terms", "call_terms.toml", "call_term"),
     ("holidays", "holidays.toml", "holiday"),
     ("indicators", "indicators.toml", "indicator"),
+    ("plan_items", "plan_items.toml", "plan_item"),
+    ("procedure_dates", "procedure_dates.toml", "date"),
+    ("procedure_steps", "procedure_steps.toml", "step"),
 ];
 
 /// The rule tests, beside the rules (`ucz catalog test`).
@@ -182,6 +188,9 @@ impl CatalogSources {
             "call_terms.toml",
             "holidays.toml",
             "indicators.toml",
+            "plan_items.toml",
+            "procedure_dates.toml",
+            "procedure_steps.toml",
             "tests/programs.toml",
             "tests/support_programs.toml",
             "tests/linkage_programs.toml",
@@ -257,6 +266,9 @@ impl Catalog {
             call_terms: parse!(call_terms),
             holidays: parse!(holidays),
             indicators: parse!(indicators),
+            plan_items: parse!(plan_items),
+            procedure_dates: parse!(procedure_dates),
+            procedure_steps: parse!(procedure_steps),
             placement: PlacementPolicy::default(),
         };
         if !errors.is_empty() {
@@ -307,6 +319,9 @@ impl Catalog {
             self.call_terms.len(),
             self.holidays.len(),
             self.indicators.len(),
+            self.plan_items.len(),
+            self.procedure_dates.len(),
+            self.procedure_steps.len(),
         ];
         KINDS
             .iter()

@@ -73,6 +73,9 @@ pub struct FilingFact {
 /// Investment a coordinator recorded (an anchor firm, a research institute, co-investment).
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvestmentFact {
+    /// The investment record's id.
+    pub id: String,
+    pub investor: String,
     pub zone: String,
     pub day: Date,
     pub amount_krw: i64,
@@ -98,6 +101,8 @@ pub struct AwardFact {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct MilestoneFact {
+    /// The milestone's id.
+    pub id: String,
     pub zone: String,
     pub planned: Date,
     pub done: Option<Date>,
@@ -141,7 +146,7 @@ pub struct Index<'a> {
     /// The firms (entries) a zone may count: registered in it, or leasing its space at some time.
     candidates: HashMap<&'a str, Vec<usize>>,
     zone_leases: HashMap<&'a str, Vec<&'a LeaseFact>>,
-    investments: HashMap<(&'a str, i32), i64>,
+    investments: HashMap<(&'a str, i32), Vec<&'a InvestmentFact>>,
     booked: HashMap<(&'a str, i32), i64>,
     awards: HashMap<&'a str, Vec<&'a AwardFact>>,
     milestones: HashMap<&'a str, Vec<&'a MilestoneFact>>,
@@ -167,7 +172,9 @@ impl Entry<'_> {
     }
 
     /// Its jobs on a day: its latest filing with jobs up to that day, else its record.
-    fn jobs(&self, day: Date) -> (i64, i64) {
+    /// Employees and youth employees on a day, and the filing they come from (none: the
+    /// firm's record).
+    fn jobs(&self, day: Date) -> (i64, i64, Option<Date>) {
         let filed = self
             .filings
             .iter()
@@ -177,8 +184,9 @@ impl Entry<'_> {
             Some(x) => (
                 x.employees.unwrap_or_default(),
                 x.youth_employees.unwrap_or_default(),
+                Some(x.period_end),
             ),
-            None => (self.firm.employees, self.firm.youth_employees),
+            None => (self.firm.employees, self.firm.youth_employees, None),
         }
     }
 }
@@ -238,10 +246,11 @@ impl<'a> Index<'a> {
             v.dedup();
         }
         for i in &data.investments {
-            *index
+            index
                 .investments
                 .entry((&i.zone, year_of(i.day)))
-                .or_default() += i.amount_krw;
+                .or_default()
+                .push(i);
         }
         for b in data.bookings.iter().filter(|b| b.used) {
             *index.booked.entry((&b.zone, year_of(b.day))).or_default() += b.minutes;
@@ -262,12 +271,29 @@ impl<'a> Index<'a> {
     /// The measures of `zone` in `year`.
     pub fn measures(&self, zone: &str, year: i32) -> Measures {
         let mut m = Measures::default();
+        self.walk(zone, year, &mut m);
+        m
+    }
+
+    /// The records behind one measure of `zone` in `year`, each with what it adds.
+    pub fn evidence(&self, zone: &str, year: i32, measure: M) -> Vec<Evidence> {
+        let mut trail = Trail {
+            measure,
+            records: Vec::new(),
+        };
+        self.walk(zone, year, &mut trail);
+        trail.records
+    }
+
+    /// Walks the records of `zone` in `year` once, telling `m` what each adds to which measure:
+    /// the sums and the drill-down read the same walk.
+    fn walk<T: Tally>(&self, zone: &str, year: i32, m: &mut T) {
         let Some(z) = self.data.zones.iter().find(|z| z.id == zone) else {
-            return m;
+            return;
         };
         let (Some(end), Some(before)) = (Date::new(year, 12, 31), Date::new(year - 1, 12, 31))
         else {
-            return m;
+            return;
         };
         m.set(M::AreaKm2, z.area_km2);
         m.set(M::Principles, f64::from(z.principles));
@@ -279,21 +305,32 @@ impl<'a> Index<'a> {
             let now_here = e.in_zone(zone, end);
             let then_here = e.in_zone(zone, before);
             if now_here {
-                m.add(M::Firms, 1.0);
-                let (jobs, youth) = e.jobs(end);
-                m.add(M::Jobs, jobs as f64);
-                m.add(M::YouthJobs, youth as f64);
+                m.add(M::Firms, 1.0, || Evidence::firm(f, f.founded));
+                let (jobs, youth, filed) = e.jobs(end);
+                m.add(M::Jobs, jobs as f64, || Evidence::jobs(f, filed, jobs));
+                m.add(M::YouthJobs, youth as f64, || {
+                    Evidence::jobs(f, filed, youth)
+                });
             }
             if then_here {
-                m.add(M::JobsBefore, e.jobs(before).0 as f64);
+                let (jobs, _, filed) = e.jobs(before);
+                m.add(M::JobsBefore, jobs as f64, || {
+                    Evidence::jobs(f, filed, jobs)
+                });
             }
             if f.zone == zone && f.founded.is_some_and(|d| year_of(d) == year) {
-                m.add(M::FirmsFounded, 1.0);
+                m.add(M::FirmsFounded, 1.0, || Evidence::firm(f, f.founded));
             }
             // Investment filed for periods ending in the year by the zone's firms of the year.
             if now_here || then_here {
                 for x in e.filings.iter().filter(|x| year_of(x.period_end) == year) {
-                    m.add(M::Investment, x.investment_krw as f64);
+                    m.add(M::Investment, x.investment_krw as f64, || Evidence {
+                        kind: "filing",
+                        firm: Some(f.id.clone()),
+                        id: None,
+                        day: Some(x.period_end),
+                        value: x.investment_krw as f64,
+                    });
                 }
             }
             // Attracted: its first lease in the zone starts in the year, founded before it.
@@ -301,11 +338,19 @@ impl<'a> Index<'a> {
             if first.is_some_and(|l| year_of(l.starts) == year)
                 && f.founded.is_none_or(|d| year_of(d) < year)
             {
-                m.add(M::FirmsAttracted, 1.0);
+                m.add(M::FirmsAttracted, 1.0, || {
+                    Evidence::firm(f, first.map(|l| l.starts))
+                });
             }
         }
-        if let Some(amount) = self.investments.get(&(zone, year)) {
-            m.add(M::Investment, *amount as f64);
+        for i in self.investments.get(&(zone, year)).into_iter().flatten() {
+            m.add(M::Investment, i.amount_krw as f64, || Evidence {
+                kind: "investment",
+                firm: None,
+                id: Some(format!("{} ({})", i.id, i.investor)),
+                day: Some(i.day),
+                value: i.amount_krw as f64,
+            });
         }
 
         // Incubation: rooms, turnover, graduates and where they went.
@@ -315,11 +360,11 @@ impl<'a> Index<'a> {
             if !l.incubation || year_of(l.ends.add_days(-1)) != year {
                 continue;
             }
-            m.add(M::IncubationExits, 1.0);
+            m.add(M::IncubationExits, 1.0, || Evidence::lease(l));
             if l.end != LeaseEnd::Graduated {
                 continue;
             }
-            m.add(M::Graduates, 1.0);
+            m.add(M::Graduates, 1.0, || Evidence::lease(l));
             // Its next place: the firm's next lease, else where the lease says it went.
             let next = self
                 .entry(&l.firm)
@@ -332,10 +377,10 @@ impl<'a> Index<'a> {
                 .or_else(|| l.left_to.clone());
             if let Some(province) = next {
                 if z.region_provinces.contains(&province) {
-                    m.add(M::GraduatesInRegion, 1.0);
+                    m.add(M::GraduatesInRegion, 1.0, || Evidence::lease(l));
                 }
                 if self.data.capital_provinces.contains(&province) {
-                    m.add(M::GraduatesToCapital, 1.0);
+                    m.add(M::GraduatesToCapital, 1.0, || Evidence::lease(l));
                 }
             }
         }
@@ -351,36 +396,140 @@ impl<'a> Index<'a> {
         let mut supported = BTreeSet::new();
         for a in self.awards.get(zone).into_iter().flatten() {
             if a.submitted.is_some_and(|d| year_of(d) == year) {
-                m.add(M::Applications, 1.0);
+                m.add(M::Applications, 1.0, || {
+                    Evidence::award(a, a.submitted, 1.0)
+                });
             }
             if let Some(d) = a.selected {
                 if year_of(d) == year {
-                    m.add(M::Awards, 1.0);
-                    m.add(M::AwardAmount, a.amount_krw as f64);
+                    m.add(M::Awards, 1.0, || Evidence::award(a, Some(d), 1.0));
+                    m.add(M::AwardAmount, a.amount_krw as f64, || {
+                        Evidence::award(a, Some(d), a.amount_krw as f64)
+                    });
                 }
                 if year_of(d) == year - 3 {
                     supported.insert(a.firm.as_str());
                 }
             }
         }
-        m.set(M::SupportedThreeYearsAgo, supported.len() as f64);
-        let surviving = supported
-            .iter()
-            .filter(|f| {
-                self.entry(f)
-                    .is_some_and(|e| e.firm.closed.is_none_or(|c| c > end))
-            })
-            .count();
-        m.set(M::SupportedSurviving, surviving as f64);
+        for firm in &supported {
+            let closed = self.entry(firm).and_then(|e| e.firm.closed);
+            let evidence = || Evidence {
+                kind: "firm",
+                firm: Some(firm.to_string()),
+                id: None,
+                day: closed,
+                value: 1.0,
+            };
+            m.add(M::SupportedThreeYearsAgo, 1.0, evidence);
+            if self.entry(firm).is_some() && closed.is_none_or(|c| c > end) {
+                m.add(M::SupportedSurviving, 1.0, evidence);
+            }
+        }
 
         for s in self.milestones.get(zone).into_iter().flatten() {
             if s.planned <= end {
-                m.add(M::MilestonesDue, 1.0);
+                let evidence = || Evidence {
+                    kind: "milestone",
+                    firm: None,
+                    id: Some(s.id.clone()),
+                    day: s.done.or(Some(s.planned)),
+                    value: 1.0,
+                };
+                m.add(M::MilestonesDue, 1.0, evidence);
                 if s.done.is_some_and(|d| d <= end) {
-                    m.add(M::MilestonesDone, 1.0);
+                    m.add(M::MilestonesDone, 1.0, evidence);
                 }
             }
         }
-        m
     }
+}
+
+/// A record behind a measure: what it is, the firm it is of, its id, its day and what it adds.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct Evidence {
+    /// `firm`, `jobs` (a firm's employees, filed or on its record), `filing`, `lease`,
+    /// `investment`, `application`, `award` or `milestone`.
+    pub kind: &'static str,
+    pub firm: Option<String>,
+    pub id: Option<String>,
+    pub day: Option<Date>,
+    pub value: f64,
+}
+
+impl Evidence {
+    fn firm(f: &FirmFact, day: Option<Date>) -> Evidence {
+        Evidence {
+            kind: "firm",
+            firm: Some(f.id.clone()),
+            id: None,
+            day,
+            value: 1.0,
+        }
+    }
+
+    fn jobs(f: &FirmFact, filed: Option<Date>, value: i64) -> Evidence {
+        Evidence {
+            kind: "jobs",
+            firm: Some(f.id.clone()),
+            id: None,
+            day: filed,
+            value: value as f64,
+        }
+    }
+
+    fn lease(l: &LeaseFact) -> Evidence {
+        Evidence {
+            kind: "lease",
+            firm: Some(l.firm.clone()),
+            id: None,
+            day: Some(l.ends.add_days(-1)),
+            value: 1.0,
+        }
+    }
+
+    fn award(a: &AwardFact, day: Option<Date>, value: f64) -> Evidence {
+        Evidence {
+            kind: if a.selected.is_some() && day == a.selected {
+                "award"
+            } else {
+                "application"
+            },
+            firm: Some(a.firm.clone()),
+            id: None,
+            day,
+            value,
+        }
+    }
+}
+
+/// What a walk over a zone's year tells: a value added to a measure with the record it comes
+/// from (made only if wanted), or a measure's value set whole (a fact of the zone).
+trait Tally {
+    fn add(&mut self, measure: M, value: f64, evidence: impl FnOnce() -> Evidence);
+    fn set(&mut self, measure: M, value: f64);
+}
+
+impl Tally for Measures {
+    fn add(&mut self, measure: M, value: f64, _: impl FnOnce() -> Evidence) {
+        Measures::add(self, measure, value);
+    }
+    fn set(&mut self, measure: M, value: f64) {
+        Measures::set(self, measure, value);
+    }
+}
+
+/// The records behind one measure.
+struct Trail {
+    measure: M,
+    records: Vec<Evidence>,
+}
+
+impl Tally for Trail {
+    fn add(&mut self, measure: M, _: f64, evidence: impl FnOnce() -> Evidence) {
+        if measure == self.measure {
+            self.records.push(evidence());
+        }
+    }
+    fn set(&mut self, _: M, _: f64) {}
 }

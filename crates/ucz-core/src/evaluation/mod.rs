@@ -6,6 +6,8 @@
 
 pub mod dataset;
 pub mod measure;
+pub mod plan;
+pub mod procedure;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

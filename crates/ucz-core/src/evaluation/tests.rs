@@ -116,11 +116,15 @@ fn dataset() -> Dataset {
         ],
         investments: vec![
             InvestmentFact {
+                id: "inv-1".into(),
+                investor: "anchor".into(),
                 zone: "daejeon".into(),
                 day: d("2026-10-01"),
                 amount_krw: 5_000_000_000,
             },
             InvestmentFact {
+                id: "inv-2".into(),
+                investor: "anchor".into(),
                 zone: "daejeon".into(),
                 day: d("2025-10-01"),
                 amount_krw: 9_000_000_000,
@@ -179,21 +183,25 @@ fn dataset() -> Dataset {
         ],
         milestones: vec![
             MilestoneFact {
+                id: "m1".into(),
                 zone: "daejeon".into(),
                 planned: d("2025-06-30"),
                 done: Some(d("2025-08-01")),
             },
             MilestoneFact {
+                id: "m2".into(),
                 zone: "daejeon".into(),
                 planned: d("2026-06-30"),
                 done: None,
             },
             MilestoneFact {
+                id: "m3".into(),
                 zone: "daejeon".into(),
                 planned: d("2026-12-31"),
                 done: Some(d("2026-11-30")),
             },
             MilestoneFact {
+                id: "m4".into(),
                 zone: "daejeon".into(),
                 planned: d("2027-06-30"),
                 done: Some(d("2026-12-01")),
@@ -315,4 +323,33 @@ fn formulas_are_type_checked() {
         let error = formula(text).expect_err(text);
         assert!(error.message.contains(needle), "{text}: {error}");
     }
+}
+
+#[test]
+fn each_number_drills_down_to_the_records_it_adds_up() {
+    let data = dataset();
+    let index = Index::new(&data);
+    let m = index.measures("daejeon", 2026);
+    for measure in MeasureId::ALL {
+        let records = index.evidence("daejeon", 2026, *measure);
+        if records.is_empty() {
+            continue;
+        }
+        let sum: f64 = records.iter().map(|r| r.value).sum();
+        assert!(
+            (sum - m.get(*measure)).abs() < 1e-6,
+            "{}: the records add up to {sum}, the measure is {}",
+            measure.name(),
+            m.get(*measure)
+        );
+    }
+    let investment = index.evidence("daejeon", 2026, MeasureId::Investment);
+    let kinds: Vec<&str> = investment.iter().map(|r| r.kind).collect();
+    assert!(
+        kinds.contains(&"investment") && kinds.contains(&"filing"),
+        "{kinds:?}"
+    );
+    let done = index.evidence("daejeon", 2026, MeasureId::MilestonesDone);
+    let ids: Vec<Option<&str>> = done.iter().map(|r| r.id.as_deref()).collect();
+    assert_eq!(ids, [Some("m1"), Some("m3")]);
 }
