@@ -19,6 +19,9 @@ pub struct Firm {
     pub name: String,
     /// Date business started; none for a founder not yet registered (pre_startup).
     pub founded: Option<Date>,
+    /// The day it closed (폐업), if it did: the evaluation's survival of supported firms reads it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed: Option<Date>,
     /// Growth stage id (catalog/stages.toml).
     #[serde(deserialize_with = "crate::id::plain")]
     pub stage: Id,

@@ -433,6 +433,13 @@ keys! {
     EvalStepTooShort = "eval_step_too_short",
     EvalBadId = "eval_bad_id",
     EvalAsOfFuture = "eval_as_of_future",
+    NounMilestone = "noun_milestone",
+    NounInvestment = "noun_investment",
+    NounTarget = "noun_target",
+    NounMeasure = "noun_measure",
+    NoticeKindProcedureDue = "notice_kind_procedure_due",
+    NoticeProcedureAtRisk = "notice_procedure_at_risk",
+    NoticeProcedureOverdue = "notice_procedure_overdue",
 }
 
 /// One argument of a message: text, or another message rendered in the same language.

@@ -26,15 +26,19 @@ pub enum NoticeKind {
     FilingDue,
     /// A lease of the firm ends within 90, 60 or 30 days.
     LeaseEnding,
+    /// A statutory step of a zone's procedure is near its deadline or past it (coordinators and
+    /// the zone's operators).
+    ProcedureDue,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 5] = [
+    pub const ALL: [NoticeKind; 6] = [
         NoticeKind::CallFits,
         NoticeKind::CallClosing,
         NoticeKind::Placement,
         NoticeKind::FilingDue,
         NoticeKind::LeaseEnding,
+        NoticeKind::ProcedureDue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +48,7 @@ impl NoticeKind {
             NoticeKind::Placement => "placement",
             NoticeKind::FilingDue => "filing_due",
             NoticeKind::LeaseEnding => "lease_ending",
+            NoticeKind::ProcedureDue => "procedure_due",
         }
     }
 
@@ -59,6 +64,7 @@ impl NoticeKind {
             NoticeKind::Placement => Key::NoticeKindPlacement,
             NoticeKind::FilingDue => Key::NoticeKindFilingDue,
             NoticeKind::LeaseEnding => Key::NoticeKindLeaseEnding,
+            NoticeKind::ProcedureDue => Key::NoticeKindProcedureDue,
         })
     }
 }
@@ -122,6 +128,16 @@ pub enum NoticeBody {
         #[serde(default)]
         keeper: bool,
     },
+    ProcedureDue {
+        zone: String,
+        step: String,
+        /// The step's name (Korean and English).
+        name_ko: String,
+        name_en: String,
+        /// Its deadline and the days left (negative: overdue).
+        deadline: String,
+        days: i64,
+    },
 }
 
 impl NoticeBody {
@@ -132,6 +148,7 @@ impl NoticeBody {
             NoticeBody::Placement { .. } => NoticeKind::Placement,
             NoticeBody::FilingDue { .. } => NoticeKind::FilingDue,
             NoticeBody::LeaseEnding { .. } => NoticeKind::LeaseEnding,
+            NoticeBody::ProcedureDue { .. } => NoticeKind::ProcedureDue,
         }
     }
 
@@ -154,6 +171,17 @@ impl NoticeBody {
                 if *days < 0 { "late" } else { "soon" }
             ),
             NoticeBody::LeaseEnding { lease, band, .. } => format!("lease_ending:{lease}:{band}"),
+            // One notice when at risk, one once overdue, per deadline.
+            NoticeBody::ProcedureDue {
+                zone,
+                step,
+                deadline,
+                days,
+                ..
+            } => format!(
+                "procedure_due:{zone}:{step}:{deadline}:{}",
+                if *days < 0 { "overdue" } else { "at_risk" }
+            ),
         }
     }
 
@@ -166,6 +194,7 @@ impl NoticeBody {
             NoticeBody::Placement { scope, .. } => format!("/placement/{scope}"),
             NoticeBody::FilingDue { call, .. } => format!("/awards/calls/{call}"),
             NoticeBody::LeaseEnding { firm, .. } => format!("/firms/{firm}"),
+            NoticeBody::ProcedureDue { zone, .. } => format!("/evaluation/{zone}/plan"),
         }
     }
 
@@ -249,6 +278,22 @@ impl NoticeBody {
             .arg("space", space.as_str())
             .arg("date", last_day.as_str())
             .arg("days", *days),
+            NoticeBody::ProcedureDue {
+                zone,
+                name_ko,
+                name_en,
+                deadline,
+                days,
+                ..
+            } => Message::new(if *days < 0 {
+                Key::NoticeProcedureOverdue
+            } else {
+                Key::NoticeProcedureAtRisk
+            })
+            .arg("zone", zone.as_str())
+            .arg("step", format!("{name_ko} ({name_en})"))
+            .arg("date", deadline.as_str())
+            .arg("days", days.abs()),
         }
     }
 }

@@ -268,6 +268,7 @@ fn firm(
         id: format!("F{index:08}"),
         name: format!("합성기업 {index}"),
         founded,
+        closed: None,
         stage: Id::new(stage),
         employees,
         youth_employees: youth.min(employees),

@@ -41,6 +41,8 @@ pub async fn scan(state: &Services) -> Result<Scanned, Error> {
     let mut scanned = scan_for(state, &state.store.recipients().await?).await?;
     // Operators are reminded of their zone's leases ending.
     scanned.added += crate::occupancy::remind_keepers(state, state.clock.today()).await?;
+    // Coordinators and operators are told of statutory deadlines at risk or past.
+    scanned.added += crate::evaluation::records::remind_of_deadlines(state).await?;
     // Housing offers past their deadline lapse (offering on); old rounds' personal data goes.
     crate::housing::sweep(state).await?;
     Ok(scanned)

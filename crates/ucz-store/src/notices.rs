@@ -145,6 +145,17 @@ impl Store {
             .collect()
     }
 
+    /// The enabled coordinators' and admins' accounts: they are told of every zone's statutory
+    /// deadlines.
+    pub async fn coordinators(&self) -> Result<Vec<UserId>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM users WHERE disabled = 0 AND role IN ('coordinator', 'admin') ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(UserId(r.try_get("id")?))).collect()
+    }
+
     /// Adds notices to an account's inbox; one already there (same key) is left as it is.
     /// The number added.
     pub async fn add_notices(

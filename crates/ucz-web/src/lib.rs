@@ -179,6 +179,13 @@ async fn method_not_allowed(
 
 mod openapi_doc;
 pub mod pages;
+
+/// A zone's evaluation report as an Excel workbook (one sheet per section), for `ucz evaluate`.
+pub fn report_workbook(
+    report: &ucz_service::evaluation::report::Report,
+) -> Result<Vec<u8>, String> {
+    pages::export::report_workbook(report).map_err(|e| e.to_string())
+}
 pub use openapi_doc::{openapi, openapi_for, reference_page};
 
 pub mod server;

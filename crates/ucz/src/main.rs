@@ -163,8 +163,15 @@ enum Command {
         /// The calendar year
         #[arg(long)]
         year: i32,
+        /// text or json: the scorecard; xlsx: the whole report, one sheet per section
         #[arg(long, value_enum, default_value = "text")]
-        format: ListFormat,
+        format: EvaluateFormat,
+        /// Read the records as they stood then: a day (its end in Korea) or an RFC 3339 time
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Where to write the workbook [default: ucz-evaluation-<zone>-<year>.xlsx]
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
         #[command(flatten)]
         lang: LangArg,
         #[command(flatten)]
@@ -543,6 +550,13 @@ pub(crate) enum ListFormat {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EvaluateFormat {
+    Text,
+    Json,
+    Xlsx,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum ReportFormat {
     Text,
@@ -764,15 +778,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             zone,
             year,
             format,
+            as_of,
+            out,
             lang,
             server,
         } => evaluate_cmd::run(
             catalog()?,
             server.settings()?,
-            &zone,
-            year,
-            matches!(format, ListFormat::Json),
-            lang.lang,
+            evaluate_cmd::Asked {
+                zone,
+                year,
+                format,
+                as_of,
+                out,
+                lang: lang.lang,
+            },
         )?,
         Command::Placement {
             what:

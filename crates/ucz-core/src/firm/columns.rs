@@ -1191,6 +1191,7 @@ pub fn firm_of(row: &Row<'_>, catalog: &Catalog, as_of: Date) -> Result<Firm, Ro
         id: text(col::ID)?,
         name: text(col::NAME)?,
         founded,
+        closed: None,
         stage: Id::new(text(col::STAGE)?),
         employees: count(col::EMPLOYEES)?,
         youth_employees: count(col::YOUTH_EMPLOYEES)?,

@@ -279,6 +279,7 @@ pub fn routes() -> Vec<Route> {
         .query::<super::evaluation::YearQuery>()
         .answers::<ucz_service::evaluation::Scorecard>(),
     );
+    all.extend(evaluation_routes());
     all.extend(record!(
         super::facilities,
         FacilityBody,
@@ -1094,5 +1095,87 @@ fn housing_routes() -> Vec<Route> {
             .doc("Refuse an offer: the unit is offered to the next on the reserve list", applicant)
             .answers::<w::Answered>()
             .statuses(&["200"]),
+    ]
+}
+
+/// The evaluation of zones: the records behind a number, the report, every zone side by side,
+/// the open data, and the records a zone's evaluation reads.
+fn evaluation_routes() -> Vec<Route> {
+    use super::awards::Items;
+    use super::evaluation as w;
+    use ucz_service::evaluation as s;
+    let anyone = "anyone";
+    let writers = "admin, coordinator, the zone's operator";
+    let drillers = "admin, coordinator, the zone's operator; a firm sees its own records";
+    vec![
+        route(Verb::Get, "drillZoneEvaluation", "/api/v1/zones/{id}/evaluation/records", w::drill)
+            .doc("The records behind one measure of a zone's year (firms, filings, leases, investment records, applications, milestones), each with what it adds", drillers)
+            .query::<w::DrillQuery>()
+            .answers::<s::Drill>(),
+        route(Verb::Get, "readZoneReport", "/api/v1/zones/{id}/evaluation/report", w::report)
+            .doc("The zone's annual evaluation report: the scorecard, the basic plan's checklist, milestones, the procedure and investment records, all as of one moment", anyone)
+            .query::<w::YearQuery>()
+            .answers::<s::report::Report>(),
+        route(Verb::Get, "readEvaluationOverview", "/api/v1/evaluation/overview", w::overview)
+            .doc("Every zone's scorecard of a year side by side, with the statutory steps at risk or overdue", anyone)
+            .query::<w::YearQuery>()
+            .answers::<s::Overview>(),
+        route(Verb::Get, "readOpenData", "/api/v1/evaluation/open-data", w::open_data)
+            .doc("Open data: every zone's non-personal indicators of a year, as JSON or CSV (?format=csv)", anyone)
+            .query::<w::OpenQuery>()
+            .answers::<Items<s::report::OpenRow>>(),
+        route(Verb::Get, "readOpenDataSchema", "/api/v1/evaluation/open-data/schema", w::open_schema)
+            .doc("The JSON Schema of an open-data row", anyone)
+            .answers_a_file(),
+        route(Verb::Get, "readZonePlan", "/api/v1/zones/{id}/plan", w::plan)
+            .doc("The zone's basic plan with the act's required items, each present, partial or missing and where", anyone)
+            .query::<w::AsOfQuery>()
+            .answers::<s::records::PlanView>(),
+        route(Verb::Put, "putZonePlan", "/api/v1/zones/{id}/plan", w::put_plan)
+            .doc("Replace the zone's basic plan (a new version; the one before kept); problems by field", writers)
+            .body::<ucz_core::evaluation::plan::BasicPlan>()
+            .answers::<s::records::PlanView>(),
+        route(Verb::Get, "listZoneTargets", "/api/v1/zones/{id}/targets", w::targets)
+            .doc("The zone's targets per indicator and year", anyone)
+            .query::<w::AsOfQuery>()
+            .answers::<Items<ucz_core::evaluation::plan::Target>>(),
+        route(Verb::Put, "putZoneTarget", "/api/v1/zones/{id}/targets", w::put_target)
+            .doc("Set the target of an indicator and year; an unknown indicator is refused by field", writers)
+            .body::<ucz_core::evaluation::plan::Target>()
+            .answers::<ucz_core::evaluation::plan::Target>(),
+        route(Verb::Delete, "deleteZoneTarget", "/api/v1/zones/{id}/targets/{indicator}/{year}", w::delete_target)
+            .doc("Delete a target (its versions kept for evaluations of the past)", writers),
+        route(Verb::Get, "listZoneMilestones", "/api/v1/zones/{id}/milestones", w::milestones)
+            .doc("The milestones of the zone's development project with where each stands", anyone)
+            .query::<w::AsOfQuery>()
+            .answers::<Items<s::records::MilestoneView>>(),
+        route(Verb::Put, "putZoneMilestone", "/api/v1/zones/{id}/milestones", w::put_milestone)
+            .doc("Create or replace a milestone by its id; actual dates before the planned start and other impossible dates refused by field", writers)
+            .body::<ucz_core::evaluation::plan::Milestone>()
+            .answers::<s::records::MilestoneView>(),
+        route(Verb::Delete, "deleteZoneMilestone", "/api/v1/zones/{id}/milestones/{milestone}", w::delete_milestone)
+            .doc("Delete a milestone (its versions kept)", writers),
+        route(Verb::Get, "listZoneInvestments", "/api/v1/zones/{id}/investments", w::investments)
+            .doc("Investment attracted into the zone as recorded with its evidence", anyone)
+            .query::<w::AsOfQuery>()
+            .answers::<Items<ucz_core::evaluation::plan::Investment>>(),
+        route(Verb::Put, "putZoneInvestment", "/api/v1/zones/{id}/investments", w::put_investment)
+            .doc("Create or replace an investment record (anchor firm, research institute, co-investment) by its id, with its evidence", writers)
+            .body::<ucz_core::evaluation::plan::Investment>()
+            .answers::<ucz_core::evaluation::plan::Investment>(),
+        route(Verb::Delete, "deleteZoneInvestment", "/api/v1/zones/{id}/investments/{investment}", w::delete_investment)
+            .doc("Delete an investment record (its versions kept)", writers),
+        route(Verb::Get, "readZoneProcedure", "/api/v1/zones/{id}/procedure", w::procedure)
+            .doc("The zone's statutory procedure: its dates and each step's deadline and state today (due, at risk, overdue, done, late)", anyone)
+            .query::<w::AsOfQuery>()
+            .answers::<s::records::ProcedureView>(),
+        route(Verb::Put, "putZoneProcedure", "/api/v1/zones/{id}/procedure", w::put_procedure)
+            .doc("Replace the zone's procedure dates; a date before what it must follow or a step shorter than the act allows is refused by field", writers)
+            .body::<s::records::ProcedureBody>()
+            .answers::<s::records::ProcedureView>(),
+        route(Verb::Get, "readEvaluationHistory", "/api/v1/zones/{id}/evaluation/history", w::history)
+            .doc("Every version of one of the zone's evaluation records, oldest first", writers)
+            .query::<w::HistoryQuery>()
+            .answers::<Items<s::records::Version>>(),
     ]
 }

@@ -189,35 +189,59 @@ fn cell_text(value: &Value) -> String {
 }
 
 pub fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, ApiError> {
+    workbook(std::slice::from_ref(sheet))
+}
+
+/// A workbook of several sheets, each with a bold frozen header row.
+pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, ApiError> {
     let mut workbook = Workbook::new();
-    let worksheet = workbook.add_worksheet();
-    worksheet
-        .set_name(&sheet.name)
-        .map_err(ApiError::internal)?;
     let bold = Format::new().set_bold();
-    for (c, title) in sheet.header.iter().enumerate() {
+    for sheet in sheets {
+        let worksheet = workbook.add_worksheet();
         worksheet
-            .write_string_with_format(0, c as u16, title, &bold)
+            .set_name(&sheet.name)
             .map_err(ApiError::internal)?;
-    }
-    for (r, row) in sheet.rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, value) in row.iter().enumerate() {
-            let c = c as u16;
-            let written = match value {
-                Value::Null => continue,
-                Value::Number(n) => worksheet.write_number(r, c, n.as_f64().unwrap_or_default()),
-                Value::Bool(b) => worksheet.write_boolean(r, c, *b),
-                other => worksheet.write_string(r, c, cell_text(other)),
-            };
-            written.map_err(ApiError::internal)?;
+        for (c, title) in sheet.header.iter().enumerate() {
+            worksheet
+                .write_string_with_format(0, c as u16, title, &bold)
+                .map_err(ApiError::internal)?;
         }
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, value) in row.iter().enumerate() {
+                let c = c as u16;
+                let written = match value {
+                    Value::Null => continue,
+                    Value::Number(n) => {
+                        worksheet.write_number(r, c, n.as_f64().unwrap_or_default())
+                    }
+                    Value::Bool(b) => worksheet.write_boolean(r, c, *b),
+                    other => worksheet.write_string(r, c, cell_text(other)),
+                };
+                written.map_err(ApiError::internal)?;
+            }
+        }
+        worksheet
+            .set_freeze_panes(1, 0)
+            .map_err(ApiError::internal)?;
+        worksheet.autofit();
     }
-    worksheet
-        .set_freeze_panes(1, 0)
-        .map_err(ApiError::internal)?;
-    worksheet.autofit();
     workbook.save_to_buffer().map_err(ApiError::internal)
+}
+
+/// A zone's evaluation report as a workbook, one sheet per section.
+pub fn report_workbook(
+    report: &ucz_service::evaluation::report::Report,
+) -> Result<Vec<u8>, ApiError> {
+    let sheets: Vec<Sheet> = ucz_service::evaluation::report::sections(report)
+        .into_iter()
+        .map(|s| Sheet {
+            name: s.name,
+            header: s.header,
+            rows: s.rows,
+        })
+        .collect();
+    workbook(&sheets)
 }
 
 /// Text a spreadsheet program would run as a formula (`=1+2`, `@SUM(…)`) gets a leading `'`,

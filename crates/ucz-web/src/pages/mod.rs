@@ -10,7 +10,7 @@ mod calls;
 mod catalog;
 mod charts;
 mod edit;
-mod export;
+pub(crate) mod export;
 mod firm;
 mod form;
 mod housing;

@@ -533,6 +533,7 @@ on_both!(
     bookings_from_rules_to_waitlist,
     housing_from_round_to_tenancies,
     zones_are_evaluated,
+    evaluation_records_and_as_of,
     accounts_and_notices,
     open_calls,
     the_demo_region_runs_short,
