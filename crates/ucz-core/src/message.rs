@@ -440,6 +440,7 @@ keys! {
     NoticeKindProcedureDue = "notice_kind_procedure_due",
     NoticeProcedureAtRisk = "notice_procedure_at_risk",
     NoticeProcedureOverdue = "notice_procedure_overdue",
+    EvalNoChromium = "eval_no_chromium",
 }
 
 /// One argument of a message: text, or another message rendered in the same language.

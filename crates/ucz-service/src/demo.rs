@@ -12,6 +12,29 @@ use ucz_core::record::{
 use crate::Services;
 use crate::error::Error;
 
+const EVALUATION_TOML: [(&str, &str); 5] = [
+    (
+        "busan",
+        include_str!("../../../examples/evaluation/busan.toml"),
+    ),
+    (
+        "daegu",
+        include_str!("../../../examples/evaluation/daegu.toml"),
+    ),
+    (
+        "gwangju",
+        include_str!("../../../examples/evaluation/gwangju.toml"),
+    ),
+    (
+        "daejeon",
+        include_str!("../../../examples/evaluation/daejeon.toml"),
+    ),
+    (
+        "ulsan",
+        include_str!("../../../examples/evaluation/ulsan.toml"),
+    ),
+];
+
 const ZONES_TOML: [&str; 5] = [
     include_str!("../../../examples/zones/busan.toml"),
     include_str!("../../../examples/zones/daegu.toml"),
@@ -206,7 +229,9 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
         let id = format!("DJ-BI-{:02}", i + 1);
         let firm = json!({"id": id, "name": format!("대전 보육기업 {:02}", i + 1), "founded": as_of.add_months(-30).to_string(),
             "stage": "growth", "region": "daejeon", "zone": "daejeon", "founder_age": 34 + (i % 12),
-            "sector": sectors[i % sectors.len()], "employees": 4 + i % 9, "in_incubator": true});
+            "sector": sectors[i % sectors.len()], "employees": 4 + i % 9,
+            // Incubated start-ups hire young: about half their staff is 15–34.
+            "youth_employees": (4 + i % 9) / 2 + i % 2, "in_incubator": true});
         let firm = self::firm(state, &firm).await?;
         state.store.repo().create(actor, &firm).await?;
         let ends = graduation(i);
@@ -413,4 +438,239 @@ pub async fn load_housing(state: &Services, today: Date) -> Result<usize, Error>
         .create_housing_round("demo", "daejeon", &checked.setup.code, &value)
         .await?;
     Ok(units)
+}
+
+/// A zone's evaluation records as `examples/evaluation/<zone>.toml` has them.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvaluationFile {
+    plan: ucz_core::evaluation::plan::BasicPlan,
+    procedure: crate::evaluation::records::ProcedureBody,
+    #[serde(default)]
+    target: Vec<ucz_core::evaluation::plan::Target>,
+    #[serde(default)]
+    milestone: Vec<ucz_core::evaluation::plan::Milestone>,
+    #[serde(default)]
+    investment: Vec<ucz_core::evaluation::plan::Investment>,
+}
+
+/// Reads and checks an example evaluation file as the API checks each record: problems named
+/// with the file and field.
+fn evaluation_file(
+    zone: &str,
+    text: &str,
+    catalog: &ucz_core::Catalog,
+) -> Result<EvaluationFile, Error> {
+    let file = format!("examples/evaluation/{zone}.toml");
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| Error::internal(format!("{file}: {e}")))?;
+    let value = plain(serde_json::to_value(&table).map_err(Error::internal)?);
+    let f: EvaluationFile =
+        serde_json::from_value(value).map_err(|e| Error::internal(format!("{file}: {e}")))?;
+    let mut problems: Vec<(String, ucz_core::record::FieldProblem)> = f
+        .plan
+        .problems(catalog)
+        .into_iter()
+        .map(|p| ("plan".to_string(), p))
+        .collect();
+    let mut add = |what: String, found: Vec<ucz_core::record::FieldProblem>| {
+        problems.extend(found.into_iter().map(|p| (what.clone(), p)));
+    };
+    add(
+        "procedure".into(),
+        ucz_core::evaluation::procedure::problems(catalog, &f.procedure.dates),
+    );
+    for (i, t) in f.target.iter().enumerate() {
+        add(format!("target[{i}]"), t.problems(catalog));
+    }
+    for (i, m) in f.milestone.iter().enumerate() {
+        add(format!("milestone[{i}]"), m.problems());
+    }
+    for (i, inv) in f.investment.iter().enumerate() {
+        add(format!("investment[{i}]"), inv.problems());
+    }
+    if let Some((what, p)) = problems.first() {
+        return Err(Error::internal(format!(
+            "{file}: {what}.{}: {}",
+            p.field,
+            p.message.render(ucz_core::Lang::En)
+        )));
+    }
+    Ok(f)
+}
+
+/// The evaluation of the five zones for the demo: each zone's basic plan, procedure dates,
+/// targets, milestones and investment records (`examples/evaluation/`, marked illustrative
+/// where not public), and a year of operations before `today` — the tenant firms' quarterly
+/// employment filings and the Daejeon resources' bookings used — so that the scorecards and the
+/// report are not empty. Once: nothing when a zone has a basic plan already. The records
+/// written.
+pub async fn load_evaluation(state: &Services, today: Date) -> Result<usize, Error> {
+    use crate::evaluation::records::{INVESTMENT, MILESTONE, PLAN, PROCEDURE, TARGET};
+    if !state
+        .store
+        .evaluation_records(None, PLAN, None)
+        .await?
+        .is_empty()
+    {
+        return Ok(0);
+    }
+    let zones = crate::evaluation::zone_ids(state).await?;
+    let actor = "demo";
+    let mut written = 0;
+    for (zone, text) in EVALUATION_TOML {
+        if !zones.iter().any(|z| z == zone) {
+            continue;
+        }
+        let f = evaluation_file(zone, text, &state.catalog)?;
+        fn json<T: serde::Serialize>(t: &T) -> Result<Value, Error> {
+            serde_json::to_value(t).map_err(Error::internal)
+        }
+        let mut put = vec![
+            (PLAN, PLAN.to_string(), json(&f.plan)?),
+            (PROCEDURE, PROCEDURE.to_string(), json(&f.procedure)?),
+        ];
+        for t in &f.target {
+            put.push((TARGET, t.key(), json(t)?));
+        }
+        for m in &f.milestone {
+            put.push((MILESTONE, m.id.clone(), json(m)?));
+        }
+        for i in &f.investment {
+            put.push((INVESTMENT, i.id.clone(), json(i)?));
+        }
+        for (kind, key, body) in put {
+            state
+                .store
+                .put_evaluation_record(actor, zone, kind, &key, &body)
+                .await?;
+            written += 1;
+        }
+    }
+    written += year_of_operations(state, today).await?;
+    Ok(written)
+}
+
+/// A year of operations before `today`: each tenant firm of a zone files its employees and youth
+/// employees at the end of the last four quarters (growing towards its record's figures), and
+/// the Daejeon zone's shared resources are booked and used through the year. The facts and
+/// bookings written.
+async fn year_of_operations(state: &Services, today: Date) -> Result<usize, Error> {
+    let (firms, _) = state
+        .store
+        .repo::<Demo<Firm>>()
+        .list(&ucz_store::Filter {
+            equals: Vec::new(),
+            limit: 100_000,
+            offset: 0,
+        })
+        .await?;
+    let quarter_ends: Vec<Date> = (1..=4)
+        .filter_map(|q| {
+            let month_start = Date::new(today.year(), today.month(), 1)?.add_months(-3 * (q - 1));
+            let quarter = (i32::from(month_start.month()) - 1) / 3;
+            Date::new(month_start.year(), (quarter * 3 + 1) as u8, 1).map(|d| d.add_days(-1))
+        })
+        .collect();
+    let mut facts = Vec::new();
+    for (i, firm) in firms.iter().map(|f| &f.record.record).enumerate() {
+        if firm.zone.is_empty() {
+            continue;
+        }
+        for (q, end) in quarter_ends.iter().enumerate() {
+            // The oldest quarter at 70% of today's staff, then 10 points more each quarter.
+            let share = 100 - 10 * (q as i64 + 1) + (i as i64 % 3) * 5;
+            // Rounded to the nearest person: a firm of two keeps its one young employee.
+            let of = |n: i64| (n * share.min(100) + 50) / 100;
+            let employees = of(firm.employees).max(1);
+            let youth = of(firm.youth_employees).min(employees);
+            let day = end.to_string();
+            facts.push((firm.id.clone(), "employees", employees, day.clone()));
+            facts.push((firm.id.clone(), "youth_employees", youth, day));
+        }
+    }
+    state.store.record_facts_batch(&facts).await?;
+    let mut written = facts.len();
+    let tenant = firms
+        .iter()
+        .map(|f| &f.record.record)
+        .find(|f| f.zone == "daejeon")
+        .map(|f| f.id.clone());
+    let Some(tenant) = tenant else {
+        return Ok(written);
+    };
+    // Resource, weekday (1 = Monday) and hours used each week.
+    let pattern: [(&str, i8, i64, i64); 5] = [
+        ("dj-seminar-a", 2, 10, 12),
+        ("dj-seminar-a", 4, 14, 17),
+        ("dj-3dp-1", 3, 9, 13),
+        ("dj-test-chamber", 1, 13, 17),
+        ("dj-mentor-hours", 2, 14, 15),
+    ];
+    let known = state.store.resources_of(Some("daejeon"), None).await?;
+    for (resource, weekday, from, until) in pattern {
+        if !known.iter().any(|r| r.id == resource) {
+            continue;
+        }
+        let dates: Vec<Vec<ucz_store::Slot>> = (1..=365)
+            .map(|back| today.add_days(-back))
+            .filter(|d| d.weekday_number() == weekday)
+            .filter(|d| !state.catalog.holidays.iter().any(|h| h.date == *d))
+            .map(|d| {
+                let start = d.start_in_korea().as_second();
+                let (starts_at, ends_at) = (start + from * 3600, start + until * 3600);
+                vec![ucz_store::Slot {
+                    resource_id: resource.to_string(),
+                    starts_at,
+                    ends_at,
+                    held_until: ends_at,
+                    grace_until: starts_at + 15 * 60,
+                    price: 0,
+                }]
+            })
+            .collect();
+        let booked = state
+            .store
+            .book(
+                "demo",
+                &ucz_store::NewBooking {
+                    firm_id: &tenant,
+                    user_id: None,
+                    state: "checked_in",
+                    applicant: "tenant",
+                    note: "",
+                    dates,
+                    partial: true,
+                    series: None,
+                },
+            )
+            .await?;
+        if let ucz_store::Booked::Done { rows, .. } = booked {
+            written += rows.len();
+        }
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_evaluation_file_passes_the_apis_checks() {
+        let catalog = ucz_core::Catalog::bundled().expect("catalog");
+        for (zone, text) in EVALUATION_TOML {
+            let f = evaluation_file(zone, text, &catalog).unwrap_or_else(|e| panic!("{e:?}"));
+            assert!(!f.target.is_empty() && !f.milestone.is_empty(), "{zone}");
+        }
+        let broken =
+            EVALUATION_TOML[0]
+                .1
+                .replacen("indicator = \"jobs\"", "indicator = \"joy\"", 1);
+        let error = format!("{:?}", evaluation_file("busan", &broken, &catalog).err());
+        assert!(
+            error.contains("examples/evaluation/busan.toml: target[0].indicator"),
+            "{error}"
+        );
+    }
 }

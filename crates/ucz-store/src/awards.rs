@@ -1027,6 +1027,20 @@ impl Store {
         Ok(())
     }
 
+    /// Many firms' facts entered at once (`edit`), in one transaction: (firm, field, value, as of).
+    pub async fn record_facts_batch(
+        &self,
+        facts: &[(String, &str, i64, String)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let at = self.clock().stamp();
+        for (firm_id, field, value, as_of) in facts {
+            insert_fact(&mut tx, firm_id, field, *value, as_of, "edit", &at).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Filings: of one application, or of one call; every version, oldest first.
     pub async fn filings(
         &self,

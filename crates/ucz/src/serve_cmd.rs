@@ -587,6 +587,10 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
             if resources > 0 {
                 tracing::info!("loaded {resources} bookable resources of the Daejeon zone");
             }
+            let evaluation = ucz_service::demo::load_evaluation(&state.services, today).await?;
+            if evaluation > 0 {
+                tracing::info!("loaded the zones' evaluation records (plans, targets, milestones, investment, procedure) and a year of operations: {evaluation} records");
+            }
             let units = ucz_service::demo::load_housing(&state.services, today).await?;
             if units > 0 {
                 tracing::info!("loaded {units} housing units of the Daejeon zone and a round taking applications");

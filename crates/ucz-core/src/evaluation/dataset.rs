@@ -175,11 +175,13 @@ impl Entry<'_> {
     /// Employees and youth employees on a day, and the filing they come from (none: the
     /// firm's record).
     fn jobs(&self, day: Date) -> (i64, i64, Option<Date>) {
-        let filed = self
-            .filings
-            .iter()
-            .rev()
-            .find(|x| x.period_end <= day && x.employees.is_some());
+        // The latest filing by then; before the first filing, the first (an older figure is a
+        // better guess of the past than the record's, which is today's).
+        let mut filed = self.filings.iter().filter(|x| x.employees.is_some());
+        let filed = filed
+            .clone()
+            .rfind(|x| x.period_end <= day)
+            .or_else(|| filed.next());
         match filed {
             Some(x) => (
                 x.employees.unwrap_or_default(),

@@ -36,7 +36,7 @@ measures! {
     Firms = "firms": "Firms of the zone on the last day of the year: founded by then (or with no founding day), not closed, and registered in the zone on their record or holding a lease of its space that day (a firm registered in one zone and leasing in another counts for both).",
     FirmsFounded = "firms_founded": "Firms of the zone founded during the year.",
     FirmsAttracted = "firms_attracted": "Firms whose first lease of a space in the zone starts during the year and that were founded before it (moved in, not founded here).",
-    Jobs = "jobs": "Employees of the zone's firms on the last day of the year: each firm's latest filed figure up to that day, else its record's.",
+    Jobs = "jobs": "Employees of the zone's firms on the last day of the year: each firm's latest filed figure up to that day, else its first filed figure (a filing made later), else its record's.",
     JobsBefore = "jobs_before": "The same count on the last day of the previous year.",
     YouthJobs = "youth_jobs": "Employees aged 15–34 of the zone's firms on the last day of the year, as `jobs` counts them.",
     Investment = "investment_krw": "Investment attracted during the year, in won: the firms' filed investment figures for periods ending in the year, and investment records (anchor firms, research institutes, co-investment) dated in the year.",

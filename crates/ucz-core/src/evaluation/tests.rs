@@ -353,3 +353,31 @@ fn each_number_drills_down_to_the_records_it_adds_up() {
     let ids: Vec<Option<&str>> = done.iter().map(|r| r.id.as_deref()).collect();
     assert_eq!(ids, [Some("m1"), Some("m3")]);
 }
+
+#[test]
+fn before_its_first_filing_a_firm_counts_the_first_filed_figure() {
+    let data = Dataset {
+        zones: vec![ZoneFact {
+            id: "z".into(),
+            ..ZoneFact::default()
+        }],
+        firms: vec![firm("A", "z", "2020-01-01", 50, 20)],
+        filings: vec![FilingFact {
+            firm: "A".into(),
+            period_end: d("2026-03-31"),
+            employees: Some(10),
+            youth_employees: Some(4),
+            investment_krw: 0,
+        }],
+        ..Dataset::default()
+    };
+    // 2025 ends before the first filing: its figure, not the record's (today's 50).
+    assert_eq!(data.measures("z", 2025).get(MeasureId::Jobs), 10.0);
+    assert_eq!(data.measures("z", 2026).get(MeasureId::YouthJobs), 4.0);
+    // With no filing at all, the record's.
+    let unfiled = Dataset {
+        filings: Vec::new(),
+        ..data
+    };
+    assert_eq!(unfiled.measures("z", 2025).get(MeasureId::Jobs), 50.0);
+}

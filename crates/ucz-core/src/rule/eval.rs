@@ -276,6 +276,7 @@ mod tests {
             id: "f1".into(),
             name: "시험".into(),
             founded: "2020-03-01".parse().ok(),
+            closed: None,
             stage: Id::new("early"),
             employees: 10,
             youth_employees: 4,

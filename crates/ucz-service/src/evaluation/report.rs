@@ -74,7 +74,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 json!("특구"),
                 json!(format!("{} ({})", s.zone_name, s.zone)),
             ],
-            vec![json!("평가연도"), json!(s.year)],
+            vec![json!("평가연도"), json!(s.year.to_string())],
             vec![
                 json!("기준 시점"),
                 json!(s.as_of.clone().unwrap_or_else(|| "작성 시점".into())),

@@ -10,6 +10,7 @@ mod calls;
 mod catalog;
 mod charts;
 mod edit;
+mod evaluation;
 pub(crate) mod export;
 mod firm;
 mod form;
@@ -47,8 +48,28 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 44] = [
+const TEMPLATES: [(&str, &str); 49] = [
     ("hubs.html", include_str!("../../templates/hubs.html")),
+    (
+        "evaluation.html",
+        include_str!("../../templates/evaluation.html"),
+    ),
+    (
+        "evaluation_zone.html",
+        include_str!("../../templates/evaluation_zone.html"),
+    ),
+    (
+        "evaluation_records.html",
+        include_str!("../../templates/evaluation_records.html"),
+    ),
+    (
+        "evaluation_plan.html",
+        include_str!("../../templates/evaluation_plan.html"),
+    ),
+    (
+        "evaluation_report.html",
+        include_str!("../../templates/evaluation_report.html"),
+    ),
     ("housing.html", include_str!("../../templates/housing.html")),
     (
         "housing_manage.html",
@@ -686,6 +707,17 @@ pub fn routes() -> Router<AppState> {
         .route("/bookings/statements/{id}", get(statements::one))
         .route("/bookings/statements/{id}/{act}", post(statements::act))
         .route("/bookings/{id}/{act}", post(bookings::act))
+        .route("/evaluation", get(evaluation::overview))
+        .route("/evaluation/{zone}", get(evaluation::zone))
+        .route("/evaluation/{zone}/records", get(evaluation::records_page))
+        .route("/evaluation/{zone}/plan", get(evaluation::plan))
+        .route("/evaluation/{zone}/plan/{act}", post(evaluation::plan_act))
+        .route("/evaluation/{zone}/report", get(evaluation::report_page))
+        .route(
+            "/evaluation/{zone}/report.xlsx",
+            get(evaluation::report_xlsx),
+        )
+        .route("/evaluation/{zone}/report.pdf", get(evaluation::report_pdf))
         .route("/housing", get(housing::page))
         .route(
             "/housing/rounds/{id}/apply",
