@@ -441,6 +441,7 @@ keys! {
     NoticeProcedureAtRisk = "notice_procedure_at_risk",
     NoticeProcedureOverdue = "notice_procedure_overdue",
     EvalNoChromium = "eval_no_chromium",
+    EvalPrintingBusy = "eval_printing_busy",
 }
 
 /// One argument of a message: text, or another message rendered in the same language.

@@ -195,33 +195,145 @@ impl Store {
     }
 
     /// The rows of an audited entity (`lease`, `firm`) as they stood at `as_of`: for each id, the
-    /// payload of its last audit row up to then, unless that row deleted it. Rows written without
-    /// an audit row (before the trail began) are not seen.
+    /// payload of its last audit row up to then, unless that row deleted it; and every id that has
+    /// an audit row at any time (an id with none was written before the trail began). A payload
+    /// without every column of the table is the row's `body` alone (a filing's update of a
+    /// firm's figures) and replaces the body of the row before it; an erased payload leaves the
+    /// row as it was.
     pub(crate) async fn audited_as_of(
         &self,
-        entity: &str,
+        table: &crate::records::Table,
         as_of: &str,
-    ) -> Result<Vec<Value>, StoreError> {
+    ) -> Result<(Vec<Value>, std::collections::HashSet<String>), StoreError> {
         let rows = sqlx::query(
-            "SELECT entity_id, action, after FROM audit WHERE entity = $1 AND at <= $2 ORDER BY id",
+            "SELECT entity_id, action, after, at FROM audit WHERE entity = $1 ORDER BY id",
         )
-        .bind(entity)
-        .bind(as_of)
+        .bind(table.entity)
         .fetch_all(&self.pool)
         .await?;
+        let whole = |v: &Value| table.columns.iter().all(|(c, _)| v.get(*c).is_some());
         let mut state: std::collections::BTreeMap<String, Option<Value>> = Default::default();
+        let mut audited = std::collections::HashSet::new();
         for r in &rows {
             let id: String = r.try_get("entity_id")?;
+            audited.insert(id.clone());
+            let at: String = r.try_get("at")?;
+            if at.as_str() > as_of {
+                continue;
+            }
             let action: String = r.try_get("action")?;
             let after: Option<String> = r.try_get("after")?;
-            let value = match (action.as_str(), after) {
-                ("delete", _) | (_, None) => None,
-                (_, Some(text)) => Some(
-                    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                ),
-            };
-            state.insert(id, value);
+            match (action.as_str(), after) {
+                ("delete", _) => {
+                    state.insert(id, None);
+                }
+                (_, None) => {}
+                (_, Some(text)) if text == crate::audit::ERASED => {}
+                (_, Some(text)) => {
+                    let value: Value = serde_json::from_str(&text)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    if whole(&value) {
+                        state.insert(id, Some(value));
+                    } else if let Some(Some(row)) = state.get_mut(&id) {
+                        row["body"] = value;
+                    }
+                }
+            }
         }
-        Ok(state.into_values().flatten().collect())
+        Ok((state.into_values().flatten().collect(), audited))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use ucz_core::clock::Clock;
+    use ucz_core::firm::Firm;
+    use ucz_core::record::Demo;
+
+    use crate::Store;
+    use crate::audit::{ERASED, append};
+
+    async fn store_at(url: &str, at: &str) -> Store {
+        Store::connect(url)
+            .await
+            .expect("a store")
+            .with_clock(Clock::fixed_at(at).expect("a time"))
+    }
+
+    fn firm(id: &str, employees: i64) -> Demo<Firm> {
+        let body = json!({"id": id, "name": "시험", "founded": "2024-03-01", "stage": "early",
+            "employees": employees, "region": "daejeon", "zone": "daejeon", "founder_age": 33});
+        Demo {
+            record: serde_json::from_value(body).expect("a firm"),
+            demo: false,
+        }
+    }
+
+    /// A filing's update of a firm audits the body alone, an erasure replaces a payload with a
+    /// marker, and rows written before the trail began have no audit row: the firms as of a
+    /// moment are still read whole.
+    #[tokio::test]
+    async fn firms_as_of_a_moment_survive_body_updates_erasures_and_the_trails_start() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+        let early = store_at(&url, "2026-01-01T00:00:00Z").await;
+        early.migrate().await.expect("migrated");
+        early.repo().create("t", &firm("A", 4)).await.expect("A");
+        early.repo().create("t", &firm("B", 9)).await.expect("B");
+        let late = store_at(&url, "2026-03-01T00:00:00Z").await;
+        let (_serial, mut tx) = late.begin_audited().await.expect("a transaction");
+        let by = late.author("t");
+        // A filing's update: the body alone, with 7 employees.
+        let mut body = serde_json::to_value(&firm("A", 7).record).expect("json");
+        body["employees"] = json!(7);
+        append(&mut tx, &by, "update", "firm", "A", None, Some(&body))
+            .await
+            .expect("appended");
+        append(
+            &mut tx,
+            &by,
+            "update",
+            "firm",
+            "B",
+            None,
+            Some(&json!({"erased": true})),
+        )
+        .await
+        .expect("appended");
+        tx.commit().await.expect("committed");
+        assert_eq!(ERASED, r#"{"erased":true}"#);
+        // A firm written past the trail (as an old database has them).
+        sqlx::query("INSERT INTO firms (id, zone, region, stage, body, demo) VALUES ('OLD', 'daejeon', 'daejeon', 'early', $1, 0)")
+            .bind(serde_json::to_string(&firm("OLD", 2).record).expect("json"))
+            .execute(late.pool())
+            .await
+            .expect("inserted");
+        let employees = |firms: &[crate::Stored<Demo<Firm>>]| -> Vec<(String, i64)> {
+            let mut out: Vec<(String, i64)> = firms
+                .iter()
+                .map(|f| (f.id.to_string(), f.record.record.employees))
+                .collect();
+            out.sort();
+            out
+        };
+        let then = late
+            .repo::<Demo<Firm>>()
+            .as_of("2026-02-01T00:00:00Z")
+            .await
+            .expect("as of February");
+        assert_eq!(
+            employees(&then),
+            [("A".into(), 4), ("B".into(), 9), ("OLD".into(), 2)]
+        );
+        let now = late
+            .repo::<Demo<Firm>>()
+            .as_of("2026-04-01T00:00:00Z")
+            .await
+            .expect("as of April");
+        assert_eq!(
+            employees(&now),
+            [("A".into(), 7), ("B".into(), 9), ("OLD".into(), 2)]
+        );
     }
 }

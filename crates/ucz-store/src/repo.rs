@@ -254,14 +254,36 @@ impl<T: Aggregate> Repo<'_, T> {
         row.map(stored).transpose()
     }
 
-    /// Deletes a record and what belongs to it; `false` when there is none. Records that leases
-    /// depend on are refused (`StoreError::Rejected`).
     /// The records as they stood at `as_of` (RFC 3339, UTC), read back from the audit trail: a
-    /// later edit or delete does not change them.
+    /// later edit or delete does not change them. A record with no audit row at all (written
+    /// before the trail began) is read as it is now.
     pub async fn as_of(&self, as_of: &str) -> Result<Vec<Stored<T>>, StoreError> {
-        all_stored(self.store.audited_as_of(T::TABLE.entity, as_of).await?)
+        let (then, audited) = self.store.audited_as_of(T::TABLE, as_of).await?;
+        let mut out = all_stored::<T>(then)?;
+        let mut offset = 0;
+        const PAGE: i64 = 5_000;
+        loop {
+            let (page, _) = self
+                .list(&Filter {
+                    equals: Vec::new(),
+                    limit: PAGE,
+                    offset,
+                })
+                .await?;
+            let n = page.len() as i64;
+            out.extend(
+                page.into_iter()
+                    .filter(|r| !audited.contains(&r.id.to_string())),
+            );
+            if n < PAGE {
+                return Ok(out);
+            }
+            offset += PAGE;
+        }
     }
 
+    /// Deletes a record and what belongs to it; `false` when there is none. Records that leases
+    /// depend on are refused (`StoreError::Rejected`).
     pub async fn delete(&self, actor: &str, id: &T::Id) -> Result<bool, StoreError> {
         self.store.delete(actor, T::TABLE, &id.to_string()).await
     }

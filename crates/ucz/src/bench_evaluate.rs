@@ -1,13 +1,17 @@
 //! `ucz bench evaluate`: every indicator of the catalog for 5 zones × 10 years over a synthetic
 //! dataset of operations records (1,000,000 by default: firms, leases, filings, bookings,
-//! applications, investment records and milestones), indexed once.
+//! applications, investment records and milestones), indexed once. Beside it, where the
+//! `sqlite3` shell is installed, the same records imported into an in-memory SQLite database and
+//! the measures SQL can count with GROUP BY (bookings, applications, awards, investment,
+//! milestones, firms founded) queried for every zone and year — their totals must agree with
+//! ucz's.
 
 use std::time::Instant;
 
 use ucz_core::Catalog;
 use ucz_core::date::Date;
 use ucz_core::evaluation::dataset::*;
-use ucz_core::evaluation::{self, IndicatorFormula, Normalise};
+use ucz_core::evaluation::{self, IndicatorFormula, MeasureId, Normalise};
 
 use crate::output;
 
@@ -186,6 +190,26 @@ pub fn run(catalog: Catalog, records: usize, seed: u64) -> anyhow::Result<()> {
         }
     }
     let all = started.elapsed();
+    // The measures SQL counts with GROUP BY, summed over every zone-year, as ucz has them.
+    let grouped = [
+        MeasureId::BookedMinutes,
+        MeasureId::Applications,
+        MeasureId::Awards,
+        MeasureId::AwardAmount,
+        MeasureId::MilestonesDue,
+        MeasureId::MilestonesDone,
+        MeasureId::FirmsFounded,
+    ];
+    let mut ours = vec![0.0; grouped.len()];
+    for zone in ZONES {
+        for year in FIRST_YEAR..FIRST_YEAR + YEARS {
+            let m = index.measures(zone, year);
+            for (total, id) in ours.iter_mut().zip(grouped) {
+                *total += m.get(id);
+            }
+        }
+    }
+    let beside = sqlite_beside(&data, &grouped, &ours)?;
     output::text(&format!(
         "records: {total} (firms {}, leases {}, filings {}, bookings {}, applications {}, investments {}, milestones {}; made in {:.2} s)\n\
          indicators: {} × {} zones × {YEARS} years = {values} values (checksum {checksum:.0})\n\
@@ -203,5 +227,169 @@ pub fn run(catalog: Catalog, records: usize, seed: u64) -> anyhow::Result<()> {
         indexed.as_secs_f64() * 1000.0,
         all.as_secs_f64() * 1000.0,
         (all - indexed).as_secs_f64() * 1000.0 / f64::from(YEARS * ZONES.len() as i32),
-    ))
+    ))?;
+    output::text(&beside)
+}
+
+/// Imports the records into an in-memory SQLite database with the `sqlite3` shell and queries
+/// the grouped measures for every zone and year; says the times and whether the totals agree.
+fn sqlite_beside(data: &Dataset, grouped: &[MeasureId], ours: &[f64]) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    let Ok(found) = std::process::Command::new("sqlite3")
+        .arg("-version")
+        .output()
+    else {
+        return Ok("beside: sqlite3 is not installed here; nothing measured beside ucz\n".into());
+    };
+    let version = String::from_utf8_lossy(&found.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_string();
+    let dir = tempfile::tempdir()?;
+    let write = |name: &str, rows: &mut dyn Iterator<Item = String>| -> anyhow::Result<()> {
+        let mut text = String::new();
+        for row in rows {
+            text.push_str(&row);
+            text.push('\n');
+        }
+        std::fs::write(dir.path().join(name), text)?;
+        Ok(())
+    };
+    let year = |d: Date| d.year();
+    write(
+        "bookings.csv",
+        &mut data.bookings.iter().map(|b| {
+            format!(
+                "{},{},{},{}",
+                b.zone,
+                year(b.day),
+                b.minutes,
+                u8::from(b.used)
+            )
+        }),
+    )?;
+    write(
+        "awards.csv",
+        &mut data.awards.iter().map(|a| {
+            format!(
+                "{},{},{},{}",
+                a.zone,
+                a.submitted.map(year).unwrap_or(0),
+                a.selected.map(year).unwrap_or(0),
+                a.amount_krw
+            )
+        }),
+    )?;
+    write(
+        "milestones.csv",
+        &mut data.milestones.iter().map(|m| {
+            format!(
+                "{},{},{}",
+                m.zone,
+                m.planned,
+                m.done.map(|d| d.to_string()).unwrap_or_default()
+            )
+        }),
+    )?;
+    write(
+        "firms.csv",
+        &mut data
+            .firms
+            .iter()
+            .map(|f| format!("{},{}", f.zone, f.founded.map(year).unwrap_or(0))),
+    )?;
+    let years: Vec<String> = (FIRST_YEAR..FIRST_YEAR + YEARS)
+        .map(|y| format!("({y})"))
+        .collect();
+    let script = format!(
+        "CREATE TABLE bookings (zone TEXT, year INT, minutes INT, used INT);\n\
+         CREATE TABLE awards (zone TEXT, submitted INT, selected INT, amount INT);\n\
+         CREATE TABLE milestones (zone TEXT, planned TEXT, done TEXT);\n\
+         CREATE TABLE firms (zone TEXT, founded INT);\n\
+         CREATE TABLE years (year INT);\n\
+         INSERT INTO years VALUES {};\n\
+         .mode csv\n\
+         .import bookings.csv bookings\n\
+         .import awards.csv awards\n\
+         .import milestones.csv milestones\n\
+         .import firms.csv firms\n\
+         .timer on\n\
+         SELECT 'booked_minutes', SUM(s) FROM (SELECT zone, year, SUM(minutes) s FROM bookings WHERE used = 1 AND year BETWEEN {FIRST_YEAR} AND {last} GROUP BY zone, year);\n\
+         SELECT 'applications', SUM(n) FROM (SELECT zone, submitted, COUNT(*) n FROM awards WHERE submitted BETWEEN {FIRST_YEAR} AND {last} GROUP BY zone, submitted);\n\
+         SELECT 'awards', SUM(n), SUM(a) FROM (SELECT zone, selected, COUNT(*) n, SUM(amount) a FROM awards WHERE selected BETWEEN {FIRST_YEAR} AND {last} GROUP BY zone, selected);\n\
+         SELECT 'milestones', SUM(due), SUM(done) FROM (SELECT m.zone, y.year, COUNT(*) due, SUM(m.done != '' AND m.done <= y.year || '-12-31') done FROM milestones m JOIN years y ON m.planned <= y.year || '-12-31' GROUP BY m.zone, y.year);\n\
+         SELECT 'firms_founded', SUM(n) FROM (SELECT zone, founded, COUNT(*) n FROM firms WHERE founded BETWEEN {FIRST_YEAR} AND {last} GROUP BY zone, founded);\n",
+        years.join(", "),
+        last = FIRST_YEAR + YEARS - 1,
+    );
+    let started = Instant::now();
+    let run = std::process::Command::new("sqlite3")
+        .arg(":memory:")
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let output = {
+        let mut run = run;
+        if let Some(mut stdin) = run.stdin.take() {
+            std::io::Write::write_all(&mut stdin, script.as_bytes())?;
+        }
+        run.wait_with_output()?
+    };
+    let wall = started.elapsed();
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        anyhow::bail!(
+            "sqlite3 failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let mut theirs: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    let mut queried = 0.0;
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("Run Time: real ") {
+            queried += rest
+                .split_whitespace()
+                .next()
+                .and_then(|t| t.parse::<f64>().ok())
+                .unwrap_or(0.0);
+        } else {
+            let mut cells = line.split(',');
+            if let Some(name) = cells.next() {
+                theirs.insert(
+                    name.to_string(),
+                    cells.map(|c| c.parse().unwrap_or(0.0)).collect(),
+                );
+            }
+        }
+    }
+    let get = |name: &str, i: usize| theirs.get(name).and_then(|v| v.get(i)).copied();
+    let sql = [
+        get("booked_minutes", 0),
+        get("applications", 0),
+        get("awards", 0),
+        get("awards", 1),
+        get("milestones", 0),
+        get("milestones", 1),
+        get("firms_founded", 0),
+    ];
+    let mut out = format!(
+        "beside: SQLite {version} (sqlite3 shell, in memory): import and queries {:.0} ms, the grouped measures' queries {:.0} ms\n",
+        wall.as_secs_f64() * 1000.0,
+        queried * 1000.0
+    );
+    for ((id, ours), sql) in grouped.iter().zip(ours).zip(sql) {
+        let agree = sql.is_some_and(|s| (s - ours).abs() < 0.5);
+        let _ = writeln!(
+            out,
+            "  {:<16} ucz {:>16.0}  sqlite {:>16}  {}",
+            id.name(),
+            ours,
+            sql.map_or("—".into(), |s| format!("{s:.0}")),
+            if agree { "agree" } else { "DIFFER" }
+        );
+    }
+    Ok(out)
 }

@@ -63,6 +63,21 @@ impl MeasureId {
     pub fn by_name(name: &str) -> Option<MeasureId> {
         MeasureId::ALL.iter().copied().find(|m| m.name() == name)
     }
+
+    /// Whether the measure is a fact of the zone or a total kept per zone and year (its area,
+    /// the principles met, its rooms, the minutes booked and open) rather than a sum of records
+    /// one can list.
+    pub fn is_aggregate(self) -> bool {
+        matches!(
+            self,
+            MeasureId::AreaKm2
+                | MeasureId::Principles
+                | MeasureId::PrinciplesMet
+                | MeasureId::IncubationRooms
+                | MeasureId::BookedMinutes
+                | MeasureId::OpenMinutes
+        )
+    }
 }
 
 /// A zone's year: every measure's value, in `MeasureId::ALL` order.

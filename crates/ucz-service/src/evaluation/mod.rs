@@ -156,6 +156,8 @@ pub fn as_of(state: &Services, text: Option<&str>) -> Result<Option<String>, Err
         return Ok(None);
     };
     let at = match text.parse::<Date>() {
+        // Today's end is still ahead: today means now.
+        Ok(day) if day == state.clock.today() => state.clock.now(),
         Ok(day) => day.end_in_korea(),
         Err(_) => text.parse::<jiff::Timestamp>().map_err(|_| {
             Error::field(

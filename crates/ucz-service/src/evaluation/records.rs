@@ -39,6 +39,15 @@ fn may_write(caller: &Caller, zone: &str) -> Result<(), Error> {
     }
 }
 
+/// The day an evaluation is read as of: the day of `as_of` in Korea, else today. Milestones'
+/// states and the procedure's deadlines are counted from it, so a past evaluation stays as it
+/// was.
+fn day_of(state: &Services, as_of: Option<&str>) -> Date {
+    as_of
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map_or_else(|| state.clock.today(), Date::in_korea)
+}
+
 fn invalid(problems: Vec<FieldProblem>) -> Error {
     Error::invalid(
         problems
@@ -215,7 +224,7 @@ pub async fn milestones(
     as_of: Option<&str>,
 ) -> Result<Vec<MilestoneView>, Error> {
     known_zone(state, zone).await?;
-    let today = state.clock.today();
+    let today = day_of(state, as_of);
     let mut out: Vec<MilestoneView> = read::<Milestone>(state, zone, MILESTONE, as_of)
         .await?
         .into_iter()
@@ -352,7 +361,7 @@ pub async fn procedure(
 ) -> Result<ProcedureView, Error> {
     known_zone(state, zone).await?;
     let dates = dates_of(state, zone, as_of).await?;
-    let today = state.clock.today();
+    let today = day_of(state, as_of);
     Ok(ProcedureView {
         zone: zone.to_string(),
         today,
@@ -389,7 +398,7 @@ pub struct Alert {
 
 /// Every zone's steps at risk of their deadline or overdue.
 pub async fn alerts(state: &Services, as_of: Option<&str>) -> Result<Vec<Alert>, Error> {
-    let today = state.clock.today();
+    let today = day_of(state, as_of);
     let mut out = Vec::new();
     for row in state
         .store

@@ -97,6 +97,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
         "단위",
         "값",
         "목표",
+        "목표 출처",
         "달성률(%)",
         "비교값",
         "근거",
@@ -117,6 +118,11 @@ pub fn sections(r: &Report) -> Vec<Section> {
                     json!(l.unit),
                     number(l.value),
                     number(l.target),
+                    json!(match (l.target, l.target_illustrative) {
+                        (None, _) => "",
+                        (Some(_), true) => "예시",
+                        (Some(_), false) => "공개",
+                    }),
                     number(l.achievement),
                     number(l.compared),
                     json!(l.source),
@@ -160,6 +166,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
             "실제 착수",
             "실제 완료",
             "상태",
+            "예시",
         ]
         .map(String::from)
         .to_vec(),
@@ -177,6 +184,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                     json!(m2.actual_start),
                     json!(m2.actual_end),
                     json!(m.state),
+                    json!(if m2.illustrative { "예시" } else { "" }),
                 ]
             })
             .collect(),
@@ -215,7 +223,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
     });
     out.push(Section {
         name: "투자유치".into(),
-        header: ["id", "일자", "투자자", "구분", "금액(원)", "근거"]
+        header: ["id", "일자", "투자자", "구분", "금액(원)", "근거", "예시"]
             .map(String::from)
             .to_vec(),
         rows: r
@@ -229,6 +237,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                     json!(i.kind),
                     json!(i.amount_krw),
                     json!(i.evidence),
+                    json!(if i.illustrative { "예시" } else { "" }),
                 ]
             })
             .collect(),

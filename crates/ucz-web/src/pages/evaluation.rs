@@ -148,10 +148,15 @@ fn line_view(state: &AppState, lang: Lang, l: &Line, zone: &str, q: &str, drill:
         "source": l.source,
         "trend": l.trend.iter().map(|p| json!({"year": p.year, "value": number(p.value)})).collect::<Vec<_>>(),
         "measures": measures_of(&formula).into_iter().map(|m| json!({
+            "href": listed(drill, &m).then(|| format!("/evaluation/{zone}/records?{q}&measure={m}")),
             "name": m,
-            "href": if drill { Some(format!("/evaluation/{zone}/records?{q}&measure={m}")) } else { None },
         })).collect::<Vec<_>>(),
     })
+}
+
+/// Whether a measure's records are listed for the visitor: one it may drill into, made of records.
+fn listed(drill: bool, measure: &str) -> bool {
+    drill && ucz_core::evaluation::MeasureId::by_name(measure).is_some_and(|m| !m.is_aggregate())
 }
 
 fn chart_id(svg: String, id: &str) -> String {
@@ -289,7 +294,7 @@ fn card_view(state: &AppState, visitor: &Visitor, card: &Scorecard) -> Value {
             "name": m,
             "value": number(Some(*v)),
             "definition": ucz_core::evaluation::MeasureId::by_name(m).map(|m| m.definition()).unwrap_or_default(),
-            "href": if drill { Some(format!("/evaluation/{}/records?{q}&measure={m}", card.zone)) } else { None },
+            "href": listed(drill, m).then(|| format!("/evaluation/{}/records?{q}&measure={m}", card.zone)),
         }))
         .collect();
     json!({
@@ -373,11 +378,33 @@ pub async fn records_page(
 }
 
 /// The plan page's view: checklist, procedure, targets, milestones, investment records.
+/// The fields of the plan page's forms, each as typed when a form was refused (else empty).
+const FORM_FIELDS: [&str; 17] = [
+    "indicator",
+    "year",
+    "value",
+    "source",
+    "id",
+    "name_ko",
+    "kind",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "day",
+    "investor",
+    "amount_krw",
+    "evidence",
+    "title",
+    "approved_on",
+];
+
 async fn plan_view(
     state: &AppState,
     visitor: &Visitor,
     zone: &str,
     errors: Vec<Value>,
+    typed: Option<(&str, &[(String, String)])>,
 ) -> Result<Value, ApiError> {
     let lang = visitor.lang;
     let plan = records::plan(state, zone, None).await?;
@@ -386,7 +413,24 @@ async fn plan_view(
     let milestones = records::milestones(state, zone, None).await?;
     let investments = records::investments(state, zone, None).await?;
     let word = |k: &str| state.pages.word(lang, k);
-    Ok(json!({
+    let (act, pairs) = typed.unwrap_or(("", &[]));
+    let typed_value = |k: &str| form_value(pairs, k).map(str::to_string);
+    // Each new-record form with every field: what was typed if that form was refused, else empty.
+    let mut forms = serde_json::Map::new();
+    for name in ["target", "milestone", "investment", "procedure"] {
+        let mut form = serde_json::Map::new();
+        form.insert("open".into(), json!(act == name));
+        for field in FORM_FIELDS {
+            let value = if act == name {
+                typed_value(field)
+            } else {
+                None
+            };
+            form.insert(field.into(), json!(value.unwrap_or_default()));
+        }
+        forms.insert(name.into(), Value::Object(form));
+    }
+    let mut view = json!({
         "zone": zone,
         "writes": writes(visitor, zone),
         "errors": errors,
@@ -433,7 +477,31 @@ async fn plan_view(
             "kind": serde_json::to_value(i.kind).unwrap_or_default(),
             "amount": number(Some(i.amount_krw as f64)), "evidence": i.evidence, "illustrative": i.illustrative,
         })).collect::<Vec<_>>(),
-    }))
+    });
+    view["forms"] = Value::Object(forms);
+    // A refused checklist or procedure form shows what was typed, not what is stored.
+    if act == "checklist" {
+        view["title"] = json!(typed_value("title").unwrap_or_default());
+        view["approved_on"] = json!(typed_value("approved_on").unwrap_or_default());
+        if let Some(items) = view["checklist"].as_array_mut() {
+            for c in items {
+                let item = c["item"].as_str().unwrap_or_default().to_string();
+                if let Some(status) = typed_value(&format!("status_{item}")) {
+                    c["status"] = json!(status);
+                }
+                c["section"] = json!(typed_value(&format!("section_{item}")).unwrap_or_default());
+            }
+        }
+    }
+    if act == "procedure" {
+        if let Some(dates) = view["dates"].as_array_mut() {
+            for d in dates {
+                let id = d["id"].as_str().unwrap_or_default().to_string();
+                d["value"] = json!(typed_value(&format!("date_{id}")).unwrap_or_default());
+            }
+        }
+    }
+    Ok(view)
 }
 
 /// `/evaluation/{zone}/plan`.
@@ -443,11 +511,22 @@ pub async fn plan(
     Path(zone): Path<String>,
 ) -> Response {
     let result = async {
-        let view = plan_view(&state, &visitor, &zone, Vec::new()).await?;
+        let view = plan_view(&state, &visitor, &zone, Vec::new(), None).await?;
         visitor.page(&state, StatusCode::OK, "evaluation_plan.html", view)
     }
     .await;
     visitor.respond(&state, result)
+}
+
+/// A number typed in a form field, or the field named as not a number.
+fn typed_number<T: std::str::FromStr>(text: &str, field: &str) -> Result<T, ApiError> {
+    text.trim().replace(',', "").parse::<T>().map_err(|_| {
+        ucz_service::Error::field(
+            field,
+            ucz_core::Message::new(ucz_core::Key::UnknownValue).arg("value", text),
+        )
+        .into()
+    })
 }
 
 fn unreadable(what: impl std::fmt::Display) -> ApiError {
@@ -521,11 +600,10 @@ pub async fn plan_act(
                     "procedure"
                 }
                 "target" => {
-                    let value = get("value").replace(',', "");
                     let target = Target {
                         indicator: get("indicator"),
-                        year: get("year").parse().map_err(|_| unreadable("year"))?,
-                        value: value.parse().map_err(|_| unreadable("value"))?,
+                        year: typed_number(&get("year"), "year")?,
+                        value: typed_number(&get("value"), "value")?,
                         source: get("source"),
                         illustrative: get("illustrative") == "true",
                     };
@@ -533,7 +611,7 @@ pub async fn plan_act(
                     "targets"
                 }
                 "delete-target" => {
-                    let year = get("year").parse().map_err(|_| unreadable("year"))?;
+                    let year = typed_number(&get("year"), "year")?;
                     records::delete_target(&state, caller, &zone, &get("indicator"), year).await?;
                     "targets"
                 }
@@ -575,10 +653,7 @@ pub async fn plan_act(
                         })?,
                         investor: get("investor"),
                         kind,
-                        amount_krw: get("amount_krw")
-                            .replace(',', "")
-                            .parse()
-                            .map_err(|_| unreadable("amount_krw"))?,
+                        amount_krw: typed_number(&get("amount_krw"), "amount_krw")?,
                         evidence: get("evidence"),
                         illustrative: get("illustrative") == "true",
                     };
@@ -597,7 +672,14 @@ pub async fn plan_act(
             Ok(anchor) => Ok(visitor.redirect(&format!("/evaluation/{zone}/plan#{anchor}"))),
             Err(error) if refused(&error) => {
                 let errors = messages(&error, visitor.lang);
-                let view = plan_view(&state, &visitor, &zone, errors).await?;
+                let view = plan_view(
+                    &state,
+                    &visitor,
+                    &zone,
+                    errors,
+                    Some((act.as_str(), &pairs)),
+                )
+                .await?;
                 visitor.page(&state, error.status(), "evaluation_plan.html", view)
             }
             Err(error) => Err(error),
@@ -677,6 +759,8 @@ pub async fn report_xlsx(
     visitor.respond(&state, result)
 }
 
+static PRINTING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// The Chromium the PDF is printed with: `UCZ_CHROMIUM`, else the first of Debian's names
 /// found on the PATH.
 fn chromium() -> Option<std::path::PathBuf> {
@@ -703,6 +787,18 @@ pub async fn report_pdf(
 ) -> Response {
     let result = async {
         let (html, year) = report_html(&state, &visitor, &zone, &asked, "").await?;
+        // One Chromium at a time: a burst of requests waits its turn (30 s) rather than
+        // starting a browser each.
+        let _printing =
+            tokio::time::timeout(std::time::Duration::from_secs(30), PRINTING.acquire())
+                .await
+                .map_err(|_| {
+                    ApiError::from(ucz_service::Error::new(
+                        ucz_service::error::Code::Busy,
+                        ucz_core::Message::new(ucz_core::Key::EvalPrintingBusy),
+                    ))
+                })?
+                .map_err(ApiError::internal)?;
         let Some(browser) = chromium() else {
             return Err(ApiError::from(ucz_service::Error::new(
                 ucz_service::error::Code::Busy,

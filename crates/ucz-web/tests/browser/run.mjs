@@ -3,7 +3,7 @@
 //   node run.mjs <origin> <screenshot dir> <import.xlsx> <the server's today, YYYY-MM-DD>
 // Exits non-zero with the failed check's message.
 import { chromium } from "playwright-core";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 
 const [origin, shots, workbook, today] = process.argv.slice(2);
 check(/^\d{4}-\d{2}-\d{2}$/.test(today || ""), `the server's date: ${today}`);
@@ -472,6 +472,37 @@ try {
     check(/[0-9a-f]{64}/.test(await anyone.locator("#commitment").innerText()), "the frozen list's hash");
     check((await anyone.locator("#how-to-verify").innerText()).includes("ucz housing verify"), "how to verify");
     await shot(anyone, "housing-result");
+  });
+
+  await step("a coordinator opens a zone's scorecard, drills down to the records of one number and downloads the report", async () => {
+    const coord = await visitor();
+    await login(coord, "coordinator", "pw-coordinator");
+    const year = today.slice(0, 4);
+    await coord.goto(`${origin}/evaluation`);
+    check((await coord.locator("#zones").innerText()).includes("대전 도심융합특구"), "the overview compares the zones");
+    await coord.goto(`${origin}/evaluation/daejeon?year=${year}`);
+    const line = coord.locator("#line-investment");
+    const value = (await line.locator("td.value").innerText()).trim();
+    check(value !== "—" && value !== "0", `the investment attracted in ${year}: ${value}`);
+    await shot(coord, "evaluation-scorecard");
+    await Promise.all([coord.waitForNavigation(), line.locator("a.drill").first().click()]);
+    check(coord.url().includes("/evaluation/daejeon/records") && coord.url().includes("measure=investment_krw"), `drilled to ${coord.url()}`);
+    const records = await coord.locator("#records").innerText();
+    check(records.includes("daejeon-co-invest-2026"), `the investment records behind the number: ${records}`);
+    const total = (await coord.locator("#drill-value").innerText()).trim();
+    check(total === value, `the records add up to the scorecard's number: ${total} = ${value}`);
+    await shot(coord, "evaluation-records");
+    await coord.goto(`${origin}/evaluation/daejeon/report?year=${year}`);
+    check((await coord.locator("h1").innerText()).includes("성과평가 보고서"), "the printable report");
+    const [xlsx] = await Promise.all([coord.waitForEvent("download"), coord.click("#report-xlsx")]);
+    check(xlsx.suggestedFilename() === `ucz-evaluation-daejeon-${year}.xlsx`, `the workbook: ${xlsx.suggestedFilename()}`);
+    const workbook = readFileSync(await xlsx.path());
+    check(workbook.subarray(0, 2).toString() === "PK", "an .xlsx is a zip");
+    const [pdf] = await Promise.all([coord.waitForEvent("download"), coord.click("#report-pdf")]);
+    check(pdf.suggestedFilename() === `ucz-evaluation-daejeon-${year}.pdf`, `the PDF: ${pdf.suggestedFilename()}`);
+    const printed = readFileSync(await pdf.path());
+    check(printed.subarray(0, 5).toString() === "%PDF-", "printed by Chromium");
+    check(printed.includes("PretendardGOV"), "the report's Hangul font is embedded");
   });
 
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);

@@ -448,6 +448,91 @@ pub async fn evaluation_records_and_as_of(app: TestApp) {
         )
         .await;
     assert_eq!(count(&history), 2, "{history}");
+    // The pages: the plan page's forms refuse beside the form, keeping what was typed.
+    let op = crate::pages::Browser::new(&app, Some("operator")).await;
+    let (status, _, html) = op.get("/evaluation/daejeon/plan").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("id=\"checklist\""));
+    let milestone = [
+        ("_csrf", op.csrf.as_str()),
+        ("id", "m-page"),
+        ("name_ko", "착공 (페이지)"),
+        ("kind", "construction"),
+        ("planned_start", "2026-03-01"),
+        ("planned_end", "2026-12-31"),
+        ("actual_start", "2026-02-01"),
+    ];
+    let (status, _, html) = op
+        .post("/evaluation/daejeon/plan/milestone", &milestone)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("<code>actual_start</code>"), "{html}");
+    assert!(html.contains("value=\"착공 (페이지)\"") && html.contains("value=\"2026-02-01\""));
+    let investment = [
+        ("_csrf", op.csrf.as_str()),
+        ("id", "inv-page"),
+        ("day", "2026-05-01"),
+        ("investor", "<script>x</script>"),
+        ("kind", "anchor_firm"),
+        ("amount_krw", "1억"),
+        ("evidence", "MOU"),
+    ];
+    let (status, _, html) = op
+        .post("/evaluation/daejeon/plan/investment", &investment)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("<code>amount_krw</code>") && html.contains("value=\"1억\""));
+    assert!(
+        !html.contains("<script>x</script>"),
+        "typed text is escaped"
+    );
+    let (status, _, _) = op
+        .post("/evaluation/daejeon/plan/milestone", &milestone[1..])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
+    let mut fixed = milestone.to_vec();
+    fixed[6] = ("actual_start", "2026-03-02");
+    let (status, location, _) = op.post("/evaluation/daejeon/plan/milestone", &fixed).await;
+    assert_eq!(
+        (status, location.as_str()),
+        (StatusCode::SEE_OTHER, "/evaluation/daejeon/plan#milestones")
+    );
+    let (_, _, html) = op.get("/evaluation/daejeon/plan").await;
+    assert!(html.contains("착공 (페이지)"));
+    let other = crate::pages::Browser::new(&app, Some("other_operator")).await;
+    let mut theirs = fixed.clone();
+    theirs[0] = ("_csrf", other.csrf.as_str());
+    let (status, _, _) = other
+        .post("/evaluation/daejeon/plan/milestone", &theirs)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The scorecard, overview, records and report pages; the records only within rights.
+    for path in [
+        "/evaluation?year=2026",
+        "/evaluation/daejeon?year=2026",
+        "/evaluation/daejeon/report?year=2026",
+    ] {
+        let (status, _, html) = other.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains("2026"), "{path}");
+    }
+    let (status, _, _) = other
+        .get("/evaluation/daejeon/records?year=2026&measure=jobs")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let firm = crate::pages::Browser::new(&app, Some("firm")).await;
+    let (status, _, html) = firm
+        .get("/evaluation/daejeon/records?year=2026&measure=jobs")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("T-FIRM") && html.contains("id=\"hidden\""),
+        "{html}"
+    );
+    let (status, _, xlsx) = op.get("/evaluation/daejeon/report.xlsx?year=2026").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xlsx.starts_with("PK"));
+
     // A moment in the future or not a moment at all.
     for bad in ["2099-01-01", "yesterday"] {
         let (status, problem) = app
