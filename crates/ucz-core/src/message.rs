@@ -442,6 +442,9 @@ keys! {
     NoticeProcedureOverdue = "notice_procedure_overdue",
     EvalNoChromium = "eval_no_chromium",
     EvalPrintingBusy = "eval_printing_busy",
+    EvalInFuture = "eval_in_future",
+    EvalTooLong = "eval_too_long",
+    EvalNegative = "eval_negative",
 }
 
 /// One argument of a message: text, or another message rendered in the same language.

@@ -20,6 +20,31 @@ pub fn is_record_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
+/// A day that must have happened by `today`.
+fn happened(out: &mut Vec<FieldProblem>, field: &str, day: Option<Date>, today: Date) {
+    if let Some(day) = day.filter(|d| *d > today) {
+        out.push(FieldProblem::new(
+            field,
+            Message::new(Key::EvalInFuture)
+                .arg("value", day)
+                .arg("today", today),
+        ));
+    }
+}
+
+/// Text no longer than `max` characters.
+fn bounded(out: &mut Vec<FieldProblem>, field: &str, text: &str, max: usize) {
+    let length = text.chars().count();
+    if length > max {
+        out.push(FieldProblem::new(
+            field,
+            Message::new(Key::EvalTooLong)
+                .arg("length", length)
+                .arg("max", max),
+        ));
+    }
+}
+
 fn bad_id(field: &str, id: &str) -> FieldProblem {
     FieldProblem::new(field, Message::new(Key::EvalBadId).arg("value", id))
 }
@@ -72,11 +97,13 @@ pub struct ChecklistLine {
 }
 
 impl BasicPlan {
-    pub fn problems(&self, catalog: &Catalog) -> Vec<FieldProblem> {
+    pub fn problems(&self, catalog: &Catalog, today: Date) -> Vec<FieldProblem> {
         let mut out = Vec::new();
         if self.title.trim().is_empty() {
             out.push(FieldProblem::new("title", Key::AwardRequired));
         }
+        bounded(&mut out, "title", &self.title, 200);
+        happened(&mut out, "approved_on", self.approved_on, today);
         let mut seen = std::collections::HashSet::new();
         for (i, entry) in self.items.iter().enumerate() {
             let field = |f: &str| format!("items[{i}].{f}");
@@ -101,6 +128,7 @@ impl BasicPlan {
                     Key::EvalSectionRequired,
                 ));
             }
+            bounded(&mut out, &field("section"), &entry.section, 100);
         }
         out
     }
@@ -172,15 +200,28 @@ impl Target {
                     .arg("max", 2100),
             ));
         }
-        if !self.value.is_finite() || self.value.abs() > 1e15 {
+        if !self.value.is_finite() || self.value > 1e15 {
             out.push(FieldProblem::new(
                 "value",
                 Message::new(Key::OutOfRange)
-                    .arg("value", self.value)
-                    .arg("min", "-1e15")
-                    .arg("max", "1e15"),
+                    .arg(
+                        "value",
+                        if self.value.is_finite() {
+                            "> 10^15".to_string()
+                        } else {
+                            self.value.to_string()
+                        },
+                    )
+                    .arg("min", 0)
+                    .arg("max", "10^15"),
+            ));
+        } else if self.value < 0.0 {
+            out.push(FieldProblem::new(
+                "value",
+                Message::new(Key::EvalNegative).arg("value", self.value),
             ));
         }
+        bounded(&mut out, "source", &self.source, 300);
         out
     }
 }
@@ -250,8 +291,14 @@ pub enum MilestoneState {
 }
 
 impl Milestone {
-    pub fn problems(&self) -> Vec<FieldProblem> {
+    /// Its problems by field; actual dates must have happened by `today`.
+    pub fn problems(&self, today: Date) -> Vec<FieldProblem> {
         let mut out = Vec::new();
+        bounded(&mut out, "name_ko", &self.name_ko, 200);
+        bounded(&mut out, "name_en", &self.name_en, 200);
+        bounded(&mut out, "facility", &self.facility, 200);
+        happened(&mut out, "actual_start", self.actual_start, today);
+        happened(&mut out, "actual_end", self.actual_end, today);
         if !is_record_id(&self.id) {
             out.push(bad_id("id", &self.id));
         }
@@ -333,8 +380,12 @@ pub struct Investment {
 }
 
 impl Investment {
-    pub fn problems(&self) -> Vec<FieldProblem> {
+    /// Its problems by field; its day must have come by `today`.
+    pub fn problems(&self, today: Date) -> Vec<FieldProblem> {
         let mut out = Vec::new();
+        happened(&mut out, "day", Some(self.day), today);
+        bounded(&mut out, "investor", &self.investor, 200);
+        bounded(&mut out, "evidence", &self.evidence, 500);
         if !is_record_id(&self.id) {
             out.push(bad_id("id", &self.id));
         }
@@ -384,7 +435,7 @@ mod tests {
         }))
         .expect("shape");
         assert_eq!(
-            fields(plan.problems(&catalog)),
+            fields(plan.problems(&catalog, day("2026-06-30"))),
             ["items[1].item", "items[2].item", "items[3].section"]
         );
         let list = plan.checklist(&catalog);
@@ -416,6 +467,11 @@ mod tests {
             ..t
         };
         assert!(ok.problems(&catalog).is_empty());
+        let negative = Target {
+            value: -5.0,
+            ..ok.clone()
+        };
+        assert_eq!(fields(negative.problems(&catalog)), ["value"]);
         assert_eq!(ok.key(), "jobs/2030");
     }
 
@@ -448,7 +504,7 @@ mod tests {
             illustrative: false,
         };
         assert_eq!(
-            fields(m.problems()),
+            fields(m.problems(day("2026-06-30"))),
             [
                 "id",
                 "name_ko",
@@ -466,13 +522,18 @@ mod tests {
             actual_end: Some(day("2026-05-01")),
             ..m
         };
-        assert_eq!(fields(m.problems()), ["actual_start"]);
+        assert_eq!(fields(m.problems(day("2026-06-30"))), ["actual_start"]);
         let m = Milestone {
             actual_start: Some(day("2026-03-02")),
             actual_end: None,
             ..m
         };
-        assert!(m.problems().is_empty());
+        assert!(m.problems(day("2026-06-30")).is_empty());
+        assert_eq!(
+            fields(m.problems(day("2026-03-01"))),
+            ["actual_start"],
+            "not happened yet"
+        );
         assert_eq!(m.state(day("2026-02-01")), MilestoneState::Planned);
         assert_eq!(m.state(day("2026-06-01")), MilestoneState::Started);
         assert_eq!(m.state(day("2027-01-01")), MilestoneState::Late);
@@ -485,6 +546,16 @@ mod tests {
 
     #[test]
     fn an_investment_needs_its_evidence_and_a_positive_amount() {
+        let future = Investment {
+            id: "later".into(),
+            day: day("2027-01-01"),
+            investor: "A".into(),
+            kind: InvestorKind::Other,
+            amount_krw: 1,
+            evidence: "x".into(),
+            illustrative: false,
+        };
+        assert_eq!(fields(future.problems(day("2026-06-30"))), ["day"]);
         let i = Investment {
             id: "lg-battery-lab".into(),
             day: day("2026-04-01"),
@@ -494,6 +565,9 @@ mod tests {
             evidence: "".into(),
             illustrative: false,
         };
-        assert_eq!(fields(i.problems()), ["investor", "amount_krw", "evidence"]);
+        assert_eq!(
+            fields(i.problems(day("2026-06-30"))),
+            ["investor", "amount_krw", "evidence"]
+        );
     }
 }

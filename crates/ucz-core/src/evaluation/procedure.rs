@@ -16,10 +16,19 @@ use crate::record::FieldProblem;
 /// The procedure's dates a zone has reached, by their catalog id.
 pub type Dates = BTreeMap<String, Date>;
 
-/// Every problem of a zone's dates, by field (`dates.<id>`).
-pub fn problems(catalog: &Catalog, dates: &Dates) -> Vec<FieldProblem> {
+/// Every problem of a zone's dates, by field (`dates.<id>`); a date after `today` has not been
+/// reached.
+pub fn problems(catalog: &Catalog, dates: &Dates, today: Date) -> Vec<FieldProblem> {
     let mut out = Vec::new();
     let field = |id: &str| format!("dates.{id}");
+    for (id, day) in dates.iter().filter(|(_, d)| **d > today) {
+        out.push(FieldProblem::new(
+            field(id),
+            Message::new(Key::EvalInFuture)
+                .arg("value", day)
+                .arg("today", today),
+        ));
+    }
     let name = |id: &str| {
         catalog
             .procedure_dates
@@ -208,7 +217,7 @@ mod tests {
             ("designated", "2024-06-10"),
             ("bogus", "2024-01-01"),
         ]);
-        let fields: Vec<String> = problems(&catalog, &d)
+        let fields: Vec<String> = problems(&catalog, &d, day("2026-06-30"))
             .into_iter()
             .map(|p| p.field)
             .collect();
@@ -220,7 +229,12 @@ mod tests {
             ("inspection_started", "2024-06-01"),
             ("inspection_ended", "2024-06-14"),
         ]);
-        assert!(problems(&catalog, &ok).is_empty());
+        assert!(problems(&catalog, &ok, day("2026-06-30")).is_empty());
+        assert_eq!(
+            problems(&catalog, &ok, day("2024-06-10")).len(),
+            1,
+            "not reached yet"
+        );
     }
 
     #[test]

@@ -157,7 +157,7 @@ pub async fn put_plan(
 ) -> Result<PlanView, Error> {
     may_write(caller, zone)?;
     known_zone(state, zone).await?;
-    let problems = plan.problems(&state.catalog);
+    let problems = plan.problems(&state.catalog, state.clock.today());
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
@@ -249,7 +249,7 @@ pub async fn put_milestone(
 ) -> Result<MilestoneView, Error> {
     may_write(caller, zone)?;
     known_zone(state, zone).await?;
-    let problems = milestone.problems();
+    let problems = milestone.problems(state.clock.today());
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
@@ -303,7 +303,7 @@ pub async fn put_investment(
 ) -> Result<Investment, Error> {
     may_write(caller, zone)?;
     known_zone(state, zone).await?;
-    let problems = investment.problems();
+    let problems = investment.problems(state.clock.today());
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
@@ -380,7 +380,7 @@ pub async fn put_procedure(
 ) -> Result<ProcedureView, Error> {
     may_write(caller, zone)?;
     known_zone(state, zone).await?;
-    let problems = procedure::problems(&state.catalog, &body.dates);
+    let problems = procedure::problems(&state.catalog, &body.dates, state.clock.today());
     if !problems.is_empty() {
         return Err(invalid(problems));
     }
@@ -477,6 +477,17 @@ pub async fn history(
     key: &str,
 ) -> Result<Vec<Version>, Error> {
     may_write(caller, zone)?;
+    if ![PLAN, TARGET, MILESTONE, INVESTMENT, PROCEDURE].contains(&kind) {
+        return Err(Error::field(
+            "kind",
+            ucz_core::message::Message::new(Key::WithExpected)
+                .with(
+                    "message",
+                    ucz_core::message::Message::new(Key::UnknownValue).arg("value", kind),
+                )
+                .arg("values", "plan, target, milestone, investment, procedure"),
+        ));
+    }
     Ok(state
         .store
         .evaluation_history(zone, kind, key)

@@ -5,7 +5,9 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
-use ucz_core::evaluation::plan::{ChecklistLine, Investment, ItemStatus};
+use ucz_core::evaluation::plan::{
+    ChecklistLine, Investment, InvestorKind, ItemStatus, MilestoneKind, MilestoneState,
+};
 
 use super::records::{self, MilestoneView, ProcedureView};
 use super::{Scorecard, scorecard};
@@ -53,6 +55,34 @@ pub struct Section {
 
 fn number(v: Option<f64>) -> Value {
     v.map_or(Value::Null, |v| json!((v * 100.0).round() / 100.0))
+}
+
+fn kind_ko(k: MilestoneKind) -> &'static str {
+    match k {
+        MilestoneKind::Land => "토지",
+        MilestoneKind::Permit => "인허가",
+        MilestoneKind::Construction => "공사",
+        MilestoneKind::Opening => "개관",
+        MilestoneKind::Other => "기타",
+    }
+}
+
+fn state_ko(s: MilestoneState) -> &'static str {
+    match s {
+        MilestoneState::Planned => "예정",
+        MilestoneState::Started => "진행 중",
+        MilestoneState::Done => "완료",
+        MilestoneState::Late => "지연",
+    }
+}
+
+fn investor_ko(k: InvestorKind) -> &'static str {
+    match k {
+        InvestorKind::AnchorFirm => "앵커기업",
+        InvestorKind::ResearchInstitute => "연구기관",
+        InvestorKind::CoInvestment => "민간 공동투자",
+        InvestorKind::Other => "기타",
+    }
 }
 
 fn status_ko(s: ItemStatus) -> &'static str {
@@ -178,12 +208,12 @@ pub fn sections(r: &Report) -> Vec<Section> {
                 vec![
                     json!(m2.id),
                     json!(m2.name_ko),
-                    json!(m2.kind),
+                    json!(kind_ko(m2.kind)),
                     json!(m2.planned_start),
                     json!(m2.planned_end),
                     json!(m2.actual_start),
                     json!(m2.actual_end),
-                    json!(m.state),
+                    json!(state_ko(m.state)),
                     json!(if m2.illustrative { "예시" } else { "" }),
                 ]
             })
@@ -234,7 +264,7 @@ pub fn sections(r: &Report) -> Vec<Section> {
                     json!(i.id),
                     json!(i.day),
                     json!(i.investor),
-                    json!(i.kind),
+                    json!(investor_ko(i.kind)),
                     json!(i.amount_krw),
                     json!(i.evidence),
                     json!(if i.illustrative { "예시" } else { "" }),
@@ -249,16 +279,29 @@ pub fn sections(r: &Report) -> Vec<Section> {
 /// zone, no firm's figure.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct OpenRow {
+    /// The zone's id.
     pub zone: String,
     pub year: i32,
+    /// The indicator's id (`catalog/indicators.toml`).
     pub indicator: String,
     pub name_ko: String,
     pub name_en: String,
+    /// The value's unit (명, %, 원, 개, 건).
     pub unit: String,
+    /// The indicator's value; empty when it cannot be had (a rate of nothing).
     pub value: Option<f64>,
+    /// The zone's target for the year, in the value's unit; empty without one.
     pub target: Option<f64>,
+    /// The value over the target, in percent (100 = reached); target over value for a
+    /// lower-is-better indicator.
     pub achievement: Option<f64>,
+    /// The value as zones are compared on it: per km² of the zone, per firm of the zone, or as
+    /// it is (`compared_by`).
     pub compared: Option<f64>,
+    /// `area` (per km²), `firms` (per firm) or `none`.
+    pub compared_by: ucz_core::evaluation::Normalise,
+    /// The target is made up for the demonstration, not a public figure.
+    pub target_illustrative: bool,
 }
 
 /// The open data of a year: every zone's indicators.
@@ -284,6 +327,8 @@ pub async fn open_data(
                 target: l.target,
                 achievement: l.achievement,
                 compared: l.compared,
+                compared_by: l.normalise,
+                target_illustrative: l.target_illustrative,
             })
         })
         .collect())

@@ -195,6 +195,8 @@ pub fn open_csv(rows: &[OpenRow]) -> Result<Vec<u8>, ApiError> {
         "target",
         "achievement",
         "compared",
+        "compared_by",
+        "target_illustrative",
     ])
     .map_err(ApiError::internal)?;
     let n = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
@@ -210,6 +212,11 @@ pub fn open_csv(rows: &[OpenRow]) -> Result<Vec<u8>, ApiError> {
             n(r.target),
             n(r.achievement),
             n(r.compared),
+            serde_json::to_value(r.compared_by)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            r.target_illustrative.to_string(),
         ])
         .map_err(ApiError::internal)?;
     }

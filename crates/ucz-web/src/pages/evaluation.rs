@@ -379,13 +379,15 @@ pub async fn records_page(
 
 /// The plan page's view: checklist, procedure, targets, milestones, investment records.
 /// The fields of the plan page's forms, each as typed when a form was refused (else empty).
-const FORM_FIELDS: [&str; 17] = [
+const FORM_FIELDS: [&str; 19] = [
     "indicator",
     "year",
     "value",
     "source",
     "id",
     "name_ko",
+    "name_en",
+    "facility",
     "kind",
     "planned_start",
     "planned_end",
@@ -566,19 +568,28 @@ pub async fn plan_act(
                         .catalog
                         .plan_items
                         .iter()
-                        .map(|p| {
-                            let status = match get(&format!("status_{}", p.id)).as_str() {
+                        .enumerate()
+                        .map(|(i, p)| {
+                            let typed = get(&format!("status_{}", p.id));
+                            let status = match typed.as_str() {
                                 "present" => ItemStatus::Present,
                                 "partial" => ItemStatus::Partial,
-                                _ => ItemStatus::Missing,
+                                "missing" | "" => ItemStatus::Missing,
+                                other => {
+                                    return Err(ApiError::from(ucz_service::Error::field(
+                                        format!("items[{i}].status"),
+                                        ucz_core::Message::new(ucz_core::Key::UnknownValue)
+                                            .arg("value", other),
+                                    )));
+                                }
                             };
-                            PlanItemEntry {
+                            Ok(PlanItemEntry {
                                 item: p.id.to_string(),
                                 status,
                                 section: get(&format!("section_{}", p.id)),
-                            }
+                            })
                         })
-                        .collect();
+                        .collect::<Result<Vec<_>, ApiError>>()?;
                     let plan = BasicPlan {
                         title: get("title"),
                         approved_on: day(&get("approved_on"), "approved_on")?,

@@ -138,6 +138,30 @@ pub async fn evaluation_records_and_as_of(app: TestApp) {
                    "amount_krw": 100, "evidence": ""}),
             "evidence",
         ),
+        // What has not happened by today (2026-06-30) is not a fact, and a target is not below 0.
+        (
+            format!("{z}/investments"),
+            json!({"id": "inv-x", "day": "2026-07-01", "investor": "A", "kind": "anchor_firm",
+                   "amount_krw": 100, "evidence": "MOU"}),
+            "day",
+        ),
+        (
+            format!("{z}/milestones"),
+            json!({"id": "m-bad", "name_ko": "착공", "kind": "construction",
+                   "planned_start": "2026-03-01", "planned_end": "2026-12-31",
+                   "actual_start": "2026-03-02", "actual_end": "2026-08-01"}),
+            "actual_end",
+        ),
+        (
+            format!("{z}/procedure"),
+            json!({"dates": {"designated": "2027-01-01"}}),
+            "dates.designated",
+        ),
+        (
+            format!("{z}/targets"),
+            json!({"indicator": "jobs", "year": 2026, "value": -5.0}),
+            "value",
+        ),
     ] {
         let (status, problem) = app
             .call("coordinator", Method::PUT, &path, Some(&body))
@@ -368,6 +392,13 @@ pub async fn evaluation_records_and_as_of(app: TestApp) {
         .await
         .unwrap();
     assert!(csv.starts_with("zone,year,indicator"), "{csv}");
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with("compared_by,target_illustrative"),
+        "{csv}"
+    );
     assert_eq!(csv.lines().count(), 1 + count(&open));
 
     // As of now, then later writes: an investment edited, a milestone deleted, a firm added and
@@ -448,6 +479,19 @@ pub async fn evaluation_records_and_as_of(app: TestApp) {
         )
         .await;
     assert_eq!(count(&history), 2, "{history}");
+    let (status, problem) = app
+        .call_at(
+            &later,
+            "coordinator",
+            Method::GET,
+            &format!("{z}/evaluation/history?kind=zzz&key=a"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, fields(&problem)),
+        (StatusCode::UNPROCESSABLE_ENTITY, vec!["kind".to_string()])
+    );
     // The pages: the plan page's forms refuse beside the form, keeping what was typed.
     let op = crate::pages::Browser::new(&app, Some("operator")).await;
     let (status, _, html) = op.get("/evaluation/daejeon/plan").await;
