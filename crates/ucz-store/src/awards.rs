@@ -105,6 +105,9 @@ pub struct FactRow {
     /// `filing:<application>/<period>` or `edit`.
     pub source: String,
     pub recorded_at: String,
+    /// When a corrected filing replaced it (RFC 3339, UTC); none while current.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superseded_at: Option<String>,
 }
 
 /// A new application.
@@ -1061,9 +1064,8 @@ impl Store {
         .collect()
     }
 
-    /// A firm's dated facts, newest first.
-    /// Every firm's dated facts of `fields`, by firm, newest first: what an evaluation reads in
-    /// one query.
+    /// Every firm's dated facts of `fields`, by firm, newest first — those a corrected filing
+    /// superseded too, with when: what an evaluation (as of a moment) reads in one query.
     pub async fn facts_of_fields(
         &self,
         fields: &[&str],
@@ -1071,7 +1073,7 @@ impl Store {
         let mut out = Vec::new();
         for field in fields {
             let rows = sqlx::query(
-                "SELECT firm_id, field, value, as_of, source, recorded_at FROM firm_facts WHERE field = $1 ORDER BY firm_id, as_of DESC, id DESC",
+                "SELECT firm_id, field, value, as_of, source, recorded_at, superseded_at FROM firm_facts WHERE field = $1 ORDER BY firm_id, as_of DESC, id DESC",
             )
             .bind(*field)
             .fetch_all(&self.pool)
@@ -1085,6 +1087,7 @@ impl Store {
                         as_of: r.try_get("as_of")?,
                         source: r.try_get("source")?,
                         recorded_at: r.try_get("recorded_at")?,
+                        superseded_at: r.try_get("superseded_at")?,
                     },
                 ));
             }
@@ -1092,9 +1095,10 @@ impl Store {
         Ok(out)
     }
 
+    /// A firm's current dated facts, newest first.
     pub async fn facts(&self, firm_id: &str) -> Result<Vec<FactRow>, StoreError> {
         sqlx::query(
-            "SELECT field, value, as_of, source, recorded_at FROM firm_facts WHERE firm_id = $1 ORDER BY as_of DESC, id DESC",
+            "SELECT field, value, as_of, source, recorded_at FROM firm_facts WHERE firm_id = $1 AND superseded_at IS NULL ORDER BY as_of DESC, id DESC",
         )
         .bind(firm_id)
         .fetch_all(&self.pool)
@@ -1107,6 +1111,7 @@ impl Store {
                 as_of: r.try_get("as_of")?,
                 source: r.try_get("source")?,
                 recorded_at: r.try_get("recorded_at")?,
+                superseded_at: None,
             })
         })
         .collect()
@@ -1156,7 +1161,7 @@ async fn insert_fact(
 
 /// Records facts from a filing — replacing those of the period's earlier version — and sets
 /// each field of the firm to its newest fact (by `as_of`, then the latest recorded).
-async fn record_facts(
+pub(crate) async fn record_facts(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     by: &crate::audit::Author<'_>,
     firm_id: &str,
@@ -1164,16 +1169,19 @@ async fn record_facts(
     as_of: &str,
     source: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM firm_facts WHERE firm_id = $1 AND source = $2")
-        .bind(firm_id)
-        .bind(source)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "UPDATE firm_facts SET superseded_at = $1 WHERE firm_id = $2 AND source = $3 AND superseded_at IS NULL",
+    )
+    .bind(by.at.clone())
+    .bind(firm_id)
+    .bind(source)
+    .execute(&mut **tx)
+    .await?;
     let mut newest = Vec::new();
     for (field, value) in facts {
         insert_fact(tx, firm_id, field, *value, as_of, source, &by.at).await?;
         let value: i64 = sqlx::query(
-            "SELECT value FROM firm_facts WHERE firm_id = $1 AND field = $2 ORDER BY as_of DESC, id DESC LIMIT 1",
+            "SELECT value FROM firm_facts WHERE firm_id = $1 AND field = $2 AND superseded_at IS NULL ORDER BY as_of DESC, id DESC LIMIT 1",
         )
         .bind(firm_id)
         .bind(*field)

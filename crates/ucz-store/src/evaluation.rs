@@ -337,3 +337,58 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod corrected_filings {
+    use ucz_core::clock::Clock;
+
+    use crate::Store;
+
+    /// A corrected filing supersedes the facts of the version before instead of deleting them:
+    /// the firm's current facts are the correction's, and every fact keeps when it was replaced.
+    #[tokio::test]
+    async fn a_correction_keeps_the_facts_it_replaces() {
+        let dir = tempfile::tempdir().expect("a folder");
+        let url = format!("sqlite://{}", dir.path().join("ucz.db").display());
+        async fn at(url: &str, t: &str) -> Store {
+            Store::connect(url)
+                .await
+                .expect("a store")
+                .with_clock(Clock::fixed_at(t).expect("a time"))
+        }
+        let first = at(&url, "2026-04-10T00:00:00Z").await;
+        first.migrate().await.expect("migrated");
+        let file = |store: Store, employees: i64| async move {
+            let (_serial, mut tx) = store.begin_audited().await.expect("a transaction");
+            let by = store.author("t");
+            super::super::awards::record_facts(
+                &mut tx,
+                &by,
+                "A",
+                &[("employees", employees)],
+                "2026-03-31",
+                "filing:1/1",
+            )
+            .await
+            .expect("recorded");
+            tx.commit().await.expect("committed");
+        };
+        file(first.clone(), 10).await;
+        let later = at(&url, "2026-05-10T00:00:00Z").await;
+        file(later.clone(), 12).await;
+        let all = later.facts_of_fields(&["employees"]).await.expect("facts");
+        let seen: Vec<(i64, Option<&str>)> = all
+            .iter()
+            .map(|(_, f)| (f.value, f.superseded_at.as_deref()))
+            .collect();
+        assert_eq!(seen, [(12, None), (10, Some("2026-05-10T00:00:00Z"))]);
+        let current: Vec<i64> = later
+            .facts("A")
+            .await
+            .expect("facts")
+            .iter()
+            .map(|f| f.value)
+            .collect();
+        assert_eq!(current, [12]);
+    }
+}

@@ -253,7 +253,13 @@ pub async fn dataset(state: &Services, as_of: Option<&str>) -> Result<Gathered, 
         .facts_of_fields(&["employees", "youth_employees", "investment_krw"])
         .await?
     {
-        if !by(&fact.recorded_at, as_of) {
+        // Recorded by then, and not yet replaced by a corrected filing then.
+        let current = match (&fact.superseded_at, as_of) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(at), Some(_)) => !by(at, as_of),
+        };
+        if !by(&fact.recorded_at, as_of) || !current {
             continue;
         }
         let Ok(day) = fact.as_of.get(..10).unwrap_or_default().parse::<Date>() else {

@@ -23,3 +23,7 @@ CREATE UNIQUE INDEX evaluation_records_current ON evaluation_records (zone_id, k
 CREATE INDEX evaluation_records_kind ON evaluation_records (kind, zone_id, valid_from);
 -- As-of reads of the audited records (leases, firms) walk their audit rows by entity.
 CREATE INDEX audit_entity_at ON audit (entity, at);
+
+-- A filing's correction no longer deletes the facts of the version it corrects: it marks them
+-- superseded, so an evaluation as of before the correction reads the figures filed then.
+ALTER TABLE firm_facts ADD COLUMN superseded_at TEXT;
