@@ -64,6 +64,50 @@ impl MeasureId {
         MeasureId::ALL.iter().copied().find(|m| m.name() == name)
     }
 
+    /// Its definition in Korean, for the pages (the English one is the reference).
+    pub fn definition_ko(self) -> &'static str {
+        match self {
+            MeasureId::Firms => {
+                "연말 현재 특구의 기업 수: 그날까지 창업했고(창업일이 없으면 포함) 폐업하지 않았으며, 기록상 특구 소재이거나 그날 특구 공간을 임차 중인 기업 (한 특구 소재이면서 다른 특구를 임차하면 양쪽에 셈)."
+            }
+            MeasureId::FirmsFounded => "그해 창업한 특구 기업 수.",
+            MeasureId::FirmsAttracted => {
+                "특구 공간의 첫 임차가 그해 시작되고 그 전에 창업한 기업 수 (유치: 특구에서 창업하지 않고 들어온 기업)."
+            }
+            MeasureId::Jobs => {
+                "연말 현재 특구 기업의 고용 인원: 기업마다 그날까지 공시한 최근 값, 없으면 처음 공시한 값(나중의 공시), 그것도 없으면 기업 기록의 값."
+            }
+            MeasureId::JobsBefore => "전년 말일 기준 같은 고용 인원.",
+            MeasureId::YouthJobs => "연말 현재 특구 기업의 15–34세 고용 인원 (`jobs`와 같은 방식).",
+            MeasureId::Investment => {
+                "그해 유치한 투자액(원): 그해 끝나는 기간에 기업이 공시한 투자액과, 그해 일자의 투자유치 실적(앵커기업, 연구기관, 민간 공동투자)."
+            }
+            MeasureId::IncubationRooms => "특구의 보육실 수: 보육 유형의 공간.",
+            MeasureId::IncubationExits => "마지막 날이 그해인 특구 보육실 임차 (보육실 회전).",
+            MeasureId::Graduates => "`incubation_exits` 중 졸업(폐업이 아닌 이전)한 기업.",
+            MeasureId::GraduatesInRegion => {
+                "`graduates` 중 다음 입지가 특구의 광역경제권 안인 기업: 이후 시작한 다음 임차의 시·도, 없으면 임차 종료 때 기록한 이전 시·도."
+            }
+            MeasureId::GraduatesToCapital => {
+                "`graduates` 중 수도권(서울, 인천, 경기)으로 떠난 기업."
+            }
+            MeasureId::BookedMinutes => "그해 예약되어 실제 이용된(취소·노쇼 제외) 공용 자원의 분.",
+            MeasureId::OpenMinutes => "그해 공용 자원이 예약 가능하게 열려 있던 분.",
+            MeasureId::Applications => "그해 특구가 ucz로 운영한 사업에 제출된 신청 수.",
+            MeasureId::Awards => "그해 선정된 신청 수.",
+            MeasureId::AwardAmount => "그해 지원 결정 금액(원).",
+            MeasureId::SupportedThreeYearsAgo => "3년 전 사업에 선정된 기업 수.",
+            MeasureId::SupportedSurviving => {
+                "`supported_3y_ago` 중 연말까지 폐업하지 않은 기업 수."
+            }
+            MeasureId::Principles => "특구 진단이 점검하는 모델의 운영 원칙 수.",
+            MeasureId::PrinciplesMet => "`principles` 중 진단이 충족으로 본 원칙 수.",
+            MeasureId::MilestonesDue => "연말까지 완료 예정인 특구 개발사업 마일스톤 수.",
+            MeasureId::MilestonesDone => "`milestones_due` 중 연말까지 완료한 수.",
+            MeasureId::AreaKm2 => "특구 면적(km²): 면적으로 나누어 비교하는 지표에 씀.",
+        }
+    }
+
     /// Whether the measure is a fact of the zone or a total kept per zone and year (its area,
     /// the principles met, its rooms, the minutes booked and open) rather than a sum of records
     /// one can list.

@@ -381,3 +381,16 @@ fn before_its_first_filing_a_firm_counts_the_first_filed_figure() {
     };
     assert_eq!(unfiled.measures("z", 2025).get(MeasureId::Jobs), 50.0);
 }
+
+#[test]
+fn every_measure_is_defined_in_both_languages() {
+    for m in MeasureId::ALL {
+        let ko = m.definition_ko();
+        assert!(
+            ko.chars().any(|c| ('가'..='힣').contains(&c)),
+            "{}: {ko}",
+            m.name()
+        );
+        assert!(!m.definition().is_empty(), "{}", m.name());
+    }
+}

@@ -599,6 +599,8 @@ pub struct Drill {
     pub year: i32,
     pub measure: String,
     pub definition: String,
+    /// The definition in Korean.
+    pub definition_ko: String,
     /// The measure's value: the sum of every record's, those hidden from the viewer included.
     pub value: f64,
     pub records: Vec<Evidence>,
@@ -639,6 +641,7 @@ pub async fn drill(
         year,
         measure: measure.to_string(),
         definition: id.definition().to_string(),
+        definition_ko: id.definition_ko().to_string(),
         value,
         records,
         hidden: hidden.len(),

@@ -293,7 +293,10 @@ fn card_view(state: &AppState, visitor: &Visitor, card: &Scorecard) -> Value {
         .map(|(m, v)| json!({
             "name": m,
             "value": number(Some(*v)),
-            "definition": ucz_core::evaluation::MeasureId::by_name(m).map(|m| m.definition()).unwrap_or_default(),
+            "definition": ucz_core::evaluation::MeasureId::by_name(m).map(|m| match lang {
+                Lang::Ko => m.definition_ko(),
+                Lang::En => m.definition(),
+            }).unwrap_or_default(),
             "href": listed(drill, m).then(|| format!("/evaluation/{}/records?{q}&measure={m}", card.zone)),
         }))
         .collect();
@@ -368,7 +371,9 @@ pub async fn records_page(
             json!({
                 "zone": zone, "year": year, "as_of": as_of.clone().unwrap_or_default(),
                 "q": Asked::query(year, as_of.as_deref()),
-                "measure": d.measure, "definition": d.definition, "value": number(Some(d.value)),
+                "measure": d.measure,
+                "definition": match visitor.lang { Lang::Ko => d.definition_ko.clone(), Lang::En => d.definition.clone() },
+                "value": number(Some(d.value)),
                 "rows": rows, "hidden": d.hidden,
             }),
         )

@@ -260,6 +260,13 @@ pub async fn evaluation_records_and_as_of(app: TestApp) {
         "{records}"
     );
     assert!(records.to_string().contains("inv-eval"), "{records}");
+    assert!(
+        records["definition_ko"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("투자"),
+        "{records}"
+    );
     let jobs_drill = format!("{z}/evaluation/records?year=2026&measure=jobs");
     let (_, all) = app
         .call("coordinator", Method::GET, &jobs_drill, None)
