@@ -43,6 +43,39 @@ fn row(r: &AnyRow) -> Result<EvaluationRow, StoreError> {
     })
 }
 
+/// A record's current version, in the writing transaction.
+async fn current(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    zone: &str,
+    kind: &str,
+    key: &str,
+) -> Result<Option<EvaluationRow>, StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM evaluation_records WHERE zone_id = $1 AND kind = $2 AND record_key = $3 AND valid_to IS NULL"
+    )))
+    .bind(zone)
+    .bind(kind)
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|r| row(&r))
+    .transpose()
+}
+
+/// Ends a version's validity at `at`.
+async fn close(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    version: i64,
+    at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE evaluation_records SET valid_to = $1 WHERE version = $2")
+        .bind(at)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Writes a record's next version (the current one closed), unless its body is what is
     /// current already. Audited as `evaluation <kind>` `<zone>/<key>`.
@@ -56,29 +89,12 @@ impl Store {
     ) -> Result<EvaluationRow, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
-        let current = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM evaluation_records WHERE zone_id = $1 AND kind = $2 AND record_key = $3 AND valid_to IS NULL"
-        )))
-        .bind(zone)
-        .bind(kind)
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| row(&r))
-        .transpose()?;
+        let current = current(&mut tx, zone, kind, key).await?;
         if let Some(current) = current.as_ref().filter(|c| &c.body == body) {
             return Ok(current.clone());
         }
-        if current.is_some() {
-            sqlx::query(
-                "UPDATE evaluation_records SET valid_to = $1 WHERE zone_id = $2 AND kind = $3 AND record_key = $4 AND valid_to IS NULL",
-            )
-            .bind(by.at.clone())
-            .bind(zone)
-            .bind(kind)
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
+        if let Some(current) = &current {
+            close(&mut tx, current.version, &by.at).await?;
         }
         let written = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO evaluation_records (zone_id, kind, record_key, body, valid_from, actor) \
@@ -121,24 +137,11 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let (_serial, mut tx) = self.begin_audited().await?;
         let by = self.author(actor);
-        let current = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM evaluation_records WHERE zone_id = $1 AND kind = $2 AND record_key = $3 AND valid_to IS NULL"
-        )))
-        .bind(zone)
-        .bind(kind)
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| row(&r))
-        .transpose()?;
+        let current = current(&mut tx, zone, kind, key).await?;
         let Some(current) = current else {
             return Ok(false);
         };
-        sqlx::query("UPDATE evaluation_records SET valid_to = $1 WHERE version = $2")
-            .bind(by.at.clone())
-            .bind(current.version)
-            .execute(&mut *tx)
-            .await?;
+        close(&mut tx, current.version, &by.at).await?;
         append(
             &mut tx,
             &by,

@@ -81,14 +81,21 @@ async fn read<T: DeserializeOwned>(
         .collect()
 }
 
+/// Writes a record of a zone once the caller may and the record has no problem (else every
+/// problem by field, and nothing stored).
 async fn write<T: Serialize>(
     state: &Services,
     caller: &Caller,
     zone: &str,
-    kind: &str,
-    key: &str,
+    (kind, key): (&str, &str),
     record: &T,
+    problems: Vec<FieldProblem>,
 ) -> Result<(), Error> {
+    may_write(caller, zone)?;
+    known_zone(state, zone).await?;
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
     let body = serde_json::to_value(record).map_err(|e| corrupt(kind, e))?;
     state
         .store
@@ -155,13 +162,8 @@ pub async fn put_plan(
     zone: &str,
     plan: BasicPlan,
 ) -> Result<PlanView, Error> {
-    may_write(caller, zone)?;
-    known_zone(state, zone).await?;
     let problems = plan.problems(&state.catalog, state.clock.today());
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    write(state, caller, zone, PLAN, PLAN, &plan).await?;
+    write(state, caller, zone, (PLAN, PLAN), &plan, problems).await?;
     self::plan(state, zone, None).await
 }
 
@@ -187,13 +189,16 @@ pub async fn put_target(
     zone: &str,
     target: Target,
 ) -> Result<Target, Error> {
-    may_write(caller, zone)?;
-    known_zone(state, zone).await?;
     let problems = target.problems(&state.catalog);
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    write(state, caller, zone, TARGET, &target.key(), &target).await?;
+    write(
+        state,
+        caller,
+        zone,
+        (TARGET, &target.key()),
+        &target,
+        problems,
+    )
+    .await?;
     Ok(target)
 }
 
@@ -247,19 +252,14 @@ pub async fn put_milestone(
     zone: &str,
     milestone: Milestone,
 ) -> Result<MilestoneView, Error> {
-    may_write(caller, zone)?;
-    known_zone(state, zone).await?;
     let problems = milestone.problems(state.clock.today());
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
     write(
         state,
         caller,
         zone,
-        MILESTONE,
-        &milestone.id.clone(),
+        (MILESTONE, &milestone.id),
         &milestone,
+        problems,
     )
     .await?;
     Ok(MilestoneView {
@@ -301,19 +301,14 @@ pub async fn put_investment(
     zone: &str,
     investment: Investment,
 ) -> Result<Investment, Error> {
-    may_write(caller, zone)?;
-    known_zone(state, zone).await?;
     let problems = investment.problems(state.clock.today());
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
     write(
         state,
         caller,
         zone,
-        INVESTMENT,
-        &investment.id.clone(),
+        (INVESTMENT, &investment.id),
         &investment,
+        problems,
     )
     .await?;
     Ok(investment)
@@ -378,13 +373,8 @@ pub async fn put_procedure(
     zone: &str,
     body: ProcedureBody,
 ) -> Result<ProcedureView, Error> {
-    may_write(caller, zone)?;
-    known_zone(state, zone).await?;
     let problems = procedure::problems(&state.catalog, &body.dates, state.clock.today());
-    if !problems.is_empty() {
-        return Err(invalid(problems));
-    }
-    write(state, caller, zone, PROCEDURE, PROCEDURE, &body).await?;
+    write(state, caller, zone, (PROCEDURE, PROCEDURE), &body, problems).await?;
     self::procedure(state, zone, None).await
 }
 
