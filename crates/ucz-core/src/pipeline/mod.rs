@@ -1,0 +1,1 @@
+//! The startup pipeline of a region, simulated: births, incubation, graduation, Post-BI placement, growth and leaving.
