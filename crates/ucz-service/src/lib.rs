@@ -24,6 +24,7 @@ pub mod notices;
 pub mod occupancy;
 pub mod parts;
 pub mod records;
+pub mod site;
 pub mod statements;
 pub mod tokens;
 pub mod zones;

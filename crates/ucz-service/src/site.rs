@@ -1,0 +1,387 @@
+//! Site suitability as a use case: a suitability file and its layers read, projected to
+//! EPSG:5179 and scored (`ucz site score`, `/planning/sites`, `/api/v1/site/score`), the
+//! candidate sites as GeoJSON in WGS84 or 5179, the surface as a GeoTIFF and as map tiles.
+//! Planning data is public: no role is needed to score a file (the pages that keep files still
+//! check theirs).
+
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use ucz_core::Catalog;
+use ucz_core::crs::{Crs, Transform};
+use ucz_core::suitability::layer::{self, Layer};
+use ucz_core::suitability::spec::{Area, LayerRef, Spec, SpecProblem};
+use ucz_core::suitability::{self, Criterion, Curve, Grid, Mask, Part, Polygon, Surface, tile};
+
+/// The bundled sample: Daejeon's suitability file and its layers (examples/site).
+pub const SAMPLE_NAME: &str = "examples/site/daejeon.toml";
+pub const SAMPLE: &str = include_str!("../../../examples/site/daejeon.toml");
+const SAMPLE_LAYERS: [(&str, &str); 6] = [
+    ("daejeon/stations.geojson", include_str!("../../../examples/site/daejeon/stations.geojson")),
+    ("daejeon/universities.geojson", include_str!("../../../examples/site/daejeon/universities.geojson")),
+    (
+        "daejeon/research-institutes.geojson",
+        include_str!("../../../examples/site/daejeon/research-institutes.geojson"),
+    ),
+    ("daejeon/incubators.geojson", include_str!("../../../examples/site/daejeon/incubators.geojson")),
+    (
+        "daejeon/industrial-complexes.geojson",
+        include_str!("../../../examples/site/daejeon/industrial-complexes.geojson"),
+    ),
+    ("daejeon/youth-by-district.geojson", include_str!("../../../examples/site/daejeon/youth-by-district.geojson")),
+];
+
+/// A layer of the bundled sample by its path in the file.
+pub fn sample_layer(path: &str) -> Result<String, String> {
+    SAMPLE_LAYERS
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, text)| (*text).to_string())
+        .ok_or_else(|| format!("no bundled layer `{path}`"))
+}
+
+/// What went wrong, and where: the suitability file's line and field, or the layer's file and
+/// its feature or row.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Spec(Vec<SpecProblem>),
+    #[error("line {line}: layer {path}: {message}")]
+    Layer { line: usize, path: String, message: String },
+    #[error("grid: {0}")]
+    Grid(String),
+}
+
+/// A scored file: the surface, the criteria as scored, the candidate sites and how long each
+/// step took.
+pub struct Scored {
+    pub spec: Spec,
+    pub criteria: Vec<Criterion>,
+    pub surface: Surface,
+    pub sites: Vec<Site>,
+    pub timings: Timings,
+}
+
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
+pub struct Timings {
+    pub read_s: f64,
+    pub score_s: f64,
+    pub rank_s: f64,
+}
+
+/// A candidate site: the cell's centre in WGS84 and EPSG:5179, its score and each criterion's part.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Site {
+    pub rank: usize,
+    pub lon: f64,
+    pub lat: f64,
+    pub x_5179: f64,
+    pub y_5179: f64,
+    pub score: f64,
+    pub parts: Vec<Part>,
+}
+
+/// Scores a suitability file. `read` gives a layer's text by its path in the file (relative to
+/// the file); `provinces` is the provinces' GeoJSON the study areas are cut from; `weights`
+/// replaces some criteria's weights.
+pub fn score(
+    catalog: &Catalog,
+    text: &str,
+    read: &dyn Fn(&str) -> Result<String, String>,
+    provinces: &str,
+    weights: &[(String, f64)],
+    threads: usize,
+) -> Result<Scored, SiteError> {
+    let started = Instant::now();
+    let spec = Spec::parse(text, catalog).map_err(SiteError::Spec)?;
+    let spec = spec.with_weights(weights).map_err(|p| SiteError::Spec(vec![p]))?;
+    let area = area(catalog, &spec.area, provinces)?;
+    let (mut min, mut max) = ((f64::INFINITY, f64::INFINITY), (f64::NEG_INFINITY, f64::NEG_INFINITY));
+    for &(x, y) in area.iter().flatten().flatten() {
+        min = (min.0.min(x), min.1.min(y));
+        max = (max.0.max(x), max.1.max(y));
+    }
+    let grid = Grid::covering(min, max, spec.cell_m).ok_or_else(|| {
+        SiteError::Grid(format!(
+            "the area at {} m cells would be empty or more than {} cells; choose larger cells or a smaller area",
+            spec.cell_m,
+            suitability::grid::MAX_CELLS
+        ))
+    })?;
+    let mut criteria = Vec::with_capacity(spec.criteria.len());
+    for c in &spec.criteria {
+        let layer = load(&c.layer, read)?;
+        let source = layer::source(&layer, c.measure, c.property.as_deref())
+            .map_err(|p| layer_error(&c.layer, p.to_string()))?;
+        criteria.push(Criterion {
+            id: c.id.clone(),
+            name_ko: c.name_ko.clone(),
+            name_en: c.name_en.clone(),
+            weight: c.weight,
+            curve: Curve(c.curve.clone()),
+            source,
+        });
+    }
+    let mut masks = Vec::with_capacity(spec.masks.len());
+    for m in &spec.masks {
+        let layer = load(&m.layer, read)?;
+        let polygons = layer::polygons(&layer).map_err(|p| layer_error(&m.layer, p.to_string()))?;
+        masks.push(Mask { id: m.id.clone(), polygons, exclude: m.exclude });
+    }
+    let read_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let surface = suitability::score(grid, &area, &masks, &criteria, threads);
+    let score_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let back = Transform::new(Crs::Epsg5179, Crs::Wgs84).map_err(|e| SiteError::Grid(e.to_string()))?;
+    let sites = suitability::candidates(&surface, &criteria, spec.candidates, spec.spacing_m)
+        .into_iter()
+        .map(|c| {
+            let (lon, lat) = back.point(c.x, c.y).unwrap_or((f64::NAN, f64::NAN));
+            Site { rank: c.rank, lon, lat, x_5179: c.x, y_5179: c.y, score: c.score, parts: c.parts }
+        })
+        .collect();
+    let rank_s = started.elapsed().as_secs_f64();
+    Ok(Scored { spec, criteria, surface, sites, timings: Timings { read_s, score_s, rank_s } })
+}
+
+fn layer_error(at: &LayerRef, message: String) -> SiteError {
+    SiteError::Layer { line: at.line, path: at.path.clone(), message }
+}
+
+/// A layer read (GeoJSON, or CSV of points) and projected to EPSG:5179.
+fn load(at: &LayerRef, read: &dyn Fn(&str) -> Result<String, String>) -> Result<Layer, SiteError> {
+    let text = read(&at.path).map_err(|e| layer_error(at, e))?;
+    let mut layer = if at.path.to_ascii_lowercase().ends_with(".csv") {
+        csv_points(&text).map_err(|e| layer_error(at, e))?
+    } else {
+        layer::geojson(&text).map_err(|p| layer_error(at, p.to_string()))?
+    };
+    // The file's own CRS wins over the suitability file's; neither: WGS84 (RFC 7946).
+    let code = layer.crs.clone().or_else(|| at.crs.clone()).unwrap_or_else(|| "EPSG:4326".into());
+    let from = Crs::from_code(&code).map_err(|e| layer_error(at, format!("crs: {e}")))?;
+    let transform = Transform::new(from, Crs::Epsg5179).map_err(|e| layer_error(at, e.to_string()))?;
+    layer::project(&mut layer, &|x, y| transform.point(x, y).map_err(|e| e.to_string()))
+        .map_err(|p| layer_error(at, p.to_string()))?;
+    Ok(layer)
+}
+
+/// Points from CSV: `lon,lat` (WGS84) or `x,y` (in the CRS the suitability file gives), the other
+/// columns as properties. Problems name the row's line.
+fn csv_points(text: &str) -> Result<Layer, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| format!("header: {e}"))?.clone();
+    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()));
+    let (xi, yi, crs) = match (find(&["lon", "lng", "longitude"]), find(&["lat", "latitude"])) {
+        (Some(x), Some(y)) => (x, y, Some("EPSG:4326".to_string())),
+        _ => match (find(&["x"]), find(&["y"])) {
+            (Some(x), Some(y)) => (x, y, None),
+            _ => return Err("header: needs columns lon,lat or x,y".into()),
+        },
+    };
+    let mut features = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| format!("{e}"))?;
+        let line = row.position().map_or(0, |p| p.line());
+        let number = |i: usize| -> Result<f64, String> {
+            let cell = row.get(i).unwrap_or_default();
+            cell.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("line {line}: {}: `{cell}` is not a number", &headers[i]))
+        };
+        let (x, y) = (number(xi)?, number(yi)?);
+        let properties = headers
+            .iter()
+            .zip(row.iter())
+            .enumerate()
+            .filter(|(i, _)| *i != xi && *i != yi)
+            .map(|(_, (h, v))| (h.to_string(), Value::String(v.to_string())))
+            .collect();
+        features.push(layer::Feature {
+            at: format!("line {line}"),
+            geometry: layer::Geometry::Points(vec![(x, y)]),
+            properties,
+        });
+    }
+    Ok(Layer { crs, features })
+}
+
+/// The study area's polygons in EPSG:5179.
+fn area(catalog: &Catalog, area: &Area, provinces: &str) -> Result<Vec<Polygon>, SiteError> {
+    let to_grid = Transform::new(Crs::Wgs84, Crs::Epsg5179).map_err(|e| SiteError::Grid(e.to_string()))?;
+    let project = |x: f64, y: f64| to_grid.point(x, y).map_err(|e| e.to_string());
+    let regions: Vec<&str> = match area {
+        Area::Bbox([w, s, e, n]) => {
+            // The box's edges densified, so that its projected outline stays true.
+            let mut ring = Vec::new();
+            for i in 0..=16 {
+                ring.push((w + (e - w) * f64::from(i) / 16.0, *s));
+            }
+            for i in 0..=16 {
+                ring.push((*e, s + (n - s) * f64::from(i) / 16.0));
+            }
+            for i in 0..=16 {
+                ring.push((e - (e - w) * f64::from(i) / 16.0, *n));
+            }
+            for i in 0..=16 {
+                ring.push((*w, n - (n - s) * f64::from(i) / 16.0));
+            }
+            let ring = ring.into_iter().map(|(x, y)| project(x, y)).collect::<Result<Vec<_>, _>>();
+            return Ok(vec![vec![ring.map_err(SiteError::Grid)?]]);
+        }
+        Area::Korea => catalog.regions.iter().map(|r| r.id.as_str()).collect(),
+        Area::Region(id) => vec![id.as_str()],
+        Area::EconomicRegion(id) => catalog
+            .economic_regions
+            .iter()
+            .find(|e| e.id.as_str() == id)
+            .map(|e| e.members.iter().map(|m| m.as_str()).collect())
+            .unwrap_or_default(),
+    };
+    let codes: Vec<&str> = catalog
+        .regions
+        .iter()
+        .filter(|r| regions.contains(&r.id.as_str()))
+        .filter_map(|r| r.census_code_2013.as_deref())
+        .collect();
+    let mut outlines = layer::geojson(provinces).map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
+    outlines.features.retain(|f| {
+        f.properties.get("code").and_then(Value::as_str).is_some_and(|c| codes.contains(&c))
+    });
+    layer::project(&mut outlines, &project).map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
+    let polygons = layer::polygons(&outlines).map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
+    if polygons.is_empty() {
+        return Err(SiteError::Grid("no outline of the area in the provinces map".into()));
+    }
+    Ok(polygons)
+}
+
+/// The candidate sites as a GeoJSON FeatureCollection in WGS84 (RFC 7946) or EPSG:5179 (with a
+/// `crs` member), each with its rank, score and every criterion's value, rating and part.
+pub fn sites_geojson(scored: &Scored, crs: Crs) -> Value {
+    let features: Vec<Value> = scored
+        .sites
+        .iter()
+        .map(|s| {
+            let (x, y) = if crs == Crs::Epsg5179 { (s.x_5179, s.y_5179) } else { (s.lon, s.lat) };
+            let mut properties = json!({
+                "rank": s.rank,
+                "score": round(s.score, 2),
+                "x_5179": s.x_5179,
+                "y_5179": s.y_5179,
+            });
+            for p in &s.parts {
+                properties[format!("{}_value", p.criterion)] = json!(p.value.map(|v| round(v, 1)));
+                properties[format!("{}_rating", p.criterion)] = json!(round(p.rating, 3));
+                properties[format!("{}_part", p.criterion)] = json!(round(p.contribution, 2));
+            }
+            json!({"type": "Feature", "properties": properties, "geometry": {"type": "Point", "coordinates": [x, y]}})
+        })
+        .collect();
+    let mut collection = json!({"type": "FeatureCollection", "features": features});
+    if crs == Crs::Epsg5179 {
+        collection["crs"] = json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::5179"}});
+    }
+    collection
+}
+
+fn round(v: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (v * f).round() / f
+}
+
+/// The surface as a GeoTIFF in EPSG:5179.
+pub fn geotiff(scored: &Scored) -> Vec<u8> {
+    suitability::geotiff::encode(&scored.surface.grid, &scored.surface.score, 5179)
+}
+
+/// One map tile (z/x/y, Web Mercator) of the surface as PNG.
+pub fn tile_png(surface: &Surface, z: u8, x: u32, y: u32) -> Result<Vec<u8>, String> {
+    let to_grid = Transform::new(Crs::Wgs84, Crs::Epsg5179).map_err(|e| e.to_string())?;
+    let rgba = tile::render(&surface.grid, &surface.score, z, x, y, &|lon, lat| to_grid.point(lon, lat).ok());
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, tile::SIZE as u32, tile::SIZE as u32);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(&rgba).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// The WGS84 box of the surface (south-west, north-east), for fitting the map to it.
+pub fn bounds(surface: &Surface) -> Option<[f64; 4]> {
+    let back = Transform::new(Crs::Epsg5179, Crs::Wgs84).ok()?;
+    let g = surface.grid;
+    let (x1, y1) = g.max();
+    let corners = [(g.x0, g.y0), (x1, g.y0), (g.x0, y1), (x1, y1)];
+    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for (x, y) in corners {
+        let (lon, lat) = back.point(x, y).ok()?;
+        b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
+    }
+    Some(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PROVINCES: &str = include_str!("../../ucz-web/assets/geo/korea-provinces-2013-simple.geojson");
+
+    #[test]
+    fn the_sample_scores_daejeon_and_ranks_sites_inside_it() {
+        let catalog = Catalog::bundled().expect("catalog");
+        let scored = score(&catalog, SAMPLE, &sample_layer, PROVINCES, &[], 2).expect("scored");
+        assert_eq!(scored.spec.area, Area::Region("daejeon".into()));
+        assert_eq!(scored.sites.len(), 10);
+        // Daejeon lies within 127.2–127.6 E, 36.18–36.50 N.
+        for s in &scored.sites {
+            assert!((127.2..127.6).contains(&s.lon) && (36.18..36.5).contains(&s.lat), "{s:?}");
+            let parts: f64 = s.parts.iter().map(|p| p.contribution).sum();
+            assert!((parts - s.score).abs() < 0.01);
+        }
+        assert!(scored.sites.windows(2).all(|w| w[0].score >= w[1].score));
+        let cells = scored.surface.scored_cells as f64 * 0.01; // km² at 100 m cells
+        assert!((400.0..700.0).contains(&cells), "Daejeon is about 540 km²: {cells}");
+        let weights = [("youth".to_string(), 50.0)];
+        let heavy = score(&catalog, SAMPLE, &sample_layer, PROVINCES, &weights, 2).expect("scored");
+        assert_ne!(
+            (heavy.sites[0].x_5179, heavy.sites[0].y_5179),
+            (scored.sites[0].x_5179, scored.sites[0].y_5179),
+            "the youth weight moves the best site"
+        );
+        let fc = sites_geojson(&scored, Crs::Epsg5179);
+        assert_eq!(fc["features"].as_array().map(Vec::len), Some(10));
+        assert!(fc["features"][0]["properties"]["station_part"].is_number());
+        let png = tile_png(&scored.surface, 11, 1748, 802).expect("tile");
+        assert_eq!(&png[1..4], b"PNG");
+    }
+
+    #[test]
+    fn a_layer_in_an_unknown_crs_or_malformed_is_named() {
+        let catalog = Catalog::bundled().expect("catalog");
+        let crs = |path: &str| -> Result<String, String> {
+            let mut layer: Value = serde_json::from_str(&sample_layer(path)?).map_err(|e| e.to_string())?;
+            layer["crs"] = json!({"type": "name", "properties": {"name": "EPSG:2097"}});
+            Ok(layer.to_string())
+        };
+        let e = score(&catalog, SAMPLE, &crs, PROVINCES, &[], 1).err().expect("refused");
+        let text = e.to_string();
+        assert!(text.contains("daejeon/stations.geojson") && text.contains("EPSG:2097"), "{text}");
+        let broken = |path: &str| -> Result<String, String> {
+            if path.contains("universities") {
+                Ok(r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[127.3]}}]}"#.into())
+            } else {
+                sample_layer(path)
+            }
+        };
+        let e = score(&catalog, SAMPLE, &broken, PROVINCES, &[], 1).err().expect("refused");
+        assert!(e.to_string().contains("feature 0: geometry.coordinates"), "{e}");
+        let csv = "name,x,y,youth\nA,233000,415000,1\nB,233500,oops,2\n";
+        let e = csv_points(csv).expect_err("bad row");
+        assert!(e.starts_with("line 3: y:"), "{e}");
+    }
+}
