@@ -22,6 +22,7 @@ pub mod id;
 pub mod lang;
 pub mod lease;
 pub mod message;
+pub mod nearest;
 pub mod network;
 pub mod notice;
 pub mod occupancy;

@@ -101,6 +101,10 @@ pub async fn sync_catalog(state: &AppState) -> Result<bool, ucz_store::StoreErro
 /// Request bodies above this size are refused (413).
 pub const MAX_BODY: usize = 1 << 20;
 
+/// The 17 provinces (시·도) in WGS84, KOSTAT 2013 (assets/geo/README.md): the national map and
+/// the study areas of site suitability.
+pub const PROVINCES: &str = include_str!("../assets/geo/korea-provinces-2013-simple.geojson");
+
 pub use api::operations::{Answer, Operation};
 
 /// Every operation of the API.

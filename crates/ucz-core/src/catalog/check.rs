@@ -284,7 +284,7 @@ fn economic_regions(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     }
 }
 
-/// A facility type serves at least one known function.
+/// A facility type, and a hub kind, serves at least one known function.
 fn facility_types(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     let ft = files.of("facility_types.toml");
     for item in &c.facility_types {
@@ -298,6 +298,11 @@ fn facility_types(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
             e,
         );
         non_empty(&ft, &item.id, "functions", &item.functions, e);
+    }
+    let hk = files.of("hub_kinds.toml");
+    for item in &c.hub_kinds {
+        refs(&hk, &item.id, "functions", &item.functions, &c.functions, "function", e);
+        non_empty(&hk, &item.id, "functions", &item.functions, e);
     }
 }
 

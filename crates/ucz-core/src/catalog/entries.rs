@@ -420,6 +420,8 @@ pub struct HubKind {
     pub id: Id,
     pub name_ko: String,
     pub name_en: String,
+    /// The functions a hub of this kind serves (the inter-hub linkage check).
+    pub functions: Vec<Id>,
     pub source: String,
 }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use entries::*;
-pub use placement::{MisfitWeights, PlacementPolicy};
+pub use placement::{MisfitWeights, NetworkRules, PlacementPolicy};
 
 use crate::id::Id;
 use crate::source::{InputError, InputErrors, SourceFile};

@@ -24,7 +24,7 @@ const fn points(id: &'static str, max: f64) -> ParameterSpec {
 }
 
 /// Every parameter `placement.toml` must give, once.
-pub const PARAMETERS: [ParameterSpec; 10] = [
+pub const PARAMETERS: [ParameterSpec; 16] = [
     ParameterSpec {
         id: "growth_factor",
         min: 1.0,
@@ -45,7 +45,22 @@ pub const PARAMETERS: [ParameterSpec; 10] = [
         max: 3650.0,
         whole: true,
     },
+    range("detour_factor", 1.0, 3.0),
+    range("travel_speed_kmh", 1.0, 200.0),
+    range("reachable_minutes", 1.0, 600.0),
+    range("walk_speed_kmh", 1.0, 10.0),
+    range("max_walk_m", 0.0, 5000.0),
+    range("transfer_minutes", 0.0, 60.0),
 ];
+
+const fn range(id: &'static str, min: f64, max: f64) -> ParameterSpec {
+    ParameterSpec {
+        id,
+        min,
+        max,
+        whole: false,
+    }
+}
 
 /// What the placement's choices are. All zero (and no kinds) until a catalog is loaded.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -55,8 +70,21 @@ pub struct PlacementPolicy {
     pub misfit: MisfitWeights,
     /// Idle days of a space that weigh as much as one misfit point.
     pub idle_days_per_point: i64,
+    /// How far apart hubs are (the hub network; placement itself keeps straight lines).
+    pub network: NetworkRules,
     /// The space kinds graduates move into, in catalog order.
     pub expansion_kinds: Vec<String>,
+}
+
+/// Distances and travel times between hubs, and what counts as reachable (`network`).
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct NetworkRules {
+    pub detour_factor: f64,
+    pub travel_speed_kmh: f64,
+    pub reachable_minutes: f64,
+    pub walk_speed_kmh: f64,
+    pub max_walk_m: f64,
+    pub transfer_minutes: f64,
 }
 
 /// The misfit points of a fitting space (see `placement::misfit`).
@@ -113,6 +141,14 @@ impl PlacementPolicy {
                 rent_max: whole("rent_max")?,
             },
             idle_days_per_point: whole("idle_days_per_point")?,
+            network: NetworkRules {
+                detour_factor: value("detour_factor")?,
+                travel_speed_kmh: value("travel_speed_kmh")?,
+                reachable_minutes: value("reachable_minutes")?,
+                walk_speed_kmh: value("walk_speed_kmh")?,
+                max_walk_m: value("max_walk_m")?,
+                transfer_minutes: value("transfer_minutes")?,
+            },
             expansion_kinds: catalog
                 .space_kinds
                 .iter()

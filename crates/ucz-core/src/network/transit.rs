@@ -1,0 +1,161 @@
+//! Transit journeys over a GTFS feed's timetable, as the hub network times them: walk from a hub
+//! to a stop within the longest walk, wait the transfer time, ride the fastest scheduled hop
+//! between consecutive stops, alight, walk to another stop or to the destination hub. Waiting is
+//! one fixed figure per boarding rather than the timetable's headways, and a change of line at
+//! a stop counts as a boarding: a planner's estimate of how reachable two hubs are, not a
+//! journey planner.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::catalog::NetworkRules;
+use crate::crs::{Crs, Transform};
+use crate::nearest::Nearest;
+use crate::zone::Site;
+
+pub struct Transit {
+    /// Stops in EPSG:5179 metres.
+    xy: Vec<(f64, f64)>,
+    /// Ride hops out of each stop: (next stop, minutes).
+    rides: Vec<Vec<(usize, f64)>>,
+    /// Walks out of each stop to stops within the longest walk: (stop, minutes).
+    walks: Vec<Vec<(usize, f64)>>,
+    stops: Nearest<usize>,
+    to_metres: Transform,
+    rules: NetworkRules,
+}
+
+/// A journey's state at a stop: on foot (may board or walk on) or riding (may ride on or alight).
+#[derive(Clone, Copy, PartialEq)]
+struct Visit {
+    minutes: f64,
+    node: usize,
+}
+
+impl Eq for Visit {}
+impl Ord for Visit {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.minutes.total_cmp(&self.minutes).then(other.node.cmp(&self.node))
+    }
+}
+impl PartialOrd for Visit {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Transit {
+    /// `stops` by index; `hops`: (from stop, to stop, minutes) for consecutive stops of trips
+    /// (the fastest of each pair is kept). `None` when the stops cannot be projected.
+    pub fn new(stops: &[Site], hops: &[(usize, usize, f64)], rules: &NetworkRules) -> Option<Transit> {
+        let to_metres = Transform::new(Crs::Wgs84, Crs::Epsg5179).ok()?;
+        let xy: Vec<(f64, f64)> =
+            stops.iter().map(|s| to_metres.point(s.lon, s.lat).ok()).collect::<Option<_>>()?;
+        let n = xy.len();
+        let mut rides: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        for &(a, b, m) in hops {
+            if a >= n || b >= n || a == b || !m.is_finite() || m < 0.0 {
+                continue;
+            }
+            match rides[a].iter_mut().find(|(to, _)| *to == b) {
+                Some(hop) => hop.1 = hop.1.min(m),
+                None => rides[a].push((b, m)),
+            }
+        }
+        let index: Nearest<usize> = xy.iter().enumerate().map(|(i, &(x, y))| (x, y, i)).collect();
+        let walk = |m: f64| m / 1000.0 / rules.walk_speed_kmh * 60.0;
+        let walks = xy
+            .iter()
+            .enumerate()
+            .map(|(i, &(x, y))| {
+                index
+                    .within(x, y, rules.max_walk_m)
+                    .into_iter()
+                    .filter(|&(&j, _)| j != i)
+                    .map(|(&j, d)| (j, walk(d)))
+                    .collect()
+            })
+            .collect();
+        Some(Transit { xy, rides, walks, stops: index, to_metres, rules: rules.clone() })
+    }
+
+    pub fn stop_count(&self) -> usize {
+        self.xy.len()
+    }
+
+    fn walk_minutes(&self, metres: f64) -> f64 {
+        metres / 1000.0 / self.rules.walk_speed_kmh * 60.0
+    }
+
+    /// Minutes from one site to another by walking and transit; `None` when no stop is within
+    /// a walk of either, or no journey joins them.
+    pub fn minutes(&self, a: Site, b: Site) -> Option<f64> {
+        let pa = self.to_metres.point(a.lon, a.lat).ok()?;
+        let pb = self.to_metres.point(b.lon, b.lat).ok()?;
+        let direct = {
+            let d = ((pa.0 - pb.0).powi(2) + (pa.1 - pb.1).powi(2)).sqrt();
+            (d <= self.rules.max_walk_m).then(|| self.walk_minutes(d))
+        };
+        let exits: Vec<(usize, f64)> = self
+            .stops
+            .within(pb.0, pb.1, self.rules.max_walk_m)
+            .into_iter()
+            .map(|(&s, d)| (s, self.walk_minutes(d)))
+            .collect();
+        if exits.is_empty() {
+            return direct;
+        }
+        // Nodes: 2 × stop (on foot) and 2 × stop + 1 (riding).
+        let n = self.xy.len();
+        let mut best = vec![f64::INFINITY; 2 * n];
+        let mut queue = BinaryHeap::new();
+        for (&s, d) in self.stops.within(pa.0, pa.1, self.rules.max_walk_m) {
+            let m = self.walk_minutes(d);
+            if m < best[2 * s] {
+                best[2 * s] = m;
+                queue.push(Visit { minutes: m, node: 2 * s });
+            }
+        }
+        let mut arrive = direct.unwrap_or(f64::INFINITY);
+        let exit_of = |s: usize| exits.iter().find(|(e, _)| *e == s).map(|(_, m)| *m);
+        while let Some(Visit { minutes, node }) = queue.pop() {
+            if minutes > best[node] || minutes >= arrive {
+                continue;
+            }
+            let (stop, riding) = (node / 2, node % 2 == 1);
+            let mut go = |to: usize, m: f64, queue: &mut BinaryHeap<Visit>| {
+                if m < best[to] {
+                    best[to] = m;
+                    queue.push(Visit { minutes: m, node: to });
+                }
+            };
+            if riding {
+                for &(next, m) in &self.rides[stop] {
+                    go(2 * next + 1, minutes + m, &mut queue);
+                }
+                go(2 * stop, minutes, &mut queue);
+            } else {
+                if let Some(m) = exit_of(stop) {
+                    arrive = arrive.min(minutes + m);
+                }
+                go(2 * stop + 1, minutes + self.rules.transfer_minutes, &mut queue);
+                for &(next, m) in &self.walks[stop] {
+                    go(2 * next, minutes + m, &mut queue);
+                }
+            }
+        }
+        arrive.is_finite().then_some(arrive)
+    }
+}
+
+/// Minutes since midnight of a GTFS time (`HH:MM:SS`, hours may pass 24).
+pub fn gtfs_minutes(text: &str) -> Option<f64> {
+    let mut parts = text.trim().split(':');
+    let h: u32 = parts.next()?.trim().parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let s: u32 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || m > 59 || s > 60 || h > 99 {
+        return None;
+    }
+    Some(f64::from(h * 60 + m) + f64::from(s) / 60.0)
+}
