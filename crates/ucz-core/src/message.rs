@@ -80,6 +80,7 @@ keys! {
     NounSpaceKind = "noun_space_kind",
     NounInstitutionKind = "noun_institution_kind",
     NounHubKind = "noun_hub_kind",
+    NounSurface = "noun_surface",
     NounRegion = "noun_region",
     NounStage = "noun_stage",
     NounFunction = "noun_function",

@@ -166,6 +166,15 @@ pub fn write_hub(caller: &Caller) -> Result<(), Error> {
     }
 }
 
+/// Planning tools (site suitability, pipeline simulation): the staff who plan — admins,
+/// coordinators and zone operators.
+pub fn plan(caller: &Caller) -> Result<(), Error> {
+    allow(matches!(
+        caller.require_user()?,
+        Role::Admin | Role::Coordinator | Role::Operator { .. }
+    ))
+}
+
 /// The space ladder of a 시·도 or 광역경제권 (forecast, placement, retention): admins,
 /// coordinators, and the operators of a zone in one of its 시·도 (who see others' graduates as
 /// counts, `ladder::visible_plan`).

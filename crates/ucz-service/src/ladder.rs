@@ -39,7 +39,7 @@ pub struct Region {
 }
 
 /// A zone plan's site, if it gives a readable one.
-fn site_of(plan: &ZonePlan) -> Option<Site> {
+pub(crate) fn site_of(plan: &ZonePlan) -> Option<Site> {
     plan.0
         .get("site")
         .and_then(|site| serde_json::from_value(site.clone()).ok())

@@ -20,12 +20,13 @@ pub mod import;
 pub mod jobs;
 pub mod ladder;
 pub mod leases;
+pub mod network;
 pub mod notices;
 pub mod occupancy;
 pub mod parts;
 pub mod records;
-pub mod site;
 pub mod statements;
+pub mod suitability;
 pub mod tokens;
 pub mod zones;
 
@@ -54,6 +55,8 @@ pub struct Services {
     pub mail: MailSettings,
     /// What checks an uploaded file before it is kept (a virus scanner); none: not checked.
     pub file_scan: Option<Arc<dyn awards::FileScan>>,
+    /// Suitability surfaces scored lately, kept for their map tiles and downloads.
+    pub surfaces: Arc<suitability::Surfaces>,
 }
 
 /// What the use cases that mail need to know of the edge.
@@ -96,6 +99,7 @@ impl Services {
             calls: Arc::default(),
             mail: MailSettings::default(),
             file_scan: None,
+            surfaces: Arc::default(),
         }
     }
 

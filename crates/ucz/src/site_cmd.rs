@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use ucz_core::crs::Crs;
 use ucz_core::{Catalog, Lang};
-use ucz_service::site::{self, Scored, SiteError};
+use ucz_service::suitability::{self as site, Scored, SiteError};
 
 use crate::ListFormat;
 use crate::input::{self, BadInput};

@@ -80,10 +80,12 @@ pub mod housing;
 pub mod hubs;
 pub mod ladder;
 pub mod leases;
+pub mod network;
 pub mod occupancy;
 pub mod operations;
 pub mod parts;
 pub mod statements;
+pub mod suitability;
 pub mod zones;
 
 use axum::Json;

@@ -280,6 +280,7 @@ pub fn routes() -> Vec<Route> {
         .answers::<ucz_service::evaluation::Scorecard>(),
     );
     all.extend(evaluation_routes());
+    all.extend(planning_routes());
     all.extend(record!(
         super::facilities,
         FacilityBody,
@@ -1100,6 +1101,38 @@ fn housing_routes() -> Vec<Route> {
 
 /// The evaluation of zones: the records behind a number, the report, every zone side by side,
 /// the open data, and the records a zone's evaluation reads.
+/// Planning: site suitability, the hub network and the startup pipeline.
+fn planning_routes() -> Vec<Route> {
+    use super::network as n;
+    use super::suitability as s;
+    let planners = "admin, coordinator, operator";
+    let ladder_readers = "admin, coordinator, operators of the region's zones";
+    vec![
+        route(Verb::Post, "scoreSites", "/api/v1/site/score", s::score)
+            .doc("Score a suitability file's grid (the bundled Daejeon sample when no file is given) with the weights given, keep the surface, and rank the candidate sites with each criterion's part", planners)
+            .body::<ucz_service::suitability::ScoreRequest>()
+            .answers::<ucz_service::suitability::Answer>(),
+        route(Verb::Get, "readSiteTile", "/api/v1/site/{key}/tiles/{z}/{x}/{y}", s::tile)
+            .doc("A map tile (PNG, Web Mercator; the last segment is `{y}.png`) of a kept surface, coloured by score", planners)
+            .answers_a_file(),
+        route(Verb::Get, "readSiteGeotiff", "/api/v1/site/{key}/score.tif", s::geotiff)
+            .doc("A kept surface as a GeoTIFF (32-bit float scores, NaN outside the area, EPSG:5179)", planners)
+            .answers_a_file(),
+        route(Verb::Get, "readSites", "/api/v1/site/{key}/sites.geojson", s::sites)
+            .doc("A kept surface's candidate sites as GeoJSON (WGS84, or EPSG:5179 with ?crs=EPSG:5179), each with its rank, score and every criterion's value, rating and part", planners)
+            .query::<s::CrsQuery>()
+            .answers_a_file(),
+        route(Verb::Get, "readNetwork", "/api/v1/network/{region}", n::read)
+            .doc("The hub network of a 시·도 or 광역경제권: hubs with functions and spaces, Post-BI moves and bookings between them, road travel times, and the functions each hub lacks within reach", ladder_readers)
+            .answers::<ucz_core::network::Network>(),
+        route(Verb::Post, "readNetworkByTransit", "/api/v1/network/{region}/gtfs", n::with_gtfs)
+            .doc("The hub network with travel times by transit: the request body is a GTFS feed's .zip (stops.txt and stop_times.txt are read)", ladder_readers)
+            .body_limit(64 << 20)
+            .statuses(&["200"])
+            .answers::<ucz_core::network::Network>(),
+    ]
+}
+
 fn evaluation_routes() -> Vec<Route> {
     use super::awards::Items;
     use super::evaluation as w;

@@ -385,3 +385,169 @@ mod tests {
         assert!(e.starts_with("line 3: y:"), "{e}");
     }
 }
+
+/// Surfaces scored lately, by key (the hash of what was scored), so that the map's tiles and
+/// the downloads read the surface the planner is looking at without scoring it again; and one
+/// scoring at a time, so that a planner's run does not starve the server's other work.
+pub struct Surfaces {
+    kept: std::sync::Mutex<std::collections::VecDeque<(String, std::sync::Arc<Scored>)>>,
+    running: tokio::sync::Semaphore,
+}
+
+/// Surfaces kept at once (a national 100 m surface is about 40 MB per criterion).
+const KEPT: usize = 6;
+
+impl Default for Surfaces {
+    fn default() -> Self {
+        Surfaces { kept: Default::default(), running: tokio::sync::Semaphore::new(1) }
+    }
+}
+
+impl Surfaces {
+    pub fn get(&self, key: &str) -> Option<std::sync::Arc<Scored>> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().find(|(k, _)| k == key).map(|(_, s)| s.clone())
+    }
+
+    fn keep(&self, key: String, scored: std::sync::Arc<Scored>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|(k, _)| *k != key);
+        kept.push_front((key, scored));
+        kept.truncate(KEPT);
+    }
+}
+
+/// What a planner asks to score: a suitability file (the bundled sample when none), its layers
+/// by the paths the file names (GeoJSON objects, or CSV text), and weights to replace.
+#[derive(Clone, Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRequest {
+    /// The suitability file's TOML text (docs/site-suitability.md); left out, the bundled
+    /// Daejeon sample.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Each layer the file names, by its path: a GeoJSON object, or CSV text. Layers of the
+    /// bundled sample need not be given.
+    #[serde(default)]
+    pub layers: std::collections::BTreeMap<String, Value>,
+    /// Criterion id → weight (0–1000), replacing the file's.
+    #[serde(default)]
+    pub weights: std::collections::BTreeMap<String, f64>,
+}
+
+/// Scores a request (planning staff only) and keeps the surface; the key names it for tiles and
+/// downloads. A problem is a field error named `file:LINE field` or `layers.PATH`.
+pub async fn score_request(
+    state: &crate::Services,
+    caller: &crate::Caller,
+    request: ScoreRequest,
+    provinces: &'static str,
+) -> Result<(String, std::sync::Arc<Scored>), crate::Error> {
+    use sha2::Digest;
+    crate::access::plan(caller)?;
+    let key = {
+        let mut h = sha2::Sha256::new();
+        h.update(serde_json::to_vec(&(&request.file, &request.layers, &request.weights)).unwrap_or_default());
+        h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    if let Some(scored) = state.surfaces.get(&key) {
+        return Ok((key, scored));
+    }
+    let _turn = state.surfaces.running.acquire().await.map_err(|_| crate::Error::internal("the scoring stopped"))?;
+    let catalog = state.catalog.clone();
+    let scored = tokio::task::spawn_blocking(move || {
+        let text = request.file.clone().unwrap_or_else(|| SAMPLE.to_string());
+        let read = |path: &str| -> Result<String, String> {
+            match request.layers.get(path) {
+                Some(Value::String(text)) => Ok(text.clone()),
+                Some(value) => Ok(value.to_string()),
+                None if request.file.is_none() => sample_layer(path),
+                None => Err(format!("give this layer in `layers` under \"{path}\"")),
+            }
+        };
+        let weights: Vec<(String, f64)> = request.weights.into_iter().collect();
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        score(&catalog, &text, &read, provinces, &weights, threads)
+    })
+    .await
+    .map_err(|_| crate::Error::internal("the scoring stopped"))?
+    .map_err(refused)?;
+    let scored = std::sync::Arc::new(scored);
+    state.surfaces.keep(key.clone(), scored.clone());
+    Ok((key, scored))
+}
+
+/// A scoring problem as the API's field errors.
+fn refused(e: SiteError) -> crate::Error {
+    let field = |field: String, message: String| crate::FieldError {
+        field,
+        message: crate::Message::input(message),
+    };
+    crate::Error::invalid(match e {
+        SiteError::Spec(problems) => problems
+            .into_iter()
+            .map(|p| field(format!("file:{} {}", p.line, p.field), p.message))
+            .collect(),
+        SiteError::Layer { line, path, message } => {
+            vec![field(format!("layers.{path}"), format!("(file line {line}) {message}"))]
+        }
+        SiteError::Grid(message) => vec![field("file grid".into(), message)],
+    })
+}
+
+/// A criterion as scored: its weight and curve.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct CriterionView {
+    pub id: String,
+    pub name_ko: String,
+    pub name_en: String,
+    pub weight: f64,
+    /// [value, rating] points.
+    pub curve: Vec<(f64, f64)>,
+    pub measure: ucz_core::suitability::spec::Measure,
+}
+
+/// The answer of a scoring: the sites, and where the surface's tiles and files are.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct Answer {
+    /// Names the kept surface in the links below.
+    pub key: String,
+    pub grid: Grid,
+    pub scored_cells: usize,
+    /// The surface's WGS84 box: west, south, east, north.
+    pub bounds: Option<[f64; 4]>,
+    pub criteria: Vec<CriterionView>,
+    pub sites: Vec<Site>,
+    pub timings: Timings,
+    /// `{z}/{x}/{y}` map tiles (PNG, Web Mercator).
+    pub tiles: String,
+    pub geotiff: String,
+    pub sites_geojson: String,
+}
+
+pub fn answer(key: &str, scored: &Scored) -> Answer {
+    Answer {
+        key: key.to_string(),
+        grid: scored.surface.grid,
+        scored_cells: scored.surface.scored_cells,
+        bounds: bounds(&scored.surface),
+        criteria: scored
+            .spec
+            .criteria
+            .iter()
+            .map(|c| CriterionView {
+                id: c.id.clone(),
+                name_ko: c.name_ko.clone(),
+                name_en: c.name_en.clone(),
+                weight: c.weight,
+                curve: c.curve.clone(),
+                measure: c.measure,
+            })
+            .collect(),
+        sites: scored.sites.clone(),
+        timings: scored.timings.clone(),
+        tiles: format!("/api/v1/site/{key}/tiles/{{z}}/{{x}}/{{y}}.png"),
+        geotiff: format!("/api/v1/site/{key}/score.tif"),
+        sites_geojson: format!("/api/v1/site/{key}/sites.geojson"),
+    }
+}

@@ -1,0 +1,247 @@
+//! The hub network of a 시·도 or 광역경제권 (`/planning/network`, `/api/v1/network/{region}`,
+//! docs/hub-network.md): its zones and hubs with their functions and spaces, the Post-BI moves
+//! and equipment bookings between them, travel times (road by default, transit over a GTFS
+//! feed), and the inter-hub linkage check. Whoever may see the region's space ladder may see
+//! its network.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use ucz_core::date::Date;
+use ucz_core::network::transit::{self, Transit};
+use ucz_core::network::{self, Network, Node, SpaceTotal};
+use ucz_core::record::SpacePlace;
+use ucz_core::zone::Site;
+
+use crate::caller::Caller;
+use crate::error::{Error, FieldError, Message};
+use crate::leases::stored_lease;
+use crate::{Services, ladder};
+
+/// The network of a region (a 시·도 or 광역경제권 id), on the day given.
+pub async fn of_region(
+    state: &Services,
+    caller: &Caller,
+    region: &str,
+    transit: Option<&Transit>,
+) -> Result<Network, Error> {
+    let scope = ladder::scope(state, region)?;
+    ladder::may_see(state, caller, &scope).await?;
+    let catalog = &state.catalog;
+    let rows = state.store.region_rows(&scope.regions).await?;
+    let mut nodes: Vec<Node> = Vec::new();
+    for z in &rows.zones {
+        let plan = &z.record.record;
+        let region = plan.text("region").unwrap_or_default();
+        if !scope.contains(region) {
+            continue;
+        }
+        let mut functions: Vec<String> = Vec::new();
+        for f in rows.facilities.iter().filter(|f| f.record.zone_id.as_str() == z.id.as_str()) {
+            if let Some(t) = catalog.facility_types.iter().find(|t| t.id.as_str() == f.record.kind) {
+                functions.extend(t.functions.iter().map(|id| id.to_string()));
+            }
+        }
+        nodes.push(Node {
+            id: z.id.to_string(),
+            name: plan.text("name").unwrap_or(z.id.as_str()).to_string(),
+            kind: "zone".into(),
+            region: region.to_string(),
+            site: ladder::site_of(plan),
+            functions: ordered(functions, catalog),
+            spaces: vec![],
+        });
+    }
+    for h in &rows.hubs {
+        let hub = &h.record.record;
+        if !scope.contains(&hub.region) {
+            continue;
+        }
+        let functions = catalog
+            .hub_kinds
+            .iter()
+            .find(|k| k.id.as_str() == hub.kind)
+            .map(|k| k.functions.iter().map(|f| f.to_string()).collect())
+            .unwrap_or_default();
+        nodes.push(Node {
+            id: hub.id.to_string(),
+            name: hub.name.clone(),
+            kind: hub.kind.clone(),
+            region: hub.region.clone(),
+            site: hub.site,
+            functions: ordered(functions, catalog),
+            spaces: vec![],
+        });
+    }
+    // Each space's hub: its facility's zone, or its hub.
+    let zone_of_facility: HashMap<i64, &str> =
+        rows.facilities.iter().map(|f| (f.id.0, f.record.zone_id.as_str())).collect();
+    let mut node_of_space: HashMap<i64, String> = HashMap::new();
+    let mut incubation: HashMap<i64, bool> = HashMap::new();
+    for s in &rows.spaces {
+        let node = match s.record.place() {
+            SpacePlace::Facility(f) => zone_of_facility.get(&f.0).map(|z| z.to_string()),
+            SpacePlace::Hub(h) => Some(h.to_string()),
+        };
+        let Some(node) = node.filter(|n| nodes.iter().any(|x| &x.id == n)) else { continue };
+        incubation.insert(s.id.0, catalog.is_incubation_kind(&s.record.kind));
+        if let Some(n) = nodes.iter_mut().find(|x| x.id == node) {
+            match n.spaces.iter_mut().find(|t| t.kind == s.record.kind) {
+                Some(t) => {
+                    t.count += 1;
+                    t.area_m2 += s.record.area_m2;
+                }
+                None => n.spaces.push(SpaceTotal { kind: s.record.kind.clone(), count: 1, area_m2: s.record.area_m2 }),
+            }
+        }
+        node_of_space.insert(s.id.0, node);
+    }
+    for n in &mut nodes {
+        n.spaces.sort_by(|a, b| a.kind.cmp(&b.kind));
+    }
+    // Post-BI moves: an incubation lease followed by the firm's next lease at another hub.
+    let leases: Vec<_> = rows.leases.iter().map(stored_lease).collect();
+    let mut moves = Vec::new();
+    for l in &leases {
+        if !incubation.get(&l.space).copied().unwrap_or(false) {
+            continue;
+        }
+        let next = leases
+            .iter()
+            .filter(|n| n.firm == l.firm && n.starts >= l.ends && n.id != l.id)
+            .min_by_key(|n| (n.starts, n.id));
+        if let (Some(from), Some(to)) = (node_of_space.get(&l.space), next.and_then(|n| node_of_space.get(&n.space))) {
+            moves.push((from.clone(), to.clone()));
+        }
+    }
+    // Bookings: a firm based at one hub (its lease on the day) booking equipment at another.
+    let resources = state.store.resources_of(None, None).await?;
+    let mut node_of_resource: HashMap<String, String> = HashMap::new();
+    for r in &resources {
+        if let Some(n) = r.zone_id.clone().or_else(|| r.hub_id.clone()).filter(|n| nodes.iter().any(|x| &x.id == n)) {
+            node_of_resource.insert(r.id.clone(), n);
+        }
+    }
+    let ids: Vec<String> = node_of_resource.keys().cloned().collect();
+    let now = state.clock.now();
+    let mut bookings = Vec::new();
+    for b in state.store.bookings_between(&ids, 0, now.as_second()).await? {
+        if !matches!(b.state.as_str(), "confirmed" | "checked_in") {
+            continue;
+        }
+        let day = Date::in_korea(jiff::Timestamp::from_second(b.starts_at).unwrap_or(now));
+        let home = leases
+            .iter()
+            .find(|l| l.firm == b.firm_id && l.starts <= day && day < l.ends)
+            .and_then(|l| node_of_space.get(&l.space));
+        if let (Some(home), Some(at)) = (home, node_of_resource.get(&b.resource_id)) {
+            bookings.push((home.clone(), at.clone()));
+        }
+    }
+    let functions: Vec<String> = catalog.functions.iter().map(|f| f.id.to_string()).collect();
+    Ok(network::build(nodes, &moves, &bookings, &functions, &catalog.placement.network, transit))
+}
+
+/// Function ids once each, in the catalog's order.
+fn ordered(mut functions: Vec<String>, catalog: &ucz_core::Catalog) -> Vec<String> {
+    let rank = |f: &String| catalog.functions.iter().position(|x| x.id.as_str() == f).unwrap_or(usize::MAX);
+    functions.sort_by_key(rank);
+    functions.dedup();
+    functions
+}
+
+/// A GTFS feed (a .zip, or its stops.txt and stop_times.txt) read into the transit the network
+/// times journeys on. Problems name the file, the line and the column.
+pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Result<Transit, Error> {
+    let problem = |file: &str, line: u64, column: &str, message: String| {
+        Error::invalid(vec![FieldError {
+            field: format!("{file}:{line}:{column}"),
+            message: Message::input(message),
+        }])
+    };
+    let mut stops: Vec<Site> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut reader = csv::Reader::from_reader(files.stops.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().map_err(|e| problem("stops.txt", 1, "header", e.to_string()))?.clone();
+    let col = |h: &csv::StringRecord, file: &str, name: &str| {
+        h.iter().position(|c| c.trim() == name).ok_or_else(|| problem(file, 1, name, format!("no `{name}` column")))
+    };
+    let (id_c, lat_c, lon_c) = (col(&headers, "stops.txt", "stop_id")?, col(&headers, "stops.txt", "stop_lat")?, col(&headers, "stops.txt", "stop_lon")?);
+    for row in reader.records() {
+        let row = row.map_err(|e| problem("stops.txt", e.position().map_or(0, |p| p.line()), "row", e.to_string()))?;
+        let line = row.position().map_or(0, |p| p.line());
+        let number = |c: usize, name: &str| -> Result<f64, Error> {
+            let v = row.get(c).unwrap_or_default().trim();
+            v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| problem("stops.txt", line, name, format!("`{v}` is not a number")))
+        };
+        let (lat, lon) = (number(lat_c, "stop_lat")?, number(lon_c, "stop_lon")?);
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+            return Err(problem("stops.txt", line, "stop_lat", format!("({lat}, {lon}) is not a position")));
+        }
+        index.insert(row.get(id_c).unwrap_or_default().trim().to_string(), stops.len());
+        stops.push(Site { lat, lon });
+    }
+    let mut reader = csv::Reader::from_reader(files.stop_times.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().map_err(|e| problem("stop_times.txt", 1, "header", e.to_string()))?.clone();
+    let f = "stop_times.txt";
+    let (trip_c, arr_c, dep_c, stop_c, seq_c) = (
+        col(&headers, f, "trip_id")?,
+        col(&headers, f, "arrival_time")?,
+        col(&headers, f, "departure_time")?,
+        col(&headers, f, "stop_id")?,
+        col(&headers, f, "stop_sequence")?,
+    );
+    // (trip, sequence, stop, arrival, departure)
+    let mut calls: Vec<(String, u32, usize, Option<f64>, Option<f64>)> = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| problem(f, e.position().map_or(0, |p| p.line()), "row", e.to_string()))?;
+        let line = row.position().map_or(0, |p| p.line());
+        let stop_id = row.get(stop_c).unwrap_or_default().trim();
+        let stop = *index.get(stop_id).ok_or_else(|| problem(f, line, "stop_id", format!("`{stop_id}` is not in stops.txt")))?;
+        let seq_text = row.get(seq_c).unwrap_or_default().trim();
+        let seq: u32 = seq_text.parse().map_err(|_| problem(f, line, "stop_sequence", format!("`{seq_text}` is not a whole number")))?;
+        let time = |c: usize, name: &str| -> Result<Option<f64>, Error> {
+            let v = row.get(c).unwrap_or_default().trim();
+            if v.is_empty() {
+                return Ok(None);
+            }
+            transit::gtfs_minutes(v).map(Some).ok_or_else(|| problem(f, line, name, format!("`{v}` is not a time HH:MM:SS")))
+        };
+        calls.push((row.get(trip_c).unwrap_or_default().to_string(), seq, stop, time(arr_c, "arrival_time")?, time(dep_c, "departure_time")?));
+    }
+    calls.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut hops = Vec::new();
+    for w in calls.windows(2) {
+        let (a, b) = (&w[0], &w[1]);
+        if a.0 != b.0 {
+            continue;
+        }
+        if let (Some(dep), Some(arr)) = (a.4.or(a.3), b.3.or(b.4))
+            && arr >= dep
+        {
+            hops.push((a.2, b.2, arr - dep));
+        }
+    }
+    Transit::new(&stops, &hops, rules)
+        .ok_or_else(|| problem("stops.txt", 0, "stop_lat", "stops cannot be projected".into()))
+}
+
+/// The two files of a GTFS feed the network reads.
+pub struct GtfsFiles {
+    pub stops: String,
+    pub stop_times: String,
+}
+
+impl GtfsFiles {
+    /// From a feed's .zip.
+    pub fn from_zip(bytes: &[u8]) -> Result<GtfsFiles, String> {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not a zip: {e}"))?;
+        let mut read = |name: &str| -> Result<String, String> {
+            let mut file = archive.by_name(name).map_err(|_| format!("the feed has no {name}"))?;
+            let mut text = String::new();
+            file.read_to_string(&mut text).map_err(|e| format!("{name}: {e}"))?;
+            Ok(text)
+        };
+        Ok(GtfsFiles { stops: read("stops.txt")?, stop_times: read("stop_times.txt")? })
+    }
+}
