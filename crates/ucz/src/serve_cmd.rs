@@ -583,6 +583,10 @@ pub fn serve(catalog: Catalog, settings: Settings) -> anyhow::Result<()> {
                 let leases = ucz_web::demo::load_ladder(&state, today).await?;
                 tracing::info!("loaded the demo space ladder of Daejeon: {leases} incubation leases, expansion space running short");
             }
+            let network = ucz_service::demo::load_network(&state.services, today).await?;
+            if network > 0 {
+                tracing::info!("loaded the demo hub network of Daejeon: three more hubs and {network} leases of graduates who moved between them");
+            }
             let resources = ucz_service::demo::load_resources(&state.services).await?;
             if resources > 0 {
                 tracing::info!("loaded {resources} bookable resources of the Daejeon zone");

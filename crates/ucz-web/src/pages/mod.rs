@@ -18,10 +18,12 @@ mod housing;
 mod hubs;
 mod import;
 mod members;
+mod network;
 mod occupancy;
 mod overview;
 pub(crate) mod placement;
 mod statements;
+mod suitability;
 mod zone;
 
 use std::collections::HashMap;
@@ -48,8 +50,17 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 49] = [
+const TEMPLATES: [(&str, &str); 52] = [
     ("hubs.html", include_str!("../../templates/hubs.html")),
+    (
+        "suitability.html",
+        include_str!("../../templates/suitability.html"),
+    ),
+    ("network.html", include_str!("../../templates/network.html")),
+    (
+        "planning_tabs.html",
+        include_str!("../../templates/planning_tabs.html"),
+    ),
     (
         "evaluation.html",
         include_str!("../../templates/evaluation.html"),
@@ -730,6 +741,8 @@ pub fn routes() -> Router<AppState> {
         .route("/housing/manage/{act}", post(housing::manage_act))
         .route("/housing/{thing}/{id}/{act}", post(housing::act))
         .route("/placement", get(placement::page))
+        .route("/planning/sites", get(suitability::page))
+        .route("/planning/network", get(network::page))
         .route("/placement/decide", post(placement::decide))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout).get(account::logout_page))
