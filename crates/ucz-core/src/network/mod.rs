@@ -124,7 +124,12 @@ pub fn build(
             if let (Some(sa), Some(sb)) = (a.site, b.site) {
                 let straight_m = distance_m(sa, sb);
                 let road = road_minutes(straight_m, rules);
-                let (minutes, by) = match transit.and_then(|t| t.minutes(sa, sb)) {
+                // Legs have no direction: a feed's faster direction stands for both.
+                let by_transit = transit.and_then(|t| match (t.minutes(sa, sb), t.minutes(sb, sa)) {
+                    (Some(x), Some(y)) => Some(x.min(y)),
+                    (x, y) => x.or(y),
+                });
+                let (minutes, by) = match by_transit {
                     Some(m) => (m, By::Transit),
                     None => (road, By::Road),
                 };

@@ -121,6 +121,13 @@ fn transit_times_walk_wait_and_ride() {
     let net = build(nodes, &[], &[], &functions(), &rules(), Some(&transit));
     assert_eq!(net.legs[0].by, By::Transit);
     assert!((net.legs[0].minutes - 15.0).abs() < 1e-9);
+    // Listed the other way round, the leg still takes the line's direction.
+    let nodes = vec![
+        node("a", "zone", Some(stops[2]), &["startup"]),
+        node("b", "zone", Some(stops[0]), &["startup"]),
+    ];
+    let net = build(nodes, &[], &[], &functions(), &rules(), Some(&transit));
+    assert_eq!((net.legs[0].by, net.legs[0].minutes), (By::Transit, 15.0));
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod import;
 mod ladder;
 mod observability;
 mod pages;
+mod planning;
 mod scenarios;
 
 #[test]
@@ -565,6 +566,8 @@ on_both!(
     unknown_fields_are_told_alike,
     refusals_say_why,
     korean_pages_name_what_they_mean,
+    planners_score_sites,
+    the_hub_network_of_a_region,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
