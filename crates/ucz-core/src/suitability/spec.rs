@@ -141,17 +141,41 @@ pub fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
+/// The field a line of the file sets, as the other problems name it (`criterion[2].weight`):
+/// the table it is in and the key before its `=`.
+fn field_at(text: &str, line: usize) -> String {
+    let mut table = String::from("file");
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let mut key = None;
+    for (i, l) in text.lines().enumerate().take(line) {
+        let l = l.trim();
+        if let Some(name) = l.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            let n = counts.entry(name.trim().to_string()).or_default();
+            *n += 1;
+            table = format!("{}[{n}]", name.trim());
+            key = None;
+        } else if let Some(name) = l.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            table = name.trim().to_string();
+            key = None;
+        } else if i + 1 == line {
+            key = l.split_once('=').map(|(k, _)| k.trim().to_string());
+        }
+    }
+    match key {
+        Some(key) if table == "file" => key,
+        Some(key) => format!("{table}.{key}"),
+        None => table,
+    }
+}
+
 /// Largest cell count of candidate lists.
 const MAX_CANDIDATES: i64 = 1000;
 
 impl Spec {
     pub fn parse(text: &str, catalog: &Catalog) -> Result<Spec, Vec<SpecProblem>> {
         let raw: RawFile = toml::from_str(text).map_err(|e| {
-            vec![SpecProblem {
-                line: e.span().map_or(1, |s| line_of(text, s.start)),
-                field: "file".into(),
-                message: e.message().to_string(),
-            }]
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            vec![SpecProblem { line, field: field_at(text, line), message: e.message().to_string() }]
         })?;
         let mut problems = Vec::new();
         let mut problem = |span: std::ops::Range<usize>, field: String, message: String| {

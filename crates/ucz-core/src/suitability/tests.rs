@@ -117,7 +117,7 @@ fn spec_problems_name_their_line_and_field() {
     let catalog = crate::Catalog::bundled().expect("catalog");
     let text = "[grid]\nregion = \"daejeon\"\n\n[[criterion]]\nid = \"station\"\nmeasure = \"distance\"\nweight = \"high\"\ncurve = [[0, 1.0]]\nlayer = \"s.geojson\"\n";
     let e = spec::Spec::parse(text, &catalog).expect_err("a weight that is not a number");
-    assert_eq!(e[0].line, 7, "{e:?}");
+    assert_eq!((e[0].line, e[0].field.as_str()), (7, "criterion[1].weight"), "{e:?}");
     let text = "[grid]\nregion = \"atlantis\"\n\n[[criterion]]\nid = \"station\"\nmeasure = \"distance\"\nweight = 1\ncurve = [[0, 1.0], [0, 0.5]]\nlayer = \"s.geojson\"\n";
     let e = spec::Spec::parse(text, &catalog).expect_err("two problems");
     assert_eq!((e[0].line, e[0].field.as_str()), (2, "grid.region"));
