@@ -505,6 +505,38 @@ try {
     check(printed.includes("PretendardGOV"), "the report's Hangul font is embedded");
   });
 
+  await step("a coordinator changes a weight of site suitability and sees the ranking change", async () => {
+    const coord = await visitor();
+    await login(coord, "coordinator", "pw-coordinator");
+    await coord.goto(`${origin}/planning/sites`);
+    await coord.waitForSelector("#site-map[data-ready=true]", { timeout: 15000 });
+    const tiles = await coord.locator("#site-map img.leaflet-tile-loaded").count();
+    check(tiles > 0, `the surface's tiles are drawn: ${tiles}`);
+    const firstRow = async () => (await coord.locator("#sites tbody tr").first().innerText()).trim();
+    const before = await firstRow();
+    check((await coord.locator("#sites tbody tr").count()) === 10, "ten candidate sites");
+    await shot(coord, "planning-sites");
+    await coord.fill("#w_station", "0");
+    await coord.fill("#w_youth", "20");
+    await Promise.all([coord.waitForNavigation(), coord.click("#rescore")]);
+    check(coord.url().includes("w_youth=20"), `the weights travel in the address: ${coord.url()}`);
+    check((await coord.inputValue("#w_youth")) === "20", "the weight is kept");
+    const after = await firstRow();
+    check(after !== before, `the best site moved: ${before} → ${after}`);
+    await coord.fill("#w_station", "high");
+    await Promise.all([coord.waitForNavigation(), coord.click("#rescore")]);
+    check((await coord.locator("#refused").innerText()).includes("high"), "a weight that is not a number is named");
+    check((await coord.getAttribute("#w_station", "aria-invalid")) === "true", "and marked on its field");
+    const [tif] = await Promise.all([coord.waitForEvent("download"), coord.click("#download-geotiff")]);
+    check(readFileSync(await tif.path()).subarray(0, 4).toString("latin1") === "II*\0", "a GeoTIFF");
+    await coord.goto(`${origin}/planning/network?region=daejeon`);
+    await coord.waitForSelector("#network-map[data-ready=true]", { timeout: 15000 });
+    const links = await coord.locator("#links").innerText();
+    check(links.includes("대전테크노파크 창업보육센터") && links.includes("Post-BI"), `the graduates' moves: ${links}`);
+    check((await coord.locator("#gaps").innerText()).includes("정주환경"), "the hubs lacking the living function");
+    await shot(coord, "planning-network");
+  });
+
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);
   check(blocked.length === 0, `blocked by the content security policy: ${blocked.join("; ")}`);
   console.log("ok - nothing blocked by the content security policy");
