@@ -11,9 +11,12 @@ mod bench_calls;
 mod bench_cmd;
 mod bench_evaluate;
 mod bench_import;
+mod bench_nearest;
 mod bench_placement;
 mod bench_review;
 mod bench_serve;
+mod bench_simulate;
+mod bench_site;
 mod calls_cmd;
 mod catalog_cmd;
 mod diagnose_cmd;
@@ -28,6 +31,8 @@ mod output;
 mod pairs_csv;
 mod placement_cmd;
 mod serve_cmd;
+mod simulate_cmd;
+mod site_cmd;
 mod synth_cmd;
 #[cfg(feature = "parquet")]
 mod tables;
@@ -144,6 +149,11 @@ enum Command {
         #[command(subcommand)]
         action: CallsAction,
     },
+    /// Site suitability: score a region's cells by weighted criteria and rank candidate hub sites (docs/site-suitability.md)
+    Site {
+        #[command(subcommand)]
+        action: SiteAction,
+    },
     /// Worker housing: a round's verifiable draw (docs/housing-draw.md)
     Housing {
         #[command(subcommand)]
@@ -153,6 +163,32 @@ enum Command {
     Placement {
         #[command(subcommand)]
         what: PlacementWhat,
+    },
+    /// The startup pipeline of a few regions simulated (births, incubation, graduation, Post-BI
+    /// placement, growth, leaving): Monte Carlo runs of a scenario's base and variants on common
+    /// random numbers, side by side (see examples/scenarios/README.md)
+    Simulate {
+        /// The scenario file (TOML); `-` reads standard input
+        #[arg(value_name = "SCENARIO.toml")]
+        scenario: PathBuf,
+        /// Runs of the base and of each variant [default: the file's `runs`]
+        #[arg(long)]
+        runs: Option<u32>,
+        /// Seed of the random streams [default: the file's `seed`]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// text: a side-by-side table with 90% intervals and charts; json: every measure; csv: one
+        /// row per variant, region, year and measure
+        #[arg(long, value_enum, default_value = "text")]
+        format: simulate_cmd::Format,
+        /// One run, firm by firm, each month's Post-BI placement by the exact plan
+        #[arg(long)]
+        detailed: bool,
+        /// Write the output to this file instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        lang: LangArg,
     },
     /// A zone's performance evaluation of a year: every indicator of the catalog computed from
     /// the operations records (docs/evaluation.md)
@@ -432,7 +468,38 @@ enum SynthWhat {
 }
 
 #[derive(Subcommand)]
+enum SiteAction {
+    /// Score the grid of a suitability file (e.g. examples/site/daejeon.toml) and list the best sites
+    Score {
+        /// The suitability file (TOML); its layers are read relative to it
+        file: PathBuf,
+        /// Replace a criterion's weight, e.g. --weight station=4 (repeatable)
+        #[arg(long = "weight", value_name = "CRITERION=WEIGHT")]
+        weights: Vec<String>,
+        /// Write score.tif (GeoTIFF, EPSG:5179), sites.geojson (WGS84) and sites-5179.geojson here
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Also write PNG map tiles (DIR/tiles/z/x/y.png) for these zooms, e.g. 9-12
+        #[arg(long, value_name = "ZOOMS", requires = "out")]
+        tiles: Option<String>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        #[command(flatten)]
+        lang: LangArg,
+    },
+}
+
+#[derive(Subcommand)]
 enum BenchWhat {
+    /// Site suitability on a synthetic national 100 m grid (about 10 M cells, 6 criteria), beside SciPy's distance transform when installed
+    Site {
+        #[arg(long, default_value_t = 3_200)]
+        cols: usize,
+        #[arg(long, default_value_t = 3_125)]
+        rows: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Match a synthetic population against many programs; prints evaluations per second and wall time
     Match {
         #[arg(long, default_value_t = 4_000_000)]
@@ -465,6 +532,24 @@ enum BenchWhat {
         spaces: usize,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Nearest of N facilities to M points in a Korea-sized EPSG:5179 box (R-tree), beside shapely's STRtree when installed (scripts/bench-python.sh)
+    Nearest {
+        #[arg(long, default_value_t = 10_000)]
+        facilities: usize,
+        /// Query points
+        #[arg(long, default_value_t = 1_000_000)]
+        queries: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// A pipeline simulation of the example scenario (1,000 runs × 10 years × 5 regions, base and variants); prints seconds and runs per second
+    Simulate {
+        #[arg(long, default_value_t = 1_000)]
+        runs: u32,
+        /// Threads [default: every core]
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Assignment of applications to evaluators with conflicts (k each, balanced), then ranking and selection from every score
     Review {
@@ -703,6 +788,38 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
         } => bench_placement::run(&catalog()?, graduates, spaces, seed)?,
         Command::Bench {
+            what: BenchWhat::Site { cols, rows, seed },
+        } => bench_site::run(cols, rows, seed)?,
+        Command::Site {
+            action:
+                SiteAction::Score {
+                    file,
+                    weights,
+                    out,
+                    tiles,
+                    format,
+                    lang,
+                },
+        } => site_cmd::score(
+            &catalog()?,
+            site_cmd::Asked {
+                file,
+                weights,
+                out,
+                tiles,
+                format,
+                lang: lang.lang,
+            },
+        )?,
+        Command::Bench {
+            what:
+                BenchWhat::Nearest {
+                    facilities,
+                    queries,
+                    seed,
+                },
+        } => bench_nearest::run(facilities, queries, seed)?,
+        Command::Bench {
             what:
                 BenchWhat::Review {
                     applications,
@@ -750,6 +867,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     seed,
                 },
         } => bench_calls::run(catalog()?, calls, firms, requests, seed, clock()?)?,
+        Command::Simulate {
+            scenario,
+            runs,
+            seed,
+            format,
+            detailed,
+            out,
+            lang,
+        } => simulate_cmd::run(
+            &catalog()?,
+            simulate_cmd::Asked {
+                scenario,
+                runs,
+                seed,
+                format,
+                detailed,
+                out,
+                lang: lang.lang,
+            },
+        )?,
+        Command::Bench {
+            what: BenchWhat::Simulate { runs, threads },
+        } => bench_simulate::run(&catalog()?, runs, threads)?,
         Command::Config {
             action: ConfigAction::Show { server },
         } => print!("{}", server.settings()?.show()),

@@ -12,6 +12,7 @@ mod limits;
 mod matching;
 mod operations;
 mod server;
+mod simulate;
 mod tables;
 
 use std::path::{Path, PathBuf};
