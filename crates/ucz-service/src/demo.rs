@@ -278,34 +278,85 @@ pub async fn load_ladder(state: &Services, as_of: Date) -> Result<usize, Error> 
 pub async fn load_network(state: &Services, today: Date) -> Result<usize, Error> {
     let actor = "demo";
     let repo = state.store.repo::<Demo<HubBody>>();
-    if repo.find("daejeon-tp-bi").await?.is_some() || repo.find("daejeon-hannam-cip").await?.is_none() {
+    if repo.find("daejeon-tp-bi").await?.is_some()
+        || repo.find("daejeon-hannam-cip").await?.is_none()
+    {
         return Ok(0);
     }
     let hubs = [
-        ("daejeon-tp-bi", "대전테크노파크 창업보육센터", "business_incubator", 36.4263, 127.3915),
-        ("daejeon-daedeok-kic", "대덕 공공임대형 지식산업센터 (예시)", "knowledge_industry_center", 36.4340, 127.4205),
-        ("daejeon-growth-center", "대전 혁신성장센터 (예시)", "innovation_growth_center", 36.3625, 127.3555),
+        (
+            "daejeon-tp-bi",
+            "대전테크노파크 창업보육센터",
+            "business_incubator",
+            36.4263,
+            127.3915,
+        ),
+        (
+            "daejeon-daedeok-kic",
+            "대덕 공공임대형 지식산업센터 (예시)",
+            "knowledge_industry_center",
+            36.4340,
+            127.4205,
+        ),
+        (
+            "daejeon-growth-center",
+            "대전 혁신성장센터 (예시)",
+            "innovation_growth_center",
+            36.3625,
+            127.3555,
+        ),
     ];
     for (id, name, kind, lat, lon) in hubs {
         let hub = json!({"id": id, "name": name, "kind": kind, "region": "daejeon", "site": {"lat": lat, "lon": lon}});
-        repo.create(actor, &Demo { record: record::<HubBody>(hub)?, demo: true }).await?;
+        repo.create(
+            actor,
+            &Demo {
+                record: record::<HubBody>(hub)?,
+                demo: true,
+            },
+        )
+        .await?;
     }
     let mut rooms = Vec::new();
     for (hub, name, kind, area) in [
         ("daejeon-tp-bi", "TP 보육실 1", "incubation_room", 30.0),
         ("daejeon-tp-bi", "TP 보육실 2", "incubation_room", 30.0),
-        ("daejeon-daedeok-kic", "지식산업센터 301호", "rental_unit", 120.0),
-        ("daejeon-daedeok-kic", "지식산업센터 302호", "rental_unit", 120.0),
+        (
+            "daejeon-daedeok-kic",
+            "지식산업센터 301호",
+            "rental_unit",
+            120.0,
+        ),
+        (
+            "daejeon-daedeok-kic",
+            "지식산업센터 302호",
+            "rental_unit",
+            120.0,
+        ),
     ] {
         let body = json!({"hub_id": hub, "name": name, "kind": kind, "area_m2": area, "monthly_rent_krw": (area as i64) * 15_000});
-        rooms.push(state.store.repo().create(actor, &record::<SpaceBody>(body)?).await?.id);
+        rooms.push(
+            state
+                .store
+                .repo()
+                .create(actor, &record::<SpaceBody>(body)?)
+                .await?
+                .id,
+        );
     }
     let spaces = state
         .store
         .repo::<SpaceBody>()
-        .list(&ucz_store::Filter { equals: vec![], limit: 1000, offset: 0 })
+        .list(&ucz_store::Filter {
+            equals: vec![],
+            limit: 1000,
+            offset: 0,
+        })
         .await?;
-    let post_bi = spaces.0.iter().find(|s| s.record.kind == "post_bi_office" && s.record.hub_id.is_none());
+    let post_bi = spaces
+        .0
+        .iter()
+        .find(|s| s.record.kind == "post_bi_office" && s.record.hub_id.is_none());
     // Where each went next: the two rental units and the zone's Post-BI office.
     let next = [Some(rooms[2]), Some(rooms[3]), post_bi.map(|s| s.id)];
     let mut leases = 0;
@@ -314,16 +365,22 @@ pub async fn load_network(state: &Services, today: Date) -> Result<usize, Error>
         let sector = ["J62", "C26", "M70"][i];
         let firm = json!({"id": id, "name": format!("대전 TP 졸업기업 {:02}", i + 1), "founded": today.add_months(-72).to_string(),
             "stage": "growth", "region": "daejeon", "founder_age": 38, "sector": sector, "graduated_incubator": true});
-        state.store.repo().create(actor, &self::firm(state, &firm).await?).await?;
+        state
+            .store
+            .repo()
+            .create(actor, &self::firm(state, &firm).await?)
+            .await?;
         let graduated = today.add_months(-40 + 13 * i as i32);
-        let stays = [
-            (rooms[i % 2], graduated.add_months(-24), graduated),
-        ]
-        .into_iter()
-        .chain(to.map(|space| (space, graduated, today.add_months(-2))));
+        let stays = [(rooms[i % 2], graduated.add_months(-24), graduated)]
+            .into_iter()
+            .chain(to.map(|space| (space, graduated, today.add_months(-2))));
         for (space, starts, ends) in stays {
             let lease = json!({"space_id": space, "firm_id": id, "starts": starts.to_string(), "ends": ends.to_string(), "status": "ended", "note": "demo"});
-            state.store.repo().create(actor, &self::lease(state, &lease).await?).await?;
+            state
+                .store
+                .repo()
+                .create(actor, &self::lease(state, &lease).await?)
+                .await?;
             leases += 1;
         }
     }

@@ -37,8 +37,16 @@ pub async fn of_region(
             continue;
         }
         let mut functions: Vec<String> = Vec::new();
-        for f in rows.facilities.iter().filter(|f| f.record.zone_id.as_str() == z.id.as_str()) {
-            if let Some(t) = catalog.facility_types.iter().find(|t| t.id.as_str() == f.record.kind) {
+        for f in rows
+            .facilities
+            .iter()
+            .filter(|f| f.record.zone_id.as_str() == z.id.as_str())
+        {
+            if let Some(t) = catalog
+                .facility_types
+                .iter()
+                .find(|t| t.id.as_str() == f.record.kind)
+            {
                 functions.extend(t.functions.iter().map(|id| id.to_string()));
             }
         }
@@ -74,8 +82,11 @@ pub async fn of_region(
         });
     }
     // Each space's hub: its facility's zone, or its hub.
-    let zone_of_facility: HashMap<i64, &str> =
-        rows.facilities.iter().map(|f| (f.id.0, f.record.zone_id.as_str())).collect();
+    let zone_of_facility: HashMap<i64, &str> = rows
+        .facilities
+        .iter()
+        .map(|f| (f.id.0, f.record.zone_id.as_str()))
+        .collect();
     let mut node_of_space: HashMap<i64, String> = HashMap::new();
     let mut incubation: HashMap<i64, bool> = HashMap::new();
     for s in &rows.spaces {
@@ -83,7 +94,9 @@ pub async fn of_region(
             SpacePlace::Facility(f) => zone_of_facility.get(&f.0).map(|z| z.to_string()),
             SpacePlace::Hub(h) => Some(h.to_string()),
         };
-        let Some(node) = node.filter(|n| nodes.iter().any(|x| &x.id == n)) else { continue };
+        let Some(node) = node.filter(|n| nodes.iter().any(|x| &x.id == n)) else {
+            continue;
+        };
         incubation.insert(s.id.0, catalog.is_incubation_kind(&s.record.kind));
         if let Some(n) = nodes.iter_mut().find(|x| x.id == node) {
             match n.spaces.iter_mut().find(|t| t.kind == s.record.kind) {
@@ -91,7 +104,11 @@ pub async fn of_region(
                     t.count += 1;
                     t.area_m2 += s.record.area_m2;
                 }
-                None => n.spaces.push(SpaceTotal { kind: s.record.kind.clone(), count: 1, area_m2: s.record.area_m2 }),
+                None => n.spaces.push(SpaceTotal {
+                    kind: s.record.kind.clone(),
+                    count: 1,
+                    area_m2: s.record.area_m2,
+                }),
             }
         }
         node_of_space.insert(s.id.0, node);
@@ -110,7 +127,10 @@ pub async fn of_region(
             .iter()
             .filter(|n| n.firm == l.firm && n.starts >= l.ends && n.id != l.id)
             .min_by_key(|n| (n.starts, n.id));
-        if let (Some(from), Some(to)) = (node_of_space.get(&l.space), next.and_then(|n| node_of_space.get(&n.space))) {
+        if let (Some(from), Some(to)) = (
+            node_of_space.get(&l.space),
+            next.and_then(|n| node_of_space.get(&n.space)),
+        ) {
             moves.push((from.clone(), to.clone()));
         }
     }
@@ -118,14 +138,23 @@ pub async fn of_region(
     let resources = state.store.resources_of(None, None).await?;
     let mut node_of_resource: HashMap<String, String> = HashMap::new();
     for r in &resources {
-        if let Some(n) = r.zone_id.clone().or_else(|| r.hub_id.clone()).filter(|n| nodes.iter().any(|x| &x.id == n)) {
+        if let Some(n) = r
+            .zone_id
+            .clone()
+            .or_else(|| r.hub_id.clone())
+            .filter(|n| nodes.iter().any(|x| &x.id == n))
+        {
             node_of_resource.insert(r.id.clone(), n);
         }
     }
     let ids: Vec<String> = node_of_resource.keys().cloned().collect();
     let now = state.clock.now();
     let mut bookings = Vec::new();
-    for b in state.store.bookings_between(&ids, 0, now.as_second()).await? {
+    for b in state
+        .store
+        .bookings_between(&ids, 0, now.as_second())
+        .await?
+    {
         if !matches!(b.state.as_str(), "confirmed" | "checked_in") {
             continue;
         }
@@ -139,12 +168,25 @@ pub async fn of_region(
         }
     }
     let functions: Vec<String> = catalog.functions.iter().map(|f| f.id.to_string()).collect();
-    Ok(network::build(nodes, &moves, &bookings, &functions, &catalog.placement.network, transit))
+    Ok(network::build(
+        nodes,
+        &moves,
+        &bookings,
+        &functions,
+        &catalog.placement.network,
+        transit,
+    ))
 }
 
 /// Function ids once each, in the catalog's order.
 fn ordered(mut functions: Vec<String>, catalog: &ucz_core::Catalog) -> Vec<String> {
-    let rank = |f: &String| catalog.functions.iter().position(|x| x.id.as_str() == f).unwrap_or(usize::MAX);
+    let rank = |f: &String| {
+        catalog
+            .functions
+            .iter()
+            .position(|x| x.id.as_str() == f)
+            .unwrap_or(usize::MAX)
+    };
     functions.sort_by_key(rank);
     functions.dedup();
     functions
@@ -161,28 +203,60 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
     };
     let mut stops: Vec<Site> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut reader = csv::Reader::from_reader(files.stops.trim_start_matches('\u{feff}').as_bytes());
-    let headers = reader.headers().map_err(|e| problem("stops.txt", 1, "header", e.to_string()))?.clone();
+    let mut reader =
+        csv::Reader::from_reader(files.stops.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| problem("stops.txt", 1, "header", e.to_string()))?
+        .clone();
     let col = |h: &csv::StringRecord, file: &str, name: &str| {
-        h.iter().position(|c| c.trim() == name).ok_or_else(|| problem(file, 1, name, format!("no `{name}` column")))
+        h.iter()
+            .position(|c| c.trim() == name)
+            .ok_or_else(|| problem(file, 1, name, format!("no `{name}` column")))
     };
-    let (id_c, lat_c, lon_c) = (col(&headers, "stops.txt", "stop_id")?, col(&headers, "stops.txt", "stop_lat")?, col(&headers, "stops.txt", "stop_lon")?);
+    let (id_c, lat_c, lon_c) = (
+        col(&headers, "stops.txt", "stop_id")?,
+        col(&headers, "stops.txt", "stop_lat")?,
+        col(&headers, "stops.txt", "stop_lon")?,
+    );
     for row in reader.records() {
-        let row = row.map_err(|e| problem("stops.txt", e.position().map_or(0, |p| p.line()), "row", e.to_string()))?;
+        let row = row.map_err(|e| {
+            problem(
+                "stops.txt",
+                e.position().map_or(0, |p| p.line()),
+                "row",
+                e.to_string(),
+            )
+        })?;
         let line = row.position().map_or(0, |p| p.line());
         let number = |c: usize, name: &str| -> Result<f64, Error> {
             let v = row.get(c).unwrap_or_default().trim();
-            v.parse::<f64>().ok().filter(|x| x.is_finite()).ok_or_else(|| problem("stops.txt", line, name, format!("`{v}` is not a number")))
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| problem("stops.txt", line, name, format!("`{v}` is not a number")))
         };
         let (lat, lon) = (number(lat_c, "stop_lat")?, number(lon_c, "stop_lon")?);
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            return Err(problem("stops.txt", line, "stop_lat", format!("({lat}, {lon}) is not a position")));
+            return Err(problem(
+                "stops.txt",
+                line,
+                "stop_lat",
+                format!("({lat}, {lon}) is not a position"),
+            ));
         }
-        index.insert(row.get(id_c).unwrap_or_default().trim().to_string(), stops.len());
+        index.insert(
+            row.get(id_c).unwrap_or_default().trim().to_string(),
+            stops.len(),
+        );
         stops.push(Site { lat, lon });
     }
-    let mut reader = csv::Reader::from_reader(files.stop_times.trim_start_matches('\u{feff}').as_bytes());
-    let headers = reader.headers().map_err(|e| problem("stop_times.txt", 1, "header", e.to_string()))?.clone();
+    let mut reader =
+        csv::Reader::from_reader(files.stop_times.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| problem("stop_times.txt", 1, "header", e.to_string()))?
+        .clone();
     let f = "stop_times.txt";
     let (trip_c, arr_c, dep_c, stop_c, seq_c) = (
         col(&headers, f, "trip_id")?,
@@ -191,23 +265,51 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
         col(&headers, f, "stop_id")?,
         col(&headers, f, "stop_sequence")?,
     );
-    // (trip, sequence, stop, arrival, departure)
-    let mut calls: Vec<(String, u32, usize, Option<f64>, Option<f64>)> = Vec::new();
+    let mut calls: Vec<Call> = Vec::new();
     for row in reader.records() {
-        let row = row.map_err(|e| problem(f, e.position().map_or(0, |p| p.line()), "row", e.to_string()))?;
+        let row = row.map_err(|e| {
+            problem(
+                f,
+                e.position().map_or(0, |p| p.line()),
+                "row",
+                e.to_string(),
+            )
+        })?;
         let line = row.position().map_or(0, |p| p.line());
         let stop_id = row.get(stop_c).unwrap_or_default().trim();
-        let stop = *index.get(stop_id).ok_or_else(|| problem(f, line, "stop_id", format!("`{stop_id}` is not in stops.txt")))?;
+        let stop = *index.get(stop_id).ok_or_else(|| {
+            problem(
+                f,
+                line,
+                "stop_id",
+                format!("`{stop_id}` is not in stops.txt"),
+            )
+        })?;
         let seq_text = row.get(seq_c).unwrap_or_default().trim();
-        let seq: u32 = seq_text.parse().map_err(|_| problem(f, line, "stop_sequence", format!("`{seq_text}` is not a whole number")))?;
+        let seq: u32 = seq_text.parse().map_err(|_| {
+            problem(
+                f,
+                line,
+                "stop_sequence",
+                format!("`{seq_text}` is not a whole number"),
+            )
+        })?;
         let time = |c: usize, name: &str| -> Result<Option<f64>, Error> {
             let v = row.get(c).unwrap_or_default().trim();
             if v.is_empty() {
                 return Ok(None);
             }
-            transit::gtfs_minutes(v).map(Some).ok_or_else(|| problem(f, line, name, format!("`{v}` is not a time HH:MM:SS")))
+            transit::gtfs_minutes(v)
+                .map(Some)
+                .ok_or_else(|| problem(f, line, name, format!("`{v}` is not a time HH:MM:SS")))
         };
-        calls.push((row.get(trip_c).unwrap_or_default().to_string(), seq, stop, time(arr_c, "arrival_time")?, time(dep_c, "departure_time")?));
+        calls.push((
+            row.get(trip_c).unwrap_or_default().to_string(),
+            seq,
+            stop,
+            time(arr_c, "arrival_time")?,
+            time(dep_c, "departure_time")?,
+        ));
     }
     calls.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut hops = Vec::new();
@@ -222,9 +324,18 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
             hops.push((a.2, b.2, arr - dep));
         }
     }
-    Transit::new(&stops, &hops, rules)
-        .ok_or_else(|| problem("stops.txt", 0, "stop_lat", "stops cannot be projected".into()))
+    Transit::new(&stops, &hops, rules).ok_or_else(|| {
+        problem(
+            "stops.txt",
+            0,
+            "stop_lat",
+            "stops cannot be projected".into(),
+        )
+    })
 }
+
+/// A trip's call at a stop: trip, sequence, stop, arrival, departure (minutes).
+type Call = (String, u32, usize, Option<f64>, Option<f64>);
 
 /// The two files of a GTFS feed the network reads.
 pub struct GtfsFiles {
@@ -235,13 +346,20 @@ pub struct GtfsFiles {
 impl GtfsFiles {
     /// From a feed's .zip.
     pub fn from_zip(bytes: &[u8]) -> Result<GtfsFiles, String> {
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| format!("not a zip: {e}"))?;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| format!("not a zip: {e}"))?;
         let mut read = |name: &str| -> Result<String, String> {
-            let mut file = archive.by_name(name).map_err(|_| format!("the feed has no {name}"))?;
+            let mut file = archive
+                .by_name(name)
+                .map_err(|_| format!("the feed has no {name}"))?;
             let mut text = String::new();
-            file.read_to_string(&mut text).map_err(|e| format!("{name}: {e}"))?;
+            file.read_to_string(&mut text)
+                .map_err(|e| format!("{name}: {e}"))?;
             Ok(text)
         };
-        Ok(GtfsFiles { stops: read("stops.txt")?, stop_times: read("stop_times.txt")? })
+        Ok(GtfsFiles {
+            stops: read("stops.txt")?,
+            stop_times: read("stop_times.txt")?,
+        })
     }
 }

@@ -18,18 +18,30 @@ use ucz_core::suitability::{self, Criterion, Curve, Grid, Mask, Part, Polygon, S
 pub const SAMPLE_NAME: &str = "examples/site/daejeon.toml";
 pub const SAMPLE: &str = include_str!("../../../examples/site/daejeon.toml");
 const SAMPLE_LAYERS: [(&str, &str); 6] = [
-    ("daejeon/stations.geojson", include_str!("../../../examples/site/daejeon/stations.geojson")),
-    ("daejeon/universities.geojson", include_str!("../../../examples/site/daejeon/universities.geojson")),
+    (
+        "daejeon/stations.geojson",
+        include_str!("../../../examples/site/daejeon/stations.geojson"),
+    ),
+    (
+        "daejeon/universities.geojson",
+        include_str!("../../../examples/site/daejeon/universities.geojson"),
+    ),
     (
         "daejeon/research-institutes.geojson",
         include_str!("../../../examples/site/daejeon/research-institutes.geojson"),
     ),
-    ("daejeon/incubators.geojson", include_str!("../../../examples/site/daejeon/incubators.geojson")),
+    (
+        "daejeon/incubators.geojson",
+        include_str!("../../../examples/site/daejeon/incubators.geojson"),
+    ),
     (
         "daejeon/industrial-complexes.geojson",
         include_str!("../../../examples/site/daejeon/industrial-complexes.geojson"),
     ),
-    ("daejeon/youth-by-district.geojson", include_str!("../../../examples/site/daejeon/youth-by-district.geojson")),
+    (
+        "daejeon/youth-by-district.geojson",
+        include_str!("../../../examples/site/daejeon/youth-by-district.geojson"),
+    ),
 ];
 
 /// A layer of the bundled sample by its path in the file.
@@ -48,7 +60,11 @@ pub enum SiteError {
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Spec(Vec<SpecProblem>),
     #[error("line {line}: layer {path}: {message}")]
-    Layer { line: usize, path: String, message: String },
+    Layer {
+        line: usize,
+        path: String,
+        message: String,
+    },
     #[error("grid: {0}")]
     Grid(String),
 }
@@ -95,9 +111,14 @@ pub fn score(
 ) -> Result<Scored, SiteError> {
     let started = Instant::now();
     let spec = Spec::parse(text, catalog).map_err(SiteError::Spec)?;
-    let spec = spec.with_weights(weights).map_err(|p| SiteError::Spec(vec![p]))?;
+    let spec = spec
+        .with_weights(weights)
+        .map_err(|p| SiteError::Spec(vec![p]))?;
     let area = area(catalog, &spec.area, provinces)?;
-    let (mut min, mut max) = ((f64::INFINITY, f64::INFINITY), (f64::NEG_INFINITY, f64::NEG_INFINITY));
+    let (mut min, mut max) = (
+        (f64::INFINITY, f64::INFINITY),
+        (f64::NEG_INFINITY, f64::NEG_INFINITY),
+    );
     for &(x, y) in area.iter().flatten().flatten() {
         min = (min.0.min(x), min.1.min(y));
         max = (max.0.max(x), max.1.max(y));
@@ -127,27 +148,54 @@ pub fn score(
     for m in &spec.masks {
         let layer = load(&m.layer, read)?;
         let polygons = layer::polygons(&layer).map_err(|p| layer_error(&m.layer, p.to_string()))?;
-        masks.push(Mask { id: m.id.clone(), polygons, exclude: m.exclude });
+        masks.push(Mask {
+            id: m.id.clone(),
+            polygons,
+            exclude: m.exclude,
+        });
     }
     let read_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let surface = suitability::score(grid, &area, &masks, &criteria, threads);
     let score_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let back = Transform::new(Crs::Epsg5179, Crs::Wgs84).map_err(|e| SiteError::Grid(e.to_string()))?;
+    let back =
+        Transform::new(Crs::Epsg5179, Crs::Wgs84).map_err(|e| SiteError::Grid(e.to_string()))?;
     let sites = suitability::candidates(&surface, &criteria, spec.candidates, spec.spacing_m)
         .into_iter()
         .map(|c| {
             let (lon, lat) = back.point(c.x, c.y).unwrap_or((f64::NAN, f64::NAN));
-            Site { rank: c.rank, lon, lat, x_5179: c.x, y_5179: c.y, score: c.score, parts: c.parts }
+            Site {
+                rank: c.rank,
+                lon,
+                lat,
+                x_5179: c.x,
+                y_5179: c.y,
+                score: c.score,
+                parts: c.parts,
+            }
         })
         .collect();
     let rank_s = started.elapsed().as_secs_f64();
-    Ok(Scored { spec, criteria, surface, sites, timings: Timings { read_s, score_s, rank_s } })
+    Ok(Scored {
+        spec,
+        criteria,
+        surface,
+        sites,
+        timings: Timings {
+            read_s,
+            score_s,
+            rank_s,
+        },
+    })
 }
 
 fn layer_error(at: &LayerRef, message: String) -> SiteError {
-    SiteError::Layer { line: at.line, path: at.path.clone(), message }
+    SiteError::Layer {
+        line: at.line,
+        path: at.path.clone(),
+        message,
+    }
 }
 
 /// A layer read (GeoJSON, or CSV of points) and projected to EPSG:5179.
@@ -159,21 +207,40 @@ fn load(at: &LayerRef, read: &dyn Fn(&str) -> Result<String, String>) -> Result<
         layer::geojson(&text).map_err(|p| layer_error(at, p.to_string()))?
     };
     // The file's own CRS wins over the suitability file's; neither: WGS84 (RFC 7946).
-    let code = layer.crs.clone().or_else(|| at.crs.clone()).unwrap_or_else(|| "EPSG:4326".into());
+    let code = layer
+        .crs
+        .clone()
+        .or_else(|| at.crs.clone())
+        .unwrap_or_else(|| "EPSG:4326".into());
     let from = Crs::from_code(&code).map_err(|e| layer_error(at, format!("crs: {e}")))?;
-    let transform = Transform::new(from, Crs::Epsg5179).map_err(|e| layer_error(at, e.to_string()))?;
-    layer::project(&mut layer, &|x, y| transform.point(x, y).map_err(|e| e.to_string()))
-        .map_err(|p| layer_error(at, p.to_string()))?;
+    let transform =
+        Transform::new(from, Crs::Epsg5179).map_err(|e| layer_error(at, e.to_string()))?;
+    layer::project(&mut layer, &|x, y| {
+        transform.point(x, y).map_err(|e| e.to_string())
+    })
+    .map_err(|p| layer_error(at, p.to_string()))?;
     Ok(layer)
 }
 
 /// Points from CSV: `lon,lat` (WGS84) or `x,y` (in the CRS the suitability file gives), the other
 /// columns as properties. Problems name the row's line.
 fn csv_points(text: &str) -> Result<Layer, String> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| format!("header: {e}"))?.clone();
-    let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()));
-    let (xi, yi, crs) = match (find(&["lon", "lng", "longitude"]), find(&["lat", "latitude"])) {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("header: {e}"))?
+        .clone();
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))
+    };
+    let (xi, yi, crs) = match (
+        find(&["lon", "lng", "longitude"]),
+        find(&["lat", "latitude"]),
+    ) {
         (Some(x), Some(y)) => (x, y, Some("EPSG:4326".to_string())),
         _ => match (find(&["x"]), find(&["y"])) {
             (Some(x), Some(y)) => (x, y, None),
@@ -209,7 +276,8 @@ fn csv_points(text: &str) -> Result<Layer, String> {
 
 /// The study area's polygons in EPSG:5179.
 fn area(catalog: &Catalog, area: &Area, provinces: &str) -> Result<Vec<Polygon>, SiteError> {
-    let to_grid = Transform::new(Crs::Wgs84, Crs::Epsg5179).map_err(|e| SiteError::Grid(e.to_string()))?;
+    let to_grid =
+        Transform::new(Crs::Wgs84, Crs::Epsg5179).map_err(|e| SiteError::Grid(e.to_string()))?;
     let project = |x: f64, y: f64| to_grid.point(x, y).map_err(|e| e.to_string());
     let regions: Vec<&str> = match area {
         Area::Bbox([w, s, e, n]) => {
@@ -227,7 +295,10 @@ fn area(catalog: &Catalog, area: &Area, provinces: &str) -> Result<Vec<Polygon>,
             for i in 0..=16 {
                 ring.push((*w, n - (n - s) * f64::from(i) / 16.0));
             }
-            let ring = ring.into_iter().map(|(x, y)| project(x, y)).collect::<Result<Vec<_>, _>>();
+            let ring = ring
+                .into_iter()
+                .map(|(x, y)| project(x, y))
+                .collect::<Result<Vec<_>, _>>();
             return Ok(vec![vec![ring.map_err(SiteError::Grid)?]]);
         }
         Area::Korea => catalog.regions.iter().map(|r| r.id.as_str()).collect(),
@@ -245,14 +316,22 @@ fn area(catalog: &Catalog, area: &Area, provinces: &str) -> Result<Vec<Polygon>,
         .filter(|r| regions.contains(&r.id.as_str()))
         .filter_map(|r| r.census_code_2013.as_deref())
         .collect();
-    let mut outlines = layer::geojson(provinces).map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
+    let mut outlines =
+        layer::geojson(provinces).map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
     outlines.features.retain(|f| {
-        f.properties.get("code").and_then(Value::as_str).is_some_and(|c| codes.contains(&c))
+        f.properties
+            .get("code")
+            .and_then(Value::as_str)
+            .is_some_and(|c| codes.contains(&c))
     });
-    layer::project(&mut outlines, &project).map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
-    let polygons = layer::polygons(&outlines).map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
+    layer::project(&mut outlines, &project)
+        .map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
+    let polygons =
+        layer::polygons(&outlines).map_err(|p| SiteError::Grid(format!("provinces: {p}")))?;
     if polygons.is_empty() {
-        return Err(SiteError::Grid("no outline of the area in the provinces map".into()));
+        return Err(SiteError::Grid(
+            "no outline of the area in the provinces map".into(),
+        ));
     }
     Ok(polygons)
 }
@@ -281,7 +360,8 @@ pub fn sites_geojson(scored: &Scored, crs: Crs) -> Value {
         .collect();
     let mut collection = json!({"type": "FeatureCollection", "features": features});
     if crs == Crs::Epsg5179 {
-        collection["crs"] = json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::5179"}});
+        collection["crs"] =
+            json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::5179"}});
     }
     collection
 }
@@ -299,7 +379,9 @@ pub fn geotiff(scored: &Scored) -> Vec<u8> {
 /// One map tile (z/x/y, Web Mercator) of the surface as PNG.
 pub fn tile_png(surface: &Surface, z: u8, x: u32, y: u32) -> Result<Vec<u8>, String> {
     let to_grid = Transform::new(Crs::Wgs84, Crs::Epsg5179).map_err(|e| e.to_string())?;
-    let rgba = tile::render(&surface.grid, &surface.score, z, x, y, &|lon, lat| to_grid.point(lon, lat).ok());
+    let rgba = tile::render(&surface.grid, &surface.score, z, x, y, &|lon, lat| {
+        to_grid.point(lon, lat).ok()
+    });
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, tile::SIZE as u32, tile::SIZE as u32);
@@ -317,7 +399,12 @@ pub fn bounds(surface: &Surface) -> Option<[f64; 4]> {
     let g = surface.grid;
     let (x1, y1) = g.max();
     let corners = [(g.x0, g.y0), (x1, g.y0), (g.x0, y1), (x1, y1)];
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for (x, y) in corners {
         let (lon, lat) = back.point(x, y).ok()?;
         b = [b[0].min(lon), b[1].min(lat), b[2].max(lon), b[3].max(lat)];
@@ -329,7 +416,8 @@ pub fn bounds(surface: &Surface) -> Option<[f64; 4]> {
 mod tests {
     use super::*;
 
-    const PROVINCES: &str = include_str!("../../ucz-web/assets/geo/korea-provinces-2013-simple.geojson");
+    const PROVINCES: &str =
+        include_str!("../../ucz-web/assets/geo/korea-provinces-2013-simple.geojson");
 
     #[test]
     fn the_sample_scores_daejeon_and_ranks_sites_inside_it() {
@@ -339,13 +427,19 @@ mod tests {
         assert_eq!(scored.sites.len(), 10);
         // Daejeon lies within 127.2–127.6 E, 36.18–36.50 N.
         for s in &scored.sites {
-            assert!((127.2..127.6).contains(&s.lon) && (36.18..36.5).contains(&s.lat), "{s:?}");
+            assert!(
+                (127.2..127.6).contains(&s.lon) && (36.18..36.5).contains(&s.lat),
+                "{s:?}"
+            );
             let parts: f64 = s.parts.iter().map(|p| p.contribution).sum();
             assert!((parts - s.score).abs() < 0.01);
         }
         assert!(scored.sites.windows(2).all(|w| w[0].score >= w[1].score));
         let cells = scored.surface.scored_cells as f64 * 0.01; // km² at 100 m cells
-        assert!((400.0..700.0).contains(&cells), "Daejeon is about 540 km²: {cells}");
+        assert!(
+            (400.0..700.0).contains(&cells),
+            "Daejeon is about 540 km²: {cells}"
+        );
         let weights = [("youth".to_string(), 50.0)];
         let heavy = score(&catalog, SAMPLE, &sample_layer, PROVINCES, &weights, 2).expect("scored");
         assert_ne!(
@@ -364,13 +458,19 @@ mod tests {
     fn a_layer_in_an_unknown_crs_or_malformed_is_named() {
         let catalog = Catalog::bundled().expect("catalog");
         let crs = |path: &str| -> Result<String, String> {
-            let mut layer: Value = serde_json::from_str(&sample_layer(path)?).map_err(|e| e.to_string())?;
+            let mut layer: Value =
+                serde_json::from_str(&sample_layer(path)?).map_err(|e| e.to_string())?;
             layer["crs"] = json!({"type": "name", "properties": {"name": "EPSG:2097"}});
             Ok(layer.to_string())
         };
-        let e = score(&catalog, SAMPLE, &crs, PROVINCES, &[], 1).err().expect("refused");
+        let e = score(&catalog, SAMPLE, &crs, PROVINCES, &[], 1)
+            .err()
+            .expect("refused");
         let text = e.to_string();
-        assert!(text.contains("daejeon/stations.geojson") && text.contains("EPSG:2097"), "{text}");
+        assert!(
+            text.contains("daejeon/stations.geojson") && text.contains("EPSG:2097"),
+            "{text}"
+        );
         let broken = |path: &str| -> Result<String, String> {
             if path.contains("universities") {
                 Ok(r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[127.3]}}]}"#.into())
@@ -378,8 +478,13 @@ mod tests {
                 sample_layer(path)
             }
         };
-        let e = score(&catalog, SAMPLE, &broken, PROVINCES, &[], 1).err().expect("refused");
-        assert!(e.to_string().contains("feature 0: geometry.coordinates"), "{e}");
+        let e = score(&catalog, SAMPLE, &broken, PROVINCES, &[], 1)
+            .err()
+            .expect("refused");
+        assert!(
+            e.to_string().contains("feature 0: geometry.coordinates"),
+            "{e}"
+        );
         let csv = "name,x,y,youth\nA,233000,415000,1\nB,233500,oops,2\n";
         let e = csv_points(csv).expect_err("bad row");
         assert!(e.starts_with("line 3: y:"), "{e}");
@@ -399,7 +504,10 @@ const KEPT: usize = 6;
 
 impl Default for Surfaces {
     fn default() -> Self {
-        Surfaces { kept: Default::default(), running: tokio::sync::Semaphore::new(1) }
+        Surfaces {
+            kept: Default::default(),
+            running: tokio::sync::Semaphore::new(1),
+        }
     }
 }
 
@@ -447,13 +555,25 @@ pub async fn score_request(
     crate::access::plan(caller)?;
     let key = {
         let mut h = sha2::Sha256::new();
-        h.update(serde_json::to_vec(&(&request.file, &request.layers, &request.weights)).unwrap_or_default());
-        h.finalize().iter().take(12).map(|b| format!("{b:02x}")).collect::<String>()
+        h.update(
+            serde_json::to_vec(&(&request.file, &request.layers, &request.weights))
+                .unwrap_or_default(),
+        );
+        h.finalize()
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     };
     if let Some(scored) = state.surfaces.get(&key) {
         return Ok((key, scored));
     }
-    let _turn = state.surfaces.running.acquire().await.map_err(|_| crate::Error::internal("the scoring stopped"))?;
+    let _turn = state
+        .surfaces
+        .running
+        .acquire()
+        .await
+        .map_err(|_| crate::Error::internal("the scoring stopped"))?;
     let catalog = state.catalog.clone();
     let scored = tokio::task::spawn_blocking(move || {
         let text = request.file.clone().unwrap_or_else(|| SAMPLE.to_string());
@@ -488,8 +608,15 @@ fn refused(e: SiteError) -> crate::Error {
             .into_iter()
             .map(|p| field(format!("file:{} {}", p.line, p.field), p.message))
             .collect(),
-        SiteError::Layer { line, path, message } => {
-            vec![field(format!("layers.{path}"), format!("(file line {line}) {message}"))]
+        SiteError::Layer {
+            line,
+            path,
+            message,
+        } => {
+            vec![field(
+                format!("layers.{path}"),
+                format!("(file line {line}) {message}"),
+            )]
         }
         SiteError::Grid(message) => vec![field("file grid".into(), message)],
     })

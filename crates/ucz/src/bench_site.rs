@@ -34,26 +34,42 @@ impl Draw {
 }
 
 pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
-    let grid = Grid { x0: 800_000.0, y0: 2_000_000.0, cell_m: 100.0, cols, rows };
+    let grid = Grid {
+        x0: 800_000.0,
+        y0: 2_000_000.0,
+        cell_m: 100.0,
+        cols,
+        rows,
+    };
     let (x1, y1) = grid.max();
     let mut draw = Draw(seed);
     let mut points = |n: usize| -> Vec<(f64, f64)> {
-        (0..n).map(|_| (draw.within(grid.x0, x1), draw.within(y1, grid.y0))).collect()
+        (0..n)
+            .map(|_| (draw.within(grid.x0, x1), draw.within(y1, grid.y0)))
+            .collect()
     };
-    let (stations, universities, research, incubators) = (points(700), points(400), points(200), points(300));
+    let (stations, universities, research, incubators) =
+        (points(700), points(400), points(200), points(300));
     let offices = points(250);
     let mut draw = Draw(seed ^ 0xA5A5);
     // Districts: 250 squares of 5–25 km a side, each with a youth share.
-    let districts: Vec<(Vec<Vec<(f64, f64)>>, f64)> = (0..250)
+    let districts: Vec<(suitability::Polygon, f64)> = (0..250)
         .map(|_| {
             let (x, y) = (draw.within(grid.x0, x1), draw.within(y1, grid.y0));
             let h = draw.within(2_500.0, 12_500.0);
-            let ring = vec![(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)];
+            let ring = vec![
+                (x - h, y - h),
+                (x + h, y - h),
+                (x + h, y + h),
+                (x - h, y + h),
+            ];
             (vec![ring], draw.within(0.15, 0.40))
         })
         .collect();
-    let values: Vec<(f64, f64, f64)> =
-        offices.iter().map(|&(x, y)| (x, y, draw.within(10_000.0, 150_000.0))).collect();
+    let values: Vec<(f64, f64, f64)> = offices
+        .iter()
+        .map(|&(x, y)| (x, y, draw.within(10_000.0, 150_000.0)))
+        .collect();
     let near = |id: &str, weight: f64, far: f64, source: Source| Criterion {
         id: id.into(),
         name_ko: id.into(),
@@ -63,7 +79,12 @@ pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
         source,
     };
     let criteria = vec![
-        near("station", 3.0, 3_000.0, Source::DistanceTo(stations.clone())),
+        near(
+            "station",
+            3.0,
+            3_000.0,
+            Source::DistanceTo(stations.clone()),
+        ),
         near("university", 2.0, 4_000.0, Source::DistanceTo(universities)),
         near("research", 2.0, 6_000.0, Source::DistanceTo(research)),
         near("incubator", 2.0, 8_000.0, Source::DistanceTo(incubators)),
@@ -87,7 +108,12 @@ pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
     let (cx, cy) = ((grid.x0 + x1) / 2.0, (grid.y0 + y1) / 2.0);
     let masks = vec![Mask {
         id: "reserve".into(),
-        polygons: vec![vec![vec![(cx, cy), (cx + 40_000.0, cy), (cx + 40_000.0, cy + 30_000.0), (cx, cy + 30_000.0)]]],
+        polygons: vec![vec![vec![
+            (cx, cy),
+            (cx + 40_000.0, cy),
+            (cx + 40_000.0, cy + 30_000.0),
+            (cx, cy + 30_000.0),
+        ]]],
         exclude: true,
     }];
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -99,17 +125,41 @@ pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
     let ranked = started.elapsed().as_secs_f64();
 
     // One criterion alone, for the comparison below.
-    let one = [Criterion { weight: 1.0, ..criteria[0].clone() }];
+    let one = [Criterion {
+        weight: 1.0,
+        ..criteria[0].clone()
+    }];
     let started = Instant::now();
     let alone = suitability::score(grid, &[], &[], &one, threads);
     let ucz_edt = started.elapsed().as_secs_f64();
 
     let mut out = String::new();
-    let _ = writeln!(out, "grid: {cols} × {rows} = {} cells of 100 m, 6 criteria, 1 mask, {threads} threads", grid.len());
-    let _ = writeln!(out, "ucz score (6 distance/value rasters, weighted sum): {scored:.2} s ({:.1} M cells/s)", grid.len() as f64 / scored / 1e6);
-    let _ = writeln!(out, "ucz candidates (20 sites, 2 km apart): {:.3} s; best score {:.2}", ranked, sites.first().map_or(0.0, |s| s.score));
-    let _ = writeln!(out, "ucz total: {:.2} s for {} scored cells", scored + ranked, surface.scored_cells);
-    let _ = writeln!(out, "ucz one distance criterion (transform + rating): {ucz_edt:.2} s");
+    let _ = writeln!(
+        out,
+        "grid: {cols} × {rows} = {} cells of 100 m, 6 criteria, 1 mask, {threads} threads",
+        grid.len()
+    );
+    let _ = writeln!(
+        out,
+        "ucz score (6 distance/value rasters, weighted sum): {scored:.2} s ({:.1} M cells/s)",
+        grid.len() as f64 / scored / 1e6
+    );
+    let _ = writeln!(
+        out,
+        "ucz candidates (20 sites, 2 km apart): {:.3} s; best score {:.2}",
+        ranked,
+        sites.first().map_or(0.0, |s| s.score)
+    );
+    let _ = writeln!(
+        out,
+        "ucz total: {:.2} s for {} scored cells",
+        scored + ranked,
+        surface.scored_cells
+    );
+    let _ = writeln!(
+        out,
+        "ucz one distance criterion (transform + rating): {ucz_edt:.2} s"
+    );
     out.push_str(&scipy(&grid, &stations, &alone.values[0])?);
     output::text(&out)
 }
@@ -117,7 +167,9 @@ pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
 /// SciPy's EDT over the same seeds, timed in its own process; the distances compared.
 fn scipy(grid: &Grid, stations: &[(f64, f64)], ucz: &[f32]) -> anyhow::Result<String> {
     let python = crate::bench_nearest::python();
-    let found = Command::new(&python).args(["-c", "import numpy, scipy"]).output();
+    let found = Command::new(&python)
+        .args(["-c", "import numpy, scipy"])
+        .output();
     if !found.is_ok_and(|o| o.status.success()) {
         return Ok("scipy: not found (scripts/bench-python.sh makes a Python with it)\n".into());
     }
@@ -139,13 +191,20 @@ fn scipy(grid: &Grid, stations: &[(f64, f64)], ucz: &[f32]) -> anyhow::Result<St
         .output()
         .context("running scipy")?;
     if !run.status.success() {
-        return Ok(format!("scipy: failed: {}\n", String::from_utf8_lossy(&run.stderr)));
+        return Ok(format!(
+            "scipy: failed: {}\n",
+            String::from_utf8_lossy(&run.stderr)
+        ));
     }
-    let took: f64 = String::from_utf8_lossy(&run.stdout).trim().parse().unwrap_or(f64::NAN);
+    let took: f64 = String::from_utf8_lossy(&run.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(f64::NAN);
     let theirs = std::fs::read(dir.path().join("out.f32"))?;
     let mut worst = 0f64;
     for (i, chunk) in theirs.chunks_exact(4).enumerate() {
-        let d = f64::from(f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])) * grid.cell_m;
+        let d =
+            f64::from(f32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])) * grid.cell_m;
         worst = worst.max((d - f64::from(ucz[i])).abs());
     }
     Ok(format!(

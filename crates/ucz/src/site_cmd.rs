@@ -27,12 +27,13 @@ fn weights(flags: &[String]) -> Result<Vec<(String, f64)>, BadInput> {
     flags
         .iter()
         .map(|f| {
-            let (id, w) = f
-                .split_once('=')
-                .ok_or_else(|| BadInput(format!("error: --weight {f}: expected CRITERION=WEIGHT")))?;
-            let w: f64 = w.trim().parse().map_err(|_| {
-                BadInput(format!("error: --weight {f}: `{w}` is not a number"))
+            let (id, w) = f.split_once('=').ok_or_else(|| {
+                BadInput(format!("error: --weight {f}: expected CRITERION=WEIGHT"))
             })?;
+            let w: f64 = w
+                .trim()
+                .parse()
+                .map_err(|_| BadInput(format!("error: --weight {f}: `{w}` is not a number")))?;
             Ok((id.trim().to_string(), w))
         })
         .collect()
@@ -40,9 +41,16 @@ fn weights(flags: &[String]) -> Result<Vec<(String, f64)>, BadInput> {
 
 /// `8-12` or `11`.
 fn zooms(text: &str) -> Result<(u8, u8), BadInput> {
-    let bad = || BadInput(format!("error: --tiles {text}: expected a zoom (0–16) or a range like 8-12"));
+    let bad = || {
+        BadInput(format!(
+            "error: --tiles {text}: expected a zoom (0–16) or a range like 8-12"
+        ))
+    };
     let (a, b) = text.split_once('-').unwrap_or((text, text));
-    let (a, b): (u8, u8) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    let (a, b): (u8, u8) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
     if a > b || b > 16 {
         return Err(bad());
     }
@@ -57,7 +65,11 @@ pub fn score(catalog: &Catalog, asked: Asked) -> anyhow::Result<()> {
     if zooms.is_some() && asked.out.is_none() {
         return Err(BadInput("error: --tiles needs --out DIR".into()).into());
     }
-    let base = asked.file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = asked
+        .file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let read = |path: &str| -> Result<String, String> {
         let full = base.join(path);
         input::read_text(&full).map_err(|e| e.0)
@@ -88,7 +100,11 @@ fn located(name: &str, e: SiteError) -> BadInput {
             .map(|p| format!("{name}:{}: {}: {}", p.line, p.field, p.message))
             .collect::<Vec<_>>()
             .join("\n"),
-        SiteError::Layer { line, path, message } => format!("{name}:{line}: layer {path}: {message}"),
+        SiteError::Layer {
+            line,
+            path,
+            message,
+        } => format!("{name}:{line}: layer {path}: {message}"),
         SiteError::Grid(message) => format!("{name}: grid: {message}"),
     })
 }
@@ -100,8 +116,18 @@ fn write_outputs(scored: &Scored, dir: &Path, zooms: Option<(u8, u8)>) -> anyhow
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
     };
     write("score.tif", &site::geotiff(scored))?;
-    write("sites.geojson", site::sites_geojson(scored, Crs::Wgs84).to_string().as_bytes())?;
-    write("sites-5179.geojson", site::sites_geojson(scored, Crs::Epsg5179).to_string().as_bytes())?;
+    write(
+        "sites.geojson",
+        site::sites_geojson(scored, Crs::Wgs84)
+            .to_string()
+            .as_bytes(),
+    )?;
+    write(
+        "sites-5179.geojson",
+        site::sites_geojson(scored, Crs::Epsg5179)
+            .to_string()
+            .as_bytes(),
+    )?;
     if let (Some((z0, z1)), Some([w, s, e, n])) = (zooms, site::bounds(&scored.surface)) {
         let mut count = 0usize;
         for z in z0..=z1 {
@@ -109,9 +135,11 @@ fn write_outputs(scored: &Scored, dir: &Path, zooms: Option<(u8, u8)>) -> anyhow
             let (x1, y1) = tile_of(e, s, z);
             for x in x0..=x1 {
                 let folder = dir.join(format!("tiles/{z}/{x}"));
-                std::fs::create_dir_all(&folder).with_context(|| format!("cannot create {}", folder.display()))?;
+                std::fs::create_dir_all(&folder)
+                    .with_context(|| format!("cannot create {}", folder.display()))?;
                 for y in y0..=y1 {
-                    let png = site::tile_png(&scored.surface, z, x, y).map_err(anyhow::Error::msg)?;
+                    let png =
+                        site::tile_png(&scored.surface, z, x, y).map_err(anyhow::Error::msg)?;
                     std::fs::write(folder.join(format!("{y}.png")), png)?;
                     count += 1;
                 }
@@ -148,10 +176,30 @@ fn table(scored: &Scored, lang: Lang) -> String {
         scored.timings.read_s + scored.timings.score_s + scored.timings.rank_s
     );
     let names: Vec<&str> = scored.criteria.iter().map(|c| c.id.as_str()).collect();
-    let _ = writeln!(out, "{:>4} {:>7} {:>10} {:>9}  {}", "rank", "score", "lon", "lat", names.join(" / "));
+    let _ = writeln!(
+        out,
+        "{:>4} {:>7} {:>10} {:>9}  {}",
+        "rank",
+        "score",
+        "lon",
+        "lat",
+        names.join(" / ")
+    );
     for s in &scored.sites {
-        let parts: Vec<String> = s.parts.iter().map(|p| format!("{:.1}", p.contribution)).collect();
-        let _ = writeln!(out, "{:>4} {:>7.2} {:>10.5} {:>9.5}  {}", s.rank, s.score, s.lon, s.lat, parts.join(" / "));
+        let parts: Vec<String> = s
+            .parts
+            .iter()
+            .map(|p| format!("{:.1}", p.contribution))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:>4} {:>7.2} {:>10.5} {:>9.5}  {}",
+            s.rank,
+            s.score,
+            s.lon,
+            s.lat,
+            parts.join(" / ")
+        );
     }
     let _ = writeln!(
         out,
@@ -170,9 +218,17 @@ mod tests {
 
     #[test]
     fn flags_are_read_or_refused_by_name() {
-        assert_eq!(weights(&["station=2.5".into()]).expect("ok"), vec![("station".into(), 2.5)]);
+        assert_eq!(
+            weights(&["station=2.5".into()]).expect("ok"),
+            vec![("station".into(), 2.5)]
+        );
         assert!(weights(&["station".into()]).is_err());
-        assert!(weights(&["station=high".into()]).expect_err("nan").0.contains("`high`"));
+        assert!(
+            weights(&["station=high".into()])
+                .expect_err("nan")
+                .0
+                .contains("`high`")
+        );
         assert_eq!(zooms("8-12").expect("ok"), (8, 12));
         assert_eq!(zooms("11").expect("ok"), (11, 11));
         assert!(zooms("12-8").is_err() && zooms("30").is_err());

@@ -301,7 +301,15 @@ fn facility_types(c: &Catalog, files: &Files<'_>, e: &mut Errors) {
     }
     let hk = files.of("hub_kinds.toml");
     for item in &c.hub_kinds {
-        refs(&hk, &item.id, "functions", &item.functions, &c.functions, "function", e);
+        refs(
+            &hk,
+            &item.id,
+            "functions",
+            &item.functions,
+            &c.functions,
+            "function",
+            e,
+        );
         non_empty(&hk, &item.id, "functions", &item.functions, e);
     }
 }

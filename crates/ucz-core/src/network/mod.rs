@@ -125,10 +125,11 @@ pub fn build(
                 let straight_m = distance_m(sa, sb);
                 let road = road_minutes(straight_m, rules);
                 // Legs have no direction: a feed's faster direction stands for both.
-                let by_transit = transit.and_then(|t| match (t.minutes(sa, sb), t.minutes(sb, sa)) {
-                    (Some(x), Some(y)) => Some(x.min(y)),
-                    (x, y) => x.or(y),
-                });
+                let by_transit =
+                    transit.and_then(|t| match (t.minutes(sa, sb), t.minutes(sb, sa)) {
+                        (Some(x), Some(y)) => Some(x.min(y)),
+                        (x, y) => x.or(y),
+                    });
                 let (minutes, by) = match by_transit {
                     Some(m) => (m, By::Transit),
                     None => (road, By::Road),
@@ -149,7 +150,9 @@ pub fn build(
             return Some(0.0);
         }
         let (a, b) = if a < b { (a, b) } else { (b, a) };
-        legs.iter().find(|l| l.from == a && l.to == b).map(|l| l.minutes)
+        legs.iter()
+            .find(|l| l.from == a && l.to == b)
+            .map(|l| l.minutes)
     };
     let known = |id: &str| nodes.iter().any(|n| n.id == id);
     let mut counted: BTreeMap<(String, String, LinkKind), usize> = BTreeMap::new();
@@ -162,7 +165,13 @@ pub fn build(
     }
     let links = counted
         .into_iter()
-        .map(|((from, to, kind), count)| Link { minutes: minutes(&from, &to), from, to, kind, count })
+        .map(|((from, to, kind), count)| Link {
+            minutes: minutes(&from, &to),
+            from,
+            to,
+            kind,
+            count,
+        })
         .collect();
     let mut gaps = Vec::new();
     let mut unplaced = Vec::new();
@@ -191,7 +200,14 @@ pub fn build(
             });
         }
     }
-    Network { nodes, links, legs, gaps, unplaced, rules: rules.clone() }
+    Network {
+        nodes,
+        links,
+        legs,
+        gaps,
+        unplaced,
+        rules: rules.clone(),
+    }
 }
 
 #[cfg(test)]

@@ -35,7 +35,10 @@ struct Visit {
 impl Eq for Visit {}
 impl Ord for Visit {
     fn cmp(&self, other: &Self) -> Ordering {
-        other.minutes.total_cmp(&self.minutes).then(other.node.cmp(&self.node))
+        other
+            .minutes
+            .total_cmp(&self.minutes)
+            .then(other.node.cmp(&self.node))
     }
 }
 impl PartialOrd for Visit {
@@ -47,10 +50,16 @@ impl PartialOrd for Visit {
 impl Transit {
     /// `stops` by index; `hops`: (from stop, to stop, minutes) for consecutive stops of trips
     /// (the fastest of each pair is kept). `None` when the stops cannot be projected.
-    pub fn new(stops: &[Site], hops: &[(usize, usize, f64)], rules: &NetworkRules) -> Option<Transit> {
+    pub fn new(
+        stops: &[Site],
+        hops: &[(usize, usize, f64)],
+        rules: &NetworkRules,
+    ) -> Option<Transit> {
         let to_metres = Transform::new(Crs::Wgs84, Crs::Epsg5179).ok()?;
-        let xy: Vec<(f64, f64)> =
-            stops.iter().map(|s| to_metres.point(s.lon, s.lat).ok()).collect::<Option<_>>()?;
+        let xy: Vec<(f64, f64)> = stops
+            .iter()
+            .map(|s| to_metres.point(s.lon, s.lat).ok())
+            .collect::<Option<_>>()?;
         let n = xy.len();
         let mut rides: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
         for &(a, b, m) in hops {
@@ -62,7 +71,11 @@ impl Transit {
                 None => rides[a].push((b, m)),
             }
         }
-        let index: Nearest<usize> = xy.iter().enumerate().map(|(i, &(x, y))| (x, y, i)).collect();
+        let index: Nearest<usize> = xy
+            .iter()
+            .enumerate()
+            .map(|(i, &(x, y))| (x, y, i))
+            .collect();
         let walk = |m: f64| m / 1000.0 / rules.walk_speed_kmh * 60.0;
         let walks = xy
             .iter()
@@ -76,7 +89,14 @@ impl Transit {
                     .collect()
             })
             .collect();
-        Some(Transit { xy, rides, walks, stops: index, to_metres, rules: rules.clone() })
+        Some(Transit {
+            xy,
+            rides,
+            walks,
+            stops: index,
+            to_metres,
+            rules: rules.clone(),
+        })
     }
 
     pub fn stop_count(&self) -> usize {
@@ -113,7 +133,10 @@ impl Transit {
             let m = self.walk_minutes(d);
             if m < best[2 * s] {
                 best[2 * s] = m;
-                queue.push(Visit { minutes: m, node: 2 * s });
+                queue.push(Visit {
+                    minutes: m,
+                    node: 2 * s,
+                });
             }
         }
         let mut arrive = direct.unwrap_or(f64::INFINITY);
@@ -126,7 +149,10 @@ impl Transit {
             let mut go = |to: usize, m: f64, queue: &mut BinaryHeap<Visit>| {
                 if m < best[to] {
                     best[to] = m;
-                    queue.push(Visit { minutes: m, node: to });
+                    queue.push(Visit {
+                        minutes: m,
+                        node: to,
+                    });
                 }
             };
             if riding {
@@ -138,7 +164,11 @@ impl Transit {
                 if let Some(m) = exit_of(stop) {
                     arrive = arrive.min(minutes + m);
                 }
-                go(2 * stop + 1, minutes + self.rules.transfer_minutes, &mut queue);
+                go(
+                    2 * stop + 1,
+                    minutes + self.rules.transfer_minutes,
+                    &mut queue,
+                );
                 for &(next, m) in &self.walks[stop] {
                     go(2 * next, minutes + m, &mut queue);
                 }

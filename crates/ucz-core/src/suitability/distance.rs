@@ -93,13 +93,21 @@ struct Envelope {
 
 impl Envelope {
     fn new(cols: usize) -> Self {
-        Envelope { f: vec![0; cols], v: vec![0; cols], z: vec![0.0; cols + 1] }
+        Envelope {
+            f: vec![0; cols],
+            v: vec![0; cols],
+            z: vec![0.0; cols + 1],
+        }
     }
 
     fn row(&mut self, vertical: &[u32], owner: &[u32], squared: &mut [f32], nearest: &mut [u32]) {
         let n = vertical.len();
         for (f, &d) in self.f.iter_mut().zip(vertical) {
-            *f = if d == u32::MAX { FAR } else { i64::from(d) * i64::from(d) };
+            *f = if d == u32::MAX {
+                FAR
+            } else {
+                i64::from(d) * i64::from(d)
+            };
         }
         let f = &self.f;
         let (v, z) = (&mut self.v, &mut self.z);
@@ -148,8 +156,10 @@ mod tests {
 
     /// The same answer by looking at every seed from every cell.
     fn brute(seeds: &[u32], rows: usize, cols: usize) -> Vec<f32> {
-        let points: Vec<(usize, usize)> =
-            (0..rows * cols).filter(|&i| seeds[i] != u32::MAX).map(|i| (i / cols, i % cols)).collect();
+        let points: Vec<(usize, usize)> = (0..rows * cols)
+            .filter(|&i| seeds[i] != u32::MAX)
+            .map(|i| (i / cols, i % cols))
+            .collect();
         (0..rows * cols)
             .map(|i| {
                 let (r, c) = (i / cols, i % cols);
@@ -167,12 +177,20 @@ mod tests {
     #[test]
     fn matches_a_search_from_every_cell() {
         let mut state = 7u64;
-        for (rows, cols, density) in [(1, 1, 1), (5, 9, 5), (17, 3, 10), (40, 37, 60), (23, 61, 200)] {
+        for (rows, cols, density) in [
+            (1, 1, 1),
+            (5, 9, 5),
+            (17, 3, 10),
+            (40, 37, 60),
+            (23, 61, 200),
+        ] {
             for threads in [1, 2, 3] {
                 let mut seeds = vec![u32::MAX; rows * cols];
                 let mut next = 0;
                 for (i, seed) in seeds.iter_mut().enumerate() {
-                    state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     if (state >> 33) % density == 0 || (i == rows * cols / 2 && next == 0) {
                         *seed = next;
                         next += 1;
@@ -184,7 +202,10 @@ mod tests {
                 for i in 0..rows * cols {
                     let s = got.nearest[i];
                     let at = seeds.iter().position(|&x| x == s).expect("a seed");
-                    let (dr, dc) = ((at / cols) as f32 - (i / cols) as f32, (at % cols) as f32 - (i % cols) as f32);
+                    let (dr, dc) = (
+                        (at / cols) as f32 - (i / cols) as f32,
+                        (at % cols) as f32 - (i % cols) as f32,
+                    );
                     assert_eq!(dr * dr + dc * dc, got.squared[i]);
                 }
             }

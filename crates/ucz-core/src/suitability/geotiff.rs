@@ -41,7 +41,10 @@ pub fn encode(grid: &Grid, values: &[f32], epsg: u16) -> Vec<u8> {
         (284, Data::Short(vec![1])),
         (339, Data::Short(vec![3])),
         (33550, Data::Double(vec![grid.cell_m, grid.cell_m, 0.0])),
-        (33922, Data::Double(vec![0.0, 0.0, 0.0, grid.x0, grid.y0, 0.0])),
+        (
+            33922,
+            Data::Double(vec![0.0, 0.0, 0.0, grid.x0, grid.y0, 0.0]),
+        ),
         (34735, Data::Short(geokeys)),
         (42113, Data::Ascii("nan\0")),
     ];
@@ -84,12 +87,14 @@ pub fn encode(grid: &Grid, values: &[f32], epsg: u16) -> Vec<u8> {
             }
             Data::Short(v) => {
                 inline = ((extra_at + extra.len()) as u32).to_le_bytes();
-                v.iter().for_each(|s| extra.extend_from_slice(&s.to_le_bytes()));
+                v.iter()
+                    .for_each(|s| extra.extend_from_slice(&s.to_le_bytes()));
                 (TIFF_SHORT, v.len())
             }
             Data::Double(v) => {
                 inline = ((extra_at + extra.len()) as u32).to_le_bytes();
-                v.iter().for_each(|d| extra.extend_from_slice(&d.to_le_bytes()));
+                v.iter()
+                    .for_each(|d| extra.extend_from_slice(&d.to_le_bytes()));
                 (TIFF_DOUBLE, v.len())
             }
             Data::Ascii(s) if s.len() <= 4 => {
@@ -130,7 +135,13 @@ mod tests {
     /// from the strip.
     #[test]
     fn reads_back_as_a_georeferenced_float_raster() {
-        let grid = Grid { x0: 990_000.0, y0: 1_820_000.0, cell_m: 100.0, cols: 3, rows: 2 };
+        let grid = Grid {
+            x0: 990_000.0,
+            y0: 1_820_000.0,
+            cell_m: 100.0,
+            cols: 3,
+            rows: 2,
+        };
         let values = [1.5, f32::NAN, 3.0, 4.0, 5.0, 6.25];
         let b = encode(&grid, &values, 5179);
         assert_eq!(&b[..4], b"II*\0");
@@ -139,14 +150,23 @@ mod tests {
         let mut tag = std::collections::BTreeMap::new();
         for i in 0..n {
             let e = ifd + 2 + 12 * i;
-            tag.insert(u16_at(&b, e), (u16_at(&b, e + 2), u32_at(&b, e + 4), u32_at(&b, e + 8)));
+            tag.insert(
+                u16_at(&b, e),
+                (u16_at(&b, e + 2), u32_at(&b, e + 4), u32_at(&b, e + 8)),
+            );
         }
         assert_eq!(tag[&256].2, 3);
         assert_eq!(tag[&257].2, 2);
         assert_eq!(tag[&339].2, 3, "IEEE floats");
         let strip = tag[&273].2 as usize;
         let read: Vec<f32> = (0..6)
-            .map(|i| f32::from_le_bytes(b[strip + 4 * i..strip + 4 * i + 4].try_into().expect("4 bytes")))
+            .map(|i| {
+                f32::from_le_bytes(
+                    b[strip + 4 * i..strip + 4 * i + 4]
+                        .try_into()
+                        .expect("4 bytes"),
+                )
+            })
             .collect();
         assert_eq!(read[0], 1.5);
         assert!(read[1].is_nan());

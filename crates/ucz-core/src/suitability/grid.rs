@@ -27,7 +27,8 @@ impl Grid {
     /// that grids of one region line up from run to run. `None` when it would be empty or larger
     /// than [`MAX_CELLS`].
     pub fn covering(min: (f64, f64), max: (f64, f64), cell_m: f64) -> Option<Grid> {
-        if !(cell_m.is_finite() && cell_m > 0.0) || !(min.0 < max.0 && min.1 < max.1) {
+        let ordered = min.0 < max.0 && min.1 < max.1;
+        if !(cell_m.is_finite() && cell_m > 0.0 && ordered) {
             return None;
         }
         let x0 = (min.0 / cell_m).floor() * cell_m;
@@ -37,7 +38,13 @@ impl Grid {
         if cols * rows > MAX_CELLS as f64 {
             return None;
         }
-        Some(Grid { x0, y0, cell_m, cols: cols as usize, rows: rows as usize })
+        Some(Grid {
+            x0,
+            y0,
+            cell_m,
+            cols: cols as usize,
+            rows: rows as usize,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -51,7 +58,10 @@ impl Grid {
     /// The centre of a cell.
     pub fn centre(&self, index: usize) -> (f64, f64) {
         let (r, c) = (index / self.cols, index % self.cols);
-        (self.x0 + (c as f64 + 0.5) * self.cell_m, self.y0 - (r as f64 + 0.5) * self.cell_m)
+        (
+            self.x0 + (c as f64 + 0.5) * self.cell_m,
+            self.y0 - (r as f64 + 0.5) * self.cell_m,
+        )
     }
 
     /// The cell a point falls in.
@@ -66,7 +76,10 @@ impl Grid {
 
     /// The east and south edges.
     pub fn max(&self) -> (f64, f64) {
-        (self.x0 + self.cols as f64 * self.cell_m, self.y0 - self.rows as f64 * self.cell_m)
+        (
+            self.x0 + self.cols as f64 * self.cell_m,
+            self.y0 - self.rows as f64 * self.cell_m,
+        )
     }
 
     /// Calls `fill(start, end)` for every run of cells of each row whose centres lie inside the
@@ -105,7 +118,9 @@ impl Grid {
             for pair in crossings.chunks_exact(2) {
                 // Cells whose centre x lies in [pair[0], pair[1]).
                 let start = ((pair[0] - self.x0) / self.cell_m - 0.5).ceil().max(0.0);
-                let end = ((pair[1] - self.x0) / self.cell_m - 0.5).ceil().min(self.cols as f64);
+                let end = ((pair[1] - self.x0) / self.cell_m - 0.5)
+                    .ceil()
+                    .min(self.cols as f64);
                 if end > start {
                     fill(r * self.cols + start as usize, r * self.cols + end as usize);
                 }
@@ -123,14 +138,24 @@ mod tests {
         let grid = Grid::covering((0.0, 0.0), (500.0, 400.0), 100.0).expect("grid");
         assert_eq!((grid.cols, grid.rows), (5, 4));
         // x 100..300, y 100..300: the centres (150, 250) in rows 1–2 (y 250, 150), cols 1–2.
-        let square = vec![vec![(100.0, 100.0), (300.0, 100.0), (300.0, 300.0), (100.0, 300.0)]];
+        let square = vec![vec![
+            (100.0, 100.0),
+            (300.0, 100.0),
+            (300.0, 300.0),
+            (100.0, 300.0),
+        ]];
         let mut cells = Vec::new();
         grid.scan(&square, |a, b| cells.extend(a..b));
         assert_eq!(cells, vec![6, 7, 11, 12]);
         // A hole in the middle of a larger ring takes its cells out.
         let framed = vec![
             vec![(0.0, 0.0), (500.0, 0.0), (500.0, 400.0), (0.0, 400.0)],
-            vec![(100.0, 100.0), (300.0, 100.0), (300.0, 300.0), (100.0, 300.0)],
+            vec![
+                (100.0, 100.0),
+                (300.0, 100.0),
+                (300.0, 300.0),
+                (100.0, 300.0),
+            ],
         ];
         let mut cells = Vec::new();
         grid.scan(&framed, |a, b| cells.extend(a..b));

@@ -38,13 +38,21 @@ pub struct LayerProblem {
 }
 
 fn problem(at: impl Into<String>, field: &str, message: impl Into<String>) -> LayerProblem {
-    LayerProblem { at: at.into(), field: field.into(), message: message.into() }
+    LayerProblem {
+        at: at.into(),
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 /// Features of a GeoJSON FeatureCollection (a lone Feature or geometry is read as one feature).
 pub fn geojson(text: &str) -> Result<Layer, LayerProblem> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
-        problem(format!("line {}", e.line()), "json", format!("not JSON: {e}"))
+        problem(
+            format!("line {}", e.line()),
+            "json",
+            format!("not JSON: {e}"),
+        )
     })?;
     let crs = value
         .pointer("/crs/properties/name")
@@ -59,7 +67,13 @@ pub fn geojson(text: &str) -> Result<Layer, LayerProblem> {
             .collect(),
         Some("Feature") => vec![&value],
         Some(_) => vec![&value],
-        None => return Err(problem("document", "type", "expected a GeoJSON FeatureCollection")),
+        None => {
+            return Err(problem(
+                "document",
+                "type",
+                "expected a GeoJSON FeatureCollection",
+            ));
+        }
     };
     let mut out = Vec::with_capacity(features.len());
     for (i, f) in features.into_iter().enumerate() {
@@ -77,7 +91,11 @@ pub fn geojson(text: &str) -> Result<Layer, LayerProblem> {
         if geometry.is_null() {
             continue;
         }
-        out.push(Feature { geometry: read_geometry(geometry, &at)?, properties, at });
+        out.push(Feature {
+            geometry: read_geometry(geometry, &at)?,
+            properties,
+            at,
+        });
     }
     Ok(Layer { crs, features: out })
 }
@@ -117,18 +135,23 @@ fn read_geometry(g: &Value, at: &str) -> Result<Geometry, LayerProblem> {
         }
         Ok(rings)
     };
-    let many = coords.as_array().map(Vec::as_slice).ok_or_else(|| problem(at, field, "expected an array"));
+    let many = coords
+        .as_array()
+        .map(Vec::as_slice)
+        .ok_or_else(|| problem(at, field, "expected an array"));
     Ok(match kind {
         "Point" => Geometry::Points(vec![point(coords)?]),
         "MultiPoint" => Geometry::Points(list(coords)?),
         "LineString" => Geometry::Lines(vec![list(coords)?]),
         "MultiLineString" => Geometry::Lines(many?.iter().map(list).collect::<Result<_, _>>()?),
         "Polygon" => Geometry::Polygons(vec![rings(coords)?]),
-        "MultiPolygon" => {
-            Geometry::Polygons(many?.iter().map(rings).collect::<Result<_, _>>()?)
-        }
+        "MultiPolygon" => Geometry::Polygons(many?.iter().map(rings).collect::<Result<_, _>>()?),
         other => {
-            return Err(problem(at, "geometry.type", format!("`{other}` is not a geometry ucz reads")));
+            return Err(problem(
+                at,
+                "geometry.type",
+                format!("`{other}` is not a geometry ucz reads"),
+            ));
         }
     })
 }
@@ -155,12 +178,18 @@ pub fn project(
 }
 
 /// What a criterion of `measure` reads from the (projected) layer.
-pub fn source(layer: &Layer, measure: Measure, property: Option<&str>) -> Result<Source, LayerProblem> {
+pub fn source(
+    layer: &Layer,
+    measure: Measure,
+    property: Option<&str>,
+) -> Result<Source, LayerProblem> {
     let value = |f: &Feature| -> Result<f64, LayerProblem> {
         let name = property.unwrap_or_default();
         let field = format!("properties.{name}");
         match f.properties.get(name) {
-            Some(Value::Number(n)) => n.as_f64().ok_or_else(|| problem(f.at.as_str(), &field, "not a number")),
+            Some(Value::Number(n)) => n
+                .as_f64()
+                .ok_or_else(|| problem(f.at.as_str(), &field, "not a number")),
             Some(Value::String(s)) => s
                 .trim()
                 .replace(',', "")
@@ -186,7 +215,11 @@ pub fn source(layer: &Layer, measure: Measure, property: Option<&str>) -> Result
             let mut out = Vec::new();
             for f in &layer.features {
                 let Geometry::Polygons(polygons) = &f.geometry else {
-                    return Err(problem(f.at.as_str(), "geometry.type", "a value criterion reads polygons"));
+                    return Err(problem(
+                        f.at.as_str(),
+                        "geometry.type",
+                        "a value criterion reads polygons",
+                    ));
                 };
                 let v = value(f)?;
                 out.extend(polygons.iter().map(|p| (p.clone(), v)));
@@ -197,7 +230,11 @@ pub fn source(layer: &Layer, measure: Measure, property: Option<&str>) -> Result
             let mut out = Vec::new();
             for f in &layer.features {
                 let Geometry::Points(points) = &f.geometry else {
-                    return Err(problem(f.at.as_str(), "geometry.type", "a nearest-value criterion reads points"));
+                    return Err(problem(
+                        f.at.as_str(),
+                        "geometry.type",
+                        "a nearest-value criterion reads points",
+                    ));
                 };
                 let v = value(f)?;
                 out.extend(points.iter().map(|&(x, y)| (x, y, v)));
@@ -213,7 +250,13 @@ pub fn polygons(layer: &Layer) -> Result<Vec<Polygon>, LayerProblem> {
     for f in &layer.features {
         match &f.geometry {
             Geometry::Polygons(p) => out.extend(p.iter().cloned()),
-            _ => return Err(problem(f.at.as_str(), "geometry.type", "a mask reads polygons")),
+            _ => {
+                return Err(problem(
+                    f.at.as_str(),
+                    "geometry.type",
+                    "a mask reads polygons",
+                ));
+            }
         }
     }
     Ok(out)
@@ -229,7 +272,10 @@ mod tests {
             {"type":"Feature","properties":{"v":1},"geometry":{"type":"Point","coordinates":[127.3,36.3]}},
             {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":["a",36.3]}}]}"#;
         let e = geojson(text).expect_err("bad position");
-        assert_eq!((e.at.as_str(), e.field.as_str()), ("feature 1", "geometry.coordinates"));
+        assert_eq!(
+            (e.at.as_str(), e.field.as_str()),
+            ("feature 1", "geometry.coordinates")
+        );
         let e = geojson("{\"type\":").expect_err("not json");
         assert_eq!(e.field, "json");
         let ok = geojson(
@@ -240,7 +286,10 @@ mod tests {
         .expect("layer");
         assert_eq!(ok.crs.as_deref(), Some("EPSG:5186"));
         let e = source(&ok, Measure::NearestValue, Some("v")).expect_err("a boolean");
-        assert_eq!((e.at.as_str(), e.field.as_str()), ("feature 1", "properties.v"));
+        assert_eq!(
+            (e.at.as_str(), e.field.as_str()),
+            ("feature 1", "properties.v")
+        );
         let e = source(&ok, Measure::Value, Some("v")).expect_err("points for a value");
         assert_eq!(e.field, "geometry.type");
     }

@@ -39,7 +39,10 @@ impl Curve {
                 return Some(format!("point {}: the value is not a finite number", i + 1));
             }
             if !(0.0..=1.0).contains(&r) {
-                return Some(format!("point {}: the rating {r} is not between 0 and 1", i + 1));
+                return Some(format!(
+                    "point {}: the rating {r} is not between 0 and 1",
+                    i + 1
+                ));
             }
             if i > 0 && x <= points[i - 1].0 {
                 return Some(format!(
@@ -54,7 +57,9 @@ impl Curve {
 
     pub fn rate(&self, value: f64) -> f64 {
         let p = &self.0;
-        let Some(&(first, r0)) = p.first() else { return 0.0 };
+        let Some(&(first, r0)) = p.first() else {
+            return 0.0;
+        };
         if value.is_nan() {
             return 0.0;
         }
@@ -133,7 +138,10 @@ pub fn score(
             *k &= inside != mask.exclude;
         }
     }
-    let values: Vec<Vec<f32>> = criteria.iter().map(|c| values(&grid, &c.source, threads)).collect();
+    let values: Vec<Vec<f32>> = criteria
+        .iter()
+        .map(|c| values(&grid, &c.source, threads))
+        .collect();
     let total: f64 = criteria.iter().map(|c| c.weight).sum();
     let mut score = vec![f32::NAN; n];
     let mut scored_cells = 0;
@@ -159,7 +167,11 @@ pub fn score(
                 let mut scored = 0;
                 for ((o, s), &k) in out.iter_mut().zip(sum).zip(keep) {
                     if k {
-                        *o = if total > 0.0 { (100.0 * s / total) as f32 } else { 0.0 };
+                        *o = if total > 0.0 {
+                            (100.0 * s / total) as f32
+                        } else {
+                            0.0
+                        };
                         scored += 1;
                     }
                 }
@@ -168,7 +180,12 @@ pub fn score(
         }
         scored_cells = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
     });
-    Surface { grid, score, values, scored_cells }
+    Surface {
+        grid,
+        score,
+        values,
+        scored_cells,
+    }
 }
 
 /// A criterion's value in every cell.
@@ -246,7 +263,9 @@ pub fn candidates(
     // Only cells that could make the list need sorting: those at or above the score of the
     // `limit`-th best cell (a histogram of scores in 0.01 steps finds it). The limit allows for
     // the cells the spacing passes over; if it proves short, every scored cell is sorted.
-    let per_site = (std::f64::consts::PI * (spacing_m / grid.cell_m).powi(2)).ceil().max(1.0);
+    let per_site = (std::f64::consts::PI * (spacing_m / grid.cell_m).powi(2))
+        .ceil()
+        .max(1.0);
     let limit = (count as f64 * (2.0 * per_site + 1.0)).min(surface.score.len() as f64) as usize;
     let mut histogram = vec![0usize; 10_002];
     for &s in &surface.score {
@@ -283,7 +302,11 @@ fn pick(
     let mut order: Vec<usize> = (0..surface.score.len())
         .filter(|&i| !surface.score[i].is_nan() && bucket(surface.score[i]) >= floor)
         .collect();
-    order.sort_by(|&a, &b| surface.score[b].total_cmp(&surface.score[a]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        surface.score[b]
+            .total_cmp(&surface.score[a])
+            .then(a.cmp(&b))
+    });
     let total: f64 = criteria.iter().map(|c| c.weight).sum();
     let spacing2 = spacing_m * spacing_m;
     let mut chosen: Vec<Candidate> = Vec::new();
@@ -292,7 +315,10 @@ fn pick(
             break;
         }
         let (x, y) = grid.centre(i);
-        if chosen.iter().any(|c| (c.x - x).powi(2) + (c.y - y).powi(2) < spacing2) {
+        if chosen
+            .iter()
+            .any(|c| (c.x - x).powi(2) + (c.y - y).powi(2) < spacing2)
+        {
             continue;
         }
         let parts = criteria
@@ -306,7 +332,11 @@ fn pick(
                     value: (!value.is_nan()).then_some(value),
                     rating,
                     weight: c.weight,
-                    contribution: if total > 0.0 { 100.0 * c.weight * rating / total } else { 0.0 },
+                    contribution: if total > 0.0 {
+                        100.0 * c.weight * rating / total
+                    } else {
+                        0.0
+                    },
                 }
             })
             .collect();

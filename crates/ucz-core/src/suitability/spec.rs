@@ -138,7 +138,11 @@ fn yes() -> bool {
 
 /// The 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The field a line of the file sets, as the other problems name it (`criterion[2].weight`):
@@ -175,11 +179,19 @@ impl Spec {
     pub fn parse(text: &str, catalog: &Catalog) -> Result<Spec, Vec<SpecProblem>> {
         let raw: RawFile = toml::from_str(text).map_err(|e| {
             let line = e.span().map_or(1, |s| line_of(text, s.start));
-            vec![SpecProblem { line, field: field_at(text, line), message: e.message().to_string() }]
+            vec![SpecProblem {
+                line,
+                field: field_at(text, line),
+                message: e.message().to_string(),
+            }]
         })?;
         let mut problems = Vec::new();
         let mut problem = |span: std::ops::Range<usize>, field: String, message: String| {
-            problems.push(SpecProblem { line: line_of(text, span.start), field, message })
+            problems.push(SpecProblem {
+                line: line_of(text, span.start),
+                field,
+                message,
+            })
         };
         let grid_span = raw.grid.span();
         let grid = raw.grid.into_inner();
@@ -223,7 +235,11 @@ impl Spec {
                 }
             }
             _ => {
-                problem(grid_span.clone(), "grid".into(), "give either `region` or `bbox`".into());
+                problem(
+                    grid_span.clone(),
+                    "grid".into(),
+                    "give either `region` or `bbox`".into(),
+                );
                 None
             }
         };
@@ -231,7 +247,11 @@ impl Spec {
             None => 100.0,
             Some(c) if (10.0..=10_000.0).contains(c.get_ref()) => *c.get_ref(),
             Some(c) => {
-                problem(c.span(), "grid.cell_m".into(), "a cell side between 10 and 10,000 metres".into());
+                problem(
+                    c.span(),
+                    "grid.cell_m".into(),
+                    "a cell side between 10 and 10,000 metres".into(),
+                );
                 100.0
             }
         };
@@ -241,19 +261,31 @@ impl Spec {
                 if (1..=MAX_CANDIDATES).contains(count.get_ref()) {
                     candidates = *count.get_ref() as usize;
                 } else {
-                    problem(count.span(), "candidates.count".into(), format!("1 to {MAX_CANDIDATES} sites"));
+                    problem(
+                        count.span(),
+                        "candidates.count".into(),
+                        format!("1 to {MAX_CANDIDATES} sites"),
+                    );
                 }
             }
             if let Some(s) = c.spacing_m {
                 if s.get_ref().is_finite() && (0.0..=100_000.0).contains(s.get_ref()) {
                     spacing_m = *s.get_ref();
                 } else {
-                    problem(s.span(), "candidates.spacing_m".into(), "0 to 100,000 metres".into());
+                    problem(
+                        s.span(),
+                        "candidates.spacing_m".into(),
+                        "0 to 100,000 metres".into(),
+                    );
                 }
             }
         }
         if raw.criterion.is_empty() {
-            problem(grid_span, "criterion".into(), "at least one [[criterion]] is needed".into());
+            problem(
+                grid_span,
+                "criterion".into(),
+                "at least one [[criterion]] is needed".into(),
+            );
         }
         let mut criteria = Vec::new();
         for (i, c) in raw.criterion.into_iter().enumerate() {
@@ -262,11 +294,19 @@ impl Spec {
             let at = |f: &str| format!("criterion[{}].{f}", i + 1);
             let id = c.id.get_ref().clone();
             if id.is_empty() || criteria.iter().any(|x: &CriterionSpec| x.id == id) {
-                problem(c.id.span(), at("id"), format!("`{id}` is empty or used twice"));
+                problem(
+                    c.id.span(),
+                    at("id"),
+                    format!("`{id}` is empty or used twice"),
+                );
             }
             let weight = *c.weight.get_ref();
             if !(weight.is_finite() && (0.0..=1000.0).contains(&weight)) {
-                problem(c.weight.span(), at("weight"), "a weight from 0 to 1000".into());
+                problem(
+                    c.weight.span(),
+                    at("weight"),
+                    "a weight from 0 to 1000".into(),
+                );
             }
             if let Some(message) = super::Curve::problem(c.curve.get_ref()) {
                 problem(c.curve.span(), at("curve"), message);
@@ -277,9 +317,11 @@ impl Spec {
                     at("property"),
                     "a distance criterion reads no property".into(),
                 ),
-                (Measure::Value | Measure::NearestValue, None) => {
-                    problem(c.id.span(), at("property"), "name the numeric property to read".into())
-                }
+                (Measure::Value | Measure::NearestValue, None) => problem(
+                    c.id.span(),
+                    at("property"),
+                    "name the numeric property to read".into(),
+                ),
                 _ => {}
             }
             criteria.push(CriterionSpec {
@@ -290,7 +332,11 @@ impl Spec {
                 property: c.property,
                 weight,
                 curve: c.curve.into_inner(),
-                layer: LayerRef { path: c.layer, crs: c.crs, line },
+                layer: LayerRef {
+                    path: c.layer,
+                    crs: c.crs,
+                    line,
+                },
             });
         }
         let masks = raw
@@ -299,13 +345,26 @@ impl Spec {
             .map(|m| {
                 let line = line_of(text, m.span().start);
                 let m = m.into_inner();
-                MaskSpec { id: m.id, exclude: m.exclude, layer: LayerRef { path: m.layer, crs: m.crs, line } }
+                MaskSpec {
+                    id: m.id,
+                    exclude: m.exclude,
+                    layer: LayerRef {
+                        path: m.layer,
+                        crs: m.crs,
+                        line,
+                    },
+                }
             })
             .collect();
         match area {
-            Some(area) if problems.is_empty() => {
-                Ok(Spec { area, cell_m, candidates, spacing_m, criteria, masks })
-            }
+            Some(area) if problems.is_empty() => Ok(Spec {
+                area,
+                cell_m,
+                candidates,
+                spacing_m,
+                criteria,
+                masks,
+            }),
             _ => Err(problems),
         }
     }

@@ -13,7 +13,13 @@
 use super::*;
 
 fn grid() -> Grid {
-    Grid { x0: 0.0, y0: 400.0, cell_m: 100.0, cols: 5, rows: 4 }
+    Grid {
+        x0: 0.0,
+        y0: 400.0,
+        cell_m: 100.0,
+        cols: 5,
+        rows: 4,
+    }
 }
 
 fn square(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon {
@@ -42,7 +48,11 @@ fn criteria(youth_weight: f64) -> Vec<Criterion> {
 }
 
 fn mask() -> Vec<Mask> {
-    vec![Mask { id: "river".into(), polygons: vec![square(0.0, 0.0, 100.0, 100.0)], exclude: true }]
+    vec![Mask {
+        id: "river".into(),
+        polygons: vec![square(0.0, 0.0, 100.0, 100.0)],
+        exclude: true,
+    }]
 }
 
 fn near(a: f32, b: f64) -> bool {
@@ -57,7 +67,10 @@ fn every_cell_scores_as_worked_by_hand() {
         assert!(near(at(0, 0), 200.0 / 3.0), "(0,0) {}", at(0, 0));
         assert!(near(at(0, 1), 100.0 / 3.0), "0.5 × 2 / 3");
         // √2 × 100 m: 1 − 141.42 / 200 = 0.2929; × 2 / 3.
-        assert!(near(at(1, 1), 100.0 * 2.0 * (1.0 - 2f64.sqrt() / 2.0) / 3.0));
+        assert!(near(
+            at(1, 1),
+            100.0 * 2.0 * (1.0 - 2f64.sqrt() / 2.0) / 3.0
+        ));
         assert!(near(at(0, 2), 0.0), "200 m and outside the district");
         assert!(near(at(0, 3), 100.0 / 3.0), "the district alone");
         assert!(at(3, 0).is_nan(), "masked");
@@ -81,13 +94,26 @@ fn candidates_are_spaced_and_explained() {
     assert_eq!(first.parts[1].value, None);
     assert_eq!(first.parts[1].contribution, 0.0);
     let sum: f64 = c[1].parts.iter().map(|p| p.contribution).sum();
-    assert!((sum - c[1].score).abs() < 1e-3, "the parts add up to the score");
+    assert!(
+        (sum - c[1].score).abs() < 1e-3,
+        "the parts add up to the score"
+    );
 }
 
 #[test]
 fn a_heavier_weight_changes_the_ranking() {
-    let light = candidates(&score(grid(), &[], &[], &criteria(1.0), 1), &criteria(1.0), 1, 0.0);
-    let heavy = candidates(&score(grid(), &[], &[], &criteria(10.0), 1), &criteria(10.0), 1, 0.0);
+    let light = candidates(
+        &score(grid(), &[], &[], &criteria(1.0), 1),
+        &criteria(1.0),
+        1,
+        0.0,
+    );
+    let heavy = candidates(
+        &score(grid(), &[], &[], &criteria(10.0), 1),
+        &criteria(10.0),
+        1,
+        0.0,
+    );
     assert_eq!((light[0].x, light[0].y), (50.0, 350.0));
     assert_eq!((heavy[0].x, heavy[0].y), (350.0, 350.0));
     assert!((heavy[0].score - 1000.0 / 12.0).abs() < 1e-3);
@@ -95,7 +121,13 @@ fn a_heavier_weight_changes_the_ranking() {
 
 #[test]
 fn the_study_area_limits_the_scored_cells() {
-    let s = score(grid(), &[square(0.0, 200.0, 500.0, 400.0)], &[], &criteria(1.0), 2);
+    let s = score(
+        grid(),
+        &[square(0.0, 200.0, 500.0, 400.0)],
+        &[],
+        &criteria(1.0),
+        2,
+    );
     assert_eq!(s.scored_cells, 10);
     assert!(s.score[15].is_nan());
 }
@@ -117,7 +149,11 @@ fn spec_problems_name_their_line_and_field() {
     let catalog = crate::Catalog::bundled().expect("catalog");
     let text = "[grid]\nregion = \"daejeon\"\n\n[[criterion]]\nid = \"station\"\nmeasure = \"distance\"\nweight = \"high\"\ncurve = [[0, 1.0]]\nlayer = \"s.geojson\"\n";
     let e = spec::Spec::parse(text, &catalog).expect_err("a weight that is not a number");
-    assert_eq!((e[0].line, e[0].field.as_str()), (7, "criterion[1].weight"), "{e:?}");
+    assert_eq!(
+        (e[0].line, e[0].field.as_str()),
+        (7, "criterion[1].weight"),
+        "{e:?}"
+    );
     let text = "[grid]\nregion = \"atlantis\"\n\n[[criterion]]\nid = \"station\"\nmeasure = \"distance\"\nweight = 1\ncurve = [[0, 1.0], [0, 0.5]]\nlayer = \"s.geojson\"\n";
     let e = spec::Spec::parse(text, &catalog).expect_err("two problems");
     assert_eq!((e[0].line, e[0].field.as_str()), (2, "grid.region"));
@@ -126,7 +162,10 @@ fn spec_problems_name_their_line_and_field() {
     let ok = spec::Spec::parse(text, &catalog).expect("a good file");
     assert_eq!(ok.area, spec::Area::EconomicRegion("daegyeong_area".into()));
     assert_eq!(ok.criteria[0].layer.line, 5);
-    let e = ok.clone().with_weights(&[("station".into(), f64::NAN)]).expect_err("NaN");
+    let e = ok
+        .clone()
+        .with_weights(&[("station".into(), f64::NAN)])
+        .expect_err("NaN");
     assert_eq!(e.field, "weight.station");
     assert!(ok.with_weights(&[("nope".into(), 1.0)]).is_err());
 }

@@ -26,7 +26,9 @@ pub fn colour(score: f32) -> [u8; 4] {
         let ((a, ca), (b, cb)) = (w[0], w[1]);
         if s <= b {
             let t = (s - a) / (b - a);
-            let mix = |i: usize| (f32::from(ca[i]) + t * (f32::from(cb[i]) - f32::from(ca[i]))).round() as u8;
+            let mix = |i: usize| {
+                (f32::from(ca[i]) + t * (f32::from(cb[i]) - f32::from(ca[i]))).round() as u8
+            };
             return [mix(0), mix(1), mix(2), 210];
         }
     }
@@ -38,7 +40,10 @@ pub fn colour(score: f32) -> [u8; 4] {
 pub fn lon_lat(z: u8, x: f64, y: f64) -> (f64, f64) {
     let n = f64::from(1u32 << z.min(30));
     let lon = x / n * 360.0 - 180.0;
-    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y / n)).sinh().atan().to_degrees();
+    let lat = (std::f64::consts::PI * (1.0 - 2.0 * y / n))
+        .sinh()
+        .atan()
+        .to_degrees();
     (lon, lat)
 }
 
@@ -65,13 +70,28 @@ pub fn render(
     for py in 0..SIZE {
         for px in 0..SIZE {
             // Centre of the pixel, between lattice points.
-            let (fx, fy) = ((px as f64 + 0.5) / STEP as f64, (py as f64 + 0.5) / STEP as f64);
-            let (i, j) = ((fx as usize).min(lattice - 2), (fy as usize).min(lattice - 2));
+            let (fx, fy) = (
+                (px as f64 + 0.5) / STEP as f64,
+                (py as f64 + 0.5) / STEP as f64,
+            );
+            let (i, j) = (
+                (fx as usize).min(lattice - 2),
+                (fy as usize).min(lattice - 2),
+            );
             let (tx, ty) = (fx - i as f64, fy - j as f64);
-            let corners = [at[j * lattice + i], at[j * lattice + i + 1], at[(j + 1) * lattice + i], at[(j + 1) * lattice + i + 1]];
-            let [Some(a), Some(b), Some(c), Some(d)] = corners else { continue };
-            let gx = (a.0 * (1.0 - tx) + b.0 * tx) * (1.0 - ty) + (c.0 * (1.0 - tx) + d.0 * tx) * ty;
-            let gy = (a.1 * (1.0 - tx) + b.1 * tx) * (1.0 - ty) + (c.1 * (1.0 - tx) + d.1 * tx) * ty;
+            let corners = [
+                at[j * lattice + i],
+                at[j * lattice + i + 1],
+                at[(j + 1) * lattice + i],
+                at[(j + 1) * lattice + i + 1],
+            ];
+            let [Some(a), Some(b), Some(c), Some(d)] = corners else {
+                continue;
+            };
+            let gx =
+                (a.0 * (1.0 - tx) + b.0 * tx) * (1.0 - ty) + (c.0 * (1.0 - tx) + d.0 * tx) * ty;
+            let gy =
+                (a.1 * (1.0 - tx) + b.1 * tx) * (1.0 - ty) + (c.1 * (1.0 - tx) + d.1 * tx) * ty;
             if let Some(cell) = grid.index_of(gx, gy) {
                 let o = (py * SIZE + px) * 4;
                 rgba[o..o + 4].copy_from_slice(&colour(score[cell]));
@@ -105,8 +125,16 @@ mod tests {
     fn pixels_take_the_score_of_the_cell_under_them() {
         // A grid in plain lon/lat "metres" so the projection is the identity: the tile 0/0/0
         // covers the world and the grid (lon 0–170, lat 0–85) the eastern hemisphere's north.
-        let grid = Grid { x0: 0.0, y0: 85.0, cell_m: 85.0, cols: 2, rows: 1 };
-        let rgba = render(&grid, &[100.0, 100.0], 0, 0, 0, &|lon, lat| Some((lon, lat)));
+        let grid = Grid {
+            x0: 0.0,
+            y0: 85.0,
+            cell_m: 85.0,
+            cols: 2,
+            rows: 1,
+        };
+        let rgba = render(&grid, &[100.0, 100.0], 0, 0, 0, &|lon, lat| {
+            Some((lon, lat))
+        });
         let at = |px: usize, py: usize| rgba[(py * SIZE + px) * 4 + 3];
         assert_eq!(at(200, 60), 210, "north-east is scored");
         assert_eq!(at(60, 60), 0, "north-west is not");

@@ -17,7 +17,9 @@ pub async fn read(
     caller: Caller,
     Path(region): Path<String>,
 ) -> Result<Json<Network>, ApiError> {
-    Ok(Json(network::of_region(&state, &caller, &region, None).await?))
+    Ok(Json(
+        network::of_region(&state, &caller, &region, None).await?,
+    ))
 }
 
 /// The feed's .zip is the request body (`Content-Type: application/zip`).
@@ -37,5 +39,7 @@ pub async fn with_gtfs(
     })
     .await
     .map_err(|e| ApiError::from(ucz_service::Error::internal(e)))??;
-    Ok(Json(network::of_region(&state, &caller, &region, Some(&transit)).await?))
+    Ok(Json(
+        network::of_region(&state, &caller, &region, Some(&transit)).await?,
+    ))
 }

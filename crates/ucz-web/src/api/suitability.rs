@@ -21,12 +21,20 @@ pub async fn score(
     payload: Body,
 ) -> Result<(StatusCode, Json<Answer>), ApiError> {
     let request: ScoreRequest = typed(payload)?;
-    let (key, scored) = suitability::score_request(&state, &caller, request, crate::PROVINCES).await?;
-    Ok((StatusCode::CREATED, Json(suitability::answer(&key, &scored))))
+    let (key, scored) =
+        suitability::score_request(&state, &caller, request, crate::PROVINCES).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(suitability::answer(&key, &scored)),
+    ))
 }
 
 /// A kept surface; planning staff only, like the scoring.
-fn kept(state: &AppState, caller: &Caller, key: &str) -> Result<std::sync::Arc<suitability::Scored>, ApiError> {
+fn kept(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> Result<std::sync::Arc<suitability::Scored>, ApiError> {
     ucz_service::access::plan(caller)?;
     state
         .surfaces
@@ -43,15 +51,29 @@ pub async fn tile(
     let y: u32 = y
         .strip_suffix(".png")
         .and_then(|y| y.parse().ok())
-        .ok_or_else(|| ApiError::from(ucz_service::Error::field("y", ucz_core::Message::input("expected a row number and .png"))))?;
+        .ok_or_else(|| {
+            ApiError::from(ucz_service::Error::field(
+                "y",
+                ucz_core::Message::input("expected a row number and .png"),
+            ))
+        })?;
     if z > 18 || x >= 1 << z || y >= 1 << z {
-        return Err(ucz_service::Error::field("z", ucz_core::Message::input("no such tile")).into());
+        return Err(
+            ucz_service::Error::field("z", ucz_core::Message::input("no such tile")).into(),
+        );
     }
     let png = tokio::task::spawn_blocking(move || suitability::tile_png(&scored.surface, z, x, y))
         .await
         .map_err(|e| ApiError::from(ucz_service::Error::internal(e)))?
         .map_err(|e| ApiError::from(ucz_service::Error::internal(e)))?;
-    Ok(([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, max-age=600")], png).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "private, max-age=600"),
+        ],
+        png,
+    )
+        .into_response())
 }
 
 pub async fn geotiff(
@@ -63,7 +85,10 @@ pub async fn geotiff(
     Ok((
         [
             (header::CONTENT_TYPE, "image/tiff".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"ucz-suitability-{key}.tif\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ucz-suitability-{key}.tif\""),
+            ),
         ],
         suitability::geotiff(&scored),
     )
@@ -90,13 +115,20 @@ pub async fn sites(
         None => Crs::Wgs84,
         Some(Ok(c @ (Crs::Wgs84 | Crs::Epsg5179))) => c,
         Some(_) => {
-            return Err(ucz_service::Error::field("crs", ucz_core::Message::input("EPSG:4326 or EPSG:5179")).into());
+            return Err(ucz_service::Error::field(
+                "crs",
+                ucz_core::Message::input("EPSG:4326 or EPSG:5179"),
+            )
+            .into());
         }
     };
     Ok((
         [
             (header::CONTENT_TYPE, "application/geo+json".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"ucz-sites-{key}.geojson\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ucz-sites-{key}.geojson\""),
+            ),
         ],
         suitability::sites_geojson(&scored, crs).to_string(),
     )

@@ -17,7 +17,11 @@ pub struct RegionQuery {
     pub region: Option<String>,
 }
 
-pub async fn page(State(state): State<AppState>, visitor: Visitor, Query(q): Query<RegionQuery>) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Query(q): Query<RegionQuery>,
+) -> Response {
     let result = async {
         let lang = visitor.lang;
         let region = q.region.filter(|r| !r.is_empty()).unwrap_or_else(|| "daejeon".into());

@@ -314,7 +314,12 @@ async fn the_pages_in_headless_chromium() {
     )
     .with_clock(app.clock);
     ucz_web::demo::load_ladder(&state, today).await.unwrap();
-    assert!(ucz_service::demo::load_network(&state, today).await.unwrap() > 0);
+    assert!(
+        ucz_service::demo::load_network(&state, today)
+            .await
+            .unwrap()
+            > 0
+    );
     assert!(ucz_service::demo::load_resources(&state).await.unwrap() > 0);
     // The zones' plans, targets, milestones and investment records, and a year of operations.
     assert!(

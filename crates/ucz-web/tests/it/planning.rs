@@ -30,50 +30,108 @@ async fn raw(app: &TestApp, role: &str, path: &str) -> (StatusCode, String, Vec<
 fn fields(problem: &Value) -> Vec<String> {
     problem["errors"]
         .as_array()
-        .map(|e| e.iter().map(|f| f["field"].as_str().unwrap_or_default().to_string()).collect())
+        .map(|e| {
+            e.iter()
+                .map(|f| f["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 pub async fn planners_score_sites(app: TestApp) {
     let score = |role: &'static str, body: Value| {
         let app = &app;
-        async move { app.call(role, Method::POST, "/site/score", Some(&body)).await }
+        async move {
+            app.call(role, Method::POST, "/site/score", Some(&body))
+                .await
+        }
     };
-    assert_eq!(score("anonymous", json!({})).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        score("anonymous", json!({})).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(score("firm", json!({})).await.0, StatusCode::FORBIDDEN);
     let (status, sample) = score("coordinator", json!({})).await;
     assert_eq!(status, StatusCode::CREATED, "{sample}");
     let sites = sample["sites"].as_array().unwrap();
     assert_eq!(sites.len(), 10);
     let cells = sample["scored_cells"].as_u64().unwrap();
-    assert!((40_000..70_000).contains(&cells), "Daejeon at 100 m: {cells}");
+    assert!(
+        (40_000..70_000).contains(&cells),
+        "Daejeon at 100 m: {cells}"
+    );
     for s in sites {
-        let parts: f64 = s["parts"].as_array().unwrap().iter().map(|p| p["contribution"].as_f64().unwrap()).sum();
+        let parts: f64 = s["parts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["contribution"].as_f64().unwrap())
+            .sum();
         assert!((parts - s["score"].as_f64().unwrap()).abs() < 1e-3, "{s}");
     }
     // Another balance moves the best site; the same request again is the same surface.
     let (_, young) = score("operator", json!({"weights": {"youth": 40, "station": 0}})).await;
-    assert_ne!(young["sites"][0]["x_5179"], sample["sites"][0]["x_5179"], "{young}");
+    assert_ne!(
+        young["sites"][0]["x_5179"], sample["sites"][0]["x_5179"],
+        "{young}"
+    );
     let (_, again) = score("coordinator", json!({})).await;
     assert_eq!(again["key"], sample["key"]);
 
     let key = sample["key"].as_str().unwrap();
-    let (status, kind, png) = raw(&app, "coordinator", &format!("/site/{key}/tiles/11/1748/801.png")).await;
+    let (status, kind, png) = raw(
+        &app,
+        "coordinator",
+        &format!("/site/{key}/tiles/11/1748/801.png"),
+    )
+    .await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "image/png"));
     assert_eq!(&png[1..4], b"PNG");
     let (status, _, tif) = raw(&app, "coordinator", &format!("/site/{key}/score.tif")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&tif[..4], b"II*\0");
-    let (status, _, geo) = raw(&app, "coordinator", &format!("/site/{key}/sites.geojson?crs=EPSG:5179")).await;
+    let (status, _, geo) = raw(
+        &app,
+        "coordinator",
+        &format!("/site/{key}/sites.geojson?crs=EPSG:5179"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let geo: Value = serde_json::from_slice(&geo).unwrap();
-    assert_eq!(geo["crs"]["properties"]["name"], "urn:ogc:def:crs:EPSG::5179");
+    assert_eq!(
+        geo["crs"]["properties"]["name"],
+        "urn:ogc:def:crs:EPSG::5179"
+    );
     assert_eq!(geo["features"].as_array().unwrap().len(), 10);
     assert!(geo["features"][0]["properties"]["station_part"].is_number());
-    assert_eq!(raw(&app, "coordinator", &format!("/site/{key}/sites.geojson?crs=EPSG:2097")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(raw(&app, "firm", &format!("/site/{key}/score.tif")).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(raw(&app, "coordinator", "/site/0000/score.tif").await.0, StatusCode::NOT_FOUND);
-    assert_eq!(raw(&app, "coordinator", &format!("/site/{key}/tiles/3/99/1.png")).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        raw(
+            &app,
+            "coordinator",
+            &format!("/site/{key}/sites.geojson?crs=EPSG:2097")
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        raw(&app, "firm", &format!("/site/{key}/score.tif")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        raw(&app, "coordinator", "/site/0000/score.tif").await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        raw(
+            &app,
+            "coordinator",
+            &format!("/site/{key}/tiles/3/99/1.png")
+        )
+        .await
+        .0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 
     // Refusals name what is wrong and where.
     let (status, problem) = score("coordinator", json!({"weights": {"station": "high"}})).await;
@@ -84,23 +142,47 @@ pub async fn planners_score_sites(app: TestApp) {
     let file = "[grid]\nregion = \"atlantis\"\n\n[[criterion]]\nid = \"station\"\nmeasure = \"distance\"\nweight = 1.5\ncurve = [[0, 1.0], [0, 0.5]]\nlayer = \"s.geojson\"\n";
     let (status, problem) = score("coordinator", json!({"file": file})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&problem), vec!["file:2 grid.region", "file:8 criterion[1].curve"], "{problem}");
+    assert_eq!(
+        fields(&problem),
+        vec!["file:2 grid.region", "file:8 criterion[1].curve"],
+        "{problem}"
+    );
     // A small file of one's own: a bbox around Daejeon station, points in EPSG:5186.
     let file = "[grid]\nbbox = [127.40, 36.31, 127.46, 36.35]\ncell_m = 50\n\n[candidates]\ncount = 3\nspacing_m = 500\n\n[[criterion]]\nid = \"station\"\nmeasure = \"distance\"\nweight = 1\ncurve = [[0, 1.0], [2000, 0.0]]\nlayer = \"s.csv\"\ncrs = \"EPSG:5186\"\n";
     // Daejeon station (127.4343 E, 36.3323 N) in EPSG:5186, by cs2cs.
     let csv = "name,x,y\n대전역,238993.3,415004.9\n";
-    let (status, own) = score("coordinator", json!({"file": file, "layers": {"s.csv": csv}})).await;
+    let (status, own) = score(
+        "coordinator",
+        json!({"file": file, "layers": {"s.csv": csv}}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{own}");
     let best = &own["sites"][0];
-    assert!((best["lon"].as_f64().unwrap() - 127.4343).abs() < 0.002 && (best["lat"].as_f64().unwrap() - 36.3323).abs() < 0.002, "{best}");
+    assert!(
+        (best["lon"].as_f64().unwrap() - 127.4343).abs() < 0.002
+            && (best["lat"].as_f64().unwrap() - 36.3323).abs() < 0.002,
+        "{best}"
+    );
     let unknown = json!({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "EPSG:2097"}}, "features": []});
-    let file5179 = file.replace("s.csv", "s.geojson").replace("crs = \"EPSG:5186\"\n", "");
-    let (status, problem) = score("coordinator", json!({"file": file5179, "layers": {"s.geojson": unknown}})).await;
+    let file5179 = file
+        .replace("s.csv", "s.geojson")
+        .replace("crs = \"EPSG:5186\"\n", "");
+    let (status, problem) = score(
+        "coordinator",
+        json!({"file": file5179, "layers": {"s.geojson": unknown}}),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&problem), vec!["layers.s.geojson"], "{problem}");
     assert!(problem.to_string().contains("EPSG:2097"), "{problem}");
     let (status, problem) = score("coordinator", json!({"file": file5179})).await;
-    assert_eq!((status, fields(&problem)), (StatusCode::UNPROCESSABLE_ENTITY, vec!["layers.s.geojson".to_string()]));
+    assert_eq!(
+        (status, fields(&problem)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["layers.s.geojson".to_string()]
+        )
+    );
 }
 
 /// A GTFS feed of one line from the technopark's incubator to the knowledge-industry center.
@@ -116,36 +198,111 @@ fn feed(bad: bool) -> Vec<u8> {
 }
 
 pub async fn the_hub_network_of_a_region(app: TestApp) {
-    let state = ucz_web::AppState::new(app.store.clone(), ucz_core::Catalog::bundled().unwrap(), false);
+    let state = ucz_web::AppState::new(
+        app.store.clone(),
+        ucz_core::Catalog::bundled().unwrap(),
+        false,
+    );
     let today = app.clock.today();
     assert!(ucz_web::demo::load_ladder(&state, today).await.unwrap() > 0);
-    assert_eq!(ucz_service::demo::load_network(&state, today).await.unwrap(), 6);
-    assert_eq!(ucz_service::demo::load_network(&state, today).await.unwrap(), 0, "once");
+    assert_eq!(
+        ucz_service::demo::load_network(&state, today)
+            .await
+            .unwrap(),
+        6
+    );
+    assert_eq!(
+        ucz_service::demo::load_network(&state, today)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
 
-    assert_eq!(app.call("firm", Method::GET, "/network/daejeon", None).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(app.call("other_operator", Method::GET, "/network/daejeon", None).await.0, StatusCode::FORBIDDEN);
-    let (status, _) = app.call("coordinator", Method::GET, "/network/atlantis", None).await;
-    assert!(status.is_client_error() && status != StatusCode::FORBIDDEN, "{status}");
-    let (status, net) = app.call("operator", Method::GET, "/network/daejeon", None).await;
+    assert_eq!(
+        app.call("firm", Method::GET, "/network/daejeon", None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call("other_operator", Method::GET, "/network/daejeon", None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _) = app
+        .call("coordinator", Method::GET, "/network/atlantis", None)
+        .await;
+    assert!(
+        status.is_client_error() && status != StatusCode::FORBIDDEN,
+        "{status}"
+    );
+    let (status, net) = app
+        .call("operator", Method::GET, "/network/daejeon", None)
+        .await;
     assert_eq!(status, StatusCode::OK, "{net}");
-    let ids: Vec<&str> = net["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
-    for id in ["daejeon", "daejeon-hannam-cip", "daejeon-tp-bi", "daejeon-daedeok-kic", "daejeon-growth-center"] {
+    let ids: Vec<&str> = net["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    for id in [
+        "daejeon",
+        "daejeon-hannam-cip",
+        "daejeon-tp-bi",
+        "daejeon-daedeok-kic",
+        "daejeon-growth-center",
+    ] {
         assert!(ids.contains(&id), "{ids:?}");
     }
     let links: Vec<(String, String, String, u64)> = net["links"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["from"].as_str().unwrap().into(), l["to"].as_str().unwrap().into(), l["kind"].as_str().unwrap().into(), l["count"].as_u64().unwrap()))
+        .map(|l| {
+            (
+                l["from"].as_str().unwrap().into(),
+                l["to"].as_str().unwrap().into(),
+                l["kind"].as_str().unwrap().into(),
+                l["count"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert!(links.contains(&("daejeon-tp-bi".into(), "daejeon-daedeok-kic".into(), "post_bi_move".into(), 2)), "{links:?}");
-    assert!(links.contains(&("daejeon-tp-bi".into(), "daejeon".into(), "post_bi_move".into(), 1)), "{links:?}");
-    let kic = net["nodes"].as_array().unwrap().iter().find(|n| n["id"] == "daejeon-daedeok-kic").unwrap();
+    assert!(
+        links.contains(&(
+            "daejeon-tp-bi".into(),
+            "daejeon-daedeok-kic".into(),
+            "post_bi_move".into(),
+            2
+        )),
+        "{links:?}"
+    );
+    assert!(
+        links.contains(&(
+            "daejeon-tp-bi".into(),
+            "daejeon".into(),
+            "post_bi_move".into(),
+            1
+        )),
+        "{links:?}"
+    );
+    let kic = net["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "daejeon-daedeok-kic")
+        .unwrap();
     assert_eq!(kic["functions"], json!(["enterprise_support"]));
     assert_eq!(kic["spaces"][0]["count"], 2);
     // No hub of the demo's Daejeon serves the living function: each lacks it, with none in reach.
     let gaps = net["gaps"].as_array().unwrap();
-    assert!(gaps.iter().any(|g| g["hub"] == "daejeon" && g["function"] == "living" && g["nearest"].is_null()), "{gaps:?}");
+    assert!(
+        gaps.iter()
+            .any(|g| g["hub"] == "daejeon" && g["function"] == "living" && g["nearest"].is_null()),
+        "{gaps:?}"
+    );
     let legs = net["legs"].as_array().unwrap();
     assert_eq!(legs.len(), 10, "five hubs with sites, ten pairs");
     assert!(legs.iter().all(|l| l["by"] == "road"));
@@ -162,7 +319,12 @@ pub async fn the_hub_network_of_a_region(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let net: Value = response.json().await.unwrap();
-    let leg = net["legs"].as_array().unwrap().iter().find(|l| l["from"] == "daejeon-daedeok-kic" && l["to"] == "daejeon-tp-bi").unwrap();
+    let leg = net["legs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["from"] == "daejeon-daedeok-kic" && l["to"] == "daejeon-tp-bi")
+        .unwrap();
     assert_eq!(leg["by"], "transit", "{leg}");
     let minutes = leg["minutes"].as_f64().unwrap();
     assert!((12.0..16.0).contains(&minutes), "{leg}");
@@ -177,7 +339,11 @@ pub async fn the_hub_network_of_a_region(app: TestApp) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = response.json().await.unwrap();
-    assert_eq!(fields(&problem), vec!["stop_times.txt:3:stop_id"], "{problem}");
+    assert_eq!(
+        fields(&problem),
+        vec!["stop_times.txt:3:stop_id"],
+        "{problem}"
+    );
     let response = app
         .client
         .post(format!("{}/network/daejeon/gtfs", app.base))
