@@ -24,6 +24,7 @@ pub mod network;
 pub mod notices;
 pub mod occupancy;
 pub mod parts;
+pub mod pipeline;
 pub mod records;
 pub mod statements;
 pub mod suitability;
@@ -57,6 +58,8 @@ pub struct Services {
     pub file_scan: Option<Arc<dyn awards::FileScan>>,
     /// Suitability surfaces scored lately, kept for their map tiles and downloads.
     pub surfaces: Arc<suitability::Surfaces>,
+    /// Pipeline simulations run one at a time, so that one does not starve the server.
+    pub simulations: Arc<tokio::sync::Semaphore>,
 }
 
 /// What the use cases that mail need to know of the edge.
@@ -100,6 +103,7 @@ impl Services {
             mail: MailSettings::default(),
             file_scan: None,
             surfaces: Arc::default(),
+            simulations: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 

@@ -11,7 +11,7 @@ use clap::ValueEnum;
 use indicatif::ProgressBar;
 use ucz_core::pipeline::detailed::{Detailed, Event};
 use ucz_core::pipeline::summary::{Interval, Year};
-use ucz_core::pipeline::{self, Measure, Options, Scenario, Simulation};
+use ucz_core::pipeline::{self, Options, Scenario, Simulation};
 use ucz_core::report::thousands;
 use ucz_core::{Catalog, Lang, SourceFile};
 
@@ -101,44 +101,7 @@ fn json(value: &impl serde::Serialize) -> anyhow::Result<String> {
 // CSV
 
 fn csv(result: &Simulation) -> anyhow::Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "variant", "region", "year", "measure", "mean", "p5", "p50", "p95",
-    ])?;
-    let cells = |i: Option<Interval>| match i {
-        Some(i) => [i.mean, i.p5, i.p50, i.p95].map(|v| v.to_string()),
-        None => [(); 4].map(|()| String::new()),
-    };
-    for variant in &result.variants {
-        for region in &variant.regions {
-            for year in &region.years {
-                let y = year.year.to_string();
-                let mut row = |measure: &str, i: Option<Interval>| {
-                    let [mean, p5, p50, p95] = cells(i);
-                    w.write_record([
-                        variant.id.as_str(),
-                        region.region.as_str(),
-                        &y,
-                        measure,
-                        &mean,
-                        &p5,
-                        &p50,
-                        &p95,
-                    ])
-                };
-                for m in Measure::ALL {
-                    row(m.id(), year.measure(m))?;
-                }
-                if let Some(v) = &year.versus_base {
-                    row("retention_vs_base", v.retention)?;
-                    row("left_vs_base", Some(v.left))?;
-                    row("active_vs_base", Some(v.active))?;
-                    row("placed_vs_base", Some(v.placed))?;
-                }
-            }
-        }
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
+    ucz_service::pipeline::csv(result).map_err(anyhow::Error::msg)
 }
 
 fn detailed_csv(result: &Detailed) -> anyhow::Result<String> {

@@ -84,6 +84,7 @@ pub mod network;
 pub mod occupancy;
 pub mod operations;
 pub mod parts;
+pub mod pipeline;
 pub mod statements;
 pub mod suitability;
 pub mod zones;

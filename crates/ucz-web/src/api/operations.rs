@@ -1122,6 +1122,12 @@ fn planning_routes() -> Vec<Route> {
             .doc("A kept surface's candidate sites as GeoJSON (WGS84, or EPSG:5179 with ?crs=EPSG:5179), each with its rank, score and every criterion's value, rating and part", planners)
             .query::<s::CrsQuery>()
             .answers_a_file(),
+        route(Verb::Post, "simulatePipeline", "/api/v1/pipeline/simulate", super::pipeline::simulate)
+            .doc("Simulate a scenario's startup pipeline (the bundled Daejeon example when none is given): its base and variants on common random numbers, per region and year with 90% intervals, optionally calibrated from ucz's leases and retention; JSON, or CSV with ?format=csv", planners)
+            .query::<super::pipeline::FormatQuery>()
+            .body::<ucz_service::pipeline::SimulateRequest>()
+            .statuses(&["200"])
+            .answers::<ucz_service::pipeline::Simulated>(),
         route(Verb::Get, "readNetwork", "/api/v1/network/{region}", n::read)
             .doc("The hub network of a 시·도 or 광역경제권: hubs with functions and spaces, Post-BI moves and bookings between them, road travel times, and the functions each hub lacks within reach", ladder_readers)
             .answers::<ucz_core::network::Network>(),

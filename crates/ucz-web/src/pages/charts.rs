@@ -231,3 +231,102 @@ mod tests {
         );
     }
 }
+
+/// One series of a band chart: its name and, per year, the interval (low, middle, high).
+pub struct Band {
+    pub name: String,
+    pub points: Vec<(i32, f64, f64, f64)>,
+}
+
+const BAND_COLOURS: [&str; 6] = [
+    "#5e6a7a", "#256ef4", "#228738", "#f58a0c", "#8a3ffc", "#d0021b",
+];
+
+/// Lines over the years with their 90% interval shaded (0 to `max`), one colour per series, with
+/// a legend; the numbers are in each point's title for screen readers.
+pub fn bands(title: &str, id: &str, unit: &str, max: f64, series: &[Band]) -> String {
+    // The legend stands above the plot, one series a line.
+    let top = 14.0 + 16.0 * series.len() as f64;
+    let (width, left) = (560.0, 44.0);
+    let bottom = top + 200.0;
+    let height = bottom + 30.0;
+    let years: Vec<i32> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
+    let (first, last) = (
+        years.iter().min().copied().unwrap_or(0),
+        years.iter().max().copied().unwrap_or(1),
+    );
+    let span = f64::from((last - first).max(1));
+    let x = |year: i32| left + (width - left - 16.0) * f64::from(year - first) / span;
+    let y = |v: f64| bottom - (bottom - top) * (v / max.max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
+    let mut svg = format!(
+        r#"<svg class="band-chart" id="{id}" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title>"#,
+        escape(title)
+    );
+    for tick in 0..=4 {
+        let v = max * f64::from(tick) / 4.0;
+        svg.push_str(&format!(
+            r##"<line x1="{left}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#e6e8ea"/><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="11">{}{unit}</text>"##,
+            width - 16.0,
+            left - 4.0,
+            y(v) + 4.0,
+            (v * 10.0).round() / 10.0,
+            y = y(v)
+        ));
+    }
+    for year in [first, last] {
+        svg.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11">{year}</text>"#,
+            x(year),
+            bottom + 16.0
+        ));
+    }
+    for (i, s) in series.iter().enumerate() {
+        let colour = BAND_COLOURS[i % BAND_COLOURS.len()];
+        let upper: Vec<String> = s
+            .points
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.3)))
+            .collect();
+        let lower: Vec<String> = s
+            .points
+            .iter()
+            .rev()
+            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.1)))
+            .collect();
+        svg.push_str(&format!(
+            r#"<polygon points="{} {}" fill="{colour}" fill-opacity="0.15" stroke="none"/>"#,
+            upper.join(" "),
+            lower.join(" ")
+        ));
+        let line: Vec<String> = s
+            .points
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", x(p.0), y(p.2)))
+            .collect();
+        svg.push_str(&format!(r#"<polyline class="series" points="{}" fill="none" stroke="{colour}" stroke-width="2.5"/>"#, line.join(" ")));
+        for p in &s.points {
+            svg.push_str(&format!(
+                r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{colour}"><title>{} {}: {:.1}{unit} ({:.1}–{:.1})</title></circle>"#,
+                x(p.0),
+                y(p.2),
+                escape(&s.name),
+                p.0,
+                p.2,
+                p.1,
+                p.3
+            ));
+        }
+        svg.push_str(&format!(
+            r#"<rect x="{left}" y="{:.1}" width="12" height="12" fill="{colour}"/><text x="{:.1}" y="{:.1}" font-size="12">{}</text>"#,
+            4.0 + 16.0 * i as f64,
+            left + 16.0,
+            14.0 + 16.0 * i as f64,
+            escape(&s.name)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}

@@ -21,6 +21,7 @@ mod members;
 mod network;
 mod occupancy;
 mod overview;
+mod pipeline;
 pub(crate) mod placement;
 mod statements;
 mod suitability;
@@ -50,7 +51,11 @@ pub const LANG_COOKIE: &str = "ucz_lang";
 /// Before logging in, forms are protected by a double-submit token in this cookie.
 pub const FORM_COOKIE: &str = "ucz_form";
 
-const TEMPLATES: [(&str, &str); 52] = [
+const TEMPLATES: [(&str, &str); 53] = [
+    (
+        "pipeline.html",
+        include_str!("../../templates/pipeline.html"),
+    ),
     ("hubs.html", include_str!("../../templates/hubs.html")),
     (
         "suitability.html",
@@ -743,6 +748,8 @@ pub fn routes() -> Router<AppState> {
         .route("/placement", get(placement::page))
         .route("/planning/sites", get(suitability::page))
         .route("/planning/network", get(network::page))
+        .route("/planning/pipeline", get(pipeline::page))
+        .route("/planning/{file}", get(pipeline::export))
         .route("/placement/decide", post(placement::decide))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout).get(account::logout_page))

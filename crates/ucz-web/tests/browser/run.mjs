@@ -537,6 +537,28 @@ try {
     await shot(coord, "planning-network");
   });
 
+  await step("a coordinator runs the scenario comparison and reads retention with its intervals", async () => {
+    const coord = await visitor();
+    await login(coord, "coordinator", "pw-coordinator");
+    await coord.goto(`${origin}/planning/pipeline`);
+    await coord.fill("#runs", "many");
+    await Promise.all([coord.waitForNavigation(), coord.click("#run")]);
+    check((await coord.locator("#refused").innerText()).includes("many"), "runs that are not a number are named");
+    await coord.fill("#runs", "60");
+    await Promise.all([coord.waitForNavigation(), coord.click("#run")]);
+    const rows = coord.locator("#table-daejeon tbody tr");
+    check((await rows.count()) === 3, "the base and two variants side by side");
+    const retention = async (i) => parseFloat((await rows.nth(i).locator("td.retention").innerText()).replace("%", ""));
+    const base = await retention(0);
+    const more = await retention(1);
+    check(more > base, `more Post-BI space keeps more graduates: ${base}% → ${more}%`);
+    check((await rows.nth(1).innerText()).includes("/ 0"), "no paired run lower than the base");
+    check((await coord.locator("#chart-daejeon polyline.series").count()) === 3, "one line per variant");
+    await shot(coord, "planning-pipeline");
+    const [csv] = await Promise.all([coord.waitForEvent("download"), coord.click("#export-csv")]);
+    check(readFileSync(await csv.path()).toString().startsWith("variant,region,year,measure"), "the comparison as CSV");
+  });
+
   check(foreign.length === 0, `pages loaded from elsewhere: ${foreign.join(", ")}`);
   check(blocked.length === 0, `blocked by the content security policy: ${blocked.join("; ")}`);
   console.log("ok - nothing blocked by the content security policy");

@@ -568,6 +568,7 @@ on_both!(
     korean_pages_name_what_they_mean,
     planners_score_sites,
     the_hub_network_of_a_region,
+    planners_simulate_the_pipeline,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,9 @@ pub use crate::bookings::bookings_from_rules_to_waitlist;
 pub use crate::calls::open_calls;
 pub use crate::evaluation::{evaluation_records_and_as_of, zones_are_evaluated};
 pub use crate::housing::housing_from_round_to_tenancies;
-pub use crate::planning::{planners_score_sites, the_hub_network_of_a_region};
+pub use crate::planning::{
+    planners_score_sites, planners_simulate_the_pipeline, the_hub_network_of_a_region,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -778,7 +780,7 @@ pub async fn the_openapi_document_covers_every_route(app: TestApp) {
     assert_eq!(document["openapi"], "3.1.0");
     let mut operation_ids = std::collections::HashSet::new();
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 150);
+    assert_eq!(paths.len(), 151);
     for (path, operations) in paths {
         for (method, operation) in operations.as_object().unwrap() {
             assert!(
