@@ -117,20 +117,7 @@ pub async fn simulate(
         let observed = observed(state, &scenario).await?;
         let before = scenario.clone();
         scenario = pipeline::calibrate(&scenario, &observed);
-        for (region, was) in scenario.regions.iter().zip(&before.regions) {
-            for (name, p) in &region.params {
-                if let Provenance::Calibrated(from) = &p.provenance
-                    && was.params.get(name).map(|w| &w.provenance) != Some(&p.provenance)
-                {
-                    calibrated.push(Calibrated {
-                        region: region.id.clone(),
-                        parameter: name.clone(),
-                        value: p.value,
-                        from: from.clone(),
-                    });
-                }
-            }
-        }
+        calibrated = changes(&before, &scenario);
     }
     let options = Options {
         runs,
@@ -153,6 +140,26 @@ pub async fn simulate(
         calibrated,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The parameters calibration changed, from `before` to `after`.
+pub fn changes(before: &Scenario, after: &Scenario) -> Vec<Calibrated> {
+    let mut out = Vec::new();
+    for (region, was) in after.regions.iter().zip(&before.regions) {
+        for (name, p) in &region.params {
+            if let Provenance::Calibrated(from) = &p.provenance
+                && was.params.get(name).map(|w| &w.provenance) != Some(&p.provenance)
+            {
+                out.push(Calibrated {
+                    region: region.id.clone(),
+                    parameter: name.clone(),
+                    value: p.value,
+                    from: from.clone(),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// What ucz's records say of each region of the scenario: incubation leases that ended (their

@@ -187,8 +187,14 @@ enum Command {
         /// Write the output to this file instead of standard output
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// First calibrate the regions from the platform's database (incubation leases, their
+        /// graduates' retention), where at least 20 records back a figure
+        #[arg(long)]
+        calibrate: bool,
         #[command(flatten)]
         lang: LangArg,
+        #[command(flatten)]
+        server: ServerArgs,
     },
     /// A zone's performance evaluation of a year: every indicator of the catalog computed from
     /// the operations records (docs/evaluation.md)
@@ -874,7 +880,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             detailed,
             out,
+            calibrate,
             lang,
+            server,
         } => simulate_cmd::run(
             &catalog()?,
             simulate_cmd::Asked {
@@ -884,6 +892,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 format,
                 detailed,
                 out,
+                calibrate: calibrate.then(|| server.settings()).transpose()?,
                 lang: lang.lang,
             },
         )?,

@@ -33,6 +33,8 @@ pub struct Asked {
     pub format: Format,
     pub detailed: bool,
     pub out: Option<PathBuf>,
+    /// Calibrate from this database first.
+    pub calibrate: Option<crate::serve_cmd::Settings>,
     pub lang: Lang,
 }
 
@@ -44,7 +46,10 @@ pub fn read_scenario(catalog: &Catalog, path: &Path) -> Result<Scenario, BadInpu
 }
 
 pub fn run(catalog: &Catalog, asked: Asked) -> anyhow::Result<()> {
-    let scenario = read_scenario(catalog, &asked.scenario)?;
+    let mut scenario = read_scenario(catalog, &asked.scenario)?;
+    if let Some(settings) = &asked.calibrate {
+        scenario = calibrated(catalog, settings, scenario)?;
+    }
     let mut options = Options::of(&scenario);
     if let Some(runs) = asked.runs {
         if !(1..=pipeline::scenario::MAX_RUNS).contains(&runs) {
@@ -89,6 +94,36 @@ pub fn run(catalog: &Catalog, asked: Asked) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The scenario calibrated from the database's leases and retention; what changed is told on
+/// standard error.
+fn calibrated(
+    catalog: &Catalog,
+    settings: &crate::serve_cmd::Settings,
+    scenario: Scenario,
+) -> anyhow::Result<Scenario> {
+    use crate::serve_cmd::{existing_database, open, runtime};
+    existing_database(settings)?;
+    runtime()?.block_on(async {
+        let store = open(settings).await?;
+        let services = ucz_service::Services::new(store, catalog.clone());
+        let observed = ucz_service::pipeline::observed(&services, &scenario)
+            .await
+            .map_err(|e| BadInput(format!("error: calibration: {}", e.detail.render(Lang::En))))?;
+        let after = pipeline::calibrate(&scenario, &observed);
+        let changes = ucz_service::pipeline::changes(&scenario, &after);
+        if changes.is_empty() {
+            eprintln!(
+                "calibration: no region has {} or more records behind a figure; the file's values stand",
+                pipeline::scenario::MIN_RECORDS
+            );
+        }
+        for c in &changes {
+            eprintln!("calibrated {} {} = {:.3} ({})", c.region, c.parameter, c.value, c.from);
+        }
+        Ok(after)
+    })
 }
 
 fn json(value: &impl serde::Serialize) -> anyhow::Result<String> {
