@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up the Python that `ucz bench nearest` compares against: a virtual environment with
-# shapely (≥ 2, for STRtree.query_nearest) and numpy, at ${UCZ_BENCH_VENV:-$HOME/.cache/ucz-bench-venv}.
+# Sets up the Python that `ucz bench nearest` and `ucz bench site` compare against: a virtual environment with
+# shapely (≥ 2, for STRtree.query_nearest), numpy and SciPy (ndimage.distance_transform_edt), at ${UCZ_BENCH_VENV:-$HOME/.cache/ucz-bench-venv}.
 # The bench uses that environment's python when it is there.
 #
 # Usage: scripts/bench-python.sh          (PYTHON=python3.12 scripts/bench-python.sh for another)
@@ -19,6 +19,6 @@ if [ ! -x "$venv/bin/python" ]; then
     }
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet "shapely>=2" numpy
-"$venv/bin/python" -c 'import shapely, numpy; print("shapely", shapely.__version__, "GEOS", shapely.geos_version_string, "numpy", numpy.__version__)'
+"$venv/bin/python" -m pip install --quiet "shapely>=2" numpy scipy
+"$venv/bin/python" -c 'import shapely, numpy, scipy; print("shapely", shapely.__version__, "GEOS", shapely.geos_version_string, "numpy", numpy.__version__, "scipy", scipy.__version__)'
 echo "ready: $venv/bin/python (ucz bench nearest uses it)" >&2
