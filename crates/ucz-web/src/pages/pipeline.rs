@@ -101,11 +101,23 @@ fn view(state: &AppState, lang: Lang, s: &Simulated) -> Value {
                 lang.pick(&r.name_ko, &r.name_en).to_string()
             })
     };
-    let regions: Vec<&str> = sim
+    let mut regions: Vec<&str> = sim
         .variants
         .first()
         .map(|v| v.regions.iter().map(|r| r.region.as_str()).collect())
         .unwrap_or_default();
+    // Regions a variant changes come first; the others, the same in every variant, after them.
+    let changed = |region: &str| {
+        sim.variants.iter().skip(1).any(|v| {
+            v.regions
+                .iter()
+                .find(|r| r.region == region)
+                .and_then(|r| r.years.last())
+                .and_then(|y| y.versus_base.as_ref())
+                .is_some_and(|x| x.retention_higher_runs + x.retention_lower_runs > 0)
+        })
+    };
+    regions.sort_by_key(|r| !changed(r));
     let regions: Vec<Value> = regions
         .iter()
         .map(|region| {
