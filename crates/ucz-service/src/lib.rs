@@ -58,8 +58,9 @@ pub struct Services {
     pub file_scan: Option<Arc<dyn awards::FileScan>>,
     /// Suitability surfaces scored lately, kept for their map tiles and downloads.
     pub surfaces: Arc<suitability::Surfaces>,
-    /// Pipeline simulations run one at a time, so that one does not starve the server.
-    pub simulations: Arc<tokio::sync::Semaphore>,
+    /// Heavy planning work (pipeline simulations, networks timed over a GTFS feed) runs one at
+    /// a time, so that one request does not starve the server.
+    pub heavy: Arc<tokio::sync::Semaphore>,
 }
 
 /// What the use cases that mail need to know of the edge.
@@ -103,7 +104,7 @@ impl Services {
             mail: MailSettings::default(),
             file_scan: None,
             surfaces: Arc::default(),
-            simulations: Arc::new(tokio::sync::Semaphore::new(1)),
+            heavy: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 

@@ -19,12 +19,61 @@ use crate::leases::stored_lease;
 use crate::{Services, ladder};
 
 /// The network of a region (a 시·도 or 광역경제권 id), on the day given.
-pub async fn of_region(
+pub async fn of_region(state: &Services, caller: &Caller, region: &str) -> Result<Network, Error> {
+    let g = gather(state, caller, region).await?;
+    Ok(network::build(
+        g.nodes,
+        &g.moves,
+        &g.bookings,
+        &g.functions,
+        &g.rules,
+        None,
+    ))
+}
+
+/// The network with travel times by transit over a GTFS feed (its .zip's bytes). The feed is
+/// read, and the journeys timed, off the request threads and one request at a time.
+pub async fn by_transit(
     state: &Services,
     caller: &Caller,
     region: &str,
-    transit: Option<&Transit>,
+    feed: Vec<u8>,
 ) -> Result<Network, Error> {
+    let g = gather(state, caller, region).await?;
+    let turn = state
+        .heavy
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| Error::internal("the network stopped"))?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        let files =
+            GtfsFiles::from_zip(&feed).map_err(|e| Error::field("body", Message::input(e)))?;
+        let transit = gtfs(&files, &g.rules)?;
+        Ok(network::build(
+            g.nodes,
+            &g.moves,
+            &g.bookings,
+            &g.functions,
+            &g.rules,
+            Some(&transit),
+        ))
+    })
+    .await
+    .map_err(|_| Error::internal("the network stopped"))?
+}
+
+/// What a network is built from: the hubs, the firms' moves and bookings between them.
+struct Gathered {
+    nodes: Vec<Node>,
+    moves: Vec<(String, String)>,
+    bookings: Vec<(String, String)>,
+    functions: Vec<String>,
+    rules: ucz_core::catalog::NetworkRules,
+}
+
+async fn gather(state: &Services, caller: &Caller, region: &str) -> Result<Gathered, Error> {
     let scope = ladder::scope(state, region)?;
     ladder::may_see(state, caller, &scope).await?;
     let catalog = &state.catalog;
@@ -168,15 +217,20 @@ pub async fn of_region(
         }
     }
     let functions: Vec<String> = catalog.functions.iter().map(|f| f.id.to_string()).collect();
-    Ok(network::build(
+    let rules = catalog.placement.network.clone();
+    Ok(Gathered {
         nodes,
-        &moves,
-        &bookings,
-        &functions,
-        &catalog.placement.network,
-        transit,
-    ))
+        moves,
+        bookings,
+        functions,
+        rules,
+    })
 }
+
+/// The largest file of a GTFS feed read, and the most stops and stop times.
+const MAX_GTFS_FILE: u64 = 512 << 20;
+const MAX_STOPS: usize = 500_000;
+const MAX_STOP_TIMES: usize = 10_000_000;
 
 /// Function ids once each, in the catalog's order.
 fn ordered(mut functions: Vec<String>, catalog: &ucz_core::Catalog) -> Vec<String> {
@@ -245,10 +299,23 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
                 format!("({lat}, {lon}) is not a position"),
             ));
         }
-        index.insert(
-            row.get(id_c).unwrap_or_default().trim().to_string(),
-            stops.len(),
-        );
+        if stops.len() == MAX_STOPS {
+            return Err(problem(
+                "stops.txt",
+                line,
+                "stop_id",
+                format!("more than {MAX_STOPS} stops"),
+            ));
+        }
+        let id = row.get(id_c).unwrap_or_default().trim().to_string();
+        if index.insert(id.clone(), stops.len()).is_some() {
+            return Err(problem(
+                "stops.txt",
+                line,
+                "stop_id",
+                format!("`{id}` is given twice"),
+            ));
+        }
         stops.push(Site { lat, lon });
     }
     let mut reader =
@@ -303,6 +370,14 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
                 .map(Some)
                 .ok_or_else(|| problem(f, line, name, format!("`{v}` is not a time HH:MM:SS")))
         };
+        if calls.len() == MAX_STOP_TIMES {
+            return Err(problem(
+                f,
+                line,
+                "trip_id",
+                format!("more than {MAX_STOP_TIMES} stop times"),
+            ));
+        }
         calls.push((
             row.get(trip_c).unwrap_or_default().to_string(),
             seq,
@@ -312,6 +387,7 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
         ));
     }
     calls.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    interpolate(&mut calls);
     let mut hops = Vec::new();
     for w in calls.windows(2) {
         let (a, b) = (&w[0], &w[1]);
@@ -329,13 +405,45 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
             "stops.txt",
             0,
             "stop_lat",
-            "stops cannot be projected".into(),
+            "a stop lies where EPSG:5179 cannot place it".into(),
         )
     })
 }
 
 /// A trip's call at a stop: trip, sequence, stop, arrival, departure (minutes).
 type Call = (String, u32, usize, Option<f64>, Option<f64>);
+
+/// Times of the stops a trip passes without a time of their own (GTFS allows them between
+/// timepoints), spread evenly by sequence between the timed stops around them.
+fn interpolate(calls: &mut [Call]) {
+    let mut start = 0;
+    while start < calls.len() {
+        let end = start
+            + calls[start..]
+                .iter()
+                .take_while(|c| c.0 == calls[start].0)
+                .count();
+        let trip = &mut calls[start..end];
+        let mut last: Option<(usize, f64)> = None;
+        for i in 0..trip.len() {
+            let Some(at) = trip[i].3.or(trip[i].4) else {
+                continue;
+            };
+            if let Some((j, from)) = last
+                && i > j + 1
+            {
+                let step = (at - from) / (i - j) as f64;
+                for (k, call) in trip.iter_mut().enumerate().take(i).skip(j + 1) {
+                    let t = from + step * (k - j) as f64;
+                    call.3 = Some(t);
+                    call.4 = Some(t);
+                }
+            }
+            last = Some((i, trip[i].4.unwrap_or(at)));
+        }
+        start = end;
+    }
+}
 
 /// The two files of a GTFS feed the network reads.
 pub struct GtfsFiles {
@@ -349,17 +457,83 @@ impl GtfsFiles {
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| format!("not a zip: {e}"))?;
         let mut read = |name: &str| -> Result<String, String> {
-            let mut file = archive
+            let file = archive
                 .by_name(name)
                 .map_err(|_| format!("the feed has no {name}"))?;
+            if file.size() > MAX_GTFS_FILE {
+                return Err(format!(
+                    "{name}: {} bytes unpacked; at most {MAX_GTFS_FILE}",
+                    file.size()
+                ));
+            }
             let mut text = String::new();
-            file.read_to_string(&mut text)
+            // The size a zip states is not trusted: reading stops at the limit.
+            file.take(MAX_GTFS_FILE + 1)
+                .read_to_string(&mut text)
                 .map_err(|e| format!("{name}: {e}"))?;
+            if text.len() as u64 > MAX_GTFS_FILE {
+                return Err(format!("{name}: more than {MAX_GTFS_FILE} bytes unpacked"));
+            }
             Ok(text)
         };
         Ok(GtfsFiles {
             stops: read("stops.txt")?,
             stop_times: read("stop_times.txt")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(trip: &str, seq: u32, at: Option<f64>) -> Call {
+        (trip.into(), seq, seq as usize, at, at)
+    }
+
+    #[test]
+    fn stops_without_times_get_them_spread_between_timepoints() {
+        let mut calls = vec![
+            call("a", 1, Some(480.0)),
+            call("a", 2, None),
+            call("a", 3, None),
+            call("a", 4, Some(489.0)),
+            call("b", 1, None),
+            call("b", 2, Some(500.0)),
+        ];
+        interpolate(&mut calls);
+        let times: Vec<Option<f64>> = calls.iter().map(|c| c.3).collect();
+        assert_eq!(
+            times,
+            vec![
+                Some(480.0),
+                Some(483.0),
+                Some(486.0),
+                Some(489.0),
+                None,
+                Some(500.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_feed_names_the_line_of_its_problem() {
+        let rules = ucz_core::Catalog::bundled()
+            .expect("catalog")
+            .placement
+            .network
+            .clone();
+        let files = GtfsFiles {
+            stops: "stop_id,stop_lat,stop_lon\nA,36.35,127.38\nA,36.36,127.39\n".into(),
+            stop_times: "trip_id,arrival_time,departure_time,stop_id,stop_sequence\n".into(),
+        };
+        let e = gtfs(&files, &rules).err().expect("a stop given twice");
+        assert_eq!(e.errors[0].field, "stops.txt:3:stop_id");
+        let files = GtfsFiles {
+            stops: "stop_id,stop_lat,stop_lon\nA,36.35,127.38\nB,36.36,127.39\n".into(),
+            stop_times: "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT,08:00:00,08:00:00,A,1\nT,8h,,B,2\n".into(),
+        };
+        let e = gtfs(&files, &rules).err().expect("a time that is not one");
+        assert_eq!(e.errors[0].field, "stop_times.txt:3:arrival_time");
     }
 }

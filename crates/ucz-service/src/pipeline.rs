@@ -23,6 +23,12 @@ pub const SAMPLE: &str = include_str!("../../../examples/scenarios/daejeon-post-
 /// The most runs a request to the server may ask for (the command line has the core's limit).
 pub const MAX_RUNS: u32 = 5_000;
 
+/// Variants besides the base a request to the server may have.
+pub const MAX_VARIANTS: usize = 12;
+
+/// Firms a request to the server may simulate in all (about ten seconds' work).
+pub const MAX_FIRMS: f64 = 250e6;
+
 /// What a planner asks to simulate.
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +118,35 @@ pub async fn simulate(
                 .arg("max", MAX_RUNS),
         ));
     }
+    // The work a request may ask of the server: firms simulated over every run and variant.
+    let firms: f64 = std::iter::once(None)
+        .chain((0..scenario.variants.len()).map(Some))
+        .flat_map(|v| scenario.regions_of(v))
+        .map(|r| {
+            [
+                "births.universities",
+                "births.research_institutes",
+                "births.spinoffs",
+            ]
+            .iter()
+            .map(|b| r.value(b))
+            .sum::<f64>()
+        })
+        .sum::<f64>()
+        * f64::from(scenario.years)
+        * f64::from(runs);
+    if scenario.variants.len() > MAX_VARIANTS || firms > MAX_FIRMS {
+        return Err(Error::field(
+            "runs",
+            Message::input(format!(
+                "{runs} runs of {} variants would simulate about {:.0} million firms; the server runs at most {} variants and {:.0} million firms (fewer runs, or the command line, `ucz simulate`)",
+                scenario.variants.len() + 1,
+                firms / 1e6,
+                MAX_VARIANTS + 1,
+                MAX_FIRMS / 1e6
+            )),
+        ));
+    }
     let mut calibrated = Vec::new();
     if request.calibrate {
         let observed = observed(state, &scenario).await?;
@@ -124,17 +159,21 @@ pub async fn simulate(
         seed: request.seed.unwrap_or(scenario.seed),
         threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
     };
-    let _turn = state
-        .simulations
-        .acquire()
+    // The turn goes with the work: a caller that goes away does not free it early.
+    let turn = state
+        .heavy
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|_| Error::internal("the simulation stopped"))?;
     let started = std::time::Instant::now();
-    let simulation =
-        tokio::task::spawn_blocking(move || pipeline::simulate(&scenario, &options, &|_| {}))
-            .await
-            .map_err(|_| Error::internal("the simulation stopped"))?
-            .map_err(|e| Error::field("runs", Message::input(e)))?;
+    let simulation = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        pipeline::simulate(&scenario, &options, &|_| {})
+    })
+    .await
+    .map_err(|_| Error::internal("the simulation stopped"))?
+    .map_err(|e| Error::field("runs", Message::input(e)))?;
     Ok(Simulated {
         simulation,
         calibrated,
@@ -160,6 +199,19 @@ pub fn changes(before: &Scenario, after: &Scenario) -> Vec<Calibrated> {
         }
     }
     out
+}
+
+/// A scenario id as part of a file name: letters, digits, `-` and `_` only.
+pub fn file_id(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// What ucz's records say of each region of the scenario: incubation leases that ended (their

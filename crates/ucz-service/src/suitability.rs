@@ -1,8 +1,8 @@
 //! Site suitability as a use case: a suitability file and its layers read, projected to
 //! EPSG:5179 and scored (`ucz site score`, `/planning/sites`, `/api/v1/site/score`), the
 //! candidate sites as GeoJSON in WGS84 or 5179, the surface as a GeoTIFF and as map tiles.
-//! Planning data is public: no role is needed to score a file (the pages that keep files still
-//! check theirs).
+//! Admins, coordinators and zone operators may score (`access::plan`); one scoring runs at a
+//! time, on a blocking thread, and holds its turn until it ends even if the caller goes away.
 
 use std::time::Instant;
 
@@ -11,8 +11,15 @@ use serde_json::{Value, json};
 use ucz_core::Catalog;
 use ucz_core::crs::{Crs, Transform};
 use ucz_core::suitability::layer::{self, Layer};
-use ucz_core::suitability::spec::{Area, LayerRef, Spec, SpecProblem};
+use ucz_core::suitability::spec::{Area, LayerRef, Measure, Spec, SpecProblem};
 use ucz_core::suitability::{self, Criterion, Curve, Grid, Mask, Part, Polygon, Surface, tile};
+
+/// How far the grid reaches past the study area, at most.
+const MAX_PAD_M: f64 = 30_000.0;
+
+/// Cells × (criteria + 1) a scoring may hold: the whole country at 100 m with six criteria
+/// (about 40 M cells) fits; a request beyond it is refused before anything is allocated.
+pub const CELL_BUDGET: usize = 400_000_000;
 
 /// The bundled sample: Daejeon's suitability file and its layers (examples/site).
 pub const SAMPLE_NAME: &str = "examples/site/daejeon.toml";
@@ -123,13 +130,26 @@ pub fn score(
         min = (min.0.min(x), min.1.min(y));
         max = (max.0.max(x), max.1.max(y));
     }
-    let grid = Grid::covering(min, max, spec.cell_m).ok_or_else(|| {
-        SiteError::Grid(format!(
-            "the area at {} m cells would be empty or more than {} cells; choose larger cells or a smaller area",
-            spec.cell_m,
-            suitability::grid::MAX_CELLS
-        ))
-    })?;
+    // Facilities beyond the area's edge count for the cells near it: the grid reaches as far
+    // past the area as the longest distance any curve still rates differently (at most 30 km).
+    let pad = spec
+        .criteria
+        .iter()
+        .filter(|c| c.measure == Measure::Distance)
+        .filter_map(|c| c.curve.last().map(|p| p.0))
+        .fold(0.0f64, f64::max)
+        .clamp(0.0, MAX_PAD_M);
+    let grid = Grid::covering((min.0 - pad, min.1 - pad), (max.0 + pad, max.1 + pad), spec.cell_m)
+        .filter(|g| g.len().saturating_mul(spec.criteria.len() + 1) <= CELL_BUDGET)
+        .ok_or_else(|| {
+            SiteError::Grid(format!(
+                "the area at {} m cells with {} criteria is empty or too large (at most {} cells, and {} cells × criteria); choose larger cells, a smaller area or fewer criteria",
+                spec.cell_m,
+                spec.criteria.len(),
+                suitability::grid::MAX_CELLS,
+                CELL_BUDGET
+            ))
+        })?;
     let mut criteria = Vec::with_capacity(spec.criteria.len());
     for c in &spec.criteria {
         let layer = load(&c.layer, read)?;
@@ -156,7 +176,7 @@ pub fn score(
     }
     let read_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
-    let surface = suitability::score(grid, &area, &masks, &criteria, threads);
+    let mut surface = suitability::score(grid, &area, &masks, &criteria, threads);
     let score_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let back =
@@ -177,6 +197,8 @@ pub fn score(
         })
         .collect();
     let rank_s = started.elapsed().as_secs_f64();
+    // The criteria's rasters served the sites' parts; the kept surface needs its scores only.
+    surface.values = Vec::new();
     Ok(Scored {
         spec,
         criteria,
@@ -496,7 +518,7 @@ mod tests {
 /// scoring at a time, so that a planner's run does not starve the server's other work.
 pub struct Surfaces {
     kept: std::sync::Mutex<std::collections::VecDeque<(String, std::sync::Arc<Scored>)>>,
-    running: tokio::sync::Semaphore,
+    running: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// Surfaces kept at once (a national 100 m surface is about 40 MB per criterion).
@@ -506,15 +528,20 @@ impl Default for Surfaces {
     fn default() -> Self {
         Surfaces {
             kept: Default::default(),
-            running: tokio::sync::Semaphore::new(1),
+            running: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 }
 
 impl Surfaces {
+    /// A kept surface; looking at it keeps it longer (a planner panning the map).
     pub fn get(&self, key: &str) -> Option<std::sync::Arc<Scored>> {
-        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
-        kept.iter().find(|(k, _)| k == key).map(|(_, s)| s.clone())
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let at = kept.iter().position(|(k, _)| k == key)?;
+        let found = kept.remove(at)?;
+        let scored = found.1.clone();
+        kept.push_front(found);
+        Some(scored)
     }
 
     fn keep(&self, key: String, scored: std::sync::Arc<Scored>) {
@@ -568,14 +595,17 @@ pub async fn score_request(
     if let Some(scored) = state.surfaces.get(&key) {
         return Ok((key, scored));
     }
-    let _turn = state
+    // The turn goes with the work: a caller that goes away does not free it early.
+    let turn = state
         .surfaces
         .running
-        .acquire()
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|_| crate::Error::internal("the scoring stopped"))?;
     let catalog = state.catalog.clone();
     let scored = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         let text = request.file.clone().unwrap_or_else(|| SAMPLE.to_string());
         let read = |path: &str| -> Result<String, String> {
             match request.layers.get(path) {
@@ -606,7 +636,10 @@ fn refused(e: SiteError) -> crate::Error {
     crate::Error::invalid(match e {
         SiteError::Spec(problems) => problems
             .into_iter()
-            .map(|p| field(format!("file:{} {}", p.line, p.field), p.message))
+            .map(|p| match p.line {
+                0 => field(p.field, p.message),
+                line => field(format!("file:{line} {}", p.field), p.message),
+            })
             .collect(),
         SiteError::Layer {
             line,

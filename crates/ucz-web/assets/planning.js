@@ -15,6 +15,7 @@
     map.attributionControl.addAttribution("KOSTAT 2013 (southkorea-maps)");
     return fetch("/assets/geo/korea-provinces-2013-simple.geojson")
       .then(function (r) { return r.json(); })
+      .catch(function () { return { type: "FeatureCollection", features: [] }; })
       .then(function (geo) {
         map.createPane("surface").style.zIndex = 450;
         L.geoJSON(geo, { style: function () { return { color: "#5e6a7a", weight: 1, fillColor: "#eef2f7", fillOpacity: 1 }; } }).addTo(map);
@@ -30,6 +31,7 @@
       var tiles = L.tileLayer(data.tiles, { pane: "surface", opacity: 0.85, maxZoom: 16, minZoom: 5 }).addTo(map);
       if (data.bounds) { map.fitBounds([[data.bounds[1], data.bounds[0]], [data.bounds[3], data.bounds[2]]]); }
       data.sites.forEach(function (s) {
+        if (typeof s.lat !== "number" || typeof s.lon !== "number") { return; }
         L.marker([s.lat, s.lon], {
           icon: L.divIcon({ className: "site-rank", html: String(s.rank), iconSize: [22, 22] }),
           title: "#" + s.rank + " · " + s.score
@@ -45,8 +47,10 @@
     var net = JSON.parse(network.textContent);
     base("network-map").then(function (map) {
       var at = {};
+      var names = {};
       var points = [];
       net.nodes.forEach(function (n) {
+        names[n.id] = n.name;
         if (!n.site) { return; }
         at[n.id] = [n.site.lat, n.site.lon];
         points.push(at[n.id]);
@@ -57,7 +61,7 @@
           color: l.kind === "post_bi_move" ? "#256ef4" : "#228738",
           weight: Math.min(2 + l.count, 10), opacity: 0.7,
           dashArray: l.kind === "booking" ? "6 6" : null
-        }).addTo(map).bindTooltip(escape(l.from) + " → " + escape(l.to) + ": " + l.count);
+        }).addTo(map).bindTooltip(escape(names[l.from]) + " → " + escape(names[l.to]) + ": " + l.count);
       });
       net.nodes.forEach(function (n) {
         if (!at[n.id]) { return; }

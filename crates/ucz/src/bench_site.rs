@@ -34,6 +34,13 @@ impl Draw {
 }
 
 pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
+    if cols == 0 || rows == 0 || cols.saturating_mul(rows) > suitability::grid::MAX_CELLS {
+        return Err(crate::input::BadInput(format!(
+            "error: --cols {cols} --rows {rows}: from 1 cell to {} cells",
+            suitability::grid::MAX_CELLS
+        ))
+        .into());
+    }
     let grid = Grid {
         x0: 800_000.0,
         y0: 2_000_000.0,

@@ -97,7 +97,15 @@ fn located(name: &str, e: SiteError) -> BadInput {
     BadInput(match e {
         SiteError::Spec(problems) => problems
             .iter()
-            .map(|p| format!("{name}:{}: {}: {}", p.line, p.field, p.message))
+            .map(|p| match p.line {
+                // A weight from the command line, not from the file.
+                0 => format!(
+                    "error: --weight {}: {}",
+                    p.field.trim_start_matches("weight."),
+                    p.message
+                ),
+                line => format!("{name}:{line}: {}: {}", p.field, p.message),
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         SiteError::Layer {

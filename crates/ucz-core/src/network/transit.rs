@@ -1,9 +1,10 @@
 //! Transit journeys over a GTFS feed's timetable, as the hub network times them: walk from a hub
 //! to a stop within the longest walk, wait the transfer time, ride the fastest scheduled hop
 //! between consecutive stops, alight, walk to another stop or to the destination hub. Waiting is
-//! one fixed figure per boarding rather than the timetable's headways, and a change of line at
-//! a stop counts as a boarding: a planner's estimate of how reachable two hubs are, not a
-//! journey planner.
+//! one fixed figure per boarding rather than the timetable's headways, and the graph knows stops,
+//! not lines: riding on from a stop onto another line's hop costs no transfer (only walking to
+//! another stop and boarding again does). A planner's estimate of how reachable two hubs are —
+//! on the fast side where lines cross — not a journey planner.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -12,6 +13,9 @@ use crate::catalog::NetworkRules;
 use crate::crs::{Crs, Transform};
 use crate::nearest::Nearest;
 use crate::zone::Site;
+
+/// Walks kept from each stop to others.
+const MAX_WALKS: usize = 16;
 
 pub struct Transit {
     /// Stops in EPSG:5179 metres.
@@ -81,9 +85,12 @@ impl Transit {
             .iter()
             .enumerate()
             .map(|(i, &(x, y))| {
+                // The nearest stops within the walk, a bounded number: stops at one place (a
+                // station's platforms) do not make the walks quadratic.
                 index
-                    .within(x, y, rules.max_walk_m)
+                    .k_nearest(x, y, MAX_WALKS + 1)
                     .into_iter()
+                    .filter(|(_, d)| *d <= rules.max_walk_m)
                     .filter(|&(&j, _)| j != i)
                     .map(|(&j, d)| (j, walk(d)))
                     .collect()

@@ -57,7 +57,7 @@
 //! | `incubation_months` | mean months of incubation (each firm: uniform within ±50%) | 1–600 |
 //! | `survival_incubation` | yearly survival while incubated | 0–1 |
 //! | `kind_share.<kind>` | share of graduates needing each expansion space kind (sum 1) | 0–1 |
-//! | `need_m2.<kind>` | m² a graduate needs of that kind: one unit | > 0 |
+//! | `need_m2.<kind>` | m² a graduate needs of that kind: one unit | 1–100,000 |
 //! | `post_bi_months` | mean months in Post-BI space before scaling up (±50%) | 1–600 |
 //! | `survival_post_bi` | yearly survival in Post-BI space | 0–1 |
 //! | `unplaced_leave_share` | share of unplaced graduates that leave for the capital region | 0–1 |

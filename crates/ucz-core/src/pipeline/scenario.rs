@@ -26,7 +26,7 @@ pub enum Bounds {
     Births,
     /// A mean length in months: 1 to 600.
     Months,
-    /// The m² a graduate needs of a kind: more than 0, at most 100,000.
+    /// The m² a graduate needs of a kind: 1 to 100,000.
     NeedM2,
     /// The m² of a space: 0 to 10,000,000.
     SpaceM2,
@@ -44,10 +44,9 @@ impl Bounds {
                 "a mean number of firms a year from 0 to 10,000",
             ),
             Bounds::Months => ((1.0..=600.0).contains(&value), "months from 1 to 600"),
-            Bounds::NeedM2 => (
-                value > 0.0 && value <= 100_000.0,
-                "m² more than 0 and at most 100,000",
-            ),
+            // A graduate's need of at least 1 m² keeps a block's units (m² / need) within the
+            // 10,000,000 of a space.
+            Bounds::NeedM2 => ((1.0..=100_000.0).contains(&value), "m² from 1 to 100,000"),
             Bounds::SpaceM2 => (
                 (0.0..=10_000_000.0).contains(&value),
                 "m² from 0 to 10,000,000",

@@ -68,7 +68,8 @@ impl Grid {
     pub fn index_of(&self, x: f64, y: f64) -> Option<usize> {
         let c = ((x - self.x0) / self.cell_m).floor();
         let r = ((self.y0 - y) / self.cell_m).floor();
-        if c < 0.0 || r < 0.0 || c >= self.cols as f64 || r >= self.rows as f64 {
+        // Written so that NaN falls outside.
+        if !(c >= 0.0 && r >= 0.0 && c < self.cols as f64 && r < self.rows as f64) {
             return None;
         }
         Some(r as usize * self.cols + c as usize)
@@ -164,6 +165,7 @@ mod tests {
         assert_eq!(grid.index_of(150.0, 250.0), Some(6));
         assert_eq!(grid.centre(6), (150.0, 250.0));
         assert_eq!(grid.index_of(-1.0, 250.0), None);
+        assert_eq!(grid.index_of(f64::NAN, 250.0), None);
     }
 
     #[test]

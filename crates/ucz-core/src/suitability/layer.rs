@@ -183,22 +183,7 @@ pub fn source(
     measure: Measure,
     property: Option<&str>,
 ) -> Result<Source, LayerProblem> {
-    let value = |f: &Feature| -> Result<f64, LayerProblem> {
-        let name = property.unwrap_or_default();
-        let field = format!("properties.{name}");
-        match f.properties.get(name) {
-            Some(Value::Number(n)) => n
-                .as_f64()
-                .ok_or_else(|| problem(f.at.as_str(), &field, "not a number")),
-            Some(Value::String(s)) => s
-                .trim()
-                .replace(',', "")
-                .parse::<f64>()
-                .map_err(|_| problem(f.at.as_str(), &field, format!("`{s}` is not a number"))),
-            Some(_) => Err(problem(f.at.as_str(), &field, "not a number")),
-            None => Err(problem(f.at.as_str(), &field, "missing")),
-        }
-    };
+    let value = |f: &Feature| -> Result<f64, LayerProblem> { read_value(f, property) };
     Ok(match measure {
         Measure::Distance => Source::DistanceTo(
             layer
@@ -242,6 +227,33 @@ pub fn source(
             Source::ValueOfNearest(out)
         }
     })
+}
+
+/// A feature's numeric property: a number, or text of one (`"1,200"`); finite and within what a
+/// raster holds (±3.4e38), or refused by feature and property.
+fn read_value(f: &Feature, property: Option<&str>) -> Result<f64, LayerProblem> {
+    let name = property.unwrap_or_default();
+    let field = format!("properties.{name}");
+    let v = match f.properties.get(name) {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().replace(',', "").parse::<f64>().ok(),
+        Some(_) => None,
+        None => return Err(problem(f.at.as_str(), &field, "missing")),
+    };
+    match v {
+        Some(v) if v.is_finite() && v.abs() <= f64::from(f32::MAX) => Ok(v),
+        _ => Err(problem(
+            f.at.as_str(),
+            &field,
+            format!(
+                "`{}` is not a finite number",
+                f.properties
+                    .get(name)
+                    .map(Value::to_string)
+                    .unwrap_or_default()
+            ),
+        )),
+    }
 }
 
 /// Polygons of a mask or study-area layer.
@@ -289,6 +301,19 @@ mod tests {
         assert_eq!(
             (e.at.as_str(), e.field.as_str()),
             ("feature 1", "properties.v")
+        );
+        let nan = geojson(
+            r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"v":"NaN"},"geometry":{"type":"Point","coordinates":[1,2]}},
+            {"type":"Feature","properties":{"v":1e40},"geometry":{"type":"Point","coordinates":[3,4]}}]}"#,
+        )
+        .expect("layer");
+        let e = source(&nan, Measure::NearestValue, Some("v")).expect_err("NaN");
+        assert_eq!(e.at, "feature 0");
+        let mut big = nan.clone();
+        big.features.remove(0);
+        assert!(
+            source(&big, Measure::NearestValue, Some("v")).is_err(),
+            "beyond what f32 holds"
         );
         let e = source(&ok, Measure::Value, Some("v")).expect_err("points for a value");
         assert_eq!(e.field, "geometry.type");

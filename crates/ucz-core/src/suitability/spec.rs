@@ -172,6 +172,9 @@ fn field_at(text: &str, line: usize) -> String {
     }
 }
 
+/// Most criteria, and most masks, of a file.
+pub const MAX_LAYERS: usize = 32;
+
 /// Largest cell count of candidate lists.
 const MAX_CANDIDATES: i64 = 1000;
 
@@ -282,10 +285,31 @@ impl Spec {
         }
         if raw.criterion.is_empty() {
             problem(
-                grid_span,
+                grid_span.clone(),
                 "criterion".into(),
                 "at least one [[criterion]] is needed".into(),
             );
+        }
+        // Each criterion and mask holds a raster of the grid: a file has a bounded number.
+        for (list, len, span) in [
+            (
+                "criterion",
+                raw.criterion.len(),
+                raw.criterion.get(MAX_LAYERS).map(|c| c.span()),
+            ),
+            (
+                "mask",
+                raw.mask.len(),
+                raw.mask.get(MAX_LAYERS).map(|m| m.span()),
+            ),
+        ] {
+            if len > MAX_LAYERS {
+                problem(
+                    span.unwrap_or(grid_span.clone()),
+                    list.into(),
+                    format!("{len} [[{list}]] tables: at most {MAX_LAYERS}"),
+                );
+            }
         }
         let mut criteria = Vec::new();
         for (i, c) in raw.criterion.into_iter().enumerate() {

@@ -169,3 +169,15 @@ fn spec_problems_name_their_line_and_field() {
     assert_eq!(e.field, "weight.station");
     assert!(ok.with_weights(&[("nope".into(), 1.0)]).is_err());
 }
+
+#[test]
+fn a_file_holds_a_bounded_number_of_criteria() {
+    let catalog = crate::Catalog::bundled().expect("catalog");
+    let mut text = String::from("[grid]\nregion = \"daejeon\"\n");
+    for i in 0..33 {
+        text.push_str(&format!("\n[[criterion]]\nid = \"c{i}\"\nmeasure = \"distance\"\nweight = 1\ncurve = [[0, 1.0]]\nlayer = \"s.geojson\"\n"));
+    }
+    let e = spec::Spec::parse(&text, &catalog).expect_err("33 criteria");
+    assert_eq!(e[0].field, "criterion");
+    assert!(e[0].message.contains("at most 32"), "{e:?}");
+}

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use ucz_core::network::Network;
-use ucz_service::network::{self, GtfsFiles};
+use ucz_service::network;
 
 use crate::AppState;
 use crate::auth::Caller;
@@ -17,9 +17,7 @@ pub async fn read(
     caller: Caller,
     Path(region): Path<String>,
 ) -> Result<Json<Network>, ApiError> {
-    Ok(Json(
-        network::of_region(&state, &caller, &region, None).await?,
-    ))
+    Ok(Json(network::of_region(&state, &caller, &region).await?))
 }
 
 /// The feed's .zip is the request body (`Content-Type: application/zip`).
@@ -29,17 +27,7 @@ pub async fn with_gtfs(
     Path(region): Path<String>,
     body: Bytes,
 ) -> Result<Json<Network>, ApiError> {
-    // Who may see the network is asked before the feed is read.
-    network::of_region(&state, &caller, &region, None).await?;
-    let rules = state.catalog.placement.network.clone();
-    let transit = tokio::task::spawn_blocking(move || {
-        let files = GtfsFiles::from_zip(&body)
-            .map_err(|e| ucz_service::Error::field("body", ucz_core::Message::input(e)))?;
-        network::gtfs(&files, &rules)
-    })
-    .await
-    .map_err(|e| ApiError::from(ucz_service::Error::internal(e)))??;
     Ok(Json(
-        network::of_region(&state, &caller, &region, Some(&transit)).await?,
+        network::by_transit(&state, &caller, &region, body.to_vec()).await?,
     ))
 }

@@ -1099,8 +1099,6 @@ fn housing_routes() -> Vec<Route> {
     ]
 }
 
-/// The evaluation of zones: the records behind a number, the report, every zone side by side,
-/// the open data, and the records a zone's evaluation reads.
 /// Planning: site suitability, the hub network and the startup pipeline.
 fn planning_routes() -> Vec<Route> {
     use super::network as n;
@@ -1139,6 +1137,8 @@ fn planning_routes() -> Vec<Route> {
     ]
 }
 
+/// The evaluation of zones: the records behind a number, the report, every zone side by side,
+/// the open data, and the records a zone's evaluation reads.
 fn evaluation_routes() -> Vec<Route> {
     use super::awards::Items;
     use super::evaluation as w;

@@ -82,6 +82,10 @@ pub async fn geotiff(
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
     let scored = kept(&state, &caller, &key)?;
+    // A national surface is a few hundred MB: encoded off the request threads.
+    let tiff = tokio::task::spawn_blocking(move || suitability::geotiff(&scored))
+        .await
+        .map_err(|e| ApiError::from(ucz_service::Error::internal(e)))?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/tiff".to_string()),
@@ -90,7 +94,7 @@ pub async fn geotiff(
                 format!("attachment; filename=\"ucz-suitability-{key}.tif\""),
             ),
         ],
-        suitability::geotiff(&scored),
+        tiff,
     )
         .into_response())
 }

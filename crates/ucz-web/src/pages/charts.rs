@@ -187,51 +187,6 @@ pub fn heat(title: &str, days: &[String], booked: &[Vec<i64>], open: &[Vec<i64>]
     svg
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_diamond_draws_each_linkage_in_its_status() {
-        let corners = [
-            Corner {
-                id: "innovation",
-                name: "혁신".into(),
-                present: true,
-            },
-            Corner {
-                id: "living",
-                name: "정주".into(),
-                present: false,
-            },
-        ];
-        let links = [Link {
-            between: ["innovation", "living"],
-            name: "혁신-정주".into(),
-            status: "missing",
-            status_name: "없음".into(),
-        }];
-        let svg = diamond("진단 <요약>", &corners, &links);
-        assert!(svg.contains(r#"<line class="link missing" x1="240" y1="50" x2="240" y2="350" stroke-dasharray="3 6">"#), "{svg}");
-        assert!(svg.contains(r#"<g class="function absent"><circle cx="240" cy="350""#));
-        assert!(svg.contains("진단 &lt;요약&gt;"), "titles are escaped");
-    }
-
-    #[test]
-    fn bars_are_proportional_to_counts() {
-        let svg = bars(
-            "stages",
-            &[("초기".into(), 10), ("성장".into(), 5), ("없음".into(), 0)],
-        );
-        assert!(
-            svg.contains(r#"width="260.0""#)
-                && svg.contains(r#"width="130.0""#)
-                && svg.contains(r#"width="0.0""#),
-            "{svg}"
-        );
-    }
-}
-
 /// One series of a band chart: its name and, per year, the interval (low, middle, high).
 pub struct Band {
     pub name: String,
@@ -329,4 +284,49 @@ pub fn bands(title: &str, id: &str, unit: &str, max: f64, series: &[Band]) -> St
     }
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diamond_draws_each_linkage_in_its_status() {
+        let corners = [
+            Corner {
+                id: "innovation",
+                name: "혁신".into(),
+                present: true,
+            },
+            Corner {
+                id: "living",
+                name: "정주".into(),
+                present: false,
+            },
+        ];
+        let links = [Link {
+            between: ["innovation", "living"],
+            name: "혁신-정주".into(),
+            status: "missing",
+            status_name: "없음".into(),
+        }];
+        let svg = diamond("진단 <요약>", &corners, &links);
+        assert!(svg.contains(r#"<line class="link missing" x1="240" y1="50" x2="240" y2="350" stroke-dasharray="3 6">"#), "{svg}");
+        assert!(svg.contains(r#"<g class="function absent"><circle cx="240" cy="350""#));
+        assert!(svg.contains("진단 &lt;요약&gt;"), "titles are escaped");
+    }
+
+    #[test]
+    fn bars_are_proportional_to_counts() {
+        let svg = bars(
+            "stages",
+            &[("초기".into(), 10), ("성장".into(), 5), ("없음".into(), 0)],
+        );
+        assert!(
+            svg.contains(r#"width="260.0""#)
+                && svg.contains(r#"width="130.0""#)
+                && svg.contains(r#"width="0.0""#),
+            "{svg}"
+        );
+    }
 }

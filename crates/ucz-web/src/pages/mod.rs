@@ -422,6 +422,16 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageQ
     }
 }
 
+/// JSON for a `<script type="application/json">` element: no `<`, `>` or `&` can end the
+/// element, whatever the names inside hold.
+pub fn script_json(value: &Value) -> String {
+    value
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
 /// `?saved=1` after a form was saved: the page says so.
 #[derive(serde::Deserialize)]
 pub struct Flash {

@@ -25,7 +25,7 @@ pub async fn page(
     let result = async {
         let lang = visitor.lang;
         let region = q.region.filter(|r| !r.is_empty()).unwrap_or_else(|| "daejeon".into());
-        let net = ucz_service::network::of_region(&state, &visitor.caller, &region, None).await?;
+        let net = ucz_service::network::of_region(&state, &visitor.caller, &region).await?;
         let catalog = &state.catalog;
         let function_name = |id: &str| {
             catalog
@@ -105,7 +105,7 @@ pub async fn page(
             "network.html",
             json!({
                 "region": region, "regions": regions, "nodes": nodes, "links": links, "gaps": gaps,
-                "map": map.to_string(), "unplaced": net.unplaced.len(),
+                "map": super::script_json(&map), "unplaced": net.unplaced.len(),
                 "reach": format!("{:.0}", rules.reachable_minutes), "detour": rules.detour_factor, "speed": format!("{:.0}", rules.travel_speed_kmh),
             }),
         )

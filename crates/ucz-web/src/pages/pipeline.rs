@@ -241,6 +241,9 @@ pub async fn export(
     Query(asked): Query<Asked>,
 ) -> Response {
     let result = async {
+        if !matches!(file.as_str(), "pipeline.csv" | "pipeline.json") {
+            return Err(ucz_service::Error::not_found(ucz_core::Key::NounFile, &file).into());
+        }
         let request = asked.request().map_err(|(field, value)| {
             ApiError::from(ucz_service::Error::field(
                 field,
@@ -248,7 +251,7 @@ pub async fn export(
             ))
         })?;
         let simulated = pipeline::simulate(&state, &visitor.caller, request).await?;
-        let id = simulated.simulation.scenario.id.clone();
+        let id = pipeline::file_id(&simulated.simulation.scenario.id);
         let (kind, body) = match file.as_str() {
             "pipeline.csv" => (
                 "text/csv; charset=utf-8",

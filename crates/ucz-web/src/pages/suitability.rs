@@ -92,7 +92,7 @@ pub async fn page(
             "suitability.html",
             json!({
                 "key": key, "criteria": criteria, "names": names, "sites": sites,
-                "refused": refused, "map": map.to_string(),
+                "refused": refused, "map": super::script_json(&map),
                 "cells": answer.scored_cells, "cell_m": answer.grid.cell_m,
                 "seconds": format!("{:.2}", answer.timings.read_s + answer.timings.score_s + answer.timings.rank_s),
                 "geotiff": answer.geotiff, "sites_geojson": answer.sites_geojson,

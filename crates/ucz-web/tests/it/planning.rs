@@ -138,7 +138,7 @@ pub async fn planners_score_sites(app: TestApp) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     let (status, problem) = score("coordinator", json!({"weights": {"metro": 1}})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&problem), vec!["file:0 weight.metro"], "{problem}");
+    assert_eq!(fields(&problem), vec!["weight.metro"], "{problem}");
     let file = "[grid]\nregion = \"atlantis\"\n\n[[criterion]]\nid = \"station\"\nmeasure = \"distance\"\nweight = 1.5\ncurve = [[0, 1.0], [0, 0.5]]\nlayer = \"s.geojson\"\n";
     let (status, problem) = score("coordinator", json!({"file": file})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -306,6 +306,30 @@ pub async fn the_hub_network_of_a_region(app: TestApp) {
     let legs = net["legs"].as_array().unwrap();
     assert_eq!(legs.len(), 10, "five hubs with sites, ten pairs");
     assert!(legs.iter().all(|l| l["by"] == "road"));
+
+    // A hub's name cannot end the page's map data.
+    let hub = json!({"id": "daejeon-xss", "name": "</script><script>alert(1)</script>", "kind": "business_incubator",
+        "region": "daejeon", "site": {"lat": 36.35, "lon": 127.39}});
+    assert_eq!(
+        app.call("coordinator", Method::POST, "/hubs", Some(&hub))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let browser = crate::pages::Browser::new(&app, Some("coordinator")).await;
+    let (status, _, page) = browser.get("/planning/network?region=daejeon").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains("<script>alert(1)"), "the name is escaped");
+    assert!(
+        page.contains("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"),
+        "and kept in the map data"
+    );
+    assert_eq!(
+        app.call("coordinator", Method::DELETE, "/hubs/daejeon-xss", None)
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
 
     // Over a feed: the technopark–center leg by transit (walk, 5 minutes' wait, 7 minutes' ride).
     let response = app
