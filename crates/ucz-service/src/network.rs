@@ -74,6 +74,7 @@ struct Gathered {
 }
 
 async fn gather(state: &Services, caller: &Caller, region: &str) -> Result<Gathered, Error> {
+    caller.require_user()?;
     let scope = ladder::scope(state, region)?;
     ladder::may_see(state, caller, &scope).await?;
     let catalog = &state.catalog;
@@ -102,6 +103,7 @@ async fn gather(state: &Services, caller: &Caller, region: &str) -> Result<Gathe
         nodes.push(Node {
             id: z.id.to_string(),
             name: plan.text("name").unwrap_or(z.id.as_str()).to_string(),
+            name_en: plan.text("name_en").map(str::to_owned),
             kind: "zone".into(),
             region: region.to_string(),
             site: ladder::site_of(plan),
@@ -123,6 +125,7 @@ async fn gather(state: &Services, caller: &Caller, region: &str) -> Result<Gathe
         nodes.push(Node {
             id: hub.id.to_string(),
             name: hub.name.clone(),
+            name_en: None,
             kind: hub.kind.clone(),
             region: hub.region.clone(),
             site: hub.site,
@@ -384,6 +387,7 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
             stop,
             time(arr_c, "arrival_time")?,
             time(dep_c, "departure_time")?,
+            line,
         ));
     }
     calls.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
@@ -394,9 +398,18 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
         if a.0 != b.0 {
             continue;
         }
-        if let (Some(dep), Some(arr)) = (a.4.or(a.3), b.3.or(b.4))
-            && arr >= dep
-        {
+        if let (Some(dep), Some(arr)) = (a.4.or(a.3), b.3.or(b.4)) {
+            if arr < dep {
+                return Err(problem(
+                    f,
+                    b.5,
+                    "arrival_time",
+                    format!(
+                        "trip `{}` arrives here before it left its stop before (sequence {})",
+                        b.0, a.1
+                    ),
+                ));
+            }
             hops.push((a.2, b.2, arr - dep));
         }
     }
@@ -410,8 +423,8 @@ pub fn gtfs(files: &GtfsFiles, rules: &ucz_core::catalog::NetworkRules) -> Resul
     })
 }
 
-/// A trip's call at a stop: trip, sequence, stop, arrival, departure (minutes).
-type Call = (String, u32, usize, Option<f64>, Option<f64>);
+/// A trip's call at a stop: trip, sequence, stop, arrival, departure (minutes), and its line.
+type Call = (String, u32, usize, Option<f64>, Option<f64>, u64);
 
 /// Times of the stops a trip passes without a time of their own (GTFS allows them between
 /// timepoints), spread evenly by sequence between the timed stops around them.
@@ -488,7 +501,7 @@ mod tests {
     use super::*;
 
     fn call(trip: &str, seq: u32, at: Option<f64>) -> Call {
-        (trip.into(), seq, seq as usize, at, at)
+        (trip.into(), seq, seq as usize, at, at, u64::from(seq) + 1)
     }
 
     #[test]
@@ -534,6 +547,12 @@ mod tests {
             stop_times: "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT,08:00:00,08:00:00,A,1\nT,8h,,B,2\n".into(),
         };
         let e = gtfs(&files, &rules).err().expect("a time that is not one");
+        assert_eq!(e.errors[0].field, "stop_times.txt:3:arrival_time");
+        let files = GtfsFiles {
+            stops: "stop_id,stop_lat,stop_lon\nA,36.35,127.38\nB,36.36,127.39\n".into(),
+            stop_times: "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nT,08:05:00,08:05:00,A,1\nT,07:00:00,07:00:00,B,2\n".into(),
+        };
+        let e = gtfs(&files, &rules).err().expect("time going backwards");
         assert_eq!(e.errors[0].field, "stop_times.txt:3:arrival_time");
     }
 }

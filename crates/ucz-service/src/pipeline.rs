@@ -26,8 +26,8 @@ pub const MAX_RUNS: u32 = 5_000;
 /// Variants besides the base a request to the server may have.
 pub const MAX_VARIANTS: usize = 12;
 
-/// Firms a request to the server may simulate in all (about ten seconds' work).
-pub const MAX_FIRMS: f64 = 250e6;
+/// Firms a request to the server may simulate in all (a few seconds' work).
+pub const MAX_FIRMS: f64 = 120e6;
 
 /// What a planner asks to simulate.
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -285,7 +285,7 @@ fn csv_rows(result: &Simulation) -> Result<String, Box<dyn std::error::Error>> {
         "variant", "region", "year", "measure", "mean", "p5", "p50", "p95",
     ])?;
     let cells = |i: Option<Interval>| match i {
-        Some(i) => [i.mean, i.p5, i.p50, i.p95].map(|v| v.to_string()),
+        Some(i) => [i.mean, i.p5, i.p50, i.p95].map(|v| ((v * 1e6).round() / 1e6).to_string()),
         None => [(); 4].map(|()| String::new()),
     };
     for variant in &result.variants {

@@ -155,6 +155,15 @@ pub fn score(
         let layer = load(&c.layer, read)?;
         let source = layer::source(&layer, c.measure, c.property.as_deref())
             .map_err(|p| layer_error(&c.layer, p.to_string()))?;
+        if !source.reaches(&grid) {
+            return Err(layer_error(
+                &c.layer,
+                format!(
+                    "{} features, none of them on or near the area: every cell would rate alike (is the CRS right?)",
+                    layer.features.len()
+                ),
+            ));
+        }
         criteria.push(Criterion {
             id: c.id.clone(),
             name_ko: c.name_ko.clone(),
@@ -176,7 +185,19 @@ pub fn score(
     }
     let read_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
+    if criteria.iter().all(|c| c.weight == 0.0) {
+        return Err(SiteError::Spec(vec![SpecProblem {
+            line: 0,
+            field: "weights".into(),
+            message: "every weight is 0: give at least one criterion a weight above 0".into(),
+        }]));
+    }
     let mut surface = suitability::score(grid, &area, &masks, &criteria, threads);
+    if surface.scored_cells == 0 {
+        return Err(SiteError::Grid(
+            "no cell of the area is left to score: the masks take it all out".into(),
+        ));
+    }
     let score_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let back =
@@ -521,8 +542,10 @@ pub struct Surfaces {
     running: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
-/// Surfaces kept at once (a national 100 m surface is about 40 MB per criterion).
-const KEPT: usize = 6;
+/// Surfaces kept at once, and the bytes of their scores (a national 100 m surface is about
+/// 160 MB; a city's, under 1 MB).
+const KEPT: usize = 32;
+const KEPT_BYTES: usize = 640 << 20;
 
 impl Default for Surfaces {
     fn default() -> Self {
@@ -548,13 +571,21 @@ impl Surfaces {
         let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         kept.retain(|(k, _)| *k != key);
         kept.push_front((key, scored));
-        kept.truncate(KEPT);
+        // The newest stays; older ones go while the kept scores take more than the budget.
+        let bytes = |kept: &std::collections::VecDeque<(String, std::sync::Arc<Scored>)>| {
+            kept.iter()
+                .map(|(_, s)| s.surface.score.len() * 4)
+                .sum::<usize>()
+        };
+        while kept.len() > 1 && (kept.len() > KEPT || bytes(&kept) > KEPT_BYTES) {
+            kept.pop_back();
+        }
     }
 }
 
 /// What a planner asks to score: a suitability file (the bundled sample when none), its layers
 /// by the paths the file names (GeoJSON objects, or CSV text), and weights to replace.
-#[derive(Clone, Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreRequest {
     /// The suitability file's TOML text (docs/site-suitability.md); left out, the bundled
@@ -595,6 +626,37 @@ pub async fn score_request(
     if let Some(scored) = state.surfaces.get(&key) {
         return Ok((key, scored));
     }
+    let scored = score_kept(state, &key, request, provinces).await?;
+    Ok((key, scored))
+}
+
+/// A surface by its key: kept in this process, or scored again from the request any process
+/// stored under that key. `None` when no request has that key (or it is over a week old).
+pub async fn surface(
+    state: &crate::Services,
+    caller: &crate::Caller,
+    key: &str,
+    provinces: &'static str,
+) -> Result<Option<std::sync::Arc<Scored>>, crate::Error> {
+    crate::access::plan(caller)?;
+    if let Some(scored) = state.surfaces.get(key) {
+        return Ok(Some(scored));
+    }
+    let Some(body) = state.store.site_request(key).await? else {
+        return Ok(None);
+    };
+    let request: ScoreRequest = serde_json::from_str(&body).map_err(crate::Error::internal)?;
+    Ok(Some(score_kept(state, key, request, provinces).await?))
+}
+
+/// Scores a request, one at a time, and keeps the surface in memory and the request in the store.
+async fn score_kept(
+    state: &crate::Services,
+    key: &str,
+    request: ScoreRequest,
+    provinces: &'static str,
+) -> Result<std::sync::Arc<Scored>, crate::Error> {
+    let body = serde_json::to_string(&request).map_err(crate::Error::internal)?;
     // The turn goes with the work: a caller that goes away does not free it early.
     let turn = state
         .surfaces
@@ -603,6 +665,10 @@ pub async fn score_request(
         .acquire_owned()
         .await
         .map_err(|_| crate::Error::internal("the scoring stopped"))?;
+    // Scored while this one waited its turn.
+    if let Some(scored) = state.surfaces.get(key) {
+        return Ok(scored);
+    }
     let catalog = state.catalog.clone();
     let scored = tokio::task::spawn_blocking(move || {
         let _turn = turn;
@@ -623,8 +689,9 @@ pub async fn score_request(
     .map_err(|_| crate::Error::internal("the scoring stopped"))?
     .map_err(refused)?;
     let scored = std::sync::Arc::new(scored);
-    state.surfaces.keep(key.clone(), scored.clone());
-    Ok((key, scored))
+    state.surfaces.keep(key.to_string(), scored.clone());
+    state.store.put_site_request(key, &body).await?;
+    Ok(scored)
 }
 
 /// A scoring problem as the API's field errors.

@@ -20,6 +20,7 @@ mod evaluation;
 mod housing;
 mod ladder;
 mod notices;
+mod planning;
 mod queries;
 mod records;
 mod repo;

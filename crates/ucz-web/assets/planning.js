@@ -72,6 +72,7 @@
       });
       if (points.length > 1) { map.fitBounds(points, { padding: [30, 30] }); }
       else if (points.length === 1) { map.setView(points[0], 12); }
+      else { map.setView([36.0, 127.8], 7); }
       ready("network-map");
     });
   }

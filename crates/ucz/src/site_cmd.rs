@@ -101,7 +101,7 @@ fn located(name: &str, e: SiteError) -> BadInput {
                 // A weight from the command line, not from the file.
                 0 => format!(
                     "error: --weight {}: {}",
-                    p.field.trim_start_matches("weight."),
+                    p.field.trim_start_matches("weights."),
                     p.message
                 ),
                 line => format!("{name}:{line}: {}: {}", p.field, p.message),

@@ -23,6 +23,9 @@ use crate::zone::Site;
 pub struct Node {
     pub id: String,
     pub name: String,
+    /// The English name, where the record gives one (a zone's plan does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_en: Option<String>,
     /// `zone`, or the hub kind id of the catalog.
     pub kind: String,
     pub region: String,

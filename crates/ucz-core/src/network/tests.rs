@@ -20,6 +20,7 @@ fn node(id: &str, kind: &str, at: Option<Site>, functions: &[&str]) -> Node {
     Node {
         id: id.into(),
         name: id.into(),
+        name_en: None,
         kind: kind.into(),
         region: "daejeon".into(),
         site: at,

@@ -185,17 +185,17 @@ pub fn source(
 ) -> Result<Source, LayerProblem> {
     let value = |f: &Feature| -> Result<f64, LayerProblem> { read_value(f, property) };
     Ok(match measure {
-        Measure::Distance => Source::DistanceTo(
-            layer
-                .features
-                .iter()
-                .flat_map(|f| match &f.geometry {
-                    Geometry::Points(p) => p.clone(),
-                    Geometry::Lines(l) => l.iter().flatten().copied().collect(),
-                    Geometry::Polygons(p) => p.iter().flatten().flatten().copied().collect(),
-                })
-                .collect(),
-        ),
+        Measure::Distance => {
+            let mut shapes = super::Shapes::default();
+            for f in &layer.features {
+                match &f.geometry {
+                    Geometry::Points(p) => shapes.points.extend(p.iter().copied()),
+                    Geometry::Lines(l) => shapes.lines.extend(l.iter().cloned()),
+                    Geometry::Polygons(p) => shapes.areas.extend(p.iter().cloned()),
+                }
+            }
+            Source::DistanceToShapes(shapes)
+        }
         Measure::Value => {
             let mut out = Vec::new();
             for f in &layer.features {

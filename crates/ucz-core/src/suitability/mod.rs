@@ -81,11 +81,22 @@ impl Curve {
 pub enum Source {
     /// Distance, metres, to the nearest of these points.
     DistanceTo(Vec<(f64, f64)>),
+    /// Distance, metres, to the nearest of these points, lines and areas (0 on a line and
+    /// inside an area).
+    DistanceToShapes(Shapes),
     /// The value of the polygon a cell's centre lies in (none: no value, rated 0).
     ValueIn(Vec<(Polygon, f64)>),
     /// The value of the nearest point (each point stands for the area nearest to it, as a
     /// district's office for its district when no boundaries are at hand).
     ValueOfNearest(Vec<(f64, f64, f64)>),
+}
+
+/// A layer's features as a distance criterion reads them.
+#[derive(Clone, Debug, Default)]
+pub struct Shapes {
+    pub points: Vec<(f64, f64)>,
+    pub lines: Vec<Vec<(f64, f64)>>,
+    pub areas: Vec<Polygon>,
 }
 
 #[derive(Clone, Debug)]
@@ -97,6 +108,38 @@ pub struct Criterion {
     pub weight: f64,
     pub curve: Curve,
     pub source: Source,
+}
+
+impl Source {
+    /// Whether any of the layer reaches the grid: a point inside it, a line or area whose box
+    /// meets it. A criterion reaching nothing would rate every cell alike, so it is refused.
+    pub fn reaches(&self, grid: &Grid) -> bool {
+        let (x1, y1) = grid.max();
+        let meets = |ring: &[(f64, f64)]| {
+            let (mut lo, mut hi) = (
+                (f64::INFINITY, f64::INFINITY),
+                (f64::NEG_INFINITY, f64::NEG_INFINITY),
+            );
+            for &(x, y) in ring {
+                lo = (lo.0.min(x), lo.1.min(y));
+                hi = (hi.0.max(x), hi.1.max(y));
+            }
+            lo.0 <= x1 && hi.0 >= grid.x0 && lo.1 <= grid.y0 && hi.1 >= y1
+        };
+        let inside = |&(x, y): &(f64, f64)| grid.index_of(x, y).is_some();
+        match self {
+            Source::DistanceTo(points) => points.iter().any(inside),
+            Source::DistanceToShapes(s) => {
+                s.points.iter().any(inside)
+                    || s.lines.iter().any(|l| meets(l))
+                    || s.areas.iter().flatten().any(|r| meets(r))
+            }
+            Source::ValueIn(polygons) => polygons.iter().flat_map(|(p, _)| p).any(|r| meets(r)),
+            Source::ValueOfNearest(points) => points
+                .iter()
+                .any(|&(x, y, _)| grid.index_of(x, y).is_some()),
+        }
+    }
 }
 
 /// Cells inside these polygons are taken out (`exclude`) or are the only ones kept.
@@ -192,6 +235,37 @@ pub fn score(
 fn values(grid: &Grid, source: &Source, threads: usize) -> Vec<f32> {
     let n = grid.len();
     match source {
+        Source::DistanceToShapes(shapes) => {
+            let mut seeds = seeds(grid, shapes.points.iter().copied());
+            // A line marks every cell it passes (sampled at a quarter cell); an area every cell
+            // whose centre it holds, and its outline.
+            let step = grid.cell_m / 4.0;
+            let mut mark = |x: f64, y: f64| {
+                if let Some(cell) = grid.index_of(x, y) {
+                    seeds[cell] = 0;
+                }
+            };
+            let outlines = shapes.areas.iter().flatten();
+            for line in shapes.lines.iter().chain(outlines) {
+                for w in line.windows(2) {
+                    let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+                    let n = ((x1 - x0).hypot(y1 - y0) / step).ceil().clamp(1.0, 1e7) as usize;
+                    for i in 0..=n {
+                        let t = i as f64 / n as f64;
+                        mark(x0 + t * (x1 - x0), y0 + t * (y1 - y0));
+                    }
+                }
+                if let Some(&(x, y)) = line.first() {
+                    mark(x, y);
+                }
+            }
+            for area in &shapes.areas {
+                grid.scan(area, |a, b| seeds[a..b].fill(0));
+            }
+            let t = distance::transform(&seeds, grid.rows, grid.cols, threads);
+            let cell = grid.cell_m as f32;
+            t.squared.into_iter().map(|d| d.sqrt() * cell).collect()
+        }
         Source::DistanceTo(points) => {
             let seeds = seeds(grid, points.iter().map(|&(x, y)| (x, y)));
             let t = distance::transform(&seeds, grid.rows, grid.cols, threads);

@@ -400,14 +400,14 @@ impl Spec {
             let Some(c) = self.criteria.iter_mut().find(|c| &c.id == id) else {
                 return Err(SpecProblem {
                     line: 0,
-                    field: format!("weight.{id}"),
+                    field: format!("weights.{id}"),
                     message: format!("no criterion `{id}`"),
                 });
             };
             if !(w.is_finite() && (0.0..=1000.0).contains(w)) {
                 return Err(SpecProblem {
-                    line: c.layer.line,
-                    field: format!("weight.{id}"),
+                    line: 0,
+                    field: format!("weights.{id}"),
                     message: "a weight from 0 to 1000".into(),
                 });
             }

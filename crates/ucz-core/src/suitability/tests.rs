@@ -166,7 +166,7 @@ fn spec_problems_name_their_line_and_field() {
         .clone()
         .with_weights(&[("station".into(), f64::NAN)])
         .expect_err("NaN");
-    assert_eq!(e.field, "weight.station");
+    assert_eq!(e.field, "weights.station");
     assert!(ok.with_weights(&[("nope".into(), 1.0)]).is_err());
 }
 
@@ -180,4 +180,45 @@ fn a_file_holds_a_bounded_number_of_criteria() {
     let e = spec::Spec::parse(&text, &catalog).expect_err("33 criteria");
     assert_eq!(e[0].field, "criterion");
     assert!(e[0].message.contains("at most 32"), "{e:?}");
+}
+
+#[test]
+fn lines_and_areas_are_near_along_them_and_inside() {
+    let grid = Grid {
+        x0: 0.0,
+        y0: 1000.0,
+        cell_m: 100.0,
+        cols: 10,
+        rows: 10,
+    };
+    let shapes = Shapes {
+        points: vec![],
+        // A road along y = 550 from x = 50 to 950; a park over x 600–1000, y 0–300.
+        lines: vec![vec![(50.0, 550.0), (950.0, 550.0)]],
+        areas: vec![square(600.0, 0.0, 1000.0, 300.0)],
+    };
+    let c = Criterion {
+        id: "d".into(),
+        name_ko: "d".into(),
+        name_en: "d".into(),
+        weight: 1.0,
+        curve: Curve(vec![(0.0, 1.0), (1000.0, 0.0)]),
+        source: Source::DistanceToShapes(shapes),
+    };
+    assert!(c.source.reaches(&grid));
+    let s = score(grid, &[], &[], std::slice::from_ref(&c), 2);
+    let at = |x: f64, y: f64| s.values[0][grid.index_of(x, y).expect("cell")];
+    assert_eq!(at(450.0, 550.0), 0.0, "the middle of the road");
+    assert_eq!(
+        at(150.0, 250.0),
+        300.0,
+        "three cells from the road, five from the park"
+    );
+    assert_eq!(
+        at(850.0, 50.0),
+        0.0,
+        "inside the park, far from its corners"
+    );
+    let far = Source::DistanceTo(vec![(5000.0, 5000.0)]);
+    assert!(!far.reaches(&grid));
 }

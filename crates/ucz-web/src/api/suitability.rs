@@ -29,16 +29,15 @@ pub async fn score(
     ))
 }
 
-/// A kept surface; planning staff only, like the scoring.
-fn kept(
+/// A kept surface (scored again from its stored request where another process scored it);
+/// planning staff only, like the scoring.
+async fn kept(
     state: &AppState,
     caller: &Caller,
     key: &str,
 ) -> Result<std::sync::Arc<suitability::Scored>, ApiError> {
-    ucz_service::access::plan(caller)?;
-    state
-        .surfaces
-        .get(key)
+    suitability::surface(state, caller, key, crate::PROVINCES)
+        .await?
         .ok_or_else(|| ucz_service::Error::not_found(ucz_core::Key::NounSurface, key).into())
 }
 
@@ -47,7 +46,7 @@ pub async fn tile(
     caller: Caller,
     Path((key, z, x, y)): Path<(String, u8, u32, String)>,
 ) -> Result<Response, ApiError> {
-    let scored = kept(&state, &caller, &key)?;
+    let scored = kept(&state, &caller, &key).await?;
     let y: u32 = y
         .strip_suffix(".png")
         .and_then(|y| y.parse().ok())
@@ -57,10 +56,15 @@ pub async fn tile(
                 ucz_core::Message::input("expected a row number and .png"),
             ))
         })?;
-    if z > 18 || x >= 1 << z || y >= 1 << z {
-        return Err(
-            ucz_service::Error::field("z", ucz_core::Message::input("no such tile")).into(),
-        );
+    if z > 18 {
+        let message = ucz_core::Message::input("a zoom from 0 to 18");
+        return Err(ucz_service::Error::field("z", message).into());
+    }
+    for (field, v) in [("x", x), ("y", y)] {
+        if v >= 1 << z {
+            let message = ucz_core::Message::input(format!("below {} at zoom {z}", 1u32 << z));
+            return Err(ucz_service::Error::field(field, message).into());
+        }
     }
     let png = tokio::task::spawn_blocking(move || suitability::tile_png(&scored.surface, z, x, y))
         .await
@@ -81,7 +85,7 @@ pub async fn geotiff(
     caller: Caller,
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
-    let scored = kept(&state, &caller, &key)?;
+    let scored = kept(&state, &caller, &key).await?;
     // A national surface is a few hundred MB: encoded off the request threads.
     let tiff = tokio::task::spawn_blocking(move || suitability::geotiff(&scored))
         .await
@@ -114,7 +118,7 @@ pub async fn sites(
     Path(key): Path<String>,
     Q(q): Q<CrsQuery>,
 ) -> Result<Response, ApiError> {
-    let scored = kept(&state, &caller, &key)?;
+    let scored = kept(&state, &caller, &key).await?;
     let crs = match q.crs.as_deref().map(Crs::from_code) {
         None => Crs::Wgs84,
         Some(Ok(c @ (Crs::Wgs84 | Crs::Epsg5179))) => c,

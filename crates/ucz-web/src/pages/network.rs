@@ -51,13 +51,17 @@ pub async fn page(
                 .find(|k| k.id.as_str() == id)
                 .map_or(id.to_string(), |k| lang.pick(&k.name_ko, &k.name_en).to_string())
         };
-        let node_name = |id: &str| net.nodes.iter().find(|n| n.id == id).map_or(id.to_string(), |n| n.name.clone());
+        let shown = |n: &ucz_core::network::Node| match (lang, &n.name_en) {
+            (ucz_core::Lang::En, Some(en)) => en.clone(),
+            _ => n.name.clone(),
+        };
+        let node_name = |id: &str| net.nodes.iter().find(|n| n.id == id).map_or(id.to_string(), shown);
         let minutes = |m: Option<f64>| m.map_or("—".to_string(), |m| format!("{m:.0}"));
         let nodes: Vec<Value> = net
             .nodes
             .iter()
             .map(|n| json!({
-                "id": n.id, "name": n.name, "kind": kind_name(&n.kind),
+                "id": n.id, "name": shown(n), "kind": kind_name(&n.kind),
                 "functions": n.functions.iter().map(|f| function_name(f)).collect::<Vec<_>>().join(", "),
                 "spaces": n.spaces.iter().map(|s| format!("{} {} · {} m²", space_name(&s.kind), s.count, s.area_m2.round())).collect::<Vec<_>>().join(", "),
                 "placed": n.site.is_some(),
@@ -82,20 +86,18 @@ pub async fn page(
             }))
             .collect();
         let map = json!({
-            "nodes": net.nodes.iter().map(|n| json!({"id": n.id, "name": n.name, "kind": n.kind, "site": n.site, "functions": n.functions.len(), "gaps": net.gaps.iter().filter(|g| g.hub == n.id).count()})).collect::<Vec<_>>(),
+            "nodes": net.nodes.iter().map(|n| json!({"id": n.id, "name": shown(n), "kind": n.kind, "site": n.site, "functions": n.functions.len(), "gaps": net.gaps.iter().filter(|g| g.hub == n.id).count()})).collect::<Vec<_>>(),
             "links": net.links.iter().map(|l| json!({"from": l.from, "to": l.to, "kind": l.kind, "count": l.count})).collect::<Vec<_>>(),
         });
         let mut regions: Vec<Value> = catalog
             .regions
             .iter()
-            .filter(|r| !r.capital_region)
             .map(|r| json!({"id": r.id, "name": lang.pick(&r.name_ko, &r.name_en)}))
             .collect();
         regions.extend(
             catalog
                 .economic_regions
                 .iter()
-                .filter(|e| !e.capital_region)
                 .map(|e| json!({"id": e.id, "name": lang.pick(&e.name_ko, &e.name_en)})),
         );
         let rules = &net.rules;
@@ -105,7 +107,7 @@ pub async fn page(
             "network.html",
             json!({
                 "region": region, "regions": regions, "nodes": nodes, "links": links, "gaps": gaps,
-                "map": super::script_json(&map), "unplaced": net.unplaced.len(),
+                "map": super::script_json(&map), "unplaced": net.unplaced.len(), "empty": net.nodes.is_empty(),
                 "reach": format!("{:.0}", rules.reachable_minutes), "detour": rules.detour_factor, "speed": format!("{:.0}", rules.travel_speed_kmh),
             }),
         )

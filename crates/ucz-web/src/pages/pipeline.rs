@@ -91,16 +91,7 @@ fn signed(i: Option<Interval>, scale: f64, unit: &str) -> String {
 
 fn view(state: &AppState, lang: Lang, s: &Simulated) -> Value {
     let sim = &s.simulation;
-    let region_name = |id: &str| {
-        state
-            .catalog
-            .regions
-            .iter()
-            .find(|r| r.id.as_str() == id)
-            .map_or(id.to_string(), |r| {
-                lang.pick(&r.name_ko, &r.name_en).to_string()
-            })
-    };
+    let region_name = |id: &str| region_name(state, lang, id);
     let mut regions: Vec<&str> = sim
         .variants
         .first()
@@ -170,6 +161,17 @@ fn view(state: &AppState, lang: Lang, s: &Simulated) -> Value {
     })
 }
 
+fn region_name(state: &AppState, lang: Lang, id: &str) -> String {
+    state
+        .catalog
+        .regions
+        .iter()
+        .find(|r| r.id.as_str() == id)
+        .map_or(id.to_string(), |r| {
+            lang.pick(&r.name_ko, &r.name_en).to_string()
+        })
+}
+
 /// The scenario's parameters of each region, with where each value comes from.
 fn parameters(state: &AppState, lang: Lang) -> Vec<Value> {
     let Ok(scenario) = pipeline::read(&state.catalog, pipeline::SAMPLE_NAME, pipeline::SAMPLE)
@@ -186,7 +188,7 @@ fn parameters(state: &AppState, lang: Lang) -> Vec<Value> {
                     Provenance::Assumed => ("assumed", state.pages.word(lang, "pl_assumed")),
                     Provenance::Calibrated(s) => ("calibrated", s.clone()),
                 };
-                json!({"region": r.id, "name": name, "value": p.value, "kind": kind, "provenance": text})
+                json!({"region": r.id, "region_name": region_name(state, lang, &r.id), "name": name, "value": p.value, "kind": kind, "provenance": text})
             })
         })
         .collect()
@@ -204,7 +206,7 @@ pub async fn page(
         let mut results = Value::Null;
         if asked.run.is_some() {
             match asked.request() {
-                Err((field, value)) => refused.push(json!({"field": field, "message": state.pages.word(lang, "pl_not_a_number").replace("{value}", &value)})),
+                Err((field, value)) => refused.push(json!({"field": state.pages.word(lang, &format!("pl_field_{field}")), "message": state.pages.word(lang, "pl_not_a_number").replace("{value}", &value)})),
                 Ok(request) => match pipeline::simulate(&state, &visitor.caller, request).await {
                     Ok(simulated) => results = view(&state, lang, &simulated),
                     Err(e) if e.code == ucz_service::Code::Validation => {

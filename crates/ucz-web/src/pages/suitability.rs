@@ -31,14 +31,25 @@ pub async fn page(
         let mut weights = BTreeMap::new();
         let mut typed: HashMap<String, String> = HashMap::new();
         let mut refused: Vec<Value> = Vec::new();
-        for (k, v) in &query {
+        // The bundled file's criteria, to name a weight by its criterion.
+        let known = ucz_core::suitability::spec::Spec::parse(suitability::SAMPLE, &state.catalog)
+            .map(|s| s.criteria)
+            .unwrap_or_default();
+        let mut asked: Vec<(&String, &String)> = query.iter().collect();
+        asked.sort();
+        for (k, v) in asked {
             let Some(id) = k.strip_prefix("w_") else { continue };
+            let Some(c) = known.iter().find(|c| c.id == id) else {
+                refused.push(json!({"field": id, "id": "", "message": state.pages.word(lang, "pl_weight_unknown").replace("{id}", id)}));
+                continue;
+            };
+            let field = name(lang, &c.name_ko, &c.name_en);
             typed.insert(id.to_string(), v.clone());
             match v.trim().parse::<f64>() {
                 Ok(w) if w.is_finite() && (0.0..=1000.0).contains(&w) => {
                     weights.insert(id.to_string(), w);
                 }
-                _ => refused.push(json!({"field": format!("w_{id}"), "message": state.pages.word(lang, "pl_weight_refused").replace("{value}", v)})),
+                _ => refused.push(json!({"field": field, "id": id, "message": state.pages.word(lang, "pl_weight_refused").replace("{value}", v)})),
             }
         }
         let request = ScoreRequest { weights: weights.clone(), ..ScoreRequest::default() };
@@ -47,7 +58,7 @@ pub async fn page(
             Err(e) if e.code == ucz_service::Code::Validation => {
                 // A weight the file does not know: score the file as it is, and say so.
                 for f in &e.errors {
-                    refused.push(json!({"field": f.field, "message": f.message.render(lang)}));
+                    refused.push(json!({"field": f.field, "id": "", "message": f.message.render(lang)}));
                 }
                 suitability::score_request(&state, &visitor.caller, ScoreRequest::default(), crate::PROVINCES).await?
             }
@@ -65,7 +76,7 @@ pub async fn page(
                     "measure": state.pages.word(lang, &format!("pl_measure_{}", serde_json::to_value(c.measure).ok().and_then(|m| m.as_str().map(str::to_owned)).unwrap_or_default())),
                     "curve": curve.join(", "),
                     "weight": typed.get(&c.id).cloned().unwrap_or_else(|| c.weight.to_string()),
-                    "refused": refused.iter().any(|r| r["field"] == format!("w_{}", c.id)),
+                    "refused": refused.iter().any(|r| r["id"] == c.id.as_str()),
                 })
             })
             .collect();

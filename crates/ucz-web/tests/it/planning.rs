@@ -138,7 +138,7 @@ pub async fn planners_score_sites(app: TestApp) {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
     let (status, problem) = score("coordinator", json!({"weights": {"metro": 1}})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&problem), vec!["weight.metro"], "{problem}");
+    assert_eq!(fields(&problem), vec!["weights.metro"], "{problem}");
     let file = "[grid]\nregion = \"atlantis\"\n\n[[criterion]]\nid = \"station\"\nmeasure = \"distance\"\nweight = 1.5\ncurve = [[0, 1.0], [0, 0.5]]\nlayer = \"s.geojson\"\n";
     let (status, problem) = score("coordinator", json!({"file": file})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
