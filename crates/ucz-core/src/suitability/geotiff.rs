@@ -7,6 +7,7 @@ use super::Grid;
 const TIFF_SHORT: u16 = 3;
 const TIFF_LONG: u16 = 4;
 const TIFF_ASCII: u16 = 2;
+const TIFF_RATIONAL: u16 = 5;
 const TIFF_DOUBLE: u16 = 12;
 
 enum Data {
@@ -14,6 +15,8 @@ enum Data {
     Long(u32),
     Double(Vec<f64>),
     Ascii(&'static str),
+    /// Numerator and denominator.
+    Rational(u32, u32),
 }
 
 /// The file's bytes; `epsg` is the projected CRS of the grid's metres (5179).
@@ -38,7 +41,12 @@ pub fn encode(grid: &Grid, values: &[f32], epsg: u16) -> Vec<u8> {
         (277, Data::Short(vec![1])),
         (278, Data::Long(h)),
         (279, Data::Long(image_len as u32)),
+        // Baseline TIFF's resolution, which a georeferenced raster does not use: 1 per unit,
+        // no unit.
+        (282, Data::Rational(1, 1)),
+        (283, Data::Rational(1, 1)),
         (284, Data::Short(vec![1])),
+        (296, Data::Short(vec![1])),
         (339, Data::Short(vec![3])),
         (33550, Data::Double(vec![grid.cell_m, grid.cell_m, 0.0])),
         (
@@ -55,6 +63,7 @@ pub fn encode(grid: &Grid, values: &[f32], epsg: u16) -> Vec<u8> {
             Data::Short(v) if v.len() > 2 => v.len() * 2,
             Data::Double(v) => v.len() * 8,
             Data::Ascii(s) if s.len() > 4 => s.len(),
+            Data::Rational(..) => 8,
             _ => 0,
         })
         .sum();
@@ -105,6 +114,12 @@ pub fn encode(grid: &Grid, values: &[f32], epsg: u16) -> Vec<u8> {
                 inline = ((extra_at + extra.len()) as u32).to_le_bytes();
                 extra.extend_from_slice(s.as_bytes());
                 (TIFF_ASCII, s.len())
+            }
+            Data::Rational(n, d) => {
+                inline = ((extra_at + extra.len()) as u32).to_le_bytes();
+                extra.extend_from_slice(&n.to_le_bytes());
+                extra.extend_from_slice(&d.to_le_bytes());
+                (TIFF_RATIONAL, 1)
             }
         };
         out.extend_from_slice(&kind.to_le_bytes());
@@ -179,5 +194,19 @@ mod tests {
         let keys: Vec<u16> = (0..20).map(|i| u16_at(&b, keys + 2 * i)).collect();
         assert_eq!(&keys[12..16], &[3072, 0, 1, 5179]);
         assert_eq!(b.len(), strip + 24);
+        // Tags ascend, as TIFF requires, and every offset is even.
+        let ids: Vec<u16> = tag.keys().copied().collect();
+        assert_eq!(ids.len(), n, "no tag twice");
+        assert!(
+            (0..n).all(
+                |i| i == 0 || u16_at(&b, ifd + 2 + 12 * i) > u16_at(&b, ifd + 2 + 12 * (i - 1))
+            )
+        );
+        assert_eq!(tag[&282].0, 5, "a rational resolution");
+        assert!(
+            tag.values()
+                .filter(|t| matches!(t.0, 5 | 12))
+                .all(|t| t.2 % 2 == 0)
+        );
     }
 }

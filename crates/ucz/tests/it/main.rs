@@ -13,6 +13,7 @@ mod matching;
 mod operations;
 mod server;
 mod simulate;
+mod site;
 mod tables;
 
 use std::path::{Path, PathBuf};
