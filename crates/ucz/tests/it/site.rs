@@ -57,6 +57,13 @@ fn the_sample_ranks_ten_sites_and_writes_its_files() {
     assert!(tiles >= 1, "tiles of zoom 10");
 }
 
+/// The command exits 2 and says `told` on standard error.
+fn refused(args: &[&str], told: &str) {
+    let out = ucz(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(stderr(&out).contains(told), "{}", stderr(&out));
+}
+
 #[test]
 fn bad_files_layers_and_weights_are_told_where() {
     let dir = tempfile::tempdir().unwrap();
@@ -82,23 +89,17 @@ fn bad_files_layers_and_weights_are_told_where() {
         &sample.replacen("weight = 3", "weight = \"high\"", 1),
     );
     let line = sample.lines().position(|l| l == "weight = 3").unwrap() + 1;
-    let out = ucz(&["site", "score", &bad]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains(&format!("weight.toml:{line}: criterion[1].weight:")),
-        "{}",
-        stderr(&out)
+    refused(
+        &["site", "score", &bad],
+        &format!("weight.toml:{line}: criterion[1].weight:"),
     );
     let region = copy(
         "region.toml",
         &sample.replacen("region = \"daejeon\"", "region = \"atlantis\"", 1),
     );
-    let out = ucz(&["site", "score", &region]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("grid.region: unknown region `atlantis`"),
-        "{}",
-        stderr(&out)
+    refused(
+        &["site", "score", &region],
+        "grid.region: unknown region `atlantis`",
     );
     std::fs::write(
         dir.path().join("daejeon/stations.geojson"),
@@ -106,20 +107,16 @@ fn bad_files_layers_and_weights_are_told_where() {
     )
     .unwrap();
     let good = copy("good.toml", &sample);
-    let out = ucz(&["site", "score", &good]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("layer daejeon/stations.geojson: feature 0: geometry.coordinates"),
-        "{}",
-        stderr(&out)
+    refused(
+        &["site", "score", &good],
+        "layer daejeon/stations.geojson: feature 0: geometry.coordinates",
     );
-    let out = ucz(&["site", "score", SAMPLE, "--weight", "metro=2"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("--weight metro: no criterion `metro`"),
-        "{}",
-        stderr(&out)
+    refused(
+        &["site", "score", SAMPLE, "--weight", "metro=2"],
+        "--weight metro: no criterion `metro`",
     );
-    let out = ucz(&["site", "score", SAMPLE, "--weight", "youth=x"]);
-    assert_eq!(out.status.code(), Some(2));
+    refused(
+        &["site", "score", SAMPLE, "--weight", "youth=x"],
+        "--weight youth=x: `x` is not a number",
+    );
 }
