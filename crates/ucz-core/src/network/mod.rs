@@ -121,19 +121,38 @@ pub fn build(
     transit: Option<&transit::Transit>,
 ) -> Network {
     nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    // By transit: one search from each hub to all the others.
+    let sites: Vec<Site> = nodes.iter().filter_map(|n| n.site).collect();
+    let by_transit: BTreeMap<(usize, usize), f64> = match transit {
+        None => BTreeMap::new(),
+        Some(t) => {
+            let placed: Vec<usize> = (0..nodes.len())
+                .filter(|&i| nodes[i].site.is_some())
+                .collect();
+            let mut out = BTreeMap::new();
+            for (k, &i) in placed.iter().enumerate() {
+                let Some(from) = nodes[i].site else { continue };
+                for (l, m) in t.minutes_from(from, &sites).into_iter().enumerate() {
+                    if let (Some(m), true) = (m, l != k) {
+                        out.insert((i, placed[l]), m);
+                    }
+                }
+            }
+            out
+        }
+    };
     let mut legs = Vec::new();
     for (i, a) in nodes.iter().enumerate() {
-        for b in &nodes[i + 1..] {
+        for (j, b) in nodes.iter().enumerate().skip(i + 1) {
             if let (Some(sa), Some(sb)) = (a.site, b.site) {
                 let straight_m = distance_m(sa, sb);
                 let road = road_minutes(straight_m, rules);
                 // Legs have no direction: a feed's faster direction stands for both.
-                let by_transit =
-                    transit.and_then(|t| match (t.minutes(sa, sb), t.minutes(sb, sa)) {
-                        (Some(x), Some(y)) => Some(x.min(y)),
-                        (x, y) => x.or(y),
-                    });
-                let (minutes, by) = match by_transit {
+                let transit = match (by_transit.get(&(i, j)), by_transit.get(&(j, i))) {
+                    (Some(x), Some(y)) => Some(x.min(*y)),
+                    (x, y) => x.or(y).copied(),
+                };
+                let (minutes, by) = match transit {
                     Some(m) => (m, By::Transit),
                     None => (road, By::Road),
                 };

@@ -117,21 +117,15 @@ impl Transit {
     /// Minutes from one site to another by walking and transit; `None` when no stop is within
     /// a walk of either, or no journey joins them.
     pub fn minutes(&self, a: Site, b: Site) -> Option<f64> {
-        let pa = self.to_metres.point(a.lon, a.lat).ok()?;
-        let pb = self.to_metres.point(b.lon, b.lat).ok()?;
-        let direct = {
-            let d = ((pa.0 - pb.0).powi(2) + (pa.1 - pb.1).powi(2)).sqrt();
-            (d <= self.rules.max_walk_m).then(|| self.walk_minutes(d))
+        self.minutes_from(a, &[b]).first().copied().flatten()
+    }
+
+    /// Minutes from one site to each of `targets`, from one shortest-path search over the
+    /// timetable; `None` for a target no journey (or walk) reaches.
+    pub fn minutes_from(&self, a: Site, targets: &[Site]) -> Vec<Option<f64>> {
+        let Ok(pa) = self.to_metres.point(a.lon, a.lat) else {
+            return vec![None; targets.len()];
         };
-        let exits: Vec<(usize, f64)> = self
-            .stops
-            .within(pb.0, pb.1, self.rules.max_walk_m)
-            .into_iter()
-            .map(|(&s, d)| (s, self.walk_minutes(d)))
-            .collect();
-        if exits.is_empty() {
-            return direct;
-        }
         // Nodes: 2 × stop (on foot) and 2 × stop + 1 (riding).
         let n = self.xy.len();
         let mut best = vec![f64::INFINITY; 2 * n];
@@ -146,10 +140,8 @@ impl Transit {
                 });
             }
         }
-        let mut arrive = direct.unwrap_or(f64::INFINITY);
-        let exit_of = |s: usize| exits.iter().find(|(e, _)| *e == s).map(|(_, m)| *m);
         while let Some(Visit { minutes, node }) = queue.pop() {
-            if minutes > best[node] || minutes >= arrive {
+            if minutes > best[node] {
                 continue;
             }
             let (stop, riding) = (node / 2, node % 2 == 1);
@@ -168,9 +160,6 @@ impl Transit {
                 }
                 go(2 * stop, minutes, &mut queue);
             } else {
-                if let Some(m) = exit_of(stop) {
-                    arrive = arrive.min(minutes + m);
-                }
                 go(
                     2 * stop + 1,
                     minutes + self.rules.transfer_minutes,
@@ -181,7 +170,25 @@ impl Transit {
                 }
             }
         }
-        arrive.is_finite().then_some(arrive)
+        targets
+            .iter()
+            .map(|b| {
+                let pb = self.to_metres.point(b.lon, b.lat).ok()?;
+                let straight = ((pa.0 - pb.0).powi(2) + (pa.1 - pb.1).powi(2)).sqrt();
+                let direct = if straight <= self.rules.max_walk_m {
+                    self.walk_minutes(straight)
+                } else {
+                    f64::INFINITY
+                };
+                let arrive = self
+                    .stops
+                    .within(pb.0, pb.1, self.rules.max_walk_m)
+                    .into_iter()
+                    .map(|(&s, d)| best[2 * s] + self.walk_minutes(d))
+                    .fold(direct, f64::min);
+                arrive.is_finite().then_some(arrive)
+            })
+            .collect()
     }
 }
 
