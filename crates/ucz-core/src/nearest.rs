@@ -85,42 +85,26 @@ impl<T> std::fmt::Debug for Nearest<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synth::Rng;
 
-    /// xorshift64*: the same seed, the same points.
-    struct Draw(u64);
-
-    impl Draw {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-        /// Uniform in [lo, hi).
-        fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-            lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
-        }
-        /// A point in a Korea-sized EPSG:5179 box, on a 10 km grid a third of the time so that
-        /// ties and duplicates happen.
-        fn point(&mut self) -> (f64, f64) {
-            let (x, y) = (
-                self.uniform(750_000.0, 1_350_000.0),
-                self.uniform(1_450_000.0, 2_100_000.0),
-            );
-            if self.next().is_multiple_of(3) {
-                (
-                    (x / 10_000.0).round() * 10_000.0,
-                    (y / 10_000.0).round() * 10_000.0,
-                )
-            } else {
-                (x, y)
-            }
+    /// A point in a Korea-sized EPSG:5179 box, on a 10 km grid a third of the time so that
+    /// ties and duplicates happen.
+    fn point(rng: &mut Rng) -> (f64, f64) {
+        let x = 750_000.0 + 600_000.0 * rng.unit();
+        let y = 1_450_000.0 + 650_000.0 * rng.unit();
+        if rng.next_u64().is_multiple_of(3) {
+            (
+                (x / 10_000.0).round() * 10_000.0,
+                (y / 10_000.0).round() * 10_000.0,
+            )
+        } else {
+            (x, y)
         }
     }
 
     fn points(n: usize, seed: u64) -> Vec<(f64, f64)> {
-        let mut draw = Draw(seed);
-        (0..n).map(|_| draw.point()).collect()
+        let mut rng = Rng::new(seed);
+        (0..n).map(|_| point(&mut rng)).collect()
     }
 
     /// Every facility's distance from (x, y), nearest first.
@@ -168,9 +152,9 @@ mod tests {
     fn k_nearest_agrees_with_a_brute_force_scan() {
         let facilities = points(1_500, 3);
         let nearest = index(&facilities);
-        let mut draw = Draw(5);
+        let mut rng = Rng::new(5);
         for (x, y) in points(300, 13) {
-            let k = (draw.next() % 40) as usize;
+            let k = (rng.next_u64() % 40) as usize;
             let expected: Vec<f64> = brute(&facilities, x, y)
                 .iter()
                 .take(k)
@@ -195,9 +179,9 @@ mod tests {
     fn within_agrees_with_a_brute_force_scan() {
         let facilities = points(2_000, 17);
         let nearest = index(&facilities);
-        let mut draw = Draw(19);
+        let mut rng = Rng::new(19);
         for (x, y) in points(300, 23) {
-            let radius = draw.uniform(0.0, 60_000.0);
+            let radius = 60_000.0 * rng.unit();
             let mut expected: Vec<usize> = brute(&facilities, x, y)
                 .into_iter()
                 .take_while(|p| p.1 <= radius)

@@ -29,6 +29,7 @@ pub mod records;
 pub mod statements;
 pub mod suitability;
 pub mod tokens;
+pub mod turn;
 pub mod zones;
 
 use std::sync::Arc;

@@ -18,17 +18,9 @@ use crate::error::{Error, FieldError, Message};
 use crate::leases::stored_lease;
 use crate::{Services, ladder};
 
-/// The network of a region (a 시·도 or 광역경제권 id), on the day given.
+/// The network of a region (a 시·도 or 광역경제권 id) by road, as its records stand now.
 pub async fn of_region(state: &Services, caller: &Caller, region: &str) -> Result<Network, Error> {
-    let g = gather(state, caller, region).await?;
-    Ok(network::build(
-        g.nodes,
-        &g.moves,
-        &g.bookings,
-        &g.functions,
-        &g.rules,
-        None,
-    ))
+    Ok(gather(state, caller, region).await?.build(None))
 }
 
 /// The network with travel times by transit over a GTFS feed (its .zip's bytes). The feed is
@@ -40,28 +32,14 @@ pub async fn by_transit(
     feed: Vec<u8>,
 ) -> Result<Network, Error> {
     let g = gather(state, caller, region).await?;
-    let turn = state
-        .heavy
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| Error::internal("the network stopped"))?;
-    tokio::task::spawn_blocking(move || {
-        let _turn = turn;
+    let turn = crate::turn::wait(&state.heavy).await?;
+    crate::turn::run(turn, move || {
         let files =
             GtfsFiles::from_zip(&feed).map_err(|e| Error::field("body", Message::input(e)))?;
         let transit = gtfs(&files, &g.rules)?;
-        Ok(network::build(
-            g.nodes,
-            &g.moves,
-            &g.bookings,
-            &g.functions,
-            &g.rules,
-            Some(&transit),
-        ))
+        Ok(g.build(Some(&transit)))
     })
-    .await
-    .map_err(|_| Error::internal("the network stopped"))?
+    .await?
 }
 
 /// What a network is built from: the hubs, the firms' moves and bookings between them.
@@ -71,6 +49,19 @@ struct Gathered {
     bookings: Vec<(String, String)>,
     functions: Vec<String>,
     rules: ucz_core::catalog::NetworkRules,
+}
+
+impl Gathered {
+    fn build(self, transit: Option<&Transit>) -> Network {
+        network::build(
+            self.nodes,
+            &self.moves,
+            &self.bookings,
+            &self.functions,
+            &self.rules,
+            transit,
+        )
+    }
 }
 
 async fn gather(state: &Services, caller: &Caller, region: &str) -> Result<Gathered, Error> {

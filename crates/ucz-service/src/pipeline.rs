@@ -159,20 +159,12 @@ pub async fn simulate(
         seed: request.seed.unwrap_or(scenario.seed),
         threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
     };
-    // The turn goes with the work: a caller that goes away does not free it early.
-    let turn = state
-        .heavy
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| Error::internal("the simulation stopped"))?;
+    let turn = crate::turn::wait(&state.heavy).await?;
     let started = std::time::Instant::now();
-    let simulation = tokio::task::spawn_blocking(move || {
-        let _turn = turn;
+    let simulation = crate::turn::run(turn, move || {
         pipeline::simulate(&scenario, &options, &|_| {})
     })
-    .await
-    .map_err(|_| Error::internal("the simulation stopped"))?
+    .await?
     .map_err(|e| Error::field("runs", Message::input(e)))?;
     Ok(Simulated {
         simulation,

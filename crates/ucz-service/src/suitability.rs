@@ -657,21 +657,13 @@ async fn score_kept(
     provinces: &'static str,
 ) -> Result<std::sync::Arc<Scored>, crate::Error> {
     let body = serde_json::to_string(&request).map_err(crate::Error::internal)?;
-    // The turn goes with the work: a caller that goes away does not free it early.
-    let turn = state
-        .surfaces
-        .running
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| crate::Error::internal("the scoring stopped"))?;
+    let turn = crate::turn::wait(&state.surfaces.running).await?;
     // Scored while this one waited its turn.
     if let Some(scored) = state.surfaces.get(key) {
         return Ok(scored);
     }
     let catalog = state.catalog.clone();
-    let scored = tokio::task::spawn_blocking(move || {
-        let _turn = turn;
+    let scored = crate::turn::run(turn, move || {
         let text = request.file.clone().unwrap_or_else(|| SAMPLE.to_string());
         let read = |path: &str| -> Result<String, String> {
             match request.layers.get(path) {
@@ -685,8 +677,7 @@ async fn score_kept(
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         score(&catalog, &text, &read, provinces, &weights, threads)
     })
-    .await
-    .map_err(|_| crate::Error::internal("the scoring stopped"))?
+    .await?
     .map_err(refused)?;
     let scored = std::sync::Arc::new(scored);
     state.surfaces.keep(key.to_string(), scored.clone());

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use ucz_core::nearest::Nearest;
+use ucz_core::synth::Rng;
 
 use crate::output;
 
@@ -24,34 +25,17 @@ const SHAPELY_SCRIPT: &str = include_str!("../../../bench/nearest_shapely.py");
 const X: (f64, f64) = (750_000.0, 1_350_000.0);
 const Y: (f64, f64) = (1_450_000.0, 2_100_000.0);
 
-/// xorshift64*: the same seed gives the same points.
-struct Draw(u64);
-
-impl Draw {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn uniform(&mut self, (lo, hi): (f64, f64)) -> f64 {
-        lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// `n` points uniform in the box, to the centimetre.
-    fn points(&mut self, n: usize) -> Vec<(f64, f64)> {
-        let cm = |v: f64| (v * 100.0).round() / 100.0;
-        (0..n)
-            .map(|_| (cm(self.uniform(X)), cm(self.uniform(Y))))
-            .collect()
-    }
+/// `n` points uniform in the box, to the centimetre; the same seed gives the same points.
+fn points(rng: &mut Rng, n: usize) -> Vec<(f64, f64)> {
+    let cm = |v: f64| (v * 100.0).round() / 100.0;
+    let mut within = |(lo, hi): (f64, f64)| cm(lo + (hi - lo) * rng.unit());
+    (0..n).map(|_| (within(X), within(Y))).collect()
 }
 
 pub fn run(facilities: usize, queries: usize, seed: u64) -> anyhow::Result<()> {
-    let mut draw = Draw(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let sites = draw.points(facilities);
-    let points = draw.points(queries);
+    let mut rng = Rng::new(seed);
+    let sites = points(&mut rng, facilities);
+    let points = points(&mut rng, queries);
 
     let started = Instant::now();
     let index: Nearest<u32> = sites

@@ -11,26 +11,16 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::Context;
-use ucz_core::suitability::{self, Criterion, Curve, Grid, Mask, Source};
+use ucz_core::suitability::{self, Criterion, Curve, Grid, Mask, Shapes, Source};
+use ucz_core::synth::Rng;
 
 use crate::output;
 
 const EDT_SCRIPT: &str = include_str!("../../../bench/edt_scipy.py");
 
-/// splitmix64: the same seed gives the same layers.
-struct Draw(u64);
-
-impl Draw {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn within(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
+/// Uniform in [lo, hi); the same seed gives the same layers.
+fn within(rng: &mut Rng, lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) * rng.unit()
 }
 
 pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
@@ -49,33 +39,41 @@ pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
         rows,
     };
     let (x1, y1) = grid.max();
-    let mut draw = Draw(seed);
+    let mut draw = Rng::new(seed);
     let mut points = |n: usize| -> Vec<(f64, f64)> {
         (0..n)
-            .map(|_| (draw.within(grid.x0, x1), draw.within(y1, grid.y0)))
+            .map(|_| {
+                (
+                    within(&mut draw, grid.x0, x1),
+                    within(&mut draw, y1, grid.y0),
+                )
+            })
             .collect()
     };
     let (stations, universities, research, incubators) =
         (points(700), points(400), points(200), points(300));
     let offices = points(250);
-    let mut draw = Draw(seed ^ 0xA5A5);
+    let mut draw = Rng::new(seed ^ 0xA5A5);
     // Districts: 250 squares of 5–25 km a side, each with a youth share.
     let districts: Vec<(suitability::Polygon, f64)> = (0..250)
         .map(|_| {
-            let (x, y) = (draw.within(grid.x0, x1), draw.within(y1, grid.y0));
-            let h = draw.within(2_500.0, 12_500.0);
+            let (x, y) = (
+                within(&mut draw, grid.x0, x1),
+                within(&mut draw, y1, grid.y0),
+            );
+            let h = within(&mut draw, 2_500.0, 12_500.0);
             let ring = vec![
                 (x - h, y - h),
                 (x + h, y - h),
                 (x + h, y + h),
                 (x - h, y + h),
             ];
-            (vec![ring], draw.within(0.15, 0.40))
+            (vec![ring], within(&mut draw, 0.15, 0.40))
         })
         .collect();
     let values: Vec<(f64, f64, f64)> = offices
         .iter()
-        .map(|&(x, y)| (x, y, draw.within(10_000.0, 150_000.0)))
+        .map(|&(x, y)| (x, y, within(&mut draw, 10_000.0, 150_000.0)))
         .collect();
     let near = |id: &str, weight: f64, far: f64, source: Source| Criterion {
         id: id.into(),
@@ -90,11 +88,26 @@ pub fn run(cols: usize, rows: usize, seed: u64) -> anyhow::Result<()> {
             "station",
             3.0,
             3_000.0,
-            Source::DistanceTo(stations.clone()),
+            Source::DistanceTo(Shapes::points(stations.clone())),
         ),
-        near("university", 2.0, 4_000.0, Source::DistanceTo(universities)),
-        near("research", 2.0, 6_000.0, Source::DistanceTo(research)),
-        near("incubator", 2.0, 8_000.0, Source::DistanceTo(incubators)),
+        near(
+            "university",
+            2.0,
+            4_000.0,
+            Source::DistanceTo(Shapes::points(universities)),
+        ),
+        near(
+            "research",
+            2.0,
+            6_000.0,
+            Source::DistanceTo(Shapes::points(research)),
+        ),
+        near(
+            "incubator",
+            2.0,
+            8_000.0,
+            Source::DistanceTo(Shapes::points(incubators)),
+        ),
         Criterion {
             id: "youth_share".into(),
             name_ko: "youth_share".into(),

@@ -106,10 +106,6 @@ impl Transit {
         })
     }
 
-    pub fn stop_count(&self) -> usize {
-        self.xy.len()
-    }
-
     fn walk_minutes(&self, metres: f64) -> f64 {
         metres / 1000.0 / self.rules.walk_speed_kmh * 60.0
     }

@@ -194,7 +194,7 @@ pub fn source(
                     Geometry::Polygons(p) => shapes.areas.extend(p.iter().cloned()),
                 }
             }
-            Source::DistanceToShapes(shapes)
+            Source::DistanceTo(shapes)
         }
         Measure::Value => {
             let mut out = Vec::new();

@@ -79,11 +79,9 @@ impl Curve {
 /// What a criterion reads from its layer.
 #[derive(Clone, Debug)]
 pub enum Source {
-    /// Distance, metres, to the nearest of these points.
-    DistanceTo(Vec<(f64, f64)>),
     /// Distance, metres, to the nearest of these points, lines and areas (0 on a line and
     /// inside an area).
-    DistanceToShapes(Shapes),
+    DistanceTo(Shapes),
     /// The value of the polygon a cell's centre lies in (none: no value, rated 0).
     ValueIn(Vec<(Polygon, f64)>),
     /// The value of the nearest point (each point stands for the area nearest to it, as a
@@ -110,6 +108,16 @@ pub struct Criterion {
     pub source: Source,
 }
 
+impl Shapes {
+    /// Points alone.
+    pub fn points(points: Vec<(f64, f64)>) -> Self {
+        Shapes {
+            points,
+            ..Shapes::default()
+        }
+    }
+}
+
 impl Source {
     /// Whether any of the layer reaches the grid: a point inside it, a line or area whose box
     /// meets it. A criterion reaching nothing would rate every cell alike, so it is refused.
@@ -128,8 +136,7 @@ impl Source {
         };
         let inside = |&(x, y): &(f64, f64)| grid.index_of(x, y).is_some();
         match self {
-            Source::DistanceTo(points) => points.iter().any(inside),
-            Source::DistanceToShapes(s) => {
+            Source::DistanceTo(s) => {
                 s.points.iter().any(inside)
                     || s.lines.iter().any(|l| meets(l))
                     || s.areas.iter().flatten().any(|r| meets(r))
@@ -235,7 +242,7 @@ pub fn score(
 fn values(grid: &Grid, source: &Source, threads: usize) -> Vec<f32> {
     let n = grid.len();
     match source {
-        Source::DistanceToShapes(shapes) => {
+        Source::DistanceTo(shapes) => {
             let mut seeds = seeds(grid, shapes.points.iter().copied());
             // A line marks every cell it passes (sampled at a quarter cell); an area every cell
             // whose centre it holds, and its outline.
@@ -262,12 +269,6 @@ fn values(grid: &Grid, source: &Source, threads: usize) -> Vec<f32> {
             for area in &shapes.areas {
                 grid.scan(area, |a, b| seeds[a..b].fill(0));
             }
-            let t = distance::transform(&seeds, grid.rows, grid.cols, threads);
-            let cell = grid.cell_m as f32;
-            t.squared.into_iter().map(|d| d.sqrt() * cell).collect()
-        }
-        Source::DistanceTo(points) => {
-            let seeds = seeds(grid, points.iter().map(|&(x, y)| (x, y)));
             let t = distance::transform(&seeds, grid.rows, grid.cols, threads);
             let cell = grid.cell_m as f32;
             t.squared.into_iter().map(|d| d.sqrt() * cell).collect()

@@ -34,7 +34,7 @@ fn criteria(youth_weight: f64) -> Vec<Criterion> {
             name_en: "Station".into(),
             weight: 2.0,
             curve: Curve(vec![(0.0, 1.0), (200.0, 0.0)]),
-            source: Source::DistanceTo(vec![(50.0, 350.0)]),
+            source: Source::DistanceTo(Shapes::points(vec![(50.0, 350.0)])),
         },
         Criterion {
             id: "youth".into(),
@@ -203,7 +203,7 @@ fn lines_and_areas_are_near_along_them_and_inside() {
         name_en: "d".into(),
         weight: 1.0,
         curve: Curve(vec![(0.0, 1.0), (1000.0, 0.0)]),
-        source: Source::DistanceToShapes(shapes),
+        source: Source::DistanceTo(shapes),
     };
     assert!(c.source.reaches(&grid));
     let s = score(grid, &[], &[], std::slice::from_ref(&c), 2);
@@ -219,6 +219,6 @@ fn lines_and_areas_are_near_along_them_and_inside() {
         0.0,
         "inside the park, far from its corners"
     );
-    let far = Source::DistanceTo(vec![(5000.0, 5000.0)]);
+    let far = Source::DistanceTo(Shapes::points(vec![(5000.0, 5000.0)]));
     assert!(!far.reaches(&grid));
 }

@@ -155,30 +155,20 @@ pub async fn open_data(
     Q(q): Q<OpenQuery>,
 ) -> Result<Response, ApiError> {
     let rows = report::open_data(&state, year(q.year)?, None).await?;
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(Items { items: rows }).into_response()),
-        "csv" => Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"ucz-indicators-{}.csv\"", q.year),
-                ),
-            ],
-            open_csv(&rows)?,
-        )
-            .into_response()),
-        other => Err(ucz_service::Error::field(
-            "format",
-            ucz_core::Message::new(ucz_core::Key::WithExpected)
-                .with(
-                    "message",
-                    ucz_core::Message::new(ucz_core::Key::UnknownValue).arg("value", other),
-                )
-                .arg("values", "json, csv"),
-        )
-        .into()),
+    if !super::wants_csv(q.format.as_deref())? {
+        return Ok(Json(Items { items: rows }).into_response());
     }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ucz-indicators-{}.csv\"", q.year),
+            ),
+        ],
+        open_csv(&rows)?,
+    )
+        .into_response())
 }
 
 /// The open data as CSV: the columns of `OpenRow`, one line per zone and indicator.

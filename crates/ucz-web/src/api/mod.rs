@@ -145,6 +145,25 @@ pub async fn refuse_any_query(
     next.run(request).await
 }
 
+/// Whether an answer is asked for as CSV (`?format=csv`) rather than JSON (the default, or
+/// `json`); another format is refused by name.
+pub fn wants_csv(format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(other) => Err(ucz_service::Error::field(
+            "format",
+            ucz_core::Message::new(ucz_core::Key::WithExpected)
+                .with(
+                    "message",
+                    ucz_core::Message::new(ucz_core::Key::UnknownValue).arg("value", other),
+                )
+                .arg("values", "json, csv"),
+        )
+        .into()),
+    }
+}
+
 /// The body of a request to a handler.
 pub type Body = Result<Json<Value>, JsonRejection>;
 

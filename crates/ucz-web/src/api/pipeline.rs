@@ -29,22 +29,7 @@ pub async fn simulate(
     payload: Body,
 ) -> Result<Response, ApiError> {
     let request: SimulateRequest = typed(payload)?;
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ucz_service::Error::field(
-                "format",
-                ucz_core::Message::new(ucz_core::Key::WithExpected)
-                    .with(
-                        "message",
-                        ucz_core::Message::new(ucz_core::Key::UnknownValue).arg("value", other),
-                    )
-                    .arg("values", "json, csv"),
-            )
-            .into());
-        }
-    };
+    let csv = super::wants_csv(q.format.as_deref())?;
     let simulated = pipeline::simulate(&state, &caller, request).await?;
     if csv {
         let text = pipeline::csv(&simulated.simulation)

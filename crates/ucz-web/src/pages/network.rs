@@ -6,16 +6,11 @@
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::Visitor;
+use super::hubs::RegionQuery;
 use crate::AppState;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct RegionQuery {
-    pub region: Option<String>,
-}
 
 pub async fn page(
     State(state): State<AppState>,

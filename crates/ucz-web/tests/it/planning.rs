@@ -457,6 +457,17 @@ pub async fn planners_simulate_the_pipeline(app: TestApp) {
     );
     assert!(csv.contains("\nbase,daejeon,2026,born,"), "{}", &csv[..200]);
 
+    let response = app
+        .client
+        .post(format!("{}/pipeline/simulate?format=xml", app.base))
+        .bearer_auth("token-coordinator")
+        .json(&json!({"runs": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(fields(&problem), vec!["format"]);
     let (status, problem) = simulate("coordinator", json!({"runs": 0})).await;
     assert_eq!(
         (status, fields(&problem)),
